@@ -1,0 +1,532 @@
+"""Protection and speed benchmark on WIDER FACE: how many real faces each tool covers, and how fast.
+
+Why this shape: the benchmark must judge every tool the same way without trusting what the tool
+says it found, so it looks only at pixels. Each tool is run as a user would run it (its own CLI, one
+subprocess for the whole folder), and a ground-truth face counts as covered when its box is
+visibly changed in the output. Detection boxes, scores or JSON reports play no part, which is what
+makes the numbers comparable between unseen and a peer such as deface.
+
+Metric, identical for every tool:
+  * input and output are decoded with Pillow, converted to RGB, and must have the same size (a
+    tool that rotates or resizes is an error here, not a silent mismatch);
+  * a pixel is *changed* when the largest absolute difference over its three channels exceeds TOL;
+  * a ground-truth face (WIDER FACE ``x y w h``, faces flagged ``invalid`` skipped) is *covered*
+    when at least COVER_FRACTION of the pixels in its box are changed.
+
+Why TOL = 24: both tools re-encode JPEG (deface through imageio at Pillow's default quality 75 and
+4:2:0 chroma; unseen at quality 95), so untouched pixels drift a little. Re-encoding each of the 8
+images with no masking at all leaves at most ~1e-4 of the pixels above 24 (q75 4:2:0: <=9.7e-5,
+q92-95 4:2:0: <=5.9e-5; measured 2025 on this data set, re-measured and printed on every run),
+against ~1e-3 at 16 and ~1e-2 at 8. Going higher than needed has a cost too: a solid fill only
+counts where it differs from the face by more than TOL, so a black fill over dark hair or
+shadow goes uncounted. 24 keeps noise four orders of magnitude below the 70 % threshold while
+leaving a black fill counted on anything brighter than 24/255. The 70 % threshold leaves room
+for ellipse-shaped masks (an ellipse inscribed in the box covers 78.5 % of it) and for dark pixels.
+
+Reported per tool: recall by face-height bucket, for h >= 16, overall, and "visible" (h >= 16 and
+occlusion label != 2, heavy occlusion), each as covered/total; the mean fraction of image area
+changed (over images: over-masking costs the photo); the median wall time of --repeat runs and
+images/s; and unseen/deface ratios where both tools ran.
+
+Usage: ``python bench/protection.py [--data DIR] [--out DIR] [--tools unseen,deface] [--repeat N]
+[--write-md] [--list-missed TOOL]``. Peer venv: ``bash bench/setup_peers.sh``.
+Only numpy, Pillow and the standard library are used here, so the benchmark shares no code with
+the tool under test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = Path("/work/shared/data/widerface")
+DEFAULT_OUT = REPO / "bench" / "out" / "protection"
+BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
+DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
+GT_FILE = "wider_face_val_bbx_gt.txt"
+SECTION = "## Protection: WIDER FACE (bench/protection.py)"
+
+TOL = 24  # per-pixel change threshold (max abs diff over RGB); see module docstring
+COVER_FRACTION = 0.70  # share of a GT box that must change for the face to count as covered
+HEAVY_OCCLUSION = 2  # WIDER FACE occlusion label: 0 none, 1 partial, 2 heavy
+# (label, min height inclusive, max height exclusive)
+BUCKETS: tuple[tuple[str, float, float], ...] = (
+    ("h < 10", 0, 10),
+    ("10 <= h < 16", 10, 16),
+    ("16 <= h < 32", 16, 32),
+    ("32 <= h < 64", 32, 64),
+    ("h >= 64", 64, float("inf")),
+)
+# Re-encodes used to measure how much JPEG noise alone exceeds TOL: (label, quality, subsampling).
+NOISE_SETTINGS: tuple[tuple[str, int, int], ...] = (
+    ("q75 4:2:0 (deface/imageio default)", 75, 2),
+    ("q95 4:2:0", 95, 2),
+    ("q95 4:4:4 (unseen)", 95, 0),
+)
+
+
+# -- ground truth ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Face:
+    """One ground-truth face; integer pixel box as WIDER FACE gives it."""
+
+    image: str  # path relative to images/, as in the GT file
+    x: int
+    y: int
+    w: int
+    h: int
+    occlusion: int
+
+    @property
+    def visible(self) -> bool:
+        """Big enough to recognise and not heavily occluded: the faces a tool must never miss."""
+        return self.h >= 16 and self.occlusion != HEAVY_OCCLUSION
+
+
+def parse_gt(path: Path) -> dict[str, list[Face]]:
+    """Parse the official ``wider_face_val_bbx_gt.txt`` layout, skipping invalid faces.
+
+    A count of 0 is followed by one dummy all-zero line, which must be consumed but not kept.
+    Degenerate boxes (w or h <= 0) are dropped: they have no pixels to check.
+    """
+    lines = [ln.strip() for ln in path.read_text().splitlines()]
+    faces: dict[str, list[Face]] = {}
+    i = 0
+    while i < len(lines):
+        if not lines[i]:
+            i += 1
+            continue
+        image, count = lines[i], int(lines[i + 1])
+        rows = lines[i + 2 : i + 2 + max(count, 1)]
+        i += 2 + max(count, 1)
+        kept = []
+        for row in rows[:count]:
+            x, y, w, h, _blur, _expr, _illum, invalid, occlusion, _pose = (int(v) for v in row.split()[:10])
+            if invalid != 1 and w > 0 and h > 0:
+                kept.append(Face(image, x, y, w, h, occlusion))
+        faces[image] = kept
+    return faces
+
+
+def available_images(data_dir: Path) -> dict[str, list[Face]]:
+    """Ground truth restricted to the images present under ``data_dir/images``."""
+    gt = parse_gt(data_dir / GT_FILE)
+    present = {p.relative_to(data_dir / "images").as_posix() for p in (data_dir / "images").rglob("*.jpg")}
+    missing_gt = present - gt.keys()
+    if missing_gt:
+        raise SystemExit(f"images without ground truth: {sorted(missing_gt)}")
+    return {rel: gt[rel] for rel in sorted(present)}
+
+
+# -- tools ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tool:
+    """How to call one anonymiser from its CLI and where it leaves each output.
+
+    ``targets`` turns (staged input folder, staged files) into what goes on the command line, so a
+    tool that takes a folder gets the folder and one that takes files gets the files.
+    """
+
+    name: str
+    exe: Path
+    argv: Callable[[Path, Sequence[Path], Path], list[str]]  # (exe, targets, out_dir) -> argv
+    targets: Callable[[Path, Sequence[Path]], list[Path]]
+    output_for: Callable[[Path, Path, Path], Path]  # (staged file, in_dir, out_dir) -> output
+    version_argv: Callable[[Path], list[str]]
+    settings: str  # how it was called, for the report
+
+
+def _unseen_exe() -> Path:
+    """The ``unseen`` console script of the venv that runs this script, else the one on PATH."""
+    local = Path(sys.executable).parent / "unseen"
+    if local.exists():
+        return local
+    found = shutil.which("unseen")
+    return Path(found) if found else local
+
+
+def make_tool(name: str, exe: Path | None = None) -> Tool:
+    """Build the Tool for ``name`` ('unseen' or 'deface'); ``exe`` overrides the executable."""
+    if name == "unseen":
+        return Tool(
+            name="unseen",
+            exe=exe or _unseen_exe(),
+            argv=lambda e, t, o: [str(e), *map(str, t), "-o", str(o), "--force", "-q"],
+            targets=lambda in_dir, files: [in_dir],
+            # -o DIR keeps paths relative to each input folder; a file argument lands as DIR/name.
+            output_for=lambda f, in_dir, o: o / (f.relative_to(in_dir) if f.is_relative_to(in_dir) else f.name),
+            version_argv=lambda e: [str(e), "--version"],
+            settings="defaults (`-o DIR --force -q`)",
+        )
+    if name == "deface":
+        return Tool(
+            name="deface",
+            exe=exe or DEFACE_BIN,
+            argv=lambda e, t, o: [str(e), "--replacewith", "solid", *map(str, t)],
+            targets=lambda in_dir, files: list(files),
+            # deface/deface.py main(): opath = f'{root}_anonymized{ext}' beside each input.
+            output_for=lambda f, in_dir, o: f.with_name(f"{f.stem}_anonymized{f.suffix}"),
+            version_argv=lambda e: [str(e), "--version"],
+            settings="`--replacewith solid`, other defaults (thresh 0.2, ellipse, mask-scale 1.3)",
+        )
+    raise SystemExit(f"unknown tool {name!r}: choose unseen or deface")
+
+
+def tool_version(tool: Tool) -> str:
+    """Version string as the tool reports it; for unseen also the git commit it was run from."""
+    try:
+        proc = subprocess.run(tool.version_argv(tool.exe), capture_output=True, text=True, timeout=120)
+        text = (proc.stdout or proc.stderr).strip().splitlines()
+        version = text[-1] if proc.returncode == 0 and text else "unknown"
+    except OSError:
+        version = "unknown"
+    if tool.name == "unseen":
+        version = f"{version} (git {git_revision()})"
+    return version
+
+
+def git_revision() -> str:
+    """Short commit of the repo plus '-dirty' when the work tree has changes."""
+    try:
+        rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        return rev + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "none"
+
+
+# -- running -------------------------------------------------------------------------------------
+@dataclass
+class Run:
+    """Wall times of every repeat and the outputs kept from the last one."""
+
+    times: list[float] = field(default_factory=list)
+    outputs: dict[str, Path] = field(default_factory=dict)  # image rel path -> kept output
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+def stage(sources: dict[str, Path], in_dir: Path) -> dict[str, Path]:
+    """Copy inputs into one flat folder (names are unique in WIDER FACE); key -> staged path.
+
+    Fresh copies for every run because deface writes beside its inputs and an input must never
+    be confused with an earlier output.
+    """
+    in_dir.mkdir(parents=True, exist_ok=True)
+    staged: dict[str, Path] = {}
+    for key, src in sources.items():
+        dst = in_dir / src.name
+        if dst.exists():
+            raise SystemExit(f"duplicate file name when flattening inputs: {src.name}")
+        shutil.copyfile(src, dst)
+        staged[key] = dst
+    return staged
+
+
+def timed_call(argv: list[str]) -> float:
+    """Run one CLI call to completion and return its wall time; fail loudly with its stderr."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+        raise SystemExit(f"{shlex.join(argv)} exited {proc.returncode}:\n{tail}")
+    return elapsed
+
+
+def run_tool(tool: Tool, sources: dict[str, Path], repeat: int, keep_dir: Path) -> Run:
+    """Run ``tool`` once per repeat over all ``sources``; keep the last run's outputs in keep_dir."""
+    result = Run()
+    if keep_dir.exists():
+        shutil.rmtree(keep_dir)
+    keep_dir.mkdir(parents=True)
+    for i in range(repeat):
+        with tempfile.TemporaryDirectory(prefix=f"bench-{tool.name}-") as tmp:
+            in_dir, out_dir = Path(tmp) / "in", Path(tmp) / "out"
+            staged = stage(sources, in_dir)
+            argv = tool.argv(tool.exe, tool.targets(in_dir, list(staged.values())), out_dir)
+            result.times.append(timed_call(argv))
+            if i == repeat - 1:
+                result.outputs = keep_outputs(tool, staged, in_dir, out_dir, keep_dir)
+    return result
+
+
+def keep_outputs(tool: Tool, staged: dict[str, Path], in_dir: Path, out_dir: Path,
+                 keep_dir: Path) -> dict[str, Path]:
+    """Copy each output out of the temporary folder; a missing output is an error, not a miss."""
+    kept: dict[str, Path] = {}
+    for key, src in staged.items():
+        produced = tool.output_for(src, in_dir, out_dir)
+        if not produced.exists():
+            raise SystemExit(f"{tool.name} wrote no output for {key} (expected {produced})")
+        kept[key] = keep_dir / produced.name
+        shutil.copyfile(produced, kept[key])
+    return kept
+
+
+# -- scoring -------------------------------------------------------------------------------------
+def load_rgb(path: Path) -> np.ndarray:
+    """Decode to an int16 RGB array so differences cannot wrap around."""
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"), dtype=np.int16)
+
+
+def changed_mask(before: np.ndarray, after: np.ndarray, tol: int = TOL) -> np.ndarray:
+    """Boolean (H, W): pixels whose largest channel difference exceeds ``tol``."""
+    if before.shape != after.shape:
+        raise ValueError(f"output size {after.shape[1::-1]} differs from input {before.shape[1::-1]}")
+    return np.abs(before - after).max(axis=2) > tol
+
+
+def box_changed_fraction(mask: np.ndarray, face: Face) -> float:
+    """Share of the face box's pixels (clipped to the image) that changed."""
+    h, w = mask.shape
+    x0, y0 = max(face.x, 0), max(face.y, 0)
+    x1, y1 = min(face.x + face.w, w), min(face.y + face.h, h)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    return float(mask[y0:y1, x0:x1].mean())
+
+
+@dataclass
+class Score:
+    """Per-face changed fractions and per-image changed area for one tool."""
+
+    face_fractions: list[tuple[Face, float]] = field(default_factory=list)
+    image_areas: dict[str, float] = field(default_factory=dict)
+
+    def recall(self, keep: Callable[[Face], bool]) -> tuple[int, int]:
+        """(covered, total) over the faces selected by ``keep``."""
+        sel = [frac for face, frac in self.face_fractions if keep(face)]
+        return sum(frac >= COVER_FRACTION for frac in sel), len(sel)
+
+    @property
+    def mean_area(self) -> float:
+        return float(np.mean(list(self.image_areas.values())))
+
+
+def score(gt: dict[str, list[Face]], sources: dict[str, Path], outputs: dict[str, Path]) -> Score:
+    """Compare every output with its input and measure each ground-truth face."""
+    result = Score()
+    for key, faces in gt.items():
+        try:
+            mask = changed_mask(load_rgb(sources[key]), load_rgb(outputs[key]))
+        except ValueError as exc:
+            raise SystemExit(f"{key}: {exc}") from exc
+        result.image_areas[key] = float(mask.mean())
+        result.face_fractions.extend((face, box_changed_fraction(mask, face)) for face in faces)
+    return result
+
+
+def jpeg_noise(paths: Iterable[Path], tol: int = TOL) -> dict[str, float]:
+    """Largest fraction of pixels above ``tol`` after a plain JPEG re-encode, per setting.
+
+    This is the false "change" a tool produces by merely re-saving, so it must stay negligible.
+    """
+    worst = {label: 0.0 for label, _, _ in NOISE_SETTINGS}
+    for path in paths:
+        with Image.open(path) as im:
+            rgb = im.convert("RGB")
+        before = np.asarray(rgb, dtype=np.int16)
+        for label, quality, subsampling in NOISE_SETTINGS:
+            buf = io.BytesIO()
+            rgb.save(buf, "JPEG", quality=quality, subsampling=subsampling)
+            buf.seek(0)
+            after = np.asarray(Image.open(buf).convert("RGB"), dtype=np.int16)
+            worst[label] = max(worst[label], float(changed_mask(before, after, tol).mean()))
+    return worst
+
+
+# -- reporting -----------------------------------------------------------------------------------
+RECALL_ROWS: tuple[tuple[str, Callable[[Face], bool]], ...] = (
+    *((f"recall {label}", (lambda f, lo=lo, hi=hi: lo <= f.h < hi)) for label, lo, hi in BUCKETS),
+    ("recall h >= 16", lambda f: f.h >= 16),
+    ("recall, all faces", lambda f: True),
+    ("recall, visible (h >= 16, occlusion != heavy)", lambda f: f.visible),
+)
+
+
+def _pct(covered: int, total: int) -> str:
+    return f"{100 * covered / total:.1f}% ({covered}/{total})" if total else "n/a (0/0)"
+
+
+def _row(label: str, cells: dict[str, tuple[str, float | None]], both: bool) -> list[str]:
+    """One table row: each tool's shown text, then unseen/deface of the underlying numbers."""
+    row = [label, *(text for text, _ in cells.values())]
+    if both:
+        u, d = cells["unseen"][1], cells["deface"][1]
+        row.append(f"{u / d:.2f}" if u is not None and d else "")
+    return row
+
+
+def table(scores: dict[str, Score], runs: dict[str, Run], n_images: int, repeat: int) -> str:
+    """Markdown table: one column per tool, plus unseen/deface when both ran."""
+    names = list(scores)
+    both = "unseen" in scores and "deface" in scores
+    rows: list[list[str]] = []
+    for label, keep in RECALL_ROWS:
+        counts = {n: scores[n].recall(keep) for n in names}
+        rows.append(_row(label, {n: (_pct(c, t), c / t if t else None) for n, (c, t) in counts.items()}, both))
+    area = {n: scores[n].mean_area for n in names}
+    rows.append(_row("changed area, mean over images", {n: (f"{100 * a:.2f}%", a) for n, a in area.items()},
+                     both))
+    med = {n: runs[n].median for n in names}
+    rows.append(_row(f"wall time, median of {repeat} (s)", {n: (f"{m:.2f}", m) for n, m in med.items()}, both))
+    ips = {n: n_images / m for n, m in med.items()}
+    rows.append(_row("images/s", {n: (f"{v:.2f}", v) for n, v in ips.items()}, both))
+    head = ["metric", *names, *(["unseen / deface"] if both else [])]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """nproc, CPU model and Python: enough to tell whether two timing runs are comparable."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}"
+
+
+def command_line() -> str:
+    """The exact invocation, with the script path relative to the repo when it is inside it."""
+    script = Path(sys.argv[0]).resolve()
+    shown = script.relative_to(REPO).as_posix() if script.is_relative_to(REPO) else str(script)
+    return shlex.join(["python", shown, *sys.argv[1:]])
+
+
+def replace_section(text: str, heading: str, body: str) -> str:
+    """Replace the section under ``heading`` (up to the next ``## ``) or append it."""
+    lines = text.splitlines()
+    if not lines:
+        lines = ["# Benchmarks"]
+    new = [heading, "", *body.strip("\n").splitlines(), ""]
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        lines[start:end] = new
+    else:
+        if lines[-1].strip():
+            lines.append("")
+        lines += new
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_md(heading: str, body: str, path: Path = BENCHMARKS_MD) -> None:
+    """Write ``body`` as the ``heading`` section of docs/BENCHMARKS.md, leaving other sections alone."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = path.read_text() if path.exists() else "# Benchmarks\n"
+    path.write_text(replace_section(old, heading, body))
+
+
+def report_body(gt: dict[str, list[Face]], tools: list[Tool], versions: dict[str, str], tbl: str,
+                noise: dict[str, float], data_dir: Path) -> str:
+    """The markdown section: provenance first, so a reader can rerun it, then the numbers."""
+    n_faces = sum(len(f) for f in gt.values())
+    noise_text = "; ".join(f"{label}: {100 * frac:.4f}%" for label, frac in noise.items())
+    tool_lines = [f"- {t.name} {versions[t.name]}: {t.settings}" for t in tools]
+    return "\n".join([
+        f"Command: `{command_line()}`  ",
+        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}  ",
+        f"Data: {len(gt)} WIDER FACE val images from `{data_dir}`, {n_faces} ground-truth faces "
+        "(faces flagged invalid skipped).",
+        "",
+        *tool_lines,
+        "",
+        "Each tool runs once per repeat as a subprocess over the whole folder (wall clock includes "
+        f"start-up and model loading). A face is covered when >= {COVER_FRACTION:.0%} of its ground-truth "
+        f"box changed by more than {TOL}/255 in some channel (same pixel test for every tool).",
+        "",
+        tbl,
+        "",
+        f"JPEG re-encode noise (share of pixels above TOL={TOL} after re-saving with no mask, worst image): "
+        f"{noise_text}.",
+    ])
+
+
+def list_missed(score_: Score, name: str) -> str:
+    """Missed faces, largest first: what to look at when recall drops."""
+    missed = [(f, frac) for f, frac in score_.face_fractions if frac < COVER_FRACTION]
+    missed.sort(key=lambda item: -item[0].h)
+    lines = [f"Missed by {name}: {len(missed)} faces", "image\tx y w h\theight\tocclusion\tchanged"]
+    lines += [f"{f.image}\t{f.x} {f.y} {f.w} {f.h}\t{f.h}\t{f.occlusion}\t{frac:.2f}" for f, frac in missed]
+    return "\n".join(lines)
+
+
+# -- main ----------------------------------------------------------------------------------------
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="WIDER FACE folder (images/ + GT file)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where each tool's outputs are kept")
+    p.add_argument("--tools", default="unseen,deface", help="comma-separated: unseen,deface")
+    p.add_argument("--repeat", type=int, default=3, help="runs per tool; the median wall time is reported")
+    p.add_argument("--write-md", action="store_true", help=f"write the section into {BENCHMARKS_MD}")
+    p.add_argument("--list-missed", metavar="TOOL", help="print the faces TOOL left uncovered")
+    p.add_argument("--unseen-bin", type=Path, help="unseen executable (default: the venv's console script)")
+    p.add_argument("--deface-bin", type=Path, help=f"deface executable (default: {DEFACE_BIN})")
+    args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error("--repeat must be >= 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    names = [n.strip() for n in args.tools.split(",") if n.strip()]
+    if args.list_missed and args.list_missed not in names:
+        raise SystemExit(f"--list-missed {args.list_missed}: not among --tools {names}")
+    overrides = {"unseen": args.unseen_bin, "deface": args.deface_bin}
+    tools = [make_tool(n, overrides.get(n)) for n in names]
+    gt = available_images(args.data)
+    sources = {rel: args.data / "images" / rel for rel in gt}
+
+    runs: dict[str, Run] = {}
+    scores: dict[str, Score] = {}
+    for tool in tools:
+        print(f"running {tool.name} x{args.repeat} ...", file=sys.stderr)
+        runs[tool.name] = run_tool(tool, sources, args.repeat, args.out / tool.name)
+        scores[tool.name] = score(gt, sources, runs[tool.name].outputs)
+
+    versions = {t.name: tool_version(t) for t in tools}
+    tbl = table(scores, runs, len(gt), args.repeat)
+    body = report_body(gt, tools, versions, tbl, jpeg_noise(sources.values()), args.data)
+    print(body)
+    for tool in tools:
+        print(f"\n{tool.name} wall times (s): {', '.join(f'{t:.2f}' for t in runs[tool.name].times)}",
+              file=sys.stderr)
+    if args.list_missed:
+        print("\n" + list_missed(scores[args.list_missed], args.list_missed))
+    if args.write_md:
+        write_md(SECTION, body)
+        print(f"\nwrote section to {BENCHMARKS_MD}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

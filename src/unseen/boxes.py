@@ -1,0 +1,93 @@
+"""The ``--boxes`` file: extra regions to cover, written by the review page (docs/BOXES.md).
+
+Only geometry is stored (x, y, w, h, kind, score, optional time range for video): never pixels,
+landmarks or anything else derived from a face's appearance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UnseenError
+from .regions import Regions
+
+SCHEMA_VERSION = 1
+MODES = ("add", "only")
+
+
+@dataclass(frozen=True)
+class BoxSet:
+    """Regions for one image (or video), matched to inputs by file name."""
+
+    image: str | None  # file name the regions belong to; None = every input
+    regions: Regions
+    mode: str = "add"  # add: detector + these; only: exactly these (a reviewer checked every face)
+    times: tuple[tuple[float | None, float | None], ...] = ()  # per region, video only
+
+    def matches(self, path: Path) -> bool:
+        return self.image is None or Path(self.image).name == path.name
+
+    def regions_at(self, t: float | None) -> Regions:
+        """Regions active at time ``t`` (seconds); photos pass None and get all of them."""
+        if t is None or not self.times:
+            return self.regions
+        keep = [(a is None or t >= a) and (b is None or t <= b) for a, b in self.times]
+        return self.regions[keep]
+
+
+def _parse_entry(entry: dict[str, Any], where: str) -> BoxSet:
+    if not isinstance(entry, dict) or not isinstance(entry.get("regions"), list):
+        raise UnseenError(f"{where}: needs a 'regions' list")
+    mode = entry.get("mode", "add")
+    if mode not in MODES:
+        raise UnseenError(f"{where}: mode must be one of {', '.join(MODES)}")
+    try:
+        regions = Regions.from_json(entry["regions"])
+    except ValueError as exc:
+        raise UnseenError(f"{where}: {exc}") from None
+    times = tuple((r.get("t0"), r.get("t1")) for r in entry["regions"])
+    return BoxSet(image=entry.get("image"), regions=regions, mode=mode, times=times)
+
+
+def load(path: Path) -> list[BoxSet]:
+    """Read a boxes file: one entry (a review sidecar) or ``{"files": [entry, ...]}``."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnseenError(f"cannot read boxes file {path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UnseenError(f"boxes file {path} is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise UnseenError(f"boxes file {path}: expected a JSON object")
+    if doc.get("version", SCHEMA_VERSION) != SCHEMA_VERSION:
+        raise UnseenError(f"boxes file {path}: unsupported version {doc.get('version')}")
+    entries = doc["files"] if "files" in doc else [doc]
+    if not isinstance(entries, list):
+        raise UnseenError(f"boxes file {path}: 'files' must be a list")
+    return [_parse_entry(e, f"boxes file {path}, entry {i}") for i, e in enumerate(entries)]
+
+
+def for_file(sets: list[BoxSet], path: Path) -> BoxSet | None:
+    """Merge every entry that applies to ``path`` into one (``only`` wins over ``add``)."""
+    hits = [s for s in sets if s.matches(path)]
+    if not hits:
+        return None
+    times = tuple(t for s in hits for t in (s.times or ((None, None),) * len(s.regions)))
+    mode = "only" if any(s.mode == "only" for s in hits) else "add"
+    return BoxSet(image=path.name, regions=Regions.concat([s.regions for s in hits]), mode=mode, times=times)
+
+
+def dump(image_name: str, regions: Regions, width: int, height: int, mode: str = "add",
+         times: list[tuple[float | None, float | None]] | None = None) -> str:
+    items = regions.to_json()
+    for item, (t0, t1) in zip(items, times or [], strict=False):
+        if t0 is not None:
+            item["t0"] = round(float(t0), 3)
+        if t1 is not None:
+            item["t1"] = round(float(t1), 3)
+    doc = {"version": SCHEMA_VERSION, "image": image_name, "width": width, "height": height,
+           "mode": mode, "regions": items}
+    return json.dumps(doc, indent=1)

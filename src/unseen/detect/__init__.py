@@ -1,0 +1,5 @@
+"""Face detection: backends (one module each) behind the ``Detector`` ensemble front."""
+
+from .ensemble import DEFAULT_PASSES, Detector, Pass
+
+__all__ = ["DEFAULT_PASSES", "Detector", "Pass"]

@@ -1,0 +1,28 @@
+"""Shared onnxruntime session set-up: CPU only, all cores, quiet."""
+
+from __future__ import annotations
+
+import os
+
+import onnxruntime as ort
+
+
+def make_session(model: bytes) -> ort.InferenceSession:
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.intra_op_num_threads = max(1, os.cpu_count() or 1)
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    # CPU only: the tool must behave the same on every laptop, and no provider may phone home.
+    return ort.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def pad_to_multiple(rgb, multiple: int = 32):
+    """Zero-pad bottom/right so both sides divide by ``multiple`` (no resampling, no distortion)."""
+    import numpy as np
+
+    h, w = rgb.shape[:2]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    if ph == 0 and pw == 0:
+        return rgb
+    return np.pad(rgb, ((0, ph), (0, pw), (0, 0)))

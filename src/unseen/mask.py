@@ -1,0 +1,97 @@
+"""Masking styles as pure functions: ``(pixels, regions, style) -> new pixels``.
+
+``fill`` and ``noise`` replace the head with content that carries no information about it, so
+nothing can be recovered. ``pixelate`` and ``blur`` keep a low-resolution trace of the face that
+deep models can partly reverse or match; they are offered for editorial needs, with a warning, and
+their strength comes from the re-identification benchmark (docs/BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .regions import Regions
+
+STYLES = ("fill", "noise", "pixelate", "blur")
+SHAPES = ("ellipse", "box")
+REVERSIBLE_STYLES = ("pixelate", "blur")
+REVERSIBLE_WARNING = (
+    "style '{style}' keeps a degraded trace of each face that deep models can partly reverse or "
+    "match; use 'fill' or 'noise' when identification would put someone at risk"
+)
+
+# Strength of the reversible styles, relative to each mask's size. Set from bench/reid.py:
+# pixelate keeps at most this many blocks across a head; blur's sigma is this fraction of it.
+PIXELATE_BLOCKS = 6
+BLUR_SIGMA_FRACTION = 0.25
+
+
+@dataclass(frozen=True)
+class MaskSpec:
+    style: str = "fill"
+    shape: str = "ellipse"
+    color: tuple[int, int, int] = (0, 0, 0)
+
+    def __post_init__(self) -> None:
+        if self.style not in STYLES:
+            raise ValueError(f"unknown style {self.style!r}; choose one of {', '.join(STYLES)}")
+        if self.shape not in SHAPES:
+            raise ValueError(f"unknown shape {self.shape!r}; choose one of {', '.join(SHAPES)}")
+
+
+def region_mask(shape: tuple[int, int], kind: str) -> np.ndarray:
+    """Boolean mask of one region inside its own bounding box (``kind``: ellipse or box)."""
+    h, w = shape
+    if kind == "box":
+        return np.ones((h, w), bool)
+    m = np.zeros((h, w), np.uint8)
+    # Ellipse inscribed in the box, drawn with sub-pixel precision via shift bits.
+    shift = 4
+    one = 1 << shift
+    centre = (round((w / 2 - 0.5) * one), round((h / 2 - 0.5) * one))
+    axes = (round(w / 2 * one), round(h / 2 * one))
+    cv2.ellipse(m, centre, axes, 0, 0, 360, 1, -1, cv2.LINE_8, shift)
+    return m.astype(bool)
+
+
+def apply(pixels: np.ndarray, regions: Regions, spec: MaskSpec, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Return a copy of ``pixels`` (H, W, 3 uint8) with every region covered.
+
+    Regions must already be padded and clipped (``Regions.padded``). Manual rectangles drawn by a
+    reviewer are masked as boxes: the person drew exactly what they want gone.
+    """
+    out = pixels.copy()
+    if len(regions) == 0:
+        return out
+    rng = rng or np.random.default_rng()  # seeded from OS entropy: nothing to do with the image
+    H, W = out.shape[:2]
+    for box, kind in zip(regions.boxes, regions.kinds, strict=True):
+        x1, y1 = int(np.floor(max(box[0], 0))), int(np.floor(max(box[1], 0)))
+        x2, y2 = int(np.ceil(min(box[2], W))), int(np.ceil(min(box[3], H)))
+        if x2 <= x1 or y2 <= y1:
+            continue
+        h, w = y2 - y1, x2 - x1
+        shape = "box" if kind == "manual" else spec.shape
+        m = region_mask((h, w), shape)
+        patch = out[y1:y2, x1:x2]
+        patch[m] = _cover(patch, spec, rng)[m]
+    return out
+
+
+def _cover(patch: np.ndarray, spec: MaskSpec, rng: np.random.Generator) -> np.ndarray:
+    h, w = patch.shape[:2]
+    if spec.style == "fill":
+        return np.broadcast_to(np.array(spec.color, np.uint8), patch.shape)
+    if spec.style == "noise":
+        return rng.integers(0, 256, size=patch.shape, dtype=np.uint8)
+    if spec.style == "pixelate":
+        bw = max(1, min(PIXELATE_BLOCKS, w))
+        bh = max(1, min(PIXELATE_BLOCKS, h))
+        small = cv2.resize(patch, (bw, bh), interpolation=cv2.INTER_AREA)
+        return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
+    # blur
+    sigma = max(1.0, BLUR_SIGMA_FRACTION * max(h, w))
+    return cv2.GaussianBlur(patch, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)

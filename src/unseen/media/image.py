@@ -1,0 +1,228 @@
+"""Still images and animations: read upright RGB pixels in, write brand-new clean files out.
+
+Reading applies EXIF orientation and converts colour to sRGB *before* anything else, so the
+pixels we mask are the pixels a viewer sees. Writing never copies the source container: a new file
+is encoded from the pixel array alone, with explicit save options that add no metadata (no EXIF,
+XMP, IPTC, ICC, comments, thumbnails, text chunks). ``metadata.leaks`` then re-reads the bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+
+from ..errors import UnseenError
+
+try:  # HEIC/HEIF (phones); pillow-heif is a hard dependency but keep the error clear if broken.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover
+    pillow_heif = None
+
+# We check the pixel budget ourselves, with a clear message, before decoding anything.
+Image.MAX_IMAGE_PIXELS = None
+
+DEFAULT_MAX_PIXELS = 200_000_000
+
+# Input format (Pillow's name) -> output format. Formats we cannot write cleanly become JPEG/PNG.
+OUTPUT_FORMAT = {
+    "JPEG": "JPEG",
+    "MPO": "JPEG",  # multi-picture JPEG (phones): the extra pictures are dropped, frame 0 kept
+    "PNG": "PNG",
+    "WEBP": "WEBP",
+    "TIFF": "TIFF",
+    "BMP": "BMP",
+    "GIF": "GIF",
+    "HEIF": "JPEG",  # HEIC/HEIF becomes JPEG: the HEIF writer is not a clean-room encoder we trust
+    "AVIF": "JPEG",
+    "PPM": "PNG",
+    "ICO": "PNG",
+}
+EXTENSION = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif"}
+IMAGE_SUFFIXES = {
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif",
+    ".heic", ".heif", ".hif", ".avif", ".ppm", ".pgm", ".pbm", ".ico", ".mpo",
+}
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+@dataclass
+class DecodedImage:
+    """Upright sRGB pixels of every frame, plus what writing needs to know (never metadata)."""
+
+    frames: list[np.ndarray]  # each (H, W, 3) uint8 RGB
+    alpha: list[np.ndarray | None]  # (H, W) uint8 per frame, or None
+    format: str  # Pillow's input format name
+    durations: list[int] = field(default_factory=list)  # ms per frame, animations only
+    loop: int | None = None
+    lossless: bool = False  # WebP input was lossless
+    notes: list[str] = field(default_factory=list)  # conversions a user should know about
+
+    @property
+    def output_format(self) -> str:
+        return OUTPUT_FORMAT.get(self.format, "PNG")
+
+    @property
+    def animated(self) -> bool:
+        return len(self.frames) > 1
+
+
+def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
+    """Format, size and frame count from headers only, so bombs are refused before decoding."""
+    try:
+        with Image.open(path) as im:
+            return im.format or "?", im.size, int(getattr(im, "n_frames", 1) or 1)
+    except UnidentifiedImageError:
+        raise UnseenError("not an image format unseen can read (unknown or corrupt file)") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise UnseenError(f"cannot read image header: {_reason(exc)}") from None
+
+
+def read(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
+    fmt, (w, h), n = probe_size(path)
+    if w <= 0 or h <= 0:
+        raise UnseenError("image has no pixels")
+    if w * h * n > max_pixels:
+        raise UnseenError(
+            f"image is {w}x{h}{f' x {n} frames' if n > 1 else ''} = {w * h * n / 1e6:.0f} MP, over the "
+            f"{max_pixels / 1e6:.0f} MP limit (possible decompression bomb; raise with --max-pixels)"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns on odd-but-readable EXIF; we drop it anyway
+            with Image.open(path) as im:
+                return _decode(im, fmt)
+    except UnseenError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+        raise UnseenError(f"cannot decode image: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _decode(im: Image.Image, fmt: str) -> DecodedImage:
+    animated = fmt in ("GIF", "WEBP", "PNG") and getattr(im, "is_animated", False)
+    out = DecodedImage(frames=[], alpha=[], format=fmt)
+    if fmt == "WEBP":
+        out.lossless = _webp_lossless(im)
+    frames = ImageSequence.Iterator(im) if animated else [im]
+    for frame in frames:
+        frame.load()  # truncated data raises here, not later
+        if animated:
+            out.durations.append(int(frame.info.get("duration", 100) or 100))
+        rgb, alpha = _to_srgb(_upright(frame, out), out)
+        out.frames.append(rgb)
+        out.alpha.append(alpha)
+    if animated:
+        out.loop = int(im.info.get("loop", 0) or 0)
+    out.notes = list(dict.fromkeys(out.notes))
+    return out
+
+
+def _upright(frame: Image.Image, out: DecodedImage) -> Image.Image:
+    """Apply EXIF orientation to the pixels (then the EXIF itself is never written anywhere)."""
+    try:
+        orientation = frame.getexif().get(0x0112, 1)
+    except Exception:  # malformed EXIF: nothing we can trust, keep pixels as stored
+        out.notes.append("EXIF unreadable; orientation left as stored")
+        return frame
+    if orientation in (2, 3, 4, 5, 6, 7, 8):
+        out.notes.append(f"EXIF orientation {orientation} applied to pixels")
+        try:
+            return ImageOps.exif_transpose(frame) or frame
+        except Exception as exc:
+            raise UnseenError(f"cannot apply EXIF orientation: {_reason(exc)}") from None
+    return frame
+
+
+def _to_srgb(frame: Image.Image, out: DecodedImage) -> tuple[np.ndarray, np.ndarray | None]:
+    """Convert any mode (16-bit, CMYK, palette, grey, LA…) to 8-bit sRGB plus optional alpha."""
+    icc = frame.info.get("icc_profile")
+    alpha = None
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info) or (
+        frame.mode in ("RGB", "L") and "transparency" in frame.info
+    ):
+        rgba = frame.convert("RGBA")
+        alpha = np.asarray(rgba.getchannel("A")).copy()
+        base = rgba.convert("RGB")
+    elif frame.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(frame, dtype=np.float64)
+        hi = 65535.0 if arr.max(initial=0) > 255 else 255.0
+        base = Image.fromarray(np.clip(arr / hi * 255 + 0.5, 0, 255).astype(np.uint8)).convert("RGB")
+        out.notes.append(f"{frame.mode} reduced to 8-bit")
+    elif frame.mode == "CMYK" and icc:
+        base = frame  # converted through its profile below
+    else:
+        base = frame.convert("RGB")
+    if icc:
+        try:
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            out_mode = "RGB"
+            base = ImageCms.profileToProfile(base, src, _SRGB, outputMode=out_mode) or base
+            out.notes.append("colour converted to sRGB; ICC profile dropped")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            base = base.convert("RGB")
+            out.notes.append("ICC profile unreadable; colours taken as sRGB")
+    if base.mode != "RGB":
+        base = base.convert("RGB")
+    return np.asarray(base, dtype=np.uint8).copy(), alpha
+
+
+def _webp_lossless(im: Image.Image) -> bool:
+    try:
+        im.fp.seek(0)
+        head = im.fp.read(64)
+        return b"VP8L" in head
+    except Exception:
+        return False
+
+
+def encode(img: DecodedImage, frames: list[np.ndarray], fmt: str | None = None) -> bytes:
+    """Encode masked frames into a new file, in memory. Only pixels (and alpha, frame timing) go in."""
+    fmt = fmt or img.output_format
+    pil = []
+    for rgb, alpha in zip(frames, img.alpha, strict=True):
+        p = Image.fromarray(rgb, "RGB")
+        if alpha is not None and fmt in ("PNG", "WEBP", "TIFF", "GIF"):
+            p.putalpha(Image.fromarray(alpha, "L"))
+        pil.append(p)
+    buf = io.BytesIO()
+    first, rest = pil[0], pil[1:]
+    if fmt == "JPEG":
+        # Pillow writes a bare JFIF APP0 segment and nothing else when given no exif/icc/comment.
+        first.save(buf, "JPEG", quality=95, subsampling=0, optimize=True)
+    elif fmt == "PNG":
+        if rest:
+            first.save(buf, "PNG", save_all=True, append_images=rest, duration=img.durations,
+                       loop=img.loop or 0, compress_level=6)
+        else:
+            first.save(buf, "PNG", compress_level=6)
+    elif fmt == "WEBP":
+        opts = {"lossless": True} if img.lossless else {"quality": 95, "method": 4}
+        if rest:
+            first.save(buf, "WEBP", save_all=True, append_images=rest, duration=img.durations,
+                       loop=img.loop or 0, **opts)
+        else:
+            first.save(buf, "WEBP", **opts)
+    elif fmt == "GIF":
+        if rest:
+            first.save(buf, "GIF", save_all=True, append_images=rest, duration=img.durations,
+                       loop=img.loop or 0, optimize=False)
+        else:
+            first.save(buf, "GIF")
+    elif fmt == "TIFF":
+        first.save(buf, "TIFF", compression="tiff_deflate")
+    elif fmt == "BMP":
+        first.save(buf, "BMP")
+    else:  # pragma: no cover - OUTPUT_FORMAT only yields the formats above
+        raise UnseenError(f"cannot write {fmt}")
+    return buf.getvalue()

@@ -1,0 +1,33 @@
+"""Everything a user can choose, in one frozen value passed through the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .mask import MaskSpec
+from .media.image import DEFAULT_MAX_PIXELS
+from .boxes import BoxSet
+
+DEFAULT_PAD = 0.3  # fraction of the face box added on each side (more above, for hair)
+DEFAULT_THRESHOLD = 0.2  # CenterFace score; other passes shift by the same amount
+
+
+@dataclass(frozen=True)
+class Options:
+    style: str = "fill"
+    shape: str = "ellipse"
+    pad: float = DEFAULT_PAD
+    threshold: float = DEFAULT_THRESHOLD
+    self_check: bool = True
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    force: bool = False
+    boxes: tuple[BoxSet, ...] = ()  # from --boxes FILE.json (docs/BOXES.md)
+    verify: bool = False  # run the recognizer adversary on each output (needs unseen[verify])
+    # video
+    audio: str = "drop"  # drop | keep
+    codec: str = "h264"
+    hold: float = 0.5  # seconds a track's mask is kept before its first / after its last detection
+
+    @property
+    def mask_spec(self) -> MaskSpec:
+        return MaskSpec(style=self.style, shape=self.shape)
