@@ -14,14 +14,14 @@ Metric, identical for every tool:
     when at least COVER_FRACTION of the pixels in its box are changed.
 
 Why TOL = 24: both tools re-encode JPEG (deface through imageio at Pillow's default quality 75 and
-4:2:0 chroma; unseen at quality 95), so untouched pixels drift a little. Re-encoding each of the 8
-images with no masking at all leaves at most ~1e-4 of the pixels above 24 (q75 4:2:0: <=9.7e-5,
-q92-95 4:2:0: <=5.9e-5; measured 2025 on this data set, re-measured and printed on every run),
-against ~1e-3 at 16 and ~1e-2 at 8. Going higher than needed has a cost too: a solid fill only
-counts where it differs from the face by more than TOL, so a black fill over dark hair or
-shadow goes uncounted. 24 keeps noise four orders of magnitude below the 70 % threshold while
-leaving a black fill counted on anything brighter than 24/255. The 70 % threshold leaves room
-for ellipse-shaped masks (an ellipse inscribed in the box covers 78.5 % of it) and for dark pixels.
+4:2:0 chroma; unseen at quality 95, 4:4:4), so untouched pixels drift a little. Re-encoding each of
+the 8 images with no mask at all leaves, on the worst image, 0.0097 % of the pixels above 24 at q75
+4:2:0, 0.006 % at q92-95 4:2:0 and 0 % at q95 4:4:4, against ~0.2-0.4 % above 16 and 1.4-6.5 %
+above 8 (every run re-measures this and prints it). A higher TOL is not free either: a solid fill
+only counts where it differs from the face by more than TOL, so black fill over hair or deep shadow
+darker than TOL goes uncounted. 24 keeps re-encode noise four orders of magnitude below the 70 %
+cover threshold while counting a black fill on anything brighter than 24/255. The 70 % leaves room
+for ellipse masks (an ellipse inscribed in the box covers 78.5 % of it) and for such dark pixels.
 
 Reported per tool: recall by face-height bucket, for h >= 16, overall, and "visible" (h >= 16 and
 occlusion label != 2, heavy occlusion), each as covered/total; the mean fraction of image area
@@ -162,6 +162,11 @@ def _unseen_exe() -> Path:
     return Path(found) if found else local
 
 
+def _unseen_output(staged: Path, in_dir: Path, out_dir: Path) -> Path:
+    """``-o DIR`` keeps paths relative to each input folder; a file argument lands as DIR/name."""
+    return out_dir / (staged.relative_to(in_dir) if staged.is_relative_to(in_dir) else staged.name)
+
+
 def make_tool(name: str, exe: Path | None = None) -> Tool:
     """Build the Tool for ``name`` ('unseen' or 'deface'); ``exe`` overrides the executable."""
     if name == "unseen":
@@ -170,8 +175,7 @@ def make_tool(name: str, exe: Path | None = None) -> Tool:
             exe=exe or _unseen_exe(),
             argv=lambda e, t, o: [str(e), *map(str, t), "-o", str(o), "--force", "-q"],
             targets=lambda in_dir, files: [in_dir],
-            # -o DIR keeps paths relative to each input folder; a file argument lands as DIR/name.
-            output_for=lambda f, in_dir, o: o / (f.relative_to(in_dir) if f.is_relative_to(in_dir) else f.name),
+            output_for=_unseen_output,
             version_argv=lambda e: [str(e), "--version"],
             settings="defaults (`-o DIR --force -q`)",
         )
@@ -191,15 +195,25 @@ def make_tool(name: str, exe: Path | None = None) -> Tool:
 
 def tool_version(tool: Tool) -> str:
     """Version string as the tool reports it; for unseen also the git commit it was run from."""
-    try:
-        proc = subprocess.run(tool.version_argv(tool.exe), capture_output=True, text=True, timeout=120)
-        text = (proc.stdout or proc.stderr).strip().splitlines()
-        version = text[-1] if proc.returncode == 0 and text else "unknown"
-    except OSError:
-        version = "unknown"
+    version = _first_output(tool.version_argv(tool.exe)).removeprefix(f"{tool.name} ")
+    if tool.name == "unseen" and not version:
+        # Without --version, ask the package metadata of the venv the console script belongs to.
+        probe = "import importlib.metadata as m; print(m.version('unseen'))"
+        version = _first_output([str(tool.exe.parent / "python"), "-c", probe])
+    version = version or "unknown"
     if tool.name == "unseen":
         version = f"{version} (git {git_revision()})"
     return version
+
+
+def _first_output(argv: list[str]) -> str:
+    """Last line a successful command printed, or '' when it failed or could not start."""
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    lines = (proc.stdout or proc.stderr).strip().splitlines()
+    return lines[-1].strip() if proc.returncode == 0 and lines else ""
 
 
 def git_revision() -> str:
@@ -387,14 +401,15 @@ def table(scores: dict[str, Score], runs: dict[str, Run], n_images: int, repeat:
     rows: list[list[str]] = []
     for label, keep in RECALL_ROWS:
         counts = {n: scores[n].recall(keep) for n in names}
-        rows.append(_row(label, {n: (_pct(c, t), c / t if t else None) for n, (c, t) in counts.items()}, both))
+        cells = {n: (_pct(c, t), c / t if t else None) for n, (c, t) in counts.items()}
+        rows.append(_row(label, cells, both))
     area = {n: scores[n].mean_area for n in names}
+    med = {n: runs[n].median for n in names}
     rows.append(_row("changed area, mean over images", {n: (f"{100 * a:.2f}%", a) for n, a in area.items()},
                      both))
-    med = {n: runs[n].median for n in names}
-    rows.append(_row(f"wall time, median of {repeat} (s)", {n: (f"{m:.2f}", m) for n, m in med.items()}, both))
-    ips = {n: n_images / m for n, m in med.items()}
-    rows.append(_row("images/s", {n: (f"{v:.2f}", v) for n, v in ips.items()}, both))
+    rows.append(_row(f"wall time, median of {repeat} (s)", {n: (f"{m:.2f}", m) for n, m in med.items()},
+                     both))
+    rows.append(_row("images/s", {n: (f"{n_images / m:.2f}", n_images / m) for n, m in med.items()}, both))
     head = ["metric", *names, *(["unseen / deface"] if both else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -402,7 +417,7 @@ def table(scores: dict[str, Score], runs: dict[str, Run], n_images: int, repeat:
 
 
 def machine() -> str:
-    """nproc, CPU model and Python: enough to tell whether two timing runs are comparable."""
+    """nproc, CPU model, Python and load: enough to tell whether two timing runs are comparable."""
     model = platform.processor() or "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -411,7 +426,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}"
+    # The 1-minute load average at start shows whether other work competed for the cores.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    python = platform.python_version()
+    return f"nproc {os.cpu_count()}, {model}, Python {python}, load avg {load:.2f} at start"
 
 
 def command_line() -> str:
@@ -446,14 +464,14 @@ def write_md(heading: str, body: str, path: Path = BENCHMARKS_MD) -> None:
 
 
 def report_body(gt: dict[str, list[Face]], tools: list[Tool], versions: dict[str, str], tbl: str,
-                noise: dict[str, float], data_dir: Path) -> str:
+                noise: dict[str, float], data_dir: Path, machine_info: str) -> str:
     """The markdown section: provenance first, so a reader can rerun it, then the numbers."""
     n_faces = sum(len(f) for f in gt.values())
     noise_text = "; ".join(f"{label}: {100 * frac:.4f}%" for label, frac in noise.items())
     tool_lines = [f"- {t.name} {versions[t.name]}: {t.settings}" for t in tools]
     return "\n".join([
         f"Command: `{command_line()}`  ",
-        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}  ",
+        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {machine_info}  ",
         f"Data: {len(gt)} WIDER FACE val images from `{data_dir}`, {n_faces} ground-truth faces "
         "(faces flagged invalid skipped).",
         "",
@@ -503,6 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(f"--list-missed {args.list_missed}: not among --tools {names}")
     overrides = {"unseen": args.unseen_bin, "deface": args.deface_bin}
     tools = [make_tool(n, overrides.get(n)) for n in names]
+    machine_info = machine()  # before the runs, so the load average is not our own
     gt = available_images(args.data)
     sources = {rel: args.data / "images" / rel for rel in gt}
 
@@ -515,7 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     versions = {t.name: tool_version(t) for t in tools}
     tbl = table(scores, runs, len(gt), args.repeat)
-    body = report_body(gt, tools, versions, tbl, jpeg_noise(sources.values()), args.data)
+    body = report_body(gt, tools, versions, tbl, jpeg_noise(sources.values()), args.data,
+                       machine_info)
     print(body)
     for tool in tools:
         print(f"\n{tool.name} wall times (s): {', '.join(f'{t:.2f}' for t in runs[tool.name].times)}",

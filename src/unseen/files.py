@@ -85,6 +85,38 @@ def plan(paths: list[Path], out_dir: Path | None) -> tuple[list[Job], list[Repor
     return jobs, errors
 
 
+STALE_TEMP_SECONDS = 6 * 3600
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux), else set and reset."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Delete our own hidden temporary files that a killed run (SIGKILL, power loss) left behind.
+
+    Only names starting with ``TMP_PREFIX`` and untouched for ``STALE_TEMP_SECONDS`` are removed: a
+    run still writing one keeps touching it, and losing a live one only fails that run (closed).
+    """
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not entry.name.startswith(TMP_PREFIX):
+                continue
+            with contextlib.suppress(OSError):
+                st = entry.stat(follow_symlinks=False)
+                if entry.is_file(follow_symlinks=False) and now - st.st_mtime > STALE_TEMP_SECONDS:
+                    os.unlink(entry.path)
+
+
 @contextlib.contextmanager
 def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
     """Yield a temporary path beside ``dst``; on success give it the final name, else delete it."""
@@ -92,10 +124,16 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
         raise UnseenError(f"output {dst} exists (use --force to replace it)")
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(dst.parent)
         fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=dst.suffix, dir=dst.parent)
     except OSError as exc:
         raise UnseenError(f"cannot write to {dst.parent}: {exc.strerror or exc}") from None
-    os.close(fd)
+    try:  # mkstemp makes 0600; an output is an ordinary file: 0666 less the umask, like `cp` or `>`
+        os.fchmod(fd, 0o666 & ~_umask())
+    except OSError:
+        pass  # e.g. a filesystem without modes: the file is still private, which is safe
+    finally:
+        os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
@@ -133,6 +171,8 @@ def anonymize_file(job: Job, options: Options, detector: Detector,
     report = Report(input=str(job.src), style=options.style)
     try:
         if not os.access(job.src, os.R_OK):
+            if job.src.is_symlink() and not job.src.exists():
+                raise UnseenError("broken symbolic link (its target is missing or it loops)")
             raise UnseenError("cannot read file (permission denied)" if job.src.exists() else "no such file")
         if not job.src.is_file():
             raise UnseenError("not a regular file")

@@ -33,7 +33,9 @@ BLUR_SIGMA_FRACTION = 0.25
 class MaskSpec:
     style: str = "fill"
     shape: str = "ellipse"
-    color: tuple[int, int, int] = (0, 0, 0)
+    # Mid grey: clearly visible as a mask in dark scenes too (black vanishes into shadows, and a
+    # reviewer must see what was covered), and far from most skin and hair colours.
+    color: tuple[int, int, int] = (128, 128, 128)
 
     def __post_init__(self) -> None:
         if self.style not in STYLES:

@@ -8,8 +8,8 @@ from .mask import MaskSpec
 from .media.image import DEFAULT_MAX_PIXELS
 from .boxes import BoxSet
 
-DEFAULT_PAD = 0.3  # fraction of the face box added on each side (more above, for hair)
-DEFAULT_THRESHOLD = 0.2  # CenterFace score; other passes shift by the same amount
+DEFAULT_PAD = 0.25  # fraction of the face box added on each side (35% more above, for hair)
+DEFAULT_THRESHOLD = 0.1  # CenterFace score; other passes shift by the same amount
 
 
 @dataclass(frozen=True)

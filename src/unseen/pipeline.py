@@ -55,7 +55,7 @@ def anonymize_pixels(pixels: np.ndarray, detector: Detector, options: Options,
     if options.self_check:
         # Detect again on the result: anything still face-like gets covered too. One round only:
         # the fill itself must not be mistaken for a new face forever.
-        again = detector.detect(out)
+        again = detector.check(out)
         if len(again):
             inside = _mostly_inside(again, covered)
             again = again[~inside]

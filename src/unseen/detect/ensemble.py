@@ -32,47 +32,68 @@ class Pass:
     max_side: int = 0  # skip the pass when the image's longer side exceeds this (0 = never skip)
 
 
-# Chosen on the WIDER FACE benchmark; see docs/BENCHMARKS.md for the measurements behind it.
+# Chosen on the WIDER FACE benchmark with bench/tune_detect.py (docs/BENCHMARKS.md): CenterFace at
+# native size with a low threshold finds most faces; RetinaFace on a 2x upscale adds the tiny ones
+# (10-16 px) at about the cost of one CenterFace pass. CenterFace's own 2x pass reached slightly
+# higher recall (+1 point) at 4x the cost, and was dropped.
 DEFAULT_PASSES: tuple[Pass, ...] = (
-    Pass("centerface", 1.0, 0.2),
-    Pass("retinaface", 2.0, 0.5),
+    Pass("centerface", 1.0, 0.1),
+    Pass("retinaface", 2.0, 0.15),
 )
+# The self-check after masking: a different, cheap opinion (another model/scale) so that it can
+# catch what the main passes missed, at about a quarter of their cost.
+CHECK_PASSES: tuple[Pass, ...] = (Pass("retinaface", 1.0, 0.5),)
 
-TILE = 1280  # tile side in detector pixels (after scaling)
-OVERLAP = 160  # overlap between tiles in detector pixels
+TILE = 2048  # largest tile side in detector pixels (after scaling)
+OVERLAP = 192  # overlap between neighbouring tiles in detector pixels
 
 
-def _tiles(length: int, tile: int, overlap: int) -> list[int]:
+def _tiles(length: int, tile: int, overlap: int) -> list[tuple[int, int]]:
+    """Split ``length`` into the fewest equal tiles of at most ``tile`` that overlap by ``overlap``.
+
+    Equal tiles (rather than fixed-size ones plus a remainder) keep the total area processed
+    close to the image's own area.
+    """
     if length <= tile:
-        return [0]
-    step = tile - overlap
-    starts = list(range(0, length - tile, step)) + [length - tile]
-    return sorted(set(starts))
+        return [(0, length)]
+    n = -(-(length - overlap) // (tile - overlap))
+    size = -(-(length + (n - 1) * overlap) // n)
+    starts = [round(i * (length - size) / (n - 1)) for i in range(n)]
+    return [(s, size) for s in starts]
 
 
 class Detector:
     """Run every pass over an upright RGB image and merge what they find."""
 
     def __init__(self, passes: tuple[Pass, ...] = DEFAULT_PASSES, threshold_shift: float = 0.0,
-                 nms_iou: float = 0.35):
+                 nms_iou: float = 0.35, check_passes: tuple[Pass, ...] = CHECK_PASSES):
         self.passes = passes
+        self.check_passes = check_passes
         self.threshold_shift = threshold_shift
         self.nms_iou = nms_iou
-        self._backends = {p.backend: BACKENDS[p.backend]() for p in passes}
+        self._backends = {p.backend: BACKENDS[p.backend]() for p in passes + check_passes}
 
     def detect(self, rgb: np.ndarray) -> Regions:
+        """Every face the main passes find, merged (boxes in ``rgb``'s pixels)."""
+        return self._run(rgb, self.passes)
+
+    def check(self, rgb: np.ndarray) -> Regions:
+        """The self-check's second opinion, run on an already masked image."""
+        return self._run(rgb, self.check_passes)
+
+    def _run(self, rgb: np.ndarray, passes: tuple[Pass, ...]) -> Regions:
         h, w = rgb.shape[:2]
         found = []
-        for p in self.passes:
+        for p in passes:
             if p.max_side and max(h, w) > p.max_side:
                 continue
             thr = min(max(p.threshold + self.threshold_shift, 0.01), 0.99)
             found.append(self.run_pass(rgb, self._backends[p.backend], p.scale, thr))
         # Tiles cut faces bigger than the overlap; one whole-image pass at reduced size catches
         # those (a face that large is easy to find at any scale).
-        longest = max(h, w) * min(p.scale for p in self.passes)
+        longest = max(h, w) * min(p.scale for p in passes)
         if longest > TILE:
-            first = self.passes[0]
+            first = passes[0]
             thr = min(max(first.threshold + self.threshold_shift, 0.01), 0.99)
             overview = TILE / max(h, w)
             found.append(self.run_pass(rgb, self._backends[first.backend], overview, thr))
@@ -85,9 +106,9 @@ class Detector:
         tile = max(32, int(TILE / scale))
         overlap = int(OVERLAP / scale)
         found = []
-        for y0 in _tiles(h, tile, overlap):
-            for x0 in _tiles(w, tile, overlap):
-                crop = rgb[y0 : y0 + tile, x0 : x0 + tile]
+        for y0, th in _tiles(h, tile, overlap):
+            for x0, tw in _tiles(w, tile, overlap):
+                crop = rgb[y0 : y0 + th, x0 : x0 + tw]
                 if scale != 1.0:
                     ch, cw = crop.shape[:2]
                     size = (max(1, round(cw * scale)), max(1, round(ch * scale)))

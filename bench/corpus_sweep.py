@@ -1,0 +1,570 @@
+"""Run unseen over every image and video in the shared corpus and prove nothing leaks.
+
+Each media file in ../shared/data (or $UNSEEN_SHARED, or --data) is given to the real command line
+in its own process, exactly as a user would type it: ``unseen FILE -o TMPDIR/N --json -q``, with a
+time limit per file. Every file must end in one of two ways:
+
+* **clean output**: exit 0, one output file, no hidden temporary file left, and exiftool (run with
+  ``-a -u -ee -G0:1``, so duplicate, unknown and embedded tags count too) finds nothing outside the
+  explicit allow-list below (file-system facts, JFIF basics, image structure such as width,
+  height, bit depth, and container structure for video).
+* **clear refusal**: exit 1, stderr is exactly one line ``unseen: PATH: cause``, no output file and
+  no temporary file.
+
+Everything else is a failure and is counted: tracebacks ("Traceback" on stderr), hangs (time limit
+hit; the process group is SIGKILLed and the folder checked for a final output), crashes (killed by
+a signal), unclear errors, outputs with identifying metadata, leftover temporary files, and inputs
+whose SHA-256 changed (every corpus file is hashed before the sweep and after it).
+
+Formats a camera or phone writes (JPEG incl. MPO, HEIC/HEIF, AVIF, WebP, PNG, TIFF, MOV/MP4) must
+come out clean, not refused; refusals of those are listed by name so a reader can judge each one
+(a file the corpus marks as corrupt may be refused). Raw camera formats (DNG, CR2, NEF, ...) are
+refused with a clear line by design: unseen does not develop raw files (see the section text).
+
+``--detector none`` swaps face detection for a stub that finds nothing: the file handling,
+decoding, orientation, colour conversion, encoding, metadata checks and atomic writes are the same
+code, minutes instead of hours. The default, ``--detector real``, is the shipped detector.
+
+Usage::
+
+    python bench/corpus_sweep.py [--detector real|none] [--jobs N] [--only SUBSTR] [--write-md]
+
+Results go to bench/out/corpus_sweep/<detector>/results.jsonl (one JSON object per file, so a long
+run can be resumed with --resume) and, with --write-md, into the "## Corpus sweep" section of
+docs/BENCHMARKS.md. Not a CI test: a full run with the real detector takes hours on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
+SECTION = "## Corpus sweep"
+DEFAULT_DATA = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
+OUT_ROOT = REPO / "bench" / "out" / "corpus_sweep"
+TMP_PREFIX = ".unseen-tmp-"
+
+# ------------------------------------------------------------------------------------------------
+# Which files are "images and videos": by extension, explicit. Non-media files (json, txt, xmp
+# sidecars, pdf, audio, fonts, executables) are not swept.
+# ------------------------------------------------------------------------------------------------
+IMAGE_EXT = {
+    "jpg", "jpeg", "jpe", "jfif", "mpo", "jps", "png", "webp", "gif", "tif", "tiff", "btf", "bmp",
+    "heic", "heif", "hif", "avif", "avifs", "jxl", "jp2", "j2c", "ico", "ppm", "pgm", "pbm", "pfm",
+    "psd", "psp", "xcf", "pcx", "pict", "pcd", "dpx", "exr", "hdr", "fits", "fit", "miff", "mie", "flif",
+    "bpg", "pgf", "wpg", "djvu", "dcm", "svg", "eps", "xisf", "czi", "mrc",
+}
+RAW_EXT = {"dng", "cr2", "cr3", "crw", "nef", "raf", "rw2", "mrw", "x3f", "iiq", "raw", "r3d", "dr4", "lfp"}
+VIDEO_EXT = {"mp4", "mov", "m4v", "mkv", "webm", "avi", "mts", "m2ts", "3gp", "wmv", "flv", "mxf", "dv",
+             "rm", "swf", "wtv"}
+MEDIA_EXT = IMAGE_EXT | RAW_EXT | VIDEO_EXT
+
+# What a camera or phone writes: these must come out clean unless the file itself is broken.
+CAMERA_TYPES = {"JPEG", "MPO", "HEIC", "HEIF", "AVIF", "WEBP", "PNG", "TIFF", "MOV", "MP4", "M4V", "3GP"}
+
+# ------------------------------------------------------------------------------------------------
+# The allow-list for outputs. A tag is fine only if its family-0 group is below and its name is in
+# that group's set (None: any name, except the always-denied words after). Everything else found
+# by exiftool in an output is counted as a leak.
+# ------------------------------------------------------------------------------------------------
+STRUCTURE_ONLY = None
+ALLOWED: dict[str, set[str] | None] = {
+    "ExifTool": STRUCTURE_ONLY,  # ExifToolVersion, Warning
+    "System": STRUCTURE_ONLY,  # FileName, Directory, FileSize, file-system dates and permissions
+    "File": STRUCTURE_ONLY,  # FileType, MIMEType, ImageWidth/Height, EncodingProcess, BitsPerSample...
+    "JFIF": {"JFIFVersion", "ResolutionUnit", "XResolution", "YResolution"},
+    "Composite": {"ImageSize", "Megapixels", "AvgBitrate", "Rotation", "Duration"},
+    "PNG": {"ImageWidth", "ImageHeight", "BitDepth", "ColorType", "Compression", "Filter", "Interlace",
+            "Palette", "Transparency", "AnimationFrames", "AnimationPlays"},
+    "RIFF": {"VP8Version", "ImageWidth", "ImageHeight", "HorizontalScale", "VerticalScale", "WebP_Flags",
+             "AlphaPreprocessing", "AlphaFiltering", "AlphaCompression", "BackgroundColor",
+             "AnimationLoopCount", "Duration", "FrameCount"},
+    "GIF": {"GIFVersion", "ImageWidth", "ImageHeight", "HasColorMap", "ColorResolutionDepth", "BitsPerPixel",
+            "BackgroundColor", "PixelAspectRatio", "AnimationIterations", "FrameCount", "Duration",
+            "TransparentColor"},
+    # TIFF outputs: exiftool files baseline TIFF structure under EXIF:IFD0. Only structure passes.
+    "EXIF": {"SubfileType", "ImageWidth", "ImageHeight", "BitsPerSample", "Compression",
+             "PhotometricInterpretation", "StripOffsets", "SamplesPerPixel", "RowsPerStrip",
+             "StripByteCounts", "PlanarConfiguration", "ExtraSamples", "Predictor", "SampleFormat",
+             "TileWidth", "TileLength", "TileOffsets", "TileByteCounts"},
+    # MP4/MOV: container and stream structure. Dates pass only when zero (see DATE_TAGS).
+    "QuickTime": {"MajorBrand", "MinorVersion", "CompatibleBrands", "MovieHeaderVersion", "TimeScale",
+                  "Duration", "PreferredRate", "PreferredVolume", "PreviewTime", "PreviewDuration",
+                  "PosterTime", "SelectionTime", "SelectionDuration", "CurrentTime", "NextTrackID",
+                  "TrackHeaderVersion", "TrackID", "TrackDuration", "TrackLayer", "TrackVolume",
+                  "ImageWidth", "ImageHeight", "GraphicsMode", "OpColor", "CompressorID", "SourceImageWidth",
+                  "SourceImageHeight", "XResolution", "YResolution", "BitDepth", "VideoFrameRate",
+                  "MatrixStructure", "MediaHeaderVersion", "MediaTimeScale", "MediaDuration",
+                  "MediaLanguageCode", "HandlerClass", "HandlerType", "Balance", "AudioFormat",
+                  "AudioChannels", "AudioBitsPerSample", "AudioSampleRate", "MediaDataSize",
+                  "MediaDataOffset", "PixelAspectRatio", "ColorProfiles", "ColorPrimaries",
+                  "TransferCharacteristics", "MatrixCoefficients", "VideoFullRangeFlag", "ChromaFormat",
+                  "BitDepthLuma", "BitDepthChroma", "ChapterList", "TimeCode", "Rotation",
+                  "CompressorName", "CreateDate", "ModifyDate", "TrackCreateDate", "TrackModifyDate",
+                  "MediaCreateDate", "MediaModifyDate", "AVCConfigurationVersion", "AVCProfileIndication",
+                  "AVCProfileCompatibility", "AVCLevelIndication", "HEVCConfigurationVersion",
+                  "GeneralProfileSpace", "GeneralTierFlag", "GeneralProfileIDC", "GenProfileCompatibilityFlags",
+                  "ConstraintIndicatorFlags", "GeneralLevelIDC", "MinSpatialSegmentationIDC",
+                  "ParallelismType", "ChromaFormat", "TemporalIDNested", "NumTemporalLayers",
+                  "AverageFrameRate", "ConstantFrameRate", "CleanAperture", "ProductionAperture",
+                  "EncodedPixelsDimensions", "VideoCodec", "MovieDataSize", "MovieDataOffset"},
+    "Matroska": {"EBMLVersion", "EBMLReadVersion", "EBMLMaxIDLength", "EBMLMaxSizeLength", "DocType",
+                 "DocTypeVersion", "DocTypeReadVersion", "TimecodeScale", "Duration", "TrackNumber",
+                 "TrackUID", "TrackType", "TrackLanguage", "CodecID", "VideoFrameRate", "ImageWidth",
+                 "ImageHeight", "DefaultDuration", "AudioChannels", "AudioSampleRate", "AudioBitsPerSample",
+                 "VideoScanType", "DisplayWidth", "DisplayHeight", "DisplayUnit", "CodecPrivate",
+                 "FlagDefault", "FlagLacing", "ChromaSubsamplingHorz", "ChromaSubsamplingVert",
+                 "ColorRange", "TagTrackUID", "CodecDelay", "SeekPreRoll", "MaxBlockAdditionID"},
+    "H264": {"ImageWidth", "ImageHeight"},
+}
+# Never allowed, whatever the group: embedded pictures and free text.
+DENY_WORDS = re.compile(r"thumbnail|preview(?!time|duration)|comment|software|encoder|make|model|artist|"
+                        r"copyright|author|gps|serial|owner|title|description|keywords|user|vendor|writing|"
+                        r"muxing|location|creat(or|ion)", re.I)
+DATE_TAGS = {"CreateDate", "ModifyDate", "TrackCreateDate", "TrackModifyDate", "MediaCreateDate",
+             "MediaModifyDate"}
+ZERO_DATES = {"0000:00:00 00:00:00", "1904:01:01 00:00:00", "0", ""}
+
+
+def identifying_tags(tags: dict[str, object]) -> list[str]:
+    """Names of every tag outside the allow-list, as GROUP0:GROUP1:Tag=value (value cut short)."""
+    bad = []
+    for key, value in tags.items():
+        if key == "SourceFile":
+            continue
+        parts = key.split(":")
+        group0, name = parts[0], parts[-1]
+        allowed = ALLOWED.get(group0, set())
+        ok = allowed is STRUCTURE_ONLY or name in allowed
+        if ok and group0 not in ("System", "ExifTool") and DENY_WORDS.search(name):
+            ok = False
+        if ok and group0 == "File" and DENY_WORDS.search(name):
+            ok = False
+        if ok and name in DATE_TAGS and str(value).strip() not in ZERO_DATES:
+            ok = False
+        if not ok:
+            bad.append(f"{key}={str(value)[:60]}")
+    return bad
+
+
+# Groups/tags that make an input "identifying" (for the before/after table, same classifier).
+def input_kinds(tags: dict[str, object]) -> set[str]:
+    kinds = set()
+    for key in tags:
+        parts = key.split(":")
+        g0, g1, name = parts[0], parts[1] if len(parts) > 2 else "", parts[-1]
+        if g1 == "GPS" or name.startswith("GPS") or name in ("GPSCoordinates", "LocationInformation"):
+            kinds.add("GPS")
+        if g0 == "MakerNotes":
+            kinds.add("maker notes")
+        if g0 == "XMP":
+            kinds.add("XMP")
+        if g0 == "IPTC":
+            kinds.add("IPTC")
+        if g0 == "ICC_Profile":
+            kinds.add("ICC profile")
+        if re.search(r"thumbnail|preview", name, re.I) and "Image" in name or g1 == "MPImage2":
+            kinds.add("embedded picture")
+        if name in ("Make", "Model", "SerialNumber", "BodySerialNumber", "InternalSerialNumber"):
+            kinds.add("device")
+    return kinds
+
+
+# ------------------------------------------------------------------------------------------------
+# One file, one process.
+# ------------------------------------------------------------------------------------------------
+
+def run_one(argv: list[str], detector: str) -> int:
+    """Child mode: the real ``unseen`` command line, optionally with a detector that finds nothing."""
+    if detector == "none":
+        import unseen.detect as detect_pkg
+        from unseen.regions import Regions
+
+        class NoFaces:
+            """Answers every detector call (detect, check, ...) with "no faces"."""
+
+            def __init__(self, *args, **kwargs):
+                pass
+
+            def __getattr__(self, name):
+                if name.startswith("__"):
+                    raise AttributeError(name)
+                return lambda *args, **kwargs: Regions.empty()
+
+        detect_pkg.Detector = NoFaces
+    from unseen.cli import main
+
+    return main(argv)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def exiftool_json(paths: list[Path], extra: list[str], timeout: float) -> dict[str, dict]:
+    if not paths:
+        return {}
+    with tempfile.NamedTemporaryFile("w", suffix=".args", delete=False) as fh:
+        for p in paths:
+            fh.write(str(p) + "\n")
+        argfile = fh.name
+    try:
+        proc = subprocess.run(["exiftool", "-j", "-a", "-u", "-G0:1", "-charset", "filename=utf8", *extra,
+                               "-@", argfile], capture_output=True, timeout=timeout)
+    finally:
+        os.unlink(argfile)
+    try:
+        rows = json.loads(proc.stdout.decode("utf-8", "replace") or "[]")
+    except json.JSONDecodeError:
+        return {}
+    return {r["SourceFile"]: r for r in rows}
+
+
+def timeout_for(path: Path, kind: str, args: argparse.Namespace) -> float:
+    if kind == "video":
+        return args.video_timeout
+    megapixels = 0.0
+    try:
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = None
+        with Image.open(path) as im:
+            megapixels = im.size[0] * im.size[1] / 1e6
+    except Exception:
+        pass
+    # Detection time grows with pixels (tiling): the limit is a hang detector, not a speed target.
+    return args.image_timeout + (args.seconds_per_mp * megapixels if args.detector == "real" else 0)
+
+
+def sweep_file(idx: int, src: Path, data: Path, work: Path, args: argparse.Namespace) -> dict:
+    ext = src.suffix.lower().lstrip(".")
+    kind = "video" if ext in VIDEO_EXT else "raw" if ext in RAW_EXT else "image"
+    out_dir = work / f"{idx:04d}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    before = sha256(src)
+    limit = timeout_for(src, kind, args)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--run-one", "--detector", args.detector, "--",
+           str(src), "-o", str(out_dir), "--json", "-q"]
+    row: dict = {"file": str(src.relative_to(data)), "ext": ext, "kind": kind, "limit": round(limit)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            cwd=str(work))
+    try:
+        out, errb = proc.communicate(timeout=limit)
+        row["rc"] = proc.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, errb = proc.communicate()
+        row["rc"] = None
+    row["seconds"] = round(time.perf_counter() - t0, 2)
+    stderr = errb.decode("utf-8", "replace")
+    row["stderr"] = stderr[-2000:]
+    try:
+        report = json.loads(out.decode("utf-8", "replace").strip().splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        report = {}
+    row["format_out"] = report.get("format_out", "")
+    row["faces"] = report.get("faces")
+    row["notes"] = report.get("notes", [])
+    files = sorted(p for p in out_dir.rglob("*") if p.is_file() or p.is_symlink())
+    temps = [p.name for p in files if p.name.startswith(TMP_PREFIX)]
+    finals = [p for p in files if not p.name.startswith(TMP_PREFIX)]
+    row["temps_left"] = temps
+    row["outputs"] = [p.name for p in finals]
+    row["input_changed"] = sha256(src) != before
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    prefix = f"unseen: {src}: "
+    if row["rc"] is None:
+        row["outcome"] = "hang"
+    elif "Traceback" in stderr:
+        row["outcome"] = "traceback"
+    elif row["rc"] < 0:
+        row["outcome"] = f"crash (signal {-row['rc']})"
+    elif row["rc"] == 0:
+        if len(finals) != 1:
+            row["outcome"] = "ok but output missing"
+        else:
+            tags = exiftool_json(finals, ["-ee", "-api", "LargeFileSupport=1"], 300).get(str(finals[0]), {})
+            row["out_type"] = str(tags.get("File:FileType", ""))
+            row["leaks"] = identifying_tags(tags) if tags else ["exiftool could not read the output"]
+            row["outcome"] = "clean" if not row["leaks"] else "LEAK"
+    elif row["rc"] == 1:
+        clear = len(lines) == 1 and lines[0].startswith(prefix) and len(lines[0]) > len(prefix)
+        row["error"] = lines[0][len(prefix):] if clear else stderr.strip()[:300]
+        row["outcome"] = "refused" if clear and not finals else "unclear error"
+        if finals:
+            row["outcome"] = "error but output left"
+    else:
+        row["outcome"] = f"exit {row['rc']}"
+    if temps and row["outcome"] in ("clean", "refused"):
+        row["outcome"] += " (temp left)"
+    if not args.keep_outputs:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    return row
+
+
+# ------------------------------------------------------------------------------------------------
+# Corpus, tallies, markdown.
+# ------------------------------------------------------------------------------------------------
+
+def corpus(data: Path) -> list[Path]:
+    return sorted(p for p in data.rglob("*") if p.is_file() and not p.is_symlink()
+                  and p.suffix.lower().lstrip(".") in MEDIA_EXT)
+
+
+def tree_hashes(data: Path) -> dict[str, str]:
+    return {str(p.relative_to(data)): sha256(p) for p in sorted(data.rglob("*")) if p.is_file()
+            and not p.is_symlink()}
+
+
+def format_of(row: dict, types: dict[str, dict]) -> str:
+    t = types.get(row["file"], {})
+    ft = str(t.get("File:FileType", "") or "").upper()
+    return ft or f"?{row['ext']}"
+
+
+FAILURE_OUTCOMES = ("traceback", "hang", "LEAK", "unclear error", "error but output left", "ok but output missing")
+
+
+def render(rows: list[dict], types: dict[str, dict], meta: dict) -> str:
+    by_outcome = collections.Counter(r["outcome"] for r in rows)
+    by_format: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for r in rows:
+        by_format[format_of(r, types)][r["outcome"]] += 1
+    outcomes = ["clean", "refused"] + sorted(k for k in by_outcome if k not in ("clean", "refused"))
+    n_tb = sum(r["outcome"] == "traceback" for r in rows)
+    n_hang = sum(r["outcome"] == "hang" for r in rows)
+    n_leak = sum(r["outcome"] == "LEAK" for r in rows)
+    n_changed = meta["inputs_changed"]
+    n_temp = sum(bool(r.get("temps_left")) for r in rows)
+    n_crash = sum(r["outcome"].startswith("crash") for r in rows)
+    input_kind = collections.Counter()
+    for r in rows:
+        for k in r.get("input_kinds", []):
+            input_kind[k] += 1
+    cleaned_kind = collections.Counter()
+    for r in rows:
+        if r["outcome"] == "clean":
+            for k in r.get("input_kinds", []):
+                cleaned_kind[k] += 1
+    L = [
+        f"Every image and video file in the shared corpus ({meta['data']}, {len(rows)} files picked by "
+        "extension from "
+        f"{meta['corpus_files']} files; sidecars, documents and audio are not media), each run through the "
+        "real command line in its own process: `unseen FILE -o TMPDIR --json -q`, with a time limit per file "
+        f"({meta['image_timeout']:.0f} s per image"
+        + (f" + {meta['seconds_per_mp']:.0f} s per megapixel for detection" if meta["detector"] == "real" else "")
+        + f", {meta['video_timeout']:.0f} s per video). "
+        "An output counts as clean only if exiftool (`-a -u -ee -G0:1`) finds no tag outside the allow-list "
+        "in `bench/corpus_sweep.py` (file-system facts, JFIF version/density, image and container structure; "
+        "dates in video only when zero). A refusal counts as clear only with exit 1, exactly one stderr line "
+        "`unseen: PATH: cause`, and no output or temporary file left.",
+        "",
+        f"- Run: {meta['when']}, unseen {meta['version']}, {meta['machine']}, detector: **{meta['detector']}**"
+        + (" (a stub that finds no faces: same reading, decoding, writing and checking code, without the hours "
+           "of detection)" if meta["detector"] == "none" else "")
+        + f", {meta['jobs']} file(s) at a time, {meta['wall']:.0f} s wall.",
+        f"- Command: `{meta['command']}`",
+        "",
+        "| target | result |",
+        "|---|---|",
+        f"| tracebacks | **{n_tb}** |",
+        f"| hangs (time limit hit) | **{n_hang}** |",
+        f"| crashes (killed by a signal) | **{n_crash}** |",
+        f"| outputs where exiftool finds identifying metadata | **{n_leak}** |",
+        f"| inputs changed (SHA-256 of all {meta['tree_files']} corpus files before and after) | **{n_changed}** |",
+        f"| runs that left a temporary file | **{n_temp}** |",
+        "",
+        "By outcome: " + ", ".join(f"{k} {by_outcome[k]}" for k in outcomes if by_outcome[k]) + ".",
+        "",
+        "| format (exiftool FileType of the input) | files | " + " | ".join(outcomes) + " |",
+        "|---|---:|" + "---:|" * len(outcomes),
+    ]
+    for fmt in sorted(by_format, key=lambda f: (-sum(by_format[f].values()), f)):
+        c = by_format[fmt]
+        L.append(f"| {fmt} | {sum(c.values())} | " + " | ".join(str(c[k] or "") for k in outcomes) + " |")
+    L += [
+        "",
+        "What the inputs carried, and how many of those files came out clean (outputs carry none of it):",
+        "",
+        "| in the input | files | clean outputs from them |",
+        "|---|---:|---:|",
+    ]
+    for k, n in input_kind.most_common():
+        L.append(f"| {k} | {n} | {cleaned_kind[k]} |")
+    camera_refused = [r for r in rows if r["outcome"] != "clean" and format_of(r, types) in CAMERA_TYPES]
+    L += ["", f"Camera/phone formats not written ({len(camera_refused)}), each with its reason:", ""]
+    if not camera_refused:
+        L.append("- none")
+    for r in camera_refused:
+        L.append(f"- `{r['file']}` ({format_of(r, types)}): {r['outcome']}: {(r.get('error') or '')[:160]}")
+    reasons = collections.Counter()
+    for r in rows:
+        if r["outcome"] == "refused" and format_of(r, types) not in CAMERA_TYPES:
+            reasons[_reason_class(r.get("error", ""))] += 1
+    L += ["", "Other refusals, grouped by cause:", ""]
+    for k, n in reasons.most_common():
+        L.append(f"- {n} x {k}")
+    failures = [r for r in rows if r["outcome"] in FAILURE_OUTCOMES or r["outcome"].startswith("crash")
+                or r.get("input_changed") or r.get("temps_left")]
+    if failures:
+        L += ["", "Failures:", ""]
+        for r in failures:
+            detail = "; ".join(r.get("leaks", [])[:5]) or (r.get("error") or r.get("stderr", ""))[:200]
+            L.append(f"- `{r['file']}`: {r['outcome']}: {detail}")
+    slow = sorted(rows, key=lambda r: -r["seconds"])[:3]
+    L += ["", "Slowest files: " + ", ".join(f"`{r['file']}` {r['seconds']:.0f} s" for r in slow) + "."]
+    return "\n".join(L)
+
+
+def _reason_class(error: str) -> str:
+    e = re.sub(r"\d+", "N", error or "")
+    e = re.sub(r"\(.*?\)", "(...)", e)
+    return e[:120]
+
+
+def replace_section(text: str, heading: str, body: str) -> str:
+    """Replace the section under ``heading`` (up to the next ``## ``) or append it."""
+    lines = text.splitlines() or ["# Benchmarks"]
+    new = [heading, "", *body.strip("\n").splitlines(), ""]
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        lines[start:end] = new
+    else:
+        if lines[-1].strip():
+            lines.append("")
+        lines += new
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_md(body: str, heading: str = SECTION) -> None:
+    BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
+    old = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else "# Benchmarks\n"
+    BENCHMARKS_MD.write_text(replace_section(old, heading, body))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--run-one"]:
+        det = "real"
+        rest = argv[1:]
+        if rest[:1] == ["--detector"]:
+            det, rest = rest[1], rest[2:]
+        if rest[:1] == ["--"]:
+            rest = rest[1:]
+        return run_one(rest, det)
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    p.add_argument("--detector", choices=("real", "none"), default="real")
+    p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--image-timeout", type=float, default=60)
+    p.add_argument("--seconds-per-mp", type=float, default=20,
+                   help="extra time per megapixel with the real detector (default 20)")
+    p.add_argument("--video-timeout", type=float, default=120)
+    p.add_argument("--only", action="append", default=[], help="sweep only paths containing this")
+    p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--resume", action="store_true", help="skip files already in results.jsonl")
+    p.add_argument("--keep-outputs", action="store_true")
+    p.add_argument("--write-md", action="store_true")
+    p.add_argument("--render-only", action="store_true", help="rewrite the markdown from results.jsonl")
+    args = p.parse_args(argv)
+    if shutil.which("exiftool") is None:
+        print("corpus_sweep: exiftool is required (apt-get install libimage-exiftool-perl)", file=sys.stderr)
+        return 2
+    data = args.data.resolve()
+    out_root = OUT_ROOT / args.detector
+    out_root.mkdir(parents=True, exist_ok=True)
+    results = out_root / "results.jsonl"
+    meta_file = out_root / "meta.json"
+    files = corpus(data)
+    if args.only:
+        files = [f for f in files if any(s in str(f) for s in args.only)]
+    if args.limit:
+        files = files[: args.limit]
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    types_file = out_root / "input_tags.json"
+    input_tags = json.loads(types_file.read_text()) if types_file.exists() else {}
+    missing = [f for f in files if str(f.relative_to(data)) not in input_tags]
+    if missing:
+        log(f"reading input metadata of {len(missing)} files with exiftool ...")
+        for i in range(0, len(missing), 100):
+            part = exiftool_json(missing[i : i + 100], [], 600)
+            input_tags.update({str(Path(k).relative_to(data)): v for k, v in part.items()})
+        types_file.write_text(json.dumps(input_tags))
+    if not args.render_only:
+        done: dict[str, dict] = {}
+        if args.resume and results.exists():
+            for line in results.read_text().splitlines():
+                r = json.loads(line)
+                done[r["file"]] = r
+        else:
+            results.write_text("")
+        log(f"hashing the corpus ({data}) ...")
+        hashes_before = tree_hashes(data)
+        todo = [f for f in files if str(f.relative_to(data)) not in done]
+        lock = threading.Lock()
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="unseen-sweep-") as tmp, \
+                cf.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+            futures = {pool.submit(sweep_file, i, f, data, Path(tmp), args): f for i, f in enumerate(todo)}
+            for n, fut in enumerate(cf.as_completed(futures), 1):
+                row = fut.result()
+                row["input_kinds"] = sorted(input_kinds(input_tags.get(row["file"], {})))
+                with lock, open(results, "a") as fh:
+                    fh.write(json.dumps(row) + "\n")
+                log(f"[{n}/{len(todo)}] {row['outcome']:<10} {row['seconds']:6.1f}s {row['file']}"
+                    + (f"  -- {row.get('error') or '; '.join(row.get('leaks', [])[:3])}"
+                       if row["outcome"] != "clean" else ""))
+        wall = time.perf_counter() - t0 + (json.loads(meta_file.read_text())["wall"] if args.resume
+                                           and meta_file.exists() else 0)
+        hashes_after = tree_hashes(data)
+        changed = sorted(k for k in hashes_before if hashes_after.get(k) != hashes_before[k])
+        import unseen
+
+        meta = {
+            "data": os.path.relpath(data, REPO.parent) if data.is_relative_to(REPO.parent) else str(data),
+            "corpus_files": sum(1 for p in data.rglob("*") if p.is_file()),
+            "tree_files": len(hashes_before), "inputs_changed": len(changed), "changed": changed,
+            "detector": args.detector, "jobs": args.jobs, "image_timeout": args.image_timeout,
+            "seconds_per_mp": args.seconds_per_mp, "video_timeout": args.video_timeout,
+            "when": dt.datetime.now().strftime("%Y-%m-%d"), "version": unseen.__version__,
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPU(s) shared with other work",
+            "wall": wall, "command": shlex.join(["python", "bench/corpus_sweep.py", *argv]),
+        }
+        meta_file.write_text(json.dumps(meta))
+    meta = json.loads(meta_file.read_text())
+    rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    body = render(rows, input_tags, meta)
+    print(body)
+    if args.write_md:
+        write_md(body)
+        log(f"wrote {SECTION} to {BENCHMARKS_MD}")
+    bad = sum(r["outcome"] in FAILURE_OUTCOMES or r["outcome"].startswith("crash") for r in rows)
+    return 1 if bad or meta["inputs_changed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""Temporal coverage for video: no frame where a face slips through.
+
+Per-frame detectors flicker: a face found at frame t is often missed at t+1 (motion blur, a turned
+head, a hand in front of it), and the video path deliberately does not run every detector pass on
+every frame. The tracker turns the detections of the analysed frames into *tracks* and then says,
+for any frame, which boxes must be covered:
+
+* **link**: each detection joins the track whose predicted box (last box moved by the track's
+  velocity) it overlaps best, or whose centre is close for its size; otherwise it starts a track.
+  A track survives ``max_gap`` seconds without a detection.
+* **bridge**: between two detections of a track, the mask is the hull of the two boxes. That
+  covers every position on a straight path between them, whatever the speed, so a face that the
+  detector missed (or a frame that was not analysed) is still covered.
+* **hold**: a track's mask starts ``hold`` seconds before its first detection and ends ``hold``
+  seconds after its last, moving with the track's velocity and growing with the time from the
+  nearest detection (faces enter a scene before a detector is sure of them, and leave after).
+
+Everything here works on boxes, never on pixels, so a whole clip's worth of tracks is a few
+kilobytes per second of video: the video writer can analyse a clip in one pass and mask it in a
+second pass without keeping frames in memory (see ``media/video.py``).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .regions import Regions, box_iou
+
+DEFAULT_HOLD = 0.5  # seconds a mask is kept before the first / after the last detection
+DEFAULT_MAX_GAP = 2.0  # seconds a track may go undetected and still be bridged
+MIN_IOU = 0.2  # detection joins a track when it overlaps the prediction this much...
+MAX_CENTRE_DIST = 0.8  # ...or when its centre is this close, in units of the track's box size
+HOLD_GROWTH = 0.3  # a held box grows by this fraction of its size per second away from a detection
+VELOCITY_WINDOW = 0.4  # seconds of detections at each end of a track used to estimate its motion
+MAX_SPEED = 1.5  # sizes per second: cap on extrapolated motion (a bad estimate must not fly away)
+
+
+@dataclass
+class Track:
+    """One face over time: the detections that formed it (times in seconds, boxes x1 y1 x2 y2)."""
+
+    id: int
+    times: list[float] = field(default_factory=list)
+    boxes: list[np.ndarray] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)
+    kind: str = "face"
+    velocity: np.ndarray = field(default_factory=lambda: np.zeros(4, np.float32))  # px / s, linking only
+
+    @property
+    def start(self) -> float:
+        return self.times[0]
+
+    @property
+    def end(self) -> float:
+        return self.times[-1]
+
+    def add(self, t: float, box: np.ndarray, score: float) -> None:
+        if self.times:
+            dt = t - self.times[-1]
+            if dt > 0:
+                v = (box - self.boxes[-1]) / dt
+                self.velocity = v if len(self.times) == 1 else 0.5 * self.velocity + 0.5 * v
+        self.times.append(float(t))
+        self.boxes.append(np.asarray(box, np.float32))
+        self.scores.append(float(score))
+
+    def predict(self, t: float) -> np.ndarray:
+        return self.boxes[-1] + self.velocity * min(t - self.end, 0.5)
+
+    def freeze(self) -> FrozenTrack:
+        return FrozenTrack(self.id, np.asarray(self.times, np.float64), np.asarray(self.boxes, np.float32),
+                           float(max(self.scores)), self.kind)
+
+
+@dataclass(frozen=True)
+class FrozenTrack:
+    """A finished track as arrays, ready to answer "which box at time t?"."""
+
+    id: int
+    times: np.ndarray  # (n,) seconds, increasing
+    boxes: np.ndarray  # (n, 4)
+    score: float
+    kind: str = "face"
+
+    @property
+    def start(self) -> float:
+        return float(self.times[0])
+
+    @property
+    def end(self) -> float:
+        return float(self.times[-1])
+
+    def _end_velocity(self, at_start: bool) -> np.ndarray:
+        """Velocity (px/s per coordinate) over the first or last VELOCITY_WINDOW seconds."""
+        if len(self.times) < 2:
+            return np.zeros(4, np.float32)
+        if at_start:
+            sel = self.times <= self.times[0] + VELOCITY_WINDOW
+            i0, i1 = 0, max(1, int(sel.sum()) - 1)
+        else:
+            sel = self.times >= self.times[-1] - VELOCITY_WINDOW
+            i1 = len(self.times) - 1
+            i0 = min(i1 - 1, len(self.times) - int(sel.sum()))
+        dt = self.times[i1] - self.times[i0]
+        if dt <= 0:
+            return np.zeros(4, np.float32)
+        v = (self.boxes[i1] - self.boxes[i0]) / dt
+        size = _size(self.boxes[i1 if not at_start else i0])
+        return np.clip(v, -MAX_SPEED * size, MAX_SPEED * size).astype(np.float32)
+
+    def box_at(self, t: float, hold: float) -> np.ndarray | None:
+        """The box to cover at time ``t``, or None when the track is not active then."""
+        if t < self.start - hold - 1e-6 or t > self.end + hold + 1e-6:
+            return None
+        if t <= self.start or t >= self.end:
+            at_start = t <= self.start
+            ref = self.boxes[0] if at_start else self.boxes[-1]
+            dt = abs(t - (self.start if at_start else self.end))
+            if dt == 0:
+                return ref.copy()
+            moved = ref + self._end_velocity(at_start) * (t - (self.start if at_start else self.end))
+            box = _hull(ref, moved)
+            return _grow(box, HOLD_GROWTH * dt)
+        j = int(np.searchsorted(self.times, t, side="right"))  # times[j-1] <= t < times[j]
+        if self.times[j - 1] == t:
+            return self.boxes[j - 1].copy()
+        return _hull(self.boxes[j - 1], self.boxes[j])
+
+
+def _size(box: np.ndarray) -> float:
+    return float(max(box[2] - box[0], box[3] - box[1], 1.0))
+
+
+def _hull(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.array([min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])], np.float32)
+
+
+def _grow(box: np.ndarray, frac: float) -> np.ndarray:
+    w, h = box[2] - box[0], box[3] - box[1]
+    return box + np.array([-w, -h, w, h], np.float32) * (frac / 2)
+
+
+class Tracker:
+    """Link per-frame detections into tracks, online, in time order. Keeps boxes only."""
+
+    def __init__(self, max_gap: float = DEFAULT_MAX_GAP):
+        self.max_gap = max_gap
+        self.active: list[Track] = []
+        self.done: list[FrozenTrack] = []
+        self._next = 0
+        self.max_per_frame = 0
+
+    def update(self, t: float, regions: Regions) -> None:
+        """Add the detections of one analysed frame at time ``t`` (seconds, increasing)."""
+        still = []
+        for tr in self.active:
+            if t - tr.end > self.max_gap:
+                self.done.append(tr.freeze())
+            else:
+                still.append(tr)
+        self.active = still
+        faces = regions[regions.kinds == "face"] if len(regions) else regions
+        self.max_per_frame = max(self.max_per_frame, len(faces))
+        if len(faces) == 0:
+            return
+        boxes, scores = faces.boxes, faces.scores
+        matched_det: set[int] = set()
+        if self.active:
+            pred = np.stack([tr.predict(t) for tr in self.active])
+            sim = _similarity(pred, boxes)
+            # Greedy: best pair first. Crowds of hundreds of faces stay fast (vectorised matrix).
+            order = np.dstack(np.unravel_index(np.argsort(-sim, axis=None), sim.shape))[0]
+            used_tr: set[int] = set()
+            for ti, di in order:
+                if sim[ti, di] <= 0:
+                    break
+                if ti in used_tr or di in matched_det:
+                    continue
+                used_tr.add(int(ti))
+                matched_det.add(int(di))
+                self.active[ti].add(t, boxes[di], float(scores[di]))
+        for di in range(len(boxes)):
+            if di not in matched_det:
+                tr = Track(self._next)
+                self._next += 1
+                tr.add(t, boxes[di], float(scores[di]))
+                self.active.append(tr)
+
+    def finish(self) -> list[FrozenTrack]:
+        self.done.extend(tr.freeze() for tr in self.active)
+        self.active = []
+        return sorted(self.done, key=lambda tr: tr.start)
+
+
+def _similarity(pred: np.ndarray, det: np.ndarray) -> np.ndarray:
+    """(tracks, detections) linking score: IoU, or a small positive score for near centres.
+
+    Zero means "cannot be the same face": too far for its size, or a size more than 2x different.
+    """
+    iou = box_iou(pred, det)
+    pc = (pred[:, :2] + pred[:, 2:]) / 2
+    dc = (det[:, :2] + det[:, 2:]) / 2
+    ps = np.maximum(pred[:, 2:] - pred[:, :2], 1).max(1)
+    ds = np.maximum(det[:, 2:] - det[:, :2], 1).max(1)
+    dist = np.linalg.norm(pc[:, None] - dc[None], axis=2) / np.maximum(ps[:, None], ds[None])
+    ratio = np.maximum(ps[:, None], ds[None]) / np.minimum(ps[:, None], ds[None])
+    near = (dist < MAX_CENTRE_DIST) & (ratio < 2.0)
+    score = np.where(iou >= MIN_IOU, 1.0 + iou, np.where(near, 1.0 - dist / MAX_CENTRE_DIST, 0.0))
+    return np.where(ratio < 2.0, score, 0.0)
+
+
+class Coverage:
+    """Answer, frame by frame in time order, which boxes to mask (a sweep over sorted tracks).
+
+    Frames must be asked for in increasing time; memory is the number of tracks, not frames.
+    """
+
+    def __init__(self, tracks: list[FrozenTrack], hold: float = DEFAULT_HOLD):
+        self.hold = max(0.0, float(hold))
+        self._pending = sorted(tracks, key=lambda tr: tr.start)
+        self._i = 0
+        self._live: list[tuple[float, int, FrozenTrack]] = []  # heap by end time
+
+    def at(self, t: float) -> Regions:
+        while self._i < len(self._pending) and self._pending[self._i].start - self.hold <= t + 1e-6:
+            tr = self._pending[self._i]
+            heapq.heappush(self._live, (tr.end + self.hold, tr.id, tr))
+            self._i += 1
+        while self._live and self._live[0][0] < t - 1e-6:
+            heapq.heappop(self._live)
+        boxes, scores, kinds = [], [], []
+        for _, _, tr in self._live:
+            b = tr.box_at(t, self.hold)
+            if b is not None:
+                boxes.append(b)
+                scores.append(tr.score)
+                kinds.append(tr.kind)
+        if not boxes:
+            return Regions.empty()
+        r = Regions.from_boxes(np.stack(boxes), scores, "face", "track")
+        return r
+
+
+def track(detections: Iterator[tuple[float, Regions]],
+          max_gap: float = DEFAULT_MAX_GAP) -> tuple[list[FrozenTrack], int]:
+    """Convenience: link ``(time, regions)`` pairs; returns tracks and the most faces in one frame."""
+    tracker = Tracker(max_gap)
+    for t, regions in detections:
+        tracker.update(t, regions)
+    return tracker.finish(), tracker.max_per_frame

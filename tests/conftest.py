@@ -1,0 +1,53 @@
+"""Shared test fixtures.
+
+Real media comes from two places: small licensed files committed under tests/fixtures, and the
+larger third-party corpus in ../shared/data (or $UNSEEN_SHARED), which tests skip with a reason
+when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = Path(os.environ.get("UNSEEN_SHARED", ROOT.parent / "shared" / "data"))
+
+
+def shared_path(rel: str) -> Path:
+    """A file or folder in the shared corpus, or skip the test saying what is missing."""
+    p = SHARED / rel
+    if not p.exists():
+        pytest.skip(f"needs ../shared/data/{rel} (shared corpus not present)")
+    return p
+
+
+@pytest.fixture(scope="session")
+def detector():
+    from unseen.detect import Detector
+
+    return Detector()
+
+
+@pytest.fixture
+def exiftool() -> str:
+    path = shutil.which("exiftool")
+    if path is None:
+        pytest.skip("exiftool not installed (apt-get install libimage-exiftool-perl; .ci/run does it)")
+    return path
+
+
+def dlib_boxes(name: str) -> list[tuple[int, int, int, int]]:
+    """Hand-labelled face boxes (x, y, w, h) from dlib's public-domain training.xml."""
+    import xml.etree.ElementTree as ET
+
+    for xml in ("dlib_faces_training.xml", "dlib_faces_testing.xml"):
+        for image in ET.parse(FIXTURES / xml).getroot().iter("image"):
+            if image.get("file") == name:
+                return [(int(b.get("left")), int(b.get("top")), int(b.get("width")), int(b.get("height")))
+                        for b in image.iter("box")]
+    raise KeyError(name)

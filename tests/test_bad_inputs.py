@@ -1,0 +1,515 @@
+"""Bad and odd inputs: each gives one clear error line, or a correct output. Never a traceback,
+never a partial file, never a changed input.
+
+Every bad input is made at test time from the committed fixtures (truncated, renamed, re-saved as
+16-bit, CMYK, palette...). The command line runs in-process (``unseen.cli.main``) with the session's
+detector, so the whole file stays fast.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import os
+import pathlib
+import struct
+import sys
+import time
+import zlib
+from importlib.util import find_spec
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import FIXTURES
+
+PHOTO = FIXTURES / "2008_002470.jpg"  # 500x332, 6 faces
+HOPPER = FIXTURES / "hopper" / "hopper.jpg"
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+# ------------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def cli(monkeypatch, capsys, detector):
+    """Run ``unseen ARGS`` in-process; returns (exit code, stdout, stderr)."""
+    import unseen.detect
+
+    monkeypatch.setattr(unseen.detect, "Detector", lambda *a, **k: detector)
+    from unseen.cli import main
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        capsys.readouterr()
+        # Detecting twice (the self-check) is tested elsewhere; here it would only cost time.
+        rc = main([os.fspath(a) for a in args] + ["--no-self-check"])
+        out, err = capsys.readouterr()
+        return rc, out, err
+
+    return run
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def all_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()) if folder.exists() else []
+
+
+def assert_refused(rc: int, err: str, src: Path | str, out_dir: Path, *words: str) -> str:
+    """Exit 1, exactly one line ``unseen: SRC: cause``, no traceback, nothing written."""
+    assert "Traceback" not in err
+    lines = err.strip("\n").splitlines()
+    assert rc == 1, err
+    assert len(lines) == 1, err
+    prefix = f"unseen: {src}: "
+    assert lines[0].startswith(prefix) and len(lines[0]) > len(prefix), lines[0]
+    cause = lines[0][len(prefix):]
+    for w in words:
+        assert w in cause, cause
+    assert all_files(out_dir) == [], all_files(out_dir)  # no output, no .unseen-tmp-* either
+    return cause
+
+
+def assert_clean_output(rc: int, err: str, out: Path, fmt: str, frames: int = 1) -> Image.Image:
+    assert rc == 0, err
+    assert "Traceback" not in err
+    assert out.is_file(), (out, list(out.parent.iterdir()))
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".unseen-tmp-")]
+    from unseen.metadata import image_leaks
+
+    assert image_leaks(out.read_bytes(), fmt) == []
+    im = Image.open(out)
+    assert im.format == fmt
+    assert getattr(im, "n_frames", 1) == frames
+    im.load()
+    return im
+
+
+def unmasked_diff(a: np.ndarray, b: np.ndarray) -> float:
+    """Median absolute pixel difference: masks cover a minority of pixels, the median ignores them."""
+    return float(np.median(np.abs(a.astype(float) - b.astype(float))))
+
+
+@pytest.fixture
+def photo_rgb() -> np.ndarray:
+    return np.asarray(Image.open(PHOTO).convert("RGB"))
+
+
+# ------------------------------------------------------------------------------------------------
+# empty, truncated, wrong type
+# ------------------------------------------------------------------------------------------------
+
+def test_zero_byte_file(tmp_path, cli):
+    src = tmp_path / "empty.jpg"
+    src.write_bytes(b"")
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "empty")
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_truncated_image(tmp_path, cli, fmt):
+    buf = io.BytesIO()
+    Image.open(PHOTO).save(buf, fmt)
+    data = buf.getvalue()
+    src = tmp_path / f"cut.{fmt.lower()}"
+    src.write_bytes(data[: len(data) // 2])
+    before = sha(src)
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "truncated")
+    assert sha(src) == before
+
+
+def test_truncated_header(tmp_path, cli):
+    src = tmp_path / "head.jpg"
+    src.write_bytes(PHOTO.read_bytes()[:40])
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out")
+
+
+def test_text_file_named_jpg(tmp_path, cli):
+    src = tmp_path / "notes.jpg"
+    src.write_text("meeting at 6, bring the list\n")
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "not an image")
+
+
+def test_png_named_jpg_is_written_as_png(tmp_path, cli, photo_rgb):
+    src = tmp_path / "photo.jpg"
+    Image.open(PHOTO).save(src, "PNG")
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    im = assert_clean_output(rc, err, tmp_path / "out" / "photo.png", "PNG")
+    assert unmasked_diff(np.asarray(im.convert("RGB")), photo_rgb) < 2
+    assert not (tmp_path / "out" / "photo.jpg").exists()
+
+
+def test_jpeg_named_png_beside_input(tmp_path, cli):
+    src = tmp_path / "photo.png"
+    src.write_bytes(PHOTO.read_bytes())
+    rc, _, err = cli(src, "-q")
+    assert_clean_output(rc, err, tmp_path / "photo.unseen.jpg", "JPEG")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.png", "photo.unseen.jpg"]
+
+
+def test_video_named_jpg(tmp_path, cli):
+    src = tmp_path / "clip.jpg"
+    make_clip(src, frames=3, fmt="mp4")
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "not an image")
+
+
+# ------------------------------------------------------------------------------------------------
+# decompression bombs
+# ------------------------------------------------------------------------------------------------
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def test_decompression_bomb_png(tmp_path, cli):
+    """A 600-byte PNG that claims 50000 x 50000 pixels is refused from its header, before decoding."""
+    w = h = 50_000
+    idat = zlib.compress(b"\0" * (w + 1) * 16, 9)
+    src = tmp_path / "bomb.png"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+                    + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b""))
+    assert src.stat().st_size < 4096
+    t0 = time.perf_counter()
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "limit", "decompression bomb")
+    assert time.perf_counter() - t0 < 10
+
+
+def test_decompression_bomb_gif_frames(tmp_path, cli):
+    """Many small frames add up: the limit counts every frame of an animation."""
+    frames = [Image.new("L", (2000, 2000), i * 20) for i in range(6)]
+    src = tmp_path / "many.gif"
+    frames[0].save(src, save_all=True, append_images=frames[1:], duration=50)
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q", "--max-pixels", "20e6")
+    assert_refused(rc, err, src, tmp_path / "out", "frames", "limit")
+
+
+# ------------------------------------------------------------------------------------------------
+# unusual pixel formats: correct outputs
+# ------------------------------------------------------------------------------------------------
+
+def test_16bit_grey_png(tmp_path, cli):
+    grey = np.asarray(Image.open(PHOTO).convert("L"))
+    src = tmp_path / "deep.png"
+    Image.fromarray(grey.astype(np.uint16) * 257).save(src)
+    assert Image.open(src).mode.startswith("I")
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    im = assert_clean_output(rc, err, tmp_path / "out" / "deep.png", "PNG")
+    assert unmasked_diff(np.asarray(im.convert("L")), grey) <= 1
+
+
+def test_16bit_rgb_png(tmp_path, cli, photo_rgb):
+    """Pillow cannot write 48-bit PNG, so build one by hand: IHDR bit depth 16, colour type 2."""
+    h, w, _ = photo_rgb.shape
+    rows = (photo_rgb.astype(">u2") * 257).reshape(h, w * 3)
+    raw = b"".join(b"\0" + r.tobytes() for r in rows)
+    src = tmp_path / "rgb48.png"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+                    + _png_chunk(b"IDAT", zlib.compress(raw)) + _png_chunk(b"IEND", b""))
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    im = assert_clean_output(rc, err, tmp_path / "out" / "rgb48.png", "PNG")
+    assert unmasked_diff(np.asarray(im.convert("RGB")), photo_rgb) <= 1
+
+
+def test_cmyk_jpeg(tmp_path, cli, photo_rgb):
+    src = tmp_path / "print.jpg"
+    Image.open(PHOTO).convert("CMYK").save(src, quality=95)
+    rc, out, err = cli(src, "-o", tmp_path / "out", "-q", "--json")
+    im = assert_clean_output(rc, err, tmp_path / "out" / "print.jpg", "JPEG")
+    assert im.mode == "RGB"
+    assert unmasked_diff(np.asarray(im), photo_rgb) < 8  # colours right, not inverted
+    assert '"faces": 0' not in out  # faces still found after the colour conversion
+
+
+def test_greyscale_jpeg(tmp_path, cli):
+    grey = np.asarray(Image.open(PHOTO).convert("L"))
+    src = tmp_path / "grey.jpg"
+    Image.fromarray(grey).save(src, quality=95)
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    im = assert_clean_output(rc, err, tmp_path / "out" / "grey.jpg", "JPEG")
+    assert unmasked_diff(np.asarray(im.convert("L")), grey) < 4
+
+
+def test_palette_png_with_transparency(tmp_path, cli):
+    pal = Image.open(PHOTO).convert("P", palette=Image.Palette.ADAPTIVE, colors=64)
+    src = tmp_path / "pal.png"
+    pal.save(src, transparency=0)
+    expect_alpha = np.asarray(Image.open(src).convert("RGBA"))[..., 3]
+    assert (expect_alpha == 0).any()
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    im = assert_clean_output(rc, err, tmp_path / "out" / "pal.png", "PNG")
+    got = np.asarray(im.convert("RGBA"))
+    assert np.array_equal(got[..., 3], expect_alpha)  # transparency kept exactly
+
+
+def _animation(path: Path, fmt: str) -> list[Image.Image]:
+    base = Image.open(PHOTO).convert("RGB").reduce(2)
+    frames = [base.rotate(angle) for angle in (0, 8, 16)]
+    frames[0].save(path, fmt, save_all=True, append_images=frames[1:], duration=[80, 120, 160], loop=0)
+    return frames
+
+
+@pytest.mark.parametrize("fmt,ext", [("GIF", ".gif"), ("WEBP", ".webp")])
+def test_animation_keeps_every_frame(tmp_path, cli, fmt, ext):
+    src = tmp_path / f"anim{ext}"
+    _animation(src, fmt)
+    rc, out, err = cli(src, "-o", tmp_path / "out", "-q", "--json")
+    im = assert_clean_output(rc, err, tmp_path / "out" / f"anim{ext}", fmt, frames=3)
+    durations = []
+    for i in range(3):
+        im.seek(i)
+        im.load()
+        durations.append(im.info.get("duration"))
+    assert durations == [80, 120, 160]
+    assert '"frames": 3' in out
+
+
+# ------------------------------------------------------------------------------------------------
+# the file system fights back
+# ------------------------------------------------------------------------------------------------
+
+def test_unreadable_file(tmp_path, cli, monkeypatch):
+    src = tmp_path / "locked.jpg"
+    src.write_bytes(HOPPER.read_bytes())
+    src.chmod(0)
+    try:
+        if IS_ROOT:  # root reads mode-000 files anyway: make the OS answer "permission denied" here
+            real_access = os.access
+            monkeypatch.setattr(os, "access", lambda p, m, *a, **k: False if Path(p) == src
+                                else real_access(p, m, *a, **k))
+        rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+        assert_refused(rc, err, src, tmp_path / "out", "permission denied")
+    finally:
+        src.chmod(0o644)
+
+
+def test_read_error_while_decoding(tmp_path, cli, monkeypatch):
+    """A read that fails after the permission check (e.g. EACCES/EIO on a network share)."""
+    src = tmp_path / "flaky.jpg"
+    src.write_bytes(HOPPER.read_bytes())
+    import PIL.Image
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(src))
+
+    monkeypatch.setattr(PIL.Image, "open", refuse)
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "Permission denied")
+
+
+def test_output_folder_not_writable(tmp_path, cli):
+    src = tmp_path / "in.jpg"
+    src.write_bytes(HOPPER.read_bytes())
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the output folder should be")
+    rc, _, err = cli(src, "-o", blocker / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "nothing-here", "cannot write")
+    assert blocker.read_text().startswith("a file")
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root writes into mode-555 folders; the test above covers it")
+def test_output_folder_read_only(tmp_path, cli):
+    src = tmp_path / "in.jpg"
+    src.write_bytes(HOPPER.read_bytes())
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        rc, _, err = cli(src, "-o", out, "-q")
+        assert_refused(rc, err, src, out, "cannot write")
+    finally:
+        out.chmod(0o755)
+
+
+@pytest.mark.parametrize("where", ["write", "fsync"])
+def test_disk_full(tmp_path, cli, monkeypatch, where):
+    """ENOSPC half-way through writing (or when flushing to disk): no output, no temporary file."""
+    src = tmp_path / "in.jpg"
+    src.write_bytes(PHOTO.read_bytes())
+    before = sha(src)
+    out = tmp_path / "out"
+    enospc = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    if where == "write":
+        real = pathlib.Path.write_bytes
+
+        def full(self, data):
+            real(self, data[: len(data) // 3])  # a partial file really is on disk
+            raise enospc
+
+        monkeypatch.setattr(pathlib.Path, "write_bytes", full)
+    else:
+        def full_fsync(fd):
+            raise enospc
+
+        monkeypatch.setattr(os, "fsync", full_fsync)
+    rc, _, err = cli(src, "-o", out, "-q")
+    assert_refused(rc, err, src, out, "No space left on device")
+    assert sha(src) == before
+
+
+def test_existing_output_not_overwritten(tmp_path, cli):
+    src = tmp_path / "in.jpg"
+    src.write_bytes(HOPPER.read_bytes())
+    (tmp_path / "in.unseen.jpg").write_bytes(b"earlier result")
+    rc, _, err = cli(src, "-q")
+    assert rc == 1 and "exists" in err and len(err.strip().splitlines()) == 1
+    assert (tmp_path / "in.unseen.jpg").read_bytes() == b"earlier result"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".unseen-tmp-")]
+
+
+def test_symlink_loops_in_folders(tmp_path, cli):
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "sub" / "a.jpg").write_bytes(HOPPER.read_bytes())
+    (tree / "sub" / "up").symlink_to("..")  # folder loop
+    (tree / "self").symlink_to(".")  # folder loop
+    (tree / "x.jpg").symlink_to("y.jpg")  # file loop
+    (tree / "y.jpg").symlink_to("x.jpg")
+    out = tmp_path / "out"
+    rc, _, err = cli(tree, "-o", out, "-q")
+    assert rc == 1  # the two looping links fail, the photo is done once
+    assert "Traceback" not in err
+    lines = sorted(err.strip().splitlines())
+    assert lines == [f"unseen: {tree / 'x.jpg'}: broken symbolic link (its target is missing or it loops)",
+                     f"unseen: {tree / 'y.jpg'}: broken symbolic link (its target is missing or it loops)"]
+    assert [p.relative_to(out).as_posix() for p in all_files(out)] == ["sub/a.jpg"]
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems require UTF-8 names")
+def test_non_utf8_file_names(tmp_path):
+    """Latin-1 bytes in a name: processed, output named with the same bytes, messages printable."""
+    import subprocess
+
+    folder = os.fsencode(tmp_path)
+    name = b"caf\xe9 \xff.jpg"
+    src = os.path.join(folder, name)
+    with open(src, "wb") as fh:
+        fh.write(HOPPER.read_bytes())
+    bad = os.path.join(folder, b"vide\xe9.jpg")
+    with open(bad, "wb") as fh:
+        fh.write(b"not a picture")
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "unseen.cli", src, bad, "-q"], capture_output=True, env=env,
+                          timeout=120)
+    err = proc.stderr.decode("utf-8")  # must be valid UTF-8, whatever the names
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    assert os.path.exists(os.path.join(folder, b"caf\xe9 \xff.unseen.jpg"))
+    assert not os.path.exists(os.path.join(folder, b"vide\xe9.unseen.jpg"))
+    assert len([ln for ln in err.splitlines() if ln.startswith("unseen: ") and "vide" in ln]) == 1
+    # as a folder too
+    out = os.path.join(folder, b"out")
+    proc = subprocess.run([sys.executable, "-m", "unseen.cli", folder, "-o", out, "-q"], capture_output=True,
+                          timeout=120)
+    assert proc.returncode == 1 and b"Traceback" not in proc.stderr
+    assert sorted(os.listdir(out)) == [b"caf\xe9 \xff.jpg"]
+
+
+# ------------------------------------------------------------------------------------------------
+# output files
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_output_permissions_follow_umask(tmp_path, cli, umask):
+    src = tmp_path / "in.jpg"
+    src.write_bytes(HOPPER.read_bytes())
+    old = os.umask(umask)
+    try:
+        rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    finally:
+        os.umask(old)
+    assert rc == 0, err
+    assert (tmp_path / "out" / "in.jpg").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_stale_temp_files_are_removed(tmp_path, cli):
+    """A run killed with SIGKILL leaves a hidden .unseen-tmp-* file; a later run in that folder
+    removes it once it is old (and leaves recent ones, which may belong to a run still going)."""
+    from unseen.files import STALE_TEMP_SECONDS
+
+    out = tmp_path / "out"
+    out.mkdir()
+    old, fresh = out / ".unseen-tmp-abc123.mp4", out / ".unseen-tmp-def456.jpg"
+    old.write_bytes(b"half a video")
+    fresh.write_bytes(b"being written")
+    past = time.time() - STALE_TEMP_SECONDS - 60
+    os.utime(old, (past, past))
+    src = tmp_path / "in.jpg"
+    src.write_bytes(HOPPER.read_bytes())
+    rc, _, err = cli(src, "-o", out, "-q")
+    assert rc == 0, err
+    assert not old.exists() and fresh.exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# video inputs (skip until unseen.media.video exists)
+# ------------------------------------------------------------------------------------------------
+
+def make_clip(path: Path, frames: int = 30, fmt: str | None = None, size: tuple[int, int] = (320, 212)) -> None:
+    """A short H.264 clip of the fixture photo, panned, written with PyAV."""
+    import av
+
+    base = Image.open(PHOTO).convert("RGB").resize((size[0] + 40, size[1]))
+    with av.open(str(path), "w", format=fmt) as box:
+        stream = box.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for i in range(frames):
+            x = i % 40
+            frame = av.VideoFrame.from_ndarray(np.asarray(base.crop((x, 0, x + size[0], size[1]))), format="rgb24")
+            for packet in stream.encode(frame):
+                box.mux(packet)
+        for packet in stream.encode():
+            box.mux(packet)
+
+
+needs_video = pytest.mark.skipif(find_spec("unseen.media.video") is None,
+                                 reason="video support (unseen.media.video) not in this tree yet")
+
+
+@needs_video
+def test_truncated_mp4(tmp_path, cli):
+    full = tmp_path / "full.mp4"
+    make_clip(full, frames=20)
+    data = full.read_bytes()
+    src = tmp_path / "cut.mp4"
+    src.write_bytes(data[: len(data) // 2])  # moov atom is at the end: the header is gone
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out")
+
+
+@needs_video
+def test_zero_byte_video(tmp_path, cli):
+    src = tmp_path / "empty.mov"
+    src.write_bytes(b"")
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "empty")
+
+
+@needs_video
+def test_photo_named_mp4(tmp_path, cli):
+    src = tmp_path / "photo.mp4"
+    src.write_bytes(HOPPER.read_bytes())
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert "Traceback" not in err
+    if rc == 0:  # decoding a JPEG as a one-frame video is also a correct answer
+        assert len(all_files(tmp_path / "out")) == 1
+    else:
+        assert_refused(rc, err, src, tmp_path / "out")
+
+
+@needs_video
+def test_text_file_named_mov(tmp_path, cli):
+    src = tmp_path / "notes.mov"
+    src.write_text("not a video\n" * 100)
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out")

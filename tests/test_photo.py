@@ -1,0 +1,264 @@
+"""End-to-end photo tests on real photos: faces covered, styles, no metadata, orientation, fail-closed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, ROOT, dlib_boxes, shared_path
+from PIL import Image
+
+from unseen.cli import main
+from unseen.media import image as image_io
+
+GROUP = FIXTURES / "2008_002470.jpg"  # dlib example photo (public domain), 6 labelled faces
+
+
+def changed_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int], tol: int = 24) -> float:
+    x, y, w, h = box
+    diff = np.abs(a[y : y + h, x : x + w].astype(int) - b[y : y + h, x : x + w].astype(int)).max(-1)
+    return float((diff > tol).mean())
+
+
+def rgb(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+@pytest.fixture
+def group(tmp_path: Path) -> Path:
+    p = tmp_path / "group.jpg"
+    shutil.copy(GROUP, p)
+    return p
+
+
+def run(*args: str | Path) -> int:
+    return main([str(a) for a in args])
+
+
+def test_every_labelled_face_is_covered(group: Path):
+    assert run(group, "-q") == 0
+    out = group.with_name("group.unseen.jpg")
+    a, b = rgb(group), rgb(out)
+    for box in dlib_boxes(GROUP.name):
+        assert changed_fraction(a, b, box) >= 0.9, box
+    # and the picture is otherwise intact: far less than half the image changed
+    assert (np.abs(a.astype(int) - b.astype(int)).max(-1) > 24).mean() < 0.35
+
+
+@pytest.mark.parametrize("style", ["fill", "noise", "pixelate", "blur"])
+def test_styles_cover_faces(group: Path, style: str, capsys):
+    assert run(group, "--style", style, "-o", group.parent / "out") == 0
+    err = capsys.readouterr().err
+    if style in ("pixelate", "blur"):
+        assert "warning" in err and "reverse" in err
+    else:
+        assert "warning" not in err
+    a, b = rgb(group), rgb(group.parent / "out" / "group.jpg")
+    fractions = [changed_fraction(a, b, box, tol=8) for box in dlib_boxes(GROUP.name)]
+    assert min(fractions) >= 0.6, fractions
+
+
+def test_noise_is_not_derived_from_the_face(group: Path):
+    """Two runs give different noise: the content is random, not a function of the face."""
+    run(group, "--style", "noise", "-o", group.parent / "a")
+    run(group, "--style", "noise", "-o", group.parent / "b")
+    x, y, w, h = dlib_boxes(GROUP.name)[0]
+    a = rgb(group.parent / "a" / "group.jpg")[y : y + h, x : x + w]
+    b = rgb(group.parent / "b" / "group.jpg")[y : y + h, x : x + w]
+    assert np.abs(a.astype(int) - b.astype(int)).mean() > 40
+
+
+def _tag_file(exiftool: str, path: Path, thumb: Path) -> None:
+    subprocess.run(
+        [exiftool, "-q", "-overwrite_original", "-GPSLatitude=52.52", "-GPSLatitudeRef=N",
+         "-GPSLongitude=13.40", "-GPSLongitudeRef=E", "-Make=TestCam", "-Model=X100",
+         "-SerialNumber=SN123456", "-Artist=Jane Reporter", "-Copyright=Jane Reporter",
+         "-XMP:Creator=Jane Reporter", "-IPTC:By-line=Jane Reporter", "-Comment=secret note",
+         "-DateTimeOriginal=2026:05:01 12:00:00", f"-ThumbnailImage<={thumb}", str(path)],
+        check=True,
+    )
+
+
+IDENTIFYING_GROUPS = ("EXIF", "IFD0", "ExifIFD", "GPS", "XMP", "IPTC", "MakerNotes", "ICC_Profile",
+                      "Photoshop", "IFD1", "Comment", "PNG", "MPF")
+
+
+def exif_groups(exiftool: str, path: Path) -> dict:
+    out = subprocess.run([exiftool, "-j", "-G1", "-a", str(path)], capture_output=True, text=True, check=True)
+    tags = json.loads(out.stdout)[0]
+    return {k: v for k, v in tags.items() if k.split(":")[0].startswith(IDENTIFYING_GROUPS)
+            or "Thumbnail" in k or "Preview" in k or k.endswith(":Comment")}
+
+
+def test_metadata_and_face_thumbnail_are_gone(group: Path, exiftool: str, capsys):
+    thumb = group.parent / "thumb.jpg"
+    Image.open(group).resize((160, 106)).save(thumb)
+    _tag_file(exiftool, group, thumb)
+    assert exif_groups(exiftool, group)  # the input really leaks
+    assert run("inspect", group, "--json") == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["gps"]["position"].startswith("52.52")
+    assert found["device"]["Make"] == "TestCam"
+    assert found["thumbnails"] and found["thumbnails"][0]["face"] is True
+    assert run(group, "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "GPS" in report["metadata_dropped"] and "EXIF thumbnail" in report["metadata_dropped"]
+    out = Path(report["output"])
+    assert exif_groups(exiftool, out) == {}
+    raw = out.read_bytes()
+    for needle in (b"TestCam", b"Jane Reporter", b"secret note", b"SN123456", b"Exif\0"):
+        assert needle not in raw
+
+
+@pytest.mark.parametrize("orientation", range(2, 9))
+def test_exif_orientation_is_applied(orientation: int):
+    upright = image_io.read(FIXTURES / "hopper" / "hopper.jpg").frames[0].astype(int)
+    rotated = image_io.read(FIXTURES / "hopper" / f"hopper_orientation_{orientation}.jpg").frames[0].astype(int)
+    assert rotated.shape == upright.shape
+    assert np.abs(rotated - upright).mean() < 6  # same picture, only JPEG noise apart
+
+
+def test_orientation_baked_into_output(tmp_path: Path, exiftool: str):
+    src = tmp_path / "h.jpg"
+    shutil.copy(FIXTURES / "hopper" / "hopper_orientation_6.jpg", src)
+    assert run(src, "-q") == 0
+    out = tmp_path / "h.unseen.jpg"
+    stored = Image.open(FIXTURES / "hopper" / "hopper_orientation_6.jpg").size
+    assert Image.open(out).size == stored[::-1]
+    assert "IFD0:Orientation" not in exif_groups(exiftool, out)
+
+
+def test_shared_photo_with_thumbnail(tmp_path: Path, exiftool: str):
+    src = shared_path("face_recognition_ageitgey/examples/obama.jpg")
+    dst = tmp_path / "out"
+    assert run(src, "-o", dst, "-q") == 0
+    assert exif_groups(exiftool, dst / "obama.jpg") == {}
+
+
+def test_existing_output_not_overwritten(group: Path, capsys):
+    out = group.with_name("group.unseen.jpg")
+    out.write_bytes(b"keep me")
+    assert run(group) == 1
+    assert out.read_bytes() == b"keep me"
+    assert "exists" in capsys.readouterr().err
+    assert run(group, "--force", "-q") == 0
+    assert out.read_bytes() != b"keep me"
+
+
+def test_input_never_modified(group: Path):
+    before = group.read_bytes()
+    run(group, "-q")
+    assert group.read_bytes() == before
+
+
+def test_output_dir_keeps_relative_paths(tmp_path: Path):
+    src = tmp_path / "in" / "day1"
+    src.mkdir(parents=True)
+    shutil.copy(GROUP, src / "a.jpg")
+    shutil.copy(FIXTURES / "hopper" / "hopper.jpg", tmp_path / "in" / "b.jpg")
+    assert run(tmp_path / "in", "-o", tmp_path / "out", "-q") == 0
+    assert (tmp_path / "out" / "day1" / "a.jpg").is_file()
+    assert (tmp_path / "out" / "b.jpg").is_file()
+    # a second run over the same folder skips nothing new and refuses to overwrite
+    assert run(tmp_path / "in", "-o", tmp_path / "out", "-q") == 1
+
+
+def test_folder_run_skips_own_outputs(tmp_path: Path, capsys):
+    shutil.copy(GROUP, tmp_path / "a.jpg")
+    assert run(tmp_path, "--json") == 0
+    assert run(tmp_path, "--json", "--force") == 0
+    reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [Path(r["input"]).name for r in reports] == ["a.jpg", "a.jpg"]
+
+
+def test_failure_is_atomic(group: Path, monkeypatch, capsys):
+    from unseen import pipeline
+
+    def broken(*_a, **_k):
+        raise pipeline.UnseenError("simulated encoder failure")
+
+    monkeypatch.setattr(pipeline.image_io, "encode", broken)
+    assert run(group) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"unseen: {group}: simulated encoder failure"]
+    assert sorted(p.name for p in group.parent.iterdir()) == ["group.jpg"]
+
+
+def test_exit_codes(group: Path, tmp_path: Path, capsys):
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"this is not a photo")
+    assert run(group, bad, "-q") == 1
+    assert group.with_name("group.unseen.jpg").exists() and not (tmp_path / "bad.unseen.jpg").exists()
+    assert capsys.readouterr().err.strip() .startswith(f"unseen: {bad}: ")
+    with pytest.raises(SystemExit) as e:
+        run(group, "--style", "sparkles")
+    assert e.value.code == 2
+    assert run(tmp_path / "missing.jpg") == 1
+
+
+def test_boxes_file_adds_regions(group: Path, tmp_path: Path):
+    boxes = tmp_path / "boxes.json"
+    boxes.write_text(json.dumps({"version": 1, "regions": [{"x": 5, "y": 5, "w": 40, "h": 30}]}))
+    assert run(group, "--boxes", boxes, "-q") == 0
+    a, b = rgb(group), rgb(group.with_name("group.unseen.jpg"))
+    assert changed_fraction(a, b, (5, 5, 40, 30)) > 0.9
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert run(group, "--boxes", bad, "--force") == 1
+
+
+def test_formats_round_trip(tmp_path: Path):
+    base = Image.open(GROUP)
+    for ext, fmt in ((".png", "PNG"), (".webp", "WEBP"), (".tif", "TIFF"), (".bmp", "BMP")):
+        p = tmp_path / f"g{ext}"
+        base.save(p, fmt)
+        assert run(p, "-q") == 0, ext
+        out = tmp_path / f"g.unseen{ext}"
+        assert Image.open(out).format == fmt
+    # HEIC becomes JPEG
+    import pillow_heif
+
+    heic = tmp_path / "g.heic"
+    pillow_heif.from_pillow(base).save(heic)
+    assert run(heic, "-q") == 0
+    assert Image.open(tmp_path / "g.unseen.jpg").format == "JPEG"
+
+
+def test_png_stays_lossless_outside_masks(tmp_path: Path):
+    p = tmp_path / "g.png"
+    Image.open(GROUP).save(p)
+    assert run(p, "-q") == 0
+    a, b = rgb(p), rgb(tmp_path / "g.unseen.png")
+    assert ((a != b).any(-1)).mean() < 0.35
+    assert (a[:, :20] == b[:, :20]).all()  # left strip has no faces: bit-identical
+
+
+def test_animated_gif_every_frame_masked(tmp_path: Path):
+    base = Image.open(GROUP).convert("RGB")
+    frames = [base, base.transpose(Image.Transpose.FLIP_LEFT_RIGHT), base]
+    p = tmp_path / "anim.gif"
+    frames[0].save(p, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    assert run(p, "-q") == 0
+    out = Image.open(tmp_path / "anim.unseen.gif")
+    assert out.n_frames == 3
+    x, y, w, h = dlib_boxes(GROUP.name)[0]
+    for i in (0, 2):
+        out.seek(i)
+        orig = np.asarray(frames[i])
+        assert changed_fraction(orig, np.asarray(out.convert("RGB")), (x, y, w, h)) > 0.8
+
+
+def test_decompression_bomb_refused(tmp_path: Path, capsys):
+    p = tmp_path / "big.png"
+    Image.new("L", (12000, 12000)).save(p)
+    assert run(p, "--max-pixels", "1e8") == 1
+    assert "limit" in capsys.readouterr().err
+    assert not (tmp_path / "big.unseen.png").exists()
+
+
+def test_sample_photo_is_bundled():
+    assert (ROOT / "samples" / "group.jpg").is_file()
