@@ -1,0 +1,475 @@
+"""Video benchmark: frames where a face slips through (unseen vs deface), speed, and memory.
+
+Slips, tool-agnostic (only pixels are compared, as in bench/protection.py):
+
+* **markers**: a slow high-recall pass over every frame of the *original* clip marks the faces:
+  unseen's CenterFace backend at 2x scale (tiled, plus a whole-frame overview pass), score
+  >= MARKER_THRESHOLD, kept when the marker itself sees the face in at least MARKER_PERSIST of the
+  frames within +-2 of it (a one-frame blob on a texture is not a face; a face the *tools* see in
+  one frame only is exactly what we want to count, and the marker is a different, stronger pass).
+  Markers are cached in bench/out/video/markers/NAME.json.
+* each tool is run on each clip as a user would (its CLI); the output is decoded frame by frame in
+  lockstep with the original (same frame count required: a tool that drops frames is an error);
+* a pixel is *changed* when the largest absolute RGB difference exceeds TOL (24, as for photos);
+  a marked face counts as **covered** in a frame when >= COVER_FRACTION (70%) of its box changed;
+  every (frame, marked face) below that is a **slip**. Pixels darker than TOL in the original
+  cannot change visibly under a black fill, so they are left out of the fraction (a face in deep
+  shadow is not counted against a tool).
+
+Speed on the facenet clip (1080p, 105 frames): unseen, deface and the ceiling (one decode + the
+same RGB round trip + unseen's encoder, no detection) are run side by side in rounds; each run is a
+fresh process, timed wall clock and CPU (user+sys of the child). Medians and per-round ratios.
+
+Memory: peak RSS of ``unseen`` on the facenet clip re-encoded at 1x and looped to 4x its length,
+each measured by a fresh parent process (ru_maxrss of RUSAGE_CHILDREN).
+
+Usage::
+
+    python bench/video_bench.py markers            # slow, cached
+    python bench/video_bench.py slips [--tools unseen,deface] [--clips NAME,...]
+    python bench/video_bench.py speed [--repeat 3]
+    python bench/video_bench.py rss
+    python bench/video_bench.py all --write-md     # everything, then docs/BENCHMARKS.md "## Video ..."
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from protection import command_line, git_revision, machine, write_md  # noqa: E402
+
+SHARED = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
+OUT = REPO / "bench" / "out" / "video"
+DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
+UNSEEN_BIN = Path(sys.executable).parent / "unseen"
+
+# Every clip in the shared corpus that has people in it (README "video" row), plus the two phone
+# clips with GPS. Names are the keys used in the tables.
+CLIPS: dict[str, str] = {
+    "facenet": "facenet_pytorch_timesler/examples/video.mp4",
+    "hamilton": "face_recognition_ageitgey/examples/short_hamilton_clip.mp4",
+    "mot20": "dlib_examples/dlib/test/ffmpeg_data/MOT20-05-raw_even_shorter.mp4",
+    "intel-one-by-one": "intel_sample_videos/one-by-one-person-detection.mp4",
+    "gps-mov": "metadata_extractor_images_drewnoakes/mov/with-gps.mov",
+    "gps-mp4": "metadata_extractor_images_drewnoakes/mp4/with-gps.mp4",
+    "xmp480qt": "metadata_extractor_images_drewnoakes/mov/xmp480qt.mov",
+    **{f"lp-{n}": f"liveportrait_kwaivgi/assets/examples/driving/{n}.mp4"
+       for n in ("d3", "d6", "d10", "d11", "d12", "d14", "d18", "d19", "d20")},
+    **{f"lp-{n}": f"liveportrait_kwaivgi/assets/examples/source/{n}.mp4"
+       for n in ("s13", "s18", "s20", "s29", "s32")},
+}
+SPEED_CLIP = "facenet"
+
+MARKER_SCALE = 2.0
+MARKER_STORE = 0.2  # scores stored in the cache (re-threshold without re-running)
+MARKER_THRESHOLD = 0.4
+MARKER_PERSIST = 2  # marker must see the face in >= this many of the 5 frames t-2..t+2
+MARKER_MIN_SIZE = 6.0  # px (original frame): smaller boxes are not counted as faces
+TOL = 24
+COVER_FRACTION = 0.70
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding (unseen's strict reader: upright frames, same orientation rules as the tool)
+# ---------------------------------------------------------------------------------------------
+
+def frames(path: Path):
+    from unseen.media.video import Reader, _video_stream, open_input
+
+    with open_input(path) as c:
+        yield from Reader(c, _video_stream(c)).video_frames()
+
+
+def clip_path(name: str) -> Path:
+    return SHARED / CLIPS[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Markers
+# ---------------------------------------------------------------------------------------------
+
+def marker_file(name: str) -> Path:
+    return OUT / "markers" / f"{name}.json"
+
+
+def compute_markers(name: str) -> dict:
+    from unseen.detect.ensemble import Detector, Pass
+
+    det = Detector(passes=(Pass("centerface", MARKER_SCALE, MARKER_STORE),))
+    rows = []
+    n = 0
+    size = (0, 0)
+    t0 = time.perf_counter()
+    for f in frames(clip_path(name)):
+        r = det.detect(f.rgb)
+        size = (f.rgb.shape[1], f.rgb.shape[0])
+        for b, s in zip(r.boxes, r.scores, strict=True):
+            rows.append([f.index, *(round(float(x), 1) for x in b), round(float(s), 3)])
+        n += 1
+    doc = {"clip": CLIPS[name], "frames": n, "size": size, "scale": MARKER_SCALE, "store_threshold": MARKER_STORE,
+           "seconds": round(time.perf_counter() - t0, 1), "boxes": rows}
+    marker_file(name).parent.mkdir(parents=True, exist_ok=True)
+    marker_file(name).write_text(json.dumps(doc))
+    return doc
+
+
+def load_markers(name: str) -> dict:
+    p = marker_file(name)
+    return json.loads(p.read_text()) if p.exists() else compute_markers(name)
+
+
+def marked_faces(doc: dict, threshold: float = MARKER_THRESHOLD, persist: int = MARKER_PERSIST) -> dict[int, np.ndarray]:
+    """frame index -> (k, 4) boxes of marked faces (threshold, size and persistence filters)."""
+    rows = np.array(doc["boxes"], np.float64).reshape(-1, 6)
+    rows = rows[(rows[:, 5] >= threshold) & (np.minimum(rows[:, 3] - rows[:, 1], rows[:, 4] - rows[:, 2])
+                                              >= MARKER_MIN_SIZE)]
+    by_frame: dict[int, np.ndarray] = {}
+    for i in np.unique(rows[:, 0]).astype(int):
+        by_frame[i] = rows[rows[:, 0] == i, 1:5]
+    if persist <= 1:
+        return by_frame
+    from unseen.regions import box_iou
+
+    out: dict[int, np.ndarray] = {}
+    for i, boxes in by_frame.items():
+        seen = np.ones(len(boxes), int)
+        for j in (i - 2, i - 1, i + 1, i + 2):
+            if j in by_frame:
+                seen += (box_iou(boxes.astype(np.float32), by_frame[j].astype(np.float32)) >= 0.3).any(1)
+        keep = boxes[seen >= persist]
+        if len(keep):
+            out[i] = keep
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+
+def tool_output(tool: str, name: str) -> Path:
+    return OUT / tool / f"{name}.mp4"
+
+
+def tool_argv(tool: str, src: Path, dst: Path) -> list[str]:
+    if tool == "unseen":
+        return [str(UNSEEN_BIN), str(src), "-o", str(dst.parent / "_tmp"), "--force", "-q", "--json"]
+    if tool == "deface":
+        return [str(DEFACE_BIN), "--replacewith", "solid", str(src), "-o", str(dst)]
+    if tool == "ceiling":
+        return [sys.executable, str(Path(__file__).resolve()), "ceiling-run", str(src), str(dst)]
+    raise SystemExit(f"unknown tool {tool}")
+
+
+@dataclass
+class Timed:
+    wall: float
+    cpu: float
+    rc: int
+    stdout: str
+    stderr: str
+
+
+def run_timed(argv: list[str]) -> Timed:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    p = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timed(wall, cpu, p.returncode, p.stdout, p.stderr)
+
+
+def run_tool(tool: str, name: str, src: Path | None = None) -> Timed:
+    src = src or clip_path(name)
+    dst = tool_output(tool, name)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    res = run_timed(tool_argv(tool, src, dst))
+    if res.rc != 0:
+        raise SystemExit(f"{tool} failed on {name}: {res.stderr.strip()[-500:]}")
+    if tool == "unseen":  # -o DIR keeps the input's name; move it to the shared naming scheme
+        made = dst.parent / "_tmp" / (src.stem + ".mp4")
+        os.replace(made, dst)
+    return res
+
+
+def ceiling_run(src: Path, dst: Path) -> None:
+    """Decode + RGB round trip + unseen's encoder and muxer: everything but detection and masks."""
+    from unseen.media.video import Reader, _open_writer, _video_stream, open_input
+
+    with open_input(src) as c:
+        v = _video_stream(c)
+        reader = Reader(c, v)
+        writer = None
+        first = None
+        for f in reader.video_frames():
+            if writer is None:
+                h, w = f.rgb.shape[:2]
+                writer = _open_writer(dst, "h264", (w, h), v.time_base, v.average_rate, reader.color, None, None)
+                first = f.pts
+            writer.write_video(f.rgb, f.pts - first, f.duration)
+        writer.finish()
+
+
+# ---------------------------------------------------------------------------------------------
+# Slips
+# ---------------------------------------------------------------------------------------------
+
+def covered_fraction(orig: np.ndarray, out: np.ndarray, box: np.ndarray) -> float:
+    h, w = orig.shape[:2]
+    x1, y1 = max(0, int(np.floor(box[0]))), max(0, int(np.floor(box[1])))
+    x2, y2 = min(w, int(np.ceil(box[2]))), min(h, int(np.ceil(box[3])))
+    if x2 <= x1 or y2 <= y1:
+        return 1.0
+    a = orig[y1:y2, x1:x2].astype(np.int16)
+    b = out[y1:y2, x1:x2].astype(np.int16)
+    visible = a.max(2) > TOL
+    if not visible.any():
+        return 1.0
+    changed = np.abs(a - b).max(2) > TOL
+    return float((changed & visible).sum() / visible.sum())
+
+
+def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
+    out_path = tool_output(tool, name)
+    slips, faces, frames_with_slip = 0, 0, set()
+    worst = []
+    n_out = 0
+    it_out = frames(out_path)
+    n = 0
+    for f in frames(clip_path(name)):
+        try:
+            g = next(it_out)
+        except StopIteration:
+            raise SystemExit(f"{tool} output of {name} has fewer frames than the input ({n})") from None
+        n_out += 1
+        if g.rgb.shape != f.rgb.shape:
+            raise SystemExit(f"{tool} output of {name} is {g.rgb.shape}, input {f.rgb.shape}")
+        for box in marks.get(f.index, ()):
+            faces += 1
+            frac = covered_fraction(f.rgb, g.rgb, box)
+            if frac < COVER_FRACTION:
+                slips += 1
+                frames_with_slip.add(f.index)
+                worst.append((round(frac, 2), f.index, [round(float(x)) for x in box]))
+        n += 1
+    extra = sum(1 for _ in it_out)
+    if extra:
+        raise SystemExit(f"{tool} output of {name} has {extra} more frames than the input")
+    worst.sort()
+    return {"frames": n, "marked": faces, "slips": slips, "slip_frames": len(frames_with_slip),
+            "examples": worst[:5]}
+
+
+def slips(args) -> dict:
+    names = args.clips.split(",") if args.clips else list(CLIPS)
+    tools = args.tools.split(",")
+    results: dict[str, dict] = {}
+    for name in names:
+        if not clip_path(name).exists():
+            print(f"skip {name}: {clip_path(name)} missing", file=sys.stderr)
+            continue
+        doc = load_markers(name)
+        marks = marked_faces(doc)
+        results[name] = {"frames": doc["frames"], "size": doc["size"],
+                         "marked": sum(len(b) for b in marks.values())}
+        for tool in tools:
+            if not args.reuse or not tool_output(tool, name).exists():
+                t = run_tool(tool, name)
+                results[name][f"{tool}_seconds"] = round(t.wall, 1)
+            results[name][tool] = score_slips(name, tool, marks)
+            r = results[name][tool]
+            print(f"{name:18s} {tool:7s} frames {r['frames']:5d} marked {r['marked']:5d} slips {r['slips']:4d} "
+                  f"in {r['slip_frames']} frames {r['examples'][:2]}", flush=True)
+    (OUT / "slips.json").write_text(json.dumps(results, indent=1))
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Speed and memory
+# ---------------------------------------------------------------------------------------------
+
+def speed(args) -> dict:
+    src = clip_path(SPEED_CLIP)
+    n = sum(1 for _ in frames(src))
+    rounds = []
+    for r in range(args.repeat):
+        row = {}
+        for tool in ("unseen", "deface", "ceiling"):
+            t = run_tool(tool, f"speed-{SPEED_CLIP}", src)
+            row[tool] = {"wall": t.wall, "cpu": t.cpu}
+            print(f"round {r + 1} {tool:7s} wall {t.wall:6.1f} s  cpu {t.cpu:6.1f} s  {n / t.wall:5.2f} fps",
+                  flush=True)
+        rounds.append(row)
+    med = {tool: {k: statistics.median(r[tool][k] for r in rounds) for k in ("wall", "cpu")}
+           for tool in ("unseen", "deface", "ceiling")}
+    ratio = {
+        "unseen_vs_deface_wall": statistics.median(r["deface"]["wall"] / r["unseen"]["wall"] for r in rounds),
+        "unseen_vs_deface_cpu": statistics.median(r["deface"]["cpu"] / r["unseen"]["cpu"] for r in rounds),
+        "unseen_of_ceiling_wall": statistics.median(r["ceiling"]["wall"] / r["unseen"]["wall"] for r in rounds),
+        "unseen_of_ceiling_cpu": statistics.median(r["ceiling"]["cpu"] / r["unseen"]["cpu"] for r in rounds),
+    }
+    res = {"clip": CLIPS[SPEED_CLIP], "frames": n, "rounds": rounds, "median": med, "ratios": ratio}
+    (OUT / "speed.json").write_text(json.dumps(res, indent=1))
+    return res
+
+
+def loop_clip(src: Path, dst: Path, times: int) -> None:
+    """Re-encode ``src`` ``times`` times back to back (near-lossless x264, crf 12), video only."""
+    import av
+
+    with av.open(str(src)) as c:
+        v = c.streams.video[0]
+        rate = v.average_rate or Fraction(25)
+        arrs = [f.to_ndarray(format="yuv420p") for f in c.decode(v)]
+        w, h = v.codec_context.width, v.codec_context.height
+    with av.open(str(dst), "w") as out:
+        s = out.add_stream("libx264", rate=rate)
+        s.width, s.height, s.pix_fmt = w, h, "yuv420p"
+        s.codec_context.options = {"crf": "12", "preset": "veryfast"}
+        i = 0
+        for _ in range(times):
+            for a in arrs:
+                fr = av.VideoFrame.from_ndarray(a, format="yuv420p")
+                fr.pts = i
+                fr.time_base = 1 / rate
+                out.mux(s.encode(fr))
+                i += 1
+        out.mux(s.encode(None))
+
+
+def peak_rss(argv: list[str]) -> tuple[int, float]:
+    """Peak RSS (KiB) of a command, measured by a fresh parent so earlier children don't count."""
+    probe = ("import resource, subprocess, sys, time; t=time.perf_counter(); "
+             "p = subprocess.run(sys.argv[1:], capture_output=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.perf_counter()-t, p.returncode)")
+    out = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
+    kib, secs, rc = out.stdout.split()
+    if rc != "0":
+        raise SystemExit(f"command failed: {argv}")
+    return int(kib), float(secs)
+
+
+def rss(args) -> dict:
+    src = clip_path(SPEED_CLIP)
+    res = {}
+    for k in (1, 4):
+        looped = OUT / "rss" / f"{SPEED_CLIP}-x{k}.mp4"
+        looped.parent.mkdir(parents=True, exist_ok=True)
+        if not looped.exists():
+            loop_clip(src, looped, k)
+        n = sum(1 for _ in frames(looped))
+        kib, secs = peak_rss([str(UNSEEN_BIN), str(looped), "-o", str(OUT / "rss" / "out"), "--force", "-q"])
+        res[f"x{k}"] = {"frames": n, "peak_rss_mib": round(kib / 1024, 1), "seconds": round(secs, 1)}
+        print(f"x{k}: {n} frames, peak RSS {kib / 1024:.1f} MiB, {secs:.1f} s", flush=True)
+    (OUT / "rss.json").write_text(json.dumps(res, indent=1))
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | None) -> None:
+    head = (f"Machine: {machine()}. unseen git {git_revision()}. Command: `{command_line()}`. "
+            "Other jobs shared the 2 cores during these runs, so times are medians of side-by-side rounds "
+            "and the ratios are the stable numbers.\n")
+    if slip_res:
+        lines = [head, slip_method(), "",
+                 "| clip | frames | size | marked faces | unseen slips (frames) | deface slips (frames) |",
+                 "|---|---:|---|---:|---:|---:|"]
+        tot = {"unseen": 0, "deface": 0, "marked": 0}
+        for name, r in slip_res.items():
+            cells = []
+            for tool in ("unseen", "deface"):
+                t = r.get(tool)
+                cells.append(f"{t['slips']} ({t['slip_frames']})" if t else "-")
+                tot[tool] += t["slips"] if t else 0
+            tot["marked"] += r["marked"]
+            lines.append(f"| {name} | {r['frames']} | {r['size'][0]}x{r['size'][1]} | {r['marked']} | "
+                         + " | ".join(cells) + " |")
+        lines.append(f"| **all** | {sum(r['frames'] for r in slip_res.values())} | | {tot['marked']} | "
+                     f"**{tot['unseen']}** | **{tot['deface']}** |")
+        write_md("## Video: frames where a face slips through (bench/video_bench.py)", "\n".join(lines))
+    if speed_res:
+        m, r = speed_res["median"], speed_res["ratios"]
+        n = speed_res["frames"]
+        lines = [head,
+                 f"Clip: `../shared/data/{speed_res['clip']}` ({n} frames, 1920x1080). {len(speed_res['rounds'])} "
+                 "rounds of unseen, deface (`--replacewith solid`), ceiling, each a fresh process "
+                 "(start-up and model loading included).", "",
+                 "| run | median wall s | fps | median CPU s |", "|---|---:|---:|---:|"]
+        for tool in ("unseen", "deface", "ceiling"):
+            lines.append(f"| {tool} | {m[tool]['wall']:.1f} | {n / m[tool]['wall']:.2f} | {m[tool]['cpu']:.1f} |")
+        lines += ["",
+                  f"unseen is **{r['unseen_vs_deface_wall']:.2f}x** deface's fps wall clock "
+                  f"({r['unseen_vs_deface_cpu']:.2f}x by CPU time), and runs at **{r['unseen_of_ceiling_wall']:.2f}x** "
+                  f"the ceiling ({r['unseen_of_ceiling_cpu']:.2f}x by CPU time). Median of per-round ratios."]
+        write_md("## Video: speed (bench/video_bench.py speed)", "\n".join(lines))
+    if rss_res:
+        lines = [head, "`unseen CLIP -o DIR` on the facenet clip re-encoded once (x1) and looped 4 times (x4); "
+                 "peak RSS of the process (ru_maxrss).", "",
+                 "| length | frames | peak RSS MiB | seconds |", "|---|---:|---:|---:|"]
+        for k, v in rss_res.items():
+            lines.append(f"| {k} | {v['frames']} | {v['peak_rss_mib']} | {v['seconds']} |")
+        write_md("## Video: memory (bench/video_bench.py rss)", "\n".join(lines))
+
+
+def slip_method() -> str:
+    return (f"Markers: CenterFace at {MARKER_SCALE:g}x scale on every frame of the original, score >= "
+            f"{MARKER_THRESHOLD}, box >= {MARKER_MIN_SIZE:g} px, seen in >= {MARKER_PERSIST} of the 5 frames "
+            f"around it. A slip is a (frame, marked face) with < {COVER_FRACTION:.0%} of the box changed by "
+            f"more than {TOL} (max abs RGB difference; pixels darker than {TOL} left out). Both tools at "
+            "defaults, unseen `CLIP -o DIR`, deface `--replacewith solid`.")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("what", choices=("markers", "slips", "speed", "rss", "all", "report", "ceiling-run"))
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--clips", help="comma-separated clip names (default: all)")
+    p.add_argument("--tools", default="unseen,deface")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--reuse", action="store_true", help="score existing tool outputs instead of re-running")
+    p.add_argument("--write-md", action="store_true")
+    args = p.parse_args(argv)
+    if args.what == "ceiling-run":
+        ceiling_run(Path(args.paths[0]), Path(args.paths[1]))
+        return 0
+    if args.what == "markers":
+        for name in (args.clips.split(",") if args.clips else CLIPS):
+            if clip_path(name).exists() and not marker_file(name).exists():
+                doc = compute_markers(name)
+                print(f"{name}: {doc['frames']} frames, {len(doc['boxes'])} boxes, {doc['seconds']} s", flush=True)
+        return 0
+    s = sp = rs = None
+    if args.what in ("slips", "all"):
+        s = slips(args)
+    if args.what in ("speed", "all"):
+        sp = speed(args)
+    if args.what in ("rss", "all"):
+        rs = rss(args)
+    if args.what == "report":
+        s = json.loads((OUT / "slips.json").read_text()) if (OUT / "slips.json").exists() else None
+        sp = json.loads((OUT / "speed.json").read_text()) if (OUT / "speed.json").exists() else None
+        rs = json.loads((OUT / "rss.json").read_text()) if (OUT / "rss.json").exists() else None
+    if args.write_md or args.what == "report":
+        write_report(s, sp, rs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
