@@ -513,3 +513,154 @@ def test_text_file_named_mov(tmp_path, cli):
     src.write_text("not a video\n" * 100)
     rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
     assert_refused(rc, err, src, tmp_path / "out")
+
+
+# ------------------------------------------------------------------------------------------------
+# raw camera files: refused with a clear line (unseen does not develop raw sensor data)
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["IMG_0001.CR2", "DSC_0001.nef", "photo.dng", "P1000001.RW2"])
+def test_raw_by_name_is_refused(tmp_path, cli, name):
+    src = tmp_path / name
+    Image.open(HOPPER).save(src, "TIFF")  # content does not matter: the name says raw
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "raw camera file", "export it as JPEG or TIFF")
+
+
+def test_dng_named_tif_is_refused(tmp_path, cli):
+    """A DNG renamed .tif: Pillow would hand over its small preview only. Refused by content."""
+    src = tmp_path / "export.tif"
+    from PIL import TiffImagePlugin
+
+    info = TiffImagePlugin.ImageFileDirectory_v2()
+    info[50706] = b"\x01\x04\x00\x00"  # DNGVersion 1.4.0.0
+    info.tagtype[50706] = 1
+    Image.open(HOPPER).save(src, "TIFF", tiffinfo=info)
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "raw camera file")
+
+
+# ------------------------------------------------------------------------------------------------
+# regressions from the corpus sweep and the fuzzer (bench/corpus_sweep.py, bench/fuzz_readers.py)
+# ------------------------------------------------------------------------------------------------
+
+INTERNAL_ERRORS = ("AttributeError", "TypeError", "KeyError", "IndexError", "NameError", "UnicodeDecodeError")
+
+
+def test_fuzz_regression_tiff_page_without_dimensions(tmp_path, cli):
+    """Sweep finding (exiftool's CanonRaw.cr2): a second TIFF page without ImageWidth made Pillow
+    raise TypeError("Missing dimensions") while counting pages: a traceback, not a line."""
+    buf = io.BytesIO()
+    Image.open(HOPPER).save(buf, "TIFF")
+    data = bytearray(buf.getvalue())
+    assert data[:4] == b"II*\x00"
+    ifd0 = struct.unpack("<I", data[4:8])[0]
+    (count,) = struct.unpack("<H", data[ifd0 : ifd0 + 2])
+    next_ptr = ifd0 + 2 + 12 * count
+    ifd1 = len(data) + (len(data) & 1)
+    data += b"\0" * (ifd1 - len(data))
+    data[next_ptr : next_ptr + 4] = struct.pack("<I", ifd1)
+    data += struct.pack("<H", 1) + struct.pack("<HHII", 259, 3, 1, 1) + struct.pack("<I", 0)  # no 256/257
+    src = tmp_path / "pages.tif"
+    src.write_bytes(bytes(data))
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "cannot read image")
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP"])
+def test_fuzz_regression_leak_check_never_raises(fmt):
+    """Fuzz finding: the TIFF output check raised AttributeError/UnidentifiedImageError on bytes it
+    could not parse. It must answer "not clean" instead, for any bytes."""
+    from unseen.metadata import image_leaks
+
+    for data in (b"", b"BM" + b"\0" * 10, b"II*\0\xff\xff\xff\x7f", HOPPER.read_bytes()[:100], b"GIF89a\x01"):
+        result = image_leaks(data, fmt)
+        assert isinstance(result, list) and result, (fmt, data[:8])
+
+
+def _clip_with_tag(path: Path, fmt: str, tag: bytes) -> None:
+    """A clip whose title tag holds ``tag`` (same length as the marker it replaces)."""
+    import av
+
+    marker = b"TITLEMARK"
+    assert len(tag) == len(marker)
+    with av.open(str(path), "w", format=fmt) as box:
+        box.metadata["title"] = marker.decode()
+        stream = box.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        base = np.asarray(Image.open(PHOTO).convert("RGB").resize((64, 48)))
+        for _ in range(5):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(base, format="rgb24")):
+                box.mux(packet)
+        for packet in stream.encode():
+            box.mux(packet)
+    data = path.read_bytes()
+    assert data.count(marker) == 1
+    path.write_bytes(data.replace(marker, tag))
+
+
+@needs_video
+@pytest.mark.parametrize("fmt,ext", [("mp4", ".mp4"), ("mov", ".mov"), ("matroska", ".mkv")])
+def test_fuzz_regression_video_tag_not_utf8(tmp_path, cli, fmt, ext):
+    """Fuzz finding: a container tag that is not valid UTF-8 (old cameras write Latin-1) made PyAV
+    raise UnicodeDecodeError: the video was refused, and ``unseen inspect`` printed a traceback."""
+    src = tmp_path / f"latin1{ext}"
+    _clip_with_tag(src, fmt, b"TITLE\xbc\xffRK")
+    out = tmp_path / "out"
+    rc, _, err = cli(src, "-o", out, "-q")
+    assert rc == 0, err
+    assert [p.name for p in all_files(out)] == [f"latin1{'.mp4'}"]
+    assert b"TITLE" not in (out / "latin1.mp4").read_bytes()
+    from unseen.inspect_cli import main as inspect_main
+
+    assert inspect_main([str(src), "--no-faces"]) == 0
+
+
+@needs_video
+def test_fuzz_regression_corrupt_mov_header(tmp_path, cli):
+    """Fuzz finding: a corrupt MP4/MOV header hit ``av.error.ValueError``, which PyAV does not have:
+    AttributeError inside the error handling ("video processing failed: AttributeError", and a
+    traceback from ``unseen inspect``). The cause must read as a cause."""
+    full = tmp_path / "full.mov"
+    _clip_with_tag(full, "mov", b"TITLEMARK")
+    data = bytearray(full.read_bytes())
+    assert data[4:8] == b"ftyp"
+    data[0] = 0x01  # the ftyp box now claims 16 MiB: FFmpeg fails with "Invalid data", not EINVAL
+    src = tmp_path / "broken.mov"
+    src.write_bytes(bytes(data))
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    if rc == 0:
+        return  # FFmpeg recovered: also fine, as long as nothing was left behind on failure
+    cause = assert_refused(rc, err, src, tmp_path / "out")
+    assert not any(name in cause for name in INTERNAL_ERRORS), cause
+    from unseen.inspect_cli import main as inspect_main
+
+    assert inspect_main([str(src), "--no-faces"]) in (0, 1)
+
+
+def test_fuzz_regression_corrupt_avif(tmp_path, cli):
+    """Fuzz finding: a corrupt AVIF made Pillow raise RuntimeError ("Missing or empty image item"),
+    which the reader did not expect: a traceback. Any decoder exception is now one line."""
+    buf = io.BytesIO()
+    Image.open(HOPPER).save(buf, "AVIF", quality=50)
+    src = tmp_path / "broken.avif"
+    src.write_bytes(buf.getvalue().replace(b"pitm", b"free", 1))  # no primary item any more
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "cannot read image header")
+
+
+def test_fuzz_regression_corrupt_tiff_strip_one_line(tmp_path):
+    """Fuzz finding: libtiff printed "ZIPDecode: Decoding error ..." straight to stderr (C level)
+    before unseen's own line: two lines. Run as a real process, where C-level stderr is visible."""
+    import subprocess
+
+    buf = io.BytesIO()
+    Image.open(HOPPER).save(buf, "TIFF", compression="tiff_deflate")
+    data = bytearray(buf.getvalue())
+    strip = Image.open(io.BytesIO(bytes(data))).tag_v2[273][0]
+    data[strip + 10 : strip + 20] = b"\xff" * 10
+    src = tmp_path / "zip.tif"
+    src.write_bytes(bytes(data))
+    proc = subprocess.run([sys.executable, "-m", "unseen.cli", src, "-o", tmp_path / "out", "-q"],
+                          capture_output=True, text=True, timeout=120)
+    assert_refused(proc.returncode, proc.stderr, src, tmp_path / "out", "corrupt")

@@ -21,25 +21,20 @@ from .report import Report  # noqa: E402
 def anonymize_path(paths: list[str | Path], options: Options | None = None,
                    output_dir: str | Path | None = None) -> list[Report]:
     """Anonymise files and folders; one report per file (errors included, never raised)."""
-    from .detect import Detector
     from .files import anonymize_file, plan
 
     options = options or Options()
     jobs, reports = plan([Path(p) for p in paths], Path(output_dir) if output_dir else None)
-    from .options import DEFAULT_THRESHOLD
-
-    detector = Detector(threshold_shift=options.threshold - DEFAULT_THRESHOLD)
+    detector = options.make_detector()
     return reports + [anonymize_file(job, options, detector) for job in jobs]
 
 
 def anonymize_image(pixels, options: Options | None = None):
     """Mask one RGB ``(H, W, 3)`` uint8 array in memory; returns ``(pixels, Regions covered)``."""
-    from .detect import Detector
-    from .options import DEFAULT_THRESHOLD
     from .pipeline import anonymize_pixels
 
     options = options or Options()
-    out, info = anonymize_pixels(pixels, Detector(threshold_shift=options.threshold - DEFAULT_THRESHOLD), options)
+    out, info = anonymize_pixels(pixels, options.make_detector(), options)
     return out, info["regions"]
 
 

@@ -64,7 +64,7 @@ def load(path: Path) -> list[BoxSet]:
         raise UnseenError(f"boxes file {path}: expected a JSON object")
     if doc.get("version", SCHEMA_VERSION) != SCHEMA_VERSION:
         raise UnseenError(f"boxes file {path}: unsupported version {doc.get('version')}")
-    entries = doc["files"] if "files" in doc else [doc]
+    entries = doc.get("files", [doc])
     if not isinstance(entries, list):
         raise UnseenError(f"boxes file {path}: 'files' must be a list")
     return [_parse_entry(e, f"boxes file {path}, entry {i}") for i, e in enumerate(entries)]

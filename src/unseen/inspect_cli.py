@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -59,7 +58,8 @@ def inspect_file(path: Path, detector=None) -> Findings:
     try:
         found = inspect_image(path, count if detector else None)
     except Exception as exc:  # any parser failure: one line, no traceback
-        raise UnseenError(f"cannot read image: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UnseenError(f"cannot read image: {reason}") from None
     if detector is not None:
         img = image_io.read(path)
         found.faces = len(detector.detect(img.frames[0]))

@@ -11,8 +11,10 @@ Two jobs, deliberately independent of each other:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -95,7 +97,8 @@ def _dms(values: Any, ref: Any) -> float | None:
 def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None = None) -> Findings:
     """List what an image file gives away. ``face_counter`` (optional) runs on embedded previews."""
     f = Findings(path=str(path))
-    with Image.open(path) as im:
+    with warnings.catch_warnings(), Image.open(path) as im:
+        warnings.simplefilter("ignore")  # "Corrupt EXIF data" etc.: stderr is for one-line errors
         f.format, f.size = im.format or "?", im.size
         info = im.info
         try:
@@ -132,10 +135,8 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
 
 def _read_exif(exif: Image.Exif, f: Findings) -> None:
     tags = dict(exif)
-    try:
+    with contextlib.suppress(Exception):  # a broken sub-IFD must not hide the rest
         tags.update(exif.get_ifd(EXIF_IFD))
-    except Exception:
-        pass
     for tag, value in tags.items():
         name = ExifTags.TAGS.get(tag, "")
         if name in _DATE_TAGS:
@@ -198,8 +199,8 @@ def image_leaks(data: bytes, fmt: str) -> list[str]:
         return [f"no output check for format {fmt}"]
     try:
         return checker(data)
-    except (struct.error, IndexError, ValueError) as exc:
-        return [f"unparseable {fmt} output ({exc})"]
+    except Exception as exc:  # noqa: BLE001 - whatever the parser tripped on, the output is not clean
+        return [f"unparseable {fmt} output ({type(exc).__name__}: {str(exc)[:80]})"]
 
 
 def _jpeg_leaks(d: bytes) -> list[str]:
@@ -229,9 +230,20 @@ def _jpeg_leaks(d: bytes) -> list[str]:
             leaks.append("comment (COM) segment")
         i += 2 + length
         if marker == 0xDA:  # SOS: skip entropy-coded data to the next real marker
-            while i < len(d) - 1 and not (d[i] == 0xFF and d[i + 1] not in (0x00,) and not 0xD0 <= d[i + 1] <= 0xD7):
-                i += 1
+            i = _next_marker(d, i)
     return leaks + ["no end-of-image marker"]
+
+
+def _next_marker(d: bytes, i: int) -> int:
+    """Index of the next marker after entropy-coded data (0xFF not followed by 0x00 or RSTn)."""
+    while True:
+        i = d.find(b"\xff", i)
+        if i < 0 or i + 1 >= len(d):
+            return len(d)
+        nxt = d[i + 1]
+        if nxt != 0x00 and not 0xD0 <= nxt <= 0xD7 and nxt != 0xFF:
+            return i
+        i += 1
 
 
 _PNG_OK = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"acTL", b"fcTL", b"fdAT"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .boxes import BoxSet
 from .mask import MaskSpec
 from .media.image import DEFAULT_MAX_PIXELS
-from .boxes import BoxSet
 
 DEFAULT_PAD = 0.25  # fraction of the face box added on each side (35% more above, for hair)
 DEFAULT_THRESHOLD = 0.1  # CenterFace score; other passes shift by the same amount
@@ -18,6 +18,7 @@ class Options:
     shape: str = "ellipse"
     pad: float = DEFAULT_PAD
     threshold: float = DEFAULT_THRESHOLD
+    preset: str = "thorough"  # detector passes: thorough (default) | fast
     self_check: bool = True
     max_pixels: int = DEFAULT_MAX_PIXELS
     force: bool = False
@@ -27,6 +28,12 @@ class Options:
     audio: str = "drop"  # drop | keep
     codec: str = "h264"
     hold: float = 0.5  # seconds a track's mask is kept before its first / after its last detection
+
+    def make_detector(self):
+        """The detector these options ask for (models load once, on first use)."""
+        from .detect import PRESETS, Detector
+
+        return Detector(passes=PRESETS[self.preset], threshold_shift=self.threshold - DEFAULT_THRESHOLD)
 
     @property
     def mask_spec(self) -> MaskSpec:

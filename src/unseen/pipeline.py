@@ -63,7 +63,7 @@ def anonymize_pixels(pixels: np.ndarray, detector: Detector, options: Options,
             extra_found = len(again)
             out, more = mask_frame(out, again, options)
             covered = covered + more
-    return out, {"faces": int((found.kinds == "face").sum()), "manual": len(regions) - len(found),
+    return out, {"faces": int((regions.kinds == "face").sum()), "manual": int((regions.kinds != "face").sum()),
                  "self_check_extra": extra_found, "regions": covered}
 
 

@@ -36,7 +36,7 @@ MIN_IOU = 0.2  # detection joins a track when it overlaps the prediction this mu
 MAX_CENTRE_DIST = 0.8  # ...or when its centre is this close, in units of the track's box size
 HOLD_GROWTH = 0.3  # a held box grows by this fraction of its size per second away from a detection
 VELOCITY_WINDOW = 0.4  # seconds of detections at each end of a track used to estimate its motion
-MAX_SPEED = 1.5  # sizes per second: cap on extrapolated motion (a bad estimate must not fly away)
+MAX_SPEED = 4.0  # sizes per second: cap on extrapolated motion (a bad estimate must not fly away)
 
 
 @dataclass

@@ -40,6 +40,17 @@ DEFAULT_PASSES: tuple[Pass, ...] = (
     Pass("centerface", 1.0, 0.1),
     Pass("retinaface", 2.0, 0.15),
 )
+# ``--fast``: RetinaFace only (2x for small faces + 1x), about half the cost of the default. On WIDER
+# FACE it kept 99.3% of faces >= 16 px and 100% of visible ones, but it has a single model family,
+# so it fails the same way twice on the faces that model cannot see. A choice for big folders.
+FAST_PASSES: tuple[Pass, ...] = (
+    Pass("retinaface", 2.0, 0.15),
+    Pass("retinaface", 1.0, 0.15),
+)
+PRESETS = {"thorough": DEFAULT_PASSES, "fast": FAST_PASSES}
+# Thresholds above are tuned with CenterFace's default (0.1) as the reference: ``--threshold``
+# shifts every pass by the same amount.
+
 # The self-check after masking: a different, cheap opinion (another model/scale) so that it can
 # catch what the main passes missed, at about a quarter of their cost.
 CHECK_PASSES: tuple[Pass, ...] = (Pass("retinaface", 1.0, 0.5),)

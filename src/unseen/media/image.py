@@ -28,6 +28,34 @@ except ImportError:  # pragma: no cover
 # We check the pixel budget ourselves, with a clear message, before decoding anything.
 Image.MAX_IMAGE_PIXELS = None
 
+
+def _silence_libtiff() -> None:
+    """Stop libtiff printing its own decoder errors to stderr (C level, past Python's warnings).
+
+    Pillow turns the same errors into exceptions, which become unseen's one-line message; the extra
+    "ZIPDecode: Decoding error ..." lines would break that contract. Best effort, Linux only: the
+    handlers are reset in the libtiff that Pillow already loaded.
+    """
+    try:
+        import ctypes
+
+        from PIL import _imaging  # noqa: F401 - maps Pillow's libtiff into the process
+
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as fh:
+            paths = [line.split()[-1] for line in fh if "/libtiff" in line]
+        if not paths:
+            return
+        lib = ctypes.CDLL(paths[0])
+        for name in ("TIFFSetErrorHandler", "TIFFSetWarningHandler"):
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = ctypes.c_void_p, [ctypes.c_void_p]
+            fn(None)
+    except Exception:  # noqa: BLE001 - never worth failing an import over
+        pass
+
+
+_silence_libtiff()
+
 DEFAULT_MAX_PIXELS = 200_000_000
 
 # Input format (Pillow's name) -> output format. Formats we cannot write cleanly become JPEG/PNG.
@@ -49,6 +77,14 @@ IMAGE_SUFFIXES = {
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif",
     ".heic", ".heif", ".hif", ".avif", ".ppm", ".pgm", ".pbm", ".ico", ".mpo",
 }
+# Raw camera files are refused: Pillow would only find the small embedded preview (or nothing), and
+# developing raw sensor data is a different tool's job. The user exports a JPEG/TIFF first.
+RAW_SUFFIXES = {
+    ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".rw2", ".rwl", ".orf",
+    ".pef", ".srw", ".x3f", ".mrw", ".3fr", ".fff", ".iiq", ".erf", ".kdc", ".dcr", ".mos", ".mef", ".raw",
+}
+_RAW_MESSAGE = ("raw camera file ({}): unseen does not develop raw photos; export it as JPEG or TIFF "
+                "first and run unseen on that")
 _SRGB = ImageCms.createProfile("sRGB")
 
 
@@ -75,17 +111,34 @@ class DecodedImage:
 
 def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
     """Format, size and frame count from headers only, so bombs are refused before decoding."""
+    if path.suffix.lower() in RAW_SUFFIXES:
+        raise UnseenError(_RAW_MESSAGE.format(path.suffix.lstrip(".").upper()))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a warning on stderr would break the one-line contract
             with Image.open(path) as im:
+                if im.format == "TIFF" and _tiff_raw(im):
+                    raise UnseenError(_RAW_MESSAGE.format("TIFF-based raw"))
                 return im.format or "?", im.size, int(getattr(im, "n_frames", 1) or 1)
+    except UnseenError:
+        raise
     except UnidentifiedImageError:
         raise UnseenError("not an image format unseen can read (unknown or corrupt file)") from None
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow plugins raise anything (TypeError, KeyError...)
         raise UnseenError(f"cannot read image header: {_reason(exc)}") from None
+
+
+def _tiff_raw(im: Image.Image) -> bool:
+    """DNG (DNGVersion tag) or Canon CR2 ("CR" after the TIFF header), whatever the file is named."""
+    try:
+        if 50706 in im.tag_v2:
+            return True
+        im.fp.seek(8)
+        return im.fp.read(2) == b"CR"
+    except Exception:  # noqa: BLE001 - not a question worth failing over; decoding decides
+        return False
 
 
 def read(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
@@ -109,8 +162,10 @@ def read(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
 
 
 def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
+    text = (str(exc).strip() or type(exc).__name__).splitlines()[0][:200]
+    if text.startswith(("decoder error", "broken data stream")):  # Pillow's codes mean "bad data"
+        return f"image data is corrupt ({text})"
+    return text
 
 
 def _decode(im: Image.Image, fmt: str) -> DecodedImage:

@@ -602,7 +602,7 @@ def verify_output(path: Path, codec: str, frames: int, audio: bool) -> list[str]
     try:
         with av.open(str(path), "r", options=dict(INPUT_OPTIONS)) as c:
             allowed = {"major_brand", "minor_version", "compatible_brands"}
-            extra = sorted(set(c.metadata) - allowed)
+            extra = sorted(k for k, val in c.metadata.items() if k not in allowed and str(val).strip())
             if extra:
                 problems.append("container tags " + ", ".join(extra))
             if c.chapters():

@@ -324,14 +324,18 @@ def link_tracks(samples: list[dict], iou: float = 0.2, max_gap: int = 2) -> list
 
 
 def _upright_video_frame(frame: Any) -> np.ndarray:
-    """RGB pixels of a PyAV frame, turned upright by its display matrix like a player shows it."""
+    """RGB pixels of a PyAV frame, turned upright exactly as the video writer turns them."""
     rgb = frame.to_ndarray(format="rgb24")
     try:
-        rotation = float(getattr(frame, "rotation", 0) or 0)  # counter-clockwise degrees
-    except (TypeError, ValueError):
-        rotation = 0.0
-    k = round(rotation / 90) % 4
-    return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+        from ..media.video import Orientation
+    except ImportError:  # no video writer in this build: plain rotation from the display matrix
+        try:
+            rotation = float(getattr(frame, "rotation", 0) or 0)  # counter-clockwise degrees
+        except (TypeError, ValueError):
+            rotation = 0.0
+        k = round(rotation / 90) % 4
+        return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+    return Orientation.from_frame(frame).apply(rgb)
 
 
 class ReviewServer:
@@ -356,15 +360,15 @@ class ReviewServer:
         self._lock = threading.Lock()
         self._pixels: OrderedDict[str, tuple[np.ndarray, bytes | None]] = OrderedDict()
         self._static = self._load_static()
-        self.tmpdir = Path(tempfile.mkdtemp(prefix="unseen-review-"))
-        self._stopped = False
-        atexit.register(self._cleanup)
         jobs, failed = plan([Path(p) for p in paths], Path(output) if output else None)
         self.errors = [f"{r.input}: {r.error}" for r in failed]
         for job in jobs:
             self._add(job, uploaded=False)
-        self._httpd = _HTTPServer((HOST, port), _Handler)
+        self._httpd = _HTTPServer((HOST, port), _Handler)  # loopback only, whatever the caller asks
         self._httpd.app = self
+        self.tmpdir = Path(tempfile.mkdtemp(prefix="unseen-review-"))  # private (0700), ours alone
+        self._stopped = False
+        atexit.register(self._cleanup)
         self.port = int(self._httpd.server_address[1])
         self.allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
         self.allowed_origins = {f"http://{h}" for h in self.allowed_hosts}
@@ -514,10 +518,17 @@ class ReviewServer:
             times = [round(i * step + (step / 2 if n > 1 and duration > VIDEO_MAX_SAMPLES else 0), 3)
                      for i in range(n)]
             item.duration, item.sample_total = round(duration, 3), n
+            first_pts = None
             for k, t in enumerate(times):
                 frame = self._video_frame_at(container, vs, start, tb, t)
                 if frame is None:
                     continue
+                if frame.pts is not None:
+                    # Times count from the first frame, as the writer's (and the sidecar's) do.
+                    first_pts = frame.pts if first_pts is None else first_pts
+                    t = round(max(0.0, (frame.pts - first_pts) * tb), 3)
+                if item.samples and t <= item.samples[-1]["t"]:
+                    continue  # a very short clip: the same frame again
                 rgb = _upright_video_frame(frame)
                 if not item.width:
                     item.height, item.width = rgb.shape[:2]
@@ -580,7 +591,10 @@ class ReviewServer:
             keep = regions.kinds == "manual"  # the detector runs on every frame anyway
             regions = regions[keep]
             times = [t for t, k in zip(times, keep, strict=False) if k] if video else []
-        force = bool(body.get("force")) or item.uploaded
+        # Replacing is the user's call (force), except for files this session wrote itself: saving
+        # again after another look must not need a checkbox.
+        ours = item.output is not None and item.output.exists()
+        force = bool(body.get("force")) or item.uploaded or ours
         with item.lock:
             if item.save.get("state") == "running":
                 raise HTTPError(409, "this file is already being saved")

