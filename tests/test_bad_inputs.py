@@ -22,9 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from conftest import FIXTURES
+from PIL import Image
 
 PHOTO = FIXTURES / "2008_002470.jpg"  # 500x332, 6 faces
 HOPPER = FIXTURES / "hopper" / "hopper.jpg"
@@ -664,3 +663,21 @@ def test_fuzz_regression_corrupt_tiff_strip_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "unseen.cli", src, "-o", tmp_path / "out", "-q"],
                           capture_output=True, text=True, timeout=120)
     assert_refused(proc.returncode, proc.stderr, src, tmp_path / "out", "corrupt")
+
+
+@needs_video
+def test_fuzz_regression_video_stream_without_decoder(tmp_path, cli):
+    """Fuzz finding: a video track whose codec FFmpeg does not know has no codec context (None):
+    AttributeError ("video processing failed: AttributeError ..."; a traceback from ``inspect``)."""
+    full = tmp_path / "full.mkv"
+    _clip_with_tag(full, "matroska", b"TITLEMARK")
+    data = full.read_bytes()
+    assert data.count(b"V_MPEG4/ISO/AVC") == 1
+    src = tmp_path / "unknown_codec.mkv"
+    src.write_bytes(data.replace(b"V_MPEG4/ISO/AVC", b"V_MPEG4/ISO/XYZ"))
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    cause = assert_refused(rc, err, src, tmp_path / "out")
+    assert not any(name in cause for name in INTERNAL_ERRORS), cause
+    from unseen.inspect_cli import main as inspect_main
+
+    assert inspect_main([str(src), "--no-faces"]) in (0, 1)

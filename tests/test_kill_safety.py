@@ -22,9 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from conftest import FIXTURES
+from PIL import Image
 
 PHOTO = FIXTURES / "2008_002470.jpg"
 TMP_PREFIX = ".unseen-tmp-"

@@ -16,7 +16,6 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
 
 GUARD = r'''

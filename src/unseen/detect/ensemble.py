@@ -12,7 +12,11 @@ crop is resized. Tiles overlap so a face cut by one tile border is whole in its 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache, partial
 
 import cv2
 import numpy as np
@@ -94,39 +98,59 @@ class Detector:
 
     def _run(self, rgb: np.ndarray, passes: tuple[Pass, ...]) -> Regions:
         h, w = rgb.shape[:2]
-        found = []
+        jobs: list[tuple[int, Callable[[], Regions]]] = []
         for p in passes:
             if p.max_side and max(h, w) > p.max_side:
                 continue
-            thr = min(max(p.threshold + self.threshold_shift, 0.01), 0.99)
-            found.append(self.run_pass(rgb, self._backends[p.backend], p.scale, thr))
+            jobs += tile_jobs(rgb, self._backends[p.backend], p.scale, self._threshold(p))
         # Tiles cut faces bigger than the overlap; one whole-image pass at reduced size catches
         # those (a face that large is easy to find at any scale).
-        longest = max(h, w) * min(p.scale for p in passes)
-        if longest > TILE:
+        if max(h, w) * min(p.scale for p in passes) > TILE:
             first = passes[0]
-            thr = min(max(first.threshold + self.threshold_shift, 0.01), 0.99)
-            overview = TILE / max(h, w)
-            found.append(self.run_pass(rgb, self._backends[first.backend], overview, thr))
-        return Regions.concat(found).nms(self.nms_iou)
+            jobs += tile_jobs(rgb, self._backends[first.backend], TILE / max(h, w), self._threshold(first))
+        # Biggest jobs first so the two workers finish together.
+        jobs.sort(key=lambda job: -job[0])
+        found = list(_pool().map(lambda job: job[1](), jobs))
+        return Regions.concat(found).clipped(w, h).nms(self.nms_iou)
+
+    def _threshold(self, p: Pass) -> float:
+        return min(max(p.threshold + self.threshold_shift, 0.01), 0.99)
 
     @staticmethod
     def run_pass(rgb: np.ndarray, backend, scale: float, threshold: float) -> Regions:
+        """One pass on its own (benchmarks use this to time and score passes separately)."""
         h, w = rgb.shape[:2]
-        # Tile in original-image pixels so only each crop is resized.
-        tile = max(32, int(TILE / scale))
-        overlap = int(OVERLAP / scale)
-        found = []
-        for y0, th in _tiles(h, tile, overlap):
-            for x0, tw in _tiles(w, tile, overlap):
-                crop = rgb[y0 : y0 + th, x0 : x0 + tw]
-                if scale != 1.0:
-                    ch, cw = crop.shape[:2]
-                    size = (max(1, round(cw * scale)), max(1, round(ch * scale)))
-                    interp = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
-                    crop = cv2.resize(crop, size, interpolation=interp)
-                    fx, fy = cw / size[0], ch / size[1]
-                else:
-                    fx = fy = 1.0
-                found.append(backend(np.ascontiguousarray(crop), threshold).scaled(fx, fy, x0, y0))
-        return Regions.concat(found).clipped(w, h)
+        return Regions.concat(job() for _, job in tile_jobs(rgb, backend, scale, threshold)).clipped(w, h)
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    """One worker per core. Each ONNX session runs single-threaded (onnx_session.py): whole tiles
+    and passes in parallel use two cores better than two threads fighting over one small conv."""
+    return ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="unseen-detect")
+
+
+def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float) -> list[tuple[int, Callable[[], Regions]]]:
+    """Split one pass into independent (cost, job) pairs, one per tile, cropped from the original
+    so only each crop is resized."""
+    h, w = rgb.shape[:2]
+    tile = max(32, int(TILE / scale))
+    overlap = int(OVERLAP / scale)
+    jobs = []
+    for y0, th in _tiles(h, tile, overlap):
+        for x0, tw in _tiles(w, tile, overlap):
+            cost = int(th * tw * scale * scale) * (3 if backend.name == "centerface" else 1)
+            jobs.append((cost, partial(_detect_tile, rgb, backend, scale, threshold, x0, y0, tw, th)))
+    return jobs
+
+
+def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
+                 x0: int, y0: int, tw: int, th: int) -> Regions:
+    crop = rgb[y0 : y0 + th, x0 : x0 + tw]
+    fx = fy = 1.0
+    if scale != 1.0:
+        size = (max(1, round(tw * scale)), max(1, round(th * scale)))
+        interp = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
+        crop = cv2.resize(crop, size, interpolation=interp)
+        fx, fy = tw / size[0], th / size[1]
+    return backend(np.ascontiguousarray(crop), threshold).scaled(fx, fy, x0, y0)

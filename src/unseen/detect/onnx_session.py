@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
 import onnxruntime as ort
 
 
 def make_session(model: bytes) -> ort.InferenceSession:
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.intra_op_num_threads = max(1, os.cpu_count() or 1)
+    # Single-threaded sessions: the detector runs tiles and passes on a pool of one thread per
+    # core instead (detect/ensemble.py). Measured here: ORT's own two threads cost ~40% more CPU
+    # for the same pass (spin-waiting), which a loaded laptop pays in wall time.
+    opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
     # CPU only: the tool must behave the same on every laptop, and no provider may phone home.

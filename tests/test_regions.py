@@ -1,0 +1,87 @@
+"""The core type and the detector front, on synthetic boxes and on real photos."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, dlib_boxes
+from PIL import Image
+
+from unseen.detect.ensemble import _tiles
+from unseen.errors import UnseenError
+from unseen.regions import Regions, box_iou
+
+
+def test_nms_merges_duplicates_and_keeps_neighbours():
+    r = Regions.from_boxes([[0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60]], [0.9, 0.8, 0.7])
+    kept = r.nms(0.4)
+    assert len(kept) == 2
+    assert kept.boxes[0].tolist() == pytest.approx([0.5, 0.5, 10.5, 10.5])
+
+
+def test_padding_grows_faces_more_above_and_leaves_manual_boxes():
+    r = Regions.from_boxes([[100, 100, 120, 120]]) + Regions.from_boxes([[10, 10, 20, 20]], kind="manual")
+    p = r.padded(0.25, 1000, 1000)
+    x1, y1, x2, y2 = p.boxes[0]
+    assert (x1, x2) == pytest.approx((95, 125))
+    assert 100 - y1 > y2 - 120 > 0  # more room for hair than for the chin
+    assert p.boxes[1].tolist() == [10, 10, 20, 20]
+
+
+def test_clip_drops_boxes_outside_the_image():
+    r = Regions.from_boxes([[-5, -5, 5, 5], [200, 200, 210, 210]])
+    c = r.clipped(100, 100)
+    assert len(c) == 1 and c.boxes[0].tolist() == [0, 0, 5, 5]
+
+
+def test_json_round_trip_and_errors():
+    r = Regions.from_boxes([[1, 2, 11, 22]], [0.5], kind="manual")
+    back = Regions.from_json(r.to_json())
+    assert back.boxes.tolist() == r.boxes.tolist() and back.kinds.tolist() == ["manual"]
+    assert "landmarks" not in r.to_json()[0]
+    with pytest.raises(ValueError):
+        Regions.from_json([{"x": 1, "y": 2, "w": -3, "h": 4}])
+    with pytest.raises(ValueError):
+        Regions.from_json([{"x": "a"}])
+
+
+def test_iou():
+    a = np.array([[0, 0, 10, 10]], np.float32)
+    b = np.array([[5, 0, 15, 10], [20, 20, 30, 30]], np.float32)
+    assert box_iou(a, b)[0].tolist() == pytest.approx([1 / 3, 0])
+
+
+def test_tiles_cover_the_whole_length_with_overlap():
+    for length in (100, 2048, 2049, 4000, 12345):
+        tiles = _tiles(length, 2048, 192)
+        assert tiles[0][0] == 0 and tiles[-1][0] + tiles[-1][1] == length
+        for (s0, n0), (s1, _) in zip(tiles, tiles[1:], strict=False):
+            assert s0 + n0 - s1 >= 192  # neighbours overlap
+
+
+def test_detector_finds_labelled_faces(detector):
+    img = np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB"))
+    found = detector.detect(img)
+    truth = Regions.from_boxes([[x, y, x + w, y + h] for x, y, w, h in dlib_boxes("2008_002470.jpg")])
+    assert (truth.iou(found).max(1) > 0.3).all()
+    assert set(found.sources) <= {"centerface", "retinaface"}
+
+
+def test_large_image_is_tiled_and_still_finds_faces(detector):
+    """A 4x upscale (2000 px) forces tiling at 2x; faces must survive tile borders."""
+    base = Image.open(FIXTURES / "2008_002470.jpg").convert("RGB")
+    big = np.asarray(base.resize((base.width * 4, base.height * 4), Image.Resampling.LANCZOS))
+    found = detector.detect(big)
+    labelled = dlib_boxes("2008_002470.jpg")
+    truth = Regions.from_boxes([[4 * x, 4 * y, 4 * (x + w), 4 * (y + h)] for x, y, w, h in labelled])
+    assert (truth.iou(found).max(1) > 0.3).all()
+
+
+def test_weights_are_checked(monkeypatch):
+    from unseen.detect import weights
+
+    weights.centerface_onnx.cache_clear()
+    monkeypatch.setattr(weights, "CENTERFACE_SHA256", "0" * 64)
+    with pytest.raises(UnseenError, match="SHA-256"):
+        weights.centerface_onnx()
+    weights.centerface_onnx.cache_clear()

@@ -1,0 +1,177 @@
+"""``unseen verify`` and ``--verify``: the recognizer adversary on real photos.
+
+The group photo (tests/fixtures/2008_002470.jpg, public domain, from dlib's examples) has six
+faces of 37-62 px. Outputs are made once per module and checked several ways. Tests that need dlib
+skip with the install command when the optional extra is missing; the message a user gets without
+it is tested either way.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, shared_path
+from PIL import Image
+
+from unseen import mask, verify
+from unseen.cli import main as cli_main
+from unseen.errors import UnseenError
+from unseen.options import Options
+
+GROUP = FIXTURES / "2008_002470.jpg"
+
+
+@pytest.fixture(scope="module")
+def dlib_installed():
+    pytest.importorskip("dlib", reason="needs the recognizer extra: pip install -e '.[verify]'")
+    pytest.importorskip("face_recognition_models", reason="needs the recognizer extra: pip install -e '.[verify]'")
+    if not verify.available():
+        pytest.skip("dlib is installed but its models do not load: reinstall '.[verify]'")
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory, dlib_installed) -> dict[str, Path]:
+    """The group photo unmasked (clean re-encode), with unseen's fill, with a weak blur, with EXIF."""
+    d = tmp_path_factory.mktemp("verify")
+    rgb = np.asarray(Image.open(GROUP).convert("RGB"))
+    out = {"original": GROUP}
+    out["copy"] = d / "copy.png"  # same pixels, no metadata: only the face checks can fail it
+    Image.fromarray(rgb).save(out["copy"])
+    assert cli_main([str(GROUP), "-o", str(d / "fill"), "-q"]) == 0
+    out["fill"] = d / "fill" / GROUP.name
+    saved = mask.BLUR_SIGMA_FRACTION
+    mask.BLUR_SIGMA_FRACTION = 0.01  # a light blur that keeps the face matchable
+    try:
+        assert cli_main([str(GROUP), "-o", str(d / "weak"), "--style", "blur", "-q"]) == 0
+    finally:
+        mask.BLUR_SIGMA_FRACTION = saved
+    out["weak_blur"] = d / "weak" / GROUP.name
+    data = out["fill"].read_bytes()  # splice an EXIF segment in after SOI: pixels stay identical
+    exif = b"Exif\0\0" + Image.Exif().tobytes() if hasattr(Image.Exif(), "tobytes") else b"Exif\0\0MM\0*"
+    app1 = b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+    out["exif"] = d / "exif.jpg"
+    out["exif"].write_bytes(data[:2] + app1 + data[2:])
+    return out
+
+
+def run_json(capsys, *args: str) -> tuple[int, dict]:
+    code = verify.main([*args, "--json"])
+    text = capsys.readouterr().out
+    return code, json.loads(text.strip().splitlines()[-1])
+
+
+def test_unmasked_copy_fails(outputs, capsys):
+    code, r = run_json(capsys, str(outputs["original"]), str(outputs["copy"]))
+    assert code == 1 and r["verdict"] == "fail"
+    assert r["checks"] == {"faces_left": "fail", "matchable": "fail", "metadata": "pass"}
+    assert len(r["faces"]) >= 6
+    assert all(f["verdict"] == "fail" and f["distance"] < 0.05 for f in r["faces"])
+    assert len(r["faces_left"]) >= 6
+
+
+def test_fill_output_passes(outputs, capsys):
+    code = verify.main([str(outputs["original"]), str(outputs["fill"])])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert text.splitlines()[0].endswith(": PASS")
+    assert "not matchable" in text and "output: no face detected" in text and "metadata: none" in text
+
+
+def test_weak_blur_fails_as_matchable(outputs, capsys):
+    code, r = run_json(capsys, str(outputs["original"]), str(outputs["weak_blur"]))
+    assert code == 1 and r["checks"]["matchable"] == "fail"
+    assert any(f["verdict"] == "fail" and f["distance"] < verify.MATCH_THRESHOLD for f in r["faces"])
+    assert "still matchable" in r["summary"]
+
+
+def test_metadata_fails(outputs, capsys):
+    code, r = run_json(capsys, str(outputs["original"]), str(outputs["exif"]))
+    assert code == 1 and r["verdict"] == "fail"
+    assert r["checks"] == {"faces_left": "pass", "matchable": "pass", "metadata": "fail"}
+    assert any("APP1" in m for m in r["metadata"])
+
+
+def test_json_reports_distances_never_embeddings(outputs, capsys):
+    code, r = run_json(capsys, str(outputs["original"]), str(outputs["fill"]))
+    assert code == 0 and r["verdict"] == "pass"
+    assert {"original", "output", "verdict", "summary", "faces", "faces_left", "metadata"} <= set(r)
+    for f in r["faces"]:
+        assert set(f) == {"index", "box", "distance", "verdict"}
+        assert f["verdict"] == "pass" and f["distance"] >= 0.6
+
+    def longest_list(v) -> int:
+        if isinstance(v, dict):
+            return max((longest_list(x) for x in v.values()), default=0)
+        if isinstance(v, list):
+            return max([len(v)] + [longest_list(x) for x in v])
+        return 0
+
+    assert longest_list(r) < 128  # nothing shaped like a 128-D embedding
+
+
+def test_verify_on_a_normal_run(dlib_installed, tmp_path):
+    from unseen import anonymize_path
+
+    (report,) = anonymize_path([GROUP], Options(verify=True), output_dir=tmp_path)
+    assert report.status == "ok", report.error
+    assert report.verify["verdict"] == "pass" and report.verify["faces"]
+    assert (tmp_path / GROUP.name).exists()
+    json.dumps(report.to_json())  # JSON-safe
+
+
+def test_verify_run_fails_the_file_when_matchable(dlib_installed, tmp_path, monkeypatch):
+    from unseen import anonymize_path
+
+    monkeypatch.setattr(mask, "BLUR_SIGMA_FRACTION", 0.01)
+    (report,) = anonymize_path([GROUP], Options(style="blur", verify=True), output_dir=tmp_path)
+    assert report.status == "error" and "verify failed" in report.error
+    assert not any(tmp_path.iterdir())  # fail closed: nothing written
+
+
+def test_shared_identity_photo_fill_passes(dlib_installed, tmp_path, capsys):
+    src = shared_path("face_recognition_ageitgey/examples/biden.jpg")
+    assert cli_main([str(src), "-o", str(tmp_path), "-q"]) == 0
+    code = verify.main([str(src), str(tmp_path / src.name)])
+    assert code == 0, capsys.readouterr().out
+
+
+def test_usage_and_file_errors(dlib_installed, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        verify.main([str(GROUP)])
+    assert exc.value.code == 2
+    assert cli_main(["verify", str(GROUP), str(tmp_path / "nope.jpg")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"unseen: {tmp_path / 'nope.jpg'}: no such file"]
+    other = tmp_path / "small.png"
+    Image.new("RGB", (40, 30)).save(other)
+    assert verify.main([str(GROUP), str(other), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["verdict"] == "error"
+    assert "not an output of this original" in captured.err and "Traceback" not in captured.err
+
+
+def test_missing_recognizer_message(monkeypatch, capsys):
+    verify._models.cache_clear()
+    monkeypatch.setitem(sys.modules, "dlib", None)  # import dlib -> ImportError
+    try:
+        with pytest.raises(UnseenError, match=r"pip install 'unseen\[verify\]'"):
+            verify.verify_pixels(None, None, b"")
+        assert verify.main([str(GROUP), str(GROUP)]) == 1
+        assert capsys.readouterr().err.strip() == (
+            "unseen: unseen verify needs the recognizer: pip install 'unseen[verify]'")
+    finally:
+        verify._models.cache_clear()
+
+
+def test_check_rejects_mismatched_frames(dlib_installed):
+    a = np.zeros((20, 20, 3), np.uint8)
+    with pytest.raises(UnseenError, match="frame"):
+        verify.check([a, a], [a], [])
+    buf = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buf, "PNG")
+    assert verify.check([a], [a], [])["verdict"] == "pass"  # nothing there, nothing to find
