@@ -274,8 +274,10 @@ def timeout_for(path: Path, kind: str, args: argparse.Namespace) -> float:
         return args.video_timeout + args.seconds_per_mp_frame * work
     megapixels = 0.0
     try:
+        import pillow_heif
         from PIL import Image
 
+        pillow_heif.register_heif_opener()
         Image.MAX_IMAGE_PIXELS = None
         with Image.open(path) as im:
             megapixels = im.size[0] * im.size[1] / 1e6
@@ -285,7 +287,9 @@ def timeout_for(path: Path, kind: str, args: argparse.Namespace) -> float:
     return args.image_timeout + (args.seconds_per_mp * megapixels if args.detector == "real" else 0)
 
 
-def sweep_file(idx: int, src: Path, data: Path, work: Path, args: argparse.Namespace) -> dict:
+def sweep_file(idx: int, src: Path, data: Path, work: Path, args: argparse.Namespace) -> dict | None:
+    if args.deadline and time.monotonic() > args.deadline:
+        return None  # --max-minutes reached: leave the rest for --resume
     ext = src.suffix.lower().lstrip(".")
     kind = "video" if ext in VIDEO_EXT else "raw" if ext in RAW_EXT else "image"
     out_dir = work / f"{idx:04d}"
@@ -424,23 +428,15 @@ def render(rows: list[dict], types: dict[str, dict], meta: dict) -> str:
             for k in r.get("input_kinds", []):
                 cleaned_kind[k] += 1
     L = [
-        f"Every image and video file in the shared corpus ({meta['data']}, {meta.get('selected', len(rows))} "
-        f"files picked by extension from {meta['corpus_files']} files; sidecars, documents and audio are not "
-        "media"
-        + (f"; **this run covers {len(rows)} of them**" if len(rows) < meta.get("selected", len(rows)) else "")
-        + "), each run through the "
-        "real command line in its own process: `unseen FILE -o TMPDIR --json -q`, with a time limit per file "
-        f"({meta['image_timeout']:.0f} s per image"
-        + (f" + {meta['seconds_per_mp']:.0f} s per megapixel for detection" if meta["detector"] == "real" else "")
+        f"- Files: {len(rows)} of the {meta.get('selected', len(rows))} media files"
+        + (" (**a partial run**; files taken round-robin over the corpus's folders)"
+           if len(rows) < meta.get("selected", len(rows)) else "")
+        + f". Time limit per file: {meta['image_timeout']:.0f} s per image"
+        + (f" + {meta['seconds_per_mp']:.0f} s per megapixel" if meta["detector"] == "real" else "")
         + f", {meta['video_timeout']:.0f} s per video"
-        + (f" + {meta.get('seconds_per_mp_frame', 0):g} s per megapixel-frame" if meta["detector"] == "real"
+        + (f" + {meta.get('seconds_per_mp_frame', 0):g} s per megapixel of each frame" if meta["detector"] == "real"
            else "")
-        + "). "
-        "An output counts as clean only if exiftool (`-a -u -ee -G0:1`) finds no tag outside the allow-list "
-        "in `bench/corpus_sweep.py` (file-system facts, JFIF version/density, image and container structure; "
-        "dates in video only when zero). A refusal counts as clear only with exit 1, exactly one stderr line "
-        "`unseen: PATH: cause`, and no output or temporary file left.",
-        "",
+        + " (detection time grows with pixels; a hang is a run with no end in sight).",
         f"- Run: {meta['when']}, unseen {meta['version']}, {meta['machine']}, detector: **{meta['detector']}**"
         + (" (a stub that finds no faces: same reading, decoding, writing and checking code, without the hours "
            "of detection)" if meta["detector"] == "none" else "")
@@ -502,6 +498,21 @@ def render(rows: list[dict], types: dict[str, dict], meta: dict) -> str:
     return "\n".join(L)
 
 
+def intro(meta: dict) -> str:
+    return (
+        f"Every image and video file in the shared corpus ({meta['data']}: {meta.get('selected', '?')} files "
+        f"picked by extension from {meta['corpus_files']}; sidecars, documents and audio are not media) is run "
+        "through the real command line in its own process, `unseen FILE -o TMPDIR --json -q`, by "
+        "`bench/corpus_sweep.py`. An output counts as clean only if exiftool (`-a -u -ee -G0:1`: duplicates, "
+        "unknown and embedded tags too) finds no tag outside the allow-list in the script (file-system facts, "
+        "JFIF version and density, image and container structure; video dates only when zero; any name with "
+        "GPS, Make, Model, Software, Encoder, Comment, Thumbnail, Preview... fails). A refusal counts as clear "
+        "only with exit 1, exactly one stderr line `unseen: PATH: cause`, and no output or temporary file left. "
+        "Every corpus file is hashed (SHA-256) before and after. Raw camera files (DNG, CR2, NEF, RAF, RW2, "
+        "X3F, ...) are refused by design with a clear line: unseen does not develop raw sensor data."
+    )
+
+
 def _reason_class(error: str) -> str:
     e = re.sub(r"\d+", "N", error or "")
     e = re.sub(r"\(.*?\)", "(...)", e)
@@ -551,11 +562,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="extra time per megapixel of each video frame with the real detector (default 0.5)")
     p.add_argument("--only", action="append", default=[], help="sweep only paths containing this")
     p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--max-minutes", type=float, default=0,
+                   help="start no new file after this long; finish, hash and report (resume later)")
     p.add_argument("--resume", action="store_true", help="skip files already in results.jsonl")
     p.add_argument("--keep-outputs", action="store_true")
     p.add_argument("--write-md", action="store_true")
     p.add_argument("--render-only", action="store_true", help="rewrite the markdown from results.jsonl")
     args = p.parse_args(argv)
+    args.deadline = time.monotonic() + 60 * args.max_minutes if args.max_minutes else 0
     if shutil.which("exiftool") is None:
         print("corpus_sweep: exiftool is required (apt-get install libimage-exiftool-perl)", file=sys.stderr)
         return 2
@@ -605,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
             futures = {pool.submit(sweep_file, i, f, data, Path(tmp), args): f for i, f in enumerate(todo)}
             for n, fut in enumerate(cf.as_completed(futures), 1):
                 row = fut.result()
+                if row is None:
+                    continue
                 row["input_kinds"] = sorted(input_kinds(input_tags.get(row["file"], {})))
                 with lock, open(results, "a") as fh:
                     fh.write(json.dumps(row) + "\n")
@@ -635,10 +651,18 @@ def main(argv: list[str] | None = None) -> int:
         meta_file.write_text(json.dumps(meta))
     meta = json.loads(meta_file.read_text())
     rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
-    body = render(rows, input_tags, meta)
-    print(body)
+    print(render(rows, input_tags, meta))
     if args.write_md:
-        write_md(body)
+        parts = [intro(meta)]
+        for det, title in (("none", "Detector stub: every file"), ("real", "Shipped detector")):
+            d = OUT_ROOT / det
+            if not (d / "meta.json").exists():
+                continue
+            m = json.loads((d / "meta.json").read_text())
+            rs = [json.loads(line) for line in (d / "results.jsonl").read_text().splitlines() if line.strip()]
+            tags = json.loads((d / "input_tags.json").read_text()) if (d / "input_tags.json").exists() else {}
+            parts += ["", f"### {title}", "", render(rs, tags, m)]
+        write_md("\n".join(parts))
         log(f"wrote {SECTION} to {BENCHMARKS_MD}")
     bad = sum(r["outcome"] in FAILURE_OUTCOMES or r["outcome"].startswith("crash") for r in rows)
     return 1 if bad or meta["inputs_changed"] else 0

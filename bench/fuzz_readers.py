@@ -424,7 +424,9 @@ def render(results: list[dict], meta: dict) -> str:
     for r in results:
         for sig, f in r["findings"].items():
             any_found = True
-            L.append(f"- {r['target']}: {sig} (x{f['count']}, from {f['seed']}; saved as {f['file']})")
+            how = ("fails closed with one line, listed because the exception type points at a bug"
+                   if sig.startswith("wrapped") else "**not handled**")
+            L.append(f"- {r['target']}: {sig} (x{f['count']}, from {f['seed']}; saved as {f['file']}): {how}")
     if not any_found:
         L.append("- none")
     L += ["", *meta.get("history", [])]

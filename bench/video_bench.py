@@ -135,7 +135,8 @@ def load_markers(name: str) -> dict:
     return json.loads(p.read_text()) if p.exists() else compute_markers(name)
 
 
-def marked_faces(doc: dict, threshold: float = MARKER_THRESHOLD, persist: int = MARKER_PERSIST) -> dict[int, np.ndarray]:
+def marked_faces(doc: dict, threshold: float = MARKER_THRESHOLD,
+                 persist: int = MARKER_PERSIST) -> dict[int, np.ndarray]:
     """frame index -> (k, 4) boxes of marked faces (threshold, size and persistence filters)."""
     rows = np.array(doc["boxes"], np.float64).reshape(-1, 6)
     rows = rows[(rows[:, 5] >= threshold) & (np.minimum(rows[:, 3] - rows[:, 1], rows[:, 4] - rows[:, 2])
@@ -253,23 +254,44 @@ def covered_fraction(orig: np.ndarray, out: np.ndarray, box: np.ndarray, fill=(0
     return float((changed & visible).sum() / visible.sum())
 
 
+class _Matcher:
+    """Output frame shown at each input frame's timestamp (nearest presentation time).
+
+    unseen keeps every frame and timestamp, so this is frame i for frame i. deface re-times its
+    output to a constant rate (imageio), so a variable-rate input gets duplicated or dropped frames
+    there; comparing what a viewer *sees* at each input timestamp keeps both tools comparable.
+    """
+
+    def __init__(self, path: Path):
+        self.it = frames(path)
+        self.cur = next(self.it, None)
+        self.nxt = next(self.it, None)
+        self.count = (self.cur is not None) + (self.nxt is not None)
+
+    def at(self, t: float):
+        while self.nxt is not None and abs(self.nxt.time - t) <= abs(self.cur.time - t):
+            self.cur, self.nxt = self.nxt, next(self.it, None)
+            self.count += self.nxt is not None
+        return self.cur
+
+    def drain(self) -> int:
+        self.count += sum(1 for _ in self.it)
+        return self.count
+
+
 def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
-    out_path = tool_output(tool, name)
     slips, faces, frames_with_slip = 0, 0, set()
     worst = []
-    n_out = 0
-    it_out = frames(out_path)
+    out = _Matcher(tool_output(tool, name))
     n = 0
     resized = False
     for f in frames(clip_path(name)):
-        try:
-            g = next(it_out)
-        except StopIteration:
-            raise SystemExit(f"{tool} output of {name} has fewer frames than the input ({n})") from None
-        if f.index >= MAX_FRAMES:  # only count the rest, to check the frame count
-            n += 1
+        n += 1
+        if f.index >= MAX_FRAMES:
             continue
-        n_out += 1
+        g = out.at(f.time)
+        if g is None:
+            raise SystemExit(f"{tool} output of {name} has no frames")
         out_rgb = g.rgb
         if out_rgb.shape != f.rgb.shape:
             # deface (imageio-ffmpeg) scales frames to multiples of 16 (1080 -> 1088 lines): scale
@@ -288,13 +310,9 @@ def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
                 slips += 1
                 frames_with_slip.add(f.index)
                 worst.append((round(frac, 2), f.index, [round(float(x)) for x in box]))
-        n += 1
-    extra = sum(1 for _ in it_out)
-    if extra:
-        raise SystemExit(f"{tool} output of {name} has {extra} more frames than the input")
     worst.sort()
-    return {"frames": n, "marked": faces, "slips": slips, "slip_frames": len(frames_with_slip),
-            "examples": worst[:5], "resized": resized}
+    return {"frames": n, "frames_out": out.drain(), "marked": faces, "slips": slips,
+            "slip_frames": len(frames_with_slip), "examples": worst[:5], "resized": resized}
 
 
 def slips(args) -> dict:
@@ -403,6 +421,93 @@ def rss(args) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+# Tuning: choose the detection schedule by simulation (cached per-pass detections, no pixels)
+# ---------------------------------------------------------------------------------------------
+
+CANDIDATES = {  # name -> (backend, scale, stored threshold)
+    "cf1": ("centerface", 1.0, 0.05), "cf05": ("centerface", 0.5, 0.05),
+    "rf1": ("retinaface", 1.0, 0.1), "rf05": ("retinaface", 0.5, 0.1), "rf2": ("retinaface", 2.0, 0.1),
+}
+
+
+def pass_file(name: str) -> Path:
+    return OUT / "passes" / f"{name}.json"
+
+
+def compute_passes(name: str) -> dict:
+    """Every candidate pass on every scored frame; boxes, scores and CPU seconds per pass."""
+    from unseen.detect.ensemble import BACKENDS, Detector
+
+    backends = {b: BACKENDS[b]() for b in ("centerface", "retinaface")}
+    doc = {"clip": CLIPS[name], "times": [], "cpu": {k: 0.0 for k in CANDIDATES}, "boxes": {k: [] for k in CANDIDATES}}
+    for f in frames(clip_path(name)):
+        if f.index >= MAX_FRAMES:
+            break
+        doc["times"].append(f.time)
+        for k, (b, scale, thr) in CANDIDATES.items():
+            t0 = time.process_time()
+            r = Detector.run_pass(f.rgb, backends[b], scale, thr)
+            doc["cpu"][k] += time.process_time() - t0
+            doc["boxes"][k] += [[f.index, *(round(float(x), 1) for x in bb), round(float(sc), 3)]
+                                for bb, sc in zip(r.boxes, r.scores, strict=True)]
+    doc["size"] = [f.rgb.shape[1], f.rgb.shape[0]]
+    pass_file(name).parent.mkdir(parents=True, exist_ok=True)
+    pass_file(name).write_text(json.dumps(doc))
+    return doc
+
+
+def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 0.5, pad: float | None = None,
+             threshold: float = MARKER_THRESHOLD) -> dict:
+    """Geometric slip count for a schedule [(pass, threshold, period s)]: marked boxes whose area
+    is < 70% inside the padded ellipses the tracker would mask. Plus the schedule's CPU cost."""
+    from unseen.mask import region_mask
+    from unseen.options import DEFAULT_PAD
+    from unseen.regions import Regions
+    from unseen.track import Coverage, Tracker
+
+    pad = DEFAULT_PAD if pad is None else pad
+    doc = json.loads(pass_file(name).read_text())
+    marks = marked_faces(load_markers(name), threshold)
+    times = doc["times"]
+    w, h = doc["size"]
+    per = {k: np.array(v, np.float32).reshape(-1, 6) for k, v in doc["boxes"].items()}
+    last = [-1e9] * len(schedule)
+    tracker = Tracker()
+    runs = {k: 0 for k in CANDIDATES}
+    for i, t in enumerate(times):
+        found = []
+        for j, (k, thr, period) in enumerate(schedule):
+            if period > 0 and t - last[j] < period - 1e-6:
+                continue
+            last[j] = t
+            runs[k] += 1
+            r = per[k][(per[k][:, 0] == i) & (per[k][:, 5] >= thr)]
+            found.append(Regions.from_boxes(r[:, 1:5], r[:, 5]))
+        tracker.update(t, Regions.concat(found).nms(0.35))
+    cov = Coverage(tracker.finish(), hold)
+    slips_, total = 0, 0
+    examples = []
+    for i, t in enumerate(times):
+        regions = cov.at(t).padded(pad, w, h)
+        m = np.zeros((h, w), bool)
+        for b in regions.boxes:
+            x1, y1, x2, y2 = int(np.floor(b[0])), int(np.floor(b[1])), int(np.ceil(b[2])), int(np.ceil(b[3]))
+            if x2 > x1 and y2 > y1:
+                m[y1:y2, x1:x2] |= region_mask((y2 - y1, x2 - x1), "ellipse")
+        for b in marks.get(i, ()):
+            x1, y1 = max(0, int(b[0])), max(0, int(b[1]))
+            x2, y2 = min(w, int(np.ceil(b[2]))), min(h, int(np.ceil(b[3])))
+            total += 1
+            if x2 > x1 and y2 > y1 and m[y1:y2, x1:x2].mean() < COVER_FRACTION:
+                slips_ += 1
+                examples.append((i, [round(float(v)) for v in b]))
+    n = len(times)
+    cost = sum(doc["cpu"][k] / n * runs[k] / n for k in CANDIDATES)  # CPU s per frame
+    return {"slips": slips_, "marked": total, "cpu_per_frame": cost, "deface_equiv": doc["cpu"]["cf1"] / n,
+            "examples": examples[:6]}
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
 
@@ -453,15 +558,16 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
 
 def slip_method() -> str:
     return (f"Markers: CenterFace at {MARKER_SCALE:g}x scale on every frame of the original, score >= "
-            f"{MARKER_THRESHOLD}, box >= {MARKER_MIN_SIZE:g} px, seen in >= {MARKER_PERSIST} of the 5 frames "
+            f"{MARKER_THRESHOLD}, box >= {MARKER_MIN_SIZE:g} px, seen in >= {MARKER_PERSIST} "
+            "of the 5 frames "
             f"around it. A slip is a (frame, marked face) with < {COVER_FRACTION:.0%} of the box changed by "
-            f"more than {TOL} (max abs RGB difference; pixels within {TOL} of the tool's fill colour left out). Both tools at "
-            "defaults, unseen `CLIP -o DIR`, deface `--replacewith solid`.")
+            f"more than {TOL} (max abs RGB difference; pixels within {TOL} of the tool's fill colour left out). "
+            "Both tools at defaults, unseen `CLIP -o DIR`, deface `--replacewith solid`.")
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=("markers", "slips", "speed", "rss", "all", "report", "ceiling-run"))
+    p.add_argument("what", choices=("markers", "passes", "slips", "speed", "rss", "all", "report", "ceiling-run"))
     p.add_argument("paths", nargs="*")
     p.add_argument("--clips", help="comma-separated clip names (default: all)")
     p.add_argument("--tools", default="unseen,deface")
@@ -477,6 +583,12 @@ def main(argv=None) -> int:
             if clip_path(name).exists() and not marker_file(name).exists():
                 doc = compute_markers(name)
                 print(f"{name}: {doc['frames']} frames, {len(doc['boxes'])} boxes, {doc['seconds']} s", flush=True)
+        return 0
+    if args.what == "passes":
+        for name in (args.clips.split(",") if args.clips else CLIPS):
+            if clip_path(name).exists() and not pass_file(name).exists():
+                doc = compute_passes(name)
+                print(f"{name}: cpu {doc['cpu']}", flush=True)
         return 0
     s = sp = rs = None
     if args.what in ("slips", "all"):

@@ -109,8 +109,7 @@ def test_kill_mid_video_leaves_nothing_under_the_final_name(tmp_path, clip, sig)
     out = tmp_path / "out"
     before = sha(clip)
     proc = start(clip, "-o", out, "-q")
-    wait_for(lambda: bool(temps(out)), proc)
-    time.sleep(0.5)  # well inside the work: analysis or writing
+    wait_for(lambda: _writing(out), proc)  # frames are being encoded into the temporary file
     proc.send_signal(sig)
     proc.communicate(timeout=60)
     assert proc.returncode == -sig
@@ -124,14 +123,29 @@ def test_kill_mid_video_leaves_nothing_under_the_final_name(tmp_path, clip, sig)
     assert jobs == []
 
 
+def _writing(out: Path) -> bool:
+    """The second pass has started: the temporary file holds encoded frames."""
+    for p in temps(out):
+        try:
+            if p.stat().st_size > 0:
+                return True
+        except FileNotFoundError:  # renamed or removed between listing and stat
+            pass
+    return False
+
+
 @needs_video
 @pytest.mark.slow
-def test_ctrl_c_mid_video_removes_the_temp_file(tmp_path, clip):
+@pytest.mark.parametrize("phase", ["analysing", "writing"])
+def test_ctrl_c_mid_video_removes_the_temp_file(tmp_path, clip, phase):
     out = tmp_path / "out"
     before = sha(clip)
     proc = start(clip, "-o", out, "-q")
-    wait_for(lambda: bool(temps(out)), proc)
-    time.sleep(0.5)
+    if phase == "analysing":
+        wait_for(lambda: bool(temps(out)), proc)
+        time.sleep(0.5)
+    else:
+        wait_for(lambda: _writing(out), proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     err = err.decode("utf-8", "replace")

@@ -183,6 +183,8 @@ def _decode(im: Image.Image, fmt: str) -> DecodedImage:
         out.alpha.append(alpha)
     if animated:
         out.loop = int(im.info.get("loop", 0) or 0)
+    elif int(getattr(im, "n_frames", 1) or 1) > 1:  # multi-page TIFF, MPO, HEIF bursts: say what was kept
+        out.notes.append(f"{im.n_frames} pictures in the file; only the first is written")
     out.notes = list(dict.fromkeys(out.notes))
     return out
 

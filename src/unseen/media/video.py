@@ -103,6 +103,17 @@ def open_input(path: Path):
         raise UnseenError(f"cannot read video: {exc.strerror or exc}") from None
 
 
+def format_name(container, path: Path) -> str:
+    """A user's name for the container: mp4, mov, mkv, webm, avi or mpegts."""
+    names = container.format.name.split(",")
+    if "mov" in names:
+        brand = str(container.metadata.get("major_brand", "")).strip().lower()
+        return "mov" if brand.startswith("qt") or (not brand and path.suffix.lower() == ".mov") else "mp4"
+    if "matroska" in names:
+        return "webm" if path.suffix.lower() == ".webm" else "mkv"
+    return names[0]
+
+
 def _video_stream(container):
     streams = [s for s in container.streams.video
                if not (s.disposition & 0x400)]  # skip AV_DISPOSITION_ATTACHED_PIC (cover art)
@@ -392,6 +403,29 @@ class _Writer:
         self.container.close()
 
 
+_AAC_RATES = {7350, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000}
+
+
+def _add_audio(out, audio_in, fmt: str):
+    """AAC (MP4) or Opus (WebM) stream for re-encoded audio: mono stays mono, more becomes stereo."""
+    av = _av()
+    in_cc = audio_in.codec_context
+    channels = in_cc.layout.nb_channels if in_cc.layout else 2
+    layout = "mono" if channels == 1 else "stereo"
+    rate = int(in_cc.sample_rate or 48000)
+    if fmt == "webm":
+        codec, rate = "libopus", 48000
+    else:
+        codec, rate = "aac", rate if rate in _AAC_RATES else 48000
+    try:
+        aus = out.add_stream(codec, rate=rate, layout=layout)
+        aus.codec_context.bit_rate = 64000 if layout == "mono" else 128000
+        aus.codec_context.flags |= BITEXACT
+    except av.error.FFmpegError as exc:
+        raise UnseenError(f"cannot re-encode the audio ({_one_line(exc)}); use --audio drop") from None
+    return aus
+
+
 def _open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate: Fraction | None,
                  color: _Color, sar: Fraction | None, audio_in) -> _Writer:
     av = _av()
@@ -417,15 +451,7 @@ def _open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rat
         vs.metadata.clear() if hasattr(vs.metadata, "clear") else None
         aus = None
         if audio_in is not None:
-            acodec = "libopus" if fmt == "webm" else "aac"
-            in_cc = audio_in.codec_context
-            rate_a = int(in_cc.sample_rate or 48000)
-            if acodec == "libopus":
-                rate_a = 48000
-            layout = in_cc.layout.name if in_cc.layout and in_cc.layout.nb_channels <= 8 else "stereo"
-            aus = out.add_stream(acodec, rate=rate_a, layout=layout)
-            aus.codec_context.bit_rate = 128000 if in_cc.layout.nb_channels <= 2 else 256000
-            aus.codec_context.flags |= BITEXACT
+            aus = _add_audio(out, audio_in, fmt)
         out.start_encoding()
         bsf = None
         if bsf_spec:
@@ -720,7 +746,7 @@ def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
         declared = int(v.frames or 0)
         audio_in = c.streams.audio[0] if c.streams.audio else None
         keep_audio = options.audio == "keep" and audio_in is not None
-        fmt_in = c.format.name.split(",")[0]
+        fmt_in = format_name(c, src)
         dropped = _dropped(c, v, keep_audio)
     total = declared
 
@@ -888,7 +914,7 @@ def inspect_video(path: Path, detector=None) -> Findings:
     f = Findings(path=str(path))
     try:
         with open_input(path) as c:
-            f.format = c.format.name.split(",")[0]
+            f.format = format_name(c, path)
             tags = {str(k): _clean(v) for k, v in c.metadata.items()}
             f.tags = tags
             for k, val in tags.items():
