@@ -476,8 +476,8 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
     runs = {k: 0 for k in CANDIDATES}
     for i, t in enumerate(times):
         found = []
-        for j, (k, thr, period) in enumerate(schedule):
-            if period > 0 and t - last[j] < period - 1e-6:
+        for j, (k, thr, period, *phase) in enumerate(schedule):
+            if period > 0 and (t - last[j] < period - 1e-6 or t < (phase[0] if phase else 0) - 1e-6):
                 continue
             last[j] = t
             runs[k] += 1

@@ -689,3 +689,12 @@ def test_fuzz_regression_video_stream_without_decoder(tmp_path, cli):
     from unseen.inspect_cli import main as inspect_main
 
     assert inspect_main([str(src), "--no-faces"]) in (0, 1)
+
+
+def test_multi_page_tiff_says_what_was_kept(tmp_path, cli):
+    src = tmp_path / "scan.tif"
+    pages = [Image.open(HOPPER).convert("RGB"), Image.new("RGB", (64, 64), "white")]
+    pages[0].save(src, save_all=True, append_images=pages[1:])
+    rc, out, err = cli(src, "-o", tmp_path / "out", "-q", "--json")
+    assert_clean_output(rc, err, tmp_path / "out" / "scan.tif", "TIFF")
+    assert "2 pictures in the file; only the first is written" in out

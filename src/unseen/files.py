@@ -86,6 +86,7 @@ def plan(paths: list[Path], out_dir: Path | None) -> tuple[list[Job], list[Repor
 
 
 STALE_TEMP_SECONDS = 6 * 3600
+_SWEPT: set[Path] = set()
 
 
 def _umask() -> int:
@@ -106,6 +107,9 @@ def _remove_stale_temps(folder: Path) -> None:
     Only names starting with ``TMP_PREFIX`` and untouched for ``STALE_TEMP_SECONDS`` are removed: a
     run still writing one keeps touching it, and losing a live one only fails that run (closed).
     """
+    if folder in _SWEPT:  # once per folder per run: a big folder is not re-listed for every output
+        return
+    _SWEPT.add(folder)
     now = time.time()
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):

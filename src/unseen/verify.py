@@ -193,7 +193,7 @@ def check(originals: list[np.ndarray], outputs: list[np.ndarray], leaks: list[st
     verdict = "pass" if all(v == "pass" for v in checks.values()) else "fail"
     return {
         "verdict": verdict,
-        "summary": _summary(verdict, faces, matchable, left, leaks),
+        "summary": _summary(faces, matchable, left, leaks),
         "checks": checks,
         "recognizer": "dlib ResNet (dlib_face_recognition_resnet_model_v1)",
         "match_threshold": MATCH_THRESHOLD,
@@ -218,7 +218,7 @@ def _found(rgb: np.ndarray) -> list[tuple[np.ndarray, float]]:
     return list(zip(r.boxes, r.scores.tolist(), strict=True))
 
 
-def _summary(verdict: str, faces: list[dict], matchable: list[dict], left: list[dict], leaks: list[str]) -> str:
+def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: list[str]) -> str:
     parts = []
     if matchable:
         parts.append(f"{len(matchable)} of {len(faces)} face(s) still matchable "
@@ -230,7 +230,7 @@ def _summary(verdict: str, faces: list[dict], matchable: list[dict], left: list[
         parts.append("no face found in the original")
     parts.append(f"{len(left)} face(s) detected in the output" if left else "no face detected in the output")
     parts.append("metadata left: " + "; ".join(leaks) if leaks else "no metadata")
-    return f"{verdict}: " + ", ".join(parts)
+    return ", ".join(parts)
 
 
 # -- entry points --------------------------------------------------------------------------------------

@@ -275,20 +275,29 @@ class Reader:
 
 @dataclass(frozen=True)
 class Schedule:
-    """Detector passes run on a frame when ``period`` seconds have passed since their last run."""
+    """Detector passes run on a frame when ``period`` seconds have passed since their last run
+    (first run at ``phase`` seconds, so periodic passes can take turns on different frames)."""
 
     passes: tuple[Any, ...]  # detect.ensemble.Pass
     period: float = 0.0  # 0: every frame
+    phase: float = 0.0
 
 
-def default_schedules():
-    """Chosen on the video slip benchmark (docs/BENCHMARKS.md, "Video"): see there for why."""
+def default_schedules() -> tuple[Schedule, ...]:
+    """Chosen on the video slip benchmark (docs/BENCHMARKS.md, "Video"), by simulation on cached
+    per-pass detections: a cheap pass on every frame follows fast motion and big faces; the photo
+    ensemble's two strong passes (CenterFace 1x for most faces, RetinaFace 2x for tiny ones) take
+    turns every PERIOD seconds, and the tracker bridges the frames between them."""
     from ..detect.ensemble import Pass
 
     return (
-        Schedule((Pass("retinaface", 1.0, 0.5),), 0.0),
-        Schedule((Pass("centerface", 1.0, 0.2),), 0.15),
+        Schedule((Pass("retinaface", 0.5, 0.3),), 0.0),
+        Schedule((Pass("centerface", 1.0, 0.1),), PERIOD, 0.0),
+        Schedule((Pass("retinaface", 2.0, 0.15),), PERIOD, PERIOD / 2),
     )
+
+
+PERIOD = 0.25  # seconds between runs of each strong pass (they alternate: one every PERIOD / 2)
 
 
 class VideoDetector:
@@ -322,7 +331,7 @@ class VideoDetector:
 
         found = []
         for k, s in enumerate(self.schedules):
-            if s.period > 0 and t - self._last[k] < s.period - 1e-6:
+            if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
                 continue
             self._last[k] = t
             for p in s.passes:
