@@ -306,6 +306,15 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def git_revision() -> str:
+    """Short commit plus ``+dirty`` when the tree has changes: read before the run starts."""
+    def git(*a: str) -> str:
+        return subprocess.run(["git", "-C", str(REPO), *a], capture_output=True, text=True).stdout.strip()
+
+    rev = git("rev-parse", "--short", "HEAD") or "?"
+    return rev + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def body(rows: list[Row], meta: dict, argv: list[str]) -> str:
     from unseen import __version__
 
@@ -315,8 +324,7 @@ def body(rows: list[Row], meta: dict, argv: list[str]) -> str:
         dlib_version = dlib.__version__
     except ImportError:  # pragma: no cover
         dlib_version = "?"
-    rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                         text=True).stdout.strip() or "?"
+    rev = meta.get("git", "?")
     cmd = "python bench/reid.py " + " ".join(shlex.quote(a) for a in argv)
     return "\n".join([
         f"Command: `{cmd.strip()}` on {dt.date.today().isoformat()}, unseen {__version__} (git {rev}), "
@@ -370,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         Recognizer()
     except ImportError:
         raise SystemExit("needs the recognizer: pip install -e '.[verify]'") from None
+    rev = git_revision()
     rows, meta = run(args.data, args.limit, None if args.no_deface else DEFACE_BIN)
+    meta["git"] = rev
     text = body(rows, meta, argv)
     print(text)
     if args.write_md:

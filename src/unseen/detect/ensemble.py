@@ -34,7 +34,12 @@ class Pass:
     scale: float  # resize factor applied to the image before detection
     threshold: float  # score threshold for this pass
     max_side: int = 0  # skip the pass when the image's longer side exceeds this (0 = never skip)
+    max_face: float = 0  # keep only boxes smaller than this many original pixels (0 = keep all)
 
+
+# Upscaled passes are there for small faces only: on a 2x upscale a big face outgrows RetinaFace's
+# largest anchors and comes back as confident fragments (seen on 1-2 MP portraits), which over-mask.
+SMALL_FACE = 100.0
 
 # Chosen on the WIDER FACE benchmark with bench/tune_detect.py (docs/BENCHMARKS.md): CenterFace at
 # native size with a low threshold finds most faces; RetinaFace on a 2x upscale adds the tiny ones
@@ -42,13 +47,13 @@ class Pass:
 # higher recall (+1 point) at 4x the cost, and was dropped.
 DEFAULT_PASSES: tuple[Pass, ...] = (
     Pass("centerface", 1.0, 0.1),
-    Pass("retinaface", 2.0, 0.15),
+    Pass("retinaface", 2.0, 0.15, max_face=SMALL_FACE),
 )
 # ``--fast``: RetinaFace only (2x for small faces + 1x), about half the cost of the default. On WIDER
 # FACE it kept 99.3% of faces >= 16 px and 100% of visible ones, but it has a single model family,
 # so it fails the same way twice on the faces that model cannot see. A choice for big folders.
 FAST_PASSES: tuple[Pass, ...] = (
-    Pass("retinaface", 2.0, 0.15),
+    Pass("retinaface", 2.0, 0.15, max_face=SMALL_FACE),
     Pass("retinaface", 1.0, 0.15),
 )
 PRESETS = {"thorough": DEFAULT_PASSES, "fast": FAST_PASSES}
@@ -102,7 +107,7 @@ class Detector:
         for p in passes:
             if p.max_side and max(h, w) > p.max_side:
                 continue
-            jobs += tile_jobs(rgb, self._backends[p.backend], p.scale, self._threshold(p))
+            jobs += tile_jobs(rgb, self._backends[p.backend], p.scale, self._threshold(p), p.max_face)
         # Tiles cut faces bigger than the overlap; one whole-image pass at reduced size catches
         # those (a face that large is easy to find at any scale).
         if max(h, w) * min(p.scale for p in passes) > TILE:
@@ -130,7 +135,8 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="unseen-detect")
 
 
-def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float) -> list[tuple[int, Callable[[], Regions]]]:
+def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float,
+              max_face: float = 0) -> list[tuple[int, Callable[[], Regions]]]:
     """Split one pass into independent (cost, job) pairs, one per tile, cropped from the original
     so only each crop is resized."""
     h, w = rgb.shape[:2]
@@ -140,12 +146,12 @@ def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float) -> list[
     for y0, th in _tiles(h, tile, overlap):
         for x0, tw in _tiles(w, tile, overlap):
             cost = int(th * tw * scale * scale) * (3 if backend.name == "centerface" else 1)
-            jobs.append((cost, partial(_detect_tile, rgb, backend, scale, threshold, x0, y0, tw, th)))
+            jobs.append((cost, partial(_detect_tile, rgb, backend, scale, threshold, x0, y0, tw, th, max_face)))
     return jobs
 
 
 def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
-                 x0: int, y0: int, tw: int, th: int) -> Regions:
+                 x0: int, y0: int, tw: int, th: int, max_face: float = 0) -> Regions:
     crop = rgb[y0 : y0 + th, x0 : x0 + tw]
     fx = fy = 1.0
     if scale != 1.0:
@@ -153,4 +159,7 @@ def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
         interp = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
         crop = cv2.resize(crop, size, interpolation=interp)
         fx, fy = tw / size[0], th / size[1]
-    return backend(np.ascontiguousarray(crop), threshold).scaled(fx, fy, x0, y0)
+    found = backend(np.ascontiguousarray(crop), threshold).scaled(fx, fy, x0, y0)
+    if max_face:
+        found = found[np.maximum(found.widths, found.heights) < max_face]
+    return found

@@ -111,6 +111,7 @@ class DecodedImage:
 
 def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
     """Format, size and frame count from headers only, so bombs are refused before decoding."""
+    path = Path(path)
     if path.suffix.lower() in RAW_SUFFIXES:
         raise UnseenError(_RAW_MESSAGE.format(path.suffix.lstrip(".").upper()))
     try:
@@ -141,7 +142,8 @@ def _tiff_raw(im: Image.Image) -> bool:
         return False
 
 
-def read(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
+def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
+    path = Path(path)
     fmt, (w, h), n = probe_size(path)
     if w <= 0 or h <= 0:
         raise UnseenError("image has no pixels")
