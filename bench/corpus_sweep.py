@@ -279,8 +279,8 @@ def timeout_for(path: Path, kind: str, args: argparse.Namespace) -> float:
 
         pillow_heif.register_heif_opener()
         Image.MAX_IMAGE_PIXELS = None
-        with Image.open(path) as im:
-            megapixels = im.size[0] * im.size[1] / 1e6
+        with Image.open(path) as im:  # every frame of an animation is detected (and checked again)
+            megapixels = im.size[0] * im.size[1] * int(getattr(im, "n_frames", 1) or 1) / 1e6
     except Exception:
         pass
     # Detection time grows with pixels (tiling): the limit is a hang detector, not a speed target.

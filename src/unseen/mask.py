@@ -19,7 +19,8 @@ STYLES = ("fill", "noise", "pixelate", "blur")
 SHAPES = ("ellipse", "box")
 REVERSIBLE_STYLES = ("pixelate", "blur")
 REVERSIBLE_WARNING = (
-    "style '{style}' keeps a degraded trace of each face: at unseen's strength a face recognizer matched "
+    "style '{style}' can be partly reversed: it keeps a degraded trace of each face that deep models can "
+    "sharpen or match. At unseen's strength a face recognizer matched "
     "none of 131 test faces (docs/BENCHMARKS.md), but it re-identified 30-75% at weaker pixelate or blur "
     "and stronger attacks exist; use 'fill' or 'noise' when identification would put someone at risk"
 )
