@@ -416,7 +416,8 @@ def render(rows: list[dict], types: dict[str, dict], meta: dict) -> str:
     n_hang = sum(r["outcome"] == "hang" for r in rows)
     n_leak = sum(r["outcome"] == "LEAK" for r in rows)
     n_changed = meta["inputs_changed"]
-    n_temp = sum(bool(r.get("temps_left")) for r in rows)
+    n_temp = sum(bool(r.get("temps_left")) for r in rows if r["outcome"] != "hang")
+    n_temp_killed = sum(bool(r.get("temps_left")) for r in rows if r["outcome"] == "hang")
     n_crash = sum(r["outcome"].startswith("crash") for r in rows)
     input_kind = collections.Counter()
     for r in rows:
@@ -442,6 +443,7 @@ def render(rows: list[dict], types: dict[str, dict], meta: dict) -> str:
            "of detection)" if meta["detector"] == "none" else "")
         + f", {meta['jobs']} file(s) at a time, {meta['wall']:.0f} s wall.",
         f"- Command: `{meta['command']}`",
+        *([f"- Note: {meta['note']}"] if meta.get("note") else []),
         "",
         "| target | result |",
         "|---|---|",
@@ -450,7 +452,9 @@ def render(rows: list[dict], types: dict[str, dict], meta: dict) -> str:
         f"| crashes (killed by a signal) | **{n_crash}** |",
         f"| outputs where exiftool finds identifying metadata | **{n_leak}** |",
         f"| inputs changed (SHA-256 of all {meta['tree_files']} corpus files before and after) | **{n_changed}** |",
-        f"| runs that left a temporary file | **{n_temp}** |",
+        f"| runs that left a temporary file | **{n_temp}**"
+        + (f" (+{n_temp_killed} hidden `.unseen-tmp-*` after a time-limit SIGKILL, as designed)"
+           if n_temp_killed else "") + " |",
         "",
         "By outcome: " + ", ".join(f"{k} {by_outcome[k]}" for k in outcomes if by_outcome[k]) + ".",
         "",
@@ -485,12 +489,14 @@ def render(rows: list[dict], types: dict[str, dict], meta: dict) -> str:
     for k, n in reasons.most_common():
         L.append(f"- {n} x {k}")
     failures = [r for r in rows if r["outcome"] in FAILURE_OUTCOMES or r["outcome"].startswith("crash")
-                or r.get("input_changed") or r.get("temps_left")]
+                or r.get("input_changed") or (r.get("temps_left") and r["outcome"] != "hang")]
     if failures:
         L += ["", "Failures:", ""]
         for r in failures:
             last = ([ln for ln in r.get("stderr", "").splitlines() if ln.strip()] or [""])[-1]
             detail = "; ".join(r.get("leaks", [])[:5]) or (r.get("error") or last)[:200]
+            if r["outcome"] == "hang":
+                detail = f"killed at its {r['limit']} s limit"
             detail = detail.replace("\n", " ").replace("`", "'")
             L.append(f"- `{r['file']}`: {r['outcome']}: {detail}")
     slow = sorted(rows, key=lambda r: -r["seconds"])[:3]

@@ -75,6 +75,9 @@ def _expected(exc: BaseException) -> bool:
     # ValueError is how Pillow says "bad data" but UnicodeDecodeError is a ValueError too: not expected.
     if isinstance(exc, UnicodeError):
         return False
+    if isinstance(exc, RuntimeError):  # Pillow's AVIF and HEIF plugins say "bad data" this way
+        frames = traceback.extract_tb(exc.__traceback__)
+        return bool(frames) and any(k in frames[-1].filename for k in ("/PIL/", "pillow_heif"))
     return isinstance(exc, expected) or type(exc) is ValueError
 
 
@@ -512,7 +515,7 @@ HISTORY_LINES: list[str] = [
     "preview written as if it were the photo, or a confusing error | media/image.py: refused by name "
     "and by content (DNGVersion tag, CR2 magic) with a clear line |",
     "| video.*: `av.error.ValueError` does not exist (PyAV 18), hit on any corrupt header | "
-    "`video processing failed: AttributeError`; traceback in `unseen inspect` | open: media/video.py |",
+    "`video processing failed: AttributeError`; traceback in `unseen inspect` | fixed in media/video.py |",
     "| video.*: container tag not valid UTF-8 (PyAV `UnicodeDecodeError`) | a playable video refused; "
     "traceback in `unseen inspect` | open: media/video.py (`av.open(..., metadata_errors=\"replace\")`) |",
     "| video.*: video track with an unknown codec has `codec_context` None | `AttributeError`; traceback "

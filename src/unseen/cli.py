@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,7 +25,7 @@ SUBCOMMANDS = ("inspect", "review", "verify")
 
 def _fsname(path: str | Path) -> str:
     """Print any file name, even one that is not valid UTF-8."""
-    return os.fsdecode(os.fsencode(path)).encode("utf-8", "backslashreplace").decode("utf-8")
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def err(path: str | Path | None, message: str) -> None:
@@ -73,6 +75,9 @@ def _anonymize_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # SIGTERM (kill, a closing laptop session) cleans up like Ctrl-C: temp files are removed.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         if argv and argv[0] in SUBCOMMANDS:
             return _subcommand(argv[0], argv[1:])
@@ -83,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnseenError as exc:
         err(None, str(exc))
         return 1
+
+
+def _interrupt(signum: int, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _subcommand(name: str, argv: list[str]) -> int:
