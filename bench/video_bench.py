@@ -287,6 +287,7 @@ def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
     out = _Matcher(tool_output(tool, name))
     n = 0
     resized = False
+    area, scored = 0.0, 0
     for f in frames(clip_path(name)):
         n += 1
         if f.index >= MAX_FRAMES:
@@ -305,6 +306,8 @@ def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
 
             out_rgb = cv2.resize(out_rgb, (f.rgb.shape[1], f.rgb.shape[0]), interpolation=cv2.INTER_AREA)
             resized = True
+        area += float((np.abs(f.rgb.astype(np.int16) - out_rgb.astype(np.int16)).max(2) > TOL).mean())
+        scored += 1
         for box in marks.get(f.index, ()):
             faces += 1
             frac = covered_fraction(f.rgb, out_rgb, box, FILL.get(tool, (0, 0, 0)))
@@ -314,7 +317,8 @@ def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
                 worst.append((round(frac, 2), f.index, [round(float(x)) for x in box]))
     worst.sort()
     return {"frames": n, "frames_out": out.drain(), "marked": faces, "slips": slips,
-            "slip_frames": len(frames_with_slip), "examples": worst[:5], "resized": resized}
+            "slip_frames": len(frames_with_slip), "examples": worst[:5], "resized": resized,
+            "changed_area": round(area / max(scored, 1), 4)}
 
 
 def slips(args) -> dict:
@@ -337,8 +341,10 @@ def slips(args) -> dict:
             r = results[name][tool]
             print(f"{name:18s} {tool:7s} frames {r['frames']:5d} marked {r['marked']:5d} slips {r['slips']:4d} "
                   f"in {r['slip_frames']} frames {r['examples'][:2]}", flush=True)
-    (OUT / "slips.json").write_text(json.dumps(results, indent=1))
-    return results
+    old = json.loads((OUT / "slips.json").read_text()).get("clips", {}) if (OUT / "slips.json").exists() else {}
+    doc = {"provenance": provenance(), "clips": {**old, **results} if args.clips else results}
+    (OUT / "slips.json").write_text(json.dumps(doc, indent=1))
+    return doc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,7 +371,8 @@ def speed(args) -> dict:
         "unseen_of_ceiling_wall": statistics.median(r["ceiling"]["wall"] / r["unseen"]["wall"] for r in rounds),
         "unseen_of_ceiling_cpu": statistics.median(r["ceiling"]["cpu"] / r["unseen"]["cpu"] for r in rounds),
     }
-    res = {"clip": CLIPS[SPEED_CLIP], "frames": n, "rounds": rounds, "median": med, "ratios": ratio}
+    res = {"clip": CLIPS[SPEED_CLIP], "frames": n, "rounds": rounds, "median": med, "ratios": ratio,
+           "provenance": provenance()}
     (OUT / "speed.json").write_text(json.dumps(res, indent=1))
     return res
 
@@ -418,8 +425,9 @@ def rss(args) -> dict:
         kib, secs = peak_rss([str(UNSEEN_BIN), str(looped), "-o", str(OUT / "rss" / "out"), "--force", "-q"])
         res[f"x{k}"] = {"frames": n, "peak_rss_mib": round(kib / 1024, 1), "seconds": round(secs, 1)}
         print(f"x{k}: {n} frames, peak RSS {kib / 1024:.1f} MiB, {secs:.1f} s", flush=True)
-    (OUT / "rss.json").write_text(json.dumps(res, indent=1))
-    return res
+    doc = {"provenance": provenance(), "runs": res}
+    (OUT / "rss.json").write_text(json.dumps(doc, indent=1))
+    return doc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -514,13 +522,14 @@ TUNE_SCHEDULES: dict[str, list[tuple]] = {  # label -> [(pass, threshold, period
     "photo ensemble every frame (CF 1x @0.1 + RF 2x @0.15)": [("cf1", 0.1, 0), ("rf2", 0.15, 0)],
     "RF 0.5x every frame + CF 1x every 0.3 s (no RF 2x)": [("rf05", 0.3, 0), ("cf1", 0.1, 0.3)],
     "RF 0.5x every frame + RF 2x every 0.3 s (no CF 1x)": [("rf05", 0.3, 0), ("rf2", 0.15, 0.3)],
-    "CF 1x + RF 2x alternating, each every 0.3 s (no every-frame pass)": [("cf1", 0.1, 0.3, 0),
-                                                                         ("rf2", 0.15, 0.3, 0.15)],
-    "**default**: RF 0.5x every frame + CF 1x, RF 2x alternating every 0.3 s": [
+    "RF 0.5x every frame + CF 1x and RF 2x taking turns, each every 0.3 s": [
         ("rf05", 0.3, 0), ("cf1", 0.1, 0.3, 0), ("rf2", 0.15, 0.3, 0.15)],
-    "same, every 0.25 s": [("rf05", 0.3, 0), ("cf1", 0.1, 0.25, 0), ("rf2", 0.15, 0.25, 0.125)],
-    "same, every 0.4 s": [("rf05", 0.3, 0), ("cf1", 0.1, 0.4, 0), ("rf2", 0.15, 0.4, 0.2)],
-    "same, every 0.5 s": [("rf05", 0.3, 0), ("cf1", 0.1, 0.5, 0), ("rf2", 0.15, 0.5, 0.25)],
+    "**default** (without its glance): CF 1x @0.1 and RF 2x @0.15 taking turns, each every 0.3 s": [
+        ("cf1", 0.1, 0.3, 0), ("rf2", 0.15, 0.3, 0.15)],
+    "same, every 0.2 s": [("cf1", 0.1, 0.2, 0), ("rf2", 0.15, 0.2, 0.1)],
+    "same, every 0.4 s": [("cf1", 0.1, 0.4, 0), ("rf2", 0.15, 0.4, 0.2)],
+    "same, every 0.5 s": [("cf1", 0.1, 0.5, 0), ("rf2", 0.15, 0.5, 0.25)],
+    "same, every 0.3 s, hold 0.25 s": [("cf1", 0.1, 0.3, 0), ("rf2", 0.15, 0.3, 0.15), "hold=0.25"],
 }
 
 
@@ -529,61 +538,114 @@ def tune(args) -> dict:
     res: dict[str, dict] = {}
     for label, sched in TUNE_SCHEDULES.items():
         res[label] = {}
+        hold = next((float(x.split("=")[1]) for x in sched if isinstance(x, str)), 0.5)
+        sched = [x for x in sched if not isinstance(x, str)]
         for name in names:
-            r = simulate(name, sched, hold=0.5)
+            r = simulate(name, sched, hold=hold)
             res[label][name] = r
             print(f"{label[:50]:50s} {name:9s} slips {r['slips']:3d}/{r['marked']:4d} "
                   f"cpu {r['cpu_per_frame'] / r['deface_equiv']:.2f}x CF1x", flush=True)
-    (OUT / "tune.json").write_text(json.dumps({"clips": names, "results": res}, indent=1))
-    return {"clips": names, "results": res}
+    doc = {"clips": names, "results": res, "provenance": provenance()}
+    (OUT / "tune.json").write_text(json.dumps(doc, indent=1))
+    return doc
 
 
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
 
+def provenance() -> dict:
+    return {"command": command_line(), "machine": machine(), "git": git_revision(),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def _prov(res: dict) -> str:
+    p = res.get("provenance", {})
+    return (f"Command: `{p.get('command', '?')}`  \nDate: {p.get('date', '?')}; machine: {p.get('machine', '?')}; "
+            f"unseen git {p.get('git', '?')}.")
+
+
+DESIGN = """Design, measured below: unseen reads a clip **twice** instead of buffering frames. Pass 1 decodes
+every frame and runs the detection schedule, keeping only boxes; the tracker (`src/unseen/track.py`)
+links them into tracks, bridges misses with the hull of the boxes on both sides, and holds each
+track's mask 0.5 s before its first and after its last detection. Pass 2 decodes again and masks
+each frame with the boxes for its timestamp. A look-ahead buffer would need every frame up to the
+end of the longest bridged gap in memory (1080p: 6 MB a frame, 2 s of bridge = 300 MB at 25 fps);
+re-decoding costs ~13 ms CPU per 1080p frame (~3% of a run, see the profile note in the speed
+section) and keeps memory flat whatever the clip length (memory table). Detection is the cost that
+matters, so the schedule is chosen by simulation on cached per-pass detections (first table), then
+checked by running unseen itself on every clip (slip table). Self-check (re-detecting masked
+frames) is not run for video: the slip measurement is the check."""
+
+
 def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | None,
                  tune_res: dict | None = None) -> None:
-    head = (f"Machine: {machine()}. unseen git {git_revision()}. Command: `{command_line()}`. "
-            "Other jobs shared the 2 cores during these runs, so times are medians of side-by-side rounds "
-            "and the ratios are the stable numbers.\n")
+    note = ("Other helpers' jobs shared the 2 cores during these runs (load average above), so wall "
+            "times are noisy: each number is a median of side-by-side rounds, and CPU time (user+sys of "
+            "the tool's processes) is given next to it as the steadier measure.")
+    if tune_res:
+        clips = tune_res["clips"]
+        lines = [DESIGN, "", _prov(tune_res), "",
+                 "Schedule choice by simulation (`tune`): per-pass detections of every scored frame are "
+                 "cached (`passes`), then each schedule is replayed through unseen's tracker and the "
+                 "marked faces are checked against the padded ellipses it would mask (geometry, no "
+                 "pixels). Cost is the schedule's detector CPU time relative to CenterFace at 1x on "
+                 "every frame (deface's detector).", "",
+                 "| schedule | " + " | ".join(f"{c} slips" for c in clips) + " | cost vs CF 1x |",
+                 "|---|" + "---:|" * len(clips) + "---:|"]
+        for label, per in tune_res["results"].items():
+            cost = statistics.median(per[c]["cpu_per_frame"] / per[c]["deface_equiv"] for c in clips)
+            lines.append(f"| {label} | " + " | ".join(f"{per[c]['slips']}/{per[c]['marked']}" for c in clips)
+                         + f" | {cost:.2f}x |")
+        lines += ["", "The default adds a RetinaFace glance at 320 px on every frame (not in the cache, "
+                  "~0.01x): insurance for big faces moving fast between strong passes."]
+        write_md("## Video: design and detection schedule (bench/video_bench.py tune)", "\n".join(lines))
     if slip_res:
-        lines = [head, slip_method(), "",
-                 "| clip | frames | size | marked faces | unseen slips (frames) | deface slips (frames) |",
-                 "|---|---:|---|---:|---:|---:|"]
+        results = slip_res["clips"]
+        lines = [_prov(slip_res), "", slip_method(), "",
+                 "| clip | frames | size | marked faces | unseen slips (frames) | deface slips (frames) "
+                 "| changed area unseen / deface |", "|---|---:|---|---:|---:|---:|---:|"]
         tot = {"unseen": 0, "deface": 0, "marked": 0}
-        for name, r in slip_res.items():
+        for name, r in results.items():
             cells = []
             for tool in ("unseen", "deface"):
                 t = r.get(tool)
                 cells.append(f"{t['slips']} ({t['slip_frames']})" if t else "-")
                 tot[tool] += t["slips"] if t else 0
+            area = " / ".join(f"{100 * r[t]['changed_area']:.1f}%" if t in r else "-" for t in ("unseen", "deface"))
             tot["marked"] += r["marked"]
-            lines.append(f"| {name} | {r['frames']} | {r['size'][0]}x{r['size'][1]} | {r['marked']} | "
-                         + " | ".join(cells) + " |")
-        lines.append(f"| **all** | {sum(r['frames'] for r in slip_res.values())} | | {tot['marked']} | "
-                     f"**{tot['unseen']}** | **{tot['deface']}** |")
-        write_md("## Video: frames where a face slips through (bench/video_bench.py)", "\n".join(lines))
+            notes = []
+            if r.get("deface", {}).get("frames_out", r["frames"]) != r["frames"]:
+                notes.append(f"deface wrote {r['deface']['frames_out']} frames")
+            lines.append(f"| {name}{' (' + '; '.join(notes) + ')' if notes else ''} | {r['frames']} | "
+                         f"{r['size'][0]}x{r['size'][1]} | {r['marked']} | " + " | ".join(cells) + f" | {area} |")
+        lines.append(f"| **all** | {sum(r['frames'] for r in results.values())} | | {tot['marked']} | "
+                     f"**{tot['unseen']}** | **{tot['deface']}** | |")
+        write_md("## Video: frames where a face slips through (bench/video_bench.py slips)", "\n".join(lines))
     if speed_res:
         m, r = speed_res["median"], speed_res["ratios"]
         n = speed_res["frames"]
-        lines = [head,
-                 f"Clip: `../shared/data/{speed_res['clip']}` ({n} frames, 1920x1080). {len(speed_res['rounds'])} "
-                 "rounds of unseen, deface (`--replacewith solid`), ceiling, each a fresh process "
+        lines = [_prov(speed_res), "", note, "",
+                 f"Clip: `../shared/data/{speed_res['clip']}` ({n} frames, 1920x1080). "
+                 f"{len(speed_res['rounds'])} rounds of unseen (defaults), deface (`--replacewith solid`) and "
+                 "the ceiling (one decode + unseen's encoder and muxer, no detection), each a fresh process "
                  "(start-up and model loading included).", "",
                  "| run | median wall s | fps | median CPU s |", "|---|---:|---:|---:|"]
         for tool in ("unseen", "deface", "ceiling"):
             lines.append(f"| {tool} | {m[tool]['wall']:.1f} | {n / m[tool]['wall']:.2f} | {m[tool]['cpu']:.1f} |")
         lines += ["",
-                  f"unseen is **{r['unseen_vs_deface_wall']:.2f}x** deface's fps wall clock "
-                  f"({r['unseen_vs_deface_cpu']:.2f}x by CPU time), and runs at **{r['unseen_of_ceiling_wall']:.2f}x** "
-                  f"the ceiling ({r['unseen_of_ceiling_cpu']:.2f}x by CPU time). Median of per-round ratios."]
+                  f"unseen runs at **{r['unseen_vs_deface_wall']:.2f}x** deface's fps wall clock "
+                  f"(**{r['unseen_vs_deface_cpu']:.2f}x** by CPU time) and at **{r['unseen_of_ceiling_wall']:.2f}x** "
+                  f"the ceiling's fps ({r['unseen_of_ceiling_cpu']:.2f}x by CPU time). Medians of per-round ratios."]
+        if speed_res.get("extra"):
+            lines += ["", speed_res["extra"]]
         write_md("## Video: speed (bench/video_bench.py speed)", "\n".join(lines))
     if rss_res:
-        lines = [head, "`unseen CLIP -o DIR` on the facenet clip re-encoded once (x1) and looped 4 times (x4); "
-                 "peak RSS of the process (ru_maxrss).", "",
+        lines = [_prov(rss_res), "",
+                 "`unseen CLIP -o DIR` on the facenet clip re-encoded once (x1) and looped 4 times (x4); "
+                 "peak RSS of the process (ru_maxrss of the child, measured by a fresh parent).", "",
                  "| length | frames | peak RSS MiB | seconds |", "|---|---:|---:|---:|"]
-        for k, v in rss_res.items():
+        for k, v in rss_res["runs"].items():
             lines.append(f"| {k} | {v['frames']} | {v['peak_rss_mib']} | {v['seconds']} |")
         write_md("## Video: memory (bench/video_bench.py rss)", "\n".join(lines))
 

@@ -545,9 +545,6 @@ def test_dng_named_tif_is_refused(tmp_path, cli):
 
 # Findings in media/video.py (owned by the video work), reported with the issue-5 sweep. The tests
 # state the right behaviour; drop this mark once video.py handles them.
-open_video_finding = pytest.mark.xfail(reason="open finding in media/video.py (see docs/BENCHMARKS.md, "
-                                       "Fuzzing)", strict=False)
-
 INTERNAL_ERRORS = ("AttributeError", "TypeError", "KeyError", "IndexError", "NameError", "UnicodeDecodeError")
 
 
@@ -603,7 +600,6 @@ def _clip_with_tag(path: Path, fmt: str, tag: bytes) -> None:
     path.write_bytes(data.replace(marker, tag))
 
 
-@open_video_finding
 @needs_video
 @pytest.mark.parametrize("fmt,ext", [("mp4", ".mp4"), ("mov", ".mov"), ("matroska", ".mkv")])
 def test_fuzz_regression_video_tag_not_utf8(tmp_path, cli, fmt, ext):
@@ -671,7 +667,6 @@ def test_fuzz_regression_corrupt_tiff_strip_one_line(tmp_path):
     assert_refused(proc.returncode, proc.stderr, src, tmp_path / "out", "corrupt")
 
 
-@open_video_finding
 @needs_video
 def test_fuzz_regression_video_stream_without_decoder(tmp_path, cli):
     """Fuzz finding: a video track whose codec FFmpeg does not know has no codec context (None):

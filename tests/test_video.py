@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -258,6 +259,46 @@ def test_damaged_video_fails_closed(tmp_path, capsys, how):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"unseen: {src}: "), err
     assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]  # no output, no temp file
+
+
+CONTAINERS = {"mkv": ("matroska", "libx264"), "webm": ("webm", "libvpx-vp9"), "avi": ("avi", "mpeg4"),
+              "mov": ("mov", "libx264")}
+
+
+def _remux(tmp_path: Path, ext: str) -> Path:
+    """The fixture's frames re-encoded into another container (timestamps kept)."""
+    fmt, codec = CONTAINERS[ext]
+    dst = tmp_path / f"clip.{ext}"
+    with av.open(str(CLIP)) as src, av.open(str(dst), "w", format=fmt) as out:
+        v = src.streams.video[0]
+        s = out.add_stream(codec, rate=12)
+        s.width, s.height, s.pix_fmt = 480, 270, "yuv420p"
+        for i, f in enumerate(src.decode(v)):
+            g = av.VideoFrame.from_ndarray(f.to_ndarray(format="rgb24"), format="rgb24")
+            g.pts, g.time_base = (i, Fraction(1, 12)) if ext == "avi" else (f.pts, f.time_base)
+            out.mux(s.encode(g))
+        out.mux(s.encode(None))
+    return dst
+
+
+@pytest.mark.parametrize("ext", sorted(CONTAINERS))
+def test_input_containers(tmp_path, ext):
+    src = _remux(tmp_path, ext)
+    out = tmp_path / "out.mp4"
+    info = anonymize(src, out)
+    assert info["format_in"] == ext and info["frames"] == 56
+    assert len(frames(out)) == 56
+
+
+@pytest.mark.parametrize("ext", ["mkv", "webm", "avi"])
+def test_truncated_other_containers_fail(tmp_path, capsys, ext):
+    src = _remux(tmp_path, ext)
+    data = src.read_bytes()
+    src.write_bytes(data[: len(data) * 6 // 10])
+    assert main([str(src), "-q"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"unseen: {src}: "), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
 
 
 def test_not_a_video_fails_closed(tmp_path, capsys):

@@ -49,7 +49,13 @@ def inspect_file(path: Path, detector=None) -> Findings:
     if is_video(path):
         from .media.video import inspect_video
 
-        return inspect_video(path, detector)
+        try:
+            return inspect_video(path, detector)
+        except UnseenError:
+            raise
+        except Exception as exc:  # any demuxer oddity: one line, no traceback
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise UnseenError(f"cannot read video: {reason}") from None
     from .media import image as image_io
 
     def count(im) -> int:

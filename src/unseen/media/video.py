@@ -96,7 +96,7 @@ def open_input(path: Path):
     """Open a video read-only with the demuxer allow-list; one-line UnseenError if it cannot."""
     av = _av()
     try:
-        return av.open(str(path), "r", options=dict(INPUT_OPTIONS))
+        return av.open(str(path), "r", options=dict(INPUT_OPTIONS), metadata_errors="replace")
     except av.error.FFmpegError as exc:
         if "returned 22" in str(exc):
             raise UnseenError("not a video container unseen reads "
@@ -250,10 +250,13 @@ class Reader:
         self.default_duration = max(1, round(1 / (rate * self.time_base)))
         self.packets = 0  # video packets read, including ones the container says not to show
         self.audio_packets = 0
+        self.end: float | None = None  # seconds from the stream's start to the end of the last frame
 
     def frames(self) -> Iterator[tuple[str, Any]]:
         av = _av()
         stream = self.stream
+        if stream.codec_context is None:  # a codec FFmpeg does not know (seen by the fuzzer)
+            raise UnseenError("video track uses a codec FFmpeg cannot decode")
         stream.thread_type = "AUTO"
         stream.codec_context.options = {"err_detect": "explode"}
         first_pts: int | None = None
@@ -284,6 +287,8 @@ class Reader:
                     last_pts = pts
                     dur = int(frame.duration or 0) or self.default_duration
                     t = float((pts - first_pts) * self.time_base)
+                    start = stream.start_time if stream.start_time is not None else first_pts
+                    self.end = float((pts + dur - start) * self.time_base)
                     yield "video", DecodedFrame(index, pts, dur, t, frame, self.orientation, self.color)
                     index += 1
         except UnseenError:
@@ -354,28 +359,35 @@ def prefetch(items: Iterator[Any], prepare: Callable[[Any], Any] | None = None, 
 @dataclass(frozen=True)
 class Schedule:
     """Detector passes run on a frame when ``period`` seconds have passed since their last run
-    (first run at ``phase`` seconds, so periodic passes can take turns on different frames)."""
+    (first run at ``phase`` seconds, so periodic passes can take turns on different frames).
+    ``fit`` > 0 overrides each pass's scale: the frame is shrunk so its longer side is ``fit`` px."""
 
     passes: tuple[Any, ...]  # detect.ensemble.Pass
     period: float = 0.0  # 0: every frame
     phase: float = 0.0
+    fit: int = 0
+
+
+PERIOD = 0.3  # seconds between runs of each strong pass (they alternate: one every PERIOD / 2)
+GLANCE = 320  # px, longer side of the every-frame glance
 
 
 def default_schedules() -> tuple[Schedule, ...]:
     """Chosen on the video slip benchmark (docs/BENCHMARKS.md, "Video"), by simulation on cached
-    per-pass detections: a cheap pass on every frame follows fast motion and big faces; the photo
-    ensemble's two strong passes (CenterFace 1x for most faces, RetinaFace 2x for tiny ones) take
-    turns every PERIOD seconds, and the tracker bridges the frames between them."""
+    per-pass detections, then checked on every shared clip by running unseen itself.
+
+    The photo ensemble's two strong passes (CenterFace at 1x for most faces, RetinaFace at 2x for
+    tiny ones) take turns, each every PERIOD seconds, and the tracker bridges the frames between
+    them; a RetinaFace glance at GLANCE px on every frame follows big, close faces (the ones that
+    move furthest between strong passes) at ~1% of the strong passes' cost.
+    """
     from ..detect.ensemble import Pass
 
     return (
-        Schedule((Pass("retinaface", 0.5, 0.3),), 0.0),
+        Schedule((Pass("retinaface", 1.0, 0.5),), 0.0, fit=GLANCE),
         Schedule((Pass("centerface", 1.0, 0.1),), PERIOD, 0.0),
         Schedule((Pass("retinaface", 2.0, 0.15),), PERIOD, PERIOD / 2),
     )
-
-
-PERIOD = 0.3  # seconds between runs of each strong pass (they alternate: one every PERIOD / 2)
 
 
 class VideoDetector:
@@ -414,7 +426,8 @@ class VideoDetector:
             self._last[k] = t
             for p in s.passes:
                 thr = min(max(p.threshold + self.shift, 0.01), 0.99)
-                found.append(Detector.run_pass(rgb, self._backends[p.backend], p.scale, thr))
+                scale = min(1.0, s.fit / max(rgb.shape[:2])) if s.fit else p.scale
+                found.append(Detector.run_pass(rgb, self._backends[p.backend], scale, thr))
                 self.runs += 1
         return Regions.concat(found).nms(self.nms_iou)
 
@@ -725,7 +738,7 @@ def verify_output(path: Path, codec: str, frames: int, audio: bool) -> list[str]
             tail = fh.read()
         problems += [f"string {s.decode()}" for s in LEAK_STRINGS if s in head or s in tail]
     try:
-        with av.open(str(path), "r", options=dict(INPUT_OPTIONS)) as c:
+        with av.open(str(path), "r", options=dict(INPUT_OPTIONS), metadata_errors="replace") as c:
             allowed = {"major_brand", "minor_version", "compatible_brands"}
             extra = sorted(k for k, val in c.metadata.items() if k not in allowed and str(val).strip())
             if extra:
@@ -833,36 +846,63 @@ def anonymize_video(src: Path, tmp: Path, options, detector, boxset=None,
         raise UnseenError(f"video processing failed: {type(exc).__name__}: {_one_line(exc)}") from None
 
 
-def expected_packets(container, path: Path) -> dict[int, int]:
-    """Packets each stream will give, from the container's own sample index (MP4/MOV, AVI).
+@dataclass
+class Expected:
+    """What the container promises, to tell a complete read from a truncated one."""
 
-    A truncated file is caught here, before any decoding: some indexed sample lies past the end of
-    the file. The counts are checked again after reading (a sample the demuxer could not deliver).
-    Edit lists can leave samples out of the index on purpose, so the index, not the stream's
-    declared frame count, is the reference. Other containers (MKV, MPEG-TS) carry no full index:
-    their damage shows up as decode errors, which fail the file too.
+    packets: dict[int, int]  # stream index -> packets (MP4/MOV sample index, AVI header)
+    video_end: float | None = None  # seconds the video stream lasts (Matroska/WebM duration tag)
+
+
+def expected(container, stream, path: Path) -> Expected:
+    """Read the container's own bookkeeping; fail at once when it points past the end of the file.
+
+    MP4/MOV: the sample tables list every packet with its offset, so a truncated file is caught
+    before any decoding (a sample past the end). Edit lists can leave samples out of the index on
+    purpose, so the index, not the declared frame count, is the reference. AVI: the header's frame
+    count. Matroska/WebM: the per-track duration tag FFmpeg and mkvmerge write. MPEG-TS carries no
+    such promise; damage there (as anywhere) also shows up as decode errors, which fail the file.
     """
     names = container.format.name.split(",")
-    if "mov" not in names and "avi" not in names:
-        return {}
     size = path.stat().st_size
-    out = {}
-    for s in container.streams:
-        if s.type not in ("video", "audio"):
-            continue
-        entries = s.index_entries
-        n = len(entries)
-        if n and max(e.pos + e.size for e in entries) > size:
-            raise UnseenError(f"file is truncated: its {s.type} stream continues past the end of the file; "
-                              "nothing written")
-        out[s.index] = n
+    out = Expected({})
+    if "mov" in names:
+        for s in container.streams:
+            if s.type not in ("video", "audio"):
+                continue
+            entries = s.index_entries
+            if len(entries) and max(e.pos + e.size for e in entries) > size:
+                raise UnseenError(f"file is truncated: its {s.type} stream continues past the end of the "
+                                  "file; nothing written")
+            out.packets[s.index] = len(entries)
+    elif "avi" in names:
+        for s in container.streams:
+            if s.type == "video":
+                out.packets[s.index] = int(s.frames or 0)
+    elif "matroska" in names:
+        tag = str(stream.metadata.get("DURATION", ""))
+        m = re.match(r"^(\d+):(\d\d):(\d\d(?:\.\d+)?)$", tag)
+        if m:
+            out.video_end = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
     return out
 
 
-def _check_complete(got: int, expected: int, what: str) -> None:
-    if expected and got < expected:
-        raise UnseenError(f"{what} ends early: {got} of {expected} packets could be read (truncated?); "
-                          "nothing written")
+def check_complete(reader: Reader, exp: Expected, audio: bool = False) -> None:
+    """After a full read: fail when fewer packets or less time came out than the container promised."""
+    got = {reader.stream.index: reader.packets}
+    if audio and reader.audio is not None:
+        got[reader.audio.index] = reader.audio_packets
+    for index, n in got.items():
+        want = exp.packets.get(index, 0)
+        if want and n < want:
+            kind = "video" if index == reader.stream.index else "audio"
+            raise UnseenError(f"{kind} ends early: {n} of {want} packets could be read (truncated?); "
+                              "nothing written")
+    if exp.video_end and reader.end is not None:
+        slack = 2 * reader.default_duration * float(reader.time_base) + 0.1
+        if reader.end < exp.video_end - slack:
+            raise UnseenError(f"video ends early: {reader.end:.2f} s of {exp.video_end:.2f} s could be read "
+                              "(truncated?); nothing written")
 
 
 def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
@@ -875,7 +915,7 @@ def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
     with open_input(src) as c:
         v = _video_stream(c)
         declared = int(v.frames or 0)
-        expected = expected_packets(c, src)
+        exp = expected(c, v, src)
         audio_in = c.streams.audio[0] if c.streams.audio else None
         keep_audio = options.audio == "keep" and audio_in is not None
         fmt_in = format_name(c, src)
@@ -897,7 +937,7 @@ def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
                 n += 1
                 if progress is not None:
                     progress(n, 2 * max(total, n))
-            _check_complete(reader.packets, expected.get(v.index, 0), "video")
+            check_complete(reader, exp)
         tracks = tracker.finish()
         max_faces = tracker.max_per_frame
         if n == 0:
@@ -961,9 +1001,7 @@ def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
         if not only and written != total:
             raise UnseenError(f"second read of the video gave {written} frames, first gave {total}; "
                               "nothing written")
-        _check_complete(reader.packets, expected.get(v.index, 0), "video")
-        if a is not None:
-            _check_complete(reader.audio_packets, expected.get(a.index, 0), "audio")
+        check_complete(reader, exp, audio=True)
         writer.finish()
         audio_written = writer.audio is not None and writer.audio_packets > 0
 
@@ -1083,6 +1121,8 @@ def inspect_video(path: Path, detector=None) -> Findings:
                 if c.chapters():
                     f.blocks.append(f"chapters ({len(c.chapters())})")
             v = _video_stream(c)
+            if v.codec_context is None:
+                raise UnseenError("video track uses a codec FFmpeg cannot decode")
             w, h = v.codec_context.width, v.codec_context.height
             f.size = (int(w), int(h))
     except UnseenError:
