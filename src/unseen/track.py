@@ -22,9 +22,11 @@ second pass without keeping frames in memory (see ``media/video.py``).
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -39,8 +41,58 @@ VELOCITY_WINDOW = 0.4  # seconds of detections at each end of a track used to es
 MAX_SPEED = 4.0  # sizes per second: cap on extrapolated motion (a bad estimate must not fly away)
 
 
+class _Timeline:
+    """"Which box at time t?" for anything with increasing ``times`` and matching ``boxes``
+    (lists while a track grows, arrays once it is frozen): the same answer either way."""
+
+    times: Any
+    boxes: Any
+
+    @property
+    def start(self) -> float:
+        return float(self.times[0])
+
+    @property
+    def end(self) -> float:
+        return float(self.times[-1])
+
+    def _end_velocity(self, at_start: bool) -> np.ndarray:
+        """Velocity (px/s per coordinate) over the first or last VELOCITY_WINDOW seconds."""
+        n = len(self.times)
+        if n < 2:
+            return np.zeros(4, np.float32)
+        if at_start:
+            i0, i1 = 0, max(1, bisect.bisect_right(self.times, self.times[0] + VELOCITY_WINDOW) - 1)
+        else:
+            i0, i1 = min(n - 2, bisect.bisect_left(self.times, self.times[-1] - VELOCITY_WINDOW)), n - 1
+        dt = self.times[i1] - self.times[i0]
+        if dt <= 0:
+            return np.zeros(4, np.float32)
+        v = (self.boxes[i1] - self.boxes[i0]) / dt
+        size = _size(self.boxes[i0 if at_start else i1])
+        return np.clip(v, -MAX_SPEED * size, MAX_SPEED * size).astype(np.float32)
+
+    def box_at(self, t: float, hold: float) -> np.ndarray | None:
+        """The box to cover at time ``t``, or None when the track is not active then."""
+        start, end = self.start, self.end
+        if t < start - hold - 1e-6 or t > end + hold + 1e-6:
+            return None
+        if t <= start or t >= end:
+            at_start = t <= start
+            ref = self.boxes[0] if at_start else self.boxes[-1]
+            dt = abs(t - (start if at_start else end))
+            if dt == 0:
+                return np.array(ref, np.float32)
+            moved = ref + self._end_velocity(at_start) * (t - (start if at_start else end))
+            return _grow(_hull(ref, moved), HOLD_GROWTH * dt)
+        j = bisect.bisect_right(self.times, t)  # times[j-1] <= t < times[j]
+        if self.times[j - 1] == t:
+            return np.array(self.boxes[j - 1], np.float32)
+        return _hull(self.boxes[j - 1], self.boxes[j])
+
+
 @dataclass
-class Track:
+class Track(_Timeline):
     """One face over time: the detections that formed it (times in seconds, boxes x1 y1 x2 y2)."""
 
     id: int
@@ -51,12 +103,8 @@ class Track:
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(4, np.float32))  # px / s, linking only
 
     @property
-    def start(self) -> float:
-        return self.times[0]
-
-    @property
-    def end(self) -> float:
-        return self.times[-1]
+    def score(self) -> float:
+        return max(self.scores)
 
     def add(self, t: float, box: np.ndarray, score: float) -> None:
         if self.times:
@@ -77,58 +125,14 @@ class Track:
 
 
 @dataclass(frozen=True)
-class FrozenTrack:
-    """A finished track as arrays, ready to answer "which box at time t?"."""
+class FrozenTrack(_Timeline):
+    """A finished track as arrays."""
 
     id: int
     times: np.ndarray  # (n,) seconds, increasing
     boxes: np.ndarray  # (n, 4)
     score: float
     kind: str = "face"
-
-    @property
-    def start(self) -> float:
-        return float(self.times[0])
-
-    @property
-    def end(self) -> float:
-        return float(self.times[-1])
-
-    def _end_velocity(self, at_start: bool) -> np.ndarray:
-        """Velocity (px/s per coordinate) over the first or last VELOCITY_WINDOW seconds."""
-        if len(self.times) < 2:
-            return np.zeros(4, np.float32)
-        if at_start:
-            sel = self.times <= self.times[0] + VELOCITY_WINDOW
-            i0, i1 = 0, max(1, int(sel.sum()) - 1)
-        else:
-            sel = self.times >= self.times[-1] - VELOCITY_WINDOW
-            i1 = len(self.times) - 1
-            i0 = min(i1 - 1, len(self.times) - int(sel.sum()))
-        dt = self.times[i1] - self.times[i0]
-        if dt <= 0:
-            return np.zeros(4, np.float32)
-        v = (self.boxes[i1] - self.boxes[i0]) / dt
-        size = _size(self.boxes[i1 if not at_start else i0])
-        return np.clip(v, -MAX_SPEED * size, MAX_SPEED * size).astype(np.float32)
-
-    def box_at(self, t: float, hold: float) -> np.ndarray | None:
-        """The box to cover at time ``t``, or None when the track is not active then."""
-        if t < self.start - hold - 1e-6 or t > self.end + hold + 1e-6:
-            return None
-        if t <= self.start or t >= self.end:
-            at_start = t <= self.start
-            ref = self.boxes[0] if at_start else self.boxes[-1]
-            dt = abs(t - (self.start if at_start else self.end))
-            if dt == 0:
-                return ref.copy()
-            moved = ref + self._end_velocity(at_start) * (t - (self.start if at_start else self.end))
-            box = _hull(ref, moved)
-            return _grow(box, HOLD_GROWTH * dt)
-        j = int(np.searchsorted(self.times, t, side="right"))  # times[j-1] <= t < times[j]
-        if self.times[j - 1] == t:
-            return self.boxes[j - 1].copy()
-        return _hull(self.boxes[j - 1], self.boxes[j])
 
 
 def _size(box: np.ndarray) -> float:
@@ -153,9 +157,12 @@ class Tracker:
         self.done: list[FrozenTrack] = []
         self._next = 0
         self.max_per_frame = 0
+        self.t_now = float("-inf")  # time of the newest analysed frame
+        self.finished = False
 
     def update(self, t: float, regions: Regions) -> None:
         """Add the detections of one analysed frame at time ``t`` (seconds, increasing)."""
+        self.t_now = t
         still = []
         for tr in self.active:
             if t - tr.end > self.max_gap:
@@ -193,6 +200,7 @@ class Tracker:
     def finish(self) -> list[FrozenTrack]:
         self.done.extend(tr.freeze() for tr in self.active)
         self.active = []
+        self.finished = True
         return sorted(self.done, key=lambda tr: tr.start)
 
 
@@ -243,6 +251,50 @@ class Coverage:
             return Regions.empty()
         r = Regions.from_boxes(np.stack(boxes), scores, "face", "track")
         return r
+
+
+class LiveCoverage:
+    """The same answer as ``Coverage``, while the tracker is still being fed (video writer trailing
+    the analyser). ``ready(t)`` says when no later detection can change the boxes at ``t``:
+
+    * a new track's mask starts ``hold`` before its first detection, and its backward motion
+      uses VELOCITY_WINDOW seconds of detections: the analyser must be that far past ``t``;
+    * a track last seen at or before ``t`` may still be found again (then ``t`` is bridged, not
+      held): wait until it is, or until ``max_gap`` has passed since it was last seen.
+
+    So the writer usually trails by ~1 s of video and by up to ~2.5 s while a face is being missed.
+    The caller serialises access with the thread that feeds the tracker.
+    """
+
+    def __init__(self, tracker: Tracker, hold: float = DEFAULT_HOLD):
+        self.tracker = tracker
+        self.hold = max(0.0, float(hold))
+        self._seen = 0
+        self._live: list[FrozenTrack] = []
+
+    def ready(self, t: float) -> bool:
+        tr = self.tracker
+        if tr.finished:
+            return True
+        if tr.t_now < t + self.hold + VELOCITY_WINDOW + 0.05:
+            return False
+        return all(a.end > t or tr.t_now - a.end > tr.max_gap for a in tr.active)
+
+    def at(self, t: float) -> Regions:
+        done = self.tracker.done
+        if self._seen < len(done):
+            self._live.extend(done[self._seen:])
+            self._seen = len(done)
+        self._live = [tr for tr in self._live if tr.end + self.hold >= t - 1e-6]  # never needed again
+        boxes, scores = [], []
+        for tr in [*self._live, *self.tracker.active]:
+            b = tr.box_at(t, self.hold)
+            if b is not None:
+                boxes.append(b)
+                scores.append(tr.score)
+        if not boxes:
+            return Regions.empty()
+        return Regions.from_boxes(np.stack(boxes), scores, "face", "track")
 
 
 def track(detections: Iterator[tuple[float, Regions]],

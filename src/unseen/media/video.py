@@ -1,18 +1,20 @@
 """Video: read upright frames, cover every face in every frame, write a brand-new clean file.
 
-Two passes over the input, never a buffer of frames (docs/BENCHMARKS.md, "Video"):
+Two reads of the input, never a buffer of frames (docs/BENCHMARKS.md, "Video"):
 
-1. **analyse**: decode every frame, run the detection schedule (``VideoDetector``) and link the
-   detections into tracks (``unseen.track``). Only boxes are kept: a few bytes per face per frame.
-2. **write**: decode again, mask each frame with the tracks' boxes for its timestamp (bridged over
-   misses, held ``options.hold`` seconds before a face's first and after its last detection),
-   encode, mux. Memory is one decoded frame plus the encoder's look-ahead, whatever the length.
+1. **analyse** (a thread): decode every frame, run the detection schedule (``VideoDetector``) and
+   link the detections into tracks (``unseen.track``). Only boxes are kept: a few bytes per face.
+2. **write** (the caller's thread): decode the file a second time, mask each frame with the tracks'
+   boxes for its timestamp (bridged over misses, held ``options.hold`` seconds before a face's
+   first and after its last detection), encode, mux. The writer trails the analyser just enough
+   that no later detection can change a frame's boxes (``LiveCoverage.ready``: ~1 s of video, up
+   to ~2.5 s while a face is being missed), so the result is exactly that of two sequential
+   passes, while both reads share the CPU.
 
-Why two passes rather than a look-ahead buffer: the hold *before* a face's first detection and the
-bridging of long misses need to see the future. A buffer of N frames sees N frames ahead and costs
-N decoded frames of memory (1080p: 6 MB each), so either the bridge is short or memory grows with
-it. Re-decoding costs ~13 ms CPU per 1080p frame, ~3% of the detection schedule, and lets the tracker see
-the whole clip at no memory cost.
+Why re-read rather than buffer: the hold *before* a face's first detection and the bridging of
+misses (up to 2 s) need to see the future. A buffer would hold every frame of that window
+(1080p: 6 MB a frame, ~450 MB for 3 s at 25 fps); re-decoding costs ~13 ms CPU per 1080p frame,
+~3% of a run, and memory stays one frame per read whatever the clip length.
 
 The output is built from pixels only: no stream, tag or side data is copied. Container and codec
 run "bitexact" (no encoder/muxer version strings), the H.264/H.265 encoder's identification SEI is
@@ -31,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import re
 import struct
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,7 +46,7 @@ import numpy as np
 from ..errors import UnseenError
 from ..metadata import Findings
 from ..regions import Regions
-from ..track import Coverage, Tracker
+from ..track import LiveCoverage, Tracker
 
 # codec option -> (FFmpeg encoder, container format, extension, SEI NAL types to strip)
 CODECS: dict[str, tuple[str, str, str, str | None]] = {
@@ -414,22 +417,63 @@ class VideoDetector:
                         self._backends[p.backend] = BACKENDS[p.backend]()
         self.runs = 0  # passes run, for the report
 
-    def detect(self, rgb: np.ndarray, t: float) -> Regions:
+    def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float]]:
+        """The passes to run on the frame at ``t``: (backend, scale, threshold). Call in time order."""
         if not self.ensemble:
-            return self.detector.detect(rgb)
-        from ..detect.ensemble import Detector
-
-        found = []
+            return [("", 1.0, 0.0)]
+        jobs = []
         for k, s in enumerate(self.schedules):
             if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
                 continue
             self._last[k] = t
             for p in s.passes:
                 thr = min(max(p.threshold + self.shift, 0.01), 0.99)
-                scale = min(1.0, s.fit / max(rgb.shape[:2])) if s.fit else p.scale
-                found.append(Detector.run_pass(rgb, self._backends[p.backend], scale, thr))
-                self.runs += 1
+                scale = min(1.0, s.fit / max(shape[:2])) if s.fit else p.scale
+                jobs.append((p.backend, scale, thr))
+        self.runs += len(jobs)
+        return jobs
+
+    def run(self, rgb: np.ndarray, job: tuple[str, float, float]) -> Regions:
+        """One pass on one frame (thread-safe: ONNX Runtime sessions may run concurrently)."""
+        if not self.ensemble:
+            return self.detector.detect(rgb)
+        from ..detect.ensemble import Detector
+
+        backend, scale, thr = job
+        return Detector.run_pass(rgb, self._backends[backend], scale, thr)
+
+    def merge(self, found: list[Regions]) -> Regions:
         return Regions.concat(found).nms(self.nms_iou)
+
+    def detect(self, rgb: np.ndarray, t: float) -> Regions:
+        """All passes due at ``t``, one after the other (the writer's analysis runs them in parallel)."""
+        return self.merge([self.run(rgb, job) for job in self.due(t, rgb.shape)])
+
+    def detect_all(self, frames: Iterator[DecodedFrame], workers: int = 2,
+                   window: int = 4) -> Iterator[tuple[DecodedFrame, Regions]]:
+        """``(frame, regions)`` in order, with the passes of up to ``window`` frames running on
+        ``workers`` threads: a CenterFace pass on one frame overlaps a RetinaFace pass on the next,
+        which keeps both cores busy where one pass alone leaves gaps (its Python pre/post-processing,
+        the ends of ONNX Runtime's parallel loops). Memory: at most ``window`` + 2 frames."""
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        pending: deque = deque()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unseen-detect") as pool:
+            try:
+                for f in frames:
+                    rgb = f.rgb
+                    pending.append((f, [pool.submit(self.run, rgb, job) for job in self.due(f.time, rgb.shape)]))
+                    while len(pending) > window:
+                        g, futs = pending.popleft()
+                        yield g, self.merge([x.result() for x in futs])
+                while pending:
+                    g, futs = pending.popleft()
+                    yield g, self.merge([x.result() for x in futs])
+            finally:
+                for _, futs in pending:
+                    for x in futs:
+                        x.cancel()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -826,9 +870,10 @@ def anonymize_video(src: Path, tmp: Path, options, detector, boxset=None,
     """Anonymise one video into ``tmp`` (files.py renames it atomically). Returns Report fields.
 
     ``faces`` is the most faces detected in any one analysed frame (as for animations in the photo
-    path); ``tracks`` is the number of distinct face tracks. Progress counts both passes: ``total``
-    is twice the frame count (once for analysis, once for writing), or the frame count alone when a
-    reviewer's ``only`` boxes skip detection.
+    path); ``tracks`` is the number of distinct face tracks (a face lost for more than 2 s and found
+    again counts twice). ``progress(done, total)`` counts frames written; the writer trails the
+    analysis by about a second of video, so the rate and ETA are the whole job's. ``total`` is the
+    container's frame count, 0 when it does not say (MKV, MPEG-TS).
     """
     av = _av()
     output_extension(options.codec)
@@ -905,9 +950,128 @@ def check_complete(reader: Reader, exp: Expected, audio: bool = False) -> None:
                               "(truncated?); nothing written")
 
 
-def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
+class _Analysis(threading.Thread):
+    """Pass 1: decode, detect, track. Runs beside the writer; the tracker is shared under ``lock``."""
+
+    def __init__(self, src: Path, exp: Expected, vdet: VideoDetector, tracker: Tracker):
+        super().__init__(name="unseen-analyse", daemon=True)
+        self.src, self.exp, self.vdet, self.tracker = src, exp, vdet, tracker
+        self.cond = threading.Condition()
+        self.stop = threading.Event()
+        self.t_now = -1e9  # time of the newest analysed frame
+        self.frames = 0
+        self.finished = False
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with open_input(self.src) as c:
+                v = _video_stream(c)
+                reader = Reader(c, v)
+                for f, found in self.vdet.detect_all(prefetch(reader.video_frames(), lambda fr: fr.rgb)):
+                    if self.stop.is_set():
+                        return
+                    with self.cond:
+                        self.tracker.update(f.time, found)
+                        self.t_now, self.frames = f.time, self.frames + 1
+                        self.cond.notify_all()
+                check_complete(reader, self.exp)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the writer
+            self.error = exc
+        finally:
+            with self.cond:
+                self.finished = True
+                self.cond.notify_all()
+
+    def wait_for(self, ready: Callable[[], bool]) -> None:
+        """Block until ``ready()`` (checked under the lock) or the analysis has ended."""
+        with self.cond:
+            while not self.finished and not ready():
+                self.cond.wait(0.5)
+        if self.error is not None:
+            raise self.error
+
+
+def _write(src, tmp, options, boxset, keep_audio, exp, analysis, coverage, progress, total, notes):
+    """Pass 2: decode again, mask with the tracks' boxes, encode, mux. Returns (frames, audio?)."""
     from ..pipeline import mask_frame
 
+    only = analysis is None
+    written = 0
+    rng = np.random.default_rng()
+    with open_input(src) as c:
+        v = _video_stream(c)
+        a = c.streams.audio[0] if keep_audio else None
+        writer: _Writer | None = None
+        origin = None
+        pending_audio: list = []
+        tb = v.time_base or Fraction(1, 1000)
+        first_pts = None
+        reader = Reader(c, v, a)
+        try:
+            for kind, f in reader.frames():
+                if kind == "audio":
+                    if writer is None:
+                        pending_audio.append(f)
+                        if len(pending_audio) > 2000:
+                            raise UnseenError("audio stream runs far ahead of the video; cannot interleave")
+                    else:
+                        writer.write_audio(f, origin)
+                    continue
+                if writer is None:
+                    color, orient = reader.color, reader.orientation
+                    w, h = f.size
+                    sar = v.sample_aspect_ratio if v.sample_aspect_ratio else None
+                    if sar and orient.op in ("clock", "cclock", "transpose", "antitranspose"):
+                        sar = 1 / sar
+                    writer = _open_writer(tmp, options.codec, (w, h), tb, v.average_rate or v.guessed_rate,
+                                          color, sar, a)
+                    if writer.size != (w, h):
+                        notes.append(f"{w}x{h} cropped to {writer.size[0]}x{writer.size[1]} "
+                                     "(4:2:0 needs even sizes)")
+                    if orient.op:
+                        notes.append(f"rotation {orient.degrees} degrees applied to the pixels")
+                    first_pts = f.pts
+                    origin = float(f.pts * tb)
+                    for af in pending_audio:
+                        writer.write_audio(af, origin)
+                    pending_audio = []
+                if only:
+                    regions = Regions.empty()
+                else:
+                    analysis.wait_for(lambda t=f.time: coverage.ready(t))
+                    with analysis.cond:
+                        regions = coverage.at(f.time)
+                if boxset is not None:
+                    regions = regions + boxset.regions_at(f.time)
+                planes = None if len(regions) else f.yuv420p()
+                if planes is None or not writer.write_yuv420p(planes, f.pts - first_pts, f.duration):
+                    pixels = f.rgb
+                    if len(regions):
+                        pixels, _ = mask_frame(pixels, regions, options, rng)
+                    writer.write_video(pixels, f.pts - first_pts, f.duration)
+                written += 1
+                if progress is not None:  # frames written; the writer is paced by the analysis
+                    progress(written, max(total, written) if total else 0)
+            if not only:
+                analysis.wait_for(lambda: False)
+                if written != analysis.frames:
+                    raise UnseenError(f"second read of the video gave {written} frames, first gave "
+                                      f"{analysis.frames}; nothing written")
+            if writer is None:
+                raise UnseenError("video has no decodable frames")
+            check_complete(reader, exp, audio=True)
+            writer.finish()
+        except BaseException:
+            if writer is not None:  # the temporary file is deleted by the caller
+                with contextlib.suppress(Exception):
+                    writer.container.close()
+            raise
+        audio_written = writer.audio is not None and writer.audio_packets > 0
+    return written, audio_written
+
+
+def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
     t0 = time.perf_counter()
     only = boxset is not None and boxset.mode == "only"
     notes: list[str] = []
@@ -922,88 +1086,20 @@ def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
         dropped = _dropped(c, v, keep_audio)
     total = declared
 
-    # Pass 1: analyse (boxes only).
-    tracks: list = []
-    max_faces = 0
-    n = 0
-    if not only:
-        vdet = VideoDetector(detector)
-        tracker = Tracker()
-        with open_input(src) as c:
-            v = _video_stream(c)
-            reader = Reader(c, v)
-            for f in prefetch(reader.video_frames(), lambda fr: fr.rgb):
-                tracker.update(f.time, vdet.detect(f.rgb, f.time))
-                n += 1
-                if progress is not None:
-                    progress(n, 2 * max(total, n))
-            check_complete(reader, exp)
-        tracks = tracker.finish()
-        max_faces = tracker.max_per_frame
-        if n == 0:
-            raise UnseenError("video has no decodable frames")
-        total = n
-    coverage = Coverage(tracks, options.hold)
-
-    # Pass 2: mask and write.
-    written = 0
-    rng = np.random.default_rng()
-    with open_input(src) as c:
-        v = _video_stream(c)
-        a = c.streams.audio[0] if keep_audio else None
-        writer: _Writer | None = None
-        origin = None
-        pending_audio: list = []
-        tb = v.time_base or Fraction(1, 1000)
-        first_pts = None
-        reader = Reader(c, v, a)
-        for kind, f in reader.frames():
-            if kind == "audio":
-                if writer is None:
-                    pending_audio.append(f)
-                    if len(pending_audio) > 2000:
-                        raise UnseenError("audio stream runs far ahead of the video; cannot interleave")
-                else:
-                    writer.write_audio(f, origin)
-                continue
-            if writer is None:
-                color, orient = reader.color, reader.orientation
-                w, h = f.size
-                sar = v.sample_aspect_ratio if v.sample_aspect_ratio else None
-                if sar and orient.op in ("clock", "cclock", "transpose", "antitranspose"):
-                    sar = 1 / sar
-                writer = _open_writer(tmp, options.codec, (w, h), tb, v.average_rate or v.guessed_rate,
-                                      color, sar, a)
-                if writer.size != (w, h):
-                    notes.append(f"{w}x{h} cropped to {writer.size[0]}x{writer.size[1]} "
-                                 "(4:2:0 needs even sizes)")
-                if orient.op:
-                    notes.append(f"rotation {orient.degrees} degrees applied to the pixels")
-                first_pts = f.pts
-                origin = float(f.pts * tb)
-                for af in pending_audio:
-                    writer.write_audio(af, origin)
-                pending_audio = []
-            regions = Regions.empty() if only else coverage.at(f.time)
-            if boxset is not None:
-                regions = regions + boxset.regions_at(f.time)
-            planes = None if len(regions) else f.yuv420p()
-            if planes is None or not writer.write_yuv420p(planes, f.pts - first_pts, f.duration):
-                pixels = f.rgb
-                if len(regions):
-                    pixels, _ = mask_frame(pixels, regions, options, rng)
-                writer.write_video(pixels, f.pts - first_pts, f.duration)
-            written += 1
-            if progress is not None:
-                progress(written + (0 if only else total), total if only else 2 * total)
-        if writer is None:
-            raise UnseenError("video has no decodable frames")
-        if not only and written != total:
-            raise UnseenError(f"second read of the video gave {written} frames, first gave {total}; "
-                              "nothing written")
-        check_complete(reader, exp, audio=True)
-        writer.finish()
-        audio_written = writer.audio is not None and writer.audio_packets > 0
+    # Pass 1, in a thread: analyse (boxes only). Pass 2 below trails it by ``coverage.lag`` seconds.
+    analysis = None if only else _Analysis(src, exp, VideoDetector(detector), Tracker())
+    coverage = None if analysis is None else LiveCoverage(analysis.tracker, options.hold)
+    try:
+        if analysis is not None:
+            analysis.start()
+        written, audio_written = _write(src, tmp, options, boxset, keep_audio, exp, analysis, coverage,
+                                        progress, total, notes)
+    finally:
+        if analysis is not None:
+            analysis.stop.set()
+            analysis.join()
+    max_faces = analysis.tracker.max_per_frame if analysis else 0
+    tracks = analysis.tracker.finish() if analysis else []
 
     encoder, fmt_out, _, _ = CODECS[options.codec]
     if fmt_out == "mp4":
@@ -1024,7 +1120,7 @@ def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
     if options.style in ("pixelate", "blur"):
         warnings.append(f"style {options.style} keeps a degraded trace of each face")
     seconds = time.perf_counter() - t0
-    notes.append(f"{written} frames in {seconds:.1f} s ({written / max(seconds, 1e-9):.1f} fps, two passes)")
+    notes.append(f"{written} frames in {seconds:.1f} s ({written / max(seconds, 1e-9):.1f} fps, two reads)")
     return {
         "frames": written,
         "faces": max_faces,
