@@ -55,8 +55,10 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import BENCHMARKS_MD, write_md  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
-BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
 SECTION = "## Corpus sweep"
 DEFAULT_DATA = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
 OUT_ROOT = REPO / "bench" / "out" / "corpus_sweep"
@@ -525,27 +527,6 @@ def _reason_class(error: str) -> str:
     return e[:120]
 
 
-def replace_section(text: str, heading: str, body: str) -> str:
-    """Replace the section under ``heading`` (up to the next ``## ``) or append it."""
-    lines = text.splitlines() or ["# Benchmarks"]
-    new = [heading, "", *body.strip("\n").splitlines(), ""]
-    if heading in lines:
-        start = lines.index(heading)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        lines[start:end] = new
-    else:
-        if lines[-1].strip():
-            lines.append("")
-        lines += new
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_md(body: str, heading: str = SECTION) -> None:
-    BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
-    old = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else "# Benchmarks\n"
-    BENCHMARKS_MD.write_text(replace_section(old, heading, body))
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--run-one"]:
@@ -668,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
             rs = [json.loads(line) for line in (d / "results.jsonl").read_text().splitlines() if line.strip()]
             tags = json.loads((d / "input_tags.json").read_text()) if (d / "input_tags.json").exists() else {}
             parts += ["", f"### {title}", "", render(rs, tags, m)]
-        write_md("\n".join(parts))
+        write_md(SECTION, "\n".join(parts))
         log(f"wrote {SECTION} to {BENCHMARKS_MD}")
     bad = sum(r["outcome"] in FAILURE_OUTCOMES or r["outcome"].startswith("crash") for r in rows)
     return 1 if bad or meta["inputs_changed"] else 0

@@ -491,9 +491,9 @@ def main(argv: list[str] | None = None) -> int:
     print(body)
     if args.write_md:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from corpus_sweep import write_md
+        from benchlib import write_md
 
-        write_md(body, SECTION)
+        write_md(SECTION, body)
     return 1 if any(r["findings"] for r in results) else 0
 
 

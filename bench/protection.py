@@ -41,8 +41,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
-import platform
 import shlex
 import shutil
 import statistics
@@ -55,12 +53,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from benchlib import BENCHMARKS_MD, command_line, git_revision, machine, write_md  # noqa: E402
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = Path("/work/shared/data/widerface")
 DEFAULT_OUT = REPO / "bench" / "out" / "protection"
-BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
 DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
 GT_FILE = "wider_face_val_bbx_gt.txt"
 SECTION = "## Protection: WIDER FACE (bench/protection.py)"
@@ -227,18 +225,6 @@ def _first_output(argv: list[str]) -> str:
         return ""
     lines = (proc.stdout or proc.stderr).strip().splitlines()
     return lines[-1].strip() if proc.returncode == 0 and lines else ""
-
-
-def git_revision() -> str:
-    """Short commit of the repo plus '-dirty' when the work tree has changes."""
-    try:
-        rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True).stdout.strip()
-        return rev + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "none"
 
 
 # -- running -------------------------------------------------------------------------------------
@@ -443,53 +429,6 @@ def table(scores: dict[str, Score], runs: dict[str, Run], n_images: int, repeat:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
-
-
-def machine() -> str:
-    """nproc, CPU model, Python and load: enough to tell whether two timing runs are comparable."""
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    # The 1-minute load average at start shows whether other work competed for the cores.
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    python = platform.python_version()
-    return f"nproc {os.cpu_count()}, {model}, Python {python}, load avg {load:.2f} at start"
-
-
-def command_line() -> str:
-    """The exact invocation, with the script path relative to the repo when it is inside it."""
-    script = Path(sys.argv[0]).resolve()
-    shown = script.relative_to(REPO).as_posix() if script.is_relative_to(REPO) else str(script)
-    return shlex.join(["python", shown, *sys.argv[1:]])
-
-
-def replace_section(text: str, heading: str, body: str) -> str:
-    """Replace the section under ``heading`` (up to the next ``## ``) or append it."""
-    lines = text.splitlines()
-    if not lines:
-        lines = ["# Benchmarks"]
-    new = [heading, "", *body.strip("\n").splitlines(), ""]
-    if heading in lines:
-        start = lines.index(heading)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        lines[start:end] = new
-    else:
-        if lines[-1].strip():
-            lines.append("")
-        lines += new
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_md(heading: str, body: str, path: Path = BENCHMARKS_MD) -> None:
-    """Write ``body`` as the ``heading`` section of docs/BENCHMARKS.md, leaving other sections alone."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old = path.read_text() if path.exists() else "# Benchmarks\n"
-    path.write_text(replace_section(old, heading, body))
 
 
 def ceiling_text(gt: dict[str, list[Face]], sources: dict[str, Path]) -> str:

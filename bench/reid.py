@@ -57,9 +57,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import BENCHMARKS_MD, git_revision, write_md  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
-BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
 DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
 SECTION = "## Re-identification"
 MAX_SIDE = 800
@@ -306,15 +308,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def git_revision() -> str:
-    """Short commit plus ``+dirty`` when the tree has changes: read before the run starts."""
-    def git(*a: str) -> str:
-        return subprocess.run(["git", "-C", str(REPO), *a], capture_output=True, text=True).stdout.strip()
-
-    rev = git("rev-parse", "--short", "HEAD") or "?"
-    return rev + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
-
-
 def body(rows: list[Row], meta: dict, argv: list[str]) -> str:
     from unseen import __version__
 
@@ -351,21 +344,6 @@ def body(rows: list[Row], meta: dict, argv: list[str]) -> str:
     ])
 
 
-def replace_section(text: str, heading: str, content: str) -> str:
-    """Replace ``heading``'s section (up to the next ``## ``) or append it."""
-    lines = text.splitlines() or ["# Benchmarks"]
-    new = [heading, "", *content.strip("\n").splitlines(), ""]
-    if heading in lines:
-        start = lines.index(heading)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        lines[start:end] = new
-    else:
-        if lines[-1].strip():
-            lines.append("")
-        lines += new
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -384,9 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     text = body(rows, meta, argv)
     print(text)
     if args.write_md:
-        BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
-        old = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else "# Benchmarks\n"
-        BENCHMARKS_MD.write_text(replace_section(old, SECTION, text))
+        write_md(SECTION, text)
         print(f"wrote {SECTION!r} to {BENCHMARKS_MD}", file=sys.stderr)
     return 0
 

@@ -50,7 +50,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
-from protection import command_line, git_revision, machine, write_md  # noqa: E402
+from benchlib import command_line, git_revision, machine, write_md  # noqa: E402
 
 SHARED = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
 OUT = REPO / "bench" / "out" / "video"

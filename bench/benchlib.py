@@ -1,0 +1,73 @@
+"""What every benchmark script shares: provenance lines and writing one section of docs/BENCHMARKS.md.
+
+bench/ is a folder of scripts, not a package; each script puts bench/ on ``sys.path`` (running it
+does that already) and imports from here rather than keeping its own copy.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
+
+
+def git_revision() -> str:
+    """Short commit of the repo plus '-dirty' when tracked files have changes (read before a run)."""
+    try:
+        rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        return rev + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "none"
+
+
+def machine() -> str:
+    """nproc, CPU model, Python and load: enough to tell whether two timing runs are comparable."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    # The 1-minute load average at start shows whether other work competed for the cores.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}, load avg {load:.2f} at start"
+
+
+def command_line() -> str:
+    """The exact invocation, with the script path relative to the repo when it is inside it."""
+    script = Path(sys.argv[0]).resolve()
+    shown = script.relative_to(REPO).as_posix() if script.is_relative_to(REPO) else str(script)
+    return shlex.join(["python", shown, *sys.argv[1:]])
+
+
+def replace_section(text: str, heading: str, body: str) -> str:
+    """Replace the section under ``heading`` (up to the next ``## ``) or append it."""
+    lines = text.splitlines() or ["# Benchmarks"]
+    new = [heading, "", *body.strip("\n").splitlines(), ""]
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        lines[start:end] = new
+    else:
+        if lines[-1].strip():
+            lines.append("")
+        lines += new
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_md(heading: str, body: str, path: Path = BENCHMARKS_MD) -> None:
+    """Write ``body`` as the ``heading`` section of docs/BENCHMARKS.md, leaving other sections alone."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = path.read_text() if path.exists() else "# Benchmarks\n"
+    path.write_text(replace_section(old, heading, body))
