@@ -23,11 +23,12 @@ demo: $(BIN)/unseen
 
 # exiftool (an independent metadata reader) and Chromium (review-page tests) come from Debian.
 sysdeps:
-	@if ! command -v exiftool >/dev/null || ! test -x /usr/bin/chromium; then \
+	@if ! command -v exiftool >/dev/null || ! command -v ffprobe >/dev/null || ! test -x /usr/bin/chromium; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      libimage-exiftool-perl chromium >/dev/null; \
-	  else echo "note: install exiftool and chromium to run every test (tests needing them skip)"; fi; \
+	      libimage-exiftool-perl chromium >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null; \
+	  else echo "note: install exiftool, ffmpeg (ffprobe) and chromium to run every test (tests needing them skip)"; fi; \
 	fi
 
 test: $(VENV)/.test-deps sysdeps

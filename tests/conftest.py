@@ -41,6 +41,15 @@ def exiftool() -> str:
     return path
 
 
+@pytest.fixture
+def ffprobe() -> str:
+    """FFmpeg's own prober from the system: a second reader, independent of the FFmpeg that PyAV bundles."""
+    path = shutil.which("ffprobe")
+    if path is None:
+        pytest.skip("ffprobe not installed (apt-get install ffmpeg; .ci/run does it)")
+    return path
+
+
 def dlib_boxes(name: str) -> list[tuple[int, int, int, int]]:
     """Hand-labelled face boxes (x, y, w, h) from dlib's public-domain training.xml."""
     import xml.etree.ElementTree as ET

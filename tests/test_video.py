@@ -67,6 +67,37 @@ def assert_clean(exiftool: str, path: Path) -> None:
         assert s not in data, s
 
 
+def probe(ffprobe: str, path: Path) -> dict:
+    """ffprobe's view: container, streams, chapters and every video frame's side data."""
+    def run(*args: str) -> dict:
+        out = subprocess.run([ffprobe, "-v", "error", *args, "-of", "json", str(path)],
+                             capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    doc = run("-show_format", "-show_streams", "-show_chapters")
+    doc["frames"] = run("-show_frames", "-select_streams", "v", "-show_entries", "frame=side_data_list")["frames"]
+    return doc
+
+
+# What a bitexact MP4 muxer writes and nothing else: brands, "und" language, generic handler names.
+ALLOWED_FORMAT_TAGS = {"major_brand", "minor_version", "compatible_brands"}
+ALLOWED_STREAM_TAGS = {"language": {"und"}, "handler_name": {"VideoHandler", "SoundHandler"},
+                       "vendor_id": {"[0][0][0][0]"}}
+
+
+def assert_probe_clean(ffprobe: str, path: Path, audio: bool) -> None:
+    doc = probe(ffprobe, path)
+    assert set(doc["format"].get("tags", {})) <= ALLOWED_FORMAT_TAGS, doc["format"]["tags"]
+    assert [s["codec_type"] for s in doc["streams"]] == (["video", "audio"] if audio else ["video"])
+    for s in doc["streams"]:
+        for k, v in s.get("tags", {}).items():
+            assert v in ALLOWED_STREAM_TAGS.get(k, ()), (s["codec_type"], k, v)
+        assert not s.get("side_data_list"), s["side_data_list"]  # no display matrix: rotation is in the pixels
+    assert doc["chapters"] == []
+    side = [f["side_data_list"] for f in doc["frames"] if f.get("side_data_list")]
+    assert not side, side[:3]  # x264's "User Data Unregistered" SEI (its version and settings) is gone
+
+
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory) -> tuple[Path, dict]:
     """One default CLI run on the fixture (real detector), shared by several tests."""
@@ -159,6 +190,31 @@ def test_phone_clips_with_gps_come_out_clean(rel, tmp_path, exiftool):
         assert set(c.metadata) <= {"major_brand", "minor_version", "compatible_brands"}
     if rel.endswith(".mov"):
         assert any("timed metadata" in m for m in info["metadata_dropped"])
+
+
+def test_ffprobe_sees_nothing_but_pixels(cli_run, ffprobe, tmp_path):
+    """An independent reader agrees: the fixture's container tags (GPS, title, comment, encoder) and
+    encoder SEI are there before and gone after, with and without kept audio."""
+    src, _ = cli_run
+    before = probe(ffprobe, src)
+    assert {"location", "title", "comment", "encoder"} <= set(before["format"]["tags"])
+    assert any(f.get("side_data_list") for f in before["frames"])  # the fixture's own x264 SEI
+    assert_probe_clean(ffprobe, src.with_name("clip.unseen.mp4"), audio=False)
+    out = tmp_path / "kept.mp4"
+    anonymize(CLIP, out, audio="keep")
+    assert_probe_clean(ffprobe, out, audio=True)
+
+
+@pytest.mark.parametrize("rel", ["metadata_extractor_images_drewnoakes/mov/with-gps.mov",
+                                 "metadata_extractor_images_drewnoakes/mp4/with-gps.mp4"])
+def test_ffprobe_phone_clips_clean(rel, tmp_path, ffprobe):
+    src = shared_path(rel)
+    before = probe(ffprobe, src)
+    assert "creation_time" in before["format"]["tags"]
+    assert any("location" in k for k in before["format"]["tags"])
+    out = tmp_path / "out.mp4"
+    anonymize(src, out, audio="keep")
+    assert_probe_clean(ffprobe, out, audio=True)
 
 
 def test_rotation_applied_from_phone_clip(tmp_path, exiftool):
