@@ -384,6 +384,23 @@ def test_symlink_loops_in_folders(tmp_path, cli):
     assert [p.relative_to(out).as_posix() for p in all_files(out)] == ["sub/a.jpg"]
 
 
+def test_folder_with_raw_and_other_files(tmp_path, cli):
+    """A raw photo in a folder is refused out loud (it still shows every face), not skipped; files
+    that are not photos or videos are left alone and named in one note line."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.jpg").write_bytes(HOPPER.read_bytes())
+    (tree / "IMG_0001.CR2").write_bytes(b"II*\0 raw sensor data")
+    (tree / "notes.txt").write_text("captions")
+    (tree / ".hidden").write_text("")
+    out = tmp_path / "out"
+    rc, _, err = cli(tree, "-o", out)
+    assert rc == 1 and "Traceback" not in err
+    assert f"unseen: {tree / 'IMG_0001.CR2'}: raw camera file (CR2)" in err
+    assert f"left 1 file(s) alone that are not photos or videos: {tree / 'notes.txt'}" in err
+    assert [p.name for p in all_files(out)] == ["a.jpg"]
+
+
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems require UTF-8 names")
 def test_non_utf8_file_names(tmp_path):
     """Latin-1 bytes in a name: processed, output named with the same bytes, messages printable."""

@@ -119,7 +119,12 @@ def _anonymize(args: argparse.Namespace) -> int:
                       preset="fast" if args.fast else "thorough")
     if args.style in REVERSIBLE_STYLES and not args.quiet:
         err(None, "warning: " + REVERSIBLE_WARNING.format(style=args.style))
-    jobs, failed = plan(args.paths, args.output)
+    skipped: list[Path] = []
+    jobs, failed = plan(args.paths, args.output, skipped)
+    if skipped and not args.quiet:
+        shown = ", ".join(_fsname(p) for p in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        print(f"unseen: note: left {len(skipped)} file(s) alone that are not photos or videos: {shown}",
+              file=sys.stderr)
     for r in failed:
         err(r.input, r.error or "failed")
         if args.json:

@@ -50,29 +50,40 @@ def is_video(path: Path) -> bool:
     return path.suffix.lower() in VIDEO_SUFFIXES
 
 
-def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
-    """Media files below ``folder``, sorted; symlinked folders are not followed (no loops)."""
+def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None) -> Iterator[Path]:
+    """Media files below ``folder``, sorted; symlinked folders are not followed (no loops).
+
+    Raw camera files are yielded too: unseen refuses them with a clear error rather than leave a
+    folder looking done while its raw photos still show every face. Other files (not photos or
+    videos) are appended to ``skipped`` so the caller can say what it left alone.
+    """
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=None):
         rootp = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                          and (skip is None or (rootp / d).resolve() != skip))
         for name in sorted(files):
             p = rootp / name
-            if name.startswith(".") or p.suffix.lower() not in MEDIA_SUFFIXES:
+            if name.startswith("."):
                 continue
             if OUTPUT_MARK + "." in name or name.endswith(".unseen.json"):
                 continue  # our own outputs from an earlier run
+            if p.suffix.lower() not in MEDIA_SUFFIXES | image_io.RAW_SUFFIXES:
+                if skipped is not None:
+                    skipped.append(p)
+                continue
             yield p
 
 
-def plan(paths: list[Path], out_dir: Path | None) -> tuple[list[Job], list[Report]]:
-    """Expand files and folders into jobs. Problems with a named path become error reports."""
+def plan(paths: list[Path], out_dir: Path | None,
+         skipped: list[Path] | None = None) -> tuple[list[Job], list[Report]]:
+    """Expand files and folders into jobs. Problems with a named path become error reports; files
+    in folders that are not photos or videos are appended to ``skipped``."""
     jobs: list[Job] = []
     errors: list[Report] = []
     skip = out_dir.resolve() if out_dir else None
     for given in paths:
         if given.is_dir():
-            for p in _walk(given, skip):
+            for p in _walk(given, skip, skipped):
                 rel = p.relative_to(given)
                 target = (out_dir / rel.parent) if out_dir else p.parent
                 jobs.append(Job(p, target, p.stem if out_dir else p.stem + OUTPUT_MARK, bool(out_dir)))
