@@ -401,6 +401,25 @@ def test_folder_with_raw_and_other_files(tmp_path, cli):
     assert [p.name for p in all_files(out)] == ["a.jpg"]
 
 
+def test_rename_hides_input_names(tmp_path, cli):
+    """--rename: outputs carry no part of the input's name or its sub-folder's, in input order."""
+    tree = tmp_path / "2024-05-12 Main St march"
+    (tree / "day 2").mkdir(parents=True)
+    (tree / "IMG_20240512_183045.jpg").write_bytes(HOPPER.read_bytes())
+    second = FIXTURES / "hopper" / "hopper_orientation_2.jpg"
+    (tree / "day 2" / "PXL_20240513_101010.jpg").write_bytes(second.read_bytes())
+    out = tmp_path / "out"
+    rc, _, err = cli(tree, "-o", out, "--rename", "-q")
+    assert rc == 0, err
+    assert [p.name for p in all_files(out)] == ["unseen-0001.jpg", "unseen-0002.jpg"]
+    # beside the inputs, and a second run does not take its own renamed outputs for inputs
+    rc, _, err = cli(tree, "--rename", "-q")
+    assert rc == 0, err
+    assert (tree / "unseen-0001.jpg").exists() and (tree / "day 2" / "unseen-0002.jpg").exists()
+    rc, _, err = cli(tree, "--rename", "-q", "--force")
+    assert rc == 0 and not (tree / "unseen-0003.jpg").exists()
+
+
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems require UTF-8 names")
 def test_non_utf8_file_names(tmp_path):
     """Latin-1 bytes in a name: processed, output named with the same bytes, messages printable."""

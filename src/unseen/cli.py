@@ -49,6 +49,9 @@ def _anonymize_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photos, videos or folders")
     p.add_argument("-o", "--output", type=Path, help="write outputs into this folder, same relative paths and names")
     p.add_argument("--force", action="store_true", help="replace existing outputs")
+    p.add_argument("--rename", action="store_true",
+                   help="name outputs unseen-0001, unseen-0002, ... (input names often carry a date, time or "
+                   "device); with -o, all go straight into that folder")
     p.add_argument("--style", choices=STYLES, default="fill",
                    help="fill (default) or noise: irreversible; pixelate and blur can be partly reversed")
     p.add_argument("--shape", choices=SHAPES, default="ellipse")
@@ -120,7 +123,7 @@ def _anonymize(args: argparse.Namespace) -> int:
     if args.style in REVERSIBLE_STYLES and not args.quiet:
         err(None, "warning: " + REVERSIBLE_WARNING.format(style=args.style))
     skipped: list[Path] = []
-    jobs, failed = plan(args.paths, args.output, skipped)
+    jobs, failed = plan(args.paths, args.output, skipped, rename=args.rename)
     if skipped and not args.quiet:
         shown = ", ".join(_fsname(p) for p in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         print(f"unseen: note: left {len(skipped)} file(s) alone that are not photos or videos: {shown}",

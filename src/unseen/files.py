@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +29,8 @@ from .report import Report
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".3gp"}
 MEDIA_SUFFIXES = image_io.IMAGE_SUFFIXES | VIDEO_SUFFIXES
 OUTPUT_MARK = ".unseen"
+RENAME_PREFIX = "unseen-"  # --rename: unseen-0001.jpg, ...
+_RENAMED = re.compile(re.escape(RENAME_PREFIX) + r"\d{4,}\.[^.]+$")
 TMP_PREFIX = ".unseen-tmp-"
 
 
@@ -65,7 +68,7 @@ def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None) ->
             p = rootp / name
             if name.startswith("."):
                 continue
-            if OUTPUT_MARK + "." in name or name.endswith(".unseen.json"):
+            if OUTPUT_MARK + "." in name or name.endswith(".unseen.json") or _RENAMED.match(name):
                 continue  # our own outputs from an earlier run
             if p.suffix.lower() not in MEDIA_SUFFIXES | image_io.RAW_SUFFIXES:
                 if skipped is not None:
@@ -74,10 +77,17 @@ def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None) ->
             yield p
 
 
-def plan(paths: list[Path], out_dir: Path | None,
-         skipped: list[Path] | None = None) -> tuple[list[Job], list[Report]]:
+
+
+def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = None,
+         rename: bool = False) -> tuple[list[Job], list[Report]]:
     """Expand files and folders into jobs. Problems with a named path become error reports; files
-    in folders that are not photos or videos are appended to ``skipped``."""
+    in folders that are not photos or videos are appended to ``skipped``.
+
+    ``rename``: outputs are named ``unseen-0001`` ... in input order instead of after the input,
+    whose name often carries a date, time, device or app (``IMG_20240512_183045.jpg``); with
+    ``out_dir`` they also go straight into it, since sub-folder names can tell as much.
+    """
     jobs: list[Job] = []
     errors: list[Report] = []
     skip = out_dir.resolve() if out_dir else None
@@ -93,6 +103,10 @@ def plan(paths: list[Path], out_dir: Path | None,
             jobs.append(Job(given, target, stem, bool(out_dir)))
         else:
             errors.append(Report(input=str(given), status="error", error="no such file or folder"))
+    if rename:
+        width = max(4, len(str(len(jobs))))
+        jobs = [Job(j.src, out_dir if out_dir else j.out_dir, f"{RENAME_PREFIX}{i:0{width}d}", False)
+                for i, j in enumerate(jobs, 1)]
     return jobs, errors
 
 
