@@ -79,7 +79,8 @@ MARKER_STORE = 0.2  # scores stored in the cache (re-threshold without re-runnin
 MARKER_THRESHOLD = 0.4
 MARKER_PERSIST = 2  # marker must see the face in >= this many of the 5 frames t-2..t+2
 MARKER_MIN_SIZE = 6.0  # px (original frame): smaller boxes are not counted as faces
-MAX_FRAMES = 150  # frames scored per clip (from the start): the 2x marker costs ~10 s per 1080p frame here
+MAX_FRAMES = 10**9  # slips: every frame of every clip is marked and scored
+TUNE_FRAMES = 150  # schedule tuning caches every candidate pass, so only the first frames of each clip
 TOL = 24
 COVER_FRACTION = 0.70
 
@@ -107,17 +108,20 @@ def marker_file(name: str) -> Path:
     return OUT / "markers" / f"{name}.json"
 
 
-def compute_markers(name: str) -> dict:
+def compute_markers(name: str, old: dict | None = None) -> dict:
+    """Mark every frame (up to MAX_FRAMES); ``old``: a cache covering the first frames, extended."""
     from unseen.detect.ensemble import Detector, Pass
 
     det = Detector(passes=(Pass("centerface", MARKER_SCALE, MARKER_STORE),))
-    rows = []
-    n = 0
-    size = (0, 0)
-    t0 = time.perf_counter()
+    rows = list(old["boxes"]) if old else []
+    n = done = old["frames"] if old else 0
+    size = tuple(old["size"]) if old else (0, 0)
+    t0 = time.perf_counter() - (old["seconds"] if old else 0.0)
     for f in frames(clip_path(name)):
         if f.index >= MAX_FRAMES:
             break
+        if f.index < done:
+            continue
         r = det.detect(f.rgb)
         size = (f.rgb.shape[1], f.rgb.shape[0])
         for b, s in zip(r.boxes, r.scores, strict=True):
@@ -126,13 +130,24 @@ def compute_markers(name: str) -> dict:
     doc = {"clip": CLIPS[name], "frames": n, "size": size, "scale": MARKER_SCALE, "store_threshold": MARKER_STORE,
            "seconds": round(time.perf_counter() - t0, 1), "boxes": rows}
     marker_file(name).parent.mkdir(parents=True, exist_ok=True)
-    marker_file(name).write_text(json.dumps(doc))
+    tmp = marker_file(name).with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc))
+    tmp.replace(marker_file(name))  # atomic: a slips run may be reading it
     return doc
+
+
+def clip_frames(name: str) -> int:
+    return sum(1 for _ in frames(clip_path(name)))
 
 
 def load_markers(name: str) -> dict:
     p = marker_file(name)
-    return json.loads(p.read_text()) if p.exists() else compute_markers(name)
+    if not p.exists():
+        return compute_markers(name)
+    doc = json.loads(p.read_text())
+    if doc["frames"] < min(MAX_FRAMES, clip_frames(name)):  # an older cache of the first frames only
+        doc = compute_markers(name, doc)
+    return doc
 
 
 def marked_faces(doc: dict, threshold: float = MARKER_THRESHOLD,
@@ -451,7 +466,7 @@ def compute_passes(name: str) -> dict:
     backends = {b: BACKENDS[b]() for b in ("centerface", "retinaface")}
     doc = {"clip": CLIPS[name], "times": [], "cpu": {k: 0.0 for k in CANDIDATES}, "boxes": {k: [] for k in CANDIDATES}}
     for f in frames(clip_path(name)):
-        if f.index >= MAX_FRAMES:
+        if f.index >= TUNE_FRAMES:
             break
         doc["times"].append(f.time)
         for k, (b, scale, thr) in CANDIDATES.items():
@@ -565,14 +580,17 @@ def _prov(res: dict) -> str:
             f"unseen git {p.get('git', '?')}.")
 
 
-DESIGN = """Design, measured below: unseen reads a clip **twice** instead of buffering frames. Pass 1 decodes
-every frame and runs the detection schedule, keeping only boxes; the tracker (`src/unseen/track.py`)
-links them into tracks, bridges misses with the hull of the boxes on both sides, and holds each
-track's mask 0.5 s before its first and after its last detection. Pass 2 decodes again and masks
-each frame with the boxes for its timestamp. A look-ahead buffer would need every frame up to the
-end of the longest bridged gap in memory (1080p: 6 MB a frame, 2 s of bridge = 300 MB at 25 fps);
-re-decoding costs ~13 ms CPU per 1080p frame (~3% of a run, see the profile note in the speed
-section) and keeps memory flat whatever the clip length (memory table). Detection is the cost that
+DESIGN = """Design, measured below: unseen reads a clip **twice** instead of buffering frames. Read 1 (a
+thread) decodes every frame and runs the detection schedule, keeping only boxes; the tracker
+(`src/unseen/track.py`) links them into tracks, bridges misses with the hull of the boxes on both
+sides, and holds each track's mask 0.5 s before its first and after its last detection. Read 2 (the
+main thread) decodes again and masks each frame with the boxes for its timestamp, trailing read 1
+just far enough that no later detection can change them (`LiveCoverage.ready`: about 1 s of video,
+up to 2.5 s while a face is being missed; a test checks the result equals two sequential passes).
+Both reads and the encoder share the cores, and the schedule's passes on neighbouring frames run
+on two threads. A look-ahead buffer would need every frame of the longest bridged gap in memory
+(1080p: 6 MB a frame, 2 s of bridge = 300 MB at 25 fps); re-decoding costs ~13 ms CPU per 1080p
+frame and keeps memory flat whatever the clip length (memory table). Detection is the cost that
 matters, so the schedule is chosen by simulation on cached per-pass detections (first table), then
 checked by running unseen itself on every clip (slip table). Self-check (re-detecting masked
 frames) is not run for video: the slip measurement is the check."""
@@ -580,7 +598,7 @@ frames) is not run for video: the slip measurement is the check."""
 
 def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | None,
                  tune_res: dict | None = None) -> None:
-    note = ("Other helpers' jobs shared the 2 cores during these runs (load average above), so wall "
+    note = ("The machine has 2 cores shared with other work (load average at start above), so wall "
             "times are noisy: each number is a median of side-by-side rounds, and CPU time (user+sys of "
             "the tool's processes) is given next to it as the steadier measure.")
     if tune_res:
@@ -675,8 +693,8 @@ def main(argv=None) -> int:
         return 0
     if args.what == "markers":
         for name in (args.clips.split(",") if args.clips else CLIPS):
-            if clip_path(name).exists() and not marker_file(name).exists():
-                doc = compute_markers(name)
+            if clip_path(name).exists():
+                doc = load_markers(name)
                 print(f"{name}: {doc['frames']} frames, {len(doc['boxes'])} boxes, {doc['seconds']} s", flush=True)
         return 0
     if args.what == "passes":

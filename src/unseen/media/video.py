@@ -1086,7 +1086,7 @@ def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
         dropped = _dropped(c, v, keep_audio)
     total = declared
 
-    # Pass 1, in a thread: analyse (boxes only). Pass 2 below trails it by ``coverage.lag`` seconds.
+    # Pass 1, in a thread: analyse (boxes only). Pass 2 below trails it (LiveCoverage.ready).
     analysis = None if only else _Analysis(src, exp, VideoDetector(detector), Tracker())
     coverage = None if analysis is None else LiveCoverage(analysis.tracker, options.hold)
     try:
