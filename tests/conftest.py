@@ -33,21 +33,23 @@ def detector():
     return Detector()
 
 
+def system_tool(name: str, package: str) -> str:
+    """Path of a system program the tests read outputs with, or skip (``make sysdeps`` installs it)."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} not installed (apt-get install {package}; .ci/run does it)")
+    return path
+
+
 @pytest.fixture
 def exiftool() -> str:
-    path = shutil.which("exiftool")
-    if path is None:
-        pytest.skip("exiftool not installed (apt-get install libimage-exiftool-perl; .ci/run does it)")
-    return path
+    return system_tool("exiftool", "libimage-exiftool-perl")
 
 
 @pytest.fixture
 def ffprobe() -> str:
     """FFmpeg's own prober from the system: a second reader, independent of the FFmpeg that PyAV bundles."""
-    path = shutil.which("ffprobe")
-    if path is None:
-        pytest.skip("ffprobe not installed (apt-get install ffmpeg; .ci/run does it)")
-    return path
+    return system_tool("ffprobe", "ffmpeg")
 
 
 def dlib_boxes(name: str) -> list[tuple[int, int, int, int]]:
