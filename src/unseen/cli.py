@@ -60,7 +60,8 @@ def _anonymize_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                    help=f"detector score threshold; lower finds more (default {DEFAULT_THRESHOLD})")
     p.add_argument("--fast", action="store_true",
-                   help="one detector model instead of two: about 2x faster, slightly lower recall")
+                   help="photos: one detector model instead of two, about 2x faster, slightly lower recall "
+                   "(videos always use their own schedule of both models, docs/BENCHMARKS.md)")
     p.add_argument("--boxes", type=Path, help="extra regions to cover, JSON (docs/BOXES.md)")
     p.add_argument("--max-pixels", type=float, default=200e6, help="refuse larger images (default 200e6)")
     p.add_argument("--no-self-check", action="store_true", help="skip re-detecting on the masked result")

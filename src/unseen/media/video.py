@@ -1119,6 +1119,8 @@ def _anonymize(src, tmp, options, detector, boxset, progress) -> dict:
         audio = "dropped" if audio_in is not None else "none"
     if options.style in ("pixelate", "blur"):
         warnings.append(f"style {options.style} keeps a degraded trace of each face")
+    if getattr(options, "preset", "thorough") != "thorough":
+        notes.append(f"--{options.preset} applies to photos; video ran its usual detection schedule")
     seconds = time.perf_counter() - t0
     notes.append(f"{written} frames in {seconds:.1f} s ({written / max(seconds, 1e-9):.1f} fps, two reads)")
     return {
