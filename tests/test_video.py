@@ -496,3 +496,11 @@ def test_live_coverage_matches_offline():
         key = lambda x: sorted(map(tuple, np.round(x, 3)))  # noqa: E731
         assert key(a) == key(b), t
     assert np.median(lags) < 1.5  # the writer trails by ~1 s, not by the whole bridge
+
+
+def test_fast_preset_is_reported_as_photo_only(tmp_path):
+    """--fast changes the photo detector only; a video report says so rather than stay silent."""
+    info = anonymize(CLIP, tmp_path / "o.mp4", preset="fast")
+    assert any("applies to photos" in n for n in info["notes"])
+    info = anonymize(CLIP, tmp_path / "p.mp4")
+    assert not any("applies to photos" in n for n in info["notes"])
