@@ -252,33 +252,6 @@ def test_animated_gif_every_frame_masked(tmp_path: Path):
         assert changed_fraction(orig, np.asarray(out.convert("RGB")), (x, y, w, h)) > 0.8
 
 
-def test_animated_slideshow_every_picture_masked(tmp_path: Path):
-    """Animations are detected like video (a schedule of passes plus tracking), which must not
-    leave a slideshow's short frames to the tracker: each new picture gets every pass."""
-    other = FIXTURES / "2008_007676.jpg"
-    a = Image.open(GROUP).convert("RGB")
-    small = 0.4  # b's faces shrunk to 15-21 px: too small for the every-frame glance, so only a full pass finds them
-    b = Image.new("RGB", a.size, (90, 120, 90))
-    b.paste(Image.open(other).convert("RGB").resize((round(500 * small), round(334 * small)), Image.LANCZOS))
-    af = a.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-    w, h = a.size
-    boxes_a = [bx for bx in dlib_boxes(GROUP.name)]
-    boxes = {"a": boxes_a, "b": [tuple(round(v * small) for v in bx) for bx in dlib_boxes(other.name)],
-             "af": [(w - x - bw, y, bw, bh) for x, y, bw, bh in boxes_a]}
-    # b is shown once, at 0.1 s, between strong passes that land on a (0 s, 0.2 s) and af (0.3 s)
-    show = [("a", a), ("b", b), ("a", a), ("af", af), ("a", a), ("af", af)]
-    p = tmp_path / "show.gif"
-    show[0][1].save(p, save_all=True, append_images=[im for _, im in show[1:]], duration=100, loop=0)
-    assert run(p, "-q") == 0
-    out = Image.open(tmp_path / "show.unseen.gif")
-    assert out.n_frames == len(show)
-    for i, (key, frame) in enumerate(show):
-        out.seek(i)
-        assert boxes[key]
-        for box in boxes[key]:
-            assert changed_fraction(np.asarray(frame), np.asarray(out.convert("RGB")), box) > 0.8, (i, key, box)
-
-
 def test_decompression_bomb_refused(tmp_path: Path, capsys):
     p = tmp_path / "big.png"
     Image.new("L", (12000, 12000)).save(p)

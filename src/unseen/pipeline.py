@@ -80,61 +80,11 @@ def _mostly_inside(regions: Regions, covered: Regions) -> np.ndarray:
     return (inter / np.maximum(regions.areas[:, None], 1e-6)).max(1) >= 0.6
 
 
-@dataclass
-class _AnimationFrame:
-    """What the video detection schedule needs of a frame: pixels, time, and whether it is a cut."""
-
-    rgb: np.ndarray
-    time: float
-    cut: bool
-
-
-CUT_DIFFERENCE = 12.0  # mean |difference| of 32x32 grey thumbnails (0-255) that marks a new picture
-MIN_FRAME_SECONDS = 0.02  # GIF delays below this show as 0.1 s in browsers
-
-
-def _thumb(rgb: np.ndarray) -> np.ndarray:
-    import cv2
-
-    return cv2.resize(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
-
-
-def detect_animation(img: image_io.DecodedImage, detector: Detector, options: Options) -> list[Regions]:
-    """Faces in every frame of an animation, found as in a video (``media/video.py``): the strong
-    passes run on a schedule of the animation's own clock, the tracker bridges the frames between
-    them and holds each face ``options.hold`` s around its detections. A frame that is a new picture
-    (a slideshow's next image) gets every pass, so nothing depends on what the previous one showed.
-    Several times cheaper than detecting every frame of a clip-like GIF; the per-frame self-check
-    still runs on each masked frame."""
-    from .media.video import VideoDetector
-    from .track import Coverage, Tracker
-
-    n = len(img.frames)
-    seconds = [max(d, 0) / 1000 for d in img.durations] if len(img.durations) == n else [0.1] * n
-    times = list(np.cumsum([0.0] + [s if s >= MIN_FRAME_SECONDS else 0.1 for s in seconds[:-1]]))
-
-    def frames():
-        prev = None
-        for rgb, t in zip(img.frames, times, strict=True):
-            th = _thumb(rgb)
-            yield _AnimationFrame(rgb, float(t), prev is None or float(np.abs(th - prev).mean()) > CUT_DIFFERENCE)
-            prev = th
-
-    tracker = Tracker()
-    for f, found in VideoDetector(detector).detect_all(frames()):
-        tracker.update(f.time, found)
-    coverage = Coverage(tracker.finish(), options.hold)
-    return [coverage.at(float(t)) for t in times]
-
-
 def anonymize_decoded(img: image_io.DecodedImage, detector: Detector, options: Options,
                       extra: Regions | None = None, detected: Regions | None = None) -> MaskedImage:
-    per_frame: list[Regions | None] = [detected] * len(img.frames)
-    if img.animated and detected is None and isinstance(detector, Detector) and options.preset == "thorough":
-        per_frame = list(detect_animation(img, detector, options))
     result = MaskedImage(frames=[])
     for i, pixels in enumerate(img.frames):
-        out, info = anonymize_pixels(pixels, detector, options, extra, per_frame[i])
+        out, info = anonymize_pixels(pixels, detector, options, extra, detected)
         result.frames.append(Frame(out, info["regions"], index=i))
         result.detected = max(result.detected, info["faces"])
         result.manual = max(result.manual, info["manual"])

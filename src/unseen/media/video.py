@@ -417,15 +417,13 @@ class VideoDetector:
                         self._backends[p.backend] = BACKENDS[p.backend]()
         self.runs = 0  # passes run, for the report
 
-    def due(self, t: float, shape: tuple[int, ...], cut: bool = False) -> list[tuple[str, float, float]]:
-        """The passes to run on the frame at ``t``: (backend, scale, threshold). Call in time order.
-        ``cut``: the picture changed completely (a slideshow animation's next image): every pass runs,
-        since nothing seen before can be bridged or held onto it."""
+    def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float]]:
+        """The passes to run on the frame at ``t``: (backend, scale, threshold). Call in time order."""
         if not self.ensemble:
             return [("", 1.0, 0.0)]
         jobs = []
         for k, s in enumerate(self.schedules):
-            if not cut and s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
+            if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
                 continue
             self._last[k] = t
             for p in s.passes:
@@ -456,8 +454,7 @@ class VideoDetector:
         """``(frame, regions)`` in order, with the passes of up to ``window`` frames running on
         ``workers`` threads: a CenterFace pass on one frame overlaps a RetinaFace pass on the next,
         which keeps both cores busy where one pass alone leaves gaps (its Python pre/post-processing,
-        the ends of ONNX Runtime's parallel loops). Memory: at most ``window`` + 2 frames.
-        A frame with a true ``cut`` attribute gets every pass (see ``due``)."""
+        the ends of ONNX Runtime's parallel loops). Memory: at most ``window`` + 2 frames."""
         from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
@@ -466,8 +463,7 @@ class VideoDetector:
             try:
                 for f in frames:
                     rgb = f.rgb
-                    jobs = self.due(f.time, rgb.shape, getattr(f, "cut", False))
-                    pending.append((f, [pool.submit(self.run, rgb, job) for job in jobs]))
+                    pending.append((f, [pool.submit(self.run, rgb, job) for job in self.due(f.time, rgb.shape)]))
                     while len(pending) > window:
                         g, futs = pending.popleft()
                         yield g, self.merge([x.result() for x in futs])
