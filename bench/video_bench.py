@@ -697,12 +697,14 @@ def ceiling_gap(speed_res: dict) -> str:
     n = len(doc["times"])
     cf, rf2 = doc["cpu"]["cf1"] / n, doc["cpu"]["rf2"] / n
     fps = (n - 1) / doc["times"][-1]
-    detect = (cf + rf2) / (0.3 * fps)  # each strong pass once per 0.3 s of video
+    from unseen.media.video import PERIOD
+
+    detect = (cf + rf2) / (PERIOD * fps)  # each strong pass once per PERIOD of video
     frames = speed_res["frames"]
     ceiling_cpu = speed_res["median"]["ceiling"]["cpu"] / frames
     goal_wall = 2 * speed_res["median"]["ceiling"]["wall"] / frames  # 0.5x the ceiling's fps
     budget = max(2 * goal_wall - ceiling_cpu, 1e-3)  # CPU per frame left on 2 cores
-    period = 0.3 * detect / budget
+    period = PERIOD * detect / budget
     tune_note = ""
     if (OUT / "tune.json").exists():
         res = json.loads((OUT / "tune.json").read_text())["results"]
@@ -712,7 +714,7 @@ def ceiling_gap(speed_res: dict) -> str:
             tune_note = (f"; in the schedule table every 0.4 s already lets {slipped['same, every 0.4 s']} faces "
                          f"slip and every 0.5 s {slipped['same, every 0.5 s']}")
     return (f"Where the time goes: detection. On this clip one CenterFace 1x pass costs {cf:.2f} s CPU and one "
-            f"RetinaFace 2x pass {rf2:.2f} s (cached `passes` run); the schedule runs each every 0.3 s, "
+            f"RetinaFace 2x pass {rf2:.2f} s (cached `passes` run); the schedule runs each every {PERIOD:g} s, "
             f"~{detect:.2f} s CPU per frame, against {ceiling_cpu:.2f} s per frame for decode + encode. "
             f"0.5x of the ceiling means {goal_wall:.2f} s wall per frame on 2 cores, which leaves detection "
             f"~{budget:.2f} s CPU per frame: each strong pass about every {period:.1f} s{tune_note}. So that goal "

@@ -77,8 +77,6 @@ def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None) ->
             yield p
 
 
-
-
 def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = None,
          rename: bool = False) -> tuple[list[Job], list[Report]]:
     """Expand files and folders into jobs. Problems with a named path become error reports; files

@@ -240,17 +240,20 @@ class Coverage:
             self._i += 1
         while self._live and self._live[0][0] < t - 1e-6:
             heapq.heappop(self._live)
-        boxes, scores, kinds = [], [], []
-        for _, _, tr in self._live:
-            b = tr.box_at(t, self.hold)
-            if b is not None:
-                boxes.append(b)
-                scores.append(tr.score)
-                kinds.append(tr.kind)
-        if not boxes:
-            return Regions.empty()
-        r = Regions.from_boxes(np.stack(boxes), scores, "face", "track")
-        return r
+        return _boxes_at([tr for _, _, tr in self._live], t, self.hold)
+
+
+def _boxes_at(tracks: list, t: float, hold: float) -> Regions:
+    """The boxes of ``tracks`` active at time ``t`` (bridged, or held around their detections)."""
+    boxes, scores = [], []
+    for tr in tracks:
+        b = tr.box_at(t, hold)
+        if b is not None:
+            boxes.append(b)
+            scores.append(tr.score)
+    if not boxes:
+        return Regions.empty()
+    return Regions.from_boxes(np.stack(boxes), scores, "face", "track")
 
 
 class LiveCoverage:
@@ -286,15 +289,7 @@ class LiveCoverage:
             self._live.extend(done[self._seen:])
             self._seen = len(done)
         self._live = [tr for tr in self._live if tr.end + self.hold >= t - 1e-6]  # never needed again
-        boxes, scores = [], []
-        for tr in [*self._live, *self.tracker.active]:
-            b = tr.box_at(t, self.hold)
-            if b is not None:
-                boxes.append(b)
-                scores.append(tr.score)
-        if not boxes:
-            return Regions.empty()
-        return Regions.from_boxes(np.stack(boxes), scores, "face", "track")
+        return _boxes_at([*self._live, *self.tracker.active], t, self.hold)
 
 
 def track(detections: Iterator[tuple[float, Regions]],

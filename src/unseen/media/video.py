@@ -445,10 +445,6 @@ class VideoDetector:
     def merge(self, found: list[Regions]) -> Regions:
         return Regions.concat(found).nms(self.nms_iou)
 
-    def detect(self, rgb: np.ndarray, t: float) -> Regions:
-        """All passes due at ``t``, one after the other (the writer's analysis runs them in parallel)."""
-        return self.merge([self.run(rgb, job) for job in self.due(t, rgb.shape)])
-
     def detect_all(self, frames: Iterator[DecodedFrame], workers: int = 2,
                    window: int = 4) -> Iterator[tuple[DecodedFrame, Regions]]:
         """``(frame, regions)`` in order, with the passes of up to ``window`` frames running on
