@@ -271,8 +271,9 @@ class NoFaces:
 
 
 def t_image_read(path: Path) -> None:
-    from unseen.media import image as image_io
     from unseen.pipeline import MaskedImage, encode_checked
+
+    from unseen.media import image as image_io
     from unseen.regions import Frame, Regions
 
     img = image_io.read(path, max_pixels=4_000_000)

@@ -80,7 +80,7 @@ def assert_clean_output(rc: int, err: str, out: Path, fmt: str, frames: int = 1)
     assert "Traceback" not in err
     assert out.is_file(), (out, list(out.parent.iterdir()))
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".unseen-tmp-")]
-    from unseen.metadata import image_leaks
+    from unseen.media.image_check import leaks as image_leaks
 
     assert image_leaks(out.read_bytes(), fmt) == []
     im = Image.open(out)
@@ -470,7 +470,7 @@ def test_output_permissions_follow_umask(tmp_path, cli, umask):
 def test_stale_temp_files_are_removed(tmp_path, cli):
     """A run killed with SIGKILL leaves a hidden .unseen-tmp-* file; a later run in that folder
     removes it once it is old (and leaves recent ones, which may belong to a run still going)."""
-    from unseen.files import STALE_TEMP_SECONDS
+    from unseen.engine.output import STALE_TEMP_SECONDS
 
     out = tmp_path / "out"
     out.mkdir()
@@ -507,8 +507,8 @@ def make_clip(path: Path, frames: int = 30, fmt: str | None = None, size: tuple[
             box.mux(packet)
 
 
-needs_video = pytest.mark.skipif(find_spec("unseen.media.video") is None,
-                                 reason="video support (unseen.media.video) not in this tree yet")
+needs_video = pytest.mark.skipif(find_spec("unseen.engine.video") is None,
+                                 reason="video support (unseen.engine.video) not in this tree yet")
 
 
 @needs_video
@@ -608,7 +608,7 @@ def test_fuzz_regression_tiff_page_without_dimensions(tmp_path, cli):
 def test_fuzz_regression_leak_check_never_raises(fmt):
     """Fuzz finding: the TIFF output check raised AttributeError/UnidentifiedImageError on bytes it
     could not parse. It must answer "not clean" instead, for any bytes."""
-    from unseen.metadata import image_leaks
+    from unseen.media.image_check import leaks as image_leaks
 
     for data in (b"", b"BM" + b"\0" * 10, b"II*\0\xff\xff\xff\x7f", HOPPER.read_bytes()[:100], b"GIF89a\x01"):
         result = image_leaks(data, fmt)
@@ -648,7 +648,7 @@ def test_fuzz_regression_video_tag_not_utf8(tmp_path, cli, fmt, ext):
     assert rc == 0, err
     assert [p.name for p in all_files(out)] == [f"latin1{'.mp4'}"]
     assert b"TITLE" not in (out / "latin1.mp4").read_bytes()
-    from unseen.inspect_cli import main as inspect_main
+    from unseen.cli.inspect import main as inspect_main
 
     assert inspect_main([str(src), "--no-faces"]) == 0
 
@@ -670,7 +670,7 @@ def test_fuzz_regression_corrupt_mov_header(tmp_path, cli):
         return  # FFmpeg recovered: also fine, as long as nothing was left behind on failure
     cause = assert_refused(rc, err, src, tmp_path / "out")
     assert not any(name in cause for name in INTERNAL_ERRORS), cause
-    from unseen.inspect_cli import main as inspect_main
+    from unseen.cli.inspect import main as inspect_main
 
     assert inspect_main([str(src), "--no-faces"]) in (0, 1)
 
@@ -716,7 +716,7 @@ def test_fuzz_regression_video_stream_without_decoder(tmp_path, cli):
     rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
     cause = assert_refused(rc, err, src, tmp_path / "out")
     assert not any(name in cause for name in INTERNAL_ERRORS), cause
-    from unseen.inspect_cli import main as inspect_main
+    from unseen.cli.inspect import main as inspect_main
 
     assert inspect_main([str(src), "--no-faces"]) in (0, 1)
 

@@ -28,8 +28,8 @@ from PIL import Image
 PHOTO = FIXTURES / "2008_002470.jpg"
 TMP_PREFIX = ".unseen-tmp-"
 
-needs_video = pytest.mark.skipif(find_spec("unseen.media.video") is None,
-                                 reason="video support (unseen.media.video) not in this tree yet")
+needs_video = pytest.mark.skipif(find_spec("unseen.engine.video") is None,
+                                 reason="video support (unseen.engine.video) not in this tree yet")
 
 
 def make_clip(path: Path, frames: int, size: tuple[int, int] = (320, 212)) -> None:
@@ -121,7 +121,7 @@ def test_kill_mid_video_leaves_nothing_under_the_final_name(tmp_path, clip, sig)
     assert all(p.name.startswith(TMP_PREFIX) for p in out.iterdir())  # at most a hidden temp file
     assert sha(clip) == before
     # A folder run over the output folder ignores the hidden leftover.
-    from unseen.files import plan
+    from unseen.engine.plan import plan
 
     jobs, _ = plan([out], None)
     assert jobs == []

@@ -81,7 +81,7 @@ def test_photo_and_folder_without_network(tmp_path):
     assert proc.returncode == 0, proc.stderr
 
 
-@pytest.mark.skipif(find_spec("unseen.media.video") is None, reason="video support not in this tree yet")
+@pytest.mark.skipif(find_spec("unseen.engine.video") is None, reason="video support not in this tree yet")
 def test_video_without_network(tmp_path):
     av = pytest.importorskip("av")
     import numpy as np

@@ -176,12 +176,13 @@ def test_folder_run_skips_own_outputs(tmp_path: Path, capsys):
 
 
 def test_failure_is_atomic(group: Path, monkeypatch, capsys):
-    from unseen import pipeline
+    from unseen.errors import UnseenError
+    from unseen.media import image_write
 
     def broken(*_a, **_k):
-        raise pipeline.UnseenError("simulated encoder failure")
+        raise UnseenError("simulated encoder failure")
 
-    monkeypatch.setattr(pipeline.image_io, "encode", broken)
+    monkeypatch.setattr(image_write, "encode", broken)
     assert run(group) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"unseen: {group}: simulated encoder failure"]

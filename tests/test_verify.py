@@ -19,6 +19,7 @@ from PIL import Image
 
 from unseen import mask, verify
 from unseen.cli import main as cli_main
+from unseen.cli import verify as verify_cli
 from unseen.errors import UnseenError
 from unseen.options import Options
 
@@ -59,7 +60,7 @@ def outputs(tmp_path_factory, dlib_installed) -> dict[str, Path]:
 
 
 def run_json(capsys, *args: str) -> tuple[int, dict]:
-    code = verify.main([*args, "--json"])
+    code = verify_cli.main([*args, "--json"])
     text = capsys.readouterr().out
     return code, json.loads(text.strip().splitlines()[-1])
 
@@ -74,7 +75,7 @@ def test_unmasked_copy_fails(outputs, capsys):
 
 
 def test_fill_output_passes(outputs, capsys):
-    code = verify.main([str(outputs["original"]), str(outputs["fill"])])
+    code = verify_cli.main([str(outputs["original"]), str(outputs["fill"])])
     text = capsys.readouterr().out
     assert code == 0, text
     assert text.splitlines()[0].endswith(": PASS")
@@ -135,13 +136,13 @@ def test_verify_run_fails_the_file_when_matchable(dlib_installed, tmp_path, monk
 def test_shared_identity_photo_fill_passes(dlib_installed, tmp_path, capsys):
     src = shared_path("face_recognition_ageitgey/examples/obama_small.jpg")
     assert cli_main([str(src), "-o", str(tmp_path), "-q"]) == 0
-    code = verify.main([str(src), str(tmp_path / src.name)])
+    code = verify_cli.main([str(src), str(tmp_path / src.name)])
     assert code == 0, capsys.readouterr().out
 
 
 def test_usage_and_file_errors(dlib_installed, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
-        verify.main([str(GROUP)])
+        verify_cli.main([str(GROUP)])
     assert exc.value.code == 2
     assert "the following arguments are required" in capsys.readouterr().err
     assert cli_main(["verify", str(GROUP), str(tmp_path / "nope.jpg")]) == 1
@@ -149,7 +150,7 @@ def test_usage_and_file_errors(dlib_installed, tmp_path, capsys):
     assert err == [f"unseen: {tmp_path / 'nope.jpg'}: no such file"]
     other = tmp_path / "small.png"
     Image.new("RGB", (40, 30)).save(other)
-    assert verify.main([str(GROUP), str(other), "--json"]) == 1
+    assert verify_cli.main([str(GROUP), str(other), "--json"]) == 1
     captured = capsys.readouterr()
     assert json.loads(captured.out)["verdict"] == "error"
     assert "not an output of this original" in captured.err and "Traceback" not in captured.err
@@ -160,8 +161,8 @@ def test_missing_recognizer_message(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "dlib", None)  # import dlib -> ImportError
     try:
         with pytest.raises(UnseenError, match=r"pip install 'unseen\[verify\]'"):
-            verify.verify_pixels(None, None, b"")
-        assert verify.main([str(GROUP), str(GROUP)]) == 1
+            verify.verify_pixels([], b"", "JPEG")
+        assert verify_cli.main([str(GROUP), str(GROUP)]) == 1
         assert capsys.readouterr().err.strip() == (
             "unseen: unseen verify needs the recognizer: pip install 'unseen[verify]'")
     finally:

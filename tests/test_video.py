@@ -22,8 +22,10 @@ from conftest import FIXTURES, shared_path
 
 from unseen.boxes import BoxSet
 from unseen.cli import main
+from unseen.engine import video as engine_video
 from unseen.errors import UnseenError
-from unseen.media import video
+from unseen.inspect import video as inspect_video
+from unseen.media import video_read, video_write
 from unseen.options import Options
 from unseen.regions import Regions
 from unseen.track import Coverage, LiveCoverage, Tracker
@@ -39,13 +41,13 @@ class NoFaces:
         return Regions.empty()
 
 
-def frames(path: Path) -> list[video.DecodedFrame]:
-    with video.open_input(path) as c:
-        return list(video.Reader(c, video._video_stream(c)).video_frames())
+def frames(path: Path) -> list[video_read.DecodedFrame]:
+    with video_read.open_input(path) as c:
+        return list(video_read.Reader(c, video_read.video_stream(c)).video_frames())
 
 
 def anonymize(src: Path, dst: Path, detector=None, boxset=None, **kw) -> dict:
-    return video.anonymize_video(src, dst, Options(**kw), detector or NoFaces(), boxset, None)
+    return engine_video.anonymize_video(src, dst, Options(**kw), detector or NoFaces(), boxset, None)
 
 
 def exif(exiftool: str, path: Path) -> dict:
@@ -114,11 +116,11 @@ def cli_run(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def test_output_extension():
-    assert video.output_extension("h264") == ".mp4"
-    assert video.output_extension("h265") == ".mp4"
-    assert video.output_extension("vp9") == ".webm"
+    assert video_write.output_extension("h264") == ".mp4"
+    assert video_write.output_extension("h265") == ".mp4"
+    assert video_write.output_extension("vp9") == ".webm"
     with pytest.raises(UnseenError):
-        video.output_extension("mpeg2")
+        video_write.output_extension("mpeg2")
 
 
 def test_cli_writes_clean_video_with_report(cli_run):
@@ -184,12 +186,12 @@ def test_phone_clips_with_gps_come_out_clean(rel, tmp_path, exiftool):
     out = tmp_path / "out.mp4"
     info = anonymize(src, out, audio="keep")
     assert_clean(exiftool, out)
-    assert "GPS" in info["metadata_dropped"]
+    assert "GPS" in info.dropped
     with av.open(str(out)) as c:
         assert sorted(s.type for s in c.streams) == ["audio", "video"]  # data/timed-metadata tracks gone
         assert set(c.metadata) <= {"major_brand", "minor_version", "compatible_brands"}
     if rel.endswith(".mov"):
-        assert any("timed metadata" in m for m in info["metadata_dropped"])
+        assert any("timed metadata" in m for m in info.dropped)
 
 
 def test_ffprobe_sees_nothing_but_pixels(cli_run, ffprobe, tmp_path):
@@ -227,7 +229,7 @@ def test_rotation_applied_from_phone_clip(tmp_path, exiftool):
     f = frames(out)[0]
     assert f.rgb.shape[:2] == (568, 320)  # portrait: the 90 degree display matrix is in the pixels
     assert exif(exiftool, out).get("Composite:Rotation", 0) == 0
-    assert any("rotation" in n for n in info["notes"])
+    assert any("rotation" in n for n in info.notes)
     # same picture as the input shown upright
     src0 = frames(src)[0].rgb
     assert np.abs(src0.astype(int) - f.rgb.astype(int)).mean() < 6
@@ -262,7 +264,7 @@ def test_rotation_synthetic(tmp_path, degrees, flip):
 def test_audio_keep_reencodes_aac_without_tags(tmp_path):
     out = tmp_path / "out.mp4"
     info = anonymize(CLIP, out, audio="keep")
-    assert info["audio"] == "kept (AAC)"
+    assert info.audio == "kept (AAC)"
     with av.open(str(out)) as c:
         (a,) = c.streams.audio
         assert a.codec_context.name == "aac"
@@ -277,7 +279,7 @@ def test_audio_keep_reencodes_aac_without_tags(tmp_path):
 def test_audio_dropped_by_default(tmp_path):
     out = tmp_path / "out.mp4"
     info = anonymize(CLIP, out)
-    assert info["audio"] == "dropped"
+    assert info.audio == "dropped"
     with av.open(str(out)) as c:
         assert [s.type for s in c.streams] == ["video"]
 
@@ -285,7 +287,7 @@ def test_audio_dropped_by_default(tmp_path):
 def test_vp9_webm(tmp_path):
     out = tmp_path / "out.webm"
     info = anonymize(CLIP, out, codec="vp9", audio="keep")
-    assert info["audio"] == "kept (Opus)"
+    assert info.audio == "kept (Opus)"
     with av.open(str(out)) as c:
         assert c.format.name.startswith("matroska")
         assert c.streams.video[0].codec_context.name == "vp9"
@@ -342,7 +344,7 @@ def test_input_containers(tmp_path, ext):
     src = _remux(tmp_path, ext)
     out = tmp_path / "out.mp4"
     info = anonymize(src, out)
-    assert info["format_in"] == ext and info["frames"] == 56
+    assert info.format_in == ext and info.frames == 56
     assert len(frames(out)) == 56
 
 
@@ -392,13 +394,13 @@ def test_manual_only_boxes_skip_detection(tmp_path):
 
 def test_progress_counts_frames(tmp_path):
     seen = []
-    video.anonymize_video(CLIP, tmp_path / "o.mp4", Options(), NoFaces(), None, lambda d, t: seen.append((d, t)))
+    engine_video.anonymize_video(CLIP, tmp_path / "o.mp4", Options(), NoFaces(), None, lambda d, t: seen.append((d, t)))
     assert seen[-1] == (56, 56) and len(seen) == 56
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
 def test_inspect_video_lists_what_leaks():
-    found = video.inspect_video(CLIP)
+    found = inspect_video.inspect_video(CLIP)
     assert found.format == "mp4" and found.size == (480, 270)
     assert found.gps["position"].startswith("27.1281, 100.2508")
     assert "creation_time" in found.dates
@@ -407,17 +409,17 @@ def test_inspect_video_lists_what_leaks():
 
 def test_inspect_phone_clip():
     src = shared_path("metadata_extractor_images_drewnoakes/mov/with-gps.mov")
-    found = video.inspect_video(src)
+    found = inspect_video.inspect_video(src)
     assert found.gps["position"].startswith("32.0929, 34.862")
     assert found.device.get("com.apple.quicktime.make") == "Apple"
     assert any(s.get("flag") == "timed metadata" for s in found.streams)
 
 
 def test_iso6709():
-    assert video.parse_iso6709("+27.1281+100.2508+000.000/") == {"lat": 27.1281, "lon": 100.2508, "alt": 0.0}
-    assert video.parse_iso6709("+51.4169-000.0806/") == {"lat": 51.4169, "lon": -0.0806}
-    assert video.parse_iso6709("-3330.000+01530.000/") == {"lat": -33.5, "lon": 15.5}
-    assert video.parse_iso6709("nowhere") is None
+    assert inspect_video.parse_iso6709("+27.1281+100.2508+000.000/") == {"lat": 27.1281, "lon": 100.2508, "alt": 0.0}
+    assert inspect_video.parse_iso6709("+51.4169-000.0806/") == {"lat": 51.4169, "lon": -0.0806}
+    assert inspect_video.parse_iso6709("-3330.000+01530.000/") == {"lat": -33.5, "lon": 15.5}
+    assert inspect_video.parse_iso6709("nowhere") is None
 
 
 # -- tracker ------------------------------------------------------------------------------------
@@ -501,6 +503,6 @@ def test_live_coverage_matches_offline():
 def test_fast_preset_is_reported_as_photo_only(tmp_path):
     """--fast changes the photo detector only; a video report says so rather than stay silent."""
     info = anonymize(CLIP, tmp_path / "o.mp4", preset="fast")
-    assert any("applies to photos" in n for n in info["notes"])
+    assert any("applies to photos" in n for n in info.notes)
     info = anonymize(CLIP, tmp_path / "p.mp4")
-    assert not any("applies to photos" in n for n in info["notes"])
+    assert not any("applies to photos" in n for n in info.notes)

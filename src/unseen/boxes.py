@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UnseenError
-from .regions import Regions
+from .regions import Regions, parse_items
 
 SCHEMA_VERSION = 1
 MODES = ("add", "only")
@@ -44,12 +44,14 @@ def _parse_entry(entry: dict[str, Any], where: str) -> BoxSet:
     mode = entry.get("mode", "add")
     if mode not in MODES:
         raise UnseenError(f"{where}: mode must be one of {', '.join(MODES)}")
+    image = entry.get("image")
+    if image is not None and not isinstance(image, str):
+        raise UnseenError(f"{where}: 'image' must be a file name")
     try:
-        regions = Regions.from_json(entry["regions"])
+        regions, times = parse_items(entry["regions"], source="boxes-file")
     except ValueError as exc:
         raise UnseenError(f"{where}: {exc}") from None
-    times = tuple((r.get("t0"), r.get("t1")) for r in entry["regions"])
-    return BoxSet(image=entry.get("image"), regions=regions, mode=mode, times=times)
+    return BoxSet(image=image, regions=regions, mode=mode, times=tuple(times))
 
 
 def load(path: Path) -> list[BoxSet]:
@@ -58,8 +60,8 @@ def load(path: Path) -> list[BoxSet]:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UnseenError(f"cannot read boxes file {path}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise UnseenError(f"boxes file {path} is not valid JSON: {exc}") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise UnseenError(f"boxes file {path} is not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(doc, dict):
         raise UnseenError(f"boxes file {path}: expected a JSON object")
     if doc.get("version", SCHEMA_VERSION) != SCHEMA_VERSION:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from . import kinds
 from .regions import Regions
 
 STYLES = ("fill", "noise", "pixelate", "blur")
@@ -52,45 +53,72 @@ def region_mask(shape: tuple[int, int], kind: str) -> np.ndarray:
     if kind == "box":
         return np.ones((h, w), bool)
     m = np.zeros((h, w), np.uint8)
-    # Ellipse inscribed in the box, drawn with sub-pixel precision via shift bits.
+    _draw_ellipse(m, 0, 0, w, h)
+    return m.astype(bool)
+
+
+def _draw_ellipse(canvas: np.ndarray, x1: int, y1: int, w: int, h: int) -> None:
+    """Fill the ellipse inscribed in a box, with sub-pixel precision via shift bits."""
     shift = 4
     one = 1 << shift
-    centre = (round((w / 2 - 0.5) * one), round((h / 2 - 0.5) * one))
+    centre = (round((x1 + w / 2 - 0.5) * one), round((y1 + h / 2 - 0.5) * one))
     axes = (round(w / 2 * one), round(h / 2 * one))
-    cv2.ellipse(m, centre, axes, 0, 0, 360, 1, -1, cv2.LINE_8, shift)
-    return m.astype(bool)
+    cv2.ellipse(canvas, centre, axes, 0, 0, 360, 1, -1, cv2.LINE_8, shift)
+
+
+def _pixel_boxes(regions: Regions, width: int, height: int) -> list[tuple[int, int, int, int, str]]:
+    """Integer boxes (x1, y1, x2, y2) inside the image, with the shape each kind is masked with."""
+    out = []
+    for box, kind in zip(regions.boxes, regions.kinds.tolist(), strict=True):
+        x1, y1 = int(np.floor(max(box[0], 0))), int(np.floor(max(box[1], 0)))
+        x2, y2 = int(np.ceil(min(box[2], width))), int(np.ceil(min(box[3], height)))
+        if x2 > x1 and y2 > y1:
+            out.append((x1, y1, x2, y2, kinds.get(kind).shape or ""))
+    return out
+
+
+def coverage(regions: Regions, width: int, height: int, spec_shape: str = "ellipse") -> np.ndarray:
+    """The (H, W) boolean mask of every pixel the regions cover, drawn once on one canvas.
+
+    Cost grows with the pixels covered, not with regions x image size, so a crowd of thousands of
+    boxes (or a hostile request with as many) stays cheap.
+    """
+    canvas = np.zeros((height, width), np.uint8)
+    for x1, y1, x2, y2, shape in _pixel_boxes(regions, width, height):
+        if (shape or spec_shape) == "box":
+            canvas[y1:y2, x1:x2] = 1
+        else:
+            _draw_ellipse(canvas, x1, y1, x2 - x1, y2 - y1)
+    return canvas.astype(bool)
 
 
 def apply(pixels: np.ndarray, regions: Regions, spec: MaskSpec, rng: np.random.Generator | None = None) -> np.ndarray:
     """Return a copy of ``pixels`` (H, W, 3 uint8) with every region covered.
 
-    Regions must already be padded and clipped (``Regions.padded``). Manual rectangles drawn by a
-    reviewer are masked as boxes: the person drew exactly what they want gone.
+    Regions must already be padded and clipped (``Regions.padded``). Each kind's shape comes from
+    ``kinds.KINDS`` (boxes a person drew, plates and text are rectangles); faces take ``spec.shape``.
     """
     out = pixels.copy()
     if len(regions) == 0:
         return out
     rng = rng or np.random.default_rng()  # seeded from OS entropy: nothing to do with the image
     H, W = out.shape[:2]
-    for box, kind in zip(regions.boxes, regions.kinds, strict=True):
-        x1, y1 = int(np.floor(max(box[0], 0))), int(np.floor(max(box[1], 0)))
-        x2, y2 = int(np.ceil(min(box[2], W))), int(np.ceil(min(box[3], H)))
-        if x2 <= x1 or y2 <= y1:
-            continue
-        h, w = y2 - y1, x2 - x1
-        shape = "box" if kind == "manual" else spec.shape
-        m = region_mask((h, w), shape)
+    if spec.style in ("fill", "noise"):  # content not derived from the pixels: one pass over one mask
+        m = coverage(regions, W, H, spec.shape)
+        if spec.style == "fill":
+            out[m] = np.array(spec.color, np.uint8)
+        else:
+            out[m] = rng.integers(0, 256, size=(int(m.sum()), out.shape[2]), dtype=np.uint8)
+        return out
+    for x1, y1, x2, y2, shape in _pixel_boxes(regions, W, H):  # derived from each region's own pixels
+        m = region_mask((y2 - y1, x2 - x1), shape or spec.shape)
         patch = out[y1:y2, x1:x2]
-        patch[m] = _cover(patch, spec, rng)[m]
+        patch[m] = _cover(patch, spec)[m]
     return out
 
 
-def _cover(patch: np.ndarray, spec: MaskSpec, rng: np.random.Generator) -> np.ndarray:
+def _cover(patch: np.ndarray, spec: MaskSpec) -> np.ndarray:
     h, w = patch.shape[:2]
-    if spec.style == "fill":
-        return np.broadcast_to(np.array(spec.color, np.uint8), patch.shape)
-    if spec.style == "noise":
-        return rng.integers(0, 256, size=patch.shape, dtype=np.uint8)
     if spec.style == "pixelate":
         bw = max(1, min(PIXELATE_BLOCKS, w))
         bh = max(1, min(PIXELATE_BLOCKS, h))

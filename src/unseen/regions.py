@@ -8,12 +8,14 @@ tracker) speaks this one type.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-KINDS = ("face", "manual", "plate", "text")
+from .kinds import KIND_DTYPE, KINDS
+from .kinds import get as kind_row
 
 
 def _as_boxes(boxes: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
@@ -35,7 +37,7 @@ class Regions:
 
     boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
     scores: np.ndarray = field(default_factory=lambda: np.zeros((0,), np.float32))
-    kinds: np.ndarray = field(default_factory=lambda: np.zeros((0,), dtype="<U8"))
+    kinds: np.ndarray = field(default_factory=lambda: np.zeros((0,), dtype=KIND_DTYPE))
     sources: np.ndarray = field(default_factory=lambda: np.zeros((0,), dtype="<U24"))
     landmarks: np.ndarray = field(default_factory=lambda: np.zeros((0, 5, 2), np.float32))
 
@@ -44,6 +46,8 @@ class Regions:
         for name in ("scores", "kinds", "sources", "landmarks"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"Regions.{name} has {len(getattr(self, name))} rows, boxes has {n}")
+        for k in set(self.kinds.tolist()):
+            kind_row(k)  # an unknown (or truncated) kind fails here, not silently downstream
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
@@ -70,7 +74,7 @@ class Regions:
         return cls(
             boxes=b,
             scores=s,
-            kinds=np.array([kind] * n, dtype="<U8"),
+            kinds=np.array([kind_row(kind).name] * n, dtype=KIND_DTYPE),
             sources=np.array([source] * n, dtype="<U24"),
             landmarks=lm,
         )
@@ -83,7 +87,7 @@ class Regions:
         return cls(
             boxes=np.concatenate([p.boxes for p in parts]),
             scores=np.concatenate([p.scores for p in parts]),
-            kinds=np.concatenate([p.kinds.astype("<U8") for p in parts]),
+            kinds=np.concatenate([p.kinds.astype(KIND_DTYPE) for p in parts]),
             sources=np.concatenate([p.sources.astype("<U24") for p in parts]),
             landmarks=np.concatenate([p.landmarks for p in parts]),
         )
@@ -134,26 +138,34 @@ class Regions:
         clipped = Regions(b, self.scores, self.kinds, self.sources, self.landmarks)
         return clipped[keep]
 
-    def padded(self, pad: float, width: int, height: int, head: bool = True) -> Regions:
-        """Grow each box so the mask covers the whole head, not just the detector's face box.
+    def padded(self, pad: float, width: int, height: int) -> Regions:
+        """Grow each box by its kind's padding (``kinds.KINDS``) so the mask covers what identifies.
 
-        ``pad`` is the fraction added on each side (deface's 1.3 mask scale is ``pad=0.15``; ours
-        defaults higher, see docs/BENCHMARKS.md). ``head`` adds extra room above the box for hair
-        and forehead, which face detectors crop tightly. Only face-kind boxes are grown; manual
-        boxes from a reviewer are taken as drawn.
+        Faces grow by ``pad`` (the user's ``--pad``) per side and 35% more above for hair and
+        forehead, which face detectors crop tightly. For comparison, deface's default mask scale of
+        1.3 adds 0.3 per side (a 1.6x box) and nothing extra above. Other kinds use their own fixed
+        padding; boxes a person drew are taken as drawn.
         """
         b = self.boxes.copy()
         w = b[:, 2] - b[:, 0]
         h = b[:, 3] - b[:, 1]
-        grow = self.kinds == "face"
-        px = np.where(grow, w * pad, 0)
-        py = np.where(grow, h * pad, 0)
-        top = py * (1.35 if head else 1.0)
+        rows = [kind_row(k) for k in self.kinds.tolist()]
+        frac = np.array([pad if r.pad is None else r.pad for r in rows], np.float32).reshape(len(self))
+        up = np.array([1.35 if r.head else 1.0 for r in rows], np.float32).reshape(len(self))
+        px, py = w * frac, h * frac
         b[:, 0] -= px
         b[:, 2] += px
-        b[:, 1] -= top
+        b[:, 1] -= py * up
         b[:, 3] += py
         return Regions(b, self.scores, self.kinds, self.sources, self.landmarks).clipped(width, height)
+
+    def of_kind(self, *names: str) -> Regions:
+        """The regions of the given kinds."""
+        return self[np.isin(self.kinds, names)] if len(self) else self
+
+    def counts(self) -> dict[str, int]:
+        """Regions per kind, every known kind listed (zero included), for reports."""
+        return {k: int((self.kinds == k).sum()) for k in KINDS}
 
     # -- comparison -------------------------------------------------------------------------------
     def iou(self, other: Regions) -> np.ndarray:
@@ -161,15 +173,16 @@ class Regions:
         return box_iou(self.boxes, other.boxes)
 
     def nms(self, iou_threshold: float = 0.4) -> Regions:
-        """Greedy non-maximum suppression, highest score first.
+        """Greedy non-maximum suppression, highest score first, within each kind.
 
-        A suppressed box's extent is merged into the survivor (union box) when it is larger: for
-        anonymisation a slightly bigger mask is better than a cut-off ear.
+        The survivor's box becomes the mean of its own and the boxes it suppressed: the fused box is
+        steadier than any one of them (a plate and a face never suppress each other).
         """
         if len(self) <= 1:
             return self
         order = np.argsort(-self.scores, kind="stable")
         boxes = self.boxes[order].copy()
+        kinds = self.kinds[order]
         ious = box_iou(boxes, boxes)
         suppressed = np.zeros(len(boxes), bool)
         keep: list[int] = []
@@ -177,7 +190,7 @@ class Regions:
             if suppressed[i]:
                 continue
             keep.append(i)
-            dup = (ious[i] >= iou_threshold) & ~suppressed
+            dup = (ious[i] >= iou_threshold) & ~suppressed & (kinds == kinds[i])
             dup[: i + 1] = False
             if dup.any():
                 members = boxes[np.concatenate([[i], np.nonzero(dup)[0]])]
@@ -204,32 +217,100 @@ class Regions:
         ]
 
     @classmethod
-    def from_json(cls, items: list[dict], source: str = "boxes-file") -> Regions:
-        parts = []
-        for i, it in enumerate(items):
-            try:
-                x, y, w, h = (float(it[k]) for k in ("x", "y", "w", "h"))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"region {i}: needs numeric x, y, w, h ({exc})") from None
-            if w <= 0 or h <= 0:
-                raise ValueError(f"region {i}: w and h must be positive")
-            kind = str(it.get("kind", "manual"))
-            if kind not in KINDS:
-                raise ValueError(f"region {i}: kind must be one of {', '.join(KINDS)}")
-            parts.append(
-                Regions.from_boxes([[x, y, x + w, y + h]], [float(it.get("score", 1.0))], kind, source)
-            )
-        return cls.concat(parts)
+    def from_json(cls, items: object, source: str = "boxes-file", width: float | None = None,
+                  height: float | None = None, default_kind: str = "manual") -> Regions:
+        """Regions from the ``--boxes`` schema; see ``parse_items``."""
+        return parse_items(items, source, width, height, default_kind)[0]
 
 
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if len(a) == 0 or len(b) == 0:
-        return np.zeros((len(a), len(b)), np.float32)
+MAX_ITEMS = 100_000  # a boxes file or a page request with more regions than this is not a review
+
+
+def parse_items(items: object, source: str = "boxes-file", width: float | None = None,
+                height: float | None = None, default_kind: str = "manual",
+                ) -> tuple[Regions, list[tuple[float | None, float | None]]]:
+    """The one validator for regions that come from outside (``--boxes`` files, the review page).
+
+    Each item needs finite ``x, y, w, h`` (w, h > 0) and may carry ``kind`` (a row of
+    ``kinds.KINDS``), ``score`` (clamped to 0-1) and, for video, ``t0``/``t1`` in seconds (returned
+    as ``times``, one pair per region kept, swapped if reversed). With ``width`` and ``height`` the
+    boxes are clipped to the image and items left with less than a pixel are dropped. Raises
+    ``ValueError("region N: ...")`` on the first bad item.
+    """
+    if not isinstance(items, list):
+        raise ValueError("regions must be a list")
+    if len(items) > MAX_ITEMS:
+        raise ValueError(f"too many regions ({len(items)}, max {MAX_ITEMS})")
+    boxes, scores, kinds, times = [], [], [], []
+    for i, it in enumerate(items):
+        if not isinstance(it, dict):
+            raise ValueError(f"region {i}: not an object")
+        try:
+            x, y, w, h = (float(it[k]) for k in ("x", "y", "w", "h"))
+            score = float(it.get("score", 1.0))
+        except (KeyError, TypeError, ValueError, OverflowError):
+            raise ValueError(f"region {i}: needs numeric x, y, w, h") from None
+        if not all(math.isfinite(v) for v in (x, y, w, h, score)):
+            raise ValueError(f"region {i}: numbers must be finite")
+        if w <= 0 or h <= 0:
+            raise ValueError(f"region {i}: w and h must be positive")
+        kind = it.get("kind", default_kind)
+        if not isinstance(kind, str) or kind not in KINDS:
+            raise ValueError(f"region {i}: kind must be one of {', '.join(KINDS)}")
+        t0, t1 = it.get("t0"), it.get("t1")
+        try:
+            t0 = None if t0 is None else max(0.0, float(t0))
+            t1 = None if t1 is None else max(0.0, float(t1))
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"region {i}: t0 and t1 must be seconds") from None
+        if (t0 is not None and not math.isfinite(t0)) or (t1 is not None and not math.isfinite(t1)):
+            raise ValueError(f"region {i}: t0 and t1 must be finite")
+        if t0 is not None and t1 is not None and t1 < t0:
+            t0, t1 = t1, t0
+        x1, y1, x2, y2 = x, y, x + w, y + h
+        if width is not None and height is not None:
+            x1, x2 = min(max(x1, 0.0), width), min(max(x2, 0.0), width)
+            y1, y2 = min(max(y1, 0.0), height), min(max(y2, 0.0), height)
+            if x2 - x1 < 1 or y2 - y1 < 1:
+                continue  # nothing left inside the image
+        boxes.append([x1, y1, x2, y2])
+        scores.append(min(max(score, 0.0), 1.0))
+        kinds.append(kind)
+        times.append((t0, t1))
+    if not boxes:
+        return Regions.empty(), []
+    regions = Regions(
+        boxes=np.asarray(boxes, np.float32),
+        scores=np.asarray(scores, np.float32),
+        kinds=np.asarray(kinds, dtype=KIND_DTYPE),
+        sources=np.array([source] * len(boxes), dtype="<U24"),
+        landmarks=np.full((len(boxes), 5, 2), np.nan, np.float32),
+    )
+    return regions, times
+
+
+def intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise intersection areas ``(len(a), len(b))`` of x1, y1, x2, y2 boxes."""
     x1 = np.maximum(a[:, None, 0], b[None, :, 0])
     y1 = np.maximum(a[:, None, 1], b[None, :, 1])
     x2 = np.minimum(a[:, None, 2], b[None, :, 2])
     y2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    return np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+
+
+def inside_share(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each box of ``a``, the largest share of its area that lies inside one box of ``b``."""
+    if len(a) == 0 or len(b) == 0:
+        return np.zeros(len(a), np.float32)
+    area = np.clip(a[:, 2] - a[:, 0], 0, None) * np.clip(a[:, 3] - a[:, 1], 0, None)
+    return (intersection(a, b) / np.maximum(area[:, None], 1e-6)).max(1)
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise intersection over union ``(len(a), len(b))``."""
+    if len(a) == 0 or len(b) == 0:
+        return np.zeros((len(a), len(b)), np.float32)
+    inter = intersection(a, b)
     area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-6)
@@ -242,7 +323,6 @@ class Frame:
     pixels: np.ndarray  # (H, W, 3) uint8 RGB, orientation already applied
     regions: Regions = field(default_factory=Regions.empty)
     index: int = 0
-    time: float | None = None  # seconds, for video frames
 
     @property
     def width(self) -> int:

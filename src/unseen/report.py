@@ -20,8 +20,9 @@ class Report:
     format_in: str = ""
     format_out: str = ""
     style: str = "fill"
-    faces: int = 0
-    manual_regions: int = 0
+    faces: int = 0  # faces found (video: most in one analysed frame)
+    manual_regions: int = 0  # regions a person added (--boxes, the review page)
+    regions: dict[str, int] = field(default_factory=dict)  # covered per kind (kinds.KINDS), zeros left out
     self_check_extra: int = 0
     frames: int = 1
     tracks: int | None = None
@@ -30,7 +31,14 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     verify: dict[str, Any] | None = None
+    detector_passes: int | None = None  # video: passes the detection schedule ran
     seconds: float = 0.0
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        """Regions per kind: ``faces`` and ``manual_regions`` stay as their own fields for scripts."""
+        self.regions = {k: int(n) for k, n in counts.items() if n}
+        self.faces = int(counts.get("face", 0))
+        self.manual_regions = int(counts.get("manual", 0))
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

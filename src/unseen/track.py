@@ -1,4 +1,4 @@
-"""Temporal coverage for video: no frame where a face slips through.
+"""Temporal coverage for video: no frame where a face (or any tracked kind) slips through.
 
 Per-frame detectors flicker: a face found at frame t is often missed at t+1 (motion blur, a turned
 head, a hand in front of it), and the video path deliberately does not run every detector pass on
@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from . import kinds
+from .kinds import KIND_DTYPE
 from .regions import Regions, box_iou
 
 DEFAULT_HOLD = 0.5  # seconds a mask is kept before the first / after the last detection
@@ -93,13 +94,14 @@ class _Timeline:
 
 @dataclass
 class Track(_Timeline):
-    """One face over time: the detections that formed it (times in seconds, boxes x1 y1 x2 y2)."""
+    """One face (plate, text...) over time: the detections that formed it (times in seconds,
+    boxes x1 y1 x2 y2). Only detections of one kind join a track."""
 
     id: int
+    kind: str
     times: list[float] = field(default_factory=list)
     boxes: list[np.ndarray] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
-    kind: str = "face"
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(4, np.float32))  # px / s, linking only
 
     @property
@@ -120,8 +122,8 @@ class Track(_Timeline):
         return self.boxes[-1] + self.velocity * min(t - self.end, 0.5)
 
     def freeze(self) -> FrozenTrack:
-        return FrozenTrack(self.id, np.asarray(self.times, np.float64), np.asarray(self.boxes, np.float32),
-                           float(max(self.scores)), self.kind)
+        return FrozenTrack(self.id, self.kind, np.asarray(self.times, np.float64),
+                           np.asarray(self.boxes, np.float32), float(max(self.scores)))
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,10 @@ class FrozenTrack(_Timeline):
     """A finished track as arrays."""
 
     id: int
+    kind: str
     times: np.ndarray  # (n,) seconds, increasing
     boxes: np.ndarray  # (n, 4)
     score: float
-    kind: str = "face"
 
 
 def _size(box: np.ndarray) -> float:
@@ -149,16 +151,22 @@ def _grow(box: np.ndarray, frac: float) -> np.ndarray:
 
 
 class Tracker:
-    """Link per-frame detections into tracks, online, in time order. Keeps boxes only."""
+    """Link per-frame detections into tracks, online, in time order. Keeps boxes only.
+
+    Every kind marked ``tracked`` in ``kinds.KINDS`` is tracked; a detection only ever joins a track
+    of its own kind. Other kinds (boxes a person drew with their own time range) are not the
+    tracker's business and are ignored here.
+    """
 
     def __init__(self, max_gap: float = DEFAULT_MAX_GAP):
         self.max_gap = max_gap
         self.active: list[Track] = []
         self.done: list[FrozenTrack] = []
         self._next = 0
-        self.max_per_frame = 0
+        self.max_per_frame: dict[str, int] = {}  # most detections of each kind in one frame
         self.t_now = float("-inf")  # time of the newest analysed frame
         self.finished = False
+        self._tracked = [k.name for k in kinds.KINDS.values() if k.tracked]
 
     def update(self, t: float, regions: Regions) -> None:
         """Add the detections of one analysed frame at time ``t`` (seconds, increasing)."""
@@ -170,14 +178,18 @@ class Tracker:
             else:
                 still.append(tr)
         self.active = still
-        faces = regions[regions.kinds == "face"] if len(regions) else regions
-        self.max_per_frame = max(self.max_per_frame, len(faces))
-        if len(faces) == 0:
-            return
-        boxes, scores = faces.boxes, faces.scores
+        for kind in self._tracked:
+            found = regions.of_kind(kind)
+            if len(found):
+                self.max_per_frame[kind] = max(self.max_per_frame.get(kind, 0), len(found))
+                self._link(t, kind, found)
+
+    def _link(self, t: float, kind: str, found: Regions) -> None:
+        boxes, scores = found.boxes, found.scores
+        candidates = [tr for tr in self.active if tr.kind == kind]
         matched_det: set[int] = set()
-        if self.active:
-            pred = np.stack([tr.predict(t) for tr in self.active])
+        if candidates:
+            pred = np.stack([tr.predict(t) for tr in candidates])
             sim = _similarity(pred, boxes)
             # Greedy: best pair first. Crowds of hundreds of faces stay fast (vectorised matrix).
             order = np.dstack(np.unravel_index(np.argsort(-sim, axis=None), sim.shape))[0]
@@ -189,10 +201,10 @@ class Tracker:
                     continue
                 used_tr.add(int(ti))
                 matched_det.add(int(di))
-                self.active[ti].add(t, boxes[di], float(scores[di]))
+                candidates[ti].add(t, boxes[di], float(scores[di]))
         for di in range(len(boxes)):
             if di not in matched_det:
-                tr = Track(self._next)
+                tr = Track(self._next, kind)
                 self._next += 1
                 tr.add(t, boxes[di], float(scores[di]))
                 self.active.append(tr)
@@ -244,16 +256,21 @@ class Coverage:
 
 
 def _boxes_at(tracks: list, t: float, hold: float) -> Regions:
-    """The boxes of ``tracks`` active at time ``t`` (bridged, or held around their detections)."""
-    boxes, scores = [], []
+    """The boxes of ``tracks`` active at time ``t`` (bridged, or held around their detections),
+    each with its track's kind."""
+    boxes, scores, names = [], [], []
     for tr in tracks:
         b = tr.box_at(t, hold)
         if b is not None:
             boxes.append(b)
             scores.append(tr.score)
+            names.append(tr.kind)
     if not boxes:
         return Regions.empty()
-    return Regions.from_boxes(np.stack(boxes), scores, "face", "track")
+    n = len(boxes)
+    return Regions(np.stack(boxes).astype(np.float32), np.asarray(scores, np.float32),
+                   np.asarray(names, dtype=KIND_DTYPE), np.array(["track"] * n, dtype="<U24"),
+                   np.full((n, 5, 2), np.nan, np.float32))
 
 
 class LiveCoverage:
@@ -290,12 +307,3 @@ class LiveCoverage:
             self._seen = len(done)
         self._live = [tr for tr in self._live if tr.end + self.hold >= t - 1e-6]  # never needed again
         return _boxes_at([*self._live, *self.tracker.active], t, self.hold)
-
-
-def track(detections: Iterator[tuple[float, Regions]],
-          max_gap: float = DEFAULT_MAX_GAP) -> tuple[list[FrozenTrack], int]:
-    """Convenience: link ``(time, regions)`` pairs; returns tracks and the most faces in one frame."""
-    tracker = Tracker(max_gap)
-    for t, regions in detections:
-        tracker.update(t, regions)
-    return tracker.finish(), tracker.max_per_frame

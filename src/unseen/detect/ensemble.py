@@ -119,13 +119,25 @@ class Detector:
         return Regions.concat(found).clipped(w, h).nms(self.nms_iou)
 
     def _threshold(self, p: Pass) -> float:
-        return min(max(p.threshold + self.threshold_shift, 0.01), 0.99)
+        return clamp_threshold(p.threshold + self.threshold_shift)
+
+    def backend(self, name: str):
+        """The loaded backend called ``name`` (a key of BACKENDS), loading it on first use."""
+        if name not in self._backends:
+            self._backends[name] = BACKENDS[name]()
+        return self._backends[name]
 
     @staticmethod
-    def run_pass(rgb: np.ndarray, backend, scale: float, threshold: float) -> Regions:
-        """One pass on its own (benchmarks use this to time and score passes separately)."""
+    def run_pass(rgb: np.ndarray, backend, scale: float, threshold: float, max_face: float = 0) -> Regions:
+        """One pass on its own, tiled like the ensemble's (video schedule, verify, benchmarks)."""
         h, w = rgb.shape[:2]
-        return Regions.concat(job() for _, job in tile_jobs(rgb, backend, scale, threshold)).clipped(w, h)
+        jobs = tile_jobs(rgb, backend, scale, threshold, max_face)
+        return Regions.concat(job() for _, job in jobs).clipped(w, h)
+
+
+def clamp_threshold(value: float) -> float:
+    """A score threshold kept inside (0, 1) whatever ``--threshold`` shifted it by."""
+    return min(max(value, 0.01), 0.99)
 
 
 @cache

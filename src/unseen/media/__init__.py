@@ -1,0 +1,47 @@
+"""Reading and writing media files. This module is the one table of file types unseen knows.
+
+Every entry point (the command line, the review page, ``verify``, ``inspect``, the engines) asks
+``kind_of`` which way a file goes in, so a suffix added here is handled everywhere at once.
+Readers and writers live in one module each: ``image`` (reading photos), ``image_write``,
+``image_check`` (strict output allow-lists), ``ffmpeg`` (the only way any video file is opened),
+``video_read``, ``video_write``, ``video_check`` and one module per output container (``mp4``,
+``webm``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+IMAGE_SUFFIXES = frozenset({
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif",
+    ".heic", ".heif", ".hif", ".avif", ".ppm", ".pgm", ".pbm", ".ico", ".mpo",
+})
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".3gp"})
+# Raw camera files are refused: Pillow would only find the small embedded preview (or nothing), and
+# developing raw sensor data is a different tool's job. The user exports a JPEG/TIFF first.
+RAW_SUFFIXES = frozenset({
+    ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".rw2", ".rwl", ".orf",
+    ".pef", ".srw", ".x3f", ".mrw", ".3fr", ".fff", ".iiq", ".erf", ".kdc", ".dcr", ".mos", ".mef", ".raw",
+})
+MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
+# Output extension a suffix will most likely get (the real one follows the decoded format): used to
+# plan the names of one run so that two inputs never claim one output (``engine.plan``).
+LIKELY_OUTPUT = {**{s: ".jpg" for s in (".jpg", ".jpeg", ".jpe", ".jfif", ".heic", ".heif", ".hif", ".avif", ".mpo")},
+                 ".png": ".png", ".ppm": ".png", ".pgm": ".png", ".pbm": ".png", ".ico": ".png",
+                 ".webp": ".webp", ".tif": ".tif", ".tiff": ".tif", ".bmp": ".bmp", ".gif": ".gif"}
+
+
+def kind_of(path: Path | str) -> str:
+    """``"video"``, ``"image"``, ``"raw"`` (refused with a reason) or ``""`` (not media) by suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix in VIDEO_SUFFIXES:
+        return "video"
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    if suffix in RAW_SUFFIXES:
+        return "raw"
+    return ""
+
+
+def is_video(path: Path | str) -> bool:
+    return kind_of(path) == "video"

@@ -8,25 +8,65 @@ XMP, IPTC, ICC, comments, thumbnails, text chunks). ``metadata.leaks`` then re-r
 
 from __future__ import annotations
 
+import contextlib
 import io
+import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
-from ..errors import UnseenError
+from ..errors import UnseenError, first_line
+from . import RAW_SUFFIXES
 
-try:  # HEIC/HEIF (phones); pillow-heif is a hard dependency but keep the error clear if broken.
-    import pillow_heif
+_setup = threading.Lock()
+_plugins_ready = False
+_unlimited = 0  # readers inside ``open_image`` now: Pillow's own pixel limit is lifted meanwhile
+_saved_limit: int | None = None
 
-    pillow_heif.register_heif_opener()
-except ImportError:  # pragma: no cover
-    pillow_heif = None
 
-# We check the pixel budget ourselves, with a clear message, before decoding anything.
-Image.MAX_IMAGE_PIXELS = None
+def _load_plugins() -> None:
+    """HEIC/HEIF support and a quiet libtiff, set up on the first file read, not on ``import unseen``:
+    a library user's Pillow is left as it was until unseen actually reads a photo."""
+    global _plugins_ready
+    if _plugins_ready:
+        return
+    with contextlib.suppress(ImportError):  # a hard dependency; without it HEIF is just unreadable
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    _silence_libtiff()
+    _plugins_ready = True
+
+
+@contextlib.contextmanager
+def open_image(path: Path | str) -> Iterator[Image.Image]:
+    """``Image.open`` for unseen's readers: plugins loaded, warnings silenced (a warning on stderr
+    would break the one-line contract) and Pillow's pixel limit lifted for the duration only.
+
+    unseen checks the pixel budget itself with a clear message (``--max-pixels``) before decoding;
+    Pillow's limit (a DecompressionBombError at 179 MP) is restored when the last reader is done.
+    """
+    global _unlimited, _saved_limit
+    with _setup:
+        _load_plugins()
+        if _unlimited == 0:
+            _saved_limit = Image.MAX_IMAGE_PIXELS
+            Image.MAX_IMAGE_PIXELS = None
+        _unlimited += 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                yield im
+    finally:
+        with _setup:
+            _unlimited -= 1
+            if _unlimited == 0:
+                Image.MAX_IMAGE_PIXELS = _saved_limit
 
 
 def _silence_libtiff() -> None:
@@ -50,11 +90,9 @@ def _silence_libtiff() -> None:
             fn = getattr(lib, name)
             fn.restype, fn.argtypes = ctypes.c_void_p, [ctypes.c_void_p]
             fn(None)
-    except Exception:  # noqa: BLE001 - never worth failing an import over
+    except Exception:  # noqa: BLE001 - never worth failing a read over
         pass
 
-
-_silence_libtiff()
 
 DEFAULT_MAX_PIXELS = 200_000_000
 
@@ -73,16 +111,6 @@ OUTPUT_FORMAT = {
     "ICO": "PNG",
 }
 EXTENSION = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif"}
-IMAGE_SUFFIXES = {
-    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif",
-    ".heic", ".heif", ".hif", ".avif", ".ppm", ".pgm", ".pbm", ".ico", ".mpo",
-}
-# Raw camera files are refused: Pillow would only find the small embedded preview (or nothing), and
-# developing raw sensor data is a different tool's job. The user exports a JPEG/TIFF first.
-RAW_SUFFIXES = {
-    ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".rw2", ".rwl", ".orf",
-    ".pef", ".srw", ".x3f", ".mrw", ".3fr", ".fff", ".iiq", ".erf", ".kdc", ".dcr", ".mos", ".mef", ".raw",
-}
 _RAW_MESSAGE = ("raw camera file ({}): unseen does not develop raw photos; export it as JPEG or TIFF "
                 "first and run unseen on that")
 _SRGB = ImageCms.createProfile("sRGB")
@@ -115,12 +143,10 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
     if path.suffix.lower() in RAW_SUFFIXES:
         raise UnseenError(_RAW_MESSAGE.format(path.suffix.lstrip(".").upper()))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a warning on stderr would break the one-line contract
-            with Image.open(path) as im:
-                if im.format == "TIFF" and _tiff_raw(im):
-                    raise UnseenError(_RAW_MESSAGE.format("TIFF-based raw"))
-                return im.format or "?", im.size, int(getattr(im, "n_frames", 1) or 1)
+        with open_image(path) as im:
+            if im.format == "TIFF" and _tiff_raw(im):
+                raise UnseenError(_RAW_MESSAGE.format("TIFF-based raw"))
+            return im.format or "?", im.size, int(getattr(im, "n_frames", 1) or 1)
     except UnseenError:
         raise
     except UnidentifiedImageError:
@@ -153,10 +179,8 @@ def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage
             f"{max_pixels / 1e6:.0f} MP limit (possible decompression bomb; raise with --max-pixels)"
         )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow warns on odd-but-readable EXIF; we drop it anyway
-            with Image.open(path) as im:
-                return _decode(im, fmt)
+        with open_image(path) as im:  # Pillow warns on odd-but-readable EXIF; we drop it anyway
+            return _decode(im, fmt)
     except (UnseenError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - fail closed with one clear line, whatever the decoder raised
@@ -164,7 +188,7 @@ def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage
 
 
 def _reason(exc: BaseException) -> str:
-    text = (str(exc).strip() or type(exc).__name__).splitlines()[0][:200]
+    text = first_line(exc)
     if text.startswith(("decoder error", "broken data stream")):  # Pillow's codes mean "bad data"
         return f"image data is corrupt ({text})"
     return text
@@ -247,45 +271,3 @@ def _webp_lossless(im: Image.Image) -> bool:
         return b"VP8L" in head
     except Exception:
         return False
-
-
-def encode(img: DecodedImage, frames: list[np.ndarray], fmt: str | None = None) -> bytes:
-    """Encode masked frames into a new file, in memory. Only pixels (and alpha, frame timing) go in."""
-    fmt = fmt or img.output_format
-    pil = []
-    for rgb, alpha in zip(frames, img.alpha, strict=True):
-        p = Image.fromarray(rgb, "RGB")
-        if alpha is not None and fmt in ("PNG", "WEBP", "TIFF", "GIF"):
-            p.putalpha(Image.fromarray(alpha, "L"))
-        pil.append(p)
-    buf = io.BytesIO()
-    first, rest = pil[0], pil[1:]
-    if fmt == "JPEG":
-        # Pillow writes a bare JFIF APP0 segment and nothing else when given no exif/icc/comment.
-        first.save(buf, "JPEG", quality=95, subsampling=0, optimize=True)
-    elif fmt == "PNG":
-        if rest:
-            first.save(buf, "PNG", save_all=True, append_images=rest, duration=img.durations,
-                       loop=img.loop or 0, compress_level=6)
-        else:
-            first.save(buf, "PNG", compress_level=6)
-    elif fmt == "WEBP":
-        opts = {"lossless": True} if img.lossless else {"quality": 95, "method": 4}
-        if rest:
-            first.save(buf, "WEBP", save_all=True, append_images=rest, duration=img.durations,
-                       loop=img.loop or 0, **opts)
-        else:
-            first.save(buf, "WEBP", **opts)
-    elif fmt == "GIF":
-        if rest:
-            first.save(buf, "GIF", save_all=True, append_images=rest, duration=img.durations,
-                       loop=img.loop or 0, optimize=False)
-        else:
-            first.save(buf, "GIF")
-    elif fmt == "TIFF":
-        first.save(buf, "TIFF", compression="tiff_deflate")
-    elif fmt == "BMP":
-        first.save(buf, "BMP")
-    else:  # pragma: no cover - OUTPUT_FORMAT only yields the formats above
-        raise UnseenError(f"cannot write {fmt}")
-    return buf.getvalue()

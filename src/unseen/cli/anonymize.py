@@ -1,0 +1,145 @@
+"""``unseen PATH...``: cover every face in photos and videos and strip identifying metadata."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from .. import __version__
+from ..boxes import load as load_boxes
+from ..engine import local
+from ..engine.plan import Job, plan
+from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
+from ..media.video_write import CODECS, output_extension
+from ..options import DEFAULT_PAD, DEFAULT_THRESHOLD, Options
+from .common import Parser, err, fsname, progress_bar, say
+
+
+def parser() -> argparse.ArgumentParser:
+    p = Parser(
+        prog="unseen",
+        description="Cover every face in photos and videos and strip identifying metadata. Outputs are "
+        "written as NAME.unseen.EXT beside each input, or with -o DIR into DIR under the same relative "
+        "path and name. Other commands: unseen inspect FILE..., unseen review [PATH...], "
+        "unseen verify ORIGINAL OUTPUT.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photos, videos or folders")
+    p.add_argument("-o", "--output", type=Path, help="write outputs into this folder, same relative paths and names")
+    p.add_argument("--force", action="store_true", help="replace existing outputs")
+    p.add_argument("--rename", action="store_true",
+                   help="name outputs unseen-0001, unseen-0002, ... (input names often carry a date, time or "
+                   "device); with -o, all go straight into that folder")
+    p.add_argument("--style", choices=STYLES, default="fill",
+                   help="fill (default) or noise: irreversible; pixelate and blur can be partly reversed")
+    p.add_argument("--shape", choices=SHAPES, default="ellipse")
+    p.add_argument("--pad", type=float, default=DEFAULT_PAD,
+                   help=f"grow each face box by this fraction per side to cover the head (default {DEFAULT_PAD})")
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                   help=f"detector score threshold; lower finds more (default {DEFAULT_THRESHOLD})")
+    p.add_argument("--fast", action="store_true",
+                   help="photos: one detector model instead of two, about 2x faster, slightly lower recall "
+                   "(videos always use their own schedule of both models, docs/BENCHMARKS.md)")
+    p.add_argument("--boxes", type=Path, help="extra regions to cover, JSON (docs/BOXES.md)")
+    p.add_argument("--max-pixels", type=float, default=200e6, help="refuse larger images (default 200e6)")
+    p.add_argument("--no-self-check", action="store_true", help="skip re-detecting on the masked result")
+    p.add_argument("--verify", action="store_true",
+                   help="check each output with a face recognizer; fail the file if still matchable")
+    p.add_argument("--audio", choices=("drop", "keep"), default="drop", help="video: keep re-encodes audio (AAC)")
+    p.add_argument("--codec", default="h264", choices=tuple(CODECS),
+                   help="video codec: h264 (MP4, default), h265, vp9 (WebM)")
+    p.add_argument("--hold", type=float, default=0.5,
+                   help="video: seconds a mask stays before a face first appears and after it is lost")
+    p.add_argument("--json", action="store_true", help="print one JSON report per file on stdout")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress, no warnings")
+    p.add_argument("--version", action="version", version=f"unseen {__version__}")
+    return p
+
+
+def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Options:
+    if not 0 < args.threshold < 1:
+        p.error("--threshold must be between 0 and 1")
+    if not 0 <= args.pad <= 3:
+        p.error("--pad must be between 0 and 3")
+    if not (args.max_pixels > 0 and math.isfinite(args.max_pixels)):
+        p.error("--max-pixels must be a positive number")
+    if not 0 <= args.hold <= 10:
+        p.error("--hold must be between 0 and 10 seconds")
+    boxes = tuple(load_boxes(args.boxes)) if args.boxes else ()
+    return Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
+                   self_check=not args.no_self_check, max_pixels=int(args.max_pixels), force=args.force,
+                   boxes=boxes, verify=args.verify, audio=args.audio, codec=args.codec, hold=args.hold,
+                   preset="fast" if args.fast else "thorough")
+
+
+def main(argv: list[str]) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    options = options_from(args, p)
+    if args.style in REVERSIBLE_STYLES and not args.quiet:
+        err(None, "warning: " + REVERSIBLE_WARNING.format(style=args.style))
+    skipped: list[Path] = []
+    jobs, failed = plan(args.paths, args.output, skipped, rename=args.rename,
+                        video_ext=output_extension(options.codec))
+    if skipped and not args.quiet:
+        shown = ", ".join(fsname(s) for s in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        say(f"unseen: note: left {len(skipped)} file(s) alone that are not photos or videos: {shown}")
+    for r in failed:
+        err(r.input, r.error or "failed")
+        if args.json:
+            print(json.dumps(r.to_json()), flush=True)
+    if not jobs and not failed:
+        err(None, "no photos or videos found in the given paths")
+        return 1
+    bar = progress_bar(len(jobs), "file") if len(jobs) > 1 and not args.quiet else None
+
+    def frames_bar(job: Job) -> progress_bar | None:
+        if args.quiet or bar is not None:
+            return None
+        return _LazyBar(job.src.name)
+
+    n_failed = len(failed)
+    try:
+        for job, report in zip(jobs, local.run(jobs, options, frames_bar), strict=True):
+            if report.status != "ok":
+                n_failed += 1
+                err(job.src, report.error or "failed")
+            elif not args.quiet and not args.json and bar is None:
+                say(f"{fsname(job.src)} -> {fsname(report.output or '')}: {_covered(report.regions)}")
+            if args.json:
+                print(json.dumps(report.to_json()), flush=True)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return 1 if n_failed else 0
+
+
+def _covered(counts: dict[str, int]) -> str:
+    from ..kinds import KINDS
+
+    parts = [f"{n} {KINDS[k].label}(s)" for k, n in counts.items() if n and k in KINDS]
+    return (", ".join(parts) or "0 face(s)") + " covered"
+
+
+class _LazyBar:
+    """Frame progress for a single video: the bar appears when the first frame is reported."""
+
+    def __init__(self, name: str):
+        self.name, self.bar = name, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = progress_bar(total or None, "frame", self.name)
+        self.bar.set(done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv[1:]))

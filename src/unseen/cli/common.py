@@ -1,0 +1,86 @@
+"""What every subcommand shares: one-line errors, usage errors (exit 2), signals, printing through
+a progress bar. Only the command line imports this package; the library never does."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+_bar: Any = None  # the progress bar being drawn, if any: lines are printed through it
+
+
+def fsname(path: str | Path) -> str:
+    """Print any file name, even one that is not valid UTF-8 (as \\xNN), on one line."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def say(line: str, stream: Any = None) -> None:
+    """Print one line on stderr (or ``stream``), starting on a line of its own even while a
+    progress bar is drawn."""
+    stream = stream or sys.stderr
+    if _bar is not None and stream is sys.stderr:
+        _bar.write(line, file=stream)
+    else:
+        print(line, file=stream, flush=True)
+
+
+def err(path: str | Path | None, message: str) -> None:
+    """``unseen: PATH: message`` on one line (the contract for every per-file failure)."""
+    prefix = f"unseen: {fsname(path)}: " if path else "unseen: "
+    say(prefix + " ".join(message.splitlines()))
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors are one line and exit 2."""
+
+    def error(self, message: str):  # noqa: D102
+        self.print_usage(sys.stderr)
+        err(None, message)
+        raise SystemExit(2)
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def handle_signals() -> None:
+    """SIGTERM (kill) and SIGHUP (the terminal closed) clean up like Ctrl-C: temporary files and
+    folders are removed. Only the main thread can set handlers; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, _interrupt)
+
+
+class progress_bar:  # noqa: N801 - used like a function
+    """A tqdm bar on stderr that error lines are printed through (``say``)."""
+
+    def __init__(self, total: int | None, unit: str, desc: str | None = None):
+        from tqdm import tqdm
+
+        global _bar
+        self.bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
+        _bar = self.bar
+
+    def update(self, n: int = 1) -> None:
+        self.bar.update(n)
+
+    def set(self, done: int, total: int) -> None:
+        if total and self.bar.total != total:
+            self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        global _bar
+        self.bar.close()
+        if _bar is self.bar:
+            _bar = None

@@ -1,0 +1,75 @@
+"""``unseen verify ORIGINAL OUTPUT``: the recognizer adversary and the metadata check on two files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from ..errors import UnseenError
+from ..verify import MATCH_THRESHOLD, MISSING, VerifyInputError, verify_files
+from .common import Parser, err, fsname
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = Parser(
+        prog="unseen verify",
+        description="Check that OUTPUT (made from ORIGINAL) leaves no detectable face, no face a recognizer "
+        "still matches to the original, and no metadata. Exit 0 only when every check passes.",
+    )
+    p.add_argument("original", type=Path, metavar="ORIGINAL", help="the photo before anonymisation")
+    p.add_argument("output", type=Path, metavar="OUTPUT", help="the anonymised photo made from it")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
+    p.add_argument("--max-pixels", type=float, default=200e6, help="refuse larger images (default 200e6)")
+    return p
+
+
+def _lines(result: dict[str, Any]) -> list[str]:
+    out = [f"{fsname(result['original'])} -> {fsname(result['output'])}: {result['verdict'].upper()}"]
+    for f in result["faces"]:
+        x, y, w, h = f["box"]
+        where = f"frame {f['frame']} " if "frame" in f else ""
+        state = "not matchable" if f["verdict"] == "pass" else "STILL MATCHABLE"
+        cmp = ">=" if f["verdict"] == "pass" else "<"
+        out.append(f"  face {f['index']} {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f}: "
+                   f"distance {f['distance']:.2f} {cmp} {MATCH_THRESHOLD}: {state}")
+    if not result["faces"]:
+        out.append("  no face found in the original")
+    for f in result["faces_left"]:
+        x, y, w, h = f["box"]
+        where = f"frame {f['frame']} " if "frame" in f else ""
+        out.append(f"  FACE DETECTED in the output {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f} (score {f['score']:.2f})")
+    if not result["faces_left"]:
+        out.append("  output: no face detected")
+    out.append("  metadata: " + ("; ".join(result["metadata"]) if result["metadata"] else "none"))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if not (args.max_pixels > 0 and math.isfinite(args.max_pixels)):
+        _parser().error("--max-pixels must be a positive number")
+    try:
+        result = verify_files(args.original, args.output, int(args.max_pixels))
+    except VerifyInputError as exc:
+        return _error(args, exc.path, str(exc))
+    except UnseenError as exc:
+        msg = str(exc).replace("--verify ", "unseen verify ", 1) if MISSING in str(exc) else str(exc)
+        return _error(args, None, msg)
+    except MemoryError:
+        return _error(args, args.original, "out of memory")
+    if args.json:
+        print(json.dumps(result), flush=True)
+    else:
+        print("\n".join(_lines(result)), flush=True)
+    return 0 if result["verdict"] == "pass" else 1
+
+
+def _error(args: argparse.Namespace, path: Path | None, message: str) -> int:
+    err(path, message)
+    if args.json:
+        print(json.dumps({"original": str(args.original), "output": str(args.output), "verdict": "error",
+                          "error": message}), flush=True)
+    return 1

@@ -1,0 +1,129 @@
+"""Which detector passes run on which video frame, and running them two frames at a time.
+
+A clip is not a folder of photos: faces persist from frame to frame, and the tracker
+(``unseen.track``) bridges the frames between detections. So the photo ensemble's two strong
+passes take turns every ``PERIOD`` seconds instead of both running on every frame, and a cheap
+glance on every frame follows big, fast faces. Chosen on the video slip benchmark
+(docs/BENCHMARKS.md, "Video").
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..regions import Regions
+from .ensemble import Detector, Pass, clamp_threshold
+
+
+class TimedFrame(Protocol):
+    """What the schedule needs of a frame: its time in seconds and its upright RGB pixels."""
+
+    time: float
+
+    @property
+    def rgb(self) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Detector passes run on a frame when ``period`` seconds have passed since their last run
+    (first run at ``phase`` seconds, so periodic passes can take turns on different frames).
+    ``fit`` > 0 overrides each pass's scale: the frame is shrunk so its longer side is ``fit`` px."""
+
+    passes: tuple[Pass, ...]
+    period: float = 0.0  # 0: every frame
+    phase: float = 0.0
+    fit: int = 0
+
+
+PERIOD = 0.3  # seconds between runs of each strong pass (they alternate: one every PERIOD / 2)
+GLANCE = 320  # px, longer side of the every-frame glance
+
+
+def default_schedules() -> tuple[Schedule, ...]:
+    """Chosen on the video slip benchmark (docs/BENCHMARKS.md, "Video"), by simulation on cached
+    per-pass detections, then checked on every shared clip by running unseen itself.
+
+    The photo ensemble's two strong passes (CenterFace at 1x for most faces, RetinaFace at 2x for
+    tiny ones) take turns, each every PERIOD seconds, and the tracker bridges the frames between
+    them; a RetinaFace glance at GLANCE px on every frame follows big, close faces (the ones that
+    move furthest between strong passes) at ~1% of the strong passes' cost.
+    """
+    return (
+        Schedule((Pass("retinaface", 1.0, 0.5),), 0.0, fit=GLANCE),
+        Schedule((Pass("centerface", 1.0, 0.1),), PERIOD, 0.0),
+        Schedule((Pass("retinaface", 2.0, 0.15),), PERIOD, PERIOD / 2),
+    )
+
+
+class VideoDetector:
+    """Run a schedule of detector passes over a frame sequence; returns Regions per frame.
+
+    ``detector`` is unseen's ensemble ``Detector`` (its threshold shift and NMS apply to every
+    pass). Any other object with ``detect(rgb) -> Regions`` (a test double) is simply called on
+    every frame; ``scheduled`` says which of the two happened, and the video report shows it.
+    """
+
+    def __init__(self, detector: Any, schedules: Iterable[Schedule] | None = None):
+        self.detector = detector
+        self.scheduled = isinstance(detector, Detector)
+        self.shift = float(getattr(detector, "threshold_shift", 0.0))
+        self.nms_iou = float(getattr(detector, "nms_iou", 0.35))
+        self.schedules = tuple(schedules or default_schedules())
+        self._last = [-1e9] * len(self.schedules)
+        self.runs = 0  # passes run, for the report
+
+    def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float]]:
+        """The passes to run on the frame at ``t``: (backend, scale, threshold). Call in time order."""
+        if not self.scheduled:
+            self.runs += 1
+            return [("", 1.0, 0.0)]
+        jobs = []
+        for k, s in enumerate(self.schedules):
+            if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
+                continue
+            self._last[k] = t
+            for p in s.passes:
+                scale = min(1.0, s.fit / max(shape[:2])) if s.fit else p.scale
+                jobs.append((p.backend, scale, clamp_threshold(p.threshold + self.shift)))
+        self.runs += len(jobs)
+        return jobs
+
+    def run(self, rgb: np.ndarray, job: tuple[str, float, float]) -> Regions:
+        """One pass on one frame (thread-safe: ONNX Runtime sessions may run concurrently)."""
+        if not self.scheduled:
+            return self.detector.detect(rgb)
+        backend, scale, thr = job
+        return Detector.run_pass(rgb, self.detector.backend(backend), scale, thr)
+
+    def merge(self, found: list[Regions]) -> Regions:
+        return Regions.concat(found).nms(self.nms_iou)
+
+    def detect_all(self, frames: Iterable[TimedFrame], workers: int = 2,
+                   window: int = 4) -> Iterator[tuple[Any, Regions]]:
+        """``(frame, regions)`` in order, with the passes of up to ``window`` frames running on
+        ``workers`` threads: a CenterFace pass on one frame overlaps a RetinaFace pass on the next,
+        which keeps both cores busy where one pass alone leaves gaps (its Python pre/post-processing,
+        the ends of ONNX Runtime's parallel loops). Memory: at most ``window`` + 2 frames."""
+        pending: deque = deque()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unseen-detect") as pool:
+            try:
+                for f in frames:
+                    rgb = f.rgb
+                    pending.append((f, [pool.submit(self.run, rgb, job) for job in self.due(f.time, rgb.shape)]))
+                    while len(pending) > window:
+                        g, futs = pending.popleft()
+                        yield g, self.merge([x.result() for x in futs])
+                while pending:
+                    g, futs = pending.popleft()
+                    yield g, self.merge([x.result() for x in futs])
+            finally:
+                for _, futs in pending:
+                    for x in futs:
+                        x.cancel()

@@ -1,0 +1,6 @@
+"""The flows: one photo (``image``), one video (``video``), one file (``file``: checks, dispatch,
+atomic output, report), and the run over many files (``local``).
+
+Imports point down from here: engine -> detect, track, mask, media, inspect -> regions, kinds.
+Nothing in the engine imports the command line or the review page.
+"""

@@ -1,0 +1,150 @@
+"""One photo through the whole flow: read -> detect -> pad -> mask -> self-check -> encode -> check.
+
+``cover`` works on pixels already in memory, so the library API, the review page's preview and
+the verify adversary run exactly the steps a file goes through (``anonymize_image_file``).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .. import mask
+from ..boxes import BoxSet
+from ..errors import UnseenError
+from ..media import image as image_io
+from ..media import image_check, image_write
+from ..options import Options
+from ..regions import Frame, Regions, inside_share
+from ..report import Report
+from .output import atomic_output, same_file
+from .plan import Job
+
+# A self-check detection this much inside an already covered region is that region's own outline.
+INSIDE_COVERED = 0.6
+
+
+@dataclass
+class Covered:
+    """One frame's result: masked pixels and what was covered, before and after padding."""
+
+    pixels: np.ndarray
+    found: Regions  # regions asked for (detected + added), as found
+    regions: Regions  # what was covered: padded, clipped, self-check additions included
+    self_check_extra: int = 0  # regions the re-detection still found, then covered
+
+
+@dataclass
+class MaskedImage:
+    """Result of anonymising one decoded image (all frames)."""
+
+    frames: list[Frame]  # masked pixels with the regions that were covered
+    counts: dict[str, int]  # regions per kind (largest over the frames of an animation)
+    self_check_extra: int = 0
+
+
+def mask_frame(pixels: np.ndarray, regions: Regions, options: Options,
+               rng: np.random.Generator | None = None) -> tuple[np.ndarray, Regions]:
+    """Pad regions by their kind (``kinds.KINDS``), clip to the image and cover them."""
+    h, w = pixels.shape[:2]
+    padded = regions.padded(options.pad, w, h)
+    return mask.apply(pixels, padded, options.mask_spec, rng), padded
+
+
+def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | None = None,
+          detected: Regions | None = None) -> Covered:
+    """Mask one RGB frame. ``detected`` replaces detection (a reviewer checked every region)."""
+    found = detector.detect(pixels) if detected is None else detected
+    if extra is not None:
+        found = found + extra
+    out, covered = mask_frame(pixels, found, options)
+    extra_found = 0
+    if options.self_check:
+        # Detect again on the result: anything still face-like gets covered too. One round only:
+        # the fill itself must not be mistaken for a new face forever.
+        again = detector.check(out)
+        again = again[inside_share(again.boxes, covered.boxes) < INSIDE_COVERED] if len(again) else again
+        if len(again):
+            extra_found = len(again)
+            out, more = mask_frame(out, again, options)
+            covered = covered + more
+    return Covered(out, found, covered, extra_found)
+
+
+def cover_decoded(img: image_io.DecodedImage, detector: Any, options: Options,
+                  extra: Regions | None = None, detected: Regions | None = None) -> MaskedImage:
+    """Every frame of a decoded photo or animation."""
+    result = MaskedImage(frames=[], counts={})
+    for i, pixels in enumerate(img.frames):
+        c = cover(pixels, detector, options, extra, detected)
+        result.frames.append(Frame(c.pixels, c.regions, index=i))
+        for kind, n in c.found.counts().items():
+            result.counts[kind] = max(result.counts.get(kind, 0), n)
+        result.self_check_extra += c.self_check_extra
+    return result
+
+
+def encode_checked(img: image_io.DecodedImage, masked: MaskedImage) -> bytes:
+    """Encode, then re-read the bytes: any metadata beyond the minimum, or bad pixels, fails the file."""
+    fmt = img.output_format
+    data = image_write.encode(img, [f.pixels for f in masked.frames], fmt)
+    leaks = image_check.leaks(data, fmt)
+    if leaks:
+        raise UnseenError("output still carries metadata (" + "; ".join(leaks) + "); nothing written")
+    try:
+        with Image.open(io.BytesIO(data)) as back:
+            back.load()
+            size = back.size
+            n = getattr(back, "n_frames", 1)
+    except Exception as exc:  # noqa: BLE001 - our own bytes not decoding fails the file
+        raise UnseenError(f"output does not decode ({exc}); nothing written") from None
+    h, w = masked.frames[0].pixels.shape[:2]
+    if size != (w, h) or n != len(masked.frames):
+        raise UnseenError(f"output is {size} x{n}, expected {(w, h)} x{len(masked.frames)}; nothing written")
+    return data
+
+
+def _dropped(src: Path) -> list[str]:
+    """What the input carried that the output does not: for the report only (the output is clean
+    by construction and checked by ``image_check``)."""
+    from ..inspect.image import inspect_image
+
+    try:
+        found = inspect_image(src)
+    except Exception:  # noqa: BLE001 - informative only
+        return ["(could not list input metadata)"]
+    return (["GPS"] if found.gps else []) + found.blocks + [t["kind"] for t in found.thumbnails]
+
+
+def anonymize_image_file(job: Job, options: Options, detector: Any, report: Report,
+                         boxset: BoxSet | None) -> None:
+    """Read, cover, encode, check (and verify, if asked) one photo; write it atomically."""
+    img = image_io.read(job.src, options.max_pixels)
+    dst = job.destination(image_io.EXTENSION[img.output_format])
+    if same_file(job.src, dst):
+        raise UnseenError("output would overwrite the input")
+    report.format_in, report.format_out, report.frames = img.format, img.output_format, len(img.frames)
+    if img.format != img.output_format:
+        report.notes.append(f"{img.format} written as {img.output_format}")
+    report.notes.extend(img.notes)
+    report.metadata_dropped = _dropped(job.src)
+    only = boxset is not None and boxset.mode == "only"
+    extra = boxset.regions if boxset is not None and not only else None
+    masked = cover_decoded(img, detector, options, extra=extra, detected=boxset.regions if only else None)
+    report.set_counts(masked.counts)
+    report.self_check_extra = masked.self_check_extra
+    data = encode_checked(img, masked)
+    if options.verify:
+        from ..verify import verify_pixels  # optional extra: dlib recognizer
+
+        report.verify = verify_pixels(img.frames, data, img.output_format)
+        if report.verify.get("verdict") != "pass":
+            raise UnseenError(f"verify failed: {report.verify.get('summary', 'a face may still be matchable')}")
+    with atomic_output(dst, options.force) as tmp:
+        tmp.write_bytes(data)
+    report.output = str(dst)

@@ -1,0 +1,102 @@
+"""Writing an output so that failure leaves nothing behind (fail closed).
+
+An output is written to a hidden temporary file in the target folder, checked, flushed to disk and
+only then given its final name, atomically, never replacing an existing file without ``--force``.
+Any error (or Ctrl-C, SIGTERM) removes the temporary file; temporary files a killed run left behind
+are swept the next time a run writes into that folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import UnseenError
+
+TMP_PREFIX = ".unseen-tmp-"
+STALE_TEMP_SECONDS = 6 * 3600
+_SWEPT: set[Path] = set()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux), else set and reset."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii",
+                                                        errors="replace") as fh:
+        for line in fh:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Delete our own hidden temporary files that a killed run (SIGKILL, power loss) left behind.
+
+    Only names starting with ``TMP_PREFIX`` and untouched for ``STALE_TEMP_SECONDS`` are removed: a
+    run still writing one keeps touching it, and losing a live one only fails that run (closed).
+    """
+    if folder in _SWEPT:  # once per folder per run: a big folder is not re-listed for every output
+        return
+    _SWEPT.add(folder)
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not entry.name.startswith(TMP_PREFIX):
+                continue
+            with contextlib.suppress(OSError):
+                st = entry.stat(follow_symlinks=False)
+                if entry.is_file(follow_symlinks=False) and now - st.st_mtime > STALE_TEMP_SECONDS:
+                    os.unlink(entry.path)
+
+
+@contextlib.contextmanager
+def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
+    """Yield a temporary path beside ``dst``; on success give it the final name, else delete it."""
+    if dst.exists() and not force:
+        raise UnseenError(f"output {dst} exists (use --force to replace it)")
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(dst.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=dst.suffix, dir=dst.parent)
+    except OSError as exc:
+        raise UnseenError(f"cannot write to {dst.parent}: {exc.strerror or exc}") from None
+    try:  # mkstemp makes 0600; an output is an ordinary file: 0666 less the umask, like `cp` or `>`
+        os.fchmod(fd, 0o666 & ~_umask())
+    except OSError:
+        pass  # e.g. a filesystem without modes: the file is still private, which is safe
+    finally:
+        os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:  # the data must be on disk before the name points at it
+            os.fsync(fh.fileno())
+        if force:
+            os.replace(tmp, dst)
+        else:
+            try:
+                os.link(tmp, dst)  # fails if dst appeared meanwhile: never clobber
+            except FileExistsError:
+                raise UnseenError(f"output {dst} exists (use --force to replace it)") from None
+            except OSError:
+                if dst.exists():
+                    raise UnseenError(f"output {dst} exists (use --force to replace it)") from None
+                os.replace(tmp, dst)
+    except OSError as exc:
+        raise UnseenError(f"cannot write {dst}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``b`` exists and is ``a`` (the output would overwrite the input)."""
+    try:
+        return b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False

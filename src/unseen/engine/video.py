@@ -1,0 +1,344 @@
+"""One video through the whole flow: two reads of the file, never a buffer of frames.
+
+1. **analyse** (a thread): decode every frame, run the detection schedule
+   (``detect.schedule.VideoDetector``) and link the detections into tracks (``unseen.track``).
+   Only boxes are kept: a few bytes per face.
+2. **write** (the caller's thread): decode the file a second time, mask each frame with the tracks'
+   boxes for its timestamp (bridged over misses, held ``options.hold`` seconds before a track's
+   first and after its last detection), encode, mux. The writer trails the analyser just enough
+   that no later detection can change a frame's boxes (``LiveCoverage.ready``: ~1 s of video, up
+   to ~2.5 s while a face is being missed), so the result is exactly that of two sequential
+   passes, while both reads share the CPU.
+
+Why re-read rather than buffer: the hold *before* a face's first detection and the bridging of
+misses (up to 2 s) need to see the future. A buffer would hold every frame of that window
+(1080p: 6 MB a frame, ~450 MB for 3 s at 25 fps); re-decoding costs ~13 ms CPU per 1080p frame,
+~3% of a run, and memory stays one frame per read whatever the clip length.
+
+The output is built from pixels only (``media.video_write``), stripped by its container's module
+and re-read by ``media.video_check``, which fails it if any tag, extra stream, encoder string or SEI
+is left. Self-check (re-detection on the masked frame) is not run for video: the tracker's bridging
+and hold are the video's safety net, and the slip benchmark (bench/video_bench.py) measures what
+gets through.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..boxes import BoxSet
+from ..detect.schedule import VideoDetector
+from ..errors import UnseenError
+from ..media import mp4, webm
+from ..media.ffmpeg import av, error_line
+from ..media.video_check import verify_output
+from ..media.video_read import (
+    Expected,
+    Reader,
+    check_complete,
+    expected,
+    format_name,
+    open_input,
+    prefetch,
+    stream_label,
+    video_stream,
+)
+from ..media.video_write import CODECS, Writer, open_writer, output_extension
+from ..options import Options
+from ..regions import Regions
+from ..report import Report
+from ..track import LiveCoverage, Tracker
+from .image import mask_frame
+from .output import atomic_output, same_file
+from .plan import Job
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class VideoResult:
+    """What one video run found and wrote (copied into the file's Report by name, field by field)."""
+
+    frames: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # most of each kind in one analysed frame
+    tracks: int = 0
+    passes: int = 0  # detector passes the schedule ran
+    audio: str = "none"
+    format_in: str = ""
+    format_out: str = ""
+    dropped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Analysis(threading.Thread):
+    """Pass 1: decode, detect, track. Runs beside the writer; the tracker is shared under ``cond``."""
+
+    def __init__(self, src: Path, exp: Expected, vdet: VideoDetector, tracker: Tracker):
+        super().__init__(name="unseen-analyse", daemon=True)
+        self.src, self.exp, self.vdet, self.tracker = src, exp, vdet, tracker
+        self.cond = threading.Condition()
+        self.stop = threading.Event()
+        self.frames = 0
+        self.finished = False
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with open_input(self.src) as c:
+                reader = Reader(c, video_stream(c))
+                for f, found in self.vdet.detect_all(prefetch(reader.video_frames(), lambda fr: fr.rgb)):
+                    if self.stop.is_set():
+                        return
+                    with self.cond:
+                        self.tracker.update(f.time, found)
+                        self.frames += 1
+                        self.cond.notify_all()
+                check_complete(reader, self.exp)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the writer
+            self.error = exc
+        finally:
+            with self.cond:
+                self.finished = True
+                self.cond.notify_all()
+
+    def wait_for(self, ready: Callable[[], bool]) -> None:
+        """Block until ``ready()`` (checked under the lock) or the analysis has ended."""
+        with self.cond:
+            while not self.finished and not ready():
+                self.cond.wait(0.5)
+        if self.error is not None:
+            raise self.error
+
+
+@dataclass
+class _Pass2:
+    """Pass 2: decode again, mask with the tracks' boxes, encode, mux."""
+
+    src: Path
+    tmp: Path
+    options: Options
+    boxset: BoxSet | None
+    keep_audio: bool
+    exp: Expected
+    analysis: _Analysis | None
+    coverage: LiveCoverage | None
+    progress: Progress | None
+    total: int
+    notes: list[str]
+    written: int = 0
+
+    def regions_at(self, t: float) -> Regions:
+        regions = Regions.empty()
+        if self.analysis is not None and self.coverage is not None:
+            self.analysis.wait_for(lambda: self.coverage.ready(t))
+            with self.analysis.cond:
+                regions = self.coverage.at(t)
+        if self.boxset is not None:
+            regions = regions + self.boxset.regions_at(t)
+        return regions
+
+    def run(self) -> bool:
+        """Write every frame; returns whether audio was written."""
+        rng = np.random.default_rng()
+        with open_input(self.src) as c:
+            v = video_stream(c)
+            a = c.streams.audio[0] if self.keep_audio else None
+            writer: Writer | None = None
+            origin = 0.0
+            pending_audio: list = []
+            tb = v.time_base or Fraction(1, 1000)
+            first_pts = 0
+            reader = Reader(c, v, a)
+            try:
+                for kind, f in reader.frames():
+                    if kind == "audio":
+                        if writer is None:
+                            pending_audio.append(f)
+                            if len(pending_audio) > 2000:
+                                raise UnseenError("audio stream runs far ahead of the video; cannot interleave")
+                        else:
+                            writer.write_audio(f, origin)
+                        continue
+                    if writer is None:
+                        writer = self._open(reader, v, tb, f.size, a)
+                        first_pts, origin = f.pts, float(f.pts * tb)
+                        for af in pending_audio:
+                            writer.write_audio(af, origin)
+                        pending_audio = []
+                    regions = self.regions_at(f.time)
+                    planes = None if len(regions) else f.yuv420p()
+                    if planes is None or not writer.write_yuv420p(planes, f.pts - first_pts, f.duration):
+                        pixels = f.rgb
+                        if len(regions):
+                            pixels, _ = mask_frame(pixels, regions, self.options, rng)
+                        writer.write_video(pixels, f.pts - first_pts, f.duration)
+                    self.written += 1
+                    if self.progress is not None:  # frames written; the writer is paced by the analysis
+                        self.progress(self.written, max(self.total, self.written) if self.total else 0)
+                if self.analysis is not None:
+                    self.analysis.wait_for(lambda: False)
+                    if self.written != self.analysis.frames:
+                        raise UnseenError(f"second read of the video gave {self.written} frames, first gave "
+                                          f"{self.analysis.frames}; nothing written")
+                if writer is None:
+                    raise UnseenError("video has no decodable frames")
+                check_complete(reader, self.exp, audio=True)
+                writer.finish()
+            except BaseException:
+                if writer is not None:  # the temporary file is deleted by atomic_output
+                    with contextlib.suppress(Exception):
+                        writer.container.close()
+                raise
+            return writer.audio is not None and writer.audio_packets > 0
+
+    def _open(self, reader: Reader, v: Any, tb: Fraction, size: tuple[int, int], audio: Any) -> Writer:
+        color, orient = reader.color, reader.orientation
+        w, h = size
+        sar = v.sample_aspect_ratio if v.sample_aspect_ratio else None
+        if sar and orient.op in ("clock", "cclock", "transpose", "antitranspose"):
+            sar = 1 / sar
+        writer = open_writer(self.tmp, self.options.codec, (w, h), tb, v.average_rate or v.guessed_rate,
+                             color, sar, audio)
+        if writer.size != (w, h):
+            self.notes.append(f"{w}x{h} cropped to {writer.size[0]}x{writer.size[1]} (4:2:0 needs even sizes)")
+        if orient.op:
+            self.notes.append(f"rotation {orient.degrees} degrees applied to the pixels")
+        return writer
+
+
+def _dropped(container: Any, vstream: Any, audio_kept: bool) -> list[str]:
+    """What the input carried that the output does not (for the report)."""
+    out = []
+    tags = dict(container.metadata)
+    if any("location" in k.lower() or "6709" in k for k in tags):
+        out.append("GPS")
+    out += [f"tag {k}" for k in tags if k not in ("major_brand", "minor_version", "compatible_brands")]
+    for s in container.streams:
+        if s.index == vstream.index:
+            if s.metadata:
+                out.append(f"video stream tags ({', '.join(sorted(s.metadata))})")
+            continue
+        if s.type == "audio" and audio_kept:
+            if s.metadata:
+                out.append(f"audio stream tags ({', '.join(sorted(s.metadata))})")
+            continue
+        out.append(f"{stream_label(s)} stream {s.index}")
+    with contextlib.suppress(Exception):
+        if container.chapters():
+            out.append(f"chapters ({len(container.chapters())})")
+    return out
+
+
+def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet | None,
+         progress: Progress | None) -> VideoResult:
+    t0 = time.perf_counter()
+    result = VideoResult()
+    only = boxset is not None and boxset.mode == "only"
+    with open_input(src) as c:
+        v = video_stream(c)
+        total = int(v.frames or 0)
+        exp = expected(c, v, src)
+        audio_in = c.streams.audio[0] if c.streams.audio else None
+        keep_audio = options.audio == "keep" and audio_in is not None
+        result.format_in = format_name(c, src)
+        result.dropped = _dropped(c, v, keep_audio)
+
+    # Pass 1, in a thread: analyse (boxes only). Pass 2 below trails it (LiveCoverage.ready).
+    vdet = None if only else VideoDetector(detector)
+    analysis = None if vdet is None else _Analysis(src, exp, vdet, Tracker())
+    coverage = None if analysis is None else LiveCoverage(analysis.tracker, options.hold)
+    writer = _Pass2(src, tmp, options, boxset, keep_audio, exp, analysis, coverage, progress, total, result.notes)
+    try:
+        if analysis is not None:
+            analysis.start()
+        audio_written = writer.run()
+    finally:
+        if analysis is not None:
+            analysis.stop.set()
+            analysis.join()
+    result.frames = writer.written
+    if analysis is not None:
+        result.counts = dict(analysis.tracker.max_per_frame)
+        result.tracks = len(analysis.tracker.finish())
+        result.passes = vdet.runs
+    if boxset is not None:  # regions a person added, active over their own time ranges
+        for kind, n in boxset.regions.counts().items():
+            result.counts[kind] = max(result.counts.get(kind, 0), n)
+
+    fmt_out = CODECS[options.codec][1]
+    (mp4.strip if fmt_out == "mp4" else webm.strip)(tmp)
+    problems = verify_output(tmp, options.codec, result.frames, audio_written)
+    if problems:
+        raise UnseenError("output failed its check (" + "; ".join(problems[:4]) + "); nothing written")
+
+    result.format_out = f"{fmt_out} ({options.codec})"
+    if options.audio == "keep" and audio_in is None:
+        result.audio = "none"
+    elif keep_audio:
+        result.audio = "kept (AAC)" if fmt_out == "mp4" else "kept (Opus)"
+        result.notes.append("audio re-encoded; voices can identify people")
+    else:
+        result.audio = "dropped" if audio_in is not None else "none"
+    if options.style in ("pixelate", "blur"):
+        result.warnings.append(f"style {options.style} keeps a degraded trace of each face")
+    if options.preset != "thorough":
+        result.notes.append(f"--{options.preset} applies to photos; video ran its usual detection schedule")
+    if vdet is not None:
+        how = "detection schedule" if vdet.scheduled else "every frame, detector as given"
+        result.notes.append(f"{vdet.runs} detector passes ({how})")
+    seconds = time.perf_counter() - t0
+    result.notes.append(f"{result.frames} frames in {seconds:.1f} s "
+                        f"({result.frames / max(seconds, 1e-9):.1f} fps, two reads)")
+    return result
+
+
+def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet | None = None,
+                    progress: Progress | None = None) -> VideoResult:
+    """Anonymise one video into ``tmp`` (renamed atomically by the caller); one-line errors only.
+
+    ``counts["face"]`` is the most faces detected in any one analysed frame (as for animations in
+    the photo path); ``tracks`` is the number of distinct tracks (a face lost for more than 2 s and
+    found again counts twice). ``progress(done, total)`` counts frames written; the writer trails
+    the analysis by about a second of video, so the rate and ETA are the whole job's. ``total`` is
+    the container's frame count, 0 when it does not say (MKV, MPEG-TS).
+    """
+    _av = av()
+    output_extension(options.codec)
+    try:
+        return _run(src, tmp, options, detector, boxset, progress)
+    except (UnseenError, MemoryError):
+        raise
+    except _av.error.FFmpegError as exc:
+        raise UnseenError(f"video processing failed: {error_line(exc)}") from None
+    except OSError as exc:
+        raise UnseenError(f"video processing failed: {exc.strerror or exc}") from None
+    except Exception as exc:  # noqa: BLE001 - fail closed with one line, never a traceback and a half-written file
+        raise UnseenError(f"video processing failed: {type(exc).__name__}: {error_line(exc)}") from None
+
+
+def anonymize_video_file(job: Job, options: Options, detector: Any, report: Report,
+                         boxset: BoxSet | None, progress: Progress | None) -> None:
+    """The video flow for one file: atomic output, and the result copied into the report."""
+    report.kind = "video"
+    dst = job.destination(output_extension(options.codec))
+    if same_file(job.src, dst):
+        raise UnseenError("output would overwrite the input")
+    with atomic_output(dst, options.force) as tmp:
+        r = anonymize_video(job.src, tmp, options, detector, boxset, progress)
+    report.frames, report.tracks, report.audio = r.frames, r.tracks, r.audio
+    report.format_in, report.format_out = r.format_in, r.format_out
+    report.metadata_dropped, report.detector_passes = r.dropped, r.passes
+    report.notes.extend(r.notes)
+    report.warnings.extend(r.warnings)
+    report.set_counts(r.counts)
+    report.output = str(dst)

@@ -1,0 +1,47 @@
+"""What a file gives away if it is shared as is (``unseen inspect``): one entry point for any file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import UnseenError, first_line
+from ..media import is_video
+from .findings import Findings
+
+__all__ = ["Findings", "inspect_file"]
+
+
+def inspect_file(path: Path, detector: Any = None) -> Findings:
+    """Inspect one image or video; raise UnseenError with a one-line cause on unreadable files.
+
+    ``detector`` (optional, anything with ``detect(rgb) -> Regions``) counts faces in the picture
+    and in embedded previews.
+    """
+    if not path.is_file():
+        raise UnseenError("no such file" if not path.exists() else "not a regular file")
+    if is_video(path):
+        from .video import inspect_video
+
+        try:
+            return inspect_video(path, detector)
+        except UnseenError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any demuxer oddity: one line, no traceback
+            raise UnseenError(f"cannot read video: {first_line(exc)}") from None
+    from ..media import image as image_io
+    from .image import inspect_image
+
+    def count(im) -> int:
+        return len(detector.detect(np.asarray(im.convert("RGB")))) if detector else 0
+
+    try:
+        found = inspect_image(path, count if detector else None)
+    except Exception as exc:  # noqa: BLE001 - any parser failure: one line, no traceback
+        raise UnseenError(f"cannot read image: {first_line(exc)}") from None
+    if detector is not None:
+        img = image_io.read(path)
+        found.faces = len(detector.detect(img.frames[0]))
+    return found

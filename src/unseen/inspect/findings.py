@@ -1,0 +1,60 @@
+"""What a file gives away besides its pixels: the ``Findings`` of ``unseen inspect``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Findings:
+    """What one file would reveal. Values are shown to the user of their own file only."""
+
+    path: str
+    format: str = ""
+    size: tuple[int, int] = (0, 0)
+    gps: dict[str, Any] = field(default_factory=dict)
+    dates: dict[str, str] = field(default_factory=dict)
+    device: dict[str, str] = field(default_factory=dict)
+    people: dict[str, str] = field(default_factory=dict)
+    software: str = ""
+    blocks: list[str] = field(default_factory=list)  # EXIF, XMP, IPTC, ICC, comment, text chunks…
+    thumbnails: list[dict[str, Any]] = field(default_factory=list)
+    faces: int | None = None
+    streams: list[dict[str, Any]] = field(default_factory=list)  # video: streams and their tags
+    tags: dict[str, str] = field(default_factory=dict)  # video: container tags
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def lines(self) -> list[str]:
+        out = [f"{self.path}: {self.format} {self.size[0]}x{self.size[1]}"]
+        if self.gps:
+            pos = self.gps.get("position")
+            out.append(f"  GPS position: {pos}" if pos else f"  GPS tags: {', '.join(self.gps)}")
+        for title, d in (("dates", self.dates), ("device", self.device), ("names/text", self.people)):
+            if d:
+                out.append(f"  {title}: " + "; ".join(f"{k}={v}" for k, v in d.items()))
+        if self.software:
+            out.append(f"  software: {self.software}")
+        if self.blocks:
+            out.append(f"  metadata blocks: {', '.join(self.blocks)}")
+        for t in self.thumbnails:
+            face = {True: "a face is visible in it", False: "no face found in it", None: "not checked"}
+            out.append(f"  embedded {t['kind']} {t['size'][0]}x{t['size'][1]}: {face[t.get('face')]}")
+        for s in self.streams:
+            out.append(f"  stream {s['index']}: {s['type']} {s.get('codec', '')} {s.get('tags', '')}".rstrip())
+        if self.tags:
+            out.append("  container tags: " + "; ".join(f"{k}={v}" for k, v in self.tags.items()))
+        if self.faces is not None:
+            out.append(f"  faces found by unseen: {self.faces}")
+        if len(out) == 1:
+            out.append("  no metadata found")
+        return out
+
+
+def clean(v: Any) -> str:
+    """A tag value as short printable text: bytes decoded, NULs and spaces trimmed, 120 characters."""
+    if isinstance(v, bytes):
+        v = v.rstrip(b"\0").decode("utf-8", "replace")
+    return str(v).strip()[:120]

@@ -1,0 +1,128 @@
+"""``unseen inspect`` for photos: what an image file would reveal if it were published as is.
+
+It reads the input the way an adversary would (Pillow's EXIF/GPS/XMP/IPTC readers, embedded
+thumbnails). Independent of the output checks in ``media.image_check`` on purpose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PIL import ExifTags, Image, IptcImagePlugin
+
+from ..media.image import open_image
+from .findings import Findings, clean
+
+GPS_IFD = 0x8825
+EXIF_IFD = 0x8769
+
+_DEVICE_TAGS = {"Make", "Model", "BodySerialNumber", "LensMake", "LensModel", "LensSerialNumber",
+                "CameraOwnerName", "SerialNumber", "ImageUniqueID", "HostComputer"}
+_PEOPLE_TAGS = {"Artist", "Copyright", "CameraOwnerName", "XPAuthor", "ImageDescription",
+                "UserComment", "XPComment", "XPSubject", "XPKeywords"}
+_DATE_TAGS = {"DateTime", "DateTimeOriginal", "DateTimeDigitized", "OffsetTime", "OffsetTimeOriginal"}
+
+
+def _dms(values: Any, ref: Any) -> float | None:
+    try:
+        d, m, s = (float(x) for x in values)
+        sign = -1 if str(ref).upper().startswith(("S", "W")) else 1
+        return round(sign * (d + m / 60 + s / 3600), 6)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
+def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None = None) -> Findings:
+    """List what an image file gives away. ``face_counter`` (optional) runs on embedded previews."""
+    f = Findings(path=str(path))
+    with open_image(path) as im:  # warnings ("Corrupt EXIF data") silenced: stderr is for one-line errors
+        f.format, f.size = im.format or "?", im.size
+        info = im.info
+        try:
+            exif = im.getexif()
+        except Exception:
+            exif = None
+            f.blocks.append("EXIF (malformed)")
+        if exif:
+            f.blocks.append("EXIF")
+            _read_exif(exif, f)
+        if info.get("xmp") or info.get("XML:com.adobe.xmp"):
+            f.blocks.append("XMP")
+        try:
+            if IptcImagePlugin.getiptcinfo(im):
+                f.blocks.append("IPTC")
+        except Exception:
+            f.blocks.append("IPTC (malformed)")
+        if info.get("icc_profile"):
+            f.blocks.append("ICC profile")
+        if info.get("comment"):
+            f.blocks.append("comment")
+            f.people.setdefault("Comment", clean(info["comment"]))
+        if getattr(im, "text", None):
+            f.blocks.append("PNG text chunks (" + ", ".join(im.text) + ")")
+        if info.get("mp") or im.format == "MPO":
+            f.blocks.append("multi-picture (MPF) extra images")
+        if exif:
+            _thumbnail(exif, info.get("exif"), f, face_counter)
+        for key in ("photoshop", "adobe"):
+            if key in info:
+                f.blocks.append(f"{key} block")
+    return f
+
+
+def _read_exif(exif: Image.Exif, f: Findings) -> None:
+    tags = dict(exif)
+    with contextlib.suppress(Exception):  # a broken sub-IFD must not hide the rest
+        tags.update(exif.get_ifd(EXIF_IFD))
+    for tag, value in tags.items():
+        name = ExifTags.TAGS.get(tag, "")
+        if name in _DATE_TAGS:
+            f.dates[name] = clean(value)
+        elif name in _DEVICE_TAGS:
+            f.device[name] = clean(value)
+        elif name in _PEOPLE_TAGS and clean(value):
+            f.people[name] = clean(value)
+        elif name == "Software":
+            f.software = clean(value)
+        elif name == "MakerNote":
+            f.blocks.append("maker notes")
+    try:
+        gps = exif.get_ifd(GPS_IFD)
+    except Exception:
+        gps = {}
+    if gps:
+        named = {ExifTags.GPSTAGS.get(k, str(k)): v for k, v in gps.items()}
+        f.gps = {k: clean(v) for k, v in named.items()}
+        lat = _dms(named.get("GPSLatitude"), named.get("GPSLatitudeRef"))
+        lon = _dms(named.get("GPSLongitude"), named.get("GPSLongitudeRef"))
+        if lat is not None and lon is not None:
+            f.gps["position"] = f"{lat}, {lon}"
+
+
+def _thumbnail(exif: Image.Exif, raw: bytes | None, f: Findings,
+               face_counter: Callable[[Image.Image], int] | None) -> None:
+    """Find the IFD1 preview JPEG (cameras and phones embed one that shows the unmasked scene)."""
+    try:
+        ifd1 = exif.get_ifd(ExifTags.IFD.IFD1)
+    except Exception:
+        ifd1 = {}
+    offset, length = ifd1.get(0x0201), ifd1.get(0x0202)
+    if not (offset and length):
+        return
+    entry: dict[str, Any] = {"kind": "EXIF thumbnail", "size": (0, 0), "face": None}
+    if raw:
+        tiff = raw[6:] if raw.startswith(b"Exif") else raw  # offsets count from the TIFF header
+        data = tiff[offset : offset + length]
+        try:
+            with Image.open(io.BytesIO(data)) as t:
+                t.load()
+                entry["size"] = t.size
+                if face_counter is not None:
+                    entry["face"] = face_counter(t.convert("RGB")) > 0
+        except Exception:
+            entry["kind"] = "EXIF thumbnail (unreadable)"
+    f.thumbnails.append(entry)

@@ -1,0 +1,120 @@
+"""``unseen inspect`` for videos: container tags (GPS, dates, device), streams and their tags."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import UnseenError
+from ..media.ffmpeg import av, error_line
+from ..media.video_read import Reader, format_name, open_input, stream_label, video_stream
+from .findings import Findings, clean
+
+_ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?$")
+
+
+def parse_iso6709(text: str) -> dict[str, float] | None:
+    """``"+27.1281+100.2508+000.000/"`` -> {"lat": 27.1281, "lon": 100.2508, "alt": 0.0}.
+
+    Handles the decimal-degree form phones write (and the DDMM/DDDMM forms by their digit count).
+    """
+    m = _ISO6709.match(text.strip())
+    if not m:
+        return None
+
+    def deg(s: str, degree_digits: int) -> float:
+        sign = -1 if s[0] == "-" else 1
+        whole, _, frac = s[1:].partition(".")
+        if len(whole) <= degree_digits:
+            return sign * float(s[1:])
+        d = float(whole[:degree_digits])
+        rest = whole[degree_digits:]
+        minutes = float(rest[:2] + ("." + frac if frac and len(rest) == 2 else ""))
+        seconds = float(rest[2:] + ("." + frac if frac else "")) if len(rest) > 2 else 0.0
+        return sign * (d + minutes / 60 + seconds / 3600)
+
+    out = {"lat": round(deg(m.group(1), 2), 6), "lon": round(deg(m.group(2), 3), 6)}
+    if m.group(3):
+        out["alt"] = float(m.group(3))
+    return out
+
+
+_DATE_KEYS = ("creation_time", "date", "creationdate", "com.apple.quicktime.creationdate")
+_DEVICE_KEYS = ("make", "model", "com.apple.quicktime.make", "com.apple.quicktime.model",
+                "com.android.manufacturer", "com.android.model", "firmware", "com.apple.quicktime.camera")
+_SOFTWARE_KEYS = ("encoder", "software", "com.apple.quicktime.software", "com.android.version",
+                  "handler_name")
+
+
+def inspect_video(path: Path, detector=None) -> Findings:
+    """What a video gives away: container tags (GPS, dates, device), streams and their tags, faces."""
+    _av = av()
+    f = Findings(path=str(path))
+    try:
+        with open_input(path) as c:
+            f.format = format_name(c, path)
+            tags = {str(k): clean(v) for k, v in c.metadata.items()}
+            f.tags = tags
+            for k, val in tags.items():
+                kl = k.lower()
+                if "location" in kl or "6709" in kl or kl in ("xyz", "gps"):
+                    pos = parse_iso6709(val)
+                    f.gps[k] = val
+                    if pos:
+                        f.gps["position"] = f"{pos['lat']}, {pos['lon']}" + (
+                            f", {pos['alt']} m" if "alt" in pos else "")
+                elif any(kl.endswith(d) for d in _DATE_KEYS):
+                    f.dates[k] = val
+                elif kl in _DEVICE_KEYS or kl.endswith((".make", ".model")):
+                    f.device[k] = val
+                elif kl in _SOFTWARE_KEYS or kl.endswith(".software"):
+                    f.software = val
+                elif kl in ("artist", "author", "comment", "title", "description", "copyright",
+                            "album_artist", "composer") or kl.endswith((".artist", ".author", ".comment")):
+                    f.people[k] = val
+            for s in c.streams:
+                entry: dict[str, Any] = {"index": s.index, "type": s.type,
+                                         "codec": (s.codec_context.name if s.codec_context else "") or "",
+                                         "tags": {str(k): clean(v) for k, v in s.metadata.items()}}
+                label = stream_label(s)
+                if s.type in ("data", "attachment") or "telemetry" in label:
+                    entry["flag"] = label
+                if s.type == "subtitle":
+                    entry["flag"] = "subtitles (text can name people)"
+                f.streams.append(entry)
+                if s.type in ("data", "subtitle", "attachment"):
+                    f.blocks.append(f"{label} stream {s.index}")
+            with contextlib.suppress(Exception):
+                if c.chapters():
+                    f.blocks.append(f"chapters ({len(c.chapters())})")
+            v = video_stream(c)
+            if v.codec_context is None:
+                raise UnseenError("video track uses a codec FFmpeg cannot decode")
+            w, h = v.codec_context.width, v.codec_context.height
+            f.size = (int(w), int(h))
+    except UnseenError:
+        raise
+    except _av.error.FFmpegError as exc:
+        raise UnseenError(f"cannot read video: {error_line(exc)}") from None
+    if detector is not None:
+        f.faces = _sample_faces(path, detector, f)
+    return f
+
+
+def _sample_faces(path: Path, detector, findings: Findings, samples: int = 8) -> int:
+    """Most faces found in one of ``samples`` frames spread over the clip (decoding only those)."""
+    best = 0
+    with open_input(path) as c:
+        v = video_stream(c)
+        n = int(v.frames or 0)
+        step = max(1, n // samples) if n else 15
+        for fr in Reader(c, v).video_frames():
+            if fr.index % step == 0:
+                if fr.index == 0:
+                    findings.size = (fr.rgb.shape[1], fr.rgb.shape[0])
+                best = max(best, len(detector.detect(fr.rgb)))
+            if fr.index >= step * samples:
+                break
+    return best

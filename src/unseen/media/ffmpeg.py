@@ -1,0 +1,61 @@
+"""The only way unseen opens a video file with FFmpeg (through PyAV), for reading or writing.
+
+FFmpeg reads URLs, not paths: ``http:host:80.mp4`` is a web address to it, ``tcp:...`` a socket,
+``concat:a|b`` several files. A file in a folder someone hands us can carry such a name, so every
+open here (1) passes an absolute path, which no protocol prefix can start, and (2) allows only the
+``file`` protocol and a short list of demuxers (no playlists, concat scripts or image sequences that
+would open other files). Nothing else in unseen may call ``av.open``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import UnseenError, first_line
+
+# Demuxers we accept. Anything else (playlists, concat scripts, image sequences, network formats)
+# is refused before it can open another file or URL.
+FORMAT_WHITELIST = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts"
+INPUT_OPTIONS = {"format_whitelist": FORMAT_WHITELIST, "protocol_whitelist": "file"}
+
+
+def av() -> Any:
+    """The PyAV module, imported on first use (photos never load FFmpeg)."""
+    try:
+        import av as _av
+    except ImportError:  # pragma: no cover - av is a hard dependency
+        raise UnseenError("PyAV (the 'av' package) is not installed; reinstall unseen") from None
+    return _av
+
+
+def local_url(path: Path | str) -> str:
+    """``file:`` plus the absolute path: FFmpeg can only take it as a local file."""
+    return "file:" + os.path.abspath(os.fsdecode(path))
+
+
+def error_line(exc: BaseException) -> str:
+    """FFmpeg's message without errno and file name: "Invalid data found when processing input"."""
+    return first_line(exc)
+
+
+def open_input(path: Path | str) -> Any:
+    """Open a video read-only with the demuxer and protocol allow-lists; one-line UnseenError if not."""
+    _av = av()
+    try:
+        return _av.open(local_url(path), "r", options=dict(INPUT_OPTIONS), metadata_errors="replace")
+    except _av.error.FFmpegError as exc:
+        if "returned 22" in str(exc) or "Invalid argument" in str(exc):
+            raise UnseenError("not a video container unseen reads "
+                              "(MP4, MOV, MKV, WebM, AVI, MPEG-TS)") from None
+        raise UnseenError(f"cannot read video: {error_line(exc)}") from None
+    except OSError as exc:
+        raise UnseenError(f"cannot read video: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:  # tags that are not UTF-8 are replaced; anything else is damage
+        raise UnseenError(f"cannot read video: {error_line(exc)}") from None
+
+
+def open_output(path: Path | str, fmt: str) -> Any:
+    """Create a new container file of format ``fmt`` with no encoder/muxer version strings."""
+    return av().open(local_url(path), "w", format=fmt, container_options={"fflags": "+bitexact"})

@@ -1,0 +1,164 @@
+"""Strict checks of our own photo outputs: every structure in the bytes beyond the documented minimum.
+
+Tiny structural parsers (JPEG markers, PNG chunks, RIFF chunks, GIF blocks, TIFF tags) compare an
+output's bytes with an allow-list of what ``image_write`` emits. They do not trust Pillow to have
+written what was asked: anything not on the list fails the file.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+
+from PIL import ExifTags, Image
+
+
+def leaks(data: bytes, fmt: str) -> list[str]:
+    """Return every structure in ``data`` beyond the documented minimum (empty list = clean)."""
+    checker = {"JPEG": _jpeg_leaks, "PNG": _png_leaks, "WEBP": _webp_leaks, "GIF": _gif_leaks,
+               "TIFF": _tiff_leaks, "BMP": _bmp_leaks}.get(fmt)
+    if checker is None:
+        return [f"no output check for format {fmt}"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return checker(data)
+    except Exception as exc:  # noqa: BLE001 - whatever the parser tripped on, the output is not clean
+        return [f"unparseable {fmt} output ({type(exc).__name__}: {str(exc)[:80]})"]
+
+
+def _jpeg_leaks(d: bytes) -> list[str]:
+    if d[:2] != b"\xff\xd8":
+        return ["not a JPEG"]
+    leaks, i = [], 2
+    while i < len(d):
+        if d[i] != 0xFF:
+            return leaks + [f"garbage at {i}"]
+        marker = d[i + 1]
+        if marker == 0xD9:  # EOI
+            if d[i + 2 :].strip(b"\0"):
+                leaks.append(f"{len(d) - i - 2} bytes after end of image")
+            return leaks
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            i += 2
+            continue
+        (length,) = struct.unpack(">H", d[i + 2 : i + 4])
+        body = d[i + 4 : i + 2 + length]
+        if marker == 0xE0:
+            if not body.startswith(b"JFIF\0"):
+                leaks.append("APP0 segment other than JFIF")
+        elif 0xE1 <= marker <= 0xEF:
+            name = body[:12].split(b"\0")[0].decode("latin-1")
+            leaks.append(f"APP{marker - 0xE0} segment ({name})")
+        elif marker == 0xFE:
+            leaks.append("comment (COM) segment")
+        i += 2 + length
+        if marker == 0xDA:  # SOS: skip entropy-coded data to the next real marker
+            i = _next_marker(d, i)
+    return leaks + ["no end-of-image marker"]
+
+
+def _next_marker(d: bytes, i: int) -> int:
+    """Index of the next marker after entropy-coded data (0xFF not followed by 0x00 or RSTn)."""
+    while True:
+        i = d.find(b"\xff", i)
+        if i < 0 or i + 1 >= len(d):
+            return len(d)
+        nxt = d[i + 1]
+        if nxt != 0x00 and not 0xD0 <= nxt <= 0xD7 and nxt != 0xFF:
+            return i
+        i += 1
+
+
+_PNG_OK = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"acTL", b"fcTL", b"fdAT"}
+
+
+def _png_leaks(d: bytes) -> list[str]:
+    if d[:8] != b"\x89PNG\r\n\x1a\n":
+        return ["not a PNG"]
+    leaks, i = [], 8
+    while i + 8 <= len(d):
+        length, ctype = struct.unpack(">I4s", d[i : i + 8])
+        if ctype not in _PNG_OK:
+            leaks.append(f"PNG chunk {ctype.decode('latin-1')}")
+        i += 12 + length
+        if ctype == b"IEND":
+            if d[i:]:
+                leaks.append(f"{len(d) - i} bytes after IEND")
+            return leaks
+    return leaks + ["no IEND chunk"]
+
+
+_WEBP_OK = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF"}
+
+
+def _webp_leaks(d: bytes) -> list[str]:
+    if d[:4] != b"RIFF" or d[8:12] != b"WEBP":
+        return ["not a WebP"]
+    leaks, i = [], 12
+    while i + 8 <= len(d):
+        ctype, length = struct.unpack("<4sI", d[i : i + 8])
+        if ctype not in _WEBP_OK:
+            leaks.append(f"WebP chunk {ctype.decode('latin-1')}")
+        if ctype == b"VP8X" and d[i + 8] & 0x2C:  # ICC, EXIF or XMP flag set
+            leaks.append("WebP VP8X flags announce ICC/EXIF/XMP")
+        i += 8 + length + (length & 1)
+    return leaks
+
+
+def _gif_leaks(d: bytes) -> list[str]:
+    if d[:3] != b"GIF":
+        return ["not a GIF"]
+    leaks = []
+    flags = d[10]
+    i = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+    while i < len(d):
+        b = d[i]
+        if b == 0x3B:
+            return leaks
+        if b == 0x21:
+            label = d[i + 1]
+            j = i + 2
+            first = d[j + 1 : j + 1 + d[j]] if d[j] else b""
+            if label == 0xFE:
+                leaks.append("GIF comment extension")
+            elif label == 0x01:
+                leaks.append("GIF plain-text extension")
+            elif label == 0xFF and first[:11] not in (b"NETSCAPE2.0", b"ANIMEXTS1.0"):
+                leaks.append(f"GIF application extension {first[:11].decode('latin-1')}")
+            while d[j]:
+                j += d[j] + 1
+            i = j + 1
+        elif b == 0x2C:
+            lflags = d[i + 9]
+            j = i + 10 + (3 * 2 ** ((lflags & 7) + 1) if lflags & 0x80 else 0) + 1
+            while d[j]:
+                j += d[j] + 1
+            i = j + 1
+        else:
+            return leaks + [f"unknown GIF block 0x{b:02x}"]
+    return leaks + ["no GIF trailer"]
+
+
+# Baseline structural TIFF tags only: dimensions, sample layout, strips/tiles, compression.
+_TIFF_OK = {254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 282, 283, 284, 296, 317, 320,
+            322, 323, 324, 325, 338, 339}
+
+
+def _tiff_leaks(d: bytes) -> list[str]:
+    with Image.open(io.BytesIO(d)) as im:
+        leaks = []
+        for page in range(getattr(im, "n_frames", 1)):
+            im.seek(page)
+            for tag in im.tag_v2:
+                if tag not in _TIFF_OK:
+                    leaks.append(f"TIFF tag {tag} ({ExifTags.TAGS.get(tag, 'unknown')})")
+        return leaks
+
+
+def _bmp_leaks(d: bytes) -> list[str]:
+    if d[:2] != b"BM":
+        return ["not a BMP"]
+    (header,) = struct.unpack("<I", d[14:18])
+    return ["BMP v5 header (may embed a colour profile)"] if header >= 124 else []

@@ -1,0 +1,349 @@
+"""Reading video: strict, streaming decode of upright frames, and what the container promises.
+
+Every file is opened through ``ffmpeg.open_input`` (absolute path, protocol and demuxer
+allow-lists). A damaged packet raises instead of being concealed and a frame flagged corrupt stops
+the file (fail closed). Frames are converted on demand: RGB (upright) for detection and masking,
+or the decoded YUV planes as they are for frames with nothing to mask.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import UnseenError
+from .ffmpeg import av, error_line, open_input
+
+__all__ = ["DecodedFrame", "Expected", "Orientation", "Reader", "check_complete", "expected", "format_name",
+           "open_input", "prefetch", "stream_label", "video_stream"]
+
+
+def format_name(container, path: Path) -> str:
+    """A user's name for the container: mp4, mov, mkv, webm, avi or mpegts."""
+    names = container.format.name.split(",")
+    if "mov" in names:
+        brand = str(container.metadata.get("major_brand", "")).strip().lower()
+        return "mov" if brand.startswith("qt") or (not brand and path.suffix.lower() == ".mov") else "mp4"
+    if "matroska" in names:
+        return "webm" if path.suffix.lower() == ".webm" else "mkv"
+    return names[0]
+
+
+def video_stream(container):
+    streams = [s for s in container.streams.video
+               if not (s.disposition & 0x400)]  # skip AV_DISPOSITION_ATTACHED_PIC (cover art)
+    if not streams:
+        raise UnseenError("no video stream")
+    return streams[0]
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """How to bring decoded pixels upright, from the display matrix (FFmpeg's autorotate rules)."""
+
+    op: str = ""  # "", "clock", "cclock", "transpose", "antitranspose", "hflip", "vflip", "rot180"
+    degrees: int = 0  # clockwise rotation, for reports
+
+    @classmethod
+    def from_frame(cls, frame) -> Orientation:
+        sd = None
+        with contextlib.suppress(Exception):
+            sd = frame.side_data.get("DISPLAYMATRIX")
+        if sd is None:
+            return cls()
+        m = np.frombuffer(bytes(sd), np.int32)
+        if len(m) < 9:
+            return cls()
+        rot = float(frame.rotation or 0)  # counter-clockwise
+        theta = -round(rot)
+        theta -= 360 * int(np.floor(theta / 360 + 0.9 / 360))
+        if abs(theta - 90) < 1:
+            return cls("transpose" if m[3] > 0 else "clock", 90)
+        if abs(theta - 180) < 1:
+            h, v = m[0] < 0, m[4] < 0
+            return cls("rot180" if h and v else "hflip" if h else "vflip" if v else "", 180)
+        if abs(theta - 270) < 1:
+            return cls("antitranspose" if m[3] < 0 else "cclock", 270)
+        if abs(theta) < 1 or abs(theta - 360) < 1:
+            return cls("vflip" if m[4] < 0 else "", 0)
+        raise UnseenError(f"video is rotated by {theta:g} degrees; only multiples of 90 are supported")
+
+    def apply(self, a: np.ndarray) -> np.ndarray:
+        op = self.op
+        if not op:
+            return a
+        if op == "clock":
+            out = np.rot90(a, -1)
+        elif op == "cclock":
+            out = np.rot90(a, 1)
+        elif op == "transpose":
+            out = a.transpose(1, 0, 2)
+        elif op == "antitranspose":
+            out = np.rot90(a, 2).transpose(1, 0, 2)
+        elif op == "hflip":
+            out = a[:, ::-1]
+        elif op == "vflip":
+            out = a[::-1]
+        else:  # rot180
+            out = a[::-1, ::-1]
+        return np.ascontiguousarray(out)
+
+    def size(self, w: int, h: int) -> tuple[int, int]:
+        return (h, w) if self.op in ("clock", "cclock", "transpose", "antitranspose") else (w, h)
+
+
+_CS_SUPPORTED = {1: 1, 4: 4, 5: 5, 6: 5, 7: 7, 9: 9, 10: 9}  # AVColorSpace -> swscale colorspace
+
+
+@dataclass
+class Color:
+    """The input's YUV matrix and range: used both ways so unmasked pixels keep their colours."""
+
+    colorspace: int | None
+    full_range: bool
+    tags: tuple[int, int, int, int]  # colorspace, range, primaries, trc (copied onto the output)
+
+    @classmethod
+    def from_frame(cls, frame) -> Color:
+        cs = _CS_SUPPORTED.get(int(frame.colorspace))
+        full = int(frame.color_range) == 2 or frame.format.name.startswith("yuvj")
+        return cls(cs, full, (int(frame.colorspace), 2 if full else 1, int(frame.color_primaries),
+                              int(frame.color_trc)))
+
+
+@dataclass
+class DecodedFrame:
+    """One decoded frame. Pixels are converted on demand: ``rgb`` (upright, for detection and
+    masking) or ``yuv420p`` (planes copied as decoded, for frames with nothing to mask)."""
+
+    index: int
+    pts: int  # in the stream's time base, as decoded
+    duration: int
+    time: float  # seconds from the first frame
+    frame: Any  # the decoded av.VideoFrame (holds its own buffers)
+    orientation: Orientation
+    color: Color
+    _rgb: np.ndarray | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.orientation.size(self.frame.width, self.frame.height)
+
+    @property
+    def rgb(self) -> np.ndarray:
+        if self._rgb is None:
+            a = self.frame.to_ndarray(format="rgb24", src_colorspace=self.color.colorspace,
+                                      src_color_range=2 if self.color.full_range else 1)
+            self._rgb = self.orientation.apply(a)
+        return self._rgb
+
+    def yuv420p(self) -> np.ndarray | None:
+        """The decoded planes as one (H*3/2, W) array when no conversion is needed, else None."""
+        if self.orientation.op or self.frame.format.name != "yuv420p":
+            return None
+        return self.frame.to_ndarray(format="yuv420p")
+
+
+class Reader:
+    """Strict, streaming decoder of one video stream (plus, if asked, one audio stream).
+
+    ``frames()`` yields ("video", DecodedFrame) in presentation order, and ("audio", AudioFrame)
+    interleaved when an audio stream is given. A damaged packet raises instead of being concealed,
+    and a frame flagged corrupt stops the file (fail closed: no partial output). ``orientation``
+    and ``color`` are known once the first frame is out.
+    """
+
+    def __init__(self, container, stream, audio=None):
+        self.container, self.stream, self.audio = container, stream, audio
+        self.orientation: Orientation | None = None
+        self.color: Color | None = None
+        self.time_base = stream.time_base or Fraction(1, 1000)
+        rate = stream.average_rate or stream.guessed_rate or Fraction(25)
+        self.default_duration = max(1, round(1 / (rate * self.time_base)))
+        self.packets = 0  # video packets read, including ones the container says not to show
+        self.audio_packets = 0
+        self.end: float | None = None  # seconds from the stream's start to the end of the last frame
+
+    def frames(self) -> Iterator[tuple[str, Any]]:
+        _av = av()
+        stream = self.stream
+        if stream.codec_context is None:  # a codec FFmpeg does not know (seen by the fuzzer)
+            raise UnseenError("video track uses a codec FFmpeg cannot decode")
+        stream.thread_type = "AUTO"
+        stream.codec_context.options = {"err_detect": "explode"}
+        first_pts: int | None = None
+        last_pts: int | None = None
+        index = 0
+        streams = [stream] + ([self.audio] if self.audio is not None else [])
+        try:
+            for packet in self.container.demux(streams):
+                if packet.stream.index != stream.index:
+                    self.audio_packets += packet.size > 0
+                    for frame in packet.decode():
+                        yield "audio", frame
+                    continue
+                self.packets += packet.size > 0
+                for frame in packet.decode():
+                    if getattr(frame, "is_corrupt", False):
+                        raise UnseenError(f"video is damaged at frame {index + 1}; nothing written")
+                    if self.orientation is None:
+                        self.orientation = Orientation.from_frame(frame)
+                        self.color = Color.from_frame(frame)
+                    pts = frame.pts if frame.pts is not None else frame.dts
+                    if pts is None:
+                        pts = (last_pts + self.default_duration) if last_pts is not None else 0
+                    if last_pts is not None and pts <= last_pts:
+                        pts = last_pts + 1  # repair non-increasing timestamps; order is decode order
+                    if first_pts is None:
+                        first_pts = pts
+                    last_pts = pts
+                    dur = int(frame.duration or 0) or self.default_duration
+                    t = float((pts - first_pts) * self.time_base)
+                    start = stream.start_time if stream.start_time is not None else first_pts
+                    self.end = float((pts + dur - start) * self.time_base)
+                    yield "video", DecodedFrame(index, pts, dur, t, frame, self.orientation, self.color)
+                    index += 1
+        except UnseenError:
+            raise
+        except _av.error.FFmpegError as exc:
+            raise UnseenError(f"video is damaged or truncated at frame {index + 1} ({error_line(exc)}); "
+                              "nothing written") from None
+
+    def video_frames(self) -> Iterator[DecodedFrame]:
+        for kind, f in self.frames():
+            if kind == "video":
+                yield f
+
+
+def prefetch(items: Iterator[Any], prepare: Callable[[Any], Any] | None = None, depth: int = 2) -> Iterator[Any]:
+    """Run ``items`` (and ``prepare`` on each) in a worker thread, ``depth`` items ahead.
+
+    Decoding and colour conversion (FFmpeg, outside the GIL) then overlap with detection (ONNX
+    Runtime, also outside the GIL). Memory stays bounded: at most ``depth`` + 2 frames exist.
+    Errors in the worker are re-raised here; leaving the loop early stops the worker.
+    """
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for item in items:
+                if prepare is not None:
+                    prepare(item)
+                while not stop.is_set():
+                    try:
+                        q.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((done, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises
+            q.put((done, exc))
+
+    worker = threading.Thread(target=work, name="unseen-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, exc = q.get()
+            if item is done:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                q.get(timeout=0.1)
+        worker.join()
+
+
+@dataclass
+class Expected:
+    """What the container promises, to tell a complete read from a truncated one."""
+
+    packets: dict[int, int]  # stream index -> packets (MP4/MOV sample index, AVI header)
+    video_end: float | None = None  # seconds the video stream lasts (Matroska/WebM duration tag)
+
+
+def expected(container, stream, path: Path) -> Expected:
+    """Read the container's own bookkeeping; fail at once when it points past the end of the file.
+
+    MP4/MOV: the sample tables list every packet with its offset, so a truncated file is caught
+    before any decoding (a sample past the end). Edit lists can leave samples out of the index on
+    purpose, so the index, not the declared frame count, is the reference. AVI: the header's frame
+    count. Matroska/WebM: the per-track duration tag FFmpeg and mkvmerge write. MPEG-TS carries no
+    such promise; damage there (as anywhere) also shows up as decode errors, which fail the file.
+    """
+    names = container.format.name.split(",")
+    size = path.stat().st_size
+    out = Expected({})
+    if "mov" in names:
+        for s in container.streams:
+            if s.type not in ("video", "audio"):
+                continue
+            entries = s.index_entries
+            if len(entries) and max(e.pos + e.size for e in entries) > size:
+                raise UnseenError(f"file is truncated: its {s.type} stream continues past the end of the "
+                                  "file; nothing written")
+            out.packets[s.index] = len(entries)
+    elif "avi" in names:
+        for s in container.streams:
+            if s.type == "video":
+                out.packets[s.index] = int(s.frames or 0)
+    elif "matroska" in names:
+        tag = str(stream.metadata.get("DURATION", ""))
+        m = re.match(r"^(\d+):(\d\d):(\d\d(?:\.\d+)?)$", tag)
+        if m:
+            out.video_end = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    return out
+
+
+def check_complete(reader: Reader, exp: Expected, audio: bool = False) -> None:
+    """After a full read: fail when fewer packets or less time came out than the container promised."""
+    got = {reader.stream.index: reader.packets}
+    if audio and reader.audio is not None:
+        got[reader.audio.index] = reader.audio_packets
+    for index, n in got.items():
+        want = exp.packets.get(index, 0)
+        if want and n < want:
+            kind = "video" if index == reader.stream.index else "audio"
+            raise UnseenError(f"{kind} ends early: {n} of {want} packets could be read (truncated?); "
+                              "nothing written")
+    if exp.video_end and reader.end is not None:
+        slack = 2 * reader.default_duration * float(reader.time_base) + 0.1
+        if reader.end < exp.video_end - slack:
+            raise UnseenError(f"video ends early: {reader.end:.2f} s of {exp.video_end:.2f} s could be read "
+                              "(truncated?); nothing written")
+
+
+def stream_label(s) -> str:
+    """A user's name for a stream: "telemetry (GoPro GPMF)", "cover picture", "audio (aac)"..."""
+    handler = str(s.metadata.get("handler_name", ""))
+    tag = ""
+    with contextlib.suppress(Exception):
+        tag = s.codec_context.codec_tag if s.codec_context else ""
+    name = ""
+    with contextlib.suppress(Exception):
+        name = s.codec_context.name if s.codec_context else ""
+    if s.type == "data" or s.type == "attachment":
+        if "gpmd" in str(tag) or "GoPro" in handler:
+            return "telemetry (GoPro GPMF)"
+        if "Metadata" in handler or "mebx" in str(tag):
+            return "timed metadata"
+        return s.type
+    if s.type == "video" and s.disposition & 0x400:
+        return "cover picture"
+    return f"{s.type} ({name})" if name else s.type

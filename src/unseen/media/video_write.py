@@ -1,0 +1,185 @@
+"""Writing video: a brand-new container built from pixels (and re-encoded audio, when kept).
+
+No stream, tag or side data of the input is ever copied. Container and codec run "bitexact" (no
+encoder/muxer version strings) and the H.264/H.265 encoder's identification SEI is removed by
+FFmpeg's ``filter_units`` bitstream filter; what the muxer still writes is cut out afterwards by the
+container's own module (``mp4.strip``, ``webm.strip``) and checked by ``video_check``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import UnseenError
+from .ffmpeg import av, error_line, open_output
+from .video_read import Color
+
+# codec option -> (FFmpeg encoder, container format, extension, SEI NAL types to strip)
+CODECS: dict[str, tuple[str, str, str, str | None]] = {
+    "h264": ("libx264", "mp4", ".mp4", "filter_units=remove_types=6"),
+    "h265": ("libx265", "mp4", ".mp4", "filter_units=remove_types=39|40"),
+    "vp9": ("libvpx-vp9", "webm", ".webm", None),
+}
+ENCODER_OPTIONS = {
+    # veryfast/crf 20, measured on the 1080p facenet clip: 0.07 CPU s per frame against 0.19 for x264's
+    # default "medium", files the same size, PSNR-Y 44.5 dB against 45.8: visually clean, 2.7x cheaper.
+    "libx264": {"preset": "veryfast", "crf": "20", "a53cc": "0", "udu_sei": "0"},
+    "libx265": {"preset": "veryfast", "crf": "22", "x265-params": "log-level=error:info=0"},
+    "libvpx-vp9": {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"},
+}
+BITEXACT = 1 << 23  # AV_CODEC_FLAG_BITEXACT
+
+
+def output_extension(codec: str) -> str:
+    try:
+        return CODECS[codec][2]
+    except KeyError:
+        raise UnseenError(f"unknown video codec {codec!r}; choose one of {', '.join(CODECS)}") from None
+
+
+@dataclass
+class Writer:
+    container: Any
+    video: Any
+    audio: Any | None
+    bsf: Any | None
+    size: tuple[int, int]  # even (w, h) the encoder takes
+    color: Color
+    tb: Fraction
+    packets: int = 0
+    audio_packets: int = 0
+    audio_samples: int = 0
+    audio_origin: int | None = None
+
+    def write_video(self, rgb: np.ndarray, pts: int, duration: int) -> None:
+        w, h = self.size
+        if rgb.shape[1] != w or rgb.shape[0] != h:
+            rgb = np.ascontiguousarray(rgb[:h, :w])
+        frame = av().VideoFrame.from_ndarray(rgb, format="rgb24")
+        frame = frame.reformat(format="yuv420p", dst_colorspace=self.color.colorspace,
+                               dst_color_range=2 if self.color.full_range else 1)
+        self._encode(frame, pts, duration)
+
+    def write_yuv420p(self, planes: np.ndarray, pts: int, duration: int) -> bool:
+        """Encode decoded planes as they are (a new frame: no side data travels). False when the
+        size differs from the encoder's (odd sizes are cropped), so the caller takes the RGB path."""
+        w, h = self.size
+        if planes.shape != (h * 3 // 2, w):
+            return False
+        self._encode(av().VideoFrame.from_ndarray(planes, format="yuv420p"), pts, duration)
+        return True
+
+    def _encode(self, frame, pts: int, duration: int) -> None:
+        frame.pts = pts
+        frame.time_base = self.tb
+        frame.duration = duration
+        self._mux_video(self.video.encode(frame))
+
+    def _mux_video(self, packets) -> None:
+        for p in packets:
+            for q in (self.bsf.filter(p) if self.bsf is not None else [p]):
+                q.stream = self.video
+                self.container.mux(q)
+                self.packets += 1
+
+    def write_audio(self, frame, origin_seconds: float) -> None:
+        if self.audio is None:
+            return
+        rate = self.audio.codec_context.sample_rate
+        if frame.pts is not None and frame.time_base:
+            start = round((frame.pts * frame.time_base - origin_seconds) * rate)
+        else:
+            start = self.audio_samples
+        if start + frame.samples <= 0:
+            return  # audio before the first video frame
+        if self.audio_origin is None:
+            self.audio_origin = start
+        frame.pts = max(start, self.audio_samples) if self.audio_samples else max(0, start)
+        frame.time_base = Fraction(1, rate)
+        self.audio_samples = frame.pts + frame.samples
+        for p in self.audio.encode(frame):
+            self.container.mux(p)
+            self.audio_packets += 1
+
+    def finish(self) -> None:
+        self._mux_video(self.video.encode(None))
+        if self.bsf is not None:
+            for q in self.bsf.filter(None):
+                q.stream = self.video
+                self.container.mux(q)
+                self.packets += 1
+        if self.audio is not None:
+            for p in self.audio.encode(None):
+                self.container.mux(p)
+                self.audio_packets += 1
+        self.container.close()
+
+
+_AAC_RATES = {7350, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000}
+
+
+def add_audio(out, audio_in, fmt: str):
+    """AAC (MP4) or Opus (WebM) stream for re-encoded audio: mono stays mono, more becomes stereo."""
+    _av = av()
+    in_cc = audio_in.codec_context
+    channels = in_cc.layout.nb_channels if in_cc.layout else 2
+    layout = "mono" if channels == 1 else "stereo"
+    rate = int(in_cc.sample_rate or 48000)
+    if fmt == "webm":
+        codec, rate = "libopus", 48000
+    else:
+        codec, rate = "aac", rate if rate in _AAC_RATES else 48000
+    try:
+        aus = out.add_stream(codec, rate=rate, layout=layout)
+        aus.codec_context.bit_rate = 64000 if layout == "mono" else 128000
+        aus.codec_context.flags |= BITEXACT
+    except _av.error.FFmpegError as exc:
+        raise UnseenError(f"cannot re-encode the audio ({error_line(exc)}); use --audio drop") from None
+    return aus
+
+
+def open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate: Fraction | None,
+                color: Color, sar: Fraction | None, audio_in) -> Writer:
+    """A new file at ``tmp``: one video stream built from pixels (plus re-encoded audio if given)."""
+    _av = av()
+    encoder, fmt, _, bsf_spec = CODECS[codec]
+    if encoder not in _av.codecs_available:
+        raise UnseenError(f"this build of PyAV has no {encoder} encoder for --codec {codec}")
+    w, h = size
+    if encoder in ("libx264", "libx265"):
+        w, h = w - (w % 2), h - (h % 2)
+    out = open_output(tmp, fmt)
+    try:
+        vs = out.add_stream(encoder, rate=rate if rate else None)
+        cc = vs.codec_context
+        cc.width, cc.height, cc.pix_fmt = w, h, "yuv420p"
+        cc.time_base = tb
+        vs.time_base = tb
+        cc.flags |= BITEXACT
+        cc.colorspace, cc.color_range, cc.color_primaries, cc.color_trc = color.tags
+        if sar and sar != 1:
+            cc.sample_aspect_ratio = sar
+        cc.options = dict(ENCODER_OPTIONS[encoder])
+        cc.thread_count = 0
+        vs.metadata.clear() if hasattr(vs.metadata, "clear") else None
+        aus = None
+        if audio_in is not None:
+            aus = add_audio(out, audio_in, fmt)
+        out.start_encoding()
+        bsf = None
+        if bsf_spec:
+            bsf = _av.bitstream.BitStreamFilterContext(bsf_spec, vs)
+    except UnseenError:
+        out.close()
+        raise
+    except _av.error.FFmpegError as exc:
+        with contextlib.suppress(Exception):
+            out.close()
+        raise UnseenError(f"cannot start the {encoder} encoder: {error_line(exc)}") from None
+    return Writer(out, vs, aus, bsf, (w, h), color, tb)

@@ -1,0 +1,207 @@
+"""The files under review: what the page shows of each (detections, sampled video frames, thumbnails).
+
+Pure work on files and pixels, no HTTP: ``web.server`` owns the items and ``web.http`` answers the
+page. Every video is opened through ``media.ffmpeg.open_input`` (absolute path, ``file`` protocol
+only), like everywhere else in unseen: a file named ``http:host:80.mp4`` in a reviewed folder is a
+file, never a connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ..engine.plan import Job
+from ..errors import UnseenError
+from ..media import image as image_io
+from ..media.video_read import Orientation, open_input, video_stream
+from ..regions import Regions
+from ..track import Tracker
+
+VIDEO_MAX_SAMPLES = 60  # frames sampled for the timeline (1 per second for short clips)
+VIDEO_FRAME_SIDE = 1280  # sampled frames are shown and searched at this size at most
+THUMB_SIDE = 200
+
+
+@dataclass
+class Item:
+    """One photo or video under review. The client knows it only by ``id``."""
+
+    id: str
+    job: Job
+    kind: str  # image | video
+    uploaded: bool
+    state: str = "new"  # new | queued | detecting | ready | error
+    error: str | None = None
+    width: int = 0
+    height: int = 0
+    animated: bool = False
+    regions: list[dict] = field(default_factory=list)  # detected (photo)
+    notes: list[str] = field(default_factory=list)
+    # video
+    duration: float = 0.0
+    sample_total: int = 0
+    samples: list[dict] = field(default_factory=list)  # {"k", "t", "regions"}
+    tracks: list[dict] = field(default_factory=list)
+    frame_scale: float = 1.0  # sampled frame pixels per video pixel
+    frames: dict[int, bytes] = field(default_factory=dict)  # JPEG of each sampled frame
+    thumbs: dict[int, bytes] = field(default_factory=dict)
+    # saving
+    save: dict = field(default_factory=lambda: {"state": "idle"})
+    output: Path | None = None
+    sidecar: Path | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def src(self) -> Path:
+        return self.job.src
+
+    def summary(self) -> dict:
+        return {"id": self.id, "name": self.src.name, "kind": self.kind, "state": self.state,
+                "uploaded": self.uploaded, "saved": self.save.get("state") == "done",
+                "path": None if self.uploaded else str(self.src)}
+
+    def detail(self) -> dict:
+        d = self.summary()
+        d.update(error=self.error, width=self.width, height=self.height, animated=self.animated,
+                 notes=self.notes, save=self.save)
+        if self.kind == "video":
+            d.update(duration=self.duration, sample_total=self.sample_total, samples=self.samples,
+                     tracks=self.tracks)
+        else:
+            d["regions"] = self.regions
+        return d
+
+
+def jpeg(pixels: np.ndarray, quality: int = 90) -> bytes:
+    """A brand-new JPEG from pixels alone: no EXIF, ICC or thumbnail can come along."""
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels), "RGB").save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def resize(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    import cv2
+
+    h, w = pixels.shape[:2]
+    s = min(1.0, max_side / max(h, w))
+    if s >= 1.0:
+        return pixels, 1.0
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA), s
+
+
+def detect_photo(item: Item, detector: Any) -> np.ndarray:
+    """Decode a photo's first frame, detect, fill the item; returns the upright pixels."""
+    img = image_io.read(item.src)
+    frame = img.frames[0]
+    item.height, item.width = frame.shape[:2]
+    item.animated = img.animated
+    item.notes = list(img.notes)
+    if img.animated:
+        item.notes.append(f"animation of {len(img.frames)} frames: the first is shown; the "
+                          "detector still runs on every frame when saving")
+    item.regions = detector.detect(frame).to_json()
+    return frame
+
+
+def timeline_tracks(samples: list[dict], step: float) -> list[dict]:
+    """The page's timeline: detections on the sampled frames linked by the video tracker itself
+    (``unseen.track``), a track surviving two missed samples."""
+    tracker = Tracker(max_gap=2 * step + 1e-3)
+    k_at: dict[float, int] = {}
+    for s in samples:
+        k_at[s["t"]] = s["k"]
+        tracker.update(s["t"], Regions.from_json(s["regions"], source="review", default_kind="face"))
+    tracks = sorted(tracker.finish(), key=lambda tr: (tr.start, tr.id))
+    return [{"id": i + 1, "kind": tr.kind, "t0": tr.start, "t1": tr.end, "samples": [k_at[float(t)] for t in tr.times]}
+            for i, tr in enumerate(tracks)]
+
+
+def sample_video(item: Item, detector: Any) -> None:
+    """Sample up to VIDEO_MAX_SAMPLES frames spread over the clip; detect on each (shown size)."""
+    with open_input(item.src) as container:
+        vs = video_stream(container)
+        vs.thread_type = "AUTO"
+        tb = float(vs.time_base) if vs.time_base else 1 / 90000
+        start = vs.start_time or 0
+        if vs.duration:
+            duration = float(vs.duration * vs.time_base)
+        elif container.duration:
+            duration = container.duration / 1_000_000
+        else:
+            duration = 0.0
+        n = 1 if duration <= 0 else min(VIDEO_MAX_SAMPLES, max(1, math.ceil(duration)))
+        step = duration / n if n else 0.0
+        times = [round(i * step + (step / 2 if n > 1 and duration > VIDEO_MAX_SAMPLES else 0), 3)
+                 for i in range(n)]
+        item.duration, item.sample_total = round(duration, 3), n
+        first_pts = None
+        for k, t in enumerate(times):
+            frame = _frame_at(container, vs, start, tb, t)
+            if frame is None:
+                continue
+            if frame.pts is not None:
+                # Times count from the first frame, as the writer's (and the sidecar's) do.
+                first_pts = frame.pts if first_pts is None else first_pts
+                t = round(max(0.0, (frame.pts - first_pts) * tb), 3)
+            if item.samples and t <= item.samples[-1]["t"]:
+                continue  # a very short clip: the same frame again
+            rgb = Orientation.from_frame(frame).apply(frame.to_ndarray(format="rgb24"))
+            if not item.width:
+                item.height, item.width = rgb.shape[:2]
+            small, s = resize(rgb, VIDEO_FRAME_SIDE)
+            item.frame_scale = s
+            found = detector.detect(small)
+            found = found.scaled(1 / s) if s != 1 else found
+            item.frames[k] = jpeg(small, 85)
+            item.thumbs[k] = _thumb(small, found.scaled(s) if s != 1 else found)
+            item.samples.append({"k": k, "t": t, "regions": found.clipped(item.width, item.height).to_json()})
+            item.tracks = timeline_tracks(item.samples, step or 1.0)
+        if not item.samples:
+            raise UnseenError("no frame could be decoded")
+
+
+def _frame_at(container: Any, vs: Any, start: int, tb: float, t: float) -> Any:
+    """The first frame at or after ``t`` seconds from the start (seek to the keyframe before)."""
+    try:
+        container.seek(int(start + t / tb), stream=vs, backward=True, any_frame=False)
+    except Exception:  # noqa: BLE001 - unseekable: decode from the start (or from where we are)
+        with contextlib.suppress(Exception):
+            container.seek(0)
+    last = None
+    try:
+        for frame in container.decode(vs):
+            last = frame
+            if frame.pts is None or (frame.pts - start) * tb >= t - 1e-3:
+                return frame
+    except Exception:  # noqa: BLE001 - a damaged tail: keep what decoded
+        pass
+    return last
+
+
+def _thumb(pixels: np.ndarray, regions: Regions) -> bytes:
+    import cv2
+
+    small, s = resize(pixels, THUMB_SIDE)
+    small = small.copy()
+    for b in regions.boxes * s:
+        cv2.rectangle(small, (int(b[0]), int(b[1])), (int(b[2]), int(b[3])), (255, 200, 0), 2)
+    return jpeg(small, 80)
+
+
+def sampled_frame_pixels(item: Item, k: int) -> np.ndarray | None:
+    """The pixels of sampled frame ``k`` as the page shows it, or None when there is no such frame."""
+    data = item.frames.get(k)
+    if data is None:
+        return None
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im.convert("RGB")).copy()
