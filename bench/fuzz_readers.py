@@ -11,7 +11,7 @@ chunk duplication, big integers in size fields) and each target must either succ
 target                 contract
 =====================  ====================================================================
 image.read             DecodedImage of uint8 (H, W, 3) frames, or UnseenError
-image.encode           for what read returned: ``pipeline.encode_checked`` gives clean bytes
+image.encode           for what read returned: ``engine.image.encode_checked`` gives clean bytes
                        or UnseenError (its leak check must pass on every decodable input)
 metadata.inspect       ``inspect_cli.inspect_file`` (``unseen inspect``): Findings or UnseenError
 metadata.image_leaks   never raises on any bytes, for every format
@@ -96,7 +96,10 @@ def _alarm(signum, frame):  # noqa: ARG001
 def image_seeds() -> dict[str, bytes]:
     from PIL import Image
 
-    import unseen.media.image  # noqa: F401 - registers the HEIF opener
+    from unseen.media.image import open_image
+
+    with open_image(FIXTURES / "2008_002470.jpg"):  # loads the HEIF plugin the seeds are written with
+        pass
 
     photo = Image.open(FIXTURES / "2008_002470.jpg").convert("RGB").reduce(5)  # 100 x 66
     seeds: dict[str, bytes] = {}
@@ -271,8 +274,7 @@ class NoFaces:
 
 
 def t_image_read(path: Path) -> None:
-    from unseen.pipeline import MaskedImage, encode_checked
-
+    from unseen.engine.image import MaskedImage, encode_checked
     from unseen.media import image as image_io
     from unseen.regions import Frame, Regions
 
@@ -281,18 +283,18 @@ def t_image_read(path: Path) -> None:
     for f, a in zip(img.frames, img.alpha, strict=True):
         assert f.dtype == np.uint8 and f.ndim == 3 and f.shape[2] == 3, f"bad frame {f.dtype} {f.shape}"
         assert a is None or a.shape == f.shape[:2], "alpha shape"
-    masked = MaskedImage(frames=[Frame(f, Regions.empty(), index=i) for i, f in enumerate(img.frames)])
+    masked = MaskedImage(frames=[Frame(f, Regions.empty(), index=i) for i, f in enumerate(img.frames)], counts={})
     encode_checked(img, masked)  # raises UnseenError if the output would not be clean
 
 
 def t_metadata_inspect(path: Path) -> None:
-    from unseen.inspect_cli import inspect_file  # ``unseen inspect`` without face counting
+    from unseen.inspect import inspect_file  # ``unseen inspect`` without face counting
 
     inspect_file(path, None)
 
 
 def t_image_leaks(path: Path) -> None:
-    from unseen.metadata import image_leaks
+    from unseen.media.image_check import leaks as image_leaks
 
     data = path.read_bytes()
     for fmt in ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP"):
@@ -301,22 +303,23 @@ def t_image_leaks(path: Path) -> None:
 
 
 def t_video_anonymize(path: Path) -> None:
-    from unseen.media import video
+    from unseen.engine.video import anonymize_video
+    from unseen.media.video_check import verify_output
     from unseen.options import Options
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / ".unseen-tmp-out.mp4"
         out.touch()
-        video.anonymize_video(path, out, Options(), NoFaces(), None, None)
-        problems = video.verify_output(out, "h264", -1, False) if hasattr(video, "verify_output") else []
+        anonymize_video(path, out, Options(), NoFaces(), None, None)
+        problems = verify_output(out, "h264", -1, False)
         leaks = [p for p in problems if "frame" not in p]
         assert not leaks, f"output not clean: {leaks}"
 
 
 def t_video_inspect(path: Path) -> None:
-    from unseen.media import video
+    from unseen.inspect.video import inspect_video
 
-    video.inspect_video(path)
+    inspect_video(path)
 
 
 TARGETS = {
@@ -471,8 +474,8 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "video":
             from importlib.util import find_spec
 
-            if find_spec("unseen.media.video") is None:
-                print(f"fuzz: skipping {name}: unseen.media.video not present", file=sys.stderr)
+            if find_spec("unseen.engine.video") is None:
+                print(f"fuzz: skipping {name}: unseen.engine.video not present", file=sys.stderr)
                 continue
         print(f"fuzz: {name}: {args.examples} inputs from {len(seeds)} seeds", file=sys.stderr, flush=True)
         r = run_target(name, seeds, args.examples, args.limit, args.seed, findings_dir)

@@ -146,9 +146,8 @@ class Recognizer:
 # -- styles ----------------------------------------------------------------------------------------
 def unseen_style(style: str, pixelate: int | None = None, blur: float | None = None) -> Callable:
     """Mask with unseen's pipeline on the regions already found, with mask.py's constant overridden."""
-    from unseen.pipeline import mask_frame
-
     from unseen import mask
+    from unseen.engine.image import mask_frame
     from unseen.options import Options
 
     options = Options(style=style, self_check=False)

@@ -90,7 +90,8 @@ COVER_FRACTION = 0.70
 # ---------------------------------------------------------------------------------------------
 
 def frames(path: Path):
-    from unseen.media.video import Reader, _video_stream, open_input
+    from unseen.media.video_read import Reader, open_input
+    from unseen.media.video_read import video_stream as _video_stream
 
     with open_input(path) as c:
         yield from Reader(c, _video_stream(c)).video_frames()
@@ -228,7 +229,9 @@ def run_tool(tool: str, name: str, src: Path | None = None) -> Timed:
 def ceiling_run(src: Path, dst: Path) -> None:
     """One decode + unseen's encoder and muxer, exactly as unseen writes a frame with no face
     (decoded planes copied into a new frame): everything but detection, masks and the 2nd decode."""
-    from unseen.media.video import Reader, _open_writer, _video_stream, open_input
+    from unseen.media.video_read import Reader, open_input
+    from unseen.media.video_read import video_stream as _video_stream
+    from unseen.media.video_write import open_writer as _open_writer
 
     with open_input(src) as c:
         v = _video_stream(c)
@@ -697,7 +700,7 @@ def ceiling_gap(speed_res: dict) -> str:
     n = len(doc["times"])
     cf, rf2 = doc["cpu"]["cf1"] / n, doc["cpu"]["rf2"] / n
     fps = (n - 1) / doc["times"][-1]
-    from unseen.media.video import PERIOD
+    from unseen.detect.schedule import PERIOD
 
     detect = (cf + rf2) / (PERIOD * fps)  # each strong pass once per PERIOD of video
     frames = speed_res["frames"]

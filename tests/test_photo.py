@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -261,5 +262,71 @@ def test_decompression_bomb_refused(tmp_path: Path, capsys):
     assert not (tmp_path / "big.unseen.png").exists()
 
 
-def test_sample_photo_is_bundled():
-    assert (ROOT / "samples" / "group.jpg").is_file()
+def test_bundled_sample_is_the_licensed_photo_and_demo_covers_it(tmp_path: Path):
+    """README's first command runs unseen on samples/group.jpg: it must be dlib's public-domain
+    photo (byte for byte, so the licence note applies) and come out with every labelled face covered."""
+    sample = ROOT / "samples" / "group.jpg"
+    assert sample.read_bytes() == GROUP.read_bytes()
+    readme = (ROOT / "README.md").read_text()
+    assert "`samples/group.jpg` is dlib's `2008_002470.jpg`" in readme and "LICENSE-dlib-examples.txt" in readme
+    assert "samples/group.jpg" in (ROOT / "Makefile").read_text()
+    assert run(sample, "-o", tmp_path, "-q") == 0
+    a, b = rgb(sample), rgb(tmp_path / "group.jpg")
+    for box in dlib_boxes(GROUP.name):
+        assert changed_fraction(a, b, box) >= 0.9, box
+
+
+def test_import_leaves_the_process_as_it_was(tmp_path: Path):
+    """A library user's Pillow keeps its own limit and plugins after ``import unseen``; reading a
+    file lifts the pixel limit only while unseen reads, then puts it back."""
+    code = """
+import sys
+from PIL import Image
+before = (Image.MAX_IMAGE_PIXELS, sorted(Image.OPEN), sorted(Image.ID))
+import unseen, unseen.engine.image, unseen.engine.video, unseen.cli, unseen.web.server, unseen.verify
+assert (Image.MAX_IMAGE_PIXELS, sorted(Image.OPEN), sorted(Image.ID)) == before, "import changed Pillow"
+unseen.anonymize_path([sys.argv[1]], output_dir=sys.argv[2])
+assert Image.MAX_IMAGE_PIXELS == before[0], Image.MAX_IMAGE_PIXELS
+print("ok")
+"""
+    proc = subprocess.run([sys.executable, "-c", code, str(GROUP), str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_outputs_of_one_run_never_share_a_name(tmp_path: Path, capsys):
+    """A phone's HEIC + JPG of one shot (and AVIF, PPM, PNG of one name) planned together: every
+    input gets its own output, the report says which name each got and why."""
+    from PIL import Image as PILImage
+
+    base = PILImage.open(GROUP).convert("RGB")
+    for ext, fmt in ((".jpg", "JPEG"), (".png", "PNG"), (".ppm", "PPM"), (".heic", "HEIF"), (".avif", "AVIF")):
+        if fmt in ("HEIF",):
+            import pillow_heif
+
+            pillow_heif.from_pillow(base).save(tmp_path / f"dirty{ext}")
+        else:
+            base.save(tmp_path / f"dirty{ext}", fmt)
+    assert run(tmp_path, "--json", "--no-self-check") == 0
+    reports = {Path(r["input"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    outputs = {name: Path(r["output"]).name for name, r in reports.items()}
+    assert outputs == {"dirty.jpg": "dirty.unseen.jpg", "dirty.png": "dirty.unseen.png",
+                       "dirty.ppm": "dirty.ppm.unseen.png", "dirty.heic": "dirty.heic.unseen.jpg",
+                       "dirty.avif": "dirty.avif.unseen.jpg"}
+    assert any("dirty.heic.unseen.jpg because" in n for n in reports["dirty.heic"]["notes"])
+    assert len({o.lower() for o in outputs.values()}) == 5
+    out = tmp_path / "out"  # with -o the plain names, and the full name for the ones that collide
+    assert run(tmp_path, "-o", out, "-q", "--no-self-check") == 0
+    assert sorted(p.name for p in out.iterdir()) == ["dirty.avif.jpg", "dirty.heic.jpg", "dirty.jpg",
+                                                      "dirty.png", "dirty.ppm.png"]
+
+
+def test_error_lines_start_on_their_own_line_under_a_progress_bar(tmp_path: Path, capsys):
+    shutil.copy(GROUP, tmp_path / "a.jpg")
+    (tmp_path / "b.jpg").write_bytes(b"not a photo at all")
+    shutil.copy(GROUP, tmp_path / "c.jpg")
+    assert run(tmp_path, "--no-self-check") == 1  # more than one file: a progress bar is drawn
+    err = capsys.readouterr().err
+    lines = [line for chunk in err.split("\r") for line in chunk.split("\n")]
+    bad = [line for line in lines if "b.jpg" in line]
+    assert bad and all(line.startswith("unseen: ") for line in bad), err

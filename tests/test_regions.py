@@ -85,3 +85,41 @@ def test_weights_are_checked(monkeypatch):
     with pytest.raises(UnseenError, match="SHA-256"):
         weights.centerface_onnx()
     weights.centerface_onnx.cache_clear()
+
+
+def test_a_new_kind_is_one_row(monkeypatch):
+    """Everything that differs between kinds comes from kinds.KINDS: add a row and the region
+    validator, padding, masking shape, tracker and report counts all handle it."""
+    from unseen import kinds, mask
+    from unseen.regions import parse_items
+    from unseen.track import Tracker
+
+    monkeypatch.setitem(kinds.KINDS, "badge", kinds.Kind("badge", "name badge", pad=0.5, head=False, shape="box",
+                                                         tracked=True, colour="#000"))
+    regions, _ = parse_items([{"x": 10, "y": 10, "w": 20, "h": 10, "kind": "badge"},
+                              {"x": 60, "y": 10, "w": 20, "h": 20, "kind": "face"}])
+    assert regions.kinds.tolist() == ["badge", "face"]
+    padded = regions.padded(0.25, 200, 200)
+    assert padded.boxes[0].tolist() == [0.0, 5.0, 40.0, 25.0]  # its own 0.5 per side, nothing above
+    out = mask.apply(np.zeros((40, 100, 3), np.uint8), regions, mask.MaskSpec())
+    assert (out[10:20, 10:30] == 128).all()  # a box, corners included, while the face is an ellipse
+    assert (out[10, 60] == 0).all() and (out[20, 70] == 128).all()
+    tracker = Tracker()
+    for i in range(3):
+        tracker.update(i / 10, regions)
+    assert sorted(t.kind for t in tracker.finish()) == ["badge", "face"]
+    assert regions.counts()["badge"] == 1
+    with pytest.raises(ValueError, match="unknown region kind"):
+        Regions.from_boxes([[0, 0, 1, 1]], kind="badge-with-a-very-long-name")
+
+
+def test_kind_names_are_never_truncated():
+    """The kinds array once was <U8: "licence-plate" became "licence-" silently. Now any kind the
+    table holds fits, and anything else is refused at construction."""
+    from unseen.kinds import KIND_DTYPE, KINDS
+
+    width = int(KIND_DTYPE[2:])
+    assert all(len(name) <= width for name in KINDS)
+    with pytest.raises(ValueError):
+        Regions(np.zeros((1, 4), np.float32), np.ones(1, np.float32), np.array(["licence-"]),
+                np.array([""]), np.zeros((1, 5, 2), np.float32))

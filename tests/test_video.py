@@ -115,10 +115,32 @@ def cli_run(tmp_path_factory) -> tuple[Path, dict]:
     return src, json.loads(buf.getvalue().strip().splitlines()[-1])
 
 
-def test_output_extension():
-    assert video_write.output_extension("h264") == ".mp4"
-    assert video_write.output_extension("h265") == ".mp4"
-    assert video_write.output_extension("vp9") == ".webm"
+@pytest.mark.parametrize("codec,ext,fmt,name", [("h264", ".mp4", "mp4", "h264"), ("h265", ".mp4", "mp4", "hevc"),
+                                                   ("vp9", ".webm", "matroska", "vp9")])
+def test_output_extension_matches_what_is_written(tmp_path, codec, ext, fmt, name):
+    """The name a codec's output gets is the container it is: a player picks by extension."""
+    assert video_write.output_extension(codec) == ext
+    short = tmp_path / "short.mp4"
+    with av.open(str(CLIP)) as c, av.open(str(short), "w") as o:  # 10 frames keep the test quick
+        s = o.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt = c.streams.video[0].width, c.streams.video[0].height, "yuv420p"
+        for i, frame in enumerate(c.decode(video=0)):
+            if i == 10:
+                break
+            frame.pts = None
+            for p in s.encode(frame):
+                o.mux(p)
+        for p in s.encode():
+            o.mux(p)
+    from unseen.engine.plan import plan
+
+    (job,), _ = plan([short], tmp_path / "out", video_ext=ext)
+    dst = job.destination(ext)
+    dst.parent.mkdir()
+    r = engine_video.anonymize_video(short, dst, Options(codec=codec), NoFaces())
+    assert dst.name == "short" + ext and r.frames == 10
+    with av.open(str(dst)) as c:
+        assert fmt in c.format.name.split(",") and c.streams.video[0].codec_context.name == name
     with pytest.raises(UnseenError):
         video_write.output_extension("mpeg2")
 
@@ -452,20 +474,47 @@ def test_tracker_bridges_misses_and_holds():
 
 
 def test_tracker_keeps_two_faces_apart():
+    """Two faces walking towards each other and crossing keep their own tracks; a plate at the
+    same place as a face never joins the face's track (kinds are tracked apart)."""
     tracker = Tracker()
-    for i in range(20):
-        tracker.update(i / 25, Regions.concat([_face(100), _face(400)]))
+    for i in range(40):
+        left, right = 100 + 8 * i, 420 - 8 * i  # they meet around frame 20 and cross
+        plate = Regions.from_boxes([[left, 100, left + 40, 150]], [0.8], kind="plate")
+        tracker.update(i / 25, Regions.concat([_face(left), _face(right), plate]))
     tracks = tracker.finish()
-    assert len(tracks) == 2
+    faces = sorted((t for t in tracks if t.kind == "face"), key=lambda t: t.boxes[0][0])
+    (plate_track,) = [t for t in tracks if t.kind == "plate"]
+    assert len(faces) == 2 and len(plate_track.times) == 40
+    for tr in faces:
+        assert len(tr.times) == 40  # never lost, never swapped into the other
+        xs = tr.boxes[:, 0]
+        assert np.all(np.diff(xs) > 0) or np.all(np.diff(xs) < 0), xs
+    assert tracker.max_per_frame == {"face": 2, "plate": 1}
 
 
 def test_memory_does_not_hold_frames():
-    """Pass 1 keeps boxes only: a track is a few arrays, whatever the frame size."""
-    tracker = Tracker()
-    for i in range(2000):
-        tracker.update(i / 30, _face(100 + (i % 10)))
-    (tr,) = tracker.finish()
-    assert tr.boxes.nbytes <= 2000 * 16 and tr.times.nbytes <= 2000 * 8
+    """Pass 1 on a real clip keeps boxes only: everything the analysis holds once it is done is
+    smaller than one of the clip's frames, although it saw all 56 of them."""
+    import pickle
+
+    from unseen.engine.video import _Analysis
+    from unseen.media.video_read import expected
+
+    class OneFace:
+        def detect(self, rgb):
+            h, w = rgb.shape[:2]
+            return Regions.from_boxes([[w / 4, h / 4, w / 2, h / 2]], [0.9])
+
+    with video_read.open_input(CLIP) as c:
+        exp = expected(c, video_read.video_stream(c), CLIP)
+    from unseen.detect.schedule import VideoDetector
+
+    analysis = _Analysis(CLIP, exp, VideoDetector(OneFace()), Tracker())
+    analysis.run()
+    assert analysis.error is None and analysis.frames == 56
+    frame_bytes = int(np.prod(frames(CLIP)[0].rgb.shape))
+    held = len(pickle.dumps((analysis.tracker.done, analysis.tracker.active)))
+    assert held < frame_bytes / 20, (held, frame_bytes)
 
 
 def test_live_coverage_matches_offline():

@@ -111,10 +111,22 @@ def apply(pixels: np.ndarray, regions: Regions, spec: MaskSpec, rng: np.random.G
             out[m] = rng.integers(0, 256, size=(int(m.sum()), out.shape[2]), dtype=np.uint8)
         return out
     for x1, y1, x2, y2, shape in _pixel_boxes(regions, W, H):  # derived from each region's own pixels
-        m = region_mask((y2 - y1, x2 - x1), shape or spec.shape)
         patch = out[y1:y2, x1:x2]
-        patch[m] = _cover(patch, spec)[m]
+        if (shape or spec.shape) == "box":
+            patch[:] = _cover(patch, spec)
+        else:
+            m = region_mask((y2 - y1, x2 - x1), "ellipse")
+            patch[m] = _cover(patch, spec)[m]
     return out
+
+
+def cost(regions: Regions, spec: MaskSpec, width: int, height: int) -> float:
+    """Work ``apply`` does, in image-sized units: 1 for fill and noise (one pass over one mask),
+    the summed area of the regions over the image's for pixelate and blur (each region is
+    recomputed from its own pixels). Callers that take regions from outside cap it."""
+    if spec.style in ("fill", "noise") or len(regions) == 0:
+        return 1.0
+    return float(regions.clipped(width, height).areas.sum()) / max(1, width * height)
 
 
 def _cover(patch: np.ndarray, spec: MaskSpec) -> np.ndarray:

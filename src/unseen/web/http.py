@@ -22,6 +22,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from .. import mask
 from ..engine.image import mask_frame
 from ..options import Options
 from .items import jpeg, sampled_frame_pixels
@@ -31,6 +32,7 @@ MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_CONNECTIONS = 32
 SOCKET_TIMEOUT = 30.0  # seconds a connection may stay silent
 PREVIEW_WAIT = 20.0  # seconds a preview waits for the one preview slot
+MAX_PREVIEW_COST = 25.0  # pixelate/blur: regions' summed area, in pictures (a crowd's faces are < 1)
 STATIC_FILES = {
     "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
     "/static/app.css": ("app.css", "text/css; charset=utf-8"),
@@ -73,9 +75,11 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], handler: type) -> None:
         super().__init__(address, handler)
-        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.slots: threading.BoundedSemaphore | None = None
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        if self.slots is None:
+            self.slots = threading.BoundedSemaphore(self.app.max_connections)
         if not self.slots.acquire(blocking=False):  # too many at once: answer and hang up at once
             with contextlib.suppress(OSError):
                 request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
@@ -88,7 +92,8 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self.slots.release()
+            if self.slots is not None:
+                self.slots.release()
 
 
 def make_server(app: Any, host: str, port: int) -> _HTTPServer:
@@ -102,7 +107,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server_version = "unseen-review"
     sys_version = ""
     protocol_version = "HTTP/1.1"
-    timeout = SOCKET_TIMEOUT
+
+    def setup(self) -> None:
+        self.timeout = self.server.app.socket_timeout  # a silent connection is closed after this
+        super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:
         app = self.server.app
@@ -303,10 +311,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             regions = regions.scaled(s) if s != 1 else regions
         else:
             pixels, _ = app.pixels(item)
+        options = Options(style=style)
+        h, w = pixels.shape[:2]
+        if mask.cost(regions.padded(options.pad, w, h), options.mask_spec, w, h) > MAX_PREVIEW_COST:
+            raise RequestError(413, f"these regions overlap too much to preview in {style} style "
+                               f"(more than {MAX_PREVIEW_COST:g} times the picture); preview with fill")
         if not app.preview_slots.acquire(timeout=PREVIEW_WAIT):
             raise RequestError(503, "another preview is still being drawn; try again")
         try:
-            out, _ = mask_frame(pixels, regions, Options(style=style))
+            out, _ = mask_frame(pixels, regions, options)
         finally:
             app.preview_slots.release()
         self._send(200, jpeg(out), "image/jpeg")

@@ -159,7 +159,7 @@ class ReviewServer:
     def __init__(self, paths: list[Path] | tuple[Path, ...] = (), output: Path | None = None,
                  style: str = "fill", port: int = 0, detector: Any = None,
                  max_upload: int = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024, verbose: bool = False):
-        from .http import make_server
+        from .http import MAX_CONNECTIONS, SOCKET_TIMEOUT, make_server
 
         if style not in STYLES:
             raise UnseenError(f"unknown style {style!r}")
@@ -169,6 +169,8 @@ class ReviewServer:
         self.max_upload_total = 8 * self.max_upload
         self.uploaded_bytes = 0
         self.verbose = verbose
+        self.socket_timeout = SOCKET_TIMEOUT
+        self.max_connections = MAX_CONNECTIONS
         self.token = secrets.token_urlsafe(32)
         self._detector = detector
         self._detector_lock = threading.Lock()
