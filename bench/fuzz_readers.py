@@ -13,7 +13,7 @@ target                 contract
 image.read             DecodedImage of uint8 (H, W, 3) frames, or UnseenError
 image.encode           for what read returned: ``engine.image.encode_checked`` gives clean bytes
                        or UnseenError (its leak check must pass on every decodable input)
-metadata.inspect       ``inspect_cli.inspect_file`` (``unseen inspect``): Findings or UnseenError
+metadata.inspect       ``inspect.inspect_file`` (``unseen inspect``): Findings or UnseenError
 metadata.image_leaks   never raises on any bytes, for every format
 video.anonymize        ``anonymize_video`` with a detector that finds nothing: dict or
                        UnseenError, and then the temporary output holds no metadata

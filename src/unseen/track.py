@@ -17,7 +17,7 @@ for any frame, which boxes must be covered:
 
 Everything here works on boxes, never on pixels, so a whole clip's worth of tracks is a few
 kilobytes per second of video: the video writer can analyse a clip in one pass and mask it in a
-second pass without keeping frames in memory (see ``media/video.py``).
+second pass without keeping frames in memory (see ``engine/video.py``).
 """
 
 from __future__ import annotations
