@@ -33,7 +33,7 @@ def anonymize_path(paths: list[str | Path], options: Options | None = None,
     options = options or Options()
     jobs, reports = plan([Path(p) for p in paths], Path(output_dir) if output_dir else None,
                          video_ext=output_extension(options.codec))
-    return reports + list(local.run(jobs, options))
+    return reports + [report for _, report in local.run(jobs, options)]
 
 
 def anonymize_image(pixels: np.ndarray, options: Options | None = None) -> tuple[np.ndarray, Regions]:

@@ -10,6 +10,7 @@ from .media.image import DEFAULT_MAX_PIXELS
 
 DEFAULT_PAD = 0.25  # fraction of the face box added on each side (35% more above, for hair)
 DEFAULT_THRESHOLD = 0.1  # CenterFace score; other passes shift by the same amount
+AUDIO_CHOICES = ("drop", "keep")  # what happens to a video's sound (--audio, and the review page's choice)
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Options:
     boxes: tuple[BoxSet, ...] = ()  # from --boxes FILE.json (docs/BOXES.md)
     verify: bool = False  # run the recognizer adversary on each output (needs unseen[verify])
     # video
-    audio: str = "drop"  # drop | keep
+    audio: str = "drop"  # one of AUDIO_CHOICES
     codec: str = "h264"
     hold: float = 0.5  # seconds a track's mask is kept before its first / after its last detection
 

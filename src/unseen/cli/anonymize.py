@@ -14,7 +14,7 @@ from ..engine import local
 from ..engine.plan import Job, plan
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
 from ..media.video_write import CODECS, output_extension
-from ..options import DEFAULT_PAD, DEFAULT_THRESHOLD, Options
+from ..options import AUDIO_CHOICES, DEFAULT_PAD, DEFAULT_THRESHOLD, Options
 from .common import Parser, err, fsname, progress_bar, say
 
 
@@ -47,7 +47,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-self-check", action="store_true", help="skip re-detecting on the masked result")
     p.add_argument("--verify", action="store_true",
                    help="check each output with a face recognizer; fail the file if still matchable")
-    p.add_argument("--audio", choices=("drop", "keep"), default="drop", help="video: keep re-encodes audio (AAC)")
+    p.add_argument("--audio", choices=AUDIO_CHOICES, default="drop",
+                   help="video: drop (default) or keep (re-encoded to AAC; voices can identify people)")
     p.add_argument("--codec", default="h264", choices=tuple(CODECS),
                    help="video codec: h264 (MP4, default), h265, vp9 (WebM)")
     p.add_argument("--hold", type=float, default=0.5,
@@ -102,7 +103,7 @@ def main(argv: list[str]) -> int:
 
     n_failed = len(failed)
     try:
-        for job, report in zip(jobs, local.run(jobs, options, frames_bar), strict=True):
+        for job, report in local.run(jobs, options, frames_bar):
             if report.status != "ok":
                 n_failed += 1
                 err(job.src, report.error or "failed")

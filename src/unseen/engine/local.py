@@ -16,13 +16,15 @@ from .plan import Job
 ProgressFor = Callable[[Job], "Callable[[int, int], None] | None"]
 
 
-def run(jobs: list[Job], options: Options, progress_for: ProgressFor | None = None) -> Iterator[Report]:
-    """Yield one report per job, in order. ``progress_for(job)`` may give a frame-progress callback."""
+def run(jobs: list[Job], options: Options,
+        progress_for: ProgressFor | None = None) -> Iterator[tuple[Job, Report]]:
+    """Yield ``(job, report)`` for every job, in order (another engine may yield them in the order
+    they finish). ``progress_for(job)`` may give a frame-progress callback."""
     detector = options.make_detector()
     for job in jobs:
         progress = progress_for(job) if progress_for is not None else None
         try:
-            yield anonymize_file(job, options, detector, progress)
+            yield job, anonymize_file(job, options, detector, progress)
         finally:
             close = getattr(progress, "close", None)
             if close is not None:

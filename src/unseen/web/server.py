@@ -45,9 +45,11 @@ import numpy as np
 
 from ..engine.plan import Job, plan
 from ..errors import UnseenError
+from ..kinds import KINDS
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
 from ..media import MEDIA_SUFFIXES, is_video
 from ..media import image as image_io
+from ..options import AUDIO_CHOICES
 from . import saving
 from .items import Item, detect_photo, jpeg, sample_video
 from .saving import RequestError
@@ -423,4 +425,5 @@ class ReviewServer:
                 "styles": list(STYLES), "reversible": list(REVERSIBLE_STYLES),
                 "reversible_warning": REVERSIBLE_WARNING, "max_upload": self.max_upload,
                 "output": str(self.output) if self.output else None,
-                "suffixes": sorted(MEDIA_SUFFIXES)}
+                "suffixes": sorted(MEDIA_SUFFIXES), "audio_choices": list(AUDIO_CHOICES),
+                "kinds": [{"name": k.name, "label": k.label, "colour": k.colour} for k in KINDS.values()]}
