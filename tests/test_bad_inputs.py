@@ -728,3 +728,36 @@ def test_multi_page_tiff_says_what_was_kept(tmp_path, cli):
     rc, out, err = cli(src, "-o", tmp_path / "out", "-q", "--json")
     assert_clean_output(rc, err, tmp_path / "out" / "scan.tif", "TIFF")
     assert "2 pictures in the file; only the first is written" in out
+
+
+@needs_video
+def test_video_frames_over_8k_refused_from_the_header(tmp_path, cli):
+    """A small MP4 declaring huge frames (the hostile case: two 16000x12000 frames in 564 KB) is refused
+    before any frame is decoded, with one line; --max-pixels raises the limit."""
+    import av
+
+    src = tmp_path / "huge.mp4"
+    with av.open(str(src), "w") as box:
+        stream = box.add_stream("libx264", rate=1, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 9216, 4608, "yuv420p"  # 42.5 MP, over 8K
+        for i in range(2):
+            frame = av.VideoFrame.from_ndarray(np.full((4608 * 3 // 2, 9216), 60 + 80 * i, np.uint8), format="yuv420p")
+            for packet in stream.encode(frame):
+                box.mux(packet)
+        for packet in stream.encode():
+            box.mux(packet)
+    assert src.stat().st_size < 1_000_000
+    t0 = time.perf_counter()
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "9216x4608", "limit for video frames", "--max-pixels")
+    assert time.perf_counter() - t0 < 5
+    from unseen.engine.video import anonymize_video
+    from unseen.options import Options
+    from unseen.regions import Regions
+
+    class NoFaces:  # the limit is the point here, not 42 MP of detection
+        def detect(self, rgb):
+            return Regions.empty()
+
+    r = anonymize_video(src, tmp_path / "raised.mp4", Options(max_pixels=50_000_000), NoFaces())
+    assert r.frames == 2

@@ -8,6 +8,7 @@ from .boxes import BoxSet
 from .mask import MaskSpec
 from .media.image import DEFAULT_MAX_PIXELS
 
+VIDEO_MAX_PIXELS = 8192 * 4320  # 8K (DCI), 35.4 MP: the largest video frame read by default
 DEFAULT_PAD = 0.25  # fraction of the face box added on each side (35% more above, for hair)
 DEFAULT_THRESHOLD = 0.1  # CenterFace score; other passes shift by the same amount
 AUDIO_CHOICES = ("drop", "keep")  # what happens to a video's sound (--audio, and the review page's choice)
@@ -21,7 +22,7 @@ class Options:
     threshold: float = DEFAULT_THRESHOLD
     preset: str = "thorough"  # detector passes: thorough (default) | fast
     self_check: bool = True
-    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_pixels: int | None = None  # None: DEFAULT_MAX_PIXELS per photo, VIDEO_MAX_PIXELS per video frame
     force: bool = False
     boxes: tuple[BoxSet, ...] = ()  # from --boxes FILE.json (docs/BOXES.md)
     verify: bool = False  # run the recognizer adversary on each output (needs unseen[verify])
@@ -35,6 +36,16 @@ class Options:
         from .detect import PRESETS, Detector
 
         return Detector(passes=PRESETS[self.preset], threshold_shift=self.threshold - DEFAULT_THRESHOLD)
+
+    @property
+    def photo_pixel_limit(self) -> int:
+        return self.max_pixels or DEFAULT_MAX_PIXELS
+
+    @property
+    def frame_pixel_limit(self) -> int:
+        """Video frames are refused above 8K unless ``--max-pixels`` says otherwise: every frame of a
+        clip is decoded and searched, so a small file can hold an enormous amount of work."""
+        return self.max_pixels or VIDEO_MAX_PIXELS
 
     @property
     def mask_spec(self) -> MaskSpec:

@@ -43,7 +43,9 @@ def parser() -> argparse.ArgumentParser:
                    help="photos: one detector model instead of two, about 2x faster, slightly lower recall "
                    "(videos always use their own schedule of both models, docs/BENCHMARKS.md)")
     p.add_argument("--boxes", type=Path, help="extra regions to cover, JSON (docs/BOXES.md)")
-    p.add_argument("--max-pixels", type=float, default=200e6, help="refuse larger images (default 200e6)")
+    p.add_argument("--max-pixels", type=float,
+                   help="refuse photos (all frames together) and video frames larger than this many pixels "
+                   "(default 200e6 for photos, 8K = 35.4e6 per video frame)")
     p.add_argument("--no-self-check", action="store_true", help="skip re-detecting on the masked result")
     p.add_argument("--verify", action="store_true",
                    help="check each output with a face recognizer; fail the file if still matchable")
@@ -64,14 +66,15 @@ def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Option
         p.error("--threshold must be between 0 and 1")
     if not 0 <= args.pad <= 3:
         p.error("--pad must be between 0 and 3")
-    if not (args.max_pixels > 0 and math.isfinite(args.max_pixels)):
+    if args.max_pixels is not None and not (args.max_pixels > 0 and math.isfinite(args.max_pixels)):
         p.error("--max-pixels must be a positive number")
     if not 0 <= args.hold <= 10:
         p.error("--hold must be between 0 and 10 seconds")
     boxes = tuple(load_boxes(args.boxes)) if args.boxes else ()
     return Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
-                   self_check=not args.no_self_check, max_pixels=int(args.max_pixels), force=args.force,
-                   boxes=boxes, verify=args.verify, audio=args.audio, codec=args.codec, hold=args.hold,
+                   self_check=not args.no_self_check, force=args.force,
+                   max_pixels=int(args.max_pixels) if args.max_pixels else None, boxes=boxes,
+                   verify=args.verify, audio=args.audio, codec=args.codec, hold=args.hold,
                    preset="fast" if args.fast else "thorough")
 
 

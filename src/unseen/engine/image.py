@@ -124,7 +124,7 @@ def _dropped(src: Path) -> list[str]:
 def anonymize_image_file(job: Job, options: Options, detector: Any, report: Report,
                          boxset: BoxSet | None) -> None:
     """Read, cover, encode, check (and verify, if asked) one photo; write it atomically."""
-    img = image_io.read(job.src, options.max_pixels)
+    img = image_io.read(job.src, options.photo_pixel_limit)
     dst = job.destination(image_io.EXTENSION[img.output_format])
     if same_file(job.src, dst):
         raise UnseenError("output would overwrite the input")

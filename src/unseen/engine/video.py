@@ -83,9 +83,10 @@ class VideoResult:
 class _Analysis(threading.Thread):
     """Pass 1: decode, detect, track. Runs beside the writer; the tracker is shared under ``cond``."""
 
-    def __init__(self, src: Path, exp: Expected, vdet: VideoDetector, tracker: Tracker):
+    def __init__(self, src: Path, exp: Expected, vdet: VideoDetector, tracker: Tracker, max_pixels: int = 0):
         super().__init__(name="unseen-analyse", daemon=True)
         self.src, self.exp, self.vdet, self.tracker = src, exp, vdet, tracker
+        self.max_pixels = max_pixels
         self.cond = threading.Condition()
         self.stop = threading.Event()
         self.frames = 0
@@ -95,7 +96,7 @@ class _Analysis(threading.Thread):
     def run(self) -> None:
         try:
             with open_input(self.src) as c:
-                reader = Reader(c, video_stream(c))
+                reader = Reader(c, video_stream(c), max_pixels=self.max_pixels)
                 for f, found in self.vdet.detect_all(prefetch(reader.video_frames(), lambda fr: fr.rgb)):
                     if self.stop.is_set():
                         return
@@ -158,7 +159,7 @@ class _Pass2:
             pending_audio: list = []
             tb = v.time_base or Fraction(1, 1000)
             first_pts = 0
-            reader = Reader(c, v, a)
+            reader = Reader(c, v, a, max_pixels=self.options.frame_pixel_limit)
             try:
                 for kind, f in reader.frames():
                     if kind == "audio":
@@ -216,6 +217,16 @@ class _Pass2:
         return writer
 
 
+def check_frame_size(stream: Any, limit: int, width: int = 0, height: int = 0) -> None:
+    """Refuse frames over ``limit`` pixels from the header, before any is decoded (a 564 KB file can
+    declare 16000x12000 frames); the readers check every decoded frame again."""
+    cc = stream.codec_context
+    w, h = width or (cc.width if cc else 0), height or (cc.height if cc else 0)
+    if w * h > limit:
+        raise UnseenError(f"video frames are {w}x{h} = {w * h / 1e6:.0f} MP, over the {limit / 1e6:.1f} MP limit "
+                          "for video frames (8K by default; raise with --max-pixels)")
+
+
 def _dropped(container: Any, vstream: Any, audio_kept: bool) -> list[str]:
     """What the input carried that the output does not (for the report)."""
     out = []
@@ -246,6 +257,7 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     only = boxset is not None and boxset.mode == "only"
     with open_input(src) as c:
         v = video_stream(c)
+        check_frame_size(v, options.frame_pixel_limit)
         total = int(v.frames or 0)
         exp = expected(c, v, src)
         audio_in = c.streams.audio[0] if c.streams.audio else None
@@ -255,7 +267,7 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
 
     # Pass 1, in a thread: analyse (boxes only). Pass 2 below trails it (LiveCoverage.ready).
     vdet = None if only else VideoDetector(detector)
-    analysis = None if vdet is None else _Analysis(src, exp, vdet, Tracker())
+    analysis = None if vdet is None else _Analysis(src, exp, vdet, Tracker(), options.frame_pixel_limit)
     coverage = None if analysis is None else LiveCoverage(analysis.tracker, options.hold)
     writer = _Pass2(src, tmp, options, boxset, keep_audio, exp, analysis, coverage, progress, total, result.notes)
     try:

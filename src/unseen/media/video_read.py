@@ -162,8 +162,9 @@ class Reader:
     and ``color`` are known once the first frame is out.
     """
 
-    def __init__(self, container, stream, audio=None):
+    def __init__(self, container, stream, audio=None, max_pixels: int | None = None):
         self.container, self.stream, self.audio = container, stream, audio
+        self.max_pixels = max_pixels  # a frame larger than this stops the file (headers can lie)
         self.orientation: Orientation | None = None
         self.color: Color | None = None
         self.time_base = stream.time_base or Fraction(1, 1000)
@@ -193,6 +194,10 @@ class Reader:
                     continue
                 self.packets += packet.size > 0
                 for frame in packet.decode():
+                    if self.max_pixels and frame.width * frame.height > self.max_pixels:
+                        raise UnseenError(f"video frame {index + 1} is {frame.width}x{frame.height}, over the "
+                                          f"{self.max_pixels / 1e6:.1f} MP limit for video frames (raise with "
+                                          "--max-pixels); nothing written")
                     if getattr(frame, "is_corrupt", False):
                         raise UnseenError(f"video is damaged at frame {index + 1}; nothing written")
                     if self.orientation is None:
