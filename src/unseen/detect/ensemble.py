@@ -18,9 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
 
-import cv2
 import numpy as np
 
+from .. import raster
 from ..regions import Regions
 from .centerface import CenterFace
 from .retinaface import RetinaFace
@@ -168,8 +168,7 @@ def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
     fx = fy = 1.0
     if scale != 1.0:
         size = (max(1, round(tw * scale)), max(1, round(th * scale)))
-        interp = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
-        crop = cv2.resize(crop, size, interpolation=interp)
+        crop = raster.resize(crop, *size)
         fx, fy = tw / size[0], th / size[1]
     found = backend(np.ascontiguousarray(crop), threshold).scaled(fx, fy, x0, y0)
     if max_face:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from .. import raster
 from ..engine.plan import Job
 from ..errors import UnseenError
 from ..media import image as image_io
@@ -88,17 +89,6 @@ def jpeg(pixels: np.ndarray, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
-def resize(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
-    import cv2
-
-    h, w = pixels.shape[:2]
-    s = min(1.0, max_side / max(h, w))
-    if s >= 1.0:
-        return pixels, 1.0
-    size = (max(1, round(w * s)), max(1, round(h * s)))
-    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA), s
-
-
 def detect_photo(item: Item, detector: Any) -> np.ndarray:
     """Decode a photo's first frame, detect, fill the item; returns the upright pixels."""
     img = image_io.read(item.src)
@@ -158,7 +148,7 @@ def sample_video(item: Item, detector: Any) -> None:
             rgb = Orientation.from_frame(frame).apply(frame.to_ndarray(format="rgb24"))
             if not item.width:
                 item.height, item.width = rgb.shape[:2]
-            small, s = resize(rgb, VIDEO_FRAME_SIDE)
+            small, s = raster.fit(rgb, VIDEO_FRAME_SIDE)
             item.frame_scale = s
             found = detector.detect(small)
             found = found.scaled(1 / s) if s != 1 else found
@@ -189,12 +179,10 @@ def _frame_at(container: Any, vs: Any, start: int, tb: float, t: float) -> Any:
 
 
 def _thumb(pixels: np.ndarray, regions: Regions) -> bytes:
-    import cv2
-
-    small, s = resize(pixels, THUMB_SIDE)
+    small, s = raster.fit(pixels, THUMB_SIDE)
     small = small.copy()
     for b in regions.boxes * s:
-        cv2.rectangle(small, (int(b[0]), int(b[1])), (int(b[2]), int(b[3])), (255, 200, 0), 2)
+        raster.outline(small, int(b[0]), int(b[1]), int(b[2]), int(b[3]), (255, 200, 0))
     return jpeg(small, 80)
 
 
