@@ -120,7 +120,11 @@ def normalise(items: Any, timed: bool) -> list[dict]:
         raise RequestError(400, str(exc)) from None
     marks = [SELF_CHECK if isinstance(it, dict) and it.get("found_by") == SELF_CHECK else None
              for it in items]
-    return review_items(regions, times if timed else None, marks)
+    out = review_items(regions, times if timed else None, marks)
+    for o, it in zip(out, items, strict=True):
+        if it.get("drawn"):
+            o["drawn"] = True
+    return out
 
 
 def sha256(path: Path) -> str:

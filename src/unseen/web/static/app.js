@@ -117,7 +117,9 @@ function openRegions(d) {
   if (d.kind === "video") return saved || [];
   const detected = d.regions.map((r) => newRegion(r));
   if (!saved) return detected;
-  return d.animated ? detected.concat(saved) : saved;
+  // "only": the reviewer's list is final. "add" (animations, or a boxes file written by hand): the
+  // detector still runs, so the detections come too.
+  return d.animated || d.review.mode === "add" ? detected.concat(saved) : saved;
 }
 
 async function loadDetail(gen) {

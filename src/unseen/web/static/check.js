@@ -65,7 +65,8 @@ function show(p) {
     select(null, false);
     renderRegions();
     centreOn(p.box);
-    const what = p.what === "maybe" ? `possible face (score ${Number(p.box.score ?? 0).toFixed(2)})` : "detected face that was removed";
+    const what = p.what === "maybe" ? `possible face (score ${Number(p.box.score ?? 0).toFixed(2)})`
+      : "detected face that no region covers (deleted, or not in the saved regions)";
     el.checkText.textContent = covered ? `${n}${what}, ${place(p.box)}: covered now.`
       : `${n}${what}, ${place(p.box)}, not covered. Press Enter (or Cover it) to cover it, C to go on.`;
     el.checkCover.hidden = covered;
