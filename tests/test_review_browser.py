@@ -228,7 +228,11 @@ def test_unsaved_work_survives_a_reload(browser, tmp_path):
         wait_loaded(page)
         page.key("a", "Enter")
         expect(page.locator("#overlay .region.manual")).to_have_count(1)
-        page.wait_for_timeout(900)  # the page keeps a draft on the server, debounced
+        item = srv.items[srv.order[0]]
+        end = time.monotonic() + 20
+        while item.draft is None:  # the page keeps a draft on the server, debounced
+            assert time.monotonic() < end, "no draft reached the server"
+            page.wait_for_timeout(50)
         page.reload()
         wait_loaded(page)
         expect(page.locator("#overlay .region.manual")).to_have_count(1)
