@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(REPO)], check=True)
         site = next((venv / "lib").glob("python3*/site-packages"))
         total = du(site)
-        tooling = sum(du(site / n) for n in ("pip", "setuptools", "_distutils_hack", "pkg_resources") if (site / n).exists())
+        tooling = sum(du(site / n) for n in ("pip", "setuptools", "_distutils_hack", "pkg_resources")
+                      if (site / n).exists())
         frozen = subprocess.run([str(venv / "bin" / "pip"), "list", "--format=freeze"], capture_output=True,
                                 text=True, check=True).stdout.split()
         names = {line.split("==")[0].lower() for line in frozen}
