@@ -151,9 +151,11 @@ def _visible(report: Report) -> Report:
     if report.status != "ok" or not report.output:
         return report
     out = Path(report.output)
-    for _ in range(3):
+    if out.exists():
+        return report
+    for _ in range(3):  # NFS may cache "no such file" from an earlier look-up: list the folder afresh
         with contextlib.suppress(OSError):
-            if out.name in os.listdir(out.parent):  # a fresh listing, not a cached lookup (NFS)
+            if out.name in os.listdir(out.parent):
                 return report
         time.sleep(0.5)
     report.status, report.output = "error", None
