@@ -65,6 +65,11 @@ LOCAL_CLUSTER_ENV = {
     "http_proxy": DEAD_PROXY, "https_proxy": DEAD_PROXY, "HTTP_PROXY": DEAD_PROXY, "HTTPS_PROXY": DEAD_PROXY,
     "no_proxy": "", "NO_PROXY": "",
 }
+# Joining a cluster (RAY_ADDRESS): only the driver's own settings are ours to make.
+CONNECT_ENV = {"RAY_USAGE_STATS_ENABLED": "0"}
+# Ray's C++ core logs its warnings (retries while connecting...) on the driver's stderr; this engine
+# says what matters in one line. A user who sets RAY_BACKEND_LOG_LEVEL keeps their choice.
+QUIET_ENV = {"RAY_BACKEND_LOG_LEVEL": "error"}
 # Lost workers: what the user is told (the exception's own text is a page of Ray internals).
 LOST = {
     "WorkerCrashedError": "its Ray worker process died (killed, out of memory or crashed)",
@@ -299,10 +304,15 @@ class _Session:
         self.temp_dir: str | None = None
         self.saved_env: dict[str, str | None] = {}
         self.saved: list[tuple[Any, str, Any]] = []  # (module, attribute, value) to put back
+        self.why = ""  # what Ray logged when it could not start or connect
         address = os.environ.get("RAY_ADDRESS")
         already = "ray" in sys.modules and sys.modules["ray"].is_initialized()
         if not already:
-            self._set_env({"RAY_USAGE_STATS_ENABLED": "0"} if address else LOCAL_CLUSTER_ENV)
+            env = dict(CONNECT_ENV) if address else dict(LOCAL_CLUSTER_ENV)
+            if address and _loopback(address):  # a cluster on this machine's loopback (one started
+                env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # as above): Ray would rewrite 127.0.0.1
+            env.update({k: v for k, v in QUIET_ENV.items() if k not in os.environ})
+            self._set_env(env)
         import ray
         import ray.exceptions
 
@@ -312,6 +322,8 @@ class _Session:
         sigterm = signal.getsignal(signal.SIGTERM)
         try:
             if address:
+                if _loopback(address):
+                    self._patch("ray._private.ray_constants", "ENABLE_RAY_CLUSTER", False)  # if imported before us
                 self._init(address=address)
                 what = f"connected to the Ray cluster at {address}"
             else:
@@ -323,7 +335,7 @@ class _Session:
         except BaseException as exc:
             self.close()
             if isinstance(exc, Exception):
-                raise UnseenError(f"cannot start or reach the Ray cluster: {first_line(exc)}") from None
+                raise UnseenError(f"cannot start or reach the Ray cluster: {first_line(exc)}{self.why}") from None
             raise
         finally:
             if threading.current_thread() is threading.main_thread():
@@ -345,7 +357,22 @@ class _Session:
 
     def _init(self, **kwargs: Any) -> None:
         self.owned = True
-        self.ray.init(log_to_driver=False, logging_level=logging.ERROR, **kwargs)
+        # Ray's C++ core logs to the process's stderr while it connects (a retry a second, before its
+        # own log settings apply): keep those lines for the one-line error instead of printing them.
+        with tempfile.TemporaryFile() as log:
+            saved = os.dup(2)
+            os.dup2(log.fileno(), 2)
+            try:
+                self.ray.init(log_to_driver=False, logging_level=logging.ERROR, **kwargs)
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+                log.seek(0)
+                lines = [ln.split("] ", 1)[-1] for ln in log.read().decode("utf-8", "replace").splitlines()
+                         if ln.strip()]
+                self.why = f" ({lines[-1][:300]})" if lines else ""
+                if any("InvalidAuthToken" in ln for ln in lines):
+                    self.why += "; for a cluster with token authentication set RAY_AUTH_MODE=token (Ray's convention)"
         # Ray prints a page to stderr when a worker dies; this engine says it in one line instead.
         self._patch("ray._private.worker", "print_to_stdstream",
                     lambda data, **kw: logging.getLogger("ray").debug("%s", data))
@@ -367,6 +394,12 @@ class _Session:
         if self.temp_dir is not None:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
             self.temp_dir = None
+
+
+def _loopback(address: str) -> bool:
+    """``RAY_ADDRESS`` names this machine's loopback (``127.0.0.1:6379``, ``localhost:6379``)."""
+    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+    return host == "localhost" or host == "::1" or host.startswith("127.")
 
 
 def run(jobs: list[Job], options: Options, progress_for: Any = None, *, notice: Notice | None = None,
