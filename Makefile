@@ -21,14 +21,16 @@ demo: $(BIN)/unseen
 	$(BIN)/unseen samples/group.jpg --force
 	@echo "wrote samples/group.unseen.jpg"
 
-# exiftool (an independent metadata reader) and Chromium (review-page tests) come from Debian.
+# exiftool (an independent metadata reader), Chromium (review-page tests) and strace (the Ray engine's
+# loopback-only check) come from Debian.
 sysdeps:
-	@if ! command -v exiftool >/dev/null || ! command -v ffprobe >/dev/null || ! test -x /usr/bin/chromium; then \
+	@if ! command -v exiftool >/dev/null || ! command -v ffprobe >/dev/null || ! test -x /usr/bin/chromium \
+	    || ! command -v strace >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      libimage-exiftool-perl chromium >/dev/null && \
+	      libimage-exiftool-perl chromium strace >/dev/null && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null; \
-	  else echo "note: install exiftool, ffmpeg (ffprobe) and chromium to run every test (tests needing them skip)"; fi; \
+	  else echo "note: install exiftool, ffmpeg (ffprobe), chromium and strace to run every test (tests needing them skip)"; fi; \
 	fi
 
 test: $(VENV)/.test-deps sysdeps

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, system_tool
 from PIL import Image
 from test_kill_safety import TMP_PREFIX, finals, make_clip, temps, wait_for
 
@@ -290,3 +291,19 @@ def tempfile_dir() -> str:
     import tempfile
 
     return tempfile.gettempdir()
+
+
+def test_a_started_cluster_talks_to_loopback_only(tmp_path):
+    """Every connect/send/bind of the whole process tree (driver, Ray's processes, workers) goes to
+    127.0.0.1, ::1 or a Unix socket; Ray's cloud-metadata probes end at the engine's dead proxy."""
+    strace = system_tool("strace", "strace")
+    log = tmp_path / "strace.txt"
+    proc = subprocess.run([strace, "-f", "-e", "trace=connect,sendto,sendmsg,bind", "-o", str(log),
+                           sys.executable, "-m", "unseen.cli", str(PHOTOS[0]), "-o", str(tmp_path / "out"),
+                           "--engine", "ray", "-q"], capture_output=True, text=True, env=_user_env(None), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    text = log.read_text()
+    addresses = set(re.findall(r'inet_addr\("([^"]+)"\)', text))
+    addresses |= set(re.findall(r'inet_pton\(AF_INET6, "([^"]+)"', text))
+    assert addresses and addresses <= {"127.0.0.1", "::1", "::ffff:127.0.0.1"}, addresses
+    assert "htons(9)" in text  # Ray's API server did try the cloud metadata addresses: through the dead proxy
