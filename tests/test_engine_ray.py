@@ -208,7 +208,8 @@ def test_lost_worker_bookkeeping(ray_cluster):
     """Which files a lost task's retry covers, and the give-up after MAX_ATTEMPTS (no worker needed)."""
     jobs, _ = plan([FIXTURES / "hopper"], Path("/nonexistent-out"))
     run = cluster._Run(ray, jobs[:4], Options(), None)
-    batch = run.queue.popleft()
+    batch = run._next_batch()
+    assert [it.job for it in batch] == jobs[:4]  # one batch of photos (PHOTO_BATCH is 8)
     task = cluster._Task(batch, done=1)  # the first file reported, then the worker died on the second
     run._lost(task, "its Ray worker process died")
     assert [it.job.src.name for it in run.queue[0]] == [jobs[1].src.name]  # retried alone, first

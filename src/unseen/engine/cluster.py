@@ -184,25 +184,40 @@ class _Run:
         self.ray, self.options, self.notice = ray, options, notice
         # Ray's own retries are off: a retried file must know it is one (``_lost``).
         self.remote = ray.remote(num_returns="streaming", max_retries=0, num_cpus=1)(_anonymize)
-        self.queue: deque[list[_Item]] = deque()
+        self.queue: deque[list[_Item]] = deque()  # retries and the rest of lost batches: first
         self.ready: deque[tuple[Job, Report]] = deque()  # reports made on the driver (skips, give-ups)
-        videos, photos = [], []
-        for job in jobs:
-            skipped = skipped_report(job, options)  # resume: finished files never reach the cluster
-            if skipped is not None:
-                self.ready.append((job, skipped))
-            else:
-                (videos if is_video(job.src) else photos).append(_Item(job, _absolute(job)))
-        videos.sort(key=lambda it: _size(it.shipped.src), reverse=True)  # longest first: a shorter run
-        self.queue.extend([v] for v in videos)
-        self.queue.extend(photos[i:i + PHOTO_BATCH] for i in range(0, len(photos), PHOTO_BATCH))
+        # Videos first, longest first (a shorter run); photos are batched as the window needs them,
+        # so a million-file run holds no second copy of its jobs and resumes without a long pause.
+        self.videos = deque(sorted((j for j in jobs if is_video(j.src)), key=lambda j: _size(j.src), reverse=True))
+        self.photos = (j for j in jobs if not is_video(j.src))
         self.inflight: dict[Any, _Task] = {}
         self.options_ref = ray.put(options)  # once, not once per task
         self.window, self.window_at = 2, 0.0
+        self.more = True  # files left to send (``_lost`` sets it again when it queues a retry)
+
+    def _next_batch(self) -> list[_Item] | None:
+        """The next files to send: one video, or up to PHOTO_BATCH photos (videos all come first, so
+        a batch never mixes them); [] when reports made here should be yielded first, None when
+        nothing is left. Finished files (``--skip-existing``) are reported here and never sent."""
+        if self.queue:
+            return self.queue.popleft()
+        batch: list[_Item] = []
+        while len(self.ready) < 1000:
+            job = self.videos.popleft() if self.videos else next(self.photos, None)
+            if job is None:
+                return batch or None
+            skipped = skipped_report(job, self.options)
+            if skipped is not None:
+                self.ready.append((job, skipped))
+                continue
+            batch.append(_Item(job, _absolute(job)))
+            if is_video(job.src) or len(batch) == PHOTO_BATCH:
+                break
+        return batch
 
     def __iter__(self) -> Iterator[tuple[Job, Report]]:
         try:
-            while self.queue or self.inflight or self.ready:
+            while self.queue or self.inflight or self.ready or self.more:
                 while self.ready:
                     yield self.ready.popleft()
                 self._fill()
@@ -220,8 +235,12 @@ class _Run:
         if now - self.window_at > 10:  # the cluster may grow or shrink during a long run
             cpus = self.ray.cluster_resources().get("CPU", 1)
             self.window, self.window_at = max(2, int(WINDOW_PER_CPU * cpus)), now
-        while self.queue and len(self.inflight) < self.window:
-            items = self.queue.popleft()
+        while self.more and len(self.inflight) < self.window:
+            items = self._next_batch()
+            if items is None:
+                self.more = False
+            if not items:
+                break
             gen = self.remote.remote([it.shipped for it in items], self.options_ref,
                                     [it.attempt > 0 for it in items], __version__)
             self.inflight[gen] = _Task(items)
@@ -252,6 +271,7 @@ class _Run:
         if not rest:
             return
         current, untouched = rest[0], rest[1:]
+        self.more = True
         if untouched:
             self.queue.appendleft(untouched)
         current.attempt += 1
