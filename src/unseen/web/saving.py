@@ -17,7 +17,7 @@ from ..engine.file import anonymize_file
 from ..engine.output import atomic_output
 from ..errors import UnseenError
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
-from ..options import Options
+from ..options import AUDIO_CHOICES, Options
 from ..regions import Regions, parse_items
 from .items import Item
 
@@ -53,9 +53,18 @@ def check_style(body: dict, default: str) -> str:
     return style
 
 
-def prepare(item: Item, body: dict, default_style: str) -> tuple[Regions, list, str, bool]:
-    """Validate a save request: (regions, times, style, force)."""
+def check_audio(body: dict) -> str:
+    """What happens to a video's sound (``options.AUDIO_CHOICES``); dropped unless the page asks."""
+    audio = body.get("audio", "drop")
+    if audio not in AUDIO_CHOICES:
+        raise RequestError(400, f"audio must be one of {', '.join(AUDIO_CHOICES)}")
+    return audio
+
+
+def prepare(item: Item, body: dict, default_style: str) -> tuple[Regions, list, str, bool, str]:
+    """Validate a save request: (regions, times, style, force, audio)."""
     style = check_style(body, default_style)
+    audio = check_audio(body)
     if item.state != "ready":
         raise RequestError(409, "detection has not finished for this file")
     video = item.kind == "video"
@@ -68,11 +77,11 @@ def prepare(item: Item, body: dict, default_style: str) -> tuple[Regions, list, 
     # again after another look must not need a checkbox.
     ours = item.output is not None and item.output.exists()
     force = bool(body.get("force")) or item.uploaded or ours
-    return regions, times, style, force
+    return regions, times, style, force, audio
 
 
 def save(item: Item, regions: Regions, times: list, style: str, force: bool, detector: Any,
-         progress: Callable[[int, int], None]) -> dict:
+         progress: Callable[[int, int], None], audio: str = "drop") -> dict:
     """Write the sidecar, then the output. Returns the page's ``save`` state; never raises."""
     mode = "add" if item.kind == "video" or item.animated else "only"
     text = boxes_file.dump(item.src.name, regions, item.width, item.height, mode=mode, times=times or None)
@@ -82,7 +91,8 @@ def save(item: Item, regions: Regions, times: list, style: str, force: bool, det
             tmp.write_text(text, encoding="utf-8")
         item.sidecar = side
         sets = tuple(boxes_file.load(side))  # exactly what `unseen --boxes` reads
-        report = anonymize_file(item.job, Options(style=style, boxes=sets, force=force), detector, progress)
+        options = Options(style=style, boxes=sets, force=force, audio=audio)
+        report = anonymize_file(item.job, options, detector, progress)
         if report.status != "ok" or not report.output:
             raise UnseenError(f"{report.error or 'failed'}. The reviewed regions are kept in {side.name}")
         item.output = Path(report.output)

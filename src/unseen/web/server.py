@@ -327,7 +327,7 @@ class ReviewServer:
 
     # -- saving -------------------------------------------------------------------------------------
     def start_save(self, item: Item, body: dict) -> dict:
-        regions, times, style, force = saving.prepare(item, body, self.style)
+        regions, times, style, force, audio = saving.prepare(item, body, self.style)
         with item.lock:
             if item.save.get("state") == "running":
                 raise RequestError(409, "this file is already being saved")
@@ -337,7 +337,7 @@ class ReviewServer:
             item.save = {"state": "running", "progress": [done, total]}
 
         def task() -> None:
-            item.save = saving.save(item, regions, times, style, force, self.detector, progress)
+            item.save = saving.save(item, regions, times, style, force, self.detector, progress, audio)
 
         self._save_worker.submit(task)
         return item.save
