@@ -61,11 +61,11 @@ class AudioAnalysis:
 
     @property
     def duration(self) -> float:
-        return self.samples / self.rate
+        return self.samples / self.rate if self.rate else 0.0
 
     @property
     def speech_seconds(self) -> float:
-        return sum(b - a for a, b in self.spans) / self.rate
+        return sum(b - a for a, b in self.spans) / self.rate if self.rate else 0.0
 
     @property
     def spans_seconds(self) -> list[tuple[float, float]]:
@@ -202,8 +202,11 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
                     per_channel()
         if stop is not None and stop.is_set():
             return None
-        if stats is None:
-            raise UnseenError("audio stream has no decodable samples; use --audio drop")
+        if stats is None:  # not one sample: fine if the container promised none, truncation if it did
+            rate = int(stream.rate or 0)
+            if declared and declared * rate > TRUNC_TOL_SAMPLES:
+                raise UnseenError(f"audio stops at 0 s of {declared:.2f} s (truncated or damaged); nothing written")
+            return AudioAnalysis(rate, "", 0, 0, [], [], 0, np.zeros(0, int), 0, time.thread_time() - c0)
         rate = planar.rate
         if declared is not None and n < declared * rate - TRUNC_TOL_SAMPLES:
             raise UnseenError(f"audio stops at {n / rate:.2f} s of {declared:.2f} s (truncated or damaged); "

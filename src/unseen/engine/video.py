@@ -87,6 +87,7 @@ class VideoResult:
     audio: str = "none"
     speech_removed: float | None = None  # seconds of audio replaced (mute-speech only)
     audio_cpu: float = 0.0  # CPU seconds of speech analysis and muting (mute-speech only)
+    audio_wait: float = 0.0  # seconds the writer waited for the speech analysis (mute-speech only)
     format_in: str = ""
     format_out: str = ""
     dropped: list[str] = field(default_factory=list)
@@ -157,7 +158,7 @@ class _AudioPass(threading.Thread):
         if self.error is not None:
             raise self.error
         if self.result is None:
-            raise UnseenError("audio stream has no decodable samples; nothing written")
+            raise UnseenError("audio analysis was stopped; nothing written")
         return self.result
 
 
@@ -178,15 +179,22 @@ class _Pass2:
     notes: list[str]
     audio_pass: _AudioPass | None = None
     muter: Muter | None = None
+    audio_wait: float = 0.0  # seconds the writer waited for the speech analysis
     written: int = 0
 
     def mute(self, frame: Any) -> Any:
         """An audio frame with its speech muted (mute-speech), or as it is (keep)."""
         if self.audio_pass is None:
             return frame
+        return self._muter().process(frame)
+
+    def _muter(self) -> Muter:
         if self.muter is None:
+            assert self.audio_pass is not None
+            t0 = time.perf_counter()
             self.muter = Muter(self.audio_pass.analysis())
-        return self.muter.process(frame)
+            self.audio_wait = time.perf_counter() - t0
+        return self.muter
 
     def regions_at(self, t: float) -> Regions:
         regions = Regions.empty()
@@ -245,9 +253,7 @@ class _Pass2:
                 if writer is None:
                     raise UnseenError("video has no decodable frames")
                 if self.audio_pass is not None:
-                    if self.muter is None:
-                        self.muter = Muter(self.audio_pass.analysis())
-                    self.muter.finish()
+                    self._muter().finish()
                 check_complete(reader, self.exp, audio=True)
                 writer.finish()
             except BaseException:
@@ -361,7 +367,7 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         an = writer.muter.an
         result.audio = f"speech muted ({audio_codec})"
         result.speech_removed = round(an.speech_seconds, 2)
-        result.audio_cpu = an.cpu_s + writer.muter.cpu_s
+        result.audio_cpu, result.audio_wait = an.cpu_s + writer.muter.cpu_s, writer.audio_wait
         fill = "comfort noise" if any(an.profiles) else "silence"
         result.notes.append(f"speech muted: {len(an.spans)} span(s), {an.speech_seconds:.1f} s of {an.duration:.1f} s "
                             f"replaced by {fill}; singing, chants and shouts may remain (listen before publishing)")
