@@ -331,3 +331,20 @@ def test_real_speech_clip_from_the_shared_corpus(tmp_path):
     fi, fo = webrtc_flags(src), webrtc_flags(dst)
     assert fi.sum() > 150 and fo.sum() <= 0.05 * fi.sum(), (fi.sum(), fo.sum())
     assert 5.5 < result.speech_removed < 7.1
+
+
+def test_spans_are_padded_merged_and_short_blips_dropped():
+    """Hysteresis as silero's get_speech_timestamps, tuned for recall: a 0.4 s pause inside speech does
+    not end it, spans less than 1 s apart are joined, a blip under 64 ms is dropped, pad 0.2 s."""
+    w = speech.WIN_S
+    probs = np.zeros(400)
+    probs[50:100] = 0.9  # 1.6 s of speech
+    probs[110:140] = 0.9  # after a 0.32 s pause: the same span
+    probs[160:200] = 0.5  # 0.64 s gap after it: merged once padded
+    probs[300:301] = 0.9  # a 32 ms blip: dropped
+    tracker = speech.SpanTracker(speech.VadParams())
+    tracker.push(probs.tolist())
+    spans = tracker.finish(400 * w)
+    assert len(spans) == 1
+    assert spans[0][0] == pytest.approx(50 * w - 0.2) and spans[0][1] == pytest.approx(200 * w + 0.2)
+    assert speech.pad_merge([(0.1, 0.5), (3.0, 4.0)], 0.2, 1.0, 3.9) == [(0.0, 0.7), (2.8, 3.9)]
