@@ -1,4 +1,4 @@
-"""``--audio mute-speech``: remove every voice the detector finds, keep the rest of the sound as it was.
+"""``--audio mute-speech``: remove the speech a detector finds, keep the rest of the sound as it was.
 
 Two reads of the audio, like the video's two reads, and never a buffer of it:
 
@@ -286,7 +286,7 @@ class Muter:
             if b < self.an.samples:
                 r = np.minimum(r, 0.5 - 0.5 * np.cos(np.pi * np.clip((b - t - 0.5) / self.fade, 0, 1)))
             seg = out[:, s - p0:e - p0]
-            out[:, s - p0:e - p0] = seg * (1 - r) + fill * r
+            out[:, s - p0:e - p0] = np.clip(seg * (1 - r) + fill * r, -1.0, 1.0)  # only what we made is clipped
             self.replaced += e - s
             if b > p1:
                 break
@@ -297,8 +297,8 @@ class Muter:
             if frame.format.name == "fltp" and self.planar.out_layout == self.planar.layout:
                 return frame  # untouched: the decoded frame itself
             out = self.planar(frame)  # other sample formats: the same values as float planar
-        nf = av().AudioFrame.from_ndarray(np.ascontiguousarray(np.clip(out, -1.0, 1.0), dtype=np.float32),
-                                          format="fltp", layout=self.planar.out_layout)
+        nf = av().AudioFrame.from_ndarray(np.ascontiguousarray(out, dtype=np.float32), format="fltp",
+                                          layout=self.planar.out_layout)
         nf.sample_rate = frame.sample_rate
         nf.pts, nf.time_base = frame.pts, frame.time_base
         return nf
