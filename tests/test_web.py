@@ -255,7 +255,9 @@ def test_other_methods_refused(srv):
 
 def test_static_files_have_no_remote_references():
     static = Path(web.__file__).parent / "static"
-    for name in ("index.html", "app.js", "app.css"):
+    names = sorted(p.name for p in static.iterdir())
+    assert {"index.html", "app.js", "app.css"} <= set(names)
+    for name in names:
         text = (static / name).read_text(encoding="utf-8")
         assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), name
         assert "@import" not in text and "url(" not in text, name
@@ -315,8 +317,12 @@ def test_save_writes_output_and_sidecar_through_engine(srv, tmp_path, exiftool):
     px = np.asarray(Image.open(out).convert("RGB"), np.int16)
     x1, y1, x2, y2 = PATCH
     assert _filled(px[y1 + 2:y2 - 2, x1 + 2:x2 - 2])
-    # Saving again in this session replaces what this session wrote.
-    _json(srv, "POST", f"/api/files/{item_id}/save", {"style": "noise", "regions": regions[:1]})
+    # Saving again in this session replaces what this session wrote; dropping a region it covered
+    # needs the reviewer's word (issue 15).
+    status, body = _json(srv, "POST", f"/api/files/{item_id}/save", {"style": "noise", "regions": regions[:1]})
+    assert status == 409 and body["code"] == "uncover" and len(body["regions"]) == 1
+    _json(srv, "POST", f"/api/files/{item_id}/save", {"style": "noise", "regions": regions[:1],
+                                                     "confirm_uncover": True})
     d = _ready(srv, item_id)
     assert d["save"]["state"] == "done", d["save"]
     assert len(boxes_file.load(side)[0].regions) == 1
@@ -324,14 +330,15 @@ def test_save_writes_output_and_sidecar_through_engine(srv, tmp_path, exiftool):
     status, headers, body = _req(srv, "GET", f"/api/files/{item_id}/download")
     assert status == 200 and body == out.read_bytes()
     assert headers["content-disposition"].startswith('attachment; filename="photo.unseen.jpg"')
-    # Files from before this session are only replaced when the user says so.
+    # Files from before this session are only replaced when the user says so, unless the review can
+    # prove it wrote them (its sidecar names the output and its SHA-256): tests/test_review_saves.py.
+    out.write_bytes(out.read_bytes() + b"\0")  # changed since: not provably ours any more
     again = ReviewServer([photo], detector=StubDetector()).start()
     try:
         item_id = _first_id(again)
         _ready(again, item_id)
-        _json(again, "POST", f"/api/files/{item_id}/save", {"regions": regions})
-        d = _ready(again, item_id)
-        assert d["save"]["state"] == "error" and "exists" in d["save"]["error"]
+        status, body = _json(again, "POST", f"/api/files/{item_id}/save", {"regions": regions})
+        assert status == 409 and body["code"] == "exists" and "--force" not in body["error"]
         assert len(boxes_file.load(side)[0].regions) == 1  # nothing was replaced
         _json(again, "POST", f"/api/files/{item_id}/save", {"regions": regions, "force": True})
         assert _ready(again, item_id)["save"]["state"] == "done"

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
-from . import kinds
+from . import kinds, raster
 from .regions import Regions
 
 STYLES = ("fill", "noise", "pixelate", "blur")
@@ -53,17 +52,8 @@ def region_mask(shape: tuple[int, int], kind: str) -> np.ndarray:
     if kind == "box":
         return np.ones((h, w), bool)
     m = np.zeros((h, w), np.uint8)
-    _draw_ellipse(m, 0, 0, w, h)
+    raster.fill_ellipse(m, 0, 0, w, h)
     return m.astype(bool)
-
-
-def _draw_ellipse(canvas: np.ndarray, x1: int, y1: int, w: int, h: int) -> None:
-    """Fill the ellipse inscribed in a box, with sub-pixel precision via shift bits."""
-    shift = 4
-    one = 1 << shift
-    centre = (round((x1 + w / 2 - 0.5) * one), round((y1 + h / 2 - 0.5) * one))
-    axes = (round(w / 2 * one), round(h / 2 * one))
-    cv2.ellipse(canvas, centre, axes, 0, 0, 360, 1, -1, cv2.LINE_8, shift)
 
 
 def _pixel_boxes(regions: Regions, width: int, height: int) -> list[tuple[int, int, int, int, str]]:
@@ -88,7 +78,7 @@ def coverage(regions: Regions, width: int, height: int, spec_shape: str = "ellip
         if (shape or spec_shape) == "box":
             canvas[y1:y2, x1:x2] = 1
         else:
-            _draw_ellipse(canvas, x1, y1, x2 - x1, y2 - y1)
+            raster.fill_ellipse(canvas, x1, y1, x2, y2)
     return canvas.astype(bool)
 
 
@@ -132,10 +122,5 @@ def cost(regions: Regions, spec: MaskSpec, width: int, height: int) -> float:
 def _cover(patch: np.ndarray, spec: MaskSpec) -> np.ndarray:
     h, w = patch.shape[:2]
     if spec.style == "pixelate":
-        bw = max(1, min(PIXELATE_BLOCKS, w))
-        bh = max(1, min(PIXELATE_BLOCKS, h))
-        small = cv2.resize(patch, (bw, bh), interpolation=cv2.INTER_AREA)
-        return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
-    # blur
-    sigma = max(1.0, BLUR_SIGMA_FRACTION * max(h, w))
-    return cv2.GaussianBlur(patch, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+        return raster.pixelate(patch, max(1, min(PIXELATE_BLOCKS, w)), max(1, min(PIXELATE_BLOCKS, h)))
+    return raster.gaussian_blur(patch, max(1.0, BLUR_SIGMA_FRACTION * max(h, w)))

@@ -26,6 +26,7 @@ class Options:
     self_check: bool = True
     max_pixels: int | None = None  # None: DEFAULT_MAX_PIXELS per photo, VIDEO_MAX_PIXELS per video frame
     force: bool = False
+    skip_existing: bool = False  # an existing output counts the file as skipped, not failed (resume a run)
     boxes: tuple[BoxSet, ...] = ()  # from --boxes FILE.json (docs/BOXES.md)
     verify: bool = False  # run the recognizer adversary on each output (needs unseen[verify])
     # video

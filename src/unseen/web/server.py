@@ -43,15 +43,15 @@ from urllib.parse import parse_qs, unquote
 
 import numpy as np
 
+from .. import options as unseen_options
 from ..engine.plan import Job, plan
 from ..errors import UnseenError
 from ..kinds import KINDS
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
 from ..media import MEDIA_SUFFIXES, is_video
 from ..media import image as image_io
-from ..options import AUDIO_CHOICES
 from . import saving
-from .items import Item, detect_photo, jpeg, sample_video
+from .items import Item, detect_photo, jpeg, likely_missed, sample_video
 from .saving import RequestError
 
 HOST = "127.0.0.1"
@@ -227,6 +227,10 @@ class ReviewServer:
         self._httpd.serve_forever(poll_interval=0.2)
 
     @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -292,16 +296,30 @@ class ReviewServer:
 
     def _detect(self, item: Item) -> None:
         item.state = "detecting"
+        pixels = None
         try:
             if item.kind == "video":
                 sample_video(item, self.detector)
             else:
-                self._remember(item.id, detect_photo(item, self.detector))
+                pixels = detect_photo(item, self.detector)
+                self._remember(item.id, pixels)
+            # What an earlier save wrote for this file: the page opens it, not the bare detections.
+            item.review, problem = saving.load_review(item)
+            if problem:
+                item.notes.append(problem)
             item.state = "ready"
         except UnseenError as exc:
             item.state, item.error = "error", str(exc)
         except Exception as exc:  # noqa: BLE001 - shown on the page, never silently dropped
             item.state, item.error = "error", f"{type(exc).__name__}: {exc}"
+        if item.state != "ready" or pixels is None:
+            item.maybe = []
+            return
+        try:  # after "ready": the page is usable while the wider search runs
+            item.maybe = likely_missed(self.detector, pixels, item.regions)
+        except Exception as exc:  # noqa: BLE001 - a help, not a promise: say it did not run
+            item.maybe = []
+            item.notes.append(f"the search for places to check did not run ({type(exc).__name__})")
 
     def _remember(self, item_id: str, pixels: np.ndarray, data: bytes | None = None) -> None:
         with self._lock:
@@ -327,20 +345,29 @@ class ReviewServer:
 
     # -- saving -------------------------------------------------------------------------------------
     def start_save(self, item: Item, body: dict) -> dict:
-        regions, times, style, force, audio = saving.prepare(item, body, self.style)
         with item.lock:
             if item.save.get("state") == "running":
                 raise RequestError(409, "this file is already being saved")
+            plan = saving.prepare(item, body, self.style)  # may ask first (a 409 with a code)
             item.save = {"state": "running", "progress": None}
 
         def progress(done: int, total: int) -> None:
             item.save = {"state": "running", "progress": [done, total]}
 
         def task() -> None:
-            item.save = saving.save(item, regions, times, style, force, self.detector, progress, audio)
+            item.save = saving.save(item, plan, self.detector, progress)
 
         self._save_worker.submit(task)
         return item.save
+
+    def set_draft(self, item: Item, body: dict) -> dict:
+        """Keep the page's unsaved regions (in memory, until saved or the server stops), so that a
+        reload does not lose them. ``regions: null`` drops the draft."""
+        if item.state != "ready":
+            raise RequestError(409, "detection has not finished for this file")
+        items = body.get("regions")
+        item.draft = None if items is None else saving.normalise(items, timed=item.kind == "video")
+        return {"draft": item.draft is not None}
 
     # -- uploads ------------------------------------------------------------------------------------
     def add_upload(self, name: str, reader: Callable[[int], bytes], length: int) -> Item:
@@ -415,7 +442,7 @@ class ReviewServer:
     @staticmethod
     def _load_static() -> dict[str, bytes]:
         root = resources.files("unseen.web") / "static"
-        return {name: (root / name).read_bytes() for name in ("index.html", "app.js", "app.css")}
+        return {f.name: f.read_bytes() for f in root.iterdir() if f.name.endswith((".html", ".js", ".css"))}
 
     def index_html(self) -> bytes:
         return self._static["index.html"].replace(b"__UNSEEN_TOKEN__", self.token.encode())
@@ -425,5 +452,5 @@ class ReviewServer:
                 "styles": list(STYLES), "reversible": list(REVERSIBLE_STYLES),
                 "reversible_warning": REVERSIBLE_WARNING, "max_upload": self.max_upload,
                 "output": str(self.output) if self.output else None,
-                "suffixes": sorted(MEDIA_SUFFIXES), "audio_choices": list(AUDIO_CHOICES),
+                "suffixes": sorted(MEDIA_SUFFIXES), "audio_choices": list(unseen_options.AUDIO_CHOICES),
                 "kinds": [{"name": k.name, "label": k.label, "colour": k.colour} for k in KINDS.values()]}

@@ -1,0 +1,81 @@
+"""The few pixel operations unseen needs, with Pillow and numpy: no OpenCV.
+
+OpenCV was used for five calls (resize, ellipse, Gaussian blur, rectangle) and cost 160-200 MB of the
+install (docs/BENCHMARKS.md, "Install"). The replacements were measured against it: detections on
+Pillow-resized detector inputs match OpenCV's (4409 boxes on 15 photos: 5 found only with OpenCV, 8
+only with Pillow, median IoU of the rest 1.000), and the ellipse here never covers fewer pixels than
+OpenCV's filled ellipse did (it covers every pixel the ellipse touches).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+
+def resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Bilinear when enlarging (detector inputs), area averaging when shrinking (no aliasing)."""
+    h, w = rgb.shape[:2]
+    if (w, h) == (width, height):
+        return rgb
+    method = Image.Resampling.BILINEAR if width >= w and height >= h else Image.Resampling.BOX
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize((width, height), method))
+
+
+def fit(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """Shrink so the longer side is at most ``max_side``; returns the pixels and the scale applied."""
+    h, w = rgb.shape[:2]
+    s = min(1.0, max_side / max(h, w))
+    if s >= 1.0:
+        return rgb, 1.0
+    return resize(rgb, max(1, round(w * s)), max(1, round(h * s))), s
+
+
+def fill_ellipse(canvas: np.ndarray, x1: float, y1: float, x2: float, y2: float, value: int = 1) -> None:
+    """Set every pixel of ``canvas`` that the ellipse inscribed in the box touches (any part of it).
+
+    Row by row: the ellipse's extent is taken at the point of each pixel row nearest its centre, so a
+    pixel is set when the ellipse reaches into it at all. Covering a sliver more than a rasteriser
+    that samples pixel centres is the safe side for a mask.
+    """
+    H, W = canvas.shape[:2]
+    a, b = (x2 - x1) / 2, (y2 - y1) / 2
+    if a <= 0 or b <= 0:
+        return
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    r0, r1 = max(0, int(np.floor(y1))), min(H, int(np.ceil(y2)))
+    if r1 <= r0:
+        return
+    rows = np.arange(r0, r1)
+    dy = np.maximum(0.0, np.abs(rows + 0.5 - cy) - 0.5)  # nearest point of each row to the centre
+    half = a * np.sqrt(np.clip(1.0 - (dy / b) ** 2, 0.0, 1.0))
+    left = np.clip(np.floor(cx - half), 0, W).astype(int)
+    right = np.clip(np.ceil(cx + half), 0, W).astype(int)
+    for r, lo, hi in zip(rows, left, right, strict=True):
+        if hi > lo:
+            canvas[r, lo:hi] = value
+
+
+def gaussian_blur(rgb: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of standard deviation ``sigma`` (Pillow's three-box approximation)."""
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).filter(ImageFilter.GaussianBlur(sigma)))
+
+
+def pixelate(rgb: np.ndarray, blocks_x: int, blocks_y: int) -> np.ndarray:
+    """Average into ``blocks_x`` x ``blocks_y`` blocks, then enlarge them back without smoothing."""
+    h, w = rgb.shape[:2]
+    im = Image.fromarray(np.ascontiguousarray(rgb)).resize((blocks_x, blocks_y), Image.Resampling.BOX)
+    return np.asarray(im.resize((w, h), Image.Resampling.NEAREST))
+
+
+def outline(rgb: np.ndarray, x1: int, y1: int, x2: int, y2: int, colour: tuple[int, int, int],
+            width: int = 2) -> None:
+    """Draw a rectangle outline in place (review page thumbnails)."""
+    H, W = rgb.shape[:2]
+    x1, x2 = max(0, min(x1, W - 1)), max(0, min(x2, W - 1))
+    y1, y2 = max(0, min(y1, H - 1)), max(0, min(y2, H - 1))
+    c = np.array(colour, np.uint8)
+    rgb[y1 : y1 + width, x1 : x2 + 1] = c
+    rgb[max(y1, y2 - width + 1) : y2 + 1, x1 : x2 + 1] = c
+    rgb[y1 : y2 + 1, x1 : x1 + width] = c
+    rgb[y1 : y2 + 1, max(x1, x2 - width + 1) : x2 + 1] = c

@@ -1,0 +1,176 @@
+/* unseen review: saving (and asking first when a save would uncover something or replace a file the
+ * page cannot prove it wrote), and keeping unsaved work on the server so a reload loses nothing. */
+import { ApiError, api } from "./api.js";
+import { renderFileList, savedWhen, showSaveResult } from "./panel.js";
+import { payloadRegions, renderRegions } from "./stage.js";
+import {
+  S, activity, current, edit, el, isVideo, newRegion, plural, progress, ready, status, view,
+} from "./state.js";
+
+// ---------------------------------------------------------------------------------------------
+// A question in a dialog: resolves "ok", "alt" or "cancel" (Esc).
+export function ask({ title, text, ok, alt }) {
+  return new Promise((resolve) => {
+    el.confirmTitle.textContent = title;
+    el.confirmText.textContent = text;
+    el.confirmOk.textContent = ok;
+    el.confirmAlt.hidden = !alt;
+    el.confirmAlt.textContent = alt || "";
+    const done = (answer) => {
+      el.confirm.removeEventListener("close", onClose);
+      for (const [b, f] of handlers) b.removeEventListener("click", f);
+      if (el.confirm.open) el.confirm.close();
+      resolve(answer);
+    };
+    const onClose = () => done("cancel");
+    const handlers = [[el.confirmOk, () => done("ok")], [el.confirmAlt, () => done("alt")], [el.confirmCancel, () => done("cancel")]];
+    for (const [b, f] of handlers) b.addEventListener("click", f);
+    el.confirm.addEventListener("close", onClose);
+    el.confirm.showModal();
+    (alt ? el.confirmAlt : el.confirmCancel).focus();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafts: the regions since the last save, kept by the server (in memory) until saved
+let draftTimer = null;
+
+export function scheduleDraft() {
+  const f = current(), e = edit();
+  if (!f || !e || !ready()) return;
+  e.synced = false;
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(() => sendDraft(f, e), 400);
+}
+
+async function sendDraft(f, e) {
+  const version = e.version;
+  const regions = e.dirty ? payloadRegionsOf(f, e) : null;
+  try {
+    await api(`/api/files/${f.id}/draft`, { json: { regions } });
+    if (e.version === version) e.synced = true;
+    f.draft = regions !== null;
+  } catch {
+    // the server stopped or refused: the page keeps the work and asks before it is closed
+  }
+}
+
+function payloadRegionsOf(f, e) {
+  return f === current() ? payloadRegions(false) : e.regions.map((r) => ({ x: r.x, y: r.y, w: r.w, h: r.h, kind: r.kind, score: r.score }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving
+export async function save(flags = {}) {
+  const f = current();
+  if (!f || !ready()) return;
+  if (S.saving) { status("Still saving: wait until this save is done.", "busy"); return; }
+  const e = edit();
+  clearTimeout(draftTimer); // the save carries the regions; a late draft must not outlive it
+  e.synced = true;
+  S.saving = true;
+  view.renderToolbar();
+  el.result.textContent = "";
+  status(isVideo() ? "Saving the video: every frame is searched again, this can take a while\u2026" : "Saving\u2026", "busy");
+  const gen = S.gen;
+  const version = e.version;
+  try {
+    await api(`/api/files/${f.id}/save`, {
+      json: Object.assign({ style: S.style, regions: payloadRegions(false) }, isVideo() ? { audio: S.audio } : {}, flags),
+    });
+    await pollSave(gen, version);
+  } catch (err) {
+    S.saving = false;
+    if (err instanceof ApiError && err.data.code && gen === S.gen) {
+      await confirmThenSave(err, flags);
+    } else {
+      status(`Not saved: ${err.message}`, "error");
+    }
+    if (e.dirty) scheduleDraft();
+  } finally {
+    S.saving = false;
+    view.renderToolbar();
+  }
+}
+
+async function confirmThenSave(err, flags) {
+  const d = err.data;
+  status("Not saved yet: answer the question first.", "warning");
+  if (d.code === "uncover") {
+    S.lost = d.regions || [];
+    renderRegions();
+    const n = S.lost.length;
+    const answer = await ask({
+      title: n === 1 ? "Uncover a region?" : `Uncover ${n} regions?`,
+      text: `The saved file covers ${plural(n, "region")} that this save would uncover (outlined in red on the picture). `
+        + "Saving now would publish what is under them. Put them back to keep them covered.",
+      ok: "Uncover and save", alt: n === 1 ? "Put it back" : "Put them back",
+    });
+    S.lost = [];
+    if (answer === "alt") {
+      view.snapshot();
+      for (const r of d.regions) edit().regions.push(newRegion(Object.assign({ drawn: isVideo() || r.kind === "manual" }, r)));
+      view.changed();
+      status(`${plural(n, "region")} put back. Save when ready.`, "ok");
+      return;
+    }
+    renderRegions();
+    if (answer !== "ok") { status("Not saved: nothing was changed.", "info"); return; }
+    S.saving = false;
+    await save(Object.assign({}, flags, { confirm_uncover: true }));
+  } else if (d.code === "exists") {
+    const answer = await ask({ title: "Replace a file?", text: err.message, ok: "Replace it" });
+    if (answer !== "ok") { status("Not saved: the existing file was left as it is.", "info"); return; }
+    S.saving = false;
+    await save(Object.assign({}, flags, { replace: true }));
+  } else {
+    status(`Not saved: ${err.message}`, "error");
+  }
+}
+
+export async function pollSave(gen, version) {
+  const f = current();
+  for (;;) {
+    let d;
+    try {
+      d = await api(`/api/files/${f.id}`);
+    } catch (err) {
+      status(`Lost contact with the review server: ${err.message}`, "error");
+      progress(0, 0);
+      return;
+    }
+    if (gen !== S.gen) return;
+    const sv = d.save || {};
+    if (sv.state === "running") {
+      if (sv.progress && sv.progress[1]) {
+        activity(`Saving: frame ${sv.progress[0]} of ${sv.progress[1]}`);
+        progress(sv.progress[0], sv.progress[1]);
+      }
+      await new Promise((res) => setTimeout(res, 400));
+      continue;
+    }
+    activity("");
+    progress(0, 0);
+    S.detail.save = sv;
+    S.detail.review = d.review;
+    f.saved = d.saved;
+    f.draft = d.draft !== null;
+    const e = S.edits[f.id];
+    if (sv.state === "done") {
+      // What the file shows: the self-check's additions join the regions (they are in the sidecar too).
+      if (!isVideo() && !S.detail.animated) {
+        for (const r of sv.self_check || []) e.regions.push(newRegion(r));
+      }
+      e.dirty = version !== undefined && e.version !== version;
+      if (e.dirty) scheduleDraft();
+      status(`Saved. ${savedWhen(f) === "Saved in this session." ? "" : savedWhen(f)}`.trim(), "ok");
+      view.renderAll();
+    } else if (sv.state === "error") {
+      status(`Not saved: ${sv.error}`, "error");
+      if (e.dirty) scheduleDraft();
+    }
+    renderFileList();
+    showSaveResult(sv);
+    return;
+  }
+}

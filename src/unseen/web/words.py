@@ -1,0 +1,88 @@
+"""What the review page says, in a reader's words: the engine's notes, the names of the metadata it
+removed and its errors, rewritten for a person who never used the command line.
+
+The command line keeps its own (technical, exact) wording; the page shows these. Nothing here
+decides anything: an unknown text is passed through unchanged (with any command-line flag cut).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_NOTES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^colour converted to sRGB; ICC profile dropped$"),
+     "colours converted to the standard screen colours (the file's colour profile is not kept)"),
+    (re.compile(r"^ICC profile unreadable; colours taken as sRGB$"),
+     "the file's colour profile could not be read: colours are taken as standard screen colours"),
+    (re.compile(r"^EXIF orientation \d applied to pixels$"), "turned upright, as the camera recorded it"),
+    (re.compile(r"^EXIF unreadable; orientation left as stored$"),
+     "the camera's rotation setting could not be read: the picture is kept as stored"),
+    (re.compile(r"^\S+ reduced to 8-bit$"), "extra colour depth reduced to ordinary 8-bit colour"),
+    (re.compile(r"^(\w+) written as (\w+)$"), r"saved as \2 (the original is \1)"),
+    (re.compile(r"^(\d+) pictures in the file; only the first is written$"),
+     r"the file holds \1 pictures: only the first is saved"),
+    (re.compile(r"^audio re-encoded; voices can identify people$"),
+     "the sound is kept (re-encoded): voices can identify people"),
+    (re.compile(r"^rotation (\d+) degrees applied to the pixels$"), r"turned \1 degrees upright"),
+    (re.compile(r"^(\d+)x(\d+) cropped to (\d+)x(\d+) \(4:2:0 needs even sizes\)$"),
+     r"one pixel cut from an odd edge (\1 x \2 to \3 x \4), as video needs even sizes"),
+]
+# Notes a reader does not need (how the engine spent its time).
+_QUIET = re.compile(r"^\d+ detector passes|^\d+ frames in [\d.]+ s|^--\w+ applies to photos")
+
+_METADATA: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^GPS$"), "location (GPS)"),
+    (re.compile(r"^EXIF( \(malformed\))?$"), "camera details and date"),
+    (re.compile(r"^EXIF thumbnail.*$"), "hidden preview picture"),
+    (re.compile(r"^XMP$"), "editing history and captions"),
+    (re.compile(r"^IPTC( \(malformed\))?$"), "captions, credits and keywords"),
+    (re.compile(r"^ICC profile$"), "colour profile"),
+    (re.compile(r"^comment$"), "comment"),
+    (re.compile(r"^PNG text chunks.*$"), "text notes"),
+    (re.compile(r"^multi-picture \(MPF\) extra images$"), "extra pictures stored in the file"),
+    (re.compile(r"^maker notes$"), "camera maker's notes"),
+    (re.compile(r"^(video|audio) stream tags.*$"), r"\1 labels"),
+    (re.compile(r"^chapters.*$"), "chapters"),
+    (re.compile(r"^telemetry.*$"), "sensor data (motion, location)"),
+    (re.compile(r"^cover picture.*$"), "cover picture"),
+]
+
+_FLAG = re.compile(r"\s*\((?:use|try|pass|with) --[\w-]+[^)]*\)")
+_EXISTS = re.compile(r"^output (.+) exists \(use --force to replace it\)$")
+
+
+def note(text: str) -> str | None:
+    """A note in plain words; None for notes a reader does not need."""
+    if _QUIET.search(text):
+        return None
+    for pattern, words in _NOTES:
+        if pattern.search(text):
+            return pattern.sub(words, text)
+    return _FLAG.sub("", text)
+
+
+def notes(texts: list[str]) -> list[str]:
+    return [n for n in (note(t) for t in texts) if n]
+
+
+def metadata(names: list[str]) -> list[str]:
+    out = []
+    for name in names:
+        for pattern, words in _METADATA:
+            if pattern.search(name):
+                name = pattern.sub(words, name)
+                break
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def error(text: str) -> str:
+    """An error for the page: no command-line flag, and a file named by its name (the folder is shown
+    apart, where there is room for it)."""
+    m = _EXISTS.match(text)
+    if m:
+        path = Path(m.group(1))
+        return f"{path.name} already exists in {path.parent}, and nothing was replaced"
+    return _FLAG.sub("", text)

@@ -1,0 +1,231 @@
+"""The review server's side of issue 15, without a browser: what a save may replace or uncover, what
+a file opens with (an earlier save's sidecar, this session's save, an unsaved draft), and the words
+the page gets. The page's side is in tests/test_review_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_web import PHOTO, StubDetector, _first_id, _json, _ready, _tiny_video
+
+from unseen import boxes as boxes_file
+from unseen import options as unseen_options
+from unseen.engine.file import anonymize_file
+from unseen.engine.plan import plan
+from unseen.options import Options
+from unseen.regions import Regions
+from unseen.web import items as web_items
+from unseen.web import saving, words
+from unseen.web.server import ReviewServer
+
+ADDED = {"x": 90, "y": 270, "w": 70, "h": 60, "kind": "manual"}
+FACE = {"x": 150, "y": 160, "w": 40, "h": 50, "kind": "face", "score": 0.9}
+
+
+@pytest.fixture
+def photo(tmp_path) -> Path:
+    dst = tmp_path / "photo.jpg"
+    shutil.copyfile(PHOTO, dst)
+    return dst
+
+
+def _serve(paths, detector=None, **kw) -> ReviewServer:
+    return ReviewServer(list(paths), detector=detector or StubDetector(), **kw).start()
+
+
+def _save(srv: ReviewServer, body: dict, timeout: float = 60) -> tuple[int, dict]:
+    item_id = _first_id(srv)
+    _ready(srv, item_id)
+    status, answer = _json(srv, "POST", f"/api/files/{item_id}/save", body)
+    if status != 202:
+        return status, answer
+    return status, _ready(srv, item_id, timeout)["save"]
+
+
+def test_a_save_that_drops_a_saved_region_needs_confirmation(photo):
+    srv = _serve([photo])
+    try:
+        assert _save(srv, {"regions": [FACE, ADDED]})[1]["state"] == "done"
+        side = photo.with_name("photo.unseen.json")
+        before = side.read_bytes()
+        status, body = _save(srv, {"regions": [FACE]})
+        assert status == 409 and body["code"] == "uncover"
+        assert [r["kind"] for r in body["regions"]] == ["manual"] and "uncover 1 region" in body["error"]
+        assert side.read_bytes() == before  # refused before anything was written
+        # A region moved a little still covers what was saved; one moved away does not.
+        nudged = dict(ADDED, x=ADDED["x"] + 8, y=ADDED["y"] - 5)
+        assert _save(srv, {"regions": [FACE, nudged]})[1]["state"] == "done"
+        away = dict(ADDED, x=ADDED["x"] + 60)
+        assert _save(srv, {"regions": [FACE, away]})[0] == 409
+        assert _save(srv, {"regions": [FACE], "confirm_uncover": True})[1]["state"] == "done"
+        assert boxes_file.load(side)[0].regions.kinds.tolist() == ["face"]
+    finally:
+        srv.stop()
+
+
+def test_kept_means_covered_by_one_new_region():
+    prior = [{"x": 0, "y": 0, "w": 100, "h": 100, "kind": "face"}]
+
+    def lost(boxes, times=None, prior_times=None):
+        items = [dict(p, **(prior_times or {})) for p in prior]
+        regions = Regions.from_boxes(boxes) if boxes else Regions.empty()
+        return saving.uncovered(items, regions, times or [(None, None)] * len(boxes), times is not None)
+    assert lost([(0, 0, 100, 70)]) == []  # 70 %
+    assert len(lost([(0, 0, 100, 69)])) == 1
+    assert len(lost([(0, 0, 100, 50), (0, 50, 100, 100)])) == 1  # halves: no one region keeps it
+    assert lost([]) == prior
+    # Video: the new range must hold the old one (a little slack for the sampled frames).
+    assert lost([(0, 0, 100, 100)], [(0.5, 3.0)], {"t0": 0.5, "t1": 2.0}) == []
+    assert len(lost([(0, 0, 100, 100)], [(0.5, 1.5)], {"t0": 0.5, "t1": 2.0})) == 1
+    assert len(lost([(0, 0, 100, 100)], [(1.0, 3.0)], {"t0": 0.5, "t1": 2.0})) == 1
+    assert lost([(0, 0, 100, 100)], [(None, None)], {"t0": 0.5, "t1": 2.0}) == []
+
+
+def test_video_range_shortened_needs_confirmation(tmp_path):
+    clip = _tiny_video(tmp_path / "clip.mp4")
+    srv = _serve([clip])
+    try:
+        timed = dict(ADDED, x=200, y=20, w=60, h=60, t0=0.5, t1=2.0)
+        assert _save(srv, {"regions": [timed]}, 120)[1]["state"] == "done"
+        status, body = _save(srv, {"regions": [dict(timed, t1=1.0)]})
+        assert status == 409 and body["code"] == "uncover"
+        assert _save(srv, {"regions": [dict(timed, t0=0.0, t1=3.0)]}, 120)[1]["state"] == "done"
+    finally:
+        srv.stop()
+
+
+def test_a_restart_opens_the_saved_regions_and_replaces_only_its_own_output(photo):
+    srv = _serve([photo])
+    try:
+        sv = _save(srv, {"regions": [FACE, ADDED]})[1]
+        assert sv["state"] == "done"
+    finally:
+        srv.stop()
+    doc = json.loads(photo.with_name("photo.unseen.json").read_text())
+    assert doc["output"]["name"] == "photo.unseen.jpg" and len(doc["output"]["sha256"]) == 64
+    srv = _serve([photo])
+    try:
+        d = _ready(srv, _first_id(srv))
+        assert d["review"]["source"] == "earlier" and "sha256" not in d["review"]
+        assert [r["kind"] for r in d["review"]["regions"]] == ["face", "manual"]
+        assert d["saved_earlier"] and not d["saved"] and d["draft"] is None
+        assert _save(srv, {"regions": [FACE, ADDED]})[1]["state"] == "done"  # provably ours: no question
+    finally:
+        srv.stop()
+    # Another program's output (no sidecar of ours) is only replaced when the reviewer says so.
+    photo.with_name("photo.unseen.json").unlink()
+    srv = _serve([photo])
+    try:
+        status, body = _save(srv, {"regions": [FACE]})
+        assert status == 409 and body["code"] == "exists" and body["files"] == ["photo.unseen.jpg"]
+        assert "--" not in body["error"] and "Replace it?" in body["error"]
+        assert _save(srv, {"regions": [FACE], "replace": True})[1]["state"] == "done"
+    finally:
+        srv.stop()
+
+
+def test_a_sidecar_of_another_file_is_left_alone(photo):
+    side = photo.with_name("photo.unseen.json")
+    side.write_text(json.dumps({"version": 1, "image": "other.jpg", "mode": "only", "regions": [ADDED]}))
+    srv = _serve([photo])
+    try:
+        d = _ready(srv, _first_id(srv))
+        assert d["review"] is None and any("another file" in n for n in d["notes"])
+        status, body = _save(srv, {"regions": [FACE]})
+        assert status == 409 and body["files"] == ["photo.unseen.json"]
+    finally:
+        srv.stop()
+
+
+def test_drafts_survive_a_reload_until_saved(photo):
+    srv = _serve([photo])
+    try:
+        item_id = _first_id(srv)
+        _ready(srv, item_id)
+        status, _ = _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [FACE, ADDED]})
+        assert status == 200
+        d = _ready(srv, item_id)
+        assert [r["kind"] for r in d["draft"]] == ["face", "manual"] and d["draft"]
+        _, session = _json(srv, "GET", "/api/session")
+        assert session["files"][0]["draft"] is True
+        assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [{"x": "a"}]})[0] == 400
+        assert _save(srv, {"regions": [FACE, ADDED]})[1]["state"] == "done"
+        assert _ready(srv, item_id)["draft"] is None
+    finally:
+        srv.stop()
+
+
+class OnceMore(StubDetector):
+    """The self-check finds a face the reviewer removed (at the stub's own place)."""
+
+    def check(self, rgb: np.ndarray) -> Regions:
+        return Regions.from_boxes([self.box], [0.8])
+
+
+def test_what_the_self_check_covered_is_returned_and_kept_in_the_sidecar(photo):
+    srv = _serve([photo], OnceMore())
+    try:
+        sv = _save(srv, {"regions": [ADDED]})[1]
+        assert sv["state"] == "done" and sv["report"]["self_check_extra"] == 1
+        (found,) = sv["self_check"]
+        assert found["found_by"] == "self-check" and found["kind"] == "face"
+        (entry,) = boxes_file.load(photo.with_name("photo.unseen.json"))
+        assert sorted(entry.regions.kinds.tolist()) == ["face", "manual"]
+        d = _ready(srv, _first_id(srv))
+        assert [r.get("found_by") for r in d["review"]["regions"]] == [None, "self-check"]
+    finally:
+        srv.stop()
+
+
+def test_audio_choice_comes_from_the_options_list(tmp_path, monkeypatch):
+    clip = _tiny_video(tmp_path / "clip.mp4")
+    srv = _serve([clip])
+    try:
+        assert _json(srv, "GET", "/api/session")[1]["audio_choices"] == list(unseen_options.AUDIO_CHOICES)
+        assert _save(srv, {"regions": [], "audio": "loud"})[0] == 400
+        monkeypatch.setattr(unseen_options, "AUDIO_CHOICES", ("drop", "keep", "mute-speech"))
+        assert _json(srv, "GET", "/api/session")[1]["audio_choices"][-1] == "mute-speech"
+        d = _ready(srv, _first_id(srv))
+        assert d["audio"] is False  # this clip has no sound track
+    finally:
+        srv.stop()
+
+
+def test_the_page_is_told_where_the_output_goes(photo, tmp_path):
+    out = tmp_path / "out"
+    for output, name in ((None, "photo.unseen.jpg"), (out, "photo.jpg")):
+        srv = _serve([photo], output=output)
+        try:
+            d = _ready(srv, _first_id(srv))
+            assert d["destination"] == {"name": name, "folder": str(output or photo.parent)}
+            job = plan([photo], output)[0][0]
+            assert anonymize_file(job, Options(force=True), StubDetector()).output == str(
+                Path(d["destination"]["folder"]) / name)
+        finally:
+            srv.stop()
+
+
+def test_likely_missed_leaves_out_what_detection_covers():
+    class Wide:
+        def candidates(self, rgb):
+            return Regions.from_boxes([(10, 10, 30, 30), (100, 100, 120, 120), (12, 12, 29, 31)], [0.05, 0.2, 0.04])
+
+    found = [{"x": 8, "y": 8, "w": 25, "h": 25, "kind": "face"}]
+    maybe = web_items.likely_missed(Wide(), np.zeros((200, 200, 3), np.uint8), found)
+    assert [(m["x"], m["y"]) for m in maybe] == [(100, 100)]
+    assert web_items.likely_missed(object(), np.zeros((20, 20, 3), np.uint8), []) == []
+
+
+def test_page_words_have_no_flags_or_jargon():
+    assert words.error("output /a/b/photo.unseen.jpg exists (use --force to replace it)") == (
+        "photo.unseen.jpg already exists in /a/b, and nothing was replaced")
+    assert words.note("colour converted to sRGB; ICC profile dropped").startswith("colours converted")
+    assert words.note("EXIF orientation 6 applied to pixels") == "turned upright, as the camera recorded it"
+    assert words.note("57 frames in 1.2 s (40 fps, two reads)") is None
+    assert words.metadata(["GPS", "EXIF", "ICC profile", "EXIF thumbnail"]) == [
+        "location (GPS)", "camera details and date", "colour profile", "hidden preview picture"]
