@@ -11,7 +11,9 @@ from .media.image import DEFAULT_MAX_PIXELS
 VIDEO_MAX_PIXELS = 8192 * 4320  # 8K (DCI), 35.4 MP: the largest video frame read by default
 DEFAULT_PAD = 0.25  # fraction of the face box added on each side (35% more above, for hair)
 DEFAULT_THRESHOLD = 0.1  # CenterFace score; other passes shift by the same amount
-AUDIO_CHOICES = ("drop", "keep")  # what happens to a video's sound (--audio, and the review page's choice)
+# What happens to a video's sound (--audio, and the review page's choice): dropped unread (the default),
+# kept (re-encoded), or kept with every span of speech found replaced by the clip's own background noise.
+AUDIO_CHOICES = ("drop", "keep", "mute-speech")
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--verify", action="store_true",
                    help="check each output with a face recognizer; fail the file if still matchable")
     p.add_argument("--audio", choices=AUDIO_CHOICES, default="drop",
-                   help="video: drop (default) or keep (re-encoded to AAC; voices can identify people)")
+                   help="video: drop (default: never read), keep (re-encoded to AAC; voices can identify people), or "
+                   "mute-speech (every span a speech detector finds replaced by the clip's own background noise; "
+                   "singing, chants and shouts may remain: listen before publishing)")
     p.add_argument("--codec", default="h264", choices=tuple(CODECS),
                    help="video codec: h264 (MP4, default), h265, vp9 (WebM)")
     p.add_argument("--hold", type=float, default=0.5,
@@ -129,7 +131,9 @@ def main(argv: list[str]) -> int:
                     err(job.src, report.error or "failed")
                 elif not args.quiet and not args.json and bar is None:
                     out = fsname(report.output or "")
-                    say(f"{fsname(job.src)} -> {out}: {_covered(report.regions)}" if report.status == "ok"
+                    muted = (f", {report.speech_removed_seconds:.1f} s of speech muted"
+                             if report.speech_removed_seconds is not None else "")
+                    say(f"{fsname(job.src)} -> {out}: {_covered(report.regions)}{muted}" if report.status == "ok"
                         else f"{fsname(job.src)}: skipped, {out} exists")
                 if args.json:
                     print(json.dumps(report.to_json()), flush=True)
