@@ -27,7 +27,7 @@ def _session():
 
 class CenterFace:
     name = "centerface"
-    tile = 1536  # detector px: its activations are ~2x RetinaFace's per pixel (detect/ensemble.py)
+    tile = 1024  # detector px for images larger than one tile: its activations are ~2x RetinaFace's
 
     def __call__(self, rgb: np.ndarray, threshold: float) -> Regions:
         """Detect faces in an RGB uint8 image at its own resolution."""

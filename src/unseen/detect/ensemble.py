@@ -68,9 +68,16 @@ TILE = 2048  # largest tile side in detector pixels (after scaling), unless the 
 OVERLAP = 192  # overlap between neighbouring tiles in detector pixels
 
 
-def _tile_side(backend) -> int:
-    """Each backend may cap its tiles (``tile`` attribute): CenterFace's activations on a 2048 px
-    tile peaked at 1.4 GB on a 12 MP photo, 1536 px tiles at 1.07 GB for the same CPU."""
+def _tile_side(backend, length: float = 0) -> int:
+    """Tile side in detector pixels for an image whose longer side is ``length`` detector pixels.
+
+    An image that fits in TILE is one tile (no overlap to pay for). Larger ones are cut into tiles
+    of the backend's own size (``tile`` attribute, TILE if it has none): activations grow with the
+    tile's pixels, and two tiles run at once, so smaller tiles bound the peak memory of big photos
+    and video frames (docs/BENCHMARKS.md, "Big photos").
+    """
+    if length and length <= TILE:
+        return TILE
     return int(getattr(backend, "tile", TILE))
 
 
@@ -117,7 +124,7 @@ class Detector:
         # Tiles cut faces bigger than the overlap; one whole-image pass at reduced size catches
         # those (a face that large is easy to find at any scale).
         first = passes[0]
-        whole = _tile_side(self._backends[first.backend])
+        whole = _tile_side(self._backends[first.backend], max(h, w) * first.scale)
         if max(h, w) * min(p.scale for p in passes) > whole:
             jobs += tile_jobs(rgb, self._backends[first.backend], whole / max(h, w), self._threshold(first))
         # Biggest jobs first so the two workers finish together.
@@ -135,10 +142,11 @@ class Detector:
         return self._backends[name]
 
     @staticmethod
-    def run_pass(rgb: np.ndarray, backend, scale: float, threshold: float, max_face: float = 0) -> Regions:
+    def run_pass(rgb: np.ndarray, backend, scale: float, threshold: float, max_face: float = 0,
+                 tile: int = 0) -> Regions:
         """One pass on its own, tiled like the ensemble's (video schedule, verify, benchmarks)."""
         h, w = rgb.shape[:2]
-        jobs = tile_jobs(rgb, backend, scale, threshold, max_face)
+        jobs = tile_jobs(rgb, backend, scale, threshold, max_face, tile)
         return Regions.concat(job() for _, job in jobs).clipped(w, h)
 
 
@@ -154,12 +162,14 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="unseen-detect")
 
 
-def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float,
-              max_face: float = 0) -> list[tuple[int, Callable[[], Regions]]]:
+def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face: float = 0,
+              max_tile: int = 0) -> list[tuple[int, Callable[[], Regions]]]:
     """Split one pass into independent (cost, job) pairs, one per tile, cropped from the original
-    so only each crop is resized."""
+    so only each crop is resized. ``max_tile`` (detector px) caps the tile side further: video
+    keeps its frames' passes small because two of them run at once on every frame."""
     h, w = rgb.shape[:2]
-    tile = max(32, int(_tile_side(backend) / scale))
+    side = _tile_side(backend, max(h, w) * scale)
+    tile = max(32, int((min(side, max_tile) if max_tile else side) / scale))
     overlap = int(OVERLAP / scale)
     jobs = []
     for y0, th in _tiles(h, tile, overlap):

@@ -40,6 +40,7 @@ def _anchors(width: int, height: int) -> np.ndarray:
 
 class RetinaFace:
     name = "retinaface"
+    tile = 1536  # detector px for images larger than one tile (bounds peak memory, detect/ensemble.py)
 
     def __call__(self, rgb: np.ndarray, threshold: float) -> Regions:
         h, w = rgb.shape[:2]

@@ -45,6 +45,7 @@ class Schedule:
 CF_PERIOD = 0.15  # seconds between CenterFace passes (most faces; also what bridges big faces)
 SMALL_PERIOD = 0.45  # seconds between RetinaFace 2x passes (tiny faces, which move little on screen)
 GLANCE = 320  # px, longer side of the every-frame glance
+VIDEO_TILE = 1536  # detector px: two passes run at once, so a 1080p frame's passes are tiled (peak memory)
 
 
 def default_schedules() -> tuple[Schedule, ...]:
@@ -103,7 +104,7 @@ class VideoDetector:
         if not self.scheduled:
             return self.detector.detect(rgb)
         backend, scale, thr, max_face = job
-        return Detector.run_pass(rgb, self.detector.backend(backend), scale, thr, max_face)
+        return Detector.run_pass(rgb, self.detector.backend(backend), scale, thr, max_face, VIDEO_TILE)
 
     def merge(self, found: list[Regions]) -> Regions:
         return Regions.concat(found).nms(self.nms_iou)
