@@ -92,7 +92,7 @@ def test_weak_blur_fails_as_matchable(outputs, capsys):
 def test_metadata_fails(outputs, capsys):
     code, r = run_json(capsys, str(outputs["original"]), str(outputs["exif"]))
     assert code == 1 and r["verdict"] == "fail"
-    assert r["checks"] == {"faces_left": "pass", "matchable": "pass", "metadata": "fail"}
+    assert r["checks"] == {"faces_left": "pass", "matchable": "pass", "metadata": "fail", "text_readable": "pass"}
     assert any("APP1" in m for m in r["metadata"])
 
 
