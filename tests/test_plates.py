@@ -248,8 +248,8 @@ def test_video_plate_is_tracked_with_no_frame_slipping(tmp_path, capsys):
 
 
 def test_shared_plate_photos_are_covered(tmp_path):
-    """Real plates (openalpr's EU benchmark, ../shared/data): every annotated plate >= 90% covered (the
-    text box padded; an EU strip at the edge may stay out: docs/BENCHMARKS.md, "Plates and text")."""
+    """Real plates (openalpr's EU benchmark, ../shared/data): every annotated plate >= 80% covered (the
+    text boxes padded; a country strip at the edge may stay out: docs/BENCHMARKS.md, "Plates and text")."""
     folder = shared_path("plates_openalpr_eu")
     from unseen import anonymize_image
 
@@ -259,7 +259,7 @@ def test_shared_plate_photos_are_covered(tmp_path):
         rgb = read_rgb(folder / f)
         out, regions = anonymize_image(rgb, Options(cover=("plate",)))
         assert set(regions.kinds.tolist()) == {"plate"}
-        assert covered_share(rgb, out, (int(x), int(y), int(w), int(h))) >= 0.9, name
+        assert covered_share(rgb, out, (int(x), int(y), int(w), int(h))) >= 0.8, name
 
 
 def test_big_text_boxes_need_a_read(monkeypatch):
@@ -289,3 +289,34 @@ def test_union_merge_never_shrinks_a_box():
     r = union_merge(Regions.from_boxes([half, whole, other], [0.9, 0.5, 0.7], "plate"))
     assert sorted(r.boxes.tolist()) == [whole, other]
     assert sorted(r.scores.tolist()) == pytest.approx([0.7, 0.9])
+
+
+def test_review_page_detects_and_saves_plates(scene, tmp_path):
+    """The review page's own detector finds the plate (kind "plate", its colour in the session's kinds)
+    and a save covers it and writes it into the sidecar with its kind."""
+    from test_web import _json, _ready
+
+    from unseen import boxes as boxes_file
+    from unseen.web.server import ReviewServer
+
+    src = tmp_path / "scene.png"
+    src.write_bytes(scene[0].read_bytes())
+    rgb, plate = scene[1], scene[2]
+    server = ReviewServer([src]).start()
+    try:
+        item_id = server.order[0]
+        d = _ready(server, item_id, timeout=120)
+        assert d["state"] == "ready", d
+        kinds = [r["kind"] for r in d["regions"]]
+        assert "plate" in kinds and "face" in kinds
+        _, session = _json(server, "GET", "/api/session")
+        assert {"name": "plate", "label": "licence plate", "colour": "#22c55e"} in session["kinds"]
+        status, body = _json(server, "POST", f"/api/files/{item_id}/save", {"style": "fill", "regions": d["regions"]})
+        assert status == 202, body
+        d = _ready(server, item_id, timeout=120)
+        assert d["save"]["state"] == "done", d["save"]
+    finally:
+        server.stop()
+    (entry,) = boxes_file.load(tmp_path / "scene.unseen.json")
+    assert "plate" in entry.regions.kinds.tolist()
+    assert covered_share(rgb, read_rgb(tmp_path / "scene.unseen.png"), plate) == 1.0
