@@ -21,7 +21,7 @@ three checks, and the file passes only when all three do:
    the output. A box read confidently in the original (conf >= READ_CONF, >= READ_MIN letters/digits;
    with plates only, a read that looks like a plate) whose output read is still similar to it
    (normalised edit similarity >= READ_SIMILAR) fails the file. Fill passes; an unmasked copy fails
-   (docs/BENCHMARKS.md, "Plates").
+   (docs/BENCHMARKS.md, "Plates and text").
 
 The recognizer and the reader are internal adversaries only. Each compares one output with its own
 original, in memory. What the reader reads stays in local variables of ``text_check``: only boxes,
@@ -70,7 +70,7 @@ CHANGED_SHARE = 0.5
 UPSCALED_MAX_SIDE = 100
 
 
-# The reader adversary (check 4), measured on the plate set (docs/BENCHMARKS.md, "Plates"): an
+# The reader adversary (check 4), measured on the plate set (docs/BENCHMARKS.md, "Plates and text"): an
 # unmasked copy fails 107-108 of 108 photos, a grey fill 0; blur and pixelate need a radius of 0.3 x
 # and a block of 0.5 x the text height to pass.
 READ_CONF = 0.8

@@ -62,7 +62,7 @@ FAST_PASSES: tuple[Pass, ...] = (
     Pass("retinaface", 1.0, 0.15),
 )
 PRESETS = {"thorough": DEFAULT_PASSES, "fast": FAST_PASSES}
-# The text detector's box threshold (DB box_thresh; docs/BENCHMARKS.md, "Plates": 0.3 keeps small
+# The text detector's box threshold (DB box_thresh; docs/BENCHMARKS.md, "Plates and text": 0.3 keeps small
 # and faint plates; the box rule removes the texture it lets through).
 TEXT_THRESHOLD = 0.3
 

@@ -62,7 +62,7 @@ def default_schedules() -> tuple[Schedule, ...]:
     )
 
 
-# Plates and text (docs/BENCHMARKS.md, "Plates": video): the text pass runs every TEXT_PERIOD seconds
+# Plates and text (docs/BENCHMARKS.md, "Plates and text: video cost"): the text pass runs every TEXT_PERIOD seconds
 # on the frame shrunk to TEXT_FIT px; the tracker bridges between runs, and a plate that appears
 # between two runs is covered from ``--hold`` (0.5 s) before its first detection, so the period must
 # stay below the hold. Native 1080p costs ~4x a 1280 px frame per run; plates under ~18 px tall in a

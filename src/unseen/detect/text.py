@@ -1,7 +1,7 @@
 """Where text is in a picture: PaddleOCR's PP-OCRv6 small DB detector, with numpy post-processing.
 
 Why this model: no dedicated licence-plate detector could be shipped (the ones with weights are
-Ultralytics/AGPL, download at run time, or carry no clear licence; docs/BENCHMARKS.md, "Plates"),
+Ultralytics/AGPL, download at run time, or carry no clear licence; docs/BENCHMARKS.md, "Plates and text"),
 and a plate is text. PP-OCRv6's detector finds plates down to ~12 px tall (0.91 of them at 12 px,
 where PP-OCRv4's finds 0.60). It also fires on texture (suits, lawns, frames), which the box rule in
 ``detect/plates.py`` filters with the recogniser.
