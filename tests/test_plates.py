@@ -247,6 +247,24 @@ def test_video_plate_is_tracked_with_no_frame_slipping(tmp_path, capsys):
     assert any("detector passes" in note for note in report["notes"])
 
 
+def test_video_detector_failure_fails_closed(tmp_path, monkeypatch, capsys):
+    base = np.asarray(Image.open(BASE).convert("RGB"))[:240, :320]
+    clip = tmp_path / "clip.mp4"
+    _write_clip(clip, [base.copy() for _ in range(6)], 10)
+
+    def broken(rgb):
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(text_det, "probability", broken)
+    code = cli_main([str(clip), "-o", str(tmp_path / "out"), "--cover", "faces,plates"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1
+    assert err[0].startswith(f"unseen: {clip}: ")
+    assert "plate/text detector failed: RuntimeError: model exploded" in err[0]
+    out = tmp_path / "out"
+    assert not out.exists() or not any(p.is_file() for p in out.rglob("*"))
+
+
 def test_shared_plate_photos_are_covered(tmp_path):
     """Real plates (openalpr's EU benchmark, ../shared/data): every annotated plate >= 80% covered (the
     text boxes padded; a country strip at the edge may stay out: docs/BENCHMARKS.md, "Plates and text")."""
