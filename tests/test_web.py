@@ -495,6 +495,38 @@ def test_video_timeline_and_timed_sidecar(tmp_path):
         server.stop()
 
 
+def test_video_saved_with_muted_speech(tmp_path):
+    """The page's audio choice reaches the engine: "mute-speech" gives a video whose speech is gone
+    (tests/test_voices.py checks the muting itself); anything not in AUDIO_CHOICES is a 400, and a
+    body without "audio" drops it (the safe default)."""
+    from voices_media import load, speech_clip
+
+    clip = speech_clip(tmp_path / "talk.mp4", 16000, "mono")
+    server = ReviewServer([clip.path], detector=StubDetector()).start()
+    try:
+        item_id = _first_id(server)
+        assert _ready(server, item_id)["state"] == "ready"
+        _, session = _json(server, "GET", "/api/session")
+        assert "mute-speech" in session["audio_choices"]
+        status, d = _json(server, "POST", f"/api/files/{item_id}/save", {"regions": [], "audio": "pitch-shift"})
+        assert status == 400 and "audio must be one of" in d["error"]
+        status, _ = _json(server, "POST", f"/api/files/{item_id}/save", {"regions": [], "audio": "mute-speech"})
+        assert status == 202
+        d = _ready(server, item_id, timeout=120)
+        assert d["save"]["state"] == "done", d["save"]
+        report = d["save"]["report"]
+        assert report["audio"] == "speech muted (AAC)" and report["speech_removed_seconds"] > 4
+        out = Path(d["save"]["output"])
+        a0, a1 = int(clip.speech[0] * 16000), int(clip.speech[1] * 16000)
+        assert abs(np.corrcoef(load(out, 16000)[0, a0:a1], clip.speech_signal[: a1 - a0])[0, 1]) < 0.05
+        status, _ = _json(server, "POST", f"/api/files/{item_id}/save", {"regions": []})
+        assert status == 202
+        d = _ready(server, item_id, timeout=120)
+        assert d["save"]["state"] == "done" and d["save"]["report"]["audio"] == "dropped", d["save"]
+    finally:
+        server.stop()
+
+
 # -- the real browser ---------------------------------------------------------------------------------
 def _launch_chromium():
     if not CHROMIUM.exists():

@@ -11,7 +11,9 @@ from .media.image import DEFAULT_MAX_PIXELS
 VIDEO_MAX_PIXELS = 8192 * 4320  # 8K (DCI), 35.4 MP: the largest video frame read by default
 DEFAULT_PAD = 0.25  # fraction of the face box added on each side (35% more above, for hair)
 DEFAULT_THRESHOLD = 0.1  # CenterFace score; other passes shift by the same amount
-AUDIO_CHOICES = ("drop", "keep")  # what happens to a video's sound (--audio, and the review page's choice)
+# What happens to a video's sound (--audio, and the review page's choice): dropped unread (the default),
+# kept (re-encoded), or kept with every span of speech found replaced by the clip's own background noise.
+AUDIO_CHOICES = ("drop", "keep", "mute-speech")
 # What is covered by default (--cover): faces, and licence plates, which lead straight to an owner.
 # Text is opt-in: the sign a protester holds is often the story.
 DEFAULT_COVER = ("face", "plate")
@@ -39,6 +41,7 @@ class Options:
     self_check: bool = True
     max_pixels: int | None = None  # None: DEFAULT_MAX_PIXELS per photo, VIDEO_MAX_PIXELS per video frame
     force: bool = False
+    skip_existing: bool = False  # an existing output counts the file as skipped, not failed (resume a run)
     boxes: tuple[BoxSet, ...] = ()  # from --boxes FILE.json (docs/BOXES.md)
     verify: bool = False  # run the recognizer adversary on each output (needs unseen[verify])
     # video

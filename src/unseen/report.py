@@ -26,7 +26,8 @@ class Report:
     self_check_extra: int = 0
     frames: int = 1
     tracks: int | None = None
-    audio: str | None = None
+    audio: str | None = None  # video: none | dropped | kept (AAC) | speech muted (AAC) (Opus for WebM)
+    speech_removed_seconds: float | None = None  # video with --audio mute-speech: seconds of audio muted
     metadata_dropped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

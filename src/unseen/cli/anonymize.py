@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
+from collections.abc import Iterator
+from importlib.util import find_spec
 from pathlib import Path
 
 from .. import __version__
@@ -15,7 +18,10 @@ from ..engine.plan import Job, plan
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
 from ..media.video_write import CODECS, output_extension
 from ..options import AUDIO_CHOICES, DEFAULT_PAD, DEFAULT_THRESHOLD, Options, parse_cover
+from ..report import Report
 from .common import Parser, err, fsname, progress_bar, say
+
+ENGINES = ("local", "ray")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,6 +36,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photos, videos or folders")
     p.add_argument("-o", "--output", type=Path, help="write outputs into this folder, same relative paths and names")
     p.add_argument("--force", action="store_true", help="replace existing outputs")
+    p.add_argument("--skip-existing", action="store_true",
+                   help="count files whose output already exists as skipped instead of failed, to resume an "
+                   "interrupted run")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local (default): this machine; ray: spread the files over the Ray cluster named by "
+                   "RAY_ADDRESS, or one started on this machine (needs unseen[ray]; docs/SCALE.md)")
     p.add_argument("--rename", action="store_true",
                    help="name outputs unseen-0001, unseen-0002, ... (input names often carry a date, time or "
                    "device); with -o, all go straight into that folder")
@@ -54,7 +66,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--verify", action="store_true",
                    help="check each output with a face recognizer; fail the file if still matchable")
     p.add_argument("--audio", choices=AUDIO_CHOICES, default="drop",
-                   help="video: drop (default) or keep (re-encoded to AAC; voices can identify people)")
+                   help="video: drop (default: never read), keep (re-encoded to AAC; voices can identify people), or "
+                   "mute-speech (every span a speech detector finds replaced by the clip's own background noise; "
+                   "singing, chants and shouts may remain: listen before publishing)")
     p.add_argument("--codec", default="h264", choices=tuple(CODECS),
                    help="video codec: h264 (MP4, default), h265, vp9 (WebM)")
     p.add_argument("--hold", type=float, default=0.5,
@@ -66,6 +80,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Options:
+    if args.force and args.skip_existing:
+        p.error("--force replaces existing outputs and --skip-existing keeps them: choose one")
+    if args.engine == "ray" and find_spec("ray") is None:
+        p.error("--engine ray needs Ray: pip install 'unseen[ray]'")
     if not 0 < args.threshold < 1:
         p.error("--threshold must be between 0 and 1")
     if not 0 <= args.pad <= 3:
@@ -80,7 +98,7 @@ def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Option
         p.error(str(exc))
     boxes = tuple(load_boxes(args.boxes)) if args.boxes else ()
     return Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
-                   self_check=not args.no_self_check, force=args.force,
+                   self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,
                    max_pixels=int(args.max_pixels) if args.max_pixels else None, boxes=boxes,
                    verify=args.verify, audio=args.audio, codec=args.codec, hold=args.hold,
                    preset="fast" if args.fast else "thorough", cover=cover)
@@ -114,22 +132,40 @@ def main(argv: list[str]) -> int:
             return None
         return _LazyBar(job.src.name)
 
-    n_failed = len(failed)
+    counts = {"ok": 0, "skipped": 0, "error": len(failed)}
     try:
-        for job, report in local.run(jobs, options, frames_bar):
-            if report.status != "ok":
-                n_failed += 1
-                err(job.src, report.error or "failed")
-            elif not args.quiet and not args.json and bar is None:
-                say(f"{fsname(job.src)} -> {fsname(report.output or '')}: {_covered(report.regions)}")
-            if args.json:
-                print(json.dumps(report.to_json()), flush=True)
-            if bar is not None:
-                bar.update(1)
+        with contextlib.closing(_engine(args, jobs, options, frames_bar)) as results:
+            for job, report in results:
+                counts["error" if report.status not in counts else report.status] += 1
+                if report.status not in ("ok", "skipped"):
+                    err(job.src, report.error or "failed")
+                elif not args.quiet and not args.json and bar is None:
+                    out = fsname(report.output or "")
+                    muted = (f", {report.speech_removed_seconds:.1f} s of speech muted"
+                             if report.speech_removed_seconds is not None else "")
+                    say(f"{fsname(job.src)} -> {out}: {_covered(report.regions)}{muted}" if report.status == "ok"
+                        else f"{fsname(job.src)}: skipped, {out} exists")
+                if args.json:
+                    print(json.dumps(report.to_json()), flush=True)
+                if bar is not None:
+                    bar.update(1)
     finally:
         if bar is not None:
             bar.close()
-    return 1 if n_failed else 0
+    if not args.quiet and (bar is not None or counts["skipped"]):
+        say(f"unseen: {counts['ok']} written, {counts['skipped']} skipped (output exists), {counts['error']} failed")
+    return 1 if counts["error"] else 0
+
+
+def _engine(args: argparse.Namespace, jobs: list[Job], options: Options,
+            frames_bar: local.ProgressFor) -> Iterator[tuple[Job, Report]]:
+    """The engine the user chose; Ray is imported only for ``--engine ray``."""
+    if args.engine == "ray":
+        from ..engine import cluster
+
+        notice = None if args.quiet else (lambda line: say("unseen: note: " + line))
+        return cluster.run(jobs, options, notice=notice)
+    return local.run(jobs, options, frames_bar)
 
 
 def _covered(counts: dict[str, int]) -> str:

@@ -2,9 +2,9 @@
 
 A clip is not a folder of photos: faces persist from frame to frame, and the tracker
 (``unseen.track``) bridges the frames between detections. So the photo ensemble's two strong
-passes take turns every ``PERIOD`` seconds instead of both running on every frame, and a cheap
-glance on every frame follows big, fast faces. Chosen on the video slip benchmark
-(docs/BENCHMARKS.md, "Video").
+passes run on a schedule instead of on every frame (CenterFace often, the costly RetinaFace 2x
+small-face pass less often), and a cheap glance on every frame follows big, fast faces. Chosen on
+the video slip benchmark (docs/BENCHMARKS.md, "Video").
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..regions import Regions
-from .ensemble import Detector, Pass, clamp_threshold
+from .ensemble import SMALL_FACE, Detector, Pass, clamp_threshold
 
 
 class TimedFrame(Protocol):
@@ -42,7 +42,8 @@ class Schedule:
     fit: int = 0
 
 
-PERIOD = 0.3  # seconds between runs of each strong pass (they alternate: one every PERIOD / 2)
+CF_PERIOD = 0.15  # seconds between CenterFace passes (most faces; also what bridges big faces)
+SMALL_PERIOD = 0.45  # seconds between RetinaFace 2x passes (tiny faces, which move little on screen)
 GLANCE = 320  # px, longer side of the every-frame glance
 
 
@@ -50,15 +51,16 @@ def default_schedules() -> tuple[Schedule, ...]:
     """Chosen on the video slip benchmark (docs/BENCHMARKS.md, "Video"), by simulation on cached
     per-pass detections, then checked on every shared clip by running unseen itself.
 
-    The photo ensemble's two strong passes (CenterFace at 1x for most faces, RetinaFace at 2x for
-    tiny ones) take turns, each every PERIOD seconds, and the tracker bridges the frames between
-    them; a RetinaFace glance at GLANCE px on every frame follows big, close faces (the ones that
-    move furthest between strong passes) at ~1% of the strong passes' cost.
+    CenterFace at 1x every CF_PERIOD finds most faces and bridges the big ones; RetinaFace at 2x
+    every SMALL_PERIOD, keeping only faces under 100 px as photos do, adds the tiny ones (its big
+    low-score boxes put ellipses of 200 px and more on pavement and shadows when video kept them);
+    a RetinaFace glance at GLANCE px on every frame follows big, close faces (the ones that move
+    furthest between passes) at ~1% of the strong passes' cost.
     """
     return (
         Schedule((Pass("retinaface", 1.0, 0.5),), 0.0, fit=GLANCE),
-        Schedule((Pass("centerface", 1.0, 0.1),), PERIOD, 0.0),
-        Schedule((Pass("retinaface", 2.0, 0.15),), PERIOD, PERIOD / 2),
+        Schedule((Pass("centerface", 1.0, 0.1),), CF_PERIOD, 0.0),
+        Schedule((Pass("retinaface", 2.0, 0.15, max_face=SMALL_FACE),), SMALL_PERIOD, CF_PERIOD / 2),
     )
 
 
@@ -104,11 +106,12 @@ class VideoDetector:
         self._last = [-1e9] * len(self.schedules)
         self.runs = 0  # passes run, for the report
 
-    def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float]]:
-        """The passes to run on the frame at ``t``: (backend, scale, threshold). Call in time order."""
+    def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float, float]]:
+        """The passes to run on the frame at ``t``: (backend, scale, threshold, max face). Call in
+        time order."""
         if not self.scheduled:
             self.runs += 1
-            return [("", 1.0, 0.0)]
+            return [("", 1.0, 0.0, 0.0)]
         jobs = []
         for k, s in enumerate(self.schedules):
             if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
@@ -116,16 +119,16 @@ class VideoDetector:
             self._last[k] = t
             for p in s.passes:
                 scale = min(1.0, s.fit / max(shape[:2])) if s.fit else p.scale
-                jobs.append((p.backend, scale, clamp_threshold(p.threshold + self.shift)))
+                jobs.append((p.backend, scale, clamp_threshold(p.threshold + self.shift), p.max_face))
         self.runs += len(jobs)
         return jobs
 
-    def run(self, rgb: np.ndarray, job: tuple[str, float, float]) -> Regions:
+    def run(self, rgb: np.ndarray, job: tuple[str, float, float, float]) -> Regions:
         """One pass on one frame (thread-safe: ONNX Runtime sessions may run concurrently)."""
         if not self.scheduled:
             return self.detector.detect(rgb)
-        backend, scale, thr = job
-        return Detector.run_pass(rgb, self.detector.backend(backend), scale, thr)
+        backend, scale, thr, max_face = job
+        return Detector.run_pass(rgb, self.detector.backend(backend), scale, thr, max_face)
 
     def merge(self, found: list[Regions]) -> Regions:
         return Regions.concat(found).nms(self.nms_iou)

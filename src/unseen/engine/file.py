@@ -2,6 +2,13 @@
 
 Never raises for a per-file problem: the report says what went wrong, and nothing is written for
 that file (``output.atomic_output``). Both engines (local and cluster) call ``anonymize_file``.
+
+``--skip-existing`` (resuming an interrupted run): a file whose output exists is reported as
+``skipped``, not failed, and nothing is read or written. The output's name is final only once the
+file is decoded (a ``.png`` may hold a JPEG, ``plan.Job``), so there are two checks: the *planned*
+name, before anything is read (``skipped_report``, which the cluster engine also runs on the driver
+so a resumed archive does not ship finished files to the cluster); then the *real* name, as soon as
+the format is known and before any detection (``output.claim`` in the photo and video flows).
 """
 
 from __future__ import annotations
@@ -16,7 +23,21 @@ from ..errors import UnseenError
 from ..media import is_video
 from ..options import Options
 from ..report import Report
+from .output import OutputExists
 from .plan import Job
+
+SKIPPED_NOTE = "output exists (--skip-existing)"
+
+
+def skipped_report(job: Job, options: Options) -> Report | None:
+    """With ``skip_existing``: a ``skipped`` report when the planned output exists, else None."""
+    if not options.skip_existing:
+        return None
+    dst = job.destination(job.planned_ext)
+    if not dst.exists():
+        return None
+    return Report(input=str(job.src), output=str(dst), status="skipped", style=options.style,
+                  notes=[SKIPPED_NOTE])
 
 
 def check_readable(job: Job) -> None:
@@ -36,6 +57,9 @@ def anonymize_file(job: Job, options: Options, detector: Any,
                    progress: Callable[[int, int], None] | None = None) -> Report:
     """Anonymise one file into its planned output (see ``plan.Job``)."""
     t0 = time.perf_counter()
+    skipped = skipped_report(job, options)
+    if skipped is not None:
+        return skipped
     report = Report(input=str(job.src), style=options.style)
     if job.note:
         report.notes.append(job.note)
@@ -50,6 +74,12 @@ def anonymize_file(job: Job, options: Options, detector: Any,
             from .image import anonymize_image_file
 
             anonymize_image_file(job, options, detector, report, boxset)
+    except OutputExists as exc:
+        if options.skip_existing:
+            report.status, report.output = "skipped", str(exc.path)
+            report.notes.append(SKIPPED_NOTE)
+        else:
+            report.status, report.error, report.output = "error", str(exc), None
     except UnseenError as exc:
         report.status, report.error, report.output = "error", str(exc), None
     except MemoryError:

@@ -22,7 +22,7 @@ from ..media import image_check, image_write
 from ..options import Options
 from ..regions import Frame, Regions, inside_share
 from ..report import Report
-from .output import atomic_output, same_file
+from .output import atomic_output, claim, same_file
 from .plan import Job
 
 # A self-check detection this much inside an already covered region is that region's own outline.
@@ -128,6 +128,7 @@ def anonymize_image_file(job: Job, options: Options, detector: Any, report: Repo
     dst = job.destination(image_io.EXTENSION[img.output_format])
     if same_file(job.src, dst):
         raise UnseenError("output would overwrite the input")
+    claim(dst, options.force)  # before detection: an existing output fails (or is skipped) at once
     report.format_in, report.format_out, report.frames = img.format, img.output_format, len(img.frames)
     if img.format != img.output_format:
         report.notes.append(f"{img.format} written as {img.output_format}")

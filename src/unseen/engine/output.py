@@ -22,6 +22,25 @@ STALE_TEMP_SECONDS = 6 * 3600
 _SWEPT: set[Path] = set()
 
 
+class OutputExists(UnseenError):
+    """The output is already there and may not be replaced (no ``--force``).
+
+    Its own type so that ``--skip-existing`` (and a retried file on a cluster) can count the file as
+    skipped instead of failed; ``path`` is the existing output.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__(f"output {path} exists (use --force to replace it)")
+        self.path = path
+
+
+def claim(dst: Path, force: bool) -> None:
+    """Fail before any work when ``dst`` exists and may not be replaced (``atomic_output`` checks
+    again when it renames: another process may write it meanwhile)."""
+    if not force and dst.exists():
+        raise OutputExists(dst)
+
+
 def _umask() -> int:
     """The process umask, read without changing it where the OS allows (Linux), else set and reset."""
     with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii",
@@ -57,8 +76,7 @@ def _remove_stale_temps(folder: Path) -> None:
 @contextlib.contextmanager
 def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
     """Yield a temporary path beside ``dst``; on success give it the final name, else delete it."""
-    if dst.exists() and not force:
-        raise UnseenError(f"output {dst} exists (use --force to replace it)")
+    claim(dst, force)
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(dst.parent)
@@ -82,10 +100,10 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
             try:
                 os.link(tmp, dst)  # fails if dst appeared meanwhile: never clobber
             except FileExistsError:
-                raise UnseenError(f"output {dst} exists (use --force to replace it)") from None
+                raise OutputExists(dst) from None
             except OSError:
                 if dst.exists():
-                    raise UnseenError(f"output {dst} exists (use --force to replace it)") from None
+                    raise OutputExists(dst) from None
                 os.replace(tmp, dst)
     except OSError as exc:
         raise UnseenError(f"cannot write {dst}: {exc.strerror or exc}") from None

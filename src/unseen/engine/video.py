@@ -15,6 +15,17 @@ misses (up to 2 s) need to see the future. A buffer would hold every frame of th
 (1080p: 6 MB a frame, ~450 MB for 3 s at 25 fps); re-decoding costs ~13 ms CPU per 1080p frame,
 ~3% of a run, and memory stays one frame per read whatever the clip length.
 
+Sound (``options.audio``): ``drop`` never opens the audio stream; ``keep`` re-encodes it; ``mute-speech``
+adds a third read of the file, audio only (``_AudioPass``, a thread started beside the analysis):
+``audio.analyse`` finds the speech spans and measures the non-speech bed, at ~100x real time, and the
+writer waits for it to finish before it passes its first audio frame through ``audio.Muter``. Why a
+read of its own rather than the analysis thread's: the comfort noise for a span is shaped on the
+non-speech up to 10 s after it (and on the whole clip when there is too little), and the speech
+detector scores 4 s blocks, so spans decided at the video analysis's pace would make the writer trail
+by 10 s or more; the audio-only read is done within the first second or two of most clips, while the
+writer is waiting for the analysis's lead anyway, and the spans it hands over are final by
+construction (the muter can only be built from a finished analysis).
+
 The output is built from pixels only (``media.video_write``), stripped by its container's module
 and re-read by ``media.video_check``, which fails it if any tag, extra stream, encoder string or SEI
 is left. Self-check (re-detection on the masked frame) is not run for video: the tracker's bridging
@@ -35,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from ..audio import AudioAnalysis, Muter, analyse
 from ..boxes import BoxSet
 from ..detect.schedule import VideoDetector
 from ..errors import UnseenError
@@ -53,7 +65,7 @@ from ..media.video_read import (
     video_stream,
 )
 from ..media.video_write import CODECS, Writer, open_writer, output_extension
-from ..options import Options
+from ..options import AUDIO_CHOICES, Options
 from ..regions import Regions
 from ..report import Report
 from ..track import LiveCoverage, Tracker
@@ -73,6 +85,9 @@ class VideoResult:
     tracks: int = 0
     passes: int = 0  # detector passes the schedule ran
     audio: str = "none"
+    speech_removed: float | None = None  # seconds of audio replaced (mute-speech only)
+    audio_cpu: float = 0.0  # CPU seconds of speech analysis and muting (mute-speech only)
+    audio_wait: float = 0.0  # seconds the writer waited for the speech analysis (mute-speech only)
     format_in: str = ""
     format_out: str = ""
     dropped: list[str] = field(default_factory=list)
@@ -121,6 +136,32 @@ class _Analysis(threading.Thread):
             raise self.error
 
 
+class _AudioPass(threading.Thread):
+    """Speech analysis of the first audio stream: its own read of the file, audio only, beside pass 1."""
+
+    def __init__(self, src: Path):
+        super().__init__(name="unseen-audio", daemon=True)
+        self.src = src
+        self.stop = threading.Event()
+        self.result: AudioAnalysis | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = analyse(self.src, stop=self.stop)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the writer
+            self.error = exc
+
+    def analysis(self) -> AudioAnalysis:
+        """Block until the analysis is complete: every span final before any sample is muted."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        if self.result is None:
+            raise UnseenError("audio analysis was stopped; nothing written")
+        return self.result
+
+
 @dataclass
 class _Pass2:
     """Pass 2: decode again, mask with the tracks' boxes, encode, mux."""
@@ -136,7 +177,24 @@ class _Pass2:
     progress: Progress | None
     total: int
     notes: list[str]
+    audio_pass: _AudioPass | None = None
+    muter: Muter | None = None
+    audio_wait: float = 0.0  # seconds the writer waited for the speech analysis
     written: int = 0
+
+    def mute(self, frame: Any) -> Any:
+        """An audio frame with its speech muted (mute-speech), or as it is (keep)."""
+        if self.audio_pass is None:
+            return frame
+        return self._muter().process(frame)
+
+    def _muter(self) -> Muter:
+        if self.muter is None:
+            assert self.audio_pass is not None
+            t0 = time.perf_counter()
+            self.muter = Muter(self.audio_pass.analysis())
+            self.audio_wait = time.perf_counter() - t0
+        return self.muter
 
     def regions_at(self, t: float) -> Regions:
         regions = Regions.empty()
@@ -163,6 +221,7 @@ class _Pass2:
             try:
                 for kind, f in reader.frames():
                     if kind == "audio":
+                        f = self.mute(f)
                         if writer is None:
                             pending_audio.append(f)
                             if len(pending_audio) > 2000:
@@ -193,6 +252,8 @@ class _Pass2:
                                           f"{self.analysis.frames}; nothing written")
                 if writer is None:
                     raise UnseenError("video has no decodable frames")
+                if self.audio_pass is not None:
+                    self._muter().finish()
                 check_complete(reader, self.exp, audio=True)
                 writer.finish()
             except BaseException:
@@ -261,7 +322,7 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         total = int(v.frames or 0)
         exp = expected(c, v, src)
         audio_in = c.streams.audio[0] if c.streams.audio else None
-        keep_audio = options.audio == "keep" and audio_in is not None
+        keep_audio = options.audio in ("keep", "mute-speech") and audio_in is not None
         result.format_in = format_name(c, src)
         result.dropped = _dropped(c, v, keep_audio)
 
@@ -269,15 +330,20 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     vdet = None if only else VideoDetector(detector)
     analysis = None if vdet is None else _Analysis(src, exp, vdet, Tracker(), options.frame_pixel_limit)
     coverage = None if analysis is None else LiveCoverage(analysis.tracker, options.hold)
-    writer = _Pass2(src, tmp, options, boxset, keep_audio, exp, analysis, coverage, progress, total, result.notes)
+    audio_pass = _AudioPass(src) if keep_audio and options.audio == "mute-speech" else None
+    writer = _Pass2(src, tmp, options, boxset, keep_audio, exp, analysis, coverage, progress, total, result.notes,
+                    audio_pass)
     try:
+        if audio_pass is not None:
+            audio_pass.start()
         if analysis is not None:
             analysis.start()
         audio_written = writer.run()
     finally:
-        if analysis is not None:
-            analysis.stop.set()
-            analysis.join()
+        for thread in (audio_pass, analysis):
+            if thread is not None:
+                thread.stop.set()
+                thread.join()
     result.frames = writer.written
     if analysis is not None:
         result.counts = dict(analysis.tracker.max_per_frame)
@@ -294,13 +360,22 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         raise UnseenError("output failed its check (" + "; ".join(problems[:4]) + "); nothing written")
 
     result.format_out = f"{fmt_out} ({options.codec})"
-    if options.audio == "keep" and audio_in is None:
+    audio_codec = "AAC" if fmt_out == "mp4" else "Opus"
+    if audio_in is None:
         result.audio = "none"
+    elif writer.muter is not None:
+        an = writer.muter.an
+        result.audio = f"speech muted ({audio_codec})"
+        result.speech_removed = round(an.speech_seconds, 2)
+        result.audio_cpu, result.audio_wait = an.cpu_s + writer.muter.cpu_s, writer.audio_wait
+        fill = "comfort noise" if any(an.profiles) else "silence"
+        result.notes.append(f"speech muted: {len(an.spans)} span(s), {an.speech_seconds:.1f} s of {an.duration:.1f} s "
+                            f"replaced by {fill}; singing, chants and shouts may remain (listen before publishing)")
     elif keep_audio:
-        result.audio = "kept (AAC)" if fmt_out == "mp4" else "kept (Opus)"
+        result.audio = f"kept ({audio_codec})"
         result.notes.append("audio re-encoded; voices can identify people")
     else:
-        result.audio = "dropped" if audio_in is not None else "none"
+        result.audio = "dropped"
     if options.style in ("pixelate", "blur"):
         result.warnings.append(f"style {options.style} keeps a degraded trace of each face")
     if options.preset != "thorough":
@@ -326,6 +401,8 @@ def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxse
     """
     _av = av()
     output_extension(options.codec)
+    if options.audio not in AUDIO_CHOICES:
+        raise UnseenError(f"unknown audio choice {options.audio!r}; choose one of {', '.join(AUDIO_CHOICES)}")
     try:
         return _run(src, tmp, options, detector, boxset, progress)
     except (UnseenError, MemoryError):
@@ -348,6 +425,7 @@ def anonymize_video_file(job: Job, options: Options, detector: Any, report: Repo
     with atomic_output(dst, options.force) as tmp:
         r = anonymize_video(job.src, tmp, options, detector, boxset, progress)
     report.frames, report.tracks, report.audio = r.frames, r.tracks, r.audio
+    report.speech_removed_seconds = r.speech_removed
     report.format_in, report.format_out = r.format_in, r.format_out
     report.metadata_dropped, report.detector_passes = r.dropped, r.passes
     report.notes.extend(r.notes)

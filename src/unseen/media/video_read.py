@@ -185,12 +185,16 @@ class Reader:
         last_pts: int | None = None
         index = 0
         streams = [stream] + ([self.audio] if self.audio is not None else [])
+        audio_time: float | None = None  # set while an audio packet is being decoded
         try:
             for packet in self.container.demux(streams):
                 if packet.stream.index != stream.index:
                     self.audio_packets += packet.size > 0
+                    known = packet.pts is not None and packet.time_base
+                    audio_time = float(packet.pts * packet.time_base) if known else 0.0
                     for frame in packet.decode():
                         yield "audio", frame
+                    audio_time = None
                     continue
                 self.packets += packet.size > 0
                 for frame in packet.decode():
@@ -220,6 +224,9 @@ class Reader:
         except UnseenError:
             raise
         except _av.error.FFmpegError as exc:
+            if audio_time is not None:
+                raise UnseenError(f"audio is damaged or truncated near {audio_time:.2f} s ({error_line(exc)}); "
+                                  "nothing written") from None
             raise UnseenError(f"video is damaged or truncated at frame {index + 1} ({error_line(exc)}); "
                               "nothing written") from None
 

@@ -1,0 +1,102 @@
+"""``--skip-existing`` (resume an interrupted run) and the engine switch, on the local engine.
+
+"Output exists" means: the planned output name exists (decided from the input's name, before the
+file is read), or, for a file whose content turns out to be another format than its name says, its
+real output name exists (checked as soon as the file is decoded, before detection).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from unseen.cli import main
+
+PHOTO = FIXTURES / "2008_002470.jpg"
+HOPPER = FIXTURES / "hopper" / "hopper.jpg"
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jpg").write_bytes(PHOTO.read_bytes())
+    (src / "b.jpg").write_bytes(HOPPER.read_bytes())
+    (src / "c.png").write_bytes(HOPPER.read_bytes())  # a JPEG named .png: its output is c.jpg
+    return src
+
+
+def _reports(out: str) -> dict[str, dict]:
+    return {Path(r["input"]).name: r for r in map(json.loads, out.splitlines())}
+
+
+def test_skip_existing_resumes_a_run(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([str(folder), "-o", str(out), "-q"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["a.jpg", "b.jpg", "c.jpg"]
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "b.jpg").unlink()  # the run was interrupted before b
+    capsys.readouterr()
+
+    assert main([str(folder), "-o", str(out), "--skip-existing", "--json"]) == 0
+    captured = capsys.readouterr()
+    reports = _reports(captured.out)
+    assert reports["a.jpg"]["status"] == "skipped" and reports["a.jpg"]["output"] == str(out / "a.jpg")
+    assert reports["b.jpg"]["status"] == "ok"
+    # c.png holds a JPEG: its planned name (c.png) does not exist, its real one (c.jpg) does.
+    assert reports["c.png"]["status"] == "skipped" and reports["c.png"]["output"] == str(out / "c.jpg")
+    assert "unseen: 1 written, 2 skipped (output exists), 0 failed" in captured.err.splitlines()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # b rewritten identically, a and c untouched
+
+
+def test_without_skip_existing_an_existing_output_fails(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([str(folder / "a.jpg"), "-o", str(out), "-q"]) == 0
+    assert main([str(folder / "a.jpg"), "-o", str(out), "--json"]) == 1
+    captured = capsys.readouterr()
+    (report,) = _reports(captured.out).values()
+    assert report["status"] == "error" and "exists (use --force to replace it)" in report["error"]
+    assert captured.err.strip().splitlines()[-1].startswith("unseen: ")
+
+
+def test_skip_existing_one_file_says_so(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([str(folder / "a.jpg"), "-o", str(out), "-q"]) == 0
+    capsys.readouterr()
+    assert main([str(folder / "a.jpg"), "-o", str(out), "--skip-existing"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{folder / 'a.jpg'}: skipped, {out / 'a.jpg'} exists",
+                   "unseen: 0 written, 1 skipped (output exists), 0 failed"]
+
+
+def test_force_and_skip_existing_is_a_usage_error(folder, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([str(folder), "--force", "--skip-existing"])
+    assert info.value.code == 2
+    assert "choose one" in capsys.readouterr().err
+
+
+def _run_python(code: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_local_engine_never_imports_ray(folder, tmp_path):
+    code = ("import sys\nfrom unseen.cli import main\nrc = main(sys.argv[1:])\n"
+            "print('ray' in sys.modules, any(m.startswith('ray.') for m in sys.modules))\nsys.exit(rc)")
+    proc = _run_python(code, str(folder / "a.jpg"), "-o", str(tmp_path / "out"), "-q", "--engine", "local")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "False"]
+
+
+def test_engine_ray_without_ray_is_a_usage_error(folder, tmp_path):
+    code = ("import sys\nsys.modules['ray'] = None  # as if unseen[ray] were not installed\n"
+            "from unseen.cli import main\nsys.exit(main(sys.argv[1:]))")
+    proc = _run_python(code, str(folder / "a.jpg"), "-o", str(tmp_path / "out"), "--engine", "ray")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == "unseen: --engine ray needs Ray: pip install 'unseen[ray]'"
+    assert not (tmp_path / "out").exists()

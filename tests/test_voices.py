@@ -1,0 +1,350 @@
+"""--audio mute-speech (issue 13): the speech goes, the sound of the place stays, fail closed.
+
+Clips are built at test time from tests/fixtures/audio/speech.flac (synthetic speech, CC0) over a
+generated noise bed (tests/voices_media.py), so the speech's place is known to the sample. "Gone" is
+checked independently of the detector that removed it: the output's correlation with the speech
+signal, its level, and WebRTC's VAD (webrtcvad-wheels, a test dependency only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import threading
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from conftest import FIXTURES, shared_path
+from voices_media import Clip, db, load, speech_clip, webrtc_flags
+
+from unseen.audio import Muter, analyse, speech
+from unseen.cli import main
+from unseen.engine import video as engine_video
+from unseen.errors import UnseenError
+from unseen.options import AUDIO_CHOICES, Options
+from unseen.regions import Regions
+
+
+class NoFaces:
+    def detect(self, rgb):
+        return Regions.empty()
+
+
+def run(src: Path, dst: Path, audio: str = "mute-speech", **kw) -> engine_video.VideoResult:
+    return engine_video.anonymize_video(src, dst, Options(audio=audio, **kw), NoFaces())
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory) -> dict[tuple[int, str], Clip]:
+    d = tmp_path_factory.mktemp("voices")
+    return {(rate, layout): speech_clip(d / f"in_{rate}_{layout}.mp4", rate, layout)
+            for rate, layout in [(8000, "mono"), (44100, "stereo"), (48000, "5.1")]}
+
+
+@pytest.fixture(scope="module")
+def muted(clips, tmp_path_factory) -> dict[tuple[int, str], tuple[Path, engine_video.VideoResult]]:
+    d = tmp_path_factory.mktemp("muted")
+    out = {}
+    for key, clip in clips.items():
+        dst = d / clip.path.name.replace("in_", "out_")
+        out[key] = (dst, run(clip.path, dst))
+    return out
+
+
+def speech_channel(clip: Clip) -> int:
+    return 2 if clip.layout == "5.1" else 0  # 5.1: the speech is in the centre channel
+
+
+@pytest.mark.parametrize("key", [(8000, "mono"), (44100, "stereo"), (48000, "5.1")])
+def test_speech_is_gone_and_the_bed_stays(clips, muted, key):
+    """In the output the speech part no longer correlates with the speech and is down at the bed's
+    level; the bed before and after is the input's (level, waveform correlation)."""
+    clip, (dst, result) = clips[key], muted[key]
+    rate = clip.rate
+    xi, xo = load(clip.path, rate, clip.layout), load(dst, rate, clip.layout)
+    a0, a1 = int(clip.speech[0] * rate), int(clip.speech[1] * rate)
+    ch, sp = speech_channel(clip), clip.speech_signal[: a1 - a0]
+    assert np.corrcoef(xi[ch, a0:a1], sp)[0, 1] > 0.9  # the speech is there before
+    assert abs(np.corrcoef(xo[ch, a0:a1], sp)[0, 1]) < 0.05  # and gone after
+    n = min(xi.shape[1], xo.shape[1])
+    bed = np.zeros(n, bool)
+    bed[: int((clip.speech[0] - 0.5) * rate)] = True  # beyond the 0.2 s pad and any fade
+    bed[int((clip.speech[1] + 0.5) * rate):] = True
+    assert abs(db(xo[:, :n][:, bed]) - db(xi[:, :n][:, bed])) < 1.0
+    assert np.corrcoef(xi[:, :n][:, bed].ravel(), xo[:, :n][:, bed].ravel())[0, 1] > 0.9  # same samples (AAC)
+    # the muted part is filled at the bed's level (comfort noise), not left as a silent hole
+    assert abs(db(xo[ch, a0:a1]) - db(xi[ch, :n][bed[:n]])) < 6.0
+    assert clip.speech[1] - clip.speech[0] <= result.speech_removed <= clip.speech[1] - clip.speech[0] + 1.0
+
+
+def test_independent_detector_finds_no_speech_left(clips, muted):
+    """WebRTC VAD on the speech part: <= 5% of the input's speech frames are left (the issue's target)."""
+    for key in [(8000, "mono"), (44100, "stereo")]:
+        clip, (dst, _) = clips[key], muted[key]
+        fi, fo = webrtc_flags(clip.path), webrtc_flags(dst)
+        part = slice(int(clip.speech[0] / 0.03), int(clip.speech[1] / 0.03))
+        assert fi[part].sum() > 80, key
+        assert fo[part].sum() <= 0.05 * fi[part].sum(), (key, fi[part].sum(), fo[part].sum())
+    clip, (dst, _) = clips[(48000, "5.1")], muted[(48000, "5.1")]  # the centre channel alone
+    fi = webrtc_flags(load(clip.path, 16000, "5.1")[2])
+    fo = webrtc_flags(load(dst, 16000, "5.1")[2])
+    part = slice(int(clip.speech[0] / 0.03), int(clip.speech[1] / 0.03))
+    assert fi[part].sum() > 80 and fo[part].sum() <= 0.05 * fi[part].sum(), (fi[part].sum(), fo[part].sum())
+
+
+@pytest.mark.parametrize("key", [(8000, "mono"), (44100, "stereo"), (48000, "5.1")])
+def test_rate_layout_and_duration_kept(clips, muted, key):
+    clip, (dst, result) = clips[key], muted[key]
+    assert result.audio == "speech muted (AAC)"
+    with av.open(str(dst)) as c:
+        (a,) = c.streams.audio
+        assert (a.rate, a.layout.name, a.codec_context.name) == (clip.rate, clip.layout, "aac")
+        out = sum(f.samples for f in c.decode(a))
+    with av.open(str(clip.path)) as c:
+        inp = sum(f.samples for f in c.decode(audio=0))
+    assert abs(out - inp) <= 1024, (inp, out)  # +-1 AAC frame
+
+
+def test_outside_spans_samples_are_the_decoded_input_exactly(clips):
+    """The muter passes every sample outside a span through unchanged (bit for bit, before encoding),
+    fades over 5 ms at span edges, and replaces everything inside."""
+    clip = clips[(44100, "stereo")]
+    an = analyse(clip.path)
+    assert an is not None and an.rate == 44100 and an.layout == "stereo" and an.detectors == 3
+    (a, b), = an.spans  # one span: the sentence, padded
+    v0, v1 = clip.voiced
+    assert v0 - 0.3 < a / an.rate < v0 - 0.1 and v1 + 0.1 < b / an.rate < v1 + 0.4, (a / an.rate, b / an.rate, v0, v1)
+    muter = Muter(an)
+    xs, ys = [], []
+    with av.open(str(clip.path)) as c:
+        for f in c.decode(audio=0):
+            xs.append(f.to_ndarray())
+            ys.append(muter.process(f).to_ndarray())
+    muter.finish()
+    x, y = np.concatenate(xs, axis=1), np.concatenate(ys, axis=1)
+    assert x.shape == y.shape and x.shape[1] == an.samples
+    assert np.array_equal(x[:, :a], y[:, :a]) and np.array_equal(x[:, b:], y[:, b:])
+    fade = int(0.005 * an.rate) + 1
+    assert not np.allclose(x[:, a + fade:b - fade], y[:, a + fade:b - fade])
+    assert abs(np.corrcoef(x[0, a + fade:b - fade], y[0, a + fade:b - fade])[0, 1]) < 0.05
+    assert muter.replaced == b - a
+
+
+def test_muter_refuses_a_second_read_that_differs(clips):
+    clip = clips[(8000, "mono")]
+    an = analyse(clip.path)
+    muter = Muter(an)
+    with av.open(str(clip.path)) as c:
+        frames = list(c.decode(audio=0))
+    for f in frames[:-1]:
+        muter.process(f)
+    with pytest.raises(UnseenError, match="second read"):
+        muter.finish()
+    with pytest.raises(UnseenError, match="second read"):
+        muter.process(frames[-1])
+        muter.process(frames[-1])
+
+
+def test_writer_mutes_nothing_before_the_analysis_is_final(clips, tmp_path, monkeypatch):
+    """The ordering guarantee: the writer's first audio frame waits for the whole speech analysis,
+    however slow it is, while the video analysis runs on; the output is muted all the same."""
+    events: list[tuple[str, float]] = []
+    real_analyse, real_process = engine_video.analyse, Muter.process
+
+    def slow_analyse(*a, **kw):
+        time.sleep(1.0)
+        r = real_analyse(*a, **kw)
+        events.append(("analysis done", time.monotonic()))
+        return r
+
+    def process(self, frame):
+        events.append(("frame muted", time.monotonic()))
+        return real_process(self, frame)
+
+    monkeypatch.setattr(engine_video, "analyse", slow_analyse)
+    monkeypatch.setattr(Muter, "process", process)
+    clip = clips[(8000, "mono")]
+    dst = tmp_path / "o.mp4"
+    result = run(clip.path, dst)
+    assert events[0][0] == "analysis done" and len(events) > 10
+    assert result.speech_removed and result.speech_removed > 4
+    a0, a1 = int(clip.speech[0] * 8000), int(clip.speech[1] * 8000)
+    xo = load(dst, 8000)
+    assert abs(np.corrcoef(xo[0, a0:a1], clip.speech_signal[: a1 - a0])[0, 1]) < 0.05
+
+
+def test_streaming_gives_the_same_probabilities_whatever_the_chunks():
+    x = load(FIXTURES / "audio" / "speech.flac", 16000)[0].astype(np.float32)
+    x = np.concatenate([np.zeros(16000 * 9, np.float32), x])  # past the first state reset (4 s blocks)
+    runs = []
+    for chunk in (1000, 16000, len(x)):
+        m = speech.SileroStream()
+        p = [m.feed(x[i:i + chunk]) for i in range(0, len(x), chunk)] + [m.feed(np.zeros(0), final=True)]
+        runs.append(np.concatenate(p))
+    assert runs[0].size == int(np.ceil(len(x) / speech.WIN))
+    assert np.array_equal(runs[0], runs[1]) and np.array_equal(runs[0], runs[2])
+    assert runs[0][: 9 * 16000 // speech.WIN].max() < 0.1 and runs[0][9 * 16000 // speech.WIN:].max() > 0.9
+
+
+def test_model_ships_in_the_package_and_is_hash_checked(monkeypatch):
+    assert len(speech.model_bytes()) == 1246165
+    monkeypatch.setattr(speech, "MODEL_SHA256", "0" * 64)
+    speech.model_bytes.cache_clear()
+    try:
+        with pytest.raises(UnseenError, match="SHA-256"):
+            speech.model_bytes()
+    finally:
+        monkeypatch.undo()
+        speech.model_bytes.cache_clear()
+    assert len(speech.model_bytes()) == 1246165
+
+
+def test_clip_without_audio_is_unaffected(tmp_path):
+    src = tmp_path / "silent.mp4"
+    from voices_media import write_clip
+
+    write_clip(src, np.zeros((1, 8000)), 8000, "mono", video=True)
+    with av.open(str(src)) as c, av.open(str(tmp_path / "v.mp4"), "w") as o:  # the video stream alone
+        s = o.add_stream_from_template(c.streams.video[0])
+        for p in c.demux(c.streams.video[0]):
+            if p.dts is not None:
+                p.stream = s
+                o.mux(p)
+    result = run(tmp_path / "v.mp4", tmp_path / "out.mp4")
+    assert result.audio == "none" and result.speech_removed is None
+    with av.open(str(tmp_path / "out.mp4")) as c:
+        assert [s.type for s in c.streams] == ["video"]
+
+
+def _damage_audio(src: Path, dst: Path, how: str = "garbage") -> None:
+    """Audio packets overwritten (found through the MP4 index; the video is left intact): random bytes
+    over a run in the middle, or zeros over the last third (audio data lost at the end)."""
+    data = bytearray(src.read_bytes())
+    with av.open(str(src)) as c:
+        entries = list(c.streams.audio[0].index_entries)
+    rng = np.random.default_rng(5)
+    hit = entries[len(entries) // 3: len(entries) // 3 + 12] if how == "garbage" else entries[len(entries) * 2 // 3:]
+    for e in hit:
+        fill = rng.integers(0, 256, e.size, dtype=np.uint8).tobytes() if how == "garbage" else bytes(e.size)
+        data[e.pos:e.pos + e.size] = fill
+    dst.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["garbage", "zeroed"])
+def test_damaged_audio_fails_with_one_line_and_no_output(clips, tmp_path, capsys, how):
+    src = tmp_path / f"{how}.mp4"
+    _damage_audio(clips[(44100, "stereo")].path, src, how)
+    assert main([str(src), "-q", "--audio", "mute-speech"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"unseen: {src}: audio is damaged"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]  # no output, no temporary file
+    assert main([str(src), "-q", "--audio", "keep"]) == 1  # keeping it fails too, and says it is the audio
+    assert "audio is damaged" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
+
+
+def test_drop_never_reads_the_audio(clips, tmp_path, monkeypatch):
+    """--audio drop: damaged audio does not matter, the speech analysis never starts and the writer's
+    reader is never handed the audio stream."""
+    src = tmp_path / "garbage.mp4"
+    _damage_audio(clips[(44100, "stereo")].path, src)
+
+    def boom(*a, **kw):
+        raise AssertionError("audio analysed with --audio drop")
+
+    real_reader = engine_video.Reader
+
+    def reader(container, stream, audio=None, **kw):
+        assert audio is None, "audio stream handed to the reader with --audio drop"
+        return real_reader(container, stream, audio, **kw)
+
+    monkeypatch.setattr(engine_video, "analyse", boom)
+    monkeypatch.setattr(engine_video, "Reader", reader)
+    result = run(src, tmp_path / "out.mp4", audio="drop")
+    assert result.audio == "dropped" and result.speech_removed is None
+
+
+def test_cli_report_and_clean_metadata(tmp_path, exiftool, ffprobe):
+    """The CLI's --json report gives the seconds removed; the output is as clean as any other
+    (the tagged head_pose fixture: the same exiftool and ffprobe checks as tests/test_video.py)."""
+    from test_video import assert_clean, assert_probe_clean
+
+    clip = speech_clip(tmp_path / "speech.mp4", 16000, "mono")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main([str(clip.path), "--json", "-q", "--audio", "mute-speech"]) == 0
+    r = json.loads(buf.getvalue().strip().splitlines()[-1])
+    assert r["audio"] == "speech muted (AAC)"
+    assert 4.3 <= r["speech_removed_seconds"] <= 5.3
+    assert any(n.startswith("speech muted: 1 span(s)") for n in r["notes"])
+    tagged = tmp_path / "tagged.unseen.mp4"
+    result = run(FIXTURES / "video" / "head_pose.mp4", tagged)
+    assert result.audio == "speech muted (AAC)" and result.speech_removed == 0  # a tone: nothing to mute
+    for out in (tmp_path / "speech.unseen.mp4", tagged):
+        assert_clean(exiftool, out)
+        assert_probe_clean(ffprobe, out, audio=True)
+
+
+def test_webm_output_mutes_into_opus(clips, tmp_path):
+    clip = clips[(48000, "5.1")]
+    dst = tmp_path / "o.webm"
+    result = run(clip.path, dst, codec="vp9")
+    assert result.audio == "speech muted (Opus)"
+    with av.open(str(dst)) as c:
+        assert c.streams.audio[0].layout.name == "5.1"
+    a0, a1 = int(clip.speech[0] * 48000), int(clip.speech[1] * 48000)
+    xo = load(dst, 48000, "5.1")
+    assert abs(np.corrcoef(xo[2, a0:a1], clip.speech_signal[: a1 - a0])[0, 1]) < 0.05
+
+
+def test_keep_leaves_speech_and_keeps_5_1(clips, tmp_path):
+    clip = clips[(48000, "5.1")]
+    dst = tmp_path / "o.mp4"
+    assert run(clip.path, dst, audio="keep").audio == "kept (AAC)"
+    with av.open(str(dst)) as c:
+        assert c.streams.audio[0].layout.name == "5.1"
+    a0, a1 = int(clip.speech[0] * 48000), int(clip.speech[1] * 48000)
+    assert np.corrcoef(load(dst, 48000, "5.1")[2, a0:a1], clip.speech_signal[: a1 - a0])[0, 1] > 0.9
+
+
+def test_audio_choices_and_unknown_choice(tmp_path):
+    assert AUDIO_CHOICES == ("drop", "keep", "mute-speech")
+    with pytest.raises(UnseenError, match="unknown audio choice"):
+        run(FIXTURES / "video" / "head_pose.mp4", tmp_path / "o.mp4", audio="pitch-shift")
+
+
+def test_analysis_stops_when_asked(clips):
+    stop = threading.Event()
+    stop.set()
+    assert analyse(clips[(44100, "stereo")].path, stop=stop) is None
+
+
+def test_real_speech_clip_from_the_shared_corpus(tmp_path):
+    """liveportrait d20 (a person speaking, 7 s): WebRTC VAD finds <= 5% of its speech frames left."""
+    src = shared_path("liveportrait_kwaivgi/assets/examples/driving/d20.mp4")
+    dst = tmp_path / "o.mp4"
+    result = run(src, dst)
+    fi, fo = webrtc_flags(src), webrtc_flags(dst)
+    assert fi.sum() > 150 and fo.sum() <= 0.05 * fi.sum(), (fi.sum(), fo.sum())
+    assert 5.5 < result.speech_removed < 7.1
+
+
+def test_spans_are_padded_merged_and_short_blips_dropped():
+    """Hysteresis as silero's get_speech_timestamps, tuned for recall: a 0.4 s pause inside speech does
+    not end it, spans less than 1 s apart are joined, a blip under 64 ms is dropped, pad 0.2 s."""
+    w = speech.WIN_S
+    probs = np.zeros(400)
+    probs[50:100] = 0.9  # 1.6 s of speech
+    probs[110:140] = 0.9  # after a 0.32 s pause: the same span
+    probs[160:200] = 0.5  # 0.64 s gap after it: merged once padded
+    probs[300:301] = 0.9  # a 32 ms blip: dropped
+    tracker = speech.SpanTracker(speech.VadParams())
+    tracker.push(probs.tolist())
+    spans = tracker.finish(400 * w)
+    assert len(spans) == 1
+    assert spans[0][0] == pytest.approx(50 * w - 0.2) and spans[0][1] == pytest.approx(200 * w + 0.2)
+    assert speech.pad_merge([(0.1, 0.5), (3.0, 4.0)], 0.2, 1.0, 3.9) == [(0.0, 0.7), (2.8, 3.9)]
