@@ -62,8 +62,11 @@ FAST_PASSES: tuple[Pass, ...] = (
     Pass("retinaface", 1.0, 0.15),
 )
 PRESETS = {"thorough": DEFAULT_PASSES, "fast": FAST_PASSES}
-# The text detector's box threshold (DB box_thresh; docs/BENCHMARKS.md, "Plates and text": 0.3 keeps small
-# and faint plates; the box rule removes the texture it lets through).
+# Thresholds above are tuned with CenterFace's default (0.1) as the reference: ``--threshold``
+# shifts every pass by the same amount.
+
+# The text detector's box threshold (DB box_thresh; docs/BENCHMARKS.md, "Plates and text"): 0.3 keeps
+# small and faint plates; the box rule removes the texture it lets through.
 TEXT_THRESHOLD = 0.3
 
 
@@ -72,8 +75,7 @@ def text_passes(cover: tuple[str, ...]) -> tuple[Pass, ...]:
     since both kinds come from the same text detector."""
     kinds = tuple(k for k in TEXT_KINDS if k in cover)
     return (Pass("+".join(kinds), 1.0, TEXT_THRESHOLD),) if kinds else ()
-# Thresholds above are tuned with CenterFace's default (0.1) as the reference: ``--threshold``
-# shifts every pass by the same amount.
+
 
 # The self-check after masking: a different, cheap opinion (another model/scale) so that it can
 # catch what the main passes missed, at about a quarter of their cost.
