@@ -357,20 +357,22 @@ def photos(args) -> str:
         items = items[::6]
     lines: list[str] = []
     t0 = time.time()
+    start = (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), machine(), git_revision())
     res = plate_recall(items, lines)
     size_curve(items, lines)
     cost(lines, 1 if args.quick else 3)
     fp_area(lines)
     text_recall(lines)
     reader_adversary(items, res["outs"], lines)
-    head = [f"Command: `{command_line()}`  ", f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-            f"machine: {machine()}; unseen git {git_revision()}; {time.time() - t0:.0f} s.", ""]
+    head = [f"Command: `{command_line()}`  ", f"Date: {start[0]}; machine: {start[1]}; unseen git {start[2]}; "
+            f"{time.time() - t0:.0f} s.", ""]
     return "\n".join(head + lines)
 
 
 def video(args) -> str:
     """The facenet clip, `--cover faces` vs the default, CLI subprocesses, rounds interleaved."""
     exe = str(Path(sys.executable).parent / "unseen")
+    start = (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), machine(), git_revision())
     rows: dict[str, list[tuple[float, float]]] = {"--cover faces": [], "default (faces + plates)": []}
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.repeat):
@@ -388,9 +390,7 @@ def video(args) -> str:
 
     with av.open(str(CLIP)) as c:
         frames = c.streams.video[0].frames
-    lines = [f"Command: `{command_line()}`  ",
-             f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; machine: {machine()}; "
-             f"unseen git {git_revision()}.", "",
+    lines = [f"Command: `{command_line()}`  ", f"Date: {start[0]}; machine: {start[1]}; unseen git {start[2]}.", "",
              f"Clip: `facenet_pytorch_timesler/examples/video.mp4` ({frames} frames, 1920x1080), `unseen CLIP -o DIR` "
              f"as a subprocess, {args.repeat} interleaved rounds; CPU = user + sys of the child.", "",
              "| run | median wall s | fps | median CPU s |", "|---|---:|---:|---:|"]
