@@ -236,7 +236,9 @@ def test_png_stays_lossless_outside_masks(tmp_path: Path):
     assert run(p, "-q") == 0
     a, b = rgb(p), rgb(tmp_path / "g.unseen.png")
     assert ((a != b).any(-1)).mean() < 0.35
-    assert (a[:, :20] == b[:, :20]).all()  # left strip has no faces: bit-identical
+    # The left strip has no faces; the balloon's "I LOVE YOU" (x 16-51) is text, covered as a plate
+    # would be (small text is always covered): bit-identical left of it.
+    assert (a[:, :10] == b[:, :10]).all()
 
 
 def test_animated_gif_every_frame_masked(tmp_path: Path):

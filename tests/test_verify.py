@@ -68,7 +68,7 @@ def run_json(capsys, *args: str) -> tuple[int, dict]:
 def test_unmasked_copy_fails(outputs, capsys):
     code, r = run_json(capsys, str(outputs["original"]), str(outputs["copy"]))
     assert code == 1 and r["verdict"] == "fail"
-    assert r["checks"] == {"faces_left": "fail", "matchable": "fail", "metadata": "pass"}
+    assert r["checks"] == {"faces_left": "fail", "matchable": "fail", "metadata": "pass", "text_readable": "pass"}
     assert len(r["faces"]) >= 6
     assert all(f["verdict"] == "fail" and f["distance"] < 0.05 for f in r["faces"])
     assert len(r["faces_left"]) >= 6
@@ -92,7 +92,7 @@ def test_weak_blur_fails_as_matchable(outputs, capsys):
 def test_metadata_fails(outputs, capsys):
     code, r = run_json(capsys, str(outputs["original"]), str(outputs["exif"]))
     assert code == 1 and r["verdict"] == "fail"
-    assert r["checks"] == {"faces_left": "pass", "matchable": "pass", "metadata": "fail"}
+    assert r["checks"] == {"faces_left": "pass", "matchable": "pass", "metadata": "fail", "text_readable": "pass"}
     assert any("APP1" in m for m in r["metadata"])
 
 

@@ -14,6 +14,20 @@ DEFAULT_THRESHOLD = 0.1  # CenterFace score; other passes shift by the same amou
 # What happens to a video's sound (--audio, and the review page's choice): dropped unread (the default),
 # kept (re-encoded), or kept with every span of speech found replaced by the clip's own background noise.
 AUDIO_CHOICES = ("drop", "keep", "mute-speech")
+# What is covered by default (--cover): faces, and licence plates, which lead straight to an owner.
+# Text is opt-in: the sign a protester holds is often the story.
+DEFAULT_COVER = ("face", "plate")
+COVER_WORDS = {"faces": "face", "plates": "plate", "text": "text"}  # --cover's words -> kinds.KINDS
+
+
+def parse_cover(value: str) -> tuple[str, ...]:
+    """``"faces,plates"`` -> ``("face", "plate")``; ValueError naming the words it accepts."""
+    words = [w.strip().lower() for w in value.split(",") if w.strip()]
+    bad = [w for w in words if w not in COVER_WORDS and w not in COVER_WORDS.values()]
+    if bad or not words:
+        raise ValueError(f"--cover takes a comma list of {', '.join(COVER_WORDS)} (got {value!r})")
+    kinds = {COVER_WORDS.get(w, w) for w in words}
+    return tuple(k for k in COVER_WORDS.values() if k in kinds)
 
 
 @dataclass(frozen=True)
@@ -23,6 +37,7 @@ class Options:
     pad: float = DEFAULT_PAD
     threshold: float = DEFAULT_THRESHOLD
     preset: str = "thorough"  # detector passes: thorough (default) | fast
+    cover: tuple[str, ...] = DEFAULT_COVER  # kinds the detector looks for: face, plate, text
     self_check: bool = True
     max_pixels: int | None = None  # None: DEFAULT_MAX_PIXELS per photo, VIDEO_MAX_PIXELS per video frame
     force: bool = False
@@ -36,9 +51,12 @@ class Options:
 
     def make_detector(self):
         """The detector these options ask for (models load once, on first use)."""
-        from .detect import PRESETS, Detector
+        from .detect import CHECK_PASSES, PRESETS, Detector, text_passes
 
-        return Detector(passes=PRESETS[self.preset], threshold_shift=self.threshold - DEFAULT_THRESHOLD)
+        faces = "face" in self.cover
+        return Detector(passes=(PRESETS[self.preset] if faces else ()) + text_passes(self.cover),
+                        threshold_shift=self.threshold - DEFAULT_THRESHOLD,
+                        check_passes=CHECK_PASSES if faces else ())
 
     @property
     def photo_pixel_limit(self) -> int:

@@ -16,10 +16,17 @@ three checks, and the file passes only when all three do:
    still be taken for the same person: the face fails.
 3. **metadata** - the output's bytes are parsed with the same strict allow-list as every write
    (``media.image_check.leaks``): anything beyond the pixels fails the file.
+4. **text readable** (when plates or text are covered) - a text reader adversary: the text detector
+   finds every text box in the ORIGINAL, the PP-OCR recogniser reads it there and at the same place in
+   the output. A box read confidently in the original (conf >= READ_CONF, >= READ_MIN letters/digits;
+   with plates only, a read that looks like a plate) whose output read is still similar to it
+   (normalised edit similarity >= READ_SIMILAR) fails the file. Fill passes; an unmasked copy fails
+   (docs/BENCHMARKS.md, "Plates and text").
 
-The recognizer is an internal adversary only. It compares one output with its own original, in
-memory; the two 128-D embeddings are local variables of ``_distance`` and are never stored,
-returned, printed or written. Only the distance between them is reported. Nothing here compares
+The recognizer and the reader are internal adversaries only. Each compares one output with its own
+original, in memory. What the reader reads stays in local variables of ``text_check``: only boxes,
+counts and similarities are returned. The two 128-D face embeddings are local variables of
+``_distance`` and are never stored, returned, printed or written; only their distance is reported. Nothing here compares
 faces across files or people, and nothing names anyone.
 
 dlib and its model files are an optional extra (``pip install 'unseen[verify]'``: the ``dlib-bin``
@@ -61,6 +68,15 @@ CHANGED_SHARE = 0.5
 # of it and of the background at high scores (a 2200 px portrait gave four such boxes at 0.82-0.93),
 # while faces this size are found at native scale. Boxes from upscaled passes are kept below this.
 UPSCALED_MAX_SIDE = 100
+
+
+# The reader adversary (check 4), measured on the plate set (docs/BENCHMARKS.md, "Plates and text"): an
+# unmasked copy fails 107-108 of 108 photos, a grey fill 0; blur and pixelate need a radius of 0.3 x
+# and a block of 0.5 x the text height to pass.
+READ_CONF = 0.8
+READ_MIN = 3
+READ_SIMILAR = 0.5
+DEFAULT_COVER = ("face", "plate")
 
 
 class VerifyInputError(UnseenError):
@@ -151,11 +167,46 @@ def _xywh(box: np.ndarray) -> list[float]:
     return [round(x1, 1), round(y1, 1), round(x2 - x1, 1), round(y2 - y1, 1)]
 
 
-def check(originals: list[np.ndarray], outputs: list[np.ndarray], leaks: list[str]) -> dict[str, Any]:
-    """Run the three checks on upright RGB frames of an original and its output (same sizes).
+def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] = DEFAULT_COVER,
+               ) -> tuple[int, list[dict[str, Any]]]:
+    """The reader adversary on one frame: ``(boxes checked, boxes still readable)``.
 
-    Returns a JSON-safe dict: ``verdict``, ``summary``, per-face verdicts, faces left in the output
-    and the metadata found. Raises ``UnseenError`` when the recognizer is not installed.
+    Every text box the detector finds in the original is read there and at the same place in the
+    output. A box counts when its original read is confident (and, when only plates are covered,
+    looks like a plate); it is still readable when the output's read is similar to it. Returns boxes
+    and similarities only: the reads themselves never leave this function.
+    """
+    from .detect import plates, reader, text
+
+    if not {"plate", "text"} & set(cover):
+        return 0, []
+    h, w = original.shape[:2]
+    scale = min(1.0, (plates.MAX_PIXELS / max(1, h * w)) ** 0.5)
+    quads, _ = text.find(original, scale)
+    if not len(quads):
+        return 0, []
+    checked, readable = 0, []
+    for q, (a, conf), (b, _) in zip(quads, reader.read(original, quads), reader.read(output, quads), strict=True):
+        na = reader.alnum(a)
+        if conf < READ_CONF or len(na) < READ_MIN or ("text" not in cover and not plates.plate_like(a, conf)):
+            continue
+        checked += 1
+        sim = reader.similarity(na, reader.alnum(b))
+        if sim >= READ_SIMILAR:
+            x1, y1 = q.min(0)
+            x2, y2 = q.max(0)
+            readable.append({"box": _xywh(np.array([x1, y1, x2, y2])), "similarity": round(sim, 2)})
+    return checked, readable
+
+
+def check(originals: list[np.ndarray], outputs: list[np.ndarray], leaks: list[str],
+          cover: tuple[str, ...] = DEFAULT_COVER) -> dict[str, Any]:
+    """Run the checks on upright RGB frames of an original and its output (same sizes).
+
+    Returns a JSON-safe dict: ``verdict``, ``summary``, per-face verdicts, faces left in the output,
+    text still readable (boxes and similarities) and the metadata found. Raises ``UnseenError`` when
+    the recognizer is not installed. ``cover`` says which kinds the output was meant to cover: the
+    reader adversary runs when it names plates or text.
     """
     _models()  # fail early and clearly when the extra is missing
     if len(originals) != len(outputs):
@@ -167,9 +218,14 @@ def check(originals: list[np.ndarray], outputs: list[np.ndarray], leaks: list[st
     animated = len(originals) > 1
     faces: list[dict[str, Any]] = []
     left: list[dict[str, Any]] = []
+    readable: list[dict[str, Any]] = []
+    read_checked = 0
     for fi, (orig, out) in enumerate(zip(originals, outputs, strict=True)):
         orig = np.ascontiguousarray(orig[..., :3], np.uint8)
         out = np.ascontiguousarray(out[..., :3], np.uint8)
+        n, still = text_check(orig, out, cover)
+        read_checked += n
+        readable += [{"frame": fi, **r} for r in still] if animated else still
         changed = np.abs(orig.astype(np.int16) - out.astype(np.int16)).max(axis=2) > CHANGED_TOL
         for box, score in _found(out):
             if _share(changed, box) >= CHANGED_SHARE:
@@ -187,16 +243,21 @@ def check(originals: list[np.ndarray], outputs: list[np.ndarray], leaks: list[st
         "matchable": "fail" if matchable else "pass",
         "metadata": "fail" if leaks else "pass",
     }
+    if {"plate", "text"} & set(cover):
+        checks["text_readable"] = "fail" if readable else "pass"
     verdict = "pass" if all(v == "pass" for v in checks.values()) else "fail"
     return {
         "verdict": verdict,
-        "summary": _summary(faces, matchable, left, leaks),
+        "summary": _summary(faces, matchable, left, leaks, (read_checked, readable) if "text_readable" in checks
+                            else None),
         "checks": checks,
         "recognizer": "dlib ResNet (dlib_face_recognition_resnet_model_v1)",
         "match_threshold": MATCH_THRESHOLD,
         "faces": faces,
         "faces_left": left,
         "metadata": list(leaks),
+        **({"text": {"reader": "PP-OCRv4 recogniser (read in memory, never reported)", "checked": read_checked,
+                     "still_readable": readable}} if "text_readable" in checks else {}),
     }
 
 
@@ -215,7 +276,8 @@ def _found(rgb: np.ndarray) -> list[tuple[np.ndarray, float]]:
     return list(zip(r.boxes, r.scores.tolist(), strict=True))
 
 
-def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: list[str]) -> str:
+def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: list[str],
+             reads: tuple[int, list[dict]] | None = None) -> str:
     parts = []
     if matchable:
         parts.append(f"{len(matchable)} of {len(faces)} face(s) still matchable "
@@ -226,6 +288,10 @@ def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: 
     else:
         parts.append("no face found in the original")
     parts.append(f"{len(left)} face(s) detected in the output" if left else "no face detected in the output")
+    if reads is not None:
+        n, still = reads
+        parts.append(f"{len(still)} of {n} text box(es) read in the original still readable" if still
+                     else f"{n} text box(es) read in the original, none readable in the output")
     parts.append("metadata left: " + "; ".join(leaks) if leaks else "no metadata")
     return ", ".join(parts)
 
@@ -239,7 +305,8 @@ def _decode_frames(data: bytes) -> list[np.ndarray]:
         return [np.asarray(f.convert("RGB"), np.uint8).copy() for f in ImageSequence.Iterator(im)]
 
 
-def verify_pixels(originals: list[np.ndarray], data: bytes, fmt: str) -> dict[str, Any]:
+def verify_pixels(originals: list[np.ndarray], data: bytes, fmt: str,
+                  cover: tuple[str, ...] = DEFAULT_COVER) -> dict[str, Any]:
     """``--verify`` on a normal run: check the encoded output ``data`` against the original's frames.
 
     ``originals`` are the upright frames of the decoded original; the checks run on ``data`` as
@@ -254,11 +321,12 @@ def verify_pixels(originals: list[np.ndarray], data: bytes, fmt: str) -> dict[st
         raise UnseenError(f"verify: output does not decode ({exc})") from None
     if len(outputs) != len(originals):
         raise UnseenError(f"verify: output has {len(outputs)} frame(s), expected {len(originals)}")
-    return check(list(originals), outputs, leaks(data, fmt))
+    return check(list(originals), outputs, leaks(data, fmt), cover)
 
 
-def verify_files(original: Path, output: Path, max_pixels: int | None = None) -> dict[str, Any]:
-    """``unseen verify ORIGINAL OUTPUT``: the three checks on two files. Raises ``UnseenError``."""
+def verify_files(original: Path, output: Path, max_pixels: int | None = None,
+                 cover: tuple[str, ...] = DEFAULT_COVER) -> dict[str, Any]:
+    """``unseen verify ORIGINAL OUTPUT``: the checks on two files. Raises ``UnseenError``."""
     from PIL import Image, UnidentifiedImageError
 
     from .media import image as image_io
@@ -287,7 +355,7 @@ def verify_files(original: Path, output: Path, max_pixels: int | None = None) ->
     except (OSError, UnidentifiedImageError) as exc:
         raise VerifyInputError(output, f"cannot read file: {exc}") from None
     try:
-        result = check(decoded[original].frames, decoded[output].frames, leaks(data, fmt))
+        result = check(decoded[original].frames, decoded[output].frames, leaks(data, fmt), cover)
     except VerifyInputError:
         raise
     except UnseenError as exc:

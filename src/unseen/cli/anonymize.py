@@ -17,7 +17,7 @@ from ..engine import local
 from ..engine.plan import Job, plan
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
 from ..media.video_write import CODECS, output_extension
-from ..options import AUDIO_CHOICES, DEFAULT_PAD, DEFAULT_THRESHOLD, Options
+from ..options import AUDIO_CHOICES, DEFAULT_PAD, DEFAULT_THRESHOLD, Options, parse_cover
 from ..report import Report
 from .common import Parser, err, fsname, progress_bar, say
 
@@ -27,7 +27,8 @@ ENGINES = ("local", "ray")
 def parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="unseen",
-        description="Cover every face in photos and videos and strip identifying metadata. Outputs are "
+        description="Cover every face (and, by default, licence plates) in photos and videos and strip "
+        "identifying metadata. Outputs are "
         "written as NAME.unseen.EXT beside each input, or with -o DIR into DIR under the same relative "
         "path and name. Other commands: unseen inspect FILE..., unseen review [PATH...], "
         "unseen verify ORIGINAL OUTPUT.",
@@ -54,6 +55,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true",
                    help="photos: one detector model instead of two, about 2x faster, slightly lower recall "
                    "(videos always use their own schedule of both models, docs/BENCHMARKS.md)")
+    p.add_argument("--cover", default="faces,plates", metavar="KINDS",
+                   help="what to find and cover, a comma list of faces, plates, text (default faces,plates; "
+                   "text is opt-in: a sign someone holds is often the story)")
     p.add_argument("--boxes", type=Path, help="extra regions to cover, JSON (docs/BOXES.md)")
     p.add_argument("--max-pixels", type=float,
                    help="refuse photos (all frames together) and video frames larger than this many pixels "
@@ -88,12 +92,16 @@ def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Option
         p.error("--max-pixels must be a positive number")
     if not 0 <= args.hold <= 10:
         p.error("--hold must be between 0 and 10 seconds")
+    try:
+        cover = parse_cover(args.cover)
+    except ValueError as exc:
+        p.error(str(exc))
     boxes = tuple(load_boxes(args.boxes)) if args.boxes else ()
     return Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
                    self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,
                    max_pixels=int(args.max_pixels) if args.max_pixels else None, boxes=boxes,
                    verify=args.verify, audio=args.audio, codec=args.codec, hold=args.hold,
-                   preset="fast" if args.fast else "thorough")
+                   preset="fast" if args.fast else "thorough", cover=cover)
 
 
 def main(argv: list[str]) -> int:
@@ -102,6 +110,8 @@ def main(argv: list[str]) -> int:
     options = options_from(args, p)
     if args.style in REVERSIBLE_STYLES and not args.quiet:
         err(None, "warning: " + REVERSIBLE_WARNING.format(style=args.style))
+    if "face" not in options.cover and not args.quiet:
+        err(None, "warning: --cover without faces: faces are left visible")
     skipped: list[Path] = []
     jobs, failed = plan(args.paths, args.output, skipped, rename=args.rename,
                         video_ext=output_extension(options.codec))
@@ -162,7 +172,7 @@ def _covered(counts: dict[str, int]) -> str:
     from ..kinds import KINDS
 
     parts = [f"{n} {KINDS[k].label}(s)" for k, n in counts.items() if n and k in KINDS]
-    return (", ".join(parts) or "0 face(s)") + " covered"
+    return (", ".join(parts) or "nothing found to") + " covered"
 
 
 class _LazyBar:

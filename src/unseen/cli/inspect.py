@@ -7,21 +7,27 @@ from pathlib import Path
 
 from ..errors import UnseenError
 from ..inspect import inspect_file
+from ..options import Options, parse_cover
 from .common import Parser, err
 
 
 def main(argv: list[str]) -> int:
     p = Parser(prog="unseen inspect", description="Show what a photo or video gives away: "
-               "GPS, dates, device, names, software, embedded previews, faces.")
+               "GPS, dates, device, names, software, embedded previews, faces, licence plates and text "
+               "(where they are, never what they say).")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
-    p.add_argument("--no-faces", action="store_true", help="skip face detection (faster)")
+    p.add_argument("--no-faces", action="store_true", help="skip detection in the picture (faster)")
+    p.add_argument("--cover", default="faces,plates,text", metavar="KINDS",
+                   help="what to look for in the picture: a comma list of faces, plates, text (default all)")
     args = p.parse_args(argv)
+    try:
+        cover = parse_cover(args.cover)
+    except ValueError as exc:
+        p.error(str(exc))
     detector = None
     if not args.no_faces:
-        from ..detect import Detector
-
-        detector = Detector()
+        detector = Options(cover=cover).make_detector()
     failed = 0
     for path in args.files:
         try:

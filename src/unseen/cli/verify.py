@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UnseenError
+from ..options import parse_cover
 from ..verify import MATCH_THRESHOLD, MISSING, VerifyInputError, verify_files
 from .common import Parser, err, fsname
 
@@ -17,12 +18,16 @@ def _parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="unseen verify",
         description="Check that OUTPUT (made from ORIGINAL) leaves no detectable face, no face a recognizer "
-        "still matches to the original, and no metadata. Exit 0 only when every check passes.",
+        "still matches to the original, no plate or text a reader can still read where the original showed "
+        "it, and no metadata. Exit 0 only when every check passes.",
     )
     p.add_argument("original", type=Path, metavar="ORIGINAL", help="the photo before anonymisation")
     p.add_argument("output", type=Path, metavar="OUTPUT", help="the anonymised photo made from it")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
     p.add_argument("--max-pixels", type=float, default=200e6, help="refuse larger images (default 200e6)")
+    p.add_argument("--cover", default="faces,plates", metavar="KINDS",
+                   help="what OUTPUT was meant to cover (as given to unseen; default faces,plates): with plates, "
+                   "text that reads like a plate must be unreadable; with text, any text")
     return p
 
 
@@ -43,6 +48,15 @@ def _lines(result: dict[str, Any]) -> list[str]:
         out.append(f"  FACE DETECTED in the output {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f} (score {f['score']:.2f})")
     if not result["faces_left"]:
         out.append("  output: no face detected")
+    if "text" in result:
+        t = result["text"]
+        out.append(f"  text: {t['checked']} box(es) read in the original, "
+                   f"{len(t['still_readable'])} still readable in the output")
+        for r in t["still_readable"]:
+            x, y, w, h = r["box"]
+            where = f"frame {r['frame']} " if "frame" in r else ""
+            out.append(f"  TEXT STILL READABLE {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f} "
+                       f"(similarity {r['similarity']:.2f})")
     out.append("  metadata: " + ("; ".join(result["metadata"]) if result["metadata"] else "none"))
     return out
 
@@ -52,7 +66,11 @@ def main(argv: list[str]) -> int:
     if not (args.max_pixels > 0 and math.isfinite(args.max_pixels)):
         _parser().error("--max-pixels must be a positive number")
     try:
-        result = verify_files(args.original, args.output, int(args.max_pixels))
+        cover = parse_cover(args.cover)
+    except ValueError as exc:
+        _parser().error(str(exc))
+    try:
+        result = verify_files(args.original, args.output, int(args.max_pixels), cover)
     except VerifyInputError as exc:
         return _error(args, exc.path, str(exc))
     except UnseenError as exc:

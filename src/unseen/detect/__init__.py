@@ -1,5 +1,5 @@
-"""Face detection: backends (one module each) behind the ``Detector`` ensemble front."""
+"""Detection: backends (one module each: faces, plates and text) behind the ``Detector`` ensemble front."""
 
-from .ensemble import DEFAULT_PASSES, FAST_PASSES, PRESETS, Detector, Pass
+from .ensemble import CHECK_PASSES, DEFAULT_PASSES, FAST_PASSES, PRESETS, Detector, Pass, text_passes
 
-__all__ = ["DEFAULT_PASSES", "FAST_PASSES", "PRESETS", "Detector", "Pass"]
+__all__ = ["CHECK_PASSES", "DEFAULT_PASSES", "FAST_PASSES", "PRESETS", "Detector", "Pass", "text_passes"]

@@ -23,9 +23,14 @@ import numpy as np
 from .. import raster
 from ..regions import Regions
 from .centerface import CenterFace
+from .plates import TextBoxes
 from .retinaface import RetinaFace
 
-BACKENDS = {"centerface": CenterFace, "retinaface": RetinaFace}
+# Plates and text are one backend (the text detector, then a rule per kind: detect/plates.py) under
+# a name per set of kinds it keeps: "plate", "text", "plate+text".
+TEXT_KINDS = ("plate", "text")
+BACKENDS = {"centerface": CenterFace, "retinaface": RetinaFace,
+            **{"+".join(k): partial(TextBoxes, k) for k in (("plate",), ("text",), TEXT_KINDS)}}
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,18 @@ FAST_PASSES: tuple[Pass, ...] = (
 PRESETS = {"thorough": DEFAULT_PASSES, "fast": FAST_PASSES}
 # Thresholds above are tuned with CenterFace's default (0.1) as the reference: ``--threshold``
 # shifts every pass by the same amount.
+
+# The text detector's box threshold (DB box_thresh; docs/BENCHMARKS.md, "Plates and text"): 0.3 keeps
+# small and faint plates; the box rule removes the texture it lets through.
+TEXT_THRESHOLD = 0.3
+
+
+def text_passes(cover: tuple[str, ...]) -> tuple[Pass, ...]:
+    """The plate/text pass for the kinds to cover (``Options.cover``): one pass whatever the mix,
+    since both kinds come from the same text detector."""
+    kinds = tuple(k for k in TEXT_KINDS if k in cover)
+    return (Pass("+".join(kinds), 1.0, TEXT_THRESHOLD),) if kinds else ()
+
 
 # The self-check after masking: a different, cheap opinion (another model/scale) so that it can
 # catch what the main passes missed, at about a quarter of their cost.
@@ -106,8 +123,14 @@ class Detector:
         self.nms_iou = nms_iou
         self._backends = {p.backend: BACKENDS[p.backend]() for p in passes + check_passes}
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The region kinds the main passes look for (a backend without ``kinds`` finds faces)."""
+        found = [k for p in self.passes for k in getattr(self._backends[p.backend], "kinds", ("face",))]
+        return tuple(dict.fromkeys(found))
+
     def detect(self, rgb: np.ndarray) -> Regions:
-        """Every face the main passes find, merged (boxes in ``rgb``'s pixels)."""
+        """Every face (plate, text) the main passes find, merged (boxes in ``rgb``'s pixels)."""
         return self._run(rgb, self.passes)
 
     def check(self, rgb: np.ndarray) -> Regions:
@@ -115,6 +138,8 @@ class Detector:
         return self._run(rgb, self.check_passes)
 
     def _run(self, rgb: np.ndarray, passes: tuple[Pass, ...]) -> Regions:
+        if not passes:  # e.g. --cover plates: no face passes, no face self-check
+            return Regions.empty()
         h, w = rgb.shape[:2]
         jobs: list[tuple[int, Callable[[], Regions]]] = []
         for p in passes:

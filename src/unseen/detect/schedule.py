@@ -65,6 +65,31 @@ def default_schedules() -> tuple[Schedule, ...]:
     )
 
 
+# Plates and text (docs/BENCHMARKS.md, "Plates and text: video cost"): the text pass runs every
+# TEXT_PERIOD seconds on the frame shrunk to TEXT_FIT px; the tracker bridges between runs, and a
+# plate that appears between two runs is covered from ``--hold`` (0.5 s) before its first detection,
+# so the period must stay below the hold. A 1080p frame costs ~2x a 1280 px one per run; plates under
+# ~18 px tall in a 1080p frame (12 px after the fit) are the price.
+TEXT_PERIOD = 0.3
+TEXT_FIT = 1280
+
+
+def text_schedules(detector: Any) -> tuple[Schedule, ...]:
+    """The schedule row for the detector's plate/text pass, if it has one (``Options.cover``)."""
+    passes = tuple(p for p in getattr(detector, "passes", ()) if "face" not in _kinds(detector, p))
+    return (Schedule(passes, TEXT_PERIOD, TEXT_PERIOD / 3, fit=TEXT_FIT),) if passes else ()
+
+
+def video_schedules(detector: Any) -> tuple[Schedule, ...]:
+    """The face rows (when the detector looks for faces) and the plate/text row (when it looks for those)."""
+    faces = default_schedules() if "face" in getattr(detector, "kinds", ("face",)) else ()
+    return faces + text_schedules(detector)
+
+
+def _kinds(detector: Any, p: Pass) -> tuple[str, ...]:
+    return tuple(getattr(detector.backend(p.backend), "kinds", ("face",)))
+
+
 class VideoDetector:
     """Run a schedule of detector passes over a frame sequence; returns Regions per frame.
 
@@ -78,7 +103,7 @@ class VideoDetector:
         self.scheduled = isinstance(detector, Detector)
         self.shift = float(getattr(detector, "threshold_shift", 0.0))
         self.nms_iou = float(getattr(detector, "nms_iou", 0.35))
-        self.schedules = tuple(schedules or default_schedules())
+        self.schedules = tuple(schedules) if schedules else video_schedules(detector)
         self._last = [-1e9] * len(self.schedules)
         self.runs = 0  # passes run, for the report
 

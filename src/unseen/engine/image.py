@@ -143,9 +143,9 @@ def anonymize_image_file(job: Job, options: Options, detector: Any, report: Repo
     if options.verify:
         from ..verify import verify_pixels  # optional extra: dlib recognizer
 
-        report.verify = verify_pixels(img.frames, data, img.output_format)
+        report.verify = verify_pixels(img.frames, data, img.output_format, options.cover)
         if report.verify.get("verdict") != "pass":
-            raise UnseenError(f"verify failed: {report.verify.get('summary', 'a face may still be matchable')}")
+            raise UnseenError(f"verify failed: {report.verify.get('summary', 'a face or text may still be readable')}")
     with atomic_output(dst, options.force) as tmp:
         tmp.write_bytes(data)
     report.output = str(dst)

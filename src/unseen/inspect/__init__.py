@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import UnseenError, first_line
 from ..media import is_video
-from .findings import Findings
+from .findings import Findings, found_entry
 
 __all__ = ["Findings", "inspect_file"]
 
@@ -18,7 +18,7 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
     """Inspect one image or video; raise UnseenError with a one-line cause on unreadable files.
 
     ``detector`` (optional, anything with ``detect(rgb) -> Regions``) counts faces in the picture
-    and in embedded previews.
+    and in embedded previews, and lists the plates and text it finds in the picture (boxes only).
     """
     if not path.is_file():
         raise UnseenError("no such file" if not path.exists() else "not a regular file")
@@ -35,7 +35,7 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
     from .image import inspect_image
 
     def count(im) -> int:
-        return len(detector.detect(np.asarray(im.convert("RGB")))) if detector else 0
+        return len(detector.detect(np.asarray(im.convert("RGB"))).of_kind("face")) if detector else 0
 
     try:
         found = inspect_image(path, count if detector else None)
@@ -43,5 +43,9 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
         raise UnseenError(f"cannot read image: {first_line(exc)}") from None
     if detector is not None:
         img = image_io.read(path)
-        found.faces = len(detector.detect(img.frames[0]))
+        regions = detector.detect(img.frames[0])
+        found.faces = len(regions.of_kind("face"))
+        for kind in ("plate", "text"):
+            if kind in getattr(detector, "kinds", ()) or len(regions.of_kind(kind)):
+                found.found[kind] = found_entry(regions, kind)
     return found

@@ -21,6 +21,9 @@ class Findings:
     blocks: list[str] = field(default_factory=list)  # EXIF, XMP, IPTC, ICC, comment, text chunks…
     thumbnails: list[dict[str, Any]] = field(default_factory=list)
     faces: int | None = None
+    # Plates and text unseen found in the picture (video: the most in one sampled frame): per kind
+    # {"count": n, "boxes": [[x, y, w, h], ...]} (boxes for photos only). Never what the text says.
+    found: dict[str, dict[str, Any]] = field(default_factory=dict)
     streams: list[dict[str, Any]] = field(default_factory=list)  # video: streams and their tags
     tags: dict[str, str] = field(default_factory=dict)  # video: container tags
 
@@ -48,9 +51,27 @@ class Findings:
             out.append("  container tags: " + "; ".join(f"{k}={v}" for k, v in self.tags.items()))
         if self.faces is not None:
             out.append(f"  faces found by unseen: {self.faces}")
+        for kind, entry in self.found.items():
+            where = "; ".join(f"{x:.0f},{y:.0f} {w:.0f}x{h:.0f}" for x, y, w, h in entry.get("boxes", [])[:20])
+            more = ", ..." if len(entry.get("boxes", [])) > 20 else ""
+            at = f" at {where}{more}" if where else ""
+            out.append(f"  {LABELS.get(kind, kind)} found by unseen: {entry['count']}{at}")
         if len(out) == 1:
             out.append("  no metadata found")
         return out
+
+
+LABELS = {"plate": "licence plates", "text": "text"}
+
+
+def found_entry(regions: Any, kind: str, boxes: bool = True) -> dict[str, Any]:
+    """One kind's entry of ``Findings.found`` from ``Regions``: count and boxes (x, y, w, h)."""
+    mine = regions.of_kind(kind)
+    entry: dict[str, Any] = {"count": len(mine)}
+    if boxes:
+        entry["boxes"] = [[round(float(b[0]), 1), round(float(b[1]), 1), round(float(b[2] - b[0]), 1),
+                           round(float(b[3] - b[1]), 1)] for b in mine.boxes]
+    return entry
 
 
 def clean(v: Any) -> str:

@@ -104,8 +104,10 @@ def inspect_video(path: Path, detector=None) -> Findings:
 
 
 def _sample_faces(path: Path, detector, findings: Findings, samples: int = 8) -> int:
-    """Most faces found in one of ``samples`` frames spread over the clip (decoding only those)."""
+    """Most faces found in one of ``samples`` frames spread over the clip (decoding only those);
+    the most plates and text in one of them go into ``findings.found`` (counts only)."""
     best = 0
+    most: dict[str, int] = {}
     with open_input(path) as c:
         v = video_stream(c)
         n = int(v.frames or 0)
@@ -114,7 +116,12 @@ def _sample_faces(path: Path, detector, findings: Findings, samples: int = 8) ->
             if fr.index % step == 0:
                 if fr.index == 0:
                     findings.size = (fr.rgb.shape[1], fr.rgb.shape[0])
-                best = max(best, len(detector.detect(fr.rgb)))
+                regions = detector.detect(fr.rgb)
+                best = max(best, len(regions.of_kind("face")))
+                for kind in ("plate", "text"):
+                    if kind in getattr(detector, "kinds", ()) or len(regions.of_kind(kind)):
+                        most[kind] = max(most.get(kind, 0), len(regions.of_kind(kind)))
             if fr.index >= step * samples:
                 break
+    findings.found = {kind: {"count": n} for kind, n in most.items()}
     return best

@@ -213,9 +213,11 @@ class ReviewServer:
     def detector(self) -> Any:
         with self._detector_lock:
             if self._detector is None:
-                from ..detect import Detector
+                from ..options import Options
 
-                self._detector = Detector()
+                # The page finds what a run finds by default (faces and plates: Options.cover); a
+                # reviewer draws text or anything else by hand.
+                self._detector = Options().make_detector()
             return self._detector
 
     def start(self) -> ReviewServer:

@@ -1,0 +1,131 @@
+"""Licence plates and visible text: the text detector's boxes, judged by a rule, as Regions.
+
+PP-OCRv6's detector (``detect/text.py``) finds plates down to ~12 px tall, but on ordinary phone
+photos it also puts large boxes on texture (dark suits, lawns, flags, a scan's frame): 41% of a
+photo covered on average. The rule below keeps every small box and asks the recogniser
+(``detect/reader.py``) about the large ones:
+
+* a box under ``MIN_READ`` px tall is always covered: too small for the recogniser to judge, and
+  small in area (a far plate, a name badge);
+* **plates** (the default): a larger box is covered when it reads like a plate: 4-10 letters or
+  digits, with a digit or no lower-case letter, at confidence >= 0.5 (vanity plates without digits
+  pass; most signs, logos and captions do not, and stay visible unless ``text`` is asked for);
+* **text** (``--cover text``): a larger box is covered when it reads at least 2 letters or digits
+  at confidence >= 0.5.
+
+Measured (docs/BENCHMARKS.md, "Plates and text"): 108/108 plates of the plate set, while the share of
+WIDER crowd photos covered falls from 9.3% (every detector box) to 0.3% (plates) or 1.9% (text). A large plate the
+recogniser cannot read (dirt, an unusual font) is the rule's known loss (docs/THREAT_MODEL.md).
+What the recogniser reads is only compared with the rule here, then dropped.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import UnseenError, first_line
+from ..regions import Regions, intersection
+from . import reader, text
+
+MIN_READ = 32.0  # px: boxes at least this tall are read before they are covered
+MIN_CONF = 0.5  # mean character confidence of a read that counts
+# Photos above this many pixels are searched for text at a reduced scale (the detector's cost grows
+# with pixels; docs/BENCHMARKS.md, "Plates and text", recall by plate height, says what that costs in recall).
+MAX_PIXELS = 16_000_000
+
+
+def plate_like(read: str, conf: float) -> bool:
+    """Does a read look like a licence plate (4-10 letters/digits, a digit or no lower case)?"""
+    n = reader.alnum(read)
+    return (4 <= len(n) <= 10 and conf >= MIN_CONF
+            and (any(c.isdigit() for c in n) or not any(c.islower() for c in read)))
+
+
+def text_like(read: str, conf: float) -> bool:
+    """Does a read hold any text (2 or more letters/digits)?"""
+    return len(reader.alnum(read)) >= 2 and conf >= MIN_CONF
+
+
+class TextBoxes:
+    """A detector backend (``detect/ensemble.BACKENDS``): text boxes kept by the rule, as Regions of
+    kind ``plate`` (plates rule) or ``text`` (text rule, for boxes the plates rule would not keep).
+
+    It tiles and scales by itself (``tile`` is larger than any image, so the ensemble hands it whole
+    images) because the rule reads each box from the full-resolution pixels.
+    """
+
+    tile = 1 << 30
+
+    def __init__(self, kinds: tuple[str, ...] = ("plate",), max_pixels: int = MAX_PIXELS):
+        if not kinds or not set(kinds) <= {"plate", "text"}:
+            raise ValueError(f"TextBoxes covers plate and/or text, not {kinds}")
+        self.kinds = kinds
+        self.name = "+".join(sorted(kinds))
+        self.max_pixels = max_pixels
+
+    def __call__(self, rgb: np.ndarray, threshold: float) -> Regions:
+        """Plates (and text) in an RGB image; any failure is an ``UnseenError`` naming this detector,
+        so the file fails closed with one line instead of being written without its plates."""
+        try:
+            h, w = rgb.shape[:2]
+            scale = min(1.0, math.sqrt(self.max_pixels / max(1, h * w)))
+            quads, scores = text.find(rgb, scale, text.DBParams(box_thresh=threshold))
+            return self.judge(rgb, quads, scores)
+        except UnseenError:
+            raise
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - onnxruntime, Pillow, numpy: one line, no output
+            raise UnseenError(f"plate/text detector failed: {type(exc).__name__}: {first_line(exc)}") from None
+
+    def judge(self, rgb: np.ndarray, quads: np.ndarray, scores: np.ndarray) -> Regions:
+        """Apply the rule to detected quads (in ``rgb``'s pixels); overlapping kept boxes of one kind
+        are merged into their union (never averaged: a box cut by a tile border must not shrink the
+        whole plate's box)."""
+        if len(quads) == 0:
+            return Regions.empty()
+        heights = text.quad_heights(quads)
+        big = np.nonzero(heights >= MIN_READ)[0]
+        reads = dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True)) if len(big) else {}
+        h, w = rgb.shape[:2]
+        parts = []
+        for kind in self.kinds:
+            keep = [i for i in range(len(quads)) if self._kind(i, reads) == kind]
+            if keep:
+                boxes = np.concatenate([quads[keep].min(1), quads[keep].max(1)], axis=1)
+                parts.append(union_merge(Regions.from_boxes(boxes, scores[keep], kind, "ppocr").clipped(w, h)))
+        return Regions.concat(parts)
+
+    def _kind(self, i: int, reads: dict[int, tuple[str, float]]) -> str | None:
+        if i not in reads:  # small: always covered (as a plate when plates are asked for)
+            return "plate" if "plate" in self.kinds else "text"
+        if "plate" in self.kinds and plate_like(*reads[i]):
+            return "plate"
+        if "text" in self.kinds and text_like(*reads[i]):
+            return "text"
+        return None
+
+
+def union_merge(regions: Regions, share: float = 0.3) -> Regions:
+    """Merge boxes that overlap by ``share`` of the smaller one into their union, until none do."""
+    while len(regions) > 1:
+        b = regions.boxes
+        area = regions.areas
+        adj = intersection(b, b) >= share * np.maximum(np.minimum(area[:, None], area[None, :]), 1e-6)
+        n = len(b)
+        label = np.arange(n)
+        while True:  # connected components: each box takes the smallest label among its neighbours
+            new = np.minimum(np.where(adj, label[None, :], n).min(1), label)
+            if np.array_equal(new, label):
+                break
+            label = new
+        roots = np.unique(label)
+        if len(roots) == n:
+            return regions
+        boxes = np.stack([np.concatenate([b[label == r, :2].min(0), b[label == r, 2:].max(0)]) for r in roots])
+        scores = np.array([regions.scores[label == r].max() for r in roots], np.float32)
+        out = regions[roots]
+        regions = Regions(boxes.astype(np.float32), scores, out.kinds, out.sources, out.landmarks)
+    return regions

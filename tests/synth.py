@@ -1,0 +1,51 @@
+"""Plates and text drawn onto real photos, for tests that need a plate without a plate photo.
+
+The plate set in ../shared/data (openalpr benchmarks) may not be copied into the project (its host
+repository states the AGPL), so the committed tests draw a plate-like sign (white, dark border, an EU
+blue strip, letters and digits in Pillow's bundled font) onto a committed photo. Benchmarks use the
+same drawings for text of chosen sizes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+
+def font(px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's bundled scalable font at ``px`` (size in points ~ pixel height of capitals / 0.72)."""
+    return ImageFont.load_default(size=max(4, px))
+
+
+def draw_plate(rgb: np.ndarray, x: int, y: int, height: int, text: str = "AB 123 CD") -> tuple[int, int, int, int]:
+    """Draw a plate ``height`` px tall with its top-left at (x, y); returns its box (x, y, w, h)."""
+    im = Image.fromarray(rgb)
+    d = ImageDraw.Draw(im)
+    f = font(int(height * 0.78))
+    left, t, r, b = d.textbbox((0, 0), text, font=f)
+    strip = max(2, height // 4)
+    w = int((r - left) + strip + height * 0.5)
+    d.rectangle([x, y, x + w, y + height], fill=(245, 245, 240), outline=(20, 20, 20), width=max(1, height // 16))
+    d.rectangle([x + 1, y + 1, x + strip, y + height - 1], fill=(20, 60, 170))
+    tx = x + strip + (w - strip - (r - left)) // 2 - left
+    ty = y + (height - (b - t)) // 2 - t
+    d.text((tx, ty), text, fill=(15, 15, 15), font=f)
+    rgb[...] = np.asarray(im)
+    return x, y, w + 1, height + 1
+
+
+def draw_text(rgb: np.ndarray, x: int, y: int, height: int, text: str,
+              ink: tuple[int, int, int] = (20, 20, 20), paper: tuple[int, int, int] | None = (250, 250, 250),
+              ) -> tuple[int, int, int, int]:
+    """Draw a line of text whose capitals are ``height`` px tall (on ``paper``, like a badge, or
+    straight on the photo when ``paper`` is None); returns the box of the ink (x, y, w, h)."""
+    im = Image.fromarray(rgb)
+    d = ImageDraw.Draw(im)
+    f = font(round(height / 0.72))
+    left, t, r, b = d.textbbox((x, y), text, font=f)
+    if paper is not None:
+        m = max(2, height // 3)
+        d.rectangle([left - m, t - m, r + m, b + m], fill=paper)
+    d.text((x, y), text, fill=ink, font=f)
+    rgb[...] = np.asarray(im)
+    return left, t, r - left, b - t
