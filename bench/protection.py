@@ -167,6 +167,16 @@ def _unseen_output(staged: Path, in_dir: Path, out_dir: Path) -> Path:
     return out_dir / (staged.relative_to(in_dir) if staged.is_relative_to(in_dir) else staged.name)
 
 
+# unseen with other options: name -> (extra arguments, how the table describes them)
+UNSEEN_VARIANTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "unseen-fast": (("--fast",), "`--fast` (RetinaFace-only passes), otherwise defaults"),
+    "unseen-faces": (("--cover", "faces"), "`--cover faces` (no plate pass), otherwise defaults"),
+    # For a machine with an NVIDIA GPU and unseen[gpu]: fails (no output) if CUDA cannot start.
+    "unseen-cuda": (("--device", "cuda"), "`--device cuda`, otherwise defaults"),
+    "unseen-cuda-faces": (("--device", "cuda", "--cover", "faces"), "`--device cuda --cover faces`"),
+}
+
+
 def make_tool(name: str, exe: Path | None = None) -> Tool:
     """Build the Tool for ``name`` ('unseen' or 'deface'); ``exe`` overrides the executable."""
     if name == "unseen":
@@ -179,16 +189,17 @@ def make_tool(name: str, exe: Path | None = None) -> Tool:
             version_argv=lambda e: [str(e), "--version"],
             settings="defaults (`-o DIR --force -q`)",
         )
-    if name == "unseen-fast":
+    if name in UNSEEN_VARIANTS:
         base = make_tool("unseen", exe)
+        extra, settings = UNSEEN_VARIANTS[name]
         return Tool(
-            name="unseen-fast",
+            name=name,
             exe=base.exe,
-            argv=lambda e, t, o: [*base.argv(e, t, o), "--fast"],
+            argv=lambda e, t, o: [*base.argv(e, t, o), *extra],
             targets=base.targets,
             output_for=base.output_for,
             version_argv=base.version_argv,
-            settings="`--fast` (RetinaFace-only passes), otherwise defaults",
+            settings=settings,
         )
     if name == "deface":
         return Tool(
@@ -201,18 +212,18 @@ def make_tool(name: str, exe: Path | None = None) -> Tool:
             version_argv=lambda e: [str(e), "--version"],
             settings="`--replacewith solid` (a black box), other defaults (thresh 0.2, mask-scale 1.3)",
         )
-    raise SystemExit(f"unknown tool {name!r}: choose unseen, unseen-fast or deface")
+    raise SystemExit(f"unknown tool {name!r}: choose unseen, {', '.join(UNSEEN_VARIANTS)} or deface")
 
 
 def tool_version(tool: Tool) -> str:
     """Version string as the tool reports it; for unseen also the git commit it was run from."""
-    version = _first_output(tool.version_argv(tool.exe)).removeprefix(f"{tool.name} ")
-    if tool.name == "unseen" and not version:
+    version = _first_output(tool.version_argv(tool.exe)).removeprefix(tool.name.split("-")[0] + " ")
+    if tool.name.startswith("unseen") and not version:
         # Without --version, ask the package metadata of the venv the console script belongs to.
         probe = "import importlib.metadata as m; print(m.version('unseen'))"
         version = _first_output([str(tool.exe.parent / "python"), "-c", probe])
     version = version or "unknown"
-    if tool.name == "unseen":
+    if tool.name.startswith("unseen"):
         version = f"{version} (git {git_revision()})"
     return version
 
@@ -328,6 +339,7 @@ class Score:
 
     face_fractions: list[tuple[Face, float]] = field(default_factory=list)
     image_areas: dict[str, float] = field(default_factory=dict)
+    outside_areas: dict[str, float] = field(default_factory=dict)  # changed, outside every padded GT face
 
     def recall(self, keep: Callable[[Face], bool]) -> tuple[int, int]:
         """(covered, total) over the faces selected by ``keep``."""
@@ -337,6 +349,26 @@ class Score:
     @property
     def mean_area(self) -> float:
         return float(np.mean(list(self.image_areas.values())))
+
+    @property
+    def mean_outside(self) -> float:
+        return float(np.mean(list(self.outside_areas.values())))
+
+
+OUTSIDE_PAD = 0.5  # a ground-truth face box grown by half its size on each side holds the whole head
+
+
+def outside_faces(mask: np.ndarray, faces: list[Face]) -> float:
+    """Share of the image changed outside every ground-truth face grown by OUTSIDE_PAD per side:
+    what a tool covers that is not a head (false positives, oversized masks)."""
+    keep = mask.copy()
+    h, w = mask.shape
+    for f in faces:
+        px, py = OUTSIDE_PAD * f.w, OUTSIDE_PAD * f.h
+        x0, y0 = max(0, int(f.x - px)), max(0, int(f.y - py))
+        x1, y1 = min(w, int(f.x + f.w + px + 1)), min(h, int(f.y + f.h + py + 1))
+        keep[y0:y1, x0:x1] = False
+    return float(keep.mean())
 
 
 def score(gt: dict[str, list[Face]], sources: dict[str, Path], outputs: dict[str, Path]) -> Score:
@@ -348,6 +380,7 @@ def score(gt: dict[str, list[Face]], sources: dict[str, Path], outputs: dict[str
         except ValueError as exc:
             raise SystemExit(f"{key}: {exc}") from exc
         result.image_areas[key] = float(mask.mean())
+        result.outside_areas[key] = outside_faces(mask, faces)
         result.face_fractions.extend((face, box_changed_fraction(mask, face)) for face in faces)
     return result
 
@@ -422,6 +455,10 @@ def table(scores: dict[str, Score], runs: dict[str, Run], n_images: int, repeat:
     med = {n: runs[n].median for n in names}
     rows.append(_row("changed area, mean over images", {n: (f"{100 * a:.2f}%", a) for n, a in area.items()},
                      both))
+    out = {n: scores[n].mean_outside for n in names}
+    rows.append(_row(f"changed outside ground-truth faces grown {OUTSIDE_PAD:.0%} per side, mean (worst image)",
+                     {n: (f"{100 * a:.2f}% ({100 * max(scores[n].outside_areas.values()):.2f}%)", a)
+                      for n, a in out.items()}, both))
     rows.append(_row(f"wall time, median of {repeat} (s)", {n: (f"{m:.2f}", m) for n, m in med.items()},
                      both))
     rows.append(_row("images/s", {n: (f"{n_images / m:.2f}", n_images / m) for n, m in med.items()}, both))
@@ -484,7 +521,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="WIDER FACE folder (images/ + GT file)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where each tool's outputs are kept")
-    p.add_argument("--tools", default="unseen,unseen-fast,deface", help="comma-separated: unseen,unseen-fast,deface")
+    p.add_argument("--tools", default="unseen,unseen-faces,deface",
+                   help="comma-separated: unseen, deface, or unseen with options: " + ", ".join(UNSEEN_VARIANTS))
     p.add_argument("--repeat", type=int, default=3, help="runs per tool; the median wall time is reported")
     p.add_argument("--write-md", action="store_true", help=f"write the section into {BENCHMARKS_MD}")
     p.add_argument("--list-missed", metavar="TOOL", help="print the faces TOOL left uncovered")
@@ -501,7 +539,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = [n.strip() for n in args.tools.split(",") if n.strip()]
     if args.list_missed and args.list_missed not in names:
         raise SystemExit(f"--list-missed {args.list_missed}: not among --tools {names}")
-    overrides = {"unseen": args.unseen_bin, "unseen-fast": args.unseen_bin, "deface": args.deface_bin}
+    overrides = {"unseen": args.unseen_bin, "deface": args.deface_bin,
+                 **dict.fromkeys(UNSEEN_VARIANTS, args.unseen_bin)}
     tools = [make_tool(n, overrides.get(n)) for n in names]
     machine_info = machine()  # before the runs, so the load average is not our own
     gt = available_images(args.data)

@@ -44,6 +44,7 @@ class Options:
     skip_existing: bool = False  # an existing output counts the file as skipped, not failed (resume a run)
     boxes: tuple[BoxSet, ...] = ()  # from --boxes FILE.json (docs/BOXES.md)
     verify: bool = False  # run the recognizer adversary on each output (needs unseen[verify])
+    device: str = "cpu"  # cpu | cuda, already resolved from --device (detect/onnx_session.py)
     # video
     audio: str = "drop"  # one of AUDIO_CHOICES
     codec: str = "h264"
@@ -56,7 +57,7 @@ class Options:
         faces = "face" in self.cover
         return Detector(passes=(PRESETS[self.preset] if faces else ()) + text_passes(self.cover),
                         threshold_shift=self.threshold - DEFAULT_THRESHOLD,
-                        check_passes=CHECK_PASSES if faces else ())
+                        check_passes=CHECK_PASSES if faces else (), device=self.device)
 
     @property
     def photo_pixel_limit(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import math
 import sys
@@ -13,8 +14,11 @@ from pathlib import Path
 
 from .. import __version__
 from ..boxes import load as load_boxes
+from ..detect.onnx_session import DEVICES, resolve_device
+from ..detect.weights import retinaface_onnx
 from ..engine import local
 from ..engine.plan import Job, plan
+from ..errors import UnseenError
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
 from ..media.video_write import CODECS, output_extension
 from ..options import AUDIO_CHOICES, DEFAULT_PAD, DEFAULT_THRESHOLD, Options, parse_cover
@@ -73,6 +77,10 @@ def parser() -> argparse.ArgumentParser:
                    help="video codec: h264 (MP4, default), h265, vp9 (WebM)")
     p.add_argument("--hold", type=float, default=0.5,
                    help="video: seconds a mask stays before a face first appears and after it is lost")
+    p.add_argument("--device", choices=DEVICES, default="cpu",
+                   help="where detection runs: cpu (default: the same boxes on every machine), cuda (needs "
+                        "unseen[gpu] and an NVIDIA GPU; fails if it cannot start) or auto (cuda if it can start, "
+                        "else the CPU with a note)")
     p.add_argument("--json", action="store_true", help="print one JSON report per file on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, no warnings")
     p.add_argument("--version", action="version", version=f"unseen {__version__}")
@@ -101,13 +109,21 @@ def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Option
                    self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,
                    max_pixels=int(args.max_pixels) if args.max_pixels else None, boxes=boxes,
                    verify=args.verify, audio=args.audio, codec=args.codec, hold=args.hold,
-                   preset="fast" if args.fast else "thorough", cover=cover)
+                   preset="fast" if args.fast else "thorough", cover=cover, device=args.device)
 
 
 def main(argv: list[str]) -> int:
     p = parser()
     args = p.parse_args(argv)
     options = options_from(args, p)
+    try:
+        device, note = resolve_device(options.device, retinaface_onnx)
+    except UnseenError as exc:
+        err(None, str(exc))
+        return 1
+    if note and not args.quiet:
+        say(f"unseen: {note}")
+    options = dataclasses.replace(options, device=device)
     if args.style in REVERSIBLE_STYLES and not args.quiet:
         err(None, "warning: " + REVERSIBLE_WARNING.format(style=args.style))
     if "face" not in options.cover and not args.quiet:

@@ -9,20 +9,17 @@ thresholds).
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 
 from ..regions import Regions
-from .onnx_session import make_session, pad_to_multiple
+from .onnx_session import pad_to_multiple, session
 from .weights import centerface_onnx
 
 _OUT = ["537", "538", "539", "540"]
 
 
-@cache
 def _session():
-    return make_session(centerface_onnx())
+    return session('centerface', centerface_onnx)
 
 
 class CenterFace:

@@ -23,6 +23,7 @@ import numpy as np
 from .. import raster
 from ..regions import Regions
 from .centerface import CenterFace
+from .onnx_session import use_device
 from .plates import TextBoxes
 from .retinaface import RetinaFace
 
@@ -116,7 +117,8 @@ class Detector:
     """Run every pass over an upright RGB image and merge what they find."""
 
     def __init__(self, passes: tuple[Pass, ...] = DEFAULT_PASSES, threshold_shift: float = 0.0,
-                 nms_iou: float = 0.35, check_passes: tuple[Pass, ...] = CHECK_PASSES):
+                 nms_iou: float = 0.35, check_passes: tuple[Pass, ...] = CHECK_PASSES, device: str = "cpu"):
+        use_device(device)  # before any backend loads its model
         self.passes = passes
         self.check_passes = check_passes
         self.threshold_shift = threshold_shift

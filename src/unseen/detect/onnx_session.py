@@ -1,11 +1,31 @@
-"""Shared onnxruntime session set-up: CPU only, all cores, quiet."""
+"""Shared onnxruntime session set-up: one place that decides threads, memory and the device.
+
+CPU is the default on purpose: the tool must find the same faces on every laptop, and a GPU's float
+arithmetic can move a score across the threshold. ``--device cuda`` (or ``auto``) is for archives
+on machines with an NVIDIA GPU and ``unseen[gpu]`` installed. The device is chosen once per process,
+before any model loads; sessions are kept per (model, device).
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import onnxruntime as ort
 
+from ..errors import UnseenError
 
-def make_session(model: bytes) -> ort.InferenceSession:
+DEVICES = ("cpu", "cuda", "auto")
+_CUDA = "CUDAExecutionProvider"
+# Only these two ever: onnxruntime wheels also carry an Azure provider, which runs models remotely.
+_PROVIDERS = {"cpu": ["CPUExecutionProvider"], "cuda": [_CUDA, "CPUExecutionProvider"]}
+
+_device = "cpu"
+_sessions: dict[tuple[str, str], ort.InferenceSession] = {}
+_lock = threading.Lock()
+
+
+def make_session(model: bytes, device: str = "cpu") -> ort.InferenceSession:
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     # Single-threaded sessions: the detector runs tiles and passes on a pool of one thread per
@@ -18,8 +38,54 @@ def make_session(model: bytes) -> ort.InferenceSession:
     # they pile up. Off: peak RSS of a 1080p CenterFace pass 804 -> 517 MB at the same CPU
     # (docs/BENCHMARKS.md, "Detection core").
     opts.enable_mem_pattern = False
-    # CPU only: the tool must behave the same on every laptop, and no provider may phone home.
-    return ort.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(model, sess_options=opts, providers=_PROVIDERS[device])
+    if device == "cuda" and sess.get_providers()[0] != _CUDA:
+        # onnxruntime falls back to CPU quietly when CUDA cannot start; a user who asked for the
+        # GPU is told instead (resolve_device turns this into a note for --device auto).
+        raise UnseenError("--device cuda: the CUDA provider did not start (NVIDIA driver, CUDA or cuDNN missing)")
+    return sess
+
+
+def resolve_device(requested: str, probe_model: Callable[[], bytes]) -> tuple[str, str | None]:
+    """``cpu``, ``cuda`` or ``auto`` -> the device to use and a note to print (or None).
+
+    ``cuda`` that cannot run raises UnseenError (the user asked for it); ``auto`` falls back to the
+    CPU with a note. The probe loads ``probe_model`` on the GPU once, because onnxruntime lists the
+    CUDA provider whenever onnxruntime-gpu is installed, driver or not.
+    """
+    if requested not in DEVICES:
+        raise UnseenError(f"--device takes one of {', '.join(DEVICES)} (got {requested!r})")
+    if requested == "cpu":
+        return "cpu", None
+    try:
+        if _CUDA not in ort.get_available_providers():
+            raise UnseenError("--device cuda: this onnxruntime has no CUDA provider; "
+                              "pip install 'unseen[gpu]' on a machine with an NVIDIA GPU")
+        make_session(probe_model(), "cuda")
+    except UnseenError as exc:
+        if requested == "cuda":
+            raise
+        reason = str(exc).removeprefix("--device cuda: ")
+        return "cpu", f"note: --device auto: no usable GPU, running on the CPU ({reason})"
+    return "cuda", None
+
+
+def use_device(device: str) -> None:
+    """Make later ``session()`` calls use ``device`` (``cpu`` or ``cuda``, already resolved)."""
+    global _device
+    if device not in _PROVIDERS:
+        raise UnseenError(f"unknown device {device!r}: resolve 'auto' with resolve_device first")
+    _device = device
+
+
+def session(name: str, load: Callable[[], bytes]) -> ort.InferenceSession:
+    """The process's session for model ``name`` on the current device (made on first use)."""
+    key = (name, _device)
+    with _lock:  # the detector's pool threads may ask for the same model at once
+        sess = _sessions.get(key)
+        if sess is None:
+            sess = _sessions[key] = make_session(load(), _device)
+    return sess
 
 
 def pad_to_multiple(rgb, multiple: int = 32):

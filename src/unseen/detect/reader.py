@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 from PIL import Image
 
-from .onnx_session import make_session
+from .onnx_session import session
 from .text import grown
 from .weights import text_rec_onnx
 
@@ -28,11 +28,15 @@ MIN_WIDTH = 320  # a batch is at least this wide (PaddleOCR's shape), wider for 
 BATCH = 6
 
 
-@cache
 def _model() -> tuple[object, list[str]]:
-    sess = make_session(text_rec_onnx())
-    chars = sess.get_modelmeta().custom_metadata_map["character"].splitlines()
-    return sess, ["", *chars, " "]
+    sess = session("text_rec", text_rec_onnx)
+    return sess, _alphabet(sess)
+
+
+@cache
+def _alphabet(sess) -> list[str]:
+    """The recogniser's characters (CTC blank first, space last), read from the model's metadata."""
+    return ["", *sess.get_modelmeta().custom_metadata_map["character"].splitlines(), " "]
 
 
 def crop(rgb: np.ndarray, quad: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from functools import cache
 import numpy as np
 
 from ..regions import Regions
-from .onnx_session import make_session, pad_to_multiple
+from .onnx_session import pad_to_multiple, session
 from .weights import retinaface_onnx
 
 _STRIDES = (8, 16, 32)
@@ -20,9 +20,8 @@ _SIZES = ((16, 32), (64, 128), (256, 512))
 _MEAN_BGR = np.array([104, 117, 127], np.float32)
 
 
-@cache
 def _session():
-    return make_session(retinaface_onnx())
+    return session('retinaface', retinaface_onnx)
 
 
 @cache

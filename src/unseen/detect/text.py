@@ -18,13 +18,12 @@ IoU >= 0.94 (one-pixel rounding on small boxes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from .. import raster
-from .onnx_session import make_session
+from .onnx_session import session
 from .weights import text_det_onnx
 
 
@@ -44,9 +43,8 @@ class DBParams:
 DEFAULT = DBParams()
 
 
-@cache
 def _session():
-    return make_session(text_det_onnx())
+    return session('text_det', text_det_onnx)
 
 
 def probability(rgb: np.ndarray) -> np.ndarray:

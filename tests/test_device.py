@@ -1,0 +1,89 @@
+"""--device: the GPU path falls back to the CPU (auto) or fails in one line (cuda) on a machine without one.
+
+This machine has no GPU and the CPU build of onnxruntime, so both of onnxruntime's ways of not having
+CUDA are exercised for real: the provider missing from the build, and (by making onnxruntime list it)
+the provider listed but unable to start, where onnxruntime itself falls back to the CPU in silence.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+from conftest import FIXTURES
+from PIL import Image
+
+from unseen.cli import main
+from unseen.detect import onnx_session
+from unseen.detect.weights import retinaface_onnx
+from unseen.errors import UnseenError
+
+GROUP = FIXTURES / "2008_002470.jpg"  # dlib example photo (public domain)
+
+pytestmark = pytest.mark.skipif("CUDAExecutionProvider" in ort.get_available_providers(),
+                                reason="this machine has a CUDA provider: the fallback cannot be shown here")
+
+
+@pytest.fixture
+def group(tmp_path: Path) -> Path:
+    p = tmp_path / "group.jpg"
+    shutil.copy(GROUP, p)
+    return p
+
+
+@pytest.fixture
+def cuda_listed(monkeypatch):
+    """onnxruntime lists CUDA (as onnxruntime-gpu does on a machine without a driver) but cannot run it."""
+    real = ort.get_available_providers()
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", *real])
+
+
+def test_auto_falls_back_to_cpu_with_one_note(group: Path, capsys):
+    assert main([str(group), "--device", "auto", "-o", str(group.parent / "auto"), "--cover", "faces"]) == 0
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if "--device auto" in line]
+    assert len(notes) == 1 and "running on the CPU" in notes[0] and "unseen[gpu]" in notes[0]
+    # the CPU result is the default's result: same boxes, same pixels
+    assert main([str(group), "-o", str(group.parent / "cpu"), "--cover", "faces", "-q"]) == 0
+    a = np.asarray(Image.open(group.parent / "auto" / "group.jpg"))
+    b = np.asarray(Image.open(group.parent / "cpu" / "group.jpg"))
+    assert np.array_equal(a, b)
+
+
+def test_cuda_without_gpu_fails_closed_in_one_line(group: Path, capsys):
+    out = group.parent / "out"
+    assert main([str(group), "--device", "cuda", "-o", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--device cuda" in err[0] and "Traceback" not in err[0]
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_cpu_default_prints_no_note(group: Path, capsys):
+    assert main([str(group), "-o", str(group.parent / "out")]) == 0
+    assert "--device" not in capsys.readouterr().err
+
+
+def test_provider_listed_but_not_starting_is_caught(cuda_listed):
+    # onnxruntime, given CUDA it cannot start, builds a CPU session and only warns: unseen notices.
+    with pytest.warns(UserWarning):
+        device, note = onnx_session.resolve_device("auto", retinaface_onnx)
+    assert device == "cpu" and "did not start" in note
+    with pytest.warns(UserWarning), pytest.raises(UnseenError, match="did not start"):
+        onnx_session.resolve_device("cuda", retinaface_onnx)
+
+
+def test_sessions_never_run_on_cpu_when_cuda_was_asked(cuda_listed):
+    onnx_session.use_device("cuda")
+    try:
+        with pytest.warns(UserWarning), pytest.raises(UnseenError, match="did not start"):
+            onnx_session.session("retinaface", retinaface_onnx)
+    finally:
+        onnx_session.use_device("cpu")
+
+
+def test_unknown_device_is_refused():
+    with pytest.raises(UnseenError, match="--device takes one of"):
+        onnx_session.resolve_device("tpu", retinaface_onnx)
