@@ -464,16 +464,39 @@ def loop_clip(src: Path, dst: Path, times: int) -> None:
         out.mux(s.encode(None))
 
 
-def peak_rss(argv: list[str]) -> tuple[int, float]:
-    """Peak RSS (KiB) of a command, measured by a fresh parent so earlier children don't count."""
+def peak_rss(argv: list[str], with_cpu: bool = False):
+    """Peak RSS (KiB) of a command and its wall seconds (and CPU seconds with ``with_cpu``), measured
+    by a fresh parent so earlier children don't count."""
     probe = ("import resource, subprocess, sys, time; t=time.perf_counter(); "
-             "p = subprocess.run(sys.argv[1:], capture_output=True); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.perf_counter()-t, p.returncode)")
+             "p = subprocess.run(sys.argv[1:], capture_output=True); r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+             "print(r.ru_maxrss, time.perf_counter()-t, r.ru_utime + r.ru_stime, p.returncode)")
     out = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
-    kib, secs, rc = out.stdout.split()
+    kib, secs, cpu, rc = out.stdout.split()
     if rc != "0":
         raise SystemExit(f"command failed: {argv}")
-    return int(kib), float(secs)
+    return (int(kib), float(secs), float(cpu)) if with_cpu else (int(kib), float(secs))
+
+
+# Memory levers measured beside the default (rss --levers): detector px per video tile, and one
+# detection thread instead of two. Each runs unseen's own code with one module constant changed.
+RSS_LEVERS = {
+    "default (tile 1536 px, 2 detection threads)": "",
+    "tile 1024 px": "import unseen.detect.schedule as s; s.VIDEO_TILE = 1024",
+    "tile 768 px": "import unseen.detect.schedule as s; s.VIDEO_TILE = 768",
+    "1 detection thread": ("import functools, unseen.detect.schedule as s; s.VideoDetector.detect_all = "
+                           "functools.partialmethod(s.VideoDetector.detect_all, workers=1)"),
+}
+
+
+def rss_levers(src: Path) -> dict:
+    res = {}
+    for label, patch in RSS_LEVERS.items():
+        code = f"{patch}\nimport sys\nfrom unseen.cli import main\nsys.exit(main(sys.argv[1:]))"
+        kib, secs, cpu = peak_rss([sys.executable, "-c", code, str(src), "-o", str(OUT / "rss" / "out"), "--force",
+                                   "-q"], with_cpu=True)
+        res[label] = {"peak_rss_mib": round(kib / 1024, 1), "seconds": round(secs, 1), "cpu": round(cpu, 1)}
+        print(f"{label}: peak RSS {kib / 1024:.1f} MiB, {secs:.1f} s wall, {cpu:.1f} s CPU", flush=True)
+    return res
 
 
 def rss(args) -> dict:
@@ -489,6 +512,8 @@ def rss(args) -> dict:
         res[f"x{k}"] = {"frames": n, "peak_rss_mib": round(kib / 1024, 1), "seconds": round(secs, 1)}
         print(f"x{k}: {n} frames, peak RSS {kib / 1024:.1f} MiB, {secs:.1f} s", flush=True)
     doc = {"provenance": provenance(), "runs": res}
+    if args.levers:
+        doc["levers"] = rss_levers(src)
     (OUT / "rss.json").write_text(json.dumps(doc, indent=1))
     return doc
 
@@ -686,8 +711,9 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
         write_md("## Video: design and detection schedule (bench/video_bench.py tune)", "\n".join(lines))
     if slip_res:
         results = slip_res["clips"]
-        reuse = ("With `--reuse`, the tools' outputs from the last full `slips` run (made at the same source "
-                 "revision of `src/`) are scored again, here on every frame of every clip."
+        reuse = ("With `--reuse`, the tools' outputs from the last full `slips` run are scored again, here on "
+                 "every frame of every clip (the unseen outputs were made at the revision before the one named "
+                 "above when the two differ; check that `src/` changes in between do not touch detection)."
                  if "--reuse" in slip_res.get("provenance", {}).get("command", "") else "")
         lines = [_prov(slip_res), "", slip_method(), *(["", reuse] if reuse else []), "",
                  "| clip | frames | size | marked faces | unseen slips (frames) | deface slips (frames) "
@@ -744,12 +770,19 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
         runs = rss_res["runs"]
         if "x1" in runs and "x4" in runs:
             growth = runs["x4"]["peak_rss_mib"] / runs["x1"]["peak_rss_mib"]
-            lines += ["", f"4x the frames, **{growth:.2f}x** the peak: memory does not grow with length (boxes, "
-                      "not frames, are kept between the reads). The level is the detector's working memory: one "
-                      "CenterFace pass on a 1080p frame peaks near 500 MB of activations and one RetinaFace 2x "
-                      "pass near 300 MB, passes of neighbouring frames run at once, and onnxruntime's arena keeps "
-                      "what it allocated. Turning the arena off cut the peak by ~400 MB but cost ~30% more CPU "
-                      "(one-off measurement, 40 frames), so it stays on."]
+            lines += ["", f"4x the frames, **{growth:.2f}x** the peak. Boxes, not frames, are kept between the "
+                      "reads, so what grows is not the clip: the peak is the detector's working memory at the "
+                      "moment two large passes (and the plate pass) happen to run at once, which a longer clip "
+                      "meets more often; the same x1 run measured 1138 to 1278 MiB on 2026-11-30. Passes on "
+                      "1080p frames are tiled at 1536 detector px (`detect/schedule.py` VIDEO_TILE) and "
+                      "onnxruntime's arena keeps what it allocated; turning the arena off measured worse here "
+                      "(1573 MiB and more CPU, one run on 2026-11-30), so it stays on."]
+        if rss_res.get("levers"):
+            lines += ["", "Levers (`rss --levers`, the facenet clip x1, one run each): the detector's tile size "
+                      "bounds the activations of one pass; one detection thread runs one pass at a time.", "",
+                      "| setting | peak RSS MiB | wall s | CPU s |", "|---|---:|---:|---:|"]
+            lines += [f"| {k} | {v['peak_rss_mib']} | {v['seconds']} | {v['cpu']} |"
+                      for k, v in rss_res["levers"].items()]
         write_md("## Video: memory (bench/video_bench.py rss)", "\n".join(lines))
 
 
@@ -793,6 +826,7 @@ def main(argv=None) -> int:
     p.add_argument("--tools", default="unseen,deface")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--reuse", action="store_true", help="score existing tool outputs instead of re-running")
+    p.add_argument("--levers", action="store_true", help="rss: also measure the memory levers (RSS_LEVERS)")
     p.add_argument("--write-md", action="store_true")
     args = p.parse_args(argv)
     if args.what == "ceiling-run":

@@ -35,8 +35,8 @@ def make_session(model: bytes, device: str = "cpu") -> ort.InferenceSession:
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
     # Memory patterns plan one arena block per input shape; with tiles and frames of many sizes
-    # they pile up. Off: peak RSS of a 1080p CenterFace pass 804 -> 517 MB at the same CPU
-    # (docs/BENCHMARKS.md, "Detection core").
+    # they pile up. Off: peak RSS of a 1080p CenterFace pass 804 -> 517 MB at the same CPU (a
+    # one-off measurement when this was set; docs/BENCHMARKS.md "Video: memory" has the levers since).
     opts.enable_mem_pattern = False
     sess = ort.InferenceSession(model, sess_options=opts, providers=_PROVIDERS[device])
     if device == "cuda" and sess.get_providers()[0] != _CUDA:
