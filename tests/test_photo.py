@@ -332,3 +332,44 @@ def test_error_lines_start_on_their_own_line_under_a_progress_bar(tmp_path: Path
     lines = [line for chunk in err.split("\r") for line in chunk.split("\n")]
     bad = [line for line in lines if "b.jpg" in line]
     assert bad and all(line.startswith("unseen: ") for line in bad), err
+
+
+def test_small_photos_run_two_at_a_time_with_the_same_results(tmp_path: Path, monkeypatch, capsys):
+    """The local engine overlaps small photos (engine/local.py): the reports keep the input order, a
+    bad file among them fails alone, and every output is byte-identical to a run of that file alone."""
+    import threading
+
+    from unseen.engine import file as file_flow
+    from unseen.engine import local
+
+    src = tmp_path / "in"
+    src.mkdir()
+    names = ["a.jpg", "b.jpg", "c.jpg", "d.jpg"]
+    shutil.copy(GROUP, src / names[0])
+    shutil.copy(FIXTURES / "2008_007676.jpg", src / names[1])
+    (src / names[2]).write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    shutil.copy(FIXTURES / "hopper" / "hopper.jpg", src / names[3])
+    active, peak, lock = [0], [0], threading.Lock()
+    real = file_flow.anonymize_file
+
+    def counting(*a, **k):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        try:
+            return real(*a, **k)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(local, "anonymize_file", counting)
+    assert run(src, "-o", tmp_path / "together", "--json", "-q") == 1
+    reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [Path(r["input"]).name for r in reports] == names
+    assert [r["status"] for r in reports] == ["ok", "ok", "error", "ok"]
+    assert peak[0] == 2  # two files were in flight at once
+    monkeypatch.setattr(local, "anonymize_file", real)
+    for name in ("a.jpg", "b.jpg", "d.jpg"):
+        assert run(src / name, "-o", tmp_path / "alone", "-q") == 0
+        assert (tmp_path / "together" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes(), name
+    assert not (tmp_path / "together" / "c.jpg").exists()

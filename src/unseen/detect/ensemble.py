@@ -13,10 +13,11 @@ crop is resized. Tiles overlap so a face cut by one tile border is whole in its 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 
 import numpy as np
 
@@ -182,11 +183,19 @@ def clamp_threshold(value: float) -> float:
     return min(max(value, 0.01), 0.99)
 
 
-@cache
+_pool_lock = threading.Lock()
+_pools: list[ThreadPoolExecutor] = []
+
+
 def _pool() -> ThreadPoolExecutor:
-    """One worker per core. Each ONNX session runs single-threaded (onnx_session.py): whole tiles
-    and passes in parallel use two cores better than two threads fighting over one small conv."""
-    return ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="unseen-detect")
+    """One worker per core, shared by every file in flight (engine/local.py runs small photos two at
+    a time). Each ONNX session runs single-threaded (onnx_session.py): whole tiles and passes in
+    parallel use two cores better than two threads fighting over one small conv."""
+    with _pool_lock:
+        if not _pools:
+            _pools.append(ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1),
+                                             thread_name_prefix="unseen-detect"))
+        return _pools[0]
 
 
 def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face: float = 0,

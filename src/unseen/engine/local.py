@@ -1,13 +1,22 @@
-"""The local engine: every file of a run on this machine, one after the other.
+"""The local engine: every file of a run on this machine, reported in the order given.
 
-Each file's detection already uses every core (tiles and passes on a thread pool, the video's two
-reads), so files run in sequence; the models load once for the whole run.
+Each file's detection spreads its passes and tiles over a pool of one thread per core, but one
+small photo does not keep two cores busy: its two passes differ in cost, and decoding, masking, the
+self-check and encoding run between them on one core. So photos up to ``OVERLAP_PIXELS`` run two at
+a time, sharing the detector's pool (measured on the WIDER photos: docs/BENCHMARKS.md, "Protection").
+Bigger photos and videos run alone, so peak memory stays that of one file; the models load once for
+the whole run.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
+from ..errors import UnseenError
+from ..media import is_video
+from ..media.image import probe_size
 from ..options import Options
 from ..report import Report
 from .file import anonymize_file
@@ -15,17 +24,56 @@ from .plan import Job
 
 ProgressFor = Callable[[Job], "Callable[[int, int], None] | None"]
 
+# Photos with at most this many pixels (all frames) run two at a time: a 12 MP photo alone already
+# fills both cores with tiles, and two of them at once would double the peak memory.
+OVERLAP_PIXELS = 8_000_000
+IN_FLIGHT = 2
+
+
+def overlappable(job: Job) -> bool:
+    """A photo small enough to run beside another (headers only; anything unreadable runs alone and
+    fails there with its own message)."""
+    if is_video(job.src):
+        return False
+    try:
+        _, (w, h), frames = probe_size(job.src)
+    except (UnseenError, OSError):
+        return False
+    return w * h * frames <= OVERLAP_PIXELS
+
 
 def run(jobs: list[Job], options: Options,
         progress_for: ProgressFor | None = None) -> Iterator[tuple[Job, Report]]:
     """Yield ``(job, report)`` for every job, in order (another engine may yield them in the order
     they finish). ``progress_for(job)`` may give a frame-progress callback."""
     detector = options.make_detector()
-    for job in jobs:
+
+    def one(job: Job) -> Report:
         progress = progress_for(job) if progress_for is not None else None
         try:
-            yield job, anonymize_file(job, options, detector, progress)
+            return anonymize_file(job, options, detector, progress)
         finally:
             close = getattr(progress, "close", None)
             if close is not None:
                 close()
+
+    pending: deque[tuple[Job, Future[Report]]] = deque()
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="unseen-file") as files:
+        try:
+            for job in jobs:
+                if len(jobs) > 1 and overlappable(job):
+                    pending.append((job, files.submit(one, job)))
+                    while len(pending) >= IN_FLIGHT:
+                        done, fut = pending.popleft()
+                        yield done, fut.result()
+                    continue
+                while pending:  # a big file runs alone, after the small ones before it
+                    done, fut = pending.popleft()
+                    yield done, fut.result()
+                yield job, one(job)
+            while pending:
+                done, fut = pending.popleft()
+                yield done, fut.result()
+        finally:
+            for _, fut in pending:  # stopped early (signal, error): files not started never start
+                fut.cancel()
