@@ -38,12 +38,37 @@ def make_session(model: bytes, device: str = "cpu") -> ort.InferenceSession:
     # they pile up. Off: peak RSS of a 1080p CenterFace pass 804 -> 517 MB at the same CPU (a
     # one-off measurement when this was set; docs/BENCHMARKS.md "Video: memory" has the levers since).
     opts.enable_mem_pattern = False
+    if device == "cpu":
+        # One arena for every model instead of one each: an arena keeps what it grew to, so three
+        # models (CenterFace, RetinaFace, the text detector) used to hold three peaks at once. Shared,
+        # a 24 MP photo peaks at 1187 MiB instead of 1508 and a 1080p clip at 1017 instead of 1229,
+        # at the same CPU (docs/BENCHMARKS.md, "Video: memory" and "Big photos").
+        _shared_arena()
+        opts.add_session_config_entry("session.use_env_allocators", "1")
     sess = ort.InferenceSession(model, sess_options=opts, providers=_PROVIDERS[device])
     if device == "cuda" and sess.get_providers()[0] != _CUDA:
         # onnxruntime falls back to CPU quietly when CUDA cannot start; a user who asked for the
         # GPU is told instead (resolve_device turns this into a note for --device auto).
         raise UnseenError("--device cuda: the CUDA provider did not start (NVIDIA driver, CUDA or cuDNN missing)")
     return sess
+
+
+_arena_ready = False
+_arena_lock = threading.Lock()
+
+
+def _shared_arena() -> None:
+    """Register onnxruntime's process-wide CPU arena once (sessions opt in with use_env_allocators)."""
+    global _arena_ready
+    with _arena_lock:
+        if _arena_ready:
+            return
+        # OrtArenaCfg(max_mem 0 = no cap, extend strategy 0 = next power of two (the default; same
+        # as requested measured no lower here), initial chunk and max dead bytes -1 = defaults)
+        ort.create_and_register_allocator(
+            ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT),
+            ort.OrtArenaCfg(0, 0, -1, -1))
+        _arena_ready = True
 
 
 def resolve_device(requested: str, probe_model: Callable[[], bytes]) -> tuple[str, str | None]:
