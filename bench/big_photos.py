@@ -66,6 +66,8 @@ def inputs(out: Path) -> list[tuple[str, Path, str]]:
 def argv_for(tool: str, src: Path, out: Path) -> list[str]:
     if tool == "unseen":
         return [str(UNSEEN_BIN), str(src), "-o", str(out), "--force", "-q"]
+    if tool == "unseen-faces":  # faces only, like deface (no plate pass)
+        return [*argv_for("unseen", src, out), "--cover", "faces"]
     return [str(DEFACE_BIN), "--replacewith", "solid", str(src), "-o", str(out / src.name)]
 
 
@@ -115,8 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     head = ["photo"]
     for tool in tools:
         head += [f"{tool} wall s", f"{tool} CPU s", f"{tool} peak RSS MiB"]
-    if len(tools) == 2:
-        head += [f"{tools[0]} / {tools[1]} wall", "CPU"]
+    pairs = [(t, "deface") for t in tools if t != "deface" and "deface" in tools]
+    for a, b in pairs:
+        head += [f"{a} / {b} wall", "CPU"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, _, what in rows:
         cells = [f"{label}: {what}"]
@@ -125,17 +128,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cells += [f"{med(label, tool, 0):.1f}", f"{med(label, tool, 1):.1f}", f"{med(label, tool, 2):.0f}"]
             else:
                 cells += ["failed", "", f"{med(label, tool, 2):.0f}"]
-        if len(tools) == 2 and ok(label, tools[0]) and ok(label, tools[1]):
-            cells += [f"{med(label, tools[0], 0) / med(label, tools[1], 0):.2f}",
-                      f"{med(label, tools[0], 1) / med(label, tools[1], 1):.2f}"]
-        elif len(tools) == 2:
-            cells += ["", ""]
+        for a, b in pairs:
+            if ok(label, a) and ok(label, b):
+                cells += [f"{med(label, a, 0) / med(label, b, 0):.2f}", f"{med(label, a, 1) / med(label, b, 1):.2f}"]
+            else:
+                cells += ["", ""]
         lines.append("| " + " | ".join(cells) + " |")
     body = "\n".join([
         f"Command: `{command_line()}`  ",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {machine_info}; unseen git {git_revision()}  ",
         f"Medians of {args.repeat} interleaved rounds; one single-file CLI call per run (start-up and model "
-        "loading included); unseen defaults, deface `--replacewith solid` (its defaults otherwise).",
+        "loading included); unseen defaults (faces and plates), unseen-faces `--cover faces`, deface "
+        "`--replacewith solid` (its defaults otherwise).",
         "",
         *lines,
     ])

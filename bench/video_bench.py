@@ -781,10 +781,10 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
             lines += ["", f"4x the frames, **{growth:.2f}x** the peak. Boxes, not frames, are kept between the "
                       "reads, so what grows is not the clip: the peak is the detector's working memory at the "
                       "moment two large passes (and the plate pass) happen to run at once, which a longer clip "
-                      "meets more often; the same x1 run measured 1138 to 1278 MiB on 2026-11-30. Passes on "
-                      "1080p frames are tiled at 1536 detector px (`detect/schedule.py` VIDEO_TILE) and "
-                      "onnxruntime's arena keeps what it allocated; turning the arena off measured worse here "
-                      "(1573 MiB and more CPU, one run on 2026-11-30), so it stays on."]
+                      "meets more often. Passes on 1080p frames are tiled at 1536 detector px (`detect/schedule.py` "
+                      "VIDEO_TILE); all models share one onnxruntime arena, which keeps what it grew to "
+                      "(`detect/onnx_session.py`; with one arena per model the x1 run peaked at 1138-1278 MiB). "
+                      "Turning the arena off measured worse (1573 MiB and more CPU, one run on 2026-11-30)."]
         if rss_res.get("levers"):
             lines += ["", "Levers (`rss --levers`, the facenet clip x1, one run each): the detector's tile size "
                       "bounds the activations of one pass; one detection thread runs one pass at a time.", "",
