@@ -145,11 +145,23 @@ def main() -> None:
         f"Ray start-up (start a 2-CPU local cluster, run one task, shut down), {len(starts)} times: median "
         f"{statistics.median(starts):.1f} s (runs: {', '.join(f'{s:.1f}' for s in starts)}). The first task on "
         "each worker also loads the detector models (the cold column).",
+        "",
+        per_unit(work, times, warm, mp),
     ])
     print(body)
     if not args.no_write:
         old = SCALE_MD.read_text() if SCALE_MD.exists() else "# Scale\n"
         SCALE_MD.write_text(replace_section(old, HEADING, body))
+
+
+def per_unit(work: dict, times: dict, warm: slice, mp: float) -> str:
+    """The costs docs/SCALE.md's plan uses: vCPU-seconds per unit with both CPUs busy (local engine)."""
+    photos = statistics.median(times[("photos", "local")][warm])
+    frames = work["video 1080p"][1]
+    video = statistics.median(times[("video 1080p", "local")][warm])
+    return (f"Per unit, with both CPUs busy (local engine): 2 x {photos:.1f} / {mp:.1f} = **{2 * photos / mp:.2f} "
+            f"vCPU-s per MP** of these small photos (faces and plates, the default) and 2 x {video:.1f} / {frames} = "
+            f"**{2 * video / frames:.2f} vCPU-s per 1080p frame**: the costs the plan below starts from.")
 
 
 if __name__ == "__main__":
