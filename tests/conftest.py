@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
+
+# Ctrl-C tests (test_kill_safety, test_engine_ray) send SIGINT to unseen and to Ray workers, as a
+# terminal does to a foreground program. A test run started in the background (``make test &`` in a
+# script) inherits SIGINT *ignored*, which children keep across exec, and Python then never raises
+# KeyboardInterrupt: the tests would measure how they were launched. Python's own handler is reset
+# to the default in every child, as in a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
