@@ -100,3 +100,24 @@ def test_video_without_network(tmp_path):
     assert proc.returncode == 0, proc.stderr
     proc = _run_guarded(tmp_path, "inspect", "--no-faces", clip)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_onnxruntime_telemetry_is_off(tmp_path):
+    """onnxruntime >= 1.29 sends usage telemetry from Linux in C++ (invisible to the Python guards
+    above) and writes a persistent device identifier under ~/.cache/Microsoft. unseen switches it off
+    itself: the child gets a fresh home and no ORT_DISABLE_TELEMETRY of ours, runs every detector
+    (faces, plates and text) and the speech model, and must leave that home empty."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY", "XDG_CACHE_HOME")}
+    env["HOME"] = str(home)
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes((FIXTURES / "2008_002470.jpg").read_bytes())
+    code = ("import sys, time\nfrom unseen.cli import main\nrc = main(sys.argv[1:])\n"
+            "from unseen.audio import speech\nspeech.session()\n"
+            "time.sleep(1)\nsys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code, str(photo), "-o", str(tmp_path / "out"), "-q",
+                           "--cover", "faces,plates,text"], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    left = sorted(str(p.relative_to(home)) for p in home.rglob("*"))
+    assert left == [], f"onnxruntime wrote {left} (telemetry on)"

@@ -55,7 +55,7 @@ def model_bytes() -> bytes:
 @cache
 def session() -> Any:
     """One CPU session for the process: the recurrent state is an input, so runs share it safely."""
-    import onnxruntime as ort
+    from ..onnxrt import ort
 
     opts = ort.SessionOptions()
     # One thread: a call scores ~125 windows of a tiny LSTM; ORT's thread pool would only spin.

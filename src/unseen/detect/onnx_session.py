@@ -11,9 +11,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-import onnxruntime as ort
-
 from ..errors import UnseenError
+from ..onnxrt import ort
 
 DEVICES = ("cpu", "cuda", "auto")
 _CUDA = "CUDAExecutionProvider"
