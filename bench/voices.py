@@ -37,6 +37,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import REPO, command_line, git_revision, machine, write_md  # noqa: E402
 
+sys.path.insert(0, str(REPO / "tests"))
+from voices_media import db, load, pink  # noqa: E402  (the tests' audio helpers: one copy)
+
 from unseen.audio import analyse  # noqa: E402
 from unseen.audio.speech import session as speech_session  # noqa: E402
 from unseen.engine import video as engine_video  # noqa: E402
@@ -64,17 +67,6 @@ AGGR = 3
 
 
 # -- audio helpers -------------------------------------------------------------------------------------
-def load(path: Path, rate: int, layout: str = "mono") -> np.ndarray:
-    r = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-    out = []
-    with av.open(str(path)) as c:
-        for f in c.decode(c.streams.audio[0]):
-            f.pts = None
-            out += [g.to_ndarray() for g in r.resample(f)]
-    out += [g.to_ndarray() for g in r.resample(None)]
-    return np.concatenate(out, axis=1).astype(np.float64)
-
-
 def webrtc_flags(x16k: np.ndarray) -> np.ndarray:
     import webrtcvad
 
@@ -83,10 +75,6 @@ def webrtc_flags(x16k: np.ndarray) -> np.ndarray:
     k = len(s16) // 480
     b = s16[: k * 480].tobytes()
     return np.array([vad.is_speech(b[i * 960:(i + 1) * 960], 16000) for i in range(k)], bool)
-
-
-def db(x: np.ndarray) -> float:
-    return float(20 * np.log10(np.sqrt(np.mean(np.square(x))) + 1e-12))
 
 
 class NoFaces:
@@ -178,14 +166,6 @@ def table_cost(rows: list[dict]) -> str:
 SR = 44100
 
 
-def pink(n: int, rng: np.random.Generator) -> np.ndarray:
-    w = np.fft.rfft(rng.standard_normal(n))
-    f = np.arange(len(w), dtype=float)
-    f[0] = 1
-    x = np.fft.irfft(w / np.sqrt(f), n)
-    return x / np.sqrt(np.mean(x**2))
-
-
 def synthetic_bed(n: int, rng: np.random.Generator) -> np.ndarray:
     """Pink noise at -30 dBFS and 50 Hz mains hum (+ 150 Hz) at -40 dBFS, independent per channel."""
     t = np.arange(n) / SR
@@ -194,27 +174,28 @@ def synthetic_bed(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.stack([pink(n, rng) * 10 ** (-30 / 20) + hum * 10 ** (-40 / 20) for _ in range(2)])
 
 
-def write_mp4(path: Path, x: np.ndarray, fps: int = 10) -> None:
-    """Stereo AAC at 44.1 kHz (192 kb/s) with tiny grey video frames: a clip the engine takes."""
+def write_mp4(path: Path, x: np.ndarray, rate: int = SR, fps: int = 10) -> None:
+    """AAC (192 kb/s stereo, 64 kb/s mono) with tiny grey video frames: a clip the engine takes."""
+    layout = "stereo" if x.shape[0] == 2 else "mono"
     with av.open(str(path), "w") as c:
         vs = c.add_stream("libx264", rate=fps)
         vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
-        a = c.add_stream("aac", rate=SR, layout="stereo")
-        a.codec_context.bit_rate = 192000
+        a = c.add_stream("aac", rate=rate, layout=layout)
+        a.codec_context.bit_rate = 192000 if layout == "stereo" else 64000
         n, vi, ai = x.shape[1], 0, 0
-        frames_v = int(np.ceil(n / SR * fps))
+        frames_v = int(np.ceil(n / rate * fps))
         while ai < n or vi < frames_v:
-            if vi < frames_v and (ai >= n or vi / fps <= ai / SR):
+            if vi < frames_v and (ai >= n or vi / fps <= ai / rate):
                 f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 128, np.uint8), format="rgb24")
                 f.pts = vi
                 c.mux(vs.encode(f))
                 vi += 1
                 continue
             chunk = np.ascontiguousarray(x[:, ai:ai + 1024].astype(np.float32))
-            f = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-            f.sample_rate, f.pts, f.time_base = SR, ai, Fraction(1, SR)
+            f = av.AudioFrame.from_ndarray(chunk, format="fltp", layout=layout)
+            f.sample_rate, f.pts, f.time_base = rate, ai, Fraction(1, rate)
             c.mux(a.encode(f))
-            ai += chunk.shape[1]
+            ai += f.samples
         c.mux(vs.encode(None))
         c.mux(a.encode(None))
 
@@ -295,7 +276,7 @@ def table_rates(tmp: Path) -> str:
     for rate in (8000, 16000, 44100):
         x = load(src, rate)
         clip, dst = tmp / f"d20_{rate}.mp4", tmp / f"d20_{rate}.out.mp4"
-        write_mono(clip, x, rate)
+        write_mp4(clip, x, rate)
         dst.unlink(missing_ok=True)
         engine_video.anonymize_video(clip, dst, Options(audio="mute-speech"), NoFaces())
         an = analyse(clip)
@@ -319,31 +300,6 @@ def table_rates(tmp: Path) -> str:
         out.append(f"| {rate} Hz mono | {spans} | {int(fi.sum())} | {int(fo.sum())} | {int((fo[:n] & inside).sum())} | "
                    f"{int((fs[:n] & inside).sum())} | {corr:.2f} |")
     return "\n".join(out)
-
-
-def write_mono(path: Path, x: np.ndarray, rate: int, fps: int = 10) -> None:
-    """Mono AAC at ``rate`` (64 kb/s) with tiny grey video frames."""
-    with av.open(str(path), "w") as c:
-        vs = c.add_stream("libx264", rate=fps)
-        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
-        a = c.add_stream("aac", rate=rate, layout="mono")
-        a.codec_context.bit_rate = 64000
-        n, vi, ai = x.shape[1], 0, 0
-        frames_v = int(np.ceil(n / rate * fps))
-        while ai < n or vi < frames_v:
-            if vi < frames_v and (ai >= n or vi / fps <= ai / rate):
-                f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 128, np.uint8), format="rgb24")
-                f.pts = vi
-                c.mux(vs.encode(f))
-                vi += 1
-                continue
-            g = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[:, ai:ai + 1024].astype(np.float32)), format="fltp",
-                                           layout="mono")
-            g.sample_rate, g.pts, g.time_base = rate, ai, Fraction(1, rate)
-            c.mux(a.encode(g))
-            ai += g.samples
-        c.mux(vs.encode(None))
-        c.mux(a.encode(None))
 
 
 MEMORY_CHILD = """

@@ -24,6 +24,7 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
+GROUP = FIXTURES / "2008_002470.jpg"  # dlib example photo (public domain), 6 labelled faces
 SHARED = Path(os.environ.get("UNSEEN_SHARED", ROOT.parent / "shared" / "data"))
 
 
@@ -71,3 +72,11 @@ def dlib_boxes(name: str) -> list[tuple[int, int, int, int]]:
                 return [(int(b.get("left")), int(b.get("top")), int(b.get("width")), int(b.get("height")))
                         for b in image.iter("box")]
     raise KeyError(name)
+
+
+@pytest.fixture
+def group(tmp_path: Path) -> Path:
+    """A copy of the dlib group photo in the test's own folder (outputs land beside it)."""
+    p = tmp_path / "group.jpg"
+    shutil.copy(GROUP, p)
+    return p

@@ -7,13 +7,11 @@ the provider listed but unable to start, where onnxruntime itself falls back to 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 import pytest
-from conftest import FIXTURES
 from PIL import Image
 
 from unseen.cli import main
@@ -21,17 +19,8 @@ from unseen.detect import onnx_session
 from unseen.detect.weights import retinaface_onnx
 from unseen.errors import UnseenError
 
-GROUP = FIXTURES / "2008_002470.jpg"  # dlib example photo (public domain)
-
 pytestmark = pytest.mark.skipif("CUDAExecutionProvider" in ort.get_available_providers(),
                                 reason="this machine has a CUDA provider: the fallback cannot be shown here")
-
-
-@pytest.fixture
-def group(tmp_path: Path) -> Path:
-    p = tmp_path / "group.jpg"
-    shutil.copy(GROUP, p)
-    return p
 
 
 @pytest.fixture

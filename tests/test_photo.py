@@ -10,13 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, ROOT, dlib_boxes, shared_path
+from conftest import FIXTURES, GROUP, ROOT, dlib_boxes, shared_path
 from PIL import Image
 
 from unseen.cli import main
 from unseen.media import image as image_io
-
-GROUP = FIXTURES / "2008_002470.jpg"  # dlib example photo (public domain), 6 labelled faces
 
 
 def changed_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int], tol: int = 24) -> float:
@@ -27,13 +25,6 @@ def changed_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int
 
 def rgb(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
-
-
-@pytest.fixture
-def group(tmp_path: Path) -> Path:
-    p = tmp_path / "group.jpg"
-    shutil.copy(GROUP, p)
-    return p
 
 
 def run(*args: str | Path) -> int:
