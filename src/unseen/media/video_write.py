@@ -27,12 +27,15 @@ CODECS: dict[str, tuple[str, str, str, str | None]] = {
     "vp9": ("libvpx-vp9", "webm", ".webm", None),
 }
 ENCODER_OPTIONS = {
-    # veryfast/crf 20, measured on the 1080p facenet clip: 0.07 CPU s per frame against 0.19 for x264's
-    # default "medium", files the same size, PSNR-Y 44.5 dB against 45.8: visually clean, 2.7x cheaper.
+    # superfast/crf 20 (bench/encoder.py, docs/BENCHMARKS.md "Video: encoder preset"): on the 1080p
+    # facenet clip 22 CPU ms per frame against 40 for veryfast (the previous default; x264's
+    # "medium" cost ~2.7x veryfast when that was chosen), at the same PSNR-Y (45.4 dB) in files 11-26%
+    # larger; ultrafast is cheaper again but makes files ~2.8x larger. Every frame is re-encoded, so
+    # this is a fixed share of every clip's cost.
     # mbtree=0: with x264's macroblock-tree rate control the same frames encoded twice came out
     # different (even single-threaded), so two runs of one file, or the local and cluster engines,
     # gave different pixels. Off: outputs are reproducible, files ~20% larger at the same crf.
-    "libx264": {"preset": "veryfast", "crf": "20", "a53cc": "0", "udu_sei": "0", "x264-params": "mbtree=0"},
+    "libx264": {"preset": "superfast", "crf": "20", "a53cc": "0", "udu_sei": "0", "x264-params": "mbtree=0"},
     "libx265": {"preset": "veryfast", "crf": "22", "x265-params": "log-level=error:info=0"},
     "libvpx-vp9": {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"},
 }
