@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import mask
 from ..audio import AudioAnalysis, Muter, analyse
 from ..boxes import BoxSet
 from ..detect.schedule import VideoDetector
@@ -236,7 +237,7 @@ class _Pass2:
                             writer.write_audio(af, origin)
                         pending_audio = []
                     regions = self.regions_at(f.time)
-                    planes = None if len(regions) else f.yuv420p()
+                    planes = self._masked_planes(f, regions)
                     if planes is None or not writer.write_yuv420p(planes, f.pts - first_pts, f.duration):
                         pixels = f.rgb
                         if len(regions):
@@ -262,6 +263,16 @@ class _Pass2:
                         writer.container.close()
                 raise
             return writer.audio is not None and writer.audio_packets > 0
+
+    def _masked_planes(self, f: Any, regions: Regions) -> np.ndarray | None:
+        """The frame's decoded yuv420p planes with its regions filled, or None when the frame needs
+        the RGB path (rotated or another pixel format, or a style other than a grey fill)."""
+        planes = f.yuv420p()  # a fresh array: filled in place
+        if planes is None or not len(regions):
+            return planes
+        w, h = f.size
+        padded = regions.padded(self.options.pad, w, h)
+        return planes if mask.fill_yuv420p(planes, padded, self.options.mask_spec, f.color.full_range) else None
 
     def _open(self, reader: Reader, v: Any, tb: Fraction, size: tuple[int, int], audio: Any) -> Writer:
         color, orient = reader.color, reader.orientation
