@@ -20,14 +20,16 @@ import numpy as np
 import pytest
 from conftest import FIXTURES, shared_path
 
+from unseen import raster
 from unseen.boxes import BoxSet
 from unseen.cli import main
+from unseen.detect.schedule import VideoDetector
 from unseen.engine import video as engine_video
 from unseen.errors import UnseenError
 from unseen.inspect import video as inspect_video
 from unseen.media import video_read, video_write
 from unseen.options import Options
-from unseen.regions import Regions
+from unseen.regions import Regions, box_iou
 from unseen.track import Coverage, LiveCoverage, Tracker
 
 CLIP = FIXTURES / "video" / "head_pose.mp4"
@@ -278,6 +280,8 @@ def test_rotation_synthetic(tmp_path, degrees, flip):
     assert shown.shape == expected.shape
     corner = lambda a: np.unravel_index(np.argmax(a[..., 0].astype(int)), a.shape[:2])  # noqa: E731
     assert corner(shown) == corner(expected)
+    small, fit = frames(src)[0].fitted(24), raster.fit(shown, 24)[0]  # the glance's copy: same picture
+    assert small.shape == fit.shape and corner(small) == corner(fit)
     dst = tmp_path / "out.mp4"
     anonymize(src, dst)
     assert frames(dst)[0].rgb.shape == expected.shape
@@ -547,6 +551,17 @@ def test_live_coverage_matches_offline():
         key = lambda x: sorted(map(tuple, np.round(x, 3)))  # noqa: E731
         assert key(a) == key(b), t
     assert np.median(lags) < 1.5  # the writer trails by ~1 s, not by the whole bridge
+
+
+def test_glance_on_the_shrunk_copy_finds_what_the_full_frame_gives(detector):
+    """The every-frame glance runs on swscale's shrunk copy (``DecodedFrame.fitted``) instead of the
+    full frame shrunk by Pillow: the same faces, in the frame's own pixels."""
+    vdet = VideoDetector(detector)
+    for f in frames(CLIP)[:8]:
+        job = next(j for j in vdet.due(f.time, f.rgb.shape) if j[4])
+        a, b = vdet.run(f.rgb, job), vdet.run_frame(f, job)
+        assert len(a) == len(b) >= 1
+        assert (box_iou(a.boxes, b.boxes).max(1) > 0.8).all()
 
 
 def test_fast_preset_is_reported_as_photo_only(tmp_path):

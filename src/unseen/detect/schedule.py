@@ -29,6 +29,9 @@ class TimedFrame(Protocol):
     @property
     def rgb(self) -> np.ndarray: ...
 
+    # Optional: ``fitted(max_side)``, the upright frame already shrunk (``DecodedFrame`` has it: the
+    # glance then never needs the full-size RGB), and ``size`` (width, height) without converting.
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -86,6 +89,15 @@ def video_schedules(detector: Any) -> tuple[Schedule, ...]:
     return faces + text_schedules(detector)
 
 
+def _size(frame: Any) -> tuple[int, int]:
+    """(width, height) of a frame, upright, without converting it when it can say."""
+    size = getattr(frame, "size", None)
+    if size is not None:
+        return size
+    h, w = frame.rgb.shape[:2]
+    return w, h
+
+
 def _kinds(detector: Any, p: Pass) -> tuple[str, ...]:
     return tuple(getattr(detector.backend(p.backend), "kinds", ("face",)))
 
@@ -106,13 +118,14 @@ class VideoDetector:
         self.schedules = tuple(schedules) if schedules else video_schedules(detector)
         self._last = [-1e9] * len(self.schedules)
         self.runs = 0  # passes run, for the report
+        self._prepared: dict[int, list] = {}  # id(frame) -> its passes, decided by ``prepare``
 
-    def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float, float]]:
-        """The passes to run on the frame at ``t``: (backend, scale, threshold, max face). Call in
-        time order."""
+    def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float, float, int]]:
+        """The passes to run on the frame at ``t``: (backend, scale, threshold, max face, fit px or 0).
+        Call in time order."""
         if not self.scheduled:
             self.runs += 1
-            return [("", 1.0, 0.0, 0.0)]
+            return [("", 1.0, 0.0, 0.0, 0)]
         jobs = []
         for k, s in enumerate(self.schedules):
             if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
@@ -120,16 +133,43 @@ class VideoDetector:
             self._last[k] = t
             for p in s.passes:
                 scale = min(1.0, s.fit / max(shape[:2])) if s.fit else p.scale
-                jobs.append((p.backend, scale, clamp_threshold(p.threshold + self.shift), p.max_face))
+                jobs.append((p.backend, scale, clamp_threshold(p.threshold + self.shift), p.max_face, s.fit))
         self.runs += len(jobs)
         return jobs
 
-    def run(self, rgb: np.ndarray, job: tuple[str, float, float, float]) -> Regions:
+    def run(self, rgb: np.ndarray, job: tuple) -> Regions:
         """One pass on one frame (thread-safe: ONNX Runtime sessions may run concurrently)."""
         if not self.scheduled:
             return self.detector.detect(rgb)
-        backend, scale, thr, max_face = job
+        backend, scale, thr, max_face = job[:4]
         return Detector.run_pass(rgb, self.detector.backend(backend), scale, thr, max_face, VIDEO_TILE)
+
+    def run_frame(self, frame: TimedFrame, job: tuple) -> Regions:
+        """``run`` on a frame: a fitted pass takes the frame's own shrunk copy when it has one (so the
+        full-size RGB is converted only for frames a full pass needs), boxes mapped back to the frame."""
+        fit = job[4] if len(job) > 4 else 0
+        fitted = getattr(frame, "fitted", None)
+        if not (fit and job[1] < 1.0 and callable(fitted)):
+            return self.run(frame.rgb, job)
+        small = fitted(fit)
+        width, height = _size(frame)
+        found = self.run(small, (job[0], 1.0, *job[2:4]))
+        return found.scaled(width / small.shape[1], height / small.shape[0])
+
+    def prepare(self, frame: TimedFrame) -> None:
+        """Decide a frame's passes and convert the pixels they need, in the thread that decodes
+        (``video_read.prefetch`` calls this on every frame, in order). Only the glance's shrunk copy
+        is made for most frames; the full-size RGB only when a full pass is due. Conversions stay in
+        the decoding thread: converting a decoded frame in a detection thread crashed FFmpeg
+        (segfault in the Ray equality test, reproducible)."""
+        width, height = _size(frame)
+        jobs = self.due(frame.time, (height, width))
+        for job in jobs:
+            if job[4] and job[1] < 1.0 and callable(getattr(frame, "fitted", None)):
+                frame.fitted(job[4])
+            else:
+                frame.rgb  # noqa: B018 - converted here, cached on the frame
+        self._prepared[id(frame)] = jobs
 
     def merge(self, found: list[Regions]) -> Regions:
         return Regions.concat(found).nms(self.nms_iou)
@@ -144,8 +184,11 @@ class VideoDetector:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unseen-detect") as pool:
             try:
                 for f in frames:
-                    rgb = f.rgb
-                    pending.append((f, [pool.submit(self.run, rgb, job) for job in self.due(f.time, rgb.shape)]))
+                    jobs = self._prepared.pop(id(f), None)
+                    if jobs is None:  # not prepared by the decoder: decide here
+                        width, height = _size(f)
+                        jobs = self.due(f.time, (height, width))
+                    pending.append((f, [pool.submit(self.run_frame, f, job) for job in jobs]))
                     while len(pending) > window:
                         g, futs = pending.popleft()
                         yield g, self.merge([x.result() for x in futs])

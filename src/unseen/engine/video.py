@@ -113,7 +113,7 @@ class _Analysis(threading.Thread):
         try:
             with open_input(self.src) as c:
                 reader = Reader(c, video_stream(c), max_pixels=self.max_pixels)
-                for f, found in self.vdet.detect_all(prefetch(reader.video_frames(), lambda fr: fr.rgb)):
+                for f, found in self.vdet.detect_all(prefetch(reader.video_frames(), self.vdet.prepare)):
                     if self.stop.is_set():
                         return
                     with self.cond:
