@@ -29,8 +29,8 @@ class CenterFace:
     def __call__(self, rgb: np.ndarray, threshold: float) -> Regions:
         """Detect faces in an RGB uint8 image at its own resolution."""
         h, w = rgb.shape[:2]
-        x = pad_to_multiple(rgb).astype(np.float32).transpose(2, 0, 1)[None]
-        heat, scale, offset, lms = _session().run(_OUT, {"input.1": np.ascontiguousarray(x)})
+        x = pad_to_multiple(rgb).transpose(2, 0, 1)[None].astype(np.float32, order="C")  # one copy, planar
+        heat, scale, offset, lms = _session().run(_OUT, {"input.1": x})
         heat = heat[0, 0]
         cy, cx = np.nonzero(heat > threshold)
         if len(cy) == 0:
