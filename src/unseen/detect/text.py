@@ -53,7 +53,10 @@ def probability(rgb: np.ndarray) -> np.ndarray:
     ph, pw = -(-h // 32) * 32, -(-w // 32) * 32
     # BGR, (x / 255 - 0.5) / 0.5 as PaddleOCR was trained; padding is -1 (black), which is no text.
     x = np.full((1, 3, ph, pw), -1.0, np.float32)
-    x[0, :, :h, :w] = (rgb[..., ::-1].transpose(2, 0, 1).astype(np.float32) - 127.5) / 127.5
+    v = x[0, :, :h, :w]  # planes transposed while uint8, then scaled in place: ~5x cheaper, same values
+    v[...] = np.ascontiguousarray(rgb[..., ::-1].transpose(2, 0, 1))
+    v -= 127.5
+    v /= 127.5
     sess = _session()
     out = sess.run(None, {sess.get_inputs()[0].name: x})[0]
     return out[0, 0, :h, :w]
