@@ -71,3 +71,10 @@ def write_md(heading: str, body: str, path: Path = BENCHMARKS_MD) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     old = path.read_text() if path.exists() else "# Benchmarks\n"
     path.write_text(replace_section(old, heading, body))
+
+
+def emit(heading: str, lines: list[str], write: bool) -> None:
+    """Print a section and, with ``--write-md``, write it to docs/BENCHMARKS.md under ``heading``."""
+    print("\n".join(lines))
+    if write:
+        write_md(heading, "\n".join(lines))

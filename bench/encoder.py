@@ -25,7 +25,7 @@ import av
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, command_line, git_revision, machine, write_md  # noqa: E402
+from benchlib import REPO, command_line, emit, git_revision, machine  # noqa: E402
 
 SHARED = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
 CLIPS = {
@@ -106,9 +106,7 @@ def main() -> int:
         b = base[label]
         lines.append(f"| {label} | {preset} | {1000 * c:.1f} | {c / b[2]:.2f}x | {kib:.0f} | {kib / b[3]:.2f}x "
                      f"| {q:.2f} |")
-    print("\n".join(lines))
-    if args.write_md:
-        write_md(HEADING, "\n".join(lines))
+    emit(HEADING, lines, args.write_md)
     return 0
 
 

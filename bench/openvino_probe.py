@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, command_line, machine, write_md  # noqa: E402
+from benchlib import REPO, command_line, emit, machine  # noqa: E402
 
 sys.path.insert(0, str(REPO / "src"))
 from unseen.detect import centerface, retinaface, text  # noqa: E402
@@ -149,9 +149,7 @@ def main() -> int:
     for prec, res in agree.items():
         lines.append(f"| OpenVINO {prec} | " + " | ".join(f"{m} of {t}" for t, m in res) + " |")
     lines += ["", NOT_TAKEN]
-    print("\n".join(lines))
-    if args.write_md:
-        write_md(HEADING, "\n".join(lines))
+    emit(HEADING, lines, args.write_md)
     return 0
 
 

@@ -98,6 +98,12 @@ def _size(frame: Any) -> tuple[int, int]:
     return w, h
 
 
+def _on_fitted(frame: Any, job: tuple) -> bool:
+    """Does this job run on the frame's own shrunk copy (a fitted schedule that shrinks a frame that
+    can shrink itself) rather than on its full-size RGB?"""
+    return bool(len(job) > 4 and job[4] and job[1] < 1.0 and callable(getattr(frame, "fitted", None)))
+
+
 def _kinds(detector: Any, p: Pass) -> tuple[str, ...]:
     return tuple(getattr(detector.backend(p.backend), "kinds", ("face",)))
 
@@ -147,11 +153,9 @@ class VideoDetector:
     def run_frame(self, frame: TimedFrame, job: tuple) -> Regions:
         """``run`` on a frame: a fitted pass takes the frame's own shrunk copy when it has one (so the
         full-size RGB is converted only for frames a full pass needs), boxes mapped back to the frame."""
-        fit = job[4] if len(job) > 4 else 0
-        fitted = getattr(frame, "fitted", None)
-        if not (fit and job[1] < 1.0 and callable(fitted)):
+        if not _on_fitted(frame, job):
             return self.run(frame.rgb, job)
-        small = fitted(fit)
+        small = frame.fitted(job[4])
         width, height = _size(frame)
         found = self.run(small, (job[0], 1.0, *job[2:4]))
         return found.scaled(width / small.shape[1], height / small.shape[0])
@@ -165,7 +169,7 @@ class VideoDetector:
         width, height = _size(frame)
         jobs = self.due(frame.time, (height, width))
         for job in jobs:
-            if job[4] and job[1] < 1.0 and callable(getattr(frame, "fitted", None)):
+            if _on_fitted(frame, job):
                 frame.fitted(job[4])
             else:
                 frame.rgb  # noqa: B018 - converted here, cached on the frame

@@ -56,6 +56,14 @@ def mask_frame(pixels: np.ndarray, regions: Regions, options: Options,
     return mask.apply(pixels, padded, options.mask_spec, rng), padded
 
 
+def mask_planes(planes: np.ndarray, size: tuple[int, int], regions: Regions, options: Options,
+                full_range: bool) -> bool:
+    """``mask_frame`` on a video frame's decoded yuv420p planes, in place (``mask.fill_yuv420p``);
+    False when the style needs the RGB path."""
+    padded = regions.padded(options.pad, *size)
+    return mask.fill_yuv420p(planes, padded, options.mask_spec, full_range)
+
+
 def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | None = None,
           detected: Regions | None = None) -> Covered:
     """Mask one RGB frame. ``detected`` replaces detection (a reviewer checked every region)."""

@@ -46,7 +46,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import mask
 from ..audio import AudioAnalysis, Muter, analyse
 from ..boxes import BoxSet
 from ..detect.schedule import VideoDetector
@@ -70,7 +69,7 @@ from ..options import AUDIO_CHOICES, Options
 from ..regions import Regions
 from ..report import Report
 from ..track import LiveCoverage, Tracker
-from .image import mask_frame
+from .image import mask_frame, mask_planes
 from .output import atomic_output, same_file
 from .plan import Job
 
@@ -270,9 +269,7 @@ class _Pass2:
         planes = f.yuv420p()  # a fresh array: filled in place
         if planes is None or not len(regions):
             return planes
-        w, h = f.size
-        padded = regions.padded(self.options.pad, w, h)
-        return planes if mask.fill_yuv420p(planes, padded, self.options.mask_spec, f.color.full_range) else None
+        return planes if mask_planes(planes, f.size, regions, self.options, f.color.full_range) else None
 
     def _open(self, reader: Reader, v: Any, tb: Fraction, size: tuple[int, int], audio: Any) -> Writer:
         color, orient = reader.color, reader.orientation
