@@ -311,6 +311,16 @@ def test_keep_leaves_speech_and_keeps_5_1(clips, tmp_path):
     assert np.corrcoef(load(dst, 48000, "5.1")[2, a0:a1], clip.speech_signal[: a1 - a0])[0, 1] > 0.9
 
 
+def test_a_channel_count_not_kept_is_mixed_down_and_said(clips, tmp_path):
+    # mono, stereo and 5.1 are written as they are; anything else becomes stereo, and the report says so
+    quad = speech_clip(tmp_path / "quad.mp4", 48000, "quad")
+    res = run(quad.path, tmp_path / "o.mp4", audio="keep")
+    with av.open(str(tmp_path / "o.mp4")) as c:
+        assert c.streams.audio[0].layout.name == "stereo"
+    assert "audio: 4 channels mixed down to stereo" in res.notes
+    assert not any("mixed down" in n for n in run(clips[(48000, "5.1")].path, tmp_path / "o51.mp4", audio="keep").notes)
+
+
 def test_audio_choices_and_unknown_choice(tmp_path):
     assert AUDIO_CHOICES == ("drop", "keep", "mute-speech")
     with pytest.raises(UnseenError, match="unknown audio choice"):

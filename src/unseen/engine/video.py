@@ -64,7 +64,7 @@ from ..media.video_read import (
     stream_label,
     video_stream,
 )
-from ..media.video_write import CODECS, Writer, open_writer, output_extension
+from ..media.video_write import CODECS, OUTPUT_LAYOUTS, Writer, audio_channels, open_writer, output_extension
 from ..options import AUDIO_CHOICES, Options
 from ..regions import Regions
 from ..report import Report
@@ -283,6 +283,10 @@ class _Pass2:
             self.notes.append(f"{w}x{h} cropped to {writer.size[0]}x{writer.size[1]} (4:2:0 needs even sizes)")
         if orient.op:
             self.notes.append(f"rotation {orient.degrees} degrees applied to the pixels")
+        if audio is not None:
+            channels, layout = audio_channels(audio)
+            if channels not in OUTPUT_LAYOUTS:
+                self.notes.append(f"audio: {channels} channels mixed down to {layout}")
         return writer
 
 

@@ -134,13 +134,19 @@ _AAC_RATES = {7350, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000
 OUTPUT_LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
 
 
+def audio_channels(audio_in) -> tuple[int, str]:
+    """The input audio's channel count and the layout it is written with (``OUTPUT_LAYOUTS``)."""
+    in_cc = audio_in.codec_context
+    channels = in_cc.layout.nb_channels if in_cc.layout else 2
+    return channels, OUTPUT_LAYOUTS.get(channels, "stereo")
+
+
 def add_audio(out, audio_in, fmt: str):
     """AAC (MP4) or Opus (WebM) stream for re-encoded audio: mono, stereo and 5.1 stay as they are
     (5.1(side) is written as 5.1), any other channel count becomes stereo."""
     _av = av()
     in_cc = audio_in.codec_context
-    channels = in_cc.layout.nb_channels if in_cc.layout else 2
-    layout = OUTPUT_LAYOUTS.get(channels, "stereo")
+    layout = audio_channels(audio_in)[1]
     rate = int(in_cc.sample_rate or 48000)
     if fmt == "webm":
         codec, rate = "libopus", 48000
