@@ -7,7 +7,7 @@ import pytest
 from conftest import FIXTURES, dlib_boxes
 from PIL import Image
 
-from unseen.detect.ensemble import _tiles
+from unseen.detect.ensemble import _grid, _tiles
 from unseen.errors import UnseenError
 from unseen.regions import Regions, box_iou
 
@@ -57,6 +57,19 @@ def test_tiles_cover_the_whole_length_with_overlap():
         assert tiles[0][0] == 0 and tiles[-1][0] + tiles[-1][1] == length
         for (s0, n0), (s1, _) in zip(tiles, tiles[1:], strict=False):
             assert s0 + n0 - s1 >= 192  # neighbours overlap
+
+
+def test_area_capped_grid_covers_the_frame_in_the_fewest_pixels():
+    # A 1080p frame under a 1 MP cap: three upright strips, not six squares; 720p stays one tile.
+    rows, cols = _grid(1080, 1920, 1536, 192, 1_000_000)
+    assert rows == [(0, 1080)] and [n for _, n in cols] == [768] * 3
+    assert _grid(720, 1280, 1536, 192, 1_000_000) == ([(0, 720)], [(0, 1280)])
+    for h, w in ((1080, 1920), (2160, 3840), (1920, 1080), (3000, 700)):
+        rows, cols = _grid(h, w, 1536, 192, 600_000)
+        assert rows[0][1] * cols[0][1] <= 600_000 and max(rows[0][1], cols[0][1]) <= 1536
+        for tiles, length in ((rows, h), (cols, w)):
+            assert tiles[0][0] == 0 and tiles[-1][0] + tiles[-1][1] == length
+            assert all(s0 + n0 - s1 >= 192 for (s0, n0), (s1, _) in zip(tiles, tiles[1:], strict=False))
 
 
 def test_detector_finds_labelled_faces(detector):

@@ -94,8 +94,13 @@ def float_nodes(model) -> list[str]:
 def main(argv: list[str]) -> int:
     import onnx
     from onnx import version_converter
-    from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, \
-        quantize_static
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     data = Path(argv[0]) if argv else REPO.parent / "shared" / "data"

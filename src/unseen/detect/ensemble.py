@@ -108,10 +108,32 @@ def _tiles(length: int, tile: int, overlap: int) -> list[tuple[int, int]]:
     """
     if length <= tile:
         return [(0, length)]
-    n = -(-(length - overlap) // (tile - overlap))
+    return _split(length, -(-(length - overlap) // (tile - overlap)), overlap)
+
+
+def _split(length: int, n: int, overlap: int) -> list[tuple[int, int]]:
+    """``length`` cut into ``n`` equal tiles overlapping by at least ``overlap``."""
+    if n <= 1:
+        return [(0, length)]
     size = -(-(length + (n - 1) * overlap) // n)
-    starts = [round(i * (length - size) / (n - 1)) for i in range(n)]
-    return [(s, size) for s in starts]
+    return [(round(i * (length - size) / (n - 1)), size) for i in range(n)]
+
+
+def _grid(h: int, w: int, tile: int, overlap: int, max_pixels: int) -> tuple[list, list]:
+    """Row and column tiles with the fewest pixels in all whose every tile is at most ``tile`` a side
+    and ``max_pixels`` in area. Capping the area rather than the side lets a 1080p frame be cut into
+    three upright strips (3 x 768 x 1080) instead of six squares: the same bound on a pass's
+    activations for 9% more pixels than two tiles instead of 30%."""
+    rows, cols = _tiles(h, tile, overlap), _tiles(w, tile, overlap)
+    if rows[0][1] * cols[0][1] <= max_pixels:
+        return rows, cols
+    best: tuple[int, list, list] | None = None
+    for ny in range(len(rows), len(rows) + 8):
+        for nx in range(len(cols), len(cols) + 8):
+            r, c = _split(h, ny, overlap), _split(w, nx, overlap)
+            if r[0][1] * c[0][1] <= max_pixels and (best is None or ny * nx * r[0][1] * c[0][1] < best[0]):
+                best = (ny * nx * r[0][1] * c[0][1], r, c)
+    return (best[1], best[2]) if best else (rows, cols)
 
 
 class Detector:
@@ -171,10 +193,10 @@ class Detector:
 
     @staticmethod
     def run_pass(rgb: np.ndarray, backend, scale: float, threshold: float, max_face: float = 0,
-                 tile: int = 0) -> Regions:
+                 tile: int = 0, tile_pixels: int = 0) -> Regions:
         """One pass on its own, tiled like the ensemble's (video schedule, verify, benchmarks)."""
         h, w = rgb.shape[:2]
-        jobs = tile_jobs(rgb, backend, scale, threshold, max_face, tile)
+        jobs = tile_jobs(rgb, backend, scale, threshold, max_face, tile, tile_pixels)
         return Regions.concat(job() for _, job in jobs).clipped(w, h)
 
 
@@ -199,17 +221,22 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face: float = 0,
-              max_tile: int = 0) -> list[tuple[int, Callable[[], Regions]]]:
+              max_tile: int = 0, max_pixels: int = 0) -> list[tuple[int, Callable[[], Regions]]]:
     """Split one pass into independent (cost, job) pairs, one per tile, cropped from the original
-    so only each crop is resized. ``max_tile`` (detector px) caps the tile side further: video
-    keeps its frames' passes small because two of them run at once on every frame."""
+    so only each crop is resized. ``max_tile`` (detector px) caps the tile side further and
+    ``max_pixels`` (detector px) its area: video keeps its frames' passes small because two of them
+    run at once on every frame."""
     h, w = rgb.shape[:2]
     side = _tile_side(backend, max(h, w) * scale)
     tile = max(32, int((min(side, max_tile) if max_tile else side) / scale))
     overlap = int(OVERLAP / scale)
+    if max_pixels:
+        rows, cols = _grid(h, w, tile, overlap, int(max_pixels / (scale * scale)))
+    else:
+        rows, cols = _tiles(h, tile, overlap), _tiles(w, tile, overlap)
     jobs = []
-    for y0, th in _tiles(h, tile, overlap):
-        for x0, tw in _tiles(w, tile, overlap):
+    for y0, th in rows:
+        for x0, tw in cols:
             cost = int(th * tw * scale * scale) * (3 if backend.name == "centerface" else 1)
             jobs.append((cost, partial(_detect_tile, rgb, backend, scale, threshold, x0, y0, tw, th, max_face)))
     return jobs

@@ -49,6 +49,12 @@ CF_PERIOD = 0.15  # seconds between CenterFace passes (most faces; also what bri
 SMALL_PERIOD = 0.45  # seconds between RetinaFace 2x passes (tiny faces, which move little on screen)
 GLANCE = 320  # px, longer side of the every-frame glance
 VIDEO_TILE = 1536  # detector px: two passes run at once, so a 1080p frame's passes are tiled (peak memory)
+# Detector px per tile by backend (area), on top of VIDEO_TILE: a memory knob, off by default. With
+# {"centerface": 1_000_000} a 1080p frame's CenterFace pass is three 768 x 1080 strips instead of two
+# 1056 x 1080 tiles: two such passes at once peak ~190 MB lower (one-off probe), the whole run ~50 MiB
+# lower by the median (~180 at worst) for ~6% more CPU, which the fps target cannot spare
+# (docs/BENCHMARKS.md, "Video: memory").
+VIDEO_TILE_PIXELS: dict[str, int] = {}
 
 
 def default_schedules() -> tuple[Schedule, ...]:
@@ -148,7 +154,8 @@ class VideoDetector:
         if not self.scheduled:
             return self.detector.detect(rgb)
         backend, scale, thr, max_face = job[:4]
-        return Detector.run_pass(rgb, self.detector.backend(backend), scale, thr, max_face, VIDEO_TILE)
+        return Detector.run_pass(rgb, self.detector.backend(backend), scale, thr, max_face, VIDEO_TILE,
+                                 VIDEO_TILE_PIXELS.get(backend, 0))
 
     def run_frame(self, frame: TimedFrame, job: tuple) -> Regions:
         """``run`` on a frame: a fitted pass takes the frame's own shrunk copy when it has one (so the
