@@ -171,6 +171,7 @@ def _unseen_output(staged: Path, in_dir: Path, out_dir: Path) -> Path:
 UNSEEN_VARIANTS: dict[str, tuple[tuple[str, ...], str]] = {
     "unseen-fast": (("--fast",), "`--fast` (RetinaFace-only passes), otherwise defaults"),
     "unseen-faces": (("--cover", "faces"), "`--cover faces` (no plate pass), otherwise defaults"),
+    "unseen-fast-faces": (("--fast", "--cover", "faces"), "`--fast --cover faces`: the cheapest face-only setting"),
     # For a machine with an NVIDIA GPU and unseen[gpu]: fails (no output) if CUDA cannot start.
     "unseen-cuda": (("--device", "cuda"), "`--device cuda`, otherwise defaults"),
     "unseen-cuda-faces": (("--device", "cuda", "--cover", "faces"), "`--device cuda --cover faces`"),
