@@ -170,9 +170,10 @@ class VideoDetector:
     def prepare(self, frame: TimedFrame) -> None:
         """Decide a frame's passes and convert the pixels they need, in the thread that decodes
         (``video_read.prefetch`` calls this on every frame, in order). Only the glance's shrunk copy
-        is made for most frames; the full-size RGB only when a full pass is due. Conversions stay in
-        the decoding thread: converting a decoded frame in a detection thread crashed FFmpeg
-        (segfault in the Ray equality test, reproducible)."""
+        is made for most frames; the full-size RGB only when a full pass is due. Converting here
+        keeps that work beside the decoder rather than on the detection threads, and converts each
+        frame once before its passes start (``DecodedFrame`` also locks its conversions: two threads
+        converting one frame at once hung or crashed FFmpeg)."""
         width, height = _size(frame)
         jobs = self.due(frame.time, (height, width))
         for job in jobs:
@@ -195,10 +196,9 @@ class VideoDetector:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unseen-detect") as pool:
             try:
                 for f in frames:
-                    jobs = self._prepared.pop(id(f), None)
-                    if jobs is None:  # not prepared by the decoder: decide here
-                        width, height = _size(f)
-                        jobs = self.due(f.time, (height, width))
+                    if id(f) not in self._prepared:  # not prepared by the decoder: here, one frame at a time
+                        self.prepare(f)
+                    jobs = self._prepared.pop(id(f))
                     pending.append((f, [pool.submit(self.run_frame, f, job) for job in jobs]))
                     while len(pending) > window:
                         g, futs = pending.popleft()

@@ -123,7 +123,12 @@ class Color:
 @dataclass
 class DecodedFrame:
     """One decoded frame. Pixels are converted on demand: ``rgb`` (upright, for detection and
-    masking) or ``yuv420p`` (planes copied as decoded, for frames with nothing to mask)."""
+    masking) or ``yuv420p`` (planes copied as decoded, for frames with nothing to mask).
+
+    Conversions hold the frame's lock: PyAV keeps one swscale context per frame, and two threads
+    converting the same frame at once hang or crash inside FFmpeg (reproduced: four threads asking
+    one 1080p frame for ``rgb24`` at two sizes hung on the first frames; a detection-thread
+    conversion crashed the Ray equality test). Different frames convert in parallel."""
 
     index: int
     pts: int  # in the stream's time base, as decoded
@@ -134,6 +139,7 @@ class DecodedFrame:
     color: Color
     _rgb: np.ndarray | None = None
     _fitted: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -141,11 +147,12 @@ class DecodedFrame:
 
     @property
     def rgb(self) -> np.ndarray:
-        if self._rgb is None:
-            a = self.frame.to_ndarray(format="rgb24", src_colorspace=self.color.colorspace,
-                                      src_color_range=2 if self.color.full_range else 1)
-            self._rgb = self.orientation.apply(a)
-        return self._rgb
+        with self._lock:
+            if self._rgb is None:
+                a = self.frame.to_ndarray(format="rgb24", src_colorspace=self.color.colorspace,
+                                          src_color_range=2 if self.color.full_range else 1)
+                self._rgb = self.orientation.apply(a)
+            return self._rgb
 
     def fitted(self, max_side: int) -> np.ndarray:
         """The upright RGB frame shrunk so its longer side is at most ``max_side`` (as ``raster.fit``
@@ -157,19 +164,21 @@ class DecodedFrame:
         if s >= 1.0:
             return self.rgb
         size = (max(1, round(w * s)), max(1, round(h * s)))
-        small = self._fitted.get(size)
-        if small is None:
-            a = self.frame.to_ndarray(width=size[0], height=size[1], format="rgb24", interpolation="AREA",
-                                      src_colorspace=self.color.colorspace,
-                                      src_color_range=2 if self.color.full_range else 1)
-            small = self._fitted[size] = self.orientation.apply(a)
-        return small
+        with self._lock:
+            small = self._fitted.get(size)
+            if small is None:
+                a = self.frame.to_ndarray(width=size[0], height=size[1], format="rgb24", interpolation="AREA",
+                                          src_colorspace=self.color.colorspace,
+                                          src_color_range=2 if self.color.full_range else 1)
+                small = self._fitted[size] = self.orientation.apply(a)
+            return small
 
     def yuv420p(self) -> np.ndarray | None:
         """The decoded planes as one (H*3/2, W) array when no conversion is needed, else None."""
         if self.orientation.op or self.frame.format.name != "yuv420p":
             return None
-        return self.frame.to_ndarray(format="yuv420p")
+        with self._lock:
+            return self.frame.to_ndarray(format="yuv420p")
 
 
 class Reader:
