@@ -64,12 +64,15 @@ def test_area_capped_grid_covers_the_frame_in_the_fewest_pixels():
     rows, cols = _grid(1080, 1920, 1536, 192, 1_000_000)
     assert rows == [(0, 1080)] and [n for _, n in cols] == [768] * 3
     assert _grid(720, 1280, 1536, 192, 1_000_000) == ([(0, 720)], [(0, 1280)])
-    for h, w in ((1080, 1920), (2160, 3840), (1920, 1080), (3000, 700)):
+    for h, w in ((1080, 1920), (2160, 3840), (1920, 1080), (3000, 700), (150, 4000)):
         rows, cols = _grid(h, w, 1536, 192, 600_000)
         assert rows[0][1] * cols[0][1] <= 600_000 and max(rows[0][1], cols[0][1]) <= 1536
+        assert all(s >= 0 and s + n <= length for tiles, length in ((rows, h), (cols, w)) for s, n in tiles)
         for tiles, length in ((rows, h), (cols, w)):
             assert tiles[0][0] == 0 and tiles[-1][0] + tiles[-1][1] == length
             assert all(s0 + n0 - s1 >= 192 for (s0, n0), (s1, _) in zip(tiles, tiles[1:], strict=False))
+    rows, cols = _grid(150, 4000, 1536, 192, 100_000)  # a side shorter than the overlap stays whole
+    assert rows == [(0, 150)] and all(s >= 0 and s + n <= 4000 for s, n in cols) and cols[0][1] * 150 <= 100_000
 
 
 def test_detector_finds_labelled_faces(detector):

@@ -131,6 +131,8 @@ def _grid(h: int, w: int, tile: int, overlap: int, max_pixels: int) -> tuple[lis
     for ny in range(len(rows), len(rows) + 8):
         for nx in range(len(cols), len(cols) + 8):
             r, c = _split(h, ny, overlap), _split(w, nx, overlap)
+            if r[0][1] > h or c[0][1] > w:  # a side shorter than the overlap cannot be cut further
+                continue
             if r[0][1] * c[0][1] <= max_pixels and (best is None or ny * nx * r[0][1] * c[0][1] < best[0]):
                 best = (ny * nx * r[0][1] * c[0][1], r, c)
     return (best[1], best[2]) if best else (rows, cols)
