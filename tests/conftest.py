@@ -80,3 +80,30 @@ def group(tmp_path: Path) -> Path:
     p = tmp_path / "group.jpg"
     shutil.copy(GROUP, p)
     return p
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys, detector):
+    """Run ``unseen ARGS`` in-process; returns (exit code, stdout, stderr)."""
+    import unseen.detect
+
+    monkeypatch.setattr(unseen.detect, "Detector", lambda *a, **k: detector)
+    from unseen.cli import main
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        capsys.readouterr()
+        # Detecting twice (the self-check) is tested elsewhere; here it would only cost time.
+        rc = main([os.fspath(a) for a in args] + ["--no-self-check"])
+        out, err = capsys.readouterr()
+        return rc, out, err
+
+    return run
+
+
+@pytest.fixture
+def photo_rgb():
+    """The labelled fixture photo (500x332, 6 faces) as RGB pixels."""
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB"))
