@@ -312,7 +312,7 @@ def test_union_merge_never_shrinks_a_box():
 def test_review_page_detects_and_saves_plates(scene, tmp_path):
     """The review page's own detector finds the plate (kind "plate", its colour in the session's kinds)
     and a save covers it and writes it into the sidecar with its kind."""
-    from test_web import _json, _ready
+    from web_helpers import _json, _ready
 
     from unseen import boxes as boxes_file
     from unseen.web.server import ReviewServer

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_web import PHOTO, StubDetector, _first_id, _json, _ready, _tiny_video
+from web_helpers import PHOTO, StubDetector, _first_id, _json, _ready, _tiny_video
 
 from unseen import boxes as boxes_file
 from unseen import options as unseen_options

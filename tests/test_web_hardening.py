@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import numpy as np
 import pytest
-from test_web import FIXTURES, PHOTO, StubDetector, _first_id, _json, _ready, _req
+from web_helpers import FIXTURES, PHOTO, StubDetector, _first_id, _json, _ready, _req
 
 from unseen.web.server import ReviewServer
 
