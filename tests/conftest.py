@@ -107,3 +107,11 @@ def photo_rgb():
     from PIL import Image
 
     return np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven through playwright, one per test module (the review-page browser tests)."""
+    from review_browser_helpers import launch_browser
+
+    yield from launch_browser()

@@ -71,7 +71,7 @@ class Stub:
 
 def launch_browser():
     """Debian's Chromium through playwright, or a skip saying what is missing (a generator: the
-    test modules' ``browser`` fixtures yield from it)."""
+    ``browser`` fixture in conftest.py yields from it)."""
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
     try:

@@ -20,7 +20,6 @@ from review_browser_helpers import (
     copy,
     expect,
     filled,
-    launch_browser,
     manual_box,
     press_save,
     review,
@@ -33,11 +32,6 @@ from review_browser_helpers import (
 from unseen import boxes as boxes_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launch_browser()
 
 
 # -- review work is never lost -------------------------------------------------------------------

@@ -18,7 +18,6 @@ from review_browser_helpers import (
     Stub,
     copy,
     expect,
-    launch_browser,
     overlaps,
     press_save,
     review,
@@ -32,11 +31,6 @@ from unseen import options as unseen_options
 from unseen.kinds import KINDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launch_browser()
 
 
 def test_crowd_clean_preview_labels_and_places_to_check(browser, tmp_path):
