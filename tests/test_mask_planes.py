@@ -71,3 +71,26 @@ def test_what_planes_cannot_draw_is_refused_untouched(spec):
 def test_odd_sized_planes_are_refused():
     planes = np.zeros((3 * 33 // 2, 40), np.uint8)  # 33 lines: not a yuv420p layout the writer takes
     assert not mask.fill_yuv420p(planes, REGIONS, mask.MaskSpec(), False)
+
+
+def test_random_regions_on_planes_match_the_rgb_mask_sample_for_sample():
+    """Boxes of every size, odd coordinates, overlapping and past the frame's edges: the luma is
+    exactly the RGB path's coverage and a chroma sample is filled exactly when one of its 2x2."""
+    rng = np.random.default_rng(7)
+    w, h = 96, 64
+    spec = mask.MaskSpec()
+    for _ in range(300):
+        n = int(rng.integers(1, 6))
+        b = rng.uniform(-12, 100, (n, 4)).astype(np.float32)
+        b[:, 2:] = b[:, :2] + rng.uniform(0.5, 50, (n, 2))
+        regions = Regions.concat([Regions.from_boxes(b[k : k + 1], kind=("face", "plate")[k % 2]) for k in range(n)])
+        planes = rng.integers(0, 256, (h * 3 // 2, w), dtype=np.uint8)
+        before = planes.copy()
+        assert mask.fill_yuv420p(planes, regions, spec, True)
+        covered = mask.coverage(regions, w, h, spec.shape)
+        assert np.array_equal(planes[:h] == 128, covered | (before[:h] == 128))
+        assert np.array_equal(planes[:h][~covered], before[:h][~covered])
+        on_grid = covered.reshape(h // 2, 2, w // 2, 2).any(axis=(1, 3))
+        for c, c0 in zip(chroma(planes, w, h), chroma(before, w, h), strict=True):
+            assert (c[on_grid] == 128).all()
+            assert np.array_equal(c[~on_grid], c0[~on_grid])

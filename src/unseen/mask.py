@@ -48,12 +48,17 @@ class MaskSpec:
 
 def region_mask(shape: tuple[int, int], kind: str) -> np.ndarray:
     """Boolean mask of one region inside its own bounding box (``kind``: ellipse or box)."""
+    left, right = _spans(shape, kind)
+    return raster.spans_mask(left, right, 0, shape[1])
+
+
+def _spans(shape: tuple[int, int], kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's covered columns [left, right) of one region inside its own bounding box."""
     h, w = shape
     if kind == "box":
-        return np.ones((h, w), bool)
-    m = np.zeros((h, w), np.uint8)
-    raster.fill_ellipse(m, 0, 0, w, h)
-    return m.astype(bool)
+        return np.zeros(h, int), np.full(h, w)
+    _, left, right = raster.ellipse_spans(0, 0, w, h, h, w)
+    return left, right
 
 
 def _pixel_boxes(regions: Regions, width: int, height: int) -> list[tuple[int, int, int, int, str]]:
@@ -133,15 +138,18 @@ def fill_yuv420p(planes: np.ndarray, regions: Regions, spec: MaskSpec, full_rang
     u = flat[height * width : height * width + quarter].reshape(height // 2, width // 2)
     v = flat[height * width + quarter :].reshape(height // 2, width // 2)
     for x1, y1, x2, y2, shape in _pixel_boxes(regions, width, height):
-        m = region_mask((y2 - y1, x2 - x1), shape or spec.shape)
-        y[y1:y2, x1:x2][m] = luma
-        # the same mask on the chroma grid: grow the box to even edges, then any of each 2x2
-        ex1, ey1, ex2, ey2 = x1 - x1 % 2, y1 - y1 % 2, x2 + x2 % 2, y2 + y2 % 2
-        grid = np.zeros((ey2 - ey1, ex2 - ex1), bool)
-        grid[y1 - ey1 : y2 - ey1, x1 - ex1 : x2 - ex1] = m
-        c = grid.reshape((ey2 - ey1) // 2, 2, (ex2 - ex1) // 2, 2).any(axis=(1, 3))
-        u[ey1 // 2 : ey2 // 2, ex1 // 2 : ex2 // 2][c] = 128
-        v[ey1 // 2 : ey2 // 2, ex1 // 2 : ex2 // 2][c] = 128
+        left, right = _spans((y2 - y1, x2 - x1), shape or spec.shape)
+        np.copyto(y[y1:y2, x1:x2], luma, where=raster.spans_mask(left, right, 0, x2 - x1))
+        # The chroma grid: sample (j, i) spans luma rows 2j, 2j + 1 and columns 2i, 2i + 1, and is
+        # filled when either row's span reaches one of those columns ([L, R) -> [L // 2, ceil(R / 2))).
+        cy0, cy1, cx0, cx1 = y1 // 2, (y2 + 1) // 2, x1 // 2, (x2 + 1) // 2
+        lo = np.zeros(2 * (cy1 - cy0), int)
+        hi = np.zeros(2 * (cy1 - cy0), int)
+        lo[y1 - 2 * cy0 : y2 - 2 * cy0] = (left + x1) // 2
+        hi[y1 - 2 * cy0 : y2 - 2 * cy0] = np.where(right > left, (right + x1 + 1) // 2, (left + x1) // 2)
+        c = raster.spans_mask(lo[0::2], hi[0::2], cx0, cx1) | raster.spans_mask(lo[1::2], hi[1::2], cx0, cx1)
+        np.copyto(u[cy0:cy1, cx0:cx1], 128, where=c)
+        np.copyto(v[cy0:cy1, cx0:cx1], 128, where=c)
     return True
 
 

@@ -31,29 +31,47 @@ def fit(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
     return resize(rgb, max(1, round(w * s)), max(1, round(h * s))), s
 
 
-def fill_ellipse(canvas: np.ndarray, x1: float, y1: float, x2: float, y2: float, value: int = 1) -> None:
-    """Set every pixel of ``canvas`` that the ellipse inscribed in the box touches (any part of it).
+def ellipse_spans(x1: float, y1: float, x2: float, y2: float, H: int, W: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """Rows ``r0 .. r0 + len(left)`` of an ``H`` x ``W`` canvas that the ellipse inscribed in the box
+    touches, and on each the columns ``left .. right`` (end excluded; equal when the row is empty).
 
-    Row by row: the ellipse's extent is taken at the point of each pixel row nearest its centre, so a
-    pixel is set when the ellipse reaches into it at all. Covering a sliver more than a rasteriser
-    that samples pixel centres is the safe side for a mask.
+    The ellipse's extent is taken at the point of each pixel row nearest its centre, so a pixel is
+    in when the ellipse reaches into it at all: a sliver more than a rasteriser that samples pixel
+    centres, the safe side for a mask. Spans rather than a drawn mask let callers fill or combine
+    them with whole-array operations (a video frame's masks are drawn straight onto its planes).
     """
-    H, W = canvas.shape[:2]
     a, b = (x2 - x1) / 2, (y2 - y1) / 2
+    empty = np.zeros(0, int)
     if a <= 0 or b <= 0:
-        return
+        return 0, empty, empty
     cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
     r0, r1 = max(0, int(np.floor(y1))), min(H, int(np.ceil(y2)))
     if r1 <= r0:
-        return
+        return 0, empty, empty
     rows = np.arange(r0, r1)
     dy = np.maximum(0.0, np.abs(rows + 0.5 - cy) - 0.5)  # nearest point of each row to the centre
     half = a * np.sqrt(np.clip(1.0 - (dy / b) ** 2, 0.0, 1.0))
     left = np.clip(np.floor(cx - half), 0, W).astype(int)
     right = np.clip(np.ceil(cx + half), 0, W).astype(int)
-    for r, lo, hi in zip(rows, left, right, strict=True):
-        if hi > lo:
-            canvas[r, lo:hi] = value
+    return r0, left, np.maximum(left, right)
+
+
+def spans_mask(left: np.ndarray, right: np.ndarray, c0: int, c1: int) -> np.ndarray:
+    """(rows, c1 - c0) boolean mask of the spans ``left .. right`` over columns ``c0 .. c1``."""
+    cols = np.arange(c0, c1)
+    return (cols >= left[:, None]) & (cols < right[:, None])
+
+
+def fill_ellipse(canvas: np.ndarray, x1: float, y1: float, x2: float, y2: float, value: int = 1) -> None:
+    """Set every pixel of ``canvas`` that the ellipse inscribed in the box touches (any part of it:
+    ``ellipse_spans``)."""
+    H, W = canvas.shape[:2]
+    r0, left, right = ellipse_spans(x1, y1, x2, y2, H, W)
+    if len(left) == 0 or right.max() <= left.min():
+        return
+    c0, c1 = int(left.min()), int(right.max())
+    m = spans_mask(left, right, c0, c1)
+    np.copyto(canvas[r0 : r0 + len(left), c0:c1], value, where=m if canvas.ndim == 2 else m[..., None])
 
 
 def gaussian_blur(rgb: np.ndarray, sigma: float) -> np.ndarray:
