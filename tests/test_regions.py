@@ -7,7 +7,7 @@ import pytest
 from conftest import FIXTURES, dlib_boxes
 from PIL import Image
 
-from unseen.detect.ensemble import _grid, _tiles
+from unseen.detect.tiling import grid, tiles
 from unseen.errors import UnseenError
 from unseen.regions import Regions, box_iou
 
@@ -53,25 +53,25 @@ def test_iou():
 
 def test_tiles_cover_the_whole_length_with_overlap():
     for length in (100, 2048, 2049, 4000, 12345):
-        tiles = _tiles(length, 2048, 192)
-        assert tiles[0][0] == 0 and tiles[-1][0] + tiles[-1][1] == length
-        for (s0, n0), (s1, _) in zip(tiles, tiles[1:], strict=False):
+        cut = tiles(length, 2048, 192)
+        assert cut[0][0] == 0 and cut[-1][0] + cut[-1][1] == length
+        for (s0, n0), (s1, _) in zip(cut, cut[1:], strict=False):
             assert s0 + n0 - s1 >= 192  # neighbours overlap
 
 
 def test_area_capped_grid_covers_the_frame_in_the_fewest_pixels():
     # A 1080p frame under a 1 MP cap: three upright strips, not six squares; 720p stays one tile.
-    rows, cols = _grid(1080, 1920, 1536, 192, 1_000_000)
+    rows, cols = grid(1080, 1920, 1536, 192, 1_000_000)
     assert rows == [(0, 1080)] and [n for _, n in cols] == [768] * 3
-    assert _grid(720, 1280, 1536, 192, 1_000_000) == ([(0, 720)], [(0, 1280)])
+    assert grid(720, 1280, 1536, 192, 1_000_000) == ([(0, 720)], [(0, 1280)])
     for h, w in ((1080, 1920), (2160, 3840), (1920, 1080), (3000, 700), (150, 4000)):
-        rows, cols = _grid(h, w, 1536, 192, 600_000)
+        rows, cols = grid(h, w, 1536, 192, 600_000)
         assert rows[0][1] * cols[0][1] <= 600_000 and max(rows[0][1], cols[0][1]) <= 1536
-        assert all(s >= 0 and s + n <= length for tiles, length in ((rows, h), (cols, w)) for s, n in tiles)
-        for tiles, length in ((rows, h), (cols, w)):
-            assert tiles[0][0] == 0 and tiles[-1][0] + tiles[-1][1] == length
-            assert all(s0 + n0 - s1 >= 192 for (s0, n0), (s1, _) in zip(tiles, tiles[1:], strict=False))
-    rows, cols = _grid(150, 4000, 1536, 192, 100_000)  # a side shorter than the overlap stays whole
+        assert all(s >= 0 and s + n <= length for cut, length in ((rows, h), (cols, w)) for s, n in cut)
+        for cut, length in ((rows, h), (cols, w)):
+            assert cut[0][0] == 0 and cut[-1][0] + cut[-1][1] == length
+            assert all(s0 + n0 - s1 >= 192 for (s0, n0), (s1, _) in zip(cut, cut[1:], strict=False))
+    rows, cols = grid(150, 4000, 1536, 192, 100_000)  # a side shorter than the overlap stays whole
     assert rows == [(0, 150)] and all(s >= 0 and s + n <= 4000 for s, n in cols) and cols[0][1] * 150 <= 100_000
 
 

@@ -49,17 +49,10 @@ def calibration_paths(data: Path) -> list[Path]:
     return paths
 
 
-def _tiles(length: int, tile: int, overlap: int) -> list[tuple[int, int]]:
-    if length <= tile:
-        return [(0, length)]
-    n = -(-(length - overlap) // (tile - overlap))
-    size = -(-(length + (n - 1) * overlap) // n)
-    return [(round(i * (length - size) / (n - 1)), size) for i in range(n)]
-
-
 def inputs(paths: list[Path]):
     """RetinaFace inputs for every photo at 1x and 2x, tiled and pre-processed as unseen does."""
     from unseen import raster
+    from unseen.detect.tiling import tiles
 
     for p in paths:
         with Image.open(p) as im:
@@ -67,8 +60,8 @@ def inputs(paths: list[Path]):
         h, w = rgb.shape[:2]
         for scale in (1.0, 2.0):
             tile, overlap = max(32, int(TILE / scale)), int(OVERLAP / scale)
-            for y0, th in _tiles(h, tile, overlap):
-                for x0, tw in _tiles(w, tile, overlap):
+            for y0, th in tiles(h, tile, overlap):
+                for x0, tw in tiles(w, tile, overlap):
                     crop = rgb[y0 : y0 + th, x0 : x0 + tw]
                     if scale != 1.0:
                         crop = raster.resize(crop, max(1, round(tw * scale)), max(1, round(th * scale)))

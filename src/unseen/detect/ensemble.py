@@ -27,6 +27,7 @@ from .centerface import CenterFace
 from .onnx_session import use_device
 from .plates import TextBoxes
 from .retinaface import RetinaFace
+from .tiling import grid, tiles
 
 # Plates and text are one backend (the text detector, then a rule per kind: detect/plates.py) under
 # a name per set of kinds it keeps: "plate", "text", "plate+text".
@@ -98,44 +99,6 @@ def _tile_side(backend, length: float = 0) -> int:
     if length and length <= TILE:
         return TILE
     return int(getattr(backend, "tile", TILE))
-
-
-def _tiles(length: int, tile: int, overlap: int) -> list[tuple[int, int]]:
-    """Split ``length`` into the fewest equal tiles of at most ``tile`` that overlap by ``overlap``.
-
-    Equal tiles (rather than fixed-size ones plus a remainder) keep the total area processed
-    close to the image's own area.
-    """
-    if length <= tile:
-        return [(0, length)]
-    return _split(length, -(-(length - overlap) // (tile - overlap)), overlap)
-
-
-def _split(length: int, n: int, overlap: int) -> list[tuple[int, int]]:
-    """``length`` cut into ``n`` equal tiles overlapping by at least ``overlap``."""
-    if n <= 1:
-        return [(0, length)]
-    size = -(-(length + (n - 1) * overlap) // n)
-    return [(round(i * (length - size) / (n - 1)), size) for i in range(n)]
-
-
-def _grid(h: int, w: int, tile: int, overlap: int, max_pixels: int) -> tuple[list, list]:
-    """Row and column tiles with the fewest pixels in all whose every tile is at most ``tile`` a side
-    and ``max_pixels`` in area. Capping the area rather than the side lets a 1080p frame be cut into
-    three upright strips (3 x 768 x 1080) instead of six squares: the same bound on a pass's
-    activations for 9% more pixels than two tiles instead of 30%."""
-    rows, cols = _tiles(h, tile, overlap), _tiles(w, tile, overlap)
-    if rows[0][1] * cols[0][1] <= max_pixels:
-        return rows, cols
-    best: tuple[int, list, list] | None = None
-    for ny in range(len(rows), len(rows) + 8):
-        for nx in range(len(cols), len(cols) + 8):
-            r, c = _split(h, ny, overlap), _split(w, nx, overlap)
-            if r[0][1] > h or c[0][1] > w:  # a side shorter than the overlap cannot be cut further
-                continue
-            if r[0][1] * c[0][1] <= max_pixels and (best is None or ny * nx * r[0][1] * c[0][1] < best[0]):
-                best = (ny * nx * r[0][1] * c[0][1], r, c)
-    return (best[1], best[2]) if best else (rows, cols)
 
 
 class Detector:
@@ -233,9 +196,9 @@ def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face
     tile = max(32, int((min(side, max_tile) if max_tile else side) / scale))
     overlap = int(OVERLAP / scale)
     if max_pixels:
-        rows, cols = _grid(h, w, tile, overlap, int(max_pixels / (scale * scale)))
+        rows, cols = grid(h, w, tile, overlap, int(max_pixels / (scale * scale)))
     else:
-        rows, cols = _tiles(h, tile, overlap), _tiles(w, tile, overlap)
+        rows, cols = tiles(h, tile, overlap), tiles(w, tile, overlap)
     jobs = []
     for y0, th in rows:
         for x0, tw in cols:

@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw
 
 from .. import raster
 from .onnx_session import session
+from .tiling import tiles
 from .weights import text_det_onnx
 
 
@@ -233,15 +234,6 @@ OVERLAP = 320  # px: text up to this wide (plates up to ~68 px tall) is whole in
 OVERVIEW = 1024  # px, longer side of the whole-image pass for text wider than the overlap
 
 
-def tiles(length: int, tile: int = TILE, overlap: int = OVERLAP) -> list[tuple[int, int]]:
-    """``(start, size)`` of the fewest equal tiles of at most ``tile`` overlapping by ``overlap``."""
-    if length <= tile:
-        return [(0, length)]
-    n = -(-(length - overlap) // (tile - overlap))
-    size = -(-(length + (n - 1) * overlap) // n)
-    return [(round(i * (length - size) / (n - 1)), size) for i in range(n)]
-
-
 def find(rgb: np.ndarray, scale: float = 1.0, params: DBParams = DEFAULT) -> tuple[np.ndarray, np.ndarray]:
     """Text quads and scores in ``rgb``'s pixels, detected at ``scale`` in tiles, plus an overview pass
     at OVERVIEW px when the picture needs more than one tile (text wider than the overlap is cut by
@@ -250,8 +242,8 @@ def find(rgb: np.ndarray, scale: float = 1.0, params: DBParams = DEFAULT) -> tup
     small = rgb if scale == 1.0 else raster.resize(rgb, max(1, round(w * scale)), max(1, round(h * scale)))
     sh, sw = small.shape[:2]
     quads, scores = [], []
-    for y0, th in tiles(sh):
-        for x0, tw in tiles(sw):
+    for y0, th in tiles(sh, TILE, OVERLAP):
+        for x0, tw in tiles(sw, TILE, OVERLAP):
             q, sc = detect(np.ascontiguousarray(small[y0 : y0 + th, x0 : x0 + tw]), params)
             quads.append(q + np.array([x0, y0], np.float32))
             scores.append(sc)
