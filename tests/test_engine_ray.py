@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import FIXTURES, system_tool
+from kill_helpers import TMP_PREFIX, finals, make_clip, temps, wait_for
 from PIL import Image
-from test_kill_safety import TMP_PREFIX, finals, make_clip, temps, wait_for
 
 ray = pytest.importorskip("ray", reason="needs unseen[ray]")
 

@@ -20,34 +20,12 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
-import numpy as np
 import pytest
-from conftest import FIXTURES
+from kill_helpers import PHOTO, TMP_PREFIX, finals, make_clip, temps, wait_for
 from PIL import Image
-
-PHOTO = FIXTURES / "2008_002470.jpg"
-TMP_PREFIX = ".unseen-tmp-"
 
 needs_video = pytest.mark.skipif(find_spec("unseen.engine.video") is None,
                                  reason="video support (unseen.engine.video) not in this tree yet")
-
-
-def make_clip(path: Path, frames: int, size: tuple[int, int] = (320, 212)) -> None:
-    """An H.264 clip of the fixture photo, panned, written with PyAV (long enough to kill mid-way)."""
-    import av
-
-    base = Image.open(PHOTO).convert("RGB").resize((size[0] + 40, size[1]))
-    with av.open(str(path), "w") as box:
-        stream = box.add_stream("libx264", rate=25)
-        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
-        for i in range(frames):
-            x = i % 40
-            frame = av.VideoFrame.from_ndarray(np.asarray(base.crop((x, 0, x + size[0], size[1]))),
-                                               format="rgb24")
-            for packet in stream.encode(frame):
-                box.mux(packet)
-        for packet in stream.encode():
-            box.mux(packet)
 
 
 def sha(path: Path) -> str:
@@ -58,28 +36,6 @@ def start(*args: str | Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.Popen([sys.executable, "-m", "unseen.cli", *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
-
-
-def wait_for(predicate, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if proc.poll() is not None:
-            out, err = proc.communicate()
-            pytest.fail(f"unseen finished (exit {proc.returncode}) before it could be interrupted: {err[-500:]!r}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            proc.communicate()
-            pytest.fail("unseen did not reach the point to interrupt in time")
-        time.sleep(0.05)
-
-
-def temps(folder: Path) -> list[Path]:
-    return [p for p in folder.iterdir() if p.name.startswith(TMP_PREFIX)] if folder.exists() else []
-
-
-def finals(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(TMP_PREFIX)) \
-        if folder.exists() else []
 
 
 @pytest.fixture(scope="module")

@@ -271,7 +271,7 @@ def test_drop_never_reads_the_audio(clips, tmp_path, monkeypatch):
 def test_cli_report_and_clean_metadata(tmp_path, exiftool, ffprobe):
     """The CLI's --json report gives the seconds removed; the output is as clean as any other
     (the tagged head_pose fixture: the same exiftool and ffprobe checks as tests/test_video.py)."""
-    from test_video import assert_clean, assert_probe_clean
+    from container_checks import assert_clean, assert_probe_clean
 
     clip = speech_clip(tmp_path / "speech.mp4", 16000, "mono")
     buf = io.StringIO()
