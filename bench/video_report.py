@@ -161,14 +161,16 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
                       "reads, so what grows is not the clip: the peak is the detector's working memory at the "
                       "moment two large passes (and the plate pass) happen to run at once, which a longer clip "
                       "meets more often. Passes on 1080p frames are tiled at 1536 detector px (`detect/schedule.py` "
-                      "VIDEO_TILE); all models share one onnxruntime arena, which keeps what it grew to "
+                      "VIDEO_TILE), CenterFace's in strips of at most 1 MP (VIDEO_TILE_PIXELS); all models share one "
+                      "onnxruntime arena, which keeps what it grew to "
                       "(`detect/onnx_session.py`; with one arena per model the x1 run peaked at 1138-1278 MiB). "
                       "Turning the arena off measured worse (1573 MiB and more CPU, one run on 2026-11-30)."]
         if rss_res.get("levers"):
             n = max(v.get("runs", 1) for v in rss_res["levers"].values())
-            lines += ["", f"Levers (`rss --levers`, the facenet clip x1, default options (faces and plates), {n} "
-                      "interleaved rounds, medians and the range of the peak): the detector's tile size bounds the "
-                      "activations of one pass; one detection thread runs one pass at a time.", "",
+            lines += ["", f"Levers (`rss --levers`, the facenet clip x1, default options (faces and plates) unless the "
+                      f"row says `--cover faces`, {n} interleaved rounds, medians and the range of the peak): the "
+                      "detector's tile size bounds the activations of one pass; one detection thread runs one pass "
+                      "at a time; frame-threaded decoding keeps a decoder context and pictures per thread.", "",
                       "| setting | peak RSS MiB, median (range) | wall s | CPU s |", "|---|---:|---:|---:|"]
             lines += [f"| {k} | {v['peak_rss_mib']} ({v.get('min_mib', v['peak_rss_mib'])}-"
                       f"{v.get('max_mib', v['peak_rss_mib'])}) | {v['seconds']} | {v['cpu']} |"

@@ -49,12 +49,11 @@ CF_PERIOD = 0.15  # seconds between CenterFace passes (most faces; also what bri
 SMALL_PERIOD = 0.45  # seconds between RetinaFace 2x passes (tiny faces, which move little on screen)
 GLANCE = 320  # px, longer side of the every-frame glance
 VIDEO_TILE = 1536  # detector px: two passes run at once, so a 1080p frame's passes are tiled (peak memory)
-# Detector px per tile by backend (area), on top of VIDEO_TILE: a memory knob, off by default. With
-# {"centerface": 1_000_000} a 1080p frame's CenterFace pass is three 768 x 1080 strips instead of two
-# 1056 x 1080 tiles: two such passes at once peak ~190 MB lower (one-off probe), the whole run ~50 MiB
-# lower by the median (~180 at worst) for ~6% more CPU, which the fps target cannot spare
-# (docs/BENCHMARKS.md, "Video: memory").
-VIDEO_TILE_PIXELS: dict[str, int] = {}
+# Detector px per tile by backend (area), on top of VIDEO_TILE. CenterFace's activations are the
+# largest of any pass (~2x RetinaFace's per pixel), and two passes run at once: capped at 1 MP a 1080p
+# frame's CenterFace pass is three 768 x 1080 strips instead of two 1056 x 1080 tiles, which takes the
+# faces-only peak from ~910 to ~720 MiB for ~5% more CPU (docs/BENCHMARKS.md, "Video: memory").
+VIDEO_TILE_PIXELS: dict[str, int] = {"centerface": 1_000_000}
 
 
 def default_schedules() -> tuple[Schedule, ...]:

@@ -181,6 +181,14 @@ class DecodedFrame:
             return self.frame.to_ndarray(format="yuv420p")
 
 
+# FFmpeg decoder threading. Not frame threads ("AUTO"): each frame thread keeps its own copy of the
+# decoder's context and pictures (~40 MiB for two 1080p readers), and unseen's decoding is never what
+# it waits for (its own thread beside detection, which is ~10x the cost). The peak of a 1080p run drops
+# by ~40 MiB at the same CPU (docs/BENCHMARKS.md, "Video: memory"). H.264 from cameras has one slice per
+# frame, so this decodes on one thread.
+THREAD_TYPE = "SLICE"
+
+
 class Reader:
     """Strict, streaming decoder of one video stream (plus, if asked, one audio stream).
 
@@ -207,7 +215,7 @@ class Reader:
         stream = self.stream
         if stream.codec_context is None:  # a codec FFmpeg does not know (seen by the fuzzer)
             raise UnseenError("video track uses a codec FFmpeg cannot decode")
-        stream.thread_type = "AUTO"
+        stream.thread_type = THREAD_TYPE
         stream.codec_context.options = {"err_detect": "explode"}
         first_pts: int | None = None
         last_pts: int | None = None
