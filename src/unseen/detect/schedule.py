@@ -51,8 +51,9 @@ GLANCE = 320  # px, longer side of the every-frame glance
 VIDEO_TILE = 1536  # detector px: two passes run at once, so a 1080p frame's passes are tiled (peak memory)
 # Detector px per tile by backend (area), on top of VIDEO_TILE. CenterFace's activations are the
 # largest of any pass (~2x RetinaFace's per pixel), and two passes run at once: capped at 1 MP a 1080p
-# frame's CenterFace pass is three 768 x 1080 strips instead of two 1056 x 1080 tiles, which takes the
-# faces-only peak from ~910 to ~720 MiB for ~5% more CPU (docs/BENCHMARKS.md, "Video: memory").
+# frame's CenterFace pass is three 768 x 1080 strips instead of two 1056 x 1080 tiles. With slice-threaded
+# decoding (media/video_read.py) that takes the faces-only peak from ~960 to ~750 MiB; the strips cost
+# ~8% wall on their own, which x264 on one thread gives back (docs/BENCHMARKS.md, "Video: memory").
 VIDEO_TILE_PIXELS: dict[str, int] = {"centerface": 1_000_000}
 
 

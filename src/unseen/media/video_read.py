@@ -183,9 +183,9 @@ class DecodedFrame:
 
 # FFmpeg decoder threading. Not frame threads ("AUTO"): each frame thread keeps its own copy of the
 # decoder's context and pictures (~40 MiB for two 1080p readers), and unseen's decoding is never what
-# it waits for (its own thread beside detection, which is ~10x the cost). The peak of a 1080p run drops
-# by ~40 MiB at the same CPU (docs/BENCHMARKS.md, "Video: memory"). H.264 from cameras has one slice per
-# frame, so this decodes on one thread.
+# it waits for (its own thread beside detection, which is ~10x the cost). The median peak of a 1080p
+# run drops by 20-140 MiB for ~1% more CPU (docs/BENCHMARKS.md, "Video: memory"). H.264 from cameras has
+# one slice per frame, so this decodes on one thread.
 THREAD_TYPE = "SLICE"
 
 
