@@ -9,11 +9,8 @@ from __future__ import annotations
 
 
 def tiles(length: int, tile: int, overlap: int) -> list[tuple[int, int]]:
-    """Split ``length`` into the fewest equal tiles of at most ``tile`` that overlap by ``overlap``.
-
-    Equal tiles (rather than fixed-size ones plus a remainder) keep the total area processed
-    close to the image's own area.
-    """
+    """``(start, size)`` of the fewest equal tiles of at most ``tile`` that cover ``length`` and
+    overlap by at least ``overlap``."""
     if length <= tile:
         return [(0, length)]
     return split(length, -(-(length - overlap) // (tile - overlap)), overlap)
