@@ -164,7 +164,9 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
                       "reads, so what grows is not the clip: the peak is the detector's working memory at the "
                       "moment two large passes (and the plate pass) happen to run at once, which a longer clip "
                       "meets more often. Passes on 1080p frames are tiled at 1536 detector px (`detect/schedule.py` "
-                      "VIDEO_TILE), CenterFace's in strips of at most 1 MP (VIDEO_TILE_PIXELS); all models share one "
+                      "VIDEO_TILE), CenterFace's in strips of at most 1 MP (VIDEO_TILE_PIXELS), 0.7 MP beside the plate "
+                      "pass (VIDEO_TILE_PIXELS_WITH_TEXT), the plate pass in full-width strips of at most 0.6 MP "
+                      "(`text.find`); all models share one "
                       "onnxruntime arena, which keeps what it grew to "
                       "(`detect/onnx_session.py`; with one arena per model the x1 run peaked at 1138-1278 MiB). "
                       "Turning the arena off measured worse (1573 MiB and more CPU, one run on 2026-11-30)."]

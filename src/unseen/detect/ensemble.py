@@ -192,6 +192,10 @@ def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face
     ``max_pixels`` (detector px) its area: video keeps its frames' passes small because two of them
     run at once on every frame."""
     h, w = rgb.shape[:2]
+    if getattr(backend, "tiles_itself", False) and scale == 1.0:
+        # The text pass: one job; it cuts its own tiles and strips (lines of text kept whole, boxes
+        # read from the whole image) under the same cap on one run's pixels.
+        return [(h * w, partial(backend, rgb, threshold, strip_pixels=max_pixels))]
     side = _tile_side(backend, max(h, w) * scale)
     tile = max(32, int((min(side, max_tile) if max_tile else side) / scale))
     overlap = int(OVERLAP / scale)

@@ -53,10 +53,12 @@ class TextBoxes:
     kind ``plate`` (plates rule) or ``text`` (text rule, for boxes the plates rule would not keep).
 
     It tiles and scales by itself (``tile`` is larger than any image, so the ensemble hands it whole
-    images) because the rule reads each box from the full-resolution pixels.
+    images) because the rule reads each box from the full-resolution pixels; a cap on the pixels of
+    one run (video's) is handed on as ``strip_pixels`` (``text.find``).
     """
 
     tile = 1 << 30
+    tiles_itself = True
 
     def __init__(self, kinds: tuple[str, ...] = ("plate",), max_pixels: int = MAX_PIXELS):
         if not kinds or not set(kinds) <= {"plate", "text"}:
@@ -65,13 +67,13 @@ class TextBoxes:
         self.name = "+".join(sorted(kinds))
         self.max_pixels = max_pixels
 
-    def __call__(self, rgb: np.ndarray, threshold: float) -> Regions:
+    def __call__(self, rgb: np.ndarray, threshold: float, strip_pixels: int = 0) -> Regions:
         """Plates (and text) in an RGB image; any failure is an ``UnseenError`` naming this detector,
         so the file fails closed with one line instead of being written without its plates."""
         try:
             h, w = rgb.shape[:2]
             scale = min(1.0, math.sqrt(self.max_pixels / max(1, h * w)))
-            quads, scores = text.find(rgb, scale, text.DBParams(box_thresh=threshold))
+            quads, scores = text.find(rgb, scale, text.DBParams(box_thresh=threshold), strip_pixels)
             return self.judge(rgb, quads, scores)
         except UnseenError:
             raise

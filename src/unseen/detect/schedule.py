@@ -54,7 +54,15 @@ VIDEO_TILE = 1536  # detector px: two passes run at once, so a 1080p frame's pas
 # frame's CenterFace pass is three 768 x 1080 strips instead of two 1056 x 1080 tiles. With slice-threaded
 # decoding (media/video_read.py) that takes the faces-only peak from ~960 to ~750 MiB; the strips cost
 # ~8% wall on their own, which x264 on one thread gives back (docs/BENCHMARKS.md, "Video: memory").
-VIDEO_TILE_PIXELS: dict[str, int] = {"centerface": 1_000_000}
+# The plate/text pass (any mix of kinds) runs at TEXT_FIT px in full-width strips of at most 0.6 MP
+# (``text.find``: two 1280 x 416 strips and a small overview).
+VIDEO_TILE_PIXELS: dict[str, int] = {"centerface": 1_000_000,
+                                     **{k: 600_000 for k in ("plate", "text", "plate+text")}}
+# When the plate pass runs too (the default), a third model shares the arena and CenterFace's strips
+# are capped lower: four 1056 x 636 tiles. With the plate strips above, the default's peak went
+# from 827 to 707 MiB for 11% more CPU (each change alone: 782 and 807 MiB; docs/BENCHMARKS.md,
+# "Video: memory"); faces only keeps the cheaper 1 MP strips, under 800 MiB on their own.
+VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
 
 
 def default_schedules() -> tuple[Schedule, ...]:
@@ -128,6 +136,8 @@ class VideoDetector:
         self.shift = float(getattr(detector, "threshold_shift", 0.0))
         self.nms_iou = float(getattr(detector, "nms_iou", 0.35))
         self.schedules = tuple(schedules) if schedules else video_schedules(detector)
+        self.with_text = self.scheduled and any("face" not in _kinds(detector, p)
+                                                for s in self.schedules for p in s.passes)
         self._last = [-1e9] * len(self.schedules)
         self.runs = 0  # passes run, for the report
         self._prepared: dict[int, list] = {}  # id(frame) -> its passes, decided by ``prepare``
@@ -155,7 +165,13 @@ class VideoDetector:
             return self.detector.detect(rgb)
         backend, scale, thr, max_face = job[:4]
         return Detector.run_pass(rgb, self.detector.backend(backend), scale, thr, max_face, VIDEO_TILE,
-                                 VIDEO_TILE_PIXELS.get(backend, 0))
+                                 self.tile_pixels(backend))
+
+    def tile_pixels(self, backend: str) -> int:
+        """The cap on one run's detector pixels for ``backend`` (0: none), read at each call so that
+        benchmarks can change the tables."""
+        caps = {**VIDEO_TILE_PIXELS, **VIDEO_TILE_PIXELS_WITH_TEXT} if self.with_text else VIDEO_TILE_PIXELS
+        return caps.get(backend, 0)
 
     def run_frame(self, frame: TimedFrame, job: tuple) -> Regions:
         """``run`` on a frame: a fitted pass takes the frame's own shrunk copy when it has one (so the

@@ -23,8 +23,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .. import raster
+from ..regions import box_iou
 from .onnx_session import session
-from .tiling import tiles
+from .tiling import split, tiles
 from .weights import text_det_onnx
 
 
@@ -232,28 +233,89 @@ def boxes_from_map(prob: np.ndarray, p: DBParams = DEFAULT) -> tuple[np.ndarray,
 TILE = 1536
 OVERLAP = 320  # px: text up to this wide (plates up to ~68 px tall) is whole in some tile
 OVERVIEW = 1024  # px, longer side of the whole-image pass for text wider than the overlap
+# Video caps each run's pixels further (``strip_pixels``), because its text pass runs beside a face
+# pass: a tile above the cap is cut into full-width strips, so lines of text are cut across their
+# height only, and any line up to LINE_OVERLAP px tall is whole in one strip. A 1280 x 720 frame
+# becomes two 1280 x 416 strips: the pass's working memory falls from ~166 to ~96 MiB for ~20% more
+# of its CPU, overview included (docs/BENCHMARKS.md, "Video: memory"). Taller text (a plate a sixth
+# of the frame's height) is found by a small overview pass at STRIP_OVERVIEW px, still >= 34 px tall.
+LINE_OVERLAP = 112
+STRIP_OVERVIEW = 384
 
 
-def find(rgb: np.ndarray, scale: float = 1.0, params: DBParams = DEFAULT) -> tuple[np.ndarray, np.ndarray]:
+def strips(height: int, width: int, max_pixels: int) -> list[tuple[int, int]]:
+    """``(start, size)`` of the fewest full-width strips of ``height`` rows, overlapping by
+    LINE_OVERLAP, with at most ``max_pixels`` each. A cap that only strips under twice the overlap
+    could meet stops there: such strips would be mostly overlap (and their size never reaches it)."""
+    n = 1
+    while split(height, n, LINE_OVERLAP)[0][1] * width > max_pixels:
+        if split(height, n + 1, LINE_OVERLAP)[0][1] < 2 * LINE_OVERLAP:
+            break
+        n += 1
+    return split(height, n, LINE_OVERLAP)
+
+
+def find(rgb: np.ndarray, scale: float = 1.0, params: DBParams = DEFAULT,
+         strip_pixels: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Text quads and scores in ``rgb``'s pixels, detected at ``scale`` in tiles, plus an overview pass
     at OVERVIEW px when the picture needs more than one tile (text wider than the overlap is cut by
-    the tiles; text that large is easy to find at a small size)."""
+    the tiles; text that large is easy to find at a small size). ``strip_pixels`` > 0 cuts each tile
+    larger than that into strips (``strips``), with an overview at STRIP_OVERVIEW px."""
     h, w = rgb.shape[:2]
     small = rgb if scale == 1.0 else raster.resize(rgb, max(1, round(w * scale)), max(1, round(h * scale)))
     sh, sw = small.shape[:2]
     quads, scores = [], []
+    cut = False
     for y0, th in tiles(sh, TILE, OVERLAP):
         for x0, tw in tiles(sw, TILE, OVERLAP):
-            q, sc = detect(np.ascontiguousarray(small[y0 : y0 + th, x0 : x0 + tw]), params)
-            quads.append(q + np.array([x0, y0], np.float32))
-            scores.append(sc)
-    if max(sh, sw) > TILE:
-        over, f = raster.fit(rgb, OVERVIEW)
+            rows = strips(th, tw, strip_pixels) if strip_pixels else [(0, th)]
+            cut = cut or len(rows) > 1
+            for dy, rh in rows:
+                crop = small[y0 + dy : y0 + dy + rh, x0 : x0 + tw]
+                q, sc = detect(np.ascontiguousarray(crop), params)
+                quads.append(q + np.array([x0, y0 + dy], np.float32))
+                scores.append(sc)
+    overview = OVERVIEW if max(sh, sw) > TILE else STRIP_OVERVIEW if cut else 0
+    if overview:
+        over, f = raster.fit(rgb, overview)
         q, sc = detect(over, params)
         quads.append(q * (scale / f))
         scores.append(sc)
+    if len(quads) > 1:
+        keep = unique(quads, overview=bool(overview))
+        quads = [np.concatenate(quads)[keep]]
+        scores = [np.concatenate(scores)[keep]]
     q = np.concatenate(quads) / np.float32(scale) if quads else np.zeros((0, 4, 2), np.float32)
     return q.astype(np.float32), np.concatenate(scores) if scores else np.zeros(0, np.float32)
+
+
+DUPLICATE_IOU = 0.6  # bounding boxes of two runs' quads this alike are one line of text found twice
+
+
+def unique(runs: list[np.ndarray], overview: bool = False) -> np.ndarray:
+    """Indices (into the runs' quads concatenated) of the quads to keep: a line of text in the overlap
+    of two tiles or strips, or big enough for the overview, is found by each run, and every copy
+    would be read by the plate rule (reads were ~40% more with video's strips and overview). Copies
+    from different runs at DUPLICATE_IOU or more are dropped, keeping the tiles' quads before the
+    overview's (found at full resolution, their edges are finer), the larger first. A line that a
+    tile border cuts has a smaller, partial quad there: unlike the whole one, it is kept. ``overview``:
+    the last run is the overview."""
+    run = np.concatenate([np.full(len(q), i) for i, q in enumerate(runs)])
+    q = np.concatenate(runs)
+    if len(q) == 0:
+        return np.zeros(0, np.int64)
+    boxes = np.concatenate([q.min(1), q.max(1)], axis=1)
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    late = run == len(runs) - 1 if overview else np.zeros(len(q), bool)
+    kept: list[int] = []
+    for i in np.lexsort((-area, late)):
+        if kept:
+            k = np.array(kept)
+            other = run[k] != run[i]
+            if other.any() and (box_iou(boxes[i : i + 1], boxes[k[other]]) >= DUPLICATE_IOU).any():
+                continue
+        kept.append(int(i))
+    return np.sort(np.array(kept, np.int64))
 
 
 def quad_heights(quads: np.ndarray) -> np.ndarray:

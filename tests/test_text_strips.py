@@ -1,0 +1,100 @@
+"""Video's plate/text pass runs in full-width strips (``text.find`` with ``strip_pixels``): it bounds the
+pass's working memory beside a face pass. These tests check that the strips cut only across lines of
+text, that a plate on the cut is still covered (a small one whole in one strip, a tall one by the
+overview), that a line found twice is read once, and that the video schedule really cuts its frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import FIXTURES
+from PIL import Image
+from synth import draw_plate
+
+from unseen.detect import ensemble, schedule, text
+from unseen.detect.plates import TextBoxes
+
+FRAME = (720, 1280)  # a 1080p frame at the text pass's TEXT_FIT
+CAP = schedule.VIDEO_TILE_PIXELS["plate"]
+
+
+def test_a_video_frame_is_cut_into_two_full_width_strips_overlapping_by_a_line():
+    rows = text.strips(*FRAME, CAP)
+    assert rows == [(0, 416), (304, 416)]
+    assert all(h * FRAME[1] <= CAP for _, h in rows)
+    assert rows[0][0] + rows[0][1] - rows[1][0] >= text.LINE_OVERLAP
+    assert text.strips(400, 1280, CAP) == [(0, 400)]  # within the cap: one piece
+    # A cap no strip can meet stops before strips are mostly overlap (and does stop).
+    tight = text.strips(*FRAME, 1000)
+    assert len(tight) > 2 and all(h >= 2 * text.LINE_OVERLAP for _, h in tight)
+    assert FRAME[1] == schedule.TEXT_FIT  # the cap above is sized for this frame
+
+
+def _quad(x1: float, y1: float, x2: float, y2: float) -> np.ndarray:
+    return np.array([[[x1, y1], [x2, y1], [x2, y2], [x1, y2]]], np.float32)
+
+
+def test_a_line_found_by_two_runs_is_kept_once_a_cut_piece_is_kept():
+    top = np.concatenate([_quad(100, 300, 300, 330), _quad(500, 400, 700, 416)])  # a line; a piece cut at row 416
+    bottom = np.concatenate([_quad(101, 301, 299, 331), _quad(500, 400, 700, 440)])  # the same line; the whole one
+    overview = np.concatenate([_quad(98, 298, 303, 333), _quad(900, 100, 1200, 300)])  # again, coarser; a tall sign
+    keep = text.unique([top, bottom, overview], overview=True)
+    # The line once (the larger strip quad, never the overview's), both the cut piece and the whole
+    # line (too unlike to be one), and the sign only the overview saw.
+    assert keep.tolist() == [0, 1, 3, 5]
+    # Within one run nothing is dropped, however alike.
+    assert text.unique([np.concatenate([top, top])]).tolist() == [0, 1, 2, 3]
+
+
+def _covered(found, box: tuple[int, int, int, int]) -> float:
+    """Share of the plate's box inside the union of the regions' boxes, padded as the mask pads them."""
+    x, y, w, h = box
+    m = np.zeros(FRAME, bool)
+    for b in found.padded(0.25, FRAME[1], FRAME[0]).boxes:
+        m[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))] = True
+    return float(m[y : y + h, x : x + w].mean())
+
+
+@pytest.fixture(scope="module")
+def street() -> np.ndarray:
+    """The fixture photo stretched to a 1280 x 720 frame."""
+    return np.asarray(Image.open(FIXTURES / "2008_007676.jpg").convert("RGB").resize(FRAME[::-1]))
+
+
+@pytest.mark.parametrize("height", [24, 64, 150])
+def test_a_plate_on_the_cut_is_covered_as_in_one_piece(street, height):
+    """Plates centred on the middle of the strips' overlap: 24 and 64 px are whole in one strip;
+    150 px is taller than the overlap, cut in both strips, and found by the overview."""
+    rgb = street.copy()
+    box = draw_plate(rgb, 400, 360 - height // 2, height, "KA 4821 B")
+    assert box[1] < 416 and box[1] + box[3] > 304  # inside the rows both strips share
+    tb = TextBoxes(("plate",))
+    whole = tb(rgb, 0.3)
+    cut = tb(rgb, 0.3, strip_pixels=CAP)
+    assert _covered(whole, box) >= 0.9
+    assert _covered(cut, box) >= 0.9
+
+
+def test_the_video_schedule_runs_the_plate_pass_in_strips(street, monkeypatch):
+    """Through the schedule and the ensemble, as video calls it: the detector sees two 1280 x 416
+    strips and the 384 px overview, never the whole frame."""
+    seen: list[tuple[int, int]] = []
+    real = text.detect
+
+    def recording(rgb, params=text.DEFAULT):
+        seen.append(rgb.shape[:2])
+        return real(rgb, params)
+
+    monkeypatch.setattr(text, "detect", recording)
+    detector = ensemble.Detector(passes=ensemble.text_passes(("plate",)), check_passes=())
+    vdet = schedule.VideoDetector(detector)
+    vdet.run(street, ("plate", 1.0, 0.3, 0.0))
+    assert seen == [(416, 1280), (416, 1280), (216, 384)]
+    # With the plate pass on, CenterFace's strips are capped lower; faces only keeps 1 MP.
+    assert vdet.tile_pixels("centerface") == schedule.VIDEO_TILE_PIXELS_WITH_TEXT["centerface"] < 1_000_000
+    faces = schedule.VideoDetector(ensemble.Detector(check_passes=()))
+    assert not faces.with_text and faces.tile_pixels("centerface") == 1_000_000
+    # Photos keep one piece up to the photo tile.
+    seen.clear()
+    detector.detect(street)
+    assert seen == [FRAME]
