@@ -164,7 +164,8 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
                       "reads, so what grows is not the clip: the peak is the detector's working memory at the "
                       "moment two large passes (and the plate pass) happen to run at once, which a longer clip "
                       "meets more often. Passes on 1080p frames are tiled at 1536 detector px (`detect/schedule.py` "
-                      "VIDEO_TILE), CenterFace's in strips of at most 1 MP (VIDEO_TILE_PIXELS), 0.7 MP beside the plate "
+                      "VIDEO_TILE), CenterFace's in strips of at most 1 MP (VIDEO_TILE_PIXELS), 0.7 MP beside the "
+                      "plate "
                       "pass (VIDEO_TILE_PIXELS_WITH_TEXT), the plate pass in full-width strips of at most 0.6 MP "
                       "(`text.find`); all models share one "
                       "onnxruntime arena, which keeps what it grew to "
@@ -175,7 +176,11 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
             lines += ["", f"Levers (`rss --levers`, the facenet clip x1, default options (faces and plates) unless the "
                       f"row says `--cover faces`, {n} interleaved rounds, medians and the range of the peak): the "
                       "detector's tile size bounds the activations of one pass; one detection thread runs one pass "
-                      "at a time; frame-threaded decoding keeps a decoder context and pictures per thread.", "",
+                      "at a time; frame-threaded decoding keeps a decoder context and pictures per thread."
+                      + (f" Measured in an earlier run (`{rss_res['levers_provenance']['command']}`, "
+                         f"{rss_res['levers_provenance']['date']}, unseen git {rss_res['levers_provenance']['git']}), "
+                         "before CenterFace ran in int8 on the CPU: compare its rows with each other, not with the "
+                         "table above." if rss_res.get("levers_provenance") else ""), "",
                       "| setting | peak RSS MiB, median (range) | wall s | CPU s |", "|---|---:|---:|---:|"]
             lines += [f"| {k} | {v['peak_rss_mib']} ({v.get('min_mib', v['peak_rss_mib'])}-"
                       f"{v.get('max_mib', v['peak_rss_mib'])}) | {v['seconds']} | {v['cpu']} |"
@@ -196,8 +201,8 @@ def ceiling_gap(speed_res: dict) -> str:
     ceiling_cpu = speed_res["median"]["ceiling"]["cpu"] / frames
     unseen_cpu = speed_res["median"]["unseen"]["cpu"] / frames
     return (f"Where the time goes (CPU per frame): one CenterFace 1x pass costs {cf:.2f} s and one RetinaFace "
-            f"2x pass {rf2:.2f} s on this clip (cached `passes` run, float RetinaFace; the int8 file unseen "
-            "runs on the CPU costs ~0.55x that); the schedule runs CenterFace every "
+            f"2x pass {rf2:.2f} s on this clip (cached `passes` run with the float models; the int8 files unseen "
+            "runs on the CPU cost ~0.55x that); the schedule runs CenterFace every "
             f"{CF_PERIOD:g} s and RetinaFace 2x every {SMALL_PERIOD:g} s, ~{detect:.2f} s of detection per frame, "
             f"against {ceiling_cpu:.2f} s for decode + encode (the ceiling run) and {unseen_cpu:.2f} s for the "
             "whole unseen run (two decodes, the glance, tracking, masking, encode).")

