@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from make_retinaface_int8 import EXTS, calibration_paths, quantise  # noqa: F401 - one recipe, one photo list
+from make_retinaface_int8 import build  # one recipe, one list of calibration photos
 from PIL import Image, ImageOps
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,16 +69,7 @@ def float_nodes(model) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    import hashlib
-
-    data = Path(argv[0]) if argv else REPO.parent / "shared" / "data"
-    dst = Path(argv[1]) if len(argv) > 1 else DEFAULT_DST
-    if hashlib.sha256(FP32.read_bytes()).hexdigest() != FP32_SHA256:
-        raise SystemExit(f"{FP32}: not the shipped fp32 model")
-    paths = calibration_paths(data)
-    digest = quantise(FP32, dst, lambda: inputs(paths), float_nodes, 13)
-    print(f"wrote {dst} ({dst.stat().st_size:,} bytes) from {len(paths)} calibration photos; SHA-256 {digest}")
-    return 0
+    return build(argv, FP32, FP32_SHA256, DEFAULT_DST, inputs, float_nodes)
 
 
 if __name__ == "__main__":

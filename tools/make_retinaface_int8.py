@@ -121,15 +121,21 @@ def quantise(src: Path, dst: Path, feeds, keep_float, opset: int) -> str:
     return hashlib.sha256(dst.read_bytes()).hexdigest()
 
 
-def main(argv: list[str]) -> int:
+def build(argv: list[str], fp32: Path, fp32_sha256: str, default_dst: Path, feeds, keep_float) -> int:
+    """The command line of both int8 tools: check the float model, calibrate on DATA, write DST
+    (``feeds(paths)`` yields the model's inputs for the calibration photos)."""
     data = Path(argv[0]) if argv else REPO.parent / "shared" / "data"
-    dst = Path(argv[1]) if len(argv) > 1 else DEFAULT_DST
-    if hashlib.sha256(FP32.read_bytes()).hexdigest() != FP32_SHA256:
-        raise SystemExit(f"{FP32}: not the shipped fp32 model")
+    dst = Path(argv[1]) if len(argv) > 1 else default_dst
+    if hashlib.sha256(fp32.read_bytes()).hexdigest() != fp32_sha256:
+        raise SystemExit(f"{fp32}: not the shipped fp32 model")
     paths = calibration_paths(data)
-    digest = quantise(FP32, dst, lambda: inputs(paths), float_nodes, 13)
+    digest = quantise(fp32, dst, lambda: feeds(paths), keep_float, 13)
     print(f"wrote {dst} ({dst.stat().st_size:,} bytes) from {len(paths)} calibration photos; SHA-256 {digest}")
     return 0
+
+
+def main(argv: list[str]) -> int:
+    return build(argv, FP32, FP32_SHA256, DEFAULT_DST, inputs, float_nodes)
 
 
 if __name__ == "__main__":
