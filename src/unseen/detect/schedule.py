@@ -69,8 +69,8 @@ VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
 # Backends video builds for itself instead of taking the photo detector's. CenterFace stays in float:
 # its int8 file (photos) left a fast-moving face on facenet 66% covered for two frames between passes
 # every 0.15 s; every 0.1 s the slip table was 0 but dlib's independent marks found a chin and mouth
-# uncovered on facenet and the masked area grew (docs/BENCHMARKS.md, "Video: frames where a face
-# slips through" and the int8 paragraph of the targets table).
+# uncovered on facenet and the masked area grew (docs/BENCHMARKS.md, the targets table: its slip,
+# fps and precision rows, and the int8 paragraph under it).
 VIDEO_BACKENDS: dict[str, Any] = {"centerface": partial(CenterFace, int8=False)}
 
 
