@@ -176,11 +176,7 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
             lines += ["", f"Levers (`rss --levers`, the facenet clip x1, default options (faces and plates) unless the "
                       f"row says `--cover faces`, {n} interleaved rounds, medians and the range of the peak): the "
                       "detector's tile size bounds the activations of one pass; one detection thread runs one pass "
-                      "at a time; frame-threaded decoding keeps a decoder context and pictures per thread."
-                      + (f" Measured in an earlier run (`{rss_res['levers_provenance']['command']}`, "
-                         f"{rss_res['levers_provenance']['date']}, unseen git {rss_res['levers_provenance']['git']}), "
-                         "before CenterFace ran in int8 on the CPU: compare its rows with each other, not with the "
-                         "table above." if rss_res.get("levers_provenance") else ""), "",
+                      "at a time; frame-threaded decoding keeps a decoder context and pictures per thread.", "",
                       "| setting | peak RSS MiB, median (range) | wall s | CPU s |", "|---|---:|---:|---:|"]
             lines += [f"| {k} | {v['peak_rss_mib']} ({v.get('min_mib', v['peak_rss_mib'])}-"
                       f"{v.get('max_mib', v['peak_rss_mib'])}) | {v['seconds']} | {v['cpu']} |"

@@ -9,18 +9,15 @@ the video slip benchmark (docs/BENCHMARKS.md, "Video").
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
 
 from ..regions import Regions
-from .centerface import CenterFace
 from .ensemble import SMALL_FACE, Detector, Pass, clamp_threshold
 
 
@@ -66,12 +63,12 @@ VIDEO_TILE_PIXELS: dict[str, int] = {"centerface": 1_000_000,
 # from 827 to 707 MiB for 11% more CPU (each change alone: 782 and 807 MiB; docs/BENCHMARKS.md,
 # "Video: memory"); faces only keeps the cheaper 1 MP strips, under 800 MiB on their own.
 VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
-# Backends video builds for itself instead of taking the photo detector's. CenterFace stays in float:
+# Backends video runs in place of the photo detector's (ensemble.BACKENDS names). CenterFace stays in float:
 # its int8 file (photos) left a fast-moving face on facenet 66% covered for two frames between passes
 # every 0.15 s; every 0.1 s the slip table was 0 but dlib's independent marks found a chin and mouth
 # uncovered on facenet and the masked area grew (docs/BENCHMARKS.md, the targets table: its slip,
 # fps and precision rows, and the int8 paragraph under it).
-VIDEO_BACKENDS: dict[str, Any] = {"centerface": partial(CenterFace, int8=False)}
+VIDEO_BACKENDS: dict[str, str] = {"centerface": "centerface-float"}
 
 
 def default_schedules() -> tuple[Schedule, ...]:
@@ -148,8 +145,6 @@ class VideoDetector:
         self.with_text = self.scheduled and any("face" not in _kinds(detector, p)
                                                 for s in self.schedules for p in s.passes)
         self._last = [-1e9] * len(self.schedules)
-        self._own: dict[str, Any] = {}  # VIDEO_BACKENDS, built on first use
-        self._lock = threading.Lock()
         self.runs = 0  # passes run, for the report
         self._prepared: dict[int, list] = {}  # id(frame) -> its passes, decided by ``prepare``
 
@@ -179,13 +174,8 @@ class VideoDetector:
                                  self.tile_pixels(backend))
 
     def backend(self, name: str):
-        """The backend a video pass runs: video's own (VIDEO_BACKENDS), else the detector's."""
-        if name not in VIDEO_BACKENDS:
-            return self.detector.backend(name)
-        with self._lock:
-            if name not in self._own:
-                self._own[name] = VIDEO_BACKENDS[name]()
-            return self._own[name]
+        """The detector's backend a video pass runs (VIDEO_BACKENDS swaps some for another)."""
+        return self.detector.backend(VIDEO_BACKENDS.get(name, name))
 
     def tile_pixels(self, backend: str) -> int:
         """The cap on one run's detector pixels for ``backend`` (0: none), read at each call so that
