@@ -154,6 +154,8 @@ def test_both_face_models_ship_inside_unseen_with_licence_and_hash(monkeypatch):
                                     ("retinaface-mobilenet0.25.onnx", weights.RETINAFACE_SHA256,
                                      "LICENSE-retinaface.txt"),
                                     ("retinaface-mobilenet0.25-int8.onnx", weights.RETINAFACE_INT8_SHA256,
+                                     "LICENSE-retinaface.txt"),
+                                    ("retinaface-mobilenet0.25-int8-x2.onnx", weights.RETINAFACE_INT8_X2_SHA256,
                                      "LICENSE-retinaface.txt")):
         assert hashlib.sha256((models / name).read_bytes()).hexdigest() == expected
         text = (models / licence).read_text()
@@ -168,6 +170,11 @@ def test_both_face_models_ship_inside_unseen_with_licence_and_hash(monkeypatch):
     with pytest.raises(UnseenError, match="SHA-256"):
         weights.retinaface_int8_onnx()
     weights.retinaface_int8_onnx.cache_clear()
+    weights.retinaface_int8_x2_onnx.cache_clear()
+    monkeypatch.setattr(weights, "RETINAFACE_INT8_X2_SHA256", "0" * 64)
+    with pytest.raises(UnseenError, match="SHA-256"):
+        weights.retinaface_int8_x2_onnx()
+    weights.retinaface_int8_x2_onnx.cache_clear()
     weights.centerface_int8_onnx.cache_clear()
     monkeypatch.setattr(weights, "CENTERFACE_INT8_SHA256", "0" * 64)
     with pytest.raises(UnseenError, match="SHA-256"):
@@ -199,7 +206,8 @@ def test_photos_run_centerface_in_int8_video_and_verify_in_float():
     assert ensemble.BACKENDS["centerface"]().int8 and not ensemble.BACKENDS["centerface-float"]().int8
     vdet = schedule.VideoDetector(ensemble.Detector(check_passes=()))
     assert vdet.backend("centerface").int8 is False
-    assert vdet.backend("retinaface") is vdet.detector.backend("retinaface")
+    assert vdet.backend("retinaface") is vdet.detector.backend("retinaface-x2")
+    assert vdet.backend("retinaface").upscales == (2.0,) and vdet.detector.backend("retinaface").upscales == ()
     assert {b for b, _, _ in verify.VERIFY_PASSES} == {"centerface-float", "retinaface"}
     assert centerface._session(True) is not centerface._session(False)
     # The int8 file finds what the float one finds with any confidence on a real photo (six faces).
@@ -209,3 +217,65 @@ def test_photos_run_centerface_in_int8_video_and_verify_in_float():
     sure = f32[f32.scores >= 0.3]
     assert len(sure) >= 6
     assert (box_iou(sure.boxes, i8.boxes).max(1) >= 0.5).all()
+
+
+def _conv3x3(x: np.ndarray, k: np.ndarray, stride: int) -> np.ndarray:
+    """A plain 3x3 convolution, padding 1 (what the network's first layer computes), for one plane."""
+    p = np.pad(x, 1)
+    rows, cols = (x.shape[0] - 1) // stride + 1, (x.shape[1] - 1) // stride + 1
+    return np.array([[np.sum(p[r * stride : r * stride + 3, c * stride : c * stride + 3] * k) for c in range(cols)]
+                     for r in range(rows)])
+
+
+def test_folded_kernel_is_the_2x_enlargement_then_the_stride_2_layer():
+    """tools/make_retinaface_x2.py's algebra: a stride-1 convolution with the folded kernel on a photo
+    equals the stride-2 layer on the photo enlarged 2x (bilinear, in float) away from the border."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    from make_retinaface_x2 import fold_kernel
+
+    rng = np.random.default_rng(0)
+    img = rng.uniform(0, 255, (9, 11))
+    kernel = rng.normal(size=(1, 1, 3, 3))
+    # Bilinear 2x with pixel centres (PIL's and onnxruntime's "half pixel"), the border pixel repeated.
+    e = np.pad(img, 1, mode="edge")
+    rows = np.empty((2 * 9, 11 + 2))
+    rows[0::2], rows[1::2] = 0.25 * e[:-2] + 0.75 * e[1:-1], 0.75 * e[1:-1] + 0.25 * e[2:]
+    big = np.empty((18, 22))
+    big[:, 0::2], big[:, 1::2] = 0.25 * rows[:, :-2] + 0.75 * rows[:, 1:-1], 0.75 * rows[:, 1:-1] + 0.25 * rows[:, 2:]
+    expected = _conv3x3(big, kernel[0, 0], 2)
+    folded = _conv3x3(img, fold_kernel(kernel)[0, 0].astype(np.float64), 1)
+    assert expected.shape == folded.shape == (9, 11)
+    np.testing.assert_allclose(folded[1:-1, 1:-1], expected[1:-1, 1:-1], rtol=1e-5, atol=1e-3)
+    assert not np.allclose(folded[0], expected[0])  # the outermost pixel differs, as the tool says
+
+
+def test_video_retinaface_2x_pass_finds_what_the_enlarged_copy_finds():
+    """The folded int8 file on a photo at its own size against the int8 file on the photo enlarged 2x:
+    the same confident faces (boxes in the photo's pixels), and no enlarged copy is made."""
+    from unseen import raster
+    from unseen.detect import ensemble
+    from unseen.detect.retinaface import RetinaFace
+
+    rgb = np.asarray(Image.open(FIXTURES / "2008_007676.jpg").convert("RGB"))
+    h, w = rgb.shape[:2]
+    copy = RetinaFace()(raster.resize(rgb, 2 * w, 2 * h), 0.15).scaled(0.5, 0.5)
+    folded = RetinaFace(fold_2x=True)(rgb, 0.15, upscale=2.0)
+    for a, b in ((copy, folded), (folded, copy)):
+        sure = a[a.scores >= 0.3]
+        assert len(sure) >= 6
+        assert (box_iou(sure.boxes, b.boxes).max(1) >= 0.7).all()
+    with pytest.raises(ValueError, match="cannot enlarge"):
+        RetinaFace()(rgb, 0.15, upscale=2.0)
+    calls = []
+    real = raster.resize
+    try:
+        raster.resize = lambda *a: calls.append(a) or real(*a)
+        ensemble.Detector.run_pass(rgb, RetinaFace(fold_2x=True), 2.0, 0.15)
+        assert calls == []
+        ensemble.Detector.run_pass(rgb, RetinaFace(), 2.0, 0.15)
+        assert len(calls) == 1
+    finally:
+        raster.resize = real

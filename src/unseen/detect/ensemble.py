@@ -33,8 +33,10 @@ from .tiling import grid, tiles
 # a name per set of kinds it keeps: "plate", "text", "plate+text".
 TEXT_KINDS = ("plate", "text")
 # "centerface" runs the int8 file on the CPU; "centerface-float" the float one, for the checks whose
-# thresholds were measured with it (verify's adversary).
+# thresholds were measured with it (verify's adversary). "retinaface-x2" runs its 2x passes on the
+# tile as it is, the enlargement folded into the model (video's: schedule.VIDEO_BACKENDS).
 BACKENDS = {"centerface": CenterFace, "centerface-float": partial(CenterFace, int8=False), "retinaface": RetinaFace,
+            "retinaface-x2": partial(RetinaFace, fold_2x=True),
             **{"+".join(k): partial(TextBoxes, k) for k in (("plate",), ("text",), TEXT_KINDS)}}
 
 
@@ -215,13 +217,15 @@ def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face
 
 def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
                  x0: int, y0: int, tw: int, th: int, max_face: float = 0) -> Regions:
-    crop = rgb[y0 : y0 + th, x0 : x0 + tw]
-    fx = fy = 1.0
-    if scale != 1.0:
+    crop = np.ascontiguousarray(rgb[y0 : y0 + th, x0 : x0 + tw])
+    if scale != 1.0 and scale in getattr(backend, "upscales", ()):
+        # The backend enlarges inside its network (RetinaFace's folded 2x file): no enlarged copy.
+        found = backend(crop, threshold, upscale=scale).scaled(1.0, 1.0, x0, y0)
+    elif scale != 1.0:
         size = (max(1, round(tw * scale)), max(1, round(th * scale)))
-        crop = raster.resize(crop, *size)
-        fx, fy = tw / size[0], th / size[1]
-    found = backend(np.ascontiguousarray(crop), threshold).scaled(fx, fy, x0, y0)
+        found = backend(raster.resize(crop, *size), threshold).scaled(tw / size[0], th / size[1], x0, y0)
+    else:
+        found = backend(crop, threshold).scaled(1.0, 1.0, x0, y0)
     if max_face:
         found = found[np.maximum(found.widths, found.heights) < max_face]
     return found

@@ -67,8 +67,10 @@ VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
 # its int8 file (photos) left a fast-moving face on facenet 66% covered for two frames between passes
 # every 0.15 s; every 0.1 s the slip table was 0 but dlib's independent marks found a chin and mouth
 # uncovered on facenet and the masked area grew (docs/BENCHMARKS.md, the targets table: its slip,
-# fps and precision rows, and the int8 paragraph under it).
-VIDEO_BACKENDS: dict[str, str] = {"centerface": "centerface-float"}
+# fps and precision rows, and the int8 paragraph under it). RetinaFace's 2x passes run on the tiles as
+# they are, the enlargement folded into the model ("retinaface-x2": no 4x larger copy of a 1080p frame
+# to make and convert every SMALL_PERIOD).
+VIDEO_BACKENDS: dict[str, str] = {"centerface": "centerface-float", "retinaface": "retinaface-x2"}
 
 
 def default_schedules() -> tuple[Schedule, ...]:

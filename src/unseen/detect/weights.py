@@ -24,6 +24,9 @@ RETINAFACE_SHA256 = "b7a7acab55e104dce6f32cdfff929bd83946da5cd869b9e2e9bdffafd1b
 # The same model quantised to int8 for the CPU by tools/make_retinaface_int8.py (calibrated on crowd
 # photos that are not the benchmark; 7-bit weights so every CPU computes the same sums).
 RETINAFACE_INT8_SHA256 = "bafc14f965ed649b5e94ae42024d2fe4b8ad25fe1dbc225fb5946e7aee1c80f3"
+# That int8 file with the small-face pass's 2x bilinear enlargement folded into its first convolution
+# by tools/make_retinaface_x2.py: it takes the photo at its own size and sees it enlarged 2x.
+RETINAFACE_INT8_X2_SHA256 = "029a746bcb1484eaf62420a76c7403f59872dfa51de3838794a5c68338070ab7"
 # PaddleOCR's PP-OCRv6 small text detector and PP-OCRv4 recogniser as RapidOCR packages them
 # (Apache-2.0; origin, wheel and hashes in detect/models/LICENSE-ppocr-det.txt and -rec.txt).
 TEXT_DET_SHA256 = "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"
@@ -67,6 +70,12 @@ def retinaface_onnx() -> bytes:
 def retinaface_int8_onnx() -> bytes:
     """RetinaFace-MobileNet0.25 quantised to int8 (MIT, derived from the file above), shipped with unseen."""
     return _check("RetinaFace int8", packaged("retinaface-mobilenet0.25-int8.onnx"), RETINAFACE_INT8_SHA256)
+
+
+@cache
+def retinaface_int8_x2_onnx() -> bytes:
+    """The int8 RetinaFace with a 2x enlargement folded in (MIT, derived from the file above), shipped with unseen."""
+    return _check("RetinaFace int8 x2", packaged("retinaface-mobilenet0.25-int8-x2.onnx"), RETINAFACE_INT8_X2_SHA256)
 
 
 @cache
