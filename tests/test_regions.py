@@ -252,7 +252,7 @@ def test_folded_kernel_is_the_2x_enlargement_then_the_stride_2_layer():
     assert not np.allclose(folded[0], expected[0])  # the outermost pixel differs, as the tool says
 
 
-def test_video_retinaface_2x_pass_finds_what_the_enlarged_copy_finds():
+def test_video_retinaface_2x_pass_finds_what_the_enlarged_copy_finds(monkeypatch):
     """The folded int8 file on a photo at its own size against the int8 file on the photo enlarged 2x:
     the same confident faces (boxes in the photo's pixels), and no enlarged copy is made."""
     from unseen import raster
@@ -271,11 +271,8 @@ def test_video_retinaface_2x_pass_finds_what_the_enlarged_copy_finds():
         RetinaFace()(rgb, 0.15, upscale=2.0)
     calls = []
     real = raster.resize
-    try:
-        raster.resize = lambda *a: calls.append(a) or real(*a)
-        ensemble.Detector.run_pass(rgb, RetinaFace(fold_2x=True), 2.0, 0.15)
-        assert calls == []
-        ensemble.Detector.run_pass(rgb, RetinaFace(), 2.0, 0.15)
-        assert len(calls) == 1
-    finally:
-        raster.resize = real
+    monkeypatch.setattr(raster, "resize", lambda *a: calls.append(a) or real(*a))
+    ensemble.Detector.run_pass(rgb, RetinaFace(fold_2x=True), 2.0, 0.15)
+    assert calls == []
+    ensemble.Detector.run_pass(rgb, RetinaFace(), 2.0, 0.15)
+    assert len(calls) == 1

@@ -14,8 +14,9 @@ nearest pixels), the three enlarged pixels a stride-2 tap reads at output p are
 
 (each axis), so the folded kernel is A^T K A with A the 3x3 matrix of those weights. The network then
 never sees the 4x larger image: no enlargement, 4x less input to prepare, the same first-layer output
-up to the enlargement's rounding to 8 bits and the outermost pixel (the enlargement's edge is the
-border pixel repeated, the convolution's is zero). Everything after the first layer is the int8 file
+up to the enlargement's rounding to 8 bits and the image's outermost pixels (there the enlargement
+repeats the border pixel, while the folded layer reads the convolution's zero padding or the black
+padding to the network's multiple of 32). Everything after the first layer is the int8 file
 unchanged: that layer stays in float there (tools/make_retinaface_int8.py), so its quantisation
 parameters still hold.
 """
