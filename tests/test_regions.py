@@ -207,7 +207,7 @@ def test_photos_run_centerface_in_int8_video_and_verify_in_float():
     vdet = schedule.VideoDetector(ensemble.Detector(check_passes=()))
     assert vdet.backend("centerface").int8 is False
     assert vdet.backend("retinaface") is vdet.detector.backend("retinaface-x2")
-    assert vdet.backend("retinaface").upscales == (2.0,) and vdet.detector.backend("retinaface").upscales == ()
+    assert vdet.backend("retinaface").fold_2x and not vdet.detector.backend("retinaface").fold_2x
     assert {b for b, _, _ in verify.VERIFY_PASSES} == {"centerface-float", "retinaface"}
     assert centerface._session(True) is not centerface._session(False)
     # The int8 file finds what the float one finds with any confidence on a real photo (six faces).
@@ -268,11 +268,28 @@ def test_video_retinaface_2x_pass_finds_what_the_enlarged_copy_finds(monkeypatch
         assert len(sure) >= 6
         assert (box_iou(sure.boxes, b.boxes).max(1) >= 0.7).all()
     with pytest.raises(ValueError, match="cannot enlarge"):
-        RetinaFace()(rgb, 0.15, upscale=2.0)
+        RetinaFace()(rgb, 0.15, upscale=3.0)
     calls = []
     real = raster.resize
     monkeypatch.setattr(raster, "resize", lambda *a: calls.append(a) or real(*a))
     ensemble.Detector.run_pass(rgb, RetinaFace(fold_2x=True), 2.0, 0.15)
     assert calls == []
-    ensemble.Detector.run_pass(rgb, RetinaFace(), 2.0, 0.15)
-    assert len(calls) == 1
+
+
+def test_retinaface_enlarges_into_its_input_exactly_as_the_enlarged_copy():
+    """Photos' 2x pass: each channel enlarged straight into the network's input gives the very tensor
+    (and boxes) of the RGB copy enlarged, transposed and converted that it replaces."""
+    from unseen import raster
+    from unseen.detect import retinaface
+    from unseen.detect.onnx_session import pad_to_multiple
+
+    rgb = np.asarray(Image.open(FIXTURES / "2008_007676.jpg").convert("RGB"))[:301, :333]  # odd sides
+    h, w = rgb.shape[:2]
+    for size in ((w, h), (2 * w, 2 * h)):
+        padded = pad_to_multiple(raster.resize(rgb, *size))
+        mean = retinaface._MEAN_BGR.reshape(1, 3, 1, 1)
+        before = padded[..., ::-1].transpose(2, 0, 1)[None].astype(np.float32) - mean
+        assert np.array_equal(retinaface._network_input(rgb, size), before)
+    copy = retinaface.RetinaFace()(raster.resize(rgb, 2 * w, 2 * h), 0.1).scaled(0.5, 0.5)
+    inside = retinaface.RetinaFace()(rgb, 0.1, upscale=2.0)
+    assert len(copy) > 0 and np.array_equal(copy.boxes, inside.boxes) and np.array_equal(copy.scores, inside.scores)

@@ -11,8 +11,9 @@ from functools import cache
 
 import numpy as np
 
+from .. import raster
 from ..regions import Regions
-from .onnx_session import current_device, pad_to_multiple, session
+from .onnx_session import current_device, session
 from .weights import retinaface_int8_onnx, retinaface_int8_x2_onnx, retinaface_onnx
 
 _STRIDES = (8, 16, 32)
@@ -47,6 +48,27 @@ def _anchors(width: int, height: int) -> np.ndarray:
     return np.concatenate(out).astype(np.float32)
 
 
+def _network_input(rgb: np.ndarray, size: tuple[int, int], multiple: int = 32) -> np.ndarray:
+    """The network's input for ``rgb`` enlarged to ``size`` (width, height): BGR planes minus the mean,
+    zero-padded (black) at the bottom and right to ``multiple``.
+
+    Built a plane at a time: each channel is enlarged on its own (Pillow's bilinear on one 8-bit band
+    gives the same bytes as on the RGB image) straight into its plane of the tensor, so there is no
+    enlarged RGB copy to transpose and convert. On a WIDER photo's 2x pass: ~43 -> ~30 ms, the same
+    tensor bit for bit (tests/test_regions.py)."""
+    width, height = size
+    ph, pw = -(-height // multiple) * multiple, -(-width // multiple) * multiple
+    x = np.empty((1, 3, ph, pw), np.float32)
+    for i, channel in enumerate((2, 1, 0)):
+        plane = rgb[..., channel]
+        if (width, height) != (rgb.shape[1], rgb.shape[0]):
+            plane = raster.resize(plane, width, height)
+        np.subtract(plane, _MEAN_BGR[i], out=x[0, i, :height, :width])
+        x[0, i, height:, :] = -_MEAN_BGR[i]
+        x[0, i, :height, width:] = -_MEAN_BGR[i]
+    return x
+
+
 class RetinaFace:
     name = "retinaface"
     tile = 1536  # detector px for images larger than one tile (bounds peak memory, detect/ensemble.py)
@@ -54,44 +76,42 @@ class RetinaFace:
     def __init__(self, fold_2x: bool = False):
         self.fold_2x = fold_2x
 
-    @property
-    def upscales(self) -> tuple[float, ...]:
-        """Scales this backend enlarges to itself (``__call__``'s ``upscale``), so the ensemble hands it
-        the tile at its own size. With ``fold_2x`` on the CPU: 2x, done by the int8 file with the
-        enlargement folded into its first layer (tools/make_retinaface_x2.py; its 2x pass on a WIDER
-        photo ~137 -> ~105 ms: no bilinear enlargement, 4x less input to prepare). Video only
-        (``schedule.VIDEO_BACKENDS``): on WIDER it lost a 5 px face the enlarged copy's pass scores
-        just over the threshold (docs/BENCHMARKS.md, the targets table), so photos keep the copy."""
-        return (2.0,) if self.fold_2x and current_device() == "cpu" else ()
+    # Scales this backend enlarges to itself (``__call__``'s ``upscale``), so the ensemble hands it the
+    # tile at its own size: 2x, the small-face pass's. It enlarges into the network's input a plane at a
+    # time (``_network_input``). With ``fold_2x`` on the CPU the int8 file with the enlargement folded
+    # into its first layer does it instead (tools/make_retinaface_x2.py; a WIDER photo's 2x pass ~137 ->
+    # ~105 ms). That one is video's (``schedule.VIDEO_BACKENDS``): on WIDER it lost a 5 px face the
+    # enlarged copy's pass scores just over the threshold (docs/BENCHMARKS.md, the targets table), so
+    # photos keep the enlarged copy.
+    upscales = (2.0,)
 
     def __call__(self, rgb: np.ndarray, threshold: float, upscale: float = 1.0) -> Regions:
         """Faces in ``rgb`` scored above ``threshold``, boxes in ``rgb``'s pixels; with ``upscale`` 2 (one
         of ``upscales``) as found on ``rgb`` enlarged 2x."""
         h, w = rgb.shape[:2]
-        if upscale == 1.0:
-            padded, sess = pad_to_multiple(rgb), _session()
-        elif upscale in self.upscales:
-            # /16 here is /32 of the enlarged image, the network's own multiple.
-            padded, sess = pad_to_multiple(rgb, 32 // int(upscale)), _session_x2()
-        else:
+        if upscale != 1.0 and upscale not in self.upscales:
             raise ValueError(f"RetinaFace cannot enlarge {upscale}x itself (upscales: {self.upscales})")
-        ph, pw = padded.shape[:2]
-        # BGR planes minus the mean. Transposed while still uint8, then converted once: 2.5x cheaper
-        # than converting first (a 2x tile of a 1080p frame: ~25 -> ~10 ms), same values bit for bit.
-        x = np.ascontiguousarray(padded[..., ::-1].transpose(2, 0, 1))[None].astype(np.float32)
-        x -= _MEAN_BGR.reshape(1, 3, 1, 1)
+        # The enlarged size as the ensemble rounds it for any other backend (ensemble._detect_tile).
+        size = (max(1, round(w * upscale)), max(1, round(h * upscale)))
+        if upscale != 1.0 and self.fold_2x and current_device() == "cpu":
+            # /16 here is /32 of the enlarged image, the network's own multiple.
+            x, sess = _network_input(rgb, (w, h), 32 // int(upscale)), _session_x2()
+            ph, pw = x.shape[2] * int(upscale), x.shape[3] * int(upscale)
+        else:
+            x, sess = _network_input(rgb, size), _session()
+            ph, pw = x.shape[2:]
         loc, conf, lms = sess.run(None, {"input": x})
         scores = conf[0, :, 1]
         keep = np.nonzero(scores > threshold)[0]
         if len(keep) == 0:
             return Regions.empty()
-        # Anchors and boxes in the network's pixels (the enlarged image's), then back to ``rgb``'s.
-        a = _anchors(round(pw * upscale), round(ph * upscale))[keep]
+        # Anchors and boxes in the network's pixels (the enlarged image's), back to ``rgb``'s at the end.
+        a = _anchors(pw, ph)[keep]
         d = loc[0, keep]
         cxy = a[:, :2] + d[:, :2] * 0.1 * a[:, 2:]
         wh = a[:, 2:] * np.exp(d[:, 2:] * 0.2)
-        boxes = np.hstack([cxy - wh / 2, cxy + wh / 2]) / upscale
+        boxes = np.hstack([cxy - wh / 2, cxy + wh / 2])
         p = lms[0, keep].reshape(-1, 5, 2)
-        landmarks = (a[:, None, :2] + p * 0.1 * a[:, None, 2:]) / upscale
+        landmarks = a[:, None, :2] + p * 0.1 * a[:, None, 2:]
         regions = Regions.from_boxes(boxes, scores[keep], "face", self.name, landmarks)
-        return regions.clipped(w, h).nms(0.4)
+        return regions.clipped(*size).nms(0.4).scaled(w / size[0], h / size[1])
