@@ -233,9 +233,10 @@ def test_every_kind_has_its_colour_a_switch_and_can_be_drawn(browser, tmp_path):
         legend = page.locator("#legend")
         for kind in ("face", "plate"):
             expect(legend).to_contain_text(KINDS[kind].label)
+            # A retrying assertion: the overlay is redrawn as the page settles, and a region read while
+            # being replaced is detached (its computed style empty), which made a one-shot read flaky.
             region = page.locator(f"#overlay .region[data-kind={kind}]")
-            colour = region.evaluate("(e) => getComputedStyle(e).borderTopColor")
-            assert colour == _css_colour(KINDS[kind].colour), (kind, colour)
+            expect(region).to_have_css("border-top-color", _css_colour(KINDS[kind].colour))
         assert KINDS["text"].label not in legend.inner_text()  # only kinds present (and the one drawn)
         legend.get_by_label(KINDS["plate"].label).uncheck()
         expect(page.locator("#overlay .region[data-kind=plate]")).to_have_count(0)
