@@ -91,3 +91,27 @@ def test_cpu_runs_the_int8_retinaface_and_cuda_asks_for_the_float_one(group: Pat
         assert ("retinaface-int8", "cuda") not in onnx_session._sessions
     finally:
         onnx_session.use_device("cpu")
+
+
+def test_video_2x_pass_asks_cuda_for_the_float_model_not_the_folded_int8(cuda_listed, monkeypatch):
+    """The folded 2x file is an int8 CPU file: on a GPU video's 2x pass enlarges and runs the float model."""
+    import numpy as np
+
+    from unseen.detect import retinaface
+
+    rgb = np.zeros((64, 96, 3), np.uint8)
+    folded = retinaface._session_x2
+
+    def no_fold_on_cuda():
+        assert onnx_session.current_device() == "cpu", "the folded int8 file was asked of CUDA"
+        return folded()
+
+    monkeypatch.setattr(retinaface, "_session_x2", no_fold_on_cuda)
+    onnx_session.use_device("cuda")
+    try:
+        with pytest.warns(UserWarning), pytest.raises(UnseenError, match="did not start"):
+            retinaface.RetinaFace(fold_2x=True)(rgb, 0.5, upscale=2.0)  # the float model, asked of CUDA
+    finally:
+        onnx_session.use_device("cpu")
+    assert len(retinaface.RetinaFace(fold_2x=True)(rgb, 0.5, upscale=2.0)) == 0  # the CPU runs the folded file
+    assert ("retinaface-int8-x2", "cpu") in onnx_session._sessions
