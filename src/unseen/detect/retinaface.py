@@ -1,8 +1,8 @@
 """RetinaFace-MobileNet0.25 (MIT, shipped in ``detect/models``): ~4x faster than CenterFace.
 
-Used as a second opinion in the ensemble, typically on an upscaled image where it finds small
-faces CenterFace misses. Anchor decoding follows the package's own postprocess, vectorised and
-without its 0.9 score floor.
+Used as a second opinion in the ensemble, typically at 2x where it finds small faces CenterFace
+misses; it enlarges a tile itself (``upscales``), into its own input or, for video, inside the model.
+Anchor decoding follows the package's own postprocess, vectorised and without its 0.9 score floor.
 """
 
 from __future__ import annotations
