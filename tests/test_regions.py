@@ -160,26 +160,16 @@ def test_both_face_models_ship_inside_unseen_with_licence_and_hash(monkeypatch):
         assert hashlib.sha256((models / name).read_bytes()).hexdigest() == expected
         text = (models / licence).read_text()
         assert "MIT License" in text and expected in text and "ORIGIN" in text
-    weights.retinaface_onnx.cache_clear()
-    monkeypatch.setattr(weights, "RETINAFACE_SHA256", "0" * 64)
-    with pytest.raises(UnseenError, match="SHA-256"):
-        weights.retinaface_onnx()
-    weights.retinaface_onnx.cache_clear()
-    weights.retinaface_int8_onnx.cache_clear()
-    monkeypatch.setattr(weights, "RETINAFACE_INT8_SHA256", "0" * 64)
-    with pytest.raises(UnseenError, match="SHA-256"):
-        weights.retinaface_int8_onnx()
-    weights.retinaface_int8_onnx.cache_clear()
-    weights.retinaface_int8_x2_onnx.cache_clear()
-    monkeypatch.setattr(weights, "RETINAFACE_INT8_X2_SHA256", "0" * 64)
-    with pytest.raises(UnseenError, match="SHA-256"):
-        weights.retinaface_int8_x2_onnx()
-    weights.retinaface_int8_x2_onnx.cache_clear()
-    weights.centerface_int8_onnx.cache_clear()
-    monkeypatch.setattr(weights, "CENTERFACE_INT8_SHA256", "0" * 64)
-    with pytest.raises(UnseenError, match="SHA-256"):
-        weights.centerface_int8_onnx()
-    weights.centerface_int8_onnx.cache_clear()
+    for load, constant in ((weights.retinaface_onnx, "RETINAFACE_SHA256"),
+                           (weights.retinaface_int8_onnx, "RETINAFACE_INT8_SHA256"),
+                           (weights.retinaface_int8_x2_onnx, "RETINAFACE_INT8_X2_SHA256"),
+                           (weights.centerface_int8_onnx, "CENTERFACE_INT8_SHA256")):
+        load.cache_clear()
+        with monkeypatch.context() as m:
+            m.setattr(weights, constant, "0" * 64)
+            with pytest.raises(UnseenError, match="SHA-256"):
+                load()
+        load.cache_clear()
 
 
 def test_library_needs_no_opencv_onnx_or_peer_tool():

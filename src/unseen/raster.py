@@ -22,13 +22,19 @@ def resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize((width, height), method))
 
 
+def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
+    """(width, height) of an image resized by ``scale``, rounded, at least 1 px: one rule for every
+    caller, so a detector that enlarges a tile itself sees the size the ensemble would have made."""
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def fit(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
     """Shrink so the longer side is at most ``max_side``; returns the pixels and the scale applied."""
     h, w = rgb.shape[:2]
     s = min(1.0, max_side / max(h, w))
     if s >= 1.0:
         return rgb, 1.0
-    return resize(rgb, max(1, round(w * s)), max(1, round(h * s))), s
+    return resize(rgb, *scaled_size(w, h, s)), s
 
 
 def ellipse_spans(x1: float, y1: float, x2: float, y2: float, H: int, W: int) -> tuple[int, np.ndarray, np.ndarray]:

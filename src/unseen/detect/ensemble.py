@@ -222,7 +222,7 @@ def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
         # The backend enlarges inside its network (RetinaFace's folded 2x file): no enlarged copy.
         found = backend(crop, threshold, upscale=scale).scaled(1.0, 1.0, x0, y0)
     elif scale != 1.0:
-        size = (max(1, round(tw * scale)), max(1, round(th * scale)))
+        size = raster.scaled_size(tw, th, scale)
         found = backend(raster.resize(crop, *size), threshold).scaled(tw / size[0], th / size[1], x0, y0)
     else:
         found = backend(crop, threshold).scaled(1.0, 1.0, x0, y0)

@@ -91,8 +91,7 @@ class RetinaFace:
         h, w = rgb.shape[:2]
         if upscale != 1.0 and upscale not in self.upscales:
             raise ValueError(f"RetinaFace cannot enlarge {upscale}x itself (upscales: {self.upscales})")
-        # The enlarged size as the ensemble rounds it for any other backend (ensemble._detect_tile).
-        size = (max(1, round(w * upscale)), max(1, round(h * upscale)))
+        size = raster.scaled_size(w, h, upscale)  # as the ensemble sizes any other backend's copy
         if upscale != 1.0 and self.fold_2x and current_device() == "cpu":
             # /16 here is /32 of the enlarged image, the network's own multiple.
             x, sess = _network_input(rgb, (w, h), 32 // int(upscale)), _session_x2()

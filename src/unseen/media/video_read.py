@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import raster
 from ..errors import UnseenError
 from .ffmpeg import av, error_line, open_input
 
@@ -163,7 +164,7 @@ class DecodedFrame:
         s = min(1.0, max_side / max(w, h))
         if s >= 1.0:
             return self.rgb
-        size = (max(1, round(w * s)), max(1, round(h * s)))
+        size = raster.scaled_size(w, h, s)
         with self._lock:
             small = self._fitted.get(size)
             if small is None:
