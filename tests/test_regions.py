@@ -283,3 +283,19 @@ def test_retinaface_enlarges_into_its_input_exactly_as_the_enlarged_copy():
     copy = retinaface.RetinaFace()(raster.resize(rgb, 2 * w, 2 * h), 0.1).scaled(0.5, 0.5)
     inside = retinaface.RetinaFace()(rgb, 0.1, upscale=2.0)
     assert len(copy) > 0 and np.array_equal(copy.boxes, inside.boxes) and np.array_equal(copy.scores, inside.scores)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (9, 1), (2, 2), (33, 17), (301, 333), (704, 1024)])
+def test_planes_doubled_are_pillows_bilinear_bytes(shape):
+    """RetinaFace's 2x input goes through ``raster.doubled`` (numpy) instead of Pillow's resampler: the
+    same bytes on random planes, odd and one-pixel sides included, or the boxes would move."""
+    from unseen import raster
+
+    plane = np.random.default_rng(sum(shape)).integers(0, 256, shape, dtype=np.uint8)
+    h, w = shape
+    pillow = np.asarray(Image.fromarray(plane).resize((2 * w, 2 * h), Image.Resampling.BILINEAR))
+    assert np.array_equal(raster.doubled(plane), pillow)
+    assert np.array_equal(raster.resize(plane, 2 * w, 2 * h), pillow)
+    assert np.array_equal(raster.resize(plane[::2, ::3], 2 * len(range(0, w, 3)), 2 * len(range(0, h, 2))),
+                          np.asarray(Image.fromarray(np.ascontiguousarray(plane[::2, ::3])).resize(
+                              (2 * len(range(0, w, 3)), 2 * len(range(0, h, 2))), Image.Resampling.BILINEAR)))

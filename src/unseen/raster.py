@@ -14,12 +14,50 @@ from PIL import Image, ImageFilter
 
 
 def resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Bilinear when enlarging (detector inputs), area averaging when shrinking (no aliasing)."""
+    """Bilinear when enlarging (detector inputs), area averaging when shrinking (no aliasing).
+
+    A single plane enlarged exactly 2x (RetinaFace's small-face pass, a channel at a time) takes
+    ``doubled``: Pillow's bytes, ~3x faster."""
     h, w = rgb.shape[:2]
     if (w, h) == (width, height):
         return rgb
+    if rgb.ndim == 2 and rgb.dtype == np.uint8 and (width, height) == (2 * w, 2 * h):
+        return doubled(rgb)
     method = Image.Resampling.BILINEAR if width >= w and height >= h else Image.Resampling.BOX
     return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize((width, height), method))
+
+
+def doubled(plane: np.ndarray) -> np.ndarray:
+    """An 8-bit plane enlarged 2x, byte for byte as Pillow's bilinear ``resize`` makes it.
+
+    At exactly 2x Pillow's bilinear weights are 3/4 and 1/4 of the two nearest source pixels (the edge
+    pixel alone at the borders), in fixed point with 8-bit rounding after each axis: (3a + b + 2) >> 2,
+    columns first, then rows. Its generic resampler costs ~8 ms a 1024 x 704 plane; this ~2.7 ms
+    (tests/test_regions.py checks the bytes against Pillow's on random planes of many shapes)."""
+    return _doubled_along(_doubled_along(plane.astype(np.uint16), 1), 0).astype(np.uint8)
+
+
+def _doubled_along(a: np.ndarray, axis: int) -> np.ndarray:
+    """``a`` (uint16, values <= 255) enlarged 2x along ``axis``, rounded to whole grey levels."""
+    n = a.shape[axis]
+    i = np.arange(n)
+    before = np.take(a, np.maximum(i - 1, 0), axis=axis)  # the border pixel stands in for its missing neighbour
+    after = np.take(a, np.minimum(i + 1, n - 1), axis=axis)
+    near = a * np.uint16(3)
+    near += np.uint16(2)
+    before += near
+    before >>= 2  # output 2i: 3/4 of pixel i, 1/4 of pixel i - 1
+    after += near
+    after >>= 2  # output 2i + 1: 3/4 of pixel i, 1/4 of pixel i + 1
+    shape = list(a.shape)
+    shape[axis] *= 2
+    out = np.empty(shape, np.uint16)
+    at = [slice(None)] * a.ndim
+    at[axis] = slice(0, None, 2)
+    out[tuple(at)] = before
+    at[axis] = slice(1, None, 2)
+    out[tuple(at)] = after
+    return out
 
 
 def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
