@@ -25,8 +25,10 @@ import hashlib
 import sys
 from pathlib import Path
 
+from unseen.detect.weights import CENTERFACE_SHA256
+
 SRC_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"
-DST_SHA256 = "a55914d0f3472fa07baa66f09b4056301e5f771ffa6717faf2322707965fefc1"
+DST_SHA256 = CENTERFACE_SHA256  # what unseen checks the file against (detect/weights.py)
 
 DIMS = {
     "input.1": ["B", 3, "H", "W"],

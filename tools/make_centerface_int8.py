@@ -27,9 +27,11 @@ import numpy as np
 from make_retinaface_int8 import build  # one recipe, one list of calibration photos
 from PIL import Image, ImageOps
 
+from unseen.detect.weights import CENTERFACE_SHA256
+
 REPO = Path(__file__).resolve().parents[1]
 FP32 = REPO / "src" / "unseen" / "detect" / "models" / "centerface.onnx"
-FP32_SHA256 = "a55914d0f3472fa07baa66f09b4056301e5f771ffa6717faf2322707965fefc1"
+FP32_SHA256 = CENTERFACE_SHA256  # the shipped float file (detect/weights.py)
 DEFAULT_DST = FP32.with_name("centerface-int8.onnx")
 TILE, SMALL_TILE, OVERLAP = 2048, 1024, 192  # px, as unseen's ensemble tiles a photo for CenterFace
 OUTPUTS = {"537", "538", "539", "540"}  # heat map (after Sigmoid), scale, offset, landmarks

@@ -31,9 +31,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from unseen.detect.weights import RETINAFACE_SHA256
+
 REPO = Path(__file__).resolve().parents[1]
 FP32 = REPO / "src" / "unseen" / "detect" / "models" / "retinaface-mobilenet0.25.onnx"
-FP32_SHA256 = "b7a7acab55e104dce6f32cdfff929bd83946da5cd869b9e2e9bdffafd1b7e4a5"
+FP32_SHA256 = RETINAFACE_SHA256  # the shipped float file (detect/weights.py)
 DEFAULT_DST = FP32.with_name("retinaface-mobilenet0.25-int8.onnx")
 CALIB_DIRS = ("ultralight_face_linzaer/imgs", "dbface_dlunion", "insightface_deepinsight", "retinaface_serengil",
               "blazeface_hollance")

@@ -29,10 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
+from unseen.detect.weights import RETINAFACE_INT8_SHA256
+
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "src" / "unseen" / "detect" / "models"
 SRC = MODELS / "retinaface-mobilenet0.25-int8.onnx"
-SRC_SHA256 = "bafc14f965ed649b5e94ae42024d2fe4b8ad25fe1dbc225fb5946e7aee1c80f3"
+SRC_SHA256 = RETINAFACE_INT8_SHA256  # the shipped int8 file (detect/weights.py)
 DEFAULT_DST = MODELS / "retinaface-mobilenet0.25-int8-x2.onnx"
 # Rows: the enlarged pixels U[2p-1], U[2p], U[2p+1] a stride-2 tap reads; columns: I[p-1], I[p], I[p+1].
 BILINEAR_2X = np.array([[0.75, 0.25, 0.0], [0.25, 0.75, 0.0], [0.0, 0.75, 0.25]])
