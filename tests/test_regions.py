@@ -300,3 +300,43 @@ def test_planes_doubled_are_pillows_bilinear_bytes(shape):
     assert np.array_equal(raster.resize(plane, 2 * shape[1], 2 * shape[0]), pillow(plane))
     strided = plane[::2, ::3]  # a channel of an RGB image is a strided view too
     assert np.array_equal(raster.resize(strided, 2 * strided.shape[1], 2 * strided.shape[0]), pillow(strided))
+
+
+def test_photos_small_face_pass_runs_the_folded_file_and_covers_what_the_enlarged_copy_did():
+    """Photos' 2x pass runs the folded int8 file at a threshold calibrated on crowd photos outside the
+    benchmark (bench/small_face_fold.py: 0.11 covers what the enlarged copy found at 0.15); video keeps
+    0.15. On the two dlib photos shrunk until their faces are 5-20 px (the pass's regime), the photo
+    ensemble covers every box the ensemble with the enlarged copy found; with no working 2x pass,
+    CenterFace alone does not."""
+    from unseen.detect import schedule
+    from unseen.detect.ensemble import DEFAULT_PASSES, SMALL_FACE, SMALL_FACE_PASS, Detector, Pass
+
+    assert SMALL_FACE_PASS in DEFAULT_PASSES and SMALL_FACE_PASS.backend == "retinaface-x2"
+    video_2x = [p for s in schedule.default_schedules() for p in s.passes if p.scale == 2.0]
+    assert video_2x and all(SMALL_FACE_PASS.threshold < p.threshold for p in video_2x)
+
+    enlarged = Detector((Pass("centerface", 1.0, 0.1), Pass("retinaface", 2.0, 0.15, max_face=SMALL_FACE)),
+                        check_passes=())
+    photos = Detector(DEFAULT_PASSES, check_passes=())
+    alone = Detector((Pass("centerface", 1.0, 0.1),), check_passes=())
+    left, left_alone = 0, 0
+    for name in ("2008_002470.jpg", "2008_007676.jpg"):
+        im = Image.open(FIXTURES / name).convert("RGB")
+        for scale in (0.5, 0.35, 0.25):
+            rgb = np.asarray(im.resize((round(im.width * scale), round(im.height * scale)), Image.LANCZOS))
+            want = enlarged.detect(rgb)
+            assert len(want)
+            left += int(_uncovered(want.boxes, photos.detect(rgb).boxes, rgb.shape).sum())
+            left_alone += int(_uncovered(want.boxes, alone.detect(rgb).boxes, rgb.shape).sum())
+    assert left == 0
+    assert left_alone > 0  # the check can tell a missing small-face pass
+
+
+def _uncovered(boxes: np.ndarray, by: np.ndarray, shape: tuple[int, ...], pad: float = 0.25) -> np.ndarray:
+    """Boxes under 70% inside ``by`` padded ``pad`` per side (as masks are): the protection rule."""
+    mask = np.zeros(shape[:2], bool)
+    for x0, y0, x1, y1 in by:
+        px, py = (x1 - x0) * pad, (y1 - y0) * pad
+        mask[max(0, int(y0 - py)) : int(np.ceil(y1 + py)), max(0, int(x0 - px)) : int(np.ceil(x1 + px))] = True
+    return np.array([mask[max(0, int(y0)) : int(np.ceil(y1)), max(0, int(x0)) : int(np.ceil(x1))].mean() < 0.7
+                     for x0, y0, x1, y1 in boxes], bool)

@@ -80,10 +80,10 @@ class RetinaFace:
     # Scales this backend enlarges to itself (``__call__``'s ``upscale``), so the ensemble hands it the
     # tile at its own size: 2x, the small-face pass's. It enlarges into the network's input a plane at a
     # time (``_network_input``). With ``fold_2x`` on the CPU the int8 file with the enlargement folded
-    # into its first layer does it instead (tools/make_retinaface_x2.py; a WIDER photo's 2x pass ~137 ->
-    # ~105 ms). That one is video's (``schedule.VIDEO_BACKENDS``): on WIDER it lost a 5 px face the
-    # enlarged copy's pass scores just over the threshold (docs/BENCHMARKS.md, the targets table), so
-    # photos keep the enlarged copy.
+    # into its first layer does it instead (tools/make_retinaface_x2.py; the pass costs ~0.84x). Photos
+    # and video run that one ("retinaface-x2"); its scores differ from the enlarged copy's near the
+    # threshold, so photos run it at a threshold calibrated against the enlarged copy's
+    # (``ensemble.SMALL_FACE_PASS``). The enlarged copy stays for a GPU, which runs the float file.
     upscales = (2.0,)
 
     def __call__(self, rgb: np.ndarray, threshold: float, upscale: float = 1.0) -> Regions:
