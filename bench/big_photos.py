@@ -34,7 +34,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import BENCHMARKS_MD, command_line, git_revision, machine, write_md  # noqa: E402
+from benchlib import BENCHMARKS_MD, command_line, git_revision, machine, tool_env, write_md  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION = "## Big photos: 12 MP, 24 MP, 8K (bench/big_photos.py)"
@@ -74,7 +74,7 @@ def argv_for(tool: str, src: Path, out: Path) -> list[str]:
 def run(argv: list[str]) -> tuple[float, float, float, int]:
     """Wall s, CPU s, peak RSS MiB, exit code of one child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=tool_env())
     _, status, ru = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)

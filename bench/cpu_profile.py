@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, command_line, git_revision, machine, write_md  # noqa: E402
+from benchlib import REPO, command_line, git_revision, machine, tool_env, write_md  # noqa: E402
 
 DEFAULT_PHOTOS = REPO.parent / "shared" / "data" / "widerface" / "images"
 BEFORE_REV = "6b890f3"  # main before "Both face models ship inside unseen" (bf6c38d), the first issue-11 commit
@@ -115,7 +115,7 @@ def profile(python: str, cwd: Path, photos: Path, extra: list[str]) -> dict:
     with tempfile.TemporaryDirectory() as out:
         argv = [str(photos), "-o", out, "--force", "-q", *extra]
         proc = subprocess.run([python, "-c", CHILD, json.dumps(STAGES), json.dumps(argv)], cwd=cwd,
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, env=tool_env())
     if proc.returncode != 0:
         raise SystemExit(f"{python}: {proc.stderr.strip()[-800:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])

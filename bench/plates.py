@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from benchlib import command_line, git_revision, machine, write_md
+from benchlib import command_line, git_revision, machine, tool_env, write_md
 from PIL import Image, ImageOps
 
 REPO = Path(__file__).resolve().parents[1]
@@ -381,7 +381,7 @@ def video(args) -> str:
                 extra = ["--cover", "faces"] if name == "--cover faces" else []
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
-                subprocess.run([exe, str(CLIP), "-o", tmp, "--force", "-q", *extra], check=True)
+                subprocess.run([exe, str(CLIP), "-o", tmp, "--force", "-q", *extra], check=True, env=tool_env())
                 wall = time.perf_counter() - t
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

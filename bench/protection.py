@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from benchlib import BENCHMARKS_MD, command_line, git_revision, machine, write_md  # noqa: E402
+from benchlib import BENCHMARKS_MD, command_line, git_revision, machine, tool_env, write_md  # noqa: E402
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
@@ -272,7 +272,7 @@ def stage(sources: dict[str, Path], in_dir: Path) -> dict[str, Path]:
 def timed_call(argv: list[str]) -> float:
     """Run one CLI call to completion and return its wall time; fail loudly with its stderr."""
     start = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=tool_env())
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])

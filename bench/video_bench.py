@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import tool_env  # noqa: E402
 from video_common import (  # noqa: E402
     CLIPS,
     COVER_FRACTION,
@@ -103,7 +104,7 @@ class Timed:
 def run_timed(argv: list[str]) -> Timed:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    p = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    p = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=tool_env())
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -336,7 +337,8 @@ def peak_rss(argv: list[str], with_cpu: bool = False):
     probe = ("import resource, subprocess, sys, time; t=time.perf_counter(); "
              "p = subprocess.run(sys.argv[1:], capture_output=True); r = resource.getrusage(resource.RUSAGE_CHILDREN); "
              "print(r.ru_maxrss, time.perf_counter()-t, r.ru_utime + r.ru_stime, p.returncode)")
-    out = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True,
+                         env=tool_env())
     kib, secs, cpu, rc = out.stdout.split()
     if rc != "0":
         raise SystemExit(f"command failed: {argv}")
