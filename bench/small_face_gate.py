@@ -39,6 +39,11 @@ RADII = (0, 32, 64, 128)
 MARGIN = 64
 
 
+def crowd_photos() -> list[Path]:
+    """The crowd photos outside the benchmark, folder by folder, each folder sorted."""
+    return [p for d in CROWDS for p in sorted((DATA / d).rglob("*")) if p.suffix.lower() in (".jpg", ".jpeg", ".png")]
+
+
 def load(path: Path, scale: float = 1.0) -> np.ndarray | None:
     try:
         im = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
@@ -61,7 +66,7 @@ def nearest(box: np.ndarray, boxes: np.ndarray) -> float:
 
 def safety(det: Detector) -> tuple[int, int, dict]:
     cf, rf = det.backend("centerface"), det.backend("retinaface")
-    paths = [p for d in CROWDS for p in sorted((DATA / d).rglob("*")) if p.suffix.lower() in (".jpg", ".jpeg", ".png")]
+    paths = crowd_photos()
     far = {(g, r): [0, 0] for g in GATES for r in RADII}
     total = [0, 0]
     for scale in (1.0, 0.5):
