@@ -340,3 +340,21 @@ def _uncovered(boxes: np.ndarray, by: np.ndarray, shape: tuple[int, ...], pad: f
         mask[max(0, int(y0 - py)) : int(np.ceil(y1 + py)), max(0, int(x0 - px)) : int(np.ceil(x1 + px))] = True
     return np.array([mask[max(0, int(y0)) : int(np.ceil(y1)), max(0, int(x0)) : int(np.ceil(x1))].mean() < 0.7
                      for x0, y0, x1, y1 in boxes], bool)
+
+
+def test_first_detection_loads_the_self_checks_models_and_finds_the_same(monkeypatch):
+    """The first ``detect`` also loads the self-check's models (a last job on the pool, in the gap the
+    shorter pass leaves): they are ready before ``check`` runs, and what ``detect`` finds is the same."""
+    from unseen.detect import onnx_session
+    from unseen.detect.ensemble import Detector, Pass
+
+    rgb = np.asarray(Image.open(FIXTURES / "2008_007676.jpg").convert("RGB"))
+    plain = Detector((Pass("centerface", 1.0, 0.1),), check_passes=()).detect(rgb)
+    monkeypatch.setattr(onnx_session, "_sessions", {})  # as in a fresh process
+    detector = Detector((Pass("centerface", 1.0, 0.1),), check_passes=(Pass("retinaface", 1.0, 0.5),))
+    found = detector.detect(rgb)
+    assert ("retinaface-int8", "cpu") in onnx_session._sessions
+    assert np.array_equal(found.boxes, plain.boxes) and np.array_equal(found.scores, plain.scores)
+    loaded = dict(onnx_session._sessions)
+    detector.check(rgb)
+    assert onnx_session._sessions == loaded  # nothing left to load
