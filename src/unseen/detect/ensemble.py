@@ -142,7 +142,7 @@ class Detector:
         self-check needs it (~30-40 ms of every run's wall time)."""
         if self._checks_loaded:
             return self._run(rgb, self.passes)
-        self._checks_loaded = not check_passes
+        self._checks_loaded = True
         return self._run(rgb, self.passes, load_first=self.check_passes)
 
     def check(self, rgb: np.ndarray) -> Regions:
