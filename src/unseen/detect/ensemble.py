@@ -226,7 +226,7 @@ def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face
     if getattr(backend, "tiles_itself", False) and scale == 1.0:
         # The text pass: one job; it cuts its own tiles and strips (lines of text kept whole, boxes
         # read from the whole image) under the same cap on one run's pixels.
-        return [(h * w, partial(backend, rgb, threshold, strip_pixels=max_pixels))]
+        return [(h * w * _cost(backend), partial(backend, rgb, threshold, strip_pixels=max_pixels))]
     side = _tile_side(backend, max(h, w) * scale)
     tile = max(32, int((min(side, max_tile) if max_tile else side) / scale))
     overlap = int(OVERLAP / scale)
@@ -237,9 +237,15 @@ def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face
     jobs = []
     for y0, th in rows:
         for x0, tw in cols:
-            cost = int(th * tw * scale * scale) * (3 if backend.name == "centerface" else 1)
+            cost = int(th * tw * scale * scale) * _cost(backend)
             jobs.append((cost, partial(_detect_tile, rgb, backend, scale, threshold, x0, y0, tw, th, max_face)))
     return jobs
+
+
+def _cost(backend) -> int:
+    """CPU per detector pixel relative to RetinaFace's (a backend's ``cost``, 1 if it has none): it
+    only orders a photo's jobs, biggest first, so that the two workers finish together."""
+    return int(getattr(backend, "cost", 1))
 
 
 def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
