@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -157,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.photos.is_dir():
         raise SystemExit(f"{args.photos}: missing (../shared/data/widerface)")
     info = machine()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     configs: dict[str, tuple[str, list[str]]] = {}
     if args.before_python:
         configs[f"before ({BEFORE_REV}, defaults)"] = (args.before_python, [])
@@ -175,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         n = len(list(args.photos.rglob("*.jpg")))
         body = "\n".join([
             f"Command: `{command_line()}`  ",
-            f"Machine: {info}; medians of {args.repeat} interleaved runs over the {n} WIDER FACE photos.",
+            f"Date: {started}; machine: {info}; medians of {args.repeat} interleaved runs over the {n} WIDER FACE "
+            "photos.",
             "",
             __doc__.split("\n\n", 1)[1].split("\n\n")[0].replace("\n", " "),
             "",
