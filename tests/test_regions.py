@@ -302,12 +302,17 @@ def test_planes_doubled_are_pillows_bilinear_bytes(shape):
     assert np.array_equal(raster.resize(strided, 2 * strided.shape[1], 2 * strided.shape[0]), pillow(strided))
 
 
-def test_photos_small_face_pass_runs_the_folded_file_and_covers_what_the_enlarged_copy_did():
+def test_photos_small_face_pass_runs_the_folded_file_and_covers_what_the_enlarged_copy_did(monkeypatch):
     """Photos' 2x pass runs the folded int8 file at a threshold calibrated on crowd photos outside the
     benchmark (bench/small_face_fold.py: 0.11 covers what the enlarged copy found at 0.15); video keeps
     0.15. On the two dlib photos shrunk until their faces are 5-20 px (the pass's regime), the photo
     ensemble covers every box the ensemble with the enlarged copy found; with no working 2x pass,
     CenterFace alone does not."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "bench"))
+    from small_face_fold import uncovered  # the benchmark's rule: under 70% inside the padded boxes
+
     from unseen.detect import schedule
     from unseen.detect.ensemble import DEFAULT_PASSES, SMALL_FACE, SMALL_FACE_PASS, Detector, Pass
 
@@ -326,20 +331,11 @@ def test_photos_small_face_pass_runs_the_folded_file_and_covers_what_the_enlarge
             rgb = np.asarray(im.resize((round(im.width * scale), round(im.height * scale)), Image.LANCZOS))
             want = enlarged.detect(rgb)
             assert len(want)
-            left += int(_uncovered(want.boxes, photos.detect(rgb).boxes, rgb.shape).sum())
-            left_alone += int(_uncovered(want.boxes, alone.detect(rgb).boxes, rgb.shape).sum())
+            left += int(uncovered(want.boxes, photos.detect(rgb).boxes, rgb.shape).sum())
+            left_alone += int(uncovered(want.boxes, alone.detect(rgb).boxes, rgb.shape).sum())
     assert left == 0
     assert left_alone > 0  # the check can tell a missing small-face pass
 
-
-def _uncovered(boxes: np.ndarray, by: np.ndarray, shape: tuple[int, ...], pad: float = 0.25) -> np.ndarray:
-    """Boxes under 70% inside ``by`` padded ``pad`` per side (as masks are): the protection rule."""
-    mask = np.zeros(shape[:2], bool)
-    for x0, y0, x1, y1 in by:
-        px, py = (x1 - x0) * pad, (y1 - y0) * pad
-        mask[max(0, int(y0 - py)) : int(np.ceil(y1 + py)), max(0, int(x0 - px)) : int(np.ceil(x1 + px))] = True
-    return np.array([mask[max(0, int(y0)) : int(np.ceil(y1)), max(0, int(x0)) : int(np.ceil(x1))].mean() < 0.7
-                     for x0, y0, x1, y1 in boxes], bool)
 
 
 def test_first_detection_loads_the_self_checks_models_and_finds_the_same(monkeypatch):

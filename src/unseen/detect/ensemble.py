@@ -59,7 +59,7 @@ SMALL_FACE = 100.0
 # higher recall (+1 point) at 4x the cost, and was dropped.
 #
 # The 2x pass runs RetinaFace's int8 file with the enlargement folded into its first convolution
-# ("retinaface-x2", tools/make_retinaface_x2.py): ~15% less CPU for the pass than enlarging the photo,
+# ("retinaface-x2", tools/make_retinaface_x2.py): ~17% less CPU for the pass than enlarging the photo,
 # but its scores near the threshold move both ways against the enlarged copy's (the copy is rounded to
 # 8 bits, the fold is not). At 0.11 the ensemble with it covers every box the ensemble with the
 # enlarged copy at 0.15 found on 100 crowd photos outside the benchmark, at native and half size,
@@ -139,17 +139,17 @@ class Detector:
 
         The first call also loads the self-check's models, as the last job on the pool: it runs in
         the gap the shorter pass leaves on one worker instead of after detection, when the
-        self-check needs it (~30-40 ms of every run's wall time)."""
+        self-check needs it (~20-40 ms of a run's wall time, measured on one photo)."""
         if self._checks_loaded:
             return self._run(rgb, self.passes)
         self._checks_loaded = True
-        return self._run(rgb, self.passes, load_first=self.check_passes)
+        return self._run(rgb, self.passes, load_also=self.check_passes)
 
     def check(self, rgb: np.ndarray) -> Regions:
         """The self-check's second opinion, run on an already masked image."""
         return self._run(rgb, self.check_passes)
 
-    def _run(self, rgb: np.ndarray, passes: tuple[Pass, ...], load_first: tuple[Pass, ...] = ()) -> Regions:
+    def _run(self, rgb: np.ndarray, passes: tuple[Pass, ...], load_also: tuple[Pass, ...] = ()) -> Regions:
         if not passes:  # e.g. --cover plates: no face passes, no face self-check
             return Regions.empty()
         h, w = rgb.shape[:2]
@@ -166,8 +166,8 @@ class Detector:
             jobs += tile_jobs(rgb, self._backends[first.backend], whole / max(h, w), self._threshold(first))
         # Biggest jobs first so the two workers finish together; loading models comes last.
         jobs.sort(key=lambda job: -job[0])
-        if load_first:
-            jobs.append((0, partial(self._load, load_first)))
+        if load_also:
+            jobs.append((0, partial(self._load, load_also)))
         found = list(_pool().map(lambda job: job[1](), jobs))
         return Regions.concat(found).clipped(w, h).nms(self.nms_iou)
 
