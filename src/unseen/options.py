@@ -49,6 +49,7 @@ class Options:
     audio: str = "drop"  # one of AUDIO_CHOICES
     codec: str = "h264"
     hold: float = 0.5  # seconds a track's mask is kept before its first / after its last detection
+    second_look: bool = True  # low-score face tracks masked only once confirmed (detect/second_look.py)
 
     def make_detector(self):
         """The detector these options ask for (models load once, on first use)."""

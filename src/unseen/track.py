@@ -14,6 +14,11 @@ for any frame, which boxes must be covered:
 * **hold**: a track's mask starts ``hold`` seconds before its first detection and ends ``hold``
   seconds after its last, moving with the track's velocity and growing with the time from the
   nearest detection (faces enter a scene before a detector is sure of them, and leave after).
+* **confirm** (video, ``confirm_below`` > 0): a face track is masked only from its first box scored
+  ``confirm_below`` or more, smaller than ``look_from`` px, or confirmed by a second look at the pixels
+  (``detect/second_look.py``); the boxes before it are dropped, a track never confirmed is never
+  masked. Its mask still starts ``hold`` before that box, so a face confirmed within ``hold`` of
+  its first detection loses nothing; heads and pavement the detectors scored low stop turning grey.
 
 Everything here works on boxes, never on pixels, so a whole clip's worth of tracks is a few
 kilobytes per second of video: the video writer can analyse a clip in one pass and mask it in a
@@ -103,6 +108,13 @@ class Track(_Timeline):
     boxes: list[np.ndarray] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(4, np.float32))  # px / s, linking only
+    confirmed: bool = True  # masked; False until its first confirmed box when the tracker confirms
+
+    def confirm(self) -> None:
+        """Its last box is confirmed: the track is masked from it on, the boxes before it dropped."""
+        if not self.confirmed:
+            self.confirmed = True
+            del self.times[:-1], self.boxes[:-1], self.scores[:-1]
 
     @property
     def score(self) -> float:
@@ -158,8 +170,11 @@ class Tracker:
     tracker's business and are ignored here.
     """
 
-    def __init__(self, max_gap: float = DEFAULT_MAX_GAP):
+    def __init__(self, max_gap: float = DEFAULT_MAX_GAP, confirm_below: float = 0.0, look_from: float = 0.0):
         self.max_gap = max_gap
+        self.confirm_below = confirm_below  # face boxes under this score wait for ``confirm`` (0: none do)...
+        self.look_from = look_from  # ...unless their longer side is under this many px (too small to judge)
+        self.unconfirmed = 0  # face tracks that ended without a confirmed box (never masked)
         self.active: list[Track] = []
         self.done: list[FrozenTrack] = []
         self._next = 0
@@ -168,26 +183,52 @@ class Tracker:
         self.finished = False
         self._tracked = [k.name for k in kinds.KINDS.values() if k.tracked]
 
-    def update(self, t: float, regions: Regions) -> None:
-        """Add the detections of one analysed frame at time ``t`` (seconds, increasing)."""
+    def update(self, t: float, regions: Regions) -> list[tuple[Track, np.ndarray]]:
+        """Add the detections of one analysed frame at time ``t`` (seconds, increasing).
+
+        Returns the (track, box) pairs waiting for a second look: face boxes scored under
+        ``confirm_below``, ``look_from`` px or larger, that joined (or started) a track not yet
+        confirmed. Call ``confirm`` with
+        the tracks whose box passed, before the next ``update``."""
         self.t_now = t
         still = []
         for tr in self.active:
             if t - tr.end > self.max_gap:
-                self.done.append(tr.freeze())
+                self._end(tr)
             else:
                 still.append(tr)
         self.active = still
+        waiting: list[tuple[Track, np.ndarray]] = []
         for kind in self._tracked:
             found = regions.of_kind(kind)
             if len(found):
                 self.max_per_frame[kind] = max(self.max_per_frame.get(kind, 0), len(found))
-                self._link(t, kind, found)
+                for tr, box, score in self._link(t, kind, found):
+                    if tr.confirmed:
+                        continue
+                    if score >= self.confirm_below or _size(box) < self.look_from:
+                        tr.confirm()
+                    else:
+                        waiting.append((tr, box))
+        return waiting
 
-    def _link(self, t: float, kind: str, found: Regions) -> None:
+    def confirm(self, tracks: list[Track]) -> None:
+        """Tracks whose newest box a second look confirmed (from the last ``update``'s waiting list)."""
+        for tr in tracks:
+            tr.confirm()
+
+    def _end(self, tr: Track) -> None:
+        if tr.confirmed:
+            self.done.append(tr.freeze())
+        else:
+            self.unconfirmed += 1
+
+    def _link(self, t: float, kind: str, found: Regions) -> list[tuple[Track, np.ndarray, float]]:
+        """Join each detection to a track or start one; returns (track, box, score) per detection."""
         boxes, scores = found.boxes, found.scores
         candidates = [tr for tr in self.active if tr.kind == kind]
         matched_det: set[int] = set()
+        joined: list[tuple[Track, np.ndarray, float]] = []
         if candidates:
             pred = np.stack([tr.predict(t) for tr in candidates])
             sim = _similarity(pred, boxes)
@@ -202,15 +243,21 @@ class Tracker:
                 used_tr.add(int(ti))
                 matched_det.add(int(di))
                 candidates[ti].add(t, boxes[di], float(scores[di]))
+                joined.append((candidates[ti], boxes[di], float(scores[di])))
+        face = kind == "face" and self.confirm_below > 0
         for di in range(len(boxes)):
             if di not in matched_det:
-                tr = Track(self._next, kind)
+                tr = Track(self._next, kind, confirmed=not face)
                 self._next += 1
                 tr.add(t, boxes[di], float(scores[di]))
                 self.active.append(tr)
+                joined.append((tr, boxes[di], float(scores[di])))
+        return joined
 
     def finish(self) -> list[FrozenTrack]:
-        self.done.extend(tr.freeze() for tr in self.active)
+        """Every masked (confirmed) track, frozen, by start time."""
+        for tr in self.active:
+            self._end(tr)
         self.active = []
         self.finished = True
         return sorted(self.done, key=lambda tr: tr.start)
@@ -298,7 +345,9 @@ class LiveCoverage:
             return True
         if tr.t_now < t + self.hold + VELOCITY_WINDOW + 0.05:
             return False
-        return all(a.end > t or tr.t_now - a.end > tr.max_gap for a in tr.active)
+        # Tracks not yet confirmed are not waited for: if a later box confirms one, its mask starts
+        # ``hold`` before that box, past any t ready here (the first rule).
+        return all(a.end > t or tr.t_now - a.end > tr.max_gap for a in tr.active if a.confirmed)
 
     def at(self, t: float) -> Regions:
         done = self.tracker.done
@@ -306,4 +355,4 @@ class LiveCoverage:
             self._live.extend(done[self._seen:])
             self._seen = len(done)
         self._live = [tr for tr in self._live if tr.end + self.hold >= t - 1e-6]  # never needed again
-        return _boxes_at([*self._live, *self.tracker.active], t, self.hold)
+        return _boxes_at([*self._live, *(a for a in self.tracker.active if a.confirmed)], t, self.hold)

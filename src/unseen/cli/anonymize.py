@@ -75,6 +75,9 @@ def parser() -> argparse.ArgumentParser:
                    "singing, chants and shouts may remain: listen before publishing)")
     p.add_argument("--codec", default="h264", choices=tuple(CODECS),
                    help="video codec: h264 (MP4, default), h265, vp9 (WebM)")
+    p.add_argument("--no-second-look", action="store_true",
+                   help="video: mask every low-score face track at once, also those a second look at the "
+                   "pixels does not confirm as a face (more grey on crowds; docs/BENCHMARKS.md)")
     p.add_argument("--hold", type=float, default=0.5,
                    help="video: seconds a mask stays before a face first appears and after it is lost")
     p.add_argument("--device", choices=DEVICES, default="cpu",
@@ -109,6 +112,7 @@ def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Option
                    self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,
                    max_pixels=int(args.max_pixels) if args.max_pixels else None, boxes=boxes,
                    verify=args.verify, audio=args.audio, codec=args.codec, hold=args.hold,
+                   second_look=not args.no_second_look,
                    preset="fast" if args.fast else "thorough", cover=cover, device=args.device)
 
 

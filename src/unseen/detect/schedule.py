@@ -19,6 +19,7 @@ import numpy as np
 
 from ..regions import Regions
 from .ensemble import SMALL_FACE, Detector, Pass, clamp_threshold
+from .second_look import CONFIRMED_SCORE, LOOK_FROM, SecondLook
 
 
 class TimedFrame(Protocol):
@@ -136,9 +137,12 @@ class VideoDetector:
     ``detector`` is unseen's ensemble ``Detector`` (its threshold shift and NMS apply to every
     pass). Any other object with ``detect(rgb) -> Regions`` (a test double) is simply called on
     every frame; ``scheduled`` says which of the two happened, and the video report shows it.
+
+    With ``second_look`` (the default) the tracker masks a face track only from its first box scored
+    CONFIRMED_SCORE or more or confirmed by ``look`` (``detect/second_look.py``): ``confirm_below``.
     """
 
-    def __init__(self, detector: Any, schedules: Iterable[Schedule] | None = None):
+    def __init__(self, detector: Any, schedules: Iterable[Schedule] | None = None, second_look: bool = True):
         self.detector = detector
         self.scheduled = isinstance(detector, Detector)
         self.shift = float(getattr(detector, "threshold_shift", 0.0))
@@ -149,6 +153,18 @@ class VideoDetector:
         self._last = [-1e9] * len(self.schedules)
         self.runs = 0  # passes run, for the report
         self._prepared: dict[int, list] = {}  # id(frame) -> its passes, decided by ``prepare``
+        faces = self.scheduled and any("face" in _kinds(detector, p) for s in self.schedules for p in s.passes)
+        self.look = SecondLook() if second_look and faces else None
+
+    @property
+    def confirm_below(self) -> float:
+        """The tracker's ``confirm_below``: face boxes under it wait for ``look`` (0: no second look)."""
+        return CONFIRMED_SCORE if self.look is not None else 0.0
+
+    @property
+    def look_from(self) -> float:
+        """The tracker's ``look_from``: smaller face boxes are confirmed without a look."""
+        return float(LOOK_FROM) if self.look is not None else 0.0
 
     def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float, float, int]]:
         """The passes to run on the frame at ``t``: (backend, scale, threshold, max face, fit px or 0).

@@ -116,9 +116,13 @@ class _Analysis(threading.Thread):
                     if self.stop.is_set():
                         return
                     with self.cond:
-                        self.tracker.update(f.time, found)
+                        waiting = self.tracker.update(f.time, found)
                         self.frames += 1
                         self.cond.notify_all()
+                    if waiting:  # outside the lock: the writer goes on meanwhile
+                        passed = self.vdet.look(f.rgb, np.stack([box for _, box in waiting]))
+                        with self.cond:
+                            self.tracker.confirm([tr for (tr, _), ok in zip(waiting, passed, strict=True) if ok])
                 check_complete(reader, self.exp)
         except BaseException as exc:  # noqa: BLE001 - re-raised by the writer
             self.error = exc
@@ -339,8 +343,9 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         result.dropped = _dropped(c, v, keep_audio)
 
     # Pass 1, in a thread: analyse (boxes only). Pass 2 below trails it (LiveCoverage.ready).
-    vdet = None if only else VideoDetector(detector)
-    analysis = None if vdet is None else _Analysis(src, exp, vdet, Tracker(), options.frame_pixel_limit)
+    vdet = None if only else VideoDetector(detector, second_look=options.second_look)
+    tracker = Tracker() if vdet is None else Tracker(confirm_below=vdet.confirm_below, look_from=vdet.look_from)
+    analysis = None if vdet is None else _Analysis(src, exp, vdet, tracker, options.frame_pixel_limit)
     coverage = None if analysis is None else LiveCoverage(analysis.tracker, options.hold)
     audio_pass = _AudioPass(src) if keep_audio and options.audio == "mute-speech" else None
     writer = _Pass2(src, tmp, options, boxset, keep_audio, exp, analysis, coverage, progress, total, result.notes,

@@ -1,0 +1,102 @@
+"""A second look at the face boxes video is unsure of: RetinaFace on each box's neighbourhood, enlarged.
+
+Why: video keeps CenterFace's boxes down to a score of 0.1 (and the small-face pass's down to 0.15) so
+that faces the detectors are unsure of stay covered between strong passes. On a crowd seen from above
+most of those boxes are heads, backs, shoulders and pavement: a third of MOT20's frame came out grey
+(docs/BENCHMARKS.md, "Video: second look"). A box under ``CONFIRMED_SCORE`` is looked at again here:
+its neighbourhood (``CONTEXT`` times its side, black beyond the frame) is resized so that the box is
+``TARGETS[0]`` px, then ``TARGETS[1]``, and RetinaFace runs on it; the box is confirmed when RetinaFace
+finds a face centred on it, of its size, scoring over ``LOOK_THRESHOLD``. RetinaFace sees the face at
+the size it finds best, in a crop no other person fills; a head seen from behind rarely passes.
+
+The tracker (``unseen.track``) decides per track: a track is masked from ``hold`` seconds before its
+first confirmed box (score >= CONFIRMED_SCORE, smaller than LOOK_FROM px, or a second look that passed)
+and never before. A face
+needs one good look, not one per frame. Chosen on the video slip table's cached passes
+(``bench/video_bench.py tune``): with LOOK_FROM, no marked face slips on any clip up to a look threshold
+of 0.2 and one does at 0.3; LOOK_THRESHOLD keeps a margin under that (0.2 would leave less grey).
+Photos do not use it: their recall table is measured without it, and a photo has no second frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import raster
+from .retinaface import RetinaFace
+
+CONFIRMED_SCORE = 0.4  # a box scored this high needs no second look...
+# ...nor a box whose longer side is under LOOK_FROM px: enlarged 2-3x, a face of 8-12 px is a blur
+# RetinaFace may not call a face (MOT20: a man's ~10 px face went uncovered), and such a box's mask is
+# small anyway. The grey the look removes is the boxes from 16 px up.
+LOOK_FROM = 16
+LOOK_THRESHOLD = 0.1  # RetinaFace's score on the enlarged neighbourhood that confirms a box
+TARGETS = (32, 48)  # px: the box's side in the enlarged crop, tried in turn until one confirms
+CONTEXT = 3.0  # the crop's side, in box sides (the head, shoulders and what is around them)
+CENTRE = 0.6  # a face counts when its centre is within this many target sides of the crop's centre...
+SIZES = (0.5, 2.0)  # ...and its side is within these many target sides: a crowd's far faces inside
+# a big low-score box on a body do not confirm it
+
+
+class SecondLook:
+    """``look(rgb, boxes)`` -> which of ``boxes`` (x1 y1 x2 y2 in ``rgb``'s pixels) hold a face.
+
+    Thread-safe (onnxruntime sessions run concurrently); the RetinaFace session is the process's
+    shared one (the glance's and the self-check's).
+    """
+
+    def __init__(self, backend: RetinaFace | None = None):
+        self.backend = backend or RetinaFace()
+        self.looks = 0  # crops run, for benchmarks
+
+    def __call__(self, rgb: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(boxes), bool)
+        for i, box in enumerate(np.asarray(boxes, np.float32).reshape(-1, 4)):
+            for target in TARGETS:
+                self.looks += 1
+                if passes(findings(self.backend, neighbourhood(rgb, box, target), LOOK_THRESHOLD), target):
+                    out[i] = True
+                    break
+        return out
+
+
+def findings(backend: RetinaFace, crop: np.ndarray, threshold: float) -> np.ndarray:
+    """RetinaFace's faces on ``crop`` scored over ``threshold``: rows of score, side (the box's longer
+    side) and the box centre's offset x, y from the crop's centre, in the crop's pixels."""
+    found = backend(crop, threshold)
+    if not len(found):
+        return np.zeros((0, 4), np.float32)
+    b = found.boxes
+    side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
+    middle = crop.shape[1] / 2
+    return np.column_stack([found.scores, side, (b[:, 0] + b[:, 2]) / 2 - middle,
+                            (b[:, 1] + b[:, 3]) / 2 - middle]).astype(np.float32)
+
+
+def passes(found: np.ndarray, target: int, threshold: float = LOOK_THRESHOLD) -> bool:
+    """Does one of ``findings`` on a crop made for ``target`` confirm the box: a face over ``threshold``,
+    centred on the box and of the box's size? (Also applied by bench/video_tune.py to cached findings.)"""
+    found = np.asarray(found, np.float32).reshape(-1, 4)
+    ok = ((found[:, 0] > threshold) & (np.abs(found[:, 2]) < CENTRE * target)
+          & (np.abs(found[:, 3]) < CENTRE * target)
+          & (found[:, 1] >= SIZES[0] * target) & (found[:, 1] <= SIZES[1] * target))
+    return bool(ok.any())
+
+
+def neighbourhood(rgb: np.ndarray, box: np.ndarray, target: int) -> np.ndarray:
+    """The square of CONTEXT box sides around ``box``'s centre (black outside the frame), resized so that
+    the box's longer side is ``target`` px."""
+    h, w = rgb.shape[:2]
+    side = max(float(box[2] - box[0]), float(box[3] - box[1]), 4.0)
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    half = CONTEXT * side / 2
+    x0, y0 = math.floor(cx - half), math.floor(cy - half)
+    x1, y1 = math.ceil(cx + half), math.ceil(cy + half)
+    crop = np.zeros((y1 - y0, x1 - x0, 3), np.uint8)
+    sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if sx1 > sx0 and sy1 > sy0:
+        crop[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = rgb[sy0:sy1, sx0:sx1]
+    out = max(32, round((x1 - x0) * target / side))
+    return raster.resize(crop, out, out)

@@ -1,0 +1,159 @@
+"""Video's second look (detect/second_look.py) and the tracker's confirmation (track.py).
+
+A low-score face box is masked only once its track is confirmed: by a box scored CONFIRMED_SCORE or
+more, or by RetinaFace finding a face on the box's enlarged neighbourhood. These tests run the real
+model on real faces (dlib's example photo, shrunk until its faces are 6-10 px) and on things in the
+same photo that are not faces.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import FIXTURES
+from PIL import Image
+
+from unseen import raster
+from unseen.cli import anonymize
+from unseen.detect import Detector
+from unseen.detect.schedule import VideoDetector
+from unseen.detect.second_look import CONFIRMED_SCORE, LOOK_FROM, TARGETS, SecondLook, neighbourhood, passes
+from unseen.regions import Regions
+from unseen.track import Coverage, LiveCoverage, Tracker
+
+PHOTO = FIXTURES / "2008_002470.jpg"  # six faces, 30-45 px (dlib's examples, LICENSE-dlib-examples.txt)
+FACES = np.array([[279, 172, 324, 230], [153, 167, 183, 202], [184, 81, 215, 121], [238, 65, 276, 113],
+                  [328, 46, 371, 101], [57, 150, 97, 201]], np.float32)
+# Face-sized boxes on what is not a face: the red tie, the glasses on the table, the guitar, a shirt,
+# the lower right corner, the wall, a jacket.
+NOT_FACES = np.array([[335, 150, 365, 200], [120, 240, 160, 280], [410, 45, 450, 95], [380, 200, 420, 250],
+                      [440, 250, 480, 300], [100, 50, 140, 100], [250, 150, 290, 200]], np.float32)
+
+
+@pytest.fixture(scope="module")
+def photo() -> np.ndarray:
+    return np.asarray(Image.open(PHOTO).convert("RGB"))
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.5, 0.3])
+def test_second_look_confirms_faces_and_not_what_is_around_them(photo, scale):
+    h, w = photo.shape[:2]
+    rgb = photo if scale == 1.0 else raster.resize(photo, round(w * scale), round(h * scale))
+    look = SecondLook()
+    assert look(rgb, FACES * scale).all()
+    assert not look(rgb, NOT_FACES * scale).any()
+
+
+def test_neighbourhood_is_the_box_enlarged_with_black_beyond_the_frame(photo):
+    t = TARGETS[0]
+    box = np.array([0, 0, 20, 20], np.float32)  # at the corner: its neighbourhood starts 20 px outside
+    crop = neighbourhood(photo, box, t)
+    assert crop.shape == (3 * t, 3 * t, 3)  # CONTEXT box sides at TARGET px a side
+    assert crop[: t - 1].max() == 0 and crop[:, : t - 1].max() == 0  # beyond the frame: black
+    assert crop[t + 1 :, t + 1 :].min(axis=2).mean() > 10  # the photo, enlarged
+
+
+def test_a_face_of_another_size_does_not_confirm_a_box():
+    """A far face inside a big low-score box on a body is not that box's face."""
+    t = TARGETS[0]
+    assert passes(np.array([[0.9, t, 0, 0]]), t)
+    assert not passes(np.array([[0.9, t / 4, 0, 0]]), t)  # a quarter of the box's size
+    assert not passes(np.array([[0.9, t, t, 0]]), t)  # beside it
+    assert not passes(np.array([[0.01, t, 0, 0]]), t)  # too weak
+
+
+def _box(x: float, score: float, kind: str = "face") -> Regions:
+    return Regions.from_boxes([[x, 100, x + 20, 125]], [score], kind=kind)
+
+
+def test_a_track_is_masked_from_its_first_confirmed_box():
+    tracker = Tracker(confirm_below=CONFIRMED_SCORE)
+    assert [b.tolist() for _, b in tracker.update(0.0, _box(100, 0.2))] == [[100, 100, 120, 125]]
+    tracker.update(0.5, _box(102, 0.2))  # not confirmed either
+    waiting = tracker.update(1.0, _box(104, 0.2))
+    tracker.confirm([tr for tr, _ in waiting])  # a second look passed at t = 1.0
+    assert tracker.update(1.5, _box(106, 0.2)) == []  # the track is confirmed: no more looks
+    (track,) = tracker.finish()
+    assert track.times.tolist() == [1.0, 1.5]  # the boxes before the confirmed one are dropped
+    cov = Coverage([track], hold=0.5)
+    assert len(cov.at(0.2).boxes) == 0  # before the hold of the first confirmed box
+    assert len(cov.at(0.6).boxes) == 1  # the hold before it
+
+
+def test_a_track_never_confirmed_is_never_masked_and_a_high_score_needs_no_look():
+    tracker = Tracker(confirm_below=CONFIRMED_SCORE)
+    for i in range(10):
+        t = i / 10
+        found = Regions.concat([_box(100, 0.2), _box(300, 0.9), _box(500, 0.1, kind="plate")])
+        waiting = tracker.update(t, found)
+        assert [float(b[0]) for _, b in waiting] == [100.0]  # only the low-score face waits
+    tracks = tracker.finish()
+    assert sorted((tr.kind, float(tr.boxes[0][0])) for tr in tracks) == [("face", 300.0), ("plate", 500.0)]
+    assert tracker.unconfirmed == 1
+    assert Tracker().update(0.0, _box(100, 0.2)) == []  # confirm_below 0 (photos, review): every track at once
+
+
+def test_live_coverage_with_confirmations_matches_offline():
+    """The writer trailing the analyser masks what a full second pass would, confirmations included:
+    a confirmation never changes a frame the writer may already have written."""
+    rng = np.random.default_rng(1)
+    dets = []
+    for i in range(250):
+        boxes = [_box(100 + 2 * i, rng.uniform(0.1, 0.5))] if rng.random() > 0.3 else []
+        if 60 <= i < 200 and rng.random() > 0.4:
+            boxes.append(_box(500, rng.uniform(0.1, 0.3)))  # low scores, confirmed now and then
+        if i % 40 == 0:
+            boxes.append(_box(800 + 5 * i, 0.15))  # seen once, at a low score
+        dets.append((i / 25, Regions.concat(boxes) if boxes else Regions.empty()))
+    looks = (rng.random(len(dets)) > 0.85) & (np.arange(len(dets)) % 40 != 0)
+
+    def feed(tracker: Tracker, i: int) -> None:
+        waiting = tracker.update(*dets[i])
+        tracker.confirm([tr for tr, _ in waiting] if looks[i] else [])
+
+    offline = Tracker(confirm_below=CONFIRMED_SCORE)
+    for i in range(len(dets)):
+        feed(offline, i)
+    cov = Coverage(offline.finish(), hold=0.5)
+    live_tracker = Tracker(confirm_below=CONFIRMED_SCORE)
+    live = LiveCoverage(live_tracker, hold=0.5)
+    fed = 0
+    for t, _ in dets:
+        while not live.ready(t):
+            if fed == len(dets):
+                live_tracker.finish()
+                break
+            feed(live_tracker, fed)
+            fed += 1
+        key = lambda x: sorted(map(tuple, np.round(x, 3)))  # noqa: E731
+        assert key(cov.at(t).boxes) == key(live.at(t).boxes), t
+    assert offline.unconfirmed > 0  # the test exercised tracks that were never confirmed
+
+
+def _options(argv: list[str]):
+    p = anonymize.parser()
+    return anonymize.options_from(p.parse_args(argv), p)
+
+
+def test_video_looks_twice_by_default_and_not_when_asked():
+    assert _options(["clip.mp4"]).second_look
+    assert not _options(["clip.mp4", "--no-second-look"]).second_look
+    assert VideoDetector(Detector()).confirm_below == CONFIRMED_SCORE
+    assert VideoDetector(Detector(), second_look=False).confirm_below == 0.0
+
+    class Double:  # a test double is called on every frame: no second look behind its back
+        def detect(self, rgb):
+            return Regions.empty()
+
+    assert VideoDetector(Double()).confirm_below == 0.0
+
+
+def test_a_box_too_small_to_judge_is_covered_without_a_look():
+    """Enlarged from under LOOK_FROM px a face is a blur the look may not call a face: covered at once."""
+    tracker = Tracker(confirm_below=CONFIRMED_SCORE, look_from=LOOK_FROM)
+    small = Regions.from_boxes([[100, 100, 100 + LOOK_FROM - 2, 100 + LOOK_FROM - 1]], [0.15])
+    big = Regions.from_boxes([[300, 100, 300 + LOOK_FROM, 100 + LOOK_FROM + 4]], [0.15])
+    waiting = tracker.update(0.0, Regions.concat([small, big]))
+    assert [float(b[0]) for _, b in waiting] == [300.0]
+    assert [float(tr.boxes[0][0]) for tr in tracker.finish()] == [100.0]
+    assert VideoDetector(Detector()).look_from == LOOK_FROM
