@@ -57,9 +57,73 @@ def compute_passes(name: str) -> dict:
     return doc
 
 
+def look_file(name: str) -> Path:
+    return OUT / "looks" / f"{name}.json"
+
+
+LOOK_STORE = 0.02  # RetinaFace's findings on each crop are cached down to this score
+# The schedule whose merged boxes the second look is cached for: unseen's default (CenterFace every
+# 0.15 s, RetinaFace 2x under 100 px every 0.45 s; detect/schedule.py).
+LOOK_SCHEDULE = [("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0)]
+
+
+def compute_looks(name: str) -> dict:
+    """What unseen's second look (``detect/second_look.py``) finds around every cached box that could
+    wait for one (scored under CONFIRMED_SCORE): per target, RetinaFace's findings on the crop
+    (score, side, offset from the centre) down to LOOK_STORE, so that rules can be replayed."""
+    from unseen.detect.retinaface import RetinaFace
+    from unseen.detect.second_look import CONFIRMED_SCORE, TARGETS, findings, neighbourhood
+
+    backend = RetinaFace()
+    doc = json.loads(pass_file(name).read_text())
+    per = {k: np.array(v, np.float32).reshape(-1, 6) for k, v in doc["boxes"].items()}
+    merged = {i: m for i, _, m in scheduled(per, doc["times"], LOOK_SCHEDULE)}
+    out: dict[str, list] = {}
+    t0 = time.process_time()
+    for f in frames(clip_path(name)):
+        if f.index >= len(doc["times"]):
+            break
+        m = merged[f.index]
+        for box in m.boxes[m.scores < CONFIRMED_SCORE]:
+            out[_look_key(f.index, box)] = [
+                findings(backend, neighbourhood(f.rgb, box, t), LOOK_STORE).round(2).tolist() for t in TARGETS]
+    res = {"clip": CLIPS[name], "targets": list(TARGETS), "store": LOOK_STORE, "looks": out,
+           "cpu": round(time.process_time() - t0, 1), "provenance": provenance()}
+    look_file(name).parent.mkdir(parents=True, exist_ok=True)
+    look_file(name).write_text(json.dumps(res))
+    return res
+
+
+def scheduled(per: dict, times: list, schedule: list, runs: dict | None = None):
+    """(frame index, time, merged boxes) for each cached frame, as the schedule would have found them:
+    the passes due on the frame, each at its threshold and size cap, merged by unseen's NMS."""
+    from unseen.regions import Regions
+
+    last = [-1e9] * len(schedule)
+    for i, t in enumerate(times):
+        found = []
+        for j, (k, thr, period, *rest) in enumerate(schedule):
+            phase, max_face = (list(rest) + [0.0, 0.0])[:2]  # optional: phase s, max face px (0 = any)
+            if period > 0 and (t - last[j] < period - 1e-6 or t < phase - 1e-6):
+                continue
+            last[j] = t
+            if runs is not None:
+                runs[k] += 1
+            r = per[k][(per[k][:, 0] == i) & (per[k][:, 5] >= thr)]
+            if max_face:
+                r = r[np.maximum(r[:, 3] - r[:, 1], r[:, 4] - r[:, 2]) < max_face]
+            found.append(Regions.from_boxes(r[:, 1:5], r[:, 5]))
+        yield i, t, Regions.concat(found).nms(0.35)
+
+
+def _look_key(index: int, box) -> str:
+    return f"{int(index)}:{float(box[0]):.1f}:{float(box[1]):.1f}"
+
+
 def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 0.5, pad: float | None = None,
              threshold: float = MARKER_THRESHOLD, min_score: float = 0.0, single_hold: float | None = None,
-             big_min_score: float = 0.0, big_size: float = 0.0) -> dict:
+             big_min_score: float = 0.0, big_size: float = 0.0, second_look: float = 0.0,
+             look_targets: int = 0, look_from: float | None = None) -> dict:
     """Geometric slip count for a schedule [(pass, threshold, period s)]: marked boxes whose area
     is < 70% inside the padded ellipses the tracker would mask. Plus the schedule's CPU cost.
 
@@ -67,7 +131,12 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
     detection scores below it; ``single_hold`` holds tracks seen only once for that long instead of
     ``hold``; ``big_min_score`` drops only tracks whose best score is below it *and* whose median box
     side is at least ``big_size`` px (a big face scores high; the low-score big boxes are the large
-    ellipses on pavement and backs of heads, while a tiny face may never score high)."""
+    ellipses on pavement and backs of heads, while a tiny face may never score high).
+
+    ``second_look`` > 0: unseen's second look (``detect/second_look.py``) with that look threshold,
+    replayed from the cached findings (``compute_looks``): face tracks are masked from their first box
+    scored CONFIRMED_SCORE, under ``look_from`` px (default LOOK_FROM) or confirmed by the look;
+    ``look_targets`` = 1 tries the first target only."""
     from unseen.mask import region_mask
     from unseen.options import DEFAULT_PAD
     from unseen.regions import Regions
@@ -79,22 +148,32 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
     times = doc["times"]
     w, h = doc["size"]
     per = {k: np.array(v, np.float32).reshape(-1, 6) for k, v in doc["boxes"].items()}
-    last = [-1e9] * len(schedule)
-    tracker = Tracker()
+    looks = None
+    if second_look:
+        from unseen.detect.second_look import CONFIRMED_SCORE, LOOK_FROM, TARGETS, passes
+
+        look_from = LOOK_FROM if look_from is None else look_from
+
+        if schedule != LOOK_SCHEDULE:
+            raise ValueError("the second look's findings are cached for LOOK_SCHEDULE's boxes only")
+        cached = json.loads(look_file(name).read_text()) if look_file(name).exists() else compute_looks(name)
+        looks = cached["looks"]
+        crop_cpu = cached["cpu"] / max(1, len(TARGETS) * len(looks))  # CPU s of one crop's look
+        targets = TARGETS[: look_targets or len(TARGETS)]
+    crops = 0
+    tracker = Tracker(confirm_below=CONFIRMED_SCORE, look_from=look_from) if second_look else Tracker()
     runs = {k: 0 for k in CANDIDATES}
-    for i, t in enumerate(times):
-        found = []
-        for j, (k, thr, period, *rest) in enumerate(schedule):
-            phase, max_face = (list(rest) + [0.0, 0.0])[:2]  # optional: phase s, max face px (0 = any)
-            if period > 0 and (t - last[j] < period - 1e-6 or t < phase - 1e-6):
-                continue
-            last[j] = t
-            runs[k] += 1
-            r = per[k][(per[k][:, 0] == i) & (per[k][:, 5] >= thr)]
-            if max_face:
-                r = r[np.maximum(r[:, 3] - r[:, 1], r[:, 4] - r[:, 2]) < max_face]
-            found.append(Regions.from_boxes(r[:, 1:5], r[:, 5]))
-        tracker.update(t, Regions.concat(found).nms(0.35))
+    for i, t, merged in scheduled(per, times, schedule, runs):
+        waiting = tracker.update(t, merged)
+        if looks is not None:
+            confirmed = []
+            for tr, box in waiting:
+                for target, f in zip(targets, looks[_look_key(i, box)], strict=False):
+                    crops += 1  # unseen stops at the first target that confirms
+                    if passes(np.array(f, np.float32), target, second_look):
+                        confirmed.append(tr)
+                        break
+            tracker.confirm(confirmed)
     tracks = [tr for tr in tracker.finish() if tr.score >= min_score]
     if big_min_score:
         tracks = [tr for tr in tracks if tr.score >= big_min_score or float(np.median(
@@ -125,6 +204,8 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
                 examples.append((i, [round(float(v)) for v in b]))
     n = len(times)
     cost = sum(doc["cpu"][k] / n * runs[k] / n for k in CANDIDATES)  # CPU s per frame
+    if looks is not None:
+        cost += crops * crop_cpu / n  # the second looks this schedule ran
     return {"slips": slips_, "marked": total, "cpu_per_frame": cost, "deface_equiv": doc["cpu"]["cf1"] / n,
             "examples": examples[:6], "masked": masked / n, "outside": outside / n}
 
@@ -159,6 +240,20 @@ TUNE_SCHEDULES: dict[str, list[tuple]] = {  # label -> [(pass, threshold, period
         ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "big_min_score=0.4", "big_size=32"],
     "default schedule, tracks with best score < 0.5 and median side >= 24 px dropped": [
         ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "big_min_score=0.5", "big_size=24"],
+    # The second look (detect/second_look.py, the default since 2026-12-01): face tracks masked from
+    # their first box scored 0.4 or confirmed by RetinaFace on the box's enlarged neighbourhood.
+    "**default**: default schedule + second look (threshold 0.1; boxes from 16 px; 32 then 48 px)": [
+        ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "second_look=0.1"],
+    "default schedule + second look at threshold 0.2": [
+        ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "second_look=0.2"],
+    "default schedule + second look at threshold 0.3": [
+        ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "second_look=0.3"],
+    "default schedule + second look at threshold 0.05": [
+        ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "second_look=0.05"],
+    "default schedule + second look at every size (boxes under 16 px too)": [
+        ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "second_look=0.1", "look_from=0"],
+    "default schedule + second look at 32 px only": [
+        ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "second_look=0.1", "look_targets=1"],
 }
 
 
@@ -168,6 +263,8 @@ def tune(args) -> dict:
     for label, sched in TUNE_SCHEDULES.items():
         res[label] = {}
         opts = {"hold": 0.5, **{k: float(v) for k, v in (x.split("=") for x in sched if isinstance(x, str))}}
+        if "look_targets" in opts:
+            opts["look_targets"] = int(opts["look_targets"])
         sched = [x for x in sched if not isinstance(x, str)]
         for name in names:
             r = simulate(name, sched, **opts)
