@@ -157,3 +157,16 @@ def test_a_box_too_small_to_judge_is_covered_without_a_look():
     assert [float(b[0]) for _, b in waiting] == [300.0]
     assert [float(tr.boxes[0][0]) for tr in tracker.finish()] == [100.0]
     assert VideoDetector(Detector()).look_from == LOOK_FROM
+
+
+def test_the_report_counts_the_faces_masked_in_a_frame_not_those_a_look_turned_down():
+    tracker = Tracker(confirm_below=CONFIRMED_SCORE, look_from=LOOK_FROM)
+    found = Regions.concat([_box(100, 0.9), _box(300, 0.2), _box(500, 0.2), _box(700, 0.2)])
+    waiting = tracker.update(0.0, found)
+    tracker.confirm([tr for tr, box in waiting if box[0] == 300])  # one of three passes its look
+    assert tracker.max_per_frame == {"face": 2}
+    tracker.update(0.1, Regions.concat([_box(100, 0.9), _box(300, 0.2), _box(500, 0.2)]))
+    assert tracker.max_per_frame == {"face": 2}  # the confirmed track needs no look: still 2
+    plain = Tracker()  # no second look: every box is masked and counted
+    plain.update(0.0, found)
+    assert plain.max_per_frame == {"face": 4}

@@ -178,7 +178,8 @@ class Tracker:
         self.active: list[Track] = []
         self.done: list[FrozenTrack] = []
         self._next = 0
-        self.max_per_frame: dict[str, int] = {}  # most detections of each kind in one frame
+        self.max_per_frame: dict[str, int] = {}  # most masked detections of each kind in one frame
+        self._frame: dict[str, int] = {}  # masked detections of the newest frame, per kind
         self.t_now = float("-inf")  # time of the newest analysed frame
         self.finished = False
         self._tracked = [k.name for k in kinds.KINDS.values() if k.tracked]
@@ -188,9 +189,9 @@ class Tracker:
 
         Returns the (track, box) pairs waiting for a second look: face boxes scored under
         ``confirm_below``, ``look_from`` px or larger, that joined (or started) a track not yet
-        confirmed. Call ``confirm`` with
-        the tracks whose box passed, before the next ``update``."""
+        confirmed. Call ``confirm`` with the tracks whose box passed, before the next ``update``."""
         self.t_now = t
+        self._frame = {}  # a new frame: its masked boxes are counted from here
         still = []
         for tr in self.active:
             if t - tr.end > self.max_gap:
@@ -202,20 +203,28 @@ class Tracker:
         for kind in self._tracked:
             found = regions.of_kind(kind)
             if len(found):
-                self.max_per_frame[kind] = max(self.max_per_frame.get(kind, 0), len(found))
+                masked = 0
                 for tr, box, score in self._link(t, kind, found):
-                    if tr.confirmed:
-                        continue
-                    if score >= self.confirm_below or _size(box) < self.look_from:
+                    if not tr.confirmed and (score >= self.confirm_below or _size(box) < self.look_from):
                         tr.confirm()
+                    if tr.confirmed:
+                        masked += 1
                     else:
                         waiting.append((tr, box))
+                self._count(kind, masked)
         return waiting
 
     def confirm(self, tracks: list[Track]) -> None:
         """Tracks whose newest box a second look confirmed (from the last ``update``'s waiting list)."""
         for tr in tracks:
-            tr.confirm()
+            if not tr.confirmed:
+                tr.confirm()
+                self._count(tr.kind, 1)
+
+    def _count(self, kind: str, n: int) -> None:
+        """``max_per_frame`` counts the boxes of the newest frame that are masked (confirmed ones)."""
+        self._frame[kind] = self._frame.get(kind, 0) + n
+        self.max_per_frame[kind] = max(self.max_per_frame.get(kind, 0), self._frame[kind])
 
     def _end(self, tr: Track) -> None:
         if tr.confirmed:
