@@ -3,16 +3,16 @@
 Why: video keeps CenterFace's boxes down to a score of 0.1 (and the small-face pass's down to 0.15) so
 that faces the detectors are unsure of stay covered between strong passes. On a crowd seen from above
 most of those boxes are heads, backs, shoulders and pavement: a third of MOT20's frame came out grey
-(docs/BENCHMARKS.md, "Video: second look"). A box under ``CONFIRMED_SCORE`` is looked at again here:
-its neighbourhood (``CONTEXT`` times its side, black beyond the frame) is resized so that the box is
-``TARGETS[0]`` px, then ``TARGETS[1]``, and RetinaFace runs on it; the box is confirmed when RetinaFace
+(docs/BENCHMARKS.md, "Video: design and detection schedule", its last rows, and the slip table).
+A box under ``CONFIRMED_SCORE`` is looked at again here: its neighbourhood (``CONTEXT`` times its
+side, black beyond the frame) is resized so that the box is ``TARGETS[0]`` px, then ``TARGETS[1]``,
+and RetinaFace runs on it; the box is confirmed when RetinaFace
 finds a face centred on it, of its size, scoring over ``LOOK_THRESHOLD``. RetinaFace sees the face at
 the size it finds best, in a crop no other person fills; a head seen from behind rarely passes.
 
 The tracker (``unseen.track``) decides per track: a track is masked from ``hold`` seconds before its
 first confirmed box (score >= CONFIRMED_SCORE, smaller than LOOK_FROM px, or a second look that passed)
-and never before. A face
-needs one good look, not one per frame. Chosen on the video slip table's cached passes
+and never before. A face needs one good look, not one per frame. Chosen on the video slip table's cached passes
 (``bench/video_bench.py tune``): with LOOK_FROM, no marked face slips on any clip up to a look threshold
 of 0.2 and one does at 0.3; LOOK_THRESHOLD keeps a margin under that (0.2 would leave less grey).
 Photos do not use it: their recall table is measured without it, and a photo has no second frame.
