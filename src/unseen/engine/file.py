@@ -1,7 +1,8 @@
 """One way in for every file: checks that apply to any input, then the photo or the video flow.
 
-Never raises for a per-file problem: the report says what went wrong, and nothing is written for
-that file (``output.atomic_output``). Both engines (local and cluster) call ``anonymize_file``.
+Never raises for a per-file problem, nor for an unexpected error (a bug) while one file is made: the
+report says what went wrong in one line, nothing is written for that file (``output.atomic_output``),
+and the run goes on with the next file. Both engines (local and cluster) call ``anonymize_file``.
 
 ``--skip-existing`` (resuming an interrupted run): a file whose output exists is reported as
 ``skipped``, not failed, and nothing is read or written. The output's name is final only once the
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..boxes import BoxSet, for_file
@@ -53,6 +56,15 @@ def check_readable(job: Job) -> None:
         raise UnseenError("file is empty (0 bytes)")
 
 
+def internal_error(exc: BaseException) -> str:
+    """One line for an error unseen did not expect (a bug, not the file's fault): what and where, so it
+    can be reported. The file gets no output (atomic writes) and the other files of the run go on."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = next((f for f in reversed(tb) if f"{os.sep}unseen{os.sep}" in f.filename), tb[-1] if tb else None)
+    at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+    return f"internal error ({type(exc).__name__}: {exc}{at}); nothing written for this file, please report it"
+
+
 def anonymize_file(job: Job, options: Options, detector: Any,
                    progress: Callable[[int, int], None] | None = None) -> Report:
     """Anonymise one file into its planned output (see ``plan.Job``)."""
@@ -84,5 +96,7 @@ def anonymize_file(job: Job, options: Options, detector: Any,
         report.status, report.error, report.output = "error", str(exc), None
     except MemoryError:
         report.status, report.error, report.output = "error", "out of memory", None
+    except Exception as exc:  # noqa: BLE001 - a bug must fail this file closed, not the whole batch
+        report.status, report.error, report.output = "error", internal_error(exc), None
     report.seconds = time.perf_counter() - t0
     return report
