@@ -49,13 +49,11 @@ class SecondLook:
 
     def __init__(self, backend: RetinaFace | None = None):
         self.backend = backend or RetinaFace()
-        self.looks = 0  # crops run, for benchmarks
 
     def __call__(self, rgb: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         out = np.zeros(len(boxes), bool)
         for i, box in enumerate(np.asarray(boxes, np.float32).reshape(-1, 4)):
             for target in TARGETS:
-                self.looks += 1
                 if passes(findings(self.backend, neighbourhood(rgb, box, target), LOOK_THRESHOLD), target):
                     out[i] = True
                     break
