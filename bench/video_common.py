@@ -81,7 +81,9 @@ def compute_markers(name: str, old: dict | None = None) -> dict:
     """Mark every frame (up to MAX_FRAMES); ``old``: a cache covering the first frames, extended."""
     from unseen.detect.ensemble import Detector, Pass
 
-    det = Detector(passes=(Pass("centerface", MARKER_SCALE, MARKER_STORE),))
+    # The float CenterFace, pinned: photos run its int8 file since 2026-11-30, and markers made with
+    # that one differ (a fresh cache would not match the slip table's).
+    det = Detector(passes=(Pass("centerface-float", MARKER_SCALE, MARKER_STORE),), check_passes=())
     rows = list(old["boxes"]) if old else []
     n = done = old["frames"] if old else 0
     size = tuple(old["size"]) if old else (0, 0)

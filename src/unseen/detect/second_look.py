@@ -28,10 +28,14 @@ from .. import raster
 from .retinaface import RetinaFace
 
 CONFIRMED_SCORE = 0.4  # a box scored this high needs no second look...
-# ...nor a box whose longer side is under LOOK_FROM px: enlarged 2-3x, a face of 8-12 px is a blur
-# RetinaFace may not call a face (MOT20: a man's ~10 px face went uncovered), and such a box's mask is
-# small anyway. The grey the look removes is the boxes from 16 px up.
-LOOK_FROM = 16
+# ...nor a box whose longer side is under LOOK_FROM px: enlarged 3-5x, a face of 8 px is a blur RetinaFace
+# may not call a face. Measured on real faces shrunk to size (bench/small_face_look.py: 859 confident
+# faces of the crowd photos outside the benchmark, JPEG q50): one look confirms 97.5% at 10 px, 98.7%
+# at 12, 98.1% of those CenterFace itself scores under 0.4 at 16 px, but 94.5% at 8 px. From 10 px up
+# a look is as sure as at 16, and a face gets a look per detection until one passes. 16 (the first
+# choice) left MOT20's crowd 20% grey in the schedule simulation, 10 leaves 14%, with 0 slips on every
+# simulated clip either way (docs/BENCHMARKS.md, "Video: design", the second look's rows).
+LOOK_FROM = 10
 LOOK_THRESHOLD = 0.1  # RetinaFace's score on the enlarged neighbourhood that confirms a box
 TARGETS = (32, 48)  # px: the box's side in the enlarged crop, tried in turn until one confirms
 CONTEXT = 3.0  # the crop's side, in box sides (the head, shoulders and what is around them)
