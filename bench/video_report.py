@@ -38,49 +38,50 @@ checked by running unseen itself on every clip (slip table). Self-check (re-dete
 frames) is not run for video: the slip measurement is the check. Since 2026-12-01 a face box scored
 under 0.4 gets a second look before its track is masked (`src/unseen/detect/second_look.py`:
 RetinaFace on the box's neighbourhood, three box sides wide, enlarged so the box is 32 px, then
-48 px; a face over 0.1 centred on the box and of its size confirms it; boxes under 16 px need no
+48 px; a face over 0.1 centred on the box and of its size confirms it; boxes under 10 px need no
 look); a track is masked from `hold` before its first confirmed box, and a track never confirmed is
 never masked (last rows)."""
 
 
-TUNE_NOTE = ("Costs are CPU time of the cached passes (CenterFace without its weights in the graph inputs: "
-             "half its old cost, so RetinaFace 2x is now the expensive pass). The default adds a RetinaFace "
+TUNE_NOTE = ("Costs are CPU time of the cached passes, which run the files video runs (the float CenterFace, "
+             "RetinaFace's int8 file, its folded 2x file for the 2x pass; since 2026-12-01: before, the cache held "
+             "float RetinaFace and, once photos moved to it, the int8 CenterFace, and a fresh machine would not "
+             "have rebuilt the table). The markers are the float CenterFace at 2x, pinned for the same reason. "
+             "The default adds a RetinaFace "
              "glance at 320 px on every frame (not in the cache, ~0.01x): insurance for big faces moving fast "
-             "between strong passes. \"Masked outside marked faces\" is the share of the frame the padded "
+             "between strong passes. It is why the facenet slip at frame 2 in most rows (an 85 x 135 px face "
+             "crossing ~35 px a frame as the clip starts) is not a slip of unseen itself (slip table). "
+             "\"Masked outside marked faces\" is the share of the frame the padded "
              "ellipses cover beyond the marked faces padded to the head (geometry, first frames of each clip). "
-             "The default is the row with 0 slips and the lowest cost that does not cover more outside the "
-             "faces: CenterFace at 0.5x between full passes saves ~20% of the schedule's cost with 0 slips, "
-             "but its looser boxes cover more outside the faces on most clips (hamilton, lp-s13, lp-s18 in "
-             "the per-clip run) and a 0.2 s period already lets faces slip, so it was not taken. The cache holds "
-             "the float RetinaFace's detections; on the CPU unseen now runs its int8 file (0.55x the CPU), "
-             "checked on every clip by the slip table, which runs unseen itself. "
-             "The last rows try false-positive filters on the default schedule. A score floor on tracks cuts "
-             "MOT20's grey area by two thirds but leaves a marked face uncovered (a ~12 px face in the MOT20 crowd "
-             "that CenterFace never scores above 0.19 and RetinaFace does not find); shorter holds for tracks "
-             "seen once keep 0 slips but save little, and they take away the hold from exactly the faces the "
-             "detectors are least sure of, which the markers (confident faces only) cannot show. Dropping "
-             "only the big low-score tracks (best score under 0.4, median side 32 px or more: a big face scores "
-             "high) keeps 0 slips but leaves MOT20 at ~27%; pushed to under 0.5 and 24 px it uncovers faces on "
-             "facenet. MOT20's grey is mostly small low-score boxes on heads seen from above (16-32 px), which no "
-             "score or size rule tells from small faces. None was taken: recall first. Where the grey goes on "
-             "the worst clips: on MOT20, CenterFace at 0.1 on "
-             "heads and backs seen from above (see the row with CenterFace alone); on "
-             "hamilton and the LivePortrait close-ups, mostly the head around faces the markers box tightly "
+             "The schedule is the row with the fewest slips and the lowest cost that does not cover more outside "
+             "the faces: CenterFace every 0.1 s has no slip even at frame 2, for 40% more CPU and more grey; "
+             "CenterFace at 0.5x between full passes saves ~25% of the schedule's cost but slips on facenet and "
+             "MOT20 and covers more around hamilton's faces; a 0.2 s period lets 17 facenet marks slip. "
+             "The rows after it try false-positive filters on that schedule. A score floor on tracks cuts "
+             "MOT20's grey (18.5% at 0.2, 13.4% at 0.25) but leaves marked MOT20 faces uncovered (2 and 11 slips); "
+             "shorter holds for tracks seen once save little and take the hold from exactly the faces the "
+             "detectors are least sure of, which the markers (confident faces only) cannot show; dropping "
+             "the big low-score tracks keeps 27% (best score under 0.4, median side 32 px or more) or slips on "
+             "facenet (under 0.5, 24 px). None was taken: recall first. On hamilton and the LivePortrait "
+             "close-ups the grey outside the marks is mostly the head around faces the markers box tightly "
              "(CenterFace at 2x returns an inner-face box on a face that fills the frame), which is coverage "
              "the brief asks for (padded to the head) rather than over-masking. "
              "The second look (rows marked \"second look\"; findings cached per clip by `compute_looks` for the "
              "default schedule's merged boxes, then replayed; its cost is the crops the replay runs, at the CPU "
              "per crop the cache measured) tells low-score boxes apart by their pixels rather than by score or "
-             "size. Boxes under 16 px are covered without a look: enlarged 2-3x such a face is a blur, and "
-             "looking at every size lets a 9 px MOT20 face slip (the row \"at every size\"), while their masks "
-             "are small. With that, no marked face slips up to a look threshold of 0.2, and at 0.3 a 16 x 20 px "
-             "MOT20 face does. The default, 0.1, keeps a margin under that: MOT20 from ~33% to ~20% grey, gps-mov's "
-             "area outside the marked faces from 11% to 5%, facenet's from 6.2% to 4.9%, hamilton's from 27% to "
-             "23%, for ~30% more detection CPU on MOT20 and ~4% on facenet. Looking at 32 px only would cost "
-             "less and leave less grey with 0 slips here, but the 48 px look confirms faces the first misses: "
-             "kept for recall. What stays grey on MOT20 is confirmed tracks only (a box scored 0.4 or more, "
-             "under 16 px, or a look that passed, somewhere in the track), each held 0.5 s around its "
-             "detections; some are heads a look confirmed.")
+             "size. It ships at a look threshold of 0.1: at 0.2 a 14 x 18 px facenet face (frame 101) and three "
+             "more marks slip, at 0.3 a 16 x 20 px MOT20 face too. Looking at 32 px only costs less and leaves "
+             "less grey, but the 48 px look is what confirms those two faces. It first shipped for boxes from "
+             "16 px (\"from 16 px\"): enlarged 2-3x a smaller face seemed too blurred to judge. Measured on real "
+             "faces shrunk to size (`bench/small_face_look.py`, \"Second look on small faces\"), one look confirms "
+             "97.5% of faces at 10 px after JPEG at quality 50 and 98.1% at 16 px among those CenterFace scores "
+             "under 0.4 there, but 94.5% at 8 px, so it now looks from 10 px: MOT20 from 20.0% to 14.1% grey, "
+             "gps-mov's area outside the marked faces from 9.3% to 7.8%, with no slip added on any clip; the "
+             "looks cost more on MOT20's crowd (0.56x -> 0.83x of a CenterFace pass a frame) and the same on "
+             "facenet. What stays grey on MOT20 is confirmed tracks only (a box scored 0.4 or more, under "
+             "10 px, or a look that passed, somewhere in the track), each held 0.5 s around its detections; "
+             "the hold is 7 points of its 14% (simulated without the other settings changed: hold 0.25 s 10.1% "
+             "with 2 slips, none 7.3% with 15).")
 
 
 def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | None,
@@ -226,15 +227,15 @@ def ceiling_gap(speed_res: dict) -> str:
     ceiling_cpu = speed_res["median"]["ceiling"]["cpu"] / frames
     unseen_cpu = speed_res["median"]["unseen"]["cpu"] / frames
     return (f"Where the time goes (CPU per frame): one CenterFace 1x pass costs {cf:.2f} s and one RetinaFace "
-            f"2x pass {rf2:.2f} s on this clip (cached `passes` run with the float models; the int8 files unseen "
-            "runs on the CPU cost ~0.55x that); the schedule runs CenterFace every "
+            f"2x pass {rf2:.2f} s on this clip (cached `passes`, the files video runs: the float CenterFace, "
+            "RetinaFace's folded int8 2x file); the schedule runs CenterFace every "
             f"{CF_PERIOD:g} s and RetinaFace 2x every {SMALL_PERIOD:g} s, ~{detect:.2f} s of detection per frame, "
             f"against {ceiling_cpu:.2f} s for decode + encode (the ceiling run) and {unseen_cpu:.2f} s for the "
             "whole unseen run (two decodes, the glance, tracking, masking, encode).")
 
 
 def slip_method() -> str:
-    return (f"Markers: CenterFace at {MARKER_SCALE:g}x scale on every frame of the original, score >= "
+    return (f"Markers: the float CenterFace at {MARKER_SCALE:g}x scale on every frame of the original, score >= "
             f"{MARKER_THRESHOLD}, box >= {MARKER_MIN_SIZE:g} px, seen in >= {MARKER_PERSIST} "
             "of the 5 frames "
             f"around it. A slip is a (frame, marked face) with < {COVER_FRACTION:.0%} of the box changed by "

@@ -246,12 +246,15 @@ TUNE_SCHEDULES: dict[str, list[tuple]] = {  # label -> [(pass, threshold, period
         ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "big_min_score=0.5", "big_size=24"],
     # The second look (detect/second_look.py, the default since 2026-12-01): face tracks masked from
     # their first box scored 0.4 or confirmed by RetinaFace on the box's enlarged neighbourhood.
-    "**default**: default schedule + second look (threshold 0.1; boxes from 16 px; 32 then 48 px)": [
+    "**default**: default schedule + second look (threshold 0.1; boxes from 10 px; 32 then 48 px)": [
         *LOOK_SCHEDULE, "second_look=0.1"],
+    "default schedule + second look from 16 px (its first default)": [
+        *LOOK_SCHEDULE, "second_look=0.1", "look_from=16"],
+    "default schedule + second look from 12 px": [*LOOK_SCHEDULE, "second_look=0.1", "look_from=12"],
     "default schedule + second look at threshold 0.2": [*LOOK_SCHEDULE, "second_look=0.2"],
     "default schedule + second look at threshold 0.3": [*LOOK_SCHEDULE, "second_look=0.3"],
     "default schedule + second look at threshold 0.05": [*LOOK_SCHEDULE, "second_look=0.05"],
-    "default schedule + second look at every size (boxes under 16 px too)": [
+    "default schedule + second look at every size (boxes under 10 px too)": [
         *LOOK_SCHEDULE, "second_look=0.1", "look_from=0"],
     "default schedule + second look at 32 px only": [*LOOK_SCHEDULE, "second_look=0.1", "look_targets=1"],
 }
