@@ -114,10 +114,40 @@ def clip_frames(name: str) -> int:
 def load_markers(name: str) -> dict:
     p = marker_file(name)
     if not p.exists():
-        return compute_markers(name)
-    doc = json.loads(p.read_text())
-    if doc["frames"] < min(MAX_FRAMES, clip_frames(name)):  # an older cache of the first frames only
-        doc = compute_markers(name, doc)
+        doc = compute_markers(name)
+    else:
+        doc = json.loads(p.read_text())
+        if doc["frames"] < min(MAX_FRAMES, clip_frames(name)):  # an older cache of the first frames only
+            doc = compute_markers(name, doc)
+    doc["boxes_1x"] = load_heads(name, doc["frames"])["boxes"]
+    return doc
+
+
+def heads_file(name: str) -> Path:
+    return OUT / "markers_1x" / f"{name}.json"
+
+
+def load_heads(name: str, n: int) -> dict:
+    """The float CenterFace at 1x on the first ``n`` frames, scores >= MARKER_THRESHOLD: the size of
+    each marked face's head (``widened``). Cached apart from the 2x markers."""
+    p = heads_file(name)
+    if p.exists() and (doc := json.loads(p.read_text()))["frames"] >= n:
+        return doc
+    from unseen.detect.ensemble import Detector, Pass
+
+    det = Detector(passes=(Pass("centerface-float", 1.0, MARKER_THRESHOLD),), check_passes=())
+    rows = []
+    for f in frames(clip_path(name)):
+        if f.index >= n:
+            break
+        r = det.detect(f.rgb)
+        rows += [[f.index, *(round(float(x), 1) for x in b), round(float(s), 3)]
+                 for b, s in zip(r.boxes, r.scores, strict=True)]
+    doc = {"clip": CLIPS[name], "frames": n, "threshold": MARKER_THRESHOLD, "boxes": rows}
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc))
+    tmp.replace(p)
     return doc
 
 
@@ -150,13 +180,42 @@ def not_face(name: str, frame: int, box: np.ndarray) -> bool:
 def marked_faces(doc: dict, threshold: float = MARKER_THRESHOLD,
                  persist: int = MARKER_PERSIST) -> dict[int, np.ndarray]:
     """frame index -> (k, 4) boxes of marked faces (threshold, size and persistence filters, and
-    without the markers reviewed as not faces, ``NOT_FACES``)."""
+    without the markers reviewed as not faces, ``NOT_FACES``), each widened to the head as the 1x
+    pass sees it (``widened``)."""
     marks = _marked(doc, threshold, persist)
     name = {path: n for n, path in CLIPS.items()}.get(doc.get("clip", ""), "")
     if name in NOT_FACES:
         marks = {i: kept for i, b in marks.items()
                  if len(kept := np.array([x for x in b if not not_face(name, i, x)]).reshape(-1, 4))}
+    if "boxes_1x" in doc:
+        marks = widened(marks, doc["boxes_1x"], threshold)
     return marks
+
+
+def widened(marks: dict[int, np.ndarray], rows_1x: list, threshold: float) -> dict[int, np.ndarray]:
+    """Each marked box replaced by the 1x pass's box of the same face (IoU >= 0.3, score >= threshold)
+    when that one is larger. Why: on a face that fills the frame CenterFace at 2x returns the inner
+    face (LivePortrait's lp-d3: 206 x 254 px where CenterFace and RetinaFace at 1x both return
+    ~280 x 383), and that box padded to the head stops at the eyebrows, so the head a tool rightly
+    covers counted as masking outside the faces. A larger box is also harder to cover: slips can only
+    go up."""
+    from unseen.regions import box_iou
+
+    rows = np.array(rows_1x, np.float32).reshape(-1, 6)
+    rows = rows[rows[:, 5] >= threshold]
+    out: dict[int, np.ndarray] = {}
+    for i, boxes in marks.items():
+        boxes = np.array(boxes, np.float32).reshape(-1, 4).copy()
+        wide = rows[rows[:, 0] == i, 1:5]
+        if len(wide):
+            iou = box_iou(boxes, wide)
+            for k in range(len(boxes)):
+                j = int(iou[k].argmax())
+                b, c = boxes[k], wide[j]
+                if iou[k, j] >= 0.3 and (c[2] - c[0]) * (c[3] - c[1]) > (b[2] - b[0]) * (b[3] - b[1]):
+                    boxes[k] = c
+        out[i] = boxes
+    return out
 
 
 def _marked(doc: dict, threshold: float, persist: int) -> dict[int, np.ndarray]:
