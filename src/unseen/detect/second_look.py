@@ -13,8 +13,8 @@ the size it finds best, in a crop no other person fills; a head seen from behind
 The tracker (``unseen.track``) decides per track: a track is masked from ``hold`` seconds before its
 first confirmed box (score >= CONFIRMED_SCORE, smaller than LOOK_FROM px, or a second look that passed)
 and never before. A face needs one good look, not one per frame. Chosen on the video slip table's cached passes
-(``bench/video_bench.py tune``): with LOOK_FROM, no marked face slips on any clip up to a look threshold
-of 0.2 and one does at 0.3; LOOK_THRESHOLD keeps a margin under that (0.2 would leave less grey).
+(``bench/video_bench.py tune``): at LOOK_THRESHOLD the look lets no marked face slip on any clip; at 0.2
+a 14 x 18 px facenet face slips, at 0.3 a 16 x 20 px MOT20 face too (both would leave less grey).
 Photos do not use it: their recall table is measured without it, and a photo has no second frame.
 """
 
@@ -33,8 +33,8 @@ CONFIRMED_SCORE = 0.4  # a box scored this high needs no second look...
 # faces of the crowd photos outside the benchmark, JPEG q50): one look confirms 97.5% at 10 px, 98.7%
 # at 12, 98.1% of those CenterFace itself scores under 0.4 at 16 px, but 94.5% at 8 px. From 10 px up
 # a look is as sure as at 16, and a face gets a look per detection until one passes. 16 (the first
-# choice) left MOT20's crowd 20% grey in the schedule simulation, 10 leaves 14%, with 0 slips on every
-# simulated clip either way (docs/BENCHMARKS.md, "Video: design", the second look's rows).
+# choice) left MOT20's crowd 20% grey in the schedule simulation, 10 leaves 14%, with no slip added on
+# any simulated clip (docs/BENCHMARKS.md, "Video: design", the second look's rows).
 LOOK_FROM = 10
 LOOK_THRESHOLD = 0.1  # RetinaFace's score on the enlarged neighbourhood that confirms a box
 TARGETS = (32, 48)  # px: the box's side in the enlarged crop, tried in turn until one confirms
