@@ -61,6 +61,26 @@ def compute_passes(name: str) -> dict:
     return doc
 
 
+def load_cuts(name: str) -> list[float]:
+    """The cuts between shots unseen finds in the first TUNE_FRAMES frames (``detect/shots.py``),
+    cached: the simulated tracker stops holds there as unseen's does."""
+    p = OUT / "cuts" / f"{name}.json"
+    if p.exists():
+        return json.loads(p.read_text())["cuts"]
+    from unseen.detect.schedule import GLANCE
+    from unseen.detect.shots import Cuts
+
+    cuts, found = Cuts(), []
+    for f in frames(clip_path(name)):
+        if f.index >= TUNE_FRAMES:
+            break
+        if (t := cuts.feed(f.time, f.fitted(GLANCE))) is not None:
+            found.append(t)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps({"clip": CLIPS[name], "cuts": found}))
+    return found
+
+
 def look_file(name: str) -> Path:
     return OUT / "looks" / f"{name}.json"
 
@@ -130,6 +150,7 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
              look_targets: int = 0, look_from: float | None = None) -> dict:
     """Geometric slip count for a schedule [(pass, threshold, period s)]: marked boxes whose area
     is < 70% inside the padded ellipses the tracker would mask. Plus the schedule's CPU cost.
+    Holds stop at the cuts between shots unseen finds (``load_cuts``), as in unseen.
 
     Precision levers tried on top of a schedule (not in unseen): ``min_score`` drops tracks whose best
     detection scores below it; ``single_hold`` holds tracks seen only once for that long instead of
@@ -182,11 +203,12 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
     if big_min_score:
         tracks = [tr for tr in tracks if tr.score >= big_min_score or float(np.median(
             [max(b[2] - b[0], b[3] - b[1]) for b in tr.boxes])) < big_size]
+    cuts = load_cuts(name)
     if single_hold is None:
-        covs = [Coverage(tracks, hold)]
+        covs = [Coverage(tracks, hold, cuts)]
     else:
-        covs = [Coverage([tr for tr in tracks if len(tr.times) > 1], hold),
-                Coverage([tr for tr in tracks if len(tr.times) == 1], single_hold)]
+        covs = [Coverage([tr for tr in tracks if len(tr.times) > 1], hold, cuts),
+                Coverage([tr for tr in tracks if len(tr.times) == 1], single_hold, cuts)]
     slips_, total = 0, 0
     masked, outside = 0.0, 0.0
     examples = []

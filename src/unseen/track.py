@@ -19,6 +19,11 @@ for any frame, which boxes must be covered:
   (``detect/second_look.py``); the boxes before it are dropped, a track never confirmed is never
   masked. Its mask still starts ``hold`` before that box, so a face confirmed within ``hold`` of
   its first detection loses nothing; heads and pavement the detectors scored low stop turning grey.
+* **cuts** (video): a hold never crosses a cut between shots (``Tracker.cut``, found by
+  ``detect/shots.py``). After a hard cut the old shot's faces are not on screen, and before it the
+  new shot's are not: a mask held across it covers whatever the other shot shows there (on an edited
+  clip, half a second of grey on a curtain or a wall). Bridges between two detections are kept as
+  they are, even across a cut: they are never less than the two boxes.
 
 Everything here works on boxes, never on pixels, so a whole clip's worth of tracks is a few
 kilobytes per second of video: the video writer can analyse a clip in one pass and mask it in a
@@ -78,10 +83,13 @@ class _Timeline:
         size = _size(self.boxes[i0 if at_start else i1])
         return np.clip(v, -MAX_SPEED * size, MAX_SPEED * size).astype(np.float32)
 
-    def box_at(self, t: float, hold: float) -> np.ndarray | None:
-        """The box to cover at time ``t``, or None when the track is not active then."""
+    def box_at(self, t: float, hold: float, cuts: list[float] | tuple = ()) -> np.ndarray | None:
+        """The box to cover at time ``t``, or None when the track is not active then (beyond its hold,
+        or held across one of ``cuts``: sorted times of the first frame of each new shot)."""
         start, end = self.start, self.end
         if t < start - hold - 1e-6 or t > end + hold + 1e-6:
+            return None
+        if cuts and ((t < start and _cut_between(cuts, t, start)) or (t > end and _cut_between(cuts, end, t))):
             return None
         if t <= start or t >= end:
             at_start = t <= start
@@ -149,6 +157,11 @@ class FrozenTrack(_Timeline):
     score: float
 
 
+def _cut_between(cuts: list[float] | tuple, a: float, b: float) -> bool:
+    """Is there a cut at a time in (a, b]: a shot that starts after ``a``, at or before ``b``?"""
+    return bisect.bisect_right(cuts, b + 1e-6) > bisect.bisect_right(cuts, a + 1e-6)
+
+
 def _size(box: np.ndarray) -> float:
     return float(max(box[2] - box[0], box[3] - box[1], 1.0))
 
@@ -181,6 +194,7 @@ class Tracker:
         self.max_per_frame: dict[str, int] = {}  # most masked detections of each kind in one frame
         self._frame: dict[str, int] = {}  # masked detections of the newest frame, per kind
         self.t_now = float("-inf")  # time of the newest analysed frame
+        self.cuts: list[float] = []  # times of the first frames of new shots (``cut``), increasing
         self.finished = False
         self._tracked = [k.name for k in kinds.KINDS.values() if k.tracked]
 
@@ -213,6 +227,12 @@ class Tracker:
                         waiting.append((tr, box))
                 self._count(kind, masked)
         return waiting
+
+    def cut(self, t: float) -> None:
+        """A new shot starts at ``t`` (a hard cut, ``detect/shots.py``): no hold crosses it. Called in
+        time order, before the ``update`` of any frame after ``t``'s."""
+        if not self.cuts or t > self.cuts[-1]:
+            self.cuts.append(float(t))
 
     def confirm(self, tracks: list[Track]) -> None:
         """Tracks whose newest box a second look confirmed (from the last ``update``'s waiting list)."""
@@ -295,8 +315,9 @@ class Coverage:
     Frames must be asked for in increasing time; memory is the number of tracks, not frames.
     """
 
-    def __init__(self, tracks: list[FrozenTrack], hold: float = DEFAULT_HOLD):
+    def __init__(self, tracks: list[FrozenTrack], hold: float = DEFAULT_HOLD, cuts: list[float] | tuple = ()):
         self.hold = max(0.0, float(hold))
+        self.cuts = sorted(cuts)
         self._pending = sorted(tracks, key=lambda tr: tr.start)
         self._i = 0
         self._live: list[tuple[float, int, FrozenTrack]] = []  # heap by end time
@@ -308,15 +329,15 @@ class Coverage:
             self._i += 1
         while self._live and self._live[0][0] < t - 1e-6:
             heapq.heappop(self._live)
-        return _boxes_at([tr for _, _, tr in self._live], t, self.hold)
+        return _boxes_at([tr for _, _, tr in self._live], t, self.hold, self.cuts)
 
 
-def _boxes_at(tracks: list, t: float, hold: float) -> Regions:
-    """The boxes of ``tracks`` active at time ``t`` (bridged, or held around their detections),
-    each with its track's kind."""
+def _boxes_at(tracks: list, t: float, hold: float, cuts: list[float] | tuple = ()) -> Regions:
+    """The boxes of ``tracks`` active at time ``t`` (bridged, or held around their detections but
+    not across ``cuts``), each with its track's kind."""
     boxes, scores, names = [], [], []
     for tr in tracks:
-        b = tr.box_at(t, hold)
+        b = tr.box_at(t, hold, cuts)
         if b is not None:
             boxes.append(b)
             scores.append(tr.score)
@@ -364,4 +385,5 @@ class LiveCoverage:
             self._live.extend(done[self._seen:])
             self._seen = len(done)
         self._live = [tr for tr in self._live if tr.end + self.hold >= t - 1e-6]  # never needed again
-        return _boxes_at([*self._live, *(a for a in self.tracker.active if a.confirmed)], t, self.hold)
+        return _boxes_at([*self._live, *(a for a in self.tracker.active if a.confirmed)], t, self.hold,
+                         self.tracker.cuts)

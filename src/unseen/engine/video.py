@@ -48,7 +48,8 @@ import numpy as np
 
 from ..audio import AudioAnalysis, Muter, analyse
 from ..boxes import BoxSet
-from ..detect.schedule import VideoDetector
+from ..detect.schedule import GLANCE, VideoDetector
+from ..detect.shots import Cuts
 from ..errors import UnseenError
 from ..media import mp4, webm
 from ..media.ffmpeg import av, error_line
@@ -95,6 +96,12 @@ class VideoResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def _glance_pixels(frame: Any) -> np.ndarray:
+    """The frame's every-frame glance copy (shrunk, already made for the glance) when it has one."""
+    fitted = getattr(frame, "fitted", None)
+    return fitted(GLANCE) if callable(fitted) else frame.rgb
+
+
 class _Analysis(threading.Thread):
     """Pass 1: decode, detect, track. Runs beside the writer; the tracker is shared under ``cond``."""
 
@@ -102,6 +109,7 @@ class _Analysis(threading.Thread):
         super().__init__(name="unseen-analyse", daemon=True)
         self.src, self.exp, self.vdet, self.tracker = src, exp, vdet, tracker
         self.max_pixels = max_pixels
+        self.cuts = Cuts()  # holds stop at cuts between shots (detect/shots.py)
         self.cond = threading.Condition()
         self.stop = threading.Event()
         self.frames = 0
@@ -115,7 +123,10 @@ class _Analysis(threading.Thread):
                 for f, found in self.vdet.detect_all(prefetch(reader.video_frames(), self.vdet.prepare)):
                     if self.stop.is_set():
                         return
+                    cut = self.cuts.feed(f.time, _glance_pixels(f))  # before this frame's update
                     with self.cond:
+                        if cut is not None:
+                            self.tracker.cut(cut)
                         waiting = self.tracker.update(f.time, found)
                         self.frames += 1
                         self.cond.notify_all()
