@@ -40,7 +40,11 @@ under 0.4 gets a second look before its track is masked (`src/unseen/detect/seco
 RetinaFace on the box's neighbourhood, three box sides wide, enlarged so the box is 32 px, then
 48 px; a face over 0.1 centred on the box and of its size confirms it; boxes under 10 px need no
 look); a track is masked from `hold` before its first confirmed box, and a track never confirmed is
-never masked (last rows)."""
+never masked (last rows). Since 2026-12-01 too, no hold crosses a cut between shots
+(`src/unseen/detect/shots.py`: a 32 x 18 grey thumbnail of each frame's glance copy, normalised; a cut
+is a frame that differs from the one before by more than 0.5 and still differs on the next frame, so
+a flash is not a cut). On the shared clips it finds short_hamilton_clip's three hard cuts (0.65-0.71)
+and nothing else (the highest other frame: 0.38, a fast close-up in lp-d12)."""
 
 
 TUNE_NOTE = ("Costs are CPU time of the cached passes, which run the files video runs (the float CenterFace, "
@@ -84,7 +88,10 @@ TUNE_NOTE = ("Costs are CPU time of the cached passes, which run the files video
              "facenet. What stays grey on MOT20 is confirmed tracks only (a box scored 0.4 or more, under "
              "10 px, or a look that passed, somewhere in the track), each held 0.5 s around its detections; "
              "the hold is 7 points of its 14% (simulated without the other settings changed: hold 0.25 s 10.1% "
-             "with 2 slips, none 7.3% with 15).")
+             "with 2 slips, none 7.3% with 15). Every row's tracker stops holds at the cuts between shots unseen "
+             "finds (`load_cuts`; only hamilton has any: two in its first 150 frames), as unseen's does since "
+             "2026-12-01: that took hamilton's area outside the marks from 23.8% to 16.8% by default, with no "
+             "slip.")
 
 
 def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import FIXTURES
+from live_replay import assert_live_matches_offline
 from PIL import Image
 
 from unseen import raster
@@ -19,7 +20,7 @@ from unseen.detect import Detector
 from unseen.detect.schedule import VideoDetector
 from unseen.detect.second_look import CONFIRMED_SCORE, LOOK_FROM, TARGETS, SecondLook, neighbourhood, passes
 from unseen.regions import Regions
-from unseen.track import Coverage, LiveCoverage, Tracker
+from unseen.track import Coverage, Tracker
 
 PHOTO = FIXTURES / "2008_002470.jpg"  # six faces, 30-45 px (dlib's examples, LICENSE-dlib-examples.txt)
 FACES = np.array([[279, 172, 324, 230], [153, 167, 183, 202], [184, 81, 215, 121], [238, 65, 276, 113],
@@ -111,22 +112,7 @@ def test_live_coverage_with_confirmations_matches_offline():
         waiting = tracker.update(*dets[i])
         tracker.confirm([tr for tr, _ in waiting] if looks[i] else [])
 
-    offline = Tracker(confirm_below=CONFIRMED_SCORE)
-    for i in range(len(dets)):
-        feed(offline, i)
-    cov = Coverage(offline.finish(), hold=0.5)
-    live_tracker = Tracker(confirm_below=CONFIRMED_SCORE)
-    live = LiveCoverage(live_tracker, hold=0.5)
-    fed = 0
-    for t, _ in dets:
-        while not live.ready(t):
-            if fed == len(dets):
-                live_tracker.finish()
-                break
-            feed(live_tracker, fed)
-            fed += 1
-        key = lambda x: sorted(map(tuple, np.round(x, 3)))  # noqa: E731
-        assert key(cov.at(t).boxes) == key(live.at(t).boxes), t
+    offline, _ = assert_live_matches_offline([t for t, _ in dets], feed, lambda: Tracker(confirm_below=CONFIRMED_SCORE))
     assert offline.unconfirmed > 0  # the test exercised tracks that were never confirmed
 
 

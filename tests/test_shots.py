@@ -12,6 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 from conftest import FIXTURES, shared_path
+from live_replay import assert_live_matches_offline
 from PIL import Image
 
 from unseen.detect import Detector
@@ -20,7 +21,7 @@ from unseen.engine import video as engine_video
 from unseen.media import video_read
 from unseen.options import Options
 from unseen.regions import Regions
-from unseen.track import Coverage, LiveCoverage, Tracker
+from unseen.track import Coverage, Tracker
 
 FPS = 25
 FACES = FIXTURES / "2008_002470.jpg"  # six faces, 30-45 px
@@ -120,27 +121,13 @@ def test_live_coverage_matches_offline_with_cuts():
         if 40 <= i < 160 and rng.random() > 0.6:
             faces.append(Regions.from_boxes([[500, 300, 530, 340]], [0.6]))
         dets.append((i / FPS, Regions.concat(faces)))
-    offline = Tracker()
-    for i, (t, r) in enumerate(dets):
-        if i - 1 in cut_frames:
-            offline.cut(dets[i - 1][0])
-        offline.update(t, r)
-    cov = Coverage(offline.finish(), hold=0.5, cuts=offline.cuts)
-    live_tracker = Tracker()
-    live = LiveCoverage(live_tracker, hold=0.5)
-    fed = 0
-    for t, _ in dets:
-        while not live.ready(t):
-            if fed == len(dets):
-                live_tracker.finish()
-                break
-            if fed - 1 in cut_frames:
-                live_tracker.cut(dets[fed - 1][0])
-            live_tracker.update(*dets[fed])
-            fed += 1
-        a, b = cov.at(t).boxes, live.at(t).boxes
-        assert sorted(map(tuple, a.round(3).tolist())) == sorted(map(tuple, b.round(3).tolist())), t
-    assert live_tracker.cuts == offline.cuts
+    def feed(tracker: Tracker, i: int) -> None:
+        if i - 1 in cut_frames:  # found one frame late, as the analyser finds it
+            tracker.cut(dets[i - 1][0])
+        tracker.update(*dets[i])
+
+    offline, _ = assert_live_matches_offline([t for t, _ in dets], feed)
+    assert len(offline.cuts) == len(cut_frames)
 
 
 def test_video_masks_do_not_run_into_the_next_shot(tmp_path):

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURES, shared_path
 from container_checks import assert_clean, assert_probe_clean, exif, probe
+from live_replay import assert_live_matches_offline
 
 from unseen import raster
 from unseen.boxes import BoxSet
@@ -30,7 +31,7 @@ from unseen.inspect import video as inspect_video
 from unseen.media import video_read, video_write
 from unseen.options import Options
 from unseen.regions import Regions, box_iou
-from unseen.track import Coverage, LiveCoverage, Tracker
+from unseen.track import Coverage, Tracker
 
 CLIP = FIXTURES / "video" / "head_pose.mp4"
 TOL = 24
@@ -481,25 +482,7 @@ def test_live_coverage_matches_offline():
         if 50 <= i < 120 and rng.random() > 0.5:
             faces.append(Regions.from_boxes([[500, 300, 530, 340]], [0.6]))
         dets.append((t, Regions.concat(faces)))
-    offline = Tracker()
-    for t, r in dets:
-        offline.update(t, r)
-    cov = Coverage(offline.finish(), hold=0.5)
-    live_tracker = Tracker()
-    live = LiveCoverage(live_tracker, hold=0.5)
-    fed = 0
-    lags = []
-    for t, _ in dets:
-        while not live.ready(t):
-            if fed == len(dets):
-                live_tracker.finish()
-                break
-            live_tracker.update(*dets[fed])
-            fed += 1
-        lags.append(live_tracker.t_now - t)
-        a, b = cov.at(t).boxes, live.at(t).boxes
-        key = lambda x: sorted(map(tuple, np.round(x, 3)))  # noqa: E731
-        assert key(a) == key(b), t
+    _, lags = assert_live_matches_offline([t for t, _ in dets], lambda tr, i: tr.update(*dets[i]))
     assert np.median(lags) < 1.5  # the writer trails by ~1 s, not by the whole bridge
 
 
