@@ -29,17 +29,17 @@ from video_common import CLIPS, MARKER_PERSIST, OUT, _prov, clip_path, frames, m
 UPSAMPLE_UP_TO = 1000  # px, longer side: frames up to this size are searched upsampled once
 # What the marks that a tool left uncovered turned out to be, looked at frame by frame (crops of the
 # original and unseen's output), and what that look found besides.
-REVIEWED = ("Reviewed by eye: unseen's uncovered HOG marks (mot20 frames 111-115, one box, 39-46% of it covered "
-            "since video's second look, 2026-12-01; before it, 62% in one frame and covered in the other four) "
-            "are a person in light clothes seen from above and behind, no face in view (looked at again on frame "
-            "113); HOG scores it 0.03-0.21, just over its threshold. The second look does not confirm it as a "
-            "face, so only the padding of the faces around it covers part of it. The first look (2026-11-30) "
-            "found what neither marker counts: a man in a blue shirt whose face is ~8-10 px tall stays uncovered "
-            "from about frame 90 on (unseen covered it at frame 60, and still does with the second look: boxes "
-            "under 16 px are covered without one). Faces under 10 px are where unseen's recall is lowest (76.9% "
-            "on the WIDER photos) and no marker in these tables sees them. Its face box is 7-10 px: CenterFace 1x"
-            " scores it 0.06-0.11 (unseen's threshold 0.1), CenterFace 2x 0.19-0.35 (the markers keep 0.4 and "
-            "more), RetinaFace 2x 0.03-0.07 (threshold 0.15).")
+REVIEWED = ("Reviewed by eye: unseen's uncovered HOG marks (mot20 frames 111-115, one box, 36-43% of it covered "
+            "with the second look from 10 px, 2026-12-01 06:35; 39-46% from 16 px; before the look, 62% in one "
+            "frame and covered in the other four) are a person in light clothes seen from above and behind, no "
+            "face in view (looked at again on frame 113); HOG scores it 0.03-0.21, just over its threshold. The "
+            "second look does not confirm it as a face, so only the padding of the faces around it covers part of"
+            " it. The first look (2026-11-30) found what neither marker counts: a man in a blue shirt whose face "
+            "is ~8-10 px tall stays uncovered from about frame 90 on (unseen covered it at frame 60; boxes under "
+            "10 px are still covered without a look, and his are 7-10 px, not looked at again since). Faces under"
+            " 10 px are where unseen's recall is lowest (76.9% on the WIDER photos) and no marker in these tables"
+            " sees them. Its face box is 7-10 px: CenterFace 1x scores it 0.06-0.11 (unseen's threshold 0.1), "
+            "CenterFace 2x 0.19-0.35 (the markers keep 0.4 and more), RetinaFace 2x 0.03-0.07 (threshold 0.15).")
 
 
 
