@@ -93,18 +93,27 @@ def compute_markers(name: str, old: dict | None = None) -> dict:
             break
         if f.index < done:
             continue
-        r = det.detect(f.rgb)
+        rows += box_rows(f.index, det.detect(f.rgb))
         size = (f.rgb.shape[1], f.rgb.shape[0])
-        for b, s in zip(r.boxes, r.scores, strict=True):
-            rows.append([f.index, *(round(float(x), 1) for x in b), round(float(s), 3)])
         n += 1
     doc = {"clip": CLIPS[name], "frames": n, "size": size, "scale": MARKER_SCALE, "store_threshold": MARKER_STORE,
            "seconds": round(time.perf_counter() - t0, 1), "boxes": rows}
-    marker_file(name).parent.mkdir(parents=True, exist_ok=True)
-    tmp = marker_file(name).with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc))
-    tmp.replace(marker_file(name))  # atomic: a slips run may be reading it
+    write_atomic(marker_file(name), doc)
     return doc
+
+
+def box_rows(index: int, found) -> list[list[float]]:
+    """A frame's detections as cache rows: frame index, x1 y1 x2 y2, score."""
+    return [[index, *(round(float(x), 1) for x in b), round(float(s), 3)]
+            for b, s in zip(found.boxes, found.scores, strict=True)]
+
+
+def write_atomic(path: Path, doc: dict) -> None:
+    """Write a cache as a whole or not at all (a slips run may be reading it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc))
+    tmp.replace(path)
 
 
 def clip_frames(name: str) -> int:
@@ -140,14 +149,9 @@ def load_heads(name: str, n: int) -> dict:
     for f in frames(clip_path(name)):
         if f.index >= n:
             break
-        r = det.detect(f.rgb)
-        rows += [[f.index, *(round(float(x), 1) for x in b), round(float(s), 3)]
-                 for b, s in zip(r.boxes, r.scores, strict=True)]
+        rows += box_rows(f.index, det.detect(f.rgb))
     doc = {"clip": CLIPS[name], "frames": n, "threshold": MARKER_THRESHOLD, "boxes": rows}
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc))
-    tmp.replace(p)
+    write_atomic(p, doc)
     return doc
 
 

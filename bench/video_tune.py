@@ -17,6 +17,7 @@ from video_common import (
     MARKER_THRESHOLD,
     OUT,
     TUNE_FRAMES,
+    box_rows,
     clip_path,
     frames,
     load_markers,
@@ -53,8 +54,7 @@ def compute_passes(name: str) -> dict:
             t0 = time.process_time()
             r = Detector.run_pass(f.rgb, backends[b], scale, thr)
             doc["cpu"][k] += time.process_time() - t0
-            doc["boxes"][k] += [[f.index, *(round(float(x), 1) for x in bb), round(float(sc), 3)]
-                                for bb, sc in zip(r.boxes, r.scores, strict=True)]
+            doc["boxes"][k] += box_rows(f.index, r)
     doc["size"] = [f.rgb.shape[1], f.rgb.shape[0]]
     pass_file(name).parent.mkdir(parents=True, exist_ok=True)
     pass_file(name).write_text(json.dumps(doc))
