@@ -8,9 +8,13 @@ for any frame, which boxes must be covered:
 * **link**: each detection joins the track whose predicted box (last box moved by the track's
   velocity) it overlaps best, or whose centre is close for its size; otherwise it starts a track.
   A track survives ``max_gap`` seconds without a detection.
-* **bridge**: between two detections of a track, the mask is the hull of the two boxes. That
-  covers every position on a straight path between them, whatever the speed, so a face that the
-  detector missed (or a frame that was not analysed) is still covered.
+* **bridge**: between two detections of a track at most ``HULL_GAP`` apart, the mask is the hull
+  of the two boxes. That covers every position on a straight path between them, whatever the speed,
+  so a face that the detector missed (or a frame that was not analysed) is still covered. Across a
+  longer gap (the detector lost the face for a while) the mask is the box interpolated between the
+  two, grown like a held box with the time from the nearer detection: the hull of two boxes a
+  second or more apart is a band along the whole path (on a walking crowd, the largest part of the
+  grey outside the faces).
 * **hold**: a track's mask starts ``hold`` seconds before its first detection and ends ``hold``
   seconds after its last, moving with the track's velocity and growing with the time from the
   nearest detection (faces enter a scene before a detector is sure of them, and leave after).
@@ -23,7 +27,7 @@ for any frame, which boxes must be covered:
   ``detect/shots.py``). After a hard cut the old shot's faces are not on screen, and before it the
   new shot's are not: a mask held across it covers whatever the other shot shows there (on an edited
   clip, half a second of grey on a curtain or a wall). Bridges between two detections are kept as
-  they are, even across a cut: they are never less than the two boxes.
+  they are, even across a cut: they cover both detections' boxes.
 
 Everything here works on boxes, never on pixels, so a whole clip's worth of tracks is a few
 kilobytes per second of video: the video writer can analyse a clip in one pass and mask it in a
@@ -50,6 +54,7 @@ MAX_CENTRE_DIST = 0.8  # ...or when its centre is this close, in units of the tr
 HOLD_GROWTH = 0.3  # a held box grows by this fraction of its size per second away from a detection
 VELOCITY_WINDOW = 0.4  # seconds of detections at each end of a track used to estimate its motion
 MAX_SPEED = 4.0  # sizes per second: cap on extrapolated motion (a bad estimate must not fly away)
+HULL_GAP = 0.35  # s: detections at most this far apart are bridged by their hull (see the docstring)
 
 
 class _Timeline:
@@ -68,7 +73,11 @@ class _Timeline:
         return float(self.times[-1])
 
     def _end_velocity(self, at_start: bool) -> np.ndarray:
-        """Velocity (px/s per coordinate) over the first or last VELOCITY_WINDOW seconds."""
+        """Velocity (px/s per coordinate) of the box's centre over the first or last VELOCITY_WINDOW
+        seconds: a held box moves, it does not change size. Each edge's own velocity also carried
+        the jitter in size between passes (a fifth or more on small, low-scored faces), so held
+        boxes ballooned over pavement; a face's real growth as it nears the camera is slow, and
+        ``HOLD_GROWTH`` covers it."""
         n = len(self.times)
         if n < 2:
             return np.zeros(4, np.float32)
@@ -80,6 +89,7 @@ class _Timeline:
         if dt <= 0:
             return np.zeros(4, np.float32)
         v = (self.boxes[i1] - self.boxes[i0]) / dt
+        v = np.array([v[0] + v[2], v[1] + v[3]] * 2, np.float32) / 2
         size = _size(self.boxes[i0 if at_start else i1])
         return np.clip(v, -MAX_SPEED * size, MAX_SPEED * size).astype(np.float32)
 
@@ -100,9 +110,14 @@ class _Timeline:
             moved = ref + self._end_velocity(at_start) * (t - (start if at_start else end))
             return _grow(_hull(ref, moved), HOLD_GROWTH * dt)
         j = bisect.bisect_right(self.times, t)  # times[j-1] <= t < times[j]
-        if self.times[j - 1] == t:
+        t0, t1 = self.times[j - 1], self.times[j]
+        if t0 == t:
             return np.array(self.boxes[j - 1], np.float32)
-        return _hull(self.boxes[j - 1], self.boxes[j])
+        b0, b1 = np.asarray(self.boxes[j - 1], np.float32), np.asarray(self.boxes[j], np.float32)
+        if t1 - t0 <= HULL_GAP:
+            return _hull(b0, b1)
+        a = (t - t0) / (t1 - t0)
+        return _grow(b0 + np.float32(a) * (b1 - b0), HOLD_GROWTH * min(t - t0, t1 - t))
 
 
 @dataclass
