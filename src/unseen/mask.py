@@ -96,13 +96,13 @@ def apply(pixels: np.ndarray, regions: Regions, spec: MaskSpec, rng: np.random.G
     out = pixels.copy()
     if len(regions) == 0:
         return out
-    rng = rng or np.random.default_rng()  # seeded from OS entropy: nothing to do with the image
     H, W = out.shape[:2]
     if spec.style in ("fill", "noise"):  # content not derived from the pixels: one pass over one mask
         m = coverage(regions, W, H, spec.shape)
         if spec.style == "fill":
             out[m] = np.array(spec.color, np.uint8)
-        else:
+        else:  # seeded from OS entropy: nothing to do with the image (numpy.random loads only here)
+            rng = rng or np.random.default_rng()
             out[m] = rng.integers(0, 256, size=(int(m.sum()), out.shape[2]), dtype=np.uint8)
         return out
     for x1, y1, x2, y2, shape in _pixel_boxes(regions, W, H):  # derived from each region's own pixels
