@@ -1,0 +1,81 @@
+"""The tracker's geometry between and after detections (``unseen/track.py``): what a held or bridged
+mask covers. Precision matters here as well as recall: on a walking crowd the holds and bridges
+were most of the grey outside the faces (docs/BENCHMARKS.md, "Video: design")."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from unseen.regions import Regions
+from unseen.track import HOLD_GROWTH, HULL_GAP, Coverage, Tracker
+
+FPS = 25
+
+
+def _box(x: float, side: float, y: float = 100.0) -> Regions:
+    return Regions.from_boxes([[x, y, x + side, y + side]], [0.9])
+
+
+def _track(found: dict[int, Regions]) -> Coverage:
+    tracker = Tracker()
+    last = max(found)
+    for i in range(last + 1):
+        tracker.update(i / FPS, found.get(i, Regions.empty()))
+    tracks = tracker.finish()
+    assert len(tracks) == 1
+    return Coverage(tracks, hold=0.5)
+
+
+def _width(cov: Coverage, t: float) -> float:
+    (b,) = cov.at(t).boxes
+    return float(b[2] - b[0])
+
+
+def test_held_box_keeps_its_size_when_detections_jitter():
+    """A small face standing still, found every 4th frame with a side of 20 px, but 26 px at its
+    first and last detection (the jitter in size of low-scored faces): held before and after, the
+    mask grows only by HOLD_GROWTH, it does not swell with the jitter as if the face were growing
+    (each edge's own velocity did: on a walking crowd, ellipses of several sizes on pavement)."""
+    found = {i: _box(197, 26) if i in (0, 40) else _box(200, 20) for i in range(0, 41, 4)}
+    cov = _track(found)
+    end = 40 / FPS
+    for dt in (0.1, 0.3, 0.5):
+        assert _width(cov, end + dt) <= 26 * (1 + HOLD_GROWTH * dt) + 1, dt
+        assert _width(cov, -dt) <= 26 * (1 + HOLD_GROWTH * dt) + 1, dt
+
+
+def test_held_box_follows_a_moving_face():
+    """A face crossing the frame at 2 sizes a second stays covered for the whole hold."""
+    found = {i: _box(100 + 3 * i, 40) for i in range(10, 40)}
+    cov = _track(found)
+    for i in list(range(-2, 10)) + list(range(40, 52)):
+        (b,) = cov.at(i / FPS).boxes
+        x = 100 + 3 * i
+        assert b[0] <= x + 1 and b[2] >= x + 39, (i, b)
+
+
+def test_long_gap_is_bridged_along_the_path_not_by_the_hull():
+    """Found, then lost for 1.2 s while walking on by 44 px (a face turned away, a crowd in front):
+    between the two the mask follows the path, grown with the time from the nearer detection,
+    instead of an 84 px band along it."""
+    found = {i: _box(100 + 1.5 * i, 40) for i in (0, 1, 2, 31, 32, 33)}
+    cov = _track(found)
+    for i in range(2, 32):
+        t = i / FPS
+        (b,) = cov.at(t).boxes
+        x = 100 + 1.5 * i  # where the walker really is: on the path, at constant speed
+        assert b[0] <= x + 1 and b[2] >= x + 39, (i, b)
+        dt = min(t - 2 / FPS, 31 / FPS - t)
+        assert b[2] - b[0] <= 40 * (1 + HOLD_GROWTH * dt) + 1, (i, b)
+
+
+def test_short_gap_is_bridged_by_the_hull():
+    """Detections up to HULL_GAP apart (a pass or two missed) keep the hull of the two boxes: it
+    covers every place on the way between them, whatever the face's speed on the way."""
+    gap = 8  # frames: 0.32 s, two passes of CenterFace's 0.15 s missed
+    assert gap / FPS <= HULL_GAP
+    found = {0: _box(100, 40), gap: _box(100 + 2 * gap, 40)}
+    cov = _track(found)
+    for i in range(1, gap):
+        (b,) = cov.at(i / FPS).boxes
+        assert np.allclose(b, [100, 100, 140 + 2 * gap, 140]), (i, b)
