@@ -338,3 +338,45 @@ def test_review_page_detects_and_saves_plates(scene, tmp_path):
     (entry,) = boxes_file.load(tmp_path / "scene.unseen.json")
     assert "plate" in entry.regions.kinds.tolist()
     assert covered_share(rgb, read_rgb(tmp_path / "scene.unseen.png"), plate) == 1.0
+
+
+def test_a_sign_in_capitals_is_not_a_vanity_plate():
+    """Upper-case words without a digit count as a plate (vanity plates: GWAGEN) unless they are
+    lines of a block, as on a sign over a door; a plate's own letters are one line. Real pixels:
+    the detector and the reader on the fixture photo with a three-line sign and a vanity plate."""
+    from unseen.detect import plates
+
+    rgb = np.asarray(Image.open(BASE).convert("RGB").resize((1000, 668))).copy()
+    sign = [draw_text(rgb, 600, 40 + 58 * k, 40, word, ink=(240, 240, 240), paper=(30, 30, 90))
+            for k, word in enumerate(("ROYAL", "OPERA", "HOUSE"))]
+    plate = draw_plate(rgb, 60, 560, 48, "GWAGEN")
+    found = plates.TextBoxes(("plate",))(rgb, 0.3)
+
+    def hit(box: tuple[int, int, int, int]) -> bool:
+        x, y, w, h = box
+        return any(b[0] <= x + w / 2 <= b[2] and b[1] <= y + h / 2 <= b[3] for b in found.boxes)
+
+    assert hit(plate)
+    assert not any(hit(line) for line in sign), found.boxes
+    # the same words one at a time are read as vanity plates, as before
+    alone = np.asarray(Image.open(BASE).convert("RGB").resize((1000, 668))).copy()
+    word = draw_text(alone, 600, 40, 40, "OPERA", ink=(240, 240, 240), paper=(30, 30, 90))
+    found = plates.TextBoxes(("plate",))(alone, 0.3)
+    assert hit(word)
+
+
+def test_stacked_lines_with_digits_stay_plates(monkeypatch):
+    """Only reads without a digit give way to the block rule: a two-line plate keeps both lines."""
+    from unseen.detect import plates, reader
+
+    rgb = np.full((300, 400, 3), 90, np.uint8)
+    quads = np.array([[[10, 10], [200, 10], [200, 50], [10, 50]],
+                      [[10, 55], [200, 55], [200, 95], [10, 95]],  # right below the first: a block
+                      [[10, 200], [200, 200], [200, 240], [10, 240]]], np.float32)  # apart
+    assert plates.stacked(quads, plates.text.quad_heights(quads)).tolist() == [True, True, False]
+    scores = np.full(3, 0.9, np.float32)
+    monkeypatch.setattr(reader, "read", lambda rgb, q, grow=0.1: [("KA 4821", 0.9)] * len(q))
+    assert len(plates.TextBoxes(("plate",)).judge(rgb, quads, scores)) == 3
+    monkeypatch.setattr(reader, "read", lambda rgb, q, grow=0.1: [("OPERA", 0.9)] * len(q))
+    kept = plates.TextBoxes(("plate",)).judge(rgb, quads, scores)
+    assert len(kept) == 1 and kept.boxes[0, 1] == 200

@@ -9,7 +9,11 @@ photo covered on average. The rule below keeps every small box and asks the reco
   small in area (a far plate, a name badge);
 * **plates** (the default): a larger box is covered when it reads like a plate: 4-10 letters or
   digits, with a digit or no lower-case letter, at confidence >= 0.5 (vanity plates without digits
-  pass; most signs, logos and captions do not, and stay visible unless ``text`` is asked for);
+  pass; most signs, logos and captions do not, and stay visible unless ``text`` is asked for). A
+  read without a digit is not a plate when it is one line of a block (``stacked``): another line of
+  about its height right above or below it. A plate's letters are one line (a second line on a
+  plate holds digits, and digits are kept anyway); a sign's capitals often are not ("ROYAL / OPERA
+  / HOUSE" over a door, a game box's title), and those covered a tenth of some clips' frames;
 * **text** (``--cover text``): a larger box is covered when it reads at least 2 letters or digits
   at confidence >= 0.5.
 
@@ -40,7 +44,7 @@ def plate_like(read: str, conf: float) -> bool:
     """Does a read look like a licence plate (4-10 letters/digits, a digit or no lower case)?"""
     n = reader.alnum(read)
     return (4 <= len(n) <= 10 and conf >= MIN_CONF
-            and (any(c.isdigit() for c in n) or not any(c.islower() for c in read)))
+            and (_has_digit(read) or not any(c.islower() for c in read)))
 
 
 def text_like(read: str, conf: float) -> bool:
@@ -95,23 +99,50 @@ class TextBoxes:
         heights = text.quad_heights(quads)
         big = np.nonzero(heights >= MIN_READ)[0]
         reads = dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True)) if len(big) else {}
+        lines = stacked(quads, heights)
         h, w = rgb.shape[:2]
         parts = []
         for kind in self.kinds:
-            keep = [i for i in range(len(quads)) if self._kind(i, reads) == kind]
+            keep = [i for i in range(len(quads)) if self._kind(i, reads, bool(lines[i])) == kind]
             if keep:
                 boxes = np.concatenate([quads[keep].min(1), quads[keep].max(1)], axis=1)
                 parts.append(union_merge(Regions.from_boxes(boxes, scores[keep], kind, "ppocr").clipped(w, h)))
         return Regions.concat(parts)
 
-    def _kind(self, i: int, reads: dict[int, tuple[str, float]]) -> str | None:
+    def _kind(self, i: int, reads: dict[int, tuple[str, float]], in_block: bool = False) -> str | None:
         if i not in reads:  # small: always covered (as a plate when plates are asked for)
             return "plate" if "plate" in self.kinds else "text"
-        if "plate" in self.kinds and plate_like(*reads[i]):
+        if "plate" in self.kinds and plate_like(*reads[i]) and not (in_block and not _has_digit(reads[i][0])):
             return "plate"
         if "text" in self.kinds and text_like(*reads[i]):
             return "text"
         return None
+
+
+def _has_digit(read: str) -> bool:
+    return any(c.isdigit() for c in reader.alnum(read))
+
+
+def stacked(quads: np.ndarray, heights: np.ndarray) -> np.ndarray:
+    """For each quad: is it one line of a block of text? True when another quad of about its height
+    (0.6-1.6x) sits right above or below it (a gap under half the lower line's height, centres at
+    least 0.7 of it apart, so not the same line; the detector's boxes of two close lines often
+    overlap) and overlaps it sideways by half the narrower of the two."""
+    n = len(quads)
+    if n < 2:
+        return np.zeros(n, bool)
+    lo, hi = quads.min(1), quads.max(1)  # (n, 2) x, y
+    hgt = np.maximum(heights.astype(np.float32), 1.0)
+    ratio = hgt[None, :] / hgt[:, None]
+    gap = np.maximum(lo[None, :, 1] - hi[:, None, 1], lo[:, None, 1] - hi[None, :, 1])
+    centres = np.abs((lo[:, 1] + hi[:, 1])[:, None] - (lo[:, 1] + hi[:, 1])[None, :]) / 2
+    overlap = np.minimum(hi[:, None, 0], hi[None, :, 0]) - np.maximum(lo[:, None, 0], lo[None, :, 0])
+    width = hi[:, 0] - lo[:, 0]
+    line = np.minimum(hgt[:, None], hgt[None, :])
+    near = ((ratio >= 0.6) & (ratio <= 1.6) & (gap < 0.5 * line) & (centres >= 0.7 * line)
+            & (overlap >= 0.5 * np.minimum(width[:, None], width[None, :])))
+    np.fill_diagonal(near, False)
+    return near.any(1)
 
 
 def union_merge(regions: Regions, share: float = 0.3) -> Regions:
