@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from ..errors import UnseenError
 from ..onnxrt import ort
+from .weights import cpu_optimized
 
 DEVICES = ("cpu", "cuda", "auto")
 _CUDA = "CUDAExecutionProvider"
@@ -126,8 +127,20 @@ def session(name: str, load: Callable[[], bytes]) -> ort.InferenceSession:
     with lock:
         sess = _sessions.get(key)
         if sess is None:
-            sess = _sessions[key] = make_session(load(), _device)
+            sess = _sessions[key] = _make(name, load)
     return sess
+
+
+def _make(name: str, load: Callable[[], bytes]) -> ort.InferenceSession:
+    """On the CPU, from the model's CPU-optimised copy when it ships one (``weights.CPU_OPTIMIZED``:
+    ~230 ms less set-up for the int8 face models, the same outputs); otherwise, or when this
+    onnxruntime cannot read that copy, from the model itself."""
+    if _device == "cpu" and (ready := cpu_optimized(name)) is not None:
+        try:
+            return make_session(ready, "cpu")
+        except Exception:  # noqa: BLE001 - an onnxruntime too old for its operators: the source model
+            pass
+    return make_session(load(), _device)
 
 
 def pad_to_multiple(rgb, multiple: int = 32):
