@@ -170,6 +170,16 @@ def test_both_face_models_ship_inside_unseen_with_licence_and_hash(monkeypatch):
             with pytest.raises(UnseenError, match="SHA-256"):
                 load()
         load.cache_clear()
+    for name, (_, filename, expected) in weights.CPU_OPTIMIZED.items():
+        assert hashlib.sha256((models / filename).read_bytes()).hexdigest() == expected
+        licence = "LICENSE-centerface.txt" if name.startswith("centerface") else "LICENSE-retinaface.txt"
+        assert expected in (models / licence).read_text() and filename in (models / licence).read_text()
+        weights.cpu_optimized.cache_clear()
+        with monkeypatch.context() as m:
+            m.setitem(weights.CPU_OPTIMIZED, name, (_, filename, "0" * 64))
+            with pytest.raises(UnseenError, match="SHA-256"):
+                weights.cpu_optimized(name)
+        weights.cpu_optimized.cache_clear()
 
 
 def test_library_needs_no_opencv_onnx_or_peer_tool():
