@@ -147,7 +147,7 @@ def _look_key(index: int, box) -> str:
 def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 0.5, pad: float | None = None,
              threshold: float = MARKER_THRESHOLD, min_score: float = 0.0, single_hold: float | None = None,
              big_min_score: float = 0.0, big_size: float = 0.0, second_look: float = 0.0,
-             look_targets: int = 0, look_from: float | None = None) -> dict:
+             look_targets: int = 0, look_from: float | None = None, hull_gap: float | None = None) -> dict:
     """Geometric slip count for a schedule [(pass, threshold, period s)]: marked boxes whose area
     is < 70% inside the padded ellipses the tracker would mask. Plus the schedule's CPU cost.
     Holds stop at the cuts between shots unseen finds (``load_cuts``), as in unseen.
@@ -161,7 +161,19 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
     ``second_look`` > 0: unseen's second look (``detect/second_look.py``) with that look threshold,
     replayed from the cached findings (``compute_looks``): face tracks are masked from their first box
     scored CONFIRMED_SCORE, under ``look_from`` px (default LOOK_FROM) or confirmed by the look;
-    ``look_targets`` = 1 tries the first target only."""
+    ``look_targets`` = 1 tries the first target only.
+
+    ``hull_gap``: bridge detections up to this far apart by their hull (``track.HULL_GAP``; a large
+    value is the hull at every gap, as before 2026-12-01)."""
+    if hull_gap is not None:
+        import unseen.track as track
+
+        saved, track.HULL_GAP = track.HULL_GAP, hull_gap
+        try:
+            return simulate(name, schedule, hold, pad, threshold, min_score, single_hold, big_min_score,
+                            big_size, second_look, look_targets, look_from)
+        finally:
+            track.HULL_GAP = saved
     from unseen.mask import region_mask
     from unseen.options import DEFAULT_PAD
     from unseen.regions import Regions
@@ -279,6 +291,13 @@ TUNE_SCHEDULES: dict[str, list[tuple]] = {  # label -> [(pass, threshold, period
     "default schedule + second look at every size (boxes under 10 px too)": [
         *LOOK_SCHEDULE, "second_look=0.1", "look_from=0"],
     "default schedule + second look at 32 px only": [*LOOK_SCHEDULE, "second_look=0.1", "look_targets=1"],
+    # Bridges (track.HULL_GAP, 2026-12-01): the hull of two detections up to 0.35 s apart, their
+    # interpolation grown with time across longer gaps.
+    "default, but every gap bridged by the hull (before 2026-12-01)": [
+        *LOOK_SCHEDULE, "second_look=0.1", "hull_gap=1000"],
+    "default, but gaps over 0.2 s bridged by interpolation (not 0.35 s)": [
+        *LOOK_SCHEDULE, "second_look=0.1", "hull_gap=0.2"],
+    "default, but every gap bridged by interpolation": [*LOOK_SCHEDULE, "second_look=0.1", "hull_gap=0"],
 }
 
 
