@@ -133,7 +133,7 @@ def session(name: str, load: Callable[[], bytes]) -> ort.InferenceSession:
 
 def _make(name: str, load: Callable[[], bytes]) -> ort.InferenceSession:
     """On the CPU, from the model's CPU-optimised copy when it ships one (``weights.CPU_OPTIMIZED``:
-    ~230 ms less set-up for the int8 face models, the same outputs); otherwise, or when this
+    15-35 ms of set-up instead of 75-120 ms for each int8 face model, the same outputs); otherwise, or when this
     onnxruntime cannot read that copy, from the model itself."""
     if _device == "cpu" and (ready := cpu_optimized(name)) is not None:
         try:
