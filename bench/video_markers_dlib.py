@@ -29,8 +29,9 @@ from video_common import CLIPS, MARKER_PERSIST, OUT, _prov, clip_path, frames, m
 UPSAMPLE_UP_TO = 1000  # px, longer side: frames up to this size are searched upsampled once
 # What the marks that a tool left uncovered turned out to be, looked at frame by frame (crops of the
 # original and unseen's output), and what that look found besides.
-REVIEWED = ("Reviewed by eye: unseen's uncovered HOG marks (mot20 frames 111-115, one box, 36-43% of it covered "
-            "with the second look from 10 px, 2026-12-01 06:35; 39-46% from 16 px; before the look, 62% in one "
+REVIEWED = ("Reviewed by eye: unseen's uncovered HOG marks (mot20 frames 111-115, one box, 39-46% of it covered "
+            "at 10:20 on 2026-12-01 with the bridges and holds of that day (36-43% at 06:35 with the second look "
+            "from 10 px); 39-46% from 16 px; before the look, 62% in one "
             "frame and covered in the other four) are a person in light clothes seen from above and behind, no "
             "face in view (looked at again on frame 113); HOG scores it 0.03-0.21, just over its threshold. The "
             "second look does not confirm it as a face, so only the padding of the faces around it covers part of"

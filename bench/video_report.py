@@ -91,7 +91,17 @@ TUNE_NOTE = ("Costs are CPU time of the cached passes, which run the files video
              "with 2 slips, none 7.3% with 15). Every row's tracker stops holds at the cuts between shots unseen "
              "finds (`load_cuts`; only hamilton has any: two in its first 150 frames), as unseen's does since "
              "2026-12-01: that took hamilton's area outside the marks from 23.8% to 16.8% by default, with no "
-             "slip.")
+             "slip. Later that day (`track.py`) a held box moves with its centre's velocity instead of each "
+             "edge's (the edges' own velocities carried the jitter in size of small, low-scored boxes, and held "
+             "boxes swelled over pavement), and detections more than 0.35 s apart (`HULL_GAP`) are bridged by "
+             "their interpolation grown 0.3 of the size per second from the nearer detection instead of their "
+             "hull: MOT20 14.1% -> 13.3% (velocity) -> 11.8% (bridges) grey, hamilton 16.8% -> 15.7% and "
+             "facenet 4.7% -> 4.4% outside the marks, no slip added (the rows above show the bridges alone; "
+             "interpolating shorter gaps too, 0.2 s or every gap, lets a fast face on facenet slip in frames 34-35). "
+             "Measured and not taken: capping held motion at 1 size/s instead of 4 (MOT20 12.9% with the hull, "
+             "but a face crossing the frame at 2.5 sizes/s leaves its held mask; the tracker test says so), "
+             "shorter holds for tracks seen once (0.15 s: MOT20 10.8%, but a 13 x 16 px face slips on frame 108) "
+             "and holds of 0.4 s (10.5%, a slip on frame 110).")
 
 
 def write_report(slip_res: dict | None, speed_res: dict | None, rss_res: dict | None,
