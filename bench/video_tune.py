@@ -168,10 +168,10 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
     if hull_gap is not None:
         import unseen.track as track
 
+        rest = {k: v for k, v in locals().items() if k not in ("hull_gap", "track", "name", "schedule")}
         saved, track.HULL_GAP = track.HULL_GAP, hull_gap
         try:
-            return simulate(name, schedule, hold, pad, threshold, min_score, single_hold, big_min_score,
-                            big_size, second_look, look_targets, look_from)
+            return simulate(name, schedule, **rest)
         finally:
             track.HULL_GAP = saved
     from unseen.mask import region_mask

@@ -16,10 +16,8 @@ PHOTO = FIXTURES / "2008_007676.jpg"  # 500 x 334, six faces, public domain (dli
 
 def _input(sess) -> dict[str, np.ndarray]:
     """The photo as the network's input (padded to 32 px, channels first), whatever it calls it."""
-    rgb = np.asarray(Image.open(PHOTO).convert("RGB"), np.float32)
-    h, w = -(-rgb.shape[0] // 32) * 32, -(-rgb.shape[1] // 32) * 32
-    x = np.zeros((1, 3, h, w), np.float32)
-    x[0, :, : rgb.shape[0], : rgb.shape[1]] = rgb.transpose(2, 0, 1) - 110.0
+    rgb = onnx_session.pad_to_multiple(np.asarray(Image.open(PHOTO).convert("RGB")))
+    x = rgb.transpose(2, 0, 1)[None].astype(np.float32) - 110.0
     return {sess.get_inputs()[0].name: x}
 
 

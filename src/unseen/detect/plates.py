@@ -44,7 +44,7 @@ def plate_like(read: str, conf: float) -> bool:
     """Does a read look like a licence plate (4-10 letters/digits, a digit or no lower case)?"""
     n = reader.alnum(read)
     return (4 <= len(n) <= 10 and conf >= MIN_CONF
-            and (_has_digit(read) or not any(c.islower() for c in read)))
+            and (any(c.isdigit() for c in n) or not any(c.islower() for c in read)))
 
 
 def text_like(read: str, conf: float) -> bool:
@@ -112,7 +112,8 @@ class TextBoxes:
     def _kind(self, i: int, reads: dict[int, tuple[str, float]], in_block: bool = False) -> str | None:
         if i not in reads:  # small: always covered (as a plate when plates are asked for)
             return "plate" if "plate" in self.kinds else "text"
-        if "plate" in self.kinds and plate_like(*reads[i]) and not (in_block and not _has_digit(reads[i][0])):
+        # capitals without a digit in a block of lines are a sign, not a vanity plate (``stacked``)
+        if "plate" in self.kinds and plate_like(*reads[i]) and (not in_block or _has_digit(reads[i][0])):
             return "plate"
         if "text" in self.kinds and text_like(*reads[i]):
             return "text"
