@@ -19,6 +19,50 @@ def test_nms_merges_duplicates_and_keeps_neighbours():
     assert kept.boxes[0].tolist() == pytest.approx([0.5, 0.5, 10.5, 10.5])
 
 
+def _nms_row_by_row(r: Regions, iou_threshold: float) -> Regions:
+    """NMS as the definition reads: each survivor, highest score first, against every later box."""
+    order = np.argsort(-r.scores, kind="stable")
+    orig, kinds = r.boxes[order], r.kinds[order]
+    boxes, gone, keep = orig.copy(), np.zeros(len(r), bool), []
+    for i in range(len(r)):
+        if gone[i]:
+            continue
+        keep.append(i)
+        later = np.arange(i + 1, len(r))
+        later = later[~gone[later] & (kinds[later] == kinds[i])]
+        dup = later[box_iou(orig[i : i + 1], orig[later])[0] >= iou_threshold] if len(later) else later
+        if len(dup):
+            boxes[i] = orig[np.concatenate([[i], dup])].mean(0)
+            gone[dup] = True
+    out = r[order[keep]]
+    return Regions(boxes[keep], out.scores, out.kinds, out.sources, out.landmarks)
+
+
+@pytest.mark.parametrize("chunk", [7, 1 << 20])
+def test_nms_finds_every_overlapping_pair_as_the_row_by_row_definition(monkeypatch, chunk):
+    """The sweep along x (``regions._overlapping``, candidate pairs a chunk at a time) keeps and fuses
+    exactly what comparing each survivor with every later box does: ties, touching edges, empty
+    boxes and two kinds included."""
+    import unseen.regions as regions_module
+
+    monkeypatch.setattr(regions_module, "PAIR_CHUNK", chunk)
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        n = int(rng.integers(2, 400))
+        xy = rng.uniform(0, 300, (n, 2))
+        wh = rng.uniform(0, 60, (n, 2)) * (rng.random((n, 1)) < 0.95)
+        if trial % 4 == 0:  # shared edges and equal scores
+            xy, wh = np.round(xy / 10) * 10, np.round(wh / 10) * 10
+        scores = rng.random(n) if trial % 3 else np.round(rng.random(n) * 4) / 4
+        kind = rng.random(n) < 0.7
+        r = Regions.concat([Regions.from_boxes(np.hstack([xy, xy + wh])[m], scores[m], k)
+                            for m, k in ((kind, "face"), (~kind, "plate"))])
+        for t in (0.3, 0.4):
+            got, want = r.nms(t), _nms_row_by_row(r, t)
+            assert np.allclose(got.boxes, want.boxes, atol=1e-4) and np.array_equal(got.kinds, want.kinds)
+            assert np.array_equal(got.scores, want.scores)
+
+
 def test_padding_grows_faces_more_above_and_leaves_manual_boxes():
     r = Regions.from_boxes([[100, 100, 120, 120]]) + Regions.from_boxes([[10, 10, 20, 20]], kind="manual")
     p = r.padded(0.25, 1000, 1000)

