@@ -364,3 +364,33 @@ def test_small_photos_run_two_at_a_time_with_the_same_results(tmp_path: Path, mo
         assert run(src / name, "-o", tmp_path / "alone", "-q") == 0
         assert (tmp_path / "together" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes(), name
     assert not (tmp_path / "together" / "c.jpg").exists()
+
+
+def test_a_photo_starts_when_either_running_one_ends(tmp_path: Path, monkeypatch, capsys):
+    """Two photos in flight: when the second ends first, the third starts at once instead of waiting
+    for the first (engine/local.py); the reports still come out in the input order."""
+    import threading
+
+    from unseen.engine import file as file_flow
+    from unseen.engine import local
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        shutil.copy(FIXTURES / "hopper" / "hopper.jpg", src / name)
+    c_started = threading.Event()
+    waited: list[bool] = []
+    real = file_flow.anonymize_file
+
+    def ordered(job, *a, **k):
+        if job.src.name == "a.jpg":  # the first photo runs until the third has started
+            waited.append(c_started.wait(timeout=20))
+        if job.src.name == "c.jpg":
+            c_started.set()
+        return real(job, *a, **k)
+
+    monkeypatch.setattr(local, "anonymize_file", ordered)
+    assert run(src, "-o", tmp_path / "out", "--json", "-q") == 0
+    assert waited == [True]
+    reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [Path(r["input"]).name for r in reports] == ["a.jpg", "b.jpg", "c.jpg"]

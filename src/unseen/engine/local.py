@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from ..errors import UnseenError
 from ..media import is_video
@@ -58,14 +58,23 @@ def run(jobs: list[Job], options: Options,
                 close()
 
     pending: deque[tuple[Job, Future[Report]]] = deque()
+
+    def finished() -> Iterator[tuple[Job, Report]]:
+        while pending and pending[0][1].done():
+            done, fut = pending.popleft()
+            yield done, fut.result()
+
     with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="unseen-file") as files:
         try:
             for job in jobs:
                 if len(jobs) > 1 and overlappable(job):
+                    # a new photo starts as soon as either of the two running ones ends, not only when the
+                    # oldest does (reports still come out in order)
+                    while sum(not f.done() for _, f in pending) >= IN_FLIGHT:
+                        wait([f for _, f in pending if not f.done()], return_when=FIRST_COMPLETED)
+                        yield from finished()
                     pending.append((job, files.submit(one, job)))
-                    while len(pending) >= IN_FLIGHT:
-                        done, fut = pending.popleft()
-                        yield done, fut.result()
+                    yield from finished()
                     continue
                 while pending:  # a big file runs alone, after the small ones before it
                     done, fut = pending.popleft()
