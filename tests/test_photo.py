@@ -193,6 +193,18 @@ def test_exit_codes(group: Path, tmp_path: Path, capsys):
     assert run(tmp_path / "missing.jpg") == 1
 
 
+def test_python_dash_m_unseen_is_the_command(group: Path, tmp_path: Path):
+    """``python -m unseen`` runs the command line (exit codes and the one-line error included)."""
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"this is not a photo")
+    proc = subprocess.run([sys.executable, "-m", "unseen", str(group), str(bad), "-q"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert group.with_name("group.unseen.jpg").exists()
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"unseen: {bad}: "), proc.stderr
+
+
 def test_boxes_file_adds_regions(group: Path, tmp_path: Path):
     boxes = tmp_path / "boxes.json"
     boxes.write_text(json.dumps({"version": 1, "regions": [{"x": 5, "y": 5, "w": 40, "h": 30}]}))
