@@ -15,9 +15,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -252,16 +254,20 @@ def test_ctrl_c_cancels_the_work_and_removes_temporary_files(ray_cluster, long_c
     assert ray.is_initialized() and ray.cluster_resources().get("CPU") == 2  # not our cluster: still up
 
 
-def test_ctrl_c_shuts_down_a_cluster_the_run_started(long_clip, tmp_path):
-    """Without RAY_ADDRESS the run starts its own cluster, loopback only, quiet, and removes it."""
-    before = set(Path(tempfile_dir()).glob("unseen-ray-*"))  # the module's cluster (started the same way)
+def test_ctrl_c_shuts_down_a_cluster_the_run_started(long_clip, tmp_path, request):
+    """Without RAY_ADDRESS the run starts its own cluster, loopback only, quiet, and removes it.
+
+    The run gets a temporary folder of its own (TMPDIR, short: Ray's socket paths are limited to
+    107 bytes), so other runs' clusters on the machine (another test session) are never counted."""
+    private = Path(tempfile.mkdtemp(prefix="ur-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(private, ignore_errors=True))
     seen: dict[str, str] = {}
 
     def cluster_env() -> bool:  # what the started cluster's processes were given
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                if "unseen-ray-" in cmd and "raylet" in cmd and not any(str(b) in cmd for b in before):
+                if f"{private}/unseen-ray-" in cmd and "raylet" in cmd:
                     seen["cmd"] = cmd
                     seen["env"] = Path(f"/proc/{pid}/environ").read_bytes().decode("utf-8", "replace")
                     return True
@@ -270,6 +276,7 @@ def test_ctrl_c_shuts_down_a_cluster_the_run_started(long_clip, tmp_path):
         return False
 
     env = _user_env(None)
+    env["TMPDIR"] = str(private)
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "unseen.cli", str(long_clip), "-o", str(out), "--engine", "ray"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -284,15 +291,9 @@ def test_ctrl_c_shuts_down_a_cluster_the_run_started(long_clip, tmp_path):
     assert "--node-ip-address=127.0.0.1" in seen["cmd"]
     assert "RAY_USAGE_STATS_ENABLED=0" in seen["env"].split("\0")
     assert f"http_proxy={cluster.DEAD_PROXY}" in seen["env"].split("\0")
-    assert set(Path(tempfile_dir()).glob("unseen-ray-*")) == before  # its session folder is gone
+    assert list(private.glob("unseen-ray-*")) == []  # its session folder is gone
     time.sleep(2)
     assert not cluster_env(), "the cluster the run started is still running"
-
-
-def tempfile_dir() -> str:
-    import tempfile
-
-    return tempfile.gettempdir()
 
 
 def test_a_started_cluster_talks_to_loopback_only(tmp_path):
