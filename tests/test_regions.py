@@ -38,14 +38,15 @@ def _nms_row_by_row(r: Regions, iou_threshold: float) -> Regions:
     return Regions(boxes[keep], out.scores, out.kinds, out.sources, out.landmarks)
 
 
-@pytest.mark.parametrize("chunk", [7, 1 << 20])
-def test_nms_finds_every_overlapping_pair_as_the_row_by_row_definition(monkeypatch, chunk):
-    """The sweep along x (``regions._overlapping``, candidate pairs a chunk at a time) keeps and fuses
-    exactly what comparing each survivor with every later box does: ties, touching edges, empty
-    boxes and two kinds included."""
+@pytest.mark.parametrize(("chunk", "dense"), [(7, 10**9), (1 << 20, 10**9), (1 << 20, 0)])
+def test_nms_finds_every_overlapping_pair_as_the_row_by_row_definition(monkeypatch, chunk, dense):
+    """The sweep along x (``regions._overlapping``, candidate pairs a chunk at a time) and the
+    row-by-row path for dense piles keep and fuse exactly what comparing each survivor with every
+    later box does: ties, touching edges, empty boxes and two kinds included."""
     import unseen.regions as regions_module
 
     monkeypatch.setattr(regions_module, "PAIR_CHUNK", chunk)
+    monkeypatch.setattr(regions_module, "DENSE_PAIRS", dense)
     rng = np.random.default_rng(11)
     for trial in range(40):
         n = int(rng.integers(2, 400))
