@@ -253,6 +253,54 @@ def test_audio_keep_reencodes_aac_without_tags(tmp_path):
     assert abs(samples - expected) <= 2048
 
 
+def test_audio_before_the_first_frame_is_kept_in_sync(tmp_path):
+    """Audio that starts before the video (the hamilton clip: audio at 0.01 s, video at 0.85 s) is
+    kept with --audio keep, and the video starts as late after it as in the input: a 0.3 s tone
+    before the first frame is still there, and no sample is lost."""
+    rate, fps, lead = 44100, 10, 6  # the video starts 0.6 s after the audio
+    t = np.arange(2 * rate) / rate
+    x = np.where(t < 0.3, 0.5 * np.sin(2 * np.pi * 440 * t), 0.0)[None].astype(np.float32)
+    src, out = tmp_path / "late_video.mp4", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        a = c.add_stream("aac", rate=rate, layout="mono")
+        vi, ai = 0, 0
+        while ai < x.shape[1] or vi < 14:
+            if vi < 14 and (ai >= x.shape[1] or (vi + lead) / fps <= ai / rate):
+                f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 9 * vi, np.uint8), format="rgb24")
+                f.pts = vi + lead
+                c.mux(vs.encode(f))
+                vi += 1
+                continue
+            f = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[:, ai:ai + 1024]), format="fltp", layout="mono")
+            f.sample_rate, f.pts, f.time_base = rate, ai, Fraction(1, rate)
+            c.mux(a.encode(f))
+            ai += 1024
+        c.mux(vs.encode(None))
+        c.mux(a.encode(None))
+
+    def timeline(path: Path) -> tuple[float, float, np.ndarray]:
+        with av.open(str(path)) as c:
+            first = next(c.decode(video=0))
+            video_start = float(first.pts * first.time_base)
+        with av.open(str(path)) as c:
+            decoded = list(c.decode(audio=0))
+            audio_start = float(decoded[0].pts * decoded[0].time_base)
+            samples = np.concatenate([f.to_ndarray()[0] for f in decoded])
+        return video_start, audio_start, samples
+
+    v_in, a_in, s_in = timeline(src)
+    assert v_in - a_in == pytest.approx(0.6, abs=0.05)
+    info = anonymize(src, out, audio="keep")
+    assert info.audio == "kept (AAC)"
+    v_out, a_out, s_out = timeline(out)
+    assert v_out - a_out == pytest.approx(v_in - a_in, abs=0.03)
+    assert abs(len(s_out) - len(s_in)) <= 2048
+    assert np.sqrt(np.mean(s_out[: int(0.25 * rate)] ** 2)) > 0.2  # the tone before the first frame
+    assert len(frames(out)) == 14
+
+
 def test_audio_dropped_by_default(tmp_path):
     out = tmp_path / "out.mp4"
     info = anonymize(CLIP, out)

@@ -246,7 +246,9 @@ class _Pass2:
                         continue
                     if writer is None:
                         writer = self._open(reader, v, tb, f.size, a)
-                        first_pts, origin = f.pts, float(f.pts * tb)
+                        origin = output_origin(float(f.pts * tb), pending_audio, a)
+                        # the first frame's place on the output's timeline: after the audio kept before it
+                        first_pts = f.pts - round((float(f.pts * tb) - origin) / tb)
                         for af in pending_audio:
                             writer.write_audio(af, origin)
                         pending_audio = []
@@ -303,6 +305,25 @@ class _Pass2:
             if channels not in OUTPUT_LAYOUTS:
                 self.notes.append(f"audio: {channels} channels mixed down to {layout}")
         return writer
+
+
+# Audio that starts before the first video frame is kept up to this long before it (the video then
+# starts this late on the output's timeline, as it did in the input); earlier audio is dropped.
+MAX_AUDIO_LEAD = 10.0
+
+
+def output_origin(video_start: float, early_audio: list, audio: Any) -> float:
+    """The input time (s) that becomes the output's zero: the first video frame's, or the start of
+    the audio when that comes first (up to ``MAX_AUDIO_LEAD`` s before it). With the first frame as
+    zero, speech before it was cut: 0.84 s of the hamilton clip's, whose video starts at 0.85 s and
+    its audio at 0.01 s. ``early_audio``: frames decoded before the first video frame; the audio
+    stream's own start time counts too (its first packets may come after the first video packet)."""
+    if audio is None:
+        return video_start
+    times = [float(fr.pts * fr.time_base) for fr in early_audio if fr.pts is not None and fr.time_base]
+    if audio.start_time is not None and audio.time_base:
+        times.append(float(audio.start_time * audio.time_base))
+    return max(min([video_start, *times]), video_start - MAX_AUDIO_LEAD)
 
 
 def check_frame_size(stream: Any, limit: int, width: int = 0, height: int = 0) -> None:
