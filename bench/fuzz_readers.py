@@ -17,6 +17,7 @@ metadata.inspect       ``inspect.inspect_file`` (``unseen inspect``): Findings o
 metadata.image_leaks   never raises on any bytes, for every format
 video.anonymize        ``anonymize_video`` with a detector that finds nothing: dict or
                        UnseenError, and then the temporary output holds no metadata
+video.anonymize.audio  the same with ``--audio keep`` (the audio decoded and re-encoded)
 video.inspect          ``inspect_video``: Findings or UnseenError
 =====================  ====================================================================
 
@@ -302,7 +303,7 @@ def t_image_leaks(path: Path) -> None:
         assert isinstance(out, list)
 
 
-def t_video_anonymize(path: Path) -> None:
+def t_video_anonymize(path: Path, audio: str = "drop") -> None:
     from unseen.engine.video import anonymize_video
     from unseen.media.video_check import verify_output
     from unseen.options import Options
@@ -310,10 +311,16 @@ def t_video_anonymize(path: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / ".unseen-tmp-out.mp4"
         out.touch()
-        anonymize_video(path, out, Options(), NoFaces(), None, None)
-        problems = verify_output(out, "h264", -1, False)
+        info = anonymize_video(path, out, Options(audio=audio), NoFaces(), None, None)
+        problems = verify_output(out, "h264", -1, info.audio.startswith("kept"))
         leaks = [p for p in problems if "frame" not in p]
         assert not leaks, f"output not clean: {leaks}"
+
+
+def t_video_anonymize_audio(path: Path) -> None:
+    """The same with ``--audio keep``: the audio stream is decoded, re-encoded and placed on the
+    output's timeline (``engine.video.output_origin``)."""
+    t_video_anonymize(path, "keep")
 
 
 def t_video_inspect(path: Path) -> None:
@@ -327,6 +334,7 @@ TARGETS = {
     "metadata.inspect": ("image", t_metadata_inspect),
     "metadata.image_leaks": ("image", t_image_leaks),
     "video.anonymize": ("video", t_video_anonymize),
+    "video.anonymize.audio": ("video", t_video_anonymize_audio),
     "video.inspect": ("video", t_video_inspect),
 }
 
