@@ -205,6 +205,26 @@ def test_python_dash_m_unseen_is_the_command(group: Path, tmp_path: Path):
     assert len(lines) == 1 and lines[0].startswith(f"unseen: {bad}: "), proc.stderr
 
 
+def test_inspect_counts_confident_faces_apart(group: Path, capsys):
+    """``unseen inspect`` says how many of the faces it finds are scored >= 0.5 (the self-check's
+    threshold): on an output of unseen, faint candidates on the grey fill are not faces left."""
+    from unseen.detect.ensemble import CHECK_PASSES
+    from unseen.inspect.findings import CONFIDENT
+
+    assert CHECK_PASSES[0].threshold == CONFIDENT
+    assert run("inspect", group, "--json") == 0
+    before = json.loads(capsys.readouterr().out)
+    assert before["faces"] >= 6 and 6 <= before["faces_confident"] <= before["faces"]
+    assert run(group, "-q") == 0
+    capsys.readouterr()
+    assert run("inspect", group.with_name("group.unseen.jpg"), "--json") == 0
+    after = json.loads(capsys.readouterr().out)
+    assert after["faces_confident"] == 0
+    assert run("inspect", group) == 0
+    line = [x for x in capsys.readouterr().out.splitlines() if "faces found by unseen" in x][0]
+    assert f"({before['faces_confident']} at score >= 0.5;" in line
+
+
 def test_boxes_file_adds_regions(group: Path, tmp_path: Path):
     boxes = tmp_path / "boxes.json"
     boxes.write_text(json.dumps({"version": 1, "regions": [{"x": 5, "y": 5, "w": 40, "h": 30}]}))

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import UnseenError, first_line
 from ..media import is_video
-from .findings import Findings, found_entry
+from .findings import Findings, face_counts, found_entry
 
 __all__ = ["Findings", "inspect_file"]
 
@@ -44,7 +44,7 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
     if detector is not None:
         img = image_io.read(path)
         regions = detector.detect(img.frames[0])
-        found.faces = len(regions.of_kind("face"))
+        found.faces, found.faces_confident = face_counts(regions)
         for kind in ("plate", "text"):
             if kind in getattr(detector, "kinds", ()) or len(regions.of_kind(kind)):
                 found.found[kind] = found_entry(regions, kind)

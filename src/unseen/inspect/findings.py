@@ -21,6 +21,10 @@ class Findings:
     blocks: list[str] = field(default_factory=list)  # EXIF, XMP, IPTC, ICC, comment, text chunks…
     thumbnails: list[dict[str, Any]] = field(default_factory=list)
     faces: int | None = None
+    # Of those, the ones scored CONFIDENT or more: unseen covers faint candidates too (recall first),
+    # and on an output of unseen the covered areas and their edges give some; the confident count
+    # is the one that says whether a face is plainly there.
+    faces_confident: int | None = None
     # Plates and text unseen found in the picture (video: the most in one sampled frame): per kind
     # {"count": n, "boxes": [[x, y, w, h], ...]} (boxes for photos only). Never what the text says.
     found: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -50,7 +54,9 @@ class Findings:
         if self.tags:
             out.append("  container tags: " + "; ".join(f"{k}={v}" for k, v in self.tags.items()))
         if self.faces is not None:
-            out.append(f"  faces found by unseen: {self.faces}")
+            sure = (f" ({self.faces_confident} at score >= {CONFIDENT:g}; the rest are faint candidates it covers "
+                    "too)" if self.faces_confident is not None and self.faces else "")
+            out.append(f"  faces found by unseen: {self.faces}{sure}")
         for kind, entry in self.found.items():
             where = "; ".join(f"{x:.0f},{y:.0f} {w:.0f}x{h:.0f}" for x, y, w, h in entry.get("boxes", [])[:20])
             more = ", ..." if len(entry.get("boxes", [])) > 20 else ""
@@ -62,6 +68,15 @@ class Findings:
 
 
 LABELS = {"plate": "licence plates", "text": "text"}
+# A face scored this or more is "confident": the self-check's threshold (detect/ensemble.CHECK_PASSES),
+# at which a face left in an output makes unseen cover it again.
+CONFIDENT = 0.5
+
+
+def face_counts(regions: Any) -> tuple[int, int]:
+    """(faces, confident faces) among ``Regions``."""
+    faces = regions.of_kind("face")
+    return len(faces), int((faces.scores >= CONFIDENT).sum())
 
 
 def found_entry(regions: Any, kind: str, boxes: bool = True) -> dict[str, Any]:
