@@ -54,8 +54,11 @@ class Findings:
         if self.tags:
             out.append("  container tags: " + "; ".join(f"{k}={v}" for k, v in self.tags.items()))
         if self.faces is not None:
-            sure = (f" ({self.faces_confident} at score >= {CONFIDENT:g}; the rest are faint candidates it covers "
-                    "too)" if self.faces_confident is not None and self.faces else "")
+            sure = ""
+            if self.faces_confident is not None and self.faces:
+                sure = (f" (all at score >= {CONFIDENT:g})" if self.faces_confident == self.faces else
+                        f" ({self.faces_confident} at score >= {CONFIDENT:g}; the rest are faint candidates it "
+                        "covers too)")
             out.append(f"  faces found by unseen: {self.faces}{sure}")
         for kind, entry in self.found.items():
             where = "; ".join(f"{x:.0f},{y:.0f} {w:.0f}x{h:.0f}" for x, y, w, h in entry.get("boxes", [])[:20])
