@@ -27,7 +27,7 @@ TypeError, IndexError, KeyError) - the last kind fails closed already but points
 distinct finding (exception type + innermost frame) is saved once to
 bench/out/fuzz/findings/<target>-<n>.bin with its traceback, and the run goes on.
 
-Usage::
+Usage (hypothesis comes with ``pip install -e '.[bench]'``)::
 
     python bench/fuzz_readers.py [--examples 300] [--targets image.read,video.anonymize] [--seed N]
                                  [--write-md]
@@ -462,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import hypothesis
     except ImportError:
-        print("fuzz_readers: needs hypothesis (pip install hypothesis)", file=sys.stderr)
+        print("fuzz_readers: needs hypothesis (pip install -e '.[bench]')", file=sys.stderr)
         return 2
     import av
     import PIL
