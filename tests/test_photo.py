@@ -319,6 +319,32 @@ print("ok")
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
+def test_a_run_loads_only_what_its_files_need(tmp_path: Path):
+    """A JPEG with ``--cover faces`` starts without libheif or the plate/text code (each ~7 ms of a
+    run's start); a HEIC in the same kind of fresh process still reads, its plugin loaded for it."""
+    import pillow_heif
+
+    heic = tmp_path / "g.heic"
+    pillow_heif.from_pillow(Image.open(GROUP).convert("RGB")).save(heic)
+    code = """
+import sys
+from unseen.cli import main
+assert main([sys.argv[1], "-o", sys.argv[2], "-q", "--cover", sys.argv[3]]) == 0
+print(sorted(m for m in ("pillow_heif", "unseen.detect.plates", "unseen.detect.text") if m in sys.modules))
+"""
+
+    def loaded(src: Path, cover: str) -> str:
+        proc = subprocess.run([sys.executable, "-c", code, str(src), str(tmp_path / cover), cover],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip()
+
+    assert loaded(GROUP, "faces") == "[]"
+    assert loaded(heic, "faces") == "['pillow_heif']"
+    assert Image.open(tmp_path / "faces" / "g.jpg").format == "JPEG"
+    assert loaded(GROUP, "faces,plates") == "['unseen.detect.plates', 'unseen.detect.text']"
+
+
 def test_outputs_of_one_run_never_share_a_name(tmp_path: Path, capsys):
     """A phone's HEIC + JPG of one shot (and AVIF, PPM, PNG of one name) planned together: every
     input gets its own output, the report says which name each got and why."""

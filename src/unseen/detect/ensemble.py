@@ -25,9 +25,17 @@ from .. import raster
 from ..regions import Regions
 from .centerface import CenterFace
 from .onnx_session import use_device
-from .plates import TextBoxes
 from .retinaface import RetinaFace
 from .tiling import grid, tiles
+
+
+def _text_boxes(kinds: tuple[str, ...], **kw):
+    """The plate/text backend, its code (and the text models' modules) imported only when a run asks
+    for plates or text: ``--cover faces`` never loads it (~7 ms of every such run's start)."""
+    from .plates import TextBoxes
+
+    return TextBoxes(kinds, **kw)
+
 
 # Plates and text are one backend (the text detector, then a rule per kind: detect/plates.py) under
 # a name per set of kinds it keeps: "plate", "text", "plate+text".
@@ -37,7 +45,7 @@ TEXT_KINDS = ("plate", "text")
 # tile as it is, the enlargement folded into the model (the small-face pass of photos and video).
 BACKENDS = {"centerface": CenterFace, "centerface-float": partial(CenterFace, int8=False), "retinaface": RetinaFace,
             "retinaface-x2": partial(RetinaFace, fold_2x=True),
-            **{"+".join(k): partial(TextBoxes, k) for k in (("plate",), ("text",), TEXT_KINDS)}}
+            **{"+".join(k): partial(_text_boxes, k) for k in (("plate",), ("text",), TEXT_KINDS)}}
 
 
 @dataclass(frozen=True)
