@@ -7,7 +7,12 @@ Slips, tool-agnostic (only pixels are compared, as in bench/protection.py):
   >= MARKER_THRESHOLD, kept when the marker itself sees the face in at least MARKER_PERSIST of the
   frames within +-2 of it (a one-frame blob on a texture is not a face; a face the *tools* see in
   one frame only is exactly what we want to count, and the marker is a different, stronger pass).
-  Markers are cached in bench/out/video/markers/NAME.json.
+  Markers are cached in bench/out/video/markers/NAME.json (the 1x heads in markers_1x/), the
+  schedule simulation's per-pass boxes in passes/. A cache is checked before it is used: its first,
+  middle and last frame are detected again and compared (``video_common.stale``); a cache that other
+  code or model files made is made again. ``slips --reuse`` scores an earlier output only when the
+  record beside it (NAME.made.json: the options, and unseen's source hash or deface's version)
+  matches what would run now; otherwise the tool runs again.
 * each tool is run on each clip as a user would (its CLI); the output is decoded frame by frame in
   lockstep with the original (same frame count required: a tool that drops frames is an error);
 * a pixel is *changed* when the largest absolute RGB difference exceeds TOL (24, as for photos);
@@ -35,6 +40,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -67,7 +73,7 @@ from video_common import (  # noqa: E402
     provenance,
 )
 from video_report import write_report  # noqa: E402
-from video_tune import compute_passes, pass_file, tune  # noqa: E402
+from video_tune import pass_file, passes_ready, tune  # noqa: E402
 
 DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
 UNSEEN_BIN = Path(sys.executable).parent / "unseen"
@@ -78,6 +84,44 @@ UNSEEN_BIN = Path(sys.executable).parent / "unseen"
 
 def tool_output(tool: str, name: str) -> Path:
     return OUT / tool / f"{name}.mp4"
+
+
+@functools.cache
+def source_stamp() -> str:
+    """SHA-256 of every file of the package as it is now (code and models, not bytecode): an output
+    made by other code must not be scored as this code's (``slips --reuse``)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    root = REPO / "src" / "unseen"
+    for p in sorted(q for q in root.rglob("*") if q.is_file() and "__pycache__" not in q.parts):
+        h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def made_by(tool: str) -> dict:
+    """What made a tool's output: the argv after the paths and unseen's source, or deface's version."""
+    who = {"tool": tool, "argv": tool_argv(tool, Path("SRC"), Path("DST"))[1:]}
+    if tool.startswith("unseen"):
+        who["source"] = source_stamp()
+    elif tool == "deface":
+        who["version"] = subprocess.run([str(DEFACE_BIN), "--version"], capture_output=True, text=True).stdout.strip()
+    return who
+
+
+def stamp_file(tool: str, name: str) -> Path:
+    return tool_output(tool, name).with_suffix(".made.json")
+
+
+def reusable(tool: str, name: str) -> str | None:
+    """Why the tool's output of the clip cannot be scored again as this code's, or None when it can."""
+    if not tool_output(tool, name).exists():
+        return "no output yet"
+    if not stamp_file(tool, name).exists():
+        return "the output carries no record of what made it"
+    if json.loads(stamp_file(tool, name).read_text()) != made_by(tool):
+        return "the output was made by other code, models or options"
+    return None
 
 
 def tool_argv(tool: str, src: Path, dst: Path) -> list[str]:
@@ -115,12 +159,17 @@ def run_tool(tool: str, name: str, src: Path | None = None) -> Timed:
     src = src or clip_path(name)
     dst = tool_output(tool, name)
     dst.parent.mkdir(parents=True, exist_ok=True)
+    who = made_by(tool) if tool != "ceiling" and name in CLIPS else None  # before the run: what it runs
+    if who is not None:
+        stamp_file(tool, name).unlink(missing_ok=True)  # an interrupted run leaves no stamp to trust
     res = run_timed(tool_argv(tool, src, dst))
     if res.rc != 0:
         raise SystemExit(f"{tool} failed on {name}: {res.stderr.strip()[-500:]}")
     if tool.startswith("unseen"):  # -o DIR keeps the input's name; move it to the shared naming scheme
         made = dst.parent / "_tmp" / (src.stem + ".mp4")
         os.replace(made, dst)
+    if who is not None:
+        stamp_file(tool, name).write_text(json.dumps(who))  # what ``slips --reuse`` checks
     return res
 
 
@@ -260,7 +309,10 @@ def slips(args) -> dict:
         results[name] = {"frames": doc["frames"], "size": doc["size"],
                          "marked": sum(len(b) for b in marks.values())}
         for tool in tools:
-            if not args.reuse or not tool_output(tool, name).exists():
+            why = reusable(tool, name) if args.reuse else "made anew"
+            if why:
+                if args.reuse:
+                    print(f"{name} {tool}: {why}; made again", file=sys.stderr, flush=True)
                 t = run_tool(tool, name)
                 results[name][f"{tool}_seconds"] = round(t.wall, 1)
             results[name][tool] = score_slips(name, tool, marks)
@@ -439,8 +491,8 @@ def main(argv=None) -> int:
         return 0
     if args.what == "passes":
         for name in (args.clips.split(",") if args.clips else CLIPS):
-            if clip_path(name).exists() and not pass_file(name).exists():
-                doc = compute_passes(name)
+            if passes_ready(name):  # made when missing, made again when stale
+                doc = json.loads(pass_file(name).read_text())
                 print(f"{name}: cpu {doc['cpu']}", flush=True)
         return 0
     s = sp = rs = tu = None

@@ -79,11 +79,7 @@ def marker_file(name: str) -> Path:
 
 def compute_markers(name: str, old: dict | None = None) -> dict:
     """Mark every frame (up to MAX_FRAMES); ``old``: a cache covering the first frames, extended."""
-    from unseen.detect.ensemble import Detector, Pass
-
-    # The float CenterFace, pinned: photos run its int8 file since 2026-11-30, and markers made with
-    # that one differ (a fresh cache would not match the slip table's).
-    det = Detector(passes=(Pass("centerface-float", MARKER_SCALE, MARKER_STORE),), check_passes=())
+    det = marker_detector()
     rows = list(old["boxes"]) if old else []
     n = done = old["frames"] if old else 0
     size = tuple(old["size"]) if old else (0, 0)
@@ -120,6 +116,20 @@ def clip_frames(name: str) -> int:
     return sum(1 for _ in frames(clip_path(name)))
 
 
+def marker_detector():
+    """The markers' detector: the float CenterFace at 2x, pinned (photos run its int8 file since
+    2026-11-30, and markers made with that one differ: a fresh cache would not match the slip table's)."""
+    from unseen.detect.ensemble import Detector, Pass
+
+    return Detector(passes=(Pass("centerface-float", MARKER_SCALE, MARKER_STORE),), check_passes=())
+
+
+def heads_detector():
+    from unseen.detect.ensemble import Detector, Pass
+
+    return Detector(passes=(Pass("centerface-float", 1.0, MARKER_THRESHOLD),), check_passes=())
+
+
 def load_markers(name: str) -> dict:
     p = marker_file(name)
     if not p.exists():
@@ -128,6 +138,9 @@ def load_markers(name: str) -> dict:
         doc = json.loads(p.read_text())
         if doc["frames"] < min(MAX_FRAMES, clip_frames(name)):  # an older cache of the first frames only
             doc = compute_markers(name, doc)
+        if why := checked(name, "markers", doc, lambda rgb: marker_detector().detect(rgb), MARKER_STORE):
+            print(f"markers of {name}: {why}; made again", file=sys.stderr, flush=True)
+            doc = compute_markers(name)
     doc["boxes_1x"] = load_heads(name, doc["frames"])["boxes"]
     return doc
 
@@ -141,10 +154,11 @@ def load_heads(name: str, n: int) -> dict:
     each marked face's head (``widened``). Cached apart from the 2x markers."""
     p = heads_file(name)
     if p.exists() and (doc := json.loads(p.read_text()))["frames"] >= n:
-        return doc
-    from unseen.detect.ensemble import Detector, Pass
-
-    det = Detector(passes=(Pass("centerface-float", 1.0, MARKER_THRESHOLD),), check_passes=())
+        why = checked(name, "heads", doc, lambda rgb: heads_detector().detect(rgb), MARKER_THRESHOLD)
+        if not why:
+            return doc
+        print(f"1x heads of {name}: {why}; made again", file=sys.stderr, flush=True)
+    det = heads_detector()
     rows = []
     for f in frames(clip_path(name)):
         if f.index >= n:
@@ -153,6 +167,62 @@ def load_heads(name: str, n: int) -> dict:
     doc = {"clip": CLIPS[name], "frames": n, "threshold": MARKER_THRESHOLD, "boxes": rows}
     write_atomic(p, doc)
     return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Cache checks: a cache made by other code or other model files must not feed a table
+# ---------------------------------------------------------------------------------------------
+
+_checked: dict[tuple[str, str], str | None] = {}  # (clip, cache) -> why it is stale (None: it matches)
+
+
+def sample_frames(n: int) -> list[int]:
+    """The frames of a cache recomputed to check it: the first, the middle and the last."""
+    return sorted({0, n // 2, max(0, n - 1)})
+
+
+def rows_agree(cached: list, fresh: list, floor: float, px: float = 1.0, score: float = 0.02) -> bool:
+    """Do one frame's cached and fresh detections (``box_rows``) agree? Every box scored at least
+    ``floor + score`` on either side must have a twin on the other: corners within ``px``, score within
+    ``score``. Boxes nearer the floor than that may come and go with float rounding on another CPU and
+    are not compared."""
+    a = np.array(cached, np.float64).reshape(-1, 6)[:, 1:]
+    b = np.array(fresh, np.float64).reshape(-1, 6)[:, 1:]
+    for x, y in ((a, b), (b, a)):
+        for row in x[x[:, 4] >= floor + score]:
+            near = (np.abs(y[:, :4] - row[:4]).max(1) <= px) & (np.abs(y[:, 4] - row[4]) <= score)
+            if not near.any():
+                return False
+    return True
+
+
+def stale(name: str, n: int, rows: list, detect, floor: float) -> str | None:
+    """Why cached per-frame detections (``rows`` of ``box_rows`` over a clip's first ``n`` frames) no
+    longer match what ``detect`` finds now (the first, middle and last frame recomputed), or None."""
+    idx = sample_frames(n)
+    fresh: dict[int, list] = {}
+    for f in frames(clip_path(name)):
+        if f.index in idx:
+            fresh[f.index] = box_rows(f.index, detect(f.rgb))
+        if f.index >= idx[-1]:
+            break
+    cached: dict[int, list] = {i: [] for i in idx}
+    for r in rows:
+        if int(r[0]) in cached:
+            cached[int(r[0])].append(r)
+    for i in idx:
+        if not rows_agree(cached[i], fresh.get(i, []), floor):
+            return f"the cache no longer matches the code and models (frame {i} differs)"
+    return None
+
+
+def checked(name: str, cache: str, doc: dict, detect, floor: float) -> str | None:
+    """``stale`` for a cache document (``frames``, ``boxes``), once per clip and cache in a process
+    (a tune run loads the markers hundreds of times)."""
+    key = (name, cache)
+    if key not in _checked:
+        _checked[key] = stale(name, doc["frames"], doc["boxes"], detect, floor)
+    return _checked.pop(key) if _checked[key] else None
 
 
 # Markers looked at by eye and found not to be faces (clip -> first frame, last frame, box in clip

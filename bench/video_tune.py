@@ -7,6 +7,7 @@ counting marked faces left uncovered (slips), the CPU it would cost and the area
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from video_common import (
     marked_faces,
     marker_mask,
     provenance,
+    stale,
 )
 
 CANDIDATES = {  # name -> (backend, scale, stored threshold)
@@ -36,15 +38,22 @@ def pass_file(name: str) -> Path:
     return OUT / "passes" / f"{name}.json"
 
 
-def compute_passes(name: str) -> dict:
-    """Every candidate pass on every scored frame; boxes, scores and CPU seconds per pass."""
-    from unseen.detect.ensemble import BACKENDS, Detector
+def _backends() -> dict:
+    """The files video runs (float CenterFace, RetinaFace's folded 2x file for its 2x pass), not the
+    photos' defaults: the cache must replay what the video schedule would find."""
+    from unseen.detect.ensemble import BACKENDS
     from unseen.detect.schedule import VIDEO_BACKENDS
 
-    # The files video runs (float CenterFace, RetinaFace's folded 2x file for its 2x pass), not the
-    # photos' defaults: the cache must replay what the video schedule would find.
     backends = {b: BACKENDS[VIDEO_BACKENDS.get(b, b)]() for b in ("centerface", "retinaface")}
     backends["retinaface-x2"] = BACKENDS["retinaface-x2"]()
+    return backends
+
+
+def compute_passes(name: str) -> dict:
+    """Every candidate pass on every scored frame; boxes, scores and CPU seconds per pass."""
+    from unseen.detect.ensemble import Detector
+
+    backends = _backends()
     doc = {"clip": CLIPS[name], "times": [], "cpu": {k: 0.0 for k in CANDIDATES}, "boxes": {k: [] for k in CANDIDATES}}
     for f in frames(clip_path(name)):
         if f.index >= TUNE_FRAMES:
@@ -58,6 +67,7 @@ def compute_passes(name: str) -> dict:
     doc["size"] = [f.rgb.shape[1], f.rgb.shape[0]]
     pass_file(name).parent.mkdir(parents=True, exist_ok=True)
     pass_file(name).write_text(json.dumps(doc))
+    look_file(name).unlink(missing_ok=True)  # the second look's cache was made for the old boxes
     return doc
 
 
@@ -79,6 +89,28 @@ def load_cuts(name: str) -> list[float]:
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(json.dumps({"clip": CLIPS[name], "cuts": found}))
     return found
+
+
+def passes_ready(name: str) -> bool:
+    """Is the clip's pass cache there and still what the code and models find (``stale`` on three frames
+    per candidate)? A stale one is made again, with its second-look cache. False when the clip is missing."""
+    from unseen.detect.ensemble import Detector
+
+    if not clip_path(name).exists():
+        return False
+    if not pass_file(name).exists():
+        compute_passes(name)
+        return True
+    doc = json.loads(pass_file(name).read_text())
+    backends = _backends()
+    for k, (b, scale, thr) in CANDIDATES.items():
+        why = stale(name, len(doc["times"]), doc["boxes"][k],
+                    lambda rgb, b=b, scale=scale, thr=thr: Detector.run_pass(rgb, backends[b], scale, thr), thr)
+        if why:
+            print(f"passes of {name} ({k}): {why}; made again", file=sys.stderr, flush=True)
+            compute_passes(name)
+            break
+    return True
 
 
 def look_file(name: str) -> Path:
@@ -302,7 +334,7 @@ TUNE_SCHEDULES: dict[str, list[tuple]] = {  # label -> [(pass, threshold, period
 
 
 def tune(args) -> dict:
-    names = [n for n in (args.clips.split(",") if args.clips else CLIPS) if pass_file(n).exists()]
+    names = [n for n in (args.clips.split(",") if args.clips else CLIPS) if pass_file(n).exists() and passes_ready(n)]
     res: dict[str, dict] = {}
     for label, sched in TUNE_SCHEDULES.items():
         res[label] = {}

@@ -1,0 +1,72 @@
+"""The video benchmark's caches are checked before they feed a table (bench/video_common.py).
+
+The slip table and the schedule simulation read cached detections (markers, 1x heads, per-pass
+boxes) and, with ``slips --reuse``, outputs made earlier. A cache made by other code or other model
+files used to be scored as if it were this code's; now a cache is recomputed on three frames and made
+again when they differ, and a reused output must carry a record of the code that made it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import video_common as vc  # noqa: E402
+
+CLIP = FIXTURES / "video" / "head_pose.mp4"  # 56 frames of a face turning (tests/fixtures/video)
+
+
+def test_rows_agree_compares_boxes_clear_of_the_floor():
+    a = [[3, 10.0, 10.0, 50.0, 60.0, 0.91], [3, 200.0, 20.0, 220.0, 45.0, 0.21]]
+    assert vc.rows_agree(a, [[3, 10.4, 9.6, 50.3, 60.0, 0.905]], floor=0.2)  # the 0.21 box is at the floor
+    assert not vc.rows_agree(a, [[3, 12.0, 10.0, 50.0, 60.0, 0.91]], floor=0.2)  # moved by 2 px
+    assert not vc.rows_agree(a, [], floor=0.2)  # a face lost
+    assert not vc.rows_agree([], a, floor=0.2)  # a face found that the cache lacks
+    assert not vc.rows_agree(a, [[3, 10.0, 10.0, 50.0, 60.0, 0.7]], floor=0.2)  # another score
+
+
+@pytest.fixture
+def clip(monkeypatch):
+    monkeypatch.setitem(vc.CLIPS, "fixture", str(CLIP))
+    monkeypatch.setattr(vc, "clip_path", lambda name: CLIP if name == "fixture" else Path("/nonexistent"))
+    return "fixture"
+
+
+def test_a_cache_of_other_detections_is_found_stale(clip):
+    """The real markers' detector on a real clip: its own rows match; rows with one face shifted, or
+    made at another scale (as other code would make them), do not."""
+    det = vc.heads_detector()
+    rows, n = [], 0
+    for f in vc.frames(CLIP):
+        rows += vc.box_rows(f.index, det.detect(f.rgb))
+        n += 1
+    assert rows and vc.stale(clip, n, rows, det.detect, vc.MARKER_THRESHOLD) is None
+    shifted = [r[:1] + [v + 3 for v in r[1:5]] + r[5:] if int(r[0]) == n // 2 else r for r in rows]
+    assert "frame 28" in vc.stale(clip, n, shifted, det.detect, vc.MARKER_THRESHOLD)
+    marker = vc.marker_detector()  # the 2x markers are not the 1x heads
+    assert vc.stale(clip, n, rows, marker.detect, vc.MARKER_THRESHOLD) is not None
+
+
+def test_a_reused_output_needs_the_record_of_what_made_it(tmp_path, monkeypatch):
+    import video_bench as vb
+
+    monkeypatch.setattr(vb, "OUT", tmp_path)
+    monkeypatch.setattr(vb, "tool_output", lambda tool, name: tmp_path / tool / f"{name}.mp4")
+    out = vb.tool_output("unseen", "clip")
+    out.parent.mkdir(parents=True)
+    assert vb.reusable("unseen", "clip") == "no output yet"
+    out.write_bytes(b"an earlier output")
+    assert "no record" in vb.reusable("unseen", "clip")
+    vb.stamp_file("unseen", "clip").write_text(json.dumps(vb.made_by("unseen")))
+    assert vb.reusable("unseen", "clip") is None
+    vb.source_stamp.cache_clear()
+    monkeypatch.setattr(vb, "REPO", tmp_path)  # other code: another source tree
+    (tmp_path / "src" / "unseen").mkdir(parents=True)
+    (tmp_path / "src" / "unseen" / "x.py").write_text("pass\n")
+    assert "other code" in vb.reusable("unseen", "clip")
+    vb.source_stamp.cache_clear()
