@@ -29,18 +29,18 @@ _unlimited = 0  # readers inside ``open_image`` now: Pillow's own pixel limit is
 _saved_limit: int | None = None
 
 
-def _load_plugins(path: Path | str) -> None:
-    """A quiet libtiff on the first file read, and HEIC/HEIF support on the first file that needs it,
-    not on ``import unseen``: a library user's Pillow is left as it was until unseen reads a photo.
+def _load_plugins(heif: bool) -> None:
+    """A quiet libtiff on the first file read, and HEIC/HEIF support on the first file that needs it
+    (``heif``), not on ``import unseen``: a library user's Pillow is left as it was until unseen reads
+    a photo.
 
-    HEIF is registered only for a file in an ISO media box (``ftyp`` at byte 4, as every HEIC/HEIF
-    starts): loading libheif costs ~7-12 ms, a tenth of a small photo's own work, and a folder of
-    JPEGs never needs it."""
+    HEIF is registered only for a file in an ISO media box (``_iso_media``): loading libheif costs
+    ~7-12 ms of every run's start, and a folder of JPEGs never needs it."""
     global _plugins_ready, _heif_ready
     if not _plugins_ready:
         _silence_libtiff()
         _plugins_ready = True
-    if not _heif_ready and _iso_media(path):
+    if heif and not _heif_ready:
         with contextlib.suppress(ImportError):  # a hard dependency; without it HEIF is just unreadable
             import pillow_heif
 
@@ -49,8 +49,8 @@ def _load_plugins(path: Path | str) -> None:
 
 
 def _iso_media(path: Path | str) -> bool:
-    """Does the file start like an ISO base media file (HEIF, AVIF, MP4)? Unreadable: no (Pillow then
-    says why the file cannot be opened)."""
+    """Does the file start like an ISO base media file (``ftyp`` at byte 4, as every HEIC/HEIF, AVIF
+    and MP4 does)? Unreadable: no (Pillow then says why the file cannot be opened)."""
     try:
         with open(path, "rb") as f:
             return f.read(12)[4:8] == b"ftyp"
@@ -67,8 +67,9 @@ def open_image(path: Path | str) -> Iterator[Image.Image]:
     Pillow's limit (a DecompressionBombError at 179 MP) is restored when the last reader is done.
     """
     global _unlimited, _saved_limit
+    heif = not _heif_ready and _iso_media(path)  # the header read outside the lock
     with _setup:
-        _load_plugins(path)
+        _load_plugins(heif)
         if _unlimited == 0:
             _saved_limit = Image.MAX_IMAGE_PIXELS
             Image.MAX_IMAGE_PIXELS = None
