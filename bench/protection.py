@@ -28,7 +28,8 @@ of it) and for such pixels.
 Reported per tool: recall by face-height bucket, for h >= 16, overall, and "visible" (h >= 16 and
 occlusion label != 2, heavy occlusion), each as covered/total; the mean fraction of image area
 changed (over images: over-masking costs the photo); the median wall time of --repeat runs and
-images/s; and unseen/deface ratios where both tools ran.
+images/s; and unseen/deface ratios where both tools ran, also paired round by round (each round runs
+every tool once, in the reverse order every other round; the median of the per-round ratios).
 
 Usage: ``python bench/protection.py [--data DIR] [--out DIR] [--tools unseen,deface] [--repeat N]
 [--write-md] [--list-missed TOOL]``. Peer venv: ``bash bench/setup_peers.sh``.
@@ -463,6 +464,16 @@ def table(scores: dict[str, Score], runs: dict[str, Run], n_images: int, repeat:
     rows.append(_row(f"wall time, median of {repeat} (s)", {n: (f"{m:.2f}", m) for n, m in med.items()},
                      both))
     rows.append(_row("images/s", {n: (f"{n_images / m:.2f}", n_images / m) for n, m in med.items()}, both))
+    if both and repeat > 1:
+        # The same ratio paired round by round: each round's tools ran back to back, so a burst of load
+        # on this shared machine weighs on both sides of a pair, less on the ratio of two medians.
+        paired = {n: [t / d for t, d in zip(runs[n].times, runs["deface"].times, strict=True)]
+                  for n in names if n != "deface"}
+        row = [f"wall time / deface's in the same round, median of {repeat} (range)"]
+        row += [f"{statistics.median(paired[n]):.2f} ({min(paired[n]):.2f}-{max(paired[n]):.2f})"
+                if n in paired else "1.00" for n in names]
+        row += [f"{statistics.median(paired[n]):.2f}" for n in names if n != "deface"]
+        rows.append(row)
     head = ["metric", *names, *([f"{n} / deface" for n in names if n != "deface"] if both else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -548,9 +559,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sources = {rel: args.data / "images" / rel for rel in gt}
 
     runs: dict[str, Run] = {t.name: Run() for t in tools}
-    # Interleave the tools (A B A B ...) so a burst of load on this shared machine hits all alike.
+    # Interleave the tools (A B A B ...) so a burst of load on this shared machine hits all alike, in
+    # the reverse order every other round (A B, B A, ...) so that no tool always runs first after a pause.
     for i in range(args.repeat):
-        for tool in tools:
+        for tool in (tools if i % 2 == 0 else tools[::-1]):
             print(f"run {i + 1}/{args.repeat}: {tool.name} ...", file=sys.stderr)
             one = run_tool(tool, sources, 1, args.out / tool.name)
             runs[tool.name].times += one.times
