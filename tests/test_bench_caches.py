@@ -8,20 +8,24 @@ again when they differ, and a reused output must carry a record of the code that
 
 from __future__ import annotations
 
+import importlib
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT
 
-sys.path.insert(0, str(ROOT / "bench"))
-import video_common as vc  # noqa: E402
-
 CLIP = FIXTURES / "video" / "head_pose.mp4"  # 56 frames of a face turning (tests/fixtures/video)
 
 
-def test_rows_agree_compares_boxes_clear_of_the_floor():
+@pytest.fixture
+def vc(monkeypatch):
+    """bench/video_common.py, imported from the bench folder (not a package)."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    return importlib.import_module("video_common")
+
+
+def test_rows_agree_compares_boxes_clear_of_the_floor(vc):
     a = [[3, 10.0, 10.0, 50.0, 60.0, 0.91], [3, 200.0, 20.0, 220.0, 45.0, 0.21]]
     assert vc.rows_agree(a, [[3, 10.4, 9.6, 50.3, 60.0, 0.905]], floor=0.2)  # the 0.21 box is at the floor
     assert not vc.rows_agree(a, [[3, 12.0, 10.0, 50.0, 60.0, 0.91]], floor=0.2)  # moved by 2 px
@@ -31,13 +35,13 @@ def test_rows_agree_compares_boxes_clear_of_the_floor():
 
 
 @pytest.fixture
-def clip(monkeypatch):
+def clip(vc, monkeypatch):
     monkeypatch.setitem(vc.CLIPS, "fixture", str(CLIP))
     monkeypatch.setattr(vc, "clip_path", lambda name: CLIP if name == "fixture" else Path("/nonexistent"))
     return "fixture"
 
 
-def test_a_cache_of_other_detections_is_found_stale(clip):
+def test_a_cache_of_other_detections_is_found_stale(vc, clip):
     """The real markers' detector on a real clip: its own rows match; rows with one face shifted, or
     made at another scale (as other code would make them), do not."""
     det = vc.heads_detector()
@@ -52,8 +56,8 @@ def test_a_cache_of_other_detections_is_found_stale(clip):
     assert vc.stale(clip, n, rows, marker.detect, vc.MARKER_THRESHOLD) is not None
 
 
-def test_a_reused_output_needs_the_record_of_what_made_it(tmp_path, monkeypatch):
-    import video_bench as vb
+def test_a_reused_output_needs_the_record_of_what_made_it(vc, tmp_path, monkeypatch):
+    vb = importlib.import_module("video_bench")
 
     monkeypatch.setattr(vb, "OUT", tmp_path)
     monkeypatch.setattr(vb, "tool_output", lambda tool, name: tmp_path / tool / f"{name}.mp4")
