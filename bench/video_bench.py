@@ -73,7 +73,7 @@ from video_common import (  # noqa: E402
     provenance,
 )
 from video_report import write_report  # noqa: E402
-from video_tune import pass_file, passes_ready, tune  # noqa: E402
+from video_tune import TUNE_CLIPS, pass_file, passes_ready, tune  # noqa: E402
 
 DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
 UNSEEN_BIN = Path(sys.executable).parent / "unseen"
@@ -473,7 +473,7 @@ def main(argv=None) -> int:
     p.add_argument("what", choices=("markers", "passes", "tune", "slips", "speed", "rss", "all", "report",
                                     "ceiling-run"))
     p.add_argument("paths", nargs="*")
-    p.add_argument("--clips", help="comma-separated clip names (default: all)")
+    p.add_argument("--clips", help="comma-separated clip names (default: all; passes and tune: TUNE_CLIPS)")
     p.add_argument("--tools", default="unseen,deface")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--reuse", action="store_true", help="score existing tool outputs instead of re-running")
@@ -490,7 +490,7 @@ def main(argv=None) -> int:
                 print(f"{name}: {doc['frames']} frames, {len(doc['boxes'])} boxes, {doc['seconds']} s", flush=True)
         return 0
     if args.what == "passes":
-        for name in (args.clips.split(",") if args.clips else CLIPS):
+        for name in (args.clips.split(",") if args.clips else TUNE_CLIPS):
             if passes_ready(name):  # made when missing, made again when stale
                 doc = json.loads(pass_file(name).read_text())
                 print(f"{name}: cpu {doc['cpu']}", flush=True)

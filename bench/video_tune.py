@@ -28,6 +28,11 @@ from video_common import (
     stale,
 )
 
+# The clips the schedule table is made on (its columns): without --clips, ``passes`` caches these and
+# ``tune`` replays them, whatever other caches a machine holds (a table's columns used to be whichever
+# clips had a cache here).
+TUNE_CLIPS = ("facenet", "hamilton", "mot20", "gps-mov", "lp-d3", "lp-d18", "lp-s13", "lp-s18")
+
 CANDIDATES = {  # name -> (backend, scale, stored threshold)
     "cf1": ("centerface", 1.0, 0.05), "cf05": ("centerface", 0.5, 0.05),
     "rf1": ("retinaface", 1.0, 0.1), "rf05": ("retinaface", 0.5, 0.1), "rf2": ("retinaface-x2", 2.0, 0.1),
@@ -334,7 +339,7 @@ TUNE_SCHEDULES: dict[str, list[tuple]] = {  # label -> [(pass, threshold, period
 
 
 def tune(args) -> dict:
-    names = [n for n in (args.clips.split(",") if args.clips else CLIPS) if pass_file(n).exists() and passes_ready(n)]
+    names = [n for n in (args.clips.split(",") if args.clips else TUNE_CLIPS) if passes_ready(n)]
     res: dict[str, dict] = {}
     for label, sched in TUNE_SCHEDULES.items():
         res[label] = {}
