@@ -43,7 +43,6 @@ from benchlib import REPO, command_line, emit, machine  # noqa: E402
 sys.path.insert(0, str(REPO / "src"))
 from unseen import raster  # noqa: E402
 from unseen.detect import centerface, retinaface, text  # noqa: E402
-from unseen.detect.onnx_session import pad_to_multiple  # noqa: E402
 from unseen.detect.tiling import split  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
@@ -69,8 +68,7 @@ def frame() -> np.ndarray:
 
 
 def cf_input(rgb: np.ndarray) -> np.ndarray:
-    """CenterFace's input as ``CenterFace.__call__`` makes it."""
-    return pad_to_multiple(rgb).transpose(2, 0, 1)[None].astype(np.float32, order="C")
+    return centerface.network_input(rgb)
 
 
 def rf_input(rgb: np.ndarray) -> np.ndarray:
@@ -80,12 +78,7 @@ def rf_input(rgb: np.ndarray) -> np.ndarray:
 
 
 def text_input(rgb: np.ndarray) -> np.ndarray:
-    """The text detector's input as ``text.probability`` makes it."""
-    h, w = rgb.shape[:2]
-    ph, pw = -(-h // 32) * 32, -(-w // 32) * 32
-    x = np.full((1, 3, ph, pw), -1.0, np.float32)
-    x[0, :, :h, :w] = (rgb[..., ::-1].transpose(2, 0, 1).astype(np.float32) - 127.5) / 127.5
-    return x
+    return text.network_input(rgb)
 
 
 class Bound:

@@ -28,6 +28,11 @@ def _session(int8: bool = True):
     return session("centerface", centerface_onnx)
 
 
+def network_input(rgb: np.ndarray) -> np.ndarray:
+    """The network's input: raw RGB planes, zero-padded to a multiple of 32 (one copy, planar)."""
+    return pad_to_multiple(rgb).transpose(2, 0, 1)[None].astype(np.float32, order="C")
+
+
 class CenterFace:
     name = "centerface"
     tile = 1024  # detector px for images larger than one tile: its activations are ~2x RetinaFace's
@@ -39,8 +44,7 @@ class CenterFace:
     def __call__(self, rgb: np.ndarray, threshold: float) -> Regions:
         """Detect faces in an RGB uint8 image at its own resolution."""
         h, w = rgb.shape[:2]
-        x = pad_to_multiple(rgb).transpose(2, 0, 1)[None].astype(np.float32, order="C")  # one copy, planar
-        heat, scale, offset, lms = _session(self.int8).run(_OUT, {"input.1": x})
+        heat, scale, offset, lms = _session(self.int8).run(_OUT, {"input.1": network_input(rgb)})
         heat = heat[0, 0]
         cy, cx = np.nonzero(heat > threshold)
         if len(cy) == 0:

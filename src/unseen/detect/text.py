@@ -49,18 +49,24 @@ def _session():
     return session('text_det', text_det_onnx)
 
 
-def probability(rgb: np.ndarray) -> np.ndarray:
-    """The text probability map (H, W) of an RGB image at its own resolution (padded to 32 px)."""
+def network_input(rgb: np.ndarray) -> np.ndarray:
+    """The detector's input for an RGB image: BGR, (x / 255 - 0.5) / 0.5 as PaddleOCR was trained,
+    padded to 32 px with -1 (black), which is no text."""
     h, w = rgb.shape[:2]
     ph, pw = -(-h // 32) * 32, -(-w // 32) * 32
-    # BGR, (x / 255 - 0.5) / 0.5 as PaddleOCR was trained; padding is -1 (black), which is no text.
     x = np.full((1, 3, ph, pw), -1.0, np.float32)
     v = x[0, :, :h, :w]  # planes transposed while uint8, then scaled in place: ~5x cheaper, same values
     v[...] = np.ascontiguousarray(rgb[..., ::-1].transpose(2, 0, 1))
     v -= 127.5
     v /= 127.5
+    return x
+
+
+def probability(rgb: np.ndarray) -> np.ndarray:
+    """The text probability map (H, W) of an RGB image at its own resolution (padded to 32 px)."""
+    h, w = rgb.shape[:2]
     sess = _session()
-    out = sess.run(None, {sess.get_inputs()[0].name: x})[0]
+    out = sess.run(None, {sess.get_inputs()[0].name: network_input(rgb)})[0]
     return out[0, 0, :h, :w]
 
 
