@@ -173,7 +173,7 @@ def load_heads(name: str, n: int) -> dict:
 # Cache checks: a cache made by other code or other model files must not feed a table
 # ---------------------------------------------------------------------------------------------
 
-_checked: dict[tuple[str, str], str | None] = {}  # (clip, cache) -> why it is stale (None: it matches)
+_matched: set[tuple[str, str]] = set()  # (clip, cache) found to match the code in this process
 
 
 def sample_frames(n: int) -> list[int]:
@@ -217,12 +217,14 @@ def stale(name: str, n: int, rows: list, detect, floor: float) -> str | None:
 
 
 def checked(name: str, cache: str, doc: dict, detect, floor: float) -> str | None:
-    """``stale`` for a cache document (``frames``, ``boxes``), once per clip and cache in a process
-    (a tune run loads the markers hundreds of times)."""
-    key = (name, cache)
-    if key not in _checked:
-        _checked[key] = stale(name, doc["frames"], doc["boxes"], detect, floor)
-    return _checked.pop(key) if _checked[key] else None
+    """``stale`` for a cache document (``frames``, ``boxes``); a cache found to match is not checked
+    again in this process (a tune run loads the markers hundreds of times)."""
+    if (name, cache) in _matched:
+        return None
+    why = stale(name, doc["frames"], doc["boxes"], detect, floor)
+    if why is None:
+        _matched.add((name, cache))
+    return why
 
 
 # Markers looked at by eye and found not to be faces (clip -> first frame, last frame, box in clip
