@@ -1,8 +1,6 @@
 """``python -m unseen``: the same as the ``unseen`` command (the package's entry point, not part of
 the library: nothing imports this module)."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -7,8 +7,12 @@ Exit codes: 0 all files done, 1 some files failed (the others are still written)
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ..errors import UnseenError
 from .common import err, handle_signals
@@ -39,5 +43,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+# Exit codes after which the process ends without tearing the interpreter down (``end``).
+QUICK_EXIT = (0, 1)
+
+
+def run() -> NoReturn:
+    """The ``unseen`` command (and ``python -m unseen``)."""
+    end(main())
+
+
+def end(code: int) -> NoReturn:
+    """End the process with ``main``'s exit code, skipping the interpreter's teardown after a run.
+
+    Why: when ``main`` returns 0 or 1, every file is finished: each output written and renamed into
+    place or removed (``engine/output.py``), and the threads that write them joined. What would be
+    left is the interpreter freeing numpy, onnxruntime, PyAV and the models object by object
+    (docs/BENCHMARKS.md, "Start-up and exit", measures it). Exit handlers still run (a review page's
+    or a Ray cluster's clean-up) and stdout and stderr are flushed. After an interrupt (130) or a
+    usage error the process ends the ordinary way: a second Ctrl-C can leave a file's thread
+    running, and the ordinary exit waits for it to remove its temporary file.
+    """
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if code not in QUICK_EXIT or run_exit_handlers is None:
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe (``unseen ... --json | head``): nothing more can be said
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -1,7 +1,5 @@
 """``python -m unseen.cli``: the same as the ``unseen`` command."""
 
-import sys
+from . import run
 
-from . import main
-
-sys.exit(main())
+run()
