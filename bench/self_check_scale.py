@@ -34,7 +34,7 @@ from unseen.engine.image import INSIDE_COVERED, mask_frame  # noqa: E402
 from unseen.options import Options  # noqa: E402
 from unseen.regions import inside_share  # noqa: E402
 
-HEADING = "Self-check on a smaller copy: measured, not taken (bench/self_check_scale.py)"
+HEADING = "## Self-check on a smaller copy: measured, not taken (bench/self_check_scale.py)"
 SCALES = (1.0, 0.75, 0.5)
 SIDES = ((0, 16), (16, 32), (32, 64), (64, 100), (100, 1 << 20))
 

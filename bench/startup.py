@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import REPO, command_line, emit, git_revision, machine, tool_env  # noqa: E402
 
-HEADING = "Start-up and exit: the command's fixed cost (bench/startup.py)"
+HEADING = "## Start-up and exit: the command's fixed cost (bench/startup.py)"
 WIDER = REPO.parent / "shared" / "data" / "widerface"
 DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
 # the child: ``main``, the time it returned written to argv[1], then the exit under test
