@@ -73,6 +73,7 @@ def compute_passes(name: str) -> dict:
     pass_file(name).parent.mkdir(parents=True, exist_ok=True)
     pass_file(name).write_text(json.dumps(doc))
     look_file(name).unlink(missing_ok=True)  # the second look's cache was made for the old boxes
+    _looks_checked.pop(name, None)
     return doc
 
 
@@ -128,31 +129,100 @@ LOOK_STORE = 0.02  # RetinaFace's findings on each crop are cached down to this 
 LOOK_SCHEDULE = [("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0)]
 
 
+def _looks_of_frame(backend, rgb: np.ndarray, index: int, merged) -> dict[str, list]:
+    """The second look's findings around each of a frame's merged boxes that could wait for one (scored
+    under CONFIRMED_SCORE), per target, down to LOOK_STORE."""
+    from unseen.detect.second_look import CONFIRMED_SCORE, TARGETS, findings, neighbourhood
+
+    return {_look_key(index, box): [findings(backend, neighbourhood(rgb, box, t), LOOK_STORE).round(2).tolist()
+                                    for t in TARGETS]
+            for box in merged.boxes[merged.scores < CONFIRMED_SCORE]}
+
+
+def _merged_boxes(name: str) -> dict:
+    """Frame index -> LOOK_SCHEDULE's merged boxes, from the clip's pass cache."""
+    doc = json.loads(pass_file(name).read_text())
+    per = {k: np.array(v, np.float32).reshape(-1, 6) for k, v in doc["boxes"].items()}
+    return {i: m for i, _, m in scheduled(per, doc["times"], LOOK_SCHEDULE)}
+
+
 def compute_looks(name: str) -> dict:
     """What unseen's second look (``detect/second_look.py``) finds around every cached box that could
     wait for one (scored under CONFIRMED_SCORE): per target, RetinaFace's findings on the crop
     (score, side, offset from the centre) down to LOOK_STORE, so that rules can be replayed."""
     from unseen.detect.retinaface import RetinaFace
-    from unseen.detect.second_look import CONFIRMED_SCORE, TARGETS, findings, neighbourhood
+    from unseen.detect.second_look import TARGETS
 
     backend = RetinaFace()
-    doc = json.loads(pass_file(name).read_text())
-    per = {k: np.array(v, np.float32).reshape(-1, 6) for k, v in doc["boxes"].items()}
-    merged = {i: m for i, _, m in scheduled(per, doc["times"], LOOK_SCHEDULE)}
+    merged = _merged_boxes(name)
     out: dict[str, list] = {}
     t0 = time.process_time()
     for f in frames(clip_path(name)):
-        if f.index >= len(doc["times"]):
+        if f.index not in merged:
             break
-        m = merged[f.index]
-        for box in m.boxes[m.scores < CONFIRMED_SCORE]:
-            out[_look_key(f.index, box)] = [
-                findings(backend, neighbourhood(f.rgb, box, t), LOOK_STORE).round(2).tolist() for t in TARGETS]
+        out.update(_looks_of_frame(backend, f.rgb, f.index, merged[f.index]))
     res = {"clip": CLIPS[name], "targets": list(TARGETS), "store": LOOK_STORE, "looks": out,
            "cpu": round(time.process_time() - t0, 1), "provenance": provenance()}
     look_file(name).parent.mkdir(parents=True, exist_ok=True)
     look_file(name).write_text(json.dumps(res))
     return res
+
+
+def _findings_agree(a: list, b: list) -> bool:
+    """Two lists of findings (score, side, dx, dy) on one crop agree: each finding clear of the store
+    floor has one in the other list within 0.02 in score and 1 px in side and place."""
+    x, y = (np.asarray(v, np.float64).reshape(-1, 4) for v in (a, b))
+    for one, other in ((x, y), (y, x)):
+        for row in one[one[:, 0] >= LOOK_STORE + 0.02]:
+            near = (np.abs(other[:, 0] - row[0]) <= 0.02) & (np.abs(other[:, 1:] - row[1:]).max(1) <= 1.0)
+            if not near.any():
+                return False
+    return True
+
+
+def looks_stale(name: str, cached: dict) -> str | None:
+    """Why a clip's second-look cache no longer matches what the code and models find, or None: other
+    targets or floor, or the looks of the first, middle and last frame that has any differ when made
+    again (other boxes waiting for a look, or other findings on their crops)."""
+    from unseen.detect.retinaface import RetinaFace
+    from unseen.detect.second_look import TARGETS
+
+    if cached.get("targets") != list(TARGETS) or cached.get("store") != LOOK_STORE:
+        return "made for other targets or another floor"
+    merged = _merged_boxes(name)
+    with_looks = sorted({int(k.split(":")[0]) for k in cached["looks"]})
+    sample = {with_looks[0], with_looks[len(with_looks) // 2], with_looks[-1]} if with_looks else set()
+    backend = RetinaFace()
+    for f in frames(clip_path(name)):
+        if f.index in sample:
+            fresh = _looks_of_frame(backend, f.rgb, f.index, merged[f.index])
+            old = {k: v for k, v in cached["looks"].items() if int(k.split(":")[0]) == f.index}
+            if fresh.keys() != old.keys() or not all(
+                    _findings_agree(a, b) for k in fresh for a, b in zip(fresh[k], old[k], strict=True)):
+                return f"the cache no longer matches the code and models (frame {f.index} differs)"
+        if not sample or f.index >= max(sample):
+            break
+    return None
+
+
+def looks_ready(name: str) -> dict:
+    """The clip's second-look cache, made when missing and made again when ``looks_stale``; checked once
+    per process (a tune run replays it for many rows)."""
+    if name in _looks_checked:
+        return _looks_checked[name]
+    if not look_file(name).exists():
+        cached = compute_looks(name)
+    else:
+        cached = json.loads(look_file(name).read_text())
+        why = looks_stale(name, cached)
+        if why:
+            print(f"second looks of {name}: {why}; made again", file=sys.stderr, flush=True)
+            cached = compute_looks(name)
+    _looks_checked[name] = cached
+    return cached
+
+
+_looks_checked: dict[str, dict] = {}
 
 
 def scheduled(per: dict, times: list, schedule: list, runs: dict | None = None):
@@ -230,7 +300,7 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
 
         if schedule != LOOK_SCHEDULE:
             raise ValueError("the second look's findings are cached for LOOK_SCHEDULE's boxes only")
-        cached = json.loads(look_file(name).read_text()) if look_file(name).exists() else compute_looks(name)
+        cached = looks_ready(name)
         looks = cached["looks"]
         crop_cpu = cached["cpu"] / max(1, len(TARGETS) * len(looks))  # CPU s of one crop's look
         targets = TARGETS[: look_targets or len(TARGETS)]

@@ -74,3 +74,30 @@ def test_a_reused_output_needs_the_record_of_what_made_it(vc, tmp_path, monkeypa
     (tmp_path / "src" / "unseen" / "x.py").write_text("pass\n")
     assert "other code" in vb.reusable("unseen", "clip")
     vb.source_stamp.cache_clear()
+
+
+def test_a_second_look_cache_of_other_findings_is_found_stale(vc, clip, tmp_path, monkeypatch):
+    """The second look's cache (bench/video_tune.py) is checked like the others: made again on three
+    frames with the real RetinaFace on a real clip, it matches itself; moved findings, a look the code
+    would not make, or other targets do not."""
+    from unseen.detect import second_look
+
+    vt = importlib.import_module("video_tune")
+    monkeypatch.setattr(vt, "OUT", tmp_path)
+    monkeypatch.setattr(vt, "clip_path", vc.clip_path)
+    monkeypatch.setattr(second_look, "CONFIRMED_SCORE", 1.01)  # the fixture's face is confident: look at every box
+    vt.compute_passes(clip)
+    cached = vt.compute_looks(clip)
+    assert cached["looks"] and vt.looks_stale(clip, cached) is None
+    first = min(int(k.split(":")[0]) for k in cached["looks"])
+    key, target = next((k, t) for k, v in cached["looks"].items() if int(k.split(":")[0]) == first
+                       for t, found in enumerate(v) if found)
+    moved = json.loads(json.dumps(cached))
+    moved["looks"][key][target][0][0] += 0.3
+    assert f"frame {first}" in vt.looks_stale(clip, moved)
+    extra = json.loads(json.dumps(cached))
+    extra["looks"][f"{first}:1.0:1.0"] = [[] for _ in second_look.TARGETS]
+    assert f"frame {first}" in vt.looks_stale(clip, extra)
+    assert "other targets" in vt.looks_stale(clip, {**cached, "targets": [40]})
+    vt._looks_checked.clear()
+    assert vt.looks_ready(clip)["looks"].keys() == cached["looks"].keys()  # the file on disk is the one made
