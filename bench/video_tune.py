@@ -195,6 +195,8 @@ def looks_stale(name: str, cached: dict) -> str | None:
     backend = RetinaFace()
     for f in frames(clip_path(name)):
         if f.index in sample:
+            if f.index not in merged:
+                return f"looks on frame {f.index}, which the pass cache does not reach"
             fresh = _looks_of_frame(backend, f.rgb, f.index, merged[f.index])
             old = {k: v for k, v in cached["looks"].items() if int(k.split(":")[0]) == f.index}
             if fresh.keys() != old.keys() or not all(
