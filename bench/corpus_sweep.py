@@ -54,6 +54,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import BENCHMARKS_MD, write_md  # noqa: E402
@@ -88,8 +89,9 @@ CAMERA_TYPES = {"JPEG", "MPO", "HEIC", "HEIF", "AVIF", "WEBP", "PNG", "TIFF", "M
 # One file, one process.
 # ------------------------------------------------------------------------------------------------
 
-def run_one(argv: list[str], detector: str) -> int:
-    """Child mode: the real ``unseen`` command line, optionally with a detector that finds nothing."""
+def run_one(argv: list[str], detector: str) -> NoReturn:
+    """Child mode: the real ``unseen`` command line, optionally with a detector that finds nothing,
+    ended as the command ends (``cli.end``: no interpreter teardown after a run)."""
     if detector == "none":
         import unseen.detect as detect_pkg
         from unseen.regions import Regions
@@ -109,9 +111,9 @@ def run_one(argv: list[str], detector: str) -> int:
             check = detect
 
         detect_pkg.Detector = NoFaces
-    from unseen.cli import main
+    from unseen.cli import end, main
 
-    return main(argv)
+    end(main(argv))
 
 
 def sha256(path: Path) -> str:
@@ -431,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
             det, rest = rest[1], rest[2:]
         if rest[:1] == ["--"]:
             rest = rest[1:]
-        return run_one(rest, det)
+        run_one(rest, det)
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", type=Path, default=DEFAULT_DATA)
     p.add_argument("--detector", choices=("real", "none"), default="real")
