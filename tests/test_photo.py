@@ -237,6 +237,10 @@ def test_the_command_ends_without_teardown_but_keeps_its_words(group: Path, tmp_
         assert (f"unseen: {bad}: " in proc.stderr) == (rc == 1), proc.stderr
         assert [p.name for p in out.iterdir()] == ["group.jpg"]
         assert rgb(out / "group.jpg").shape == rgb(group).shape
+    from importlib.metadata import entry_points
+
+    (command,) = (e for e in entry_points(group="console_scripts") if e.name == "unseen")
+    assert command.value == "unseen.cli:run"  # the installed `unseen` ends this way too
 
 
 def test_inspect_counts_confident_faces_apart(group: Path, capsys):
