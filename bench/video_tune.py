@@ -182,7 +182,8 @@ def _findings_agree(a: list, b: list) -> bool:
 
 def looks_stale(name: str, cached: dict) -> str | None:
     """Why a clip's second-look cache no longer matches what the code and models find, or None: other
-    targets or floor, or the looks of the first, middle and last frame that has any differ when made
+    targets or floor, or the looks on the first, middle and last frame that has any, and on the clip's
+    first, middle and last cached frame (a cache with no looks at all is checked too), differ when made
     again (other boxes waiting for a look, or other findings on their crops)."""
     from unseen.detect.retinaface import RetinaFace
     from unseen.detect.second_look import TARGETS
@@ -190,8 +191,10 @@ def looks_stale(name: str, cached: dict) -> str | None:
     if cached.get("targets") != list(TARGETS) or cached.get("store") != LOOK_STORE:
         return "made for other targets or another floor"
     merged = _merged_boxes(name)
-    with_looks = sorted({int(k.split(":")[0]) for k in cached["looks"]})
-    sample = {with_looks[0], with_looks[len(with_looks) // 2], with_looks[-1]} if with_looks else set()
+    sample: set[int] = set()
+    for indices in (sorted({int(k.split(":")[0]) for k in cached["looks"]}), sorted(merged)):
+        if indices:
+            sample |= {indices[0], indices[len(indices) // 2], indices[-1]}
     backend = RetinaFace()
     for f in frames(clip_path(name)):
         if f.index in sample:
