@@ -28,8 +28,10 @@ of it) and for such pixels.
 Reported per tool: recall by face-height bucket, for h >= 16, overall, and "visible" (h >= 16 and
 occlusion label != 2, heavy occlusion), each as covered/total; the mean fraction of image area
 changed (over images: over-masking costs the photo); the median wall time of --repeat runs and
-images/s; and unseen/deface ratios where both tools ran, also paired round by round (each round runs
-every tool once, in the reverse order every other round; the median of the per-round ratios).
+images/s; the median CPU time (user + sys of the tool's process: steadier than wall on a shared machine,
+and it shows what a tool spends, not only how fast two cores finish it); and unseen/deface ratios where
+both tools ran, the wall ratio also paired round by round (each round runs every tool once, in the
+reverse order every other round; the median of the per-round ratios).
 
 Usage: ``python bench/protection.py [--data DIR] [--out DIR] [--tools unseen,deface] [--repeat N]
 [--write-md] [--list-missed TOOL]``. Peer venv: ``bash bench/setup_peers.sh``.
@@ -42,6 +44,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import resource
 import shlex
 import shutil
 import statistics
@@ -243,9 +246,10 @@ def _first_output(argv: list[str]) -> str:
 # -- running -------------------------------------------------------------------------------------
 @dataclass
 class Run:
-    """Wall times of every repeat and the outputs kept from the last one."""
+    """Wall and CPU times of every repeat and the outputs kept from the last one."""
 
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + sys of the tool's process, seconds
     outputs: dict[str, Path] = field(default_factory=dict)  # image rel path -> kept output
 
     @property
@@ -270,15 +274,21 @@ def stage(sources: dict[str, Path], in_dir: Path) -> dict[str, Path]:
     return staged
 
 
-def timed_call(argv: list[str]) -> float:
-    """Run one CLI call to completion and return its wall time; fail loudly with its stderr."""
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_call(argv: list[str]) -> tuple[float, float]:
+    """Run one CLI call to completion and return its wall and CPU time (user + sys of the process and
+    any it waited for); fail loudly with its stderr."""
+    start, cpu = time.perf_counter(), _children_cpu()
     proc = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=tool_env())
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise SystemExit(f"{shlex.join(argv)} exited {proc.returncode}:\n{tail}")
-    return elapsed
+    return elapsed, cpu
 
 
 def run_tool(tool: Tool, sources: dict[str, Path], repeat: int, keep_dir: Path) -> Run:
@@ -292,7 +302,9 @@ def run_tool(tool: Tool, sources: dict[str, Path], repeat: int, keep_dir: Path) 
             in_dir, out_dir = Path(tmp) / "in", Path(tmp) / "out"
             staged = stage(sources, in_dir)
             argv = tool.argv(tool.exe, tool.targets(in_dir, list(staged.values())), out_dir)
-            result.times.append(timed_call(argv))
+            wall, cpu = timed_call(argv)
+            result.times.append(wall)
+            result.cpu.append(cpu)
             if i == repeat - 1:
                 result.outputs = keep_outputs(tool, staged, in_dir, out_dir, keep_dir)
     return result
@@ -464,6 +476,10 @@ def table(scores: dict[str, Score], runs: dict[str, Run], n_images: int, repeat:
     rows.append(_row(f"wall time, median of {repeat} (s)", {n: (f"{m:.2f}", m) for n, m in med.items()},
                      both))
     rows.append(_row("images/s", {n: (f"{n_images / m:.2f}", n_images / m) for n, m in med.items()}, both))
+    cpu = {n: statistics.median(runs[n].cpu) for n in names if runs[n].cpu}
+    if len(cpu) == len(names):
+        rows.append(_row(f"CPU time (user + sys), median of {repeat} (s)", {n: (f"{c:.2f}", c) for n, c in cpu.items()},
+                         both))
     if both and repeat > 1:
         # The same ratio paired round by round: each round's tools ran back to back, so a burst of load
         # on this shared machine weighs on both sides of a pair, less on the ratio of two medians.
@@ -566,6 +582,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"run {i + 1}/{args.repeat}: {tool.name} ...", file=sys.stderr)
             one = run_tool(tool, sources, 1, args.out / tool.name)
             runs[tool.name].times += one.times
+            runs[tool.name].cpu += one.cpu
             runs[tool.name].outputs = one.outputs
     scores = {t.name: score(gt, sources, runs[t.name].outputs) for t in tools}
 
