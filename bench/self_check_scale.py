@@ -32,22 +32,11 @@ from small_face_gate import CROWDS, DATA, crowd_photos, load  # noqa: E402
 from unseen.detect.ensemble import CHECK_PASSES, Detector  # noqa: E402
 from unseen.engine.image import INSIDE_COVERED, mask_frame  # noqa: E402
 from unseen.options import Options  # noqa: E402
-from unseen.regions import inside_share  # noqa: E402
+from unseen.regions import box_iou, inside_share  # noqa: E402
 
 HEADING = "## Self-check on a smaller copy: measured, not taken (bench/self_check_scale.py)"
 SCALES = (1.0, 0.75, 0.5)
 SIDES = ((0, 16), (16, 32), (32, 64), (64, 100), (100, 1 << 20))
-
-
-def best_iou(box: np.ndarray, boxes: np.ndarray) -> float:
-    if not len(boxes):
-        return 0.0
-    x0, y0 = np.maximum(box[0], boxes[:, 0]), np.maximum(box[1], boxes[:, 1])
-    x1, y1 = np.minimum(box[2], boxes[:, 2]), np.minimum(box[3], boxes[:, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    return float((inter / (area + areas - inter)).max())
 
 
 def side_label(lo: int, hi: int) -> str:
@@ -70,12 +59,13 @@ def measure() -> tuple[int, dict, dict, dict]:
                 continue
             images += 1
             raw = {s: np.asarray(Detector.run_pass(rgb, rf, s, check.threshold).boxes).reshape(-1, 4) for s in SCALES}
-            for box in raw[1.0]:
+            best = {s: box_iou(raw[1.0], raw[s]).max(1, initial=0.0) for s in SCALES[1:]}
+            for i, box in enumerate(raw[1.0]):
                 side = max(box[2] - box[0], box[3] - box[1])
                 key = next(k for k in SIDES if k[0] <= side < k[1])
                 for s in SCALES[1:]:
                     found_too[s][key][0] += 1
-                    found_too[s][key][1] += best_iou(box, raw[s]) >= 0.3
+                    found_too[s][key][1] += bool(best[s][i] >= 0.3)
             out, covered = mask_frame(rgb, detector.detect(rgb), options)
             for s in SCALES:
                 start = time.thread_time()
