@@ -34,10 +34,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import REPO, command_line, emit, git_revision, machine, tool_env  # noqa: E402
+from protection import make_tool  # noqa: E402
 
 HEADING = "## Start-up and exit: the command's fixed cost (bench/startup.py)"
 WIDER = REPO.parent / "shared" / "data" / "widerface"
-DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
+DEFACE = make_tool("deface")  # deface as the protection benchmark runs it (--replacewith solid)
 # the child: ``main``, the time it returned written to argv[1], then the exit under test
 CHILD = ("import sys, time\nfrom unseen.cli import end, main\nstamp = sys.argv.pop(1)\ncode = main()\n"
          "with open(stamp, 'w') as f:\n    f.write(repr(time.time()))\n{exit}(code)\n")
@@ -48,7 +49,7 @@ TOOLS = (*UNSEEN, "deface")
 def argv(tool: str, photos: list[Path], out: Path, stamp: Path) -> list[str]:
     """The command line of ``tool`` on ``photos`` (deface's are copies in ``out``: it writes beside them)."""
     if tool == "deface":
-        return [str(DEFACE_BIN), "--replacewith", "solid", *map(str, photos)]
+        return DEFACE.argv(DEFACE.exe, DEFACE.targets(out, photos), out)
     return [sys.executable, "-c", UNSEEN[tool], str(stamp), *map(str, photos), "-o", str(out), "--force", "-q",
             "--cover", "faces"]
 
@@ -104,8 +105,8 @@ def main() -> int:
     photos = sorted((WIDER / "images").rglob("*.jpg"))
     if not photos:
         raise SystemExit(f"needs the shared data: {WIDER}")
-    if not DEFACE_BIN.exists():
-        raise SystemExit(f"missing {DEFACE_BIN} (bench/setup_peers.sh installs it)")
+    if not Path(DEFACE.exe).exists():
+        raise SystemExit(f"missing {DEFACE.exe} (bench/setup_peers.sh installs it)")
     prov = (f"Command: `{command_line()}`  \nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
             f"machine: {machine()}; unseen git {git_revision()}; medians of {args.repeat} interleaved rounds (wall "
             "seconds, start-up and model loading included).")
