@@ -35,10 +35,11 @@ HEIGHTS = (12, 24, 48, 96, 128, 200)
 W, H = TEXT_FIT, TEXT_FIT * 9 // 16
 
 
-def frame_with_plate(rgb: np.ndarray, box: tuple[int, int, int, int], height: int,
-                     centre_y: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """A W x H frame cut from ``rgb`` resampled so the plate is ``height`` px tall, the plate's centre
-    at (W / 2, ``centre_y``); mid-grey where the photo does not reach."""
+def frame_with_plate(rgb: np.ndarray, box: tuple[int, int, int, int], height: int, centre_y: int,
+                     size: tuple[int, int] = (W, H)) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A ``size`` (W x H by default) frame cut from ``rgb`` resampled so the plate is ``height`` px tall,
+    the plate's centre at (width / 2, ``centre_y``); mid-grey where the photo does not reach."""
+    W, H = size  # noqa: N806 - the frame's size, named as the module's default
     x, y, w, h = box
     f = height / h
     small = raster.resize(rgb, max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f)))

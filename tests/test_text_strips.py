@@ -1,7 +1,8 @@
 """Video's plate/text pass runs in full-width strips (``text.find`` with ``strip_pixels``): it bounds the
 pass's working memory beside a face pass. These tests check that the strips cut only across lines of
 text, that a plate on the cut is still covered (a small one whole in one strip, a tall one by the
-overview), that a line found twice is read once, and that the video schedule really cuts its frames."""
+overview), that a line found twice is read once, and that the video schedule really cuts its frames.
+The last test puts a plate on the seams of a photo's tiles."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from conftest import FIXTURES
 from PIL import Image
 from synth import draw_plate
 
-from unseen.detect import ensemble, schedule, text
+from unseen.detect import ensemble, schedule, text, tiling
 from unseen.detect.plates import TextBoxes
 
 FRAME = (720, 1280)  # a 1080p frame at the text pass's TEXT_FIT
@@ -98,3 +99,22 @@ def test_the_video_schedule_runs_the_plate_pass_in_strips(street, monkeypatch):
     seen.clear()
     detector.detect(street)
     assert seen == [FRAME]
+
+
+
+@pytest.mark.parametrize("height", [24, 64, 150])
+def test_a_plate_on_a_photo_tile_seam_is_covered(street, height):
+    """A 2400 x 1700 photo is cut into 2 x 2 tiles overlapping by OVERLAP px; a plate centred where all
+    four overlap is covered, whole in a tile (24, 64 px) or, wider than the overlap, by the overview (150)."""
+    photo = np.asarray(Image.fromarray(street).resize((2400, 1700)))
+    assert tiling.tiles(1700, text.TILE, text.OVERLAP) == [(0, 1010), (690, 1010)]
+    assert tiling.tiles(2400, text.TILE, text.OVERLAP) == [(0, 1360), (1040, 1360)]
+    rgb = photo.copy()
+    box = draw_plate(rgb, 1200 - height * 2, 850 - height // 2, height, "KA 4821 B")
+    assert box[0] < 1360 and box[0] + box[2] > 1040 and box[1] < 1010 and box[1] + box[3] > 690  # on the seams
+    found = TextBoxes(("plate",))(rgb, 0.3)
+    x, y, w, h = box
+    m = np.zeros(rgb.shape[:2], bool)
+    for b in found.padded(0.25, 2400, 1700).boxes:
+        m[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))] = True
+    assert m[y : y + h, x : x + w].mean() >= 0.9
