@@ -1,22 +1,28 @@
-"""What the command costs after its work: the quick exit of ``unseen.cli.end`` (issue 11).
+"""What the command costs besides its work: start-up and exit (issue 11).
 
-Every run of ``unseen`` pays a fixed cost on one core: the interpreter starting and importing
-numpy, onnxruntime and Pillow before the first photo, and tearing all that down after the last
-one. ``cli.end`` skips the teardown once ``main`` has returned 0 or 1 (every output written and
-renamed, the threads that write them joined): it runs the exit handlers, flushes stdout and stderr
-and ends the process. This benchmark runs the same work both ways, interleaved, with deface (the
-peer) beside them: the 8 WIDER FACE photos in one call and one of them alone, ``--cover faces``
-(deface's job), each tool once per round, the order of the tools turned round every other round.
+Every run of ``unseen`` pays a fixed cost: the interpreter starting and importing numpy, onnxruntime
+and Pillow before the first photo, and tearing all that down after the last one. Two things cut it:
 
-- "unseen": ``main`` then ``cli.end`` (what the ``unseen`` command runs);
-- "unseen, ordinary exit": ``main`` then ``sys.exit``, which tears the interpreter down before the
-  process ends, as the command did before;
+- ``cli.end`` skips the teardown once ``main`` has returned 0 or 1 (every output written and renamed,
+  the threads that write them joined): it runs the exit handlers, flushes stdout and stderr and ends
+  the process;
+- ``cli.choose_threads`` asks numpy's OpenBLAS for one thread before numpy loads (it starts one per
+  core otherwise, and unseen does no linear algebra worth a thread).
+
+This benchmark runs the same work with and without each, interleaved, with deface (the peer) beside
+them: the 8 WIDER FACE photos in one call and one of them alone, ``--cover faces`` (deface's job), each
+run once per round, the order turned round every other round.
+
+- "unseen": ``choose_threads``, ``main``, then ``cli.end``: what the ``unseen`` command runs;
+- "unseen, numpy's own BLAS threads": the same without ``choose_threads``;
+- "unseen, ordinary exit": ``choose_threads``, ``main``, then ``sys.exit``, which tears the interpreter
+  down before the process ends;
 - "deface": ``deface --replacewith solid`` on fresh copies of the same photos (it writes beside them).
 
-Both unseen variants start the same way (``python -c``) and write the time at which ``main``
-returned to a file; "exit ms" is from then until this script sees the process gone (its wait
-included), the part of the wall time the quick exit is about. Single runs of a photo vary by tens of
-milliseconds here, more than the exit, so the exit is timed on its own as well as in the totals.
+The unseen variants start the same way (``python -c``) and write the time at which ``main`` returned
+to a file; "exit ms" is from then until this script sees the process gone (its wait included). CPU is
+the user + system time of the run's process. Single runs of a photo vary by tens of milliseconds
+here, more than the exit, so the exit is timed on its own as well as in the totals.
 
     python bench/startup.py [--repeat 12] [--write-md]
 """
@@ -24,6 +30,7 @@ milliseconds here, more than the exit, so the exit is timed on its own as well a
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,10 +46,12 @@ from protection import make_tool  # noqa: E402
 HEADING = "## Start-up and exit: the command's fixed cost (bench/startup.py)"
 WIDER = REPO.parent / "shared" / "data" / "widerface"
 DEFACE = make_tool("deface")  # deface as the protection benchmark runs it (--replacewith solid)
-# the child: ``main``, the time it returned written to argv[1], then the exit under test
-CHILD = ("import sys, time\nfrom unseen.cli import end, main\nstamp = sys.argv.pop(1)\ncode = main()\n"
-         "with open(stamp, 'w') as f:\n    f.write(repr(time.time()))\n{exit}(code)\n")
-UNSEEN = {"unseen": CHILD.format(exit="end"), "unseen, ordinary exit": CHILD.format(exit="sys.exit")}
+# the child: the threads chosen (or not), ``main``, the time it returned written to argv[1], the exit under test
+CHILD = ("import sys, time\nfrom unseen.cli import choose_threads, end, main\n{threads}stamp = sys.argv.pop(1)\n"
+         "code = main()\nwith open(stamp, 'w') as f:\n    f.write(repr(time.time()))\n{exit}(code)\n")
+UNSEEN = {"unseen": CHILD.format(threads="choose_threads()\n", exit="end"),
+          "unseen, numpy's own BLAS threads": CHILD.format(threads="", exit="end"),
+          "unseen, ordinary exit": CHILD.format(threads="choose_threads()\n", exit="sys.exit")}
 TOOLS = (*UNSEEN, "deface")
 
 
@@ -54,10 +63,15 @@ def argv(tool: str, photos: list[Path], out: Path, stamp: Path) -> list[str]:
             "--cover", "faces"]
 
 
-def timed(tool: str, photos: list[Path], work: Path) -> tuple[float, float]:
-    """Wall seconds of one run of ``tool`` on ``photos`` (a fresh output folder or fresh copies), and
-    the seconds from ``main``'s return to the process's end (NaN for deface)."""
-    out = work / tool.replace(" ", "_").replace(",", "")
+def child_env() -> dict[str, str]:
+    """The tools' environment without a BLAS thread setting of this shell's (the variants choose)."""
+    return {k: v for k, v in tool_env().items() if not k.startswith("OPENBLAS")}
+
+
+def timed(tool: str, photos: list[Path], work: Path) -> tuple[float, float, float]:
+    """Wall and CPU seconds of one run of ``tool`` on ``photos`` (a fresh output folder or fresh copies),
+    and the seconds from ``main``'s return to the process's end (NaN for deface)."""
+    out = work / "".join(c if c.isalnum() else "_" for c in tool)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
     stamp = work / "main-returned"
@@ -65,36 +79,40 @@ def timed(tool: str, photos: list[Path], work: Path) -> tuple[float, float]:
     if tool == "deface":
         photos = [Path(shutil.copy2(p, out / p.name)) for p in photos]
     cmd = argv(tool, photos, out, stamp)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, env=tool_env())
+    proc = subprocess.run(cmd, capture_output=True, env=child_env())
     took, ended = time.perf_counter() - start, time.time()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{tool} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-500:]}")
-    return took, (ended - float(stamp.read_text())) if tool in UNSEEN else float("nan")
+    return took, cpu, (ended - float(stamp.read_text())) if tool in UNSEEN else float("nan")
 
 
 def rows_for(label: str, photos: list[Path], repeat: int, work: Path) -> list[str]:
     """Medians of ``repeat`` interleaved rounds, and the ratios paired round by round."""
-    times: dict[str, list[float]] = {t: [] for t in TOOLS}
-    exits: dict[str, list[float]] = {t: [] for t in UNSEEN}
+    runs: dict[str, list[tuple[float, float, float]]] = {t: [] for t in TOOLS}
     for r in range(repeat):
         for tool in TOOLS if r % 2 == 0 else reversed(TOOLS):
-            took, exit_s = timed(tool, photos, work)
-            times[tool].append(took)
-            if tool in UNSEEN:
-                exits[tool].append(exit_s)
-    med = {t: statistics.median(v) for t, v in times.items()}
-    ex = {t: statistics.median(v) * 1000 for t, v in exits.items()}
+            runs[tool].append(timed(tool, photos, work))
 
-    def paired(a: str, b: str) -> str:
-        ratios = [x / y for x, y in zip(times[a], times[b], strict=True)]
+    def med(tool: str, i: int) -> float:
+        return statistics.median(x[i] for x in runs[tool])
+
+    def paired(a: str, b: str, i: int) -> str:
+        ratios = [x[i] / y[i] for x, y in zip(runs[a], runs[b], strict=True)]
         return f"{statistics.median(ratios):.3f} ({min(ratios):.2f}-{max(ratios):.2f})"
 
-    row = (f"| {label} | {med['unseen']:.3f} | {med['unseen, ordinary exit']:.3f} | {med['deface']:.3f} | "
-           f"{ex['unseen']:.0f} | {ex['unseen, ordinary exit']:.0f} | {paired('unseen', 'unseen, ordinary exit')} | "
-           f"{paired('unseen', 'deface')} | {paired('unseen, ordinary exit', 'deface')} |")
-    print(row, flush=True)
-    return [row]
+    rows = []
+    for tool in TOOLS:
+        exit_ms = f"{med(tool, 2) * 1000:.0f}" if tool in UNSEEN else ""
+        against = "" if tool == "unseen" else f"{paired(tool, 'unseen', 0)} | {paired(tool, 'unseen', 1)}"
+        rows.append(f"| {label} | {tool} | {med(tool, 0):.3f} | {med(tool, 1):.3f} | {exit_ms} | "
+                    f"{paired(tool, 'deface', 0) if tool != 'deface' else ''} | "
+                    f"{paired(tool, 'deface', 1) if tool != 'deface' else ''} | {against or ' | '} |")
+        print(rows[-1], flush=True)
+    return rows
 
 
 def main() -> int:
@@ -114,9 +132,9 @@ def main() -> int:
         rows = rows_for(f"{len(photos)} WIDER photos, one call", photos, args.repeat, Path(tmp))
         rows += rows_for(f"one photo ({photos[0].name})", photos[:1], args.repeat, Path(tmp))
     lines = [prov, "", __doc__.split("\n\n", 1)[1].split("\n\n    python")[0].strip(), "",
-             "| work | unseen s | unseen, ordinary exit s | deface s | unseen exit ms | ordinary exit ms | "
-             "unseen / ordinary exit, paired (range) | unseen / deface, paired | ordinary exit / deface, paired |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|", *rows]
+             "| work | run | wall s | CPU s | exit ms | wall / deface's, paired (range) | CPU / deface's, paired | "
+             "wall / unseen's, paired | CPU / unseen's, paired |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|", *rows]
     emit(HEADING, lines, args.write_md)
     return 0
 

@@ -6,21 +6,42 @@ Library API (the command line is a thin layer over it)::
     reports = anonymize_path(["crowd.jpg"], Options(style="fill"))
 
 Importing unseen changes nothing in the process: image plugins and Pillow's pixel limit are set up
-only while unseen reads a file (``media.image.open_image``).
+only while unseen reads a file (``media.image.open_image``). Nor does it load numpy: the names below
+are imported on first use, so that the ``unseen`` command can choose numpy's BLAS threads before
+numpy starts them (``cli.run``).
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from .errors import UnseenError  # noqa: E402
-from .options import Options  # noqa: E402
-from .regions import Frame, Regions  # noqa: E402
-from .report import Report  # noqa: E402
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .errors import UnseenError
+    from .options import Options
+    from .regions import Frame, Regions
+    from .report import Report
+
+# The library's names and the module each comes from (PEP 562: imported when first asked for).
+_LAZY = {"UnseenError": ".errors", "Options": ".options", "Frame": ".regions", "Regions": ".regions",
+         "Report": ".report"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def anonymize_path(paths: list[str | Path], options: Options | None = None,
@@ -29,6 +50,7 @@ def anonymize_path(paths: list[str | Path], options: Options | None = None,
     from .engine import local
     from .engine.plan import plan
     from .media.video_write import output_extension
+    from .options import Options
 
     options = options or Options()
     jobs, reports = plan([Path(p) for p in paths], Path(output_dir) if output_dir else None,
@@ -39,6 +61,7 @@ def anonymize_path(paths: list[str | Path], options: Options | None = None,
 def anonymize_image(pixels: np.ndarray, options: Options | None = None) -> tuple[np.ndarray, Regions]:
     """Mask one RGB ``(H, W, 3)`` uint8 array in memory; returns ``(pixels, Regions covered)``."""
     from .engine.image import cover
+    from .options import Options
 
     options = options or Options()
     result = cover(pixels, options.make_detector(), options)

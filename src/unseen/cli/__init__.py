@@ -47,9 +47,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 QUICK_EXIT = (0, 1)
 
 
+# numpy's OpenBLAS starts one thread per core when numpy loads, at ~0.1 s of CPU, and unseen does no
+# linear algebra worth a thread: its networks run on onnxruntime, on the detector's own pool. The
+# command asks for one (a user's own setting wins): numpy's own threads cost 1.17x the CPU of a
+# one-photo run and 1.03-1.06x of the 8 WIDER photos (docs/BENCHMARKS.md, "Start-up and exit").
+BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
+
+
 def run() -> NoReturn:
     """The ``unseen`` command (and ``python -m unseen``)."""
+    choose_threads()
     end(main())
+
+
+def choose_threads() -> None:
+    """Ask for BLAS_THREADS unless the user set them. Works only before numpy loads: nothing in this
+    package has loaded it yet (``unseen/__init__.py`` imports lazily)."""
+    for name, value in BLAS_THREADS.items():
+        os.environ.setdefault(name, value)
 
 
 def end(code: int) -> NoReturn:
