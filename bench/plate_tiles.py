@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from benchlib import command_line, git_revision, machine, write_md
+from benchlib import command_line, emit, git_revision, machine
 from PIL import Image, ImageOps
 from plate_strips import frame_with_plate
 from plates import COVER, SHARED, load, plate_items, region_mask, share
@@ -146,10 +146,7 @@ def main() -> int:
              f"unseen git {git_revision()}.", ""]
     cpu_table(big_photos(args.photos), tb, lines)
     seam_table(args.every, tb, lines)
-    body = "\n".join(lines)
-    print(body)
-    if args.write_md:
-        write_md(SECTION, body)
+    emit(SECTION, lines, args.write_md)
     return 0
 
 
