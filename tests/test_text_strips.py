@@ -12,7 +12,7 @@ from conftest import FIXTURES
 from PIL import Image
 from synth import draw_plate
 
-from unseen.detect import ensemble, schedule, text, tiling
+from unseen.detect import ensemble, schedule, text
 from unseen.detect.plates import TextBoxes
 
 FRAME = (720, 1280)  # a 1080p frame at the text pass's TEXT_FIT
@@ -47,11 +47,11 @@ def test_a_line_found_by_two_runs_is_kept_once_a_cut_piece_is_kept():
     assert text.unique([np.concatenate([top, top])]).tolist() == [0, 1, 2, 3]
 
 
-def _covered(found, box: tuple[int, int, int, int]) -> float:
+def _covered(found, box: tuple[int, int, int, int], shape: tuple[int, int] = FRAME) -> float:
     """Share of the plate's box inside the union of the regions' boxes, padded as the mask pads them."""
     x, y, w, h = box
-    m = np.zeros(FRAME, bool)
-    for b in found.padded(0.25, FRAME[1], FRAME[0]).boxes:
+    m = np.zeros(shape, bool)
+    for b in found.padded(0.25, shape[1], shape[0]).boxes:
         m[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))] = True
     return float(m[y : y + h, x : x + w].mean())
 
@@ -101,20 +101,12 @@ def test_the_video_schedule_runs_the_plate_pass_in_strips(street, monkeypatch):
     assert seen == [FRAME]
 
 
-
 @pytest.mark.parametrize("height", [24, 64, 150])
 def test_a_plate_on_a_photo_tile_seam_is_covered(street, height):
     """A 2400 x 1700 photo is cut into 2 x 2 tiles overlapping by OVERLAP px; a plate centred where all
     four overlap is covered, whole in a tile (24, 64 px) or, wider than the overlap, by the overview (150)."""
-    photo = np.asarray(Image.fromarray(street).resize((2400, 1700)))
-    assert tiling.tiles(1700, text.TILE, text.OVERLAP) == [(0, 1010), (690, 1010)]
-    assert tiling.tiles(2400, text.TILE, text.OVERLAP) == [(0, 1360), (1040, 1360)]
-    rgb = photo.copy()
+    assert text.layout(1700, 2400) == ([(0, 1010), (690, 1010)], [(0, 1360), (1040, 1360)])
+    rgb = np.asarray(Image.fromarray(street).resize((2400, 1700))).copy()
     box = draw_plate(rgb, 1200 - height * 2, 850 - height // 2, height, "KA 4821 B")
     assert box[0] < 1360 and box[0] + box[2] > 1040 and box[1] < 1010 and box[1] + box[3] > 690  # on the seams
-    found = TextBoxes(("plate",))(rgb, 0.3)
-    x, y, w, h = box
-    m = np.zeros(rgb.shape[:2], bool)
-    for b in found.padded(0.25, 2400, 1700).boxes:
-        m[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))] = True
-    assert m[y : y + h, x : x + w].mean() >= 0.9
+    assert _covered(TextBoxes(("plate",))(rgb, 0.3), box, rgb.shape[:2]) >= 0.9
