@@ -264,8 +264,8 @@ def strips(height: int, width: int, max_pixels: int) -> list[tuple[int, int]]:
 def layout(height: int, width: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Row and column tiles of the text pass: square, at most TILE a side, overlapping by OVERLAP.
     Tiles capped by area instead (TILE x TILE pixels, the fewest pixels in all) would send 4-10% fewer
-    pixels through the detector, but the larger tiles found fewer small plates (docs/BENCHMARKS.md,
-    "Plates and text: tiles by area, measured, not taken")."""
+    pixels through the detector, but in their larger tiles small plates merged into larger text regions
+    more often, and were lost (docs/BENCHMARKS.md, "Plates and text: tiles by area, measured, not taken")."""
     return tiles(height, TILE, OVERLAP), tiles(width, TILE, OVERLAP)
 
 
