@@ -380,3 +380,34 @@ def test_stacked_lines_with_digits_stay_plates(monkeypatch):
     monkeypatch.setattr(reader, "read", lambda rgb, q, grow=0.1: [("OPERA", 0.9)] * len(q))
     kept = plates.TextBoxes(("plate",)).judge(rgb, quads, scores)
     assert len(kept) == 1 and kept.boxes[0, 1] == 200
+
+
+def _inside_share(found: Regions, box: tuple[int, int, int, int], shape: tuple[int, ...]) -> float:
+    """Share of ``box`` inside the regions' boxes, padded as the mask pads them."""
+    x, y, w, h = box
+    m = np.zeros(shape[:2], bool)
+    for b in found.padded(0.25, shape[1], shape[0]).boxes:
+        m[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))] = True
+    return float(m[y : y + h, x : x + w].mean())
+
+
+@pytest.mark.parametrize("height", [12, 16])
+def test_a_small_plate_inside_a_larger_text_region_is_covered(height):
+    """A picture on a wall (one fixture photo pasted into the other) comes back from the detector as one
+    region around the small plate in it; the region reads as no plate. Searched again on its own
+    (``TextBoxes.inside``), it gives the plate its own box, which the rule covers."""
+    from unseen.detect import plates
+
+    picture = np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB").resize((360, 240))).copy()
+    x, y, w, h = draw_plate(picture, 140, 150, height, "KA 4821")
+    rgb = np.asarray(Image.open(FIXTURES / "2008_007676.jpg").convert("RGB").resize((1600, 1100))).copy()
+    rgb[400:640, 600:960] = picture
+    plate = (x + 600, y + 400, w, h)
+    tb = plates.TextBoxes(("plate",))
+    quads, scores = text_det.find(rgb)
+    lo, hi = quads.min(1), quads.max(1)
+    around = ((lo[:, 0] <= plate[0]) & (lo[:, 1] <= plate[1]) & (hi[:, 0] >= plate[0] + w)
+              & (hi[:, 1] >= plate[1] + h) & (text_det.quad_heights(quads) >= plates.MIN_READ))
+    assert around.any()  # the merge this is about: a region read as a whole ...
+    assert _inside_share(tb.judge(rgb, quads, scores), plate, rgb.shape) < 0.5  # ... and turned down
+    assert _inside_share(tb(rgb, 0.3), plate, rgb.shape) >= 0.9
