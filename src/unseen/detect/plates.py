@@ -37,7 +37,10 @@ from ..regions import Regions, box_iou, intersection
 from . import reader, text
 
 MIN_READ = 32.0  # px: boxes at least this tall are read before they are covered
-INSIDE_PAD = 8  # px around a turned-down region searched again on its own (``TextBoxes.inside``)
+# A region the rule turns down is searched again on its own (``TextBoxes.inside``) when at least this
+# tall: a lower one is a line of text, and its own letters, found again, would be covered as small boxes.
+SEARCH_INSIDE = 2 * MIN_READ
+INSIDE_PAD = 8  # px around a turned-down region searched again on its own
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
 MIN_CONF = 0.5  # mean character confidence of a read that counts
 # Photos above this many pixels are searched for text at a reduced scale (the detector's cost grows
@@ -90,11 +93,15 @@ class TextBoxes:
             quads, scores = text.find(rgb, scale, params, strip_pixels)
             kinds = self.rule(rgb, quads)
             found = self.regions(rgb, quads, scores, kinds)
-            turned_down = [i for i, k in enumerate(kinds) if k is None]  # read (>= MIN_READ tall), no plate
+            heights = text.quad_heights(quads)
+            # read (>= MIN_READ tall) and no plate, and tall enough to hold a line under MIN_READ besides
+            turned_down = [i for i, k in enumerate(kinds) if k is None and heights[i] >= SEARCH_INSIDE]
             if not turned_down:
                 return found
-            inner_quads, inner_scores = self.inside(rgb, quads[turned_down], scale, params, strip_pixels)
-            return Regions.concat([found, self.judge(rgb, inner_quads, inner_scores)])
+            inner, inner_scores = self.inside(rgb, quads[turned_down], scale, params, strip_pixels)
+            # judged among all the lines found, so that a line of a sign stays one line of a block
+            inner_kinds = self.rule(rgb, inner, context=quads)
+            return Regions.concat([found, self.regions(rgb, inner, inner_scores, inner_kinds)])
         except UnseenError:
             raise
         except MemoryError:
@@ -106,14 +113,16 @@ class TextBoxes:
         """Apply the rule to detected quads (in ``rgb``'s pixels): the Regions it keeps."""
         return self.regions(rgb, quads, scores, self.rule(rgb, quads))
 
-    def rule(self, rgb: np.ndarray, quads: np.ndarray) -> list[str | None]:
-        """The kind each quad is covered as (``plate``, ``text``), or None where the rule turns it down."""
+    def rule(self, rgb: np.ndarray, quads: np.ndarray, context: np.ndarray | None = None) -> list[str | None]:
+        """The kind each quad is covered as (``plate``, ``text``), or None where the rule turns it down.
+        ``context``: other quads found in the same picture, for the block rule (``stacked``) only."""
         if len(quads) == 0:
             return []
         heights = text.quad_heights(quads)
         big = np.nonzero(heights >= MIN_READ)[0]
         reads = dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True)) if len(big) else {}
-        lines = stacked(quads, heights)
+        every = quads if context is None or len(context) == 0 else np.concatenate([quads, context])
+        lines = stacked(every, text.quad_heights(every))[: len(quads)]
         return [self._kind(i, reads, bool(lines[i])) for i in range(len(quads))]
 
     def inside(self, rgb: np.ndarray, quads: np.ndarray, scale: float, params: text.DBParams,
