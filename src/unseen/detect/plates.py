@@ -16,9 +16,10 @@ photo covered on average. The rule below keeps every small box and asks the reco
   / HOUSE" over a door, a game box's title), and those covered a tenth of some clips' frames;
 * **text** (``--cover text``): a larger box is covered when it reads at least 2 letters or digits
   at confidence >= 0.5;
-* a larger box the rule turns down is searched again on its own, once (``inside``): the detector
-  sometimes returns a small plate only as part of a larger region (lettering around it, a picture
-  on a wall), and that region's read is no plate. What it finds inside is judged by the same rule.
+* a box of at least ``SEARCH_INSIDE`` (64) px the rule turns down is searched again on its own, once
+  (``inside``): the detector sometimes returns a small plate only as part of a larger region
+  (lettering around it, a picture on a wall), and that region's read is no plate. What it finds
+  inside is judged by the same rule.
 
 Measured (docs/BENCHMARKS.md, "Plates and text"): 108/108 plates of the plate set, while the share of
 WIDER crowd photos covered falls from 9.3% (every detector box) to 0.3% (plates) or 1.9% (text). A large plate the
@@ -129,7 +130,7 @@ class TextBoxes:
                strip_pixels: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Text found in each region on its own (its bounding box grown by INSIDE_PAD px), other than the
         region itself found again. Measured on small plates pasted into a real 4 MP photo, where the
-        detector returned the picture around each as one region: 13 of 18 covered at 12 px instead of 1,
+        detector returned the picture around each as one region: 12 of 18 covered at 12 px instead of 1,
         16 instead of 8 at 16 px (docs/BENCHMARKS.md, "a small plate inside a larger text region")."""
         h, w = rgb.shape[:2]
         found_q, found_s = [np.zeros((0, 4, 2), np.float32)], [np.zeros(0, np.float32)]
