@@ -49,3 +49,12 @@ def draw_text(rgb: np.ndarray, x: int, y: int, height: int, text: str,
     d.text((x, y), text, fill=ink, font=f)
     rgb[...] = np.asarray(im)
     return left, t, r - left, b - t
+
+
+def region_share(found, box: tuple[int, int, int, int], shape: tuple[int, ...]) -> float:
+    """Share of ``box`` (x, y, w, h) inside the union of the Regions' boxes, padded as the mask pads them."""
+    x, y, w, h = box
+    m = np.zeros(shape[:2], bool)
+    for b in found.padded(0.25, shape[1], shape[0]).boxes:
+        m[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))] = True
+    return float(m[y : y + h, x : x + w].mean())

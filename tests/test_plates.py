@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURES, shared_path
 from PIL import Image
-from synth import draw_plate, draw_text
+from synth import draw_plate, draw_text, region_share
 
 from unseen import Options, verify
 from unseen.cli import main as cli_main
@@ -382,15 +382,6 @@ def test_stacked_lines_with_digits_stay_plates(monkeypatch):
     assert len(kept) == 1 and kept.boxes[0, 1] == 200
 
 
-def _inside_share(found: Regions, box: tuple[int, int, int, int], shape: tuple[int, ...]) -> float:
-    """Share of ``box`` inside the regions' boxes, padded as the mask pads them."""
-    x, y, w, h = box
-    m = np.zeros(shape[:2], bool)
-    for b in found.padded(0.25, shape[1], shape[0]).boxes:
-        m[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))] = True
-    return float(m[y : y + h, x : x + w].mean())
-
-
 @pytest.mark.parametrize("height", [12, 16])
 def test_a_small_plate_inside_a_larger_text_region_is_covered(height):
     """A picture on a wall (one fixture photo pasted into the other) comes back from the detector as one
@@ -409,5 +400,5 @@ def test_a_small_plate_inside_a_larger_text_region_is_covered(height):
     around = ((lo[:, 0] <= plate[0]) & (lo[:, 1] <= plate[1]) & (hi[:, 0] >= plate[0] + w)
               & (hi[:, 1] >= plate[1] + h) & (text_det.quad_heights(quads) >= plates.MIN_READ))
     assert around.any()  # the merge this is about: a region read as a whole ...
-    assert _inside_share(tb.judge(rgb, quads, scores), plate, rgb.shape) < 0.5  # ... and turned down
-    assert _inside_share(tb(rgb, 0.3), plate, rgb.shape) >= 0.9
+    assert region_share(tb.judge(rgb, quads, scores), plate, rgb.shape) < 0.5  # ... and turned down
+    assert region_share(tb(rgb, 0.3), plate, rgb.shape) >= 0.9

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURES
 from PIL import Image
-from synth import draw_plate
+from synth import draw_plate, region_share
 
 from unseen.detect import ensemble, schedule, text
 from unseen.detect.plates import TextBoxes
@@ -47,15 +47,6 @@ def test_a_line_found_by_two_runs_is_kept_once_a_cut_piece_is_kept():
     assert text.unique([np.concatenate([top, top])]).tolist() == [0, 1, 2, 3]
 
 
-def _covered(found, box: tuple[int, int, int, int], shape: tuple[int, int] = FRAME) -> float:
-    """Share of the plate's box inside the union of the regions' boxes, padded as the mask pads them."""
-    x, y, w, h = box
-    m = np.zeros(shape, bool)
-    for b in found.padded(0.25, shape[1], shape[0]).boxes:
-        m[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))] = True
-    return float(m[y : y + h, x : x + w].mean())
-
-
 @pytest.fixture(scope="module")
 def street() -> np.ndarray:
     """The fixture photo stretched to a 1280 x 720 frame."""
@@ -72,8 +63,8 @@ def test_a_plate_on_the_cut_is_covered_as_in_one_piece(street, height):
     tb = TextBoxes(("plate",))
     whole = tb(rgb, 0.3)
     cut = tb(rgb, 0.3, strip_pixels=CAP)
-    assert _covered(whole, box) >= 0.9
-    assert _covered(cut, box) >= 0.9
+    assert region_share(whole, box, FRAME) >= 0.9
+    assert region_share(cut, box, FRAME) >= 0.9
 
 
 def test_the_video_schedule_runs_the_plate_pass_in_strips(street, monkeypatch):
@@ -111,4 +102,4 @@ def test_a_plate_on_a_photo_tile_seam_is_covered(street, height):
     rgb = np.asarray(Image.fromarray(street).resize((2400, 1700))).copy()
     box = draw_plate(rgb, 1200 - height * 2, 850 - height // 2, height, "KA 4821 B")
     assert box[0] < 1360 and box[0] + box[2] > 1040 and box[1] < 1010 and box[1] + box[3] > 690  # on the seams
-    assert _covered(TextBoxes(("plate",))(rgb, 0.3), box, rgb.shape[:2]) >= 0.9
+    assert region_share(TextBoxes(("plate",))(rgb, 0.3), box, rgb.shape) >= 0.9
