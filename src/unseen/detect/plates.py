@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from ..errors import UnseenError, first_line
-from ..regions import Regions, box_iou, intersection
+from ..regions import Regions, box_iou, inside_share, intersection
 from . import reader, text
 
 MIN_READ = 32.0  # px: boxes at least this tall are read before they are covered
@@ -43,6 +43,7 @@ MIN_READ = 32.0  # px: boxes at least this tall are read before they are covered
 SEARCH_INSIDE = 2 * MIN_READ
 INSIDE_PAD = 8  # px around a turned-down region searched again on its own
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
+SAME_LINE = 0.7  # share of a box inside a line of a block: found inside it, it is that line again
 MIN_CONF = 0.5  # mean character confidence of a read that counts
 # Photos above this many pixels are searched for text at a reduced scale (the detector's cost grows
 # with pixels; docs/BENCHMARKS.md, "Plates and text", recall by plate height, says what that costs in recall).
@@ -124,6 +125,13 @@ class TextBoxes:
         reads = dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True)) if len(big) else {}
         every = quads if context is None or len(context) == 0 else np.concatenate([quads, context])
         lines = stacked(every, text.quad_heights(every))[: len(quads)]
+        if context is not None and len(context):
+            # A line found again inside a line of a block (a tighter box around the same words, so
+            # shorter than its neighbours and not "stacked" by height) belongs to that block too: on a
+            # game box, "REDEMPTION" under "RED DEAD" came back from the search inside as a vanity plate.
+            blocks = context[stacked(context, text.quad_heights(context))]
+            if len(blocks):
+                lines = lines | (inside_share(_bounds(quads), _bounds(blocks)) >= SAME_LINE)
         return [self._kind(i, reads, bool(lines[i])) for i in range(len(quads))]
 
     def inside(self, rgb: np.ndarray, quads: np.ndarray, scale: float, params: text.DBParams,
@@ -134,14 +142,14 @@ class TextBoxes:
         16 instead of 8 at 16 px (docs/BENCHMARKS.md, "a small plate inside a larger text region")."""
         h, w = rgb.shape[:2]
         found_q, found_s = [np.zeros((0, 4, 2), np.float32)], [np.zeros(0, np.float32)]
-        for box in np.concatenate([quads.min(1), quads.max(1)], axis=1):
+        for box in _bounds(quads):
             x0, y0 = max(0, int(box[0]) - INSIDE_PAD), max(0, int(box[1]) - INSIDE_PAD)
             x1, y1 = min(w, math.ceil(box[2]) + INSIDE_PAD), min(h, math.ceil(box[3]) + INSIDE_PAD)
             q, sc = text.find(np.ascontiguousarray(rgb[y0:y1, x0:x1]), scale, params, strip_pixels)
             if len(q) == 0:
                 continue
             q = q + np.array([x0, y0], np.float32)
-            other = box_iou(np.concatenate([q.min(1), q.max(1)], axis=1), box[None])[:, 0] < SAME_REGION
+            other = box_iou(_bounds(q), box[None])[:, 0] < SAME_REGION
             found_q.append(q[other])
             found_s.append(sc[other])
         return np.concatenate(found_q), np.concatenate(found_s)
@@ -155,7 +163,7 @@ class TextBoxes:
         for kind in self.kinds:
             keep = [i for i in range(len(quads)) if kinds[i] == kind]
             if keep:
-                boxes = np.concatenate([quads[keep].min(1), quads[keep].max(1)], axis=1)
+                boxes = _bounds(quads[keep])
                 parts.append(union_merge(Regions.from_boxes(boxes, scores[keep], kind, "ppocr").clipped(w, h)))
         return Regions.concat(parts) if parts else Regions.empty()
 
@@ -168,6 +176,11 @@ class TextBoxes:
         if "text" in self.kinds and text_like(*reads[i]):
             return "text"
         return None
+
+
+def _bounds(quads: np.ndarray) -> np.ndarray:
+    """x1, y1, x2, y2 of each quad."""
+    return np.concatenate([quads.min(1), quads.max(1)], axis=1)
 
 
 def _has_digit(read: str) -> bool:
