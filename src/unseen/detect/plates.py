@@ -19,7 +19,7 @@ photo covered on average. The rule below keeps every small box and asks the reco
 * a box of at least ``SEARCH_INSIDE`` (64) px the rule turns down is searched again on its own, once
   (``inside``): the detector sometimes returns a small plate only as part of a larger region
   (lettering around it, a picture on a wall), and that region's read is no plate. What it finds
-  inside is judged by the same rule.
+  inside is judged by the same rule, except a sign's line found again (``repeats``): already read.
 
 Measured (docs/BENCHMARKS.md, "Plates and text"): 108/108 plates of the plate set, while the share of
 WIDER crowd photos covered falls from 9.3% (every detector box) to 0.3% (plates) or 1.9% (text). A large plate the
@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from ..errors import UnseenError, first_line
-from ..regions import Regions, box_iou, inside_share, intersection
+from ..regions import Regions, box_iou, intersection
 from . import reader, text
 
 MIN_READ = 32.0  # px: boxes at least this tall are read before they are covered
@@ -43,7 +43,10 @@ MIN_READ = 32.0  # px: boxes at least this tall are read before they are covered
 SEARCH_INSIDE = 2 * MIN_READ
 INSIDE_PAD = 8  # px around a turned-down region searched again on its own
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
-SAME_LINE = 0.7  # share of a box inside a line of a block: found inside it, it is that line again
+# A box found inside a region that lies mostly (SAME_LINE) inside a line already read, and is at least
+# 1 / LINE_RATIO of its height, is that line found again with a tighter box (``repeats``).
+SAME_LINE = 0.7
+LINE_RATIO = 2.0
 MIN_CONF = 0.5  # mean character confidence of a read that counts
 # Photos above this many pixels are searched for text at a reduced scale (the detector's cost grows
 # with pixels; docs/BENCHMARKS.md, "Plates and text", recall by plate height, says what that costs in recall).
@@ -101,7 +104,11 @@ class TextBoxes:
             if not turned_down:
                 return found
             inner, inner_scores = self.inside(rgb, quads[turned_down], scale, params, strip_pixels)
-            # judged among all the lines found, so that a line of a sign stays one line of a block
+            # a sign's line found again is not judged again (``repeats``); the rest is judged among all
+            # the lines found, so that a line of a sign stays one line of a block
+            signs = np.array([k is None for k in kinds]) & (heights >= MIN_READ) & stacked(quads, heights)
+            again = repeats(inner, quads[signs])
+            inner, inner_scores = inner[~again], inner_scores[~again]
             inner_kinds = self.rule(rgb, inner, context=quads)
             return Regions.concat([found, self.regions(rgb, inner, inner_scores, inner_kinds)])
         except UnseenError:
@@ -125,13 +132,6 @@ class TextBoxes:
         reads = dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True)) if len(big) else {}
         every = quads if context is None or len(context) == 0 else np.concatenate([quads, context])
         lines = stacked(every, text.quad_heights(every))[: len(quads)]
-        if context is not None and len(context):
-            # A line found again inside a line of a block (a tighter box around the same words, so
-            # shorter than its neighbours and not "stacked" by height) belongs to that block too: on a
-            # game box, "REDEMPTION" under "RED DEAD" came back from the search inside as a vanity plate.
-            blocks = context[stacked(context, text.quad_heights(context))]
-            if len(blocks):
-                lines = lines | (inside_share(_bounds(quads), _bounds(blocks)) >= SAME_LINE)
         return [self._kind(i, reads, bool(lines[i])) for i in range(len(quads))]
 
     def inside(self, rgb: np.ndarray, quads: np.ndarray, scale: float, params: text.DBParams,
@@ -176,6 +176,23 @@ class TextBoxes:
         if "text" in self.kinds and text_like(*reads[i]):
             return "text"
         return None
+
+
+def repeats(inner: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """For each quad found by the search inside: is it one of ``lines`` (a sign's lines, read and turned
+    down) found again? At least SAME_LINE of its box inside the line's, and at least 1 / LINE_RATIO of
+    the line's height: a tighter box around the same words. Such a box is the line's words again, already read;
+    judged again alone, a small one was covered unread ("ROYAL" over facenet's door, 31 px inside a
+    39 px line) and a taller one lost the block's context ("REDEMPTION" under "RED DEAD" on a game box,
+    read as a vanity plate). A small plate inside a large region is no such repeat: the region is
+    several times its height."""
+    if len(inner) == 0 or len(lines) == 0:
+        return np.zeros(len(inner), bool)
+    a, b = _bounds(inner), _bounds(lines)
+    area = np.maximum((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]), 1e-6)
+    within = intersection(a, b) / area[:, None] >= SAME_LINE
+    similar = text.quad_heights(lines)[None, :] <= LINE_RATIO * text.quad_heights(inner)[:, None]
+    return (within & similar).any(1)
 
 
 def _bounds(quads: np.ndarray) -> np.ndarray:
