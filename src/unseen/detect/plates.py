@@ -96,7 +96,8 @@ class TextBoxes:
             scale = min(1.0, math.sqrt(self.max_pixels / max(1, h * w)))
             params = text.DBParams(box_thresh=threshold)
             quads, scores = text.find(rgb, scale, params, strip_pixels)
-            kinds = self.rule(rgb, quads)
+            reads = _reads(rgb, quads)
+            kinds = self.verdicts(quads, reads)
             found = self.regions(rgb, quads, scores, kinds)
             heights = text.quad_heights(quads)
             # read (>= MIN_READ tall) and no plate, and tall enough to hold a line under MIN_READ besides
@@ -106,7 +107,8 @@ class TextBoxes:
             inner, inner_scores = self.inside(rgb, quads[turned_down], scale, params, strip_pixels)
             # a sign's line found again is not judged again (``repeats``); the rest is judged among all
             # the lines found, so that a line of a sign stays one line of a block
-            signs = np.array([k is None for k in kinds]) & (heights >= MIN_READ) & stacked(quads, heights)
+            block = stacked(quads, heights)
+            signs = [i for i, k in enumerate(kinds) if k is None and block[i] and text_like(*reads.get(i, ("", 0)))]
             again = repeats(inner, quads[signs])
             inner, inner_scores = inner[~again], inner_scores[~again]
             inner_kinds = self.rule(rgb, inner, context=quads)
@@ -125,11 +127,13 @@ class TextBoxes:
     def rule(self, rgb: np.ndarray, quads: np.ndarray, context: np.ndarray | None = None) -> list[str | None]:
         """The kind each quad is covered as (``plate``, ``text``), or None where the rule turns it down.
         ``context``: other quads found in the same picture, for the block rule (``stacked``) only."""
+        return self.verdicts(quads, _reads(rgb, quads), context)
+
+    def verdicts(self, quads: np.ndarray, reads: dict[int, tuple[str, float]],
+                 context: np.ndarray | None = None) -> list[str | None]:
+        """``rule`` given the reads of the quads at least MIN_READ tall (``_reads``)."""
         if len(quads) == 0:
             return []
-        heights = text.quad_heights(quads)
-        big = np.nonzero(heights >= MIN_READ)[0]
-        reads = dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True)) if len(big) else {}
         every = quads if context is None or len(context) == 0 else np.concatenate([quads, context])
         lines = stacked(every, text.quad_heights(every))[: len(quads)]
         return [self._kind(i, reads, bool(lines[i])) for i in range(len(quads))]
@@ -178,14 +182,21 @@ class TextBoxes:
         return None
 
 
+def _reads(rgb: np.ndarray, quads: np.ndarray) -> dict[int, tuple[str, float]]:
+    """(text, confidence) of each quad at least MIN_READ tall, by its index; smaller ones are not read."""
+    big = np.nonzero(text.quad_heights(quads) >= MIN_READ)[0] if len(quads) else []
+    return dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True)) if len(big) else {}
+
+
 def repeats(inner: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """For each quad found by the search inside: is it one of ``lines`` (a sign's lines, read and turned
-    down) found again? At least SAME_LINE of its box inside the line's, and at least 1 / LINE_RATIO of
-    the line's height: a tighter box around the same words. Such a box is the line's words again, already read;
-    judged again alone, a small one was covered unread ("ROYAL" over facenet's door, 31 px inside a
-    39 px line) and a taller one lost the block's context ("REDEMPTION" under "RED DEAD" on a game box,
-    read as a vanity plate). A small plate inside a large region is no such repeat: the region is
-    several times its height."""
+    """For each quad found by the search inside: is it one of ``lines`` found again (a sign's lines: read
+    as text with confidence, turned down, one line of a block)? At least SAME_LINE of its box inside the
+    line's, and at least 1 / LINE_RATIO of the line's height: a tighter box around the same words,
+    already read. Judged again alone, a small one was covered unread ("ROYAL" over facenet's door, 31
+    px inside a 39 px line) and a taller one lost the block's context ("REDEMPTION" under "RED DEAD" on
+    a game box, read as a vanity plate). A small plate inside a large region is no such repeat: the
+    region is several times its height; nor is one inside its own box that the reader could not read
+    (a 16 px plate's 43 px box, read at confidence 0.44, beside a texture box of its height)."""
     if len(inner) == 0 or len(lines) == 0:
         return np.zeros(len(inner), bool)
     a, b = _bounds(inner), _bounds(lines)
