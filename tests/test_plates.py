@@ -397,6 +397,13 @@ def test_a_sign_line_found_again_inside_a_region_is_not_judged_again():
                       [[30, 40], [230, 40], [230, 80], [30, 80]]], np.float32)  # across both lines
     assert plates.repeats(found, sign).tolist() == [True, True, False, False]
     assert plates.repeats(found, sign[:0]).tolist() == [False] * 4
+    # what counts as a sign's line: read as text with confidence, turned down, one line of a block
+    lines = np.concatenate([sign, [[[10, 200], [250, 200], [250, 260], [10, 260]]]]).astype(np.float32)
+    reads = {0: ("RED DEAD", 0.91), 1: ("REDEMPTION", 0.90), 2: ("BAKERY", 0.95)}
+    assert plates.sign_lines(lines, [None, None, None], reads) == [0, 1]  # the third stands alone
+    assert plates.sign_lines(lines, [None, "plate", None], reads) == [0]  # a kept line is no sign
+    reads[1] = ("OERKOOBAE", 0.44)  # a 16 px plate's own box, read at low confidence
+    assert plates.sign_lines(lines, [None, None, None], reads) == [0]
 
 
 @pytest.mark.parametrize(("clip", "frame", "word"), [

@@ -107,9 +107,7 @@ class TextBoxes:
             inner, inner_scores = self.inside(rgb, quads[turned_down], scale, params, strip_pixels)
             # a sign's line found again is not judged again (``repeats``); the rest is judged among all
             # the lines found, so that a line of a sign stays one line of a block
-            block = stacked(quads, heights)
-            signs = [i for i, k in enumerate(kinds) if k is None and block[i] and text_like(*reads.get(i, ("", 0)))]
-            again = repeats(inner, quads[signs])
+            again = repeats(inner, quads[sign_lines(quads, kinds, reads)])
             inner, inner_scores = inner[~again], inner_scores[~again]
             inner_kinds = self.rule(rgb, inner, context=quads)
             return Regions.concat([found, self.regions(rgb, inner, inner_scores, inner_kinds)])
@@ -186,6 +184,14 @@ def _reads(rgb: np.ndarray, quads: np.ndarray) -> dict[int, tuple[str, float]]:
     """(text, confidence) of each quad at least MIN_READ tall, by its index; smaller ones are not read."""
     big = np.nonzero(text.quad_heights(quads) >= MIN_READ)[0] if len(quads) else []
     return dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True)) if len(big) else {}
+
+
+def sign_lines(quads: np.ndarray, kinds: list[str | None], reads: dict[int, tuple[str, float]]) -> list[int]:
+    """Indices of a sign's lines: turned down by the rule, read as text with confidence (``text_like``),
+    and one line of a block (``stacked``). A box whose read failed is not one: a plate the reader could
+    not make out at that size may be inside it."""
+    block = stacked(quads, text.quad_heights(quads))
+    return [i for i, k in enumerate(kinds) if k is None and block[i] and i in reads and text_like(*reads[i])]
 
 
 def repeats(inner: np.ndarray, lines: np.ndarray) -> np.ndarray:
