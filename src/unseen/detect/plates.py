@@ -43,8 +43,8 @@ MIN_READ = 32.0  # px: boxes at least this tall are read before they are covered
 SEARCH_INSIDE = 2 * MIN_READ
 INSIDE_PAD = 8  # px around a turned-down region searched again on its own
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
-# A box found inside a region that lies mostly (SAME_LINE) inside a line already read, and is at least
-# 1 / LINE_RATIO of its height, is that line found again with a tighter box (``repeats``).
+# A box the search inside finds that lies mostly (SAME_LINE) inside a sign's line, already read, and is at
+# least 1 / LINE_RATIO of that line's height, is the line found again with a tighter box (``repeats``).
 SAME_LINE = 0.7
 LINE_RATIO = 2.0
 MIN_CONF = 0.5  # mean character confidence of a read that counts
