@@ -417,14 +417,16 @@ def test_a_sign_line_is_not_covered_when_found_again(clip, frame, word):
     sign, read and turned down, stays uncovered when the search inside finds it again; the frame's other
     small text boxes are still covered."""
     from unseen import raster
-    from unseen.detect import plates
+    from unseen.detect import plates, schedule
+    from unseen.detect.ensemble import TEXT_THRESHOLD
     from unseen.media.video_read import Orientation
 
     av = pytest.importorskip("av")
     with av.open(str(shared_path(clip))) as c:
         f = next(itertools.islice(c.decode(video=0), frame, None))
-        rgb, _ = raster.fit(np.ascontiguousarray(Orientation.from_frame(f).apply(f.to_ndarray(format="rgb24"))), 1280)
-    found = plates.TextBoxes(("plate",))(rgb, 0.3, 600_000)
+        upright = np.ascontiguousarray(Orientation.from_frame(f).apply(f.to_ndarray(format="rgb24")))
+    rgb, _ = raster.fit(upright, schedule.TEXT_FIT)
+    found = plates.TextBoxes(("plate",))(rgb, TEXT_THRESHOLD, schedule.VIDEO_TILE_PIXELS["plate"])
     assert not any(b[0] <= word[0] <= b[2] and b[1] <= word[1] <= b[3] for b in found.boxes), found.boxes
     assert len(found)
 
