@@ -144,14 +144,14 @@ class TextBoxes:
         16 instead of 8 at 16 px (docs/BENCHMARKS.md, "a small plate inside a larger text region")."""
         h, w = rgb.shape[:2]
         found_q, found_s = [np.zeros((0, 4, 2), np.float32)], [np.zeros(0, np.float32)]
-        for box in _bounds(quads):
+        for box in text.quad_boxes(quads):
             x0, y0 = max(0, int(box[0]) - INSIDE_PAD), max(0, int(box[1]) - INSIDE_PAD)
             x1, y1 = min(w, math.ceil(box[2]) + INSIDE_PAD), min(h, math.ceil(box[3]) + INSIDE_PAD)
             q, sc = text.find(np.ascontiguousarray(rgb[y0:y1, x0:x1]), scale, params, strip_pixels)
             if len(q) == 0:
                 continue
             q = q + np.array([x0, y0], np.float32)
-            other = box_iou(_bounds(q), box[None])[:, 0] < SAME_REGION
+            other = box_iou(text.quad_boxes(q), box[None])[:, 0] < SAME_REGION
             found_q.append(q[other])
             found_s.append(sc[other])
         return np.concatenate(found_q), np.concatenate(found_s)
@@ -165,7 +165,7 @@ class TextBoxes:
         for kind in self.kinds:
             keep = [i for i in range(len(quads)) if kinds[i] == kind]
             if keep:
-                boxes = _bounds(quads[keep])
+                boxes = text.quad_boxes(quads[keep])
                 parts.append(union_merge(Regions.from_boxes(boxes, scores[keep], kind, "ppocr").clipped(w, h)))
         return Regions.concat(parts) if parts else Regions.empty()
 
@@ -205,16 +205,11 @@ def repeats(inner: np.ndarray, lines: np.ndarray) -> np.ndarray:
     (a 16 px plate's 43 px box, read at confidence 0.44, beside a texture box of its height)."""
     if len(inner) == 0 or len(lines) == 0:
         return np.zeros(len(inner), bool)
-    a, b = _bounds(inner), _bounds(lines)
+    a, b = text.quad_boxes(inner), text.quad_boxes(lines)
     area = np.maximum((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]), 1e-6)
     within = intersection(a, b) / area[:, None] >= SAME_LINE
     similar = text.quad_heights(lines)[None, :] <= LINE_RATIO * text.quad_heights(inner)[:, None]
     return (within & similar).any(1)
-
-
-def _bounds(quads: np.ndarray) -> np.ndarray:
-    """x1, y1, x2, y2 of each quad."""
-    return np.concatenate([quads.min(1), quads.max(1)], axis=1)
 
 
 def _has_digit(read: str) -> bool:

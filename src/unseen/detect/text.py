@@ -319,7 +319,7 @@ def unique(runs: list[np.ndarray], overview: bool = False) -> np.ndarray:
     q = np.concatenate(runs)
     if len(q) == 0:
         return np.zeros(0, np.int64)
-    boxes = np.concatenate([q.min(1), q.max(1)], axis=1)
+    boxes = quad_boxes(q)
     area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     late = run == len(runs) - 1 if overview else np.zeros(len(q), bool)
     kept: list[int] = []
@@ -331,6 +331,11 @@ def unique(runs: list[np.ndarray], overview: bool = False) -> np.ndarray:
                 continue
         kept.append(int(i))
     return np.sort(np.array(kept, np.int64))
+
+
+def quad_boxes(quads: np.ndarray) -> np.ndarray:
+    """The bounding box (x1, y1, x2, y2) of each quad."""
+    return np.concatenate([quads.min(1), quads.max(1)], axis=1)
 
 
 def quad_heights(quads: np.ndarray) -> np.ndarray:
