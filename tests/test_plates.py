@@ -416,6 +416,13 @@ def test_a_sign_line_is_not_covered_when_found_again(clip, frame, word):
     """Real pixels, as video's plate pass sees them (upright, fitted to 1280 px, in strips): a line of a
     sign, read and turned down, stays uncovered when the search inside finds it again; the frame's other
     small text boxes are still covered."""
+    found = _video_plate_pass(clip, frame)
+    assert not any(b[0] <= word[0] <= b[2] and b[1] <= word[1] <= b[3] for b in found.boxes), found.boxes
+    assert len(found)
+
+
+def _video_plate_pass(clip: str, frame: int):
+    """The plate pass on one frame of a shared clip, as video runs it (upright, fitted, in strips)."""
     from unseen import raster
     from unseen.detect import plates, schedule
     from unseen.detect.ensemble import TEXT_THRESHOLD
@@ -426,8 +433,30 @@ def test_a_sign_line_is_not_covered_when_found_again(clip, frame, word):
         f = next(itertools.islice(c.decode(video=0), frame, None))
         upright = np.ascontiguousarray(Orientation.from_frame(f).apply(f.to_ndarray(format="rgb24")))
     rgb, _ = raster.fit(upright, schedule.TEXT_FIT)
-    found = plates.TextBoxes(("plate",))(rgb, TEXT_THRESHOLD, schedule.VIDEO_TILE_PIXELS["plate"])
-    assert not any(b[0] <= word[0] <= b[2] and b[1] <= word[1] <= b[3] for b in found.boxes), found.boxes
+    return plates.TextBoxes(("plate",))(rgb, TEXT_THRESHOLD, schedule.VIDEO_TILE_PIXELS["plate"])
+
+
+def test_two_lines_of_a_sign_whose_boxes_overlap_are_a_block():
+    """The detector's boxes are grown around the letters (DB's unclip), so two lines set close together
+    come back overlapping by half their height: their centres are about half a box apart, not more.
+    "RED DEAD" over "REDEMPTION" on a game box (gps-mov frame 57: 68 and 65 px boxes, centres 36 px
+    apart) is a block; the same line found twice (centres a few px apart) is not."""
+    from unseen.detect import plates
+
+    title = np.array([[[14, 330], [203, 330], [203, 398], [14, 398]],
+                      [[6, 368], [200, 368], [200, 433], [6, 433]]], np.float32)
+    assert plates.stacked(title, plates.text.quad_heights(title)).tolist() == [True, True]
+    twice = np.array([[[14, 330], [203, 330], [203, 398], [14, 398]],
+                      [[20, 340], [190, 340], [190, 400], [20, 400]]], np.float32)
+    assert plates.stacked(twice, plates.text.quad_heights(twice)).tolist() == [False, False]
+
+
+def test_a_sign_line_over_another_is_not_covered():
+    """Real pixels (gps-mov frame 57, as video's plate pass sees it): "RED DEAD", capitals without a
+    digit whose box overlaps the next line's by half, stays uncovered; before, it was read as a vanity
+    plate in this frame and held over the title for a second."""
+    found = _video_plate_pass("metadata_extractor_images_drewnoakes/mov/with-gps.mov", 57)
+    assert not any(b[0] <= 108 <= b[2] and b[1] <= 362 <= b[3] for b in found.boxes), found.boxes
     assert len(found)
 
 

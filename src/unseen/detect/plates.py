@@ -48,6 +48,12 @@ SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is 
 SAME_LINE = 0.7
 LINE_RATIO = 2.0
 MIN_CONF = 0.5  # mean character confidence of a read that counts
+# Two boxes of about one height whose centres are less than this share of the smaller one's height apart
+# are the same line found twice (``stacked``), not two lines of a block. The detector grows each box
+# around its letters (DB's unclip), so two lines set close overlap by about half a box: "RED DEAD" over
+# "REDEMPTION" on a game box came back 36 px apart in 65-68 px boxes (0.55), and at 0.7 was read as a
+# vanity plate in that frame (docs/BENCHMARKS.md, "Video: frames where a face slips through").
+SAME_ROW = 0.5
 # Photos above this many pixels are searched for text at a reduced scale (the detector's cost grows
 # with pixels; docs/BENCHMARKS.md, "Plates and text", recall by plate height, says what that costs in recall).
 MAX_PIXELS = 16_000_000
@@ -219,7 +225,7 @@ def _has_digit(read: str) -> bool:
 def stacked(quads: np.ndarray, heights: np.ndarray) -> np.ndarray:
     """For each quad: is it one line of a block of text? True when another quad of about its height
     (0.6-1.6x) sits right above or below it (a gap under half the lower line's height, centres at
-    least 0.7 of it apart, so not the same line; the detector's boxes of two close lines often
+    least SAME_ROW of it apart, so not the same line; the detector's boxes of two close lines often
     overlap) and overlaps it sideways by half the narrower of the two."""
     n = len(quads)
     if n < 2:
@@ -232,7 +238,7 @@ def stacked(quads: np.ndarray, heights: np.ndarray) -> np.ndarray:
     overlap = np.minimum(hi[:, None, 0], hi[None, :, 0]) - np.maximum(lo[:, None, 0], lo[None, :, 0])
     width = hi[:, 0] - lo[:, 0]
     line = np.minimum(hgt[:, None], hgt[None, :])
-    near = ((ratio >= 0.6) & (ratio <= 1.6) & (gap < 0.5 * line) & (centres >= 0.7 * line)
+    near = ((ratio >= 0.6) & (ratio <= 1.6) & (gap < 0.5 * line) & (centres >= SAME_ROW * line)
             & (overlap >= 0.5 * np.minimum(width[:, None], width[None, :])))
     np.fill_diagonal(near, False)
     return near.any(1)
