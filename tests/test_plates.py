@@ -406,21 +406,6 @@ def test_a_sign_line_found_again_inside_a_region_is_not_judged_again():
     assert plates.sign_lines(lines, [None, None, None], reads) == [0]
 
 
-@pytest.mark.parametrize(("clip", "frame", "word"), [
-    # a game box: "REDEMPTION" under "RED DEAD" came back as a vanity plate
-    ("metadata_extractor_images_drewnoakes/mov/with-gps.mov", 108, (95, 395)),
-    # "ROYAL" over a door, found again at 31 px inside the coat of arms' region, was covered unread
-    ("facenet_pytorch_timesler/examples/video.mp4", 72, (672, 245)),
-])
-def test_a_sign_line_is_not_covered_when_found_again(clip, frame, word):
-    """Real pixels, as video's plate pass sees them (upright, fitted to 1280 px, in strips): a line of a
-    sign, read and turned down, stays uncovered when the search inside finds it again; the frame's other
-    small text boxes are still covered."""
-    found = _video_plate_pass(clip, frame)
-    assert not any(b[0] <= word[0] <= b[2] and b[1] <= word[1] <= b[3] for b in found.boxes), found.boxes
-    assert len(found)
-
-
 def _video_plate_pass(clip: str, frame: int):
     """The plate pass on one frame of a shared clip, as video runs it (upright, fitted, in strips)."""
     from unseen import raster
@@ -434,6 +419,21 @@ def _video_plate_pass(clip: str, frame: int):
         upright = np.ascontiguousarray(Orientation.from_frame(f).apply(f.to_ndarray(format="rgb24")))
     rgb, _ = raster.fit(upright, schedule.TEXT_FIT)
     return plates.TextBoxes(("plate",))(rgb, TEXT_THRESHOLD, schedule.VIDEO_TILE_PIXELS["plate"])
+
+
+@pytest.mark.parametrize(("clip", "frame", "word"), [
+    # a game box: "REDEMPTION" under "RED DEAD" came back as a vanity plate
+    ("metadata_extractor_images_drewnoakes/mov/with-gps.mov", 108, (95, 395)),
+    # "ROYAL" over a door, found again at 31 px inside the coat of arms' region, was covered unread
+    ("facenet_pytorch_timesler/examples/video.mp4", 72, (672, 245)),
+])
+def test_a_sign_line_is_not_covered_when_found_again(clip, frame, word):
+    """Real pixels, as video's plate pass sees them (upright, fitted to 1280 px, in strips): a line of a
+    sign, read and turned down, stays uncovered when the search inside finds it again; the frame's other
+    small text boxes are still covered."""
+    found = _video_plate_pass(clip, frame)
+    assert not any(b[0] <= word[0] <= b[2] and b[1] <= word[1] <= b[3] for b in found.boxes), found.boxes
+    assert len(found)
 
 
 def test_two_lines_of_a_sign_whose_boxes_overlap_are_a_block():
@@ -453,8 +453,8 @@ def test_two_lines_of_a_sign_whose_boxes_overlap_are_a_block():
 
 def test_a_sign_line_over_another_is_not_covered():
     """Real pixels (gps-mov frame 57, as video's plate pass sees it): "RED DEAD", capitals without a
-    digit whose box overlaps the next line's by half, stays uncovered; before, it was read as a vanity
-    plate in this frame and held over the title for a second."""
+    digit whose box overlaps the next line's by half, stays uncovered (before, it was read as a vanity
+    plate in this frame and held over the title for a second); the small print is still covered."""
     found = _video_plate_pass("metadata_extractor_images_drewnoakes/mov/with-gps.mov", 57)
     assert not any(b[0] <= 108 <= b[2] and b[1] <= 362 <= b[3] for b in found.boxes), found.boxes
     assert len(found)
