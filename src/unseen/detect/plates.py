@@ -48,11 +48,12 @@ SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is 
 SAME_LINE = 0.7
 LINE_RATIO = 2.0
 MIN_CONF = 0.5  # mean character confidence of a read that counts
-# Two boxes of about one height whose centres are less than this share of the smaller one's height apart
-# are the same line found twice (``stacked``), not two lines of a block. The detector grows each box
-# around its letters (DB's unclip), so two lines set close overlap by about half a box: "RED DEAD" over
-# "REDEMPTION" on a game box came back 36 px apart in 65-68 px boxes (0.56 of the smaller), and at 0.7 was read as a
-# vanity plate in that frame (docs/BENCHMARKS.md, "Video: frames where a face slips through").
+# Two boxes of about one height whose centres are less than this share of the smaller one's height
+# apart are the same line found twice (``stacked``), not two lines of a block. The detector grows each
+# box around its letters (DB's unclip), so two lines set close overlap by about half a box: "RED DEAD"
+# over "REDEMPTION" on a game box came back 36 px apart in 65-68 px boxes (0.56 of the smaller), and
+# at 0.7 was read as a vanity plate in that frame (docs/BENCHMARKS.md, "Video: frames where a face
+# slips through").
 SAME_ROW = 0.5
 # Photos above this many pixels are searched for text at a reduced scale (the detector's cost grows
 # with pixels; docs/BENCHMARKS.md, "Plates and text", recall by plate height, says what that costs in recall).
