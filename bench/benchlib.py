@@ -64,13 +64,36 @@ def command_line() -> str:
     return shlex.join(["python", shown, *sys.argv[1:]])
 
 
+HAND_WRITTEN = "Hand-written after the run"  # how a person's note under a benchmark's table begins
+KEPT_NOTE = ("Kept from the section as it stood before this run (its run: {date}); the figures above are "
+             "newer, so check each figure below against them before quoting it.")
+
+
 def replace_section(text: str, heading: str, body: str) -> str:
-    """Replace the section under ``heading`` (up to the next ``## ``) or append it."""
+    """Replace the section under ``heading`` (up to the next ``## ``) or append it.
+
+    A note a person wrote under the old table (from a line beginning HAND_WRITTEN to the section's end)
+    is kept under the new body, headed by KEPT_NOTE: the notes hold what a table cannot (why a figure
+    moved, what was looked at by eye), and a re-run used to drop them silently, to be restored by hand
+    from git. Kept notes are marked, not trusted: they were written against the earlier figures."""
     lines = text.splitlines() or ["# Benchmarks"]
     new = [heading, "", *body.strip("\n").splitlines(), ""]
     if heading in lines:
         start = lines.index(heading)
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        old = lines[start + 1 : end]
+        note = next((i for i, line in enumerate(old) if line.startswith(HAND_WRITTEN)), None)
+        if note is not None and not any(line.startswith(HAND_WRITTEN) for line in new):
+            earlier = next((i for i, line in enumerate(old[:note]) if line.startswith(KEPT_NOTE[:30])), None)
+            if earlier is None:  # the note was written after the run being replaced: say which run
+                date = next((line.split(":", 1)[1] for line in old[:note] if line.startswith(("Date:", "- Run:"))),
+                            "not recorded")
+                kept = [KEPT_NOTE.format(date=date.split(";")[0].split(",")[0].strip()), "", *old[note:]]
+            else:  # already kept once: it still belongs to the run its header names
+                kept = old[earlier:]
+            while kept and not kept[-1].strip():
+                kept.pop()
+            new += [*kept, ""]
         lines[start:end] = new
     else:
         if lines[-1].strip():
