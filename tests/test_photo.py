@@ -356,6 +356,46 @@ def test_animated_gif_every_frame_masked(tmp_path: Path):
         assert changed_fraction(orig, np.asarray(out.convert("RGB")), (x, y, w, h)) > 0.8
 
 
+def test_a_frame_an_animation_repeats_is_detected_once(tmp_path: Path, detector):
+    """A boomerang loop (frames forward, then back) repeats whole frames: each distinct frame is
+    detected once (the real detectors, counted), and a repeat comes out as that frame would alone."""
+    from unseen.engine.image import cover, cover_decoded
+    from unseen.options import Options
+
+    base = Image.open(GROUP).convert("RGB")
+    flipped = base.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    p = tmp_path / "boomerang.gif"
+    base.save(p, save_all=True, append_images=[flipped, base, flipped], duration=200, loop=0)
+    img = image_io.read(p)
+    assert np.array_equal(img.frames[0], img.frames[2]) and not np.array_equal(img.frames[0], img.frames[1])
+
+    calls = {"detect": 0, "check": 0}
+
+    class Counted:
+        def detect(self, rgb):
+            calls["detect"] += 1
+            return detector.detect(rgb)
+
+        def check(self, rgb):
+            calls["check"] += 1
+            return detector.check(rgb)
+
+    options = Options()
+    masked = cover_decoded(img, Counted(), options)
+    assert calls == {"detect": 2, "check": 2}
+    alone = cover(img.frames[2], detector, options)
+    assert np.array_equal(masked.frames[2].pixels, alone.pixels)
+    assert np.array_equal(masked.frames[2].regions.boxes, alone.regions.boxes)
+    x, y, w, h = dlib_boxes(GROUP.name)[0]
+    for i in (0, 2):
+        assert changed_fraction(img.frames[i], masked.frames[i].pixels, (x, y, w, h)) > 0.8
+    # An animation without repeats: every frame is detected.
+    calls.update(detect=0, check=0)
+    base.save(p, save_all=True, append_images=[flipped], duration=200, loop=0)
+    cover_decoded(image_io.read(p), Counted(), options)
+    assert calls == {"detect": 2, "check": 2}
+
+
 def test_decompression_bomb_refused(tmp_path: Path, capsys):
     p = tmp_path / "big.png"
     Image.new("L", (12000, 12000)).save(p)
