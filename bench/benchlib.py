@@ -86,8 +86,8 @@ def replace_section(text: str, heading: str, body: str) -> str:
         if note is not None and not any(line.startswith(HAND_WRITTEN) for line in new):
             earlier = next((i for i, line in enumerate(old[:note]) if line.startswith(KEPT_NOTE[:30])), None)
             if earlier is None:  # the note was written after the run being replaced: say which run
-                date = next((line.split(":", 1)[1] for line in old[:note] if line.startswith(("Date:", "- Run:"))),
-                            "not recorded")
+                runs = [line.split(":", 1)[1] for line in old[:note] if line.startswith(("Date:", "- Run:"))]
+                date = runs[-1] if runs else "not recorded"  # the nearest above the note (subsections)
                 kept = [KEPT_NOTE.format(date=date.split(";")[0].split(",")[0].strip()), "", *old[note:]]
             else:  # already kept once: it still belongs to the run its header names
                 kept = old[earlier:]

@@ -152,6 +152,13 @@ def test_a_run_that_writes_its_own_note_replaces_the_old_one(benchlib):
     assert "New words." in out and "looked at by eye" not in out and "Kept from" not in out
 
 
+def test_a_kept_note_names_the_run_nearest_above_it(benchlib):
+    """A section of subsections (the corpus sweep's) holds several runs: the note follows the last."""
+    doc = DOC.replace("| a | 1.0 |\n", "| a | 1.0 |\n\n### Second\n\n- Run: 2026-11-30, unseen 0.1.0\n")
+    out = benchlib.replace_section(doc, SECTION, "| a | 0.7 |")
+    assert "its run: 2026-11-30)" in out and "21:59" not in out
+
+
 def test_a_section_without_a_note_is_replaced_whole(benchlib):
     doc = DOC.replace("Hand-written after the run.", "Generated:")
     out = benchlib.replace_section(doc, SECTION, "| a | 0.7 |")
