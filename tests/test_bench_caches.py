@@ -102,4 +102,3 @@ def test_a_second_look_cache_of_other_findings_is_found_stale(vc, clip, tmp_path
     assert "differs" in vt.looks_stale(clip, {**cached, "looks": {}})  # the code would look: an empty cache is stale
     vt._looks_checked.clear()
     assert vt.looks_ready(clip)["looks"].keys() == cached["looks"].keys()  # the file on disk is the one made
-
