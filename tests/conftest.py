@@ -74,6 +74,21 @@ def dlib_boxes(name: str) -> list[tuple[int, int, int, int]]:
     raise KeyError(name)
 
 
+def repeating_apng(path: Path) -> list:
+    """A 4-frame APNG whose frames 1 and 2 are the same picture (the dlib photo flipped). Pillow folds
+    repeated frames when it writes, so frame 2 gets another disposal to keep it; played, the four
+    frames show the photo, the flipped photo for 500 ms, then the photo. Returns the frames."""
+    import numpy as np
+    from PIL import Image
+
+    base = Image.open(GROUP).convert("RGB")
+    flipped = base.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    base.save(path, save_all=True, append_images=[flipped, flipped, base], duration=[100, 200, 300, 400],
+              loop=0, disposal=[0, 0, 1, 0])
+    assert Image.open(path).n_frames == 4
+    return [np.asarray(f) for f in (base, flipped, flipped, base)]
+
+
 @pytest.fixture
 def group(tmp_path: Path) -> Path:
     """A copy of the dlib group photo in the test's own folder (outputs land beside it)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, GROUP, ROOT, dlib_boxes, shared_path
+from conftest import FIXTURES, GROUP, ROOT, dlib_boxes, repeating_apng, shared_path, system_tool
 from PIL import Image
 
 from unseen.cli import main
@@ -394,6 +394,58 @@ def test_a_frame_an_animation_repeats_is_detected_once(tmp_path: Path, detector)
     base.save(p, save_all=True, append_images=[flipped], duration=200, loop=0)
     cover_decoded(image_io.read(p), Counted(), options)
     assert calls == {"detect": 2, "check": 2}
+
+
+def test_an_animation_with_a_repeated_frame_is_written_with_its_timeline(tmp_path: Path, capsys):
+    """Pillow's writers fold a frame identical to the one before into it (its time added), so such an
+    animation came back with fewer frames and was refused ("output is ... x3, expected ... x4"). It
+    is now written with the same timeline, the fold noted; every face is covered in every frame."""
+    p = tmp_path / "repeat.png"
+    frames = repeating_apng(p)
+    assert run(p, "-q", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert any("1 of 4 frames" in n for n in report["notes"])
+    out = Image.open(tmp_path / "repeat.unseen.png")
+    assert out.n_frames == 3
+    times = []
+    for i in range(3):
+        out.seek(i)
+        times.append(out.info["duration"])
+        shown = np.asarray(out.convert("RGB"))
+        x, y, w, h = dlib_boxes(GROUP.name)[0]
+        if i != 1:  # the photo: its labelled face covered
+            assert changed_fraction(frames[0 if i == 0 else 3], shown, (x, y, w, h)) > 0.8
+        else:  # the flipped photo: the same face, mirrored
+            assert changed_fraction(frames[1], shown, (500 - x - w, y, w, h)) > 0.8
+    assert times == [100, 500, 400]
+
+
+def test_a_gif_with_a_repeated_frame_from_ffmpeg_is_written(tmp_path: Path):
+    """The same with a GIF as FFmpeg writes it (it keeps repeated frames): 4 frames in, 3 out."""
+    ffmpeg = system_tool("ffmpeg", "ffmpeg")
+    base = Image.open(GROUP).convert("RGB")
+    flipped = base.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    for i, im in enumerate((base, flipped, flipped, base)):
+        im.save(tmp_path / f"f{i}.png")
+    gif = tmp_path / "ff.gif"
+    subprocess.run([ffmpeg, "-v", "error", "-framerate", "5", "-i", str(tmp_path / "f%d.png"), "-vf",
+                    "split[a][b];[a]palettegen[p];[b][p]paletteuse", str(gif)], check=True)
+    assert Image.open(gif).n_frames == 4
+    assert run(gif, "-q") == 0
+    out = Image.open(tmp_path / "ff.unseen.gif")
+    assert out.n_frames == 3
+
+
+def test_shown_frames_accepts_only_a_folding_of_the_same_timeline():
+    shown = image_io.shown_frames
+    assert shown([100, 200, 300, 400], [100, 500, 400]) == [0, 1, 1, 2]
+    assert shown([100, 200, 300, 400], [300, 300, 400]) == [0, 0, 1, 2]
+    assert shown([100, 100, 100], [300]) == [0, 0, 0]
+    assert shown([100, 200], [100, 200]) == [0, 1]
+    assert shown([100, 200, 300, 400], [100, 600, 300]) is None  # a frame starts where none did
+    assert shown([100, 200, 300], [100, 200]) is None  # shorter: a frame lost, not folded
+    assert shown([100, 200], [100, 200, 50]) is None  # more frames than the animation had
+    assert shown([], [100]) is None
 
 
 def test_decompression_bomb_refused(tmp_path: Path, capsys):

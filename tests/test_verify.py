@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, shared_path
+from conftest import FIXTURES, repeating_apng, shared_path
 from PIL import Image
 
 from unseen import mask, verify
@@ -122,6 +122,31 @@ def test_verify_on_a_normal_run(dlib_installed, tmp_path):
     assert report.verify["verdict"] == "pass" and report.verify["faces"]
     assert (tmp_path / GROUP.name).exists()
     json.dumps(report.to_json())  # JSON-safe
+
+
+def test_verify_checks_every_frame_of_an_animation_whose_frames_repeat(dlib_installed, tmp_path):
+    """The output has one frame fewer than the original (its writer folded a repeated frame into the
+    one before); both ``--verify`` and ``unseen verify`` check each original frame against the frame
+    that plays in its place, and still tell an output of another timeline from it."""
+    from unseen import anonymize_path
+
+    src = tmp_path / "repeat.png"
+    repeating_apng(src)
+    out_dir = tmp_path / "out"
+    (report,) = anonymize_path([src], Options(verify=True), output_dir=out_dir)
+    assert report.status == "ok", report.error
+    assert report.verify["verdict"] == "pass"
+    assert {f["frame"] for f in report.verify["faces"]} == {0, 1, 2, 3}
+    out = out_dir / "repeat.png"
+    assert Image.open(out).n_frames == 3
+    result = verify.verify_files(src, out)
+    assert result["verdict"] == "pass" and {f["frame"] for f in result["faces"]} == {0, 1, 2, 3}
+    other = tmp_path / "other.png"  # the same pictures on another timeline: not an output of src
+    frames = [Image.open(out).convert("RGB")]
+    frames[0].save(other, save_all=True, append_images=[frames[0], frames[0]], duration=[100, 100, 100],
+                   disposal=[0, 1, 0])
+    with pytest.raises(UnseenError):
+        verify.verify_files(src, other)
 
 
 def test_verify_run_fails_the_file_when_matchable(dlib_installed, tmp_path, monkeypatch):

@@ -297,28 +297,46 @@ def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: 
 
 
 # -- entry points --------------------------------------------------------------------------------------
-def _decode_frames(data: bytes) -> list[np.ndarray]:
-    """Upright RGB frames of one of our own outputs (which carry no orientation tag)."""
+def _decode_frames(data: bytes) -> tuple[list[np.ndarray], list[float]]:
+    """Upright RGB frames of one of our own outputs (which carry no orientation tag), and each frame's ms."""
     from PIL import Image, ImageSequence
 
     with Image.open(io.BytesIO(data)) as im:
-        return [np.asarray(f.convert("RGB"), np.uint8).copy() for f in ImageSequence.Iterator(im)]
+        frames = [(np.asarray(f.convert("RGB"), np.uint8).copy(), float(f.info.get("duration", 0)))
+                  for f in ImageSequence.Iterator(im)]
+    return [f for f, _ in frames], [d for _, d in frames]
+
+
+def _as_shown(outputs: list[np.ndarray], durations: list[float], written: list[float],
+              originals: int) -> list[np.ndarray]:
+    """The output frame shown at each original frame: an animation's writer folds a frame identical to
+    the one before into it (``image.shown_frames``), so each original frame is checked against what
+    plays in its place. Unchanged when the counts already agree, or when the timelines differ (the
+    count check in ``check`` then says so)."""
+    from .media.image import shown_frames
+
+    if len(outputs) == originals:
+        return outputs
+    shown = shown_frames(durations, written)
+    return outputs if shown is None or len(shown) != originals else [outputs[j] for j in shown]
 
 
 def verify_pixels(originals: list[np.ndarray], data: bytes, fmt: str,
-                  cover: tuple[str, ...] = DEFAULT_COVER) -> dict[str, Any]:
+                  cover: tuple[str, ...] = DEFAULT_COVER, durations: list[float] | None = None) -> dict[str, Any]:
     """``--verify`` on a normal run: check the encoded output ``data`` against the original's frames.
 
-    ``originals`` are the upright frames of the decoded original; the checks run on ``data`` as
-    decoded, i.e. on exactly the pixels that will be written, in format ``fmt``.
+    ``originals`` are the upright frames of the decoded original (``durations``: their ms, for an
+    animation); the checks run on ``data`` as decoded, i.e. on exactly the pixels that will be written,
+    in format ``fmt``.
     """
     from .media.image_check import leaks
 
     _models()
     try:
-        outputs = _decode_frames(data)
+        outputs, written = _decode_frames(data)
     except Exception as exc:  # noqa: BLE001 - our own bytes not decoding is a failed file, not a crash
         raise UnseenError(f"verify: output does not decode ({exc})") from None
+    outputs = _as_shown(outputs, list(durations or []), written, len(originals))
     if len(outputs) != len(originals):
         raise UnseenError(f"verify: output has {len(outputs)} frame(s), expected {len(originals)}")
     return check(list(originals), outputs, leaks(data, fmt), cover)
@@ -355,7 +373,9 @@ def verify_files(original: Path, output: Path, max_pixels: int | None = None,
     except (OSError, UnidentifiedImageError) as exc:
         raise VerifyInputError(output, f"cannot read file: {exc}") from None
     try:
-        result = check(decoded[original].frames, decoded[output].frames, leaks(data, fmt), cover)
+        shown = _as_shown(decoded[output].frames, decoded[original].durations, decoded[output].durations,
+                          len(decoded[original].frames))
+        result = check(decoded[original].frames, shown, leaks(data, fmt), cover)
     except VerifyInputError:
         raise
     except UnseenError as exc:

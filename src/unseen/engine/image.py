@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageSequence
 
 from .. import mask
 from ..boxes import BoxSet
@@ -116,8 +116,11 @@ def _digest(pixels: np.ndarray) -> bytes:
     return h.digest()
 
 
-def encode_checked(img: image_io.DecodedImage, masked: MaskedImage) -> bytes:
-    """Encode, then re-read the bytes: any metadata beyond the minimum, or bad pixels, fails the file."""
+def encode_checked(img: image_io.DecodedImage, masked: MaskedImage, notes: list[str] | None = None) -> bytes:
+    """Encode, then re-read the bytes: any metadata beyond the minimum, or bad pixels, fails the file.
+
+    An animation may come back with fewer frames: the writers fold a frame identical to the one before
+    into it (``image_io.shown_frames``). That passes only when the timeline is the same, and is noted."""
     fmt = img.output_format
     data = image_write.encode(img, [f.pixels for f in masked.frames], fmt)
     leaks = image_check.leaks(data, fmt)
@@ -128,11 +131,17 @@ def encode_checked(img: image_io.DecodedImage, masked: MaskedImage) -> bytes:
             back.load()
             size = back.size
             n = getattr(back, "n_frames", 1)
+            times = [float(f.info.get("duration", 0)) for f in ImageSequence.Iterator(back)] if n > 1 else []
     except Exception as exc:  # noqa: BLE001 - our own bytes not decoding fails the file
         raise UnseenError(f"output does not decode ({exc}); nothing written") from None
     h, w = masked.frames[0].pixels.shape[:2]
-    if size != (w, h) or n != len(masked.frames):
-        raise UnseenError(f"output is {size} x{n}, expected {(w, h)} x{len(masked.frames)}; nothing written")
+    expected = len(masked.frames)
+    folded = n < expected and image_io.shown_frames(img.durations, times) is not None
+    if size != (w, h) or (n != expected and not folded):
+        raise UnseenError(f"output is {size} x{n}, expected {(w, h)} x{expected}; nothing written")
+    if folded and notes is not None:
+        notes.append(f"{expected - n} of {expected} frames the same as the frame before them once masked: "
+                     "written as that frame, shown as long")
     return data
 
 
@@ -166,11 +175,11 @@ def anonymize_image_file(job: Job, options: Options, detector: Any, report: Repo
     masked = cover_decoded(img, detector, options, extra=extra, detected=boxset.regions if only else None)
     report.set_counts(masked.counts)
     report.self_check_extra = masked.self_check_extra
-    data = encode_checked(img, masked)
+    data = encode_checked(img, masked, report.notes)
     if options.verify:
         from ..verify import verify_pixels  # optional extra: dlib recognizer
 
-        report.verify = verify_pixels(img.frames, data, img.output_format, options.cover)
+        report.verify = verify_pixels(img.frames, data, img.output_format, options.cover, img.durations)
         if report.verify.get("verdict") != "pass":
             raise UnseenError(f"verify failed: {report.verify.get('summary', 'a face or text may still be readable')}")
     with atomic_output(dst, options.force) as tmp:

@@ -232,6 +232,27 @@ def _decode(im: Image.Image, fmt: str) -> DecodedImage:
     return out
 
 
+def shown_frames(durations: list[float], written: list[float]) -> list[int] | None:
+    """Which written frame shows each of an animation's frames (ms ``durations``), when the writer folded
+    frames identical to the one before into it, adding their time: Pillow's GIF, APNG and WebP writers
+    do, so a clip whose frames repeat, or differ only where they are masked, comes back with fewer
+    frames and the same timeline. None when ``written`` (its frames' ms) is not such a folding."""
+    tol = 0.5 * (len(durations) + len(written))  # ms: whole-ms rounding of each duration, read or written
+    if not durations or not written or len(written) > len(durations) or abs(sum(durations) - sum(written)) > tol:
+        return None
+    starts = np.cumsum([0.0, *durations[:-1]])
+    shown, j, begins = [], 0, np.cumsum([0.0, *written[:-1]])
+    for t in starts:
+        while j + 1 < len(written) and begins[j + 1] <= t + tol:
+            j += 1
+        shown.append(j)
+    # every written frame starts where one of the animation's frames starts, and none is skipped
+    if shown != sorted(shown) or set(shown) != set(range(len(written))) or any(
+            np.abs(starts - b).min() > tol for b in begins):
+        return None
+    return shown
+
+
 def _upright(frame: Image.Image, out: DecodedImage) -> Image.Image:
     """Apply EXIF orientation to the pixels (then the EXIF itself is never written anywhere)."""
     try:
