@@ -420,6 +420,20 @@ def test_an_animation_with_a_repeated_frame_is_written_with_its_timeline(tmp_pat
     assert times == [100, 500, 400]
 
 
+def test_an_animation_whose_frames_are_all_alike_is_written_as_one_picture(tmp_path: Path, capsys):
+    """PNG and WebP writers make a still picture of an animation whose frames are all the same."""
+    p = tmp_path / "same.png"
+    base = Image.open(GROUP).convert("RGB")
+    base.save(p, save_all=True, append_images=[base], duration=[100, 200], loop=0, disposal=[0, 1])
+    assert Image.open(p).n_frames == 2
+    assert run(p, "-q", "--json") == 0
+    assert "all 2 frames the same once masked: written as one picture" in json.loads(capsys.readouterr().out)["notes"]
+    out = Image.open(tmp_path / "same.unseen.png")
+    assert getattr(out, "n_frames", 1) == 1
+    x, y, w, h = dlib_boxes(GROUP.name)[0]
+    assert changed_fraction(np.asarray(base), np.asarray(out.convert("RGB")), (x, y, w, h)) > 0.8
+
+
 def test_a_gif_with_a_repeated_frame_from_ffmpeg_is_written(tmp_path: Path):
     """The same with a GIF as FFmpeg writes it (it keeps repeated frames): 4 frames in, 3 out."""
     ffmpeg = system_tool("ffmpeg", "ffmpeg")

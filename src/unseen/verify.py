@@ -310,13 +310,15 @@ def _decode_frames(data: bytes) -> tuple[list[np.ndarray], list[float]]:
 def _as_shown(outputs: list[np.ndarray], durations: list[float], written: list[float],
               originals: int) -> list[np.ndarray]:
     """The output frame shown at each original frame: an animation's writer folds a frame identical to
-    the one before into it (``image.shown_frames``), so each original frame is checked against what
-    plays in its place. Unchanged when the counts already agree, or when the timelines differ (the
-    count check in ``check`` then says so)."""
+    the one before into it (``image.shown_frames``), or writes one still picture when all are alike, so
+    each original frame is checked against what plays in its place. Unchanged when the counts already
+    agree, or when the timelines differ (the count check in ``check`` then says so)."""
     from .media.image import shown_frames
 
     if len(outputs) == originals:
         return outputs
+    if len(outputs) == 1:  # every frame alike once masked: written as one still picture
+        return outputs * originals
     shown = shown_frames(durations, written)
     return outputs if shown is None or len(shown) != originals else [outputs[j] for j in shown]
 

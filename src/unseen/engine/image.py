@@ -131,16 +131,19 @@ def encode_checked(img: image_io.DecodedImage, masked: MaskedImage, notes: list[
             back.load()
             size = back.size
             n = getattr(back, "n_frames", 1)
-            times = [float(f.info.get("duration", 0)) for f in ImageSequence.Iterator(back)] if n > 1 else []
+            expected = len(masked.frames)
+            times = [float(f.info.get("duration", 0)) for f in ImageSequence.Iterator(back)] if expected > 1 else []
     except Exception as exc:  # noqa: BLE001 - our own bytes not decoding fails the file
         raise UnseenError(f"output does not decode ({exc}); nothing written") from None
     h, w = masked.frames[0].pixels.shape[:2]
-    expected = len(masked.frames)
-    folded = n < expected and image_io.shown_frames(img.durations, times) is not None
+    # All frames alike once masked: PNG and WebP write one still picture (no timeline left to compare).
+    still = n == 1 and expected > 1 and all(np.array_equal(f.pixels, masked.frames[0].pixels) for f in masked.frames)
+    folded = still or (1 < n < expected and image_io.shown_frames(img.durations, times) is not None)
     if size != (w, h) or (n != expected and not folded):
         raise UnseenError(f"output is {size} x{n}, expected {(w, h)} x{expected}; nothing written")
     if folded and notes is not None:
-        notes.append(f"{expected - n} of {expected} frames the same as the frame before them once masked: "
+        notes.append(f"all {expected} frames the same once masked: written as one picture" if still else
+                     f"{expected - n} of {expected} frames the same as the frame before them once masked: "
                      "written as that frame, shown as long")
     return data
 
