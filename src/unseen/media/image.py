@@ -237,7 +237,7 @@ def shown_frames(durations: list[float], written: list[float]) -> list[int] | No
     frames identical to the one before into it, adding their time: Pillow's GIF, APNG and WebP writers
     do, so a clip whose frames repeat, or differ only where they are masked, comes back with fewer
     frames and the same timeline. None when ``written`` (its frames' ms) is not such a folding."""
-    tol = 0.5 * (len(durations) + len(written))  # ms: whole-ms rounding of each duration, read or written
+    tol = 1.0  # ms: both lists hold the whole ms ``_decode`` read and the writers were given (GIF: 10s)
     if not durations or not written or len(written) > len(durations) or abs(sum(durations) - sum(written)) > tol:
         return None
     starts = np.cumsum([0.0, *durations[:-1]])
