@@ -301,8 +301,10 @@ def _decode_frames(data: bytes) -> tuple[list[np.ndarray], list[float]]:
     """Upright RGB frames of one of our own outputs (which carry no orientation tag), and each frame's ms."""
     from PIL import Image, ImageSequence
 
+    from .media.image import frame_ms
+
     with Image.open(io.BytesIO(data)) as im:
-        frames = [(np.asarray(f.convert("RGB"), np.uint8).copy(), float(f.info.get("duration", 0)))
+        frames = [(np.asarray(f.convert("RGB"), np.uint8).copy(), float(frame_ms(f)))
                   for f in ImageSequence.Iterator(im)]
     return [f for f, _ in frames], [d for _, d in frames]
 

@@ -133,7 +133,7 @@ def encode_checked(img: image_io.DecodedImage, masked: MaskedImage, notes: list[
             n = getattr(back, "n_frames", 1)
             expected = len(masked.frames)
             # frames' times only when some seem missing (walking every frame decodes it: ~1.5 s for 201)
-            times = [float(f.info.get("duration", 0)) for f in ImageSequence.Iterator(back)] if 1 < n < expected else []
+            times = [image_io.frame_ms(f) for f in ImageSequence.Iterator(back)] if 1 < n < expected else []
     except Exception as exc:  # noqa: BLE001 - our own bytes not decoding fails the file
         raise UnseenError(f"output does not decode ({exc}); nothing written") from None
     h, w = masked.frames[0].pixels.shape[:2]

@@ -220,7 +220,7 @@ def _decode(im: Image.Image, fmt: str) -> DecodedImage:
     for frame in frames:
         frame.load()  # truncated data raises here, not later
         if animated:
-            out.durations.append(int(frame.info.get("duration", 100) or 100))
+            out.durations.append(frame_ms(frame))
         rgb, alpha = _to_srgb(_upright(frame, out), out)
         out.frames.append(rgb)
         out.alpha.append(alpha)
@@ -230,6 +230,12 @@ def _decode(im: Image.Image, fmt: str) -> DecodedImage:
         out.notes.append(f"{im.n_frames} pictures in the file; only the first is written")
     out.notes = list(dict.fromkeys(out.notes))
     return out
+
+
+def frame_ms(frame: Image.Image) -> int:
+    """How long an animation's frame shows, in ms (100 when the file gives none or 0, as browsers do).
+    One reading for the input, the re-read of the output and verify, so their timelines compare."""
+    return int(frame.info.get("duration", 100) or 100)
 
 
 def shown_frames(durations: list[float], written: list[float]) -> list[int] | None:
