@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import FIXTURES, GROUP, ROOT, dlib_boxes, repeating_apng, shared_path, system_tool
-from PIL import Image
+from PIL import Image, ImageSequence
 
 from unseen.cli import main
 from unseen.media import image as image_io
@@ -450,6 +451,40 @@ def test_a_gif_with_a_repeated_frame_from_ffmpeg_is_written(tmp_path: Path):
     assert out.n_frames == 3
 
 
+def test_a_webp_whose_frames_are_alike_once_masked_is_written_and_verified(tmp_path: Path, detector):
+    """WebP gives a frame's duration only once the frame is decoded: the re-read took every frame of
+    a folded WebP for 100 ms and refused it ("output is (500, 332) x3, expected (500, 332) x4").
+    Frames 1 and 2 differ only inside a face, so they are alike once masked and the writer folds them."""
+    from unseen.engine.image import cover_decoded, encode_checked
+    from unseen.options import Options
+    from unseen.verify import verify_pixels
+
+    pytest.importorskip("dlib", reason="verify needs unseen[verify]")
+    a = np.asarray(Image.open(GROUP).convert("RGB"))
+    regions = detector.detect(a)
+    x0, y0, x1, y1 = regions.boxes[0].astype(int)
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    inside = a.copy()
+    inside[cy - 2:cy + 2, cx - 2:cx + 2] ^= 255  # inside the first face: masked away
+    corner = a.copy()
+    corner[:4, :4] ^= 255  # outside every face: stays a frame of its own
+    p = tmp_path / "anim.webp"
+    Image.fromarray(a).save(p, save_all=True, append_images=[Image.fromarray(inside), Image.fromarray(corner)],
+                            duration=[100, 200, 300], loop=0, lossless=True)
+    assert Image.open(p).n_frames == 3
+    img = image_io.read(p)
+    options = Options(self_check=False)
+    masked = cover_decoded(img, detector, options, detected=regions)  # the same regions on every frame
+    notes: list[str] = []
+    data = encode_checked(img, masked, notes)
+    assert notes == ["1 of 3 frames the same as the frame before them once masked: written as that frame, "
+                     "shown as long"]
+    out = Image.open(io.BytesIO(data))
+    assert out.n_frames == 2
+    assert [image_io.frame_ms(f) for f in ImageSequence.Iterator(out)] == [300, 300]
+    assert verify_pixels(img.frames, data, img.output_format, ("face",), img.durations)["verdict"] == "pass"
+
+
 def test_shown_frames_accepts_only_a_folding_of_the_same_timeline():
     shown = image_io.shown_frames
     assert shown([100, 200, 300, 400], [100, 500, 400]) == [0, 1, 1, 2]
@@ -489,7 +524,7 @@ def test_import_leaves_the_process_as_it_was(tmp_path: Path):
     file lifts the pixel limit only while unseen reads, then puts it back."""
     code = """
 import sys
-from PIL import Image
+from PIL import Image, ImageSequence
 before = (Image.MAX_IMAGE_PIXELS, sorted(Image.OPEN), sorted(Image.ID))
 import unseen, unseen.engine.image, unseen.engine.video, unseen.cli, unseen.web.server, unseen.verify
 assert (Image.MAX_IMAGE_PIXELS, sorted(Image.OPEN), sorted(Image.ID)) == before, "import changed Pillow"

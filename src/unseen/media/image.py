@@ -234,7 +234,11 @@ def _decode(im: Image.Image, fmt: str) -> DecodedImage:
 
 def frame_ms(frame: Image.Image) -> int:
     """How long an animation's frame shows, in ms (100 when the file gives none or 0, as browsers do).
-    One reading for the input, the re-read of the output and verify, so their timelines compare."""
+    One reading for the input, the re-read of the output and verify, so their timelines compare.
+
+    Loads the frame first: Pillow's WebP reader sets a frame's duration only once the frame is decoded
+    (GIF and APNG on seeking), so a WebP read on seeking alone gave every frame 100 ms."""
+    frame.load()
     return int(frame.info.get("duration", 100) or 100)
 
 
