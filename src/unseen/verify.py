@@ -299,11 +299,11 @@ def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: 
 # -- entry points --------------------------------------------------------------------------------------
 def _decode_frames(data: bytes) -> tuple[list[np.ndarray], list[float]]:
     """Upright RGB frames of one of our own outputs (which carry no orientation tag), and each frame's ms."""
-    from PIL import Image, ImageSequence
+    from PIL import ImageSequence
 
-    from .media.image import frame_ms
+    from .media.image import frame_ms, open_allowed
 
-    with Image.open(io.BytesIO(data)) as im:
+    with open_allowed(io.BytesIO(data)) as im:
         frames = [(np.asarray(f.convert("RGB"), np.uint8).copy(), float(frame_ms(f)))
                   for f in ImageSequence.Iterator(im)]
     return [f for f, _ in frames], [d for _, d in frames]
@@ -349,8 +349,6 @@ def verify_pixels(originals: list[np.ndarray], data: bytes, fmt: str,
 def verify_files(original: Path, output: Path, max_pixels: int | None = None,
                  cover: tuple[str, ...] = DEFAULT_COVER) -> dict[str, Any]:
     """``unseen verify ORIGINAL OUTPUT``: the checks on two files. Raises ``UnseenError``."""
-    from PIL import Image, UnidentifiedImageError
-
     from .media import image as image_io
     from .media import is_video
     from .media.image_check import leaks
@@ -372,10 +370,9 @@ def verify_files(original: Path, output: Path, max_pixels: int | None = None,
             raise VerifyInputError(path, f"cannot read file: {exc.strerror or exc}") from None
     try:
         data = output.read_bytes()
-        with Image.open(io.BytesIO(data)) as im:
-            fmt = im.format or "?"
-    except (OSError, UnidentifiedImageError) as exc:
-        raise VerifyInputError(output, f"cannot read file: {exc}") from None
+    except OSError as exc:
+        raise VerifyInputError(output, f"cannot read file: {exc.strerror or exc}") from None
+    fmt = decoded[output].format
     try:
         shown = _as_shown(decoded[output].frames, decoded[original].durations, decoded[output].durations,
                           len(decoded[original].frames))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageSequence
+from PIL import ImageSequence
 
 from .. import mask
 from ..boxes import BoxSet
@@ -127,7 +127,7 @@ def encode_checked(img: image_io.DecodedImage, masked: MaskedImage, notes: list[
     if leaks:
         raise UnseenError("output still carries metadata (" + "; ".join(leaks) + "); nothing written")
     try:
-        with Image.open(io.BytesIO(data)) as back:
+        with image_io.open_allowed(io.BytesIO(data), (fmt,)) as back:  # parsed as what it was written as
             back.load()
             size = back.size
             n = getattr(back, "n_frames", 1)

@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import ExifTags, Image, IptcImagePlugin
 
-from ..media.image import open_image
+from ..media.image import open_allowed, open_image
 from .findings import Findings, clean
 
 GPS_IFD = 0x8825
@@ -118,7 +118,7 @@ def _thumbnail(exif: Image.Exif, raw: bytes | None, f: Findings,
         tiff = raw[6:] if raw.startswith(b"Exif") else raw  # offsets count from the TIFF header
         data = tiff[offset : offset + length]
         try:
-            with Image.open(io.BytesIO(data)) as t:
+            with open_allowed(io.BytesIO(data), ("JPEG",)) as t:  # EXIF's thumbnails are JPEG; nothing else parses them
                 t.load()
                 entry["size"] = t.size
                 if face_counter is not None:

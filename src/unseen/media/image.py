@@ -9,6 +9,7 @@ XMP, IPTC, ICC, comments, thumbnails, text chunks). ``metadata.leaks`` then re-r
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import threading
 import warnings
@@ -21,6 +22,22 @@ from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ..errors import UnseenError, first_line
 from . import RAW_SUFFIXES
+
+# The formats unseen reads (Pillow's names): ``Image.open`` tries these plugins and no other. Each of
+# Pillow's ~45 parsers is attack surface on files from anywhere, and its EPS plugin hands the file to
+# Ghostscript, an outside interpreter with a long record of code-execution bugs (Pillow's security
+# handbook asks applications to block EPS). Without the list a JPEG whose EXIF thumbnail, or a ".jpg"
+# whose content, is PostScript ran Ghostscript wherever it is installed. JPEG covers MPO (Pillow's JPEG
+# plugin returns it); HEIF is there once pillow-heif has registered it. JPEG 2000, PSD and PCX are
+# in-process decoders unseen has read since the start (photo desks keep PSDs). Order: the formats
+# Pillow loads first (``Image.preinit``) lead, so a JPEG or PNG never loads the other plugins.
+READ_FORMATS = ("JPEG", "PNG", "GIF", "BMP", "PPM", "WEBP", "TIFF", "HEIF", "AVIF", "ICO", "JPEG2000", "PSD",
+                "PCX")
+READ_NAMES = "JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF, AVIF, PPM, ICO, JPEG 2000, PSD and PCX"
+_PLUGINS = {"JPEG": "JpegImagePlugin", "PNG": "PngImagePlugin", "GIF": "GifImagePlugin", "BMP": "BmpImagePlugin",
+            "PPM": "PpmImagePlugin", "WEBP": "WebPImagePlugin", "TIFF": "TiffImagePlugin", "AVIF": "AvifImagePlugin",
+            "ICO": "IcoImagePlugin", "JPEG2000": "Jpeg2KImagePlugin", "PSD": "PsdImagePlugin",
+            "PCX": "PcxImagePlugin"}  # Pillow's module for each (HEIF: pillow-heif's, ``_load_plugins``)
 
 _setup = threading.Lock()
 _plugins_ready = False
@@ -77,13 +94,55 @@ def open_image(path: Path | str) -> Iterator[Image.Image]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(path) as im:
+            with open_allowed(path) as im:
                 yield im
     finally:
         with _setup:
             _unlimited -= 1
             if _unlimited == 0:
                 Image.MAX_IMAGE_PIXELS = _saved_limit
+
+
+def open_allowed(source: Path | str | io.BytesIO, formats: tuple[str, ...] = READ_FORMATS) -> Image.Image:
+    """``Image.open`` with only the plugin of ``formats`` (of READ_FORMATS) whose ``accept`` knows the
+    file's first bytes; UnidentifiedImageError when none does.
+
+    Each plugin is imported the first time its turn comes, as Pillow would for that file: handing
+    Pillow the whole list instead loads all ~45 of its plugins (``Image.init``, 15-20 ms) for the first
+    file that is not a JPEG, and raises KeyError for a name it has no plugin for (HEIF before
+    pillow-heif registers it, a format this Pillow was built without): those are passed over."""
+    if isinstance(source, io.BytesIO):
+        prefix = source.getvalue()[:16]
+    else:
+        with open(source, "rb") as f:
+            prefix = f.read(16)
+    for name in formats:
+        if name not in Image.OPEN and name in _PLUGINS:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(f"PIL.{_PLUGINS[name]}")
+        if name not in Image.OPEN:
+            continue
+        accept = Image.OPEN[name][1]
+        known = accept is None or accept(prefix)
+        if known and not isinstance(known, str):  # a str is Pillow's "might be, but..." warning
+            return Image.open(source, formats=[name])
+    raise UnidentifiedImageError(f"cannot identify image file {source!r}")
+
+
+def refused_format(path: Path | str) -> str | None:
+    """Pillow's name for the format of a file no plugin of READ_FORMATS opened, when one of its other
+    plugins knows it by its first bytes (``accept`` reads 16 bytes; no parser runs). For the message."""
+    try:
+        with open(path, "rb") as f:
+            prefix = f.read(16)
+        Image.init()
+        for name, (_factory, accept) in list(Image.OPEN.items()):
+            known = name not in READ_FORMATS and accept is not None and accept(prefix)
+            if known and not isinstance(known, str):  # a str is a warning: "this might be it"
+                return name
+    except Exception:  # noqa: BLE001 - only a better message is at stake
+        pass
+    return None
 
 
 def _silence_libtiff() -> None:
@@ -167,6 +226,10 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
     except UnseenError:
         raise
     except UnidentifiedImageError:
+        other = refused_format(path)
+        if other is not None:
+            raise UnseenError(f"{other} image: not a format unseen reads (it reads {READ_NAMES}); "
+                              "convert it to PNG or JPEG first") from None
         raise UnseenError("not an image format unseen can read (unknown or corrupt file)") from None
     except MemoryError:
         raise

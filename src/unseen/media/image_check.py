@@ -147,7 +147,7 @@ _TIFF_OK = {254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 282, 283
 
 
 def _tiff_leaks(d: bytes) -> list[str]:
-    with Image.open(io.BytesIO(d)) as im:
+    with Image.open(io.BytesIO(d), formats=["TIFF"]) as im:
         leaks = []
         for page in range(getattr(im, "n_frames", 1)):
             im.seek(page)

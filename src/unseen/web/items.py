@@ -248,5 +248,5 @@ def sampled_frame_pixels(item: Item, k: int) -> np.ndarray | None:
     data = item.frames.get(k)
     if data is None:
         return None
-    with Image.open(io.BytesIO(data)) as im:
+    with Image.open(io.BytesIO(data), formats=["JPEG"]) as im:  # the page's own JPEG (``jpeg``)
         return np.asarray(im.convert("RGB")).copy()
