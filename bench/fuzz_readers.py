@@ -589,6 +589,12 @@ HISTORY_LINES: list[str] = [
     "is ... x2, expected ... x3\"): the re-read took the folded frames' times before decoding them, when "
     "Pillow's WebP reader has not set them | media/image.py (`frame_ms` decodes the frame first); "
     "tests/test_photo.py `test_a_webp_whose_frames_are_alike_once_masked_is_written_and_verified` |",
+    "| image.read: a JPEG turned by EXIF whose GPS version is stored as text (2026-12-02) | refused (\"cannot "
+    "apply EXIF orientation: can't concat str to bytes\"): Pillow's `exif_transpose` writes the EXIF back "
+    "and that fails | media/image.py: the pixels are transposed by the orientation tag alone (`_ORIENTATION`) |",
+    "| metadata.inspect: a PNG whose image data is cut short (2026-12-02) | `unseen inspect` said \"cannot read "
+    "image: AssertionError\" (Pillow decodes the PNG to reach text chunks after it; a second decode asserts) "
+    "| inspect/image.py: listed as \"PNG chunks after the image data (unreadable ...)\" |",
 ]
 
 

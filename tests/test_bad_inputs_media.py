@@ -116,6 +116,41 @@ def test_fuzz_regression_tiff_page_without_dimensions(tmp_path, cli):
     assert_refused(rc, err, src, tmp_path / "out", "cannot read image")
 
 
+def test_fuzz_regression_exif_tag_of_unexpected_type(tmp_path, cli):
+    """Fuzz finding: a JPEG turned by EXIF (orientation 6) whose GPS version is stored as text was
+    refused ("cannot apply EXIF orientation: can't concat str to bytes"): Pillow's exif_transpose
+    writes the EXIF back, and that rewrite fails. The pixels are fine: it is turned and anonymised."""
+    ifd0 = struct.pack("<H", 2) + struct.pack("<HHII", 0x0112, 3, 1, 6) + struct.pack("<HHII", 0x8825, 4, 1, 38) \
+        + struct.pack("<I", 0)
+    gps = struct.pack("<H", 1) + struct.pack("<HHII", 0x0000, 2, 8, 56) + struct.pack("<I", 0) + b"M\0*\0\0\0\x08\0"
+    app1 = b"Exif\0\0" + b"II*\0" + struct.pack("<I", 8) + ifd0 + gps
+    jpeg = PHOTO.read_bytes()
+    src = tmp_path / "turned.jpg"
+    src.write_bytes(jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpeg[2:])
+    w, h = Image.open(PHOTO).size
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert assert_clean_output(rc, err, tmp_path / "out" / "turned.jpg", "JPEG").size == (h, w)
+
+
+def test_fuzz_regression_png_damaged_after_its_header(tmp_path, capsys):
+    """Fuzz finding: ``unseen inspect`` on a PNG whose image data is cut short said "cannot read image:
+    AssertionError" (Pillow decodes the whole PNG to reach the text chunks after it; after one failed
+    decode a second asserts). It now lists what it can and says the rest is unreadable."""
+    from unseen.cli.inspect import main as inspect_main
+
+    buf = io.BytesIO()
+    Image.open(PHOTO).save(buf, "PNG")
+    data = buf.getvalue()
+    idat = data.index(b"IDAT") - 4
+    (n,) = struct.unpack(">I", data[idat:idat + 4])
+    src = tmp_path / "cut.png"
+    src.write_bytes(data[:idat + 8 + n // 2] + struct.pack(">I", 10 ** 8) + b"drt4")  # half, then a 100 MB chunk
+    assert inspect_main([str(src), "--no-faces"]) == 0
+    out = capsys.readouterr().out
+    assert "PNG chunks after the image data (unreadable: the image data is damaged)" in out
+    assert "Traceback" not in out
+
+
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP"])
 def test_fuzz_regression_leak_check_never_raises(fmt):
     """Fuzz finding: the TIFF output check raised AttributeError/UnidentifiedImageError on bytes it

@@ -62,8 +62,13 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
         if info.get("comment"):
             f.blocks.append("comment")
             f.people.setdefault("Comment", clean(info["comment"]))
-        if getattr(im, "text", None):
-            f.blocks.append("PNG text chunks (" + ", ".join(im.text) + ")")
+        try:  # Pillow decodes the whole PNG to reach text chunks after the pixels
+            text = getattr(im, "text", None)
+        except Exception:  # damaged image data (a second load after a failed one asserts)
+            text = None
+            f.blocks.append("PNG chunks after the image data (unreadable: the image data is damaged)")
+        if text:
+            f.blocks.append("PNG text chunks (" + ", ".join(text) + ")")
         if info.get("mp") or im.format == "MPO":
             f.blocks.append("multi-picture (MPF) extra images")
         if exif:

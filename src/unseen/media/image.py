@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 
 from ..errors import UnseenError, first_line
 from . import RAW_SUFFIXES
@@ -326,6 +326,15 @@ def shown_frames(durations: list[float], written: list[float]) -> list[int] | No
     return shown
 
 
+# EXIF orientation -> the transposition that makes the pixels upright (as ``ImageOps.exif_transpose``).
+# Not exif_transpose itself: it also writes the EXIF back without its orientation, which unseen never
+# keeps, and that rewrite fails on tags of an unexpected type (a GPS version stored as text, found by
+# the fuzzer), refusing a photo whose pixels are fine.
+_ORIENTATION = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+                5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+                8: Image.Transpose.ROTATE_90}
+
+
 def _upright(frame: Image.Image, out: DecodedImage) -> Image.Image:
     """Apply EXIF orientation to the pixels (then the EXIF itself is never written anywhere)."""
     try:
@@ -333,13 +342,14 @@ def _upright(frame: Image.Image, out: DecodedImage) -> Image.Image:
     except Exception:  # malformed EXIF: nothing we can trust, keep pixels as stored
         out.notes.append("EXIF unreadable; orientation left as stored")
         return frame
-    if orientation in (2, 3, 4, 5, 6, 7, 8):
-        out.notes.append(f"EXIF orientation {orientation} applied to pixels")
-        try:
-            return ImageOps.exif_transpose(frame) or frame
-        except Exception as exc:
-            raise UnseenError(f"cannot apply EXIF orientation: {_reason(exc)}") from None
-    return frame
+    method = _ORIENTATION.get(orientation)
+    if method is None:
+        return frame
+    out.notes.append(f"EXIF orientation {orientation} applied to pixels")
+    try:
+        return frame.transpose(method)
+    except Exception as exc:
+        raise UnseenError(f"cannot apply EXIF orientation: {_reason(exc)}") from None
 
 
 def _to_srgb(frame: Image.Image, out: DecodedImage) -> tuple[np.ndarray, np.ndarray | None]:
