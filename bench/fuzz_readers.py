@@ -595,6 +595,10 @@ HISTORY_LINES: list[str] = [
     "| metadata.inspect: a PNG whose image data is cut short (2026-12-02) | `unseen inspect` said \"cannot read "
     "image: AssertionError\" (Pillow decodes the PNG to reach text chunks after it; a second decode asserts) "
     "| inspect/image.py: listed as \"PNG chunks after the image data (unreadable ...)\" |",
+    "| image.read: a GIF cut short (2026-12-02) | refused with \"cannot read image header: index out of range\" "
+    "(Pillow counts its frames past the end); a cut WebP said \"could not create decoder object\" | media/image.py "
+    "`_reason`: \"the file is truncated or corrupt (...)\"; every cut of a small file of each format is checked "
+    "(`test_fuzz_regression_a_cut_file_is_called_cut`) |",
 ]
 
 

@@ -151,6 +151,30 @@ def test_fuzz_regression_png_damaged_after_its_header(tmp_path, capsys):
     assert "Traceback" not in out
 
 
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP", "PNG", "TIFF", "JPEG", "BMP"])
+def test_fuzz_regression_a_cut_file_is_called_cut(tmp_path, fmt):
+    """Fuzz finding: a GIF cut short was refused with "cannot read image header: index out of range"
+    (Pillow counting its frames reads past the end), a cut WebP with "could not create decoder object".
+    Every cut of a small animation (a still for TIFF, JPEG and BMP) is read whole or refused with a
+    cause a user can act on."""
+    from unseen.errors import UnseenError
+    from unseen.media import image as image_io
+
+    a = Image.open(PHOTO).convert("RGB").reduce(10)
+    more = {"save_all": True, "append_images": [a.rotate(30), a.rotate(60)], "duration": 50} \
+        if fmt in ("GIF", "WEBP", "PNG") else {}
+    buf = io.BytesIO()
+    a.save(buf, fmt, **more)
+    data = buf.getvalue()
+    src = tmp_path / f"cut.{fmt.lower()}"
+    for n in range(len(data) - 1, 0, -7):
+        src.write_bytes(data[:n])
+        try:
+            image_io.read(src)
+        except UnseenError as exc:
+            assert any(w in str(exc).lower() for w in ("truncated", "corrupt", "not an image format")), (n, str(exc))
+
+
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP"])
 def test_fuzz_regression_leak_check_never_raises(fmt):
     """Fuzz finding: the TIFF output check raised AttributeError/UnidentifiedImageError on bytes it

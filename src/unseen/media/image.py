@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import struct
 import threading
 import warnings
 from collections.abc import Iterator
@@ -267,10 +268,19 @@ def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage
         raise UnseenError(f"cannot decode image: {_reason(exc)}") from None
 
 
+# What Pillow says, or raises, when a file ends early or its bytes are wrong: its decoders' codes, and
+# plugins reading past the end of a cut file (a GIF's n_frames: IndexError; struct.error; WebP's
+# "could not create decoder object"; a JPEG cut in its header: "cannot load this image"). The user
+# reads "truncated or corrupt", not "index out of range".
+_BAD_DATA_TEXTS = ("decoder error", "broken data stream", "broken PNG file", "could not create decoder object",
+                   "cannot load this image")
+_BAD_DATA_ERRORS = (IndexError, struct.error, EOFError)
+
+
 def _reason(exc: BaseException) -> str:
     text = first_line(exc)
-    if text.startswith(("decoder error", "broken data stream")):  # Pillow's codes mean "bad data"
-        return f"image data is corrupt ({text})"
+    if isinstance(exc, _BAD_DATA_ERRORS) or text.startswith(_BAD_DATA_TEXTS):
+        return f"the file is truncated or corrupt ({text})"
     return text
 
 
