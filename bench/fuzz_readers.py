@@ -563,8 +563,8 @@ def main(argv: list[str] | None = None) -> int:
 
 # What earlier runs (and the corpus sweep) found, and what became of each; rendered under the table.
 HISTORY_LINES: list[str] = [
-    "Found by earlier runs and by the corpus sweep, each kept as a regression test in "
-    "tests/test_bad_inputs.py (`test_fuzz_regression_*`):",
+    "Found by earlier runs and by the corpus sweep, each kept as a regression test (`test_fuzz_regression_*` in "
+    "tests/test_bad_inputs.py and tests/test_bad_inputs_media.py, or the test named):",
     "",
     "| finding | effect | fix |",
     "|---|---|---|",
