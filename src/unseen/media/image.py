@@ -113,7 +113,8 @@ def open_allowed(source: Path | str | io.BytesIO, formats: tuple[str, ...] = REA
     file that is not a JPEG, and raises KeyError for a name it has no plugin for (HEIF before
     pillow-heif registers it, a format this Pillow was built without): those are passed over."""
     if isinstance(source, io.BytesIO):
-        prefix = source.getvalue()[:16]
+        with source.getbuffer() as view:  # not getvalue(): that copies a whole encoded output to read 16 bytes
+            prefix = bytes(view[:16])
     else:
         with open(source, "rb") as f:
             prefix = f.read(16)
