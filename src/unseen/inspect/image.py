@@ -76,7 +76,26 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
         for key in ("photoshop", "adobe"):
             if key in info:
                 f.blocks.append(f"{key} block")
+        if im.format == "GIF":  # last: walking the frames changes ``info``
+            comments = _gif_comments(im)
+            if comments:
+                f.blocks += [] if "comment" in f.blocks else ["comment"]
+                f.people["Comment"] = clean(b" / ".join(comments))
     return f
+
+
+def _gif_comments(im: Image.Image) -> list[bytes]:
+    """The comments of an animated GIF's frames: Pillow sets ``info["comment"]`` for the frame it has
+    seeked to, so a comment after the first frame was never listed ("no metadata found"). Seeking decodes
+    each frame (a GIF's frames build on the one before). A damaged frame ends the walk."""
+    found: list[bytes] = []
+    with contextlib.suppress(Exception):
+        for k in range(int(getattr(im, "n_frames", 1) or 1)):
+            im.seek(k)
+            comment = im.info.get("comment")
+            if comment and comment not in found:
+                found.append(comment)
+    return found
 
 
 def _read_exif(exif: Image.Exif, f: Findings) -> None:
