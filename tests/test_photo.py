@@ -303,25 +303,30 @@ def test_inspect_counts_confident_faces_apart(group: Path, capsys):
     assert f"({before['faces_confident']} at score >= 0.5;" in line
 
 
-def test_inspect_lists_a_comment_in_a_later_frame_of_a_gif(tmp_path: Path, capsys):
-    """A GIF's comment can sit with any frame; Pillow shows it only once that frame is reached, so
-    ``unseen inspect`` said "no metadata found" for a name and address in frame 2. The run's report
-    lists it among what was dropped, and the output does not carry it."""
+def test_inspect_lists_what_a_gif_carries_in_any_frame(tmp_path: Path, capsys):
+    """A GIF's comment can sit with any frame; Pillow shows it only once that frame is reached, and
+    shows no XMP packet at all, so ``unseen inspect`` said "no metadata found" for a name and address
+    in frame 2 and an XMP creator in frame 3. The run's report lists both among what was dropped, and
+    the output carries neither."""
     a = Image.open(GROUP).convert("RGB").reduce(4)
     buf = io.BytesIO()
     a.save(buf, "GIF", save_all=True, append_images=[a.rotate(30), a.rotate(60)], duration=50)
     data = buf.getvalue()
-    second = data.index(b"\x21\xf9\x04", data.index(b"\x21\xf9\x04") + 1)  # frame 2's control block
+    controls = [i for i in range(len(data)) if data.startswith(b"\x21\xf9\x04", i)]
+    second, third = controls[1], controls[2]  # frames 2 and 3's control blocks
     comment = b"Jane Doe, 5 Main St"
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>Jane Reporter</dc:creator></x:xmpmeta>'
     src = tmp_path / "anim.gif"
-    src.write_bytes(data[:second] + b"\x21\xfe" + bytes([len(comment)]) + comment + b"\x00" + data[second:])
+    src.write_bytes(data[:second] + b"\x21\xfe" + bytes([len(comment)]) + comment + b"\x00" + data[second:third]
+                    + b"\x21\xff\x0bXMP DataXMP" + bytes([len(xmp)]) + xmp + b"\x00" + data[third:])
     assert Image.open(src).info.get("comment") is None  # not visible at frame 0
     assert run("inspect", src, "--json", "--no-faces") == 0
     found = json.loads(capsys.readouterr().out)
-    assert "comment" in found["blocks"] and found["people"]["Comment"] == comment.decode()
+    assert {"comment", "XMP"} <= set(found["blocks"]) and found["people"]["Comment"] == comment.decode()
     assert run(src, "--json", "-q", "--cover", "faces") == 0
-    assert "comment" in json.loads(capsys.readouterr().out)["metadata_dropped"]
-    assert comment not in (tmp_path / "anim.unseen.gif").read_bytes()
+    assert {"comment", "XMP"} <= set(json.loads(capsys.readouterr().out)["metadata_dropped"])
+    out = (tmp_path / "anim.unseen.gif").read_bytes()
+    assert comment not in out and b"Jane Reporter" not in out
 
 
 def test_boxes_file_adds_regions(group: Path, tmp_path: Path):

@@ -15,6 +15,7 @@ from typing import Any
 from PIL import ExifTags, Image, IptcImagePlugin
 
 from ..media.image import open_allowed, open_image
+from ..media.image_check import GIF_ANIMATION_APPS, gif_extensions
 from .findings import Findings, clean
 
 GPS_IFD = 0x8825
@@ -76,26 +77,27 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
         for key in ("photoshop", "adobe"):
             if key in info:
                 f.blocks.append(f"{key} block")
-        if im.format == "GIF":  # last: walking the frames changes ``info``
-            comments = _gif_comments(im)
-            if comments:
-                f.blocks += [] if "comment" in f.blocks else ["comment"]
-                f.people["Comment"] = clean(b" / ".join(comments))
+        if im.format == "GIF":
+            _gif_blocks(Path(path).read_bytes(), f)
     return f
 
 
-def _gif_comments(im: Image.Image) -> list[bytes]:
-    """The comments of an animated GIF's frames: Pillow sets ``info["comment"]`` for the frame it has
-    seeked to, so a comment after the first frame was never listed ("no metadata found"). Seeking decodes
-    each frame (a GIF's frames build on the one before). A damaged frame ends the walk."""
-    found: list[bytes] = []
-    with contextlib.suppress(Exception):
-        for k in range(int(getattr(im, "n_frames", 1) or 1)):
-            im.seek(k)
-            comment = im.info.get("comment")
-            if comment and comment not in found:
-                found.append(comment)
-    return found
+def _gif_blocks(data: bytes, f: Findings) -> None:
+    """What a GIF's extension blocks carry, in any frame (``image_check.gif_extensions``): Pillow shows
+    a comment only for the frame it has reached, and no XMP at all, so a name and address in frame 2,
+    or an XMP packet, gave "no metadata found". A cut file gives what comes before the cut."""
+    blocks, _problem = gif_extensions(data)
+    comments = [d for label, _first, d in blocks if label == 0xFE and d]
+    if comments:
+        f.blocks += [] if "comment" in f.blocks else ["comment"]
+        f.people["Comment"] = clean(b" / ".join(dict.fromkeys(comments)))
+    for label, first, _data in blocks:
+        app = first[:11]
+        name = ("GIF plain-text block (text drawn over the picture)" if label == 0x01 else
+                "XMP" if app == b"XMP DataXMP" else "ICC profile" if app == b"ICCRGBG1012" else
+                f"GIF application block ({app.decode('latin-1')})" if app not in GIF_ANIMATION_APPS else None)
+        if label in (0x01, 0xFF) and name and name not in f.blocks:
+            f.blocks.append(name)
 
 
 def _read_exif(exif: Image.Exif, f: Findings) -> None:

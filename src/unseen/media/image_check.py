@@ -107,38 +107,57 @@ def _webp_leaks(d: bytes) -> list[str]:
     return leaks
 
 
-def _gif_leaks(d: bytes) -> list[str]:
+GIF_ANIMATION_APPS = (b"NETSCAPE2.0", b"ANIMEXTS1.0")  # application blocks that only say how to loop
+
+
+def gif_extensions(d: bytes) -> tuple[list[tuple[int, bytes, bytes]], str | None]:
+    """Every extension block of a GIF, in file order, whatever frame it comes with: (label, its first
+    data sub-block, all its data sub-blocks joined); and what ended the walk early (None: the trailer).
+
+    One walker for the output check below and for ``inspect``, which lists what an input carries
+    (Pillow shows a comment only for the frame it has reached, and no application block after the
+    first frame's: XMP, for one)."""
     if d[:3] != b"GIF":
-        return ["not a GIF"]
+        return [], "not a GIF"
+    out: list[tuple[int, bytes, bytes]] = []
+    try:
+        flags = d[10]
+        i = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+        while i < len(d):
+            b = d[i]
+            if b == 0x3B:
+                return out, None
+            if b == 0x21:
+                label, j, parts = d[i + 1], i + 2, []
+                while d[j]:
+                    parts.append(d[j + 1 : j + 1 + d[j]])
+                    j += d[j] + 1
+                out.append((label, parts[0] if parts else b"", b"".join(parts)))
+                i = j + 1
+            elif b == 0x2C:
+                lflags = d[i + 9]
+                j = i + 10 + (3 * 2 ** ((lflags & 7) + 1) if lflags & 0x80 else 0) + 1
+                while d[j]:
+                    j += d[j] + 1
+                i = j + 1
+            else:
+                return out, f"unknown GIF block 0x{b:02x}"
+    except IndexError:
+        return out, "GIF block cut short"
+    return out, "no GIF trailer"
+
+
+def _gif_leaks(d: bytes) -> list[str]:
+    blocks, problem = gif_extensions(d)
     leaks = []
-    flags = d[10]
-    i = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
-    while i < len(d):
-        b = d[i]
-        if b == 0x3B:
-            return leaks
-        if b == 0x21:
-            label = d[i + 1]
-            j = i + 2
-            first = d[j + 1 : j + 1 + d[j]] if d[j] else b""
-            if label == 0xFE:
-                leaks.append("GIF comment extension")
-            elif label == 0x01:
-                leaks.append("GIF plain-text extension")
-            elif label == 0xFF and first[:11] not in (b"NETSCAPE2.0", b"ANIMEXTS1.0"):
-                leaks.append(f"GIF application extension {first[:11].decode('latin-1')}")
-            while d[j]:
-                j += d[j] + 1
-            i = j + 1
-        elif b == 0x2C:
-            lflags = d[i + 9]
-            j = i + 10 + (3 * 2 ** ((lflags & 7) + 1) if lflags & 0x80 else 0) + 1
-            while d[j]:
-                j += d[j] + 1
-            i = j + 1
-        else:
-            return leaks + [f"unknown GIF block 0x{b:02x}"]
-    return leaks + ["no GIF trailer"]
+    for label, first, _data in blocks:
+        if label == 0xFE:
+            leaks.append("GIF comment extension")
+        elif label == 0x01:
+            leaks.append("GIF plain-text extension")
+        elif label == 0xFF and first[:11] not in GIF_ANIMATION_APPS:
+            leaks.append(f"GIF application extension {first[:11].decode('latin-1')}")
+    return leaks + ([problem] if problem else [])
 
 
 # Baseline structural TIFF tags only: dimensions, sample layout, strips/tiles, compression.
