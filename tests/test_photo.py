@@ -329,6 +329,35 @@ def test_inspect_lists_what_a_gif_carries_in_any_frame(tmp_path: Path, capsys):
     assert comment not in out and b"Jane Reporter" not in out
 
 
+def test_inspect_lists_a_motion_photos_video_and_makers_segments(tmp_path: Path, capsys):
+    """A phone's motion photo keeps a short video after the JPEG's end (every face in it unmasked), and
+    makers write APP segments Pillow does not show (a GoPro's GPS track in APP6): ``unseen inspect``
+    listed neither, nor did a run's list of what it dropped. The output carries neither."""
+    import av
+
+    clip = tmp_path / "clip.mp4"
+    with av.open(str(clip), "w") as box:
+        stream = box.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        frame = av.VideoFrame.from_ndarray(np.asarray(Image.open(GROUP).convert("RGB").resize((64, 48))),
+                                           format="rgb24")
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            box.mux(packet)
+    jpeg = GROUP.read_bytes()
+    gopro = b"GoPro\0" + b"GPS5 52.52 13.40" * 4
+    src = tmp_path / "motion.jpg"
+    src.write_bytes(jpeg[:2] + b"\xff\xe6" + (len(gopro) + 2).to_bytes(2, "big") + gopro + jpeg[2:]
+                    + clip.read_bytes())
+    assert run("inspect", src, "--json", "--no-faces") == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    video = f"a video after the picture ({clip.stat().st_size} bytes; a phone's motion photo)"
+    assert {"APP6 segment (GoPro)", video} <= set(blocks)
+    assert run(src, "--json", "-q", "--cover", "faces") == 0
+    assert {"APP6 segment (GoPro)", video} <= set(json.loads(capsys.readouterr().out)["metadata_dropped"])
+    out = (tmp_path / "motion.unseen.jpg").read_bytes()
+    assert b"ftyp" not in out and b"GoPro" not in out
+
+
 def test_boxes_file_adds_regions(group: Path, tmp_path: Path):
     boxes = tmp_path / "boxes.json"
     boxes.write_text(json.dumps({"version": 1, "regions": [{"x": 5, "y": 5, "w": 40, "h": 30}]}))

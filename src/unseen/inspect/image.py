@@ -15,7 +15,7 @@ from typing import Any
 from PIL import ExifTags, Image, IptcImagePlugin
 
 from ..media.image import open_allowed, open_image
-from ..media.image_check import GIF_ANIMATION_APPS, gif_extensions
+from ..media.image_check import GIF_ANIMATION_APPS, app_name, gif_extensions, jpeg_segments
 from .findings import Findings, clean
 
 GPS_IFD = 0x8825
@@ -79,7 +79,39 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
                 f.blocks.append(f"{key} block")
         if im.format == "GIF":
             _gif_blocks(Path(path).read_bytes(), f)
+        elif im.format in ("JPEG", "MPO"):
+            _jpeg_blocks(Path(path).read_bytes(), f)
     return f
+
+
+# APP segments the reading above already names (EXIF, XMP and extended XMP, ICC, IPTC, MPF, Adobe), by
+# their identifiers as ``image_check.app_name`` gives them (12 bytes at most).
+_NAMED_APPS = ("Exif", "http://ns.ad", "ICC_PROFILE", "Photoshop 3.", "MPF", "Adobe")
+
+
+def _jpeg_blocks(data: bytes, f: Findings) -> None:
+    """What a JPEG carries beyond Pillow's ``info`` (``image_check.jpeg_segments``): data after the
+    picture's end, where a phone's motion photo keeps a short video (every face in it unmasked), and
+    APP segments of other makers (a GoPro's GPS telemetry, a JFXX extension thumbnail...). Both were
+    missing from "what this file gives away" and from a run's list of what it dropped."""
+    segments, trailing, _problem = jpeg_segments(data)
+    for marker, body in segments:
+        name = app_name(body)
+        name = name if name.isascii() and name.isprintable() else ""  # binary bytes say nothing to a reader
+        if marker == 0xE0 and not body.startswith(b"JFIF\0"):
+            label = "JFXX extension thumbnail" if name == "JFXX" else f"APP0 segment ({name or 'unnamed'})"
+        elif 0xE1 <= marker <= 0xEF and not name.startswith(_NAMED_APPS):
+            label = f"APP{marker - 0xE0} segment ({name or 'unnamed'})"
+        else:
+            continue
+        if label not in f.blocks:
+            f.blocks.append(label)
+    if trailing:
+        tail = data[len(data) - trailing :]
+        if b"ftyp" in tail:
+            f.blocks.append(f"a video after the picture ({trailing} bytes; a phone's motion photo)")
+        elif "multi-picture (MPF) extra images" not in f.blocks:
+            f.blocks.append(f"{trailing} byte{'s' if trailing > 1 else ''} after the end of the picture")
 
 
 def _gif_blocks(data: bytes, f: Findings) -> None:

@@ -28,35 +28,56 @@ def leaks(data: bytes, fmt: str) -> list[str]:
         return [f"unparseable {fmt} output ({type(exc).__name__}: {str(exc)[:80]})"]
 
 
-def _jpeg_leaks(d: bytes) -> list[str]:
+def jpeg_segments(d: bytes) -> tuple[list[tuple[int, bytes]], int, str | None]:
+    """The marker segments of a JPEG's first image, in file order (marker, body); how many bytes follow
+    its end-of-image marker (0 when only zeros do); and what ended the walk early (None: the EOI).
+
+    One walker for the output check below and for ``inspect``, which lists what an input carries that
+    Pillow does not show: a phone's motion photo keeps a video after the picture's end, and makers'
+    APP segments (telemetry, extension thumbnails) have no place in Pillow's ``info``."""
     if d[:2] != b"\xff\xd8":
-        return ["not a JPEG"]
-    leaks, i = [], 2
-    while i < len(d):
-        if d[i] != 0xFF:
-            return leaks + [f"garbage at {i}"]
-        marker = d[i + 1]
-        if marker == 0xD9:  # EOI
-            if d[i + 2 :].strip(b"\0"):
-                leaks.append(f"{len(d) - i - 2} bytes after end of image")
-            return leaks
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            i += 2
-            continue
-        (length,) = struct.unpack(">H", d[i + 2 : i + 4])
-        body = d[i + 4 : i + 2 + length]
+        return [], 0, "not a JPEG"
+    segments: list[tuple[int, bytes]] = []
+    i = 2
+    try:
+        while i < len(d):
+            if d[i] != 0xFF:
+                return segments, 0, f"garbage at {i}"
+            marker = d[i + 1]
+            if marker == 0xD9:  # EOI
+                return segments, (len(d) - i - 2 if d[i + 2 :].strip(b"\0") else 0), None
+            if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+                i += 2
+                continue
+            (length,) = struct.unpack(">H", d[i + 2 : i + 4])
+            segments.append((marker, d[i + 4 : i + 2 + length]))
+            i += 2 + length
+            if marker == 0xDA:  # SOS: skip entropy-coded data to the next real marker
+                i = _next_marker(d, i)
+    except (IndexError, struct.error):
+        return segments, 0, "JPEG segment cut short"
+    return segments, 0, "no end-of-image marker"
+
+
+def app_name(body: bytes) -> str:
+    """An APPn segment's identifier: the text before its first NUL (at most 12 bytes)."""
+    return body[:12].split(b"\0")[0].decode("latin-1")
+
+
+def _jpeg_leaks(d: bytes) -> list[str]:
+    segments, trailing, problem = jpeg_segments(d)
+    leaks = []
+    for marker, body in segments:
         if marker == 0xE0:
             if not body.startswith(b"JFIF\0"):
                 leaks.append("APP0 segment other than JFIF")
         elif 0xE1 <= marker <= 0xEF:
-            name = body[:12].split(b"\0")[0].decode("latin-1")
-            leaks.append(f"APP{marker - 0xE0} segment ({name})")
+            leaks.append(f"APP{marker - 0xE0} segment ({app_name(body)})")
         elif marker == 0xFE:
             leaks.append("comment (COM) segment")
-        i += 2 + length
-        if marker == 0xDA:  # SOS: skip entropy-coded data to the next real marker
-            i = _next_marker(d, i)
-    return leaks + ["no end-of-image marker"]
+    if trailing:
+        leaks.append(f"{trailing} bytes after end of image")
+    return leaks + ([problem] if problem else [])
 
 
 def _next_marker(d: bytes, i: int) -> int:

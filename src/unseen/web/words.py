@@ -46,6 +46,13 @@ _METADATA: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^chapters.*$"), "chapters"),
     (re.compile(r"^telemetry.*$"), "sensor data (motion, location)"),
     (re.compile(r"^cover picture.*$"), "cover picture"),
+    (re.compile(r"^a video after the picture.*$"), "a short video of the moment (motion photo)"),
+    (re.compile(r"^\d+ bytes? after the end of the picture$"), "hidden data after the picture"),
+    (re.compile(r"^JFXX extension thumbnail$"), "hidden preview picture"),
+    (re.compile(r"^APP\d+ segment \((.+)\)$"), r"camera maker's data (\1)"),
+    (re.compile(r"^GIF application block \((.+)\)$"), r"application data (\1)"),
+    (re.compile(r"^GIF plain-text block.*$"), "text drawn over the picture"),
+    (re.compile(r"^PNG chunks after the image data.*$"), "unreadable data after the picture"),
 ]
 
 _FLAG = re.compile(r"\s*\((?:use|try|pass|with) --[\w-]+[^)]*\)")
