@@ -358,6 +358,24 @@ def test_inspect_lists_a_motion_photos_video_and_makers_segments(tmp_path: Path,
     assert b"ftyp" not in out and b"GoPro" not in out
 
 
+def test_inspect_lists_a_pngs_time_and_private_chunks(tmp_path: Path, capsys):
+    """A PNG's last-modified time (tIME) and makers' private chunks are not in Pillow's ``info``."""
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+    buf = io.BytesIO()
+    Image.open(GROUP).convert("RGB").reduce(4).save(buf, "PNG")
+    data = buf.getvalue()
+    src = tmp_path / "shot.png"
+    src.write_bytes(data[:33] + chunk(b"tIME", bytes([7, 234, 5, 1, 12, 0, 0])) + chunk(b"prVW", b"preview")
+                    + data[33:])
+    assert run("inspect", src, "--json", "--no-faces") == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert {"PNG chunk tIME (last-modified time)", "PNG chunk prVW"} <= set(blocks)
+
+
 def test_boxes_file_adds_regions(group: Path, tmp_path: Path):
     boxes = tmp_path / "boxes.json"
     boxes.write_text(json.dumps({"version": 1, "regions": [{"x": 5, "y": 5, "w": 40, "h": 30}]}))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from PIL import ExifTags, Image, IptcImagePlugin
 
 from ..media.image import open_allowed, open_image
-from ..media.image_check import GIF_ANIMATION_APPS, app_name, gif_extensions, jpeg_segments
+from ..media.image_check import GIF_ANIMATION_APPS, app_name, gif_extensions, jpeg_segments, leaks
 from .findings import Findings, clean
 
 GPS_IFD = 0x8825
@@ -81,12 +82,36 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
             _gif_blocks(Path(path).read_bytes(), f)
         elif im.format in ("JPEG", "MPO"):
             _jpeg_blocks(Path(path).read_bytes(), f)
+        elif im.format == "PNG":
+            _png_chunks(Path(path).read_bytes(), f)
     return f
+
+
+# PNG chunks the reading above already names (ICC profile, text, EXIF) or that only say how to show the
+# pixels (gamma, chromaticities, rendering intent, significant bits, background, pixel size, histogram).
+_PNG_SHOWN = {"iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "gAMA", "cHRM", "sRGB", "sBIT", "bKGD", "pHYs", "hIST"}
+
+
+def _png_chunks(data: bytes, f: Findings) -> None:
+    """What a PNG carries beyond Pillow's ``info``, from the chunk walk the output check does
+    (``image_check.leaks``): a last-modified time (tIME), makers' private chunks, data after the end."""
+    for item in leaks(data, "PNG"):
+        chunk = item.removeprefix("PNG chunk ")
+        if item.startswith("PNG chunk ") and chunk not in _PNG_SHOWN:
+            label = "PNG chunk tIME (last-modified time)" if chunk == "tIME" else f"PNG chunk {chunk}"
+        elif item.endswith("bytes after IEND"):
+            n = int(item.split()[0])
+            label = f"{n} byte{'s' if n > 1 else ''} after the end of the picture"
+        else:
+            continue
+        if label not in f.blocks:
+            f.blocks.append(label)
 
 
 # APP segments the reading above already names (EXIF, XMP and extended XMP, ICC, IPTC, MPF, Adobe), by
 # their identifiers as ``image_check.app_name`` gives them (12 bytes at most).
 _NAMED_APPS = ("Exif", "http://ns.ad", "ICC_PROFILE", "Photoshop 3.", "MPF", "Adobe")
+_PRINTABLE = re.compile(r"[ -~]{2,}")
 
 
 def _jpeg_blocks(data: bytes, f: Findings) -> None:
@@ -97,7 +122,8 @@ def _jpeg_blocks(data: bytes, f: Findings) -> None:
     segments, trailing, _problem = jpeg_segments(data)
     for marker, body in segments:
         name = app_name(body)
-        name = name if name.isascii() and name.isprintable() else ""  # binary bytes say nothing to a reader
+        readable = _PRINTABLE.search(name)  # binary bytes (a length, a version) say nothing to a reader
+        name = readable.group().strip() if readable else ""
         if marker == 0xE0 and not body.startswith(b"JFIF\0"):
             label = "JFXX extension thumbnail" if name == "JFXX" else f"APP0 segment ({name or 'unnamed'})"
         elif 0xE1 <= marker <= 0xEF and not name.startswith(_NAMED_APPS):
