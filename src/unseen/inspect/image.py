@@ -87,6 +87,17 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
     return f
 
 
+def _mp4_start(data: bytes) -> bool:
+    """Does an MP4/MOV file start somewhere in ``data``: an ``ftyp`` box of a plausible size (not the
+    same four letters by chance inside an MPO's extra JPEG pictures)."""
+    k = data.find(b"ftyp", 4)
+    while k >= 0:
+        if 8 <= int.from_bytes(data[k - 4 : k], "big") <= 256:
+            return True
+        k = data.find(b"ftyp", k + 1)
+    return False
+
+
 # PNG chunks the reading above already names (ICC profile, text, EXIF) or that only say how to show the
 # pixels (gamma, chromaticities, rendering intent, significant bits, background, pixel size, histogram).
 _PNG_SHOWN = {"iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "gAMA", "cHRM", "sRGB", "sBIT", "bKGD", "pHYs", "hIST"}
@@ -134,7 +145,7 @@ def _jpeg_blocks(data: bytes, f: Findings) -> None:
             f.blocks.append(label)
     if trailing:
         tail = data[len(data) - trailing :]
-        if b"ftyp" in tail:
+        if _mp4_start(tail):
             f.blocks.append(f"a video after the picture ({trailing} bytes; a phone's motion photo)")
         elif "multi-picture (MPF) extra images" not in f.blocks:
             f.blocks.append(f"{trailing} byte{'s' if trailing > 1 else ''} after the end of the picture")
