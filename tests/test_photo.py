@@ -359,7 +359,8 @@ def test_inspect_lists_a_motion_photos_video_and_makers_segments(tmp_path: Path,
 
 
 def test_inspect_lists_a_pngs_time_and_private_chunks(tmp_path: Path, capsys):
-    """A PNG's last-modified time (tIME) and makers' private chunks are not in Pillow's ``info``."""
+    """A PNG's last-modified time (tIME) and makers' private chunks, and a WebP's, are not in Pillow's
+    ``info``: ``unseen inspect`` did not list them."""
     import zlib
 
     def chunk(kind: bytes, body: bytes) -> bytes:
@@ -374,6 +375,18 @@ def test_inspect_lists_a_pngs_time_and_private_chunks(tmp_path: Path, capsys):
     assert run("inspect", src, "--json", "--no-faces") == 0
     blocks = json.loads(capsys.readouterr().out)["blocks"]
     assert {"PNG chunk tIME (last-modified time)", "PNG chunk prVW"} <= set(blocks)
+    # the same for a WebP: a private chunk after the picture (EXIF is named once, from Pillow's reading)
+    exif = Image.Exif()
+    exif[0x010F] = "TestCam"
+    buf = io.BytesIO()
+    Image.open(GROUP).convert("RGB").reduce(4).save(buf, "WEBP", exif=exif.tobytes())
+    body = b"GPS 52.52 13.40 "
+    data = buf.getvalue() + b"gPsT" + len(body).to_bytes(4, "little") + body
+    webp = tmp_path / "shot.webp"
+    webp.write_bytes(data[:4] + (len(data) - 8).to_bytes(4, "little") + data[8:])
+    assert run("inspect", webp, "--json", "--no-faces") == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert "WebP chunk gPsT" in blocks and blocks.count("EXIF") == 1
 
 
 def test_boxes_file_adds_regions(group: Path, tmp_path: Path):

@@ -233,8 +233,8 @@ def test_page_words_have_no_flags_or_jargon():
     listed = ["a video after the picture (2411585 bytes; a phone's motion photo)",
               "24 bytes after the end of the picture", "APP6 segment (GoPro)", "JFXX extension thumbnail",
               "GIF application block (FOO 1.0)", "GIF plain-text block (text drawn over the picture)",
-              "PNG chunk tIME (last-modified time)"]
+              "PNG chunk tIME (last-modified time)", "WebP chunk gPsT"]
     assert words.metadata(listed) == [
         "a short video of the moment (motion photo)", "hidden data after the picture", "camera maker's data (GoPro)",
         "hidden preview picture", "application data (FOO 1.0)", "text drawn over the picture",
-        "time the picture was last changed"]
+        "time the picture was last changed", "application data (gPsT)"]

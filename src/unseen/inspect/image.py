@@ -82,8 +82,8 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
             _gif_blocks(Path(path).read_bytes(), f)
         elif im.format in ("JPEG", "MPO"):
             _jpeg_blocks(Path(path).read_bytes(), f)
-        elif im.format == "PNG":
-            _png_chunks(Path(path).read_bytes(), f)
+        elif im.format in ("PNG", "WEBP"):
+            _chunks(Path(path).read_bytes(), im.format, f)
     return f
 
 
@@ -98,18 +98,21 @@ def _mp4_start(data: bytes) -> bool:
     return False
 
 
-# PNG chunks the reading above already names (ICC profile, text, EXIF) or that only say how to show the
-# pixels (gamma, chromaticities, rendering intent, significant bits, background, pixel size, histogram).
-_PNG_SHOWN = {"iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "gAMA", "cHRM", "sRGB", "sBIT", "bKGD", "pHYs", "hIST"}
+# Chunks the reading above already names (ICC profile, text, EXIF, XMP) or that only say how to show the
+# pixels (PNG: gamma, chromaticities, rendering intent, significant bits, background, pixel size, histogram).
+_SHOWN = {"PNG": {"iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "gAMA", "cHRM", "sRGB", "sBIT", "bKGD", "pHYs", "hIST"},
+          "WebP": {"ICCP", "EXIF", "XMP "}}  # four letters each, as the file spells them
 
 
-def _png_chunks(data: bytes, f: Findings) -> None:
-    """What a PNG carries beyond Pillow's ``info``, from the chunk walk the output check does
-    (``image_check.leaks``): a last-modified time (tIME), makers' private chunks, data after the end."""
-    for item in leaks(data, "PNG"):
-        chunk = item.removeprefix("PNG chunk ")
-        if item.startswith("PNG chunk ") and chunk not in _PNG_SHOWN:
-            label = "PNG chunk tIME (last-modified time)" if chunk == "tIME" else f"PNG chunk {chunk}"
+def _chunks(data: bytes, fmt: str, f: Findings) -> None:
+    """What a PNG or WebP carries beyond Pillow's ``info``, from the chunk walk the output check does
+    (``image_check.leaks``): a PNG's last-modified time (tIME), makers' private chunks, data after the end."""
+    name = "WebP" if fmt == "WEBP" else fmt
+    for item in leaks(data, fmt):
+        chunk = item.removeprefix(f"{name} chunk ")
+        if item.startswith(f"{name} chunk ") and chunk not in _SHOWN[name]:
+            chunk = chunk.replace("\0", "").strip() or "unnamed"  # "XMP\0": an XMP Pillow does not read
+            label = "PNG chunk tIME (last-modified time)" if chunk == "tIME" else f"{name} chunk {chunk}"
         elif item.endswith("bytes after IEND"):
             n = int(item.split()[0])
             label = f"{n} byte{'s' if n > 1 else ''} after the end of the picture"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import os
 import struct
 import threading
 import warnings
@@ -128,7 +129,8 @@ def open_allowed(source: Path | str | io.BytesIO, formats: tuple[str, ...] = REA
         known = accept is None or accept(prefix)
         if known and not isinstance(known, str):  # a str is Pillow's "might be, but..." warning
             return Image.open(source, formats=[name])
-    raise UnidentifiedImageError(f"cannot identify image file {source!r}")
+    where = os.fspath(source) if isinstance(source, (str, Path)) else "in memory"
+    raise UnidentifiedImageError(f"cannot identify image file {where!r}")  # Pillow's own words
 
 
 def refused_format(path: Path | str) -> str | None:

@@ -54,7 +54,7 @@ _METADATA: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^GIF plain-text block.*$"), "text drawn over the picture"),
     (re.compile(r"^PNG chunks after the image data.*$"), "unreadable data after the picture"),
     (re.compile(r"^PNG chunk tIME.*$"), "time the picture was last changed"),
-    (re.compile(r"^PNG chunk (\w+)$"), r"application data (\1)"),
+    (re.compile(r"^(?:PNG|WebP) chunk (\w+)$"), r"application data (\1)"),
 ]
 
 _FLAG = re.compile(r"\s*\((?:use|try|pass|with) --[\w-]+[^)]*\)")
