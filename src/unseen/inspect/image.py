@@ -16,7 +16,7 @@ from typing import Any
 from PIL import ExifTags, Image, IptcImagePlugin
 
 from ..media.image import open_allowed, open_image
-from ..media.image_check import GIF_ANIMATION_APPS, app_name, gif_extensions, jpeg_segments, leaks
+from ..media.image_check import GIF_ANIMATION_APPS, PNG_OK, WEBP_OK, app_name, chunks, gif_extensions, jpeg_segments
 from .findings import Findings, clean
 
 GPS_IFD = 0x8825
@@ -105,21 +105,25 @@ _SHOWN = {"PNG": {"iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "gAMA", "cHRM", "sRGB"
 
 
 def _chunks(data: bytes, fmt: str, f: Findings) -> None:
-    """What a PNG or WebP carries beyond Pillow's ``info``, from the chunk walk the output check does
-    (``image_check.leaks``): a PNG's last-modified time (tIME), makers' private chunks, data after the end."""
-    name = "WebP" if fmt == "WEBP" else fmt
-    for item in leaks(data, fmt):
-        chunk = item.removeprefix(f"{name} chunk ")
-        if item.startswith(f"{name} chunk ") and chunk not in _SHOWN[name]:
-            chunk = chunk.replace("\0", "").strip() or "unnamed"  # "XMP\0": an XMP Pillow does not read
-            label = "PNG chunk tIME (last-modified time)" if chunk == "tIME" else f"{name} chunk {chunk}"
-        elif item.endswith("bytes after IEND"):
-            n = int(item.split()[0])
-            label = f"{n} byte{'s' if n > 1 else ''} after the end of the picture"
-        else:
+    """What a PNG or WebP carries beyond Pillow's ``info`` (``image_check.chunks``): a PNG's last-modified
+    time (tIME), makers' private chunks, data after the end."""
+    found, trailing, _problem = chunks(data, fmt)
+    shown = _SHOWN["PNG" if fmt == "PNG" else "WebP"]
+    for ctype, _body in found:
+        kind = ctype.decode("latin-1")
+        if kind in shown or ctype in PNG_OK or ctype in WEBP_OK:
             continue
+        name = kind.replace("\0", "").strip() or "unnamed"  # "XMP\0": an XMP Pillow does not read
+        label = "PNG chunk tIME (last-modified time)" if kind == "tIME" else \
+            f"{'PNG' if fmt == 'PNG' else 'WebP'} chunk {name}"
         if label not in f.blocks:
             f.blocks.append(label)
+    if trailing:
+        f.blocks.append(_after_end(trailing))
+
+
+def _after_end(n: int) -> str:
+    return f"{n} byte{'s' if n > 1 else ''} after the end of the picture"
 
 
 # APP segments the reading above already names (EXIF, XMP and extended XMP, ICC, IPTC, MPF, Adobe), by
@@ -151,7 +155,7 @@ def _jpeg_blocks(data: bytes, f: Findings) -> None:
         if _mp4_start(tail):
             f.blocks.append(f"a video after the picture ({trailing} bytes; a phone's motion photo)")
         elif "multi-picture (MPF) extra images" not in f.blocks:
-            f.blocks.append(f"{trailing} byte{'s' if trailing > 1 else ''} after the end of the picture")
+            f.blocks.append(_after_end(trailing))
 
 
 def _gif_blocks(data: bytes, f: Findings) -> None:

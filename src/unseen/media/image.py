@@ -113,12 +113,7 @@ def open_allowed(source: Path | str | io.BytesIO, formats: tuple[str, ...] = REA
     Pillow the whole list instead loads all ~45 of its plugins (``Image.init``, 15-20 ms) for the first
     file that is not a JPEG, and raises KeyError for a name it has no plugin for (HEIF before
     pillow-heif registers it, a format this Pillow was built without): those are passed over."""
-    if isinstance(source, io.BytesIO):
-        with source.getbuffer() as view:  # not getvalue(): that copies a whole encoded output to read 16 bytes
-            prefix = bytes(view[:16])
-    else:
-        with open(source, "rb") as f:
-            prefix = f.read(16)
+    prefix = _first_bytes(source)
     for name in formats:
         if name not in Image.OPEN and name in _PLUGINS:
             with contextlib.suppress(ImportError):
@@ -133,12 +128,20 @@ def open_allowed(source: Path | str | io.BytesIO, formats: tuple[str, ...] = REA
     raise UnidentifiedImageError(f"cannot identify image file {where!r}")  # Pillow's own words
 
 
+def _first_bytes(source: Path | str | io.BytesIO) -> bytes:
+    """The 16 bytes Pillow's plugins tell formats apart by (their ``accept``)."""
+    if isinstance(source, io.BytesIO):
+        with source.getbuffer() as view:  # not getvalue(): that copies a whole encoded output to read 16 bytes
+            return bytes(view[:16])
+    with open(source, "rb") as f:
+        return f.read(16)
+
+
 def refused_format(path: Path | str) -> str | None:
     """Pillow's name for the format of a file no plugin of READ_FORMATS opened, when one of its other
     plugins knows it by its first bytes (``accept`` reads 16 bytes; no parser runs). For the message."""
     try:
-        with open(path, "rb") as f:
-            prefix = f.read(16)
+        prefix = _first_bytes(path)
         Image.init()
         for name, (_factory, accept) in list(Image.OPEN.items()):
             known = name not in READ_FORMATS and accept is not None and accept(prefix)

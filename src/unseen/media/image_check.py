@@ -92,39 +92,52 @@ def _next_marker(d: bytes, i: int) -> int:
         i += 1
 
 
-_PNG_OK = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"acTL", b"fcTL", b"fdAT"}
+# The chunks ``image_write`` emits (the output allow-lists); ``inspect`` passes over them as structure.
+PNG_OK = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"acTL", b"fcTL", b"fdAT"}
+
+
+def chunks(d: bytes, fmt: str) -> tuple[list[tuple[bytes, bytes]], int, str | None]:
+    """The chunks of a PNG or WebP in file order (type, body); how many bytes follow a PNG's IEND; and
+    what ended the walk early (None: a PNG's IEND, or a WebP's last chunk).
+
+    One walker for the output checks below and for ``inspect``, which lists what an input carries that
+    Pillow's ``info`` does not (a PNG's last-modified time, makers' private chunks)."""
+    png = fmt == "PNG"
+    if (png and d[:8] != b"\x89PNG\r\n\x1a\n") or (not png and (d[:4] != b"RIFF" or d[8:12] != b"WEBP")):
+        return [], 0, f"not a {'PNG' if png else 'WebP'}"
+    out: list[tuple[bytes, bytes]] = []
+    i = 8 if png else 12
+    while i + 8 <= len(d):
+        if png:
+            length, ctype = struct.unpack(">I4s", d[i : i + 8])
+        else:
+            ctype, length = struct.unpack("<4sI", d[i : i + 8])
+        out.append((ctype, d[i + 8 : i + 8 + length]))
+        i += 12 + length if png else 8 + length + (length & 1)
+        if png and ctype == b"IEND":
+            return out, len(d) - i if d[i:] else 0, None
+    return out, 0, "no IEND chunk" if png else None
 
 
 def _png_leaks(d: bytes) -> list[str]:
-    if d[:8] != b"\x89PNG\r\n\x1a\n":
-        return ["not a PNG"]
-    leaks, i = [], 8
-    while i + 8 <= len(d):
-        length, ctype = struct.unpack(">I4s", d[i : i + 8])
-        if ctype not in _PNG_OK:
-            leaks.append(f"PNG chunk {ctype.decode('latin-1')}")
-        i += 12 + length
-        if ctype == b"IEND":
-            if d[i:]:
-                leaks.append(f"{len(d) - i} bytes after IEND")
-            return leaks
-    return leaks + ["no IEND chunk"]
+    found, trailing, problem = chunks(d, "PNG")
+    leaks = [f"PNG chunk {ctype.decode('latin-1')}" for ctype, _body in found if ctype not in PNG_OK]
+    if trailing:
+        leaks.append(f"{trailing} bytes after IEND")
+    return leaks + ([problem] if problem else [])
 
 
-_WEBP_OK = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF"}
+WEBP_OK = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF"}
 
 
 def _webp_leaks(d: bytes) -> list[str]:
-    if d[:4] != b"RIFF" or d[8:12] != b"WEBP":
-        return ["not a WebP"]
-    leaks, i = [], 12
-    while i + 8 <= len(d):
-        ctype, length = struct.unpack("<4sI", d[i : i + 8])
-        if ctype not in _WEBP_OK:
+    found, _trailing, problem = chunks(d, "WEBP")
+    leaks = [] if problem is None else [problem]
+    for ctype, body in found:
+        if ctype not in WEBP_OK:
             leaks.append(f"WebP chunk {ctype.decode('latin-1')}")
-        if ctype == b"VP8X" and d[i + 8] & 0x2C:  # ICC, EXIF or XMP flag set
+        if ctype == b"VP8X" and body[0] & 0x2C:  # ICC, EXIF or XMP flag set
             leaks.append("WebP VP8X flags announce ICC/EXIF/XMP")
-        i += 8 + length + (length & 1)
     return leaks
 
 
