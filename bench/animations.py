@@ -1,0 +1,157 @@
+"""Animated GIFs: time and peak memory with an animation's frames covered two at a time or one at a time.
+
+Why: an animation is covered frame by frame with a photo's full detection (repeated frames once), so
+a 56-frame GIF costs 56 photos. One frame alone leaves the second core idle between its passes; the
+local engine fills it with a second small photo, and ``engine.image.cover_decoded`` now does the same
+with a second frame (``FRAMES_IN_FLIGHT``, frames up to ``FRAME_OVERLAP_PIXELS``). This benchmark runs
+the shipped command and the same command with one frame at a time (``FRAMES_IN_FLIGHT = 1`` set in a
+``python -c`` child before ``main``) on every animated GIF of the shared data, and checks that both
+write the same bytes. deface runs beside them as the peer: it writes the first frame only, so its
+time is compared per frame written.
+
+Rounds interleave the tools; reported are medians of wall time, CPU time (user + sys of the child) and
+peak RSS (``ru_maxrss`` of the child via ``os.wait4``).
+
+Usage: ``python bench/animations.py [--repeat N] [--only NAME,...] [--write-md]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import BENCHMARKS_MD, REPO, command_line, git_revision, machine, tool_env, write_md  # noqa: E402
+
+SECTION = "## Animations: frames two at a time (bench/animations.py)"
+SHARED = REPO.parent / "shared" / "data"
+GIFS = ("intel_sample_videos/preview/head-pose-face-detection-female-and-male.gif",
+        "intel_sample_videos/preview/head-pose-face-detection-female.gif",
+        "intel_sample_videos/preview/people-detection.gif",
+        "dlib_examples/dlib/test/ffmpeg_data/elon-musk-smoke.gif",
+        "photoprism_testdata/internal/meta/testdata/animated.gif")
+OUT = REPO / "bench" / "out" / "animations"
+DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
+# numpy must not load before ``choose_threads`` (unseen's command runs it first), so the patch comes after
+CHILD = "from unseen.cli import choose_threads, end, main\nchoose_threads()\n{patch}end(main())\n"
+UNSEEN = {"unseen": CHILD.format(patch=""),
+          "unseen, one frame at a time": CHILD.format(
+              patch="import unseen.engine.image as image\nimage.FRAMES_IN_FLIGHT = 1\n")}
+TOOLS = (*UNSEEN, "deface")
+
+
+def argv_for(tool: str, src: Path, out: Path) -> list[str]:
+    if tool == "deface":
+        return [str(DEFACE_BIN), "--replacewith", "solid", str(src), "-o", str(out / src.name)]
+    return [sys.executable, "-c", UNSEEN[tool], str(src), "-o", str(out), "--force", "-q"]
+
+
+def run(argv: list[str]) -> tuple[float, float, float, int]:
+    """Wall s, CPU s, peak RSS MiB, exit code of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=tool_env())
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if code != 0:
+        print(f"  exit {code}: {err.strip()[-300:]}", file=sys.stderr)
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, code
+
+
+def describe(path: Path) -> tuple[str, int]:
+    """``W x H, N frames (D distinct)`` and the frame count written, read with Pillow."""
+    with Image.open(path) as im:
+        n = getattr(im, "n_frames", 1)
+        digests = set()
+        for i in range(n):
+            im.seek(i)
+            digests.add(hashlib.blake2b(im.convert("RGB").tobytes(), digest_size=16).digest())
+        return f"{im.size[0]} x {im.size[1]}, {n} frames ({len(digests)} distinct)", n
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--only", help="comma-separated file names (default: every GIF listed in GIFS)")
+    p.add_argument("--write-md", action="store_true")
+    args = p.parse_args(argv)
+    gifs = [SHARED / g for g in GIFS if not args.only or Path(g).name in args.only.split(",")]
+    missing = [g for g in gifs if not g.exists()]
+    if missing:
+        raise SystemExit(f"needs the shared data: {missing[0]} is missing")
+    if not DEFACE_BIN.exists():
+        raise SystemExit(f"missing {DEFACE_BIN} (bench/setup_peers.sh installs it)")
+    machine_info = machine()
+    results: dict[tuple[str, str], list[tuple[float, float, float, int]]] = {}
+    outputs: dict[tuple[str, str], set[str]] = {}
+    frames_out: dict[tuple[str, str], int] = {}
+    for src in gifs:
+        for rnd in range(args.repeat):
+            for tool in TOOLS if rnd % 2 == 0 else TOOLS[::-1]:
+                out = OUT / "".join(c if c.isalnum() else "_" for c in tool)
+                shutil.rmtree(out, ignore_errors=True)
+                out.mkdir(parents=True)
+                r = run(argv_for(tool, src, out))
+                results.setdefault((src.name, tool), []).append(r)
+                written = out / src.name
+                if r[3] == 0 and written.exists():
+                    outputs.setdefault((src.name, tool), set()).add(hashlib.sha256(written.read_bytes()).hexdigest())
+                    with Image.open(written) as im:
+                        frames_out[(src.name, tool)] = getattr(im, "n_frames", 1)
+                print(f"{src.name:48s} {tool:28s} wall {r[0]:7.2f} s cpu {r[1]:7.2f} s rss {r[2]:6.0f} MiB "
+                      f"rc {r[3]}", file=sys.stderr, flush=True)
+
+    def med(name: str, tool: str, i: int) -> float:
+        return statistics.median(r[i] for r in results[(name, tool)])
+
+    one = "unseen, one frame at a time"
+    head = ["GIF", *(f"{t} wall s / CPU s / RSS MiB" for t in TOOLS), "unseen / one at a time: wall, CPU",
+            "unseen / deface wall per frame written", "same bytes both ways", "frames written: unseen, deface"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for src in gifs:
+        what, _ = describe(src)
+        name = src.name
+        cells = [f"`{name}`: {what}"]
+        for tool in TOOLS:
+            ok = all(r[3] == 0 for r in results[(name, tool)])
+            cells.append(f"{med(name, tool, 0):.2f} / {med(name, tool, 1):.2f} / {med(name, tool, 2):.0f}"
+                         if ok else "failed")
+        cells.append(f"{med(name, 'unseen', 0) / med(name, one, 0):.2f}x, "
+                     f"{med(name, 'unseen', 1) / med(name, one, 1):.2f}x")
+        per_frame = {t: med(name, t, 0) / max(1, frames_out.get((name, t), 0)) for t in ("unseen", "deface")}
+        cells.append(f"{per_frame['unseen'] / per_frame['deface']:.2f}x")
+        a, b = outputs.get((name, "unseen"), set()), outputs.get((name, one), set())
+        cells.append("yes" if a and a == b and len(a) == 1 else "NO")
+        cells.append(f"{frames_out.get((name, 'unseen'), 0)}, {frames_out.get((name, 'deface'), 0)}")
+        lines.append("| " + " | ".join(cells) + " |")
+    body = "\n".join([
+        f"Command: `{command_line()}`  ",
+        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {machine_info}; unseen git {git_revision()}  ",
+        f"Medians of {args.repeat} interleaved rounds (the order turned round every other round); one "
+        "single-file call per run, start-up and model loading included; unseen at its defaults (faces "
+        "and plates), deface `--replacewith solid`. \"Same bytes\": every run of both unseen variants "
+        "wrote the same file.",
+        "",
+        *lines,
+    ])
+    print(body)
+    if args.write_md:
+        write_md(SECTION, body)
+        print(f"wrote section to {BENCHMARKS_MD}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
