@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -486,86 +485,6 @@ def test_a_frame_an_animation_repeats_is_detected_once(tmp_path: Path, detector)
     base.save(p, save_all=True, append_images=[flipped], duration=200, loop=0)
     cover_decoded(image_io.read(p), Counted(), options)
     assert calls == {"detect": 2, "check": 2}
-
-
-def _four_frames(tmp_path: Path) -> image_io.DecodedImage:
-    """An animated GIF of four distinct frames of dlib's group photo (as is, mirrored, upside down, both)."""
-    base = Image.open(GROUP).convert("RGB")
-    flips = [base.transpose(t) for t in (Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.FLIP_TOP_BOTTOM,
-                                         Image.Transpose.ROTATE_180)]
-    p = tmp_path / "four.gif"
-    base.save(p, save_all=True, append_images=flips, duration=200, loop=0)
-    return image_io.read(p)
-
-
-def test_an_animations_frames_run_two_at_a_time_with_the_results_of_one_at_a_time(tmp_path: Path, detector,
-                                                                                   monkeypatch):
-    """An animation's distinct frames are covered two at a time (the second core is idle between one
-    frame's passes: docs/BENCHMARKS.md, "Animations"), with each frame's result what it is alone; a
-    frame over ``FRAME_OVERLAP_PIXELS`` runs alone, so a big animation's memory stays one frame's."""
-    from unseen.engine import image as engine_image
-    from unseen.options import Options
-
-    img = _four_frames(tmp_path)
-    state = {"now": 0, "most": 0}
-    lock = threading.Lock()
-
-    class Watched:
-        def detect(self, rgb):
-            with lock:
-                state["now"] += 1
-                state["most"] = max(state["most"], state["now"])
-            try:
-                return detector.detect(rgb)
-            finally:
-                with lock:
-                    state["now"] -= 1
-
-        def check(self, rgb):
-            return detector.check(rgb)
-
-    options = Options()
-    two = engine_image.cover_decoded(img, Watched(), options)
-    assert state["most"] == 2
-    monkeypatch.setattr(engine_image, "FRAME_OVERLAP_PIXELS", img.frames[0].shape[0] * img.frames[0].shape[1] - 1)
-    state["most"] = 0
-    one = engine_image.cover_decoded(img, Watched(), options)
-    assert state["most"] == 1
-    assert two.counts == one.counts and two.counts["face"] >= 10
-    for a, b in zip(two.frames, one.frames, strict=True):
-        assert np.array_equal(a.pixels, b.pixels) and np.array_equal(a.regions.boxes, b.regions.boxes)
-    x, y, w, h = dlib_boxes(GROUP.name)[0]
-    assert changed_fraction(img.frames[0], two.frames[0].pixels, (x, y, w, h)) > 0.8
-
-
-def test_a_frame_that_fails_stops_the_animation_and_the_frames_not_started(tmp_path: Path, detector):
-    """The first error among frames in flight is the file's error; frames not yet started never start,
-    and no frame's thread outlives the call (fail closed, nothing left running)."""
-    from unseen.engine.image import cover_decoded
-    from unseen.errors import UnseenError
-    from unseen.options import Options
-
-    img = _four_frames(tmp_path)
-    started: list[int] = []
-    lock = threading.Lock()
-
-    class Failing:
-        def detect(self, rgb):
-            with lock:
-                started.append(len(started))
-                n = len(started)
-            if n == 1:
-                raise UnseenError("detector failed on purpose")
-            time.sleep(0.2)  # the other frame in flight is still running when the first one fails
-            return detector.detect(rgb)
-
-        def check(self, rgb):
-            return detector.check(rgb)
-
-    with pytest.raises(UnseenError, match="on purpose"):
-        cover_decoded(img, Failing(), Options())
-    assert len(started) <= 3  # the failing frame, the one beside it, at most one more taken before the stop
-    assert not [t.name for t in threading.enumerate() if t.name.startswith("unseen-frame")]
 
 
 def test_an_animation_with_a_repeated_frame_is_written_with_its_timeline(tmp_path: Path, capsys):

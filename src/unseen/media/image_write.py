@@ -8,6 +8,7 @@ an allow-list of what these calls emit.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image
@@ -19,14 +20,11 @@ from .image import DecodedImage
 def encode(img: DecodedImage, frames: list[np.ndarray], fmt: str | None = None) -> bytes:
     """Encode masked frames into a new file, in memory. Only pixels (and alpha, frame timing) go in."""
     fmt = fmt or img.output_format
-    pil = []
-    for rgb, alpha in zip(frames, img.alpha, strict=True):
-        p = Image.fromarray(rgb, "RGB")
-        if alpha is not None and fmt in ("PNG", "WEBP", "TIFF", "GIF"):
-            p.putalpha(Image.fromarray(alpha, "L"))
-        pil.append(p)
+    if len(frames) != len(img.alpha):
+        raise ValueError(f"{len(frames)} frames but {len(img.alpha)} alpha planes")
+    pil = _Frames(frames, img.alpha if fmt in ("PNG", "WEBP", "TIFF", "GIF") else [None] * len(frames))
     buf = io.BytesIO()
-    first, rest = pil[0], pil[1:]
+    first, rest = pil[0], _Frames(frames[1:], pil.alpha[1:])
     if fmt == "JPEG":
         # Pillow writes a bare JFIF APP0 segment and nothing else when given no exif/icc/comment.
         first.save(buf, "JPEG", quality=95, subsampling=0, optimize=True)
@@ -56,3 +54,27 @@ def encode(img: DecodedImage, frames: list[np.ndarray], fmt: str | None = None) 
     else:  # pragma: no cover - OUTPUT_FORMAT only yields the formats above
         raise UnseenError(f"cannot write {fmt}")
     return buf.getvalue()
+
+
+class _Frames(Sequence[Image.Image]):
+    """An animation's frames as Pillow images made when the writer reaches each one.
+
+    Why: a Pillow image of an RGB frame takes 4 bytes a pixel, and the GIF and APNG writers keep their
+    own copy of every frame (a palette or a converted image) until the file is written, so a list of
+    Pillow images held every frame twice over (a 34-frame GIF of 2.9 MP frames peaked ~220 MiB
+    lower without it: docs/BENCHMARKS.md, "Animations"). The APNG writer walks the frames twice
+    (modes, then pixels); each walk makes them afresh. The WebP writer makes its own list, as before."""
+
+    def __init__(self, rgb: list[np.ndarray], alpha: list[np.ndarray | None]):
+        self.rgb, self.alpha = rgb, alpha
+
+    def __len__(self) -> int:
+        return len(self.rgb)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return _Frames(self.rgb[i], self.alpha[i])
+        p = Image.fromarray(self.rgb[i], "RGB")
+        if self.alpha[i] is not None:
+            p.putalpha(Image.fromarray(self.alpha[i], "L"))
+        return p

@@ -1,0 +1,143 @@
+"""Animations: distinct frames two at a time (``engine.image.cover_decoded``) and frames made for the
+writer one at a time (``media.image_write``), each with the result of the plain way."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import weakref
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import GROUP, dlib_boxes
+from PIL import Image
+
+from unseen.media import image as image_io
+
+
+def changed_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int], tol: int = 24) -> float:
+    x, y, w, h = box
+    diff = np.abs(a[y : y + h, x : x + w].astype(int) - b[y : y + h, x : x + w].astype(int)).max(-1)
+    return float((diff > tol).mean())
+
+
+def _four_frames(tmp_path: Path) -> image_io.DecodedImage:
+    """An animated GIF of four distinct frames of dlib's group photo (as is, mirrored, upside down, both)."""
+    base = Image.open(GROUP).convert("RGB")
+    flips = [base.transpose(t) for t in (Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.FLIP_TOP_BOTTOM,
+                                         Image.Transpose.ROTATE_180)]
+    p = tmp_path / "four.gif"
+    base.save(p, save_all=True, append_images=flips, duration=200, loop=0)
+    return image_io.read(p)
+
+
+def test_an_animations_frames_run_two_at_a_time_with_the_results_of_one_at_a_time(tmp_path: Path, detector,
+                                                                                   monkeypatch):
+    """An animation's distinct frames are covered two at a time (the second core is idle between one
+    frame's passes: docs/BENCHMARKS.md, "Animations"), with each frame's result what it is alone; a
+    frame over ``FRAME_OVERLAP_PIXELS`` runs alone, so a big animation's memory stays one frame's."""
+    from unseen.engine import image as engine_image
+    from unseen.options import Options
+
+    img = _four_frames(tmp_path)
+    state = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    class Watched:
+        def detect(self, rgb):
+            with lock:
+                state["now"] += 1
+                state["most"] = max(state["most"], state["now"])
+            try:
+                return detector.detect(rgb)
+            finally:
+                with lock:
+                    state["now"] -= 1
+
+        def check(self, rgb):
+            return detector.check(rgb)
+
+    options = Options()
+    two = engine_image.cover_decoded(img, Watched(), options)
+    assert state["most"] == 2
+    monkeypatch.setattr(engine_image, "FRAME_OVERLAP_PIXELS", img.frames[0].shape[0] * img.frames[0].shape[1] - 1)
+    state["most"] = 0
+    one = engine_image.cover_decoded(img, Watched(), options)
+    assert state["most"] == 1
+    assert two.counts == one.counts and two.counts["face"] >= 10
+    for a, b in zip(two.frames, one.frames, strict=True):
+        assert np.array_equal(a.pixels, b.pixels) and np.array_equal(a.regions.boxes, b.regions.boxes)
+    x, y, w, h = dlib_boxes(GROUP.name)[0]
+    assert changed_fraction(img.frames[0], two.frames[0].pixels, (x, y, w, h)) > 0.8
+
+
+def test_a_frame_that_fails_stops_the_animation_and_the_frames_not_started(tmp_path: Path, detector):
+    """The first error among frames in flight is the file's error; frames not yet started never start,
+    and no frame's thread outlives the call (fail closed, nothing left running)."""
+    from unseen.engine.image import cover_decoded
+    from unseen.errors import UnseenError
+    from unseen.options import Options
+
+    img = _four_frames(tmp_path)
+    started: list[int] = []
+    lock = threading.Lock()
+
+    class Failing:
+        def detect(self, rgb):
+            with lock:
+                started.append(len(started))
+                n = len(started)
+            if n == 1:
+                raise UnseenError("detector failed on purpose")
+            time.sleep(0.2)  # the other frame in flight is still running when the first one fails
+            return detector.detect(rgb)
+
+        def check(self, rgb):
+            return detector.check(rgb)
+
+    with pytest.raises(UnseenError, match="on purpose"):
+        cover_decoded(img, Failing(), Options())
+    assert len(started) <= 3  # the failing frame, the one beside it, at most one more taken before the stop
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("unseen-frame")]
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "PNG"])
+def test_the_writer_gets_an_animations_frames_one_at_a_time(tmp_path: Path, monkeypatch, fmt: str):
+    """The GIF and APNG writers keep their own copy of every frame until the file is written; the
+    frames handed to them are made as each is reached and let go after it, so an animation is not
+    held twice over (docs/BENCHMARKS.md, "Animations": ~12 MB a 2.9 MP frame). The bytes are those of
+    a list of Pillow images."""
+    from unseen.media import image_write
+
+    rng = np.random.default_rng(7)
+    frames = [rng.integers(0, 256, (60, 80, 3), dtype=np.uint8) for _ in range(12)]
+    alpha = [np.full((60, 80), 255, np.uint8) for _ in range(12)]
+    img = image_io.DecodedImage(frames=frames, alpha=alpha, format=fmt, durations=[100] * 12, loop=0)
+    alive = {"now": 0, "most": 0}
+    made = Image.fromarray
+
+    def counted(*args, **kwargs):
+        im = made(*args, **kwargs)
+        if im.mode == "RGB":
+            alive["now"] += 1
+            alive["most"] = max(alive["most"], alive["now"])
+            weakref.finalize(im, lambda: alive.update(now=alive["now"] - 1))
+        return im
+
+    monkeypatch.setattr(Image, "fromarray", counted)
+    data = image_write.encode(img, frames, fmt)
+    # a few at once whatever the length (the first frame, the one being written, what a walk left in its
+    # loop variables), not all 12 as a list held them
+    assert alive["most"] <= 4
+    monkeypatch.setattr(Image, "fromarray", made)
+    pil = []
+    for f, a in zip(frames, alpha, strict=True):
+        im = Image.fromarray(f, "RGB")
+        im.putalpha(Image.fromarray(a, "L"))
+        pil.append(im)
+    buf = io.BytesIO()
+    pil[0].save(buf, fmt, save_all=True, append_images=pil[1:], duration=[100] * 12, loop=0,
+                **({"optimize": False} if fmt == "GIF" else {"compress_level": 6}))
+    assert data == buf.getvalue()
