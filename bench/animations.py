@@ -3,16 +3,19 @@
 Why: an animation is covered frame by frame with a photo's full detection (repeated frames once), so
 a 56-frame GIF costs 56 photos. One frame alone leaves the second core idle between its passes; the
 local engine fills it with a second small photo, and ``engine.image.cover_decoded`` now does the same
-with a second frame (``FRAMES_IN_FLIGHT``, frames up to ``FRAME_OVERLAP_PIXELS``). This benchmark runs
-the shipped command and the same command with one frame at a time (``FRAMES_IN_FLIGHT = 1`` set in a
-``python -c`` child before ``main``) on every animated GIF of the shared data, and checks that both
+with a second frame (``frame_work``: ``IN_FLIGHT``, frames up to ``FRAME_OVERLAP_PIXELS``). This benchmark runs
+the shipped command and the same command with one frame at a time (``frame_work.IN_FLIGHT = 1`` set
+in a ``python -c`` child before ``main``) on every animated GIF of the shared data, and checks that both
 write the same bytes. deface runs beside them as the peer: it writes the first frame only, so its
 time is compared per frame written.
 
 Rounds interleave the tools; reported are medians of wall time, CPU time (user + sys of the child) and
 peak RSS (``ru_maxrss`` of the child via ``os.wait4``).
 
-Usage: ``python bench/animations.py [--repeat N] [--only NAME,...] [--write-md]``.
+With ``--verify`` both unseen variants run with ``--verify --json`` (the adversary checks every frame,
+``verify.check``, which runs its frames the same way) and must report the same verify result.
+
+Usage: ``python bench/animations.py [--repeat N] [--only NAME,...] [--verify] [--write-md]``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import statistics
@@ -35,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import BENCHMARKS_MD, REPO, command_line, git_revision, machine, tool_env, write_md  # noqa: E402
 
 SECTION = "## Animations: frames two at a time (bench/animations.py)"
+VERIFY_SECTION = "## Animations with --verify: frames two at a time (bench/animations.py --verify)"
 SHARED = REPO.parent / "shared" / "data"
 GIFS = ("intel_sample_videos/preview/head-pose-face-detection-female-and-male.gif",
         "intel_sample_videos/preview/head-pose-face-detection-female.gif",
@@ -47,27 +52,37 @@ DEFACE_BIN = REPO / "bench" / ".venv-deface" / "bin" / "deface"
 CHILD = "from unseen.cli import choose_threads, end, main\nchoose_threads()\n{patch}end(main())\n"
 UNSEEN = {"unseen": CHILD.format(patch=""),
           "unseen, one frame at a time": CHILD.format(
-              patch="import unseen.engine.image as image\nimage.FRAMES_IN_FLIGHT = 1\n")}
+              patch="import unseen.frame_work as frame_work\nframe_work.IN_FLIGHT = 1\n")}
 TOOLS = (*UNSEEN, "deface")
 
 
-def argv_for(tool: str, src: Path, out: Path) -> list[str]:
+def argv_for(tool: str, src: Path, out: Path, verify: bool = False) -> list[str]:
     if tool == "deface":
         return [str(DEFACE_BIN), "--replacewith", "solid", str(src), "-o", str(out / src.name)]
-    return [sys.executable, "-c", UNSEEN[tool], str(src), "-o", str(out), "--force", "-q"]
+    return [sys.executable, "-c", UNSEEN[tool], str(src), "-o", str(out), "--force", "-q",
+            *(["--verify", "--json"] if verify else [])]
 
 
-def run(argv: list[str]) -> tuple[float, float, float, int]:
-    """Wall s, CPU s, peak RSS MiB, exit code of one child process."""
+def run(argv: list[str], report: Path) -> tuple[float, float, float, int]:
+    """Wall s, CPU s, peak RSS MiB, exit code of one child process; its stdout goes to ``report``."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=tool_env())
-    _, status, ru = os.wait4(proc.pid, 0)
+    with report.open("wb") as stdout:
+        proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=tool_env())
+        _, status, ru = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if code != 0:
         print(f"  exit {code}: {err.strip()[-300:]}", file=sys.stderr)
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, code
+
+
+def verify_report(report: Path) -> str:
+    """The ``verify`` part of a ``--json`` run's report, as canonical JSON ("" when there is none)."""
+    for line in report.read_text().splitlines():
+        if line.startswith("{"):
+            return json.dumps(json.loads(line).get("verify"), sort_keys=True)
+    return ""
 
 
 def describe(path: Path) -> tuple[str, int]:
@@ -85,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--only", help="comma-separated file names (default: every GIF listed in GIFS)")
+    p.add_argument("--verify", action="store_true",
+                   help="unseen with --verify (the adversary checks every frame); its own section")
     p.add_argument("--write-md", action="store_true")
     args = p.parse_args(argv)
     gifs = [SHARED / g for g in GIFS if not args.only or Path(g).name in args.only.split(",")]
@@ -97,14 +114,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[tuple[str, str], list[tuple[float, float, float, int]]] = {}
     outputs: dict[tuple[str, str], set[str]] = {}
     frames_out: dict[tuple[str, str], int] = {}
+    verdicts: dict[tuple[str, str], set[str]] = {}
     for src in gifs:
         for rnd in range(args.repeat):
             for tool in TOOLS if rnd % 2 == 0 else TOOLS[::-1]:
                 out = OUT / "".join(c if c.isalnum() else "_" for c in tool)
                 shutil.rmtree(out, ignore_errors=True)
                 out.mkdir(parents=True)
-                r = run(argv_for(tool, src, out))
+                r = run(argv_for(tool, src, out, args.verify), OUT / "report.json")
                 results.setdefault((src.name, tool), []).append(r)
+                if args.verify and tool != "deface":
+                    verdicts.setdefault((src.name, tool), set()).add(verify_report(OUT / "report.json"))
                 written = out / src.name
                 if r[3] == 0 and written.exists():
                     outputs.setdefault((src.name, tool), set()).add(hashlib.sha256(written.read_bytes()).hexdigest())
@@ -119,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     one = "unseen, one frame at a time"
     head = ["GIF", *(f"{t} wall s / CPU s / RSS MiB" for t in TOOLS), "unseen / one at a time: wall, CPU",
             "unseen / deface wall per frame written", "same bytes both ways", "frames written: unseen, deface"]
+    if args.verify:
+        head.append("same verify report both ways (verdict)")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for src in gifs:
         what, _ = describe(src)
@@ -135,20 +157,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         a, b = outputs.get((name, "unseen"), set()), outputs.get((name, one), set())
         cells.append("yes" if a and a == b and len(a) == 1 else "NO")
         cells.append(f"{frames_out.get((name, 'unseen'), 0)}, {frames_out.get((name, 'deface'), 0)}")
+        if args.verify:
+            a, b = verdicts.get((name, "unseen"), set()), verdicts.get((name, one), set())
+            same = a and a == b and len(a) == 1 and "" not in a
+            verdict = json.loads(next(iter(a))).get("verdict", "?") if same else "?"
+            cells.append(f"yes ({verdict})" if same else "NO")
         lines.append("| " + " | ".join(cells) + " |")
     body = "\n".join([
         f"Command: `{command_line()}`  ",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {machine_info}; unseen git {git_revision()}  ",
         f"Medians of {args.repeat} interleaved rounds (the order turned round every other round); one "
         "single-file call per run, start-up and model loading included; unseen at its defaults (faces "
-        "and plates), deface `--replacewith solid`. \"Same bytes\": every run of both unseen variants "
-        "wrote the same file.",
+        f"and plates){' with `--verify --json`' if args.verify else ''}, deface `--replacewith solid`. "
+        "\"Same bytes\": every run of both unseen variants wrote the same file."
+        + (" \"Same verify report\": every run of both reported the same `verify` result (every face, "
+           "distance, box left and text box)." if args.verify else ""),
         "",
         *lines,
     ])
     print(body)
     if args.write_md:
-        write_md(SECTION, body)
+        write_md(VERIFY_SECTION if args.verify else SECTION, body)
         print(f"wrote section to {BENCHMARKS_MD}", file=sys.stderr)
     return 0
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import GROUP, dlib_boxes
-from PIL import Image
+from PIL import Image, ImageEnhance
 
 from unseen.media import image as image_io
 
@@ -24,12 +24,13 @@ def changed_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int
 
 
 def _four_frames(tmp_path: Path) -> image_io.DecodedImage:
-    """An animated GIF of four distinct frames of dlib's group photo (as is, mirrored, upside down, both)."""
+    """An animated GIF of four distinct, upright frames of dlib's group photo (as is, mirrored, and both
+    brightened)."""
     base = Image.open(GROUP).convert("RGB")
-    flips = [base.transpose(t) for t in (Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.FLIP_TOP_BOTTOM,
-                                         Image.Transpose.ROTATE_180)]
+    mirrored = base.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    frames = [base, mirrored, *(ImageEnhance.Brightness(f).enhance(1.15) for f in (base, mirrored))]
     p = tmp_path / "four.gif"
-    base.save(p, save_all=True, append_images=flips, duration=200, loop=0)
+    frames[0].save(p, save_all=True, append_images=frames[1:], duration=200, loop=0)
     return image_io.read(p)
 
 
@@ -38,6 +39,7 @@ def test_an_animations_frames_run_two_at_a_time_with_the_results_of_one_at_a_tim
     """An animation's distinct frames are covered two at a time (the second core is idle between one
     frame's passes: docs/BENCHMARKS.md, "Animations"), with each frame's result what it is alone; a
     frame over ``FRAME_OVERLAP_PIXELS`` runs alone, so a big animation's memory stays one frame's."""
+    from unseen import frame_work
     from unseen.engine import image as engine_image
     from unseen.options import Options
 
@@ -62,7 +64,7 @@ def test_an_animations_frames_run_two_at_a_time_with_the_results_of_one_at_a_tim
     options = Options()
     two = engine_image.cover_decoded(img, Watched(), options)
     assert state["most"] == 2
-    monkeypatch.setattr(engine_image, "FRAME_OVERLAP_PIXELS", img.frames[0].shape[0] * img.frames[0].shape[1] - 1)
+    monkeypatch.setattr(frame_work, "FRAME_OVERLAP_PIXELS", img.frames[0].shape[0] * img.frames[0].shape[1] - 1)
     state["most"] = 0
     one = engine_image.cover_decoded(img, Watched(), options)
     assert state["most"] == 1
@@ -141,3 +143,41 @@ def test_the_writer_gets_an_animations_frames_one_at_a_time(tmp_path: Path, monk
     pil[0].save(buf, fmt, save_all=True, append_images=pil[1:], duration=[100] * 12, loop=0,
                 **({"optimize": False} if fmt == "GIF" else {"compress_level": 6}))
     assert data == buf.getvalue()
+
+
+def test_verify_checks_an_animations_frames_two_at_a_time_with_the_findings_of_one_at_a_time(
+        tmp_path: Path, detector, monkeypatch):
+    """``verify.check`` runs an animation's distinct frame pairs two at a time (dlib one call at a time)
+    and a repeated pair once; its report is the one it gives frame by frame, and it still fails an
+    animation with one frame left unmasked."""
+    pytest.importorskip("dlib", reason="needs the recognizer extra: pip install -e '.[verify]'")
+    from unseen import frame_work, verify
+    from unseen.engine.image import cover_decoded
+    from unseen.options import Options
+
+    if not verify.available():
+        pytest.skip("dlib is installed but its models do not load: reinstall '.[verify]'")
+    img = _four_frames(tmp_path)
+    originals = img.frames + [img.frames[0]]  # a fifth frame repeating the first
+    masked = [f.pixels for f in cover_decoded(img, detector, Options()).frames]
+    outputs = masked + [masked[0]]
+    calls: list[int] = []
+    lock = threading.Lock()
+    real = verify._check_frame
+
+    def counted(a, b, cover):
+        with lock:
+            calls.append(1)
+        return real(a, b, cover)
+
+    monkeypatch.setattr(verify, "_check_frame", counted)
+    two = verify.check(originals, outputs, [])
+    assert len(calls) == 4  # the repeated pair once
+    assert two["verdict"] == "pass" and len(two["faces"]) >= 20
+    assert [f["frame"] for f in two["faces"]] == sorted(f["frame"] for f in two["faces"])
+    assert [f["index"] for f in two["faces"]] == list(range(1, len(two["faces"]) + 1))
+    monkeypatch.setattr(frame_work, "IN_FLIGHT", 1)
+    assert verify.check(originals, outputs, []) == two
+    outputs[2] = originals[2]  # one frame left as it was
+    left = verify.check(originals, outputs, [])
+    assert left["verdict"] == "fail" and {f["frame"] for f in left["faces"] if f["verdict"] == "fail"} == {2}

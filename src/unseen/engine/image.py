@@ -6,10 +6,7 @@ the verify adversary run exactly the steps a file goes through (``anonymize_imag
 
 from __future__ import annotations
 
-import hashlib
 import io
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import ImageSequence
 
-from .. import mask
+from .. import frame_work, mask
 from ..boxes import BoxSet
 from ..errors import UnseenError
 from ..media import image as image_io
@@ -30,10 +27,6 @@ from .plan import Job
 
 # A self-check detection this much inside an already covered region is that region's own outline.
 INSIDE_COVERED = 0.6
-# An animation's distinct frames run two at a time up to this size each (``frames_in_flight``): half of
-# what the local engine lets two files in flight weigh together (local.OVERLAP_PIXELS, 8 MP).
-FRAMES_IN_FLIGHT = 2
-FRAME_OVERLAP_PIXELS = 4_000_000
 
 
 @dataclass
@@ -93,59 +86,20 @@ def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | 
 
 def cover_decoded(img: image_io.DecodedImage, detector: Any, options: Options,
                   extra: Regions | None = None, detected: Regions | None = None) -> MaskedImage:
-    """Every frame of a decoded photo or animation.
-
-    A frame whose pixels equal an earlier frame's takes that frame's result instead of being detected
-    again: the detectors give the same boxes for the same pixels, and animations repeat whole frames
-    (a "boomerang" loop plays its frames forward, then back: 101 distinct frames of 201 in one of the
-    shared GIFs, each a full photo's detection). The distinct frames of an animation run two at a
-    time (``frames_in_flight``), as small photos do in the local engine: one frame alone leaves the
-    second core idle between its passes. Each frame's result is what it would be alone."""
-    frames = img.frames
-    keys = [_digest(p) for p in frames] if len(frames) > 1 else [b""]
-    first: dict[bytes, int] = {}
-    for i, key in enumerate(keys):
-        first.setdefault(key, i)
-    distinct = list(first.values())
-    done = _map_frames(lambda i: cover(frames[i], detector, options, extra, detected), distinct,
-                       frames_in_flight(frames[0]))
-    by_key = {keys[i]: c for i, c in zip(distinct, done, strict=True)}
+    """Every frame of a decoded photo or animation, through ``frame_work.each_frame``: a frame that
+    repeats an earlier frame's pixels takes that frame's result (the detectors give the same boxes for
+    the same pixels), and distinct frames up to 4 MP are covered two at a time (one frame alone
+    leaves the second core idle between its passes). Each frame's result is what it would be alone."""
+    h, w = img.frames[0].shape[:2]
+    done = frame_work.each_frame(lambda i: cover(img.frames[i], detector, options, extra, detected),
+                                 [(f,) for f in img.frames], frame_work.in_flight(w, h))
     result = MaskedImage(frames=[], counts={})
-    for i, key in enumerate(keys):
-        c = by_key[key]
+    for i, c in enumerate(done):
         result.frames.append(Frame(c.pixels, c.regions, index=i))
         for kind, n in c.found.counts().items():
             result.counts[kind] = max(result.counts.get(kind, 0), n)
         result.self_check_extra += c.self_check_extra
     return result
-
-
-def frames_in_flight(pixels: np.ndarray) -> int:
-    """How many of an animation's frames are covered at once: two while a frame is at most
-    ``FRAME_OVERLAP_PIXELS`` (two such frames in detection weigh what one photo the local engine
-    runs beside another does), else one, so a big animation's peak memory stays one frame's."""
-    h, w = pixels.shape[:2]
-    return FRAMES_IN_FLIGHT if w * h <= FRAME_OVERLAP_PIXELS else 1
-
-
-def _map_frames(work: Callable[[int], Covered], indices: list[int], in_flight: int) -> list[Covered]:
-    """``work`` on each index, ``in_flight`` at a time, results in order. The first error stops the
-    frames not yet started and is raised once the running ones end (no thread outlives the file)."""
-    if in_flight <= 1 or len(indices) <= 1:
-        return [work(i) for i in indices]
-    pool = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="unseen-frame")
-    try:
-        futures = [pool.submit(work, i) for i in indices]
-        return [f.result() for f in futures]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _digest(pixels: np.ndarray) -> bytes:
-    """Identity of a frame's pixels (shape included), for ``cover_decoded``'s repeated frames."""
-    h = hashlib.blake2b(np.ascontiguousarray(pixels).data, digest_size=32)
-    h.update(repr(pixels.shape).encode())
-    return h.digest()
 
 
 def encode_checked(img: image_io.DecodedImage, masked: MaskedImage, notes: list[str] | None = None) -> bytes:
