@@ -20,6 +20,7 @@ from ..engine import local
 from ..engine.plan import Job, plan
 from ..errors import UnseenError
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
+from ..media import is_video
 from ..media.video_write import CODECS, output_extension
 from ..options import AUDIO_CHOICES, DEFAULT_PAD, DEFAULT_THRESHOLD, Options, parse_cover
 from ..report import Report
@@ -138,6 +139,10 @@ def main(argv: list[str]) -> int:
     if skipped and not args.quiet:
         shown = ", ".join(fsname(s) for s in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         say(f"unseen: note: left {len(skipped)} file(s) alone that are not photos or videos: {shown}")
+    videos = sum(is_video(job.src) for job in jobs)
+    if options.verify and videos and not args.quiet:
+        err(None, f"warning: --verify checks photos only; {videos} video(s) here will not be checked by the "
+                  "recognizer")
     for r in failed:
         err(r.input, r.error or "failed")
         if args.json:

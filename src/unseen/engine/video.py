@@ -77,6 +77,11 @@ from .plan import Job
 Progress = Callable[[int, int], None]
 
 
+# ``--verify`` runs its adversaries on photos (``unseen.verify``); a video's protection is measured by the
+# slip benchmark instead (docs/BENCHMARKS.md, "Video: frames where a face slips through"). Said, never silent.
+VIDEO_NOT_VERIFIED = "--verify checks photos only: this video was not checked by the recognizer"
+
+
 @dataclass
 class VideoResult:
     """What one video run found and wrote (copied into the file's Report by name, field by field)."""
@@ -429,6 +434,8 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         result.warnings.append(f"style {options.style} keeps a degraded trace of each face")
     if options.preset != "thorough":
         result.notes.append(f"--{options.preset} applies to photos; video ran its usual detection schedule")
+    if options.verify:
+        result.warnings.append(VIDEO_NOT_VERIFIED)
     if vdet is not None:
         how = "detection schedule" if vdet.scheduled else "every frame, detector as given"
         result.notes.append(f"{vdet.runs} detector passes ({how})")
