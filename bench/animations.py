@@ -152,10 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                          if ok else "failed")
         cells.append(f"{med(name, 'unseen', 0) / med(name, one, 0):.2f}x, "
                      f"{med(name, 'unseen', 1) / med(name, one, 1):.2f}x")
+        wrote = all(frames_out.get((name, t), 0) for t in ("unseen", "deface"))
         per_frame = {t: med(name, t, 0) / max(1, frames_out.get((name, t), 0)) for t in ("unseen", "deface")}
-        cells.append(f"{per_frame['unseen'] / per_frame['deface']:.2f}x")
+        cells.append(f"{per_frame['unseen'] / per_frame['deface']:.2f}x" if wrote else "")
         a, b = outputs.get((name, "unseen"), set()), outputs.get((name, one), set())
-        cells.append("yes" if a and a == b and len(a) == 1 else "NO")
+        cells.append("yes" if a and a == b and len(a) == 1 else "NO" if a or b else "no output (failed)")
         cells.append(f"{frames_out.get((name, 'unseen'), 0)}, {frames_out.get((name, 'deface'), 0)}")
         if args.verify:
             a, b = verdicts.get((name, "unseen"), set()), verdicts.get((name, one), set())
