@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import overload
 
 import numpy as np
 from PIL import Image
@@ -24,7 +25,7 @@ def encode(img: DecodedImage, frames: list[np.ndarray], fmt: str | None = None) 
         raise ValueError(f"{len(frames)} frames but {len(img.alpha)} alpha planes")
     pil = _Frames(frames, img.alpha if fmt in ("PNG", "WEBP", "TIFF", "GIF") else [None] * len(frames))
     buf = io.BytesIO()
-    first, rest = pil[0], _Frames(frames[1:], pil.alpha[1:])
+    first, rest = pil[0], pil[1:]
     if fmt == "JPEG":
         # Pillow writes a bare JFIF APP0 segment and nothing else when given no exif/icc/comment.
         first.save(buf, "JPEG", quality=95, subsampling=0, optimize=True)
@@ -71,7 +72,11 @@ class _Frames(Sequence[Image.Image]):
     def __len__(self) -> int:
         return len(self.rgb)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    @overload
+    def __getitem__(self, i: int) -> Image.Image: ...
+    @overload
+    def __getitem__(self, i: slice) -> _Frames: ...
+    def __getitem__(self, i: int | slice) -> Image.Image | _Frames:
         if isinstance(i, slice):
             return _Frames(self.rgb[i], self.alpha[i])
         p = Image.fromarray(self.rgb[i], "RGB")
