@@ -21,22 +21,18 @@ Usage: ``python bench/animations.py [--repeat N] [--only NAME,...] [--verify] [-
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import BENCHMARKS_MD, REPO, command_line, git_revision, machine, tool_env, write_md  # noqa: E402
+from benchlib import BENCHMARKS_MD, REPO, machine, run_child, run_header, write_md  # noqa: E402
 
 SECTION = "## Animations: frames two at a time (bench/animations.py)"
 VERIFY_SECTION = "## Animations with --verify: frames two at a time (bench/animations.py --verify)"
@@ -65,16 +61,8 @@ def argv_for(tool: str, src: Path, out: Path, verify: bool = False) -> list[str]
 
 def run(argv: list[str], report: Path) -> tuple[float, float, float, int]:
     """Wall s, CPU s, peak RSS MiB, exit code of one child process; its stdout goes to ``report``."""
-    t0 = time.perf_counter()
     with report.open("wb") as stdout:
-        proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=tool_env())
-        _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if code != 0:
-        print(f"  exit {code}: {err.strip()[-300:]}", file=sys.stderr)
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, code
+        return run_child(argv, stdout)
 
 
 def verify_report(report: Path) -> str:
@@ -165,8 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cells.append(f"yes ({verdict})" if same else "NO")
         lines.append("| " + " | ".join(cells) + " |")
     body = "\n".join([
-        f"Command: `{command_line()}`  ",
-        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {machine_info}; unseen git {git_revision()}  ",
+        *run_header(machine_info),
         f"Medians of {args.repeat} interleaved rounds (the order turned round every other round); one "
         "single-file call per run, start-up and model loading included; unseen at its defaults (faces "
         f"and plates){' with `--verify --json`' if args.verify else ''}, deface `--replacewith solid`. "

@@ -11,7 +11,9 @@ import platform
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import IO
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
@@ -62,6 +64,28 @@ def command_line() -> str:
     script = Path(sys.argv[0]).resolve()
     shown = script.relative_to(REPO).as_posix() if script.is_relative_to(REPO) else str(script)
     return shlex.join(["python", shown, *sys.argv[1:]])
+
+
+def run_child(argv: list[str], stdout: IO[bytes] | int = subprocess.DEVNULL) -> tuple[float, float, float, int]:
+    """Wall s, CPU s (user + sys), peak RSS MiB and exit code of one child process, read with ``os.wait4``
+    so only that run counts; its stderr's tail is printed when it fails."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=tool_env())
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if code != 0:
+        print(f"  exit {code}: {err.strip()[-300:]}", file=sys.stderr)
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, code
+
+
+def run_header(machine_info: str) -> list[str]:
+    """A section's first two lines: the command that made it, then when, on what and at which revision."""
+    import datetime as dt
+
+    when = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    return [f"Command: `{command_line()}`  ", f"Date: {when}; machine: {machine_info}; unseen git {git_revision()}  "]
 
 
 HAND_WRITTEN = "Hand-written after the run"  # how a person's note under a benchmark's table begins

@@ -21,20 +21,16 @@ Usage: ``python bench/big_photos.py [--repeat N] [--tools unseen,deface] [--writ
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import BENCHMARKS_MD, command_line, git_revision, machine, tool_env, write_md  # noqa: E402
+from benchlib import BENCHMARKS_MD, machine, run_child, run_header, write_md  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION = "## Big photos: 12 MP, 24 MP, 8K (bench/big_photos.py)"
@@ -71,19 +67,6 @@ def argv_for(tool: str, src: Path, out: Path) -> list[str]:
     return [str(DEFACE_BIN), "--replacewith", "solid", str(src), "-o", str(out / src.name)]
 
 
-def run(argv: list[str]) -> tuple[float, float, float, int]:
-    """Wall s, CPU s, peak RSS MiB, exit code of one child process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=tool_env())
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode != 0:
-        print(f"  exit {proc.returncode}: {err.strip()[-300:]}", file=sys.stderr)
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, proc.returncode
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     p.add_argument("--tools", default="unseen,deface")
@@ -103,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 out = OUT / tool
                 shutil.rmtree(out, ignore_errors=True)
                 out.mkdir(parents=True)
-                r = run(argv_for(tool, src, out))
+                r = run_child(argv_for(tool, src, out))
                 results.setdefault((label, tool), []).append(r)
                 print(f"{label:6s} {tool:7s} wall {r[0]:7.2f} s cpu {r[1]:7.2f} s rss {r[2]:7.0f} MiB rc {r[3]}",
                       file=sys.stderr, flush=True)
@@ -135,8 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cells += ["", ""]
         lines.append("| " + " | ".join(cells) + " |")
     body = "\n".join([
-        f"Command: `{command_line()}`  ",
-        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {machine_info}; unseen git {git_revision()}  ",
+        *run_header(machine_info),
         f"Medians of {args.repeat} interleaved rounds; one single-file CLI call per run (start-up and model "
         "loading included); unseen defaults (faces and plates), unseen-faces `--cover faces`, deface "
         "`--replacewith solid` (its defaults otherwise).",
