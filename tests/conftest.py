@@ -12,6 +12,7 @@ import shutil
 import signal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 # Ctrl-C tests (test_kill_safety, test_engine_ray) send SIGINT to unseen and to Ray workers, as a
@@ -60,6 +61,13 @@ def exiftool() -> str:
 def ffprobe() -> str:
     """FFmpeg's own prober from the system: a second reader, independent of the FFmpeg that PyAV bundles."""
     return system_tool("ffprobe", "ffmpeg")
+
+
+def changed_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int], tol: int = 24) -> float:
+    """Share of ``box`` (x, y, w, h) whose pixels differ between ``a`` and ``b`` by more than ``tol``."""
+    x, y, w, h = box
+    diff = np.abs(a[y : y + h, x : x + w].astype(int) - b[y : y + h, x : x + w].astype(int)).max(-1)
+    return float((diff > tol).mean())
 
 
 def dlib_boxes(name: str) -> list[tuple[int, int, int, int]]:

@@ -11,16 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import GROUP, dlib_boxes
+from conftest import GROUP, changed_fraction, dlib_boxes
 from PIL import Image, ImageEnhance
 
 from unseen.media import image as image_io
-
-
-def changed_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int], tol: int = 24) -> float:
-    x, y, w, h = box
-    diff = np.abs(a[y : y + h, x : x + w].astype(int) - b[y : y + h, x : x + w].astype(int)).max(-1)
-    return float((diff > tol).mean())
 
 
 def _four_frames(tmp_path: Path) -> image_io.DecodedImage:

@@ -13,17 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, GROUP, ROOT, dlib_boxes, repeating_apng, shared_path, system_tool
+from conftest import FIXTURES, GROUP, ROOT, changed_fraction, dlib_boxes, repeating_apng, shared_path, system_tool
 from PIL import Image, ImageSequence
 
 from unseen.cli import main
 from unseen.media import image as image_io
-
-
-def changed_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int], tol: int = 24) -> float:
-    x, y, w, h = box
-    diff = np.abs(a[y : y + h, x : x + w].astype(int) - b[y : y + h, x : x + w].astype(int)).max(-1)
-    return float((diff > tol).mean())
 
 
 def rgb(path: Path) -> np.ndarray:
