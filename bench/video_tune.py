@@ -6,6 +6,7 @@ counting marked faces left uncovered (slips), the CPU it would cost and the area
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
@@ -73,7 +74,8 @@ def compute_passes(name: str) -> dict:
     pass_file(name).parent.mkdir(parents=True, exist_ok=True)
     pass_file(name).write_text(json.dumps(doc))
     look_file(name).unlink(missing_ok=True)  # the second look's cache was made for the old boxes
-    _looks_checked.pop(name, None)
+    for key in [k for k in _looks_checked if k[0] == name]:  # other schedules' caches are checked again
+        del _looks_checked[key]
     return doc
 
 
@@ -119,8 +121,13 @@ def passes_ready(name: str) -> bool:
     return True
 
 
-def look_file(name: str) -> Path:
-    return OUT / "looks" / f"{name}.json"
+def look_file(name: str, schedule: list | None = None) -> Path:
+    """The clip's second-look cache for a schedule's merged boxes (LOOK_SCHEDULE's in ``looks/``, any
+    other's in a folder named after it: the boxes waiting for a look depend on the schedule)."""
+    if schedule is None or schedule == LOOK_SCHEDULE:
+        return OUT / "looks" / f"{name}.json"
+    key = hashlib.sha256(json.dumps(schedule).encode()).hexdigest()[:12]
+    return OUT / f"looks-{key}" / f"{name}.json"
 
 
 LOOK_STORE = 0.02  # RetinaFace's findings on each crop are cached down to this score
@@ -139,14 +146,14 @@ def _looks_of_frame(backend, rgb: np.ndarray, index: int, merged) -> dict[str, l
             for box in merged.boxes[merged.scores < CONFIRMED_SCORE]}
 
 
-def _merged_boxes(name: str) -> dict:
-    """Frame index -> LOOK_SCHEDULE's merged boxes, from the clip's pass cache."""
+def _merged_boxes(name: str, schedule: list | None = None) -> dict:
+    """Frame index -> the schedule's (default LOOK_SCHEDULE's) merged boxes, from the clip's pass cache."""
     doc = json.loads(pass_file(name).read_text())
     per = {k: np.array(v, np.float32).reshape(-1, 6) for k, v in doc["boxes"].items()}
-    return {i: m for i, _, m in scheduled(per, doc["times"], LOOK_SCHEDULE)}
+    return {i: m for i, _, m in scheduled(per, doc["times"], schedule or LOOK_SCHEDULE)}
 
 
-def compute_looks(name: str) -> dict:
+def compute_looks(name: str, schedule: list | None = None) -> dict:
     """What unseen's second look (``detect/second_look.py``) finds around every cached box that could
     wait for one (scored under CONFIRMED_SCORE): per target, RetinaFace's findings on the crop
     (score, side, offset from the centre) down to LOOK_STORE, so that rules can be replayed."""
@@ -154,7 +161,7 @@ def compute_looks(name: str) -> dict:
     from unseen.detect.second_look import TARGETS
 
     backend = RetinaFace()
-    merged = _merged_boxes(name)
+    merged = _merged_boxes(name, schedule)
     out: dict[str, list] = {}
     t0 = time.process_time()
     for f in frames(clip_path(name)):
@@ -163,8 +170,8 @@ def compute_looks(name: str) -> dict:
         out.update(_looks_of_frame(backend, f.rgb, f.index, merged[f.index]))
     res = {"clip": CLIPS[name], "targets": list(TARGETS), "store": LOOK_STORE, "looks": out,
            "cpu": round(time.process_time() - t0, 1), "provenance": provenance()}
-    look_file(name).parent.mkdir(parents=True, exist_ok=True)
-    look_file(name).write_text(json.dumps(res))
+    look_file(name, schedule).parent.mkdir(parents=True, exist_ok=True)
+    look_file(name, schedule).write_text(json.dumps(res))
     return res
 
 
@@ -180,7 +187,7 @@ def _findings_agree(a: list, b: list) -> bool:
     return True
 
 
-def looks_stale(name: str, cached: dict) -> str | None:
+def looks_stale(name: str, cached: dict, schedule: list | None = None) -> str | None:
     """Why a clip's second-look cache no longer matches what the code and models find, or None: other
     targets or floor, or the looks on the first, middle and last frame that has any, and on the clip's
     first, middle and last cached frame (a cache with no looks at all is checked too), differ when made
@@ -190,7 +197,7 @@ def looks_stale(name: str, cached: dict) -> str | None:
 
     if cached.get("targets") != list(TARGETS) or cached.get("store") != LOOK_STORE:
         return "made for other targets or another floor"
-    merged = _merged_boxes(name)
+    merged = _merged_boxes(name, schedule)
     sample: set[int] = set()
     for indices in (sorted({int(k.split(":")[0]) for k in cached["looks"]}), sorted(merged)):
         if indices:
@@ -210,24 +217,25 @@ def looks_stale(name: str, cached: dict) -> str | None:
     return None
 
 
-def looks_ready(name: str) -> dict:
-    """The clip's second-look cache, made when missing and made again when ``looks_stale``; checked once
-    per process (a tune run replays it for many rows)."""
-    if name in _looks_checked:
-        return _looks_checked[name]
-    if not look_file(name).exists():
-        cached = compute_looks(name)
+def looks_ready(name: str, schedule: list | None = None) -> dict:
+    """The clip's second-look cache for the schedule's boxes, made when missing and made again when
+    ``looks_stale``; checked once per process (a tune run replays it for many rows)."""
+    key = (name, json.dumps(schedule or LOOK_SCHEDULE))
+    if key in _looks_checked:
+        return _looks_checked[key]
+    if not look_file(name, schedule).exists():
+        cached = compute_looks(name, schedule)
     else:
-        cached = json.loads(look_file(name).read_text())
-        why = looks_stale(name, cached)
+        cached = json.loads(look_file(name, schedule).read_text())
+        why = looks_stale(name, cached, schedule)
         if why:
             print(f"second looks of {name}: {why}; made again", file=sys.stderr, flush=True)
-            cached = compute_looks(name)
-    _looks_checked[name] = cached
+            cached = compute_looks(name, schedule)
+    _looks_checked[key] = cached
     return cached
 
 
-_looks_checked: dict[str, dict] = {}
+_looks_checked: dict[tuple[str, str], dict] = {}
 
 
 def scheduled(per: dict, times: list, schedule: list, runs: dict | None = None):
@@ -271,9 +279,9 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
     ellipses on pavement and backs of heads, while a tiny face may never score high).
 
     ``second_look`` > 0: unseen's second look (``detect/second_look.py``) with that look threshold,
-    replayed from the cached findings (``compute_looks``): face tracks are masked from their first box
-    scored CONFIRMED_SCORE, under ``look_from`` px (default LOOK_FROM) or confirmed by the look;
-    ``look_targets`` = 1 tries the first target only.
+    replayed from the findings cached for this schedule's boxes (``compute_looks``): face tracks are
+    masked from their first box scored CONFIRMED_SCORE, under ``look_from`` px (default LOOK_FROM) or
+    confirmed by the look; ``look_targets`` = 1 tries the first target only.
 
     ``hull_gap``: bridge detections up to this far apart by their hull (``track.HULL_GAP``; a large
     value is the hull at every gap, as before 2026-12-01)."""
@@ -303,9 +311,7 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
 
         look_from = LOOK_FROM if look_from is None else look_from
 
-        if schedule != LOOK_SCHEDULE:
-            raise ValueError("the second look's findings are cached for LOOK_SCHEDULE's boxes only")
-        cached = looks_ready(name)
+        cached = looks_ready(name, schedule)
         looks = cached["looks"]
         crop_cpu = cached["cpu"] / max(1, len(TARGETS) * len(looks))  # CPU s of one crop's look
         targets = TARGETS[: look_targets or len(TARGETS)]

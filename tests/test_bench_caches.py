@@ -102,3 +102,11 @@ def test_a_second_look_cache_of_other_findings_is_found_stale(vc, clip, tmp_path
     assert "differs" in vt.looks_stale(clip, {**cached, "looks": {}})  # the code would look: an empty cache is stale
     vt._looks_checked.clear()
     assert vt.looks_ready(clip)["looks"].keys() == cached["looks"].keys()  # the file on disk is the one made
+    # Another schedule's boxes have their own cache (bench/video_rf1.py replays schedules with RetinaFace
+    # at 1x): made in its own file, checked against that schedule's boxes, never mistaken for the default's.
+    other = [("rf1", 0.1, 0.15, 0)]
+    assert vt.look_file(clip, other) != vt.look_file(clip) == vt.look_file(clip, list(vt.LOOK_SCHEDULE))
+    mine = vt.looks_ready(clip, other)
+    assert vt.look_file(clip, other).exists() and vt.looks_stale(clip, mine, other) is None
+    assert mine["looks"].keys() != cached["looks"].keys()  # RetinaFace's boxes are not the default's
+    assert "differs" in vt.looks_stale(clip, cached, other)
