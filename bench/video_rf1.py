@@ -38,6 +38,10 @@ ROWS: dict[str, tuple[list[tuple], float]] = {
         [("rf1", 0.3, 0.1, 0), ("cf1", 0.1, 0.45, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.1),
     "RF 1x @0.2 every 0.1 s, CF 1x every 0.45 s, RF 2x every 0.45 s, second look": (
         [("rf1", 0.2, 0.1, 0), ("cf1", 0.1, 0.45, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.1),
+    "RF 1x @0.3 every 0.1 s, CF 1x every 0.3 s, RF 2x every 0.45 s, second look": (
+        [("rf1", 0.3, 0.1, 0), ("cf1", 0.1, 0.3, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.1),
+    "RF 1x @0.5 every 0.1 s, CF 1x every 0.3 s, RF 2x every 0.45 s, second look": (
+        [("rf1", 0.5, 0.1, 0), ("cf1", 0.1, 0.3, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.1),
     "RF 1x @0.3 every 0.15 s, CF 1x every 0.45 s, RF 2x every 0.45 s, second look": (
         [("rf1", 0.3, 0.15, 0), ("cf1", 0.1, 0.45, 0.075), ("rf2", 0.15, 0.45, 0.225, 100.0)], 0.1),
 }
