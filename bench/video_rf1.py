@@ -24,26 +24,26 @@ from video_tune import LOOK_SCHEDULE, TUNE_CLIPS, passes_ready, simulate
 
 HEADING = "## Video: RetinaFace 1x as the frequent pass, measured, not taken (bench/video_rf1.py)"
 
+def _rf1(threshold: float, every: float, cf_every: float, look: float, rf2_phase: float) -> tuple[list[tuple], float]:
+    """RetinaFace 1x at ``threshold`` every ``every`` s, CenterFace 1x every ``cf_every`` s (half a period
+    after it) and the default's RetinaFace 2x pass every 0.45 s; the second look at ``look`` (0: none)."""
+    return ([("rf1", threshold, every, 0), ("cf1", 0.1, cf_every, every / 2),
+             ("rf2", 0.15, 0.45, rf2_phase, 100.0)], look)
+
+
 # label -> (schedule [(pass, threshold, period s, phase s, max face px)], second look threshold or 0)
 ROWS: dict[str, tuple[list[tuple], float]] = {
     "unseen's default: CF 1x every 0.15 s, RF 2x < 100 px every 0.45 s, second look": (LOOK_SCHEDULE, 0.1),
     "the same without the second look": (LOOK_SCHEDULE, 0.0),
     "RF 1x @0.1 every 0.15 s in CF's place, RF 2x every 0.45 s": (
         [("rf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0)], 0.0),
-    "RF 1x @0.1 every 0.1 s, CF 1x every 0.45 s, RF 2x every 0.45 s": (
-        [("rf1", 0.1, 0.1, 0), ("cf1", 0.1, 0.45, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.0),
-    "RF 1x @0.3 every 0.1 s, CF 1x every 0.45 s, RF 2x every 0.45 s": (
-        [("rf1", 0.3, 0.1, 0), ("cf1", 0.1, 0.45, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.0),
-    "the same, second look": (
-        [("rf1", 0.3, 0.1, 0), ("cf1", 0.1, 0.45, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.1),
-    "RF 1x @0.2 every 0.1 s, CF 1x every 0.45 s, RF 2x every 0.45 s, second look": (
-        [("rf1", 0.2, 0.1, 0), ("cf1", 0.1, 0.45, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.1),
-    "RF 1x @0.3 every 0.1 s, CF 1x every 0.3 s, RF 2x every 0.45 s, second look": (
-        [("rf1", 0.3, 0.1, 0), ("cf1", 0.1, 0.3, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.1),
-    "RF 1x @0.5 every 0.1 s, CF 1x every 0.3 s, RF 2x every 0.45 s, second look": (
-        [("rf1", 0.5, 0.1, 0), ("cf1", 0.1, 0.3, 0.05), ("rf2", 0.15, 0.45, 0.25, 100.0)], 0.1),
-    "RF 1x @0.3 every 0.15 s, CF 1x every 0.45 s, RF 2x every 0.45 s, second look": (
-        [("rf1", 0.3, 0.15, 0), ("cf1", 0.1, 0.45, 0.075), ("rf2", 0.15, 0.45, 0.225, 100.0)], 0.1),
+    "RF 1x @0.1 every 0.1 s, CF 1x every 0.45 s, RF 2x every 0.45 s": _rf1(0.1, 0.1, 0.45, 0.0, 0.25),
+    "RF 1x @0.3 every 0.1 s, CF 1x every 0.45 s, RF 2x every 0.45 s": _rf1(0.3, 0.1, 0.45, 0.0, 0.25),
+    "the same, second look": _rf1(0.3, 0.1, 0.45, 0.1, 0.25),
+    "RF 1x @0.2 every 0.1 s, CF 1x every 0.45 s, RF 2x every 0.45 s, second look": _rf1(0.2, 0.1, 0.45, 0.1, 0.25),
+    "RF 1x @0.3 every 0.1 s, CF 1x every 0.3 s, RF 2x every 0.45 s, second look": _rf1(0.3, 0.1, 0.3, 0.1, 0.25),
+    "RF 1x @0.5 every 0.1 s, CF 1x every 0.3 s, RF 2x every 0.45 s, second look": _rf1(0.5, 0.1, 0.3, 0.1, 0.25),
+    "RF 1x @0.3 every 0.15 s, CF 1x every 0.45 s, RF 2x every 0.45 s, second look": _rf1(0.3, 0.15, 0.45, 0.1, 0.225),
 }
 
 
