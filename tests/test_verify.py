@@ -199,3 +199,41 @@ def test_check_rejects_mismatched_frames(dlib_installed):
     with pytest.raises(UnseenError, match="frame"):
         verify.check([a, a], [a], [])
     assert verify.check([a], [a], [])["verdict"] == "pass"  # nothing there, nothing to find
+
+
+@pytest.fixture(scope="module")
+def arcade(tmp_path_factory, dlib_installed) -> dict[str, Path]:
+    """The first frame of facenet's clip (a crowd under the Royal Opera House's sign), as a photo, and
+    unseen's default output of it."""
+    import av
+
+    clip = shared_path("facenet_pytorch_timesler/examples/video.mp4")
+    d = tmp_path_factory.mktemp("arcade")
+    with av.open(str(clip)) as c:
+        frame = next(c.decode(video=0)).to_ndarray(format="rgb24")
+    Image.fromarray(frame).save(d / "arcade.png")
+    assert cli_main([str(d / "arcade.png"), "-o", str(d / "out"), "-q"]) == 0
+    return {"original": d / "arcade.png", "fill": d / "out" / "arcade.png"}
+
+
+def test_small_faces_are_judged_against_their_blanked_box(arcade, capsys):
+    """Small, blurred faces are within 0.6 of their own box blanked: the recognizer matches on what
+    surrounds them. A fill no closer than that blank passes; the unmasked photo still fails on them."""
+    code, r = run_json(capsys, str(arcade["original"]), str(arcade["fill"]))
+    assert code == 0 and r["verdict"] == "pass", r["summary"]
+    near = [f for f in r["faces"] if f["distance"] < verify.MATCH_THRESHOLD]
+    assert near and all("blank_distance" in f and f["verdict"] == "pass" for f in near)
+    assert all(f["distance"] >= f["blank_distance"] - verify.BLANK_MARGIN for f in near)
+    assert all("blank_distance" not in f for f in r["faces"] if f["distance"] >= verify.MATCH_THRESHOLD)
+    code, r = run_json(capsys, str(arcade["original"]), str(arcade["original"]))
+    assert code == 1 and all(f["verdict"] == "fail" for f in r["faces"])  # the same faces, unmasked
+
+
+def test_a_sign_in_capitals_is_not_read_as_a_plate(arcade, capsys):
+    """"ROYAL / OPERA / HOUSE" reads like three vanity plates line by line; the masking rule leaves a
+    block of lines without digits visible in plates mode, and the reader adversary counts what that
+    rule calls a plate: the sign is not 'still readable'. With --cover text it is text, and is read."""
+    code, r = run_json(capsys, str(arcade["original"]), str(arcade["fill"]))
+    assert r["checks"]["text_readable"] == "pass" and r["text"]["checked"] == 0
+    code, r = run_json(capsys, str(arcade["original"]), str(arcade["fill"]), "--cover", "faces,text")
+    assert r["checks"]["text_readable"] == "fail" and r["text"]["checked"] >= 3

@@ -553,22 +553,6 @@ def test_fast_preset_is_reported_as_photo_only(tmp_path):
     assert not any("applies to photos" in n for n in info.notes)
 
 
-def test_verify_on_a_video_says_it_was_not_checked(tmp_path, capsys):
-    """--verify runs its adversaries on photos only. A video run with it used to say nothing, and a
-    report without a verdict read like a pass: the run now warns once and the file's report says so;
-    the video is still written (the flag asks for a check, it does not change the masking)."""
-    shutil.copy(CLIP, tmp_path / "clip.mp4")
-    assert main([str(tmp_path / "clip.mp4"), "-o", str(tmp_path / "out"), "--verify", "--json"]) == 0
-    out, err = capsys.readouterr()
-    assert "warning: --verify checks photos only; 1 video(s) here will not be checked" in err
-    report = json.loads(out.strip().splitlines()[-1])
-    assert report["status"] == "ok" and report.get("verify") is None
-    assert report["warnings"] == [engine_video.VIDEO_NOT_VERIFIED]
-    assert main([str(tmp_path / "clip.mp4"), "-o", str(tmp_path / "again"), "--json"]) == 0
-    out, err = capsys.readouterr()
-    assert "--verify" not in err and json.loads(out.strip().splitlines()[-1])["warnings"] == []
-
-
 def test_same_clip_twice_gives_the_same_pixels(tmp_path):
     """Reproducible outputs: an archive can re-run a file and compare; the two engines agree."""
 

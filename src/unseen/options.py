@@ -44,6 +44,7 @@ class Options:
     skip_existing: bool = False  # an existing output counts the file as skipped, not failed (resume a run)
     boxes: tuple[BoxSet, ...] = ()  # from --boxes FILE.json (docs/BOXES.md)
     verify: bool = False  # run the recognizer adversary on each output (needs unseen[verify])
+    verify_every: float = 1.0  # video: seconds between the frames --verify checks (0: every frame)
     device: str = "cpu"  # cpu | cuda, already resolved from --device (detect/onnx_session.py)
     # video
     audio: str = "drop"  # one of AUDIO_CHOICES

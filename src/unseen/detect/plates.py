@@ -179,8 +179,7 @@ class TextBoxes:
     def _kind(self, i: int, reads: dict[int, tuple[str, float]], in_block: bool = False) -> str | None:
         if i not in reads:  # small: always covered (as a plate when plates are asked for)
             return "plate" if "plate" in self.kinds else "text"
-        # capitals without a digit in a block of lines are a sign, not a vanity plate (``stacked``)
-        if "plate" in self.kinds and plate_like(*reads[i]) and (not in_block or _has_digit(reads[i][0])):
+        if "plate" in self.kinds and plate_read(*reads[i], in_block):
             return "plate"
         if "text" in self.kinds and text_like(*reads[i]):
             return "text"
@@ -217,6 +216,13 @@ def repeats(inner: np.ndarray, lines: np.ndarray) -> np.ndarray:
     within = intersection(a, b) / area[:, None] >= SAME_LINE
     similar = text.quad_heights(lines)[None, :] <= LINE_RATIO * text.quad_heights(inner)[:, None]
     return (within & similar).any(1)
+
+
+def plate_read(read: str, conf: float, in_block: bool) -> bool:
+    """Does a read box count as a plate? It reads like one (``plate_like``), and capitals without a
+    digit that are one line of a block (``stacked``) are a sign, not a vanity plate. The reader
+    adversary (``unseen.verify.text_check``) asks the same question of the original's text."""
+    return plate_like(read, conf) and (not in_block or _has_digit(read))
 
 
 def _has_digit(read: str) -> bool:

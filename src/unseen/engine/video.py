@@ -77,11 +77,6 @@ from .plan import Job
 Progress = Callable[[int, int], None]
 
 
-# ``--verify`` runs its adversaries on photos (``unseen.verify``); a video's protection is measured by the
-# slip benchmark instead (docs/BENCHMARKS.md, "Video: frames where a face slips through"). Said, never silent.
-VIDEO_NOT_VERIFIED = "--verify checks photos only: this video was not checked by the recognizer"
-
-
 @dataclass
 class VideoResult:
     """What one video run found and wrote (copied into the file's Report by name, field by field)."""
@@ -99,6 +94,7 @@ class VideoResult:
     dropped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    verify: dict[str, Any] | None = None  # --verify's result (``verify_video``)
 
 
 def _glance_pixels(frame: Any) -> np.ndarray:
@@ -412,6 +408,12 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     problems = verify_output(tmp, options.codec, result.frames, audio_written)
     if problems:
         raise UnseenError("output failed its check (" + "; ".join(problems[:4]) + "); nothing written")
+    if options.verify:  # the adversaries on the finished file, before it is renamed into place
+        from ..verify_video import verify_video  # optional extra: dlib recognizer
+
+        result.verify = verify_video(src, tmp, options.cover, options.verify_every, options.frame_pixel_limit)
+        if result.verify["verdict"] != "pass":
+            raise UnseenError(f"verify failed: {result.verify['summary']}; nothing written")
 
     result.format_out = f"{fmt_out} ({options.codec})"
     audio_codec = "AAC" if fmt_out == "mp4" else "Opus"
@@ -434,8 +436,6 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         result.warnings.append(f"style {options.style} keeps a degraded trace of each face")
     if options.preset != "thorough":
         result.notes.append(f"--{options.preset} applies to photos; video ran its usual detection schedule")
-    if options.verify:
-        result.warnings.append(VIDEO_NOT_VERIFIED)
     if vdet is not None:
         how = "detection schedule" if vdet.scheduled else "every frame, detector as given"
         result.notes.append(f"{vdet.runs} detector passes ({how})")
@@ -489,5 +489,6 @@ def anonymize_video_file(job: Job, options: Options, detector: Any, report: Repo
     report.metadata_dropped, report.detector_passes = r.dropped, r.passes
     report.notes.extend(r.notes)
     report.warnings.extend(r.warnings)
+    report.verify = r.verify
     report.set_counts(r.counts)
     report.output = str(dst)

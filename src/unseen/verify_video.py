@@ -1,0 +1,181 @@
+"""Prove a video output: the photo's adversaries (``verify``) on frames sampled in time, and its metadata.
+
+``unseen verify ORIGINAL.mp4 OUTPUT.mp4`` and ``--verify`` on a video run both come here. The two
+files are decoded side by side, frame for frame (unseen writes one output frame per input frame, in
+order, upright: ``media/video_check`` checks the count), and a frame is checked every ``every``
+seconds of the original's time, the first and the last frame always, every frame when ``every`` is
+0. Each checked pair goes through ``verify._check_frame``, exactly as a photo's frame does: faces the
+adversary's detector still finds on pixels masking left alone, the recognizer's distance between
+each original face and the same region of the output, and the text reader when plates or text are
+covered. The metadata check is the one every video write passes (``media.video_check.verify_output``:
+tags, streams, chapters, encoder strings, SEI, frame count).
+
+Why sampled and not every frame by default: the adversary runs four detector passes on each side of
+a pair, and a 1080p pair costs 11-15 s of CPU (docs/BENCHMARKS.md, "Video: verify"); checking every
+frame of a 25 fps clip would cost ~100x the anonymisation itself. A sampled check is evidence about
+the file, not a proof for every frame: the report says how many frames were checked, and
+``--verify-every 0`` checks them all. What slips between sampled frames is the slip table's job
+(bench/video_bench.py slips).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from . import frame_work, verify
+from .errors import UnseenError
+from .media.ffmpeg import av, error_line, open_input
+from .media.video_check import verify_output
+from .media.video_read import DecodedFrame, Reader, video_stream
+from .media.video_write import CODECS
+
+EVERY_SECONDS = 1.0  # one checked frame per second of video, plus the first and the last
+# FFmpeg's codec name -> unseen's codec name, for the container each of unseen's codecs is written in.
+_WRITTEN = {("h264", "mp4"): "h264", ("hevc", "mp4"): "h265", ("vp9", "webm"): "vp9"}
+
+
+def _codec(container: Any) -> str | None:
+    """unseen's name for the output's codec when the file is one unseen could have written, else None."""
+    demuxer = container.format.name or ""
+    fmt = "webm" if "webm" in demuxer else "mp4" if "mp4" in demuxer else ""
+    name = container.streams.video[0].codec_context.name if container.streams.video else ""
+    codec = _WRITTEN.get((name, fmt))
+    return codec if codec in CODECS else None
+
+
+class _Frames:
+    """One file's upright frames, decoded as the anonymiser decodes them (``media.video_read.Reader``)."""
+
+    def __init__(self, path: Path, max_pixels: int | None):
+        self.path = path
+        try:
+            self.container = open_input(path)
+        except UnseenError as exc:
+            raise verify.VerifyInputError(path, str(exc)) from None
+        try:
+            self.stream = video_stream(self.container)
+        except UnseenError as exc:
+            self.container.close()
+            raise verify.VerifyInputError(path, str(exc)) from None
+        self.reader = Reader(self.container, self.stream, max_pixels=max_pixels)
+        self.count = 0
+
+    def frames(self):
+        try:
+            for f in self.reader.video_frames():
+                self.count += 1
+                yield f
+        except UnseenError as exc:
+            raise verify.VerifyInputError(self.path, str(exc)) from None
+        except av().error.FFmpegError as exc:
+            raise verify.VerifyInputError(self.path, f"cannot read video: {error_line(exc)}") from None
+
+    def close(self) -> None:
+        self.container.close()
+
+
+def _pairs(original: _Frames, output: _Frames):
+    """(original frame, output frame) in order; a file that ends first is an error naming both counts."""
+    a, b = original.frames(), output.frames()
+    while True:
+        fa, fb = next(a, None), next(b, None)
+        if fa is None and fb is None:
+            return
+        if fa is None or fb is None:
+            for _ in a if fb is None else b:  # count the rest, for the message
+                pass
+            raise verify.VerifyInputError(output.path, f"output has {output.count} frame(s), original has "
+                                          f"{original.count}: not an output of this original")
+        yield fa, fb
+
+
+def _size_check(fa: DecodedFrame, fb: DecodedFrame, path: Path) -> None:
+    if fa.size != fb.size:
+        (wa, ha), (wb, hb) = fa.size, fb.size
+        raise verify.VerifyInputError(path, f"output frame {fa.index + 1} is {wb}x{hb}, original is {wa}x{ha}: "
+                                      "not an output of this original")
+
+
+def verify_video(original: Path, output: Path, cover: tuple[str, ...] = verify.DEFAULT_COVER,
+                 every: float = EVERY_SECONDS, max_pixels: int | None = None) -> dict[str, Any]:
+    """Check ``output`` against the video it was made from; returns ``verify.check``'s dict plus
+    ``frames`` (in the file), ``frames_checked`` and ``every_seconds``.
+
+    Raises ``verify.VerifyInputError`` naming the file at fault (unreadable, a different frame count
+    or size) and ``UnseenError`` when the recognizer is not installed. Frames are checked two at a
+    time (``frame_work.in_flight``): decoding waits while two pairs are being checked, so at most
+    three pairs of frames are held at once whatever the length.
+    """
+    verify._models()  # fail early and clearly when the extra is missing
+    if not every >= 0:
+        raise UnseenError("--verify-every must be 0 (every frame) or a number of seconds")
+    for path in (original, output):
+        if not path.is_file():
+            raise verify.VerifyInputError(path, "no such file" if not path.exists() else "not a regular file")
+    tally = verify.Tally(framed=True)
+    checked: list[int] = []
+    a = _Frames(original, max_pixels)
+    try:
+        b = _Frames(output, max_pixels)
+        try:
+            _check_pairs(a, b, cover, every, tally, checked)
+            codec = _codec(b.container)
+            audio = bool(b.container.streams.audio)
+            frames = b.count
+        finally:
+            b.close()
+    finally:
+        a.close()
+    if codec is None:
+        leaks = ["not a video unseen writes (H.264 or H.265 in MP4, VP9 in WebM): its metadata was not checked"]
+    else:
+        leaks = verify_output(output, codec, frames, audio)
+    result = tally.result(leaks, cover)
+    how = "every frame" if every == 0 else f"one every {every:g} s, the first and last included"
+    result["summary"] = f"{len(checked)} of {frames} frame(s) checked ({how}), " + result["summary"]
+    return {"original": str(original), "output": str(output), **result, "frames": frames,
+            "frames_checked": len(checked), "every_seconds": every}
+
+
+def _check_pairs(a: _Frames, b: _Frames, cover: tuple[str, ...], every: float, tally: verify.Tally,
+                 checked: list[int]) -> None:
+    """Check the sampled pairs, two at a time, results taken in frame order."""
+    pending: list[tuple[int, Future]] = []
+    pool: ThreadPoolExecutor | None = None
+    at_once = 1
+    next_time = 0.0
+    last: tuple[DecodedFrame, DecodedFrame] | None = None
+
+    def submit(fa: DecodedFrame, fb: DecodedFrame) -> None:
+        nonlocal pool, at_once
+        _size_check(fa, fb, b.path)
+        if pool is None:
+            at_once = frame_work.in_flight(*fa.size)
+            pool = ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="unseen-verify")
+        while len(pending) >= at_once:
+            take()
+        orig, out = fa.rgb, fb.rgb
+        pending.append((fa.index, pool.submit(verify._check_frame, orig, out, cover)))
+        checked.append(fa.index)
+
+    def take() -> None:
+        fi, fut = pending.pop(0)
+        tally.add(fi, fut.result())
+
+    try:
+        for fa, fb in _pairs(a, b):
+            if fa.time >= next_time or every == 0:
+                submit(fa, fb)
+                next_time = fa.time + every
+                last = None
+            else:
+                last = (fa, fb)
+        if last is not None:  # the last frame, always
+            submit(*last)
+        while pending:
+            take()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

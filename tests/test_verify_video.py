@@ -1,0 +1,144 @@
+"""``unseen verify`` and ``--verify`` on videos: the photo's adversaries on sampled frames, on a real clip.
+
+The clip (tests/fixtures/video/head_pose.mp4, 480x270, 56 frames at ~12 fps, from Intel's sample
+videos, CC BY 4.0) shows two people's heads turning. Outputs are made once per module: unseen's
+default output, and an unmasked one written by unseen's own writer with a detector that finds
+nothing (clean metadata, every face left: only the face checks can fail it). Tests that need dlib
+skip with the install command when the optional extra is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import av
+import pytest
+from conftest import FIXTURES
+
+from unseen import mask, verify, verify_video
+from unseen.cli import main as cli_main
+from unseen.cli import verify as verify_cli
+from unseen.engine import video as engine_video
+from unseen.options import Options
+from unseen.regions import Regions
+
+CLIP = FIXTURES / "video" / "head_pose.mp4"
+GROUP = FIXTURES / "2008_002470.jpg"
+
+
+class NoFaces:
+    """Detector that finds nothing: writes an unmasked output through unseen's own clean writer."""
+
+    def detect(self, rgb):
+        return Regions.empty()
+
+
+@pytest.fixture(scope="module")
+def dlib_installed():
+    pytest.importorskip("dlib", reason="needs the recognizer extra: pip install -e '.[verify]'")
+    pytest.importorskip("face_recognition_models", reason="needs the recognizer extra: pip install -e '.[verify]'")
+    if not verify.available():
+        pytest.skip("dlib is installed but its models do not load: reinstall '.[verify]'")
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory, dlib_installed) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("verify_video")
+    src = d / "clip.mp4"
+    shutil.copy(CLIP, src)
+    assert cli_main([str(src), "-o", str(d / "out"), "-q"]) == 0
+    unmasked = d / "unmasked.mp4"
+    engine_video.anonymize_video(src, unmasked, Options(), NoFaces())
+    short = d / "short.mp4"  # the first 20 frames only
+    with av.open(str(src)) as c, av.open(str(short), "w") as o:
+        s = o.add_stream("libx264", rate=12)
+        s.width, s.height, s.pix_fmt = 480, 270, "yuv420p"
+        for i, f in enumerate(c.decode(video=0)):
+            if i == 20:
+                break
+            o.mux(s.encode(f.reformat(format="yuv420p")))
+        o.mux(s.encode(None))
+    return {"original": src, "out": d / "out" / "clip.mp4", "unmasked": unmasked, "short": short}
+
+
+def run_json(capsys, *args: str) -> tuple[int, dict]:
+    code = verify_cli.main([*args, "--json"])
+    return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_unseen_output_passes_on_frames_sampled_each_second(outputs, capsys):
+    code, r = run_json(capsys, str(outputs["original"]), str(outputs["out"]))
+    assert code == 0 and r["verdict"] == "pass", r["summary"]
+    assert r["frames"] == 56 and r["every_seconds"] == 1.0
+    frames = sorted({f["frame"] for f in r["faces"]})
+    assert frames == [0, 12, 24, 36, 48, 55] and r["frames_checked"] == 6  # one a second, first and last
+    assert len(r["faces"]) >= 10 and all(f["distance"] >= verify.MATCH_THRESHOLD for f in r["faces"])
+    assert r["checks"] == {"faces_left": "pass", "matchable": "pass", "metadata": "pass", "text_readable": "pass"}
+    assert r["summary"].startswith("6 of 56 frame(s) checked")
+
+
+def test_unmasked_output_fails_on_faces_alone(outputs, capsys):
+    code, r = run_json(capsys, str(outputs["original"]), str(outputs["unmasked"]), "--every", "2")
+    assert code == 1 and r["verdict"] == "fail"
+    assert r["checks"]["matchable"] == "fail" and r["checks"]["faces_left"] == "fail"
+    assert r["checks"]["metadata"] == "pass"  # unseen's writer: only the faces give it away
+    assert r["frames_checked"] == 4  # 0, 2 s, 4 s and the last frame
+    assert {f["frame"] for f in r["faces_left"]} == {f["frame"] for f in r["faces"]}
+
+
+def test_another_encoder_fails_on_metadata(outputs, capsys):
+    code, r = run_json(capsys, str(outputs["short"]), str(outputs["short"]), "--every", "5")
+    assert code == 1 and r["checks"]["metadata"] == "fail"
+    assert any("x264" in m or "Lavf" in m for m in r["metadata"])
+
+
+def test_wrong_pairs_are_one_line_errors(outputs, capsys):
+    assert verify_cli.main([str(outputs["original"]), str(outputs["short"])]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"unseen: {outputs['short']}: output has 20 frame(s), original has 56: "
+                   "not an output of this original"]
+    code, r = run_json(capsys, str(GROUP), str(outputs["out"]))
+    assert code == 1 and r["verdict"] == "error" and "not a video container" in r["error"]
+    assert verify_cli.main([str(GROUP), str(outputs["out"])]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"unseen: {GROUP}: ")
+    with pytest.raises(SystemExit) as exc:
+        verify_cli.main([str(outputs["original"]), str(outputs["out"]), "--every", "-1"])
+    assert exc.value.code == 2 and "--every must be 0" in capsys.readouterr().err
+
+
+def test_sampling(outputs, monkeypatch):
+    """Which frames are checked, without the adversaries' cost: the real checks are the tests above."""
+    seen: list[int] = []
+
+    def fake(original, output, cover):
+        seen.append(len(seen))
+        return 0, [], [], []
+
+    monkeypatch.setattr(verify, "_check_frame", fake)
+    for every, n in ((0, 56), (1, 6), (2.5, 3), (100, 2)):
+        seen.clear()
+        r = verify_video.verify_video(outputs["original"], outputs["out"], every=every)
+        assert r["frames_checked"] == len(seen) == n and r["frames"] == 56
+
+
+def test_verify_run_on_a_video(outputs, tmp_path):
+    from unseen import anonymize_path
+
+    (report,) = anonymize_path([outputs["original"]], Options(verify=True, verify_every=2), output_dir=tmp_path)
+    assert report.status == "ok", report.error
+    assert report.verify["verdict"] == "pass" and report.verify["frames_checked"] == 4
+    assert (tmp_path / "clip.mp4").exists() and report.warnings == []
+    json.dumps(report.to_json())
+
+
+def test_verify_run_fails_the_video_when_matchable(outputs, tmp_path, monkeypatch):
+    from unseen import anonymize_path
+
+    monkeypatch.setattr(mask, "BLUR_SIGMA_FRACTION", 0.01)  # a light blur that keeps faces matchable
+    (report,) = anonymize_path([outputs["original"]], Options(style="blur", verify=True, verify_every=5),
+                               output_dir=tmp_path)
+    assert report.status == "error" and "verify failed" in report.error and "nothing written" in report.error
+    assert not any(tmp_path.iterdir())  # fail closed: no output, no temp file
