@@ -11,10 +11,10 @@ covered. The metadata check is the one every video write passes (``media.video_c
 tags, streams, chapters, encoder strings, SEI, frame count).
 
 Why sampled and not every frame by default: the adversary runs four detector passes on each side of
-a pair, and a 1080p pair costs 11-15 s of CPU (docs/BENCHMARKS.md, "Video: verify"); checking every
-frame of a 25 fps clip would cost ~100x the anonymisation itself. A sampled check is evidence about
-the file, not a proof for every frame: the report says how many frames were checked, and
-``--verify-every 0`` checks them all. What slips between sampled frames is the slip table's job
+a pair, and a 1080p pair costs 10-15 s of CPU (docs/BENCHMARKS.md, "Verify: videos"); checking every
+frame of the 1080p facenet clip would cost ~50x its anonymisation (105 frames at 14.8 s against ~29 s).
+A sampled check is evidence about the file, not a proof for every frame: the report says how many
+frames were checked, and ``--verify-every 0`` checks them all. What slips between sampled frames is the slip table's job
 (bench/video_bench.py slips).
 """
 

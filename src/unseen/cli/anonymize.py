@@ -71,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
                    help="check each output with a face recognizer; fail the file if still matchable")
     p.add_argument("--verify-every", type=float, default=1.0, metavar="SECONDS",
                    help="video with --verify: check one frame every SECONDS, the first and last included "
-                   "(default 1; 0 checks every frame, at about 10 s of CPU per 1080p frame)")
+                   "(default 1; 0 checks every frame, at 10-15 s of CPU per 1080p frame)")
     p.add_argument("--audio", choices=AUDIO_CHOICES, default="drop",
                    help="video: drop (default: never read), keep (re-encoded to AAC; voices can identify people), or "
                    "mute-speech (every span a speech detector finds replaced by the clip's own background noise; "

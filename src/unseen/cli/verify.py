@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="refuse larger images (default 200e6) and video frames (default 8K, 35.4e6)")
     p.add_argument("--every", type=float, default=EVERY_SECONDS, metavar="SECONDS",
                    help=f"videos: check one frame every SECONDS of the original, the first and last included "
-                   f"(default {EVERY_SECONDS:g}; 0 checks every frame, at about 10 s of CPU per 1080p frame)")
+                   f"(default {EVERY_SECONDS:g}; 0 checks every frame, at 10-15 s of CPU per 1080p frame)")
     p.add_argument("--cover", default="faces,plates", metavar="KINDS",
                    help="what OUTPUT was meant to cover (as given to unseen; default faces,plates): with plates, "
                    "text that reads like a plate must be unreadable; with text, any text")
