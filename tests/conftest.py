@@ -37,6 +37,17 @@ def shared_path(rel: str) -> Path:
     return p
 
 
+@pytest.fixture(scope="module")
+def dlib_installed():
+    """Skip, with the install command, when the recognizer extra (``unseen verify``'s adversary) is missing."""
+    pytest.importorskip("dlib", reason="needs the recognizer extra: pip install -e '.[verify]'")
+    pytest.importorskip("face_recognition_models", reason="needs the recognizer extra: pip install -e '.[verify]'")
+    from unseen import verify
+
+    if not verify.available():
+        pytest.skip("dlib is installed but its models do not load: reinstall '.[verify]'")
+
+
 @pytest.fixture(scope="session")
 def detector():
     from unseen.detect import Detector

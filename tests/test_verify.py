@@ -27,14 +27,6 @@ GROUP = FIXTURES / "2008_002470.jpg"
 
 
 @pytest.fixture(scope="module")
-def dlib_installed():
-    pytest.importorskip("dlib", reason="needs the recognizer extra: pip install -e '.[verify]'")
-    pytest.importorskip("face_recognition_models", reason="needs the recognizer extra: pip install -e '.[verify]'")
-    if not verify.available():
-        pytest.skip("dlib is installed but its models do not load: reinstall '.[verify]'")
-
-
-@pytest.fixture(scope="module")
 def outputs(tmp_path_factory, dlib_installed) -> dict[str, Path]:
     """The group photo unmasked (clean re-encode), with unseen's fill, with a weak blur, with EXIF."""
     d = tmp_path_factory.mktemp("verify")

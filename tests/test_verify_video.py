@@ -36,14 +36,6 @@ class NoFaces:
 
 
 @pytest.fixture(scope="module")
-def dlib_installed():
-    pytest.importorskip("dlib", reason="needs the recognizer extra: pip install -e '.[verify]'")
-    pytest.importorskip("face_recognition_models", reason="needs the recognizer extra: pip install -e '.[verify]'")
-    if not verify.available():
-        pytest.skip("dlib is installed but its models do not load: reinstall '.[verify]'")
-
-
-@pytest.fixture(scope="module")
 def outputs(tmp_path_factory, dlib_installed) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("verify_video")
     src = d / "clip.mp4"
