@@ -318,15 +318,16 @@ def test_video_saved_from_the_page_uses_the_detection_schedule(tmp_path, detecto
         assert d["save"]["state"] == "done", d["save"]
         report = d["save"]["report"]
         assert any("detection schedule" in n for n in report["notes"]), report["notes"]
-        # exactly the passes the schedule runs on this clip's frame times (the photo ensemble would be
-        # its two passes on every frame)
+        # exactly the passes the schedule runs on this clip's frame times, the rows the last frame runs
+        # besides included (the photo ensemble would be its two passes on every frame)
         from unseen.detect.schedule import VideoDetector
         from unseen.media.video_read import Reader, open_input, video_stream
 
         schedule = VideoDetector(detector)
         with open_input(src) as c:
-            expected = sum(len(schedule.due(f.time, (f.frame.height, f.frame.width)))
-                           for f in Reader(c, video_stream(c)).video_frames())
+            clip = list(Reader(c, video_stream(c)).video_frames())
+            expected = sum(len(schedule.due(f.time, (f.frame.height, f.frame.width))) for f in clip)
+            expected += len(schedule.final(clip[-1]))
         assert report["detector_passes"] == expected != 2 * report["frames"], report
         assert report["faces"] >= 2
     finally:
