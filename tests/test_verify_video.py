@@ -96,6 +96,12 @@ def test_wrong_pairs_are_one_line_errors(outputs, capsys):
     assert verify_cli.main([str(GROUP), str(outputs["out"])]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"unseen: {GROUP}: ")
+    broken = outputs["short"].parent / "broken.mp4"  # cut off mid-file
+    broken.write_bytes(CLIP.read_bytes()[:20000])
+    assert verify_cli.main([str(broken), str(outputs["out"])]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"unseen: {broken}: video is damaged or truncated at frame ")
+    assert "nothing written" not in err[0]
     with pytest.raises(SystemExit) as exc:
         verify_cli.main([str(outputs["original"]), str(outputs["out"]), "--every", "-1"])
     assert exc.value.code == 2 and "--every must be 0" in capsys.readouterr().err

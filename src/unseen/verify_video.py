@@ -67,8 +67,8 @@ class _Frames:
             for f in self.reader.video_frames():
                 self.count += 1
                 yield f
-        except UnseenError as exc:
-            raise verify.VerifyInputError(self.path, str(exc)) from None
+        except UnseenError as exc:  # the reader's words are the anonymiser's: nothing is written here anyway
+            raise verify.VerifyInputError(self.path, str(exc).removesuffix("; nothing written")) from None
         except av().error.FFmpegError as exc:
             raise verify.VerifyInputError(self.path, f"cannot read video: {error_line(exc)}") from None
 
