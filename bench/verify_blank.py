@@ -93,16 +93,6 @@ def leaks(rgb: np.ndarray, box: np.ndarray) -> dict[str, np.ndarray]:
     return {"unchanged": rgb, "light blur": blur, "upper half blanked": upper, "left half blanked": left}
 
 
-def distances(orig: np.ndarray, out: np.ndarray, box: np.ndarray) -> tuple[float, float]:
-    """(distance, blank distance), the blank computed whatever the distance (for the table)."""
-    dlib, predictor, recognizer = verify._models()
-    shape = predictor(orig, dlib.rectangle(*verify._shape_box(box)))
-    a = np.asarray(recognizer.compute_face_descriptor(orig, shape))
-    b = np.asarray(recognizer.compute_face_descriptor(out, shape))
-    c = np.asarray(recognizer.compute_face_descriptor(verify._blanked(orig, box), shape))
-    return float(np.linalg.norm(a - b)), float(np.linalg.norm(a - c))
-
-
 def spread(found: list[tuple[np.ndarray, float]], n: int) -> list[tuple[np.ndarray, float]]:
     """At most ``n`` faces, spread evenly over the photo's face heights."""
     if len(found) <= n:
@@ -125,7 +115,7 @@ def measure(data: Path) -> tuple[list[dict], int]:
                 for name, out in {**variants, **leaks(orig, box)}.items():
                     if out.shape != orig.shape:
                         continue
-                    d, blank = distances(orig, out, box)
+                    d, blank = verify._distances(orig, out, box, always_blank=True)
                     rows.append({"variant": name, "height": height, "d": d, "blank": blank})
     return rows, len(files)
 

@@ -163,10 +163,11 @@ def _shape_box(box: np.ndarray) -> tuple[int, int, int, int]:
     return (round(cx - side / 2), round(cy - side / 2), round(cx + side / 2), round(cy + side / 2))
 
 
-def _distances(original: np.ndarray, output: np.ndarray, box: np.ndarray) -> tuple[float, float | None]:
+def _distances(original: np.ndarray, output: np.ndarray, box: np.ndarray, always_blank: bool = False,
+               ) -> tuple[float, float | None]:
     """Recognizer distances from a face in ``original`` to the same region of ``output`` and, when
-    that one is under the match threshold, to the same region of the original with the face's box
-    blanked (``_blanked``): ``(distance, blank distance or None)``.
+    that one is under the match threshold (or ``always_blank``: bench/verify_blank.py), to the same
+    region of the original with the face's box blanked (``_blanked``): ``(distance, blank or None)``.
 
     Both images are ``(H, W, 3)`` uint8 RGB of the same size. The landmarks come from the original
     only and are applied to every image, so the 150x150 chips cover exactly the same pixels. The
@@ -178,7 +179,7 @@ def _distances(original: np.ndarray, output: np.ndarray, box: np.ndarray) -> tup
         a = np.asarray(recognizer.compute_face_descriptor(original, shape), np.float64)
         b = np.asarray(recognizer.compute_face_descriptor(output, shape), np.float64)
         d = float(np.linalg.norm(a - b))
-        if d >= MATCH_THRESHOLD:
+        if d >= MATCH_THRESHOLD and not always_blank:
             return d, None
         c = np.asarray(recognizer.compute_face_descriptor(_blanked(original, box), shape), np.float64)
     return d, float(np.linalg.norm(a - c))

@@ -29,10 +29,9 @@ from .errors import UnseenError
 from .media.ffmpeg import av, error_line, open_input
 from .media.video_check import verify_output
 from .media.video_read import DecodedFrame, Reader, video_stream
-from .media.video_write import CODECS
 
 EVERY_SECONDS = 1.0  # one checked frame per second of video, plus the first and the last
-# FFmpeg's codec name -> unseen's codec name, for the container each of unseen's codecs is written in.
+# (FFmpeg's codec name, container) -> unseen's codec name (``media.video_write.CODECS``), as unseen writes them.
 _WRITTEN = {("h264", "mp4"): "h264", ("hevc", "mp4"): "h265", ("vp9", "webm"): "vp9"}
 
 
@@ -41,8 +40,7 @@ def _codec(container: Any) -> str | None:
     demuxer = container.format.name or ""
     fmt = "webm" if "webm" in demuxer else "mp4" if "mp4" in demuxer else ""
     name = container.streams.video[0].codec_context.name if container.streams.video else ""
-    codec = _WRITTEN.get((name, fmt))
-    return codec if codec in CODECS else None
+    return _WRITTEN.get((name, fmt))
 
 
 class _Frames:
@@ -141,30 +139,25 @@ def verify_video(original: Path, output: Path, cover: tuple[str, ...] = verify.D
 
 def _check_pairs(a: _Frames, b: _Frames, cover: tuple[str, ...], every: float, tally: verify.Tally,
                  checked: list[int]) -> None:
-    """Check the sampled pairs, two at a time, results taken in frame order."""
+    """Check the sampled pairs, two at a time (one above ``frame_work.FRAME_OVERLAP_PIXELS``), results
+    taken in frame order."""
+    at_once = frame_work.in_flight(a.stream.width, a.stream.height)  # a rotation keeps the area
     pending: list[tuple[int, Future]] = []
-    pool: ThreadPoolExecutor | None = None
-    at_once = 1
     next_time = 0.0
     last: tuple[DecodedFrame, DecodedFrame] | None = None
+    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="unseen-verify") as pool:
 
-    def submit(fa: DecodedFrame, fb: DecodedFrame) -> None:
-        nonlocal pool, at_once
-        _size_check(fa, fb, b.path)
-        if pool is None:
-            at_once = frame_work.in_flight(*fa.size)
-            pool = ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="unseen-verify")
-        while len(pending) >= at_once:
-            take()
-        orig, out = fa.rgb, fb.rgb
-        pending.append((fa.index, pool.submit(verify._check_frame, orig, out, cover)))
-        checked.append(fa.index)
+        def submit(fa: DecodedFrame, fb: DecodedFrame) -> None:
+            _size_check(fa, fb, b.path)
+            while len(pending) >= at_once:
+                take()
+            pending.append((fa.index, pool.submit(verify._check_frame, fa.rgb, fb.rgb, cover)))
+            checked.append(fa.index)
 
-    def take() -> None:
-        fi, fut = pending.pop(0)
-        tally.add(fi, fut.result())
+        def take() -> None:
+            fi, fut = pending.pop(0)
+            tally.add(fi, fut.result())
 
-    try:
         for fa, fb in _pairs(a, b):
             if fa.time >= next_time or every == 0:
                 submit(fa, fb)
@@ -176,6 +169,3 @@ def _check_pairs(a: _Frames, b: _Frames, cover: tuple[str, ...], every: float, t
             submit(*last)
         while pending:
             take()
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
