@@ -11,11 +11,13 @@ from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 from conftest import FIXTURES, shared_path
 from live_replay import assert_live_matches_offline
 from PIL import Image
 
 from unseen.detect import Detector
+from unseen.detect.schedule import VideoDetector
 from unseen.detect.shots import CUT, Cuts, thumbnail
 from unseen.engine import video as engine_video
 from unseen.media import video_read
@@ -101,7 +103,8 @@ def test_holds_stop_at_a_cut_and_bridges_do_not():
         assert (any(abs(x - 300) < 20 for x in xs_cut)) == shot2, (i, xs_cut)  # held back to the cut, not before
         if 25 <= i < 37 or 18 <= i < 25:
             assert len(xs_plain) > len(xs_cut)  # without cuts the holds ran across it
-    # a track detected on both sides of a cut is bridged as before
+    # a face seen on both sides of a cut (a cut found where there is none) stays covered across it:
+    # held up to the cut, and back to it
     tracker = Tracker()
     for i in range(20):
         if i == 10:
@@ -111,8 +114,29 @@ def test_holds_stop_at_a_cut_and_bridges_do_not():
     assert all(len(cov.at(i / FPS).boxes) == 1 for i in range(8, 13))
 
 
-def test_live_coverage_matches_offline_with_cuts():
-    """The writer's answer equals the offline one when cuts are fed one frame late, as the analyser does."""
+def test_a_cut_ends_the_old_shots_tracks():
+    """A box in the new shot is its own track: linked to an old shot's face that stood in the same
+    place, it took over that track's confirmation (masked without a second look) and its motion, and
+    the mask was bridged across the shots in between (short_hamilton_clip: one track ran from its
+    second shot to its fourth, an ellipse on the microphone stand in the third)."""
+    tracker = Tracker(confirm_below=0.5)
+    for i in range(10):
+        assert tracker.update(i / FPS, _face(100, 0.9)) == []  # confirmed by its score
+    tracker.cut(10 / FPS)
+    waiting = tracker.update(11 / FPS, _face(102, 0.3))  # the next shot: a low score in the same place
+    assert len(waiting) == 1 and not waiting[0][0].confirmed
+    assert len(tracker.active) == 1 and len(tracker.done) == 1
+    tracker.update(12 / FPS, _face(300, 0.9))
+    tracks = tracker.finish()
+    cov = Coverage(tracks, hold=0.5, cuts=tracker.cuts)
+    near = [any(abs(float(b[0]) - 100) < 20 for b in cov.at(i / FPS).boxes) for i in range(8, 14)]
+    assert near == [True, True, False, False, False, False]  # the old face up to the cut, nothing of it after
+
+
+@pytest.mark.parametrize("late", [0, 1])
+def test_live_coverage_matches_offline_with_cuts(late):
+    """The writer's answer equals the offline one when cuts are fed before their frame's update (as the
+    analyser does: the decoder's ``prepare`` finds them ahead) or one frame late."""
     rng = np.random.default_rng(2)
     cut_frames = {60, 61, 140, 230}
     dets = []
@@ -122,8 +146,8 @@ def test_live_coverage_matches_offline_with_cuts():
             faces.append(Regions.from_boxes([[500, 300, 530, 340]], [0.6]))
         dets.append((i / FPS, Regions.concat(faces)))
     def feed(tracker: Tracker, i: int) -> None:
-        if i - 1 in cut_frames:  # found one frame late, as the analyser finds it
-            tracker.cut(dets[i - 1][0])
+        if i - late in cut_frames:
+            tracker.cut(dets[i - late][0])
         tracker.update(*dets[i])
 
     offline, _ = assert_live_matches_offline([t for t, _ in dets], feed)
@@ -154,3 +178,33 @@ def test_hamilton_clip_cuts():
             if (t := cuts.feed(f.time, f.fitted(320))) is not None:
                 found.append(times.index(t))
     assert found == [20, 82, 211]
+
+
+def test_the_last_frame_of_a_shot_runs_every_row(tmp_path, monkeypatch):
+    """A hold stops at a cut, so nothing after a shot's last frame finds what appeared there since a
+    row last ran: that frame runs every periodic row, as a clip's last frame does, and the cut reaches
+    the tracker's list before the frames after it are handed on."""
+    src = _write(tmp_path / "edit.mp4", [_photo(FACES), _photo(OTHER)], 13)  # cut at frame 13
+    with video_read.open_input(src) as c:
+        clip = list(video_read.Reader(c, video_read.video_stream(c)).video_frames())
+    vdet = VideoDetector(Detector())
+    ran: list[tuple[int, str, float]] = []
+    run_frame = vdet.run_frame
+
+    def spy(f, job):
+        ran.append((f.index, job[0], job[1]))
+        return run_frame(f, job)
+
+    monkeypatch.setattr(vdet, "run_frame", spy)
+    seen = []
+    for f, _ in vdet.detect_all(iter(clip)):
+        seen.append((f.index, [t for t in vdet.cuts if t <= f.time + 1e-6]))
+    cut = clip[13].time
+    assert vdet.cuts == [cut]
+    assert [i for i, _ in seen] == list(range(26))
+    assert all((cuts == [cut]) == (i >= 13) for i, cuts in seen)  # known by the time its frame is handed on
+    rows = {(b, s) for i, b, s in ran if i == 12}
+    assert ("centerface", 1.0) in rows and ("retinaface", 2.0) in rows
+    small = [i for i, b, s in ran if (b, s) == ("retinaface", 2.0)]
+    assert 11 not in small and 12 in small and 13 not in small  # on schedule elsewhere: every 0.45 s
+    assert vdet.runs == len(ran)

@@ -583,6 +583,33 @@ def test_a_face_in_a_clips_last_frames_is_covered(tmp_path):
         assert (diff > TOL).mean() > 0.7, i
 
 
+def test_a_face_in_a_shots_last_frames_is_covered(tmp_path):
+    """The same face at the end of a shot rather than of the clip: MOT20's 127 frames, then a cut to a
+    faceless wall. Holds stop at the cut, so no later pass could cover the face; the shot's last frame
+    runs every row, as a clip's does."""
+    clip = shared_path("dlib_examples/dlib/test/ffmpeg_data/MOT20-05-raw_even_shorter.mp4")
+    src = tmp_path / "edit.mp4"
+    with av.open(str(clip)) as c, av.open(str(src), "w") as o:
+        vin = c.streams.video[0]
+        s = o.add_stream("libx264", rate=vin.average_rate)
+        s.width, s.height, s.pix_fmt = vin.width, vin.height, "yuv420p"
+        s.options = {"qp": "0", "preset": "veryfast"}  # lossless: the frames are the clip's own pixels
+        wall = np.linspace(40, 200, vin.width)[None, :, None] + np.zeros((vin.height, 1, 3))
+        wall = av.VideoFrame.from_ndarray(wall.astype(np.uint8), format="rgb24").reformat(format="yuv420p")
+        for f in [*c.decode(video=0), *[wall] * 15]:
+            f.pts = None
+            o.mux(s.encode(f))
+        o.mux(s.encode(None))
+    assert main([str(src), "-o", str(tmp_path / "out"), "-q"]) == 0
+    a, b = frames(src), frames(tmp_path / "out" / "edit.mp4")
+    assert len(a) == len(b) == 142
+    for i in (123, 124, 125, 126):
+        diff = np.abs(a[i].rgb[203:225, 64:83].astype(int) - b[i].rgb[203:225, 64:83].astype(int)).max(2)
+        assert (diff > TOL).mean() > 0.7, i
+    assert all(np.array_equal(a[i].rgb, b[i].rgb) or np.abs(a[i].rgb.astype(int) - b[i].rgb).max() < 40
+               for i in range(128, 142))  # the wall: nothing held into it
+
+
 def test_fast_preset_is_reported_as_photo_only(tmp_path):
     """--fast changes the photo detector only; a video report says so rather than stay silent."""
     info = anonymize(CLIP, tmp_path / "o.mp4", preset="fast")

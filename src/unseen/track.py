@@ -26,8 +26,9 @@ for any frame, which boxes must be covered:
 * **cuts** (video): a hold never crosses a cut between shots (``Tracker.cut``, found by
   ``detect/shots.py``). After a hard cut the old shot's faces are not on screen, and before it the
   new shot's are not: a mask held across it covers whatever the other shot shows there (on an edited
-  clip, half a second of grey on a curtain or a wall). Bridges between two detections are kept as
-  they are, even across a cut: they cover both detections' boxes.
+  clip, half a second of grey on a curtain or a wall). A cut also ends every track last seen before
+  it: a detection in the new shot starts its own track, so it is never linked to (nor confirmed by)
+  a face of the old shot that stood in the same place.
 
 Everything here works on boxes, never on pixels, so a whole clip's worth of tracks is a few
 kilobytes per second of video: the video writer can analyse a clip in one pass and mask it in a
@@ -244,10 +245,19 @@ class Tracker:
         return waiting
 
     def cut(self, t: float) -> None:
-        """A new shot starts at ``t`` (a hard cut, ``detect/shots.py``): no hold crosses it. Called in
-        time order, before the ``update`` of any frame after ``t``'s."""
+        """A new shot starts at ``t`` (a hard cut, ``detect/shots.py``): no hold crosses it, and the
+        tracks last seen before it end (what the new shot shows is another picture: linked to an old
+        track, a box there would take over its confirmation and its motion). Called in time order,
+        before the ``update`` of any frame after ``t``'s."""
         if not self.cuts or t > self.cuts[-1]:
             self.cuts.append(float(t))
+        still = []
+        for tr in self.active:
+            if tr.end < t - 1e-6:
+                self._end(tr)
+            else:
+                still.append(tr)
+        self.active = still
 
     def confirm(self, tracks: list[Track]) -> None:
         """Tracks whose newest box a second look confirmed (from the last ``update``'s waiting list)."""

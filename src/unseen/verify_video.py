@@ -20,6 +20,7 @@ frames were checked, and ``--verify-every 0`` checks them all. What slips betwee
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,12 @@ def _size_check(fa: DecodedFrame, fb: DecodedFrame, path: Path) -> None:
 
 
 def verify_video(original: Path, output: Path, cover: tuple[str, ...] = verify.DEFAULT_COVER,
-                 every: float = EVERY_SECONDS, max_pixels: int | None = None) -> dict[str, Any]:
+                 every: float = EVERY_SECONDS, max_pixels: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Check ``output`` against the video it was made from; returns ``verify.check``'s dict plus
-    ``frames`` (in the file), ``frames_checked`` and ``every_seconds``.
+    ``frames`` (in the file), ``frames_checked`` and ``every_seconds``. ``progress(checked, total)``
+    is called as each frame's check ends (``total``: the frames to check, estimated from the stream's
+    length until the last): a 1080p frame takes 10-15 s of CPU, so a long check is not silent.
 
     Raises ``verify.VerifyInputError`` naming the file at fault (unreadable, a different frame count
     or size) and ``UnseenError`` when the recognizer is not installed. Frames are checked two at a
@@ -118,7 +122,7 @@ def verify_video(original: Path, output: Path, cover: tuple[str, ...] = verify.D
     try:
         b = _Frames(output, max_pixels)
         try:
-            _check_pairs(a, b, cover, every, tally, checked)
+            _check_pairs(a, b, cover, every, tally, checked, progress)
             codec = _codec(b.container)
             audio = bool(b.container.streams.audio)
             frames = b.count
@@ -137,11 +141,21 @@ def verify_video(original: Path, output: Path, cover: tuple[str, ...] = verify.D
             "frames_checked": len(checked), "every_seconds": every}
 
 
+def _to_check(stream: Any, every: float) -> int:
+    """How many frames ``every`` will check, from the stream's frame count and rate (0: not known)."""
+    frames, rate = int(stream.frames or 0), float(stream.average_rate or 0)
+    if frames <= 0 or every == 0 or rate <= 0:
+        return max(frames, 0)
+    return min(frames, int((frames - 1) / rate / every) + 2)  # one every ``every`` s, and the last
+
+
 def _check_pairs(a: _Frames, b: _Frames, cover: tuple[str, ...], every: float, tally: verify.Tally,
-                 checked: list[int]) -> None:
+                 checked: list[int], progress: Callable[[int, int], None] | None = None) -> None:
     """Check the sampled pairs, two at a time (one above ``frame_work.FRAME_OVERLAP_PIXELS``), results
     taken in frame order."""
     at_once = frame_work.in_flight(a.stream.width, a.stream.height)  # a rotation keeps the area
+    total = _to_check(a.stream, every)
+    done = 0
     pending: list[tuple[int, Future]] = []
     next_time = 0.0
     last: tuple[DecodedFrame, DecodedFrame] | None = None
@@ -155,8 +169,12 @@ def _check_pairs(a: _Frames, b: _Frames, cover: tuple[str, ...], every: float, t
             checked.append(fa.index)
 
         def take() -> None:
+            nonlocal done
             fi, fut = pending.pop(0)
             tally.add(fi, fut.result())
+            done += 1
+            if progress is not None:
+                progress(done, max(total, len(checked)))
 
         for fa, fb in _pairs(a, b):
             if fa.time >= next_time or every == 0:
@@ -167,5 +185,6 @@ def _check_pairs(a: _Frames, b: _Frames, cover: tuple[str, ...], every: float, t
                 last = (fa, fb)
         if last is not None:  # the last frame, always
             submit(*last)
+        total = len(checked)  # known now: the estimate gives way to the count
         while pending:
             take()

@@ -23,7 +23,7 @@ from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
 from ..media.video_write import CODECS, output_extension
 from ..options import AUDIO_CHOICES, DEFAULT_PAD, DEFAULT_THRESHOLD, Options, parse_cover
 from ..report import Report
-from .common import Parser, err, fsname, progress_bar, say
+from .common import LazyBar, Parser, err, fsname, progress_bar, say
 
 ENGINES = ("local", "ray")
 
@@ -156,7 +156,7 @@ def main(argv: list[str]) -> int:
     def frames_bar(job: Job) -> progress_bar | None:
         if args.quiet or bar is not None:
             return None
-        return _LazyBar(job.src.name)
+        return LazyBar(job.src.name)
 
     counts = {"ok": 0, "skipped": 0, "error": len(failed)}
     try:
@@ -200,21 +200,6 @@ def _covered(counts: dict[str, int]) -> str:
     parts = [f"{n} {KINDS[k].label}(s)" for k, n in counts.items() if n and k in KINDS]
     return (", ".join(parts) or "nothing found to") + " covered"
 
-
-class _LazyBar:
-    """Frame progress for a single video: the bar appears when the first frame is reported."""
-
-    def __init__(self, name: str):
-        self.name, self.bar = name, None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = progress_bar(total or None, "frame", self.name)
-        self.bar.set(done, total)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

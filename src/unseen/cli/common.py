@@ -84,3 +84,27 @@ class progress_bar:  # noqa: N801 - used like a function
         self.bar.close()
         if _bar is self.bar:
             _bar = None
+
+
+class LazyBar:
+    """Frame progress for a single video: the bar appears when the first frame is reported; with
+    ``--verify`` (or ``unseen verify``) a bar counts the frames checked (``verifying``)."""
+
+    def __init__(self, name: str):
+        self.name, self.bar, self.stage = name, None, ""
+
+    def __call__(self, done: int, total: int, stage: str = "") -> None:
+        if self.bar is not None and stage != self.stage:
+            self.bar.close()
+            self.bar = None
+        if self.bar is None:
+            self.stage = stage
+            self.bar = progress_bar(total or None, "frame", f"{self.name} ({stage})" if stage else self.name)
+        self.bar.set(done, total)
+
+    def verifying(self, done: int, total: int) -> None:
+        self(done, total, "verify")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from ..media import is_video
 from ..options import VIDEO_MAX_PIXELS, parse_cover
 from ..verify import MATCH_THRESHOLD, MISSING, VerifyInputError, verify_files
 from ..verify_video import EVERY_SECONDS, verify_video
-from .common import Parser, err, fsname
+from .common import LazyBar, Parser, err, fsname
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,7 +86,13 @@ def main(argv: list[str]) -> int:
     try:
         limit = int(args.max_pixels) if args.max_pixels else None
         if is_video(args.original) or is_video(args.output):
-            result = verify_video(args.original, args.output, cover, args.every, limit or VIDEO_MAX_PIXELS)
+            bar = LazyBar(args.output.name) if sys.stderr.isatty() else None  # a long check is not silent
+            try:
+                result = verify_video(args.original, args.output, cover, args.every, limit or VIDEO_MAX_PIXELS,
+                                      bar.verifying if bar else None)
+            finally:
+                if bar:
+                    bar.close()
         else:
             result = verify_files(args.original, args.output, limit, cover)
     except VerifyInputError as exc:

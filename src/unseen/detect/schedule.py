@@ -20,6 +20,7 @@ import numpy as np
 from ..regions import Regions
 from .ensemble import SMALL_FACE, Detector, Pass, clamp_threshold
 from .second_look import CONFIRMED_SCORE, LOOK_FROM, SecondLook
+from .shots import Cuts
 
 
 class TimedFrame(Protocol):
@@ -127,6 +128,12 @@ def _on_fitted(frame: Any, job: tuple) -> bool:
     return bool(len(job) > 4 and job[4] and job[1] < 1.0 and callable(getattr(frame, "fitted", None)))
 
 
+def _glance(frame: Any) -> np.ndarray:
+    """The frame's every-frame glance copy (shrunk, already made for the glance) when it has one."""
+    fitted = getattr(frame, "fitted", None)
+    return fitted(GLANCE) if callable(fitted) else frame.rgb
+
+
 def _kinds(detector: Any, p: Pass) -> tuple[str, ...]:
     return tuple(getattr(detector.backend(p.backend), "kinds", ("face",)))
 
@@ -152,7 +159,10 @@ class VideoDetector:
                                                 for s in self.schedules for p in s.passes)
         self._last = [-1e9] * len(self.schedules)
         self.runs = 0  # passes run, for the report
-        self._prepared: dict[int, list] = {}  # id(frame) -> its passes, decided by ``prepare``
+        # id(frame) -> (its passes, the rows they come from, the time of a cut ``prepare`` confirmed on it)
+        self._prepared: dict[int, tuple[list, frozenset[int], float | None]] = {}
+        self._shots = Cuts()
+        self.cuts: list[float] = []  # first frames of new shots, in time order, appended by ``prepare``
         faces = self.scheduled and any("face" in _kinds(detector, p) for s in self.schedules for p in s.passes)
         self.look = SecondLook() if second_look and faces else None
 
@@ -169,37 +179,48 @@ class VideoDetector:
     def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float, float, int]]:
         """The passes to run on the frame at ``t``: (backend, scale, threshold, max face, fit px or 0).
         Call in time order."""
+        return self._due(t, shape)[0]
+
+    def _due(self, t: float, shape: tuple[int, ...]) -> tuple[list[tuple[str, float, float, float, int]],
+                                                               frozenset[int]]:
+        """``due``'s passes and the rows (indices into ``schedules``) they come from."""
         if not self.scheduled:
             self.runs += 1
-            return [("", 1.0, 0.0, 0.0, 0)]
-        jobs = []
+            return [("", 1.0, 0.0, 0.0, 0)], frozenset()
+        jobs, rows = [], set()
         for k, s in enumerate(self.schedules):
             if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
                 continue
             self._last[k] = t
+            rows.add(k)
             jobs += self._jobs(s, shape)
         self.runs += len(jobs)
-        return jobs
+        return jobs, frozenset(rows)
 
     def _jobs(self, s: Schedule, shape: tuple[int, ...]) -> list[tuple[str, float, float, float, int]]:
         """A row's passes as jobs for a frame of ``shape`` (height, width, ...)."""
         return [(p.backend, min(1.0, s.fit / max(shape[:2])) if s.fit else p.scale,
                  clamp_threshold(p.threshold + self.shift), p.max_face, s.fit) for p in s.passes]
 
-    def final(self, frame: TimedFrame) -> list[tuple[str, float, float, float, int]]:
-        """The passes of every periodic row that did not run on ``frame``, the clip's last: nothing
-        comes after it to find what appeared since a row's last run. Between runs, a face the next run
-        finds is covered back to ``hold`` before it; in a clip's last period there is no next run. On
-        MOT20's last 0.2 s a ~20 px face that RetinaFace at 2x scores 0.47-0.70 in frames 123-125 and
-        the row last ran on frame 122 went uncovered (``unseen verify`` found it, docs/BENCHMARKS.md,
+    def final(self, frame: TimedFrame, ran: frozenset[int] | None = None) -> list[tuple[str, float, float, float, int]]:
+        """The passes of every periodic row that did not run on ``frame``, the last of a clip or of a
+        shot: nothing after it finds what appeared since a row's last run. Between runs, a face the
+        next run finds is covered back to ``hold`` before it; in a clip's last period there is no next
+        run, and at a cut the hold stops (``track.Tracker.cut``). ``ran``: the rows that did run on
+        the frame (default: those whose last run was at its time, true of the newest frame).
+
+        On MOT20's last 0.2 s a ~20 px face that RetinaFace at 2x scores 0.47-0.70 in frames 123-125
+        and the row last ran on frame 122 went uncovered (``unseen verify`` found it, docs/BENCHMARKS.md,
         "Verify: videos")."""
         if not self.scheduled:
             return []
+        if ran is None:
+            ran = frozenset(k for k, last in enumerate(self._last) if last >= frame.time - 1e-6)
         width, height = _size(frame)
         jobs = []
         for k, s in enumerate(self.schedules):
-            if s.period > 0 and self._last[k] < frame.time - 1e-6:
-                self._last[k] = frame.time
+            if s.period > 0 and k not in ran:
+                self._last[k] = max(self._last[k], frame.time)
                 jobs += self._jobs(s, (height, width))
         self.runs += len(jobs)
         return jobs
@@ -238,15 +259,22 @@ class VideoDetector:
         is made for most frames; the full-size RGB only when a full pass is due. Converting here
         keeps that work beside the decoder rather than on the detection threads, and converts each
         frame once before its passes start (``DecodedFrame`` also locks its conversions: two threads
-        converting one frame at once hung or crashed FFmpeg)."""
+        converting one frame at once hung or crashed FFmpeg).
+
+        Cuts between shots are found here too, in order and ahead of detection (``detect/shots.py``,
+        on the glance's copy): ``cuts`` for the tracker, and the last frame of a shot runs every row
+        (``final``) before its regions are handed on."""
         width, height = _size(frame)
-        jobs = self.due(frame.time, (height, width))
+        jobs, rows = self._due(frame.time, (height, width))
         for job in jobs:
             if _on_fitted(frame, job):
                 frame.fitted(job[4])
             else:
                 frame.rgb  # noqa: B018 - converted here, cached on the frame
-        self._prepared[id(frame)] = jobs
+        cut = self._shots.feed(frame.time, _glance(frame))
+        if cut is not None:
+            self.cuts.append(cut)
+        self._prepared[id(frame)] = (jobs, rows, cut)
 
     def merge(self, found: list[Regions]) -> Regions:
         return Regions.concat(found).nms(self.nms_iou)
@@ -257,24 +285,35 @@ class VideoDetector:
         ``workers`` threads: a CenterFace pass on one frame overlaps a RetinaFace pass on the next,
         which keeps both cores busy where one pass alone leaves gaps (its Python pre/post-processing,
         the ends of ONNX Runtime's parallel loops). Memory: at most ``window`` + 2 frames."""
-        pending: deque = deque()
+        pending: deque = deque()  # [frame, futures, rows run on it]
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unseen-detect") as pool:
             try:
                 for f in frames:
                     if id(f) not in self._prepared:  # not prepared by the decoder: here, one frame at a time
                         self.prepare(f)
-                    jobs = self._prepared.pop(id(f))
-                    pending.append((f, [pool.submit(self.run_frame, f, job) for job in jobs]))
+                    jobs, rows, cut = self._prepared.pop(id(f))
+                    pending.append([f, [pool.submit(self.run_frame, f, job) for job in jobs], rows])
+                    if cut is not None:  # confirmed one frame after the cut: the shot's last frame is pending
+                        self._end_of_shot(pool, pending, cut)
                     while len(pending) > window:
-                        g, futs = pending.popleft()
+                        g, futs, _ = pending.popleft()
                         yield g, self.merge([x.result() for x in futs])
-                if pending:  # the last frame: every row that did not run on it runs now
-                    g, futs = pending[-1]
-                    futs += [pool.submit(self.run_frame, g, job) for job in self.final(g)]
+                if pending:  # the clip's last frame: every row that did not run on it runs now
+                    self._end_of_shot(pool, pending, float("inf"))
                 while pending:
-                    g, futs = pending.popleft()
+                    g, futs, _ = pending.popleft()
                     yield g, self.merge([x.result() for x in futs])
             finally:
-                for _, futs in pending:
+                for _, futs, _ in pending:
                     for x in futs:
                         x.cancel()
+
+    def _end_of_shot(self, pool: ThreadPoolExecutor, pending: deque, cut: float) -> None:
+        """Run ``final`` on the newest pending frame before ``cut`` (the first frame of a new shot).
+        ``window`` >= 2 keeps it pending: a cut is confirmed on the frame after it."""
+        for entry in reversed(pending):
+            g, futs, rows = entry
+            if g.time < cut - 1e-6:
+                futs += [pool.submit(self.run_frame, g, job) for job in self.final(g, rows)]
+                entry[2] = frozenset(range(len(self.schedules)))
+                return

@@ -48,8 +48,7 @@ import numpy as np
 
 from ..audio import AudioAnalysis, Muter, analyse
 from ..boxes import BoxSet
-from ..detect.schedule import GLANCE, VideoDetector
-from ..detect.shots import Cuts
+from ..detect.schedule import VideoDetector
 from ..errors import UnseenError
 from ..media import mp4, webm
 from ..media.ffmpeg import av, error_line
@@ -97,12 +96,6 @@ class VideoResult:
     verify: dict[str, Any] | None = None  # --verify's result (``verify_video``)
 
 
-def _glance_pixels(frame: Any) -> np.ndarray:
-    """The frame's every-frame glance copy (shrunk, already made for the glance) when it has one."""
-    fitted = getattr(frame, "fitted", None)
-    return fitted(GLANCE) if callable(fitted) else frame.rgb
-
-
 class _Analysis(threading.Thread):
     """Pass 1: decode, detect, track. Runs beside the writer; the tracker is shared under ``cond``."""
 
@@ -110,7 +103,6 @@ class _Analysis(threading.Thread):
         super().__init__(name="unseen-analyse", daemon=True)
         self.src, self.exp, self.vdet, self.tracker = src, exp, vdet, tracker
         self.max_pixels = max_pixels
-        self.cuts = Cuts()  # holds stop at cuts between shots (detect/shots.py)
         self.cond = threading.Condition()
         self.stop = threading.Event()
         self.frames = 0
@@ -124,9 +116,11 @@ class _Analysis(threading.Thread):
                 for f, found in self.vdet.detect_all(prefetch(reader.video_frames(), self.vdet.prepare)):
                     if self.stop.is_set():
                         return
-                    cut = self.cuts.feed(f.time, _glance_pixels(f))  # before this frame's update
                     with self.cond:
-                        if cut is not None:
+                        # Holds stop at cuts between shots, found ahead by ``prepare``: passed on in time order.
+                        for cut in self.vdet.cuts[len(self.tracker.cuts):]:
+                            if cut > f.time + 1e-6:
+                                break
                             self.tracker.cut(cut)
                         waiting = self.tracker.update(f.time, found)
                         self.frames += 1
@@ -411,7 +405,9 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     if options.verify:  # the adversaries on the finished file, before it is renamed into place
         from ..verify_video import verify_video  # optional extra: dlib recognizer
 
-        result.verify = verify_video(src, tmp, options.cover, options.verify_every, options.frame_pixel_limit)
+        # A progress object with ``verifying(checked, total)`` shows the check too (the CLI's bar).
+        result.verify = verify_video(src, tmp, options.cover, options.verify_every, options.frame_pixel_limit,
+                                     getattr(progress, "verifying", None))
         if result.verify["verdict"] != "pass":
             raise UnseenError(f"verify failed: {result.verify['summary']}; nothing written")
 
