@@ -270,7 +270,9 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
              look_targets: int = 0, look_from: float | None = None, hull_gap: float | None = None) -> dict:
     """Geometric slip count for a schedule [(pass, threshold, period s)]: marked boxes whose area
     is < 70% inside the padded ellipses the tracker would mask. Plus the schedule's CPU cost.
-    Holds stop at the cuts between shots unseen finds (``load_cuts``), as in unseen.
+    Holds stop at the cuts between shots unseen finds (``load_cuts``), and each cut ends the tracks
+    last seen before it, as in unseen. Not simulated: the extra rows unseen runs on the last frame of
+    a shot and of the clip (``VideoDetector.final``): the cached looks are keyed by the merged boxes.
 
     Precision levers tried on top of a schedule (not in unseen): ``min_score`` drops tracks whose best
     detection scores below it; ``single_hold`` holds tracks seen only once for that long instead of
@@ -318,7 +320,11 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
     crops = 0
     tracker = Tracker(confirm_below=CONFIRMED_SCORE, look_from=look_from) if second_look else Tracker()
     runs = {k: 0 for k in CANDIDATES}
+    cuts = load_cuts(name)
     for i, t, merged in scheduled(per, times, schedule, runs):
+        for c in cuts[len(tracker.cuts):]:  # a cut ends the old shot's tracks, as in unseen
+            if c <= t + 1e-6:
+                tracker.cut(c)
         waiting = tracker.update(t, merged)
         if looks is not None:
             confirmed = []
@@ -333,7 +339,6 @@ def simulate(name: str, schedule: list[tuple[str, float, float]], hold: float = 
     if big_min_score:
         tracks = [tr for tr in tracks if tr.score >= big_min_score or float(np.median(
             [max(b[2] - b[0], b[3] - b[1]) for b in tr.boxes])) < big_size]
-    cuts = load_cuts(name)
     if single_hold is None:
         covs = [Coverage(tracks, hold, cuts)]
     else:

@@ -156,6 +156,24 @@ def test_output_dir_keeps_relative_paths(tmp_path: Path):
     assert run(tmp_path / "in", "-o", tmp_path / "out", "-q") == 1
 
 
+def test_one_file_with_an_output_file_name(group: Path, capsys):
+    """``unseen in.jpg -o out.jpg`` writes out.jpg (a folder named out.jpg holding in.jpg surprised a
+    user); a name with another format's extension is one line saying which, and nothing is written."""
+    d = group.parent
+    assert run(group, "-o", d / "out.jpg", "-q") == 0
+    assert (d / "out.jpg").is_file() and Image.open(d / "out.jpg").format == "JPEG"
+    assert run(group, "-o", d / "sub" / "b.JPEG", "-q") == 0 and (d / "sub" / "b.JPEG").is_file()
+    capsys.readouterr()
+    assert run(group, "-o", d / "c.png", "-q") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "writes this photo as .jpg; name the output c.jpg" in err[0]
+    assert not (d / "c.png").exists()
+    assert run(group, "-o", d / "out.jpg", "-q") == 1  # exists: kept without --force
+    assert run(group, "-o", group, "-q") == 1 and "overwrite the input" in capsys.readouterr().err
+    (d / "dir.jpg").mkdir()  # an existing folder stays a folder
+    assert run(group, "-o", d / "dir.jpg", "-q") == 0 and (d / "dir.jpg" / group.name).is_file()
+
+
 def test_folder_run_skips_own_outputs(tmp_path: Path, capsys):
     shutil.copy(GROUP, tmp_path / "a.jpg")
     assert run(tmp_path, "--json") == 0

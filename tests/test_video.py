@@ -610,6 +610,16 @@ def test_a_face_in_a_shots_last_frames_is_covered(tmp_path):
                for i in range(128, 142))  # the wall: nothing held into it
 
 
+def test_one_clip_with_an_output_file_name(tmp_path, capsys):
+    """``-o NAME.mp4`` for one clip is the output file; ``.webm`` needs ``--codec vp9`` and says so."""
+    assert main([str(CLIP), "-o", str(tmp_path / "clip.webm"), "-q"]) == 1
+    assert "--codec vp9 writes .webm; name the output clip.mp4" in capsys.readouterr().err
+    assert not (tmp_path / "clip.webm").exists()
+    assert main([str(CLIP), "-o", str(tmp_path / "clip.webm"), "--codec", "vp9", "-q"]) == 0
+    assert main([str(CLIP), "-o", str(tmp_path / "clip.mp4"), "-q"]) == 0
+    assert len(frames(tmp_path / "clip.webm")) == len(frames(tmp_path / "clip.mp4")) == 56
+
+
 def test_fast_preset_is_reported_as_photo_only(tmp_path):
     """--fast changes the photo detector only; a video report says so rather than stay silent."""
     info = anonymize(CLIP, tmp_path / "o.mp4", preset="fast")

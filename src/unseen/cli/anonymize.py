@@ -17,7 +17,7 @@ from ..boxes import load as load_boxes
 from ..detect.onnx_session import DEVICES, resolve_device
 from ..detect.weights import retinaface_onnx
 from ..engine import local
-from ..engine.plan import Job, plan
+from ..engine.plan import Job, names_a_file, plan, plan_file
 from ..errors import UnseenError
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
 from ..media.video_write import CODECS, output_extension
@@ -38,7 +38,9 @@ def parser() -> argparse.ArgumentParser:
         "unseen verify ORIGINAL OUTPUT.",
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photos, videos or folders")
-    p.add_argument("-o", "--output", type=Path, help="write outputs into this folder, same relative paths and names")
+    p.add_argument("-o", "--output", type=Path,
+                   help="write outputs into this folder, same relative paths and names; with one input "
+                   "file, a name ending in the output's extension (out.jpg, out.mp4) is the output file")
     p.add_argument("--force", action="store_true", help="replace existing outputs")
     p.add_argument("--skip-existing", action="store_true",
                    help="count files whose output already exists as skipped instead of failed, to resume an "
@@ -139,8 +141,11 @@ def main(argv: list[str]) -> int:
     if "face" not in options.cover and not args.quiet:
         err(None, "warning: --cover without faces: faces are left visible")
     skipped: list[Path] = []
-    jobs, failed = plan(args.paths, args.output, skipped, rename=args.rename,
-                        video_ext=output_extension(options.codec))
+    if names_a_file(args.paths, args.output) and not args.rename:
+        jobs, failed = plan_file(args.paths[0], args.output, output_extension(options.codec))
+    else:
+        jobs, failed = plan(args.paths, args.output, skipped, rename=args.rename,
+                            video_ext=output_extension(options.codec))
     if skipped and not args.quiet:
         shown = ", ".join(fsname(s) for s in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         say(f"unseen: note: left {len(skipped)} file(s) alone that are not photos or videos: {shown}")

@@ -1,7 +1,8 @@
 """Which files a run takes, and the name each output gets, planned for the whole run at once.
 
 Outputs go beside each input as ``NAME.unseen.EXT``, or with ``-o DIR`` into DIR under the same
-relative path and name. Names are planned together so that two inputs never claim one output: a
+relative path and name; one input file with ``-o OUT.EXT`` is written as OUT.EXT (``names_a_file``).
+Names are planned together so that two inputs never claim one output: a
 phone's ``IMG_1.HEIC`` and ``IMG_1.JPG`` would both become ``IMG_1.unseen.jpg``; the one whose own
 format does not give that extension keeps its full name instead (``IMG_1.HEIC.unseen.jpg``), and
 its report says why. ``--rename`` numbers the outputs instead (input names carry dates, devices).
@@ -133,6 +134,35 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
             jobs.append(Job(src, out_dir if out_dir else folder, stem + ext, ext, stem, stem))
         return jobs, errors
     return _distinct([_usual(src, folder, out_dir is not None, video_ext) for src, folder in found]), errors
+
+
+# Output names a user may give for the extension unseen writes.
+_SAME_EXTENSION = {".jpeg": ".jpg", ".jpe": ".jpg", ".tiff": ".tif"}
+
+
+def names_a_file(paths: list[Path], out: Path | None) -> bool:
+    """Does ``-o OUT`` name the output file itself? Yes for one input file (not a folder) when OUT
+    ends in a photo or video extension and is not an existing folder: ``unseen in.jpg -o out.jpg``
+    writes out.jpg, where a folder named out.jpg holding in.jpg would surprise anyone."""
+    return (out is not None and len(paths) == 1 and not paths[0].is_dir()
+            and (paths[0].exists() or paths[0].is_symlink())
+            and out.suffix.lower() in MEDIA_SUFFIXES and not out.is_dir())
+
+
+def plan_file(src: Path, out: Path, video_ext: str = ".mp4") -> tuple[list[Job], list[Report]]:
+    """The job for ``unseen SRC -o OUT.EXT`` (``names_a_file``). OUT's extension must be the one the
+    output gets (a photo keeps its format, a video is ``video_ext``): an error report says which,
+    rather than a JPEG named .png. A file whose content turns out to need another extension (a
+    ``.jpg`` holding a PNG) is written as OUT's stem with that extension."""
+    ext = likely_extension(src, video_ext)
+    asked = _SAME_EXTENSION.get(out.suffix.lower(), out.suffix.lower())
+    if asked != ext:
+        what = "video" if kind_of(src) == "video" else "photo"
+        codec = "; --codec vp9 writes .webm" if what == "video" and asked == ".webm" else ""
+        return [], [Report(input=str(src), status="error",
+                           error=f"-o {out.name}: unseen writes this {what} as {ext}{codec}; name the output "
+                                 f"{out.stem}{ext}, or give a folder")]
+    return [Job(src, out.parent, out.name, ext, out.stem, out.stem)], []
 
 
 def _usual(src: Path, folder: Path, keep_name: bool, video_ext: str) -> Job:
