@@ -206,6 +206,5 @@ def _covered(counts: dict[str, int]) -> str:
     return (", ".join(parts) or "nothing found to") + " covered"
 
 
-
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main(sys.argv[1:]))
