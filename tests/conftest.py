@@ -149,3 +149,16 @@ def browser():
     from review_browser_helpers import launch_browser
 
     yield from launch_browser()
+
+
+def spy_passes(vdet, monkeypatch) -> list[tuple[int, str, float]]:
+    """(frame index, backend, scale) of every pass a ``VideoDetector`` runs, appended as they run."""
+    ran: list[tuple[int, str, float]] = []
+    run_frame = vdet.run_frame
+
+    def spy(f, job):
+        ran.append((f.index, job[0], job[1]))
+        return run_frame(f, job)
+
+    monkeypatch.setattr(vdet, "run_frame", spy)
+    return ran

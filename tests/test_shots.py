@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import FIXTURES, shared_path
+from conftest import FIXTURES, shared_path, spy_passes
 from live_replay import assert_live_matches_offline
 from PIL import Image
 
@@ -188,14 +188,7 @@ def test_the_last_frame_of_a_shot_runs_every_row(tmp_path, monkeypatch):
     with video_read.open_input(src) as c:
         clip = list(video_read.Reader(c, video_read.video_stream(c)).video_frames())
     vdet = VideoDetector(Detector())
-    ran: list[tuple[int, str, float]] = []
-    run_frame = vdet.run_frame
-
-    def spy(f, job):
-        ran.append((f.index, job[0], job[1]))
-        return run_frame(f, job)
-
-    monkeypatch.setattr(vdet, "run_frame", spy)
+    ran = spy_passes(vdet, monkeypatch)
     seen = []
     for f, _ in vdet.detect_all(iter(clip)):
         seen.append((f.index, [t for t in vdet.cuts if t <= f.time + 1e-6]))

@@ -17,7 +17,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import FIXTURES, shared_path
+from conftest import FIXTURES, shared_path, spy_passes
 from container_checks import assert_clean, assert_probe_clean, exif, probe
 from live_replay import assert_live_matches_offline
 
@@ -549,14 +549,7 @@ def test_the_last_frame_runs_every_row(detector, monkeypatch):
     """Nothing comes after a clip's last frame to find what appeared since a row last ran, so every
     periodic row runs on it; the frames before keep their schedule."""
     vdet = VideoDetector(detector)
-    ran: list[tuple[int, str, float]] = []
-    run_frame = vdet.run_frame
-
-    def spy(f, job):
-        ran.append((f.index, job[0], job[1]))
-        return run_frame(f, job)
-
-    monkeypatch.setattr(vdet, "run_frame", spy)
+    ran = spy_passes(vdet, monkeypatch)
     clip = frames(CLIP)
     got = [f.index for f, _ in vdet.detect_all(iter(clip))]
     assert got == list(range(len(clip)))
