@@ -82,7 +82,7 @@ def _face(x: float, score: float = 0.9) -> Regions:
     return Regions.from_boxes([[x, 100, x + 40, 150]], [score])
 
 
-def test_holds_stop_at_a_cut_and_bridges_do_not():
+def test_holds_stop_at_a_cut():
     tracker = Tracker()
     for i in range(50):
         t = i / FPS
