@@ -155,7 +155,6 @@ def _check_pairs(a: _Frames, b: _Frames, cover: tuple[str, ...], every: float, t
     taken in frame order."""
     at_once = frame_work.in_flight(a.stream.width, a.stream.height)  # a rotation keeps the area
     total = _to_check(a.stream, every)
-    done = 0
     pending: list[tuple[int, Future]] = []
     next_time = 0.0
     last: tuple[DecodedFrame, DecodedFrame] | None = None
@@ -169,12 +168,10 @@ def _check_pairs(a: _Frames, b: _Frames, cover: tuple[str, ...], every: float, t
             checked.append(fa.index)
 
         def take() -> None:
-            nonlocal done
             fi, fut = pending.pop(0)
             tally.add(fi, fut.result())
-            done += 1
-            if progress is not None:
-                progress(done, max(total, len(checked)))
+            if progress is not None:  # every submitted pair not pending any more is done
+                progress(len(checked) - len(pending), max(total, len(checked)))
 
         for fa, fb in _pairs(a, b):
             if fa.time >= next_time or every == 0:

@@ -203,11 +203,11 @@ class VideoDetector:
                  clamp_threshold(p.threshold + self.shift), p.max_face, s.fit) for p in s.passes]
 
     def final(self, frame: TimedFrame, ran: frozenset[int] | None = None) -> list[tuple[str, float, float, float, int]]:
-        """The passes of every periodic row that did not run on ``frame``, the last of a clip or of a
-        shot: nothing after it finds what appeared since a row's last run. Between runs, a face the
-        next run finds is covered back to ``hold`` before it; in a clip's last period there is no next
-        run, and at a cut the hold stops (``track.Tracker.cut``). ``ran``: the rows that did run on
-        the frame (default: those whose last run was at its time, true of the newest frame).
+        """The passes of every periodic row that did not run on ``frame`` (``ran``: the rows that did;
+        default: those whose last run was at its time, true of the newest frame decided), the last of a
+        clip or of a shot: nothing after it finds what appeared since a row's last run.
+        Between runs, a face the next run finds is covered back to ``hold`` before it; in a clip's last
+        period there is no next run, and at a cut the hold stops (``track.Tracker.cut``).
 
         On MOT20's last 0.2 s a ~20 px face that RetinaFace at 2x scores 0.47-0.70 in frames 123-125
         and the row last ran on frame 122 went uncovered (``unseen verify`` found it, docs/BENCHMARKS.md,
@@ -217,11 +217,8 @@ class VideoDetector:
         if ran is None:
             ran = frozenset(k for k, last in enumerate(self._last) if last >= frame.time - 1e-6)
         width, height = _size(frame)
-        jobs = []
-        for k, s in enumerate(self.schedules):
-            if s.period > 0 and k not in ran:
-                self._last[k] = max(self._last[k], frame.time)
-                jobs += self._jobs(s, (height, width))
+        jobs = [job for k, s in enumerate(self.schedules) if s.period > 0 and k not in ran
+                for job in self._jobs(s, (height, width))]
         self.runs += len(jobs)
         return jobs
 
