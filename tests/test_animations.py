@@ -99,12 +99,12 @@ def test_a_frame_that_fails_stops_the_animation_and_the_frames_not_started(tmp_p
     assert not [t.name for t in threading.enumerate() if t.name.startswith("unseen-frame")]
 
 
-@pytest.mark.parametrize("fmt", ["GIF", "PNG"])
+@pytest.mark.parametrize("fmt", ["GIF", "PNG", "WEBP"])
 def test_the_writer_gets_an_animations_frames_one_at_a_time(tmp_path: Path, monkeypatch, fmt: str):
-    """The GIF and APNG writers keep their own copy of every frame until the file is written; the
-    frames handed to them are made as each is reached and let go after it, so an animation is not
-    held twice over (docs/BENCHMARKS.md, "Animations": ~12 MB a 2.9 MP frame). The bytes are those of
-    a list of Pillow images."""
+    """The frames handed to the writers are made as each is reached and let go after it, and no writer
+    keeps them all (Pillow's APNG and WebP writers did: ``media.apng``, ``image_write._Pulled``), so an
+    animation is never held whole (docs/BENCHMARKS.md, "Animations: memory"). The bytes are those
+    Pillow's writers make of a list of Pillow images."""
     from unseen.media import image_write
 
     rng = np.random.default_rng(7)
@@ -134,9 +134,45 @@ def test_the_writer_gets_an_animations_frames_one_at_a_time(tmp_path: Path, monk
         im.putalpha(Image.fromarray(a, "L"))
         pil.append(im)
     buf = io.BytesIO()
-    pil[0].save(buf, fmt, save_all=True, append_images=pil[1:], duration=[100] * 12, loop=0,
-                **({"optimize": False} if fmt == "GIF" else {"compress_level": 6}))
+    pil[0].save(buf, fmt, save_all=True, append_images=pil[1:], duration=[100] * 12, loop=0, **_SAVE[fmt])
     assert data == buf.getvalue()
+
+
+_SAVE = {"GIF": {"optimize": False}, "PNG": {"compress_level": 6}, "WEBP": {"quality": 95, "method": 4}}
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "PNG", "WEBP"])
+@pytest.mark.parametrize("kind", ["repeats", "moves", "alpha", "still"])
+def test_animations_are_written_as_pillows_writers_write_them(fmt: str, kind: str):
+    """Frame by frame, the bytes are still those of Pillow's writers given every frame at once: frames
+    repeating the one before folded into it with their times added, frames cropped to what changed,
+    alpha kept, an animation of one picture written as a still."""
+    from unseen.media import image_write
+
+    rng = np.random.default_rng(11)
+    base = rng.integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    frames, alpha = [], []
+    for i in range(9):
+        f = base.copy()
+        k = i // 2 if kind == "repeats" else i  # repeats: each picture twice in a row
+        if kind != "still" and k:
+            f[5 + k:15 + k, 4 + 2 * k:20 + 2 * k] = (40 * k) % 256
+        frames.append(f)
+        alpha.append(np.full((48, 64), 90 + 15 * i, np.uint8) if kind == "alpha" else None)
+    durations = [100, 50, 70, 100, 100, 40, 100, 100, 30]
+    img = image_io.DecodedImage(frames=frames, alpha=alpha, format=fmt, durations=durations, loop=0)
+    data = image_write.encode(img, iter(frames), fmt)
+    pil = []
+    for f, a in zip(frames, alpha, strict=True):
+        im = Image.fromarray(f, "RGB")
+        if a is not None:
+            im.putalpha(Image.fromarray(a, "L"))
+        pil.append(im)
+    buf = io.BytesIO()
+    pil[0].save(buf, fmt, save_all=True, append_images=pil[1:], duration=durations, loop=0, **_SAVE[fmt])
+    assert data == buf.getvalue()
+    with Image.open(io.BytesIO(data)) as back:
+        assert getattr(back, "n_frames", 1) == {"repeats": 5, "moves": 9, "alpha": 9, "still": 1}[kind] or fmt == "WEBP"
 
 
 def test_verify_checks_an_animations_frames_two_at_a_time_with_the_findings_of_one_at_a_time(
@@ -175,3 +211,66 @@ def test_verify_checks_an_animations_frames_two_at_a_time_with_the_findings_of_o
     outputs[2] = originals[2]  # one frame left as it was
     left = verify.check(originals, outputs, [])
     assert left["verdict"] == "fail" and {f["frame"] for f in left["faces"] if f["verdict"] == "fail"} == {2}
+
+
+def test_a_files_animation_is_read_covered_and_written_a_few_frames_at_a_time(tmp_path: Path, detector,
+                                                                              monkeypatch):
+    """``unseen FILE`` on an animation decodes, covers and writes its frames a few at a time (a 644 KB
+    APNG of six 8K frames held 3.5 GB when every frame was held: docs/BENCHMARKS.md, "Animations:
+    memory"): however long the animation, only a few decoded frames are alive at once, and the file
+    is the one covering every frame in memory first gives (``cover_decoded``, ``encode_checked``)."""
+    from unseen.cli import main
+    from unseen.engine.image import cover_decoded, encode_checked
+    from unseen.options import Options
+
+    base = Image.open(GROUP).convert("RGB").resize((250, 166))
+    frames = [ImageEnhance.Brightness(base).enhance(0.8 + 0.04 * (i % 10)) for i in range(24)]  # 10 distinct
+    src = tmp_path / "long.gif"
+    frames[0].save(src, save_all=True, append_images=frames[1:], duration=80, loop=0)
+    alive = {"now": 0, "most": 0}
+    real = image_io._to_srgb
+
+    def counted(frame, out):
+        rgb, alpha = real(frame, out)
+        alive["now"] += 1
+        alive["most"] = max(alive["most"], alive["now"])
+        weakref.finalize(rgb, lambda: alive.update(now=alive["now"] - 1))
+        return rgb, alpha
+
+    monkeypatch.setattr(image_io, "_to_srgb", counted)
+    assert main([str(src), "-o", str(tmp_path / "out"), "-q", "--cover", "faces"]) == 0
+    assert alive["most"] <= 6  # two frames in flight, a few taken ahead, the two the reader keeps
+    monkeypatch.setattr(image_io, "_to_srgb", real)
+    img = image_io.read(src)
+    assert len(img.frames) == 24
+    options = Options(cover=("face",))
+    expected = encode_checked(img, cover_decoded(img, detector, options))
+    assert (tmp_path / "out" / "long.gif").read_bytes() == expected
+
+
+def test_an_animation_read_lazily_has_the_frames_read_at_once(tmp_path: Path):
+    """``read(lazy=True)`` gives an animation's frames decoded again when asked: the same pixels and
+    alpha as reading every frame at once, in order, out of order and after the reader has moved on
+    (GIF frames drawn over the frame before, APNG frames blended with it)."""
+    rng = np.random.default_rng(5)
+    pictures = []
+    for i in range(7):
+        a = np.zeros((40, 50, 4), np.uint8)
+        a[..., :3] = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+        a[..., 3] = 255
+        a[5 + i:20 + i, 10:30, 3] = 0  # a transparent hole that moves
+        pictures.append(Image.fromarray(a, "RGBA"))
+    for name, extra in (("a.gif", {"disposal": 1}), ("a.png", {"blend": 1}), ("a.webp", {"lossless": True})):
+        p = tmp_path / name
+        pictures[0].save(p, save_all=True, append_images=pictures[1:], duration=60, loop=0, **extra)
+        eager, lazy = image_io.read(p), image_io.read(p, lazy=True)
+        try:
+            assert lazy.source is not None and eager.source is None and len(lazy.frames) == len(eager.frames) == 7
+            assert lazy.durations == eager.durations and lazy.loop == eager.loop and lazy.notes == eager.notes
+            for i in [*range(7), 3, 0, 6, -1]:
+                assert np.array_equal(lazy.frames[i], eager.frames[i]), (name, i)
+                a, b = lazy.alpha[i], eager.alpha[i]
+                assert (a is None and b is None) or np.array_equal(a, b), (name, i)
+            assert all(np.array_equal(x[0], y) for x, y in zip(lazy.each(), eager.frames, strict=True))
+        finally:
+            lazy.close()

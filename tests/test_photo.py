@@ -189,7 +189,7 @@ def test_failure_is_atomic(group: Path, monkeypatch, capsys):
     def broken(*_a, **_k):
         raise UnseenError("simulated encoder failure")
 
-    monkeypatch.setattr(image_write, "encode", broken)
+    monkeypatch.setattr(image_write, "encode_planes", broken)
     assert run(group) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"unseen: {group}: simulated encoder failure"]

@@ -7,19 +7,23 @@ core idle between its detector passes (decoding, masking and the self-check run 
 them): two frames at once fill it, as the local engine runs two small photos at once
 (docs/BENCHMARKS.md, "Animations"). Each frame's result is what it would be alone: the detectors'
 sessions are shared and safe to call from several threads, and frames share nothing else. The photo
-flow (``engine.image.cover_decoded``) and ``verify``'s checks run their frames through here.
+flow (``engine.image.cover_frames``) and ``verify``'s checks run their frames through here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
 
 R = TypeVar("R")
+S = TypeVar("S")
+T = TypeVar("T")
 
 IN_FLIGHT = 2  # as many as the local engine runs small photos at once (engine/local.IN_FLIGHT)
 # Frames run two at a time up to this size each: two such frames in detection weigh what the local
@@ -41,28 +45,56 @@ def each_frame(work: Callable[[int], R], frames: Sequence[Sequence[np.ndarray]],
     never start, and no thread outlives the call (a failed file leaves nothing running)."""
     if len(frames) <= 1:
         return [work(i) for i in range(len(frames))]
-    keys = [b"".join(_digest(a) for a in arrays) for arrays in frames]
-    first: dict[bytes, int] = {}
-    for i, key in enumerate(keys):
-        first.setdefault(key, i)
-    distinct = list(first.values())
-    done = _in_order(work, distinct, at_once)
-    by_key = {keys[i]: r for i, r in zip(distinct, done, strict=True)}
-    return [by_key[key] for key in keys]
+    keyed = ((b"".join(digest(a) for a in frames[i]), i) for i in range(len(frames)))
+    with contextlib.closing(in_order(work, keyed, at_once, lambda r: r, lambda i, r: r)) as done:
+        return list(done)
 
 
-def _in_order(work: Callable[[int], R], items: list[int], at_once: int) -> list[R]:
-    if at_once <= 1 or len(items) <= 1:
-        return [work(i) for i in items]
-    pool = ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="unseen-frame")
+def in_order(work: Callable[[T], R], items: Iterable[tuple[bytes, T]], at_once: int,
+             keep: Callable[[R], S], again: Callable[[T, S], R]) -> Iterator[R]:
+    """``work(item)`` for each ``(key, item)`` whose key is new, ``at_once`` at a time, results yielded
+    in the items' order as they are taken; an item whose key came before gets ``again(item, kept)``,
+    ``kept`` being what ``keep`` kept of the first result (so the first results need not be held).
+    Items are taken a few ahead of what is yielded, never all: a long animation read a frame at a time
+    stays a few frames in memory. Close the iterator when stopping early (``contextlib.closing``):
+    frames not yet started never start and no thread outlives it; the first error in order is raised
+    once the running frames end."""
+    source = iter(items)
+    pending: deque[tuple[bytes, T, Future[R] | None]] = deque()
+    started: set[bytes] = set()
+    kept: dict[bytes, S] = {}
+    running, ahead = 0, max(1, at_once)
+    pool = ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="unseen-frame")
     try:
-        futures = [pool.submit(work, i) for i in items]
-        return [f.result() for f in futures]
+        while True:
+            while running < ahead and len(pending) <= ahead:
+                taken = next(source, None)
+                if taken is None:
+                    break
+                key, item = taken
+                if key in started:
+                    pending.append((key, item, None))
+                else:
+                    started.add(key)
+                    pending.append((key, item, pool.submit(work, item)))
+                    running += 1
+            if not pending:
+                return
+            key, item, future = pending.popleft()
+            if future is None:
+                yield again(item, kept[key])
+                del item  # resumed when the next frame is asked for: nothing of this one is held meanwhile
+                continue
+            running -= 1
+            result = future.result()
+            kept[key] = keep(result)
+            yield result
+            del item, future, result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _digest(pixels: np.ndarray) -> bytes:
+def digest(pixels: np.ndarray) -> bytes:
     """Identity of an array's pixels (shape included)."""
     h = hashlib.blake2b(np.ascontiguousarray(pixels).data, digest_size=32)
     h.update(repr(pixels.shape).encode())

@@ -6,8 +6,10 @@ the verify adversary run exactly the steps a file goes through (``anonymize_imag
 
 from __future__ import annotations
 
+import contextlib
 import io
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,8 @@ from ..report import Report
 from .output import atomic_output, claim, same_file
 from .plan import Job
 
+Planes = tuple[np.ndarray, np.ndarray | None]  # a frame's RGB and alpha (None: opaque)
+_NO_PIXELS = np.zeros((0, 0, 3), np.uint8)  # what a covered frame kept for its repeats holds instead of pixels
 # A self-check detection this much inside an already covered region is that region's own outline.
 INSIDE_COVERED = 0.6
 
@@ -37,6 +41,10 @@ class Covered:
     found: Regions  # regions asked for (detected + added), as found
     regions: Regions  # what was covered: padded, clipped, self-check additions included
     self_check_extra: int = 0  # regions the re-detection still found, then covered
+    again: Regions | None = None  # those regions as found (covered over the first mask)
+
+
+CoveredFrame = tuple[Covered, np.ndarray | None]  # a covered frame and its alpha
 
 
 @dataclass
@@ -81,34 +89,88 @@ def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | 
             extra_found = len(again)
             out, more = mask_frame(out, again, options)
             covered = covered + more
-    return Covered(out, found, covered, extra_found)
+    return Covered(out, found, covered, extra_found, again if extra_found else None)
+
+
+def cover_like(pixels: np.ndarray, first: Covered, options: Options) -> Covered:
+    """Mask ``pixels`` (a frame repeating another's) with what covered that frame, without detecting:
+    the same pixels for fill, pixelate and blur (noise is drawn afresh)."""
+    out, _ = mask_frame(pixels, first.found, options)
+    if first.again is not None:
+        out, _ = mask_frame(out, first.again, options)
+    return replace(first, pixels=out)
+
+
+def cover_frames(img: image_io.DecodedImage, detector: Any, options: Options, extra: Regions | None = None,
+                 detected: Regions | None = None) -> Iterator[CoveredFrame]:
+    """Every frame of a decoded photo or animation, covered, with its alpha, in order, as the caller
+    takes them (``frame_work.in_order``): distinct frames up to 4 MP two at a time (one frame alone
+    leaves the second core idle between its passes); a frame that repeats an earlier frame's pixels is
+    masked with that frame's regions (the detectors give the same boxes for the same pixels). Frames
+    are read as they are reached (``img.each()``) and let go once taken, so an animation read lazily
+    is covered and written (``encode_checked``) a few frames at a time. Each frame's result is what
+    it would be alone. Close the iterator when stopping early."""
+    w, h = img.size
+
+    def work(frame: Planes) -> CoveredFrame:
+        return cover(frame[0], detector, options, extra, detected), frame[1]
+
+    def again(frame: Planes, first: Covered) -> CoveredFrame:
+        return cover_like(frame[0], first, options), frame[1]
+
+    return frame_work.in_order(work, _keyed(img), frame_work.in_flight(w, h),
+                               lambda r: replace(r[0], pixels=_NO_PIXELS), again)
+
+
+def _keyed(img: image_io.DecodedImage) -> Iterator[tuple[bytes, Planes]]:
+    for frame in img.each():
+        yield frame_work.digest(frame[0]), frame
+        del frame  # see ``_Seen.each``
 
 
 def cover_decoded(img: image_io.DecodedImage, detector: Any, options: Options,
                   extra: Regions | None = None, detected: Regions | None = None) -> MaskedImage:
-    """Every frame of a decoded photo or animation, through ``frame_work.each_frame``: a frame that
-    repeats an earlier frame's pixels takes that frame's result (the detectors give the same boxes for
-    the same pixels), and distinct frames up to 4 MP are covered two at a time (one frame alone
-    leaves the second core idle between its passes). Each frame's result is what it would be alone."""
-    h, w = img.frames[0].shape[:2]
-    done = frame_work.each_frame(lambda i: cover(img.frames[i], detector, options, extra, detected),
-                                 [(f,) for f in img.frames], frame_work.in_flight(w, h))
-    result = MaskedImage(frames=[], counts={})
-    for i, c in enumerate(done):
-        result.frames.append(Frame(c.pixels, c.regions, index=i))
-        for kind, n in c.found.counts().items():
-            result.counts[kind] = max(result.counts.get(kind, 0), n)
-        result.self_check_extra += c.self_check_extra
-    return result
+    """``cover_frames`` with every frame kept, for a caller that wants them all in memory (the tests,
+    bench/animations.py, bench/fuzz_readers.py); a file is covered and written a few frames at a time
+    (``anonymize_image_file``)."""
+    tally = Tally()
+    with contextlib.closing(cover_frames(img, detector, options, extra, detected)) as done:
+        frames = [Frame(c.pixels, c.regions, index=i) for i, (c, _) in enumerate(tally.each(done))]
+    return MaskedImage(frames=frames, counts=tally.counts, self_check_extra=tally.self_check_extra)
 
 
-def encode_checked(img: image_io.DecodedImage, masked: MaskedImage, notes: list[str] | None = None) -> bytes:
+class Tally:
+    """What a file's covered frames add up to, counted as they pass (``each``): regions per kind (the
+    most in any frame of an animation) and the self-check's additions."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.self_check_extra = 0
+
+    def each(self, done: Iterable[CoveredFrame]) -> Iterator[CoveredFrame]:
+        for c, alpha in done:
+            for kind, n in c.found.counts().items():
+                self.counts[kind] = max(self.counts.get(kind, 0), n)
+            self.self_check_extra += c.self_check_extra
+            yield c, alpha
+            del c, alpha  # see ``_Seen.each``
+
+
+def encode_checked(img: image_io.DecodedImage, masked: MaskedImage | Iterable[CoveredFrame],
+                   notes: list[str] | None = None) -> bytes:
     """Encode, then re-read the bytes: any metadata beyond the minimum, or bad pixels, fails the file.
+    ``masked``: every frame covered (``cover_decoded``), or covered frames with their alpha as they
+    come (``cover_frames``), taken one at a time by the writer.
 
     An animation may come back with fewer frames: the writers fold a frame identical to the one before
     into it (``image_io.shown_frames``). That passes only when the timeline is the same, and is noted."""
     fmt = img.output_format
-    data = image_write.encode(img, [f.pixels for f in masked.frames], fmt)
+    if isinstance(masked, MaskedImage):
+        planes = zip((f.pixels for f in masked.frames), img.alpha, strict=True)
+    else:
+        planes = _planes_of(masked)
+    seen = _Seen()
+    data = image_write.encode_planes(img, seen.each(planes), fmt)
     leaks = image_check.leaks(data, fmt)
     if leaks:
         raise UnseenError("output still carries metadata (" + "; ".join(leaks) + "); nothing written")
@@ -117,14 +179,14 @@ def encode_checked(img: image_io.DecodedImage, masked: MaskedImage, notes: list[
             back.load()
             size = back.size
             n = getattr(back, "n_frames", 1)
-            expected = len(masked.frames)
+            expected = seen.count
             # frames' times only when some seem missing (walking every frame decodes it: ~1.5 s for 201)
             times = [image_io.frame_ms(f) for f in ImageSequence.Iterator(back)] if 1 < n < expected else []
     except Exception as exc:  # noqa: BLE001 - our own bytes not decoding fails the file
         raise UnseenError(f"output does not decode ({exc}); nothing written") from None
-    h, w = masked.frames[0].pixels.shape[:2]
+    h, w = seen.shape[:2]
     # All frames alike once masked: PNG and WebP write one still picture (no timeline left to compare).
-    still = n == 1 and expected > 1 and all(np.array_equal(f.pixels, masked.frames[0].pixels) for f in masked.frames)
+    still = n == 1 and expected > 1 and seen.alike
     folded = still or (1 < n < expected and image_io.shown_frames(img.durations, times) is not None)
     if size != (w, h) or (n != expected and not folded):
         raise UnseenError(f"output is {size} x{n}, expected {(w, h)} x{expected}; nothing written")
@@ -133,6 +195,33 @@ def encode_checked(img: image_io.DecodedImage, masked: MaskedImage, notes: list[
                      f"{expected - n} of {expected} frames the same as the frame before them once masked: "
                      "written as that frame, shown as long")
     return data
+
+
+class _Seen:
+    """What passed on the way to the writer: how many frames, the first one's shape, whether all were alike."""
+
+    def __init__(self) -> None:
+        self.count, self.shape, self.alike = 0, (0, 0), True
+        self._first = b""
+
+    def each(self, planes: Iterable[Planes]) -> Iterator[Planes]:
+        for rgb, alpha in planes:
+            key = frame_work.digest(rgb)
+            if not self.count:
+                self.shape, self._first = rgb.shape, key
+            self.alike = self.alike and key == self._first
+            self.count += 1
+            yield rgb, alpha
+            # Resumed when the writer asks for the next frame, before that frame is read and covered:
+            # this one's pixels are let go first (a suspended loop would hold them through the next
+            # frame's detection: ~100 MB an 8K frame, at each step of this chain).
+            del rgb, alpha
+
+
+def _planes_of(done: Iterable[CoveredFrame]) -> Iterator[Planes]:
+    for c, alpha in done:
+        yield c.pixels, alpha
+        del c, alpha  # see ``_Seen.each``
 
 
 def _dropped(src: Path) -> list[str]:
@@ -150,7 +239,15 @@ def _dropped(src: Path) -> list[str]:
 def anonymize_image_file(job: Job, options: Options, detector: Any, report: Report,
                          boxset: BoxSet | None) -> None:
     """Read, cover, encode, check (and verify, if asked) one photo; write it atomically."""
-    img = image_io.read(job.src, options.photo_pixel_limit)
+    img = image_io.read(job.src, options.photo_pixel_limit, lazy=True)
+    try:
+        _anonymize(job, img, options, detector, report, boxset)
+    finally:
+        img.close()
+
+
+def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector: Any, report: Report,
+               boxset: BoxSet | None) -> None:
     dst = job.destination(image_io.EXTENSION[img.output_format])
     if same_file(job.src, dst):
         raise UnseenError("output would overwrite the input")
@@ -162,10 +259,12 @@ def anonymize_image_file(job: Job, options: Options, detector: Any, report: Repo
     report.metadata_dropped = _dropped(job.src)
     only = boxset is not None and boxset.mode == "only"
     extra = boxset.regions if boxset is not None and not only else None
-    masked = cover_decoded(img, detector, options, extra=extra, detected=boxset.regions if only else None)
-    report.set_counts(masked.counts)
-    report.self_check_extra = masked.self_check_extra
-    data = encode_checked(img, masked, report.notes)
+    tally = Tally()  # an animation's frames are read, covered and written a few at a time
+    with contextlib.closing(cover_frames(img, detector, options, extra=extra,
+                                         detected=boxset.regions if only else None)) as covered:
+        data = encode_checked(img, tally.each(covered), report.notes)
+    report.set_counts(tally.counts)
+    report.self_check_extra = tally.self_check_extra
     if options.verify:
         from ..verify import verify_pixels  # optional extra: dlib recognizer
 

@@ -42,8 +42,10 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
     except Exception as exc:  # noqa: BLE001 - any parser failure: one line, no traceback
         raise UnseenError(f"cannot read image: {first_line(exc)}") from None
     if detector is not None:
-        img = image_io.read(path)
-        regions = detector.detect(img.frames[0])
+        img = image_io.read(path, lazy=True)  # an animation's first frame is all this looks at
+        first = img.frames[0]
+        img.close()
+        regions = detector.detect(first)
         found.faces, found.faces_confident = face_counts(regions)
         for kind in ("plate", "text"):
             if kind in getattr(detector, "kinds", ()) or len(regions.of_kind(kind)):

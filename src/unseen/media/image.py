@@ -15,7 +15,8 @@ import os
 import struct
 import threading
 import warnings
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,13 +204,14 @@ _SRGB = ImageCms.createProfile("sRGB")
 class DecodedImage:
     """Upright sRGB pixels of every frame, plus what writing needs to know (never metadata)."""
 
-    frames: list[np.ndarray]  # each (H, W, 3) uint8 RGB
-    alpha: list[np.ndarray | None]  # (H, W) uint8 per frame, or None
+    frames: Sequence[np.ndarray]  # each (H, W, 3) uint8 RGB: a list, or ``_Animation.rgb`` (``read(lazy=True)``)
+    alpha: Sequence[np.ndarray | None]  # (H, W) uint8 per frame, or None
     format: str  # Pillow's input format name
     durations: list[int] = field(default_factory=list)  # ms per frame, animations only
     loop: int | None = None
     lossless: bool = False  # WebP input was lossless
     notes: list[str] = field(default_factory=list)  # conversions a user should know about
+    source: _Animation | None = None  # where lazily read frames come from (``read(lazy=True)``)
 
     @property
     def output_format(self) -> str:
@@ -218,6 +220,24 @@ class DecodedImage:
     @property
     def animated(self) -> bool:
         return len(self.frames) > 1
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height)."""
+        h, w = self.frames[0].shape[:2]
+        return w, h
+
+    def each(self) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        """Every frame's (RGB, alpha) in order, each decoded as it is reached when read lazily."""
+        if self.source is None:
+            yield from zip(self.frames, self.alpha, strict=True)
+        else:
+            yield from self.source.each()
+
+    def close(self) -> None:
+        """Let go of the file lazily read frames come from (nothing to do for frames in memory)."""
+        if self.source is not None:
+            self.source.close()
 
 
 def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
@@ -255,7 +275,13 @@ def _tiff_raw(im: Image.Image) -> bool:
         return False
 
 
-def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
+def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS, lazy: bool = False) -> DecodedImage:
+    """Decode a photo's pixels (the first picture of a multi-picture file; every frame of an animation).
+
+    ``lazy``: an animation's frames are decoded once here (what each needs, its time, that it decodes
+    at all) and let go; ``frames``, ``alpha`` and ``each()`` decode them again when asked, a frame at
+    a time, so an animation of many large frames is never held whole (``close()`` when done). The
+    frame budget (``max_pixels``, all frames together) is what a file may cost in time either way."""
     path = Path(path)
     fmt, (w, h), n = probe_size(path)
     if w <= 0 or h <= 0:
@@ -267,11 +293,15 @@ def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage
         )
     try:
         with open_image(path) as im:  # Pillow warns on odd-but-readable EXIF; we drop it anyway
-            return _decode(im, fmt)
+            out = _decode(im, fmt, keep=not lazy)
     except (UnseenError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - fail closed with one clear line, whatever the decoder raised
         raise UnseenError(f"cannot decode image: {_reason(exc)}") from None
+    if len(out.frames) < len(out.durations):  # read lazily: the frames are decoded again when asked
+        out.source = _Animation(path, len(out.durations))
+        out.frames, out.alpha = out.source.rgb, out.source.alpha
+    return out
 
 
 # What Pillow says, or raises, when a file ends early or its bytes are wrong: its decoders' codes, and
@@ -290,7 +320,9 @@ def _reason(exc: BaseException) -> str:
     return text
 
 
-def _decode(im: Image.Image, fmt: str) -> DecodedImage:
+def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
+    """Every frame's pixels; without ``keep``, an animation's frames are decoded and let go (``frames``
+    then holds only the first, ``durations`` one entry per frame)."""
     animated = fmt in ("GIF", "WEBP", "PNG") and getattr(im, "is_animated", False)
     out = DecodedImage(frames=[], alpha=[], format=fmt)
     if fmt == "WEBP":
@@ -301,8 +333,9 @@ def _decode(im: Image.Image, fmt: str) -> DecodedImage:
         if animated:
             out.durations.append(frame_ms(frame))
         rgb, alpha = _to_srgb(_upright(frame, out), out)
-        out.frames.append(rgb)
-        out.alpha.append(alpha)
+        if keep or not out.frames:
+            out.frames.append(rgb)
+            out.alpha.append(alpha)
     if animated:
         out.loop = int(im.info.get("loop", 0) or 0)
     elif int(getattr(im, "n_frames", 1) or 1) > 1:  # multi-page TIFF, MPO, HEIF bursts: say what was kept
@@ -408,3 +441,83 @@ def _webp_lossless(im: Image.Image) -> bool:
         return b"VP8L" in head
     except Exception:
         return False
+
+
+class _Animation:
+    """An animation's frames decoded again from its file when asked: in order they cost one decode
+    each; the last ``KEEP`` stay decoded, and asking for an earlier one reads the file from its start.
+
+    Why: decoded, a frame weighs 3-4 bytes a pixel, and the photo budget (200 MP, all frames together)
+    let a 644 KB APNG of six 8K frames hold 3.5 GB (docs/BENCHMARKS.md, "Animations: memory"). The
+    file stays open until ``close``. Safe to call from several threads (one decode at a time)."""
+
+    KEEP = 1  # the frame asked for last (the size, then the first frame; a plane asked for after the other)
+
+    def __init__(self, path: Path, n: int):
+        self.path, self.n = path, n
+        self.rgb: Sequence[np.ndarray] = _Plane(self, 0)
+        self.alpha: Sequence[np.ndarray | None] = _Plane(self, 1)
+        self._lock = threading.Lock()
+        self._file: contextlib.ExitStack | None = None
+        self._im: Image.Image | None = None
+        self._at = -1
+        self._kept: OrderedDict[int, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
+
+    def frame(self, i: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Frame ``i``'s (RGB, alpha)."""
+        with self._lock:
+            got = self._kept.get(i)
+            if got is None:
+                while len(self._kept) >= self.KEEP:  # before decoding: not two frames' worth at once
+                    self._kept.popitem(last=False)
+                got = self._kept[i] = self._decode(i)
+            return got
+
+    def each(self) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        for i in range(self.n):
+            yield self.frame(i)
+
+    def _decode(self, i: int) -> tuple[np.ndarray, np.ndarray | None]:
+        try:
+            if self._im is None or i < self._at:
+                self._close_file()
+                self._file = contextlib.ExitStack()
+                self._im = self._file.enter_context(open_image(self.path))
+            self._im.seek(i)
+            self._im.load()
+            self._at = i
+            scratch = DecodedImage(frames=[], alpha=[], format=self._im.format or "")  # its notes were read before
+            return _to_srgb(_upright(self._im, scratch), scratch)
+        except (UnseenError, MemoryError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the file changed or went since it was read: one clear line
+            raise UnseenError(f"cannot decode image: {_reason(exc)}") from None
+
+    def _close_file(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._file, self._im, self._at = None, None, -1
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_file()
+            self._kept.clear()
+
+
+class _Plane(Sequence):
+    """One plane (0: RGB, 1: alpha) of every frame of an ``_Animation``, as a read-only sequence."""
+
+    def __init__(self, source: _Animation, plane: int):
+        self._source, self._plane = source, plane
+
+    def __len__(self) -> int:
+        return self._source.n
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._source.n))]
+        if i < 0:
+            i += self._source.n
+        if not 0 <= i < self._source.n:
+            raise IndexError(i)
+        return self._source.frame(i)[self._plane]

@@ -8,43 +8,60 @@ an allow-list of what these calls emit.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from typing import overload
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from PIL import Image
 
 from ..errors import UnseenError
+from . import apng
 from .image import DecodedImage
 
 
-def encode(img: DecodedImage, frames: list[np.ndarray], fmt: str | None = None) -> bytes:
+def encode(img: DecodedImage, frames: Iterable[np.ndarray], fmt: str | None = None) -> bytes:
     """Encode masked frames into a new file, in memory. Only pixels (and alpha, frame timing) go in."""
+    return encode_planes(img, zip(frames, img.alpha, strict=True), fmt)
+
+
+def encode_planes(img: DecodedImage, planes: Iterable[tuple[np.ndarray, np.ndarray | None]],
+                  fmt: str | None = None) -> bytes:
+    """``encode`` with each frame's (RGB, alpha) given together. ``planes`` is taken one frame at a
+    time, as the writer reaches each: an animation is never held whole here, in the writers or in
+    what they are given (``_Pulled``, ``apng``), so its frames may come from a generator that covers
+    them as it goes (``engine.image.anonymize_image_file``). Peak memory: a few frames, whatever the
+    length. ``ValueError`` when ``planes`` holds other than ``len(img.alpha)`` frames."""
     fmt = fmt or img.output_format
-    if len(frames) != len(img.alpha):
-        raise ValueError(f"{len(frames)} frames but {len(img.alpha)} alpha planes")
-    pil = _Frames(frames, img.alpha if fmt in ("PNG", "WEBP", "TIFF", "GIF") else [None] * len(frames))
+    n = len(img.alpha)
+    keep_alpha = fmt in ("PNG", "WEBP", "TIFF", "GIF")
+    taken = [0]
+
+    def images() -> Iterator[Image.Image]:
+        for rgb, a in planes:
+            taken[0] += 1
+            yield _pil(rgb, a if keep_alpha else None)
+            del rgb, a  # let go before the next frame is made (``engine.image._Seen.each``)
+
+    if fmt == "PNG" and n > 1:
+        return apng.write(planes, img.durations, img.loop or 0, compress_level=6)
+    pil = images()
+    first = next(pil)
     buf = io.BytesIO()
-    first, rest = pil[0], pil[1:]
+    rest = _Pulled(pil, n - 1) if n > 1 and fmt in ("WEBP", "GIF") else None
     if fmt == "JPEG":
         # Pillow writes a bare JFIF APP0 segment and nothing else when given no exif/icc/comment.
         first.save(buf, "JPEG", quality=95, subsampling=0, optimize=True)
     elif fmt == "PNG":
-        if rest:
-            first.save(buf, "PNG", save_all=True, append_images=rest, duration=img.durations,
-                       loop=img.loop or 0, compress_level=6)
-        else:
-            first.save(buf, "PNG", compress_level=6)
+        first.save(buf, "PNG", compress_level=6)
     elif fmt == "WEBP":
         opts = {"lossless": True} if img.lossless else {"quality": 95, "method": 4}
-        if rest:
-            first.save(buf, "WEBP", save_all=True, append_images=rest, duration=img.durations,
+        if rest is not None:
+            first.save(buf, "WEBP", save_all=True, append_images=[rest], duration=img.durations,
                        loop=img.loop or 0, **opts)
         else:
             first.save(buf, "WEBP", **opts)
     elif fmt == "GIF":
-        if rest:
-            first.save(buf, "GIF", save_all=True, append_images=rest, duration=img.durations,
+        if rest is not None:
+            first.save(buf, "GIF", save_all=True, append_images=[rest], duration=img.durations,
                        loop=img.loop or 0, optimize=False)
         else:
             first.save(buf, "GIF")
@@ -54,32 +71,60 @@ def encode(img: DecodedImage, frames: list[np.ndarray], fmt: str | None = None) 
         first.save(buf, "BMP")
     else:  # pragma: no cover - OUTPUT_FORMAT only yields the formats above
         raise UnseenError(f"cannot write {fmt}")
+    if rest is not None and (taken[0] != n or next(pil, None) is not None):
+        raise ValueError(f"the writer took {taken[0]} frames, not {n}")
     return buf.getvalue()
 
 
-class _Frames(Sequence[Image.Image]):
-    """An animation's frames as Pillow images made when the writer reaches each one.
+def _pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
+    p = Image.fromarray(rgb, "RGB")
+    if alpha is not None:
+        p.putalpha(Image.fromarray(alpha, "L"))
+    return p
 
-    Why: a Pillow image of an RGB frame takes 4 bytes a pixel, and the GIF and APNG writers keep their
-    own copy of every frame (a palette or a converted image) until the file is written, so a list of
-    Pillow images held every frame twice over (a 34-frame GIF of 2.9 MP frames peaked ~220 MiB
-    lower without it: docs/BENCHMARKS.md, "Animations"). The APNG writer walks the frames twice
-    (modes, then pixels); each walk makes them afresh. The WebP writer makes its own list, as before."""
 
-    def __init__(self, rgb: list[np.ndarray], alpha: list[np.ndarray | None]):
-        self.rgb, self.alpha = rgb, alpha
+class _Pulled(Image.Image):
+    """The frames after an animation's first as one multi-frame Pillow image whose frames are made
+    when the writer seeks to them, in order, and let go when it seeks on.
 
-    def __len__(self) -> int:
-        return len(self.rgb)
+    Why: Pillow's WebP writer makes a list of the images it is given and its GIF writer walks each
+    one's frames; handed a list of frames, or a generator (which the WebP writer lists), they held
+    every frame at once (4 bytes a pixel). Both take one multi-frame image frame by frame (``seek``),
+    which is what this is. Each frame is an ordinary Pillow image whose attributes this one takes
+    over (``__dict__``), so nothing here depends on how Pillow names them. Seeking back is a no-op:
+    the WebP writer seeks to where it began once it is done."""
 
-    @overload
-    def __getitem__(self, i: int) -> Image.Image: ...
-    @overload
-    def __getitem__(self, i: slice) -> _Frames: ...
-    def __getitem__(self, i: int | slice) -> Image.Image | _Frames:
-        if isinstance(i, slice):
-            return _Frames(self.rgb[i], self.alpha[i])
-        p = Image.fromarray(self.rgb[i], "RGB")
-        if self.alpha[i] is not None:
-            p.putalpha(Image.fromarray(self.alpha[i], "L"))
-        return p
+    def __init__(self, images: Iterator[Image.Image], n: int):
+        super().__init__()
+        self._images, self._n, self._at = images, n, -1
+        self._take()
+
+    @property
+    def n_frames(self) -> int:
+        return self._n
+
+    @property
+    def is_animated(self) -> bool:
+        return self._n > 1
+
+    def _take(self) -> None:
+        own = {k: self.__dict__[k] for k in ("_images", "_n", "_at")}
+        if self._at >= 0:  # the writer has this frame's pixels by now: let go before the next is covered
+            self.__dict__.update(Image.new("L", (1, 1)).__dict__)
+            self.__dict__.update(own)
+        try:
+            frame = next(self._images)
+        except StopIteration:
+            raise ValueError(f"the animation ended after {self._at + 1} of {self._n} frames") from None
+        self.__dict__.update(frame.__dict__)
+        self.__dict__.update(own)
+        self._at += 1
+
+    def seek(self, frame: int) -> None:
+        if frame >= self._n:
+            raise EOFError("no more frames")
+        while self._at < frame:
+            self._take()
+
+    def tell(self) -> int:
+        return self._at

@@ -336,7 +336,9 @@ class ReviewServer:
             cached = self._pixels.get(item.id)
         if cached is None:
             try:
-                pixels = image_io.read(item.src).frames[0]
+                img = image_io.read(item.src, lazy=True)  # an animation's first frame is all this keeps
+                pixels = img.frames[0]
+                img.close()
             except UnseenError as exc:
                 raise RequestError(422, str(exc)) from None
         else:

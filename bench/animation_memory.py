@@ -1,0 +1,136 @@
+"""Animations: peak memory of many large frames, before and after frames are read a few at a time.
+
+Why: the photo budget counts an animation's frames together (200 MP by default), and unseen used
+to decode every frame, cover every frame and hand every frame to Pillow's writer (which keeps its
+own copy of each) before writing: a 644 KB APNG of six 8K frames, under the budget, peaked at
+3.5 GB, where the issue asks <= 1.5 GB for an 8K frame, photo or video. Since then a file's frames
+are decoded, covered and written a few at a time (``media.image._Animation``, ``engine.image.
+cover_frames``, ``media.apng``, ``media.image_write._Pulled``).
+
+Inputs: hostile animations made here (small files of many large frames, each frame one flat colour
+so the file stays small, as a decompression bomb would) and the shared data's largest real GIF,
+``animated.gif`` (34 frames of 1917 x 1533). Each input: ``unseen FILE -o DIR -q`` at its defaults
+(faces and plates), once with the code before (``--before SRC``: another checkout's ``src``, on
+PYTHONPATH) and once with this checkout's, interleaved; wall, CPU (user + sys) and peak RSS
+(``ru_maxrss`` of the child) of each run, and whether both wrote the same bytes.
+
+Usage: ``python bench/animation_memory.py --before /path/to/old/src [--repeat N] [--only a,b] [--write-md]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import BENCHMARKS_MD, machine, run_child, run_header, write_md  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SECTION = "## Animations: memory (bench/animation_memory.py)"
+OUT = REPO / "bench" / "out" / "animation_memory"
+PYTHON = REPO / ".venv" / "bin" / "python"
+SHARED = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
+
+
+def _flat_frames(size: tuple[int, int], n: int) -> list[Image.Image]:
+    return [Image.new("RGB", size, ((37 * i) % 256, 100 + (i % 50), (200 - 3 * i) % 256)) for i in range(n)]
+
+
+def inputs(out: Path) -> list[tuple[str, Path]]:
+    """(label, path): made animations, then the real GIF when the shared data has it."""
+    out.mkdir(parents=True, exist_ok=True)
+    made = {"six 8K frames, APNG": ("8k6.png", (7680, 4320), 6),
+            "66 frames of 3 MP, APNG": ("3mp66.png", (2000, 1500), 66),
+            "66 frames of 3 MP, GIF": ("3mp66.gif", (2000, 1500), 66),
+            "66 frames of 3 MP, WebP": ("3mp66.webp", (2000, 1500), 66)}
+    rows = []
+    for label, (name, size, n) in made.items():
+        dst = out / name
+        if not dst.exists():
+            frames = _flat_frames(size, n)
+            extra = {"lossless": True} if name.endswith(".webp") else {}
+            frames[0].save(dst, save_all=True, append_images=frames[1:], duration=100, loop=0, **extra)
+        rows.append((label, dst))
+    real = sorted(SHARED.rglob("animated.gif")) if SHARED.is_dir() else []
+    if real:
+        rows.append(("animated.gif (shared data, real)", real[0]))
+    return rows
+
+
+def argv_for(src: Path, out: Path) -> list[str]:
+    return [str(PYTHON), "-m", "unseen", str(src), "-o", str(out), "--force", "-q"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    p.add_argument("--before", required=True, help="the src folder of a checkout with the code before")
+    p.add_argument("--after", default=str(REPO / "src"),
+                   help="the src folder with the code after (default: this checkout's)")
+    p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--only", help="comma-separated words a label must contain (e.g. 8K,GIF)")
+    p.add_argument("--write-md", action="store_true")
+    args = p.parse_args(argv)
+    machine_info = machine()
+    rows = inputs(OUT / "input")
+    if args.only:
+        rows = [r for r in rows if any(w in r[0] for w in args.only.split(","))]
+    versions = {"before": str(Path(args.before).resolve()), "after": str(Path(args.after).resolve())}
+    results: dict[tuple[str, str], list[tuple[float, float, float, int]]] = {}
+    same: dict[str, bool] = {}
+    for label, src in rows:
+        for k in range(args.repeat):
+            outputs = {}
+            for version in (("before", "after") if k % 2 == 0 else ("after", "before")):
+                out = OUT / version
+                shutil.rmtree(out, ignore_errors=True)
+                out.mkdir(parents=True)
+                os.environ["PYTHONPATH"] = versions[version]
+                r = run_child(argv_for(src, out))
+                results.setdefault((label, version), []).append(r)
+                written = sorted(q for q in out.rglob("*") if q.is_file())
+                outputs[version] = written[0].read_bytes() if r[3] == 0 and written else None
+                print(f"{label:34s} {version:6s} wall {r[0]:7.1f} s cpu {r[1]:7.1f} s rss {r[2]:6.0f} MiB rc {r[3]}",
+                      file=sys.stderr, flush=True)
+            same[label] = same.get(label, True) and outputs["before"] is not None and \
+                outputs["before"] == outputs["after"]
+    os.environ.pop("PYTHONPATH", None)
+
+    def med(label: str, version: str, i: int) -> float:
+        return statistics.median(r[i] for r in results[(label, version)])
+
+    head = ["animation", "file KB", "frames", "before: wall s / CPU s / peak RSS MiB",
+            "after: wall s / CPU s / peak RSS MiB", "after / before: RSS", "same bytes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label, src in rows:
+        with Image.open(src) as im:
+            shape = f"{getattr(im, 'n_frames', 1)} x {im.size[0]} x {im.size[1]}"
+        cells = [label, f"{src.stat().st_size / 1024:.0f}", shape]
+        for version in ("before", "after"):
+            ok = all(r[3] == 0 for r in results[(label, version)])
+            cells.append(f"{med(label, version, 0):.1f} / {med(label, version, 1):.1f} / {med(label, version, 2):.0f}"
+                         + ("" if ok else " (failed)"))
+        cells += [f"{med(label, 'after', 2) / med(label, 'before', 2):.2f}x", "yes" if same[label] else "no"]
+        lines.append("| " + " | ".join(cells) + " |")
+    body = "\n".join([
+        *run_header(machine_info),
+        f"Medians of {args.repeat} run(s) each, before and after interleaved; `python -m unseen FILE -o DIR -q` "
+        f"(defaults: faces and plates), the code before from `{args.before}` on PYTHONPATH.",
+        "",
+        *lines,
+    ])
+    print(body)
+    if args.write_md:
+        write_md(SECTION, body)
+        print(f"wrote section to {BENCHMARKS_MD}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
