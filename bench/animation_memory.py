@@ -30,7 +30,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import BENCHMARKS_MD, machine, run_child, run_header, write_md  # noqa: E402
+from benchlib import emit, machine, run_child, run_header  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION = "## Animations: memory (bench/animation_memory.py)"
@@ -118,17 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                          + ("" if ok else " (failed)"))
         cells += [f"{med(label, 'after', 2) / med(label, 'before', 2):.2f}x", "yes" if same[label] else "no"]
         lines.append("| " + " | ".join(cells) + " |")
-    body = "\n".join([
+    emit(SECTION, [
         *run_header(machine_info),
         f"Medians of {args.repeat} run(s) each, before and after interleaved; `python -m unseen FILE -o DIR -q` "
         f"(defaults: faces and plates), the code before from `{args.before}` on PYTHONPATH.",
         "",
         *lines,
-    ])
-    print(body)
-    if args.write_md:
-        write_md(SECTION, body)
-        print(f"wrote section to {BENCHMARKS_MD}", file=sys.stderr)
+    ], args.write_md)
     return 0
 
 

@@ -1,5 +1,6 @@
-"""Animations: distinct frames two at a time (``engine.image.cover_decoded``) and frames made for the
-writer one at a time (``media.image_write``), each with the result of the plain way."""
+"""Animations: distinct frames two at a time (``engine.image.cover_frames``), a file's frames read,
+covered and written a few at a time (``media.image._Animation``, ``media.image_write``, ``media.apng``),
+each with the result of the plain way."""
 
 from __future__ import annotations
 

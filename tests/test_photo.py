@@ -172,6 +172,8 @@ def test_one_file_with_an_output_file_name(group: Path, capsys):
     assert run(group, "-o", group, "-q") == 1 and "overwrite the input" in capsys.readouterr().err
     (d / "dir.jpg").mkdir()  # an existing folder stays a folder
     assert run(group, "-o", d / "dir.jpg", "-q") == 0 and (d / "dir.jpg" / group.name).is_file()
+    # --rename hides the input's name; a name given with -o is already the user's own: it is the file
+    assert run(group, "-o", d / "given.jpg", "--rename", "-q") == 0 and (d / "given.jpg").is_file()
 
 
 def test_folder_run_skips_own_outputs(tmp_path: Path, capsys):

@@ -40,7 +40,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photos, videos or folders")
     p.add_argument("-o", "--output", type=Path,
                    help="write outputs into this folder, same relative paths and names; with one input "
-                   "file, a name ending in the output's extension (out.jpg, out.mp4) is the output file")
+                   "file, a name ending in the output's extension (out.jpg, out.mp4) is the output file "
+                   "(--rename or not)")
     p.add_argument("--force", action="store_true", help="replace existing outputs")
     p.add_argument("--skip-existing", action="store_true",
                    help="count files whose output already exists as skipped instead of failed, to resume an "
@@ -141,7 +142,7 @@ def main(argv: list[str]) -> int:
     if "face" not in options.cover and not args.quiet:
         err(None, "warning: --cover without faces: faces are left visible")
     skipped: list[Path] = []
-    if names_a_file(args.paths, args.output) and not args.rename:
+    if names_a_file(args.paths, args.output):  # a name the user gave: --rename has nothing left to hide
         jobs, failed = plan_file(args.paths[0], args.output, output_extension(options.codec))
     else:
         jobs, failed = plan(args.paths, args.output, skipped, rename=args.rename,
