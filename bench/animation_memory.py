@@ -2,7 +2,7 @@
 
 Why: the photo budget counts an animation's frames together (200 MP by default), and unseen used
 to decode every frame, cover every frame and hand every frame to Pillow's writer (which keeps its
-own copy of each) before writing: a 644 KB APNG of six 8K frames, under the budget, peaked at
+own copy of each) before writing: a 628 KiB APNG of six 8K frames, under the budget, peaked at
 3.5 GB, where the issue asks <= 1.5 GB for an 8K frame, photo or video. Since then a file's frames
 are decoded, covered and written a few at a time (``media.image._Animation``, ``engine.image.
 cover_frames``, ``media.apng``, ``media.image_write._Pulled``).

@@ -216,7 +216,7 @@ def test_verify_checks_an_animations_frames_two_at_a_time_with_the_findings_of_o
 
 def test_a_files_animation_is_read_covered_and_written_a_few_frames_at_a_time(tmp_path: Path, detector,
                                                                               monkeypatch):
-    """``unseen FILE`` on an animation decodes, covers and writes its frames a few at a time (a 644 KB
+    """``unseen FILE`` on an animation decodes, covers and writes its frames a few at a time (a 628 KiB
     APNG of six 8K frames held 3.5 GB when every frame was held: docs/BENCHMARKS.md, "Animations:
     memory"): however long the animation, only a few decoded frames are alive at once, and the file
     is the one covering every frame in memory first gives (``cover_decoded``, ``encode_checked``)."""

@@ -1,7 +1,7 @@
 """Animated PNG written one frame at a time.
 
 Why not Pillow's APNG writer: it keeps a copy of every frame (4 bytes a pixel) until the last one is
-in, so a small file of many large frames took gigabytes (a 644 KB APNG of six 8K frames peaked at
+in, so a small file of many large frames took gigabytes (a 628 KiB APNG of six 8K frames peaked at
 3.5 GB: docs/BENCHMARKS.md, "Animations: memory"). This writes what Pillow's writer writes for the
 same frames, byte for byte (the same chunks, each frame cropped to where it differs from the frame
 before, a frame identical to the one before folded into it with their times added, the pixels
@@ -129,9 +129,9 @@ def write(planes: Iterable[tuple[np.ndarray, np.ndarray | None]], durations: Seq
     if len(written) > 1:
         out.append(_chunk(b"acTL", struct.pack(">II", len(written), loop)))
     seq = 0
+    w, h = struct.unpack(">II", header[0][1][:8])
     for k, (box, data, ms) in enumerate(written):
         if len(written) > 1:
-            w, h = struct.unpack(">II", header[0][1][:8])
             x, y, right, bottom = box or (0, 0, w, h)
             delay = _delay(ms)
             if delay.numerator > 65535:

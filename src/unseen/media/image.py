@@ -448,7 +448,7 @@ class _Animation:
     each; the last ``KEEP`` stay decoded, and asking for an earlier one reads the file from its start.
 
     Why: decoded, a frame weighs 3-4 bytes a pixel, and the photo budget (200 MP, all frames together)
-    let a 644 KB APNG of six 8K frames hold 3.5 GB (docs/BENCHMARKS.md, "Animations: memory"). The
+    let a 628 KiB APNG of six 8K frames hold 3.5 GB (docs/BENCHMARKS.md, "Animations: memory"). The
     file stays open until ``close``. Safe to call from several threads (one decode at a time)."""
 
     KEEP = 1  # the frame asked for last (the size, then the first frame; a plane asked for after the other)
