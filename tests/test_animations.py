@@ -231,8 +231,8 @@ def test_a_files_animation_is_read_covered_and_written_a_few_frames_at_a_time(tm
     alive = {"now": 0, "most": 0}
     real = image_io._to_srgb
 
-    def counted(frame, out):
-        rgb, alpha = real(frame, out)
+    def counted(*args, **kwargs):
+        rgb, alpha = real(*args, **kwargs)
         alive["now"] += 1
         alive["most"] = max(alive["most"], alive["now"])
         weakref.finalize(rgb, lambda: alive.update(now=alive["now"] - 1))
