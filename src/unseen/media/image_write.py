@@ -29,7 +29,8 @@ def encode_planes(img: DecodedImage, planes: Iterable[tuple[np.ndarray, np.ndarr
     time, as the writer reaches each: an animation is never held whole here, in the writers or in
     what they are given (``_Pulled``, ``apng``), so its frames may come from a generator that covers
     them as it goes (``engine.image.anonymize_image_file``). Peak memory: a few frames, whatever the
-    length. ``ValueError`` when ``planes`` holds other than ``len(img.alpha)`` frames."""
+    length, but for Pillow's GIF writer's palette copy of every frame (a byte a pixel). ``ValueError``
+    when ``planes`` holds other than ``len(img.alpha)`` frames."""
     fmt = fmt or img.output_format
     n = len(img.alpha)
     keep_alpha = fmt in ("PNG", "WEBP", "TIFF", "GIF")
