@@ -239,11 +239,8 @@ def _dropped(src: Path) -> list[str]:
 def anonymize_image_file(job: Job, options: Options, detector: Any, report: Report,
                          boxset: BoxSet | None) -> None:
     """Read, cover, encode, check (and verify, if asked) one photo; write it atomically."""
-    img = image_io.read(job.src, options.photo_pixel_limit, lazy=True)
-    try:
+    with image_io.read(job.src, options.photo_pixel_limit, lazy=True) as img:
         _anonymize(job, img, options, detector, report, boxset)
-    finally:
-        img.close()
 
 
 def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector: Any, report: Report,

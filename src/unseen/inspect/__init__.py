@@ -42,10 +42,8 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
     except Exception as exc:  # noqa: BLE001 - any parser failure: one line, no traceback
         raise UnseenError(f"cannot read image: {first_line(exc)}") from None
     if detector is not None:
-        img = image_io.read(path, lazy=True)  # an animation's first frame is all this looks at
-        first = img.frames[0]
-        img.close()
-        regions = detector.detect(first)
+        with image_io.read(path, lazy=True) as img:  # an animation's first frame is all this looks at
+            regions = detector.detect(img.frames[0])
         found.faces, found.faces_confident = face_counts(regions)
         for kind in ("plate", "text"):
             if kind in getattr(detector, "kinds", ()) or len(regions.of_kind(kind)):

@@ -239,6 +239,12 @@ class DecodedImage:
         if self.source is not None:
             self.source.close()
 
+    def __enter__(self) -> DecodedImage:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
     """Format, size and frame count from headers only, so bombs are refused before decoding."""
@@ -280,7 +286,8 @@ def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS, lazy: bool = Fa
 
     ``lazy``: an animation's frames are decoded once here (what each needs, its time, that it decodes
     at all) and let go; ``frames``, ``alpha`` and ``each()`` decode them again when asked, a frame at
-    a time, so an animation of many large frames is never held whole (``close()`` when done). The
+    a time, so an animation of many large frames is never held whole (``close()`` when done, or
+    ``with read(...) as img``). The
     frame budget (``max_pixels``, all frames together) is what a file may cost in time either way."""
     path = Path(path)
     fmt, (w, h), n = probe_size(path)

@@ -127,9 +127,8 @@ def jpeg(pixels: np.ndarray, quality: int = 90) -> bytes:
 
 def detect_photo(item: Item, detector: Any) -> np.ndarray:
     """Decode a photo's first frame, detect, fill the item; returns the upright pixels."""
-    img = image_io.read(item.src, lazy=True)  # an animation's first frame is all this keeps
-    frame = img.frames[0]
-    img.close()
+    with image_io.read(item.src, lazy=True) as img:  # an animation's first frame is all this keeps
+        frame = img.frames[0]
     item.height, item.width = frame.shape[:2]
     item.dest = item.job.destination(image_io.EXTENSION[img.output_format])
     item.animated = img.animated

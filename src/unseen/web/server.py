@@ -336,9 +336,8 @@ class ReviewServer:
             cached = self._pixels.get(item.id)
         if cached is None:
             try:
-                img = image_io.read(item.src, lazy=True)  # an animation's first frame is all this keeps
-                pixels = img.frames[0]
-                img.close()
+                with image_io.read(item.src, lazy=True) as img:  # an animation's first frame is all it keeps
+                    pixels = img.frames[0]
             except UnseenError as exc:
                 raise RequestError(422, str(exc)) from None
         else:
