@@ -252,7 +252,8 @@ def test_a_files_animation_is_read_covered_and_written_a_few_frames_at_a_time(tm
 def test_an_animation_read_lazily_has_the_frames_read_at_once(tmp_path: Path):
     """``read(lazy=True)`` gives an animation's frames decoded again when asked: the same pixels and
     alpha as reading every frame at once, in order, out of order and after the reader has moved on
-    (GIF frames drawn over the frame before, APNG frames blended with it)."""
+    (GIF frames drawn over the frame before, APNG frames blended with it, or disposed of to the
+    background or to the frame before, one way or another frame by frame)."""
     rng = np.random.default_rng(5)
     pictures = []
     for i in range(7):
@@ -261,7 +262,9 @@ def test_an_animation_read_lazily_has_the_frames_read_at_once(tmp_path: Path):
         a[..., 3] = 255
         a[5 + i:20 + i, 10:30, 3] = 0  # a transparent hole that moves
         pictures.append(Image.fromarray(a, "RGBA"))
-    for name, extra in (("a.gif", {"disposal": 1}), ("a.png", {"blend": 1}), ("a.webp", {"lossless": True})):
+    mixed = {"disposal": [0, 2, 1, 2, 2, 0, 1], "blend": [0, 1, 0, 1, 0, 1, 1]}
+    for name, extra in (("a.gif", {"disposal": 1}), ("a.png", {"blend": 1}), ("a.webp", {"lossless": True}),
+                        ("b.png", {"disposal": 2}), ("c.png", {"disposal": 1}), ("d.png", mixed)):
         p = tmp_path / name
         pictures[0].save(p, save_all=True, append_images=pictures[1:], duration=60, loop=0, **extra)
         eager, lazy = image_io.read(p), image_io.read(p, lazy=True)
@@ -275,3 +278,27 @@ def test_an_animation_read_lazily_has_the_frames_read_at_once(tmp_path: Path):
             assert all(np.array_equal(x[0], y) for x, y in zip(lazy.each(), eager.frames, strict=True))
         finally:
             lazy.close()
+
+
+def test_an_apng_read_lazily_keeps_no_spare_canvas(tmp_path: Path):
+    """Pillow's APNG reader keeps the canvas from before each frame until the next seek (133 MB at 8K,
+    held while the frame is searched), but reads it only when that frame is disposed of to the one
+    before: the lazy reader lets it go after each other frame, and keeps it for such a frame."""
+    rng = np.random.default_rng(6)
+    pictures = [Image.fromarray(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)) for _ in range(4)]
+    p = tmp_path / "a.png"
+    pictures[0].save(p, save_all=True, append_images=pictures[1:], duration=50, loop=0,
+                     disposal=[0, 0, 2, 1], blend=[0, 0, 0, 0])
+    with image_io.read(p, lazy=True) as lazy:
+        held = []
+        for i in range(4):
+            lazy.frames[i]
+            held.append(getattr(lazy.source._im, "_prev_im", None) is not None)
+    with Image.open(p) as im:  # Pillow on its own keeps it from the second frame on
+        pillow = []
+        for i in range(4):
+            im.seek(i)
+            im.load()
+            pillow.append(im._prev_im is not None)
+    assert pillow == [False, True, True, True]
+    assert held == [False, False, True, False]

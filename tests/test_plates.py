@@ -480,3 +480,31 @@ def test_a_small_plate_inside_a_larger_text_region_is_covered(height):
     assert around.any()  # the merge this is about: a region read as a whole ...
     assert region_share(tb.judge(rgb, quads, scores), plate, rgb.shape) < 0.5  # ... and turned down
     assert region_share(tb(rgb, 0.3), plate, rgb.shape) >= 0.9
+
+
+def test_a_flat_colour_holds_no_text_and_is_not_searched(monkeypatch):
+    """On a flat saturated colour the text detector's map is high everywhere: it returned each tile as
+    one unreadable text box (score 0.92), which the plate pass then searched inside, piece by piece
+    (62 s of CPU for one flat 8K picture). A picture of one colour is not run through the network,
+    and a box over one colour only is dropped; a plate drawn on such a poster is still covered."""
+    from unseen.detect import plates
+
+    runs = []
+    probability = text_det.probability
+    monkeypatch.setattr(text_det, "probability", lambda rgb: runs.append(rgb.shape) or probability(rgb))
+    flat = np.zeros((800, 1200, 3), np.uint8)
+    flat[:] = (37, 100, 200)
+    assert len(text_det.detect(flat)[0]) == 0 and runs == []
+    poster = flat.copy()
+    plate = draw_plate(poster, 900, 700, 24, PLATE_TEXT)
+    # the detector still runs on the poster and must return the plate, not the blue around it
+    assert text_det.one_colour(flat) and not text_det.one_colour(poster)
+    quads, _ = text_det.detect(poster)
+    assert len(runs) == 1 and len(quads) >= 1
+    boxes = text_det.quad_boxes(quads)
+    assert (boxes[:, 2] - boxes[:, 0]).max() < 400  # no box over the blue alone
+    searched = []
+    inside = plates.TextBoxes.inside
+    monkeypatch.setattr(plates.TextBoxes, "inside", lambda self, *a, **k: searched.append(1) or inside(self, *a, **k))
+    assert region_share(plates.TextBoxes(("plate",))(poster, 0.3), plate, poster.shape) >= 0.9
+    assert searched == []

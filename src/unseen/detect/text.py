@@ -71,8 +71,32 @@ def probability(rgb: np.ndarray) -> np.ndarray:
 
 
 def detect(rgb: np.ndarray, params: DBParams = DEFAULT) -> tuple[np.ndarray, np.ndarray]:
-    """Text quads ``(N, 4, 2)`` (tl, tr, br, bl, in ``rgb``'s pixels) and their scores ``(N,)``."""
-    return boxes_from_map(probability(rgb), params)
+    """Text quads ``(N, 4, 2)`` (tl, tr, br, bl, in ``rgb``'s pixels) and their scores ``(N,)``.
+
+    A picture of one colour holds no text, so the network is not run on it, and a box that covers one
+    colour only is dropped. Why: on a flat saturated colour (a blue or red fill; black, white and grey
+    do not do it) the detector's map is high everywhere and it returned the whole tile as one text box
+    (score 0.92), unreadable, which the plate pass then searched inside tile by tile: one flat 8K
+    picture cost 62 s of CPU in the plate pass, a real 8K photo ~12 s (docs/BENCHMARKS.md, "Plates and
+    text: flat colours")."""
+    empty = np.zeros((0, 4, 2), np.float32), np.zeros(0, np.float32)
+    if rgb.size == 0 or one_colour(rgb):
+        return empty
+    quads, scores = boxes_from_map(probability(rgb), params)
+    if not len(quads):
+        return quads, scores
+    h, w = rgb.shape[:2]
+    keep = np.ones(len(quads), bool)
+    for i, (x0, y0, x1, y1) in enumerate(quad_boxes(quads)):
+        x0, y0, x1, y1 = max(0, int(x0)), max(0, int(y0)), min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
+        keep[i] = x1 <= x0 or y1 <= y0 or not one_colour(rgb[y0:y1, x0:x1])
+    return quads[keep], scores[keep]
+
+
+def one_colour(rgb: np.ndarray) -> bool:
+    """Every pixel the same (a few ms on a 1536 px tile, against ~0.7 s for the network)."""
+    flat = rgb.reshape(-1, rgb.shape[-1]) if rgb.ndim == 3 else rgb.reshape(-1)
+    return bool((flat == flat[0]).all())
 
 
 # -- DB post-processing -------------------------------------------------------------------------------

@@ -494,9 +494,14 @@ class _Animation:
                 self._close_file()
                 self._file = contextlib.ExitStack()
                 self._im = self._file.enter_context(open_image(self.path))
-            self._im.seek(i)
-            self._im.load()
-            self._at = i
+            # one frame at a time, each loaded, as the first reading went: Pillow's APNG reader seeking
+            # past a frame it has not loaded draws the frames after a "dispose to previous" frame
+            # blended over the one before it otherwise than when it loads each on the way
+            for at in range(0 if self._at < 0 else self._at + 1, i + 1):
+                self._im.seek(at)
+                self._im.load()
+                _spare_canvas_gone(self._im)
+                self._at = at
             scratch = DecodedImage(frames=[], alpha=[], format=self._im.format or "")  # its notes were read before
             return _to_srgb(_upright(self._im, scratch), scratch, writable=False)  # masking copies
         except (UnseenError, MemoryError):
@@ -513,6 +518,22 @@ class _Animation:
         with self._lock:
             self._close_file()
             self._kept.clear()
+
+
+def _spare_canvas_gone(im: Image.Image) -> None:
+    """Let Pillow's APNG reader drop the canvas it keeps from before the frame just drawn, when that
+    frame's disposal will not go back to it.
+
+    Why: the reader holds it (``_prev_im``, 4 bytes a pixel: 133 MB at 8K) until the next seek, which
+    reads it only to dispose of this frame to the one before (APNG_DISPOSE_OP_PREVIOUS) and replaces it
+    unread otherwise; meanwhile the frame is searched, the peak of the run. A no-op for other formats
+    and for a Pillow without the attribute; the frames read are checked against Pillow's own reading
+    of every disposal and blend (tests/test_animations.py)."""
+    from PIL import PngImagePlugin
+
+    if (im.format == "PNG" and getattr(im, "_prev_im", None) is not None
+            and getattr(im, "dispose_op", None) != PngImagePlugin.Disposal.OP_PREVIOUS):
+        im._prev_im = None
 
 
 class _Plane(Sequence):
