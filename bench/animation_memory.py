@@ -17,7 +17,11 @@ input: ``unseen FILE -o DIR -q`` at its defaults (faces and plates), once with t
 interleaved; wall, CPU (user + sys) and peak RSS (``ru_maxrss`` of the child) of each run, and
 whether both wrote the same bytes.
 
-Usage: ``python bench/animation_memory.py --before /path/to/old/src [--repeat N] [--only a,b] [--write-md]``.
+With ``--verify`` every run checks its output too (``unseen FILE -o DIR --verify``), written to its own
+section: the checks decoded every frame of the original and the output before they ran.
+
+Usage: ``python bench/animation_memory.py --before /path/to/old/src [--repeat N] [--only a,b] [--verify]
+[--write-md]``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from benchlib import emit, machine, run_child, run_header  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION = "## Animations: memory (bench/animation_memory.py)"
+SECTION_VERIFY = "## Animations with --verify: memory (bench/animation_memory.py --verify)"
 OUT = REPO / "bench" / "out" / "animation_memory"
 PYTHON = REPO / ".venv" / "bin" / "python"
 SHARED = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
@@ -76,8 +81,8 @@ def inputs(out: Path) -> list[tuple[str, Path]]:
     return rows
 
 
-def argv_for(src: Path, out: Path) -> list[str]:
-    return [str(PYTHON), "-m", "unseen", str(src), "-o", str(out), "--force", "-q"]
+def argv_for(src: Path, out: Path, verify: bool = False) -> list[str]:
+    return [str(PYTHON), "-m", "unseen", str(src), "-o", str(out), "--force", "-q", *(["--verify"] if verify else [])]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="the src folder with the code after (default: this checkout's)")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--only", help="comma-separated words a label must contain (e.g. 8K,GIF)")
+    p.add_argument("--verify", action="store_true", help="run with --verify (its own section)")
     p.add_argument("--write-md", action="store_true")
     args = p.parse_args(argv)
     machine_info = machine()
@@ -104,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 shutil.rmtree(out, ignore_errors=True)
                 out.mkdir(parents=True)
                 os.environ["PYTHONPATH"] = versions[version]
-                r = run_child(argv_for(src, out))
+                r = run_child(argv_for(src, out, args.verify))
                 results.setdefault((label, version), []).append(r)
                 written = sorted(q for q in out.rglob("*") if q.is_file())
                 outputs[version] = written[0].read_bytes() if r[3] == 0 and written else None
@@ -130,10 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                          + ("" if ok else " (failed)"))
         cells += [f"{med(label, 'after', 2) / med(label, 'before', 2):.2f}x", "yes" if same[label] else "no"]
         lines.append("| " + " | ".join(cells) + " |")
-    emit(SECTION, [
+    emit(SECTION_VERIFY if args.verify else SECTION, [
         *run_header(machine_info),
         f"Medians of {args.repeat} run(s) each, before and after interleaved; `python -m unseen FILE -o DIR -q` "
-        f"(defaults: faces and plates), the code before from `{args.before}` on PYTHONPATH.",
+        f"(defaults: faces and plates){' with `--verify`' if args.verify else ''}, the code before from "
+        f"`{args.before}` on PYTHONPATH; a run that fails its verify writes nothing (\"same bytes\" then says so).",
         "",
         *lines,
     ], args.write_md)

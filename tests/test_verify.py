@@ -8,6 +8,7 @@ it is tested either way.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -229,3 +230,26 @@ def test_a_sign_in_capitals_is_not_read_as_a_plate(arcade, capsys):
     assert r["checks"]["text_readable"] == "pass" and r["text"]["checked"] == 0
     code, r = run_json(capsys, str(arcade["original"]), str(arcade["fill"]), "--cover", "faces,text")
     assert r["checks"]["text_readable"] == "fail" and r["text"]["checked"] >= 3
+
+
+def test_an_output_is_decoded_for_the_checks_as_they_reach_it(monkeypatch):
+    """``verify._Written``: a photo's one frame is decoded once (its first reading keeps it), an
+    animation's frames one at a time in order, none kept from the first reading that times them, and
+    an earlier frame asked for again is read from the start."""
+    decoded: list[int] = []
+    real = verify._rgb
+    monkeypatch.setattr(verify, "_rgb", lambda im: decoded.append(im.tell()) or real(im))
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(buf, "JPEG")
+    photo = verify._Written(buf.getvalue())
+    assert len(photo) == 1 and decoded == [0]
+    assert photo[0].shape == (30, 40, 3) and photo[0] is photo[-1] and decoded == [0]
+    frames = [Image.new("RGB", (40, 30), (60 * i, 10, 10)) for i in range(3)]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=[50, 60, 70], loop=0)
+    decoded.clear()
+    anim = verify._Written(buf.getvalue())
+    assert anim.ms == [50.0, 60.0, 70.0] and decoded == []
+    assert [int(f[0, 0, 0]) for f in anim] == [0, 60, 120] and decoded == [0, 1, 2]
+    assert int(anim[1][0, 0, 0]) == 60 and decoded == [0, 1, 2, 1]
+    anim.close()

@@ -397,9 +397,13 @@ class _Written(Sequence):
         self._im: Any = None
         self._at = -1
         self._kept: tuple[int, np.ndarray | None] = (-1, None)
+        self.ms: list[float] = []
         try:
-            with self._open() as im:  # every frame decoded once here, none kept: that they all decode
-                self.ms = [float(frame_ms(f)) for f in ImageSequence.Iterator(im)]
+            with self._open() as im:  # every frame decoded once here, none of an animation's kept
+                for f in ImageSequence.Iterator(im):
+                    self.ms.append(float(frame_ms(f)))
+                    if not getattr(im, "is_animated", False):  # a photo: its one frame, not decoded twice
+                        self._kept = (0, _rgb(f))
         except Exception as exc:  # noqa: BLE001 - our own bytes not decoding is a failed file, not a crash
             raise UnseenError(f"verify: output does not decode ({exc})") from None
 
