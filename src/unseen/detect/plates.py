@@ -117,9 +117,9 @@ class TextBoxes:
             found = self.regions(rgb, quads, scores, kinds)
             heights = text.quad_heights(quads)
             # read (>= MIN_READ tall) and no plate, tall enough to hold a line under MIN_READ besides,
-            # and not half a tile of the detector's
-            sides = np.diff(text.quad_boxes(quads).reshape(-1, 2, 2), axis=1).reshape(-1, 2) * scale
-            tile_size = sides.prod(axis=1) >= SEARCH_INSIDE_MAX if len(quads) else np.zeros(0, bool)
+            # and not half a tile of the detector's (of the picture's pixels: a box reaches past its edge)
+            boxes = np.clip(text.quad_boxes(quads), 0, [w, h, w, h]) if len(quads) else np.zeros((0, 4))
+            tile_size = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) * scale * scale >= SEARCH_INSIDE_MAX
             turned_down = [i for i, k in enumerate(kinds) if k is None and heights[i] >= SEARCH_INSIDE
                            and not tile_size[i]]
             if not turned_down:
