@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 from collections.abc import Sequence
@@ -37,7 +36,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import emit, machine, run_child, run_header  # noqa: E402
+from benchlib import cost_cell, emit, machine, run_header, run_into, say_run  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION = "## Animations: memory (bench/animation_memory.py)"
@@ -106,16 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for k in range(args.repeat):
             outputs = {}
             for version in (("before", "after") if k % 2 == 0 else ("after", "before")):
-                out = OUT / version
-                shutil.rmtree(out, ignore_errors=True)
-                out.mkdir(parents=True)
                 os.environ["PYTHONPATH"] = versions[version]
-                r = run_child(argv_for(src, out, args.verify))
+                r, outputs[version] = run_into(argv_for(src, OUT / version, args.verify), OUT / version)
                 results.setdefault((label, version), []).append(r)
-                written = sorted(q for q in out.rglob("*") if q.is_file())
-                outputs[version] = written[0].read_bytes() if r[3] == 0 and written else None
-                print(f"{label:34s} {version:6s} wall {r[0]:7.1f} s cpu {r[1]:7.1f} s rss {r[2]:6.0f} MiB rc {r[3]}",
-                      file=sys.stderr, flush=True)
+                say_run(label, version, r)
             same[label] = same.get(label, True) and outputs["before"] is not None and \
                 outputs["before"] == outputs["after"]
     os.environ.pop("PYTHONPATH", None)
@@ -130,10 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with Image.open(src) as im:
             shape = f"{getattr(im, 'n_frames', 1)} x {im.size[0]} x {im.size[1]}"
         cells = [label, f"{src.stat().st_size / 1024:.0f}", shape]
-        for version in ("before", "after"):
-            ok = all(r[3] == 0 for r in results[(label, version)])
-            cells.append(f"{med(label, version, 0):.1f} / {med(label, version, 1):.1f} / {med(label, version, 2):.0f}"
-                         + ("" if ok else " (failed)"))
+        cells += [cost_cell(results[(label, version)]) for version in ("before", "after")]
         cells += [f"{med(label, 'after', 2) / med(label, 'before', 2):.2f}x", "yes" if same[label] else "no"]
         lines.append("| " + " | ".join(cells) + " |")
     emit(SECTION_VERIFY if args.verify else SECTION, [

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import platform
 import shlex
+import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -78,6 +80,28 @@ def run_child(argv: list[str], stdout: IO[bytes] | int = subprocess.DEVNULL) -> 
     if code != 0:
         print(f"  exit {code}: {err.strip()[-300:]}", file=sys.stderr)
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, code
+
+
+def run_into(argv: list[str], out: Path) -> tuple[tuple[float, float, float, int], bytes | None]:
+    """``run_child(argv)`` for a tool that writes into ``out`` (emptied first): its figures, and the bytes
+    of the first file it wrote, or None when it failed or wrote nothing (to compare two versions' outputs)."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    r = run_child(argv)
+    files = sorted(q for q in out.rglob("*") if q.is_file())
+    return r, (files[0].read_bytes() if r[3] == 0 and files else None)
+
+
+def say_run(label: str, who: str, r: tuple[float, float, float, int]) -> None:
+    """One progress line on stderr for a ``run_child`` result."""
+    print(f"{label[:34]:34s} {who:6s} wall {r[0]:7.1f} s cpu {r[1]:7.1f} s rss {r[2]:6.0f} MiB rc {r[3]}",
+          file=sys.stderr, flush=True)
+
+
+def cost_cell(runs: list[tuple[float, float, float, int]]) -> str:
+    """"wall s / CPU s / peak RSS MiB", medians of ``run_child`` figures, marked when a run failed."""
+    med = [statistics.median(r[i] for r in runs) for i in range(3)]
+    return f"{med[0]:.1f} / {med[1]:.1f} / {med[2]:.0f}" + ("" if all(r[3] == 0 for r in runs) else " (failed)")
 
 
 def run_header(machine_info: str) -> list[str]:

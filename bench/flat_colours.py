@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 from collections.abc import Sequence
@@ -30,7 +29,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import emit, machine, run_child, run_header  # noqa: E402
+from benchlib import cost_cell, emit, machine, run_header, run_into, say_run  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SECTION = "## Plates and text: flat colours (bench/flat_colours.py)"
@@ -87,19 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for k in range(args.repeat):
             written = {}
             for tool in tools if k % 2 == 0 else tools[::-1]:
-                out = OUT / tool
-                shutil.rmtree(out, ignore_errors=True)
-                out.mkdir(parents=True)
                 if tool in paths:
                     os.environ["PYTHONPATH"] = paths[tool]
                 else:
                     os.environ.pop("PYTHONPATH", None)
-                r = run_child(argv_for(tool, src, out))
+                r, written[tool] = run_into(argv_for(tool, src, OUT / tool), OUT / tool)
                 results.setdefault((label, tool), []).append(r)
-                files = sorted(q for q in out.rglob("*") if q.is_file())
-                written[tool] = files[0].read_bytes() if r[3] == 0 and files else None
-                print(f"{label[:30]:30s} {tool:6s} wall {r[0]:7.1f} s cpu {r[1]:7.1f} s rss {r[2]:6.0f} MiB rc {r[3]}",
-                      file=sys.stderr, flush=True)
+                say_run(label, tool, r)
             same[label] = same.get(label, True) and written["before"] is not None and \
                 written["before"] == written["after"]
     os.environ.pop("PYTHONPATH", None)
@@ -114,10 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, _src in rows:
         cells = [label]
-        for tool in tools:
-            ok = all(r[3] == 0 for r in results[(label, tool)])
-            cells.append(f"{med(label, tool, 0):.1f} / {med(label, tool, 1):.1f} / {med(label, tool, 2):.0f}"
-                         + ("" if ok else " (failed)"))
+        cells += [cost_cell(results[(label, tool)]) for tool in tools]
         cells.append(f"{med(label, 'after', 1) / med(label, 'before', 1):.2f}x")
         if "deface" in tools:
             cells.append(f"{med(label, 'after', 0) / med(label, 'deface', 0):.2f}x")
