@@ -394,64 +394,47 @@ def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: 
 
 # -- entry points --------------------------------------------------------------------------------------
 class _Written(Sequence):
-    """The frames of one of our own encoded outputs (which carry no orientation tag), upright RGB,
-    decoded when asked: in order one decode each, the frame asked for last kept, an earlier one read
-    from the start again; ``ms``: each frame's time. Why: ``--verify`` decoded every output frame into
-    a list (a frame of 8K: 100 MB)."""
+    """The frames of one of our own encoded outputs (which carry no orientation tag), upright RGB: a
+    photo's one frame decoded once, an animation's decoded again when asked (``image.reread``, as the
+    original's are: in order one decode each); ``ms``: each frame's time. Why: ``--verify`` decoded
+    every output frame into a list (a frame of 8K: 100 MB)."""
 
     def __init__(self, data: bytes):
         from PIL import ImageSequence
 
-        from .media.image import frame_ms
+        from .media.image import frame_ms, reread
 
-        self._data = data
-        self._im: Any = None
-        self._at = -1
-        self._kept: tuple[int, np.ndarray | None] = (-1, None)
         self.ms: list[float] = []
+        self._source: Any = None
+        first = None
         try:
-            with self._open() as im:  # every frame decoded once here, none of an animation's kept
+            with self._open(data) as im:  # every frame decoded once here, none of an animation's kept
+                animated = getattr(im, "is_animated", False)
                 for f in ImageSequence.Iterator(im):
                     self.ms.append(float(frame_ms(f)))
-                    if not getattr(im, "is_animated", False):  # a photo: its one frame, not decoded twice
-                        self._kept = (0, _rgb(f))
+                    if not animated:
+                        first = _rgb(f)
         except Exception as exc:  # noqa: BLE001 - our own bytes not decoding is a failed file, not a crash
             raise UnseenError(f"verify: output does not decode ({exc})") from None
+        if animated:
+            self._source = reread(lambda: self._open(data), len(self.ms), _rgb)
+        self._frames: Sequence[np.ndarray] = [first] if first is not None else self._source.rgb
 
-    def _open(self) -> Any:
+    @staticmethod
+    def _open(data: bytes) -> Any:
         from .media.image import open_allowed
 
-        return open_allowed(io.BytesIO(self._data))
+        return open_allowed(io.BytesIO(data))
 
     def __len__(self) -> int:
         return len(self.ms)
 
     def __getitem__(self, i):  # type: ignore[override]
-        if i < 0:
-            i += len(self.ms)
-        if not 0 <= i < len(self.ms):
-            raise IndexError(i)
-        if self._kept[0] == i:
-            return self._kept[1]
-        self._kept = (-1, None)  # let the last one go before decoding the next
-        try:
-            if self._im is None or i < self._at:
-                self.close()
-                self._im = self._open()
-            for at in range(self._at + 1, i + 1):  # each loaded on the way, as ``ms`` was read
-                self._im.seek(at)
-                self._im.load()
-                self._at = at
-            frame = _rgb(self._im)
-        except Exception as exc:  # noqa: BLE001 - as above
-            raise UnseenError(f"verify: output does not decode ({exc})") from None
-        self._kept = (i, frame)
-        return frame
+        return self._frames[i]
 
     def close(self) -> None:
-        if self._im is not None:
-            self._im.close()
-        self._im, self._at, self._kept = None, -1, (-1, None)
+        if self._source is not None:
+            self._source.close()
 
 
 def _rgb(im: Any) -> np.ndarray:

@@ -16,7 +16,7 @@ import struct
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -464,8 +464,11 @@ class _Animation:
 
     KEEP = 1  # the frame asked for last (the size, then the first frame; a plane asked for after the other)
 
-    def __init__(self, path: Path, n: int):
+    def __init__(self, path: Path | None, n: int, opener: Callable[[], Image.Image] | None = None,
+                 convert: Callable[[Image.Image], np.ndarray] | None = None):
         self.path, self.n = path, n
+        self._opener = opener or (lambda: open_image(self.path))
+        self._convert = convert  # a frame's RGB other than ``_to_srgb``'s (``reread``; alpha then None)
         self.rgb: Sequence[np.ndarray] = _Plane(self, 0)
         self.alpha: Sequence[np.ndarray | None] = _Plane(self, 1)
         self._lock = threading.Lock()
@@ -493,7 +496,7 @@ class _Animation:
             if self._im is None or i < self._at:
                 self._close_file()
                 self._file = contextlib.ExitStack()
-                self._im = self._file.enter_context(open_image(self.path))
+                self._im = self._file.enter_context(self._opener())
             # one frame at a time, each loaded, as the first reading went: Pillow's APNG reader seeking
             # past a frame it has not loaded draws the frames after a "dispose to previous" frame
             # blended over the one before it otherwise than when it loads each on the way
@@ -502,6 +505,8 @@ class _Animation:
                 self._im.load()
                 _spare_canvas_gone(self._im)
                 self._at = at
+            if self._convert is not None:
+                return self._convert(self._im), None
             scratch = DecodedImage(frames=[], alpha=[], format=self._im.format or "")  # its notes were read before
             return _to_srgb(_upright(self._im, scratch), scratch, writable=False)  # masking copies
         except (UnseenError, MemoryError):
@@ -518,6 +523,13 @@ class _Animation:
         with self._lock:
             self._close_file()
             self._kept.clear()
+
+
+def reread(opener: Callable[[], Image.Image], n: int, convert: Callable[[Image.Image], np.ndarray]) -> _Animation:
+    """An animation of ``n`` frames already read once, decoded again frame by frame when asked, as
+    ``read(lazy=True)`` does, each frame through ``convert``; ``opener`` opens it anew. ``verify``
+    reads unseen's own encoded output this way (``.rgb``; ``.close()`` when done)."""
+    return _Animation(None, n, opener, convert)
 
 
 def _spare_canvas_gone(im: Image.Image) -> None:
