@@ -43,8 +43,15 @@ def each_frame(work: Callable[[Sequence[np.ndarray]], R], frames: Iterable[Seque
     equal an earlier frame's gets that frame's result (the same object). Distinct frames run
     ``at_once`` at a time; results are yielded in the frames' order (``in_order``: close the iterator
     when stopping early; the first error is raised once the running frames end)."""
-    keyed = ((b"".join(digest(a) for a in arrays), arrays) for arrays in frames)
-    return in_order(work, keyed, at_once, lambda r: r, lambda _arrays, r: r)
+    return in_order(work, _keyed(frames), at_once, lambda r: r, lambda _arrays, r: r)
+
+
+def _keyed(frames: Iterable[Sequence[np.ndarray]]) -> Iterator[tuple[bytes, Sequence[np.ndarray]]]:
+    for arrays in frames:
+        yield b"".join(digest(a) for a in arrays), arrays
+        # Let go before the next frame is read: a generator expression keeps its last item bound while
+        # it asks for the next, and an 8K original and output pair is 200 MB.
+        del arrays
 
 
 def in_order(work: Callable[[T], R], items: Iterable[tuple[bytes, T]], at_once: int,
@@ -69,6 +76,7 @@ def in_order(work: Callable[[T], R], items: Iterable[tuple[bytes, T]], at_once: 
                 if taken is None:
                     break
                 key, item = taken
+                del taken  # bound past this loop, it would hold this frame while the next one is read
                 if key in started:
                     pending.append((key, item, None))
                 else:

@@ -42,14 +42,14 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import frame_work
+from . import frame_work, heap
 from .errors import UnseenError
 
 _DLIB = threading.Lock()  # one dlib call at a time (``_distances``)
@@ -290,7 +290,10 @@ def check(originals: Sequence[np.ndarray], outputs: Sequence[np.ndarray], leaks:
         if a.shape[:2] != b.shape[:2]:
             raise UnseenError(f"output is {b.shape[1]}x{b.shape[0]}, original is {a.shape[1]}x{a.shape[0]}: "
                               "not an output of this original")
-        return _check_frame(a, b, cover)
+        try:
+            return _check_frame(a, b, cover)
+        finally:
+            heap.give_back()  # the next frame's peak would stack on this one's freed leftovers
 
     tally = Tally(framed=len(originals) > 1)
     if len(originals) <= 1:  # a photo: nothing to find repeated, no digest of its pixels
@@ -298,11 +301,20 @@ def check(originals: Sequence[np.ndarray], outputs: Sequence[np.ndarray], leaks:
             tally.add(fi, work((originals[fi], outputs[fi])))
         return tally.result(leaks, cover)
     h, w = originals[0].shape[:2]
-    with contextlib.closing(frame_work.each_frame(work, zip(originals, outputs, strict=True),
+    with contextlib.closing(frame_work.each_frame(work, _pairs(originals, outputs),
                                                   frame_work.in_flight(w, h))) as found:
         for fi, frame_found in enumerate(found):
             tally.add(fi, frame_found)
     return tally.result(leaks, cover)
+
+
+def _pairs(originals: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(original, output) of each frame, by index. Not ``zip``: it keeps its last tuple (both frames)
+    while it reads the next, and so does a ``Sequence``'s own iterator: 200 MB more at 8K."""
+    for i in range(len(originals)):
+        pair = (originals[i], outputs[i])
+        yield pair
+        del pair
 
 
 class Tally:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from .. import heap
 from ..errors import UnseenError
 from .common import err, handle_signals
 
@@ -57,6 +58,7 @@ BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
 def run() -> NoReturn:
     """The ``unseen`` command (and ``python -m unseen``)."""
     choose_threads()
+    heap.fewer_arenas()  # before any thread starts (docs/BENCHMARKS.md, "The C heap: arenas")
     end(main())
 
 
