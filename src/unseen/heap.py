@@ -4,11 +4,12 @@ Why: the peak memory of an 8K photo or animation was set as much by memory alrea
 was in use. glibc gives each thread that calls ``malloc`` while another holds an arena an arena of
 its own (up to 8 per core), and a freed block stays in the arena that served it; the detector pool,
 the writer thread and onnxruntime's threads each kept their own high-water mark. Measured on 2 cores
-(docs/BENCHMARKS.md, "The C heap: arenas"): two arenas cut the peak RSS of an 8K photo from 1260 to
-1065 MiB, of the 12 MP photo from 800 to 701 MiB and of ``--verify`` on two 8K frames from 1871 to
-1554 MiB, for the same CPU; a fixed ``M_MMAP_THRESHOLD`` of 1 MiB cut as much but cost 3-8% CPU
-(every mid-sized buffer mapped and zeroed again). ``give_back`` returns free pages at the end of a
-large frame's checks, where a peak is over and the next frame's begins.
+(docs/BENCHMARKS.md, "The C heap: arenas"): two arenas cut the peak RSS of an 8K photo from 1275 to
+1078 MiB, of the 12 MP photo from 785 to 738 MiB and of ``--verify`` on two 8K frames from 1731 to
+1380 MiB, for the same CPU (1.01-1.03x, one run each); a fixed ``M_MMAP_THRESHOLD`` of 1 MiB cut as
+much but cost 3-8% CPU (every mid-sized buffer mapped and zeroed again). ``give_back`` returns free
+pages at the end of each frame ``verify`` checks, where one peak is over and the next frame's begins
+(13 MiB less on the two 8K frames: small, as little is left in two arenas).
 
 Both are best effort and change no result: off glibc (musl, macOS) or when ``mallopt`` refuses,
 nothing happens.
