@@ -2,7 +2,7 @@
 
 An 8K original and output frame pair weighs 200 MB. ``zip``, a ``Sequence``'s own iterator and a
 generator expression each kept the last pair bound while asking for the next, so ``--verify`` on two 8K
-frames held three frames where it needs two (docs/BENCHMARKS.md, "The C heap: arenas", note).
+frames held three frames where it needs two (docs/BENCHMARKS.md, "Animations with --verify: memory").
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from unseen import frame_work, heap, verify
 
 
 class _Frames(Sequence):
-    """Frames made when asked, each checking that the one made before is gone (``held``: how many of the
-    earlier frames were still alive when a frame was made, over the whole run)."""
+    """Frames made when asked; ``log`` gets, for each frame made, how many frames made before it (in
+    ``refs``, shared by an original and an output sequence) were still alive at that moment."""
 
     def __init__(self, n: int, log: list[int], refs: list):
         self.n, self.log, self.refs = n, log, refs
@@ -75,19 +75,23 @@ def test_zip_would_keep_the_last_pair():
     assert max(log_a[1:]) >= 1
 
 
-def test_the_heap_settings_are_glibcs_and_harmless_elsewhere(monkeypatch):
+def test_the_heap_settings_on_glibc(monkeypatch):
     """On glibc (this machine's Linux) the command caps the malloc arenas and ``give_back`` trims; a
-    user's own ``MALLOC_ARENA_MAX`` is kept; without glibc both do nothing and say so."""
+    user's own ``MALLOC_ARENA_MAX`` is kept."""
     import platform
 
     if platform.libc_ver()[0] != "glibc":
-        pytest.skip("not a glibc system: the settings are no-ops here (tested below)")
+        pytest.skip("not a glibc system: the settings are no-ops here (test_the_heap_settings_without_glibc)")
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     assert heap.fewer_arenas() is True
     assert isinstance(heap.give_back(), bool)
     monkeypatch.setenv("MALLOC_ARENA_MAX", "16")
     assert heap.fewer_arenas() is False
-    monkeypatch.delenv("MALLOC_ARENA_MAX")
+
+
+def test_the_heap_settings_without_glibc(monkeypatch):
+    """Without glibc (musl, macOS) both settings do nothing and say so."""
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     monkeypatch.setattr(heap, "_libc", lambda: None)
     assert heap.fewer_arenas() is False
     assert heap.give_back() is False

@@ -3,7 +3,7 @@
 Why: the peak memory of an 8K photo or animation was set as much by memory already freed as by what
 was in use. glibc gives each thread that calls ``malloc`` while another holds an arena an arena of
 its own (up to 8 per core), and a freed block stays in the arena that served it; the detector pool,
-the writer thread and onnxruntime's threads each kept their own high-water mark. Measured on 2 cores
+the writer thread and onnxruntime's threads can each keep their own high-water mark. Measured on 2 cores
 (docs/BENCHMARKS.md, "The C heap: arenas"): two arenas cut the peak RSS of an 8K photo from 1275 to
 1078 MiB, of the 12 MP photo from 785 to 738 MiB and of ``--verify`` on two 8K frames from 1731 to
 1380 MiB, for the same CPU (1.01-1.03x, one run each); a fixed ``M_MMAP_THRESHOLD`` of 1 MiB cut as
@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import os
 
 ARENAS = 2
 """Most malloc arenas: one for the main thread, one shared by every other (measured with 1 and 2,
@@ -45,8 +46,6 @@ def _libc() -> ctypes.CDLL | None:
 def fewer_arenas(arenas: int = ARENAS) -> bool:
     """Cap glibc's malloc arenas at ``arenas``, before the threads that would make more start (the
     command calls it first thing). A user's own ``MALLOC_ARENA_MAX`` is kept. True when set."""
-    import os
-
     lib = _libc()
     if lib is None or "MALLOC_ARENA_MAX" in os.environ:
         return False
