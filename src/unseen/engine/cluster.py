@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, heap
 from ..errors import UnseenError, first_line
 from ..media import is_video
 from ..options import Options
@@ -107,6 +107,7 @@ def _anonymize(jobs: list[Job], options: Options, retried: list[bool], version: 
                          error=f"this Ray node runs unseen {__version__}, the driver {version}: install the same "
                          "version on every node")
         return
+    heap.fewer_arenas()  # as the command does; a worker's threads already started keep their arenas
     detector = _detector(options)
     for job, again in zip(jobs, retried, strict=True):
         # A retried file may have been written by the lost attempt just before it died.
