@@ -55,6 +55,7 @@ class Pass:
     threshold: float  # score threshold for this pass
     max_side: int = 0  # skip the pass when the image's longer side exceeds this (0 = never skip)
     max_face: float = 0  # keep only boxes smaller than this many original pixels (0 = keep all)
+    turn: int = 0  # run on each tile turned by this many quarter turns counter-clockwise (np.rot90)
 
 
 # Upscaled passes are there for small faces only: on a 2x upscale a big face outgrows RetinaFace's
@@ -103,8 +104,23 @@ def text_passes(cover: tuple[str, ...]) -> tuple[Pass, ...]:
 
 
 # The self-check after masking: a different, cheap opinion (another model/scale) so that it can
-# catch what the main passes missed, at about a quarter of their cost.
-CHECK_PASSES: tuple[Pass, ...] = (Pass("retinaface", 1.0, 0.5),)
+# catch what the main passes missed, upright at about a quarter of their cost. Its turned passes look at the
+# picture turned a quarter each way: both models were trained on upright faces and miss many faces
+# lying on their side (someone on the ground, a photo stored sideways without its orientation tag).
+# On 69 crowd photos outside the benchmark turned by 90, 180 and 270 degrees, with the faces found
+# upright at >= 0.5 as the reference, a run covered 643, 673 and 640 of 751 before them and 703, 694 and
+# 708 with them (docs/BENCHMARKS.md, "Faces turned sideways or upside down", bench/rotated_faces.py).
+# Scale chosen on crowd photos outside the benchmark: smaller copies found as many turned faces but more
+# that were none, 1x no more for 1.8x the cost; each costs about half a RetinaFace pass at 1x, the two
+# 1.18x the CPU of a faces-only run of the 8 WIDER photos (docs/BENCHMARKS.md, the same section). The
+# threshold is the upright pass's, what the self-check calls a face (``inspect.findings.CONFIDENT``).
+# Turned faces covered on those crowd photos: 1554, 1543 and 1533 of 1642 at 0.4, 0.5 and 0.6 (1410
+# without the turned passes); at 0.6 a plainly visible 37 px face of dlib's examples turned 270 degrees
+# stays uncovered. What they take for a face on upright pictures costs an ellipse: at 0.4 a chair back
+# on a WIDER photo (0.40); at 0.5 still a balloon beside the plate mask on the bundled sample (0.55).
+TURNED = 0.75, 0.5  # scale and threshold of the turned passes
+CHECK_PASSES: tuple[Pass, ...] = (Pass("retinaface", 1.0, 0.5),
+                                  *(Pass("retinaface", *TURNED, turn=k) for k in (1, 3)))
 
 TILE = 2048  # largest tile side in detector pixels (after scaling), unless the backend says less
 OVERLAP = 192  # overlap between neighbouring tiles in detector pixels
@@ -165,7 +181,7 @@ class Detector:
         for p in passes:
             if p.max_side and max(h, w) > p.max_side:
                 continue
-            jobs += tile_jobs(rgb, self._backends[p.backend], p.scale, self._threshold(p), p.max_face)
+            jobs += tile_jobs(rgb, self._backends[p.backend], p.scale, self._threshold(p), p.max_face, turn=p.turn)
         # Tiles cut faces bigger than the overlap; one whole-image pass at reduced size catches
         # those (a face that large is easy to find at any scale).
         first = passes[0]
@@ -225,11 +241,12 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face: float = 0,
-              max_tile: int = 0, max_pixels: int = 0) -> list[tuple[int, Callable[[], Regions]]]:
+              max_tile: int = 0, max_pixels: int = 0, turn: int = 0) -> list[tuple[int, Callable[[], Regions]]]:
     """Split one pass into independent (cost, job) pairs, one per tile, cropped from the original
     so only each crop is resized. ``max_tile`` (detector px) caps the tile side further and
     ``max_pixels`` (detector px) its area: video keeps its frames' passes small because two of them
-    run at once on every frame."""
+    run at once on every frame. ``turn``: each crop is turned (``Pass.turn``), never the whole picture
+    (a turned copy of a 24 MP photo would be 72 MB more)."""
     h, w = rgb.shape[:2]
     if getattr(backend, "tiles_itself", False) and scale == 1.0:
         # The text pass: one job; it cuts its own tiles and strips (lines of text kept whole, boxes
@@ -246,7 +263,8 @@ def tile_jobs(rgb: np.ndarray, backend, scale: float, threshold: float, max_face
     for y0, th in rows:
         for x0, tw in cols:
             cost = int(th * tw * scale * scale) * _cost(backend)
-            jobs.append((cost, partial(_detect_tile, rgb, backend, scale, threshold, x0, y0, tw, th, max_face)))
+            jobs.append((cost, partial(_detect_tile, rgb, backend, scale, threshold, x0, y0, tw, th, max_face,
+                                       turn)))
     return jobs
 
 
@@ -257,16 +275,40 @@ def _cost(backend) -> int:
 
 
 def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
-                 x0: int, y0: int, tw: int, th: int, max_face: float = 0) -> Regions:
-    crop = np.ascontiguousarray(rgb[y0 : y0 + th, x0 : x0 + tw])
+                 x0: int, y0: int, tw: int, th: int, max_face: float = 0, turn: int = 0) -> Regions:
+    crop = rgb[y0 : y0 + th, x0 : x0 + tw]
+    crop = np.ascontiguousarray(np.rot90(crop, turn) if turn % 4 else crop)
+    ch, cw = crop.shape[:2]  # the crop as the detector sees it (turned: th and tw swapped)
     if scale != 1.0 and scale in getattr(backend, "upscales", ()):
         # The backend enlarges inside its network (RetinaFace's folded 2x file): no enlarged copy.
-        found = backend(crop, threshold, upscale=scale).scaled(1.0, 1.0, x0, y0)
+        found = backend(crop, threshold, upscale=scale)
     elif scale != 1.0:
-        size = raster.scaled_size(tw, th, scale)
-        found = backend(raster.resize(crop, *size), threshold).scaled(tw / size[0], th / size[1], x0, y0)
+        size = raster.scaled_size(cw, ch, scale)
+        found = backend(raster.resize(crop, *size), threshold).scaled(cw / size[0], ch / size[1])
     else:
-        found = backend(crop, threshold).scaled(1.0, 1.0, x0, y0)
+        found = backend(crop, threshold)
+    found = turned_back(found, turn, tw, th).scaled(1.0, 1.0, x0, y0)
     if max_face:
         found = found[np.maximum(found.widths, found.heights) < max_face]
     return found
+
+
+def turned_back(found: Regions, turn: int, width: int, height: int) -> Regions:
+    """Regions found on a ``width`` x ``height`` picture turned by ``turn`` quarter turns counter-clockwise
+    (``np.rot90(picture, turn)``), in the unturned picture's pixels: boxes and landmarks."""
+    turn %= 4
+    if not turn or not len(found):
+        return found
+
+    def point(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # np.rot90 once: turned[r, c] = picture[c, width - 1 - r], so a point (x, y) of the turned
+        # picture is (width - y, x) of the picture (pixel edges, not centres); three times: (y, height - x)
+        return {1: (width - y, x), 2: (width - x, height - y), 3: (y, height - x)}[turn]
+
+    b = found.boxes
+    xa, ya = point(b[:, 0], b[:, 1])
+    xb, yb = point(b[:, 2], b[:, 3])
+    boxes = np.stack([np.minimum(xa, xb), np.minimum(ya, yb), np.maximum(xa, xb), np.maximum(ya, yb)], 1)
+    lx, ly = point(found.landmarks[..., 0], found.landmarks[..., 1])
+    return Regions(boxes.astype(np.float32), found.scores, found.kinds, found.sources,
+                   np.stack([lx, ly], -1).astype(np.float32))
