@@ -213,10 +213,10 @@ class Detector:
 
     @staticmethod
     def run_pass(rgb: np.ndarray, backend, scale: float, threshold: float, max_face: float = 0,
-                 tile: int = 0, tile_pixels: int = 0) -> Regions:
+                 tile: int = 0, tile_pixels: int = 0, turn: int = 0) -> Regions:
         """One pass on its own, tiled like the ensemble's (video schedule, verify, benchmarks)."""
         h, w = rgb.shape[:2]
-        jobs = tile_jobs(rgb, backend, scale, threshold, max_face, tile, tile_pixels)
+        jobs = tile_jobs(rgb, backend, scale, threshold, max_face, tile, tile_pixels, turn)
         return Regions.concat(job() for _, job in jobs).clipped(w, h)
 
 

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..regions import Regions
-from .ensemble import SMALL_FACE, Detector, Pass, clamp_threshold
+from ..regions import Regions, intersection
+from .ensemble import SMALL_FACE, TURNED, Detector, Pass, clamp_threshold
 from .second_look import CONFIRMED_SCORE, LOOK_FROM, SecondLook
 from .shots import Cuts
 
@@ -33,6 +33,11 @@ class TimedFrame(Protocol):
 
     # Optional: ``fitted(max_side)``, the upright frame already shrunk (``DecodedFrame`` has it: the
     # glance then never needs the full-size RGB), and ``size`` (width, height) without converting.
+
+
+# One pass to run on one frame: backend, scale, threshold, max face (px, 0: any), fit (px, 0: the pass's
+# own scale) and quarter turns counter-clockwise (``Pass.turn``).
+Job = tuple[str, float, float, float, int, int]
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,9 @@ class Schedule:
 CF_PERIOD = 0.15  # seconds between CenterFace passes (most faces; also what bridges big faces)
 SMALL_PERIOD = 0.45  # seconds between RetinaFace 2x passes (tiny faces, which move little on screen)
 GLANCE = 320  # px, longer side of the every-frame glance
+TURNED_PERIOD = 0.45  # seconds between the turned passes (faces lying on their side)
+TURNED_PHASE = 0.3  # first run: between the small-face pass's runs (0.075 s, then every 0.45 s)
+SAME_FACE = 0.3  # a turned box overlapping an upright face box by this much of the smaller one is that face
 VIDEO_TILE = 1536  # detector px: two passes run at once, so a 1080p frame's passes are tiled (peak memory)
 # Detector px per tile by backend (area), on top of VIDEO_TILE. CenterFace's activations are the
 # largest of any pass (~2x RetinaFace's per pixel), and two passes run at once: capped at 1 MP a 1080p
@@ -84,11 +92,22 @@ def default_schedules() -> tuple[Schedule, ...]:
     low-score boxes put ellipses of 200 px and more on pavement and shadows when video kept them);
     a RetinaFace glance at GLANCE px on every frame follows big, close faces (the ones that move
     furthest between passes) at ~1% of the strong passes' cost.
+
+    Faces lying on their side (someone held on the ground, a clip whose pixels were stored sideways):
+    both models were trained on upright faces. The glance and a RetinaFace pass at the photo
+    self-check's turned scale and threshold (``ensemble.TURNED``) look at each frame turned a quarter
+    each way, the glance on every frame, the pass every TURNED_PERIOD (under the tracker's 0.5 s hold,
+    so that a face it finds stays covered between its runs). Scored 0.5 and more, their boxes need no
+    second look (which looks upright). On hamilton turned 90 and 270 degrees 114 and 191 marked faces
+    slipped without them, 3 and 0 with the pass alone, 0 and 0 with the glance too (docs/BENCHMARKS.md,
+    "Video: faces turned sideways", bench/video_turned.py).
     """
     return (
         Schedule((Pass("retinaface", 1.0, 0.5),), 0.0, fit=GLANCE),
+        Schedule(tuple(Pass("retinaface", 1.0, 0.5, turn=k) for k in (1, 3)), 0.0, fit=GLANCE),
         Schedule((Pass("centerface", 1.0, 0.1),), CF_PERIOD, 0.0),
         Schedule((Pass("retinaface", 2.0, 0.15, max_face=SMALL_FACE),), SMALL_PERIOD, CF_PERIOD / 2),
+        Schedule(tuple(Pass("retinaface", *TURNED, turn=k) for k in (1, 3)), TURNED_PERIOD, TURNED_PHASE),
     )
 
 
@@ -134,6 +153,19 @@ def _glance(frame: Any) -> np.ndarray:
     return fitted(GLANCE) if callable(fitted) else frame.rgb
 
 
+def overlap_of_smaller(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise intersection over the smaller box's area ``(len(a), len(b))``: near 1 when one box lies
+    inside the other, whatever their sizes (IoU stays low for a small box inside a big one)."""
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    return intersection(a, b) / np.maximum(np.minimum(area_a[:, None], area_b[None, :]), 1e-6)
+
+
+def _turns(jobs: list[Job]) -> list[int]:
+    """Each job's quarter turns (0: upright)."""
+    return [job[5] if len(job) > 5 else 0 for job in jobs]
+
+
 def _kinds(detector: Any, p: Pass) -> tuple[str, ...]:
     return tuple(getattr(detector.backend(p.backend), "kinds", ("face",)))
 
@@ -176,17 +208,16 @@ class VideoDetector:
         """The tracker's ``look_from``: smaller face boxes are confirmed without a look."""
         return float(LOOK_FROM) if self.look is not None else 0.0
 
-    def due(self, t: float, shape: tuple[int, ...]) -> list[tuple[str, float, float, float, int]]:
-        """The passes to run on the frame at ``t``: (backend, scale, threshold, max face, fit px or 0).
-        Call in time order."""
+    def due(self, t: float, shape: tuple[int, ...]) -> list[Job]:
+        """The passes to run on the frame at ``t``: (backend, scale, threshold, max face, fit px or 0,
+        quarter turns). Call in time order."""
         return self._due(t, shape)[0]
 
-    def _due(self, t: float, shape: tuple[int, ...]) -> tuple[list[tuple[str, float, float, float, int]],
-                                                               frozenset[int]]:
+    def _due(self, t: float, shape: tuple[int, ...]) -> tuple[list[Job], frozenset[int]]:
         """``due``'s passes and the rows (indices into ``schedules``) they come from."""
         if not self.scheduled:
             self.runs += 1
-            return [("", 1.0, 0.0, 0.0, 0)], frozenset()
+            return [("", 1.0, 0.0, 0.0, 0, 0)], frozenset()
         jobs, rows = [], set()
         for k, s in enumerate(self.schedules):
             if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
@@ -197,12 +228,12 @@ class VideoDetector:
         self.runs += len(jobs)
         return jobs, frozenset(rows)
 
-    def _jobs(self, s: Schedule, shape: tuple[int, ...]) -> list[tuple[str, float, float, float, int]]:
+    def _jobs(self, s: Schedule, shape: tuple[int, ...]) -> list[Job]:
         """A row's passes as jobs for a frame of ``shape`` (height, width, ...)."""
         return [(p.backend, min(1.0, s.fit / max(shape[:2])) if s.fit else p.scale,
-                 clamp_threshold(p.threshold + self.shift), p.max_face, s.fit) for p in s.passes]
+                 clamp_threshold(p.threshold + self.shift), p.max_face, s.fit, p.turn) for p in s.passes]
 
-    def final(self, frame: TimedFrame, ran: frozenset[int] | None = None) -> list[tuple[str, float, float, float, int]]:
+    def final(self, frame: TimedFrame, ran: frozenset[int] | None = None) -> list[Job]:
         """The passes of every periodic row that did not run on ``frame`` (``ran``: the rows that did;
         default: those whose last run was at its time, true of the newest frame decided), the last of a
         clip or of a shot: nothing after it finds what appeared since a row's last run.
@@ -228,7 +259,7 @@ class VideoDetector:
             return self.detector.detect(rgb)
         backend, scale, thr, max_face = job[:4]
         return Detector.run_pass(rgb, self.backend(backend), scale, thr, max_face, VIDEO_TILE,
-                                 self.tile_pixels(backend))
+                                 self.tile_pixels(backend), turn=job[5] if len(job) > 5 else 0)
 
     def backend(self, name: str):
         """The detector's backend a video pass runs (VIDEO_BACKENDS swaps some for another)."""
@@ -247,7 +278,7 @@ class VideoDetector:
             return self.run(frame.rgb, job)
         small = frame.fitted(job[4])
         width, height = _size(frame)
-        found = self.run(small, (job[0], 1.0, *job[2:4]))
+        found = self.run(small, (job[0], 1.0, *job[2:4], 0, *job[5:]))
         return found.scaled(width / small.shape[1], height / small.shape[0])
 
     def prepare(self, frame: TimedFrame) -> None:
@@ -273,8 +304,23 @@ class VideoDetector:
             self.cuts.append(cut)
         self._prepared[id(frame)] = (jobs, rows, cut)
 
-    def merge(self, found: list[Regions]) -> Regions:
-        return Regions.concat(found).nms(self.nms_iou)
+    def merge(self, found: list[Regions], turns: list[int] | None = None) -> Regions:
+        """One frame's passes as one set of regions (``turns``: each pass's quarter turns, default none).
+
+        A turned pass only adds faces no upright pass found: its box of a face an upright pass found
+        too is dropped, never fused with the upright boxes (NMS makes the survivor the mean of the boxes
+        it suppresses, ``Regions.nms``). RetinaFace draws a face it sees turned differently; fused in,
+        its boxes left faces of the facenet clip turned a quarter 38-65% covered in four frames that
+        were covered before (docs/BENCHMARKS.md, "Video: faces turned sideways")."""
+        turns = turns or [0] * len(found)
+        upright = Regions.concat([r for r, k in zip(found, turns, strict=True) if not k]).nms(self.nms_iou)
+        turned = Regions.concat([r for r, k in zip(found, turns, strict=True) if k]).nms(self.nms_iou)
+        if not len(turned):
+            return upright
+        faces = upright.boxes[(upright.kinds == "face") & (upright.scores >= CONFIRMED_SCORE)]
+        if len(faces):
+            turned = turned[overlap_of_smaller(turned.boxes, faces).max(1) <= SAME_FACE]
+        return Regions.concat([upright, turned])
 
     def detect_all(self, frames: Iterable[TimedFrame], workers: int = 2,
                    window: int = 4) -> Iterator[tuple[Any, Regions]]:
@@ -282,26 +328,26 @@ class VideoDetector:
         ``workers`` threads: a CenterFace pass on one frame overlaps a RetinaFace pass on the next,
         which keeps both cores busy where one pass alone leaves gaps (its Python pre/post-processing,
         the ends of ONNX Runtime's parallel loops). Memory: at most ``window`` + 2 frames."""
-        pending: deque = deque()  # [frame, futures, rows run on it]
+        pending: deque = deque()  # [frame, futures, rows run on it, each future's quarter turns]
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="unseen-detect") as pool:
             try:
                 for f in frames:
                     if id(f) not in self._prepared:  # not prepared by the decoder: here, one frame at a time
                         self.prepare(f)
                     jobs, rows, cut = self._prepared.pop(id(f))
-                    pending.append([f, [pool.submit(self.run_frame, f, job) for job in jobs], rows])
+                    pending.append([f, [pool.submit(self.run_frame, f, job) for job in jobs], rows, _turns(jobs)])
                     if cut is not None:  # confirmed one frame after the cut: the shot's last frame is pending
                         self._end_of_shot(pool, pending, cut)
                     while len(pending) > window:
-                        g, futs, _ = pending.popleft()
-                        yield g, self.merge([x.result() for x in futs])
+                        g, futs, _, turns = pending.popleft()
+                        yield g, self.merge([x.result() for x in futs], turns)
                 if pending:  # the clip's last frame: every row that did not run on it runs now
                     self._end_of_shot(pool, pending, float("inf"))
                 while pending:
-                    g, futs, _ = pending.popleft()
-                    yield g, self.merge([x.result() for x in futs])
+                    g, futs, _, turns = pending.popleft()
+                    yield g, self.merge([x.result() for x in futs], turns)
             finally:
-                for _, futs, _ in pending:
+                for _, futs, *_ in pending:
                     for x in futs:
                         x.cancel()
 
@@ -309,8 +355,10 @@ class VideoDetector:
         """Run ``final`` on the newest pending frame before ``cut`` (the first frame of a new shot).
         ``window`` >= 2 keeps it pending: a cut is confirmed on the frame after it."""
         for entry in reversed(pending):
-            g, futs, rows = entry
+            g, futs, rows, turns = entry
             if g.time < cut - 1e-6:
-                futs += [pool.submit(self.run_frame, g, job) for job in self.final(g, rows)]
+                jobs = self.final(g, rows)
+                futs += [pool.submit(self.run_frame, g, job) for job in jobs]
+                turns += _turns(jobs)
                 entry[2] = frozenset(range(len(self.schedules)))
                 return
