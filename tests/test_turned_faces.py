@@ -1,6 +1,6 @@
 """Faces lying on their side: the self-check's turned passes (detect/ensemble.CHECK_PASSES, ``Pass.turn``).
 
-Both face models were trained on upright faces. On dlib's example photo turned a quarter, one of its six
+Both face models were trained on upright faces. On dlib's example photo turned a quarter, one of its seven
 labelled faces came out of the default run uncovered (11% of its box changed) before the turned passes;
 bench/rotated_faces.py measures the same on 78 photos (docs/BENCHMARKS.md, "Faces turned sideways or upside
 down").
@@ -20,7 +20,7 @@ from unseen.detect import CHECK_PASSES
 from unseen.detect.ensemble import turned_back
 from unseen.regions import Regions
 
-PHOTO = FIXTURES / "2008_007676.jpg"  # 500 x 334, six labelled faces, public domain (dlib's examples)
+PHOTO = FIXTURES / "2008_007676.jpg"  # 500 x 334, seven labelled faces, public domain (dlib's examples)
 
 
 def turned_box(box: tuple[int, int, int, int], width: int, height: int, k: int) -> tuple[int, int, int, int]:

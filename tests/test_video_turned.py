@@ -22,7 +22,7 @@ from unseen.detect.schedule import VideoDetector, default_schedules
 from unseen.media import video_read
 from unseen.regions import Regions
 
-PHOTO = FIXTURES / "2008_007676.jpg"  # 500 x 334, six labelled faces, public domain (dlib's examples)
+PHOTO = FIXTURES / "2008_007676.jpg"  # 500 x 334, seven labelled faces, public domain (dlib's examples)
 HAMILTON = "face_recognition_ageitgey/examples/short_hamilton_clip.mp4"
 TOL = 24
 
@@ -32,10 +32,10 @@ def frames(path: Path) -> list[np.ndarray]:
         return [f.rgb for f in video_read.Reader(c, video_read.video_stream(c)).video_frames()]
 
 
-def turned_clip(src: Path, dst: Path, turn: int, limit: int = 0) -> list[np.ndarray]:
+def turned_clip(src: Path, dst: Path, turn: int) -> list[np.ndarray]:
     """Write ``src``'s frames turned by ``turn`` quarter turns (np.rot90) losslessly; return the upright
     frames as written (the reference the markers are found on)."""
-    upright = frames(src)[: limit or None]
+    upright = frames(src)
     with av.open(str(src)) as c:
         rate = c.streams.video[0].average_rate
     with av.open(str(dst), "w") as out:
