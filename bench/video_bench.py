@@ -254,6 +254,20 @@ class _Matcher:
         return self.count
 
 
+def at_input_size(out: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """An output frame at its input's size. deface (imageio-ffmpeg) scales frames to multiples of 16
+    (1080 -> 1088 lines): scaled back. Anything larger than that rounding is an error, not something
+    to paper over."""
+    if out.shape == shape:
+        return out
+    dh, dw = out.shape[0] - shape[0], out.shape[1] - shape[1]
+    if not (0 <= dh < 16 and 0 <= dw < 16):
+        raise SystemExit(f"{what} is {out.shape}, input {shape}")
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(out).resize((shape[1], shape[0]), Image.BOX))
+
+
 def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
     slips, faces, frames_with_slip = 0, 0, set()
     worst = []
@@ -268,17 +282,9 @@ def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
         g = out.at(f.time)
         if g is None:
             raise SystemExit(f"{tool} output of {name} has no frames")
-        out_rgb = g.rgb
-        if out_rgb.shape != f.rgb.shape:
-            # deface (imageio-ffmpeg) scales frames to multiples of 16 (1080 -> 1088 lines): scale
-            # back. Anything larger than that rounding is an error, not something to paper over.
-            dh, dw = out_rgb.shape[0] - f.rgb.shape[0], out_rgb.shape[1] - f.rgb.shape[1]
-            if not (0 <= dh < 16 and 0 <= dw < 16):
-                raise SystemExit(f"{tool} output of {name} is {g.rgb.shape}, input {f.rgb.shape}")
-            from PIL import Image
-
-            out_rgb = np.asarray(Image.fromarray(out_rgb).resize((f.rgb.shape[1], f.rgb.shape[0]), Image.BOX))
-            resized = True
+        shown = g.rgb
+        out_rgb = at_input_size(shown, f.rgb.shape, f"{tool} output of {name}")
+        resized = resized or out_rgb is not shown
         changed = np.abs(f.rgb.astype(np.int16) - out_rgb.astype(np.int16)).max(2) > TOL
         area += float(changed.mean())
         outside += float((changed & ~marker_mask(marks.get(f.index, ()), changed.shape)).mean())

@@ -90,19 +90,6 @@ def run(tool: str, name: str, turn: int, before: Path | None = None) -> Path:
     return dst
 
 
-def fitted(out: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """An output frame at the input's size: deface (imageio-ffmpeg) rounds sides up to multiples of 16,
-    scaled back as the slip table does; any larger difference is an error."""
-    if out.shape == shape:
-        return out
-    dh, dw = out.shape[0] - shape[0], out.shape[1] - shape[1]
-    if not (0 <= dh < 16 and 0 <= dw < 16):
-        raise SystemExit(f"an output frame is {out.shape}, its input {shape}")
-    from PIL import Image
-
-    return np.asarray(Image.fromarray(out).resize((shape[1], shape[0]), Image.BOX))
-
-
 def score(tool: str, name: str, turn: int, marks: dict[int, np.ndarray]) -> dict:
     """Slips and masked area of the tool's output, both pictures turned back upright first."""
     src, out = turned_copy(name, turn), video_bench.tool_output(tool, f"{name}-t{turn}")
@@ -117,7 +104,8 @@ def score(tool: str, name: str, turn: int, marks: dict[int, np.ndarray]) -> dict
         g = shown.at(f.time)
         if g is None:
             raise SystemExit(f"{tool} output of {name} turned {90 * turn} has no frames")
-        a, b = np.rot90(f.rgb, -turn), np.rot90(fitted(g.rgb, f.rgb.shape), -turn)
+        shown_rgb = video_bench.at_input_size(g.rgb, f.rgb.shape, f"{tool} output of {name}")
+        a, b = np.rot90(f.rgb, -turn), np.rot90(shown_rgb, -turn)
         changed = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(2) > TOL
         boxes = marks.get(f.index, ())
         outside += float((changed & ~marker_mask(boxes, changed.shape)).mean())
