@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..regions import Regions, intersection
+from ..regions import Regions, box_iou, intersection
 from .ensemble import SMALL_FACE, TURNED, Detector, Pass, clamp_threshold
-from .second_look import CONFIRMED_SCORE, LOOK_FROM, SecondLook
+from .second_look import CONFIRMED_SCORE, LOOK_FROM, TURNED_SURE, SecondLook, turned_look
 from .shots import Cuts
 
 
@@ -304,23 +304,41 @@ class VideoDetector:
             self.cuts.append(cut)
         self._prepared[id(frame)] = (jobs, rows, cut)
 
-    def merge(self, found: list[Regions], turns: list[int] | None = None) -> Regions:
+    def merge(self, found: list[Regions], turns: list[int] | None = None, frame: TimedFrame | None = None) -> Regions:
         """One frame's passes as one set of regions (``turns``: each pass's quarter turns, default none).
 
         A turned pass only adds faces no upright pass found: its box of a face an upright pass found
         too is dropped, never fused with the upright boxes (NMS makes the survivor the mean of the boxes
         it suppresses, ``Regions.nms``). RetinaFace draws a face it sees turned differently; fused in,
         its boxes left faces of the facenet clip turned a quarter 38-65% covered in four frames that
-        were covered before (docs/BENCHMARKS.md, "Video: faces turned sideways")."""
+        were covered before (docs/BENCHMARKS.md, "Video: faces turned sideways"). With ``frame``, a
+        turned box scored under TURNED_SURE stays only if CenterFace agrees (``second_look.turned_look``:
+        hands and fists are faces to RetinaFace turned)."""
         turns = turns or [0] * len(found)
         upright = Regions.concat([r for r, k in zip(found, turns, strict=True) if not k]).nms(self.nms_iou)
-        turned = Regions.concat([r for r, k in zip(found, turns, strict=True) if k]).nms(self.nms_iou)
+        by_turn = [(r, k) for r, k in zip(found, turns, strict=True) if k and len(r)]
+        turned = Regions.concat([r for r, _ in by_turn]).nms(self.nms_iou)
         if not len(turned):
             return upright
         faces = upright.boxes[(upright.kinds == "face") & (upright.scores >= CONFIRMED_SCORE)]
         if len(faces):
             turned = turned[overlap_of_smaller(turned.boxes, faces).max(1) <= SAME_FACE]
+        if frame is not None and len(turned) and self.scheduled:
+            turned = turned[self._agreed(turned, by_turn, frame)]
         return Regions.concat([upright, turned])
+
+    def _agreed(self, turned: Regions, by_turn: list[tuple[Regions, int]], frame: TimedFrame) -> np.ndarray:
+        """Which of ``turned`` (fused turned boxes) are sure enough or seen by CenterFace too, each looked
+        at turned the way the pass that found it (most overlapping) was."""
+        ok = turned.scores >= TURNED_SURE
+        if ok.all():
+            return ok
+        iou = np.stack([box_iou(turned.boxes, r.boxes).max(1) for r, _ in by_turn], axis=1)
+        turn_of = np.array([k for _, k in by_turn])[iou.argmax(1)]
+        backend = self.backend("centerface")
+        for i in np.flatnonzero(~ok):
+            ok[i] = turned_look(backend, frame.rgb, turned.boxes[i], int(turn_of[i]))
+        return ok
 
     def detect_all(self, frames: Iterable[TimedFrame], workers: int = 2,
                    window: int = 4) -> Iterator[tuple[Any, Regions]]:
@@ -340,12 +358,12 @@ class VideoDetector:
                         self._end_of_shot(pool, pending, cut)
                     while len(pending) > window:
                         g, futs, _, turns = pending.popleft()
-                        yield g, self.merge([x.result() for x in futs], turns)
+                        yield g, self.merge([x.result() for x in futs], turns, g)
                 if pending:  # the clip's last frame: every row that did not run on it runs now
                     self._end_of_shot(pool, pending, float("inf"))
                 while pending:
                     g, futs, _, turns = pending.popleft()
-                    yield g, self.merge([x.result() for x in futs], turns)
+                    yield g, self.merge([x.result() for x in futs], turns, g)
             finally:
                 for _, futs, *_ in pending:
                     for x in futs:

@@ -44,6 +44,26 @@ SIZES = (0.5, 2.0)  # ...and its side is within these many target sides: a crowd
 # a big low-score box on a body do not confirm it
 
 
+# Faces lying on their side (the schedule's turned rows, ``Pass.turn``): RetinaFace turned takes hands,
+# fists and a revolver for faces at 0.5-0.8 (hamilton upright: 37 turned boxes kept, none a face; gps-mov:
+# 11 on a game box). A turned box scored under TURNED_SURE is kept only when CenterFace, a model trained
+# apart from RetinaFace, also finds a face in its neighbourhood turned the same way (TURNED_TARGET px,
+# scored over TURNED_LOOK). Measured on the turned boxes video kept on the slip table's clips (upright:
+# 80 boxes, one on a marked face; hamilton and facenet turned a quarter each way: 1,244 boxes on marked
+# faces): 7 of the 80 pass, and 1,193 of the 1,244, the rest lying between other boxes of the same faces
+# (docs/BENCHMARKS.md, "Video: faces turned sideways").
+TURNED_SURE = 0.8
+TURNED_LOOK = 0.3
+TURNED_TARGET = 48
+
+
+def turned_look(backend, rgb: np.ndarray, box: np.ndarray, turn: int) -> bool:
+    """Does ``backend`` (CenterFace) find a face on ``box``'s neighbourhood turned by ``turn`` quarter
+    turns, centred on it and of its size, scored over TURNED_LOOK?"""
+    crop = np.ascontiguousarray(np.rot90(neighbourhood(rgb, box, TURNED_TARGET), turn))
+    return passes(findings(backend, crop, TURNED_LOOK), TURNED_TARGET, TURNED_LOOK)
+
+
 class SecondLook:
     """``look(rgb, boxes)`` -> which of ``boxes`` (x1 y1 x2 y2 in ``rgb``'s pixels) hold a face.
 
