@@ -57,6 +57,12 @@ SMALL_PERIOD = 0.45  # seconds between RetinaFace 2x passes (tiny faces, which m
 GLANCE = 320  # px, longer side of the every-frame glance
 TURNED_PERIOD = 0.45  # seconds between the turned passes (faces lying on their side)
 TURNED_PHASE = 0.3  # first run: between the small-face pass's runs (0.075 s, then every 0.45 s)
+# RetinaFace's threshold on the turned rows. Its boxes under TURNED_SURE are kept only where CenterFace turned
+# the same way agrees (``merge``), so they can go lower than the photo self-check's 0.5 (``ensemble.TURNED``):
+# at 0.3 facenet turned 90 degrees kept 19 marked faces uncovered instead of 26, MOT20 41 / 55 instead of
+# 44 / 66 turned 90 / 270; on the upright clips one more box on gps-mov (docs/BENCHMARKS.md, "Video: faces
+# turned sideways").
+TURNED_THRESHOLD = 0.3
 SAME_FACE = 0.3  # a turned box overlapping an upright face box by this much of the smaller one is that face
 VIDEO_TILE = 1536  # detector px: two passes run at once, so a 1080p frame's passes are tiled (peak memory)
 # Detector px per tile by backend (area), on top of VIDEO_TILE. CenterFace's activations are the
@@ -95,19 +101,20 @@ def default_schedules() -> tuple[Schedule, ...]:
 
     Faces lying on their side (someone held on the ground, a clip whose pixels were stored sideways):
     both models were trained on upright faces. The glance and a RetinaFace pass at the photo
-    self-check's turned scale and threshold (``ensemble.TURNED``) look at each frame turned a quarter
-    each way, the glance on every frame, the pass every TURNED_PERIOD (under the tracker's 0.5 s hold,
-    so that a face it finds stays covered between its runs). Scored 0.5 and more, their boxes need no
-    second look (which looks upright). On hamilton turned 90 and 270 degrees 114 and 191 marked faces
+    self-check's turned scale (``ensemble.TURNED``) look at each frame turned a quarter each way, the
+    glance on every frame, the pass every TURNED_PERIOD (under the tracker's 0.5 s hold, so that a face
+    it finds stays covered between its runs), both at TURNED_THRESHOLD; CenterFace turned looks at their
+    boxes scored under 0.8 (``merge``). On hamilton turned 90 and 270 degrees 114 and 191 marked faces
     slipped without them, 3 and 0 with the pass alone, 0 and 0 with the glance too (docs/BENCHMARKS.md,
     "Video: faces turned sideways", bench/video_turned.py).
     """
     return (
         Schedule((Pass("retinaface", 1.0, 0.5),), 0.0, fit=GLANCE),
-        Schedule(tuple(Pass("retinaface", 1.0, 0.5, turn=k) for k in (1, 3)), 0.0, fit=GLANCE),
+        Schedule(tuple(Pass("retinaface", 1.0, TURNED_THRESHOLD, turn=k) for k in (1, 3)), 0.0, fit=GLANCE),
         Schedule((Pass("centerface", 1.0, 0.1),), CF_PERIOD, 0.0),
         Schedule((Pass("retinaface", 2.0, 0.15, max_face=SMALL_FACE),), SMALL_PERIOD, CF_PERIOD / 2),
-        Schedule(tuple(Pass("retinaface", *TURNED, turn=k) for k in (1, 3)), TURNED_PERIOD, TURNED_PHASE),
+        Schedule(tuple(Pass("retinaface", TURNED[0], TURNED_THRESHOLD, turn=k) for k in (1, 3)),
+                 TURNED_PERIOD, TURNED_PHASE),
     )
 
 
@@ -313,7 +320,8 @@ class VideoDetector:
         its boxes left faces of the facenet clip turned a quarter 38-65% covered in four frames that
         were covered before (docs/BENCHMARKS.md, "Video: faces turned sideways"). With ``frame``, a
         turned box scored under TURNED_SURE stays only if CenterFace agrees (``second_look.turned_look``:
-        hands and fists are faces to RetinaFace turned)."""
+        hands and fists are faces to RetinaFace turned), and is then scored at least CONFIRMED_SCORE so that
+        the tracker masks it without an upright second look."""
         turns = turns or [0] * len(found)
         upright = Regions.concat([r for r, k in zip(found, turns, strict=True) if not k]).nms(self.nms_iou)
         by_turn = [(r, k) for r, k in zip(found, turns, strict=True) if k and len(r)]
@@ -325,6 +333,8 @@ class VideoDetector:
             turned = turned[overlap_of_smaller(turned.boxes, faces).max(1) <= SAME_FACE]
         if frame is not None and len(turned) and self.scheduled:
             turned = turned[self._agreed(turned, by_turn, frame)]
+            # CenterFace's agreement is this box's second look (``SecondLook`` looks upright): confirmed.
+            turned.scores[:] = np.maximum(turned.scores, CONFIRMED_SCORE)
         return Regions.concat([upright, turned])
 
     def _agreed(self, turned: Regions, by_turn: list[tuple[Regions, int]], frame: TimedFrame) -> np.ndarray:
