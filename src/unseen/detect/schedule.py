@@ -345,8 +345,8 @@ class VideoDetector:
     def _agreed(self, turned: Regions, by_turn: list[tuple[Regions, int]], frame: TimedFrame) -> np.ndarray:
         """Which of ``turned`` (fused turned boxes) are sure enough, the face of a box agreed on in the
         last AGREED_FOR seconds of the shot, or seen by CenterFace too, each looked at turned the way the
-        pass that found it (most overlapping) was. A face needs one good look, not one per frame: a look
-        on every turned box took half of the detection CPU on hamilton turned a quarter."""
+        pass that found it (most overlapping) was. A face needs one good look, not one per frame: on
+        hamilton turned 90 degrees 148 looks instead of 385 (~5 ms of CPU each)."""
         t = frame.time
         since = max([t - AGREED_FOR, *(c - 1e-6 for c in self.cuts if c <= t + 1e-6)])
         recent = self._agreed_times >= since

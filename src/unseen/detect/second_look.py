@@ -50,8 +50,8 @@ SIZES = (0.5, 2.0)  # ...and its side is within these many target sides: a crowd
 # apart from RetinaFace, also finds a face in its neighbourhood turned the same way (TURNED_TARGET px,
 # scored over TURNED_LOOK). Measured on the turned boxes video kept on the slip table's clips (upright:
 # 80 boxes, one on a marked face; hamilton and facenet turned a quarter each way: 1,244 boxes on marked
-# faces): 7 of the 80 pass, and 1,193 of the 1,244, the rest lying between other boxes of the same faces
-# (docs/BENCHMARKS.md, "Video: faces turned sideways").
+# faces): 7 of the 80 pass, and 1,193 of the 1,244; no marked face of those clips turned slipped more for
+# it (docs/BENCHMARKS.md, "Video: faces turned sideways").
 TURNED_SURE = 0.8
 TURNED_LOOK = 0.3
 TURNED_TARGET = 48
