@@ -27,6 +27,11 @@ HAMILTON = "face_recognition_ageitgey/examples/short_hamilton_clip.mp4"
 TOL = 24
 
 
+def at(rgb: np.ndarray, t: float):
+    """A frame as ``VideoDetector.merge`` reads it: its time and its RGB."""
+    return type("Frame", (), {"rgb": rgb, "time": t})()
+
+
 def frames(path: Path) -> list[np.ndarray]:
     with video_read.open_input(path) as c:
         return [f.rgb for f in video_read.Reader(c, video_read.video_stream(c)).video_frames()]
@@ -168,27 +173,25 @@ def test_hands_taken_for_turned_faces_are_dropped_unless_centerface_agrees(index
     turns = [job[5] for job in jobs]
     box = np.array([hand], np.float32)
 
-    def on_hand(regions: Regions) -> np.ndarray:
+    def on_hand(regions: Regions) -> Regions:
         return regions[overlap_of_smaller(regions.boxes, box)[:, 0] > 0.5]
 
     blind = on_hand(vdet.merge(found, turns))
     assert len(blind) and (blind.scores < 0.8).all()  # what RetinaFace turned took for a face
-    frame = type("Frame", (), {"rgb": rgb, "time": 0.0})()
-    assert len(on_hand(vdet.merge(found, turns, frame))) == 0
+    assert len(on_hand(vdet.merge(found, turns, at(rgb, 0.0)))) == 0
 
 
 def test_a_turned_face_agreed_on_needs_no_new_look_within_half_a_second_of_its_shot():
-    """CenterFace looks at a turned face once, not on every frame (a look on every turned box took half of
-    hamilton turned's detection CPU): a box overlapping one kept in the last 0.5 s of the shot is kept. On a
-    black frame every look fails, so what is kept here is kept by that memory alone."""
+    """CenterFace looks at a turned face once, not on every frame (hamilton turned 90 degrees: 148 looks
+    instead of 385): a box overlapping one kept in the last 0.5 s of the shot is kept. On a black frame every
+    look fails, so what is kept here is kept by that memory alone."""
+    black = np.zeros((360, 640, 3), np.uint8)
+
     def turned(box, score):
         return Regions.from_boxes(np.array([box], np.float32), np.array([score], np.float32), "face", "test")
 
-    def frame(t):
-        return type("Frame", (), {"rgb": np.zeros((360, 640, 3), np.uint8), "time": t})()
-
     def kept(vdet, box, score, t):
-        return len(vdet.merge([Regions.empty(), turned(box, score)], [0, 1], frame(t)))
+        return len(vdet.merge([Regions.empty(), turned(box, score)], [0, 1], at(black, t)))
 
     vdet = VideoDetector(Detector())
     assert kept(vdet, [100, 100, 160, 170], 0.5, 0.0) == 0  # no look passes on black
