@@ -19,7 +19,7 @@ import numpy as np
 
 from ..regions import Regions, box_iou, intersection
 from .ensemble import SMALL_FACE, TURNED, Detector, Pass, clamp_threshold
-from .second_look import CONFIRMED_SCORE, LOOK_FROM, TURNED_SURE, SecondLook, turned_look
+from .second_look import AGREED_FOR, CONFIRMED_SCORE, LOOK_FROM, SecondLook, TurnedLooks
 from .shots import Cuts
 
 
@@ -64,8 +64,6 @@ TURNED_PHASE = 0.3  # first run: between the small-face pass's runs (0.075 s, th
 # turned sideways").
 TURNED_THRESHOLD = 0.3
 SAME_FACE = 0.3  # a turned box overlapping an upright face box by this much of the smaller one is that face
-AGREED_FOR = 0.5  # s: a turned box overlapping (IoU >= SAME_TRACK) one agreed on this recently needs no look
-SAME_TRACK = 0.3
 VIDEO_TILE = 1536  # detector px: two passes run at once, so a 1080p frame's passes are tiled (peak memory)
 # Detector px per tile by backend (area), on top of VIDEO_TILE. CenterFace's activations are the
 # largest of any pass (~2x RetinaFace's per pixel), and two passes run at once: capped at 1 MP a 1080p
@@ -206,9 +204,7 @@ class VideoDetector:
         self.cuts: list[float] = []  # first frames of new shots, in time order, appended by ``prepare``
         faces = self.scheduled and any("face" in _kinds(detector, p) for s in self.schedules for p in s.passes)
         self.look = SecondLook() if second_look and faces else None
-        # Turned boxes agreed on (``_agreed``): their boxes, upright frame pixels, and the time they were seen.
-        self._agreed_boxes = np.zeros((0, 4), np.float32)
-        self._agreed_times = np.zeros(0)
+        self.turned_looks = TurnedLooks()  # which turned boxes to keep (``merge``)
 
     @property
     def confirm_below(self) -> float:
@@ -343,30 +339,13 @@ class VideoDetector:
         return Regions.concat([upright, turned])
 
     def _agreed(self, turned: Regions, by_turn: list[tuple[Regions, int]], frame: TimedFrame) -> np.ndarray:
-        """Which of ``turned`` (fused turned boxes) are sure enough, the face of a box agreed on in the
-        last AGREED_FOR seconds of the shot, or seen by CenterFace too, each looked at turned the way the
-        pass that found it (most overlapping) was. A face needs one good look, not one per frame: on
-        hamilton turned 90 degrees 148 looks instead of 385 (~5 ms of CPU each)."""
+        """Which of ``turned`` (fused turned boxes) to keep (``second_look.TurnedLooks``), each looked at
+        turned the way the pass that found it (most overlapping) was, remembered within its shot."""
         t = frame.time
         since = max([t - AGREED_FOR, *(c - 1e-6 for c in self.cuts if c <= t + 1e-6)])
-        recent = self._agreed_times >= since
-        known, known_t = self._agreed_boxes[recent], self._agreed_times[recent]
-        ok = turned.scores >= TURNED_SURE
-        if len(known):
-            ok |= box_iou(turned.boxes, known).max(1) >= SAME_TRACK
-        if not ok.all():
-            iou = np.stack([box_iou(turned.boxes, r.boxes).max(1) for r, _ in by_turn], axis=1)
-            turn_of = np.array([k for _, k in by_turn])[iou.argmax(1)]
-            backend = self.backend("centerface")
-            for i in np.flatnonzero(~ok):
-                ok[i] = turned_look(backend, frame.rgb, turned.boxes[i], int(turn_of[i]))
-        # Remember the faces agreed on now; a known face no box of this frame matched keeps its time.
-        gone = np.ones(len(known), bool)
-        if ok.any() and len(known):
-            gone = box_iou(known, turned.boxes[ok]).max(1) < SAME_TRACK
-        self._agreed_boxes = np.concatenate([known[gone], turned.boxes[ok]]).astype(np.float32)
-        self._agreed_times = np.concatenate([known_t[gone], np.full(int(ok.sum()), t)])
-        return ok
+        iou = np.stack([box_iou(turned.boxes, r.boxes).max(1) for r, _ in by_turn], axis=1)
+        turn_of = np.array([k for _, k in by_turn])[iou.argmax(1)]
+        return self.turned_looks.keep(self.backend("centerface"), frame, turned.boxes, turned.scores, turn_of, since)
 
     def detect_all(self, frames: Iterable[TimedFrame], workers: int = 2,
                    window: int = 4) -> Iterator[tuple[Any, Regions]]:

@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from .. import raster
+from ..regions import box_iou
 from .retinaface import RetinaFace
 
 CONFIRMED_SCORE = 0.4  # a box scored this high needs no second look...
@@ -62,6 +63,44 @@ def turned_look(backend, rgb: np.ndarray, box: np.ndarray, turn: int) -> bool:
     turns, centred on it and of its size, scored over TURNED_LOOK?"""
     crop = np.ascontiguousarray(np.rot90(neighbourhood(rgb, box, TURNED_TARGET), turn))
     return passes(findings(backend, crop, TURNED_LOOK), TURNED_TARGET, TURNED_LOOK)
+
+
+# A face needs one good look, not one per frame: a turned box overlapping (IoU >= SAME_TRACK) one agreed on in
+# the last AGREED_FOR seconds of its shot needs none (hamilton turned 90 degrees: 148 looks instead of 385,
+# ~5 ms of CPU each; docs/BENCHMARKS.md, "Video: faces turned sideways").
+AGREED_FOR = 0.5
+SAME_TRACK = 0.3
+
+
+class TurnedLooks:
+    """Which turned boxes to keep, frame after frame in time order: sure ones (TURNED_SURE), those of a face
+    agreed on within AGREED_FOR, and those CenterFace agrees with (``turned_look``). It remembers the boxes
+    it kept, not pixels: a few boxes per face on screen."""
+
+    def __init__(self) -> None:
+        self._boxes = np.zeros((0, 4), np.float32)
+        self._times = np.zeros(0)
+
+    def keep(self, backend, frame, boxes: np.ndarray, scores: np.ndarray, turns: np.ndarray,
+             since: float) -> np.ndarray:
+        """Which of ``boxes`` (found turned by ``turns`` quarter turns on ``frame``, which has ``time`` and
+        ``rgb``: converted only if a look is needed) to keep; ``since``: the earliest time a remembered
+        box still counts (AGREED_FOR ago, or the shot's first frame)."""
+        t = frame.time
+        recent = self._times >= since
+        known, known_t = self._boxes[recent], self._times[recent]
+        ok = scores >= TURNED_SURE
+        if len(known):
+            ok |= box_iou(boxes, known).max(1) >= SAME_TRACK
+        for i in np.flatnonzero(~ok):
+            ok[i] = turned_look(backend, frame.rgb, boxes[i], int(turns[i]))
+        # Remember the faces agreed on now; a known face no box of this frame matched keeps its time.
+        gone = np.ones(len(known), bool)
+        if ok.any() and len(known):
+            gone = box_iou(known, boxes[ok]).max(1) < SAME_TRACK
+        self._boxes = np.concatenate([known[gone], boxes[ok]]).astype(np.float32)
+        self._times = np.concatenate([known_t[gone], np.full(int(ok.sum()), t)])
+        return ok
 
 
 class SecondLook:
