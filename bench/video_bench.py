@@ -229,7 +229,7 @@ def covered_fraction(orig: np.ndarray, out: np.ndarray, box: np.ndarray, fill=(0
     return float((changed & visible).sum() / visible.sum())
 
 
-class _Matcher:
+class Matcher:
     """Output frame shown at each input frame's timestamp (nearest presentation time).
 
     unseen keeps every frame and timestamp, so this is frame i for frame i. deface re-times its
@@ -271,7 +271,7 @@ def at_input_size(out: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndar
 def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
     slips, faces, frames_with_slip = 0, 0, set()
     worst = []
-    out = _Matcher(tool_output(tool, name))
+    out = Matcher(tool_output(tool, name))
     n = 0
     resized = False
     area, outside, scored = 0.0, 0.0, 0

@@ -99,7 +99,7 @@ def score(tool: str, name: str, turn: int, marks: dict[int, np.ndarray]) -> dict
     n = 0
     worst = []
     fill = video_bench.FILL.get(tool.removesuffix("-before"), (0, 0, 0))
-    shown = video_bench._Matcher(out)  # deface re-times its output: the frame shown at each input time
+    shown = video_bench.Matcher(out)  # deface re-times its output: the frame shown at each input time
     for f in frames(src):
         g = shown.at(f.time)
         if g is None:

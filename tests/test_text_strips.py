@@ -80,7 +80,7 @@ def test_the_video_schedule_runs_the_plate_pass_in_strips(street, monkeypatch):
     monkeypatch.setattr(text, "detect", recording)
     detector = ensemble.Detector(passes=ensemble.text_passes(("plate",)), check_passes=())
     vdet = schedule.VideoDetector(detector)
-    vdet.run(street, ("plate", 1.0, 0.3, 0.0))
+    vdet.run(street, ("plate", 1.0, 0.3, 0.0, 0, 0))
     # then the regions the rule turned down, each searched again on its own (plates.TextBoxes.inside)
     assert seen[:3] == [(416, 1280), (416, 1280), (216, 384)]
     assert all(h * w <= CAP for h, w in seen[3:])

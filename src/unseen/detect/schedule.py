@@ -148,10 +148,10 @@ def _size(frame: Any) -> tuple[int, int]:
     return w, h
 
 
-def _on_fitted(frame: Any, job: tuple) -> bool:
+def _on_fitted(frame: Any, job: Job) -> bool:
     """Does this job run on the frame's own shrunk copy (a fitted schedule that shrinks a frame that
     can shrink itself) rather than on its full-size RGB?"""
-    return bool(len(job) > 4 and job[4] and job[1] < 1.0 and callable(getattr(frame, "fitted", None)))
+    return bool(job[4] and job[1] < 1.0 and callable(getattr(frame, "fitted", None)))
 
 
 def _glance(frame: Any) -> np.ndarray:
@@ -170,7 +170,7 @@ def overlap_of_smaller(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _turns(jobs: list[Job]) -> list[int]:
     """Each job's quarter turns (0: upright)."""
-    return [job[5] if len(job) > 5 else 0 for job in jobs]
+    return [job[5] for job in jobs]
 
 
 def _kinds(detector: Any, p: Pass) -> tuple[str, ...]:
@@ -261,13 +261,13 @@ class VideoDetector:
         self.runs += len(jobs)
         return jobs
 
-    def run(self, rgb: np.ndarray, job: tuple) -> Regions:
+    def run(self, rgb: np.ndarray, job: Job) -> Regions:
         """One pass on one frame (thread-safe: ONNX Runtime sessions may run concurrently)."""
         if not self.scheduled:
             return self.detector.detect(rgb)
         backend, scale, thr, max_face = job[:4]
         return Detector.run_pass(rgb, self.backend(backend), scale, thr, max_face, VIDEO_TILE,
-                                 self.tile_pixels(backend), turn=job[5] if len(job) > 5 else 0)
+                                 self.tile_pixels(backend), turn=job[5])
 
     def backend(self, name: str):
         """The detector's backend a video pass runs (VIDEO_BACKENDS swaps some for another)."""
@@ -279,7 +279,7 @@ class VideoDetector:
         caps = {**VIDEO_TILE_PIXELS, **VIDEO_TILE_PIXELS_WITH_TEXT} if self.with_text else VIDEO_TILE_PIXELS
         return caps.get(backend, 0)
 
-    def run_frame(self, frame: TimedFrame, job: tuple) -> Regions:
+    def run_frame(self, frame: TimedFrame, job: Job) -> Regions:
         """``run`` on a frame: a fitted pass takes the frame's own shrunk copy when it has one (so the
         full-size RGB is converted only for frames a full pass needs), boxes mapped back to the frame."""
         if not _on_fitted(frame, job):
