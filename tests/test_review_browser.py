@@ -150,7 +150,7 @@ def test_tab_leaves_the_regions_and_reaches_the_list_and_the_downloads(browser, 
 def test_tab_reaches_the_time_range_of_a_video_region(browser, tmp_path):
     clip = copy(CLIP, tmp_path / "clip.mp4")
     with review(browser, [clip], Stub([(200, 60, 240, 110, 0.9)])) as (srv, page):
-        page.locator("#thumbs .thumb").first.wait_for()
+        wait_loaded(page)  # keys reach a file only once its frame and regions are on screen
         page.key("a", "Enter")
         manual = page.locator("#overlay .region.manual")
         expect(manual).to_have_count(1)
@@ -206,7 +206,7 @@ def test_whole_photo_flow_with_the_keyboard_alone(browser, tmp_path):
 def test_whole_video_flow_with_the_keyboard_alone(browser, tmp_path):
     clip = copy(CLIP, tmp_path / "clip.mp4")
     with review(browser, [clip], Stub([(200, 60, 240, 110, 0.9)])) as (srv, page):
-        page.locator("#thumbs .thumb").first.wait_for()
+        wait_loaded(page)
         page.key(".", "a", "Enter")  # next sampled frame, add a region there
         expect(page.locator("#overlay .region.manual")).to_have_count(1)
         x0 = manual_box(page)[0]
