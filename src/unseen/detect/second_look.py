@@ -21,6 +21,7 @@ Photos do not use it: their recall table is measured without it, and a photo has
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -81,7 +82,7 @@ class TurnedLooks:
         self._boxes = np.zeros((0, 4), np.float32)
         self._times = np.zeros(0)
 
-    def keep(self, backend, frame, boxes: np.ndarray, scores: np.ndarray, turns: np.ndarray,
+    def keep(self, backend: Any, frame: Any, boxes: np.ndarray, scores: np.ndarray, turns: np.ndarray,
              since: float) -> np.ndarray:
         """Which of ``boxes`` (found turned by ``turns`` quarter turns on ``frame``, which has ``time`` and
         ``rgb``: converted only if a look is needed) to keep; ``since``: the earliest time a remembered
