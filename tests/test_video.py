@@ -563,7 +563,8 @@ def test_glance_boxes_are_weak_until_a_full_size_box_joins_them(detector):
 
 
 def test_centerface_runs_its_int8_file_on_large_frames_only(detector):
-    """0.55x the CPU on a 1080p frame; on smaller frames int8 let a MOT20 face slip (``schedule.INT8_FROM``).
+    """0.55-0.69x the CPU of a 1080p pass (by CPU model); on smaller frames int8 let a MOT20 face slip
+    (``schedule.INT8_FROM``).
     The turned boxes' look keeps the float file its threshold was measured with."""
     vdet = VideoDetector(detector)
     assert vdet.backend("centerface", 1920 * 1080).int8 and INT8_FROM <= 1920 * 1080

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -83,7 +83,8 @@ VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
 # Backends video runs in place of the photo detector's (ensemble.BACKENDS names). RetinaFace's 2x passes run on
 # the tiles as they are, the enlargement folded into the model ("retinaface-x2": no 4x larger copy of a 1080p
 # frame to make and convert every SMALL_PERIOD). CenterFace runs its float file on frames under INT8_FROM px and
-# its int8 file (as photos do) on larger ones, where it costs 0.55x (a 1080p pass ~0.26 instead of ~0.46 s):
+# its int8 file (as photos do) on larger ones, where a 1080p pass costs 0.55x on an AMD EPYC (~0.26 instead of
+# ~0.46 s) and 0.69x on an Intel Xeon with AVX-512 VNNI (~0.40 instead of ~0.58 s): a whole faces-only run 0.93x there;
 # on smaller frames int8 let a ~15 px MOT20 face slip that float covers (neither scores it over 0.1). On 1080p
 # it first left a face turning away on facenet 64-67% covered in two frames, because the glance's boxes pulled
 # its track aside; since the tracker masks such boxes with the full-size boxes around them (``track.GUIDE_IOU``)
@@ -177,10 +178,11 @@ def _fused(found: Regions, nms_iou: float) -> Regions:
     out = found.nms(nms_iou)
     weak = np.flatnonzero(out.sources == WEAK_SOURCE)
     strong = found.boxes[found.sources != WEAK_SOURCE]
-    if len(weak) and len(strong):
-        fused = box_iou(out.boxes[weak], strong).max(1) >= nms_iou
-        out.sources[weak[fused]] = ""
-    return out
+    if not (len(weak) and len(strong)):
+        return out
+    sources = out.sources.copy()
+    sources[weak[box_iou(out.boxes[weak], strong).max(1) >= nms_iou]] = ""
+    return replace(out, sources=sources)
 
 
 def _turns(jobs: list[Job]) -> list[int]:
@@ -311,8 +313,7 @@ class VideoDetector:
             found = found.scaled(width / small.shape[1], height / small.shape[0])
         if job[4] != GLANCE:
             return found
-        return Regions(found.boxes, found.scores, found.kinds, np.full(len(found), WEAK_SOURCE, "<U24"),
-                       found.landmarks)
+        return replace(found, sources=np.full(len(found), WEAK_SOURCE, "<U24"))
 
     def prepare(self, frame: TimedFrame) -> None:
         """Decide a frame's passes and convert the pixels they need, in the thread that decodes
