@@ -23,7 +23,11 @@ feeds each model, and a 1080p frame of the facenet clip cut as video cuts it (Ce
 * **Denormals as zero** (``session.set_denormal_as_zero``): the session's threads flush denormal floats
   to zero, which is faster when a network's float layers produce them (a layer's tiny activations,
   a sigmoid's tail). Each model at unseen's settings with and without it, on the same inputs as the
-  level rows; the outputs change only where a denormal was.
+  level rows; the outputs change only where a denormal was. Caveat found on 2026-12-03: onnxruntime
+  applies this option once per process, from the first session made, to the thread that made it
+  (later sessions' setting is ignored), so these rows compare two identical runs. Where denormals did
+  cost (the text detector's weights on an Intel Xeon, ~3x), unseen zeroes them in the model instead
+  (tools/flush_denormals.py; docs/BENCHMARKS.md, "Plates and text: the text models' denormal weights").
 
 Timings are thread CPU (``time.thread_time``) of the run alone, medians of ``--repeat`` interleaved
 rounds; outputs are compared with the plain run's (max absolute difference).
