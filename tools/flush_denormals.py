@@ -1,7 +1,8 @@
 """Make unseen's text models from RapidOCR's files: their denormal float weights set to zero.
 
 Usage:  python tools/flush_denormals.py SRC [DST]
-  SRC: one of the two source files below (from the wheels LICENSE-ppocr-det.txt and -rec.txt name);
+  SRC: RapidOCR's PP-OCRv6_det_small.onnx or ch_PP-OCRv4_rec_infer.onnx, as the wheels named in
+  src/unseen/detect/models/LICENSE-ppocr-det.txt and -rec.txt ship them (``SOURCES`` below: their SHA-256);
   DST defaults to the file of the same name in src/unseen/detect/models.
 
 Build-time only: needs the ``onnx`` package (tested with onnx 1.23); the results load in onnxruntime
