@@ -2,8 +2,8 @@
 
 The text detector as RapidOCR ships it had 255,958 (under 2**-126 in magnitude, nearly all in two 1x1
 convolutions); on an Intel Xeon those two convolutions took 0.55 s of a 0.9 s pass, and with the
-weights at zero (tools/make_text_det.py) the pass takes ~0.3 s with the same map bit for bit
-(docs/BENCHMARKS.md, "Plates and text: the text detector's denormal weights"). A model added or
+weights at zero (tools/flush_denormals.py) the pass takes ~0.3 s with the same map bit for bit
+(docs/BENCHMARKS.md, "Plates and text: the text models' denormal weights"). A model added or
 replaced later must not bring them back. onnx is not a runtime dependency, so the weights are read
 here from the protobuf wire format: the graph's initializers and its Constant nodes' tensors.
 """
@@ -114,7 +114,7 @@ def _message(*fields: tuple[int, int | bytes]) -> bytes:
 
 def test_a_denormal_is_seen():
     """A model with one denormal weight, as an initializer or in a Constant node, is caught (the check
-    can fail); a model's other fields (its name, ir_version) are skipped."""
+    can fail); a model's other fields (ir_version, producer) and non-float tensors are skipped."""
     w = np.array([1.0, 1e-40, 0.0], np.float32).tobytes()
     tensor = _message((1, 3), (2, FLOAT), (8, b"w"), (9, w))
     constant = _message((4, b"Constant"), (5, _message((1, b"value"), (5, tensor))))
