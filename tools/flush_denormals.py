@@ -1,9 +1,11 @@
-"""Make unseen's text models from RapidOCR's files: their denormal float weights set to zero.
+"""Make unseen's text detector from RapidOCR's file: its denormal float weights set to zero.
 
 Usage:  python tools/flush_denormals.py SRC [DST]
-  SRC: RapidOCR's PP-OCRv6_det_small.onnx or ch_PP-OCRv4_rec_infer.onnx, as the wheels named in
-  src/unseen/detect/models/LICENSE-ppocr-det.txt and -rec.txt ship them (``SOURCES`` below: their SHA-256);
+  SRC: RapidOCR's PP-OCRv6_det_small.onnx, as the wheel named in
+  src/unseen/detect/models/LICENSE-ppocr-det.txt ships it (``SOURCES`` below: its SHA-256);
   DST defaults to the file of the same name in src/unseen/detect/models.
+  The recogniser is made by tools/fold_recogniser.py, which calls ``flush`` before and after its
+  folds (a different file since 2026-12-03, evening; this tool made it until then).
 
 Build-time only: needs the ``onnx`` package (tested with onnx 1.23); the results load in onnxruntime
 without it.
@@ -14,10 +16,11 @@ magnitude) of its 2,453,416, nearly all in the two 1 x 1 convolutions of its las
 denormal operands (measured on an Intel Xeon with AVX-512) those two convolutions, 0.2 GFLOP each on a
 1024 x 704 photo, took 0.55 s of the detector's ~0.9 s; with the weights at zero the pass takes ~0.3 s.
 The PP-OCRv4 recogniser holds 31,350 (in 10 Constant tensors of its 1 x 1 convolutions), which cost
-nothing measurable on that CPU; they are set to zero too, so that no model unseen ships carries any
-(tests/test_model_denormals.py). Values that small move nothing: the detector's probability maps and
-the recogniser's outputs are the same bit for bit, and so is unseen's output on every photo and clip
-compared (docs/BENCHMARKS.md, "Plates and text: the text models' denormal weights").
+nothing measurable on that CPU; they are set to zero too (``flush`` called by tools/fold_recogniser.py),
+so that no model unseen ships carries any (tests/test_model_denormals.py). Values that small move
+nothing: the detector's probability maps and the recogniser's outputs were the same bit for bit, and so
+was unseen's output on every photo and clip compared (docs/BENCHMARKS.md, "Plates and text: the text
+models' denormal weights").
 
 Recipe (nothing else changes: same nodes, same opset, every other weight bit for bit):
   1. check the source SHA-256;
@@ -35,14 +38,12 @@ from pathlib import Path
 
 import numpy as np
 
-from unseen.detect.weights import TEXT_DET_SHA256, TEXT_REC_SHA256
+from unseen.detect.weights import TEXT_DET_SHA256
 
 # source SHA-256 -> (file name, denormal weights it holds, SHA-256 of the result)
 SOURCES = {
     "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f":  # rapidocr 3.10.0
         ("PP-OCRv6_det_small.onnx", 255_958, TEXT_DET_SHA256),
-    "48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b":  # rapidocr_onnxruntime 1.4.4
-        ("ch_PP-OCRv4_rec_infer.onnx", 31_350, TEXT_REC_SHA256),
 }
 
 
