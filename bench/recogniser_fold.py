@@ -114,7 +114,6 @@ def main() -> None:
     med = {k: statistics.median(v) for k, v in times.items()}
     widths = [c.shape[1] * reader.HEIGHT / max(c.shape[0], 1) for c in cs]
     lines = [
-        HEADING, "",
         f"Command: `{command_line()}`  ",
         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; machine: {machine()}.", "",
         f"{len(cs)} crops the plate/text pass read on {photos} shared photos and {frames} clip frames "

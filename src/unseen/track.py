@@ -425,6 +425,22 @@ def _boxes_at(tracks: list, t: float, hold: float, cuts: list[float] | tuple = (
                    np.full((n, 5, 2), np.nan, np.float32))
 
 
+def _decided(track: Track, t: float, now: float, max_gap: float, hold: float) -> bool:
+    """Can no later detection change ``track``'s box at ``t`` (the tracker having seen up to ``now``)?
+
+    Not while the track may still be found again within ``max_gap`` and then box ``t`` otherwise:
+    * last seen at or before ``t``: ``t`` would be bridged, not held;
+    * seen once, ``t`` within ``hold`` before it: the held box moves with the track's first motion
+      (``_Timeline._end_velocity``), which its second box decides, however late it comes.
+    Before the second rule the mask at ``t`` depended on how far the analyser had got when the writer
+    asked: MOT20 came out different from run to run (a face first seen at 2.08 s and next at 3.68 s,
+    its held box at 1.6 s 0.6 px apart). Other later boxes cannot change ``t``: ``ready``'s first rule
+    keeps the analyser past ``t + hold + VELOCITY_WINDOW``, beyond any HULL_GAP (``_guided``)."""
+    if now - track.end > max_gap:
+        return True
+    return track.end > t and not (len(track.times) < 2 and t >= track.start - hold)
+
+
 class LiveCoverage:
     """The same answer as ``Coverage``, while the tracker is still being fed (video writer trailing
     the analyser). ``ready(t)`` says when no later detection can change the boxes at ``t``:
@@ -432,7 +448,9 @@ class LiveCoverage:
     * a new track's mask starts ``hold`` before its first detection, and its backward motion
       uses VELOCITY_WINDOW seconds of detections: the analyser must be that far past ``t``;
     * a track last seen at or before ``t`` may still be found again (then ``t`` is bridged, not
-      held): wait until it is, or until ``max_gap`` has passed since it was last seen.
+      held): wait until it is, or until ``max_gap`` has passed since it was last seen;
+    * a track seen once, ``t`` within ``hold`` before it: its held box moves with the track's first
+      motion, which its second box decides (``_decided``): wait for it the same way.
 
     So the writer usually trails by ~1 s of video and by up to ~2.5 s while a face is being missed.
     The caller serialises access with the thread that feeds the tracker.
@@ -452,7 +470,7 @@ class LiveCoverage:
             return False
         # Tracks not yet confirmed are not waited for: if a later box confirms one, its mask starts
         # ``hold`` before that box, past any t ready here (the first rule).
-        return all(a.end > t or tr.t_now - a.end > tr.max_gap for a in tr.active if a.confirmed)
+        return all(_decided(a, t, tr.t_now, tr.max_gap, self.hold) for a in tr.active if a.confirmed)
 
     def at(self, t: float) -> Regions:
         done = self.tracker.done
