@@ -130,10 +130,9 @@ def _replay(found: dict[int, Regions], frames: int) -> list[float]:
 
 
 def test_the_writer_waits_for_a_face_seen_once_to_be_seen_again():
-    """MOT20 (every run of unseen gave other bytes): a small face found at 2.08 s and next at 3.68 s. Its mask
-    starts ``hold`` before 2.08 s and moves with its first motion, which the box at 3.68 s decides; the writer
-    asked for 1.6 s at ~2.55 s, before that box, and masked it still in some runs, moved in others."""
+    """MOT20 (two runs of the same code gave different bytes): a small face found at 2.08 s and next at 3.68 s.
+    Its mask starts ``hold`` before 2.08 s and moves with its first motion, which the box at 3.68 s decides; the
+    writer asked for 1.6 s at ~2.55 s, before that box, and masked it still in some runs, moved in others."""
     found = {52: _box(300, 12, y=35), 92: _box(330, 12, y=45)}
     lags = _replay(found, 100)
-    assert max(lags) > 92 / FPS - 1.6  # the frame at 1.6 s waited for the box at 3.68 s
-
+    assert max(lags) > 2.0  # the frame at 1.6 s waited for the box at 3.68 s (without the wait: ~0.95 s)

@@ -5,7 +5,7 @@ Usage:  python tools/flush_denormals.py SRC [DST]
   src/unseen/detect/models/LICENSE-ppocr-det.txt ships it (``SOURCES`` below: its SHA-256);
   DST defaults to the file of the same name in src/unseen/detect/models.
   The recogniser is made by tools/fold_recogniser.py, which calls ``flush`` before and after its
-  folds (a different file since 2026-12-03, evening; this tool made it until then).
+  folds (this tool made it, without the folds, until the fold).
 
 Build-time only: needs the ``onnx`` package (tested with onnx 1.23); the results load in onnxruntime
 without it.
