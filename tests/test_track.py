@@ -54,6 +54,31 @@ def test_held_box_follows_a_moving_face():
         assert b[0] <= x + 1 and b[2] >= x + 39, (i, b)
 
 
+def test_a_box_of_another_size_does_not_move_the_held_box():
+    """gps-mov: a 139 px box found twice, then an 83 px box 58 px higher joined its track (another thing
+    linked in). The held box before the first detection moved back along that false motion, over most
+    of the picture; now its motion is measured against the box of its own size in the window."""
+    found = {10: _box(300, 100, y=300), 11: _box(300, 100, y=300), 14: _box(301, 100, y=300),
+             17: _box(320, 60, y=250)}
+    cov = _track(found)
+    for i in range(-2, 10):
+        (b,) = cov.at(i / FPS).boxes
+        dt = (10 - i) / FPS
+        assert b[0] <= 300 and b[1] <= 300 and b[2] >= 400 and b[3] >= 400, (i, b)  # the first box, whole
+        assert b[3] - b[1] <= 100 * (1 + HOLD_GROWTH * dt) + 2, (i, b)  # and not the false motion
+
+
+def test_a_face_growing_fast_still_moves_the_held_box():
+    """With no box of the end box's size in the window (a face nearing the camera, 40 px then 60 px 0.12 s
+    later), the motion is measured against the farthest box as before: the held box follows the face."""
+    found = {40: _box(100, 40), 43: _box(118, 60)}
+    cov = _track(found)
+    for i in range(44, 53):
+        (b,) = cov.at(i / FPS).boxes
+        x = 100 + 6 * (i - 40)  # the face's left edge, moving on at 6 px a frame
+        assert b[0] <= x + 1 and b[2] >= x + 59, (i, b)
+
+
 def test_long_gap_is_bridged_along_the_path_not_by_the_hull():
     """Found, then lost for 1.2 s while walking on by 44 px (a face turned away, a crowd in front):
     between the two the mask follows the path, grown with the time from the nearer detection,

@@ -60,6 +60,9 @@ MAX_CENTRE_DIST = 0.8  # ...or when its centre is this close, in units of the tr
 HOLD_GROWTH = 0.3  # a held box grows by this fraction of its size per second away from a detection
 VELOCITY_WINDOW = 0.4  # seconds of detections at each end of a track used to estimate its motion
 MAX_SPEED = 4.0  # sizes per second: cap on extrapolated motion (a bad estimate must not fly away)
+# A held box's motion is measured against a box of about its end box's size (within SAME_SIZE) when the
+# window holds one (``_end_velocity``).
+SAME_SIZE = 1.25
 HULL_GAP = 0.35  # s: detections at most this far apart are bridged by their hull (see the docstring)
 # A box from a shrunk copy of the frame (video's every-frame glance: a face of 60 px is 18 px there) can sit a
 # few tens of px off the face; between two full-size boxes of its track at most HULL_GAP apart, a glance box
@@ -90,20 +93,32 @@ class _Timeline:
         seconds: a held box moves, it does not change size. Each edge's own velocity also carried
         the jitter in size between passes (a fifth or more on small, low-scored faces), so held
         boxes ballooned over pavement; a face's real growth as it nears the camera is slow, and
-        ``HOLD_GROWTH`` covers it."""
+        ``HOLD_GROWTH`` covers it.
+
+        The motion is measured between the end box and the farthest box in the window of about its size
+        (SAME_SIZE); only when the window holds none, the farthest box of any size: a box of another size
+        is often another thing linked into the track. On gps-mov RetinaFace turned took a revolver for a
+        face at 139 px, then a box of 83 px 58 px higher joined the track, and the box held before its
+        first detection moved back along that false motion over most of the picture for half a second
+        (docs/BENCHMARKS.md, "Video: held boxes replayed")."""
         n = len(self.times)
         if n < 2:
             return np.zeros(4, np.float32)
         if at_start:
-            i0, i1 = 0, max(1, bisect.bisect_right(self.times, self.times[0] + VELOCITY_WINDOW) - 1)
+            end = 0
+            others = range(max(1, bisect.bisect_right(self.times, self.times[0] + VELOCITY_WINDOW) - 1), 0, -1)
         else:
-            i0, i1 = min(n - 2, bisect.bisect_left(self.times, self.times[-1] - VELOCITY_WINDOW)), n - 1
+            end = n - 1
+            others = range(min(n - 2, bisect.bisect_left(self.times, self.times[-1] - VELOCITY_WINDOW)), n - 1)
+        size = _size(self.boxes[end])
+        # The farthest box of about the end box's size, if the window holds one, else the farthest.
+        other = next((j for j in others if 1 / SAME_SIZE <= _size(self.boxes[j]) / size <= SAME_SIZE), others[0])
+        i0, i1 = sorted((end, other))
         dt = self.times[i1] - self.times[i0]
         if dt <= 0:
             return np.zeros(4, np.float32)
         v = (self.boxes[i1] - self.boxes[i0]) / dt
         v = np.array([v[0] + v[2], v[1] + v[3]] * 2, np.float32) / 2
-        size = _size(self.boxes[i0 if at_start else i1])
         return np.clip(v, -MAX_SPEED * size, MAX_SPEED * size).astype(np.float32)
 
     def box_at(self, t: float, hold: float, cuts: list[float] | tuple = ()) -> np.ndarray | None:
