@@ -5,8 +5,9 @@ other rules for how a held box moves and grows, scored on the slip table's clips
     python bench/hold_replay.py replay [--clips NAME,...] [--write-md]
 
 Why: a held box moves with its track's motion at that end (``track._Timeline._end_velocity``) and grows
-by HOLD_GROWTH a second; on the slip table's crowd clips the held boxes cover 1.5-2.2x the area they
-would standing still, and a rule change there used to need the whole slip table (~35 min) to judge.
+by HOLD_GROWTH a second; on MOT20, gps-mov and hamilton the held boxes covered 1.5-2.2x the area they
+would standing still (2026-12-03, scratch hooks), and a rule change there needed the whole slip table
+(~35 min) to judge.
 
 ``record`` runs unseen on each clip of the slip table (by default and ``--cover faces``) and on each
 turned copy ``video_turned.py`` made (``--cover faces``), in a child process that keeps what the
@@ -28,8 +29,8 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
-import os
 import pickle
+import re
 import subprocess
 import sys
 import time
@@ -42,6 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import REPO, command_line, emit, machine, tool_env  # noqa: E402
 from video_bench import source_stamp  # noqa: E402
 from video_common import CLIPS, COVER_FRACTION, OUT, clip_path, load_markers, marked_faces, marker_mask  # noqa: E402
+from video_turned import DEFAULT_CLIPS as TURNED_CLIPS  # noqa: E402
+from video_turned import TURNED  # noqa: E402
 
 sys.path.insert(0, str(REPO / "src"))
 from unseen import mask, track  # noqa: E402
@@ -49,8 +52,6 @@ from unseen.options import DEFAULT_PAD  # noqa: E402
 
 HEADING = "## Video: held boxes replayed (bench/hold_replay.py)"
 TRACKS = OUT / "tracks"
-TURNED = OUT / "turned"
-TURNED_CLIPS = ("facenet", "hamilton", "mot20", "lp-s13", "lp-s18", "lp-s32")
 SETTINGS = {"default": [], "faces": ["--cover", "faces"]}
 
 # The child: unseen's own command, keeping the finished tracks, the cuts and each written frame's time.
@@ -172,12 +173,13 @@ def turned_marks(marks: dict, turn: int, w: int, h: int) -> dict:
 def replay(name: str, setting: str, rules: list[str]) -> dict[str, tuple[int, float]]:
     """Each rule's (slips, outside share) on one recorded clip."""
     rec = pickle.loads(record_file(name, setting).read_bytes())
-    base, _, turn = name.partition("-t")
-    doc = load_markers(base if turn else name)
+    turned = re.fullmatch(r"(.+)-t([13])", name)  # a turned copy: NAME-t1, NAME-t3
+    turn = int(turned.group(2)) if turned else 0
+    doc = load_markers(turned.group(1) if turned else name)
     w, h = doc["size"]
     marks = marked_faces(doc)
     if turn:
-        marks, (w, h) = turned_marks(marks, int(turn), w, h), (h, w)
+        marks, (w, h) = turned_marks(marks, turn, w, h), (h, w)
     saved = track._Timeline._end_velocity, track.HOLD_GROWTH
     out = {}
     try:
@@ -240,8 +242,6 @@ def main() -> None:
     p.add_argument("--write-md", action="store_true")
     args = p.parse_args()
     names = args.clips.split(",") if args.clips else list(CLIPS)
-    if os.environ.get("UNSEEN_SHARED") is None and not clip_path(names[0]).exists():
-        raise SystemExit("needs ../shared/data (or UNSEEN_SHARED)")
     if args.what == "record":
         record(names)
     else:

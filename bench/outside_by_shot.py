@@ -41,7 +41,7 @@ def by_shot(name: str, tools: list[str]) -> list[dict]:
     marks = marked_faces(load_markers(name))
     outs = {t: Matcher(tool_output(t, name)) for t in tools}
     cuts, starts = Cuts(), set()
-    rows = []  # (frame index, has a marked face, {tool: outside share})
+    rows = []  # (frame index, time, has a marked face, {tool: outside share})
     for f in frames(clip_path(name)):
         cut = cuts.feed(f.time, f.rgb)  # the time of the new shot's first frame, confirmed one frame later
         if cut is not None:
