@@ -10,17 +10,17 @@ would standing still (2026-12-03, scratch hooks), and a rule change there needed
 (~35 min) to judge.
 
 ``record`` runs unseen on each clip of the slip table (by default and ``--cover faces``) and on each
-turned copy ``video_turned.py`` made (``--cover faces``), in a child process that keeps what the
-tracker finished with (``Tracker.finish``: every masked track, frozen, and the cuts) and the time of
-every frame the writer asked for; cached in bench/out/video/tracks/ with unseen's source stamp. The
-held boxes' rules change only what ``track.Coverage`` answers from those tracks, never the tracks
-(detection and linking do not use them), so ``replay`` is exact for them: it asks ``Coverage`` for
-every frame under each rule (``RULES``), draws the masks as unseen draws them (``Regions.padded``,
-``mask.coverage``) and scores them against the slip markers (``video_common``): a slip is a marked
-face with < 70% of its box inside the mask; outside is the share of the frame masked outside the
-marked faces padded as unseen pads a face. The mask as drawn, not its pixels' change: pixels of the
-fill's own colour count as covered here (the slip table leaves them out), so the outside figures sit
-up to ~0.5 points over the table's; on the tracks of git 81e1376 the rule then in force ("any size"
+turned copy ``video_turned.py`` made (``--cover faces``), in a child process that keeps what the tracker
+finished with (``Tracker.finish``: every masked track, frozen, and the cuts) and the time of every frame
+the writer asked for; cached in bench/out/video/tracks/ with unseen's source stamp. The held boxes' rules
+change only what ``track.Coverage`` answers from those tracks, never the tracks (detection and linking do
+not use them), so ``replay`` is exact for them: it asks ``Coverage`` for every frame under each rule
+(``RULES``: unseen's own code with other values of its constants), draws the masks as unseen draws them
+(``Regions.padded``, ``mask.coverage``) and scores them against the slip markers (``video_common``): a
+slip is a marked face with < 70% of its box inside the mask; outside is the share of the frame masked
+outside the marked faces padded as unseen pads a face. The mask as drawn, not its pixels' change: pixels
+of the fill's own colour count as covered here (the slip table leaves them out), so the outside figures
+sit up to ~0.5 points over the table's; on the tracks of git 81e1376 the rule then in force ("any size"
 below) gave back the slip table's 0 and the turned table's 119 slips exactly.
 """
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
+import math
 import pickle
 import re
 import subprocess
@@ -81,57 +82,48 @@ run()
 
 @dataclass(frozen=True)
 class Rule:
-    """How a held box moves and grows. ``same_size``: motion measured against the farthest box in the
-    window within this ratio of the end box's size (None: the farthest box of any size); ``fallback``:
-    with no such box, the farthest box of any size (else the box stands still); ``still``: never moves."""
+    """How a held box moves and grows, as unseen's own ``_end_velocity`` and ``box_at`` run with other values
+    of track.py's constants: ``same_size`` (SAME_SIZE; inf: a box of any size), ``growth`` (HOLD_GROWTH),
+    ``max_speed`` (MAX_SPEED; 0: never moves). ``only``: when the window holds no box of the end box's size
+    the held box stands still (unseen then takes the farthest box of any size)."""
 
     note: str
-    same_size: float | None = track.SAME_SIZE
-    fallback: bool = True
-    still: bool = False
+    same_size: float = track.SAME_SIZE
+    only: bool = False
     growth: float = track.HOLD_GROWTH
     max_speed: float = track.MAX_SPEED
 
 
 RULES = {
-    "unseen": Rule("the rule in force (`track._Timeline._end_velocity`, run as it is)"),
-    "any size": Rule("the farthest box in the window whatever its size (the rule before SAME_SIZE)", None),
-    "same size only": Rule(f"a box within {track.SAME_SIZE}x the end box's size, else none", fallback=False),
-    "same size 1.5 only": Rule("the same within 1.5x", 1.5, fallback=False),
+    "unseen": Rule("the rule in force"),
+    "any size": Rule("the farthest box in the window whatever its size (the rule before SAME_SIZE)", math.inf),
+    "same size only": Rule(f"a box within {track.SAME_SIZE}x the end box's size, else none", only=True),
+    "same size 1.5 only": Rule("the same within 1.5x", 1.5, only=True),
     "growth 0.15": Rule("as unseen, HOLD_GROWTH 0.15 a second instead of 0.3", growth=0.15),
     "speed 2": Rule("as unseen, motion capped at 2 box sizes a second instead of 4", max_speed=2.0),
     "speed 1": Rule("as unseen, capped at 1 box size a second", max_speed=1.0),
-    "still": Rule("held boxes never move (grown only)", still=True),
+    "still": Rule("held boxes never move (grown only)", max_speed=0.0),
 }
 
 
-def end_velocity(tl, at_start: bool, rule: Rule) -> np.ndarray:
-    """``track._Timeline._end_velocity`` under ``rule`` (with the defaults, the same numbers; the replay's
-    "unseen" column runs unseen's own method all the same)."""
-    n = len(tl.times)
-    if rule.still or n < 2:
-        return np.zeros(4, np.float32)
-    if at_start:
-        ref = 0
-        last = max(1, bisect.bisect_right(tl.times, tl.times[0] + track.VELOCITY_WINDOW) - 1)
-        others = list(range(last, 0, -1))
-    else:
-        ref = n - 1
-        first = min(n - 2, bisect.bisect_left(tl.times, tl.times[-1] - track.VELOCITY_WINDOW))
-        others = list(range(first, n - 1))
-    size = track._size(tl.boxes[ref])
-    other = others[0] if rule.same_size is None else next(
-        (j for j in others if 1 / rule.same_size <= track._size(tl.boxes[j]) / size <= rule.same_size),
-        others[0] if rule.fallback else None)
-    if other is None:
-        return np.zeros(4, np.float32)
-    a, b = sorted((ref, other))
-    dt = tl.times[b] - tl.times[a]
-    if dt <= 0:
-        return np.zeros(4, np.float32)
-    v = (np.asarray(tl.boxes[b], np.float32) - np.asarray(tl.boxes[a], np.float32)) / dt
-    v = np.array([v[0] + v[2], v[1] + v[3]] * 2, np.float32) / 2
-    return np.clip(v, -rule.max_speed * size, rule.max_speed * size).astype(np.float32)
+def standing_without_same_size(own):
+    """``own`` (unseen's ``_end_velocity``), but no motion when the window (the boxes ``own`` chooses
+    among) holds no box within SAME_SIZE of the end box's size."""
+
+    def velocity(tl, at_start: bool) -> np.ndarray:
+        n, times = len(tl.times), tl.times
+        if n >= 2:
+            window = track.VELOCITY_WINDOW
+            if at_start:
+                end, others = 0, range(1, max(1, bisect.bisect_right(times, times[0] + window) - 1) + 1)
+            else:
+                end, others = n - 1, range(min(n - 2, bisect.bisect_left(times, times[-1] - window)), n - 1)
+            size, same = track._size(tl.boxes[end]), track.SAME_SIZE
+            if not any(1 / same <= track._size(tl.boxes[j]) / size <= same for j in others):
+                return np.zeros(4, np.float32)
+        return own(tl, at_start)
+
+    return velocity
 
 
 def record_file(name: str, setting: str) -> Path:
@@ -180,15 +172,13 @@ def replay(name: str, setting: str, rules: list[str]) -> dict[str, tuple[int, fl
     marks = marked_faces(doc)
     if turn:
         marks, (w, h) = turned_marks(marks, turn, w, h), (h, w)
-    saved = track._Timeline._end_velocity, track.HOLD_GROWTH
+    saved = track._Timeline._end_velocity, track.SAME_SIZE, track.HOLD_GROWTH, track.MAX_SPEED
     out = {}
     try:
         for r in rules:
             rule = RULES[r]
-            # the rule in force is unseen's own method, so that this column follows the code
-            track._Timeline._end_velocity = saved[0] if r == "unseen" else (
-                lambda tl, at_start, rule=rule: end_velocity(tl, at_start, rule))
-            track.HOLD_GROWTH = rule.growth
+            track.SAME_SIZE, track.HOLD_GROWTH, track.MAX_SPEED = rule.same_size, rule.growth, rule.max_speed
+            track._Timeline._end_velocity = standing_without_same_size(saved[0]) if rule.only else saved[0]
             cov = track.Coverage(rec["tracks"], track.DEFAULT_HOLD, rec["cuts"])
             slips, outside = 0, 0.0
             for i, t in enumerate(rec["times"]):
@@ -203,7 +193,7 @@ def replay(name: str, setting: str, rules: list[str]) -> dict[str, tuple[int, fl
                     outside += float((m & ~marker_mask(boxes, (h, w))).mean())
             out[r] = (slips, outside / max(1, len(rec["times"])))
     finally:
-        track._Timeline._end_velocity, track.HOLD_GROWTH = saved
+        track._Timeline._end_velocity, track.SAME_SIZE, track.HOLD_GROWTH, track.MAX_SPEED = saved
     return out
 
 

@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import REPO, command_line, emit, machine  # noqa: E402
 from video_bench import Matcher, at_input_size, tool_output  # noqa: E402
-from video_common import TOL, clip_path, frames, load_markers, marked_faces, marker_mask  # noqa: E402
+from video_common import changed_pixels, clip_path, frames, load_markers, marked_faces, marker_mask  # noqa: E402
 
 sys.path.insert(0, str(REPO / "src"))
 from unseen.detect.shots import Cuts  # noqa: E402
@@ -54,7 +54,7 @@ def by_shot(name: str, tools: list[str]) -> list[dict]:
             if g is None:
                 raise SystemExit(f"{t} output of {name} has no frames: run video_bench.py slips first")
             shown = at_input_size(g.rgb, f.rgb.shape, f"{t} output of {name}")
-            changed = np.abs(f.rgb.astype(np.int16) - shown.astype(np.int16)).max(2) > TOL
+            changed = changed_pixels(f.rgb, shown)
             shares[t] = float((changed & ~inside).mean())
         rows.append((f.index, f.time, len(boxes) > 0, shares))
     shots: list[dict] = []

@@ -65,6 +65,7 @@ from video_common import (  # noqa: E402
     SPEED_CLIP,
     SPEED_TOOLS,
     TOL,
+    changed_pixels,
     clip_path,
     frames,
     load_markers,
@@ -285,7 +286,7 @@ def score_slips(name: str, tool: str, marks: dict[int, np.ndarray]) -> dict:
         shown = g.rgb
         out_rgb = at_input_size(shown, f.rgb.shape, f"{tool} output of {name}")
         resized = resized or out_rgb is not shown
-        changed = np.abs(f.rgb.astype(np.int16) - out_rgb.astype(np.int16)).max(2) > TOL
+        changed = changed_pixels(f.rgb, out_rgb)
         area += float(changed.mean())
         outside += float((changed & ~marker_mask(marks.get(f.index, ()), changed.shape)).mean())
         scored += 1

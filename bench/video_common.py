@@ -319,6 +319,11 @@ def _marked(doc: dict, threshold: float, persist: int) -> dict[int, np.ndarray]:
     return out
 
 
+def changed_pixels(orig: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The slip table's pixel test: where a tool changed a frame by more than TOL in some RGB channel."""
+    return np.abs(orig.astype(np.int16) - out.astype(np.int16)).max(2) > TOL
+
+
 def marker_mask(boxes, shape: tuple[int, int]) -> np.ndarray:
     """Pixels of the marked faces, each padded to the head as unseen pads a face (0.25 of the box per
     side, 35% more above): masking there is wanted. What a tool changes outside it is over-masking

@@ -32,7 +32,17 @@ sys.path.insert(0, str(HERE))
 
 import benchlib  # noqa: E402
 import video_bench  # noqa: E402
-from video_common import CLIPS, COVER_FRACTION, OUT, TOL, clip_path, frames, load_markers, marked_faces, marker_mask  # noqa: E402
+from video_common import (  # noqa: E402
+    CLIPS,
+    COVER_FRACTION,
+    OUT,
+    changed_pixels,
+    clip_path,
+    frames,
+    load_markers,
+    marked_faces,
+    marker_mask,
+)
 
 HEADING = "## Video: faces turned sideways (bench/video_turned.py)"
 TURNS = (1, 3)  # quarter turns counter-clockwise (np.rot90): 90 and 270 degrees
@@ -106,7 +116,7 @@ def score(tool: str, name: str, turn: int, marks: dict[int, np.ndarray]) -> dict
             raise SystemExit(f"{tool} output of {name} turned {90 * turn} has no frames")
         shown_rgb = video_bench.at_input_size(g.rgb, f.rgb.shape, f"{tool} output of {name}")
         a, b = np.rot90(f.rgb, -turn), np.rot90(shown_rgb, -turn)
-        changed = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(2) > TOL
+        changed = changed_pixels(a, b)
         boxes = marks.get(f.index, ())
         outside += float((changed & ~marker_mask(boxes, changed.shape)).mean())
         n += 1
