@@ -91,6 +91,10 @@ VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
 # the slip table is 0 (docs/BENCHMARKS.md, "Video: CenterFace's int8 file on large frames").
 VIDEO_BACKENDS: dict[str, str] = {"centerface": "centerface-float", "retinaface": "retinaface-x2"}
 INT8_FROM = 1_500_000  # frame px (1080p is 2.1 MP)
+# CenterFace's scale on frames of INT8_FROM px and more. 0.75 saves ~6% of a 1080p run's CPU (facenet), but on
+# 1080p clips panning over real crowd photos 21 marked faces slipped against 14 at 1.0, small faces found less
+# often (docs/BENCHMARKS.md, "Video: CenterFace at a smaller scale on large frames", bench/cf_scale_video.py).
+LARGE_FRAME_CF_SCALE = 1.0
 
 
 def default_schedules() -> tuple[Schedule, ...]:
@@ -141,6 +145,14 @@ def video_schedules(detector: Any) -> tuple[Schedule, ...]:
     """The face rows (when the detector looks for faces) and the plate/text row (when it looks for those)."""
     faces = default_schedules() if "face" in getattr(detector, "kinds", ("face",)) else ()
     return faces + text_schedules(detector)
+
+
+def _scale(p: Pass, shape: tuple[int, ...]) -> float:
+    """A pass's scale on a frame of ``shape`` (height, width, ...): CenterFace's is LARGE_FRAME_CF_SCALE
+    times its own on frames of INT8_FROM px and more."""
+    if p.backend == "centerface" and shape[0] * shape[1] >= INT8_FROM:
+        return p.scale * LARGE_FRAME_CF_SCALE
+    return p.scale
 
 
 def _size(frame: Any) -> tuple[int, int]:
@@ -255,7 +267,7 @@ class VideoDetector:
 
     def _jobs(self, s: Schedule, shape: tuple[int, ...]) -> list[Job]:
         """A row's passes as jobs for a frame of ``shape`` (height, width, ...)."""
-        return [(p.backend, min(1.0, s.fit / max(shape[:2])) if s.fit else p.scale,
+        return [(p.backend, min(1.0, s.fit / max(shape[:2])) if s.fit else _scale(p, shape),
                  clamp_threshold(p.threshold + self.shift), p.max_face, s.fit, p.turn) for p in s.passes]
 
     def final(self, frame: TimedFrame, ran: frozenset[int] | None = None) -> list[Job]:
