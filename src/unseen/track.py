@@ -23,6 +23,10 @@ for any frame, which boxes must be covered:
 * **hold**: a track's mask starts ``hold`` seconds before its first detection and ends ``hold``
   seconds after its last, moving with the track's velocity and growing with the time from the
   nearest detection (faces enter a scene before a detector is sure of them, and leave after).
+  A track of one detection has no velocity of its own: in video it moves with the picture's
+  (``camera``, a camera panning: ``detect/motion.py``), which also tells where to look for its next
+  detection (a small face in a pan crosses several of its sizes between two detector runs), and a
+  track's own motion is capped near the still picture or near the pan, whichever it is closer to.
 * **confirm** (video, ``confirm_below`` > 0): a face track is masked only from its first box scored
   ``confirm_below`` or more, smaller than ``look_from`` px, or confirmed by a second look at the pixels
   (``detect/second_look.py``); the boxes before it are dropped, a track never confirmed is never
@@ -69,6 +73,9 @@ HULL_GAP = 0.35  # s: detections at most this far apart are bridged by their hul
 # that overlaps their interpolation by less than GUIDE_IOU is masked together with their hull (``_guided``).
 GUIDE_IOU = 0.5
 WEAK_SOURCE = "glance"  # ``Regions.sources`` of such boxes (``detect/schedule.py`` marks them)
+# A box held with the picture's motion (a track of one detection, ``camera``) grows by this share of the
+# distance it moved on each side: the motion is measured to a few percent (``detect/motion.py``).
+CAMERA_ERROR = 0.1
 
 
 class _Timeline:
@@ -79,6 +86,7 @@ class _Timeline:
     boxes: Any
     strong_times: Any  # the times and boxes of the detections not marked WEAK_SOURCE
     strong_boxes: Any
+    camera: Any  # (4,) px/s: the picture's motion at the track's newest detection (zero: unknown or still)
 
     @property
     def start(self) -> float:
@@ -102,8 +110,8 @@ class _Timeline:
         first detection moved back along that false motion over most of the picture for half a second
         (docs/BENCHMARKS.md, "Video: held boxes replayed")."""
         n = len(self.times)
-        if n < 2:
-            return np.zeros(4, np.float32)
+        if n < 2:  # no motion of its own: the picture's, if known
+            return np.asarray(self.camera, np.float32)
         if at_start:
             end = 0
             others = range(max(1, bisect.bisect_right(self.times, self.times[0] + VELOCITY_WINDOW) - 1), 0, -1)
@@ -119,7 +127,12 @@ class _Timeline:
             return np.zeros(4, np.float32)
         v = (self.boxes[i1] - self.boxes[i0]) / dt
         v = np.array([v[0] + v[2], v[1] + v[3]] * 2, np.float32) / 2
-        return np.clip(v, -MAX_SPEED * size, MAX_SPEED * size).astype(np.float32)
+        # Capped near the still picture or near the picture's own motion, whichever it is closer to: a
+        # small face in a pan moves with the camera, one the camera follows stands still in the picture.
+        cam = np.asarray(self.camera, np.float32)
+        lim = MAX_SPEED * size
+        still, panned = np.clip(v, -lim, lim), cam + np.clip(v - cam, -lim, lim)
+        return (panned if np.abs(panned - v).sum() < np.abs(still - v).sum() else still).astype(np.float32)
 
     def box_at(self, t: float, hold: float, cuts: list[float] | tuple = ()) -> np.ndarray | None:
         """The box to cover at time ``t``, or None when the track is not active then (beyond its hold,
@@ -135,8 +148,12 @@ class _Timeline:
             dt = abs(t - (start if at_start else end))
             if dt == 0:
                 return np.array(ref, np.float32)
-            moved = ref + self._end_velocity(at_start) * (t - (start if at_start else end))
-            return _grow(_hull(ref, moved), HOLD_GROWTH * dt)
+            v = self._end_velocity(at_start)
+            moved = ref + v * (t - (start if at_start else end))
+            grow = HOLD_GROWTH * dt
+            if len(self.times) < 2 and v.any():  # moved with the picture's motion: grown with its error too
+                grow += 2 * CAMERA_ERROR * float(np.hypot(v[0], v[1])) * dt / _size(ref)
+            return _grow(_hull(ref, moved), grow)
         return self._guided(t, _between(self.times, self.boxes, t))
 
     def _guided(self, t: float, box: np.ndarray) -> np.ndarray:
@@ -188,6 +205,7 @@ class Track(_Timeline):
     strong_times: list[float] = field(default_factory=list)
     strong_boxes: list[np.ndarray] = field(default_factory=list)
     confirmed: bool = True  # masked; False until its first confirmed box when the tracker confirms
+    camera: np.ndarray = field(default_factory=lambda: np.zeros(4, np.float32))  # px/s, ``_Timeline``
 
     def confirm(self) -> None:
         """Its last box is confirmed: the track is masked from it on, the boxes before it dropped."""
@@ -221,7 +239,7 @@ class Track(_Timeline):
         return FrozenTrack(self.id, self.kind, np.asarray(self.times, np.float64),
                            np.asarray(self.boxes, np.float32), float(max(self.scores)),
                            np.asarray(self.strong_times, np.float64),
-                           np.asarray(self.strong_boxes, np.float32).reshape(-1, 4))
+                           np.asarray(self.strong_boxes, np.float32).reshape(-1, 4), self.camera)
 
 
 @dataclass(frozen=True)
@@ -235,6 +253,7 @@ class FrozenTrack(_Timeline):
     score: float
     strong_times: np.ndarray = field(default_factory=lambda: np.zeros(0))  # those of a full-size pass
     strong_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
+    camera: np.ndarray = field(default_factory=lambda: np.zeros(4, np.float32))
 
 
 def _cut_between(cuts: list[float] | tuple, a: float, b: float) -> bool:
@@ -277,15 +296,19 @@ class Tracker:
         self.cuts: list[float] = []  # times of the first frames of new shots (``cut``), increasing
         self.finished = False
         self._tracked = [k.name for k in kinds.KINDS.values() if k.tracked]
+        self._camera = np.zeros(4, np.float32)  # the picture's motion at the newest frame (``update``)
 
-    def update(self, t: float, regions: Regions) -> list[tuple[Track, np.ndarray]]:
-        """Add the detections of one analysed frame at time ``t`` (seconds, increasing).
+    def update(self, t: float, regions: Regions, camera: np.ndarray | None = None) -> list[tuple[Track, np.ndarray]]:
+        """Add the detections of one analysed frame at time ``t`` (seconds, increasing); ``camera``: the
+        picture's motion then, (vx, vy) px/s, for the tracks its detections start or join (``Track.camera``).
 
         Returns the (track, box) pairs waiting for a second look: face boxes scored under
         ``confirm_below``, ``look_from`` px or larger, that joined (or started) a track not yet
         confirmed. Call ``confirm`` with the tracks whose box passed, before the next ``update``."""
         self.t_now = t
         self._frame = {}  # a new frame: its masked boxes are counted from here
+        v = np.zeros(2, np.float32) if camera is None else np.asarray(camera, np.float32)
+        self._camera = np.concatenate([v, v])
         still = []
         for tr in self.active:
             if t - tr.end > self.max_gap:
@@ -351,6 +374,12 @@ class Tracker:
         if candidates:
             pred = np.stack([tr.predict(t) for tr in candidates])
             sim = _similarity(pred, boxes)
+            # A track of one detection moved with the picture's motion (``Track.camera``) may also be
+            # something the camera follows, standing still in the picture: it joins a box near either.
+            moving = [k for k, tr in enumerate(candidates) if len(tr.times) == 1 and tr.velocity.any()]
+            if moving:
+                still = _similarity(np.stack([candidates[k].boxes[-1] for k in moving]), boxes)
+                sim[moving] = np.maximum(sim[moving], still)
             # Greedy: best pair first. Crowds of hundreds of faces stay fast (vectorised matrix).
             order = np.dstack(np.unravel_index(np.argsort(-sim, axis=None), sim.shape))[0]
             used_tr: set[int] = set()
@@ -362,11 +391,13 @@ class Tracker:
                 used_tr.add(int(ti))
                 matched_det.add(int(di))
                 candidates[ti].add(t, boxes[di], float(scores[di]), bool(strong[di]))
+                candidates[ti].camera = self._camera.copy()
                 joined.append((candidates[ti], boxes[di], float(scores[di])))
         face = kind == "face" and self.confirm_below > 0
         for di in range(len(boxes)):
             if di not in matched_det:
-                tr = Track(self._next, kind, confirmed=not face)
+                tr = Track(self._next, kind, confirmed=not face, camera=self._camera.copy())
+                tr.velocity = self._camera.copy()  # where to look for its next detection (``predict``)
                 self._next += 1
                 tr.add(t, boxes[di], float(scores[di]), bool(strong[di]))
                 self.active.append(tr)

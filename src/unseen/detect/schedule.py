@@ -20,6 +20,7 @@ import numpy as np
 from ..regions import Regions, box_iou, intersection
 from ..track import WEAK_SOURCE
 from .ensemble import SMALL_FACE, TURNED, Detector, Pass, clamp_threshold
+from .motion import CameraMotion
 from .second_look import AGREED_FOR, CONFIRMED_SCORE, LOOK_FROM, SecondLook, TurnedLooks
 from .shots import Cuts
 
@@ -231,6 +232,7 @@ class VideoDetector:
         self._prepared: dict[int, tuple[list, frozenset[int], float | None]] = {}
         self._shots = Cuts()
         self.cuts: list[float] = []  # first frames of new shots, in time order, appended by ``prepare``
+        self.motion = CameraMotion()  # the picture's own motion, fed by ``prepare`` (``camera``)
         faces = self.scheduled and any("face" in _kinds(detector, p) for s in self.schedules for p in s.passes)
         self.look = SecondLook() if second_look and faces else None
         self.turned_looks = TurnedLooks()  # which turned boxes to keep (``merge``)
@@ -337,7 +339,7 @@ class VideoDetector:
 
         Cuts between shots are found here too, in order and ahead of detection (``detect/shots.py``,
         on the glance's copy): ``cuts`` for the tracker, and the last frame of a shot runs every row
-        (``final``) before its regions are handed on."""
+        (``final``) before its regions are handed on. So is the picture's own motion (``camera``)."""
         width, height = _size(frame)
         jobs, rows = self._due(frame.time, (height, width))
         for job in jobs:
@@ -345,10 +347,18 @@ class VideoDetector:
                 frame.fitted(job[4])
             else:
                 frame.rgb  # noqa: B018 - converted here, cached on the frame
-        cut = self._shots.feed(frame.time, _glance(frame))
+        glance = _glance(frame)
+        cut = self._shots.feed(frame.time, glance)
+        self.motion.feed(frame.time, glance, width)
         if cut is not None:
             self.cuts.append(cut)
+            self.motion.cut(cut)
         self._prepared[id(frame)] = (jobs, rows, cut)
+
+    def camera(self, t: float) -> np.ndarray:
+        """The picture's own motion at the frame of time ``t`` (px/s, ``motion.CameraMotion``; zero when
+        unknown), for the tracker's tracks of one detection (``track.Tracker.update``)."""
+        return self.motion.velocity(t)
 
     def merge(self, found: list[Regions], turns: list[int] | None = None, frame: TimedFrame | None = None) -> Regions:
         """One frame's passes as one set of regions (``turns``: each pass's quarter turns, default none).

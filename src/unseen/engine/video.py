@@ -122,7 +122,7 @@ class _Analysis(threading.Thread):
                             if cut > f.time + 1e-6:
                                 break
                             self.tracker.cut(cut)
-                        waiting = self.tracker.update(f.time, found)
+                        waiting = self.tracker.update(f.time, found, self.vdet.camera(f.time))
                         self.frames += 1
                         self.cond.notify_all()
                     if waiting:  # outside the lock: the writer goes on meanwhile
