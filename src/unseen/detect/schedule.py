@@ -93,8 +93,9 @@ VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
 VIDEO_BACKENDS: dict[str, str] = {"centerface": "centerface-float", "retinaface": "retinaface-x2"}
 INT8_FROM = 1_500_000  # frame px (1080p is 2.1 MP)
 # CenterFace's scale on frames of INT8_FROM px and more. 0.75 saves ~6% of a 1080p run's CPU (facenet), but on
-# 1080p clips panning over real crowd photos 21 marked faces slipped against 14 at 1.0, small faces found less
-# often (docs/BENCHMARKS.md, "Video: CenterFace at a smaller scale on large frames", bench/cf_scale_video.py).
+# 1080p clips panning over real crowd photos 21 marked faces slipped against 14 at 1.0 (2026-12-04, before the
+# tracker used the picture's motion), small faces found less often (docs/BENCHMARKS.md, "Video: CenterFace at a
+# smaller scale on large frames", bench/cf_scale_video.py).
 LARGE_FRAME_CF_SCALE = 1.0
 
 
