@@ -11,7 +11,8 @@ the 10-20 px ones included.
 Markers are the slip table's (``video_common``: the float CenterFace at 2x, >= 0.4, >= 6 px, widened to the
 1x pass's box of the same face), found once on the mosaic and moved with the window; a face counts in a
 frame when its box lies inside it. A (frame, marked face) with < 70% of its box changed by more than 24 in
-the output is a slip (the slip table's test); "outside" is the share of the frame changed outside the marked
+the output is a slip (the slip table's test, ``video_bench.covered_fraction``: pixels of the box already within 24
+of the fill's grey are not counted); "outside" is the share of the frame changed outside the marked
 faces padded to the head (``video_common.marker_mask``).
 
 unseen runs as a child with ``schedule.LARGE_FRAME_CF_SCALE`` set to each value compared, ``--cover faces``
@@ -36,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import benchlib  # noqa: E402
+import video_bench  # noqa: E402
 from video_common import (  # noqa: E402
     COVER_FRACTION,
     MARKER_MIN_SIZE,
@@ -151,10 +153,10 @@ def score(clip: Path, out: Path, marks: dict[int, np.ndarray]) -> tuple[int, int
         changed = changed_pixels(f.rgb, g.rgb)
         boxes = marks.get(f.index, np.zeros((0, 4), np.float32))
         for b in boxes:
-            x1, y1, x2, y2 = (int(np.floor(b[0])), int(np.floor(b[1])), int(np.ceil(b[2])), int(np.ceil(b[3])))
             faces += 1
-            if changed[y1:y2, x1:x2].mean() < COVER_FRACTION:
+            if video_bench.covered_fraction(f.rgb, g.rgb, b, video_bench.FILL["unseen"]) < COVER_FRACTION:
                 slips += 1
+                x1, y1, x2, y2 = (round(float(x)) for x in b)
                 where.append(f"frame {f.index} {x2 - x1}x{y2 - y1} at ({x1}, {y1})")
         outside.append(float((changed & ~marker_mask(boxes, changed.shape)).mean()))
     return faces, slips, float(np.mean(outside)), where
