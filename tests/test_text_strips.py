@@ -1,7 +1,8 @@
 """Video's plate/text pass runs in full-width strips (``text.find`` with ``strip_pixels``): it bounds the
 pass's working memory beside a face pass. These tests check that the strips cut only across lines of
 text, that a plate on the cut is still covered (a small one whole in one strip, a tall one by the
-overview), that a line found twice is read once, and that the video schedule really cuts its frames.
+overview), that a line found twice is read once (the overview's copy of a line whole in a strip is
+left out), and that the video schedule really cuts its frames.
 The last test puts a plate on the seams of a photo's tiles."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from synth import draw_plate, region_share
 
 from unseen.detect import ensemble, schedule, text
 from unseen.detect.plates import TextBoxes
+from unseen.regions import box_iou
 
 FRAME = (720, 1280)  # a 1080p frame at the text pass's TEXT_FIT
 CAP = schedule.VIDEO_TILE_PIXELS["plate"]
@@ -47,6 +49,20 @@ def test_a_line_found_by_two_runs_is_kept_once_a_cut_piece_is_kept():
     assert text.unique([np.concatenate([top, top])]).tolist() == [0, 1, 2, 3]
 
 
+def test_the_overview_keeps_only_what_no_strip_holds_whole():
+    """The strip overview is there for text the strips cut: a box lying inside one strip, one overview pixel
+    clear of its cut edges, was seen whole by that strip at full resolution. The frame's own edges need no
+    margin (the overview's coarse boxes reach past them)."""
+    strips = [(0, 0, 1280, 416), (0, 304, 1280, 720)]
+    boxes = np.array([[100, -3, 300, 120],  # the top strip, past the frame's top edge
+                      [100, 200, 300, 410],  # the top strip, 6 px from its cut edge
+                      [100, 200, 300, 414],  # 2 px from it: less than one overview pixel (3.3 px)
+                      [100, 310, 300, 700],  # the bottom strip
+                      [1000, 250, 1290, 450],  # across both strips' cuts: only the overview saw it whole
+                      [0, 100, 1280, 650]], np.float32)  # taller than a strip
+    assert text.within(boxes, strips, (1280, 720), 1280 / 384).tolist() == [True, True, False, True, False, False]
+
+
 @pytest.fixture(scope="module")
 def street() -> np.ndarray:
     """The fixture photo stretched to a 1280 x 720 frame."""
@@ -65,6 +81,24 @@ def test_a_plate_on_the_cut_is_covered_as_in_one_piece(street, height):
     cut = tb(rgb, 0.3, strip_pixels=CAP)
     assert region_share(whole, box, FRAME) >= 0.9
     assert region_share(cut, box, FRAME) >= 0.9
+
+
+def test_a_plate_whole_in_a_strip_is_found_once(street, monkeypatch):
+    """A 90 px plate inside the top strip: the strip finds it, and the overview's coarser copy of it
+    (too unlike to be dropped as the same line, ``unique``) is left out, so the plate is read once;
+    it is still covered."""
+    rgb = street.copy()
+    box = draw_plate(rgb, 400, 120, 90, "KA 4821 B")
+    plate = np.array([[box[0], box[1], box[0] + box[2], box[1] + box[3]]], np.float32)
+    params = text.DBParams(box_thresh=0.3)
+
+    def on_plate(quads: np.ndarray) -> int:
+        return int((box_iou(text.quad_boxes(quads), plate)[:, 0] > 0.1).sum())
+
+    assert on_plate(text.find(rgb, 1.0, params, CAP)[0]) == 1
+    assert region_share(TextBoxes(("plate",))(rgb, 0.3, strip_pixels=CAP), box, FRAME) >= 0.9
+    monkeypatch.setattr(text, "within", lambda boxes, *args: np.zeros(len(boxes), bool))
+    assert on_plate(text.find(rgb, 1.0, params, CAP)[0]) == 2  # every overview box: the plate twice
 
 
 def test_the_video_schedule_runs_the_plate_pass_in_strips(street, monkeypatch):

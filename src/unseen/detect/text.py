@@ -298,27 +298,33 @@ def find(rgb: np.ndarray, scale: float = 1.0, params: DBParams = DEFAULT,
     """Text quads and scores in ``rgb``'s pixels, detected at ``scale`` in tiles, plus an overview pass
     at OVERVIEW px when the picture needs more than one tile (text wider than the overlap is cut by
     the tiles; text that large is easy to find at a small size). ``strip_pixels`` > 0 cuts each tile
-    larger than that into strips (``strips``), with an overview at STRIP_OVERVIEW px."""
+    larger than that into strips (``strips``), with an overview at STRIP_OVERVIEW px whose boxes count only
+    where no strip held them whole (``within``)."""
     h, w = rgb.shape[:2]
     small = rgb if scale == 1.0 else raster.resize(rgb, max(1, round(w * scale)), max(1, round(h * scale)))
     sh, sw = small.shape[:2]
     quads, scores = [], []
-    cut = False
+    windows: list[tuple[int, int, int, int]] = []  # x0, y0, x1, y1 of each strip run (``small``'s pixels)
     rows, cols = layout(sh, sw)
     for y0, th in rows:
         for x0, tw in cols:
             parts = strips(th, tw, strip_pixels) if strip_pixels else [(0, th)]
-            cut = cut or len(parts) > 1
             for dy, rh in parts:
                 crop = small[y0 + dy : y0 + dy + rh, x0 : x0 + tw]
                 q, sc = detect(np.ascontiguousarray(crop), params)
                 quads.append(q + np.array([x0, y0 + dy], np.float32))
                 scores.append(sc)
-    overview = OVERVIEW if len(rows) * len(cols) > 1 else STRIP_OVERVIEW if cut else 0
+                if len(parts) > 1:
+                    windows.append((x0, y0 + dy, x0 + tw, y0 + dy + rh))
+    overview = OVERVIEW if len(rows) * len(cols) > 1 else STRIP_OVERVIEW if windows else 0
     if overview:
         over, f = raster.fit(rgb, overview)
         q, sc = detect(over, params)
-        quads.append(q * (scale / f))
+        q = q * (scale / f)
+        if windows and len(rows) * len(cols) == 1:
+            whole = ~within(quad_boxes(q), windows, (sw, sh), scale / f)
+            q, sc = q[whole], sc[whole]
+        quads.append(q)
         scores.append(sc)
     if len(quads) > 1:
         keep = unique(quads, overview=bool(overview))
@@ -326,6 +332,25 @@ def find(rgb: np.ndarray, scale: float = 1.0, params: DBParams = DEFAULT,
         scores = [np.concatenate(scores)[keep]]
     q = np.concatenate(quads) / np.float32(scale) if quads else np.zeros((0, 4, 2), np.float32)
     return q.astype(np.float32), np.concatenate(scores) if scores else np.zeros(0, np.float32)
+
+
+def within(boxes: np.ndarray, windows: list[tuple[int, int, int, int]], size: tuple[int, int],
+           margin: float) -> np.ndarray:
+    """For each box (the strip overview's, in the strips' pixels): does it lie inside one strip, at least
+    ``margin`` px (one pixel of the overview) clear of any edge the strip shares with another? Such text was
+    whole in that strip, which saw it at full resolution; the overview is there for text the strips cut.
+    Its copies of the strips' lines come back coarser (boxes ~1.5x taller, "OPERA" 60 px against 40 on
+    facenet's door), too unlike the strip's to count as the same line (``unique``), so each was read
+    again, and the large blobs it returns on a wall were searched again inside (``TextBoxes.inside``): on
+    12 of facenet's 1080p frames 7.2 -> 6.0 s of the plate pass's CPU, 78 -> 36 boxes read, 12 -> 0 regions
+    searched again (docs/BENCHMARKS.md, "Plates and text: video's plate pass in strips")."""
+    w, h = size
+    inside = np.zeros(len(boxes), bool)
+    for x0, y0, x1, y1 in windows:
+        lo = np.array([x0 + margin if x0 > 0 else -np.inf, y0 + margin if y0 > 0 else -np.inf])
+        hi = np.array([x1 - margin if x1 < w else np.inf, y1 - margin if y1 < h else np.inf])
+        inside |= (boxes[:, :2] >= lo).all(1) & (boxes[:, 2:] <= hi).all(1)
+    return inside
 
 
 DUPLICATE_IOU = 0.6  # bounding boxes of two runs' quads this alike are one line of text found twice
