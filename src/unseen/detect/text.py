@@ -271,6 +271,12 @@ OVERVIEW = 1024  # px, longer side of the whole-image pass for text wider than t
 # of the frame's height) is found by a small overview pass at STRIP_OVERVIEW px, still >= 34 px tall.
 LINE_OVERLAP = 112
 STRIP_OVERVIEW = 384
+# Keep the strip overview's boxes only where no strip held the text whole (``within``)? Measured, not taken
+# (2026-12-04): on 12 of facenet's 1080p frames the plate pass's CPU 7.2 -> 6.0 s, but on the plate set placed
+# in 1280 x 720 frames (bench/plate_strips.py) 1-6 of 108 plates at 12, 24, 48 and 200 px were lost: the
+# overview's large regions around a photo were searched again inside (``TextBoxes.inside``), which found those
+# plates where the strips alone did not (docs/BENCHMARKS.md, "Plates and text: video's plate pass in strips").
+OVERVIEW_CUT_ONLY = False
 
 
 def strips(height: int, width: int, max_pixels: int) -> list[tuple[int, int]]:
@@ -298,8 +304,7 @@ def find(rgb: np.ndarray, scale: float = 1.0, params: DBParams = DEFAULT,
     """Text quads and scores in ``rgb``'s pixels, detected at ``scale`` in tiles, plus an overview pass
     at OVERVIEW px when the picture needs more than one tile (text wider than the overlap is cut by
     the tiles; text that large is easy to find at a small size). ``strip_pixels`` > 0 cuts each tile
-    larger than that into strips (``strips``), with an overview at STRIP_OVERVIEW px whose boxes count only
-    where no strip held them whole (``within``)."""
+    larger than that into strips (``strips``), with an overview at STRIP_OVERVIEW px."""
     h, w = rgb.shape[:2]
     small = rgb if scale == 1.0 else raster.resize(rgb, max(1, round(w * scale)), max(1, round(h * scale)))
     sh, sw = small.shape[:2]
@@ -321,7 +326,7 @@ def find(rgb: np.ndarray, scale: float = 1.0, params: DBParams = DEFAULT,
         over, f = raster.fit(rgb, overview)
         q, sc = detect(over, params)
         q = q * (scale / f)
-        if windows and len(rows) * len(cols) == 1:
+        if OVERVIEW_CUT_ONLY and windows and len(rows) * len(cols) == 1:
             whole = ~within(quad_boxes(q), windows, (sw, sh), scale / f)
             q, sc = q[whole], sc[whole]
         quads.append(q)
@@ -338,12 +343,11 @@ def within(boxes: np.ndarray, windows: list[tuple[int, int, int, int]], size: tu
            margin: float) -> np.ndarray:
     """For each box (the strip overview's, in the strips' pixels): does it lie inside one strip, at least
     ``margin`` px (one pixel of the overview) clear of any edge the strip shares with another? Such text was
-    whole in that strip, which saw it at full resolution; the overview is there for text the strips cut.
-    Its copies of the strips' lines come back coarser (boxes ~1.5x taller, "OPERA" 60 px against 40 on
-    facenet's door), too unlike the strip's to count as the same line (``unique``), so each was read
-    again, and the large blobs it returns on a wall were searched again inside (``TextBoxes.inside``): on
-    12 of facenet's 1080p frames 7.2 -> 6.0 s of the plate pass's CPU, 78 -> 36 boxes read, 12 -> 0 regions
-    searched again (docs/BENCHMARKS.md, "Plates and text: video's plate pass in strips")."""
+    whole in that strip, which saw it at full resolution. With OVERVIEW_CUT_ONLY (not the default) those
+    boxes are left out: the overview's copies of the strips' lines come back coarser (boxes ~1.5x taller,
+    "OPERA" 60 px against 40 on facenet's door), too unlike the strip's to count as the same line
+    (``unique``), so each is read again, and its large blobs are searched again inside; but that search is
+    also what finds some small plates the strips miss."""
     w, h = size
     inside = np.zeros(len(boxes), bool)
     for x0, y0, x1, y1 in windows:
