@@ -409,3 +409,36 @@ def test_first_detection_loads_the_self_checks_models_and_finds_the_same(monkeyp
     loaded = dict(onnx_session._sessions)
     detector.check(rgb)
     assert onnx_session._sessions == loaded  # nothing left to load
+
+
+def test_video_centerface_on_1080p_runs_the_int8_file_in_two_tiles(monkeypatch):
+    """From INT8_FROM px video's CenterFace pass runs the int8 file in VIDEO_TILE tiles (two 1056 x 1080 on
+    a 1080p frame), with or without the plate pass beside it; a smaller frame's float pass keeps its cap.
+    Real pixels: the faces of dlib's fixture photo, enlarged into a 1080p frame, are found across the seam."""
+    from unseen import raster
+    from unseen.detect import ensemble, schedule
+    from unseen.detect.centerface import CenterFace
+
+    base = np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB"))
+    frame = raster.resize(base, 1920, 1080)
+    seen: list[tuple[bool, int, int]] = []
+    real = CenterFace.__call__
+
+    def recording(self, rgb, *args, **kwargs):
+        seen.append((self.int8, *rgb.shape[:2]))
+        return real(self, rgb, *args, **kwargs)
+
+    monkeypatch.setattr(CenterFace, "__call__", recording)
+    job = ("centerface", 1.0, 0.1, 0.0, 0, 0)
+    for passes in (ensemble.DEFAULT_PASSES, ensemble.DEFAULT_PASSES + ensemble.text_passes(("plate",))):
+        vdet = schedule.VideoDetector(ensemble.Detector(passes=passes, check_passes=()))
+        seen.clear()
+        found = vdet.run(frame, job)
+        assert sorted(seen) == [(True, 1080, 1056)] * 2
+        sx, sy = 1920 / base.shape[1], 1080 / base.shape[0]
+        truth = Regions.from_boxes([[sx * x, sy * y, sx * (x + w), sy * (y + h)]
+                                    for x, y, w, h in dlib_boxes("2008_002470.jpg")])
+        assert (truth.iou(found).max(1) > 0.3).all()
+        seen.clear()
+        vdet.run(raster.resize(base, 1440, 960), job)  # 1.38 MP: the float file, capped
+        assert seen and all(not int8 and h * w <= vdet.tile_pixels("centerface") for int8, h, w in seen)

@@ -81,6 +81,13 @@ VIDEO_TILE_PIXELS: dict[str, int] = {"centerface": 1_000_000,
 # from 827 to 707 MiB for 11% more CPU (each change alone: 782 and 807 MiB; docs/BENCHMARKS.md,
 # "Video: memory"); faces only keeps the cheaper 1 MP strips, under 800 MiB on their own.
 VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
+# Both caps were measured with CenterFace's float file. Frames of INT8_FROM px and more run its int8 file, whose
+# pass in two 1056 x 1080 tiles (VIDEO_TILE alone) peaks lower than the float strips did: on facenet (2026-12-04,
+# 3 interleaved rounds each, on a busy machine) faces only 630 against 575 MiB and 0.88x the CPU, by default
+# 711 against 693 MiB and 0.88x the CPU (docs/BENCHMARKS.md, "Video: memory", last note); so they are not capped.
+# First tried without the second look's third target (``second_look.TARGETS``): facenet's 14 x 18 px face in
+# the crowd slipped on the clip's last four frames, its box a fraction of a pixel off where the look said no.
+INT8_UNCAPPED = True
 # Backends video runs in place of the photo detector's (ensemble.BACKENDS names). RetinaFace's 2x passes run on
 # the tiles as they are, the enlargement folded into the model ("retinaface-x2": no 4x larger copy of a 1080p
 # frame to make and convert every SMALL_PERIOD). CenterFace runs its float file on frames under INT8_FROM px and
@@ -298,8 +305,9 @@ class VideoDetector:
         if not self.scheduled:
             return self.detector.detect(rgb)
         backend, scale, thr, max_face = job[:4]
-        return Detector.run_pass(rgb, self.backend(backend, rgb.shape[0] * rgb.shape[1]), scale, thr, max_face,
-                                 VIDEO_TILE, self.tile_pixels(backend), turn=job[5])
+        pixels = rgb.shape[0] * rgb.shape[1]
+        return Detector.run_pass(rgb, self.backend(backend, pixels), scale, thr, max_face,
+                                 VIDEO_TILE, self.tile_pixels(backend, pixels), turn=job[5])
 
     def backend(self, name: str, pixels: int = 0):
         """The detector's backend a video pass runs on a frame of ``pixels`` (VIDEO_BACKENDS swaps some for
@@ -308,9 +316,12 @@ class VideoDetector:
             return self.detector.backend("centerface")
         return self.detector.backend(VIDEO_BACKENDS.get(name, name))
 
-    def tile_pixels(self, backend: str) -> int:
-        """The cap on one run's detector pixels for ``backend`` (0: none), read at each call so that
-        benchmarks can change the tables."""
+    def tile_pixels(self, backend: str, pixels: int = 0) -> int:
+        """The cap on one run's detector pixels for ``backend`` on a frame of ``pixels`` (0: none), read at
+        each call so that benchmarks can change the tables. CenterFace's int8 file (from INT8_FROM px) is
+        not capped (INT8_UNCAPPED)."""
+        if backend == "centerface" and pixels >= INT8_FROM and INT8_UNCAPPED:
+            return 0
         caps = {**VIDEO_TILE_PIXELS, **VIDEO_TILE_PIXELS_WITH_TEXT} if self.with_text else VIDEO_TILE_PIXELS
         return caps.get(backend, 0)
 

@@ -5,8 +5,8 @@ that faces the detectors are unsure of stay covered between strong passes. On a 
 most of those boxes are heads, backs, shoulders and pavement: a third of MOT20's frame came out grey
 (docs/BENCHMARKS.md, "Video: design and detection schedule", its last rows, and the slip table).
 A box under ``CONFIRMED_SCORE`` is looked at again here: its neighbourhood (``CONTEXT`` times its
-side, black beyond the frame) is resized so that the box is ``TARGETS[0]`` px, then ``TARGETS[1]``,
-and RetinaFace runs on it; the box is confirmed when RetinaFace
+side, black beyond the frame) is resized so that the box is ``TARGETS[0]`` px, then each larger target in
+turn, and RetinaFace runs on it; the box is confirmed when RetinaFace
 finds a face centred on it, of its size, scoring over ``LOOK_THRESHOLD``. RetinaFace sees the face at
 the size it finds best, in a crop no other person fills; a head seen from behind rarely passes.
 
@@ -39,7 +39,17 @@ CONFIRMED_SCORE = 0.4  # a box scored this high needs no second look...
 # any simulated clip (docs/BENCHMARKS.md, "Video: design", the second look's rows).
 LOOK_FROM = 10
 LOOK_THRESHOLD = 0.1  # RetinaFace's score on the enlarged neighbourhood that confirms a box
-TARGETS = (32, 48)  # px: the box's side in the enlarged crop, tried in turn until one confirms
+TARGETS = (32, 48, 64)  # px: the box's side in the enlarged crop, tried in turn until one confirms
+# 64 since 2026-12-04: RetinaFace's answer on a face of 14-18 px moves with the crop's size and with a fraction of
+# a pixel of the box. facenet's 14 x 18 px face in the crowd scored about LOOK_THRESHOLD at 48 px on the clip's
+# last four frames: with its box moved by up to a pixel each way, 32 and 48 px confirmed 11-25 of 25 boxes a frame,
+# and 64 px all of them (0.37 on the box the tracker had). With CenterFace in two 1080p tiles instead of four
+# (``schedule.INT8_UNCAPPED``) that box came out a fraction of a pixel off and the four frames went unmasked. The
+# third look runs only on a box the first two turn down (a RetinaFace run on a 192 px crop). It confirms more
+# of what the first two turned down, real small faces (bench/small_face_look.py) and heads in a crowd seen from
+# above: MOT20 13.3% -> 16.9% grey faces only; at 0.3 for this target alone 14.2%, but the facenet zero then hangs
+# on one box again (0.37 against 0.3), and at 0.5 it slips (docs/BENCHMARKS.md, "Video: frames where a face slips
+# through", its last note).
 CONTEXT = 3.0  # the crop's side, in box sides (the head, shoulders and what is around them)
 CENTRE = 0.6  # a face counts when its centre is within this many target sides of the crop's centre...
 SIZES = (0.5, 2.0)  # ...and its side is within these many target sides: a crowd's far faces inside
