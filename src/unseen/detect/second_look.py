@@ -44,7 +44,8 @@ TARGETS = (32, 48, 64)  # px: the box's side in the enlarged crop, tried in turn
 # a pixel of the box. facenet's 14 x 18 px face in the crowd scored about LOOK_THRESHOLD at 48 px on the clip's
 # last four frames: with its box moved by up to a pixel each way, 32 and 48 px confirmed 11-25 of 25 boxes a frame,
 # and 64 px all of them (0.37 on the box the tracker had). With CenterFace in two 1080p tiles instead of four
-# (``schedule.INT8_UNCAPPED``) that box came out a fraction of a pixel off and the four frames went unmasked. The
+# (``schedule.INT8_UNCAPPED``, a lever left off) that box came out a fraction of a pixel off and the four frames
+# went unmasked: a zero in the slip table that hung on a fraction of a pixel. The
 # third look runs only on a box the first two turn down (a RetinaFace run on a 192 px crop). It confirms more
 # of what the first two turned down, real small faces (bench/small_face_look.py) and heads in a crowd seen from
 # above: MOT20 13.3% -> 16.9% grey faces only; at 0.3 for this target alone 14.2%, but the facenet zero then hangs
