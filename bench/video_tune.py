@@ -403,7 +403,7 @@ TUNE_SCHEDULES: dict[str, list[tuple]] = {  # label -> [(pass, threshold, period
         ("cf1", 0.1, 0.15, 0), ("rf2", 0.15, 0.45, 0.075, 100.0), "big_min_score=0.5", "big_size=24"],
     # The second look (detect/second_look.py, the default since 2026-12-01): face tracks masked from
     # their first box scored 0.4 or confirmed by RetinaFace on the box's enlarged neighbourhood.
-    "**default**: default schedule + second look (threshold 0.1; boxes from 10 px; 32 then 48 px)": [
+    "**default**: default schedule + second look (threshold 0.1; boxes from 10 px; 32, 48, then 64 px)": [
         *LOOK_SCHEDULE, "second_look=0.1"],
     "default schedule + second look from 16 px (its first default)": [
         *LOOK_SCHEDULE, "second_look=0.1", "look_from=16"],

@@ -84,10 +84,10 @@ VIDEO_TILE_PIXELS_WITH_TEXT: dict[str, int] = {"centerface": 700_000}
 # Both caps were measured with CenterFace's float file; frames of INT8_FROM px and more run its int8 file. Its pass in
 # two 1056 x 1080 tiles (VIDEO_TILE alone, ``INT8_UNCAPPED``) was measured and is off. Last measured on 2026-12-04
 # (facenet by default, 3 interleaved rounds, Intel Xeon): 35.4-36.5 s of CPU against 36.0-36.8 s capped, within the
-# machine's noise (rounds of one setting 30-41 s; 0.88x on a busier machine the day before), and 700-715 MiB at the
-# peak against 675-691 (763 MiB, the 800 MB target, in one round). It first let facenet's 14 x 18 px face slip on
-# the clip's last four frames, its box a fraction of a pixel off where the second look said no, which the look's
-# third target (``second_look.TARGETS``) mends; docs/BENCHMARKS.md, "Video: memory", last note.
+# machine's noise (rounds of one setting 30-41 s; 0.88x on a busier machine the day before), and 714-715 MiB at the
+# peak against 675-691 (medians; 746 MiB in one round, 800 MB being 763 MiB). It first let facenet's 14 x 18 px
+# face slip on the clip's last four frames, its box a fraction of a pixel off where the second look said no, which
+# the look's third target (``second_look.TARGETS``) mends; docs/BENCHMARKS.md, "Video: memory", last note.
 INT8_UNCAPPED = False
 # Backends video runs in place of the photo detector's (ensemble.BACKENDS names). RetinaFace's 2x passes run on
 # the tiles as they are, the enlargement folded into the model ("retinaface-x2": no 4x larger copy of a 1080p
