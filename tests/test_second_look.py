@@ -48,8 +48,8 @@ def test_second_look_confirms_faces_and_not_what_is_around_them(photo, scale):
 def test_a_small_face_is_confirmed_whatever_fraction_of_a_pixel_its_box_is_off():
     """facenet's 14 x 18 px face in the crowd, on the clip's last four frames: RetinaFace's score at 48 px sat
     at LOOK_THRESHOLD, and whether its box was confirmed hung on a fraction of a pixel (with 32 and 48 px
-    only, 11 of these 25 boxes on frame 102). The look at 64 px confirms every one (docs/BENCHMARKS.md,
-    "Video: frames where a face slips through", the facenet notes)."""
+    only, 11 of these 25 boxes were confirmed on frame 102). The look at 64 px confirms every one
+    (docs/BENCHMARKS.md, "Video: frames where a face slips through", the third target's note)."""
     import av
 
     with av.open(str(shared_path("facenet_pytorch_timesler/examples/video.mp4"))) as c:

@@ -45,12 +45,11 @@ TARGETS = (32, 48, 64)  # px: the box's side in the enlarged crop, tried in turn
 # last four frames: with its box moved by up to a pixel each way, 32 and 48 px confirmed 11-25 of 25 boxes a frame,
 # and 64 px all of them (0.37 on the box the tracker had). With CenterFace in two 1080p tiles instead of four
 # (``schedule.INT8_UNCAPPED``, a lever left off) that box came out a fraction of a pixel off and the four frames
-# went unmasked: a zero in the slip table that hung on a fraction of a pixel. The
-# third look runs only on a box the first two turn down (a RetinaFace run on a 192 px crop). It confirms more
-# of what the first two turned down, real small faces (bench/small_face_look.py) and heads in a crowd seen from
-# above: MOT20 13.3% -> 16.9% grey faces only; at 0.3 for this target alone 14.2%, but the facenet zero then hangs
-# on one box again (0.37 against 0.3), and at 0.5 it slips (docs/BENCHMARKS.md, "Video: frames where a face slips
-# through", its last note).
+# went unmasked: a zero in the slip table that hung on a fraction of a pixel. The third look runs only on a box
+# the first two turn down (a RetinaFace run on a 192 px crop). It confirms more of what they turned down, real
+# small faces (bench/small_face_look.py) and heads in a crowd seen from above: MOT20 13.3% -> 16.9% grey faces
+# only. At 0.3 for this target alone 14.2%, but the facenet zero then hangs on one box again (0.37 against 0.3),
+# and at 0.5 it slips (docs/BENCHMARKS.md, "Video: frames where a face slips through", the third target's note).
 CONTEXT = 3.0  # the crop's side, in box sides (the head, shoulders and what is around them)
 CENTRE = 0.6  # a face counts when its centre is within this many target sides of the crop's centre...
 SIZES = (0.5, 2.0)  # ...and its side is within these many target sides: a crowd's far faces inside
