@@ -19,6 +19,8 @@ from typing import IO
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
+# The shared corpus (../shared/data, or $UNSEEN_SHARED as the tests read it).
+SHARED = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
 
 
 def tool_env() -> dict[str, str]:

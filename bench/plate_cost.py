@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import statistics
 import sys
 import time
@@ -27,14 +26,13 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, command_line, emit, git_revision, machine  # noqa: E402
+from benchlib import SHARED, command_line, emit, git_revision, machine  # noqa: E402
 
 from unseen.detect import plates, reader, text  # noqa: E402
 
-SHARED = Path(os.environ.get("UNSEEN_SHARED", REPO.parent / "shared" / "data"))
-SETS = {
-    "8 WIDER FACE photos": ("widerface/images/*/*.jpg",),
-    "img49.jpg, 12 MP": ("deepface_serengil/tests/unit/dataset/img49.jpg",),
+SETS = {  # name -> glob pattern under SHARED
+    "8 WIDER FACE photos": "widerface/images/*/*.jpg",
+    "img49.jpg, 12 MP": "deepface_serengil/tests/unit/dataset/img49.jpg",
 }
 # (module or class, attribute, label): each call's thread CPU is added to its label, inner calls included.
 STAGES = (
@@ -72,7 +70,7 @@ def main() -> int:
     ap.add_argument("--write-md", action="store_true")
     args = ap.parse_args()
     started = time.time()
-    sets = {name: [im for pattern in patterns for im in load(pattern)] for name, (*patterns,) in SETS.items()}
+    sets = {name: load(pattern) for name, pattern in SETS.items()}
     if not all(sets.values()):
         print(f"the shared corpus is missing ({SHARED})")
         return 1
