@@ -1,6 +1,6 @@
 """Licence plates and visible text: the text detector's boxes, judged by a rule, as Regions.
 
-PP-OCRv6's detector (``detect/text.py``) finds plates down to ~12 px tall, but on ordinary phone
+PP-OCRv6's detector (``detect/text.py``) finds plates down to ~8 px tall, but on ordinary phone
 photos it also puts large boxes on texture (dark suits, lawns, flags, a scan's frame): 41% of a
 photo covered on average. The rule below keeps every small box and asks the recogniser
 (``detect/reader.py``) about the large ones:

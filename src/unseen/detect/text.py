@@ -2,9 +2,10 @@
 
 Why this model: no dedicated licence-plate detector could be shipped (the ones with weights are
 Ultralytics/AGPL, download at run time, or carry no clear licence; docs/BENCHMARKS.md, "Plates and text"),
-and a plate is text. PP-OCRv6's detector finds plates down to ~12 px tall (0.91 of them at 12 px,
-where PP-OCRv4's finds 0.60). It also fires on texture (suits, lawns, frames), which the box rule in
-``detect/plates.py`` filters with the recogniser.
+and a plate is text. PP-OCRv6's detector finds plates down to ~8 px tall (0.97 of them at 8 px, all at
+12 px, with its input normalised as PaddleOCR trained it: ``MEAN``, ``STD``; PP-OCRv4's found 0.60 at
+12 px). It also fires on texture (suits, lawns, frames), which the box rule in ``detect/plates.py``
+filters with the recogniser.
 
 The DB post-processing mirrors PaddleOCR's (``DBPostProcess``, score mode "fast") without OpenCV,
 pyclipper or shapely: binarise the probability map, dilate 2x2, label 8-connected components by
@@ -32,7 +33,7 @@ from .weights import text_det_onnx
 @dataclass(frozen=True)
 class DBParams:
     """DB thresholds. PaddleOCR's defaults are 0.3 / 0.6 / 1.5 (RapidOCR 0.3 / 0.5 / 1.6); a lower box
-    threshold and a larger unclip keep small and faint plates (108/108 on the plate set, 0.91 at 12 px)
+    threshold and a larger unclip keep small and faint plates (108/108 on the plate set, 1.00 at 12 px)
     and grow each box to the plate's edge, at the price of more texture boxes for the rule to judge."""
 
     thresh: float = 0.3  # pixel probability that counts as text
@@ -49,16 +50,26 @@ def _session():
     return session('text_det', text_det_onnx)
 
 
+# The detector's input normalisation, as PaddleOCR trains and exports it (the model's inference.yml:
+# DecodeImage in BGR, then NormalizeImage with ImageNet's mean and std taken in the order listed, so the first,
+# blue, plane gets 0.485 / 0.229). RapidOCR feeds (x / 255 - 0.5) / 0.5 instead, which unseen copied until
+# 2026-12-04: on the plate set resampled to each plate height that lost small plates (12 px: 0.93 against
+# 1.00, 6 px: 0.63 against 0.84; docs/BENCHMARKS.md, "Plates and text: the detector's input normalisation").
+MEAN = np.array([0.485, 0.456, 0.406], np.float32) * 255  # per plane of the BGR input
+STD = np.array([0.229, 0.224, 0.225], np.float32) * 255
+
+
 def network_input(rgb: np.ndarray) -> np.ndarray:
-    """The detector's input for an RGB image: BGR, (x / 255 - 0.5) / 0.5 as PaddleOCR was trained,
-    padded to 32 px with -1 (black), which is no text."""
+    """The detector's input for an RGB image: BGR planes normalised as PaddleOCR trained it (MEAN, STD),
+    padded to 32 px with black, which is no text."""
     h, w = rgb.shape[:2]
     ph, pw = -(-h // 32) * 32, -(-w // 32) * 32
-    x = np.full((1, 3, ph, pw), -1.0, np.float32)
+    x = np.empty((1, 3, ph, pw), np.float32)
+    x[0] = (-MEAN / STD)[:, None, None]  # black, normalised
     v = x[0, :, :h, :w]  # planes transposed while uint8, then scaled in place: ~5x cheaper, same values
     v[...] = np.ascontiguousarray(rgb[..., ::-1].transpose(2, 0, 1))
-    v -= 127.5
-    v /= 127.5
+    v -= MEAN[:, None, None]
+    v /= STD[:, None, None]
     return x
 
 
