@@ -313,12 +313,8 @@ def test_small_shared_plates_are_found():
         rgb = read_rgb(folder / f)
         s = 12 / int(h)
         small = raster.resize(rgb, max(1, round(rgb.shape[1] * s)), max(1, round(rgb.shape[0] * s)))
-        bx, by = round(int(x) * s), round(int(y) * s)
-        bw, bh = max(1, round(int(w) * s)), max(1, round(int(h) * s))
-        inside = np.zeros(small.shape[:2], bool)
-        for x0, y0, x1, y1 in tb(small, 0.3).padded(0.0, small.shape[1], small.shape[0]).boxes:
-            inside[int(y0) : int(np.ceil(y1)), int(x0) : int(np.ceil(x1))] = True
-        found += inside[by : by + bh, bx : bx + bw].mean() >= 0.7
+        box = (round(int(x) * s), round(int(y) * s), max(1, round(int(w) * s)), max(1, round(int(h) * s)))
+        found += region_share(tb(small, 0.3), box, small.shape) >= 0.7
         total += 1
     assert total == 108
     assert found >= 106, found
