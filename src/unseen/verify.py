@@ -89,9 +89,14 @@ UPSCALED_MAX_SIDE = 100
 
 
 # The reader adversary (check 4), measured on the plate set (docs/BENCHMARKS.md, "Plates and text"): an
-# unmasked copy fails 107-108 of 108 photos, a grey fill 0; blur and pixelate need a radius of 0.3 x
-# and a block of 0.5 x the text height to pass.
-READ_CONF = 0.8
+# unmasked copy fails 108 of 108 photos, a grey fill 0; blur and pixelate need a radius of 0.3 x
+# and a block of 0.5 x the text height to pass. READ_CONF was 0.8 until 2026-12-04: since the text
+# detector's input is normalised as PaddleOCR trained it, its boxes reach further around a plate, and
+# two plates of the set were read at 0.76 and 0.78, so their unmasked copies passed (106 of 108); at 0.75
+# all 108 fail, unseen's outputs still pass (0 of 108), and so do its outputs of 33 crowd and portrait
+# photos (one of whose originals holds plate-like text; docs/BENCHMARKS.md, "Plates and text: the
+# detector's input normalisation").
+READ_CONF = 0.75
 READ_MIN = 3
 READ_SIMILAR = 0.5
 DEFAULT_COVER = ("face", "plate")
