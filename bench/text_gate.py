@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from benchlib import command_line, emit, git_revision, machine
+from benchlib import emit, machine, run_header
 from plates import COVER, HEIGHTS, ULTRA, load, plate_items, region_mask, share
 
 from unseen import raster
@@ -188,9 +188,7 @@ def main() -> int:
     p.add_argument("--write-md", action="store_true")
     args = p.parse_args()
     tiny = Tiny(args.tiny)
-    lines = [f"Command: `{command_line()}`  ",
-             f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; machine: {machine()}; "
-             f"unseen git {git_revision()}.", "",
+    lines = [*run_header(machine()), "",
              "Variants: `small`, the shipped detector; `tiny@S`, the tiny detector on the picture enlarged S times; "
              "`gate@T`, the small detector only where the tiny one's map reaches T (module docstring). CPU is "
              "one thread's (`time.thread_time`: the sessions run single-threaded). \"small share\": the share of "
