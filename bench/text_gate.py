@@ -38,7 +38,8 @@ from plates import COVER, HEIGHTS, ULTRA, load, plate_items, region_mask, share
 
 from unseen import raster
 from unseen.detect import onnx_session, text
-from unseen.detect.plates import TextBoxes
+from unseen.detect.plates import TextBoxes, union_merge
+from unseen.regions import Regions
 
 SECTION = "## Plates and text: the tiny text detector, measured, not taken (bench/text_gate.py)"
 TINY_SHA256 = "193bab7a04fca699a6c82e6abb5b81bdb28177f0abd4062552b04908dafb19f8"
@@ -78,28 +79,18 @@ def grown(cells: np.ndarray) -> np.ndarray:
 
 def crops(core: np.ndarray, margin: int) -> list[list[int]]:
     """Rectangles (cells: y0, x0, y1, x1) around each group of core cells, grown by ``margin`` cells and
-    merged while any two overlap."""
+    merged while any two overlap (``plates.union_merge``)."""
     rows, starts, ends, labels = text.label_runs(core)
     ch, cw = core.shape
     boxes = []
     for k in range(int(labels.max()) + 1 if labels.size else 0):
         m = labels == k
-        boxes.append([max(0, rows[m].min() - margin), max(0, starts[m].min() - margin),
-                      min(ch, rows[m].max() + 1 + margin), min(cw, ends[m].max() + margin)])
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                a, b = boxes[i], boxes[j]
-                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
-                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                    del boxes[j]
-                    merged = True
-                    break
-            if merged:
-                break
-    return boxes
+        boxes.append([max(0, starts[m].min() - margin), max(0, rows[m].min() - margin),
+                      min(cw, ends[m].max() + margin), min(ch, rows[m].max() + 1 + margin)])
+    if not boxes:
+        return []
+    merged = union_merge(Regions.from_boxes(np.array(boxes, np.float32)), share=1e-9)  # any overlap at all
+    return [[int(y0), int(x0), int(y1), int(x1)] for x0, y0, x1, y1 in merged.boxes]
 
 
 class Gate:
