@@ -36,20 +36,37 @@ W, H = TEXT_FIT, TEXT_FIT * 9 // 16
 
 
 def frame_with_plate(rgb: np.ndarray, box: tuple[int, int, int, int], height: int, centre_y: int,
-                     size: tuple[int, int] = (W, H)) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+                     size: tuple[int, int] = (W, H), background: np.ndarray | None = None,
+                     ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """A ``size`` (W x H by default) frame cut from ``rgb`` resampled so the plate is ``height`` px tall,
-    the plate's centre at (width / 2, ``centre_y``); mid-grey where the photo does not reach."""
+    the plate's centre at (width / 2, ``centre_y``); mid-grey where the photo does not reach, or
+    ``background`` (an RGB picture of ``size``) there instead."""
     W, H = size  # noqa: N806 - the frame's size, named as the module's default
     x, y, w, h = box
     f = height / h
     small = raster.resize(rgb, max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f)))
     cx, cy = (x + w / 2) * f, (y + h / 2) * f
     x0, y0 = round(cx - W / 2), round(cy - centre_y)
+    plate = (round(x * f) - x0, round(y * f) - y0, max(1, round(w * f)), max(1, round(h * f)))
+    if background is not None:
+        frame = background.copy()
+        sy0, sx0 = max(0, y0), max(0, x0)
+        sy1, sx1 = min(small.shape[0], y0 + H), min(small.shape[1], x0 + W)
+        frame[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = small[sy0:sy1, sx0:sx1]
+        return frame, plate
     pad = ((max(0, -y0), max(0, y0 + H - small.shape[0])), (max(0, -x0), max(0, x0 + W - small.shape[1])), (0, 0))
     padded = np.pad(small, pad, constant_values=128)
     ox, oy = x0 + pad[1][0], y0 + pad[0][0]
     frame = np.ascontiguousarray(padded[oy : oy + H, ox : ox + W])
-    return frame, (round(x * f) - x0, round(y * f) - y0, max(1, round(w * f)), max(1, round(h * f)))
+    return frame, plate
+
+
+def plate_rows() -> tuple[list[tuple[int, int]], dict[str, int]]:
+    """Video's strips of a W x H frame (``text.strips`` at its plate pass's cap) and the three rows a plate
+    is placed on: the middle of the rows the first and last strip share, and the middle of each strip's own."""
+    rows = text.strips(H, W, VIDEO_TILE_PIXELS["plate"])
+    (a, ah), (b, _) = rows[0], rows[-1]
+    return rows, {"overlap": (b + a + ah) // 2, "top strip": a // 2 + (b - a) // 2, "bottom strip": (a + ah + H) // 2}
 
 
 CUT_ONLY = "strips, overview kept to what they cut"
@@ -62,10 +79,7 @@ def run() -> str:
     only where no strip held the text whole (``text.within``). "strips" (what ships) is run again only
     where that left an overview box out, since otherwise the two are the same run."""
     cap = VIDEO_TILE_PIXELS["plate"]
-    rows = text.strips(H, W, cap)
-    (a, ah), (b, _) = rows[0], rows[-1]
-    centres = {"overlap": (b + a + ah) // 2,  # the middle of the rows the first and last strip share
-               "top strip": a // 2 + (b - a) // 2, "bottom strip": (a + ah + H) // 2}
+    rows, centres = plate_rows()
     tb = TextBoxes(("plate",))
     items = plate_items()
     hit = {(m, c): dict.fromkeys(HEIGHTS, 0) for m in MODES for c in centres}

@@ -360,6 +360,67 @@ def test_big_text_boxes_need_a_read(monkeypatch):
     assert sorted(both.kinds.tolist()) == ["plate", "text"]
 
 
+def test_core_undoes_the_detectors_unclip():
+    """``text.core`` returns the rectangle DB grew a box from (``boxes_from_map``'s unclip), at any size,
+    slant and aspect."""
+    rng = np.random.default_rng(0)
+    p = text_det.DEFAULT
+    for _ in range(300):
+        w, h, angle = rng.uniform(3, 400), rng.uniform(3, 80), rng.uniform(-0.6, 0.6)
+        c, u = rng.uniform(0, 900, 2), np.array([np.cos(angle), np.sin(angle)])
+        d = w * h * p.unclip / (2 * (w + h))
+        got = text_det.core(text_det.rect_quad(c, u, w + 2 * d, h + 2 * d)[None])[0]
+        np.testing.assert_allclose(np.sort(got, 0), np.sort(text_det.rect_quad(c, u, w, h), 0), atol=1e-3)
+    assert text_det.core(np.zeros((0, 4, 2), np.float32)).shape == (0, 4, 2)
+
+
+def plate_in_its_box(height: int) -> tuple[np.ndarray, tuple[int, int, int, int], np.ndarray]:
+    """The fixture photo with a ``height`` px plate drawn on it, the plate's box, and the quad DB's unclip
+    grows around that plate (the detector's box when the plate itself is the text it finds)."""
+    rgb = np.asarray(Image.open(BASE).convert("RGB")).copy()
+    x, y, w, h = draw_plate(rgb, 30, 262, height, "KA 4821 B")
+    d = w * h * text_det.DEFAULT.unclip / (2 * (w + h))
+    quad = text_det.rect_quad(np.array([x + w / 2, y + h / 2]), np.array([1.0, 0.0]), w + 2 * d, h + 2 * d)
+    return rgb, (x, y, w, h), quad[None].astype(np.float32)
+
+
+@pytest.mark.parametrize("height", [12, 14, 16])
+def test_a_small_plate_in_its_detector_box_is_read_on_its_core(height, monkeypatch):
+    """A 12-16 px plate in the box DB's unclip grows around it (34-44 px tall, over MIN_READ): the real
+    recogniser reads nothing in that box, so the rule alone would turn the plate down; read on its core
+    (``plates.CORE_READ``) it reads as a plate and is covered. On real frames this was most of the 12 px
+    plates the detector found and the rule lost (docs/BENCHMARKS.md, "Plates and text: small plates read on
+    their core")."""
+    from unseen.detect import plates, reader
+
+    rgb, plate, quads = plate_in_its_box(height)
+    scores = np.array([0.6], np.float32)
+    assert plates.MIN_READ <= text_det.quad_heights(quads)[0] < plates.SEARCH_INSIDE
+    assert not plates.text_like(*reader.read(rgb, quads)[0])  # the box's own read holds no text
+    tb = plates.TextBoxes(("plate",))
+    monkeypatch.setattr(plates, "CORE_READ", False)
+    assert len(tb.judge(rgb, quads, scores)) == 0
+    monkeypatch.setattr(plates, "CORE_READ", True)
+    kept = tb.judge(rgb, quads, scores)
+    assert kept.kinds.tolist() == ["plate"] and region_share(kept, plate, rgb.shape) == 1.0
+
+
+def test_the_reader_adversary_reads_a_small_plate_on_its_core(monkeypatch):
+    """``unseen verify`` asks what masking asks: the 12 px plate in its detector box, read on its core, is
+    checked, still readable in an unmasked copy and not once filled; without the core read it is not checked."""
+    from unseen.detect import plates
+
+    rgb, (x, y, w, h), quads = plate_in_its_box(12)
+    monkeypatch.setattr(text_det, "find", lambda *a, **k: (quads, np.array([0.6], np.float32)))
+    checked, readable = verify.text_check(rgb, rgb.copy())
+    assert checked == 1 and len(readable) == 1
+    filled = rgb.copy()
+    filled[y : y + h, x : x + w] = 128
+    assert verify.text_check(rgb, filled) == (1, [])
+    monkeypatch.setattr(plates, "CORE_READ", False)
+    assert verify.text_check(rgb, rgb.copy()) == (0, [])
+
+
 def test_union_merge_never_shrinks_a_box():
     from unseen.detect.plates import union_merge
 

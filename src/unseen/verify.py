@@ -25,7 +25,8 @@ three checks, and the file passes only when all three do:
    (normalised edit similarity >= READ_SIMILAR) fails the file. Fill passes; an unmasked copy fails
    (docs/BENCHMARKS.md, "Plates and text"). A plate is what the masking rule calls one
    (``plates.plate_read``): capitals without a digit on one line of a block are a sign ("ROYAL / OPERA
-   / HOUSE" over a door), which plates mode leaves visible and the reader does not count.
+   / HOUSE" over a door), which plates mode leaves visible and the reader does not count. A box that
+   reads as no text is read again on its core, as masking does (``plates.CORE_READ``).
 
 The recognizer and the reader are internal adversaries only. Each compares one output with its own
 original, in memory. What the reader reads stays in local variables of ``text_check``: only boxes,
@@ -227,9 +228,18 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
     if not len(quads):
         return 0, []
     checked, readable = 0, []
-    block = plates.stacked(quads, text.quad_heights(quads))  # a sign's lines are no plate, as when masking
-    for q, in_block, (a, conf), (b, _) in zip(quads, block, reader.read(original, quads), reader.read(output, quads),
-                                              strict=True):
+    heights = text.quad_heights(quads)
+    block = plates.stacked(quads, heights)  # a sign's lines are no plate, as when masking
+    reads, out_reads = reader.read(original, quads), reader.read(output, quads)
+    # as when masking (``plates.CORE_READ``), a box too low to search inside that reads as no text is read on
+    # its core, in the original and the output: a small plate's own box can hold too much around it to read
+    again = [i for i, r in enumerate(reads) if heights[i] < plates.SEARCH_INSIDE and not plates.text_like(*r)]
+    if plates.CORE_READ and again:
+        cores = text.core(quads[again])
+        for i, a, b in zip(again, reader.read(original, cores), reader.read(output, cores), strict=True):
+            if plates.text_like(*a):
+                reads[i], out_reads[i] = a, b
+    for q, in_block, (a, conf), (b, _) in zip(quads, block, reads, out_reads, strict=True):
         na = reader.alnum(a)
         if conf < READ_CONF or len(na) < READ_MIN or ("text" not in cover and not plates.plate_read(a, conf, in_block)):
             continue

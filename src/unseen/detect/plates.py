@@ -16,6 +16,9 @@ photo covered on average. The rule below keeps every small box and asks the reco
   / HOUSE" over a door, a game box's title), and those covered a tenth of some clips' frames;
 * **text** (``--cover text``): a larger box is covered when it reads at least 2 letters or digits
   at confidence >= 0.5;
+* a box under ``SEARCH_INSIDE`` px whose read holds no text is read again on its core, the rectangle the
+  detector grew it from (``CORE_READ``): a 12 px plate comes back in a box ~40 px tall, in which the
+  recogniser often reads nothing;
 * a box of at least ``SEARCH_INSIDE`` (64) px the rule turns down is searched again on its own, once
   (``inside``): the detector sometimes returns a small plate only as part of a larger region
   (lettering around it, a picture on a wall), and that region's read is no plate. What it finds
@@ -51,6 +54,13 @@ INSIDE_PAD = 8  # px around a turned-down region searched again on its own
 # text: flat colours"). A share of the picture instead lost an 8 px plate on a photo shrunk to 100 px,
 # whose regions are half the picture and cost nothing to search.
 SEARCH_INSIDE_MAX = text.TILE * text.TILE // 2
+# A quad too low to search inside (under SEARCH_INSIDE) whose read holds no text is read again on its core
+# (``_reads``): DB's unclip grows each quad to ~2.6x its text's height, so a 12 px plate's quad is 31-43 px
+# tall, over MIN_READ, and the recogniser, given 12 px of letters in a 40 px crop, read "" or "N030" at 0.38
+# and the plate was turned down; its core read "W·053011" at 0.93. On real 1280 x 720 frames holding the
+# plate set, covered 502 -> 551 of 648 plates at 12 px, 572 -> 604 at 16 px, for ~1.05x the plate pass's CPU
+# and one more region on 37 crowd photos (docs/BENCHMARKS.md, "Plates and text: small plates read on their core").
+CORE_READ = True
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
 # A box the search inside finds that lies mostly (SAME_LINE) inside a sign's line, already read, and is at
 # least 1 / LINE_RATIO of that line's height, is the line found again with a tighter box (``repeats``).
@@ -200,9 +210,21 @@ class TextBoxes:
 
 
 def _reads(rgb: np.ndarray, quads: np.ndarray) -> dict[int, tuple[str, float]]:
-    """(text, confidence) of each quad at least MIN_READ tall, by its index; smaller ones are not read."""
-    big = np.nonzero(text.quad_heights(quads) >= MIN_READ)[0] if len(quads) else []
-    return dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True)) if len(big) else {}
+    """(text, confidence) of each quad at least MIN_READ tall, by its index; smaller ones are not read.
+    A quad under SEARCH_INSIDE whose read holds no text (``text_like``) is read again on its core, the
+    rectangle DB grew it from (``text.core``), and that read counts when it holds text."""
+    heights = text.quad_heights(quads) if len(quads) else np.zeros(0)
+    big = np.nonzero(heights >= MIN_READ)[0]
+    if not len(big):
+        return {}
+    reads = dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True))
+    if CORE_READ:
+        again = [i for i in big.tolist() if heights[i] < SEARCH_INSIDE and not text_like(*reads[i])]
+        if again:
+            for i, r in zip(again, reader.read(rgb, text.core(quads[again])), strict=True):
+                if text_like(*r):
+                    reads[i] = r
+    return reads
 
 
 def sign_lines(quads: np.ndarray, kinds: list[str | None], reads: dict[int, tuple[str, float]]) -> list[int]:

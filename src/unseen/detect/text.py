@@ -422,6 +422,27 @@ def quads_mask(quads: np.ndarray, width: int, height: int, grow: float = 0.0) ->
     return np.asarray(im, bool)
 
 
+def core(quads: np.ndarray, unclip: float = DEFAULT.unclip) -> np.ndarray:
+    """The rectangle each quad was grown from by DB's unclip (``boxes_from_map``), centre and angle kept:
+    the text itself, where the quad holds it with a margin of ``d`` = area x unclip / (2 x perimeter) of
+    that rectangle on every side. Undone from the quad's sides W and H: with s = W + H, d is the smaller
+    root of (4 + 2u) d^2 - (1 + u) s d + u W H / 2 = 0 (u: the unclip ratio). At unclip 2 a line of
+    text fills about 0.4 of its quad's height; a 12 px plate's quad is 31-43 px tall."""
+    q = np.asarray(quads, np.float64).reshape(-1, 4, 2)
+    if len(q) == 0:
+        return np.zeros((0, 4, 2), np.float32)
+    u, v = q[:, 1] - q[:, 0], q[:, 3] - q[:, 0]
+    lu, lv = np.hypot(u[:, 0], u[:, 1]), np.hypot(v[:, 0], v[:, 1])
+    s = lu + lv
+    disc = np.maximum((1 + unclip) ** 2 * s * s - 2 * (4 + 2 * unclip) * unclip * lu * lv, 0.0)
+    d = ((1 + unclip) * s - np.sqrt(disc)) / (2 * (4 + 2 * unclip))
+    d = np.minimum(d, np.minimum(lu, lv) / 2 - 0.5)  # a sliver, not nothing, for degenerate quads
+    d = np.maximum(d, 0.0)[:, None, None]
+    su, sv = u / np.maximum(lu, 1e-9)[:, None], v / np.maximum(lv, 1e-9)[:, None]
+    out = q + d * np.stack([su + sv, -su + sv, -su - sv, su - sv], 1)
+    return out.astype(np.float32)
+
+
 def grown(quad: np.ndarray, frac: float) -> np.ndarray:
     """A quad grown by ``frac`` x its height on every side (centre and angle kept)."""
     q = np.asarray(quad, np.float64)
