@@ -29,7 +29,7 @@ from pathlib import Path
 
 import av
 import numpy as np
-from benchlib import machine, run_header, write_md
+from benchlib import emit, machine, run_header
 from plate_strips import frame_with_plate, plate_rows
 from plates import COVER, SHARED, load, plate_items, region_mask, share
 
@@ -179,10 +179,7 @@ def main() -> int:
     p.add_argument("--write-md", action="store_true")
     p.add_argument("--jobs", type=int, default=2)
     args = p.parse_args()
-    body = run(args.jobs)
-    print(body)
-    if args.write_md:
-        write_md(SECTION, body)
+    emit(SECTION, run(args.jobs).splitlines(), args.write_md)
     return 0
 
 

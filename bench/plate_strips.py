@@ -22,7 +22,7 @@ import sys
 import time
 
 import numpy as np
-from benchlib import command_line, git_revision, machine, write_md
+from benchlib import command_line, emit, git_revision, machine
 from plates import COVER, load, plate_items, region_mask, share
 
 from unseen import raster
@@ -144,10 +144,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--write-md", action="store_true")
     args = p.parse_args()
-    body = run()
-    print(body)
-    if args.write_md:
-        write_md(SECTION, body)
+    emit(SECTION, run().splitlines(), args.write_md)
     return 0
 
 
