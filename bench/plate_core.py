@@ -68,7 +68,7 @@ class Remembered:
 
 def both(tb: TextBoxes, rgb: np.ndarray, strip: int) -> list:
     """The plate regions of ``rgb`` with CORE_READ off, then on, over the same detector boxes."""
-    remembered = Remembered()
+    remembered, shipped = Remembered(), plates.CORE_READ
     text.find = remembered
     try:
         out = []
@@ -78,7 +78,7 @@ def both(tb: TextBoxes, rgb: np.ndarray, strip: int) -> list:
         return out
     finally:
         text.find = remembered.find
-        plates.CORE_READ = True
+        plates.CORE_READ = shipped
 
 
 def first_frame(path: Path) -> np.ndarray:
