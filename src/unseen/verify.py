@@ -228,17 +228,10 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
     if not len(quads):
         return 0, []
     checked, readable = 0, []
-    heights = text.quad_heights(quads)
-    block = plates.stacked(quads, heights)  # a sign's lines are no plate, as when masking
+    block = plates.stacked(quads, text.quad_heights(quads))  # a sign's lines are no plate, as when masking
     reads, out_reads = reader.read(original, quads), reader.read(output, quads)
-    # as when masking (``plates.CORE_READ``), a box too low to search inside that reads as no text is read on
-    # its core, in the original and the output: a small plate's own box can hold too much around it to read
-    again = [i for i, r in enumerate(reads) if heights[i] < plates.SEARCH_INSIDE and not plates.text_like(*r)]
-    if plates.CORE_READ and again:
-        cores = text.core(quads[again])
-        for i, a, b in zip(again, reader.read(original, cores), reader.read(output, cores), strict=True):
-            if plates.text_like(*a):
-                reads[i], out_reads[i] = a, b
+    # as when masking, a small plate's own box can hold too much around it to read: its core is read too
+    plates.read_cores([original, output], quads, [reads, out_reads], list(range(len(quads))))
     for q, in_block, (a, conf), (b, _) in zip(quads, block, reads, out_reads, strict=True):
         na = reader.alnum(a)
         if conf < READ_CONF or len(na) < READ_MIN or ("text" not in cover and not plates.plate_read(a, conf, in_block)):

@@ -211,20 +211,31 @@ class TextBoxes:
 
 def _reads(rgb: np.ndarray, quads: np.ndarray) -> dict[int, tuple[str, float]]:
     """(text, confidence) of each quad at least MIN_READ tall, by its index; smaller ones are not read.
-    A quad under SEARCH_INSIDE whose read holds no text (``text_like``) is read again on its core, the
-    rectangle DB grew it from (``text.core``), and that read counts when it holds text."""
-    heights = text.quad_heights(quads) if len(quads) else np.zeros(0)
-    big = np.nonzero(heights >= MIN_READ)[0]
+    Reads that hold no text are tried again on the quad's core (``read_cores``)."""
+    big = np.nonzero(text.quad_heights(quads) >= MIN_READ)[0] if len(quads) else []
     if not len(big):
         return {}
     reads = dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True))
-    if CORE_READ:
-        again = [i for i in big.tolist() if heights[i] < SEARCH_INSIDE and not text_like(*reads[i])]
-        if again:
-            for i, r in zip(again, reader.read(rgb, text.core(quads[again])), strict=True):
-                if text_like(*r):
-                    reads[i] = r
+    read_cores([rgb], quads, [reads], big.tolist())
     return reads
+
+
+def read_cores(pictures: list[np.ndarray], quads: np.ndarray, reads: list, indices: list[int]) -> None:
+    """With CORE_READ, each of ``indices`` whose quad is under SEARCH_INSIDE and whose read in the first
+    picture (``reads[0][i]``) holds no text (``text_like``) is read again on its core (``text.core``) in
+    every picture; where the first picture's core read holds text, those reads replace ``reads[k][i]``
+    (in place; dicts or lists by index). Masking reads one picture; the reader adversary
+    (``verify.text_check``) the original and the output, so that both ask the same question."""
+    heights = text.quad_heights(quads) if len(quads) else np.zeros(0)
+    again = [i for i in indices if heights[i] < SEARCH_INSIDE and not text_like(*reads[0][i])]
+    if not CORE_READ or not again:
+        return
+    cores = text.core(quads[again])
+    got = [reader.read(picture, cores) for picture in pictures]
+    for k, i in enumerate(again):
+        if text_like(*got[0][k]):
+            for r, g in zip(reads, got, strict=True):
+                r[i] = g[k]
 
 
 def sign_lines(quads: np.ndarray, kinds: list[str | None], reads: dict[int, tuple[str, float]]) -> list[int]:

@@ -431,16 +431,14 @@ def core(quads: np.ndarray, unclip: float = DEFAULT.unclip) -> np.ndarray:
     q = np.asarray(quads, np.float64).reshape(-1, 4, 2)
     if len(q) == 0:
         return np.zeros((0, 4, 2), np.float32)
-    u, v = q[:, 1] - q[:, 0], q[:, 3] - q[:, 0]
-    lu, lv = np.hypot(u[:, 0], u[:, 1]), np.hypot(v[:, 0], v[:, 1])
+    lu = np.hypot(*(q[:, 1] - q[:, 0]).T)
+    lv = np.hypot(*(q[:, 3] - q[:, 0]).T)
     s = lu + lv
     disc = np.maximum((1 + unclip) ** 2 * s * s - 2 * (4 + 2 * unclip) * unclip * lu * lv, 0.0)
     d = ((1 + unclip) * s - np.sqrt(disc)) / (2 * (4 + 2 * unclip))
-    d = np.minimum(d, np.minimum(lu, lv) / 2 - 0.5)  # a sliver, not nothing, for degenerate quads
-    d = np.maximum(d, 0.0)[:, None, None]
-    su, sv = u / np.maximum(lu, 1e-9)[:, None], v / np.maximum(lv, 1e-9)[:, None]
-    out = q + d * np.stack([su + sv, -su + sv, -su - sv, su - sv], 1)
-    return out.astype(np.float32)
+    short = np.minimum(lu, lv)
+    d = np.clip(d, 0.0, np.maximum(short / 2 - 0.5, 0.0))  # a sliver, not nothing, for degenerate quads
+    return np.array([grown(x, -di / m if m > 0 else 0.0) for x, di, m in zip(q, d, short, strict=True)], np.float32)
 
 
 def grown(quad: np.ndarray, frac: float) -> np.ndarray:
