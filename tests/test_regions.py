@@ -357,6 +357,25 @@ def test_planes_doubled_are_pillows_bilinear_bytes(shape):
     assert np.array_equal(raster.resize(strided, 2 * strided.shape[1], 2 * strided.shape[0]), pillow(strided))
 
 
+@pytest.mark.parametrize("turn", [0, 1, 2, 3, -1, 5])
+def test_a_turned_tile_is_numpys_turn_then_the_resize_byte_for_byte(turn):
+    """The turned passes turn their tile with Pillow (``raster.turned``) instead of ``np.rot90``: the same
+    bytes, shrunk, enlarged or kept at size, for a crop of a real photo (a strided view) and a single plane,
+    or the turned passes' boxes would move."""
+    from unseen import raster
+
+    rgb = np.asarray(Image.open(FIXTURES / "2008_007676.jpg").convert("RGB"))
+    for picture in (rgb[7:-3, 5:-11], rgb[1:200, 3:301, 1], rgb[:1, :9]):
+        numpy_turned = np.rot90(picture, turn)
+        h, w = numpy_turned.shape[:2]
+        assert np.array_equal(raster.turned(picture, turn), numpy_turned)
+        assert raster.turned(picture, turn).flags.c_contiguous
+        for scale in (0.75, 0.5, 1.0, 1.3):
+            size = raster.scaled_size(w, h, scale)
+            expected = raster.resize(np.ascontiguousarray(numpy_turned), *size)
+            assert np.array_equal(raster.turned(picture, turn, size), expected)
+
+
 def test_photos_small_face_pass_runs_the_folded_file_and_covers_what_the_enlarged_copy_did(monkeypatch):
     """Photos' 2x pass runs the folded int8 file at a threshold calibrated on crowd photos outside the
     benchmark (bench/small_face_fold.py: 0.11 covers what the enlarged copy found at 0.15); video keeps

@@ -278,16 +278,15 @@ def _cost(backend) -> int:
 def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
                  x0: int, y0: int, tw: int, th: int, max_face: float = 0, turn: int = 0) -> Regions:
     crop = rgb[y0 : y0 + th, x0 : x0 + tw]
-    crop = np.ascontiguousarray(np.rot90(crop, turn) if turn % 4 else crop)
-    ch, cw = crop.shape[:2]  # the crop as the detector sees it (turned: th and tw swapped)
+    cw, ch = (th, tw) if turn % 2 else (tw, th)  # the crop as the detector sees it (turned: sides swapped)
     if scale != 1.0 and scale in getattr(backend, "upscales", ()):
         # The backend enlarges inside its network (RetinaFace's folded 2x file): no enlarged copy.
-        found = backend(crop, threshold, upscale=scale)
+        found = backend(raster.turned(crop, turn), threshold, upscale=scale)
     elif scale != 1.0:
         size = raster.scaled_size(cw, ch, scale)
-        found = backend(raster.resize(crop, *size), threshold).scaled(cw / size[0], ch / size[1])
+        found = backend(raster.turned(crop, turn, size), threshold).scaled(cw / size[0], ch / size[1])
     else:
-        found = backend(crop, threshold)
+        found = backend(raster.turned(crop, turn), threshold)
     found = turned_back(found, turn, tw, th).scaled(1.0, 1.0, x0, y0)
     if max_face:
         found = found[np.maximum(found.widths, found.heights) < max_face]
