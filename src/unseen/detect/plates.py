@@ -64,8 +64,8 @@ CORE_READ = True
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
 # A region of at most this many detector px (before enlarging) in which the search inside finds nothing under
 # SEARCH_INSIDE tall (only the region again, or other large boxes) is searched once more at twice the scale, and
-# that search's boxes are the ones kept (``inside``; 0: never): a pasted or framed picture of a few hundred px
-# with a small plate in it comes back whole at 1x, its hard edge outweighing the plate. On real 1280 x 720 frames
+# what either search found is judged (``inside``; 0: never): a pasted or framed picture of a few hundred px with
+# a small plate in it comes back whole at 1x, its hard edge outweighing the plate. On real 1280 x 720 frames
 # holding the plate set, covered 551 -> 576 of 648 plates at 12 px, 604 -> 616 at 16 px, for 1.035x the plate
 # pass's CPU on the WIDER photos (1.05x on 37 crowd photos); what it adds are small boxes found at 2x, covered
 # unread: gps-mov's game box 1.76% -> 1.91% of the frame (docs/BENCHMARKS.md, "Plates and text: a pasted
@@ -190,11 +190,13 @@ class TextBoxes:
             x1, y1 = min(w, math.ceil(box[2]) + INSIDE_PAD), min(h, math.ceil(box[3]) + INSIDE_PAD)
             crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
             q, sc, other = _found_inside(crop, box, x0, y0, scale, params, strip_pixels)
+            found_q.append(q[other])
+            found_s.append(sc[other])
             small = other & (text.quad_heights(q) < SEARCH_INSIDE)
             if not small.any() and (y1 - y0) * (x1 - x0) * scale * scale <= INSIDE_2X_MAX:
                 q, sc, other = _found_inside(crop, box, x0, y0, 2 * scale, params, strip_pixels)
-            found_q.append(q[other])
-            found_s.append(sc[other])
+                found_q.append(q[other])
+                found_s.append(sc[other])
         return np.concatenate(found_q), np.concatenate(found_s)
 
     def regions(self, rgb: np.ndarray, quads: np.ndarray, scores: np.ndarray,
