@@ -66,8 +66,8 @@ SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is 
 # SEARCH_INSIDE tall (only the region again, or other large boxes) is searched once more at twice the scale, and
 # what either search found is judged (``inside``; 0: never): a pasted or framed picture of a few hundred px with
 # a small plate in it comes back whole at 1x, its hard edge outweighing the plate. On real 1280 x 720 frames
-# holding the plate set, covered 551 -> 576 of 648 plates at 12 px, 604 -> 616 at 16 px, for 1.035x the plate
-# pass's CPU on the WIDER photos (1.05x on 37 crowd photos); what it adds are small boxes found at 2x, covered
+# holding the plate set, covered 551 -> 576 of 648 plates at 12 px, 604 -> 616 at 16 px, for 1.04-1.08x the plate
+# pass's CPU on the WIDER photos (1.01-1.05x on 37 crowd photos); what it adds are small boxes found at 2x, covered
 # unread: gps-mov's game box 1.76% -> 1.91% of the frame (docs/BENCHMARKS.md, "Plates and text: a pasted
 # picture searched again at 2x"). The limit keeps it off the larger regions whose 2x search cost more (a
 # WIDER photo's 318 x 610 region, a 12 MP photo's 751 x 565) and on pasted pictures of up to ~390 px a side.
