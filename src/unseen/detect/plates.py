@@ -189,14 +189,13 @@ class TextBoxes:
             x0, y0 = max(0, int(box[0]) - INSIDE_PAD), max(0, int(box[1]) - INSIDE_PAD)
             x1, y1 = min(w, math.ceil(box[2]) + INSIDE_PAD), min(h, math.ceil(box[3]) + INSIDE_PAD)
             crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
-            q, sc, other = _found_inside(crop, box, x0, y0, scale, params, strip_pixels)
-            found_q.append(q[other])
-            found_s.append(sc[other])
-            small = other & (text.quad_heights(q) < SEARCH_INSIDE)
-            if not small.any() and (y1 - y0) * (x1 - x0) * scale * scale <= INSIDE_2X_MAX:
-                q, sc, other = _found_inside(crop, box, x0, y0, 2 * scale, params, strip_pixels)
-                found_q.append(q[other])
-                found_s.append(sc[other])
+            large = (y1 - y0) * (x1 - x0) * scale * scale > INSIDE_2X_MAX
+            for at in (scale, 2 * scale):
+                q, sc = _found_inside(crop, box, x0, y0, at, params, strip_pixels)
+                found_q.append(q)
+                found_s.append(sc)
+                if large or (text.quad_heights(q) < SEARCH_INSIDE).any():
+                    break  # too large a region for a search at 2x, or something small found already
         return np.concatenate(found_q), np.concatenate(found_s)
 
     def regions(self, rgb: np.ndarray, quads: np.ndarray, scores: np.ndarray,
@@ -223,13 +222,15 @@ class TextBoxes:
 
 
 def _found_inside(crop: np.ndarray, box: np.ndarray, x0: int, y0: int, scale: float, params: text.DBParams,
-                  strip_pixels: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  strip_pixels: int) -> tuple[np.ndarray, np.ndarray]:
     """Quads and scores ``text.find`` gives on ``crop`` (cut at ``x0``, ``y0`` around the region ``box``), in
-    the picture's pixels, and which of them are not the region itself found again."""
+    the picture's pixels, other than the region itself found again."""
     q, sc = text.find(crop, scale, params, strip_pixels)
+    if len(q) == 0:
+        return q, sc
     q = q + np.array([x0, y0], np.float32)
-    other = box_iou(text.quad_boxes(q), box[None])[:, 0] < SAME_REGION if len(q) else np.zeros(0, bool)
-    return q, sc, other
+    other = box_iou(text.quad_boxes(q), box[None])[:, 0] < SAME_REGION
+    return q[other], sc[other]
 
 
 def _reads(rgb: np.ndarray, quads: np.ndarray) -> dict[int, tuple[str, float]]:
