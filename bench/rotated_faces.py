@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
+import anonymisers  # noqa: E402
 import benchlib  # noqa: E402
 import protection  # noqa: E402
 
@@ -107,10 +108,10 @@ def make_copies(sets: dict[str, dict[Path, list[Box]]], dst: Path) -> Copies:
     return copies
 
 
-def before_tool(src: Path) -> protection.Tool:
+def before_tool(src: Path) -> anonymisers.Tool:
     """unseen from another checkout's ``src`` with ``--cover faces``."""
-    base = protection.make_tool("unseen")
-    return protection.Tool(
+    base = anonymisers.make_tool("unseen")
+    return anonymisers.Tool(
         name="unseen-faces-before", exe=Path(sys.executable),
         argv=lambda e, t, o: ["env", f"PYTHONPATH={src}", str(e), "-m", "unseen", *map(str, t), "-o", str(o),
                               "--force", "-q", "--cover", "faces"],
@@ -118,7 +119,7 @@ def before_tool(src: Path) -> protection.Tool:
         settings=f"`--cover faces`, the code in `{src}`")
 
 
-def covered(tool: protection.Tool, copies: Copies, src: Path, work: Path,
+def covered(tool: anonymisers.Tool, copies: Copies, src: Path, work: Path,
             ) -> tuple[dict[tuple[str, int], list[bool]], float]:
     """Run ``tool`` once over the copies; per (set, angle), whether each face came out covered, and the
     run's CPU seconds."""
@@ -144,7 +145,7 @@ def main() -> int:
     args = ap.parse_args()
     if not (args.data / LABELLED).is_dir():
         raise SystemExit(f"no {args.data / LABELLED}: this benchmark needs ../shared/data (or UNSEEN_SHARED)")
-    tools = [protection.make_tool(t.strip()) for t in args.tools.split(",") if t.strip()]
+    tools = [anonymisers.make_tool(t.strip()) for t in args.tools.split(",") if t.strip()]
     if args.before:
         tools.insert(0, before_tool(args.before.resolve()))
     lines = benchlib.run_header(benchlib.machine())

@@ -40,8 +40,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from anonymisers import make_tool  # noqa: E402
 from benchlib import REPO, command_line, emit, git_revision, machine, tool_env  # noqa: E402
-from protection import make_tool  # noqa: E402
 
 HEADING = "## Start-up and exit: the command's fixed cost (bench/startup.py)"
 WIDER = REPO.parent / "shared" / "data" / "widerface"

@@ -11,9 +11,13 @@ import os
 import shutil
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+
+if TYPE_CHECKING:
+    from unseen.media import video_read
 
 # Ctrl-C tests (test_kill_safety, test_engine_ray) send SIGINT to unseen and to Ray workers, as a
 # terminal does to a foreground program. A test run started in the background (``make test &`` in a
@@ -106,6 +110,21 @@ def repeating_apng(path: Path) -> list:
               loop=0, disposal=[0, 0, 1, 0])
     assert Image.open(path).n_frames == 4
     return [np.asarray(f) for f in (base, flipped, flipped, base)]
+
+
+def run(*args: str | Path) -> int:
+    """Run ``unseen ARGS`` in-process with the real detector; returns the exit code (the photo tests)."""
+    from unseen.cli import main
+
+    return main([str(a) for a in args])
+
+
+def frames(path: Path) -> list[video_read.DecodedFrame]:
+    """Every frame of a video as unseen's reader decodes it (the video tests)."""
+    from unseen.media import video_read
+
+    with video_read.open_input(path) as c:
+        return list(video_read.Reader(c, video_read.video_stream(c)).video_frames())
 
 
 @pytest.fixture

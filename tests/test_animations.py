@@ -1,11 +1,13 @@
 """Animations: distinct frames two at a time (``engine.image.cover_frames``), a file's frames read,
 covered and written a few at a time (``media.image._Animation``, ``media.image_write``, ``media.apng``),
-each with the result of the plain way."""
+each with the result of the plain way; and end to end, every frame covered and a frame repeated or
+alike once masked detected once and written on the input's timeline (``media.image.shown_frames``)."""
 
 from __future__ import annotations
 
 import io
 import json
+import subprocess
 import threading
 import time
 import weakref
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import GROUP, changed_fraction, dlib_boxes
+from conftest import GROUP, changed_fraction, dlib_boxes, repeating_apng, run, system_tool
 from PIL import Image, ImageEnhance
 
 from unseen.media import image as image_io
@@ -349,3 +351,127 @@ def test_an_apng_read_lazily_keeps_no_spare_canvas(tmp_path: Path):
             pillow.append(im._prev_im is not None)
     assert pillow == [False, True, True, True]
     assert held == [False, False, True, False]
+
+
+def test_animated_gif_every_frame_masked(tmp_path: Path):
+    base = Image.open(GROUP).convert("RGB")
+    frames = [base, base.transpose(Image.Transpose.FLIP_LEFT_RIGHT), base]
+    p = tmp_path / "anim.gif"
+    frames[0].save(p, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    assert run(p, "-q") == 0
+    out = Image.open(tmp_path / "anim.unseen.gif")
+    assert out.n_frames == 3
+    x, y, w, h = dlib_boxes(GROUP.name)[0]
+    for i in (0, 2):
+        out.seek(i)
+        orig = np.asarray(frames[i])
+        assert changed_fraction(orig, np.asarray(out.convert("RGB")), (x, y, w, h)) > 0.8
+
+
+def test_a_frame_an_animation_repeats_is_detected_once(tmp_path: Path, detector):
+    """A boomerang loop (frames forward, then back) repeats whole frames: each distinct frame is
+    detected once (the real detectors, counted), and a repeat comes out as that frame would alone."""
+    from unseen.engine.image import cover, cover_decoded
+    from unseen.options import Options
+
+    base = Image.open(GROUP).convert("RGB")
+    flipped = base.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    p = tmp_path / "boomerang.gif"
+    base.save(p, save_all=True, append_images=[flipped, base, flipped], duration=200, loop=0)
+    img = image_io.read(p)
+    assert np.array_equal(img.frames[0], img.frames[2]) and not np.array_equal(img.frames[0], img.frames[1])
+
+    calls = {"detect": 0, "check": 0}
+    lock = threading.Lock()  # distinct frames run two at a time
+
+    class Counted:
+        def detect(self, rgb):
+            with lock:
+                calls["detect"] += 1
+            return detector.detect(rgb)
+
+        def check(self, rgb):
+            with lock:
+                calls["check"] += 1
+            return detector.check(rgb)
+
+    options = Options()
+    masked = cover_decoded(img, Counted(), options)
+    assert calls == {"detect": 2, "check": 2}
+    alone = cover(img.frames[2], detector, options)
+    assert np.array_equal(masked.frames[2].pixels, alone.pixels)
+    assert np.array_equal(masked.frames[2].regions.boxes, alone.regions.boxes)
+    x, y, w, h = dlib_boxes(GROUP.name)[0]
+    for i in (0, 2):
+        assert changed_fraction(img.frames[i], masked.frames[i].pixels, (x, y, w, h)) > 0.8
+    # An animation without repeats: every frame is detected.
+    calls.update(detect=0, check=0)
+    base.save(p, save_all=True, append_images=[flipped], duration=200, loop=0)
+    cover_decoded(image_io.read(p), Counted(), options)
+    assert calls == {"detect": 2, "check": 2}
+
+
+def test_an_animation_with_a_repeated_frame_is_written_with_its_timeline(tmp_path: Path, capsys):
+    """Pillow's writers fold a frame identical to the one before into it (its time added), so such an
+    animation came back with fewer frames and was refused ("output is ... x3, expected ... x4"). It
+    is now written with the same timeline, the fold noted; every face is covered in every frame."""
+    p = tmp_path / "repeat.png"
+    frames = repeating_apng(p)
+    assert run(p, "-q", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert any("1 of 4 frames" in n for n in report["notes"])
+    out = Image.open(tmp_path / "repeat.unseen.png")
+    assert out.n_frames == 3
+    times = []
+    for i in range(3):
+        out.seek(i)
+        times.append(out.info["duration"])
+        shown = np.asarray(out.convert("RGB"))
+        x, y, w, h = dlib_boxes(GROUP.name)[0]
+        if i != 1:  # the photo: its labelled face covered
+            assert changed_fraction(frames[0 if i == 0 else 3], shown, (x, y, w, h)) > 0.8
+        else:  # the flipped photo: the same face, mirrored
+            assert changed_fraction(frames[1], shown, (500 - x - w, y, w, h)) > 0.8
+    assert times == [100, 500, 400]
+
+
+def test_an_animation_whose_frames_are_all_alike_is_written_as_one_picture(tmp_path: Path, capsys):
+    """PNG and WebP writers make a still picture of an animation whose frames are all the same."""
+    p = tmp_path / "same.png"
+    base = Image.open(GROUP).convert("RGB")
+    base.save(p, save_all=True, append_images=[base], duration=[100, 200], loop=0, disposal=[0, 1])
+    assert Image.open(p).n_frames == 2
+    assert run(p, "-q", "--json") == 0
+    assert "all 2 frames the same once masked: written as one picture" in json.loads(capsys.readouterr().out)["notes"]
+    out = Image.open(tmp_path / "same.unseen.png")
+    assert getattr(out, "n_frames", 1) == 1
+    x, y, w, h = dlib_boxes(GROUP.name)[0]
+    assert changed_fraction(np.asarray(base), np.asarray(out.convert("RGB")), (x, y, w, h)) > 0.8
+
+
+def test_a_gif_with_a_repeated_frame_from_ffmpeg_is_written(tmp_path: Path):
+    """The same with a GIF as FFmpeg writes it (it keeps repeated frames): 4 frames in, 3 out."""
+    ffmpeg = system_tool("ffmpeg", "ffmpeg")
+    base = Image.open(GROUP).convert("RGB")
+    flipped = base.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    for i, im in enumerate((base, flipped, flipped, base)):
+        im.save(tmp_path / f"f{i}.png")
+    gif = tmp_path / "ff.gif"
+    subprocess.run([ffmpeg, "-v", "error", "-framerate", "5", "-i", str(tmp_path / "f%d.png"), "-vf",
+                    "split[a][b];[a]palettegen[p];[b][p]paletteuse", str(gif)], check=True)
+    assert Image.open(gif).n_frames == 4
+    assert run(gif, "-q") == 0
+    out = Image.open(tmp_path / "ff.unseen.gif")
+    assert out.n_frames == 3
+
+
+def test_shown_frames_accepts_only_a_folding_of_the_same_timeline():
+    shown = image_io.shown_frames
+    assert shown([100, 200, 300, 400], [100, 500, 400]) == [0, 1, 1, 2]
+    assert shown([100, 200, 300, 400], [300, 300, 400]) == [0, 0, 1, 2]
+    assert shown([100, 100, 100], [300]) == [0, 0, 0]
+    assert shown([100, 200], [100, 200]) == [0, 1]
+    assert shown([100, 200, 300, 400], [100, 600, 300]) is None  # a frame starts where none did
+    assert shown([100, 200, 300], [100, 200]) is None  # shorter: a frame lost, not folded
+    assert shown([100, 200], [100, 200, 50]) is None  # more frames than the animation had
+    assert shown([], [100]) is None

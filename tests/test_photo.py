@@ -8,24 +8,18 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, GROUP, ROOT, changed_fraction, dlib_boxes, repeating_apng, shared_path, system_tool
+from conftest import FIXTURES, GROUP, ROOT, changed_fraction, dlib_boxes, run, shared_path
 from PIL import Image, ImageSequence
 
-from unseen.cli import main
 from unseen.media import image as image_io
 
 
 def rgb(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
-
-
-def run(*args: str | Path) -> int:
-    return main([str(a) for a in args])
 
 
 def test_every_labelled_face_is_covered(group: Path):
@@ -298,112 +292,6 @@ def test_the_command_runs_numpy_blas_on_one_thread(group: Path, tmp_path: Path):
         assert threads == want
 
 
-def test_inspect_counts_confident_faces_apart(group: Path, capsys):
-    """``unseen inspect`` says how many of the faces it finds are scored >= 0.5 (the self-check's
-    threshold): on an output of unseen, faint candidates on the grey fill are not faces left."""
-    from unseen.detect.ensemble import CHECK_PASSES
-    from unseen.inspect.findings import CONFIDENT
-
-    assert CHECK_PASSES[0].threshold == CONFIDENT
-    assert run("inspect", group, "--json") == 0
-    before = json.loads(capsys.readouterr().out)
-    assert before["faces"] >= 6 and 6 <= before["faces_confident"] <= before["faces"]
-    assert run(group, "-q") == 0
-    capsys.readouterr()
-    assert run("inspect", group.with_name("group.unseen.jpg"), "--json") == 0
-    after = json.loads(capsys.readouterr().out)
-    assert after["faces_confident"] == 0
-    assert run("inspect", group) == 0
-    line = [x for x in capsys.readouterr().out.splitlines() if "faces found by unseen" in x][0]
-    assert f"({before['faces_confident']} at score >= 0.5;" in line
-
-
-def test_inspect_lists_what_a_gif_carries_in_any_frame(tmp_path: Path, capsys):
-    """A GIF's comment can sit with any frame; Pillow shows it only once that frame is reached, and
-    shows no XMP packet at all, so ``unseen inspect`` said "no metadata found" for a name and address
-    in frame 2 and an XMP creator in frame 3. The run's report lists both among what was dropped, and
-    the output carries neither."""
-    a = Image.open(GROUP).convert("RGB").reduce(4)
-    buf = io.BytesIO()
-    a.save(buf, "GIF", save_all=True, append_images=[a.rotate(30), a.rotate(60)], duration=50)
-    data = buf.getvalue()
-    controls = [i for i in range(len(data)) if data.startswith(b"\x21\xf9\x04", i)]
-    second, third = controls[1], controls[2]  # frames 2 and 3's control blocks
-    comment = b"Jane Doe, 5 Main St"
-    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>Jane Reporter</dc:creator></x:xmpmeta>'
-    src = tmp_path / "anim.gif"
-    src.write_bytes(data[:second] + b"\x21\xfe" + bytes([len(comment)]) + comment + b"\x00" + data[second:third]
-                    + b"\x21\xff\x0bXMP DataXMP" + bytes([len(xmp)]) + xmp + b"\x00" + data[third:])
-    assert Image.open(src).info.get("comment") is None  # not visible at frame 0
-    assert run("inspect", src, "--json", "--no-faces") == 0
-    found = json.loads(capsys.readouterr().out)
-    assert {"comment", "XMP"} <= set(found["blocks"]) and found["people"]["Comment"] == comment.decode()
-    assert run(src, "--json", "-q", "--cover", "faces") == 0
-    assert {"comment", "XMP"} <= set(json.loads(capsys.readouterr().out)["metadata_dropped"])
-    out = (tmp_path / "anim.unseen.gif").read_bytes()
-    assert comment not in out and b"Jane Reporter" not in out
-
-
-def test_inspect_lists_a_motion_photos_video_and_makers_segments(tmp_path: Path, capsys):
-    """A phone's motion photo keeps a short video after the JPEG's end (every face in it unmasked), and
-    makers write APP segments Pillow does not show (a GoPro's GPS track in APP6): ``unseen inspect``
-    listed neither, nor did a run's list of what it dropped. The output carries neither."""
-    import av
-
-    clip = tmp_path / "clip.mp4"
-    with av.open(str(clip), "w") as box:
-        stream = box.add_stream("libx264", rate=10)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        frame = av.VideoFrame.from_ndarray(np.asarray(Image.open(GROUP).convert("RGB").resize((64, 48))),
-                                           format="rgb24")
-        for packet in [*stream.encode(frame), *stream.encode()]:
-            box.mux(packet)
-    jpeg = GROUP.read_bytes()
-    gopro = b"GoPro\0" + b"GPS5 52.52 13.40" * 4
-    src = tmp_path / "motion.jpg"
-    src.write_bytes(jpeg[:2] + b"\xff\xe6" + (len(gopro) + 2).to_bytes(2, "big") + gopro + jpeg[2:]
-                    + clip.read_bytes())
-    assert run("inspect", src, "--json", "--no-faces") == 0
-    blocks = json.loads(capsys.readouterr().out)["blocks"]
-    video = f"a video after the picture ({clip.stat().st_size} bytes; a phone's motion photo)"
-    assert {"APP6 segment (GoPro)", video} <= set(blocks)
-    assert run(src, "--json", "-q", "--cover", "faces") == 0
-    assert {"APP6 segment (GoPro)", video} <= set(json.loads(capsys.readouterr().out)["metadata_dropped"])
-    out = (tmp_path / "motion.unseen.jpg").read_bytes()
-    assert b"ftyp" not in out and b"GoPro" not in out
-
-
-def test_inspect_lists_a_pngs_time_and_private_chunks(tmp_path: Path, capsys):
-    """A PNG's last-modified time (tIME) and makers' private chunks, and a WebP's, are not in Pillow's
-    ``info``: ``unseen inspect`` did not list them."""
-    import zlib
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
-
-    buf = io.BytesIO()
-    Image.open(GROUP).convert("RGB").reduce(4).save(buf, "PNG")
-    data = buf.getvalue()
-    src = tmp_path / "shot.png"
-    src.write_bytes(data[:33] + chunk(b"tIME", bytes([7, 234, 5, 1, 12, 0, 0])) + chunk(b"prVW", b"preview")
-                    + data[33:])
-    assert run("inspect", src, "--json", "--no-faces") == 0
-    blocks = json.loads(capsys.readouterr().out)["blocks"]
-    assert {"PNG chunk tIME (last-modified time)", "PNG chunk prVW"} <= set(blocks)
-    # the same for a WebP: a private chunk after the picture (EXIF is named once, from Pillow's reading)
-    exif = Image.Exif()
-    exif[0x010F] = "TestCam"
-    buf = io.BytesIO()
-    Image.open(GROUP).convert("RGB").reduce(4).save(buf, "WEBP", exif=exif.tobytes())
-    body = b"GPS 52.52 13.40 "
-    data = buf.getvalue() + b"gPsT" + len(body).to_bytes(4, "little") + body
-    webp = tmp_path / "shot.webp"
-    webp.write_bytes(data[:4] + (len(data) - 8).to_bytes(4, "little") + data[8:])
-    assert run("inspect", webp, "--json", "--no-faces") == 0
-    blocks = json.loads(capsys.readouterr().out)["blocks"]
-    assert "WebP chunk gPsT" in blocks and blocks.count("EXIF") == 1
-
-
 def test_boxes_file_adds_regions(group: Path, tmp_path: Path):
     boxes = tmp_path / "boxes.json"
     boxes.write_text(json.dumps({"version": 1, "regions": [{"x": 5, "y": 5, "w": 40, "h": 30}]}))
@@ -455,118 +343,6 @@ def test_png_stays_lossless_outside_masks(tmp_path: Path):
     assert (a[:, -10:] == b[:, -10:]).all()  # the right strip: no face, no text
 
 
-def test_animated_gif_every_frame_masked(tmp_path: Path):
-    base = Image.open(GROUP).convert("RGB")
-    frames = [base, base.transpose(Image.Transpose.FLIP_LEFT_RIGHT), base]
-    p = tmp_path / "anim.gif"
-    frames[0].save(p, save_all=True, append_images=frames[1:], duration=200, loop=0)
-    assert run(p, "-q") == 0
-    out = Image.open(tmp_path / "anim.unseen.gif")
-    assert out.n_frames == 3
-    x, y, w, h = dlib_boxes(GROUP.name)[0]
-    for i in (0, 2):
-        out.seek(i)
-        orig = np.asarray(frames[i])
-        assert changed_fraction(orig, np.asarray(out.convert("RGB")), (x, y, w, h)) > 0.8
-
-
-def test_a_frame_an_animation_repeats_is_detected_once(tmp_path: Path, detector):
-    """A boomerang loop (frames forward, then back) repeats whole frames: each distinct frame is
-    detected once (the real detectors, counted), and a repeat comes out as that frame would alone."""
-    from unseen.engine.image import cover, cover_decoded
-    from unseen.options import Options
-
-    base = Image.open(GROUP).convert("RGB")
-    flipped = base.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-    p = tmp_path / "boomerang.gif"
-    base.save(p, save_all=True, append_images=[flipped, base, flipped], duration=200, loop=0)
-    img = image_io.read(p)
-    assert np.array_equal(img.frames[0], img.frames[2]) and not np.array_equal(img.frames[0], img.frames[1])
-
-    calls = {"detect": 0, "check": 0}
-    lock = threading.Lock()  # distinct frames run two at a time
-
-    class Counted:
-        def detect(self, rgb):
-            with lock:
-                calls["detect"] += 1
-            return detector.detect(rgb)
-
-        def check(self, rgb):
-            with lock:
-                calls["check"] += 1
-            return detector.check(rgb)
-
-    options = Options()
-    masked = cover_decoded(img, Counted(), options)
-    assert calls == {"detect": 2, "check": 2}
-    alone = cover(img.frames[2], detector, options)
-    assert np.array_equal(masked.frames[2].pixels, alone.pixels)
-    assert np.array_equal(masked.frames[2].regions.boxes, alone.regions.boxes)
-    x, y, w, h = dlib_boxes(GROUP.name)[0]
-    for i in (0, 2):
-        assert changed_fraction(img.frames[i], masked.frames[i].pixels, (x, y, w, h)) > 0.8
-    # An animation without repeats: every frame is detected.
-    calls.update(detect=0, check=0)
-    base.save(p, save_all=True, append_images=[flipped], duration=200, loop=0)
-    cover_decoded(image_io.read(p), Counted(), options)
-    assert calls == {"detect": 2, "check": 2}
-
-
-def test_an_animation_with_a_repeated_frame_is_written_with_its_timeline(tmp_path: Path, capsys):
-    """Pillow's writers fold a frame identical to the one before into it (its time added), so such an
-    animation came back with fewer frames and was refused ("output is ... x3, expected ... x4"). It
-    is now written with the same timeline, the fold noted; every face is covered in every frame."""
-    p = tmp_path / "repeat.png"
-    frames = repeating_apng(p)
-    assert run(p, "-q", "--json") == 0
-    report = json.loads(capsys.readouterr().out)
-    assert any("1 of 4 frames" in n for n in report["notes"])
-    out = Image.open(tmp_path / "repeat.unseen.png")
-    assert out.n_frames == 3
-    times = []
-    for i in range(3):
-        out.seek(i)
-        times.append(out.info["duration"])
-        shown = np.asarray(out.convert("RGB"))
-        x, y, w, h = dlib_boxes(GROUP.name)[0]
-        if i != 1:  # the photo: its labelled face covered
-            assert changed_fraction(frames[0 if i == 0 else 3], shown, (x, y, w, h)) > 0.8
-        else:  # the flipped photo: the same face, mirrored
-            assert changed_fraction(frames[1], shown, (500 - x - w, y, w, h)) > 0.8
-    assert times == [100, 500, 400]
-
-
-def test_an_animation_whose_frames_are_all_alike_is_written_as_one_picture(tmp_path: Path, capsys):
-    """PNG and WebP writers make a still picture of an animation whose frames are all the same."""
-    p = tmp_path / "same.png"
-    base = Image.open(GROUP).convert("RGB")
-    base.save(p, save_all=True, append_images=[base], duration=[100, 200], loop=0, disposal=[0, 1])
-    assert Image.open(p).n_frames == 2
-    assert run(p, "-q", "--json") == 0
-    assert "all 2 frames the same once masked: written as one picture" in json.loads(capsys.readouterr().out)["notes"]
-    out = Image.open(tmp_path / "same.unseen.png")
-    assert getattr(out, "n_frames", 1) == 1
-    x, y, w, h = dlib_boxes(GROUP.name)[0]
-    assert changed_fraction(np.asarray(base), np.asarray(out.convert("RGB")), (x, y, w, h)) > 0.8
-
-
-def test_a_gif_with_a_repeated_frame_from_ffmpeg_is_written(tmp_path: Path):
-    """The same with a GIF as FFmpeg writes it (it keeps repeated frames): 4 frames in, 3 out."""
-    ffmpeg = system_tool("ffmpeg", "ffmpeg")
-    base = Image.open(GROUP).convert("RGB")
-    flipped = base.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-    for i, im in enumerate((base, flipped, flipped, base)):
-        im.save(tmp_path / f"f{i}.png")
-    gif = tmp_path / "ff.gif"
-    subprocess.run([ffmpeg, "-v", "error", "-framerate", "5", "-i", str(tmp_path / "f%d.png"), "-vf",
-                    "split[a][b];[a]palettegen[p];[b][p]paletteuse", str(gif)], check=True)
-    assert Image.open(gif).n_frames == 4
-    assert run(gif, "-q") == 0
-    out = Image.open(tmp_path / "ff.unseen.gif")
-    assert out.n_frames == 3
-
-
 def test_a_webp_whose_frames_are_alike_once_masked_is_written_and_verified(tmp_path: Path, detector):
     """WebP gives a frame's duration only once the frame is decoded: the re-read took every frame of
     a folded WebP for 100 ms and refused it ("output is (500, 332) x3, expected (500, 332) x4").
@@ -599,18 +375,6 @@ def test_a_webp_whose_frames_are_alike_once_masked_is_written_and_verified(tmp_p
     assert out.n_frames == 2
     assert [image_io.frame_ms(f) for f in ImageSequence.Iterator(out)] == [300, 300]
     assert verify_pixels(img.frames, data, img.output_format, ("face",), img.durations)["verdict"] == "pass"
-
-
-def test_shown_frames_accepts_only_a_folding_of_the_same_timeline():
-    shown = image_io.shown_frames
-    assert shown([100, 200, 300, 400], [100, 500, 400]) == [0, 1, 1, 2]
-    assert shown([100, 200, 300, 400], [300, 300, 400]) == [0, 0, 1, 2]
-    assert shown([100, 100, 100], [300]) == [0, 0, 0]
-    assert shown([100, 200], [100, 200]) == [0, 1]
-    assert shown([100, 200, 300, 400], [100, 600, 300]) is None  # a frame starts where none did
-    assert shown([100, 200, 300], [100, 200]) is None  # shorter: a frame lost, not folded
-    assert shown([100, 200], [100, 200, 50]) is None  # more frames than the animation had
-    assert shown([], [100]) is None
 
 
 def test_decompression_bomb_refused(tmp_path: Path, capsys):

@@ -5,6 +5,7 @@ were most of the grey outside the faces (docs/BENCHMARKS.md, "Video: design").""
 from __future__ import annotations
 
 import numpy as np
+from live_replay import assert_live_matches_offline
 
 from unseen.regions import Regions, box_iou
 from unseen.track import GUIDE_IOU, HOLD_GROWTH, HULL_GAP, WEAK_SOURCE, Coverage, Tracker
@@ -161,3 +162,63 @@ def test_the_writer_waits_for_a_face_seen_once_to_be_seen_again():
     found = {52: _box(300, 12, y=35), 92: _box(330, 12, y=45)}
     lags = _replay(found, 100)
     assert max(lags) > 2.0  # the frame at 1.6 s waited for the box at 3.68 s (without the wait: ~0.95 s)
+
+
+def _face(x: float) -> Regions:
+    return Regions.from_boxes([[x, 100, x + 40, 150]], [0.9])
+
+
+def test_tracker_bridges_misses_and_holds():
+    fps = 25
+    tracker = Tracker()
+    for i in range(50):
+        t = i / fps
+        # moving right 4 px/frame, missed by the detector on frames 20..29 (0.4 s)
+        tracker.update(t, Regions.empty() if 20 <= i < 30 or i < 10 or i >= 40 else _face(100 + 4 * i))
+    tracks = tracker.finish()
+    assert len(tracks) == 1
+    cov = Coverage(tracks, hold=0.5)
+    for i in range(50):
+        boxes = cov.at(i / fps).boxes
+        if i < 10 - 12 or i > 39 + 12:
+            continue
+        assert len(boxes) == 1, i
+        x = 100 + 4 * i  # where the face really is
+        b = boxes[0]
+        assert b[0] <= x + 1 and b[2] >= x + 39, (i, b)  # the whole face inside the mask
+    # hold is 0.5 s: gone before that
+    late = Coverage(tracks, hold=0.5)
+    assert len(late.at(39 / fps + 0.55).boxes) == 0
+
+
+def test_tracker_keeps_two_faces_apart():
+    """Two faces walking towards each other and crossing keep their own tracks; a plate at the
+    same place as a face never joins the face's track (kinds are tracked apart)."""
+    tracker = Tracker()
+    for i in range(40):
+        left, right = 100 + 8 * i, 420 - 8 * i  # they meet around frame 20 and cross
+        plate = Regions.from_boxes([[left, 100, left + 40, 150]], [0.8], kind="plate")
+        tracker.update(i / 25, Regions.concat([_face(left), _face(right), plate]))
+    tracks = tracker.finish()
+    faces = sorted((t for t in tracks if t.kind == "face"), key=lambda t: t.boxes[0][0])
+    (plate_track,) = [t for t in tracks if t.kind == "plate"]
+    assert len(faces) == 2 and len(plate_track.times) == 40
+    for tr in faces:
+        assert len(tr.times) == 40  # never lost, never swapped into the other
+        xs = tr.boxes[:, 0]
+        assert np.all(np.diff(xs) > 0) or np.all(np.diff(xs) < 0), xs
+    assert tracker.max_per_frame == {"face": 2, "plate": 1}
+
+
+def test_live_coverage_matches_offline():
+    """The writer trailing the analyser by ``lag`` seconds masks exactly what a full second pass would."""
+    rng = np.random.default_rng(0)
+    dets = []
+    for i in range(300):
+        t = i / 25
+        faces = [_face(100 + 3 * i)] if rng.random() > 0.3 and not 150 <= i < 180 else []  # flickers, 1.2 s miss
+        if 50 <= i < 120 and rng.random() > 0.5:
+            faces.append(Regions.from_boxes([[500, 300, 530, 340]], [0.6]))
+        dets.append((t, Regions.concat(faces)))
+    _, lags = assert_live_matches_offline([t for t, _ in dets], lambda tr, i: tr.update(*dets[i]))
+    assert np.median(lags) < 1.5  # the writer trails by ~1 s, not by the whole bridge

@@ -17,21 +17,19 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import FIXTURES, shared_path, spy_passes
+from conftest import FIXTURES, frames, shared_path
 from container_checks import assert_clean, assert_probe_clean, exif, probe
-from live_replay import assert_live_matches_offline
 
 from unseen import raster
 from unseen.boxes import BoxSet
 from unseen.cli import main
-from unseen.detect.schedule import GLANCE, INT8_FROM, VideoDetector
 from unseen.engine import video as engine_video
 from unseen.errors import UnseenError
 from unseen.inspect import video as inspect_video
 from unseen.media import video_read, video_write
 from unseen.options import Options
-from unseen.regions import Regions, box_iou
-from unseen.track import WEAK_SOURCE, Coverage, Tracker
+from unseen.regions import Regions
+from unseen.track import Tracker
 
 CLIP = FIXTURES / "video" / "head_pose.mp4"
 TOL = 24
@@ -42,11 +40,6 @@ class NoFaces:
 
     def detect(self, rgb):
         return Regions.empty()
-
-
-def frames(path: Path) -> list[video_read.DecodedFrame]:
-    with video_read.open_input(path) as c:
-        return list(video_read.Reader(c, video_read.video_stream(c)).video_frames())
 
 
 def anonymize(src: Path, dst: Path, detector=None, boxset=None, **kw) -> dict:
@@ -449,52 +442,6 @@ def test_iso6709():
 
 # -- tracker ------------------------------------------------------------------------------------
 
-def _face(x: float) -> Regions:
-    return Regions.from_boxes([[x, 100, x + 40, 150]], [0.9])
-
-
-def test_tracker_bridges_misses_and_holds():
-    fps = 25
-    tracker = Tracker()
-    for i in range(50):
-        t = i / fps
-        # moving right 4 px/frame, missed by the detector on frames 20..29 (0.4 s)
-        tracker.update(t, Regions.empty() if 20 <= i < 30 or i < 10 or i >= 40 else _face(100 + 4 * i))
-    tracks = tracker.finish()
-    assert len(tracks) == 1
-    cov = Coverage(tracks, hold=0.5)
-    for i in range(50):
-        boxes = cov.at(i / fps).boxes
-        if i < 10 - 12 or i > 39 + 12:
-            continue
-        assert len(boxes) == 1, i
-        x = 100 + 4 * i  # where the face really is
-        b = boxes[0]
-        assert b[0] <= x + 1 and b[2] >= x + 39, (i, b)  # the whole face inside the mask
-    # hold is 0.5 s: gone before that
-    late = Coverage(tracks, hold=0.5)
-    assert len(late.at(39 / fps + 0.55).boxes) == 0
-
-
-def test_tracker_keeps_two_faces_apart():
-    """Two faces walking towards each other and crossing keep their own tracks; a plate at the
-    same place as a face never joins the face's track (kinds are tracked apart)."""
-    tracker = Tracker()
-    for i in range(40):
-        left, right = 100 + 8 * i, 420 - 8 * i  # they meet around frame 20 and cross
-        plate = Regions.from_boxes([[left, 100, left + 40, 150]], [0.8], kind="plate")
-        tracker.update(i / 25, Regions.concat([_face(left), _face(right), plate]))
-    tracks = tracker.finish()
-    faces = sorted((t for t in tracks if t.kind == "face"), key=lambda t: t.boxes[0][0])
-    (plate_track,) = [t for t in tracks if t.kind == "plate"]
-    assert len(faces) == 2 and len(plate_track.times) == 40
-    for tr in faces:
-        assert len(tr.times) == 40  # never lost, never swapped into the other
-        xs = tr.boxes[:, 0]
-        assert np.all(np.diff(xs) > 0) or np.all(np.diff(xs) < 0), xs
-    assert tracker.max_per_frame == {"face": 2, "plate": 1}
-
-
 def test_memory_does_not_hold_frames():
     """Pass 1 on a real clip keeps boxes only: everything the analysis holds once it is done is
     smaller than one of the clip's frames, although it saw all 56 of them."""
@@ -518,116 +465,6 @@ def test_memory_does_not_hold_frames():
     frame_bytes = int(np.prod(frames(CLIP)[0].rgb.shape))
     held = len(pickle.dumps((analysis.tracker.done, analysis.tracker.active)))
     assert held < frame_bytes / 20, (held, frame_bytes)
-
-
-def test_live_coverage_matches_offline():
-    """The writer trailing the analyser by ``lag`` seconds masks exactly what a full second pass would."""
-    rng = np.random.default_rng(0)
-    dets = []
-    for i in range(300):
-        t = i / 25
-        faces = [_face(100 + 3 * i)] if rng.random() > 0.3 and not 150 <= i < 180 else []  # flickers, 1.2 s miss
-        if 50 <= i < 120 and rng.random() > 0.5:
-            faces.append(Regions.from_boxes([[500, 300, 530, 340]], [0.6]))
-        dets.append((t, Regions.concat(faces)))
-    _, lags = assert_live_matches_offline([t for t, _ in dets], lambda tr, i: tr.update(*dets[i]))
-    assert np.median(lags) < 1.5  # the writer trails by ~1 s, not by the whole bridge
-
-
-def test_glance_on_the_shrunk_copy_finds_what_the_full_frame_gives(detector):
-    """The every-frame glance runs on swscale's shrunk copy (``DecodedFrame.fitted``) instead of the
-    full frame shrunk by Pillow: the same faces, in the frame's own pixels."""
-    vdet = VideoDetector(detector)
-    for f in frames(CLIP)[:8]:
-        job = next(j for j in vdet.due(f.time, f.rgb.shape) if j[4])
-        a, b = vdet.run(f.rgb, job), vdet.run_frame(f, job)
-        assert len(a) == len(b) >= 1
-        assert (box_iou(a.boxes, b.boxes).max(1) > 0.8).all()
-
-
-def test_glance_boxes_are_weak_until_a_full_size_box_joins_them(detector):
-    """The tracker does not let a glance box take a track away from its full-size boxes
-    (``track.GUIDE_IOU``): the schedule marks the glance's boxes, and a box NMS fused with a full-size
-    pass's box of the same face is a full-size box."""
-    vdet = VideoDetector(detector)
-    f = frames(CLIP)[0]
-    jobs = vdet.due(f.time, f.rgb.shape)
-    glance = vdet.run_frame(f, next(j for j in jobs if j[4] == GLANCE and not j[5]))
-    full = vdet.run_frame(f, next(j for j in jobs if j[0] == "centerface"))
-    assert len(glance) >= 1 and (glance.sources == WEAK_SOURCE).all()
-    assert len(full) >= 1 and (full.sources != WEAK_SOURCE).all()
-    assert (vdet.merge([glance]).sources == WEAK_SOURCE).all()
-    both = vdet.merge([glance, full])
-    found_by_both = box_iou(both.boxes, glance.boxes).max(1) > 0.5
-    assert found_by_both.any() and (both.sources[found_by_both] != WEAK_SOURCE).all()
-
-
-def test_centerface_runs_its_int8_file_on_large_frames_only(detector):
-    """0.55-0.69x the CPU of a 1080p pass (by CPU model); on smaller frames int8 let a MOT20 face slip
-    (``schedule.INT8_FROM``).
-    The turned boxes' look keeps the float file its threshold was measured with."""
-    vdet = VideoDetector(detector)
-    assert vdet.backend("centerface", 1920 * 1080).int8 and INT8_FROM <= 1920 * 1080
-    assert not vdet.backend("centerface", 1280 * 720).int8
-    assert not vdet.backend("centerface").int8
-
-
-def test_the_last_frame_runs_every_row(detector, monkeypatch):
-    """Nothing comes after a clip's last frame to find what appeared since a row last ran, so every
-    periodic row runs on it; the frames before keep their schedule."""
-    vdet = VideoDetector(detector)
-    ran = spy_passes(vdet, monkeypatch)
-    clip = frames(CLIP)
-    got = [f.index for f, _ in vdet.detect_all(iter(clip))]
-    assert got == list(range(len(clip)))
-    last = len(clip) - 1
-    rows = {(b, s) for i, b, s in ran if i == last}
-    assert ("centerface", 1.0) in rows and ("retinaface", 2.0) in rows
-    small = [i for i, b, s in ran if (b, s) == ("retinaface", 2.0)]
-    assert small[-1] == last and last - 1 not in small  # on its own schedule until the last frame
-    assert vdet.runs == len(ran)
-
-
-def test_a_face_in_a_clips_last_frames_is_covered(tmp_path):
-    """MOT20's last 0.2 s: a ~20 px face that RetinaFace at 2x scores 0.47-0.70 in frames 123-125, after
-    that row's last scheduled run on frame 122, was left uncovered until the last frame ran every row
-    (found by ``unseen verify``; docs/BENCHMARKS.md, "Verify: videos")."""
-    clip = shared_path("dlib_examples/dlib/test/ffmpeg_data/MOT20-05-raw_even_shorter.mp4")
-    src = tmp_path / "mot20.mp4"
-    shutil.copy(clip, src)
-    assert main([str(src), "-o", str(tmp_path / "out"), "-q"]) == 0
-    a, b = frames(src), frames(tmp_path / "out" / "mot20.mp4")
-    assert len(a) == len(b) == 127
-    for i in (123, 124, 125):
-        diff = np.abs(a[i].rgb[203:225, 64:83].astype(int) - b[i].rgb[203:225, 64:83].astype(int)).max(2)
-        assert (diff > TOL).mean() > 0.7, i
-
-
-def test_a_face_in_a_shots_last_frames_is_covered(tmp_path):
-    """The same face at the end of a shot rather than of the clip: MOT20's 127 frames, then a cut to a
-    faceless wall. Holds stop at the cut, so no later pass could cover the face; the shot's last frame
-    runs every row, as a clip's does."""
-    clip = shared_path("dlib_examples/dlib/test/ffmpeg_data/MOT20-05-raw_even_shorter.mp4")
-    src = tmp_path / "edit.mp4"
-    with av.open(str(clip)) as c, av.open(str(src), "w") as o:
-        vin = c.streams.video[0]
-        s = o.add_stream("libx264", rate=vin.average_rate)
-        s.width, s.height, s.pix_fmt = vin.width, vin.height, "yuv420p"
-        s.options = {"qp": "0", "preset": "veryfast"}  # lossless: the frames are the clip's own pixels
-        wall = np.linspace(40, 200, vin.width)[None, :, None] + np.zeros((vin.height, 1, 3))
-        wall = av.VideoFrame.from_ndarray(wall.astype(np.uint8), format="rgb24").reformat(format="yuv420p")
-        for f in [*c.decode(video=0), *[wall] * 15]:
-            f.pts = None
-            o.mux(s.encode(f))
-        o.mux(s.encode(None))
-    assert main([str(src), "-o", str(tmp_path / "out"), "-q"]) == 0
-    a, b = frames(src), frames(tmp_path / "out" / "edit.mp4")
-    assert len(a) == len(b) == 142
-    for i in (123, 124, 125, 126):
-        diff = np.abs(a[i].rgb[203:225, 64:83].astype(int) - b[i].rgb[203:225, 64:83].astype(int)).max(2)
-        assert (diff > TOL).mean() > 0.7, i
-    assert all(np.array_equal(a[i].rgb, b[i].rgb) or np.abs(a[i].rgb.astype(int) - b[i].rgb).max() < 40
-               for i in range(127, 142))  # the wall, from its first frame: nothing held into it
 
 
 def test_one_clip_with_an_output_file_name(tmp_path, capsys):

@@ -1,0 +1,117 @@
+"""``unseen inspect`` on photos: the faces it counts and the metadata it lists, in any frame or block."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+from conftest import GROUP, run
+from PIL import Image
+
+
+def test_inspect_counts_confident_faces_apart(group: Path, capsys):
+    """``unseen inspect`` says how many of the faces it finds are scored >= 0.5 (the self-check's
+    threshold): on an output of unseen, faint candidates on the grey fill are not faces left."""
+    from unseen.detect.ensemble import CHECK_PASSES
+    from unseen.inspect.findings import CONFIDENT
+
+    assert CHECK_PASSES[0].threshold == CONFIDENT
+    assert run("inspect", group, "--json") == 0
+    before = json.loads(capsys.readouterr().out)
+    assert before["faces"] >= 6 and 6 <= before["faces_confident"] <= before["faces"]
+    assert run(group, "-q") == 0
+    capsys.readouterr()
+    assert run("inspect", group.with_name("group.unseen.jpg"), "--json") == 0
+    after = json.loads(capsys.readouterr().out)
+    assert after["faces_confident"] == 0
+    assert run("inspect", group) == 0
+    line = [x for x in capsys.readouterr().out.splitlines() if "faces found by unseen" in x][0]
+    assert f"({before['faces_confident']} at score >= 0.5;" in line
+
+
+def test_inspect_lists_what_a_gif_carries_in_any_frame(tmp_path: Path, capsys):
+    """A GIF's comment can sit with any frame; Pillow shows it only once that frame is reached, and
+    shows no XMP packet at all, so ``unseen inspect`` said "no metadata found" for a name and address
+    in frame 2 and an XMP creator in frame 3. The run's report lists both among what was dropped, and
+    the output carries neither."""
+    a = Image.open(GROUP).convert("RGB").reduce(4)
+    buf = io.BytesIO()
+    a.save(buf, "GIF", save_all=True, append_images=[a.rotate(30), a.rotate(60)], duration=50)
+    data = buf.getvalue()
+    controls = [i for i in range(len(data)) if data.startswith(b"\x21\xf9\x04", i)]
+    second, third = controls[1], controls[2]  # frames 2 and 3's control blocks
+    comment = b"Jane Doe, 5 Main St"
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>Jane Reporter</dc:creator></x:xmpmeta>'
+    src = tmp_path / "anim.gif"
+    src.write_bytes(data[:second] + b"\x21\xfe" + bytes([len(comment)]) + comment + b"\x00" + data[second:third]
+                    + b"\x21\xff\x0bXMP DataXMP" + bytes([len(xmp)]) + xmp + b"\x00" + data[third:])
+    assert Image.open(src).info.get("comment") is None  # not visible at frame 0
+    assert run("inspect", src, "--json", "--no-faces") == 0
+    found = json.loads(capsys.readouterr().out)
+    assert {"comment", "XMP"} <= set(found["blocks"]) and found["people"]["Comment"] == comment.decode()
+    assert run(src, "--json", "-q", "--cover", "faces") == 0
+    assert {"comment", "XMP"} <= set(json.loads(capsys.readouterr().out)["metadata_dropped"])
+    out = (tmp_path / "anim.unseen.gif").read_bytes()
+    assert comment not in out and b"Jane Reporter" not in out
+
+
+def test_inspect_lists_a_motion_photos_video_and_makers_segments(tmp_path: Path, capsys):
+    """A phone's motion photo keeps a short video after the JPEG's end (every face in it unmasked), and
+    makers write APP segments Pillow does not show (a GoPro's GPS track in APP6): ``unseen inspect``
+    listed neither, nor did a run's list of what it dropped. The output carries neither."""
+    import av
+
+    clip = tmp_path / "clip.mp4"
+    with av.open(str(clip), "w") as box:
+        stream = box.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        frame = av.VideoFrame.from_ndarray(np.asarray(Image.open(GROUP).convert("RGB").resize((64, 48))),
+                                           format="rgb24")
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            box.mux(packet)
+    jpeg = GROUP.read_bytes()
+    gopro = b"GoPro\0" + b"GPS5 52.52 13.40" * 4
+    src = tmp_path / "motion.jpg"
+    src.write_bytes(jpeg[:2] + b"\xff\xe6" + (len(gopro) + 2).to_bytes(2, "big") + gopro + jpeg[2:]
+                    + clip.read_bytes())
+    assert run("inspect", src, "--json", "--no-faces") == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    video = f"a video after the picture ({clip.stat().st_size} bytes; a phone's motion photo)"
+    assert {"APP6 segment (GoPro)", video} <= set(blocks)
+    assert run(src, "--json", "-q", "--cover", "faces") == 0
+    assert {"APP6 segment (GoPro)", video} <= set(json.loads(capsys.readouterr().out)["metadata_dropped"])
+    out = (tmp_path / "motion.unseen.jpg").read_bytes()
+    assert b"ftyp" not in out and b"GoPro" not in out
+
+
+def test_inspect_lists_a_pngs_time_and_private_chunks(tmp_path: Path, capsys):
+    """A PNG's last-modified time (tIME) and makers' private chunks, and a WebP's, are not in Pillow's
+    ``info``: ``unseen inspect`` did not list them."""
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+    buf = io.BytesIO()
+    Image.open(GROUP).convert("RGB").reduce(4).save(buf, "PNG")
+    data = buf.getvalue()
+    src = tmp_path / "shot.png"
+    src.write_bytes(data[:33] + chunk(b"tIME", bytes([7, 234, 5, 1, 12, 0, 0])) + chunk(b"prVW", b"preview")
+                    + data[33:])
+    assert run("inspect", src, "--json", "--no-faces") == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert {"PNG chunk tIME (last-modified time)", "PNG chunk prVW"} <= set(blocks)
+    # the same for a WebP: a private chunk after the picture (EXIF is named once, from Pillow's reading)
+    exif = Image.Exif()
+    exif[0x010F] = "TestCam"
+    buf = io.BytesIO()
+    Image.open(GROUP).convert("RGB").reduce(4).save(buf, "WEBP", exif=exif.tobytes())
+    body = b"GPS 52.52 13.40 "
+    data = buf.getvalue() + b"gPsT" + len(body).to_bytes(4, "little") + body
+    webp = tmp_path / "shot.webp"
+    webp.write_bytes(data[:4] + (len(data) - 8).to_bytes(4, "little") + data[8:])
+    assert run("inspect", webp, "--json", "--no-faces") == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert "WebP chunk gPsT" in blocks and blocks.count("EXIF") == 1
