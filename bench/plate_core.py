@@ -1,5 +1,5 @@
-"""Two levers of the plate rule for small plates, each with and without: ``plates.CORE_READ`` (``--lever core``)
-and ``plates.INSIDE_2X_MAX`` (``--lever inside2x``).
+"""Levers of the plate rule for small plates, each with and without: ``plates.CORE_READ`` (``--lever core``),
+``plates.INSIDE_2X_MAX`` (``--lever inside2x``) and ``plates.INSIDE_2X_ALWAYS`` (``--lever always2x``).
 
 DB's unclip grows each text box to ~2.6x its text's height, so a 12 px plate comes out of the detector in a
 box 31-43 px tall, over ``plates.MIN_READ``, and is read; given 12 px of letters in a 40 px crop the recogniser
@@ -21,7 +21,7 @@ and its answer reused, so only the rule differs):
   (ultralight, deface's city, dlib's faces; not the WIDER benchmark set) and on every 5th frame of the four
   clips the precision target names (mot20, hamilton, gps-mov, facenet), fitted as video fits them.
 
-    python bench/plate_core.py [--lever core|inside2x] [--write-md] [--jobs 2]
+    python bench/plate_core.py [--lever core|inside2x|always2x] [--write-md] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ LEVERS = {
     "core": ("CORE_READ", False, True, "## Plates and text: small plates read on their core (bench/plate_core.py)"),
     "inside2x": ("INSIDE_2X_MAX", 0, 150_000,
                  "## Plates and text: a pasted picture searched again at 2x (bench/plate_core.py --lever inside2x)"),
+    "always2x": ("INSIDE_2X_ALWAYS", False, True,
+                 "## Plates and text: every small region searched at 2x (bench/plate_core.py --lever always2x)"),
 }
 LEVER = "core"  # set by main() before the pool forks
 HEIGHTS = (12, 16, 24)

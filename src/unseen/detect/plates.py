@@ -72,6 +72,11 @@ SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is 
 # picture searched again at 2x"). The limit keeps it off the larger regions whose 2x search cost more (a
 # WIDER photo's 318 x 610 region, a 12 MP photo's 751 x 565) and on pasted pictures of up to ~390 px a side.
 INSIDE_2X_MAX = 150_000
+# Such a region searched at 2x even when the 1x search found something small in it: measured, not taken. On the
+# same frames 576 -> 585 of 648 plates at 12 px, 616 -> 621 at 16 px, for 1.18x the plate pass's CPU on facenet's
+# 1080p frames (1.04x on crowd photos) and more small boxes covered unread (facenet 0.54% -> 0.64% of the frame;
+# docs/BENCHMARKS.md, "every small region searched at 2x", ``bench/plate_core.py --lever always2x``).
+INSIDE_2X_ALWAYS = False
 # A box the search inside finds that lies mostly (SAME_LINE) inside a sign's line, already read, and is at
 # least 1 / LINE_RATIO of that line's height, is the line found again with a tighter box (``repeats``).
 SAME_LINE = 0.7
@@ -194,7 +199,7 @@ class TextBoxes:
                 q, sc = _found_inside(crop, box, x0, y0, at, params, strip_pixels)
                 found_q.append(q)
                 found_s.append(sc)
-                if large or (text.quad_heights(q) < SEARCH_INSIDE).any():
+                if large or (not INSIDE_2X_ALWAYS and (text.quad_heights(q) < SEARCH_INSIDE).any()):
                     break  # too large a region for a search at 2x, or something small found already
         return np.concatenate(found_q), np.concatenate(found_s)
 
