@@ -175,6 +175,17 @@ def test_a_small_plate_inside_a_larger_text_region_is_covered(height, monkeypatc
     assert len(calls) > 1  # the region was searched inside
 
 
+def _pasted_picture_with_a_plate() -> tuple[np.ndarray, tuple[int, int, int, int], np.ndarray]:
+    """A 300 x 200 photo holding a 12 px plate, pasted into a 1280 x 720 picture at (500, 300): the picture,
+    the plate's box (x, y, w, h) and the pasted photo's own quad (what the detector returns it as, whole)."""
+    picture = np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB").resize((300, 200))).copy()
+    x, y, w, h = draw_plate(picture, 120, 130, 12, "KA 4821")
+    rgb = np.asarray(Image.open(BASE).convert("RGB").resize((1280, 720))).copy()
+    rgb[300:500, 500:800] = picture
+    region = text_det.rect_quad(np.array([650.0, 400.0]), np.array([1.0, 0.0]), 300, 200)[None].astype(np.float32)
+    return rgb, (x + 500, y + 300, w, h), region
+
+
 def test_a_region_whose_search_inside_finds_only_itself_is_searched_at_2x(monkeypatch):
     """A pasted picture the detector returns whole, and whose search inside at 1x finds it whole again (the
     class ``plates.INSIDE_2X_MAX`` is for; replayed here, the real detector at 2x): searched again at twice
@@ -182,12 +193,7 @@ def test_a_region_whose_search_inside_finds_only_itself_is_searched_at_2x(monkey
     than INSIDE_2X_MAX, there is no 2x search and the plate stays visible."""
     from unseen.detect import plates
 
-    picture = np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB").resize((300, 200))).copy()
-    x, y, w, h = draw_plate(picture, 120, 130, 12, "KA 4821")
-    rgb = np.asarray(Image.open(BASE).convert("RGB").resize((1280, 720))).copy()
-    rgb[300:500, 500:800] = picture
-    plate = (x + 500, y + 300, w, h)
-    region = text_det.rect_quad(np.array([650.0, 400.0]), np.array([1.0, 0.0]), 300, 200)[None].astype(np.float32)
+    rgb, plate, region = _pasted_picture_with_a_plate()
     real_find, scales = text_det.find, []
 
     def find(pic, scale=1.0, *args, **kw):  # the whole picture and the 1x search inside: the region alone
@@ -212,12 +218,7 @@ def test_a_small_box_found_at_1x_stops_the_2x_search_unless_always_is_set(monkey
     taken: docs/BENCHMARKS.md, "every small region searched at 2x") searches at 2x all the same and covers it."""
     from unseen.detect import plates
 
-    picture = np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB").resize((300, 200))).copy()
-    x, y, w, h = draw_plate(picture, 120, 130, 12, "KA 4821")
-    rgb = np.asarray(Image.open(BASE).convert("RGB").resize((1280, 720))).copy()
-    rgb[300:500, 500:800] = picture
-    plate = (x + 500, y + 300, w, h)
-    region = text_det.rect_quad(np.array([650.0, 400.0]), np.array([1.0, 0.0]), 300, 200)[None].astype(np.float32)
+    rgb, plate, region = _pasted_picture_with_a_plate()
     small = text_det.rect_quad(np.array([540.0, 330.0]), np.array([1.0, 0.0]), 40, 20)[None].astype(np.float32)
     real_find, scales = text_det.find, []
 
