@@ -185,9 +185,10 @@ class TextBoxes:
                strip_pixels: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Text found in each region on its own (its bounding box grown by INSIDE_PAD px), other than the
         region itself found again; at twice the scale when the region is small and that finds nothing
-        under SEARCH_INSIDE (``INSIDE_2X_MAX``). Measured on small plates pasted into a real 4 MP photo, where
-        the detector returned the picture around each as one region: 12 of 18 covered at 12 px instead of 1,
-        16 instead of 8 at 16 px (docs/BENCHMARKS.md, "a small plate inside a larger text region")."""
+        under SEARCH_INSIDE (``INSIDE_2X_MAX``; whatever it finds with ``INSIDE_2X_ALWAYS``, a bench's
+        lever). Measured on small plates pasted into a real 4 MP photo, where the detector returned the
+        picture around each as one region: 12 of 18 covered at 12 px instead of 1, 16 instead of 8 at
+        16 px (docs/BENCHMARKS.md, "a small plate inside a larger text region")."""
         h, w = rgb.shape[:2]
         found_q, found_s = [np.zeros((0, 4, 2), np.float32)], [np.zeros(0, np.float32)]
         for box in text.quad_boxes(quads):
