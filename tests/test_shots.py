@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import FIXTURES, shared_path, spy_passes
+from conftest import FIXTURES, frames, shared_path, spy_passes
 from live_replay import assert_live_matches_offline
 from PIL import Image
 
@@ -54,11 +54,6 @@ def _write(path: Path, shots: list[np.ndarray], n: int) -> Path:
         for p in s.encode():
             out.mux(p)
     return path
-
-
-def _frames(path: Path) -> list[np.ndarray]:
-    with video_read.open_input(path) as c:
-        return [f.rgb for f in video_read.Reader(c, video_read.video_stream(c)).video_frames()]
 
 
 def test_cut_found_once_and_a_flash_is_not_a_cut():
@@ -160,7 +155,7 @@ def test_video_masks_do_not_run_into_the_next_shot(tmp_path):
     src = _write(tmp_path / "edit.mp4", [shot1, shot2], FPS)  # 1 s each
     dst = tmp_path / "out.mp4"
     engine_video.anonymize_video(src, dst, Options(cover=("face",)), Detector(), None, None)
-    ins, outs = _frames(src), _frames(dst)
+    ins, outs = [f.rgb for f in frames(src)], [f.rgb for f in frames(dst)]
     assert len(ins) == len(outs) == 2 * FPS
     changed = [float((np.abs(i.astype(np.int16) - o.astype(np.int16)).max(2) > 40).mean())
                for i, o in zip(ins, outs, strict=True)]
@@ -185,8 +180,7 @@ def test_the_last_frame_of_a_shot_runs_every_row(tmp_path, monkeypatch):
     row last ran: that frame runs every periodic row, as a clip's last frame does, and the cut reaches
     the tracker's list before the frames after it are handed on."""
     src = _write(tmp_path / "edit.mp4", [_photo(FACES), _photo(OTHER)], 13)  # cut at frame 13
-    with video_read.open_input(src) as c:
-        clip = list(video_read.Reader(c, video_read.video_stream(c)).video_frames())
+    clip = frames(src)
     vdet = VideoDetector(Detector())
     ran = spy_passes(vdet, monkeypatch)
     seen = []

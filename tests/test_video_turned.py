@@ -14,6 +14,7 @@ import av
 import numpy as np
 import pytest
 from conftest import FIXTURES, dlib_boxes, shared_path
+from conftest import frames as decoded  # DecodedFrames; ``frames`` here is their RGB
 from PIL import Image
 
 from unseen.cli import main
@@ -33,8 +34,7 @@ def at(rgb: np.ndarray, t: float):
 
 
 def frames(path: Path) -> list[np.ndarray]:
-    with video_read.open_input(path) as c:
-        return [f.rgb for f in video_read.Reader(c, video_read.video_stream(c)).video_frames()]
+    return [f.rgb for f in decoded(path)]
 
 
 def turned_clip(src: Path, dst: Path, turn: int) -> list[np.ndarray]:
