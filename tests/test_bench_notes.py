@@ -71,3 +71,30 @@ def test_a_section_without_a_note_is_replaced_whole(benchlib):
     doc = DOC.replace("Hand-written after the run.", "Generated:")
     out = benchlib.replace_section(doc, SECTION, "| a | 0.7 |")
     assert "Generated:" not in out and "Kept from" not in out
+
+
+def test_every_line_under_the_marker_is_kept_even_without_the_usual_first_words(benchlib):
+    """The slip table lost 55 lines a person had written above the first "Hand-written" line (2026-12-04)."""
+    once = benchlib.replace_section(DOC, SECTION, "Date: 2026-12-02 08:00 UTC\n\n| a | 0.9 |")
+    assert once.count(benchlib.GENERATED_END) == 1
+    mine = "A paragraph written straight under the table, in words of its own."
+    edited = once.replace(benchlib.GENERATED_END + "\n", benchlib.GENERATED_END + "\n\n" + mine + "\n")
+    twice = benchlib.replace_section(edited, SECTION, "Date: 2026-12-03 08:00 UTC\n\n| a | 0.8 |")
+    section = twice.split(SECTION)[1].split("## Other")[0]
+    assert mine in section and "its run: 2026-12-02 08:00 UTC" in section
+    assert section.index("| a | 0.8 |") < section.index(benchlib.GENERATED_END) < section.index(mine)
+    assert section.count("Hand-written after the run.") == 1 and "| a | 0.9 |" not in section
+    assert twice.endswith("## Other (bench/y.py)\n\nUntouched.\n")
+
+
+def test_a_note_between_generated_subsections_is_kept_without_the_old_subsections(benchlib):
+    """A note under the first of two subsections used to carry the second's old table along as a note."""
+    body = "### One\n\nDate: 2026-12-02 08:00 UTC\n\n| one | {} |\n\n### Two\n\n| two | {} |"
+    note = "Hand-written after the run. Subsection one's row looked at by eye."
+    for doc in (DOC.split(SECTION)[0] + SECTION + "\n\n" + body.format(1, 1) + "\n\n" + note
+                + "\n\n### Two\n\n| two | 1 |\n\n## Other (bench/y.py)\n\nUntouched.\n",  # before the marker
+                benchlib.replace_section(DOC, SECTION, body.format(1, 1)).replace("\n### Two", note + "\n\n### Two")):
+        out = benchlib.replace_section(doc, SECTION, body.format(2, 2))
+        section = out.split(SECTION)[1].split("## Other")[0]
+        assert note in section and "| two | 1 |" not in section and "| one | 1 |" not in section, section
+        assert section.count("### Two") == 1 and section.index("| two | 2 |") < section.index(note)
