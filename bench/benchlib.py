@@ -74,6 +74,10 @@ def run_child(argv: list[str], stdout: IO[bytes] | int = subprocess.DEVNULL) -> 
     """Wall s, CPU s (user + sys), peak RSS MiB and exit code of one child process, read with ``os.wait4``
     so only that run counts; its stderr's tail is printed when it fails."""
     t0 = time.perf_counter()
+    # Forked, not vforked: a vforked child runs on this process's memory map until its exec, and Linux
+    # starts the child's peak RSS from that map's own peak, so every child measured after this process
+    # had built an 8K animation reported this process's 1721 MiB (2026-12-05, "Animations: memory").
+    subprocess._USE_VFORK = False  # type: ignore[attr-defined]  # CPython's switch (a module global since 3.11)
     proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=tool_env())
     _, status, ru = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
