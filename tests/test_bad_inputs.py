@@ -418,3 +418,20 @@ def test_stale_temp_files_are_removed(tmp_path, cli):
     rc, _, err = cli(src, "-o", out, "-q")
     assert rc == 0, err
     assert not old.exists() and fresh.exists()
+
+
+def test_a_name_that_would_drive_the_terminal_is_printed_escaped(tmp_path, cli):
+    """A file name is the file maker's text: ESC [ 2 J clears the screen, ESC ] 2 ; retitles the window,
+    a carriage return writes over the line. The path in front of a message was escaped; the output's
+    path inside the message ("output ... exists") was printed raw."""
+    name = "x\x1b[2J\x1b]2;owned\x07\rred.jpg"
+    src = tmp_path / name
+    src.write_bytes(HOPPER.read_bytes())
+    out = tmp_path / "out"
+    rc, _, err = cli(src, "-o", out, "-q")
+    assert rc == 0, err
+    assert (out / name).is_file()
+    rc, _, err = cli(src, "-o", out, "-q")
+    assert rc == 1
+    assert not any(c in err for c in "\x1b\x07\r"), repr(err)
+    assert err.count("x\\x1b[2J\\x1b]2;owned\\x07\\rred.jpg") == 2 and len(err.strip().splitlines()) == 1, err

@@ -115,3 +115,20 @@ def test_inspect_lists_a_pngs_time_and_private_chunks(tmp_path: Path, capsys):
     assert run("inspect", webp, "--json", "--no-faces") == 0
     blocks = json.loads(capsys.readouterr().out)["blocks"]
     assert "WebP chunk gPsT" in blocks and blocks.count("EXIF") == 1
+
+
+def test_inspect_prints_a_tag_that_would_drive_the_terminal_escaped(tmp_path: Path, capsys):
+    """An EXIF Artist of ESC ] 2 ; ... BEL retitled the terminal's window and a newline in it broke the
+    listing's lines: what ``inspect`` prints of a tag value is escaped (JSON escapes it by itself)."""
+    exif = Image.Exif()
+    exif[0x013B] = "Jane\x1b]2;owned\x07\nDoe"  # Artist
+    exif[0x010E] = "caption\rover"  # ImageDescription
+    p = tmp_path / "tagged.jpg"
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(p, exif=exif)
+    assert run("inspect", p, "--no-faces") == 0
+    out = capsys.readouterr().out
+    assert not any(c in out for c in "\x1b\x07\r"), repr(out)
+    assert "Jane\\x1b]2;owned\\x07\\nDoe" in out
+    assert run("inspect", p, "--no-faces", "--json") == 0
+    raw = capsys.readouterr().out
+    assert "\x1b" not in raw and json.loads(raw)["people"]["Artist"] == "Jane\x1b]2;owned\x07\nDoe"

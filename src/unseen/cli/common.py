@@ -4,6 +4,7 @@ a progress bar. Only the command line imports this package; the library never do
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -14,10 +15,21 @@ from typing import Any
 _bar: Any = None  # the progress bar being drawn, if any: lines are printed through it
 
 
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on (escape sequences, carriage returns,
+    newlines, bytes of a name that is not UTF-8) written out as Python escapes (\\x1b, \\n, \\xff): a file name or a
+    tag value comes from whoever made the file, and printed raw, ``ESC ] 2 ;`` retitles the window,
+    ``ESC [ 2 J`` clears the screen, and a carriage return writes over the line that names the file."""
+    # bytes of a name that is not UTF-8 (os.fsdecode's surrogates) as \\xNN, as the file system has them;
+    # any other lone surrogate is escaped below
+    with contextlib.suppress(UnicodeEncodeError):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def fsname(path: str | Path) -> str:
     """Print any file name, even one that is not valid UTF-8 (as \\xNN), on one line."""
-    text = os.fsencode(path).decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return printable(os.fsdecode(path))
 
 
 def say(line: str, stream: Any = None) -> None:
@@ -31,9 +43,11 @@ def say(line: str, stream: Any = None) -> None:
 
 
 def err(path: str | Path | None, message: str) -> None:
-    """``unseen: PATH: message`` on one line (the contract for every per-file failure)."""
+    """``unseen: PATH: message`` on one line (the contract for every per-file failure). The message
+    names paths too (an output that exists, a folder that cannot be written), so it is made
+    ``printable`` as the path is, after its own line breaks (a decoder's words) are joined by spaces."""
     prefix = f"unseen: {fsname(path)}: " if path else "unseen: "
-    say(prefix + " ".join(message.splitlines()))
+    say(prefix + printable(" ".join(message.strip("\n").split("\n"))))
 
 
 class Parser(argparse.ArgumentParser):

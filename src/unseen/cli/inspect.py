@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import UnseenError
 from ..inspect import inspect_file
 from ..options import Options, parse_cover
-from .common import Parser, err
+from .common import Parser, err, printable
 
 
 def main(argv: list[str]) -> int:
@@ -39,5 +39,5 @@ def main(argv: list[str]) -> int:
         if args.json:
             print(json.dumps(found.to_json()), flush=True)
         else:
-            print("\n".join(found.lines()), flush=True)
+            print("\n".join(printable(line) for line in found.lines()), flush=True)  # tag values too
     return 1 if failed else 0

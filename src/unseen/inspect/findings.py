@@ -93,7 +93,9 @@ def found_entry(regions: Any, kind: str, boxes: bool = True) -> dict[str, Any]:
 
 
 def clean(v: Any) -> str:
-    """A tag value as short printable text: bytes decoded, NULs and spaces trimmed, 120 characters."""
+    """A tag value as short text: bytes decoded, NULs and spaces trimmed, 120 characters. What a
+    terminal would act on (an escape sequence in an Artist tag) is escaped where it is printed
+    (``cli.common.printable``); JSON escapes it by itself."""
     if isinstance(v, bytes):
         v = v.rstrip(b"\0").decode("utf-8", "replace")
     return str(v).strip()[:120]
