@@ -435,3 +435,6 @@ def test_a_name_that_would_drive_the_terminal_is_printed_escaped(tmp_path, cli):
     assert rc == 1
     assert not any(c in err for c in "\x1b\x07\r"), repr(err)
     assert err.count("x\\x1b[2J\\x1b]2;owned\\x07\\rred.jpg") == 2 and len(err.strip().splitlines()) == 1, err
+    from unseen.cli.common import LazyBar  # a video's frame bar shows the name as well
+
+    assert LazyBar(name).name == "x\\x1b[2J\\x1b]2;owned\\x07\\rred.jpg"

@@ -105,7 +105,7 @@ class LazyBar:
     ``--verify`` (or ``unseen verify``) a bar counts the frames checked (``verifying``)."""
 
     def __init__(self, name: str):
-        self.name, self.bar, self.stage = name, None, ""
+        self.name, self.bar, self.stage = fsname(name), None, ""  # the bar shows the file's name
 
     def __call__(self, done: int, total: int, stage: str = "") -> None:
         if self.bar is not None and stage != self.stage:
