@@ -300,7 +300,29 @@ def test_boxes_file_adds_regions(group: Path, tmp_path: Path):
     assert changed_fraction(a, b, (5, 5, 40, 30)) > 0.9
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    assert run(group, "--boxes", bad, "--force") == 1
+    with pytest.raises(SystemExit) as usage:  # a usage error (exit 2) for the whole run, as docs/BOXES.md says
+        run(group, "--boxes", bad, "--force")
+    assert usage.value.code == 2
+
+
+def test_a_boxes_region_of_huge_numbers_covers_what_it_spans(tmp_path: Path, capsys):
+    """Finite numbers past float32's range (1e39, 1e300) became inf and NaN in the stored box: the region
+    covered nothing while the report counted it, and the run exited 0. An integer of 5000 digits was a
+    traceback."""
+    y, x = np.mgrid[0:150, 0:200]
+    src = tmp_path / "grad.png"
+    Image.fromarray(np.stack([x, y, (x + y) // 2], 2).astype(np.uint8)).save(src)
+    for i, region in enumerate(({"x": 0, "y": 0, "w": 1e300, "h": 1e300}, {"x": -1e39, "y": 0, "w": 2e39, "h": 150})):
+        boxes = tmp_path / f"b{i}.json"
+        boxes.write_text(json.dumps({"version": 1, "regions": [region]}))
+        assert run(src, "--boxes", boxes, "--cover", "faces", "--no-self-check", "-q", "--force") == 0
+        assert (rgb(src) != rgb(src.with_name("grad.unseen.png"))).any(2).mean() > 0.99
+    assert "RuntimeWarning" not in capsys.readouterr().err
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"regions": [{"x": 1' + "0" * 5000 + ', "y": 0, "w": 10, "h": 10}]}')
+    with pytest.raises(SystemExit) as usage:
+        run(src, "--boxes", huge, "--force")
+    assert usage.value.code == 2 and "not valid JSON" in capsys.readouterr().err
 
 
 def test_formats_round_trip(tmp_path: Path):

@@ -60,7 +60,7 @@ def load(path: Path) -> list[BoxSet]:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UnseenError(f"cannot read boxes file {path}: {exc}") from None
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, and an integer of over 4300 digits
         raise UnseenError(f"boxes file {path} is not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(doc, dict):
         raise UnseenError(f"boxes file {path}: expected a JSON object")

@@ -250,6 +250,9 @@ DENSE_PAIRS = 256
 MAX_ITEMS = 100_000  # a boxes file or a page request with more regions than this is not a review
 
 
+COORD_LIMIT = 1e9  # px: 5x the widest picture the 200 MP budget allows (200e6 x 1), and exact in float32
+
+
 def parse_items(items: object, source: str = "boxes-file", width: float | None = None,
                 height: float | None = None, default_kind: str = "manual",
                 ) -> tuple[Regions, list[tuple[float | None, float | None]]]:
@@ -291,7 +294,10 @@ def parse_items(items: object, source: str = "boxes-file", width: float | None =
             raise ValueError(f"region {i}: t0 and t1 must be finite")
         if t0 is not None and t1 is not None and t1 < t0:
             t0, t1 = t1, t0
-        x1, y1, x2, y2 = x, y, x + w, y + h
+        # Boxes are stored as float32, where 1e39 is inf and 1e300 - 1e300 is NaN: a region of
+        # finite but huge numbers came out covering nothing while the report counted it. Clamped
+        # here to COORD_LIMIT, far past any picture's edge, such a region covers what it spans.
+        x1, y1, x2, y2 = (min(max(v, -COORD_LIMIT), COORD_LIMIT) for v in (x, y, x + w, y + h))
         if width is not None and height is not None:
             x1, x2 = min(max(x1, 0.0), width), min(max(x2, 0.0), width)
             y1, y2 = min(max(y1, 0.0), height), min(max(y2, 0.0), height)

@@ -115,7 +115,10 @@ def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Option
         cover = parse_cover(args.cover)
     except ValueError as exc:
         p.error(str(exc))
-    boxes = tuple(load_boxes(args.boxes)) if args.boxes else ()
+    try:  # a malformed boxes file is a usage error for the whole run (docs/BOXES.md): nothing is written
+        boxes = tuple(load_boxes(args.boxes)) if args.boxes else ()
+    except UnseenError as exc:
+        p.error(str(exc))
     return Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
                    self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,
                    max_pixels=int(args.max_pixels) if args.max_pixels else None, boxes=boxes,
