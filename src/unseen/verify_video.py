@@ -144,8 +144,8 @@ def verify_video(original: Path, output: Path, cover: tuple[str, ...] = verify.D
 def _to_check(stream: Any, every: float) -> int:
     """How many frames ``every`` will check, from the stream's frame count and rate (0: not known)."""
     frames, rate = int(stream.frames or 0), float(stream.average_rate or 0)
-    if frames <= 0 or every == 0 or rate <= 0:
-        return max(frames, 0)
+    if frames <= 0 or rate <= 0 or every * rate <= 1:  # every frame (0, or a step under one frame: 1e-320
+        return max(frames, 0)                            # made the count below infinite, a traceback)
     return min(frames, int((frames - 1) / rate / every) + 2)  # one every ``every`` s, and the last
 
 

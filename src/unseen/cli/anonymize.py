@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import json
 import math
+import os
 import sys
 from collections.abc import Iterator
 from importlib.util import find_spec
@@ -37,8 +38,8 @@ def parser() -> argparse.ArgumentParser:
         "path and name. Other commands: unseen inspect FILE..., unseen review [PATH...], "
         "unseen verify ORIGINAL OUTPUT.",
     )
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photos, videos or folders")
-    p.add_argument("-o", "--output", type=Path,
+    p.add_argument("paths", nargs="+", type=given_path, metavar="PATH", help="photos, videos or folders")
+    p.add_argument("-o", "--output", type=given_path,
                    help="write outputs into this folder, same relative paths and names; with one input "
                    "file, a name ending in the output's extension (out.jpg, out.mp4) is the output file "
                    "(--rename or not)")
@@ -96,17 +97,36 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class GivenPath(type(Path())):  # type: ignore[misc]  # the concrete Path class of this system
+    """A path as typed: ``meant_folder`` when it ended in a slash (``-o out.jpg/`` is a folder)."""
+
+    meant_folder = False
+
+
+def given_path(text: str) -> Path:
+    """A PATH or ``-o`` argument. An empty one names nothing: ``Path("")`` is the current folder, so
+    ``unseen "$UNSET"`` anonymised everything below it."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names nothing (an unset variable?)")
+    path = GivenPath(text)
+    path.meant_folder = text.endswith(("/", os.sep))
+    return path
+
+
 def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Options:
     if args.force and args.skip_existing:
         p.error("--force replaces existing outputs and --skip-existing keeps them: choose one")
+    if args.rename and args.skip_existing:  # a new photo shifts the numbers: it was counted as done
+        p.error("--rename numbers the outputs in input order, so --skip-existing cannot tell which input an "
+                "existing output was made from: run the new files on their own, or without --rename")
     if args.engine == "ray" and find_spec("ray") is None:
         p.error("--engine ray needs Ray: pip install 'unseen[ray]'")
     if not 0 < args.threshold < 1:
         p.error("--threshold must be between 0 and 1")
     if not 0 <= args.pad <= 3:
         p.error("--pad must be between 0 and 3")
-    if args.max_pixels is not None and not (args.max_pixels > 0 and math.isfinite(args.max_pixels)):
-        p.error("--max-pixels must be a positive number")
+    if args.max_pixels is not None and not (args.max_pixels >= 1 and math.isfinite(args.max_pixels)):
+        p.error("--max-pixels must be a number of pixels, 1 or more")
     if not 0 <= args.hold <= 10:
         p.error("--hold must be between 0 and 10 seconds")
     if not (args.verify_every >= 0 and math.isfinite(args.verify_every)):
@@ -145,11 +165,17 @@ def main(argv: list[str]) -> int:
     if "face" not in options.cover and not args.quiet:
         err(None, "warning: --cover without faces: faces are left visible")
     skipped: list[Path] = []
-    if names_a_file(args.paths, args.output):  # a name the user gave: --rename has nothing left to hide
+    passed: list[Path] = []
+    if names_a_file(args.paths, args.output) and not args.output.meant_folder:  # a name the user gave: --rename
+        # has nothing left to hide; "-o out.jpg/" is a folder
         jobs, failed = plan_file(args.paths[0], args.output, output_extension(options.codec))
     else:
         jobs, failed = plan(args.paths, args.output, skipped, rename=args.rename,
-                            video_ext=output_extension(options.codec))
+                            video_ext=output_extension(options.codec), passed=passed)
+    if passed and not args.quiet:
+        shown = ", ".join(fsname(s) for s in passed[:3]) + (", ..." if len(passed) > 3 else "")
+        say(f"unseen: note: left {len(passed)} hidden or linked photo(s), video(s) or folder(s) alone, not "
+            f"searched: {shown}")
     if skipped and not args.quiet:
         shown = ", ".join(fsname(s) for s in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         say(f"unseen: note: left {len(skipped)} file(s) alone that are not photos or videos: {shown}")
@@ -207,7 +233,7 @@ def _covered(counts: dict[str, int]) -> str:
     from ..kinds import KINDS
 
     parts = [f"{n} {KINDS[k].label}(s)" for k, n in counts.items() if n and k in KINDS]
-    return (", ".join(parts) or "nothing found to") + " covered"
+    return ", ".join(parts) + " covered" if parts else "nothing found to cover"
 
 
 if __name__ == "__main__":  # pragma: no cover

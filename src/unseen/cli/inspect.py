@@ -36,6 +36,10 @@ def main(argv: list[str]) -> int:
             err(path, str(exc))
             failed += 1
             continue
+        except OSError as exc:  # a name too long for the file system, asked before any reading
+            err(path, (exc.strerror or str(exc)).lower())
+            failed += 1
+            continue
         if args.json:
             print(json.dumps(found.to_json()), flush=True)
         else:

@@ -75,8 +75,8 @@ def _lines(result: dict[str, Any]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    if args.max_pixels is not None and not (args.max_pixels > 0 and math.isfinite(args.max_pixels)):
-        _parser().error("--max-pixels must be a positive number")
+    if args.max_pixels is not None and not (args.max_pixels >= 1 and math.isfinite(args.max_pixels)):
+        _parser().error("--max-pixels must be a number of pixels, 1 or more")
     if not (args.every >= 0 and math.isfinite(args.every)):
         _parser().error("--every must be 0 (every frame) or a positive number of seconds")
     try:
@@ -102,6 +102,8 @@ def main(argv: list[str]) -> int:
         return _error(args, None, msg)
     except MemoryError:
         return _error(args, args.original, "out of memory")
+    except OSError as exc:  # a name too long for the file system, asked before any reading
+        return _error(args, Path(exc.filename) if exc.filename else None, (exc.strerror or str(exc)).lower())
     if args.json:
         print(json.dumps(result), flush=True)
     else:

@@ -37,7 +37,10 @@ def skipped_report(job: Job, options: Options) -> Report | None:
     if not options.skip_existing:
         return None
     dst = job.destination(job.planned_ext)
-    if not dst.exists():
+    try:
+        if not dst.is_file() or dst.is_symlink():  # a folder or a link is no output: ``claim`` says so
+            return None
+    except OSError:
         return None
     return Report(input=str(job.src), output=str(dst), status="skipped", style=options.style,
                   notes=[SKIPPED_NOTE])

@@ -36,9 +36,18 @@ class OutputExists(UnseenError):
 
 def claim(dst: Path, force: bool) -> None:
     """Fail before any work when ``dst`` exists and may not be replaced (``atomic_output`` checks
-    again when it renames: another process may write it meanwhile)."""
-    if not force and dst.exists():
-        raise OutputExists(dst)
+    again when it renames: another process may write it meanwhile). A folder, or without ``--force``
+    a symbolic link (one to the original made the original count as its own output with
+    ``--skip-existing``), is no output unseen wrote: an error, not ``OutputExists``."""
+    try:
+        link, folder = dst.is_symlink(), dst.is_dir()
+        if folder or (link and not force):
+            what = "a symbolic link" if link else "a folder"
+            raise UnseenError(f"output {dst} exists and is {what}, not a file unseen wrote")
+        if not force and dst.exists():
+            raise OutputExists(dst)
+    except OSError as exc:  # a name too long for the file system
+        raise UnseenError(f"cannot write {dst}: {(exc.strerror or str(exc)).lower()}") from None
 
 
 def _umask() -> int:

@@ -71,27 +71,48 @@ class Job:
         return self.out_dir / (self.src.stem + SIDECAR_SUFFIX)
 
 
+_OUTPUT = re.compile(r".+" + re.escape(OUTPUT_MARK) + r"(-\d+)?\.[^.]+$")  # NAME.unseen.EXT, NAME.unseen-2.EXT
+
+
 def is_own_output(name: str) -> bool:
-    """Files an earlier run wrote (outputs, review sidecars, renamed outputs): never inputs."""
-    return OUTPUT_MARK + "." in name or name.endswith(SIDECAR_SUFFIX) or bool(_RENAMED.match(name))
+    """Files an earlier run wrote (outputs, review sidecars, renamed outputs): never inputs. Only the
+    names unseen gives: ``holiday.unseen.trip.jpg`` is someone's photo (it was left out unannounced)."""
+    return bool(_OUTPUT.match(name)) or name.endswith(SIDECAR_SUFFIX) or bool(_RENAMED.match(name))
 
 
-def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None) -> Iterator[Path]:
+def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None,
+          passed: list[Path] | None = None) -> Iterator[Path]:
     """Media files below ``folder``, sorted; symlinked folders are not followed (no loops).
 
     Raw camera files are yielded too: unseen refuses them with a clear error rather than leave a
     folder looking done while its raw photos still show every face. Other files (not photos or
-    videos) are appended to ``skipped`` so the caller can say what it left alone.
+    videos) are appended to ``skipped`` so the caller can say what it left alone; photos and videos it
+    does not take (hidden ones; an earlier run's outputs are not counted) and folders it does not enter
+    (hidden, symlinked: a ``.thumbnails`` folder holds faces too) to ``passed``, so that a folder never
+    looks done while they went unmentioned.
     """
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=None):
         rootp = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and (skip is None or (rootp / d).resolve() != skip))
+        keep = []
+        for d in sorted(dirs):
+            if skip is not None and (rootp / d).resolve() == skip:
+                continue
+            if d.startswith(".") or (rootp / d).is_symlink():
+                if passed is not None:
+                    passed.append(rootp / d)
+                continue
+            keep.append(d)
+        dirs[:] = keep
         for name in sorted(files):
             p = rootp / name
-            if name.startswith(".") or is_own_output(name):
+            media = p.suffix.lower() in MEDIA_SUFFIXES | RAW_SUFFIXES
+            if is_own_output(name) or name.startswith(".unseen-tmp-"):
                 continue
-            if p.suffix.lower() not in MEDIA_SUFFIXES | RAW_SUFFIXES:
+            if name.startswith("."):
+                if media and passed is not None:
+                    passed.append(p)
+                continue
+            if not media:
                 if skipped is not None:
                     skipped.append(p)
                 continue
@@ -106,34 +127,81 @@ def likely_extension(src: Path, video_ext: str) -> str:
 
 
 def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = None,
-         rename: bool = False, video_ext: str = ".mp4") -> tuple[list[Job], list[Report]]:
+         rename: bool = False, video_ext: str = ".mp4",
+         passed: list[Path] | None = None) -> tuple[list[Job], list[Report]]:
     """Expand files and folders into jobs with planned, distinct output names.
 
     Problems with a named path become error reports; files in folders that are not photos or
-    videos are appended to ``skipped``. ``rename``: outputs are named ``unseen-0001`` ... in input
-    order instead of after the input, whose name often carries a date, time, device or app
-    (``IMG_20240512_183045.jpg``); with ``out_dir`` they also go straight into it, since sub-folder
-    names can tell as much.
+    videos are appended to ``skipped``, what the walk does not enter or take to ``passed``
+    (``_walk``). A file given twice (or in a folder given too) is one job. ``rename``: outputs are
+    named ``unseen-0001`` ... in input order instead of after the input, whose name often carries a
+    date, time, device or app (``IMG_20240512_183045.jpg``); with ``out_dir`` they also go straight
+    into it, since sub-folder names can tell as much.
     """
     found: list[tuple[Path, Path]] = []  # (input, folder its output goes to)
     errors: list[Report] = []
-    skip = out_dir.resolve() if out_dir else None
+    try:
+        skip = out_dir.resolve() if out_dir else None
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+        return [], [Report(input=str(out_dir), status="error", error=f"cannot use as the output folder: {_why(exc)}")]
+    seen: set[str] = set()
+    holds_output: list[Path] = []  # input folders the output folder lies inside
     for given in paths:
-        if given.is_dir():
-            for p in _walk(given, skip, skipped):
-                found.append((p, (out_dir / p.relative_to(given).parent) if out_dir else p.parent))
-        elif given.exists() or given.is_symlink():
-            found.append((given, out_dir if out_dir else given.parent))
-        else:
-            errors.append(Report(input=str(given), status="error", error="no such file or folder"))
+        try:
+            if given.is_dir():
+                if skip is not None and skip.is_relative_to(given.resolve()):
+                    holds_output.append(given)
+                items = [(p, (out_dir / p.relative_to(given).parent) if out_dir else p.parent)
+                         for p in _walk(given, skip, skipped, passed)]
+            elif given.exists() or given.is_symlink():
+                items = [(given, out_dir if out_dir else given.parent)]
+            else:
+                errors.append(Report(input=str(given), status="error", error="no such file or folder"))
+                continue
+        except (OSError, RuntimeError) as exc:
+            errors.append(Report(input=str(given), status="error", error=_why(exc)))
+            continue
+        for src, folder in items:
+            real = os.path.normcase(os.path.realpath(src))
+            if real not in seen:  # given twice: one job (two would claim one output, the second failing)
+                seen.add(real)
+                found.append((src, folder))
     if rename:
         width = max(4, len(str(len(found))))
         jobs = []
         for i, (src, folder) in enumerate(found, 1):
             stem, ext = f"{RENAME_PREFIX}{i:0{width}d}", likely_extension(src, video_ext)
             jobs.append(Job(src, out_dir if out_dir else folder, stem + ext, ext, stem, stem))
-        return jobs, errors
-    return _distinct([_usual(src, folder, out_dir is not None, video_ext) for src, folder in found]), errors
+    else:
+        jobs = _distinct([_usual(src, folder, out_dir is not None, video_ext) for src, folder in found])
+    if holds_output and out_dir is not None:
+        error = _foreign_in_output(jobs, out_dir, holds_output[0])
+        if error:
+            return [], [*errors, error]
+    return jobs, errors
+
+
+def _why(exc: BaseException) -> str:
+    return exc.strerror.lower() if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def _foreign_in_output(jobs: list[Job], out_dir: Path, folder: Path) -> Report | None:
+    """An output folder inside an input folder is left out of the walk (so that a second run does not
+    take the first one's outputs): photos or videos already in it that this run would not write there
+    would be neither anonymised nor mentioned, and one of the same name as an output would be
+    replaced by another file's. The run refuses such a folder instead, in one line."""
+    planned = {_key(j.out_dir, j.name) for j in jobs}
+    try:
+        foreign = [p for p in _walk(out_dir, None) if _key(p.parent, p.name) not in planned]
+    except OSError:
+        return None
+    if not foreign:
+        return None
+    return Report(input=str(out_dir), status="error",
+                  error=f"this output folder is inside the input folder {folder} and already holds "
+                        f"{len(foreign)} photo(s) or video(s) that are not this run's outputs "
+                        f"({foreign[0].relative_to(out_dir)}): they would be left out; give an empty "
+                        f"folder or one outside {folder}")
 
 
 # Output names a user may give for the extension unseen writes.
@@ -144,9 +212,12 @@ def names_a_file(paths: list[Path], out: Path | None) -> bool:
     """Does ``-o OUT`` name the output file itself? Yes for one input file (not a folder) when OUT
     ends in a photo or video extension and is not an existing folder: ``unseen in.jpg -o out.jpg``
     writes out.jpg, where a folder named out.jpg holding in.jpg would surprise anyone."""
-    return (out is not None and len(paths) == 1 and not paths[0].is_dir()
-            and (paths[0].exists() or paths[0].is_symlink())
-            and out.suffix.lower() in MEDIA_SUFFIXES and not out.is_dir())
+    try:
+        return (out is not None and len(paths) == 1 and not paths[0].is_dir()
+                and (paths[0].exists() or paths[0].is_symlink())
+                and out.suffix.lower() in MEDIA_SUFFIXES and not out.is_dir())
+    except OSError:  # a name too long: ``plan`` reports it
+        return False
 
 
 def plan_file(src: Path, out: Path, video_ext: str = ".mp4") -> tuple[list[Job], list[Report]]:
@@ -189,7 +260,7 @@ def _distinct(jobs: list[Job]) -> list[Job]:
         if len(idx) < 2:
             continue
         natural = [i for i in idx if jobs[i].src.suffix.lower() == jobs[i].planned_ext]
-        keeper = natural[0] if len(natural) == 1 else None
+        keeper = natural[0] if natural else None  # the first in input order (a.jpg of x/ and y/)
         for i in idx:
             if i == keeper:
                 continue
@@ -198,10 +269,45 @@ def _distinct(jobs: list[Job]) -> list[Job]:
             out[i] = dataclasses.replace(
                 j, name=j.fallback_stem + j.planned_ext,
                 note=f"named {j.fallback_stem + j.planned_ext} because {others} would also become {j.name}")
+    out = _numbered(out)
     planned = {_key(j.out_dir, j.name) for j in out}
+    usual: dict[str, int] = defaultdict(int)  # how many jobs would get each name with each extension
+    for j in out:
+        for e in OUTPUT_EXTENSIONS:
+            usual[_key(j.out_dir, j.usual_name(e))] += 1
     final = []
     for j in out:
+        # Another job planned that name, or would get it too if its content also turned out to be
+        # another format than its name says (x.png and x.webp both holding JPEG: both x.unseen.jpg).
         blocked = frozenset(e for e in OUTPUT_EXTENSIONS if e != j.planned_ext
-                            and _key(j.out_dir, j.usual_name(e)) in planned)
+                            and (_key(j.out_dir, j.usual_name(e)) in planned
+                                 or usual[_key(j.out_dir, j.usual_name(e))] > 1))
         final.append(dataclasses.replace(j, blocked=blocked) if blocked else j)
     return final
+
+
+def _numbered(jobs: list[Job]) -> list[Job]:
+    """Number the jobs whose planned name is still another's after ``_distinct``: files of one name
+    from two folders sent to one ``-o`` folder (``x/a.jpg`` and ``y/a.jpg`` both became ``a.jpg.jpg``,
+    and with ``--force`` the second replaced the first while both reported "written"), or names that
+    differ in case only. The later ones in input order get ``-2``, ``-3``, ... before the extension."""
+    taken = {_key(j.out_dir, j.name) for j in jobs}
+    seen: set[str] = set()
+    out = []
+    for j in jobs:
+        key = _key(j.out_dir, j.name)
+        if key in seen:
+            base = j.src.stem if j.keep_name else j.src.stem + OUTPUT_MARK
+            n = 2
+            while _key(j.out_dir, f"{base}-{n}{j.planned_ext}") in taken:
+                n += 1
+            first = j.name
+            j = dataclasses.replace(j, name=f"{base}-{n}{j.planned_ext}", stem=f"{base}-{n}",
+                                    fallback_stem=f"{j.src.name}{'' if j.keep_name else OUTPUT_MARK}-{n}",
+                                    keep_name=False, note=f"named {base}-{n}{j.planned_ext} because another "
+                                                          f"input of this run would also become {first}")
+            key = _key(j.out_dir, j.name)
+            taken.add(key)
+        seen.add(key)
+        out.append(j)
+    return out

@@ -1,0 +1,161 @@
+"""Which files a run takes and the names their outputs get (``engine/plan.py``), on the paths a user gives.
+
+Each case was found by trying the command on odd but plausible paths (2026-12-05): two inputs that ended
+in one output with every report saying "written", an output folder inside the input folder that left its
+photos out, photos skipped without a word, tracebacks on names too long for the file system.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, GROUP
+from PIL import Image
+
+HOPPER = FIXTURES / "hopper" / "hopper.jpg"
+
+
+def _rgb(p: Path) -> np.ndarray:
+    with Image.open(p) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def _reports(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def test_files_of_one_name_from_two_folders_get_two_outputs(tmp_path, cli):
+    """x/a.jpg and y/a.jpg into one -o folder both became a.jpg.jpg: with --force the second replaced the
+    first and both reports said "ok"."""
+    for sub, src in (("x", HOPPER), ("y", GROUP)):
+        (tmp_path / sub).mkdir()
+        shutil.copy(src, tmp_path / sub / "a.jpg")
+    out = tmp_path / "out"
+    rc, stdout, err = cli(tmp_path / "x" / "a.jpg", tmp_path / "y" / "a.jpg", "-o", out, "--force", "--json", "-q")
+    assert rc == 0, err
+    outputs = [Path(r["output"]) for r in _reports(stdout)]
+    assert len(set(outputs)) == 2 and all(p.is_file() for p in outputs)
+    assert [_rgb(p).shape for p in outputs] == [_rgb(HOPPER).shape, _rgb(GROUP).shape]
+
+
+def test_two_mislabelled_files_of_one_stem_get_two_outputs(tmp_path, cli):
+    """x.png and x.webp both holding JPEG both became x.unseen.jpg once decoded."""
+    for name, colour in (("x.png", (200, 0, 0)), ("x.webp", (0, 200, 0))):
+        Image.new("RGB", (64, 64), colour).save(tmp_path / name, "JPEG")
+    rc, stdout, err = cli(tmp_path / "x.png", tmp_path / "x.webp", "--force", "--json", "-q")
+    assert rc == 0, err
+    outputs = [Path(r["output"]) for r in _reports(stdout)]
+    assert len(set(outputs)) == 2 and all(p.is_file() for p in outputs)
+    assert _rgb(outputs[0])[32, 32, 0] > 150 and _rgb(outputs[1])[32, 32, 1] > 150
+
+
+def test_a_file_given_twice_is_one_job(tmp_path, cli):
+    src = tmp_path / "a.jpg"
+    shutil.copy(HOPPER, src)
+    rc, _, err = cli(src, src, tmp_path, "-q")
+    assert rc == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jpg", "a.unseen.jpg"]
+
+
+def test_an_output_folder_inside_the_input_folder_holding_other_photos_is_refused(tmp_path, cli):
+    """`unseen d -o d/sub` left d/sub out of the walk: its own photos were neither anonymised nor named,
+    and with --force d/a.jpg's output replaced the photo d/sub/a.jpg."""
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    shutil.copy(HOPPER, tmp_path / "d" / "a.jpg")
+    shutil.copy(GROUP, tmp_path / "d" / "sub" / "a.jpg")
+    shutil.copy(GROUP, tmp_path / "d" / "sub" / "only_in_sub.jpg")
+    before = (tmp_path / "d" / "sub" / "a.jpg").read_bytes()
+    rc, _, err = cli(tmp_path / "d", "-o", tmp_path / "d" / "sub", "--force")
+    assert rc == 1 and "only_in_sub.jpg" in err and len(err.strip().splitlines()) == 1, err
+    assert (tmp_path / "d" / "sub" / "a.jpg").read_bytes() == before
+    # an output folder of its own inside the input folder still works, and again on a second run
+    for _ in range(2):
+        rc, _, err = cli(tmp_path / "d" / "sub", "-o", tmp_path / "d" / "sub" / "out", "--force", "-q")
+        assert rc == 0, err
+    assert sorted(p.name for p in (tmp_path / "d" / "sub" / "out").iterdir()) == ["a.jpg", "only_in_sub.jpg"]
+
+
+def test_folders_say_what_they_leave_out_and_take_photos_named_like_outputs(tmp_path, cli):
+    """A photo named holiday.unseen.trip.jpg was taken for an earlier output; hidden photos, hidden folders
+    (.thumbnails hold faces too) and linked folders were passed over without a word."""
+    d = tmp_path / "d"
+    (d / ".thumbs").mkdir(parents=True)
+    shutil.copy(HOPPER, d / "holiday.unseen.trip.jpg")
+    shutil.copy(HOPPER, d / ".hidden.jpg")
+    shutil.copy(HOPPER, d / ".thumbs" / "t.jpg")
+    (tmp_path / "other").mkdir()
+    shutil.copy(HOPPER, tmp_path / "other" / "o.jpg")
+    (d / "linked").symlink_to(tmp_path / "other")
+    rc, _, err = cli(d, "-o", tmp_path / "out")
+    assert rc == 0, err
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["holiday.unseen.trip.jpg"]
+    note = [line for line in err.splitlines() if "not searched" in line]
+    assert len(note) == 1 and all(n in note[0] for n in (".thumbs", "linked", ".hidden.jpg")), err
+
+
+def test_usage_errors_for_paths_and_settings_that_name_nothing(tmp_path, cli, monkeypatch):
+    """An empty PATH is the current folder to pathlib: `unseen "$UNSET"` anonymised everything below it.
+    --max-pixels 0.5 became 0, "no limit". --rename with --skip-existing counted a new photo as done
+    (its number was an older photo's output)."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(HOPPER, tmp_path / "a.jpg")
+    for args in (("",), ("a.jpg", "-o", ""), ("a.jpg", "--max-pixels", "0.5"),
+                 ("a.jpg", "--rename", "--skip-existing", "-o", "out")):
+        with pytest.raises(SystemExit) as usage:
+            cli(*args)
+        assert usage.value.code == 2, args
+    assert sorted(os.listdir(tmp_path)) == ["a.jpg"]
+
+
+def test_an_output_named_with_a_trailing_slash_is_a_folder(tmp_path, cli):
+    src = tmp_path / "a.jpg"
+    shutil.copy(HOPPER, src)
+    rc, _, err = cli(src, "-o", f"{tmp_path / 'new.jpg'}/", "-q")
+    assert rc == 0, err
+    assert (tmp_path / "new.jpg" / "a.jpg").is_file()
+
+
+def test_skip_existing_counts_only_a_file_as_done(tmp_path, cli):
+    """A folder (or a link to the original) at the output's name was counted as "skipped, output exists"."""
+    src = tmp_path / "a.jpg"
+    shutil.copy(HOPPER, src)
+    (tmp_path / "a.unseen.jpg").mkdir()
+    rc, _, err = cli(src, "--skip-existing")
+    assert rc == 1 and "is a folder" in err, err
+
+
+def test_names_too_long_for_the_file_system_are_one_line(tmp_path, cli, capsys):
+    from unseen.cli import main
+
+    src = tmp_path / "a.jpg"
+    shutil.copy(HOPPER, src)
+    long = tmp_path / ("n" * 300 + ".jpg")
+    for args in ((long,), (src, "-o", long), (src, "-o", tmp_path / ("n" * 300)), ("inspect", "--no-faces", long),
+                 ("verify", src, long), ("verify", long, src)):
+        capsys.readouterr()
+        rc = main([str(a) for a in args])
+        err = capsys.readouterr().err
+        assert rc == 1 and "Traceback" not in err and "internal error" not in err, (args, err)
+        assert len(err.strip().splitlines()) == 1 and "too long" in err, (args, err)
+
+
+def test_a_video_checked_more_often_than_its_frames_checks_every_frame():
+    """`unseen verify --every 1e-320` made the count of frames to check infinite: a traceback."""
+    from types import SimpleNamespace
+
+    from unseen.verify_video import _to_check
+
+    stream = SimpleNamespace(frames=20, average_rate=10)
+    assert _to_check(stream, 1e-320) == 20 and _to_check(stream, 0) == 20 and _to_check(stream, 1.0) == 3
+
+
+def test_a_photo_with_nothing_to_cover_says_so_in_words(tmp_path, cli):
+    src = tmp_path / "flat.png"
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(src)
+    rc, _, err = cli(src)
+    assert rc == 0 and "nothing found to cover" in err and "to covered" not in err, err
