@@ -61,7 +61,11 @@ def header_safe(value: str) -> str:
 
 
 def content_disposition(name: str) -> str:
-    """``attachment`` with an ASCII fallback and the UTF-8 name, both free of control characters."""
+    """``attachment`` with an ASCII fallback and the UTF-8 name, both free of control characters.
+    A name that is not valid UTF-8 on disk (given on the command line) reaches Python with its bad
+    bytes as lone surrogates, which UTF-8 cannot encode: each becomes U+FFFD (shown as a
+    replacement character; the ASCII fallback has ``_``)."""
+    name = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in name)
     name = header_safe(name) or "download"
     ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_").replace("\\", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
@@ -151,7 +155,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _json(self, status: int, obj: Any) -> None:
-        self._send(status, json.dumps(obj).encode(), "application/json")
+        try:  # NaN and Infinity are not JSON: the page's parser refuses the whole answer
+            body = json.dumps(obj, allow_nan=False).encode()
+        except ValueError:
+            traceback.print_exc()
+            status, body = 500, json.dumps({"error": "internal error: the answer held a number that is not "
+                                            "finite (NaN or infinity)"}).encode()
+        self._send(status, body, "application/json")
 
     def _body_length(self, limit: int) -> int:
         raw = self.headers.get("Content-Length")
@@ -306,7 +316,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if item.kind == "video":
             try:
                 k = int(body.get("frame", 0))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 is JSON's Infinity
                 raise RequestError(400, "frame must be a sample number") from None
             pixels = sampled_frame_pixels(item, k)
             if pixels is None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +72,10 @@ class Item:
     # the review: what was saved (this session, or an earlier one's sidecar), and unsaved work
     review: dict | None = None  # {"regions", "mode", "source": "session" | "earlier", "output", "sha256"}
     draft: list[dict] | None = None  # the page's regions since the last save (kept in memory only)
+    # Counts every draft the page sends: a save clears only the draft it was made from, never one
+    # sent while it ran (a region drawn during a long video save).
+    draft_gen: int = 0
+    sidecar_saved: bool | None = None  # before the file is opened: its sidecar names a written output
     # saving
     save: dict = field(default_factory=lambda: {"state": "idle"})
     output: Path | None = None
@@ -85,7 +91,9 @@ class Item:
         saved = self.save.get("state") == "done"
         # Before the file is opened, a sidecar beside it is enough; once opened, it must be this file's.
         opened = self.state in ("ready", "error")
-        earlier = not saved and (self.review is not None if opened else self.job.sidecar.is_file())
+        if not opened and self.sidecar_saved is None:
+            self.sidecar_saved = saved_before(self.job.sidecar)
+        earlier = not saved and (self.review is not None if opened else bool(self.sidecar_saved))
         return {"id": self.id, "name": self.src.name, "kind": self.kind, "state": self.state,
                 "uploaded": self.uploaded, "saved": saved, "saved_earlier": earlier,
                 "draft": self.draft is not None, "path": None if self.uploaded else str(self.src)}
@@ -107,6 +115,44 @@ class Item:
 
 def _public(review: dict | None) -> dict | None:
     return None if review is None else {k: v for k, v in review.items() if k != "sha256"}
+
+
+def name_too_long(path: Path) -> bool:
+    """True when the last part of ``path`` is longer than its file system allows (NAME_MAX, 255
+    bytes on most). A reviewed file named with ~246 characters leaves no room for ``.unseen.json``,
+    and asking the file system about such a name raises (ENAMETOOLONG) instead of answering."""
+    folder = path.parent
+    with contextlib.suppress(OSError):
+        while not folder.is_dir() and folder != folder.parent:  # an -o folder not made yet
+            folder = folder.parent
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    return len(os.fsencode(path.name)) > limit
+
+
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, False where the name itself is refused (too long): one odd name in a
+    folder must not fail every answer about the folder."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def saved_before(side: Path) -> bool:
+    """Whether a sidecar records a finished save (it names the output written). The sidecar is
+    written before the output, so one without an output is a save that failed (or a boxes file
+    written by hand): that file was never saved. Read before the file is opened, for the file list."""
+    if not is_file(side):
+        return False
+    try:
+        doc = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    output = doc.get("output") if isinstance(doc, dict) else None
+    return isinstance(output, dict) and isinstance(output.get("name"), str)
 
 
 def destination(item: Item) -> Path:

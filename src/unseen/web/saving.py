@@ -39,7 +39,7 @@ from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
 from ..options import Options
 from ..regions import Regions, inside_share, intersection, parse_items
 from . import words
-from .items import Item, destination
+from .items import Item, destination, is_file, name_too_long
 
 MAX_REGIONS = 5000
 KEEP_SHARE = 0.7  # a saved region is still covered when one new region covers this share of it
@@ -64,6 +64,7 @@ class SavePlan:
     style: str
     audio: str
     force: bool
+    draft_gen: int = 0  # the item's draft when the save was asked for: the only one it may clear
 
 
 def parse_regions(items: Any, width: int, height: int,
@@ -110,8 +111,24 @@ def review_items(regions: Regions, times: list | None = None,
     return items
 
 
-def normalise(items: Any, timed: bool) -> list[dict]:
-    """Validate regions from the page without dropping any (a draft is kept as sent)."""
+def clip_items(items: list[dict], width: int, height: int) -> list[dict]:
+    """Regions (the page's dicts) clipped to the picture as a save clips them, those left with less
+    than a pixel dropped; every other key kept. A draft or a sidecar may hold any finite number: one
+    of 1e39 came back to the page as Infinity, which no JSON reader takes, and the page then could
+    not open the file at all."""
+    if width <= 0 or height <= 0:
+        return items
+    out = []
+    for it in items:
+        x1, x2 = min(max(it["x"], 0.0), width), min(max(it["x"] + it["w"], 0.0), width)
+        y1, y2 = min(max(it["y"], 0.0), height), min(max(it["y"] + it["h"], 0.0), height)
+        if x2 - x1 >= 1 and y2 - y1 >= 1:
+            out.append(dict(it, x=round(x1, 1), y=round(y1, 1), w=round(x2 - x1, 1), h=round(y2 - y1, 1)))
+    return out
+
+
+def normalise(items: Any, timed: bool, width: int = 0, height: int = 0) -> list[dict]:
+    """Validate regions from the page, kept as sent but clipped to the picture (``clip_items``)."""
     if isinstance(items, list) and len(items) > MAX_REGIONS:
         raise RequestError(400, f"too many regions (max {MAX_REGIONS})")
     try:
@@ -124,7 +141,7 @@ def normalise(items: Any, timed: bool) -> list[dict]:
     for o, it in zip(out, items, strict=True):
         if it.get("drawn"):
             o["drawn"] = True
-    return out
+    return clip_items(out, width, height)
 
 
 def sha256(path: Path) -> str:
@@ -136,24 +153,60 @@ def sha256(path: Path) -> str:
 
 
 # -- what an earlier save wrote ----------------------------------------------------------------------
+def too_long(item: Item) -> str | None:
+    """Why this file cannot be saved where it is reviewed (its output's or its sidecar's name is
+    longer than the file system takes), or None."""
+    if item.uploaded:  # dropped files get short names (server.MAX_NAME_BYTES)
+        return None
+    for path in (item.job.sidecar, destination(item)):
+        if name_too_long(path):
+            return (f"the name of this file is too long to save it here ({path.name[:24]}\u2026 is more "
+                    "than the file system allows): rename the file to save it")
+    return None
+
+
 def load_review(item: Item) -> tuple[dict | None, str | None]:
     """(the review an earlier save wrote for this file, None) from its sidecar; (None, why) when the
-    sidecar is missing (why None), unreadable, or belongs to another file (name or size)."""
+    sidecar is missing (why None), unreadable, or belongs to another file (name or size). A review
+    whose sidecar names no output (``"output": None``) is a save that did not complete."""
     side = item.job.sidecar
-    if not side.is_file():
-        return None, None
+    problem = too_long(item)
+    if problem or not is_file(side):
+        return None, problem
     try:
         (entry,) = boxes_file.load(side)
         doc = json.loads(side.read_text(encoding="utf-8"))
-    except (UnseenError, ValueError, OSError):
+        if not isinstance(doc.get("regions"), list):  # {"files": [one entry]}: a boxes file, not ours
+            raise ValueError("not a review sidecar")
+    except (UnseenError, ValueError, OSError, RecursionError):
         return None, f"{side.name} is not a regions file unseen can read; it is left as it is"
     if doc.get("image") != item.src.name or (doc.get("width"), doc.get("height")) not in (
             (item.width, item.height), (None, None)):
         return None, f"{side.name} holds the regions of another file; it is left as it is"
     marks = [it.get("found_by") if isinstance(it.get("found_by"), str) else None for it in doc["regions"]]
     output = doc.get("output") if isinstance(doc.get("output"), dict) else {}
-    return {"regions": review_items(entry.regions, list(entry.times), marks), "mode": entry.mode,
-            "source": "earlier", "output": output.get("name"), "sha256": output.get("sha256")}, None
+    name = output.get("name") if isinstance(output.get("name"), str) else None
+    regions = clip_items(review_items(entry.regions, list(entry.times), marks), item.width, item.height)
+    return {"regions": regions, "mode": entry.mode, "source": "earlier", "output": name,
+            "sha256": output.get("sha256") if name else None}, None
+
+
+def open_earlier(item: Item) -> None:
+    """What the page opens a file with, from an earlier save's sidecar: that save's regions
+    (``item.review``). A sidecar that names no output is a save that did not complete (it is
+    written before the output, which then failed): the file was never saved, so its regions come
+    back as unsaved work (``item.draft``), not as "saved before"; nothing reviewed is lost."""
+    review, problem = load_review(item)
+    if problem:
+        item.notes.append(problem)
+    if review is not None and review["output"] is None:
+        drawn = item.kind == "video" or item.animated  # what prepare keeps of a video's regions
+        if item.draft is None:
+            item.draft = [dict(r, drawn=True) if drawn else r for r in review["regions"]]
+        item.notes.append(f"an earlier save of this file did not complete ({item.job.sidecar.name} holds "
+                          "its regions, but no file was written): its regions are opened, not saved yet")
+        review = None
+    item.review = review
 
 
 def uncovered(prior: list[dict], regions: Regions, times: list, timed: bool) -> list[dict]:
@@ -175,6 +228,11 @@ def uncovered(prior: list[dict], regions: Regions, times: list, timed: bool) -> 
     return [prior[i] for i in np.flatnonzero(~kept.any(axis=1))]
 
 
+def _saved(review: dict | None) -> dict | None:
+    """``review`` when it records a written output; a save that did not complete covers nothing."""
+    return review if review is not None and review.get("output") else None
+
+
 def _wrote(item: Item, prior: dict | None, dest: Path) -> bool:
     """True when this review can prove it wrote ``dest`` (this session, or the sidecar's digest)."""
     digest = None
@@ -192,7 +250,7 @@ def _may_replace(item: Item, body: dict, on_disk: dict | None) -> bool:
     if item.uploaded:  # the session's private folder: everything in it is ours
         return True
     dest, side = destination(item), item.job.sidecar
-    prior = on_disk or item.review
+    prior = _saved(on_disk) or item.review
     theirs = []
     if dest.exists() and not _wrote(item, prior, dest):
         theirs.append(dest)
@@ -214,6 +272,9 @@ def prepare(item: Item, body: dict, default_style: str) -> SavePlan:
     audio = check_audio(body)
     if item.state != "ready":
         raise RequestError(409, "detection has not finished for this file")
+    problem = too_long(item)
+    if problem:
+        raise RequestError(422, problem[0].upper() + problem[1:])
     video = item.kind == "video"
     items = body.get("regions", [])
     if (video or item.animated) and isinstance(items, list):
@@ -225,14 +286,14 @@ def prepare(item: Item, body: dict, default_style: str) -> SavePlan:
     if len(marks) != len(regions):  # some fell outside the picture: the marks no longer line up
         marks = [None] * len(regions)
     on_disk, _ = load_review(item)
-    prior = on_disk or item.review
+    prior = _saved(on_disk) or item.review
     lost = uncovered(prior["regions"], regions, times, video) if prior else []
     if lost and not body.get("confirm_uncover"):
         n = len(lost)
         raise RequestError(409, f"This save would uncover {n} region{'s' if n > 1 else ''} that the saved file "
                            "covers.", code="uncover", regions=lost)
     force = _may_replace(item, body, on_disk)
-    return SavePlan(regions, times, marks, style, audio, force)
+    return SavePlan(regions, times, marks, style, audio, force, item.draft_gen)
 
 
 # -- the save itself ------------------------------------------------------------------------------------
@@ -296,7 +357,9 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
             tmp.write_text(_sidecar_doc(item, items, mode, {"name": out.name, "sha256": digest}), encoding="utf-8")
         item.output, item.output_sha = out, digest
         item.review = {"regions": items, "mode": mode, "source": "session", "output": out.name, "sha256": digest}
-        item.draft = None
+        with item.lock:
+            if item.draft_gen == plan.draft_gen:  # a draft sent while this save ran is newer work
+                item.draft = None
         return _result(item, report, plan, extra_items)
     except UnseenError as exc:
         return {"state": "error", "error": words.error(str(exc))}

@@ -306,9 +306,7 @@ class ReviewServer:
                 pixels = detect_photo(item, self.detector)
                 self._remember(item.id, pixels)
             # What an earlier save wrote for this file: the page opens it, not the bare detections.
-            item.review, problem = saving.load_review(item)
-            if problem:
-                item.notes.append(problem)
+            saving.open_earlier(item)
             item.state = "ready"
         except UnseenError as exc:
             item.state, item.error = "error", str(exc)
@@ -365,11 +363,17 @@ class ReviewServer:
 
     def set_draft(self, item: Item, body: dict) -> dict:
         """Keep the page's unsaved regions (in memory, until saved or the server stops), so that a
-        reload does not lose them. ``regions: null`` drops the draft."""
+        reload does not lose them. Only an explicit ``regions: null`` drops the draft: a body
+        without ``regions`` (empty, ``{}``) is a mistake, never a reason to lose work."""
         if item.state != "ready":
             raise RequestError(409, "detection has not finished for this file")
-        items = body.get("regions")
-        item.draft = None if items is None else saving.normalise(items, timed=item.kind == "video")
+        if "regions" not in body:
+            raise RequestError(400, 'a draft needs "regions": a list, or null to drop the draft')
+        items = body["regions"]
+        draft = None if items is None else saving.normalise(items, item.kind == "video", item.width, item.height)
+        with item.lock:  # a save running now must not clear this newer draft when it ends
+            item.draft = draft
+            item.draft_gen += 1
         return {"draft": item.draft is not None}
 
     # -- uploads ------------------------------------------------------------------------------------

@@ -32,15 +32,16 @@ export function ask({ title, text, ok, alt }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Drafts: the regions since the last save, kept by the server (in memory) until saved
-let draftTimer = null;
+// Drafts: the regions since the last save, kept by the server (in memory) until saved. One timer
+// per file: a change to the next file within the debounce must not cancel this file's draft.
+const draftTimers = new Map();
 
 export function scheduleDraft() {
   const f = current(), e = edit();
   if (!f || !e || !ready()) return;
   e.synced = false;
-  clearTimeout(draftTimer);
-  draftTimer = setTimeout(() => sendDraft(f, e), 400);
+  clearTimeout(draftTimers.get(f.id));
+  draftTimers.set(f.id, setTimeout(() => { draftTimers.delete(f.id); sendDraft(f, e); }, 400));
 }
 
 async function sendDraft(f, e) {
@@ -66,7 +67,8 @@ export async function save(flags = {}) {
   if (!f || !ready()) return;
   if (S.saving) { status("Still saving: wait until this save is done.", "busy"); return; }
   const e = edit();
-  clearTimeout(draftTimer); // the save carries the regions; a late draft must not outlive it
+  clearTimeout(draftTimers.get(f.id)); // the save carries the regions; a late draft must not outlive it
+  draftTimers.delete(f.id);
   e.synced = true;
   S.saving = true;
   view.renderToolbar();
@@ -139,6 +141,8 @@ export async function pollSave(gen, version) {
       progress(0, 0);
       return;
     }
+    // Another file is shown now: a draft sent for this one while it saved is kept by the server
+    // (a save clears only the draft it was made from), so nothing is lost by leaving here.
     if (gen !== S.gen) return;
     const sv = d.save || {};
     if (sv.state === "running") {
@@ -161,7 +165,9 @@ export async function pollSave(gen, version) {
       if (!isVideo() && !S.detail.animated) {
         for (const r of sv.self_check || []) e.regions.push(newRegion(r));
       }
-      e.dirty = version !== undefined && e.version !== version;
+      // Unsaved work is what changed since the save began here, or (a reload while it ran) the
+      // draft the server kept for this file.
+      e.dirty = d.draft !== null || (version !== undefined && e.version !== version);
       if (e.dirty) scheduleDraft();
       status(`Saved. ${savedWhen(f) === "Saved in this session." ? "" : savedWhen(f)}`.trim(), "ok");
       view.renderAll();
