@@ -51,7 +51,7 @@ def err(path: str | Path | None, message: str) -> None:
 
 
 class Parser(argparse.ArgumentParser):
-    """Usage errors are one line and exit 2."""
+    """Usage errors exit 2: argparse's usage, then the error itself on one line."""
 
     def error(self, message: str):  # noqa: D102
         self.print_usage(sys.stderr)
