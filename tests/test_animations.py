@@ -475,3 +475,36 @@ def test_shown_frames_accepts_only_a_folding_of_the_same_timeline():
     assert shown([100, 200, 300], [100, 200]) is None  # shorter: a frame lost, not folded
     assert shown([100, 200], [100, 200, 50]) is None  # more frames than the animation had
     assert shown([], [100]) is None
+
+
+@pytest.mark.parametrize("name", ["still.png", "still.tif", "moving.png"])  # formats that keep it (not WebP, GIF)
+def test_nothing_is_kept_under_fully_transparent_pixels(tmp_path: Path, name: str):
+    """PNG, APNG and TIFF kept the colour under alpha 0 losslessly: a picture erased to transparency
+    came out with the erased text one dropped alpha channel away. Visible pixels are kept as they were."""
+    from conftest import run
+
+    from unseen.media import image as image_io
+
+    rng = np.random.default_rng(7)
+    frames = []
+    for k in range(1 if name.startswith("still") else 2):
+        rgb = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)  # the "erased" content: noise, no face
+        alpha = np.full((60, 80), 255, np.uint8)
+        alpha[30:, :] = 0
+        alpha[:10, :10] = 128  # half seen: its colour is shown, so it stays
+        frames.append(Image.fromarray(np.dstack([rgb, alpha]), "RGBA").rotate(k))
+    src = tmp_path / name
+    if len(frames) > 1:
+        frames[0].save(src, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    else:
+        frames[0].save(src)
+    assert run(src, "-o", tmp_path / "out", "--cover", "faces", "-q") == 0
+    out = tmp_path / "out" / name
+    with image_io.read(src) as before, image_io.read(out) as after:
+        pairs = zip(zip(before.frames, before.alpha, strict=True), zip(after.frames, after.alpha, strict=True),
+                    strict=True)
+        for (rgb0, a0), (rgb1, a1) in pairs:
+            assert a1 is not None and (a1 == a0).all()
+            assert rgb0[a0 == 0].any()  # the input holds the erased content (noise) under alpha 0
+            assert not rgb1[a1 == 0].any(), "colour left under alpha 0"
+            assert (rgb1[a0 > 0] == rgb0[a0 > 0]).all()  # lossless: what is seen stays as it was

@@ -35,6 +35,7 @@ def encode_planes(img: DecodedImage, planes: Iterable[tuple[np.ndarray, np.ndarr
     n = len(img.alpha)
     keep_alpha = fmt in ("PNG", "WEBP", "TIFF", "GIF")
     taken = [0]
+    planes = _all_cleared(planes)
 
     def images() -> Iterator[Image.Image]:
         for rgb, a in planes:
@@ -75,6 +76,31 @@ def encode_planes(img: DecodedImage, planes: Iterable[tuple[np.ndarray, np.ndarr
     if rest is not None and (taken[0] != n or next(pil, None) is not None):
         raise ValueError(f"the writer took {taken[0]} frames, not {n}")
     return buf.getvalue()
+
+
+def _all_cleared(planes: Iterable[tuple[np.ndarray, np.ndarray | None]],
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """``_cleared`` on each frame, holding none while the next is made (a generator expression keeps
+    its last item bound while it fetches the next: one more 8K frame at the peak)."""
+    for rgb, a in planes:
+        frame = _cleared(rgb, a)
+        del rgb, a
+        yield frame
+        del frame
+
+
+def _cleared(rgb: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The frame with its fully transparent pixels' colour set to 0. No viewer shows a colour under
+    alpha 0, but PNG, APNG and TIFF keep it losslessly: a picture "erased" to transparency in an
+    editor, or a cut-out, came out with the erased scene (a name, a sign, the place) one dropped alpha
+    channel away; written without alpha (JPEG), it came back into view. Only pixels go out."""
+    if alpha is None:
+        return rgb, alpha
+    hidden = alpha == 0
+    if hidden.any():
+        rgb = rgb.copy()
+        rgb[hidden] = 0
+    return rgb, alpha
 
 
 def _pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
