@@ -71,6 +71,18 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
+def static_name(path: str, token: str) -> str | None:
+    """The file of ``static/`` a path names: ``/static/NAME``, or ``/static/TOKEN/NAME``, the form
+    the page loads its modules in. A module's imports (``./api.js``) are resolved against its own
+    URL, so a token in the path reaches every module without a cookie (a query would be dropped).
+    The token is checked before (``ReviewServer.token_of``); here only its place is."""
+    rest = path.removeprefix("/static/")
+    if rest == path:
+        return None
+    folder, _, name = rest.rpartition("/")
+    return name if folder in ("", token) else None
+
+
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
@@ -225,17 +237,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         app = self.server.app
         path = url.path
         if method == "GET" and path == "/":
-            headers = {}
-            if parse_qs(url.query).get("token"):
-                headers["Set-Cookie"] = (f"{app.cookie_name}={app.token}; Path=/; HttpOnly; "
-                                         "SameSite=Strict")
-            self._send(200, app.index_html(), "text/html; charset=utf-8", headers)
+            # No cookie, ever: browsers send a 127.0.0.1 cookie to every port of 127.0.0.1, so any
+            # other local web service the reviewer visits would learn the token. The page keeps the
+            # token in its own URL and sends it itself (``static_name``).
+            self._send(200, app.index_html(), "text/html; charset=utf-8")
             return
         if method == "GET" and path == "/favicon.ico":
             self._send(204, b"", "image/x-icon")
             return
-        name = path.removeprefix("/static/")
-        if method == "GET" and path.startswith("/static/") and name in app._static and name != "index.html":
+        name = static_name(path, app.token)
+        if method == "GET" and name in app._static and name != "index.html":
             self._send(200, app._static[name], STATIC_TYPES[name[name.rindex("."):]])
             return
         for pattern, name in ROUTES_GET if method == "GET" else ROUTES_POST:
@@ -254,6 +265,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _get_detail(self, url: Any, item_id: str) -> None:
         app = self.server.app
         item = app.item(item_id)
+        app.reopen_if_changed(item)
         app.ensure_detection(item)
         self._json(200, item.detail())
 

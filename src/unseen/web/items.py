@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from .. import raster
-from ..engine.plan import Job
+from ..engine.plan import SIDECAR_SUFFIX, Job
 from ..errors import UnseenError
 from ..media import image as image_io
 from ..media.video_read import Orientation, open_input, video_stream
@@ -76,6 +76,9 @@ class Item:
     # sent while it ran (a region drawn during a long video save).
     draft_gen: int = 0
     sidecar_saved: bool | None = None  # before the file is opened: its sidecar names a written output
+    # The input as it was opened (``file_identity``): a save refuses a file replaced since, whose
+    # pixels the reviewer never saw.
+    identity: tuple[int, int] | None = None
     # saving
     save: dict = field(default_factory=lambda: {"state": "idle"})
     output: Path | None = None
@@ -92,7 +95,7 @@ class Item:
         # Before the file is opened, a sidecar beside it is enough; once opened, it must be this file's.
         opened = self.state in ("ready", "error")
         if not opened and self.sidecar_saved is None:
-            self.sidecar_saved = saved_before(self.job.sidecar)
+            self.sidecar_saved = saved_before(review_sidecar(self.job))
         earlier = not saved and (self.review is not None if opened else bool(self.sidecar_saved))
         return {"id": self.id, "name": self.src.name, "kind": self.kind, "state": self.state,
                 "uploaded": self.uploaded, "saved": saved, "saved_earlier": earlier,
@@ -103,8 +106,8 @@ class Item:
         dest = destination(self)
         d.update(error=self.error, width=self.width, height=self.height, animated=self.animated,
                  notes=words.notes(self.notes), save=self.save, review=_public(self.review),
-                 draft=self.draft, destination={"name": dest.name, "folder": None if self.uploaded
-                                                 else str(dest.parent)})
+                 draft=self.draft, draft_gen=self.draft_gen,
+                 destination={"name": dest.name, "folder": None if self.uploaded else str(dest.parent)})
         if self.kind == "video":
             d.update(duration=self.duration, sample_total=self.sample_total, samples=self.samples,
                      tracks=self.tracks, audio=self.has_audio)
@@ -115,6 +118,23 @@ class Item:
 
 def _public(review: dict | None) -> dict | None:
     return None if review is None else {k: v for k, v in review.items() if k != "sha256"}
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """The input's size in bytes and modification time (ns), or None when it cannot be read now.
+    Cheap enough for every save and every look at the file; a copy over it, an edit or a new
+    picture of the same name changes it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+# What a file replaced on disk keeps when it is opened again (``ReviewServer.reopen_if_changed``):
+# who it is, and what this session wrote (so that replacing that output needs no question).
+KEPT_ON_REOPEN = frozenset({"id", "job", "kind", "uploaded", "lock", "output", "output_sha", "sidecar",
+                            "draft_gen"})
 
 
 def name_too_long(path: Path) -> bool:
@@ -139,6 +159,32 @@ def is_file(path: Path) -> bool:
         return path.is_file()
     except OSError:
         return False
+
+
+def _image_of(side: Path) -> str | None:
+    """The ``image`` a sidecar names, or None (missing, unreadable, not a review sidecar)."""
+    if not is_file(side):
+        return None
+    try:
+        doc = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    image = doc.get("image") if isinstance(doc, dict) else None
+    return image if isinstance(image, str) else None
+
+
+def review_sidecar(job: Job) -> Path:
+    """The sidecar to read for this input: its own (``Job.sidecar``, the one a save writes), else
+    the other form of its name when that one records this very file (its ``image``): a
+    ``NAME.unseen.json`` written by an earlier version for one of two inputs of one stem, or a
+    review of this file made with (or without) its twin in the run. Never another file's."""
+    own = job.sidecar
+    if is_file(own):
+        return own
+    for other in (job.out_dir / (job.src.stem + SIDECAR_SUFFIX), job.out_dir / (job.src.name + SIDECAR_SUFFIX)):
+        if other != own and _image_of(other) == job.src.name:
+            return other
+    return own
 
 
 def saved_before(side: Path) -> bool:

@@ -39,7 +39,7 @@ from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
 from ..options import Options
 from ..regions import Regions, inside_share, intersection, parse_items
 from . import words
-from .items import Item, destination, is_file, name_too_long
+from .items import Item, destination, file_identity, is_file, name_too_long, review_sidecar
 
 MAX_REGIONS = 5000
 KEEP_SHARE = 0.7  # a saved region is still covered when one new region covers this share of it
@@ -65,6 +65,21 @@ class SavePlan:
     audio: str
     force: bool
     draft_gen: int = 0  # the item's draft when the save was asked for: the only one it may clear
+
+
+def check_base(item: Item, body: dict) -> None:
+    """Refuse a draft or save made on an older draft than the server's (``base``, the item's
+    ``draft_gen`` when the page last loaded or sent this file's regions): another tab or window
+    changed the file since, and taking this one would silently drop that tab's regions. A 409
+    with the current draft, so the page can say so. A body without ``base`` is not checked."""
+    if "base" not in body:
+        return
+    base = body["base"]
+    if not isinstance(base, int) or isinstance(base, bool):
+        raise RequestError(400, "base must be the draft number the page last had")
+    if base != item.draft_gen:
+        raise RequestError(409, words.CHANGED_ELSEWHERE, code="changed", draft=item.draft,
+                           draft_gen=item.draft_gen)
 
 
 def parse_regions(items: Any, width: int, height: int,
@@ -169,7 +184,7 @@ def load_review(item: Item) -> tuple[dict | None, str | None]:
     """(the review an earlier save wrote for this file, None) from its sidecar; (None, why) when the
     sidecar is missing (why None), unreadable, or belongs to another file (name or size). A review
     whose sidecar names no output (``"output": None``) is a save that did not complete."""
-    side = item.job.sidecar
+    side = review_sidecar(item.job)
     problem = too_long(item)
     if problem or not is_file(side):
         return None, problem
@@ -275,6 +290,12 @@ def prepare(item: Item, body: dict, default_style: str) -> SavePlan:
     problem = too_long(item)
     if problem:
         raise RequestError(422, problem[0].upper() + problem[1:])
+    check_base(item, body)
+    now = file_identity(item.src)
+    if item.identity is not None and now is not None and now != item.identity:
+        # Saved, it would cover what detection finds in pixels the reviewer never saw, with the
+        # regions drawn on the old ones. A file gone is left to fail the save, as before.
+        raise RequestError(409, words.CHANGED_ON_DISK, code="changed_on_disk")
     video = item.kind == "video"
     items = body.get("regions", [])
     if (video or item.animated) and isinstance(items, list):

@@ -13,9 +13,13 @@ Request checks, in this order, on every request (``ReviewServer.check_request``)
 2. ``Origin``, when sent, must be this server's own origin; ``Sec-Fetch-Site`` must not say
    ``cross-site`` or ``same-site`` (another local server on a different port is "same-site").
 3. The per-session random token: from the ``X-Unseen-Token`` header, or for GET only, from the
-   ``token`` query parameter (the printed URL) or the ``HttpOnly; SameSite=Strict`` cookie set by
-   the first page load. POST requests need the header, which a cross-site page cannot set without a
-   CORS preflight that this server never grants.
+   ``token`` query parameter (the printed URL, the pictures and downloads the page links to) or the
+   path ``/static/TOKEN/NAME`` (the page's modules). POST requests need the header, which a
+   cross-site page cannot set without a CORS preflight that this server never grants.
+
+No cookie is set or read: a browser sends the cookies of 127.0.0.1 to every port of 127.0.0.1 (they
+are not kept apart by port), so a cookie would hand the token to any other local web service the
+reviewer's browser visits, which could then call this API.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ import atexit
 import contextlib
 import dataclasses
 import hmac
-import http.cookies
 import os
 import queue
 import secrets
@@ -51,7 +54,7 @@ from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
 from ..media import MEDIA_SUFFIXES, is_video
 from ..media import image as image_io
 from . import saving
-from .items import Item, detect_photo, jpeg, likely_missed, sample_video
+from .items import KEPT_ON_REOPEN, Item, detect_photo, file_identity, jpeg, likely_missed, sample_video
 from .saving import RequestError
 
 HOST = "127.0.0.1"
@@ -194,7 +197,7 @@ class ReviewServer:
         self.port = int(self._httpd.server_address[1])
         self.allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
         self.allowed_origins = {f"http://{h}" for h in self.allowed_hosts}
-        self.cookie_name = f"unseen_{self.port}"
+        self.cookie_name = f"unseen_{self.port}"  # what earlier versions set; never read now
         self._detect_worker = _Worker("unseen-detect")
         self._save_worker = _Worker("unseen-save")
         self.preview_slots = threading.BoundedSemaphore(1)  # previews run one at a time
@@ -296,8 +299,27 @@ class ReviewServer:
             item.state = "queued"
         self._detect_worker.submit(lambda: self._detect(item))
 
+    def reopen_if_changed(self, item: Item) -> None:
+        """Open again a file replaced on disk since it was opened (another picture of the same
+        name): what the page shows must be what a save reads. Its draft goes with it (regions
+        drawn on another picture); the draft number moves on, so no tab's older work is taken."""
+        with item.lock:
+            if item.state not in ("ready", "error") or item.identity is None or item.save.get("state") == "running":
+                return
+            now = file_identity(item.src)
+            if now is None or now == item.identity:
+                return
+            fresh = Item(id=item.id, job=item.job, kind=item.kind, uploaded=item.uploaded)
+            for f in dataclasses.fields(Item):
+                if f.name not in KEPT_ON_REOPEN:
+                    setattr(item, f.name, getattr(fresh, f.name))
+            item.draft_gen += 1
+        with self._lock:
+            self._pixels.pop(item.id, None)
+
     def _detect(self, item: Item) -> None:
         item.state = "detecting"
+        item.identity = file_identity(item.src)  # before reading: a change while it runs is seen too
         pixels = None
         try:
             if item.kind == "video":
@@ -364,7 +386,9 @@ class ReviewServer:
     def set_draft(self, item: Item, body: dict) -> dict:
         """Keep the page's unsaved regions (in memory, until saved or the server stops), so that a
         reload does not lose them. Only an explicit ``regions: null`` drops the draft: a body
-        without ``regions`` (empty, ``{}``) is a mistake, never a reason to lose work."""
+        without ``regions`` (empty, ``{}``) is a mistake, never a reason to lose work. A draft
+        made on an older one (``base``, another tab or window sent one since) is refused
+        (``saving.check_base``): last-writer-wins silently dropped the other tab's regions."""
         if item.state != "ready":
             raise RequestError(409, "detection has not finished for this file")
         if "regions" not in body:
@@ -372,9 +396,10 @@ class ReviewServer:
         items = body["regions"]
         draft = None if items is None else saving.normalise(items, item.kind == "video", item.width, item.height)
         with item.lock:  # a save running now must not clear this newer draft when it ends
+            saving.check_base(item, body)
             item.draft = draft
-            item.draft_gen += 1
-        return {"draft": item.draft is not None}
+            item.draft_gen += 1  # one more than the page's base: the page counts it so too
+            return {"draft": item.draft is not None}
 
     # -- uploads ------------------------------------------------------------------------------------
     def add_upload(self, name: str, reader: Callable[[int], bytes], length: int) -> Item:
@@ -425,6 +450,9 @@ class ReviewServer:
         if site in ("cross-site", "same-site"):
             return 403, "refused: cross-site request"
         token = self.token_of(method, url, headers)
+        if not token and method == "GET" and self.cookie_name in (headers.get("Cookie") or ""):
+            # What earlier versions set (and a browser may still send): refused, never read.
+            return 403, "refused: the session token is not taken from a cookie; open the URL printed by `unseen review`"
         if not token:
             return 401, "missing session token: open the URL printed by `unseen review`"
         if not hmac.compare_digest(token.encode("utf-8", "replace"), self.token.encode()):
@@ -432,18 +460,18 @@ class ReviewServer:
         return None
 
     def token_of(self, method: str, url: Any, headers: Any) -> str | None:
+        """The token a request carries. Never a cookie (see the module's docstring): a ``Cookie``
+        header, whatever it holds, authorises nothing."""
         header = headers.get(TOKEN_HEADER)
         if header is not None or method != "GET":
             return header
         query = parse_qs(url.query).get("token")
         if query:
             return query[0]
-        try:
-            jar = http.cookies.SimpleCookie(headers.get("Cookie") or "")
-        except http.cookies.CookieError:
-            return None
-        morsel = jar.get(self.cookie_name)
-        return morsel.value if morsel else None
+        folder, _, _ = url.path.removeprefix("/static/").rpartition("/")
+        if url.path.startswith("/static/") and folder:
+            return folder
+        return None
 
     # -- static -------------------------------------------------------------------------------------
     @staticmethod

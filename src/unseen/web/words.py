@@ -28,6 +28,13 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(\d+)x(\d+) cropped to (\d+)x(\d+) \(4:2:0 needs even sizes\)$"),
      r"one pixel cut from an odd edge (\1 x \2 to \3 x \4), as video needs even sizes"),
 ]
+# A draft or save made in one tab after another tab or window of the same session changed the file.
+CHANGED_ELSEWHERE = ("This file was changed in another tab or window: reload this page to see those "
+                     "changes. What you changed here since is not kept.")
+# The input was replaced (another picture, another size) after the page opened it.
+CHANGED_ON_DISK = ("This file changed on disk since it was opened: reload the page to review it again "
+                   "(the review starts over on the new file).")
+
 # Notes a reader does not need (how the engine spent its time).
 _QUIET = re.compile(r"^\d+ detector passes|^\d+ frames in [\d.]+ s|^--\w+ applies to photos")
 

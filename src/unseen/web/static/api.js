@@ -4,6 +4,10 @@ import { TOKEN } from "./state.js";
 export const STOPPED = "The review server has stopped, so nothing can be loaded or saved. "
   + "Start unseen review again to go on: files already saved are kept.";
 
+// A change the server could not be told about: the work is in this tab only (beforeunload asks).
+export const UNREACHABLE = "The review server cannot be reached (has it stopped?): the changes made here "
+  + "since exist only in this tab, and closing or reloading it loses them. Files already saved are kept.";
+
 export class ApiError extends Error {
   constructor(message, status = 0, data = {}) {
     super(message);

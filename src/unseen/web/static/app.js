@@ -20,8 +20,8 @@ import {
 import { S, current, dims, edit, el, kindOf, newRegion, status, view } from "./state.js";
 import { renderTimeline, setTimes, stepSample, thumbKey } from "./timeline.js";
 
-// Keep the token out of the address bar (and history); the cookie and header carry it now.
-if (location.search.includes("token=")) history.replaceState(null, "", "/");
+// The token stays in the address bar: a reload needs it, and there is no cookie to carry it (a
+// cookie of 127.0.0.1 reaches every other port of 127.0.0.1, another local service included).
 
 // ---------------------------------------------------------------------------------------------
 // Rendering and changes
@@ -142,6 +142,7 @@ async function loadDetail(gen) {
   if (d.state === "ready" && !e.loaded) {
     e.regions = openRegions(d);
     e.dirty = !!d.draft;
+    e.base = d.draft_gen; // the draft this tab's work is made on: the server refuses one made on an older
     e.loaded = true;
   }
   if (d.state === "ready" && (first || !wasReady)) fileStatus(f);
@@ -166,7 +167,8 @@ async function loadDetail(gen) {
 function fileStatus(f) {
   const e = edit(f);
   const d = S.detail;
-  if (d.save && d.save.state === "error") status(`Not saved: ${d.save.error}`, "error");
+  if (e.conflict) status(e.conflict, "error");
+  else if (d.save && d.save.state === "error") status(`Not saved: ${d.save.error}`, "error");
   else if (e.dirty) status("Changes not saved yet: they are kept until you save.", "warning");
   else status(savedWhen(f), "ok");
 }

@@ -1,6 +1,6 @@
 /* unseen review: everything around the picture (file list, legend, region list, details, results). */
 import { cropSource, label, select, selectedRegion, visibleRegions } from "./stage.js";
-import { S, current, edit, el, fmtTime, isVideo, kindOf, place, plural, ready, view } from "./state.js";
+import { S, current, edit, el, fmtTime, isVideo, kindOf, place, plural, ready, view, withToken } from "./state.js";
 
 const CROP = 36; // px, the region list's thumbnails
 
@@ -322,7 +322,7 @@ export function showSaveResult(sv) {
   for (const [href, text] of [[sv.download, "Download the saved file"], [sv.sidecar_download, "Download the regions (.json)"]]) {
     if (!href) continue;
     const a = document.createElement("a");
-    a.href = href;
+    a.href = withToken(href);
     a.textContent = text;
     a.setAttribute("download", "");
     a.className = "button";

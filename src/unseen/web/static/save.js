@@ -1,6 +1,6 @@
 /* unseen review: saving (and asking first when a save would uncover something or replace a file the
  * page cannot prove it wrote), and keeping unsaved work on the server so a reload loses nothing. */
-import { ApiError, api } from "./api.js";
+import { ApiError, UNREACHABLE, api } from "./api.js";
 import { renderFileList, savedWhen, showSaveResult } from "./panel.js";
 import { payloadRegions, renderRegions } from "./stage.js";
 import {
@@ -44,16 +44,50 @@ export function scheduleDraft() {
   draftTimers.set(f.id, setTimeout(() => { draftTimers.delete(f.id); sendDraft(f, e); }, 400));
 }
 
-async function sendDraft(f, e) {
+// One draft in flight per file, sent in order: each carries the draft number it was made on
+// (e.base), and two at once would carry the same one, the second then refused as "changed in
+// another tab" when only this tab changed it.
+const draftSends = new Map();
+
+function sendDraft(f, e) {
+  const next = (draftSends.get(f.id) || Promise.resolve()).then(() => sendDraftNow(f, e));
+  draftSends.set(f.id, next);
+  return next;
+}
+
+/* Until the drafts this tab has sent for the file have been answered (a save carries e.base too). */
+export const draftsSent = (f) => draftSends.get(f.id) || Promise.resolve();
+
+async function sendDraftNow(f, e) {
   const version = e.version;
   const regions = e.dirty ? payloadRegionsOf(f, e) : null;
   try {
-    await api(`/api/files/${f.id}/draft`, { json: { regions } });
+    await api(`/api/files/${f.id}/draft`, { json: { regions, base: e.base } });
+    if (typeof e.base === "number") e.base++; // each draft the server takes moves its number on by one
     if (e.version === version) e.synced = true;
     f.draft = regions !== null;
-  } catch {
-    // the server stopped or refused: the page keeps the work and asks before it is closed
+  } catch (err) {
+    // Not kept by the server: the work is in this tab only. Say so at once, and ask before the tab
+    // is closed or reloaded (beforeunload), whatever an earlier answer said.
+    e.synced = false;
+    draftRefused(f, e, err);
   }
+}
+
+/* Why the server did not keep a draft (or a save), in the status line while the file is shown. */
+function draftRefused(f, e, err) {
+  let text;
+  if (err instanceof ApiError && err.data.code === "changed") {
+    // Another tab or window sent this file's regions since this one loaded them: said again
+    // whenever the file is shown (app.js fileStatus), until the page is reloaded.
+    e.conflict = err.message;
+    text = err.message;
+  } else if (err instanceof ApiError && (err.data.offline || err.data.stopped)) {
+    text = UNREACHABLE;
+  } else {
+    text = `The review server did not keep these changes: ${err.message}`;
+  }
+  if (f === current()) status(text, "error");
 }
 
 function payloadRegionsOf(f, e) {
@@ -76,13 +110,19 @@ export async function save(flags = {}) {
   status(isVideo() ? "Saving the video: every frame is searched again, this can take a while\u2026" : "Saving\u2026", "busy");
   const gen = S.gen;
   const version = e.version;
+  const regions = payloadRegions(false); // now: another file may be shown once the drafts are answered
+  const more = isVideo() ? { audio: S.audio } : {};
   try {
-    await api(`/api/files/${f.id}/save`, {
-      json: Object.assign({ style: S.style, regions: payloadRegions(false) }, isVideo() ? { audio: S.audio } : {}, flags),
-    });
+    await draftsSent(f); // the save is made on the draft number the last one got back
+    await api(`/api/files/${f.id}/save`, { json: Object.assign({ style: S.style, regions, base: e.base }, more, flags) });
     await pollSave(gen, version);
   } catch (err) {
     S.saving = false;
+    if (err instanceof ApiError && err.data.code === "changed") {
+      e.synced = false;
+      draftRefused(f, e, err);
+      return;
+    }
     if (err instanceof ApiError && err.data.code && gen === S.gen) {
       await confirmThenSave(err, flags);
     } else {

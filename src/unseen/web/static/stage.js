@@ -2,7 +2,7 @@
 import { api } from "./api.js";
 import {
   MIN_SIZE, S, activity, current, dims, edit, el, fmtTime, isVideo, kindOf, newRegion, place, ready,
-  status, view,
+  status, view, withToken,
 } from "./state.js";
 
 const ZOOM_MIN = 0.05, ZOOM_MAX = 16;
@@ -24,9 +24,9 @@ export function imageUrl() {
   if (!f || !S.detail) return "";
   if (isVideo()) {
     const s = sampleAt();
-    return s ? `/api/files/${f.id}/frame/${s.k}` : "";
+    return s ? withToken(`/api/files/${f.id}/frame/${s.k}`) : "";
   }
-  return `/api/files/${f.id}/image`;
+  return withToken(`/api/files/${f.id}/image`);
 }
 
 /* The unmasked picture, for the crops in the region list (never the preview). */

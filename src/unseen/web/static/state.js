@@ -8,6 +8,10 @@
 export const TOKEN = document.querySelector('meta[name="unseen-token"]').content;
 export const $ = (id) => document.getElementById(id);
 
+/* A URL the browser loads by itself (<img src>, a download link): it cannot send the token header,
+ * and no cookie carries it, so the token goes in the query (the Referrer-Policy is no-referrer). */
+export const withToken = (path) => `${path}${path.includes("?") ? "&" : "?"}token=${encodeURIComponent(TOKEN)}`;
+
 export const el = Object.fromEntries([
   "prev", "next", "position", "filename", "file-input", "help-btn", "help", "file-list", "file-messages",
   "tool-select", "tool-add", "draw-kind", "delete", "undo", "zoom-out", "zoom-in", "zoom-fit", "zoom-level",

@@ -1,6 +1,6 @@
 /* unseen review: the video timeline (sampled frames, face tracks, the added regions' time ranges). */
 import { loadImage, sampleTime, select, selectedRegion } from "./stage.js";
-import { S, current, edit, el, fmtTime, isVideo, kindOf, plural, status, view } from "./state.js";
+import { S, current, edit, el, fmtTime, isVideo, kindOf, plural, status, view, withToken } from "./state.js";
 
 export function renderTimeline() {
   const v = isVideo();
@@ -77,7 +77,7 @@ function renderThumbs(d) {
       const img = document.createElement("img");
       img.alt = "";
       img.loading = "lazy";
-      img.src = `/api/files/${current().id}/thumb/${s.k}`;
+      img.src = withToken(`/api/files/${current().id}/thumb/${s.k}`);
       const cap = document.createElement("span");
       cap.textContent = `${fmtTime(s.t)} \u00b7 ${s.regions.length}`;
       b.append(img, cap);
