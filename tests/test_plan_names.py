@@ -159,3 +159,23 @@ def test_a_photo_with_nothing_to_cover_says_so_in_words(tmp_path, cli):
     Image.new("RGB", (64, 48), (90, 120, 150)).save(src)
     rc, _, err = cli(src)
     assert rc == 0 and "nothing found to cover" in err and "to covered" not in err, err
+
+
+def test_every_input_of_a_run_keeps_its_own_review_sidecar(tmp_path):
+    """The review page keeps each input's reviewed regions in a sidecar: one shared by two inputs let each
+    save replace the other's (IMG_1.jpg and IMG_1.png beside each other; a.jpg of two folders into one
+    -o folder)."""
+    from unseen.engine.plan import plan
+
+    for sub in ("x", "y"):
+        (tmp_path / sub).mkdir()
+        shutil.copy(HOPPER, tmp_path / sub / "a.jpg")
+        Image.open(HOPPER).save(tmp_path / sub / "a.png")
+    for paths, out in (([tmp_path / "x"], None), ([tmp_path / "x", tmp_path / "y"], tmp_path / "out"),
+                       ([tmp_path / "x" / "a.jpg", tmp_path / "y" / "a.jpg"], tmp_path / "out")):
+        jobs, errors = plan(paths, out)
+        assert not errors and len(jobs) == len({j.src for j in jobs}) >= 2
+        assert len({j.sidecar for j in jobs}) == len(jobs), [j.sidecar.name for j in jobs]
+        assert len({j.destination(j.planned_ext) for j in jobs}) == len(jobs)
+    alone, _ = plan([tmp_path / "x" / "a.jpg"], None)
+    assert alone[0].sidecar.name == "a.unseen.json"  # no twin: the name earlier versions wrote

@@ -70,8 +70,11 @@ class Job:
         """Where the review page keeps the reviewed regions of this input: ``NAME.unseen.json``, or
         ``NAME.EXT.unseen.json`` when another input of this output folder has the same stem
         (``IMG_1.jpg`` and ``IMG_1.png``, a HEIC and its JPEG, a Live Photo's HEIC and MOV), which
-        ``blocked`` records: one shared sidecar let each save replace the other's reviewed regions."""
-        return self.out_dir / ((self.src.name if self.blocked else self.src.stem) + SIDECAR_SUFFIX)
+        ``blocked`` records: one shared sidecar let each save replace the other's reviewed regions.
+        An input whose output name was changed for another's (``note``: ``a.jpg`` of two folders into one
+        ``-o`` folder) is named after that output, which no other input of the run has."""
+        own = self.name if self.note else self.src.name if self.blocked else self.src.stem
+        return self.out_dir / (own + SIDECAR_SUFFIX)
 
 
 _OUTPUT = re.compile(r".+" + re.escape(OUTPUT_MARK) + r"(-\d+)?\.[^.]+$")  # NAME.unseen.EXT, NAME.unseen-2.EXT
