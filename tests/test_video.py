@@ -294,6 +294,38 @@ def test_audio_before_the_first_frame_is_kept_in_sync(tmp_path):
     assert len(frames(out)) == 14
 
 
+def test_audio_at_a_higher_rate_than_the_output_s_stays_in_sync(tmp_path):
+    """Kept audio above the rates AAC takes is re-encoded at 48 kHz; from a 192 kHz track each frame's
+    samples were counted at the input's rate, each next frame was stamped that much later, and the track
+    ran 4x too long, its sound drifting away from the picture. A click at 1.0 s must stay at 1.0 s."""
+    rate, fps, seconds = 192000, 10, 1.5
+    x = np.zeros((int(seconds * rate), 1), np.int16)
+    x[rate : rate + rate // 200] = 30000  # the click
+    src, out = tmp_path / "hi_rate.mov", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        a = c.add_stream("pcm_s16le", rate=rate, layout="mono")
+        for i in range(int(seconds * fps)):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 9 * i, np.uint8), format="rgb24")
+            f.pts = i
+            c.mux(vs.encode(f))
+        for ai in range(0, len(x), 4096):
+            f = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[ai : ai + 4096].T), format="s16", layout="mono")
+            f.sample_rate, f.pts, f.time_base = rate, ai, Fraction(1, rate)
+            c.mux(a.encode(f))
+        c.mux(vs.encode(None))
+        c.mux(a.encode(None))
+    assert anonymize(src, out, audio="keep").audio.startswith("kept")
+    with av.open(str(out)) as c:
+        decoded = list(c.decode(audio=0))
+        end = max(float(f.pts * f.time_base) + f.samples / f.sample_rate for f in decoded)
+        loud = [float(f.pts * f.time_base) for f in decoded if np.abs(f.to_ndarray()).max() > 0.3]
+    assert decoded[0].sample_rate == 48000
+    assert end == pytest.approx(seconds, abs=0.1)
+    assert loud and loud[0] == pytest.approx(1.0, abs=0.05)
+
+
 def test_audio_dropped_by_default(tmp_path):
     out = tmp_path / "out.mp4"
     info = anonymize(CLIP, out)

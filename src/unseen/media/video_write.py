@@ -112,7 +112,9 @@ class Writer:
             self.audio_origin = start
         frame.pts = max(start, self.audio_samples) if self.audio_samples else max(0, start)
         frame.time_base = Fraction(1, rate)
-        self.audio_samples = frame.pts + frame.samples
+        # The encoder resamples the frame to its own rate: counted at the input's (192 kHz into a 48 kHz
+        # stream: 4x), the next frame's start was pushed on past its time and kept audio ran 4x too long.
+        self.audio_samples = frame.pts + round(frame.samples * rate / (frame.sample_rate or rate))
         for p in self.audio.encode(frame):
             self.container.mux(p)
             self.audio_packets += 1
