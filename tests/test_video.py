@@ -326,6 +326,32 @@ def test_audio_at_a_higher_rate_than_the_output_s_stays_in_sync(tmp_path):
     assert loud and loud[0] == pytest.approx(1.0, abs=0.05)
 
 
+def test_a_last_frame_held_long_keeps_its_time(tmp_path):
+    """The encoders give packets no duration, and the muxer gave the last frame one frame's time: a clip
+    whose last frame is held for a second (a slideshow, a screen recording) came out a second short."""
+    src, out = tmp_path / "held.mp4", tmp_path / "out.mp4"
+    durations = [40] * 12 + [1000]  # ms; no B-frames (zerolatency), so packets come in frame order
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=25)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        vs.time_base = vs.codec_context.time_base = Fraction(1, 1000)
+        vs.codec_context.options = {"tune": "zerolatency"}
+        packets = []
+        for i in range(len(durations)):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 15 * i, np.uint8), format="rgb24")
+            f.pts, f.time_base = 40 * i, Fraction(1, 1000)
+            packets += vs.encode(f)
+        packets += vs.encode(None)
+        for p, d in zip(packets, durations, strict=True):
+            p.duration = d
+            c.mux(p)
+    anonymize(src, out)
+    with av.open(str(src)) as a, av.open(str(out)) as b:
+        assert a.duration / 1e6 == pytest.approx(1.48, abs=0.01)
+        assert b.duration / 1e6 == pytest.approx(1.48, abs=0.01)
+    assert len(frames(out)) == len(durations)
+
+
 def test_audio_dropped_by_default(tmp_path):
     out = tmp_path / "out.mp4"
     info = anonymize(CLIP, out)

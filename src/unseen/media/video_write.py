@@ -9,6 +9,7 @@ container's own module (``mp4.strip``, ``webm.strip``) and checked by ``video_ch
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -66,6 +67,12 @@ class Writer:
     audio_packets: int = 0
     audio_samples: int = 0
     audio_origin: int | None = None
+    # Each frame's duration by its pts, until its packet is muxed: the encoders give packets none, and the
+    # muxer then gave the last frame 1 / the average rate (a last frame held 2 s came out held 40 ms).
+    durations: dict[int, int] = dataclasses.field(default_factory=dict)
+    video_end: int | None = None  # the latest pts + duration of any frame
+    last_packet: Any | None = None
+    delay: int | None = None  # the first packet's pts - dts
 
     def write_video(self, rgb: np.ndarray, pts: int, duration: int) -> None:
         w, h = self.size
@@ -89,14 +96,37 @@ class Writer:
         frame.pts = pts
         frame.time_base = self.tb
         frame.duration = duration
+        self.durations[pts] = duration
         self._mux_video(self.video.encode(frame))
 
     def _mux_video(self, packets) -> None:
         for p in packets:
             for q in (self.bsf.filter(p) if self.bsf is not None else [p]):
                 q.stream = self.video
-                self.container.mux(q)
-                self.packets += 1
+                held = self.durations.pop(q.pts, None) if q.pts is not None else None
+                if not q.duration and held:
+                    q.duration = held
+                if q.pts is not None and q.duration:
+                    self.video_end = max(self.video_end or 0, q.pts + q.duration)
+                if self.delay is None and q.pts is not None and q.dts is not None:
+                    self.delay = q.pts - q.dts  # the B-frames' delay: the muxer's edit list starts there
+                if self.last_packet is not None:  # one packet held back: the last one's duration ends the track
+                    self.container.mux(self.last_packet)
+                    self.packets += 1
+                self.last_packet = q
+
+    def _mux_last_video(self) -> None:
+        """The last packet in decode order ends the track at its dts plus its duration; with B-frames
+        it is not the last frame shown, whose duration (a still held for 2 s) is the one that counts."""
+        q, self.last_packet = self.last_packet, None
+        if q is None:
+            return
+        if q.dts is not None and self.video_end is not None:
+            end = self.video_end - (self.delay or 0)  # where the last shown frame ends, on the dts line
+            if end - q.dts > (q.duration or 0):
+                q.duration = end - q.dts
+        self.container.mux(q)
+        self.packets += 1
 
     def write_audio(self, frame, origin_seconds: float) -> None:
         if self.audio is None:
@@ -124,8 +154,11 @@ class Writer:
         if self.bsf is not None:
             for q in self.bsf.filter(None):
                 q.stream = self.video
-                self.container.mux(q)
-                self.packets += 1
+                if self.last_packet is not None:
+                    self.container.mux(self.last_packet)
+                    self.packets += 1
+                self.last_packet = q
+        self._mux_last_video()
         if self.audio is not None:
             for p in self.audio.encode(None):
                 self.container.mux(p)
