@@ -352,6 +352,25 @@ def test_a_last_frame_held_long_keeps_its_time(tmp_path):
     assert len(frames(out)) == len(durations)
 
 
+@pytest.mark.parametrize("size", [(321, 241), (17, 13)])
+def test_a_4_2_0_video_of_odd_size_is_written_cropped_to_even(tmp_path, size):
+    """VP9 and H.264 allow odd sizes in 4:2:0 (they crop); the planes' fast path asked PyAV for an
+    array it refuses ("width has to be even"), and such a clip failed as "video processing failed"."""
+    w, h = size
+    src, out = tmp_path / "odd.webm", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libvpx-vp9", rate=10)
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        for i in range(5):
+            f = av.VideoFrame.from_ndarray(np.full((h, w, 3), 40 * i, np.uint8), format="rgb24")
+            f.pts = i
+            c.mux(vs.encode(f))
+        c.mux(vs.encode(None))
+    anonymize(src, out)
+    got = frames(out)
+    assert len(got) == 5 and got[0].rgb.shape[:2] == (h - 1, w - 1)
+
+
 def test_audio_dropped_by_default(tmp_path):
     out = tmp_path / "out.mp4"
     info = anonymize(CLIP, out)

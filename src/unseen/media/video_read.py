@@ -175,8 +175,11 @@ class DecodedFrame:
             return small
 
     def yuv420p(self) -> np.ndarray | None:
-        """The decoded planes as one (H*3/2, W) array when no conversion is needed, else None."""
-        if self.orientation.op or self.frame.format.name != "yuv420p":
+        """The decoded planes as one (H*3/2, W) array when no conversion is needed, else None. An odd
+        width or height (legal in VP9 and H.264, which crop) has no such array (PyAV refuses it): the
+        caller takes the RGB path, which crops to the even size the encoder takes."""
+        if (self.orientation.op or self.frame.format.name != "yuv420p"
+                or self.frame.width % 2 or self.frame.height % 2):
             return None
         with self._lock:
             return self.frame.to_ndarray(format="yuv420p")
