@@ -371,6 +371,28 @@ def test_a_4_2_0_video_of_odd_size_is_written_cropped_to_even(tmp_path, size):
     assert len(got) == 5 and got[0].rgb.shape[:2] == (h - 1, w - 1)
 
 
+def test_a_sparse_matroska_clip_is_not_taken_for_a_truncated_one(tmp_path):
+    """Six frames five seconds apart in Matroska: FFmpeg sets the stream's start_time only late in the
+    read (here to 20 s), and the end of the read, measured from that later start, looked 20 s short of
+    the 30 s the file declares ("video ends early ... truncated?")."""
+    src, out = tmp_path / "sparse.mkv", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=Fraction(1, 5))
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        vs.time_base = vs.codec_context.time_base = Fraction(1, 1000)
+        for i in range(6):
+            a = np.zeros((48, 64, 3), np.uint8)
+            a[..., 0], a[..., 2] = (np.arange(64) * 4)[None], 10 * i  # a gradient: B-frames, start_time late
+            f = av.VideoFrame.from_ndarray(a, format="rgb24")
+            f.pts, f.time_base = 5000 * i, Fraction(1, 1000)
+            for p in vs.encode(f):
+                c.mux(p)
+        for p in vs.encode(None):
+            c.mux(p)
+    anonymize(src, out)
+    assert [round(f.time, 3) for f in frames(out)] == [0.0, 5.0, 10.0, 15.0, 20.0, 25.0]
+
+
 def test_audio_dropped_by_default(tmp_path):
     out = tmp_path / "out.mp4"
     info = anonymize(CLIP, out)

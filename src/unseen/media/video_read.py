@@ -222,6 +222,7 @@ class Reader:
         stream.thread_type = THREAD_TYPE
         stream.codec_context.options = {"err_detect": "explode"}
         first_pts: int | None = None
+        start: int | None = None  # the stream's start, read at its first frame
         last_pts: int | None = None
         index = 0
         streams = [stream] + ([self.audio] if self.audio is not None else [])
@@ -257,7 +258,9 @@ class Reader:
                     last_pts = pts
                     dur = int(frame.duration or 0) or self.default_duration
                     t = float((pts - first_pts) * self.time_base)
-                    start = stream.start_time if stream.start_time is not None else first_pts
+                    if start is None:  # read once: FFmpeg may set start_time later in the read (a sparse
+                        # Matroska file: None, then its last frame's time), and the clip looked truncated
+                        start = stream.start_time if stream.start_time is not None else first_pts
                     self.end = float((pts + dur - start) * self.time_base)
                     yield "video", DecodedFrame(index, pts, dur, t, frame, self.orientation, self.color)
                     index += 1
