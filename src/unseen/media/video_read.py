@@ -191,6 +191,7 @@ class DecodedFrame:
 # run drops by 20-140 MiB for ~1% more CPU (docs/BENCHMARKS.md, "Video: memory"). H.264 from cameras has
 # one slice per frame, so this decodes on one thread.
 THREAD_TYPE = "SLICE"
+RESET_FRAMES = 2  # a timestamp more frames than this behind the one before: a clock that started again
 
 
 class Reader:
@@ -224,6 +225,7 @@ class Reader:
         first_pts: int | None = None
         start: int | None = None  # the stream's start, read at its first frame
         last_pts: int | None = None
+        last_dur, shift = self.default_duration, 0  # shift: added to every pts since a clock reset
         index = 0
         streams = [stream] + ([self.audio] if self.audio is not None else [])
         audio_time: float | None = None  # set while an audio packet is being decoded
@@ -250,13 +252,23 @@ class Reader:
                         self.color = Color.from_frame(frame)
                     pts = frame.pts if frame.pts is not None else frame.dts
                     if pts is None:
-                        pts = (last_pts + self.default_duration) if last_pts is not None else 0
+                        pts = (last_pts + last_dur) if last_pts is not None else 0
+                    else:
+                        pts += shift
                     if last_pts is not None and pts <= last_pts:
-                        pts = last_pts + 1  # repair non-increasing timestamps; order is decode order
+                        if last_pts - pts > RESET_FRAMES * last_dur:
+                            # The clock started again (recordings joined into one MPEG-TS, an AVCHD
+                            # camera's clips): the rest follows on one frame later, instead of every
+                            # later frame squeezed one tick after the last (a second into 0.3 ms).
+                            shift += last_pts + last_dur - pts
+                            pts = last_pts + last_dur
+                        else:
+                            pts = last_pts + 1  # repair non-increasing timestamps; order is decode order
                     if first_pts is None:
                         first_pts = pts
                     last_pts = pts
                     dur = int(frame.duration or 0) or self.default_duration
+                    last_dur = dur
                     t = float((pts - first_pts) * self.time_base)
                     if start is None:  # read once: FFmpeg may set start_time later in the read (a sparse
                         # Matroska file: None, then its last frame's time), and the clip looked truncated

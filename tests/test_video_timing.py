@@ -1,0 +1,135 @@
+"""Video timing kept through a run: what the input's clock says reaches the output unchanged.
+
+Each case was found by building an unusual but legitimate clip (2026-12-05): kept audio above the
+output's rate, a last frame held long, a 4:2:0 clip of odd size, a sparse Matroska clip, an MPEG-TS
+whose clock starts again. Container-only: the detector finds nothing (``test_video.anonymize``).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+from conftest import frames
+from test_video import anonymize
+
+
+def test_audio_at_a_higher_rate_than_the_output_s_stays_in_sync(tmp_path):
+    """Kept audio above the rates AAC takes is re-encoded at 48 kHz; from a 192 kHz track each frame's
+    samples were counted at the input's rate, each next frame was stamped that much later, and the track
+    ran 4x too long, its sound drifting away from the picture. A click at 1.0 s must stay at 1.0 s."""
+    rate, fps, seconds = 192000, 10, 1.5
+    x = np.zeros((int(seconds * rate), 1), np.int16)
+    x[rate : rate + rate // 200] = 30000  # the click
+    src, out = tmp_path / "hi_rate.mov", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        a = c.add_stream("pcm_s16le", rate=rate, layout="mono")
+        for i in range(int(seconds * fps)):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 9 * i, np.uint8), format="rgb24")
+            f.pts = i
+            c.mux(vs.encode(f))
+        for ai in range(0, len(x), 4096):
+            f = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[ai : ai + 4096].T), format="s16", layout="mono")
+            f.sample_rate, f.pts, f.time_base = rate, ai, Fraction(1, rate)
+            c.mux(a.encode(f))
+        c.mux(vs.encode(None))
+        c.mux(a.encode(None))
+    assert anonymize(src, out, audio="keep").audio.startswith("kept")
+    with av.open(str(out)) as c:
+        decoded = list(c.decode(audio=0))
+        end = max(float(f.pts * f.time_base) + f.samples / f.sample_rate for f in decoded)
+        loud = [float(f.pts * f.time_base) for f in decoded if np.abs(f.to_ndarray()).max() > 0.3]
+    assert decoded[0].sample_rate == 48000
+    assert end == pytest.approx(seconds, abs=0.1)
+    assert loud and loud[0] == pytest.approx(1.0, abs=0.05)
+
+
+def test_a_last_frame_held_long_keeps_its_time(tmp_path):
+    """The encoders give packets no duration, and the muxer gave the last frame one frame's time: a clip
+    whose last frame is held for a second (a slideshow, a screen recording) came out a second short."""
+    src, out = tmp_path / "held.mp4", tmp_path / "out.mp4"
+    durations = [40] * 12 + [1000]  # ms; no B-frames (zerolatency), so packets come in frame order
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=25)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        vs.time_base = vs.codec_context.time_base = Fraction(1, 1000)
+        vs.codec_context.options = {"tune": "zerolatency"}
+        packets = []
+        for i in range(len(durations)):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 15 * i, np.uint8), format="rgb24")
+            f.pts, f.time_base = 40 * i, Fraction(1, 1000)
+            packets += vs.encode(f)
+        packets += vs.encode(None)
+        for p, d in zip(packets, durations, strict=True):
+            p.duration = d
+            c.mux(p)
+    anonymize(src, out)
+    with av.open(str(src)) as a, av.open(str(out)) as b:
+        assert a.duration / 1e6 == pytest.approx(1.48, abs=0.01)
+        assert b.duration / 1e6 == pytest.approx(1.48, abs=0.01)
+    assert len(frames(out)) == len(durations)
+
+
+@pytest.mark.parametrize("size", [(321, 241), (17, 13)])
+def test_a_4_2_0_video_of_odd_size_is_written_cropped_to_even(tmp_path, size):
+    """VP9 and H.264 allow odd sizes in 4:2:0 (they crop); the planes' fast path asked PyAV for an
+    array it refuses ("width has to be even"), and such a clip failed as "video processing failed"."""
+    w, h = size
+    src, out = tmp_path / "odd.webm", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libvpx-vp9", rate=10)
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        for i in range(5):
+            f = av.VideoFrame.from_ndarray(np.full((h, w, 3), 40 * i, np.uint8), format="rgb24")
+            f.pts = i
+            c.mux(vs.encode(f))
+        c.mux(vs.encode(None))
+    anonymize(src, out)
+    got = frames(out)
+    assert len(got) == 5 and got[0].rgb.shape[:2] == (h - 1, w - 1)
+
+
+def test_a_sparse_matroska_clip_is_not_taken_for_a_truncated_one(tmp_path):
+    """Six frames five seconds apart in Matroska: FFmpeg sets the stream's start_time only late in the
+    read (here to 20 s), and the end of the read, measured from that later start, looked 20 s short of
+    the 30 s the file declares ("video ends early ... truncated?")."""
+    src, out = tmp_path / "sparse.mkv", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=Fraction(1, 5))
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        vs.time_base = vs.codec_context.time_base = Fraction(1, 1000)
+        for i in range(6):
+            a = np.zeros((48, 64, 3), np.uint8)
+            a[..., 0], a[..., 2] = (np.arange(64) * 4)[None], 10 * i  # a gradient: B-frames, start_time late
+            f = av.VideoFrame.from_ndarray(a, format="rgb24")
+            f.pts, f.time_base = 5000 * i, Fraction(1, 1000)
+            for p in vs.encode(f):
+                c.mux(p)
+        for p in vs.encode(None):
+            c.mux(p)
+    anonymize(src, out)
+    assert [round(f.time, 3) for f in frames(out)] == [0.0, 5.0, 10.0, 15.0, 20.0, 25.0]
+
+
+def test_a_clock_that_starts_again_in_mpeg_ts_keeps_the_frames_apart(tmp_path):
+    """Two recordings joined into one MPEG-TS (an AVCHD camera's clips): the second's timestamps start
+    at 0 again. Each was repaired to one tick after the one before, so the second second of picture
+    was squeezed into 0.3 ms. It now follows on at its own spacing."""
+    seg, src, out = tmp_path / "seg.ts", tmp_path / "joined.m2ts", tmp_path / "out.mp4"
+    with av.open(str(seg), "w", format="mpegts") as c:
+        vs = c.add_stream("libx264", rate=25)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        for i in range(25):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 9 * i, np.uint8), format="rgb24")
+            f.pts = i
+            c.mux(vs.encode(f))
+        c.mux(vs.encode(None))
+    src.write_bytes(seg.read_bytes() * 2)
+    anonymize(src, out)
+    times = [f.time for f in frames(out)]
+    assert len(times) == 50
+    assert np.diff(times).min() == pytest.approx(0.04, abs=0.002) and times[-1] == pytest.approx(1.96, abs=0.01)
