@@ -133,3 +133,25 @@ def test_a_clock_that_starts_again_in_mpeg_ts_keeps_the_frames_apart(tmp_path):
     times = [f.time for f in frames(out)]
     assert len(times) == 50
     assert np.diff(times).min() == pytest.approx(0.04, abs=0.002) and times[-1] == pytest.approx(1.96, abs=0.01)
+
+
+def test_the_output_s_clock_does_not_carry_the_input_s(tmp_path):
+    """An iPhone writes its clips on a 1/600 s clock, and the output's time scale followed the input's
+    (19200 ticks a second from 1/600): a hint of the device. Every output ticks at 1/90000 s, and every
+    frame keeps its time."""
+    src, out = tmp_path / "phone.mov", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=30)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        vs.time_base = vs.codec_context.time_base = Fraction(1, 600)
+        for i in range(12):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 20 * i, np.uint8), format="rgb24")
+            f.pts, f.time_base = 20 * i + (3 if i == 7 else 0), Fraction(1, 600)  # one frame 5 ms late
+            for p in vs.encode(f):
+                c.mux(p)
+        for p in vs.encode(None):
+            c.mux(p)
+    anonymize(src, out)
+    with av.open(str(out)) as c:
+        assert c.streams.video[0].time_base == Fraction(1, 90000)
+    assert [round(f.time, 4) for f in frames(out)] == [round(f.time, 4) for f in frames(src)]

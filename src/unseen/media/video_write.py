@@ -93,8 +93,11 @@ class Writer:
         return True
 
     def _encode(self, frame, pts: int, duration: int) -> None:
+        out_tb = self.video.time_base
+        if out_tb != self.tb:  # the input's clock, in the output's (OUTPUT_TIME_BASE)
+            pts, duration = round(pts * self.tb / out_tb), max(1, round(duration * self.tb / out_tb))
         frame.pts = pts
-        frame.time_base = self.tb
+        frame.time_base = out_tb
         frame.duration = duration
         self.durations[pts] = duration
         self._mux_video(self.video.encode(frame))
@@ -200,6 +203,16 @@ def add_audio(out, audio_in, fmt: str):
     return aus
 
 
+OUTPUT_TIME_BASE = Fraction(1, 90000)
+
+
+def output_time_base(tb: Fraction) -> Fraction:
+    """The output's clock: 1/90000 s whatever the input's, unless the input's is finer (two frames would
+    then share a tick). The input's own passed through to the file's time scale: an iPhone's 1/600 came
+    out as 19200 ticks a second, a hint of the device that made the clip."""
+    return tb if tb < OUTPUT_TIME_BASE else OUTPUT_TIME_BASE
+
+
 def open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate: Fraction | None,
                 color: Color, sar: Fraction | None, audio_in) -> Writer:
     """A new file at ``tmp``: one video stream built from pixels (plus re-encoded audio if given)."""
@@ -215,8 +228,7 @@ def open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate
         vs = out.add_stream(encoder, rate=rate if rate else None)
         cc = vs.codec_context
         cc.width, cc.height, cc.pix_fmt = w, h, "yuv420p"
-        cc.time_base = tb
-        vs.time_base = tb
+        cc.time_base = vs.time_base = output_time_base(tb)
         cc.flags |= BITEXACT
         cc.colorspace, cc.color_range, cc.color_primaries, cc.color_trc = color.tags
         if sar and sar != 1:
