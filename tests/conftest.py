@@ -128,6 +128,14 @@ def frames(path: Path) -> list[video_read.DecodedFrame]:
 
 
 @pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    """A copy of the dlib group photo named photo.jpg, for the review page's tests."""
+    dst = tmp_path / "photo.jpg"
+    shutil.copyfile(GROUP, dst)
+    return dst
+
+
+@pytest.fixture
 def group(tmp_path: Path) -> Path:
     """A copy of the dlib group photo in the test's own folder (outputs land beside it)."""
     p = tmp_path / "group.jpg"

@@ -10,15 +10,22 @@ import os
 import re
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
-from web_helpers import PHOTO, StubDetector, _first_id, _json, _ready, _req, _tiny_video
+from web_helpers import (
+    ADDED,
+    FACE,
+    PHOTO,
+    _first_id,
+    _json,
+    _ready,
+    _req,
+    _save_item,
+    _serve,
+    _tiny_video,
+)
 
 from unseen.web.server import ReviewServer
-
-ADDED = {"x": 90, "y": 270, "w": 70, "h": 60, "kind": "manual"}
-FACE = {"x": 150, "y": 160, "w": 40, "h": 50, "kind": "face", "score": 0.9}
 
 
 def _strict(data: bytes) -> object:
@@ -39,22 +46,6 @@ def _inside(regions: list[dict], width: int, height: int) -> bool:
                and r["x"] + r["w"] <= width and r["y"] + r["h"] <= height for r in regions)
 
 
-@pytest.fixture
-def photo(tmp_path) -> Path:
-    dst = tmp_path / "photo.jpg"
-    shutil.copyfile(PHOTO, dst)
-    return dst
-
-
-def _serve(paths: list[Path]) -> ReviewServer:
-    return ReviewServer(paths, detector=StubDetector()).start()
-
-
-def _save(srv: ReviewServer, item_id: str, body: dict) -> tuple[int, dict]:
-    status, answer = _json(srv, "POST", f"/api/files/{item_id}/save", body)
-    return (status, answer) if status != 202 else (status, _ready(srv, item_id, 60)["save"])
-
-
 def test_a_name_too_long_for_its_sidecar_fails_alone(tmp_path):
     """A photo named with 246 characters has no room for NAME.unseen.json: asking the file system
     about that name raised, and the whole session answered 500 (the page listed no file)."""
@@ -70,10 +61,10 @@ def test_a_name_too_long_for_its_sidecar_fails_alone(tmp_path):
         long_id, ok_id = files[long_name]["id"], files["ok.jpg"]["id"]
         d = _ready(srv, long_id)
         assert d["state"] == "ready" and any("too long" in n for n in d["notes"])
-        status, body = _save(srv, long_id, {"regions": [FACE]})
+        status, body = _save_item(srv, long_id, {"regions": [FACE]})
         assert status == 422 and "rename the file" in body["error"]
         _ready(srv, ok_id)
-        assert _save(srv, ok_id, {"regions": [FACE]})[1]["state"] == "done"
+        assert _save_item(srv, ok_id, {"regions": [FACE]})[1]["state"] == "done"
         assert _json(srv, "GET", "/api/session")[0] == 200
     finally:
         srv.stop()
@@ -149,7 +140,7 @@ def test_a_region_drawn_while_a_save_runs_is_kept(photo):
         assert d["save"]["state"] == "done"
         assert [r["kind"] for r in d["draft"]] == ["face", "manual"]  # newer than the save: kept
         # A save of the draft itself clears it.
-        assert _save(srv, item_id, {"regions": d["draft"]})[1]["state"] == "done"
+        assert _save_item(srv, item_id, {"regions": d["draft"]})[1]["state"] == "done"
         assert _detail(srv, item_id)["draft"] is None
     finally:
         gate.set()
@@ -164,7 +155,7 @@ def test_a_save_that_failed_is_not_saved_before_after_a_restart(photo):
         item_id = _first_id(srv)
         _ready(srv, item_id)
         photo.unlink()
-        assert _save(srv, item_id, {"regions": [FACE, ADDED]})[1]["state"] == "error"
+        assert _save_item(srv, item_id, {"regions": [FACE, ADDED]})[1]["state"] == "error"
     finally:
         srv.stop()
     side = photo.with_name("photo.unseen.json")
@@ -179,7 +170,7 @@ def test_a_save_that_failed_is_not_saved_before_after_a_restart(photo):
         assert [r["kind"] for r in d["draft"]] == ["face", "manual"]  # the work is opened, unsaved
         assert any("did not complete" in n for n in d["notes"])
         # Nothing was covered by it, so a save without its regions needs no question either.
-        status, sv = _save(srv, item_id, {"regions": [FACE]})
+        status, sv = _save_item(srv, item_id, {"regions": [FACE]})
         assert status == 202 and sv["state"] == "done"
         assert json.loads(side.read_text())["output"]["name"] == "photo.unseen.jpg"
     finally:
@@ -198,7 +189,7 @@ def test_download_of_a_name_that_is_not_utf8(tmp_path):
     try:
         item_id = _first_id(srv)
         _ready(srv, item_id)
-        assert _save(srv, item_id, {"regions": [FACE]})[1]["state"] == "done"
+        assert _save_item(srv, item_id, {"regions": [FACE]})[1]["state"] == "done"
         status, headers, data = _req(srv, "GET", f"/api/files/{item_id}/download")
         assert status == 200, data
         out = tmp_path / os.fsdecode(b"bad\xff\xfeutf8.unseen.png")

@@ -6,12 +6,10 @@ the page gets. The page's side is in tests/test_review_browser.py.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
-from web_helpers import PHOTO, StubDetector, _first_id, _json, _ready, _tiny_video
+from web_helpers import ADDED, FACE, StubDetector, _first_id, _json, _ready, _serve, _tiny_video
 
 from unseen import boxes as boxes_file
 from unseen import options as unseen_options
@@ -22,20 +20,6 @@ from unseen.regions import Regions
 from unseen.web import items as web_items
 from unseen.web import saving, words
 from unseen.web.server import ReviewServer
-
-ADDED = {"x": 90, "y": 270, "w": 70, "h": 60, "kind": "manual"}
-FACE = {"x": 150, "y": 160, "w": 40, "h": 50, "kind": "face", "score": 0.9}
-
-
-@pytest.fixture
-def photo(tmp_path) -> Path:
-    dst = tmp_path / "photo.jpg"
-    shutil.copyfile(PHOTO, dst)
-    return dst
-
-
-def _serve(paths, detector=None, **kw) -> ReviewServer:
-    return ReviewServer(list(paths), detector=detector or StubDetector(), **kw).start()
 
 
 def _save(srv: ReviewServer, body: dict, timeout: float = 60) -> tuple[int, dict]:

@@ -15,31 +15,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from web_helpers import PHOTO, StubDetector, _first_id, _json, _ready, _req
+from web_helpers import ADDED, FACE, PHOTO, _first_id, _json, _ready, _req, _save_item, _serve
 
 from unseen.web import server as web
-from unseen.web.server import ReviewServer
 
 PHOTO2 = PHOTO.with_name("2008_007676.jpg")  # 500 x 334: another picture, of another size
-ADDED = {"x": 90, "y": 270, "w": 70, "h": 60, "kind": "manual"}
 OTHER = {"x": 300, "y": 40, "w": 60, "h": 60, "kind": "manual"}
-FACE = {"x": 150, "y": 160, "w": 40, "h": 50, "kind": "face", "score": 0.9}
-
-
-@pytest.fixture
-def photo(tmp_path) -> Path:
-    dst = tmp_path / "photo.jpg"
-    shutil.copyfile(PHOTO, dst)
-    return dst
-
-
-def _serve(paths: list[Path]) -> ReviewServer:
-    return ReviewServer(paths, detector=StubDetector()).start()
-
-
-def _save(srv: ReviewServer, item_id: str, body: dict) -> tuple[int, dict]:
-    status, answer = _json(srv, "POST", f"/api/files/{item_id}/save", body)
-    return (status, answer) if status != 202 else (status, _ready(srv, item_id, 60)["save"])
 
 
 def _manual(regions: list[dict]) -> list[tuple[float, float]]:
@@ -54,7 +35,7 @@ def test_no_answer_sets_a_cookie_and_a_cookie_authorises_nothing(photo):
     try:
         item_id = _first_id(srv)
         _ready(srv, item_id)
-        assert _save(srv, item_id, {"regions": [FACE]})[1]["state"] == "done"
+        assert _save_item(srv, item_id, {"regions": [FACE]})[1]["state"] == "done"
         answers = [_req(srv, "GET", path, {web.TOKEN_HEADER: None}) for path in (
             f"/?token={srv.token}", f"/static/{srv.token}/app.js", f"/static/{srv.token}/app.css",
             f"/api/session?token={srv.token}", f"/api/files/{item_id}/image?token={srv.token}",
@@ -142,7 +123,7 @@ def test_a_draft_made_on_an_older_one_is_refused_with_the_current_one(photo):
         status, b = _json(srv, "POST", f"/api/files/{item_id}/save", {"regions": [FACE, OTHER], "base": base})
         assert status == 409 and b["code"] == "changed"
         assert not photo.with_name("photo.unseen.json").exists()
-        assert _save(srv, item_id, {"regions": [FACE, ADDED], "base": a["draft_gen"]})[1]["state"] == "done"
+        assert _save_item(srv, item_id, {"regions": [FACE, ADDED], "base": a["draft_gen"]})[1]["state"] == "done"
         assert _json(srv, "POST", path, {"regions": [FACE], "base": a["draft_gen"]})[0] == 200
         for bad in (True, "1", 1.5, None):
             status, answer = _json(srv, "POST", path, {"regions": [FACE], "base": bad})
@@ -198,9 +179,9 @@ def test_two_inputs_of_one_stem_keep_their_own_sidecars(tmp_path):
         ids = {srv.items[i].src.name: i for i in srv.order}
         for name, region in (("IMG_1.jpg", ADDED), ("IMG_1.png", OTHER)):
             _ready(srv, ids[name])
-            assert _save(srv, ids[name], {"regions": [FACE, region]})[1]["state"] == "done"
+            assert _save_item(srv, ids[name], {"regions": [FACE, region]})[1]["state"] == "done"
         _ready(srv, ids["solo.jpg"])
-        assert _save(srv, ids["solo.jpg"], {"regions": [FACE]})[1]["state"] == "done"
+        assert _save_item(srv, ids["solo.jpg"], {"regions": [FACE]})[1]["state"] == "done"
     finally:
         srv.stop()
     assert not (tmp_path / "IMG_1.unseen.json").exists()
@@ -240,7 +221,7 @@ def test_a_sidecar_an_earlier_version_shared_between_two_twins_is_read_by_its_ow
         assert jpg["review"] is None and not any("another file" in n for n in jpg["notes"])
         status, answer = _json(srv, "POST", f"/api/files/{ids['IMG_1.png']}/save", {"regions": [FACE]})
         assert status == 409 and answer["code"] == "uncover"
-        assert _save(srv, ids["IMG_1.jpg"], {"regions": [FACE, ADDED]})[1]["state"] == "done"
+        assert _save_item(srv, ids["IMG_1.jpg"], {"regions": [FACE, ADDED]})[1]["state"] == "done"
         assert json.loads((tmp_path / "IMG_1.unseen.json").read_text())["image"] == "IMG_1.png"  # left alone
         assert json.loads((tmp_path / "IMG_1.jpg.unseen.json").read_text())["image"] == "IMG_1.jpg"
     finally:
@@ -256,7 +237,7 @@ def test_a_file_replaced_on_disk_after_it_was_opened_is_not_saved(photo):
         item_id = _first_id(srv)
         assert _ready(srv, item_id)["height"] == 332
         shutil.copyfile(PHOTO2, photo)  # another picture, another size, the same name
-        status, answer = _save(srv, item_id, {"regions": [FACE, ADDED]})
+        status, answer = _save_item(srv, item_id, {"regions": [FACE, ADDED]})
         assert status == 409 and answer["code"] == "changed_on_disk"
         assert "changed on disk since it was opened" in answer["error"]
         assert not photo.with_name("photo.unseen.json").exists()
@@ -264,7 +245,7 @@ def test_a_file_replaced_on_disk_after_it_was_opened_is_not_saved(photo):
         # A reload opens it again: the new picture, found again, and then it saves.
         d = _ready(srv, item_id)
         assert (d["width"], d["height"], d["draft"]) == (500, 334, None)
-        assert _save(srv, item_id, {"regions": [FACE], "base": d["draft_gen"]})[1]["state"] == "done"
+        assert _save_item(srv, item_id, {"regions": [FACE], "base": d["draft_gen"]})[1]["state"] == "done"
         assert json.loads(photo.with_name("photo.unseen.json").read_text())["height"] == 334
     finally:
         srv.stop()

@@ -164,3 +164,18 @@ def _launch_chromium():
     except ImportError:
         pytest.skip("needs the playwright Python package (pip install playwright)")
     return sync_playwright
+
+
+# Regions the review tests send (a copy of PHOTO to review is conftest's ``photo``).
+ADDED = {"x": 90, "y": 270, "w": 70, "h": 60, "kind": "manual"}
+FACE = {"x": 150, "y": 160, "w": 40, "h": 50, "kind": "face", "score": 0.9}
+
+
+def _serve(paths, detector=None, **kw) -> ReviewServer:
+    return ReviewServer(list(paths), detector=detector or StubDetector(), **kw).start()
+
+
+def _save_item(srv: ReviewServer, item_id: str, body: dict) -> tuple[int, dict]:
+    """Save one file and wait for the save to end: (status, the save's state or the refusal)."""
+    status, answer = _json(srv, "POST", f"/api/files/{item_id}/save", body)
+    return (status, answer) if status != 202 else (status, _ready(srv, item_id, 60)["save"])

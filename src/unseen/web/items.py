@@ -161,15 +161,20 @@ def is_file(path: Path) -> bool:
         return False
 
 
-def _image_of(side: Path) -> str | None:
-    """The ``image`` a sidecar names, or None (missing, unreadable, not a review sidecar)."""
+def _sidecar_doc(side: Path) -> dict:
+    """A sidecar's JSON object, or {} (missing, unreadable, not an object)."""
     if not is_file(side):
-        return None
+        return {}
     try:
         doc = json.loads(side.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
-        return None
-    image = doc.get("image") if isinstance(doc, dict) else None
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _image_of(side: Path) -> str | None:
+    """The ``image`` a sidecar names, or None (missing, unreadable, not a review sidecar)."""
+    image = _sidecar_doc(side).get("image")
     return image if isinstance(image, str) else None
 
 
@@ -191,13 +196,7 @@ def saved_before(side: Path) -> bool:
     """Whether a sidecar records a finished save (it names the output written). The sidecar is
     written before the output, so one without an output is a save that failed (or a boxes file
     written by hand): that file was never saved. Read before the file is opened, for the file list."""
-    if not is_file(side):
-        return False
-    try:
-        doc = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return False
-    output = doc.get("output") if isinstance(doc, dict) else None
+    output = _sidecar_doc(side).get("output")
     return isinstance(output, dict) and isinstance(output.get("name"), str)
 
 
