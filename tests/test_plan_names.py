@@ -86,6 +86,7 @@ def test_folders_say_what_they_leave_out_and_take_photos_named_like_outputs(tmp_
     d = tmp_path / "d"
     (d / ".thumbs").mkdir(parents=True)
     shutil.copy(HOPPER, d / "holiday.unseen.trip.jpg")
+    shutil.copy(HOPPER, d / "unseen-0001.jpg")  # named as --rename names: passed over, but said so
     shutil.copy(HOPPER, d / ".hidden.jpg")
     shutil.copy(HOPPER, d / ".thumbs" / "t.jpg")
     (tmp_path / "other").mkdir()
@@ -94,8 +95,9 @@ def test_folders_say_what_they_leave_out_and_take_photos_named_like_outputs(tmp_
     rc, _, err = cli(d, "-o", tmp_path / "out")
     assert rc == 0, err
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["holiday.unseen.trip.jpg"]
-    note = [line for line in err.splitlines() if "not searched" in line]
-    assert len(note) == 1 and all(n in note[0] for n in (".thumbs", "linked", ".hidden.jpg")), err
+    note = [line for line in err.splitlines() if "alone, hidden, linked" in line]
+    assert len(note) == 1 and "left 4 " in note[0], err
+    assert all(n in note[0] for n in (".thumbs", "linked", ".hidden.jpg")), err
 
 
 def test_usage_errors_for_paths_and_settings_that_name_nothing(tmp_path, cli, monkeypatch):

@@ -113,6 +113,8 @@ def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None,
             p = rootp / name
             media = p.suffix.lower() in MEDIA_SUFFIXES | RAW_SUFFIXES
             if is_own_output(name) or name.startswith(".unseen-tmp-"):
+                if _RENAMED.match(name) and passed is not None:  # --rename's names: a photo could be named so
+                    passed.append(p)
                 continue
             if name.startswith("."):
                 if media and passed is not None:
