@@ -166,11 +166,13 @@ def main(argv: list[str]) -> int:
         err(None, "warning: --cover without faces: faces are left visible")
     skipped: list[Path] = []
     passed: list[Path] = []
-    if names_a_file(args.paths, args.output) and not args.output.meant_folder:  # a name the user gave: --rename
-        # has nothing left to hide; "-o out.jpg/" is a folder
-        jobs, failed = plan_file(args.paths[0], args.output, output_extension(options.codec))
+    folder_meant = getattr(args.output, "meant_folder", False)  # "-o out.jpg/" is a folder
+    # Plain paths from here: jobs travel to Ray's workers, which must not need the command line's types.
+    paths, output = [Path(p) for p in args.paths], Path(args.output) if args.output else None
+    if names_a_file(paths, output) and not folder_meant:  # a name the user gave: --rename has nothing to hide
+        jobs, failed = plan_file(paths[0], output, output_extension(options.codec))
     else:
-        jobs, failed = plan(args.paths, args.output, skipped, rename=args.rename,
+        jobs, failed = plan(paths, output, skipped, rename=args.rename,
                             video_ext=output_extension(options.codec), passed=passed)
     if passed and not args.quiet:
         shown = ", ".join(fsname(s) for s in passed[:3]) + (", ..." if len(passed) > 3 else "")
