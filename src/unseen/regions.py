@@ -130,13 +130,20 @@ class Regions:
         return Regions(self.boxes * mul + add, self.scores, self.kinds, self.sources, lm)
 
     def clipped(self, width: int, height: int) -> Regions:
-        """Clip to the image and drop boxes left with no area."""
+        """Clip to the image and drop boxes left with no area (``within`` says which stay)."""
         b = self.boxes.copy()
         b[:, [0, 2]] = np.clip(b[:, [0, 2]], 0, width)
         b[:, [1, 3]] = np.clip(b[:, [1, 3]], 0, height)
-        keep = (b[:, 2] - b[:, 0] > 0) & (b[:, 3] - b[:, 1] > 0)
         clipped = Regions(b, self.scores, self.kinds, self.sources, self.landmarks)
-        return clipped[keep]
+        return clipped[self.within(width, height)]
+
+    def within(self, width: int, height: int) -> np.ndarray:
+        """Which boxes keep some area once clipped to the image: what ``clipped`` keeps, so that a
+        caller can line up what it holds beside each region (times, marks)."""
+        b = self.boxes
+        w = np.clip(b[:, 2], 0, width) - np.clip(b[:, 0], 0, width)
+        h = np.clip(b[:, 3], 0, height) - np.clip(b[:, 1], 0, height)
+        return (w > 0) & (h > 0)
 
     def padded(self, pad: float, width: int, height: int) -> Regions:
         """Grow each box by its kind's padding (``kinds.KINDS``) so the mask covers what identifies.

@@ -126,24 +126,18 @@ def review_items(regions: Regions, times: list | None = None,
     return items
 
 
-def clip_items(items: list[dict], width: int, height: int) -> list[dict]:
-    """Regions (the page's dicts) clipped to the picture as a save clips them, those left with less
-    than a pixel dropped; every other key kept. A draft or a sidecar may hold any finite number: one
-    of 1e39 came back to the page as Infinity, which no JSON reader takes, and the page then could
-    not open the file at all."""
+def _clipped(regions: Regions, width: int, height: int, *beside: list) -> tuple[Regions, list[list]]:
+    """``Regions.clipped`` to the picture, and each list in ``beside`` (one entry a region: times,
+    marks) cut to the regions kept. A draft or a sidecar may hold any finite number: one of 1e39
+    came back to the page as Infinity, which no JSON reader takes, and the file could not be opened."""
     if width <= 0 or height <= 0:
-        return items
-    out = []
-    for it in items:
-        x1, x2 = min(max(it["x"], 0.0), width), min(max(it["x"] + it["w"], 0.0), width)
-        y1, y2 = min(max(it["y"], 0.0), height), min(max(it["y"] + it["h"], 0.0), height)
-        if x2 - x1 >= 1 and y2 - y1 >= 1:
-            out.append(dict(it, x=round(x1, 1), y=round(y1, 1), w=round(x2 - x1, 1), h=round(y2 - y1, 1)))
-    return out
+        return regions, list(beside)
+    keep = np.flatnonzero(regions.within(width, height))
+    return regions.clipped(width, height), [[x[i] for i in keep] if x else x for x in beside]
 
 
 def normalise(items: Any, timed: bool, width: int = 0, height: int = 0) -> list[dict]:
-    """Validate regions from the page, kept as sent but clipped to the picture (``clip_items``)."""
+    """Validate regions from the page, kept as sent but clipped to the picture (``_clipped``)."""
     if isinstance(items, list) and len(items) > MAX_REGIONS:
         raise RequestError(400, f"too many regions (max {MAX_REGIONS})")
     try:
@@ -152,11 +146,13 @@ def normalise(items: Any, timed: bool, width: int = 0, height: int = 0) -> list[
         raise RequestError(400, str(exc)) from None
     marks = [SELF_CHECK if isinstance(it, dict) and it.get("found_by") == SELF_CHECK else None
              for it in items]
+    drawn = [bool(it.get("drawn")) for it in items]
+    regions, (times, marks, drawn) = _clipped(regions, width, height, times, marks, drawn)
     out = review_items(regions, times if timed else None, marks)
-    for o, it in zip(out, items, strict=True):
-        if it.get("drawn"):
+    for o, d in zip(out, drawn, strict=True):
+        if d:
             o["drawn"] = True
-    return clip_items(out, width, height)
+    return out
 
 
 def sha256(path: Path) -> str:
@@ -201,7 +197,8 @@ def load_review(item: Item) -> tuple[dict | None, str | None]:
     marks = [it.get("found_by") if isinstance(it.get("found_by"), str) else None for it in doc["regions"]]
     output = doc.get("output") if isinstance(doc.get("output"), dict) else {}
     name = output.get("name") if isinstance(output.get("name"), str) else None
-    regions = clip_items(review_items(entry.regions, list(entry.times), marks), item.width, item.height)
+    clipped, (times, marks) = _clipped(entry.regions, item.width, item.height, list(entry.times), marks)
+    regions = review_items(clipped, times, marks)
     return {"regions": regions, "mode": entry.mode, "source": "earlier", "output": name,
             "sha256": output.get("sha256") if name else None}, None
 
