@@ -20,3 +20,11 @@ def first_line(exc: BaseException, limit: int = 200) -> str:
     text = re.sub(r"^\[Errno -?\d+\] ", "", text)
     text = re.sub(r": '[^']*'$", "", text)
     return text[:limit]
+
+
+def os_cause(exc: BaseException) -> str:
+    """What the system said of a path, for ``unseen: PATH: cause`` ("file name too long"; a symlink
+    loop's own message), without Python's errno and file name around it."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import UnseenError
+from ..errors import UnseenError, os_cause
 from ..inspect import inspect_file
 from ..options import Options, parse_cover
 from .common import Parser, err, printable
@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
             failed += 1
             continue
         except OSError as exc:  # a name too long for the file system, asked before any reading
-            err(path, (exc.strerror or str(exc)).lower())
+            err(path, os_cause(exc))
             failed += 1
             continue
         if args.json:

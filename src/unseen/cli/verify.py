@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import UnseenError
+from ..errors import UnseenError, os_cause
 from ..media import is_video
 from ..options import VIDEO_MAX_PIXELS, parse_cover
 from ..verify import MATCH_THRESHOLD, MISSING, VerifyInputError, verify_files
@@ -103,7 +103,7 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         return _error(args, args.original, "out of memory")
     except OSError as exc:  # a name too long for the file system, asked before any reading
-        return _error(args, Path(exc.filename) if exc.filename else None, (exc.strerror or str(exc)).lower())
+        return _error(args, Path(exc.filename) if exc.filename else None, os_cause(exc))
     if args.json:
         print(json.dumps(result), flush=True)
     else:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import UnseenError
+from ..errors import UnseenError, os_cause
 
 TMP_PREFIX = ".unseen-tmp-"
 STALE_TEMP_SECONDS = 6 * 3600
@@ -47,7 +47,7 @@ def claim(dst: Path, force: bool) -> None:
         if not force and dst.exists():
             raise OutputExists(dst)
     except OSError as exc:  # a name too long for the file system
-        raise UnseenError(f"cannot write {dst}: {(exc.strerror or str(exc)).lower()}") from None
+        raise UnseenError(f"cannot write {dst}: {os_cause(exc)}") from None
 
 
 def _umask() -> int:

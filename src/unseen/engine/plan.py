@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import os_cause
 from ..media import LIKELY_OUTPUT, MEDIA_SUFFIXES, RAW_SUFFIXES, kind_of
 from ..report import Report
 
@@ -151,7 +152,8 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
     try:
         skip = out_dir.resolve() if out_dir else None
     except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
-        return [], [Report(input=str(out_dir), status="error", error=f"cannot use as the output folder: {_why(exc)}")]
+        why = f"cannot use as the output folder: {os_cause(exc)}"
+        return [], [Report(input=str(out_dir), status="error", error=why)]
     seen: set[str] = set()
     holds_output: list[Path] = []  # input folders the output folder lies inside
     for given in paths:
@@ -167,7 +169,7 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
                 errors.append(Report(input=str(given), status="error", error="no such file or folder"))
                 continue
         except (OSError, RuntimeError) as exc:
-            errors.append(Report(input=str(given), status="error", error=_why(exc)))
+            errors.append(Report(input=str(given), status="error", error=os_cause(exc)))
             continue
         for src, folder in items:
             real = os.path.normcase(os.path.realpath(src))
@@ -187,10 +189,6 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
         if error:
             return [], [*errors, error]
     return jobs, errors
-
-
-def _why(exc: BaseException) -> str:
-    return exc.strerror.lower() if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def _foreign_in_output(jobs: list[Job], out_dir: Path, folder: Path) -> Report | None:
