@@ -97,20 +97,13 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-class GivenPath(type(Path())):  # type: ignore[misc]  # the concrete Path class of this system
-    """A path as typed: ``meant_folder`` when it ended in a slash (``-o out.jpg/`` is a folder)."""
-
-    meant_folder = False
-
-
-def given_path(text: str) -> Path:
-    """A PATH or ``-o`` argument. An empty one names nothing: ``Path("")`` is the current folder, so
-    ``unseen "$UNSET"`` anonymised everything below it."""
+def given_path(text: str) -> str:
+    """A PATH or ``-o`` argument, kept as typed (``-o out.jpg/`` is a folder: ``Path`` drops the
+    slash). An empty one names nothing: ``Path("")`` is the current folder, so ``unseen "$UNSET"``
+    anonymised everything below it."""
     if not text:
         raise argparse.ArgumentTypeError("an empty path names nothing (an unset variable?)")
-    path = GivenPath(text)
-    path.meant_folder = text.endswith(("/", os.sep))
-    return path
+    return text
 
 
 def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Options:
@@ -166,8 +159,7 @@ def main(argv: list[str]) -> int:
         err(None, "warning: --cover without faces: faces are left visible")
     skipped: list[Path] = []
     passed: list[Path] = []
-    folder_meant = getattr(args.output, "meant_folder", False)  # "-o out.jpg/" is a folder
-    # Plain paths from here: jobs travel to Ray's workers, which must not need the command line's types.
+    folder_meant = bool(args.output) and args.output.endswith(("/", os.sep))  # "-o out.jpg/" is a folder
     paths, output = [Path(p) for p in args.paths], Path(args.output) if args.output else None
     if names_a_file(paths, output) and not folder_meant:  # a name the user gave: --rename has nothing to hide
         jobs, failed = plan_file(paths[0], output, output_extension(options.codec))
