@@ -105,18 +105,22 @@ class Writer:
     def _mux_video(self, packets) -> None:
         for p in packets:
             for q in (self.bsf.filter(p) if self.bsf is not None else [p]):
-                q.stream = self.video
-                held = self.durations.pop(q.pts, None) if q.pts is not None else None
-                if not q.duration and held:
-                    q.duration = held
-                if q.pts is not None and q.duration:
-                    self.video_end = max(self.video_end or 0, q.pts + q.duration)
-                if self.delay is None and q.pts is not None and q.dts is not None:
-                    self.delay = q.pts - q.dts  # the B-frames' delay: the muxer's edit list starts there
-                if self.last_packet is not None:  # one packet held back: the last one's duration ends the track
-                    self.container.mux(self.last_packet)
-                    self.packets += 1
-                self.last_packet = q
+                self._hold(q)
+
+    def _hold(self, q) -> None:
+        """Mux the packet held back and hold ``q``: the last one's duration ends the track."""
+        q.stream = self.video
+        held = self.durations.pop(q.pts, None) if q.pts is not None else None
+        if not q.duration and held:
+            q.duration = held
+        if q.pts is not None and q.duration:
+            self.video_end = max(self.video_end or 0, q.pts + q.duration)
+        if self.delay is None and q.pts is not None and q.dts is not None:
+            self.delay = q.pts - q.dts  # the B-frames' delay: the muxer's edit list starts there
+        if self.last_packet is not None:
+            self.container.mux(self.last_packet)
+            self.packets += 1
+        self.last_packet = q
 
     def _mux_last_video(self) -> None:
         """The last packet in decode order ends the track at its dts plus its duration; with B-frames
@@ -156,11 +160,7 @@ class Writer:
         self._mux_video(self.video.encode(None))
         if self.bsf is not None:
             for q in self.bsf.filter(None):
-                q.stream = self.video
-                if self.last_packet is not None:
-                    self.container.mux(self.last_packet)
-                    self.packets += 1
-                self.last_packet = q
+                self._hold(q)
         self._mux_last_video()
         if self.audio is not None:
             for p in self.audio.encode(None):
