@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, GROUP
+from conftest import FIXTURES, GROUP, SHARED
 from PIL import Image
 
 HOPPER = FIXTURES / "hopper" / "hopper.jpg"
@@ -181,3 +181,37 @@ def test_every_input_of_a_run_keeps_its_own_review_sidecar(tmp_path):
         assert len({j.destination(j.planned_ext) for j in jobs}) == len(jobs)
     alone, _ = plan([tmp_path / "x" / "a.jpg"], None)
     assert alone[0].sidecar.name == "a.unseen.json"  # no twin: the name earlier versions wrote
+
+
+def test_a_folder_takes_every_format_unseen_reads(tmp_path, cli):
+    """JPEG 2000, PSD and PCX photos and an MPEG-TS clip named .ts were read when named on the command
+    line, but a folder walk left them out as "not photos or videos" (a photo desk's folder of PSDs:
+    "no photos or videos found"). A TypeScript file named .ts is still no video."""
+    from bad_inputs import make_clip
+
+    d = tmp_path / "d"
+    d.mkdir()
+    with Image.open(HOPPER) as im:
+        im.save(d / "a.jp2")
+        im.save(d / "b.pcx")
+    psd = SHARED / "pillow_test_images/Tests/images/hopper.psd"  # Pillow writes no PSD
+    if psd.is_file():
+        shutil.copy(psd, d / "c.psd")
+    make_clip(d / "e.ts", frames=5, fmt="mpegts")
+    (d / "app.ts").write_text("export const x: number = 1;\n")
+    rc, _, err = cli(d, "-o", tmp_path / "out")
+    assert rc == 0, err
+    made = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert made == sorted(["a.png", "b.png", "e.mp4"] + (["c.png"] if psd.is_file() else [])), err
+    assert f"left 1 file(s) alone that are not photos or videos: {d / 'app.ts'}" in err
+
+
+def test_a_video_container_unseen_does_not_read_is_not_called_a_corrupt_image(tmp_path, cli):
+    """An MPEG-PS clip named .mpg, given by name, was refused as "not an image format ... (unknown or
+    corrupt file)": a user would think the video broken."""
+    from bad_inputs import make_clip
+
+    make_clip(tmp_path / "a.mpg", frames=3, fmt="mpeg")
+    rc, _, err = cli(tmp_path / "a.mpg", "-o", tmp_path / "out")
+    assert rc == 1 and err.count("\n") == 1, err
+    assert "not a photo or video unseen reads" in err and "corrupt" not in err, err

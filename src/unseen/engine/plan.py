@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import os_cause
-from ..media import LIKELY_OUTPUT, MEDIA_SUFFIXES, RAW_SUFFIXES, kind_of
+from ..media import LIKELY_OUTPUT, MEDIA_SUFFIXES, is_media_file, kind_of
 from ..report import Report
 
 OUTPUT_MARK = ".unseen"
@@ -112,7 +112,7 @@ def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None,
         dirs[:] = keep
         for name in sorted(files):
             p = rootp / name
-            media = p.suffix.lower() in MEDIA_SUFFIXES | RAW_SUFFIXES
+            media = is_media_file(p)
             if is_own_output(name) or name.startswith(".unseen-tmp-"):
                 if _RENAMED.match(name) and passed is not None:  # --rename's names: a photo could be named so
                     passed.append(p)

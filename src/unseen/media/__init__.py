@@ -15,8 +15,13 @@ from pathlib import Path
 IMAGE_SUFFIXES = frozenset({
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif",
     ".heic", ".heif", ".hif", ".avif", ".ppm", ".pgm", ".pbm", ".ico", ".mpo",
+    ".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx",  # read since the start (``image.READ_FORMATS``)
 })
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".3gp"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".ts", ".3gp"})
+# Suffixes other kinds of file use too, with what a media file of that suffix holds at a given offset:
+# ``.ts`` is MPEG-TS from a camcorder or a broadcast recorder, and TypeScript source. A folder's file
+# that does not hold it is no media file (``is_media_file``); one named on the command line is tried.
+SHARED_SUFFIXES = {".ts": ((0, b"\x47"), (188, b"\x47"))}  # the sync byte of the first two 188-byte packets
 # Raw camera files are refused: Pillow would only find the small embedded preview (or nothing), and
 # developing raw sensor data is a different tool's job. The user exports a JPEG/TIFF first.
 RAW_SUFFIXES = frozenset({
@@ -28,7 +33,8 @@ MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 # plan the names of one run so that two inputs never claim one output (``engine.plan``).
 LIKELY_OUTPUT = {**{s: ".jpg" for s in (".jpg", ".jpeg", ".jpe", ".jfif", ".heic", ".heif", ".hif", ".avif", ".mpo")},
                  ".png": ".png", ".ppm": ".png", ".pgm": ".png", ".pbm": ".png", ".ico": ".png",
-                 ".webp": ".webp", ".tif": ".tif", ".tiff": ".tif", ".bmp": ".bmp", ".gif": ".gif"}
+                 ".webp": ".webp", ".tif": ".tif", ".tiff": ".tif", ".bmp": ".bmp", ".gif": ".gif",
+                 **{s: ".png" for s in (".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx")}}
 
 
 def kind_of(path: Path | str) -> str:
@@ -41,6 +47,25 @@ def kind_of(path: Path | str) -> str:
     if suffix in RAW_SUFFIXES:
         return "raw"
     return ""
+
+
+def is_media_file(path: Path) -> bool:
+    """Is this file in a folder a photo, a video or a raw file unseen should take? By suffix, and for
+    a suffix other files share (``SHARED_SUFFIXES``) by the bytes it must hold."""
+    suffix = path.suffix.lower()
+    if suffix not in MEDIA_SUFFIXES | RAW_SUFFIXES:
+        return False
+    marks = SHARED_SUFFIXES.get(suffix)
+    if not marks:
+        return True
+    try:
+        if not path.is_file():  # a FIFO would block the walk: taken, and refused as no regular file
+            return True
+        with open(path, "rb") as f:
+            head = f.read(max(at + len(b) for at, b in marks))
+    except OSError:
+        return True  # unreadable: taken, so that the run says why in one line
+    return all(head[at:at + len(b)] == b for at, b in marks)
 
 
 def is_video(path: Path | str) -> bool:
