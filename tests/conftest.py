@@ -85,6 +85,14 @@ def changed_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int
     return float((diff > tol).mean())
 
 
+def filled_share(shown: np.ndarray, box: tuple[int, int, int, int], grey: int = 128) -> float:
+    """Share of ``box`` (x, y, w, h) shown as the default fill (grey 128): on a grey picture a face can be
+    near the fill's grey in places, where ``changed_fraction`` would undercount its cover."""
+    x, y, w, h = box
+    patch = shown[y : y + h, x : x + w].astype(int)
+    return float((np.abs(patch - grey).reshape(h, w, -1).max(-1) <= 1).mean())
+
+
 def dlib_boxes(name: str) -> list[tuple[int, int, int, int]]:
     """Hand-labelled face boxes (x, y, w, h) from dlib's public-domain training.xml."""
     import xml.etree.ElementTree as ET

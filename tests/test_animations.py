@@ -151,6 +151,7 @@ def test_animations_are_written_as_pillows_writers_write_them(fmt: str, kind: st
     """Frame by frame, the bytes are still those of Pillow's writers given every frame at once: frames
     repeating the one before folded into it with their times added, frames cropped to what changed,
     alpha kept, an animation of one picture written as a still."""
+    from unseen import raster
     from unseen.media import image_write
 
     rng = np.random.default_rng(11)
@@ -168,6 +169,8 @@ def test_animations_are_written_as_pillows_writers_write_them(fmt: str, kind: st
     data = image_write.encode(img, iter(frames), fmt)
     pil = []
     for f, a in zip(frames, alpha, strict=True):
+        if a is not None:  # the colour written under partial alpha is what shows of it (tests/test_alpha.py)
+            f = raster.shown_colour(f, a)
         im = Image.fromarray(f, "RGB")
         if a is not None:
             im.putalpha(Image.fromarray(a, "L"))
@@ -491,7 +494,7 @@ def test_nothing_is_kept_under_fully_transparent_pixels(tmp_path: Path, name: st
         rgb = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)  # the "erased" content: noise, no face
         alpha = np.full((60, 80), 255, np.uint8)
         alpha[30:, :] = 0
-        alpha[:10, :10] = 128  # half seen: its colour is shown, so it stays
+        alpha[:10, :10] = 128  # half seen: its colour is shown, so it stays as a viewer blends it
         frames.append(Image.fromarray(np.dstack([rgb, alpha]), "RGBA").rotate(k))
     src = tmp_path / name
     if len(frames) > 1:
@@ -507,4 +510,21 @@ def test_nothing_is_kept_under_fully_transparent_pixels(tmp_path: Path, name: st
             assert a1 is not None and (a1 == a0).all()
             assert rgb0[a0 == 0].any()  # the input holds the erased content (noise) under alpha 0
             assert not rgb1[a1 == 0].any(), "colour left under alpha 0"
-            assert (rgb1[a0 > 0] == rgb0[a0 > 0]).all()  # lossless: what is seen stays as it was
+            assert (rgb1[a0 == 255] == rgb0[a0 == 255]).all()  # lossless: what is seen stays as it was
+            half = a0[..., None].astype(int)  # partly seen: its colour as blended (tests/test_alpha.py)
+            assert ((rgb1 * half + 127) // 255 == (rgb0 * half + 127) // 255).all()
+
+
+def test_an_apng_s_default_image_outside_its_animation_is_not_made_a_frame(tmp_path: Path):
+    """An APNG may carry a default image that is no part of its animation: every APNG viewer (each
+    browser) skips it. Pillow reads it as frame 0, and the output played it for 100 ms."""
+    from conftest import run
+
+    src = tmp_path / "anim.png"
+    blues = [Image.new("RGB", (96, 64), (30, 30, 200 - 40 * i)) for i in range(3)]
+    Image.new("RGB", (96, 64), (200, 30, 30)).save(src, save_all=True, append_images=blues, default_image=True,
+                                                   duration=[500, 500, 500], loop=0)
+    assert run(src, "-o", tmp_path / "out", "-q") == 0
+    with Image.open(tmp_path / "out" / "anim.png") as im:
+        shown = [(im.seek(i), im.convert("RGB").getpixel((5, 5)))[1] for i in range(im.n_frames)]
+    assert shown == [(30, 30, 200), (30, 30, 160), (30, 30, 120)]

@@ -141,6 +141,27 @@ def test_16bit_grey_png(tmp_path, cli):
     assert unmasked_diff(np.asarray(im.convert("L")), grey) <= 1
 
 
+@pytest.mark.parametrize(("name", "top"), [("deep12.png", 4095), ("deep10.tif", 1023), ("float.tif", 1.0)])
+def test_grey_photos_of_fewer_bits_than_their_format_are_read_at_their_own_depth(tmp_path, cli, name, top):
+    """12-bit data in a 16-bit PNG was divided by 65535 (levels 0-16): faces missed, and still there in
+    the output for anyone who stretches its levels; float TIFFs in 0-1 came out as two levels."""
+    from conftest import dlib_boxes, filled_share
+
+    grey = np.asarray(Image.open(PHOTO).convert("L"))
+    data = grey.astype(np.float64) / 255 * top
+    src = tmp_path / name
+    Image.fromarray(data.astype(np.float32) if name.startswith("float") else data.round().astype(np.uint16)
+                    ).save(src)
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    im = assert_clean_output(rc, err, tmp_path / "out" / name, "PNG" if name.endswith(".png") else "TIFF")
+    out = np.asarray(im.convert("L"))
+    assert unmasked_diff(out, grey) <= 1  # read as a full range of grey
+    faces = dlib_boxes(PHOTO.name)
+    assert max(filled_share(grey, box) for box in faces) < 0.3
+    covered = [filled_share(out, box) for box in faces]
+    assert min(covered) >= 0.7, covered
+
+
 def test_16bit_rgb_png(tmp_path, cli, photo_rgb):
     """Pillow cannot write 48-bit PNG, so build one by hand: IHDR bit depth 16, colour type 2."""
     h, w, _ = photo_rgb.shape
@@ -182,7 +203,9 @@ def test_palette_png_with_transparency(tmp_path, cli):
     rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
     im = assert_clean_output(rc, err, tmp_path / "out" / "pal.png", "PNG")
     got = np.asarray(im.convert("RGBA"))
-    assert np.array_equal(got[..., 3], expect_alpha)  # transparency kept exactly
+    changed = got[..., 3] != expect_alpha  # transparency kept exactly, but for the opaque covers
+    assert changed.any() and (got[changed][:, 3] == 255).all()
+    assert (np.abs(got[changed][:, :3].astype(int) - 128) <= 1).all()  # the default fill, grey 128
 
 
 def _animation(path: Path, fmt: str) -> list[Image.Image]:

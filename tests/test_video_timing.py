@@ -135,18 +135,20 @@ def test_a_clock_that_starts_again_in_mpeg_ts_keeps_the_frames_apart(tmp_path):
     assert np.diff(times).min() == pytest.approx(0.04, abs=0.002) and times[-1] == pytest.approx(1.96, abs=0.01)
 
 
-def test_the_output_s_clock_does_not_carry_the_input_s(tmp_path):
+@pytest.mark.parametrize("ticks", [600, 1234567])
+def test_the_output_s_clock_does_not_carry_the_input_s(tmp_path, ticks):
     """An iPhone writes its clips on a 1/600 s clock, and the output's time scale followed the input's
-    (19200 ticks a second from 1/600): a hint of the device. Every output ticks at 1/90000 s, and every
-    frame keeps its time."""
+    (19200 ticks a second from 1/600): a hint of the device; a clock finer than 1/90000 s came through
+    as itself. Every output ticks at 1/90000 s, and every frame keeps its time."""
     src, out = tmp_path / "phone.mov", tmp_path / "out.mp4"
+    tb = Fraction(1, ticks)
     with av.open(str(src), "w") as c:
         vs = c.add_stream("libx264", rate=30)
         vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
-        vs.time_base = vs.codec_context.time_base = Fraction(1, 600)
+        vs.time_base = vs.codec_context.time_base = tb
         for i in range(12):
             f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 20 * i, np.uint8), format="rgb24")
-            f.pts, f.time_base = 20 * i + (3 if i == 7 else 0), Fraction(1, 600)  # one frame 5 ms late
+            f.pts, f.time_base = round((i / 30 + (0.005 if i == 7 else 0)) / tb), tb  # one frame 5 ms late
             for p in vs.encode(f):
                 c.mux(p)
         for p in vs.encode(None):
@@ -155,3 +157,31 @@ def test_the_output_s_clock_does_not_carry_the_input_s(tmp_path):
     with av.open(str(out)) as c:
         assert c.streams.video[0].time_base == Fraction(1, 90000)
     assert [round(f.time, 4) for f in frames(out)] == [round(f.time, 4) for f in frames(src)]
+
+
+def test_a_clip_whose_picture_changes_size_is_refused_in_one_line(tmp_path, capsys):
+    """Two recordings of different sizes joined into one MPEG-TS: a smaller picture after a larger one
+    failed as "internal error (ValueError: operands could not be broadcast ...)", and a larger one
+    after a smaller was cut to the first size without a word."""
+    from conftest import run
+
+    for first, second in (((64, 48), (96, 72)), ((96, 72), (64, 48))):
+        parts = []
+        for k, (w, h) in enumerate((first, second)):
+            seg = tmp_path / f"seg{k}.ts"
+            with av.open(str(seg), "w", format="mpegts") as c:
+                vs = c.add_stream("libx264", rate=25)
+                vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+                for i in range(10):
+                    f = av.VideoFrame.from_ndarray(np.full((h, w, 3), 9 * i, np.uint8), format="rgb24")
+                    f.pts = i
+                    c.mux(vs.encode(f))
+                c.mux(vs.encode(None))
+            parts.append(seg.read_bytes())
+        src = tmp_path / "joined.ts"
+        src.write_bytes(b"".join(parts))
+        capsys.readouterr()
+        assert run(src, "-o", tmp_path / "out.mp4", "--cover", "faces", "-q") == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "changes size at frame 11" in err and "internal error" not in err, err
+        assert not (tmp_path / "out.mp4").exists()

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from PIL import ImageSequence
 
-from .. import frame_work, mask
+from .. import frame_work, mask, raster
 from ..boxes import BoxSet
 from ..errors import UnseenError
 from ..media import image as image_io
@@ -42,6 +42,7 @@ class Covered:
     regions: Regions  # what was covered: padded, clipped, self-check additions included
     self_check_extra: int = 0  # regions the re-detection still found, then covered
     again: Regions | None = None  # those regions as found (covered over the first mask)
+    alpha: np.ndarray | None = None  # the frame's alpha, opaque where it was covered (None: opaque)
 
 
 CoveredFrame = tuple[Covered, np.ndarray | None]  # a covered frame and its alpha
@@ -54,6 +55,7 @@ class MaskedImage:
     frames: list[Frame]  # masked pixels with the regions that were covered
     counts: dict[str, int]  # regions per kind (largest over the frames of an animation)
     self_check_extra: int = 0
+    alpha: list[np.ndarray | None] | None = None  # each frame's alpha as covered (None: the input's)
 
 
 def mask_frame(pixels: np.ndarray, regions: Regions, options: Options,
@@ -73,28 +75,54 @@ def mask_planes(planes: np.ndarray, size: tuple[int, int], regions: Regions, opt
 
 
 def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | None = None,
-          detected: Regions | None = None) -> Covered:
-    """Mask one RGB frame. ``detected`` replaces detection (a reviewer checked every region)."""
-    found = detector.detect(pixels) if detected is None else detected
+          detected: Regions | None = None, alpha: np.ndarray | None = None) -> Covered:
+    """Mask one RGB frame. ``detected`` replaces detection (a reviewer checked every region).
+
+    ``alpha``: the detectors look at what a viewer shows (``raster.views``: over black, and over white
+    when partly transparent), and the cover is opaque: a face carried by alpha alone stayed in view
+    through a fill drawn on the colour only."""
+    found = detect_shown(detector, pixels, alpha) if detected is None else detected
     if extra is not None:
         found = found + extra
     out, covered = mask_frame(pixels, found, options)
+    alpha = _opaque_under(alpha, covered, options)
     extra_found = 0
     if options.self_check:
         # Detect again on the result: anything still face-like gets covered too. One round only:
         # the fill itself must not be mistaken for a new face forever.
-        again = detector.check(out)
+        again = detect_shown(detector, out, alpha, check=True)
         again = again[inside_share(again.boxes, covered.boxes) < INSIDE_COVERED] if len(again) else again
         if len(again):
             extra_found = len(again)
             out, more = mask_frame(out, again, options)
+            alpha = _opaque_under(alpha, more, options)
             covered = covered + more
-    return Covered(out, found, covered, extra_found, again if extra_found else None)
+    return Covered(out, found, covered, extra_found, again if extra_found else None, alpha)
+
+
+def detect_shown(detector: Any, pixels: np.ndarray, alpha: np.ndarray | None, check: bool = False) -> Regions:
+    """The detector's main passes (``check``: its self-check) on every picture a viewer may show of
+    the frame (``raster.views``), merged."""
+    find = detector.check if check else detector.detect
+    shown = raster.views(pixels, alpha)
+    if len(shown) == 1:
+        return find(shown[0])
+    return Regions.concat([find(v) for v in shown]).nms(getattr(detector, "nms_iou", 0.35))
+
+
+def _opaque_under(alpha: np.ndarray | None, padded: Regions, options: Options) -> np.ndarray | None:
+    """``alpha`` made opaque wherever ``padded`` regions were covered."""
+    if alpha is None or not len(padded) or alpha.min(initial=255) == 255:
+        return alpha
+    h, w = alpha.shape
+    alpha = alpha.copy()
+    alpha[mask.coverage(padded, w, h, options.mask_spec.shape)] = 255
+    return alpha
 
 
 def cover_like(pixels: np.ndarray, first: Covered, options: Options) -> Covered:
-    """Mask ``pixels`` (a frame repeating another's) with what covered that frame, without detecting:
-    the same pixels for fill, pixelate and blur (noise is drawn afresh)."""
+    """Mask ``pixels`` (a frame repeating another's: colour and alpha) with what covered that frame,
+    without detecting: the same pixels for fill, pixelate and blur (noise is drawn afresh)."""
     out, _ = mask_frame(pixels, first.found, options)
     if first.again is not None:
         out, _ = mask_frame(out, first.again, options)
@@ -113,18 +141,21 @@ def cover_frames(img: image_io.DecodedImage, detector: Any, options: Options, ex
     w, h = img.size
 
     def work(frame: Planes) -> CoveredFrame:
-        return cover(frame[0], detector, options, extra, detected), frame[1]
+        c = cover(frame[0], detector, options, extra, detected, alpha=frame[1])
+        return c, c.alpha
 
     def again(frame: Planes, first: Covered) -> CoveredFrame:
-        return cover_like(frame[0], first, options), frame[1]
+        return cover_like(frame[0], first, options), _opaque_under(frame[1], first.regions, options)
 
     return frame_work.in_order(work, _keyed(img), frame_work.in_flight(w, h),
-                               lambda r: replace(r[0], pixels=_NO_PIXELS), again)
+                               lambda r: replace(r[0], pixels=_NO_PIXELS, alpha=None), again)
 
 
 def _keyed(img: image_io.DecodedImage) -> Iterator[tuple[bytes, Planes]]:
+    """Each frame with its identity: colour and alpha (a face may be carried by alpha alone)."""
     for frame in img.each():
-        yield frame_work.digest(frame[0]), frame
+        key = frame_work.digest(frame[0])
+        yield (key if frame[1] is None else key + frame_work.digest(frame[1])), frame
         del frame  # see ``_Seen.each``
 
 
@@ -134,9 +165,12 @@ def cover_decoded(img: image_io.DecodedImage, detector: Any, options: Options,
     bench/animations.py, bench/fuzz_readers.py); a file is covered and written a few frames at a time
     (``anonymize_image_file``)."""
     tally = Tally()
+    frames, alpha = [], []
     with contextlib.closing(cover_frames(img, detector, options, extra, detected)) as done:
-        frames = [Frame(c.pixels, c.regions, index=i) for i, (c, _) in enumerate(tally.each(done))]
-    return MaskedImage(frames=frames, counts=tally.counts, self_check_extra=tally.self_check_extra)
+        for i, (c, a) in enumerate(tally.each(done)):
+            frames.append(Frame(c.pixels, c.regions, index=i))
+            alpha.append(a)
+    return MaskedImage(frames=frames, counts=tally.counts, self_check_extra=tally.self_check_extra, alpha=alpha)
 
 
 class Tally:
@@ -166,7 +200,8 @@ def encode_checked(img: image_io.DecodedImage, masked: MaskedImage | Iterable[Co
     into it (``image_io.shown_frames``). That passes only when the timeline is the same, and is noted."""
     fmt = img.output_format
     if isinstance(masked, MaskedImage):
-        planes = zip((f.pixels for f in masked.frames), img.alpha, strict=True)
+        planes = zip((f.pixels for f in masked.frames), img.alpha if masked.alpha is None else masked.alpha,
+                     strict=True)
     else:
         planes = _planes_of(masked)
     seen = _Seen()

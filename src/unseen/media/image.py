@@ -338,8 +338,10 @@ def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
     if fmt == "WEBP":
         out.lossless = _webp_lossless(im)
     frames = ImageSequence.Iterator(im) if animated else [im]
-    for frame in frames:
+    for k, frame in enumerate(frames):
         frame.load()  # truncated data raises here, not later
+        if k < _hidden_first(frame):
+            continue
         if animated:
             out.durations.append(frame_ms(frame))
         rgb, alpha = _to_srgb(_upright(frame, out), out)
@@ -352,6 +354,12 @@ def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
         out.notes.append(f"{im.n_frames} pictures in the file; only the first is written")
     out.notes = list(dict.fromkeys(out.notes))
     return out
+
+
+def _hidden_first(im: Image.Image) -> int:
+    """1 for an APNG whose default image is no part of its animation (every APNG viewer skips it; Pillow
+    reads it as frame 0, and it became a frame the output played), else 0: the frames to pass over."""
+    return int(im.format == "PNG" and bool(im.info.get("default_image")) and getattr(im, "is_animated", False))
 
 
 def frame_ms(frame: Image.Image) -> int:
@@ -411,6 +419,19 @@ def _upright(frame: Image.Image, out: DecodedImage) -> Image.Image:
         raise UnseenError(f"cannot apply EXIF orientation: {_reason(exc)}") from None
 
 
+# The top level of grey data by its depth: sensors store 10, 12 or 14 bits in 16-bit files, and float
+# data is mostly 0-1. Divided by 65535, 12-bit data came out as levels 0-16: the detectors saw a black
+# picture, while the faces stayed in the output for anyone who stretched its levels.
+_DEPTHS = (255, 1023, 4095, 16383, 65535, 2**31 - 1)
+
+
+def _top_level(peak: float, floating: bool) -> float:
+    """The level grey data of this ``peak`` reaches at its depth (``_DEPTHS``; float data up to 1: 1)."""
+    if floating and peak <= 1.0:
+        return 1.0
+    return float(next((d for d in _DEPTHS if peak <= d), peak))
+
+
 def _to_srgb(frame: Image.Image, out: DecodedImage, writable: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Convert any mode (16-bit, CMYK, palette, grey, LA…) to 8-bit sRGB plus optional alpha.
 
@@ -426,9 +447,9 @@ def _to_srgb(frame: Image.Image, out: DecodedImage, writable: bool = True) -> tu
         base = rgba.convert("RGB")
     elif frame.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         arr = np.asarray(frame, dtype=np.float64)
-        hi = 65535.0 if arr.max(initial=0) > 255 else 255.0
-        base = Image.fromarray(np.clip(arr / hi * 255 + 0.5, 0, 255).astype(np.uint8)).convert("RGB")
-        out.notes.append(f"{frame.mode} reduced to 8-bit")
+        top = _top_level(arr.max(initial=0), frame.mode == "F")
+        base = Image.fromarray(np.clip(arr / top * 255 + 0.5, 0, 255).astype(np.uint8)).convert("RGB")
+        out.notes.append(f"{frame.mode} reduced to 8-bit (levels 0-{top:g} taken as the full range)")
     elif frame.mode == "CMYK" and icc:
         base = frame  # converted through its profile below
     else:
@@ -503,7 +524,8 @@ class _Animation:
             # one frame at a time, each loaded, as the first reading went: Pillow's APNG reader seeking
             # past a frame it has not loaded draws the frames after a "dispose to previous" frame
             # blended over the one before it otherwise than when it loads each on the way
-            for at in range(0 if self._at < 0 else self._at + 1, i + 1):
+            skip = _hidden_first(self._im)
+            for at in range(0 if self._at < 0 else self._at + 1, i + 1 + skip):
                 self._im.seek(at)
                 self._im.load()
                 _spare_canvas_gone(self._im)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 from PIL import Image
 
+from .. import raster
 from ..errors import UnseenError
 from . import apng
 from .image import DecodedImage
@@ -35,12 +36,12 @@ def encode_planes(img: DecodedImage, planes: Iterable[tuple[np.ndarray, np.ndarr
     n = len(img.alpha)
     keep_alpha = fmt in ("PNG", "WEBP", "TIFF", "GIF")
     taken = [0]
-    planes = _all_cleared(planes)
+    planes = _all_cleared(planes, keep_alpha)
 
     def images() -> Iterator[Image.Image]:
         for rgb, a in planes:
             taken[0] += 1
-            yield _pil(rgb, a if keep_alpha else None)
+            yield _pil(rgb, a)
             del rgb, a  # let go before the next frame is made (``engine.image._Seen.each``)
 
     if fmt == "PNG" and n > 1:
@@ -78,29 +79,29 @@ def encode_planes(img: DecodedImage, planes: Iterable[tuple[np.ndarray, np.ndarr
     return buf.getvalue()
 
 
-def _all_cleared(planes: Iterable[tuple[np.ndarray, np.ndarray | None]],
+def _all_cleared(planes: Iterable[tuple[np.ndarray, np.ndarray | None]], keep_alpha: bool,
                  ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
     """``_cleared`` on each frame, holding none while the next is made (a generator expression keeps
     its last item bound while it fetches the next: one more 8K frame at the peak)."""
     for rgb, a in planes:
-        frame = _cleared(rgb, a)
+        frame = _cleared(rgb, a, keep_alpha)
         del rgb, a
         yield frame
         del frame
 
 
-def _cleared(rgb: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
-    """The frame with its fully transparent pixels' colour set to 0. No viewer shows a colour under
-    alpha 0, but PNG, APNG and TIFF keep it losslessly: a picture "erased" to transparency in an
-    editor, or a cut-out, came out with the erased scene (a name, a sign, the place) one dropped alpha
-    channel away; written without alpha (JPEG), it came back into view. Only pixels go out."""
-    if alpha is None:
-        return rgb, alpha
-    hidden = alpha == 0
-    if hidden.any():
-        rgb = rgb.copy()
-        rgb[hidden] = 0
-    return rgb, alpha
+def _cleared(rgb: np.ndarray, alpha: np.ndarray | None, keep_alpha: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """The frame with no more of its colour than a viewer shows (``raster.shown_colour``); written
+    without alpha (JPEG, BMP), as it shows over black. No viewer shows the colour under alpha 0, and
+    only a shade of it under alpha 1, but PNG, APNG and TIFF kept it losslessly: a picture "erased" to
+    transparency in an editor, or a cut-out, came out with the erased scene (a name, a sign, the
+    place) one dropped alpha channel away; written without alpha, it came back into view at full
+    strength. Only pixels go out."""
+    if alpha is None or alpha.min(initial=255) == 255:
+        return rgb, None if not keep_alpha else alpha
+    if keep_alpha:
+        return raster.shown_colour(rgb, alpha), alpha
+    return raster.over(rgb, alpha), None
 
 
 def _pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:

@@ -150,10 +150,18 @@ class DecodedFrame:
     def rgb(self) -> np.ndarray:
         with self._lock:
             if self._rgb is None:
-                a = self.frame.to_ndarray(format="rgb24", src_colorspace=self.color.colorspace,
-                                          src_color_range=2 if self.color.full_range else 1)
-                self._rgb = self.orientation.apply(a)
+                self._rgb = self.orientation.apply(self._converted())
             return self._rgb
+
+    def _converted(self, **size: Any) -> np.ndarray:
+        """The frame in RGB; one with alpha as it shows over black: the output has no alpha, and what
+        a transparent pixel hid (ProRes 4444, PNG-in-MOV overlays) would come into view."""
+        cs = {"src_colorspace": self.color.colorspace, "src_color_range": 2 if self.color.full_range else 1}
+        fmt = self.frame.format
+        if not (fmt.has_palette or len(fmt.components) in (2, 4)):  # no alpha (FFmpeg's own test)
+            return self.frame.to_ndarray(format="rgb24", **size, **cs)
+        rgba = self.frame.to_ndarray(format="rgba", **size, **cs)
+        return raster.over(rgba[..., :3], rgba[..., 3])
 
     def fitted(self, max_side: int) -> np.ndarray:
         """The upright RGB frame shrunk so its longer side is at most ``max_side`` (as ``raster.fit``
@@ -168,9 +176,7 @@ class DecodedFrame:
         with self._lock:
             small = self._fitted.get(size)
             if small is None:
-                a = self.frame.to_ndarray(width=size[0], height=size[1], format="rgb24", interpolation="AREA",
-                                          src_colorspace=self.color.colorspace,
-                                          src_color_range=2 if self.color.full_range else 1)
+                a = self._converted(width=size[0], height=size[1], interpolation="AREA")
                 small = self._fitted[size] = self.orientation.apply(a)
             return small
 
@@ -226,7 +232,7 @@ class Reader:
         start: int | None = None  # the stream's start, read at its first frame
         last_pts: int | None = None
         last_dur, shift = self.default_duration, 0  # shift: added to every pts since a clock reset
-        index = 0
+        index, size = 0, (0, 0)
         streams = [stream] + ([self.audio] if self.audio is not None else [])
         audio_time: float | None = None  # set while an audio packet is being decoded
         try:
@@ -250,6 +256,11 @@ class Reader:
                     if self.orientation is None:
                         self.orientation = Orientation.from_frame(frame)
                         self.color = Color.from_frame(frame)
+                        size = frame.width, frame.height
+                    elif (frame.width, frame.height) != size:  # clips of two sizes joined (MPEG-TS)
+                        raise UnseenError(f"the picture changes size at frame {index + 1} ({size[0]}x{size[1]}, "
+                                          f"then {frame.width}x{frame.height}): unseen reads videos of one "
+                                          "size; nothing written")
                     pts = frame.pts if frame.pts is not None else frame.dts
                     if pts is None:
                         pts = (last_pts + last_dur) if last_pts is not None else 0

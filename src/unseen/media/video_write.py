@@ -73,6 +73,7 @@ class Writer:
     video_end: int | None = None  # the latest pts + duration of any frame
     last_packet: Any | None = None
     delay: int | None = None  # the first packet's pts - dts
+    last_pts: int = -1  # the output's last frame time: two frames of a finer clock never share a tick
 
     def write_video(self, rgb: np.ndarray, pts: int, duration: int) -> None:
         w, h = self.size
@@ -96,6 +97,7 @@ class Writer:
         out_tb = self.video.time_base
         if out_tb != self.tb:  # the input's clock, in the output's (OUTPUT_TIME_BASE)
             pts, duration = round(pts * self.tb / out_tb), max(1, round(duration * self.tb / out_tb))
+        pts = self.last_pts = max(pts, self.last_pts + 1)
         frame.pts = pts
         frame.time_base = out_tb
         frame.duration = duration
@@ -203,14 +205,10 @@ def add_audio(out, audio_in, fmt: str):
     return aus
 
 
+# The output's clock, whatever the input's: the input's passed through to the file's time scale (an
+# iPhone's 1/600 s came out as 19200 ticks a second, a clock finer than 1/90000 s as itself), a hint of
+# the device that made the clip. Frames closer than a tick are moved a tick apart (``Writer._encode``).
 OUTPUT_TIME_BASE = Fraction(1, 90000)
-
-
-def output_time_base(tb: Fraction) -> Fraction:
-    """The output's clock: 1/90000 s whatever the input's, unless the input's is finer (two frames would
-    then share a tick). The input's own passed through to the file's time scale: an iPhone's 1/600 came
-    out as 19200 ticks a second, a hint of the device that made the clip."""
-    return tb if tb < OUTPUT_TIME_BASE else OUTPUT_TIME_BASE
 
 
 def open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate: Fraction | None,
@@ -228,7 +226,7 @@ def open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate
         vs = out.add_stream(encoder, rate=rate if rate else None)
         cc = vs.codec_context
         cc.width, cc.height, cc.pix_fmt = w, h, "yuv420p"
-        cc.time_base = vs.time_base = output_time_base(tb)
+        cc.time_base = vs.time_base = OUTPUT_TIME_BASE
         cc.flags |= BITEXACT
         cc.colorspace, cc.color_range, cc.color_primaries, cc.color_trc = color.tags
         if sar and sar != 1:

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from .. import raster
+from ..engine.image import detect_shown
 from ..engine.plan import SIDECAR_SUFFIX, Job
 from ..errors import UnseenError
 from ..media import image as image_io
@@ -217,9 +218,10 @@ def jpeg(pixels: np.ndarray, quality: int = 90) -> bytes:
 
 
 def detect_photo(item: Item, detector: Any) -> np.ndarray:
-    """Decode a photo's first frame, detect, fill the item; returns the upright pixels."""
+    """Decode a photo's first frame, detect on what a viewer shows of it, fill the item; returns the
+    upright pixels as the page shows them (``raster.shown``)."""
     with image_io.read(item.src, lazy=True) as img:  # an animation's first frame is all this keeps
-        frame = img.frames[0]
+        frame, alpha = img.frames[0], img.alpha[0]
     item.height, item.width = frame.shape[:2]
     item.dest = item.job.destination(image_io.EXTENSION[img.output_format])
     item.animated = img.animated
@@ -227,8 +229,8 @@ def detect_photo(item: Item, detector: Any) -> np.ndarray:
     if img.animated:
         item.notes.append(f"animation of {len(img.frames)} frames: the first is shown; the "
                           "detector still runs on every frame when saving")
-    item.regions = detector.detect(frame).to_json()
-    return frame
+    item.regions = detect_shown(detector, frame, alpha).to_json()
+    return raster.shown(frame, alpha)
 
 
 def likely_missed(detector: Any, rgb: np.ndarray, found: list[dict]) -> list[dict]:

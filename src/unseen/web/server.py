@@ -47,6 +47,7 @@ from urllib.parse import parse_qs, unquote
 import numpy as np
 
 from .. import options as unseen_options
+from .. import raster
 from ..engine.plan import Job, plan
 from ..errors import UnseenError
 from ..kinds import KINDS
@@ -351,13 +352,14 @@ class ReviewServer:
                 self._pixels.popitem(last=False)
 
     def pixels(self, item: Item) -> tuple[np.ndarray, bytes]:
-        """Upright pixels of a photo's first frame and a fresh JPEG of them (never the file's bytes)."""
+        """Upright pixels of a photo's first frame as a viewer shows them (``raster.shown``) and a fresh
+        JPEG of them (never the file's bytes)."""
         with self._lock:
             cached = self._pixels.get(item.id)
         if cached is None:
             try:
                 with image_io.read(item.src, lazy=True) as img:  # an animation's first frame is all it keeps
-                    pixels = img.frames[0]
+                    pixels = raster.shown(img.frames[0], img.alpha[0])
             except UnseenError as exc:
                 raise RequestError(422, str(exc)) from None
         else:
