@@ -137,3 +137,21 @@ def test_the_review_page_finds_and_shows_a_face_carried_by_alpha(tmp_path: Path,
         assert np.abs(shown - _grey()).mean() < 4  # the photo as it shows on white, not black
     finally:
         srv.stop()
+
+
+def test_the_review_sidecar_lists_what_the_self_check_covered_on_a_transparent_photo(detector):
+    """The self-check looks at each picture a viewer may show: two checks on one still photo, where the
+    review page's sidecar took only a single check as a photo's and listed none of what they covered."""
+    from unseen.engine.image import cover
+    from unseen.options import Options
+    from unseen.regions import Regions
+    from unseen.web.saving import _Recorder
+
+    grey = _grey()
+    rgb, alpha = np.zeros(grey.shape + (3,), np.uint8), (255 - grey).astype(np.uint8)
+    alpha[:4] = 128  # partly transparent somewhere: seen over black and over white
+    recorder = _Recorder(detector)
+    done = cover(rgb, recorder, Options(), detected=Regions.empty(), alpha=alpha)
+    assert len(recorder.checked) == 2 and done.self_check_extra >= 4
+    again = recorder.found_again(Regions.empty(), Options().pad, grey.shape[1], grey.shape[0], animated=False)
+    assert len(again) == done.self_check_extra

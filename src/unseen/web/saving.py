@@ -329,11 +329,12 @@ class _Recorder:
         self.checked.append(found)
         return found
 
-    def found_again(self, regions: Regions, pad: float, width: int, height: int) -> Regions:
-        """What the self-check covered beyond ``regions`` (the engine's own rule, engine.image.cover)."""
-        if len(self.checked) != 1 or not len(self.checked[0]):
+    def found_again(self, regions: Regions, pad: float, width: int, height: int, animated: bool) -> Regions:
+        """What the self-check covered beyond ``regions`` (the engine's own rule, engine.image.cover) on a
+        still photo: one check, or one for each picture a viewer may show of it (``raster.views``)."""
+        if animated or not any(len(c) for c in self.checked):
             return Regions.empty()
-        again = self.checked[0].clipped(width, height)
+        again = Regions.concat(self.checked).clipped(width, height).nms(getattr(self.inner, "nms_iou", 0.35))
         covered = regions.padded(pad, width, height)
         if len(covered) and len(again):
             again = again[inside_share(again.boxes, covered.boxes) < INSIDE_COVERED]
@@ -366,7 +367,7 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
         if report.status != "ok" or not report.output:
             raise UnseenError(f"{words.error(report.error or 'failed')}. The reviewed regions are kept in {side.name}")
         out = Path(report.output)
-        extra = (recorder.found_again(plan.regions, options.pad, item.width, item.height) if recorder
+        extra = (recorder.found_again(plan.regions, options.pad, item.width, item.height, item.animated) if recorder
                  else Regions.empty())
         extra_items = review_items(extra, None, [SELF_CHECK] * len(extra))
         digest = sha256(out)
