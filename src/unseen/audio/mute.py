@@ -3,9 +3,11 @@
 Two reads of the audio, like the video's two reads, and never a buffer of it:
 
 1. ``analyse(path)`` decodes the first audio stream once, start to end: a 16 kHz mono downmix and,
-   for two or more channels, every channel alone (LFE excepted) go through the speech detector
-   (``speech.py``), so a voice in one channel only, or in anti-phase between two (a downmix cancels
-   it), is still found; the spans of all of them are united, padded and merged. Meanwhile
+   for two or more channels, every channel alone (the LFE too: an unlabelled six-channel recording is
+   read as 5.1, its fourth microphone as the LFE) and the difference of the first two go through the
+   speech detector (``speech.py``), so a voice in one channel only, in anti-phase between two (a
+   downmix cancels it), or panned under music mixed to the centre (the difference cancels the music)
+   is still found; the spans of all of them are united, padded and merged. Meanwhile
    ``bed.BlockStats`` measures the non-speech around them for the comfort noise. The result is a
    few numbers per span; it is final before the first sample is muted.
 2. ``Muter(analysis).process(frame)`` runs on the frames of the writer's own decode, in stream
@@ -40,6 +42,7 @@ from .speech import Resampler16k, SpeechDetector, VadParams, pad_merge
 
 FADE_S = 0.005
 TRUNC_TOL_SAMPLES = 2048  # decoded audio may end this much before the declared duration (priming, seen <= 312)
+SIDE = -1  # the detector on the first two channels' difference (``analyse``)
 INDEXED_FORMATS = ("mov", "mp4", "matroska", "webm")  # containers whose stream duration is not a guess
 DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 
@@ -80,14 +83,12 @@ class _Planar:
         self.layout = ""
         self.channels = 0
         self.out_layout = ""
-        self.lfe: list[int] = []  # LFE channels: not run through the speech detector alone
 
     def check(self, frame: Any) -> None:
         if not self.rate:
             self.rate, self.layout = frame.sample_rate, frame.layout.name
             names = [c.name for c in frame.layout.channels]
             self.channels = len(names)
-            self.lfe = [i for i, c in enumerate(names) if c.startswith("LFE")]
             unspecified = self.layout.endswith("channels") or any(c.startswith("USR") or c == "NONE" for c in names)
             self.out_layout = DEFAULT_LAYOUTS.get(self.channels, "") if unspecified else self.layout
             if not self.rate or not self.out_layout:
@@ -165,7 +166,7 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
         declared = _declared_seconds(container, stream)
         planar = _Planar()
         stats: BlockStats | None = None
-        dets: list[tuple[int | None, Resampler16k, SpeechDetector]] = []  # None: the downmix
+        dets: list[tuple[int | None, Resampler16k, SpeechDetector]] = []  # None: the downmix; SIDE
         pending: list[np.ndarray] = []  # planar chunks waiting for the per-channel detectors
         pending_n = 0
         n = 0
@@ -178,7 +179,8 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
             pending, pending_n = [], 0
             for ch, rs, det in dets:
                 if ch is not None:
-                    det.feed(rs.resample(_mono_frame(y[ch:ch + 1], planar.rate)))
+                    one = y[0:1] - y[1:2] if ch == SIDE else y[ch:ch + 1]
+                    det.feed(rs.resample(_mono_frame(one, planar.rate)))
 
         for frame in _decode(container, stream, stop):
             x = planar(frame)
@@ -186,7 +188,7 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
                 stats = BlockStats(planar.rate, planar.channels)
                 chans: list[int | None] = [None]
                 if planar.channels > 1:
-                    chans += [ch for ch in range(planar.channels) if ch not in planar.lfe]
+                    chans += [*range(planar.channels), SIDE]
                 dets = [(ch, Resampler16k(), SpeechDetector(params)) for ch in chans]
             stats.feed(x)
             n += x.shape[1]
