@@ -4,7 +4,8 @@ or in a stretch of speech where the detector's state was restarted.
 Found by a hunt (2026-12-05), each reproduced: a voice on the LFE channel (an unlabelled six-microphone
 recording is read as 5.1) was never analysed; a voice panned to one side, or in anti-phase, under
 music mixed to the centre was missed while right minus left gave it back; and 1.1-1.7 s of clear speech
-stayed in when both copies of Silero's state had been restarted inside one long stretch of speech.
+stayed in when both copies of Silero's state had been restarted inside one long stretch of speech. And
+a second audio track left out was not named in the report when the first was kept.
 """
 
 from __future__ import annotations
@@ -84,3 +85,36 @@ def test_long_speech_is_muted_wherever_it_starts(tmp_path: Path, lead: float):
     spans = analyse(src).spans
     left = [a for a, b in _loud(sp, rate) if _kept(spans, n0 + a, n0 + b) > 0]
     assert not left, f"{len(left) / 100:.2f} s of loud speech kept, from {left[0] / rate:.2f} s"
+
+
+@pytest.mark.parametrize("audio", ["keep", "mute-speech"])
+def test_a_second_audio_track_left_out_is_named_in_the_report(tmp_path: Path, audio: str):
+    """Only the first audio track is written; a second (a commentary, another language) went unmentioned
+    when the first was kept (with --audio drop both were named)."""
+    import av
+
+    from unseen.engine import video as engine_video
+    from unseen.options import Options
+    from unseen.regions import Regions
+
+    class NoFaces:  # this test is about the report's words on audio, not about faces
+        def detect(self, rgb):
+            return Regions.empty()
+
+    src, rate = tmp_path / "two.mkv", 48000
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=10)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        tracks = [c.add_stream("aac", rate=rate, layout="mono") for _ in range(2)]
+        for i in range(10):
+            c.mux(vs.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")))
+            for k, a in enumerate(tracks):
+                f = av.AudioFrame.from_ndarray(np.full((1, 4800), 0.01 * (k + 1), np.float32), format="fltp",
+                                               layout="mono")
+                f.sample_rate, f.pts = rate, i * 4800
+                c.mux(a.encode(f))
+        c.mux(vs.encode(None))
+        for a in tracks:
+            c.mux(a.encode(None))
+    result = engine_video.anonymize_video(src, tmp_path / "o.mp4", Options(audio=audio), NoFaces())
+    assert [d for d in result.dropped if "stream 2" in d and "audio" in d], result.dropped

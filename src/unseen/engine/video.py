@@ -331,8 +331,9 @@ def check_frame_size(stream: Any, limit: int, width: int = 0, height: int = 0) -
                           "for video frames (8K by default; raise with --max-pixels)")
 
 
-def _dropped(container: Any, vstream: Any, audio_kept: bool) -> list[str]:
-    """What the input carried that the output does not (for the report)."""
+def _dropped(container: Any, vstream: Any, audio_kept: Any | None) -> list[str]:
+    """What the input carried that the output does not (for the report). ``audio_kept``: the one audio
+    stream written (a second language or commentary track went unmentioned when the first was kept)."""
     out = []
     tags = dict(container.metadata)
     if any("location" in k.lower() or "6709" in k for k in tags):
@@ -343,7 +344,7 @@ def _dropped(container: Any, vstream: Any, audio_kept: bool) -> list[str]:
             if s.metadata:
                 out.append(f"video stream tags ({', '.join(sorted(s.metadata))})")
             continue
-        if s.type == "audio" and audio_kept:
+        if audio_kept is not None and s.index == audio_kept.index:
             if s.metadata:
                 out.append(f"audio stream tags ({', '.join(sorted(s.metadata))})")
             continue
@@ -367,7 +368,7 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         audio_in = c.streams.audio[0] if c.streams.audio else None
         keep_audio = options.audio in ("keep", "mute-speech") and audio_in is not None
         result.format_in = format_name(c, src)
-        result.dropped = _dropped(c, v, keep_audio)
+        result.dropped = _dropped(c, v, audio_in if keep_audio else None)
 
     # Pass 1, in a thread: analyse (boxes only). Pass 2 below trails it (LiveCoverage.ready).
     vdet = None if only else VideoDetector(detector, second_look=options.second_look)
