@@ -7,6 +7,8 @@ landmarks or anything else derived from a face's appearance.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,10 +56,21 @@ def _parse_entry(entry: dict[str, Any], where: str) -> BoxSet:
     return BoxSet(image=image, regions=regions, mode=mode, times=tuple(times))
 
 
+# A boxes file larger than this is refused before it is read: ``--boxes /dev/zero`` read until the
+# kernel killed the process, and a FIFO hung the run. A million regions with times take ~150 MB.
+MAX_BYTES = 256 * 2**20
+
+
 def load(path: Path) -> list[BoxSet]:
     """Read a boxes file: one entry (a review sidecar) or ``{"files": [entry, ...]}``."""
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnseenError(f"boxes file {path}: not a regular file")
+        if st.st_size > MAX_BYTES:
+            raise UnseenError(f"boxes file {path}: {st.st_size / 2**20:.0f} MiB, over {MAX_BYTES // 2**20} MiB")
+        with open(path, encoding="utf-8") as f:
+            doc = json.loads(f.read(MAX_BYTES + 1))
     except (OSError, UnicodeDecodeError) as exc:
         raise UnseenError(f"cannot read boxes file {path}: {exc}") from None
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, and an integer of over 4300 digits

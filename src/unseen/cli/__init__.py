@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from .. import heap
 from ..errors import UnseenError
-from .common import err, handle_signals
+from .common import err, guard_streams, handle_signals, stdout_failure
 
 SUBCOMMANDS = ("inspect", "review", "verify")
 
@@ -56,10 +56,17 @@ BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
 
 
 def run() -> NoReturn:
-    """The ``unseen`` command (and ``python -m unseen``)."""
+    """The ``unseen`` command (and ``python -m unseen``). A run whose reports could not be printed on
+    stdout (``--json``) ends with one line saying so and exit 1, its files made (``Guarded``)."""
     choose_threads()
     heap.fewer_arenas()  # before any thread starts (docs/BENCHMARKS.md, "The C heap: arenas")
-    end(main())
+    guard_streams()
+    code = main()
+    lost = stdout_failure()
+    if lost and code in QUICK_EXIT:
+        err(None, f"standard output failed ({lost.lower()}): reports after that were not printed")
+        code = 1
+    end(code)
 
 
 def choose_threads() -> None:
@@ -85,8 +92,8 @@ def end(code: int) -> NoReturn:
         sys.exit(code)
     run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
-        # a closed pipe (``unseen ... --json | head``): nothing more can be said
-        with contextlib.suppress(OSError, ValueError):
+        # a closed pipe (``unseen ... --json | head``): nothing more can be said; None: started closed
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
     os._exit(code)
 

@@ -122,3 +122,45 @@ class LazyBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+class Guarded:
+    """A standard stream whose failure (a pipe whose reader went away, a full disk) is noted, not
+    raised: a run goes on making its files when its reports can no longer be printed (``--json |
+    head`` stopped it with a traceback, and stderr on a full disk stopped it before its first file),
+    and ``run`` says so at the end. Everything else is the stream's own."""
+
+    def __init__(self, stream: Any):
+        self.stream, self.failure = stream, ""
+
+    def write(self, text: str) -> int:
+        if not self.failure:
+            try:
+                return self.stream.write(text)
+            except (OSError, ValueError) as exc:  # ValueError: written after it was closed
+                self.failure = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.failure:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError) as exc:
+                self.failure = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def guard_streams() -> None:
+    """Put ``Guarded`` around stdout and stderr (None when the process was started with one closed:
+    nothing is printed there, which is no failure)."""
+    if sys.stdout is not None and not isinstance(sys.stdout, Guarded):
+        sys.stdout = Guarded(sys.stdout)
+    if sys.stderr is not None and not isinstance(sys.stderr, Guarded):
+        sys.stderr = Guarded(sys.stderr)
+
+
+def stdout_failure() -> str:
+    """Why printing to stdout failed during the run, or ""."""
+    return getattr(sys.stdout, "failure", "")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..boxes import BoxSet, for_file
-from ..errors import UnseenError
+from ..errors import UnseenError, os_cause
 from ..media import is_video
 from ..options import Options
 from ..report import Report
@@ -99,6 +99,8 @@ def anonymize_file(job: Job, options: Options, detector: Any,
         report.status, report.error, report.output = "error", str(exc), None
     except MemoryError:
         report.status, report.error, report.output = "error", "out of memory", None
+    except OSError as exc:  # the system's limits (too many open files, no space): its words, not "a bug"
+        report.status, report.error, report.output = "error", f"{os_cause(exc)}; nothing written", None
     except Exception as exc:  # noqa: BLE001 - a bug must fail this file closed, not the whole batch
         report.status, report.error, report.output = "error", internal_error(exc), None
     report.seconds = time.perf_counter() - t0

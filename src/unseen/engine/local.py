@@ -33,9 +33,9 @@ IN_FLIGHT = 2
 def overlappable(job: Job) -> bool:
     """A photo small enough to run beside another (headers only; anything unreadable runs alone and
     fails there with its own message)."""
-    if is_video(job.src):
-        return False
     try:
+        if is_video(job.src) or not job.src.is_file():  # a FIFO: opening it to probe would hang the run
+            return False
         _, (w, h), frames = probe_size(job.src)
     except (UnseenError, OSError):
         return False

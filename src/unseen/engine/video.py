@@ -36,6 +36,7 @@ gets through.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -445,6 +446,13 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     return result
 
 
+def _identity(src: Path) -> tuple[int, ...]:
+    """What changes when a file is written to or replaced: a video overwritten in place between its two
+    reads (``rsync --inplace``) came out with the first read's masks on the second read's pictures."""
+    st = os.stat(src)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
 def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet | None = None,
                     progress: Progress | None = None) -> VideoResult:
     """Anonymise one video into ``tmp`` (renamed atomically by the caller); one-line errors only.
@@ -460,7 +468,12 @@ def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxse
     if options.audio not in AUDIO_CHOICES:
         raise UnseenError(f"unknown audio choice {options.audio!r}; choose one of {', '.join(AUDIO_CHOICES)}")
     try:
-        return _run(src, tmp, options, detector, boxset, progress)
+        before = _identity(src)
+        result = _run(src, tmp, options, detector, boxset, progress)
+        if _identity(src) != before:
+            raise UnseenError("the file changed while it was read (it is read twice: to find the faces, then to "
+                              "write); nothing written")
+        return result
     except (UnseenError, MemoryError):
         raise
     except _av.error.FFmpegError as exc:

@@ -1,0 +1,128 @@
+"""Fail closed when the world around a run misbehaves: a FIFO among the inputs, unseen's own output
+streams failing, a boxes file that never ends, an input rewritten while a video is read twice.
+
+Found by a hunt (2026-12-05), each reproduced: a FIFO named like a photo hung a run of several files
+for ever; `--json | head` and stdout on a full disk stopped the run with a traceback, a closed stdout
+gave a traceback and exit 1 after every file was written, stderr on a full disk stopped the run before
+its first file; `--boxes /dev/zero` read until the kernel killed the process; and a video overwritten
+in place between its two reads came out with the first read's masks on the new pictures, exit 0.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, GROUP
+
+HOPPER = FIXTURES / "hopper" / "hopper.jpg"
+UNSEEN = [sys.executable, "-m", "unseen"]
+
+
+def _shell(cmd: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def _photos(folder: Path, n: int = 3) -> Path:
+    folder.mkdir()
+    for i in range(n):
+        shutil.copy(HOPPER if i % 2 else GROUP, folder / f"p{i}.jpg")
+    return folder
+
+
+def test_a_fifo_among_several_inputs_is_refused_and_the_run_goes_on(tmp_path: Path):
+    d = _photos(tmp_path / "in")
+    os.mkfifo(d / "p1b.jpg")  # sorts between p1 and p2
+    proc = subprocess.run([*UNSEEN, str(d), "-o", str(tmp_path / "out"), "-q"], capture_output=True, text=True,
+                          timeout=60)  # hung for ever
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.strip() == f"unseen: {d / 'p1b.jpg'}: not a regular file", proc.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["p0.jpg", "p1.jpg", "p2.jpg"]
+
+
+def test_json_into_a_pipe_that_closes_finishes_the_run_and_says_so(tmp_path: Path):
+    _photos(tmp_path / "in")
+    cmd = " ".join(UNSEEN) + " in -o out -q --json 2>err | head -c 10 >/dev/null; echo ${PIPESTATUS[0]} > rc"
+    _shell(cmd, tmp_path)
+    err = (tmp_path / "err").read_text()
+    assert (tmp_path / "rc").read_text().strip() == "1" and "Traceback" not in err, err
+    assert len(list((tmp_path / "out").iterdir())) == 3  # every file still made
+    assert err.count("\n") == 1 and "standard output" in err, err
+
+
+def test_json_to_a_full_disk_finishes_the_run_and_says_so(tmp_path: Path):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    _photos(tmp_path / "in")
+    proc = _shell(" ".join(UNSEEN) + " in -o out -q --json >/dev/full", tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(list((tmp_path / "out").iterdir())) == 3
+    assert proc.stderr.count("\n") == 1 and "standard output" in proc.stderr, proc.stderr
+
+
+def test_a_closed_stdout_is_no_failure_when_nothing_is_printed_there(tmp_path: Path):
+    _photos(tmp_path / "in")
+    proc = _shell(" ".join(UNSEEN) + " in -o out -q >&-", tmp_path)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert len(list((tmp_path / "out").iterdir())) == 3
+
+
+def test_stderr_on_a_full_disk_does_not_stop_the_run(tmp_path: Path):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    _photos(tmp_path / "in")
+    proc = _shell(" ".join(UNSEEN) + " in -o out 2>/dev/full", tmp_path)
+    assert proc.returncode == 0
+    assert len(list((tmp_path / "out").iterdir())) == 3
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "fifo"])
+def test_a_boxes_file_that_is_no_regular_file_is_a_usage_error(tmp_path: Path, source: str):
+    shutil.copy(HOPPER, tmp_path / "a.jpg")
+    boxes = tmp_path / "boxes.json"
+    if source == "fifo":
+        os.mkfifo(boxes)
+    else:
+        boxes = Path(source)
+    proc = subprocess.run([*UNSEEN, str(tmp_path / "a.jpg"), "-o", str(tmp_path / "out"), "--boxes", str(boxes)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "not a regular file" in proc.stderr.splitlines()[-1], proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_video_rewritten_while_it_is_read_is_refused(tmp_path: Path, detector):
+    """A video is read twice (to find the faces, then to write). Overwritten in place in between with
+    pictures of the same layout (``rsync --inplace``), it came out with the first read's masks on the
+    second read's faces, exit 0. Here the file is rewritten with its own bytes during the first read:
+    any write in that window now fails the file."""
+    from bad_inputs import make_clip
+
+    from unseen.engine import video as engine_video
+    from unseen.errors import UnseenError
+    from unseen.options import Options
+
+    src = tmp_path / "clip.mp4"
+    make_clip(src, frames=20)
+    data = src.read_bytes()
+
+    class Rewrites:  # the real detector; the file is written to once it has started
+        def __init__(self) -> None:
+            self.done = False
+
+        def __getattr__(self, name: str):
+            return getattr(detector, name)
+
+        def detect(self, rgb):
+            if not self.done:
+                self.done = True
+                with open(src, "r+b") as f:
+                    f.write(data)
+            return detector.detect(rgb)
+
+    with pytest.raises(UnseenError, match="changed while it was read"):
+        engine_video.anonymize_video(src, tmp_path / "out.mp4", Options(cover=("face",)), Rewrites())
