@@ -16,6 +16,20 @@ from conftest import frames
 from test_video import anonymize
 
 
+def _flat_clip(path, size: tuple[int, int], frames: int, codec: str = "libx264", rate: int = 25,
+               fmt: str | None = None, step: int = 9) -> None:
+    """``frames`` flat grey frames (level ``step`` * i), one tick of 1 / ``rate`` apart."""
+    w, h = size
+    with av.open(str(path), "w", format=fmt) as c:
+        vs = c.add_stream(codec, rate=rate)
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        for i in range(frames):
+            f = av.VideoFrame.from_ndarray(np.full((h, w, 3), step * i, np.uint8), format="rgb24")
+            f.pts = i
+            c.mux(vs.encode(f))
+        c.mux(vs.encode(None))
+
+
 def test_audio_at_a_higher_rate_than_the_output_s_stays_in_sync(tmp_path):
     """Kept audio above the rates AAC takes is re-encoded at 48 kHz; from a 192 kHz track each frame's
     samples were counted at the input's rate, each next frame was stamped that much later, and the track
@@ -80,14 +94,7 @@ def test_a_4_2_0_video_of_odd_size_is_written_cropped_to_even(tmp_path, size):
     array it refuses ("width has to be even"), and such a clip failed as "video processing failed"."""
     w, h = size
     src, out = tmp_path / "odd.webm", tmp_path / "out.mp4"
-    with av.open(str(src), "w") as c:
-        vs = c.add_stream("libvpx-vp9", rate=10)
-        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
-        for i in range(5):
-            f = av.VideoFrame.from_ndarray(np.full((h, w, 3), 40 * i, np.uint8), format="rgb24")
-            f.pts = i
-            c.mux(vs.encode(f))
-        c.mux(vs.encode(None))
+    _flat_clip(src, size, 5, codec="libvpx-vp9", rate=10, step=40)
     anonymize(src, out)
     got = frames(out)
     assert len(got) == 5 and got[0].rgb.shape[:2] == (h - 1, w - 1)
@@ -120,14 +127,7 @@ def test_a_clock_that_starts_again_in_mpeg_ts_keeps_the_frames_apart(tmp_path):
     at 0 again. Each was repaired to one tick after the one before, so the second second of picture
     was squeezed into 0.3 ms. It now follows on at its own spacing."""
     seg, src, out = tmp_path / "seg.ts", tmp_path / "joined.m2ts", tmp_path / "out.mp4"
-    with av.open(str(seg), "w", format="mpegts") as c:
-        vs = c.add_stream("libx264", rate=25)
-        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
-        for i in range(25):
-            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 9 * i, np.uint8), format="rgb24")
-            f.pts = i
-            c.mux(vs.encode(f))
-        c.mux(vs.encode(None))
+    _flat_clip(seg, (64, 48), 25, fmt="mpegts")
     src.write_bytes(seg.read_bytes() * 2)
     anonymize(src, out)
     times = [f.time for f in frames(out)]
@@ -167,16 +167,9 @@ def test_a_clip_whose_picture_changes_size_is_refused_in_one_line(tmp_path, caps
 
     for first, second in (((64, 48), (96, 72)), ((96, 72), (64, 48))):
         parts = []
-        for k, (w, h) in enumerate((first, second)):
+        for k, size in enumerate((first, second)):
             seg = tmp_path / f"seg{k}.ts"
-            with av.open(str(seg), "w", format="mpegts") as c:
-                vs = c.add_stream("libx264", rate=25)
-                vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
-                for i in range(10):
-                    f = av.VideoFrame.from_ndarray(np.full((h, w, 3), 9 * i, np.uint8), format="rgb24")
-                    f.pts = i
-                    c.mux(vs.encode(f))
-                c.mux(vs.encode(None))
+            _flat_clip(seg, size, 10, fmt="mpegts")
             parts.append(seg.read_bytes())
         src = tmp_path / "joined.ts"
         src.write_bytes(b"".join(parts))
