@@ -64,7 +64,7 @@ def run() -> NoReturn:
     code = main()
     lost = stdout_failure()
     if lost and code in QUICK_EXIT:
-        err(None, f"standard output failed ({lost.lower()}): reports after that were not printed")
+        err(None, f"standard output failed ({lost}): reports after that were not printed")
         code = 1
     end(code)
 

@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..errors import os_cause
+
 _bar: Any = None  # the progress bar being drawn, if any: lines are printed through it
 
 
@@ -138,7 +140,7 @@ class Guarded:
             try:
                 return self.stream.write(text)
             except (OSError, ValueError) as exc:  # ValueError: written after it was closed
-                self.failure = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self.failure = os_cause(exc)
         return len(text)
 
     def flush(self) -> None:
@@ -146,7 +148,7 @@ class Guarded:
             try:
                 self.stream.flush()
             except (OSError, ValueError) as exc:
-                self.failure = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self.failure = os_cause(exc)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)

@@ -98,7 +98,7 @@ def _cleared(rgb: np.ndarray, alpha: np.ndarray | None, keep_alpha: bool) -> tup
     place) one dropped alpha channel away; written without alpha, it came back into view at full
     strength. Only pixels go out."""
     if alpha is None or alpha.min(initial=255) == 255:
-        return rgb, None if not keep_alpha else alpha
+        return rgb, (alpha if keep_alpha else None)
     if keep_alpha:
         return raster.shown_colour(rgb, alpha), alpha
     return raster.over(rgb, alpha), None
