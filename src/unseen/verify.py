@@ -298,6 +298,7 @@ def check(originals: Sequence[np.ndarray], outputs: Sequence[np.ndarray], leaks:
         if a.shape[:2] != b.shape[:2]:
             raise UnseenError(f"output is {b.shape[1]}x{b.shape[0]}, original is {a.shape[1]}x{a.shape[0]}: "
                               "not an output of this original")
+        _aligned(a, b)
         try:
             return _check_frame(a, b, cover)
         finally:
@@ -314,6 +315,29 @@ def check(originals: Sequence[np.ndarray], outputs: Sequence[np.ndarray], leaks:
         for fi, frame_found in enumerate(found):
             tally.add(fi, frame_found)
     return tally.result(leaks, cover)
+
+
+# An output the checks can judge lies on its original: most of it unchanged. One that matches the
+# original mirrored or turned far better than as it is (another tool dropped an orientation tag without
+# turning the picture) passed with every face visible: checks 1 and 2 look for each face where the
+# original has it, and a face on pixels that changed is taken for a mask's outline.
+_TURNS = {"mirrored": (slice(None), slice(None, None, -1)), "upside down": (slice(None, None, -1), slice(None)),
+          "turned half way": (slice(None, None, -1), slice(None, None, -1))}
+
+
+def _aligned(original: np.ndarray, output: np.ndarray) -> None:
+    """Raise ``UnseenError`` when ``output`` is ``original`` mirrored or turned (on a copy ~256 px wide)."""
+    step = max(1, max(original.shape[:2]) // 256)
+    out = np.ascontiguousarray(output[::step, ::step, :3])
+    as_is = float(_changed(np.ascontiguousarray(original[::step, ::step, :3]), out).mean())
+    if as_is < 0.5:
+        return
+    for name, flip in _TURNS.items():
+        turned = np.ascontiguousarray(original[flip][::step, ::step, :3])
+        if float(_changed(turned, out).mean()) < as_is / 2:
+            raise UnseenError(f"output is the original {name} (an orientation tag dropped without turning the "
+                              "picture?): the checks look for each face where the original has it, so a mirrored "
+                              "or turned output fails")
 
 
 def _pairs(originals: Sequence[np.ndarray], outputs: Sequence[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:

@@ -71,6 +71,8 @@ def _jpeg_leaks(d: bytes) -> list[str]:
         if marker == 0xE0:
             if not body.startswith(b"JFIF\0"):
                 leaks.append("APP0 segment other than JFIF")
+            elif len(body) != 14 or any(body[12:14]):  # Pillow's: 14 bytes, a 0 x 0 thumbnail
+                leaks.append("JFIF thumbnail or data after its fields")
         elif 0xE1 <= marker <= 0xEF:
             leaks.append(f"APP{marker - 0xE0} segment ({app_name(body)})")
         elif marker == 0xFE:
@@ -122,6 +124,9 @@ def chunks(d: bytes, fmt: str) -> tuple[list[tuple[bytes, bytes]], int, str | No
 def _png_leaks(d: bytes) -> list[str]:
     found, trailing, problem = chunks(d, "PNG")
     leaks = [f"PNG chunk {ctype.decode('latin-1')}" for ctype, _body in found if ctype not in PNG_OK]
+    order = [ctype for ctype, _body in found if ctype in (b"IDAT", b"fcTL")]
+    if b"fcTL" in order and order[0] == b"IDAT":  # an APNG whose IDAT picture no APNG viewer shows
+        leaks.append("APNG default image outside the animation")
     if trailing:
         leaks.append(f"{trailing} bytes after IEND")
     return leaks + ([problem] if problem else [])
@@ -160,7 +165,7 @@ def gif_extensions(d: bytes) -> tuple[list[tuple[int, bytes, bytes]], str | None
         while i < len(d):
             b = d[i]
             if b == 0x3B:
-                return out, None
+                return out, None if i + 1 >= len(d) else f"{len(d) - i - 1} bytes after the GIF trailer"
             if b == 0x21:
                 label, j, parts = d[i + 1], i + 2, []
                 while d[j]:
@@ -201,8 +206,9 @@ _TIFF_OK = {254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 282, 283
 
 def _tiff_leaks(d: bytes) -> list[str]:
     with Image.open(io.BytesIO(d), formats=["TIFF"]) as im:
-        leaks = []
-        for page in range(getattr(im, "n_frames", 1)):
+        pages = getattr(im, "n_frames", 1)
+        leaks = [f"{pages} pages (the picture is the first)"] if pages > 1 else []
+        for page in range(pages):
             im.seek(page)
             for tag in im.tag_v2:
                 if tag not in _TIFF_OK:
@@ -213,5 +219,6 @@ def _tiff_leaks(d: bytes) -> list[str]:
 def _bmp_leaks(d: bytes) -> list[str]:
     if d[:2] != b"BM":
         return ["not a BMP"]
-    (header,) = struct.unpack("<I", d[14:18])
-    return ["BMP v5 header (may embed a colour profile)"] if header >= 124 else []
+    size, _, _, _, header = struct.unpack("<IHHII", d[2:18])
+    leaks = ["BMP v5 header (may embed a colour profile)"] if header >= 124 else []
+    return leaks + ([f"{len(d) - size} bytes after the BMP's declared size"] if len(d) > size else [])
