@@ -105,9 +105,12 @@ def detect_shown(detector: Any, pixels: np.ndarray, alpha: np.ndarray | None, ch
     the frame (``raster.views``), merged."""
     find = detector.check if check else detector.detect
     shown = raster.views(pixels, alpha)
-    if len(shown) == 1:
-        return find(shown[0])
-    return Regions.concat([find(v) for v in shown]).nms(getattr(detector, "nms_iou", 0.35))
+    return find(shown[0]) if len(shown) == 1 else merged([find(v) for v in shown], detector)
+
+
+def merged(found: list[Regions], detector: Any) -> Regions:
+    """Regions found on several pictures of one frame, merged as the detector merges its passes."""
+    return Regions.concat(found).nms(getattr(detector, "nms_iou", 0.35))
 
 
 def _opaque_under(alpha: np.ndarray | None, padded: Regions, options: Options) -> np.ndarray | None:

@@ -32,7 +32,7 @@ import numpy as np
 from .. import boxes as boxes_file
 from .. import options as unseen_options
 from ..engine.file import anonymize_file
-from ..engine.image import INSIDE_COVERED
+from ..engine.image import INSIDE_COVERED, merged
 from ..engine.output import atomic_output
 from ..errors import UnseenError
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
@@ -334,7 +334,7 @@ class _Recorder:
         still photo: one check, or one for each picture a viewer may show of it (``raster.views``)."""
         if animated or not any(len(c) for c in self.checked):
             return Regions.empty()
-        again = Regions.concat(self.checked).clipped(width, height).nms(getattr(self.inner, "nms_iou", 0.35))
+        again = merged(self.checked, self.inner).clipped(width, height)
         covered = regions.padded(pad, width, height)
         if len(covered) and len(again):
             again = again[inside_share(again.boxes, covered.boxes) < INSIDE_COVERED]
