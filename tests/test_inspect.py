@@ -132,3 +132,21 @@ def test_inspect_prints_a_tag_that_would_drive_the_terminal_escaped(tmp_path: Pa
     assert run("inspect", p, "--no-faces", "--json") == 0
     raw = capsys.readouterr().out
     assert "\x1b" not in raw and json.loads(raw)["people"]["Artist"] == "Jane\x1b]2;owned\x07\nDoe"
+
+
+def test_inspect_lists_a_preview_inside_the_maker_notes(tmp_path: Path, capsys):
+    """Cameras keep a larger preview than the EXIF thumbnail inside their maker notes (a Sigma DP1's 640 x 480,
+    a Nikon's, a Casio's): inspect named only "maker notes" and never looked at it for faces (hunt of
+    2026-12-05). Here a camera's maker note holds a 250 px preview of the group photo."""
+    buf = io.BytesIO()
+    with Image.open(GROUP) as im:
+        im.convert("RGB").resize((250, 166)).save(buf, "JPEG", quality=85)
+    exif = Image.Exif()
+    exif[0x010F] = "Camera"
+    exif.get_ifd(0x8769)[0x927C] = b"MAKER\0\0\0" + buf.getvalue()
+    src = tmp_path / "camera.jpg"
+    Image.new("RGB", (320, 240), (90, 120, 150)).save(src, exif=exif.tobytes())
+    assert run("inspect", src, "--json") == 0
+    found = json.loads(capsys.readouterr().out)["thumbnails"]
+    shown = [(t["kind"], tuple(t["size"]), t["face"]) for t in found]
+    assert shown == [("preview in the EXIF block", (250, 166), True)]

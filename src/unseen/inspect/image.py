@@ -75,6 +75,8 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
             f.blocks.append("multi-picture (MPF) extra images")
         if exif:
             _thumbnail(exif, info.get("exif"), f, face_counter)
+        if info.get("exif"):
+            _previews(info["exif"], f, face_counter)
         for key in ("photoshop", "adobe"):
             if key in info:
                 f.blocks.append(f"{key} block")
@@ -203,6 +205,27 @@ def _read_exif(exif: Image.Exif, f: Findings) -> None:
         lon = _dms(named.get("GPSLongitude"), named.get("GPSLongitudeRef"))
         if lat is not None and lon is not None:
             f.gps["position"] = f"{lat}, {lon}"
+
+
+def _previews(raw: bytes, f: Findings, face_counter: Callable[[Image.Image], int] | None) -> None:
+    """JPEG pictures inside the EXIF block other than its IFD1 thumbnail: the larger previews cameras keep
+    in their maker notes (a Sigma DP1's 640 x 480, Nikon's, Casio's), which showed only as "maker notes"."""
+    at = raw.find(b"\xff\xd8\xff")
+    while at >= 0:
+        end = raw.find(b"\xff\xd9", at)
+        data = raw[at : end + 2 if end >= 0 else len(raw)]
+        try:
+            with open_allowed(io.BytesIO(data), ("JPEG",)) as t:
+                t.load()
+                size = t.size
+                seen = t.convert("RGB") if face_counter is not None else None
+        except Exception:  # noqa: BLE001 - the bytes of something else that start like a JPEG
+            at = raw.find(b"\xff\xd8\xff", at + 3)
+            continue
+        if not any(e["kind"] == "EXIF thumbnail" and tuple(e["size"]) == size for e in f.thumbnails):
+            face = face_counter(seen) > 0 if seen is not None else None
+            f.thumbnails.append({"kind": "preview in the EXIF block", "size": size, "face": face})
+        at = raw.find(b"\xff\xd8\xff", at + len(data))
 
 
 def _thumbnail(exif: Image.Exif, raw: bytes | None, f: Findings,
