@@ -213,6 +213,7 @@ def test_page_words_have_no_flags_or_jargon():
     assert words.note("57 frames in 1.2 s (40 fps, two reads)") is None
     assert words.metadata(["GPS", "EXIF", "ICC profile", "EXIF thumbnail"]) == [
         "location (GPS)", "camera details and date", "colour profile", "hidden preview picture"]
+    assert words.metadata(["preview in the EXIF block"]) == ["hidden preview picture"]  # a maker notes' preview
     # what inspect lists beyond Pillow's reading (a motion photo's video, makers' segments, GIF blocks)
     listed = ["a video after the picture (2411585 bytes; a phone's motion photo)",
               "24 bytes after the end of the picture", "APP6 segment (GoPro)", "JFXX extension thumbnail",

@@ -41,7 +41,7 @@ _QUIET = re.compile(r"^\d+ detector passes|^\d+ frames in [\d.]+ s|^--\w+ applie
 _METADATA: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^GPS$"), "location (GPS)"),
     (re.compile(r"^EXIF( \(malformed\))?$"), "camera details and date"),
-    (re.compile(r"^EXIF thumbnail.*$"), "hidden preview picture"),
+    (re.compile(r"^EXIF thumbnail.*$|^preview in the EXIF block$"), "hidden preview picture"),
     (re.compile(r"^XMP$"), "editing history and captions"),
     (re.compile(r"^IPTC( \(malformed\))?$"), "captions, credits and keywords"),
     (re.compile(r"^ICC profile$"), "colour profile"),
