@@ -214,18 +214,24 @@ def _previews(raw: bytes, f: Findings, face_counter: Callable[[Image.Image], int
     while at >= 0:
         end = raw.find(b"\xff\xd9", at)
         data = raw[at : end + 2 if end >= 0 else len(raw)]
-        try:
-            with open_allowed(io.BytesIO(data), ("JPEG",)) as t:
-                t.load()
-                size = t.size
-                seen = t.convert("RGB") if face_counter is not None else None
-        except Exception:  # noqa: BLE001 - the bytes of something else that start like a JPEG
+        found = _embedded_jpeg(data, face_counter)
+        if found is None:  # the bytes of something else that start like a JPEG
             at = raw.find(b"\xff\xd8\xff", at + 3)
             continue
-        if not any(e["kind"] == "EXIF thumbnail" and tuple(e["size"]) == size for e in f.thumbnails):
-            face = face_counter(seen) > 0 if seen is not None else None
-            f.thumbnails.append({"kind": "preview in the EXIF block", "size": size, "face": face})
+        if not any(e["kind"] == "EXIF thumbnail" and tuple(e["size"]) == found[0] for e in f.thumbnails):
+            f.thumbnails.append({"kind": "preview in the EXIF block", "size": found[0], "face": found[1]})
         at = raw.find(b"\xff\xd8\xff", at + len(data))
+
+
+def _embedded_jpeg(data: bytes, face_counter: Callable[[Image.Image], int] | None) -> tuple[Any, bool | None] | None:
+    """Size of a JPEG picture embedded in a file's metadata and whether a face is seen in it (None: not
+    looked for); None when the bytes are no JPEG. JPEG only: nothing else parses what a maker embeds."""
+    try:
+        with open_allowed(io.BytesIO(data), ("JPEG",)) as t:
+            t.load()
+            return t.size, (face_counter(t.convert("RGB")) > 0 if face_counter is not None else None)
+    except Exception:  # noqa: BLE001 - damaged or not a JPEG
+        return None
 
 
 def _thumbnail(exif: Image.Exif, raw: bytes | None, f: Findings,
@@ -241,13 +247,9 @@ def _thumbnail(exif: Image.Exif, raw: bytes | None, f: Findings,
     entry: dict[str, Any] = {"kind": "EXIF thumbnail", "size": (0, 0), "face": None}
     if raw:
         tiff = raw[6:] if raw.startswith(b"Exif") else raw  # offsets count from the TIFF header
-        data = tiff[offset : offset + length]
-        try:
-            with open_allowed(io.BytesIO(data), ("JPEG",)) as t:  # EXIF's thumbnails are JPEG; nothing else parses them
-                t.load()
-                entry["size"] = t.size
-                if face_counter is not None:
-                    entry["face"] = face_counter(t.convert("RGB")) > 0
-        except Exception:
+        found = _embedded_jpeg(tiff[offset : offset + length], face_counter)
+        if found is None:
             entry["kind"] = "EXIF thumbnail (unreadable)"
+        else:
+            entry["size"], entry["face"] = found
     f.thumbnails.append(entry)

@@ -17,6 +17,7 @@ IMAGE_SUFFIXES = frozenset({
     ".heic", ".heif", ".hif", ".avif", ".ppm", ".pgm", ".pbm", ".ico", ".mpo",
     ".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx",  # read since the start (``image.READ_FORMATS``)
 })
+VIDEO_NAMES = "MP4, MOV, MKV, WebM, AVI, MPEG-TS"  # the containers those suffixes name, for messages
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".ts", ".3gp"})
 # Suffixes other kinds of file use too, with what a media file of that suffix holds at a given offset:
 # ``.ts`` is MPEG-TS from a camcorder or a broadcast recorder, and TypeScript source. A folder's file

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UnseenError, first_line
+from . import VIDEO_NAMES
 
 # Demuxers we accept. Anything else (playlists, concat scripts, image sequences, network formats)
 # is refused before it can open another file or URL.
@@ -47,8 +48,7 @@ def open_input(path: Path | str) -> Any:
         return _av.open(local_url(path), "r", options=dict(INPUT_OPTIONS), metadata_errors="replace")
     except _av.error.FFmpegError as exc:
         if "returned 22" in str(exc) or "Invalid argument" in str(exc):
-            raise UnseenError("not a video container unseen reads "
-                              "(MP4, MOV, MKV, WebM, AVI, MPEG-TS)") from None
+            raise UnseenError(f"not a video container unseen reads ({VIDEO_NAMES})") from None
         raise UnseenError(f"cannot read video: {error_line(exc)}") from None
     except OSError as exc:
         raise UnseenError(f"cannot read video: {exc.strerror or exc}") from None

@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 
 from ..errors import UnseenError, first_line
-from . import IMAGE_SUFFIXES, RAW_SUFFIXES
+from . import IMAGE_SUFFIXES, RAW_SUFFIXES, VIDEO_NAMES
 
 # The formats unseen reads (Pillow's names): ``Image.open`` tries these plugins and no other. Each of
 # Pillow's ~45 parsers is attack surface on files from anywhere, and its EPS plugin hands the file to
@@ -264,8 +264,8 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
             raise UnseenError(f"{other} image: not a format unseen reads (it reads {READ_NAMES}); "
                               "convert it to PNG or JPEG first") from None
         if path.suffix.lower() not in IMAGE_SUFFIXES:  # a video container unseen does not read (.mpg, .wmv)
-            raise UnseenError("not a photo or video unseen reads (videos: MP4, MOV, MKV, WebM, AVI and "
-                              "MPEG-TS by their extension); convert it first") from None
+            raise UnseenError(f"not a photo or video unseen reads (videos: {VIDEO_NAMES}, by their extension); "
+                              "convert it first") from None
         raise UnseenError("not an image format unseen can read (unknown or corrupt file)") from None
     except MemoryError:
         raise
