@@ -77,7 +77,28 @@ def test_an_output_folder_inside_the_input_folder_holding_other_photos_is_refuse
     for _ in range(2):
         rc, _, err = cli(tmp_path / "d" / "sub", "-o", tmp_path / "d" / "sub" / "out", "--force", "-q")
         assert rc == 0, err
-    assert sorted(p.name for p in (tmp_path / "d" / "sub" / "out").iterdir()) == ["a.jpg", "only_in_sub.jpg"]
+    assert sorted(p.name for p in (tmp_path / "d" / "sub" / "out").iterdir()) == [".unseen-outputs", "a.jpg",
+                                                                              "only_in_sub.jpg"]
+
+
+def test_an_output_folder_inside_the_input_folder_never_replaces_an_original_of_the_same_name(tmp_path, cli):
+    """`unseen d -o d/sub --force` with d/sub holding only a photo named like d's: d/a.jpg's output
+    replaced the original d/sub/a.jpg (exit 0); --skip-existing took that original for d/a.jpg's
+    output and left d/a.jpg unanonymised. A folder unseen made for its outputs is still re-run."""
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    shutil.copy(HOPPER, tmp_path / "d" / "a.jpg")
+    shutil.copy(GROUP, tmp_path / "d" / "sub" / "a.jpg")
+    before = (tmp_path / "d" / "sub" / "a.jpg").read_bytes()
+    for how in ("--force", "--skip-existing"):
+        rc, _, err = cli(tmp_path / "d", "-o", tmp_path / "d" / "sub", how)
+        assert rc == 1 and "sub" in err and "a.jpg" in err and len(err.strip().splitlines()) == 1, err
+        assert (tmp_path / "d" / "sub" / "a.jpg").read_bytes() == before
+    for _ in range(2):  # unseen's own folder: written, then replaced on a second run
+        rc, _, err = cli(tmp_path / "d", "-o", tmp_path / "d" / "out", "--force", "-q")
+        assert rc == 0, err
+    assert sorted(p.name for p in (tmp_path / "d" / "out").iterdir()) == [".unseen-outputs", "a.jpg", "sub"]
+    rc, _, err = cli(tmp_path / "d", "-o", tmp_path / "d" / "out", "--skip-existing", "-q")
+    assert rc == 0, err
 
 
 def test_folders_say_what_they_leave_out_and_take_photos_named_like_outputs(tmp_path, cli):

@@ -26,6 +26,8 @@ OUTPUT_MARK = ".unseen"
 RENAME_PREFIX = "unseen-"  # --rename: unseen-0001.jpg, ...
 _RENAMED = re.compile(re.escape(RENAME_PREFIX) + r"\d{4,}\.[^.]+$")
 SIDECAR_SUFFIX = OUTPUT_MARK + ".json"
+# An output folder inside an input folder holds this note once unseen writes there (``_mark``).
+OUTPUT_FOLDER_MARK = ".unseen-outputs"
 
 
 OUTPUT_EXTENSIONS = (".jpg", ".png", ".webp", ".tif", ".bmp", ".gif", ".mp4", ".webm")
@@ -195,19 +197,41 @@ def _foreign_in_output(jobs: list[Job], out_dir: Path, folder: Path) -> Report |
     """An output folder inside an input folder is left out of the walk (so that a second run does not
     take the first one's outputs): photos or videos already in it that this run would not write there
     would be neither anonymised nor mentioned, and one of the same name as an output would be
-    replaced by another file's. The run refuses such a folder instead, in one line."""
+    replaced by another file's (with ``--force``: ``unseen d -o d/sub`` replaced the original
+    ``d/sub/a.jpg`` with ``d/a.jpg``'s output). Only a folder unseen marked as its own
+    (``OUTPUT_FOLDER_MARK``, written by ``_mark``) holds earlier outputs under this run's names; in
+    any other, every photo or video is someone's. The run refuses such a folder, in one line."""
     planned = {_key(j.out_dir, j.name) for j in jobs}
     try:
-        foreign = [p for p in _walk(out_dir, None) if _key(p.parent, p.name) not in planned]
+        found = list(_walk(out_dir, None))
+        ours = (out_dir / OUTPUT_FOLDER_MARK).is_file()
     except OSError:
         return None
+    named = [_key(p.parent, p.name) in planned for p in found]
+    # those under no planned name first: the plainest to see in the message
+    foreign = [p for p, n in sorted(zip(found, named), key=lambda pn: pn[1]) if not ours or not n]
     if not foreign:
-        return None
+        return _mark(out_dir)
     return Report(input=str(out_dir), status="error",
                   error=f"this output folder is inside the input folder {folder} and already holds "
-                        f"{len(foreign)} photo(s) or video(s) that are not this run's outputs "
-                        f"({foreign[0].relative_to(out_dir)}): they would be left out; give an empty "
-                        f"folder or one outside {folder}")
+                        f"{len(foreign)} photo(s) or video(s) that unseen did not write there "
+                        f"({foreign[0].relative_to(out_dir)}): they would be left out or replaced; "
+                        f"give an empty folder or one outside {folder}")
+
+
+def _mark(out_dir: Path) -> Report | None:
+    """Mark an output folder inside an input folder as unseen's, so that a later run into it (with
+    ``--force``, ``--skip-existing``) knows the files under its planned names are earlier outputs."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        mark = out_dir / OUTPUT_FOLDER_MARK
+        if not mark.is_file():
+            mark.write_text("unseen writes its outputs into this folder; this note tells a later run "
+                            "that the files here are its outputs, not photos to keep.\n", encoding="utf-8")
+    except OSError as exc:
+        return Report(input=str(out_dir), status="error",
+                      error=f"cannot use as the output folder: {os_cause(exc)}")
+    return None
 
 
 # Output names a user may give for the extension unseen writes.
