@@ -27,7 +27,7 @@ FIXTURES = REPO / "tests" / "fixtures"
 def image_seeds() -> dict[str, bytes]:
     from PIL import Image
 
-    from unseen.media.image import open_image
+    from unseen.media.image_open import open_image
 
     with open_image(FIXTURES / "2008_002470.jpg"):  # loads the HEIF plugin the seeds are written with
         pass

@@ -404,7 +404,7 @@ def test_non_utf8_file_names(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "unseen.cli", folder, "-o", out, "-q"], capture_output=True,
                           timeout=120)
     assert proc.returncode == 1 and b"Traceback" not in proc.stderr
-    assert sorted(os.listdir(out)) == [b"caf\xe9 \xff.jpg"]
+    assert sorted(os.listdir(out)) == [b".unseen-outputs", b"caf\xe9 \xff.jpg"]  # inside the input: marked
 
 
 # ------------------------------------------------------------------------------------------------

@@ -488,7 +488,8 @@ def test_outputs_of_one_run_never_share_a_name(tmp_path: Path, capsys):
     assert len({o.lower() for o in outputs.values()}) == 5
     out = tmp_path / "out"  # with -o the plain names, and the full name for the ones that collide
     assert run(tmp_path, "-o", out, "-q", "--no-self-check") == 0
-    assert sorted(p.name for p in out.iterdir()) == ["dirty.avif.jpg", "dirty.heic.jpg", "dirty.jpg",
+    assert sorted(p.name for p in out.iterdir()) == [".unseen-outputs",  # inside the input: marked
+                                                      "dirty.avif.jpg", "dirty.heic.jpg", "dirty.jpg",
                                                       "dirty.png", "dirty.ppm.png"]
 
 

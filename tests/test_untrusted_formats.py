@@ -1,4 +1,4 @@
-"""Only the formats unseen reads are parsed (``media.image.READ_FORMATS``); above all, Ghostscript never runs.
+"""Only the formats unseen reads are parsed (``media.image_open.READ_FORMATS``); above all, Ghostscript never runs.
 
 Pillow hands EPS files to Ghostscript, an outside PostScript interpreter with a long record of
 code-execution bugs, and sniffs formats by content: a ".jpg" holding PostScript, or a JPEG whose EXIF

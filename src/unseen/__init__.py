@@ -6,7 +6,7 @@ Library API (the command line is a thin layer over it)::
     reports = anonymize_path(["crowd.jpg"], Options(style="fill"))
 
 Importing unseen changes nothing in the process: image plugins and Pillow's pixel limit are set up
-only while unseen reads a file (``media.image.open_image``). Nor does it load numpy: the names below
+only while unseen reads a file (``media.image_open.open_image``). Nor does it load numpy: the names below
 are imported on first use, so that the ``unseen`` command can choose numpy's BLAS threads before
 numpy starts them (``cli.run``).
 """

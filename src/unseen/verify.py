@@ -466,7 +466,7 @@ class _Written(Sequence):
 
     @staticmethod
     def _open(data: bytes) -> Any:
-        from .media.image import open_allowed
+        from .media.image_open import open_allowed
 
         return open_allowed(io.BytesIO(data))
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from PIL import ExifTags, Image, IptcImagePlugin
 
-from ..media.image import open_allowed, open_image
 from ..media.image_check import GIF_ANIMATION_APPS, PNG_OK, WEBP_OK, app_name, chunks, gif_extensions, jpeg_segments
+from ..media.image_open import open_allowed, open_image
 from .findings import Findings, clean
 
 GPS_IFD = 0x8825

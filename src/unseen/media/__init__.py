@@ -15,7 +15,7 @@ from pathlib import Path
 IMAGE_SUFFIXES = frozenset({
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif",
     ".heic", ".heif", ".hif", ".avif", ".ppm", ".pgm", ".pbm", ".ico", ".mpo",
-    ".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx",  # read since the start (``image.READ_FORMATS``)
+    ".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx",  # read since the start (``image_open.READ_FORMATS``)
 })
 VIDEO_NAMES = "MP4, MOV, MKV, WebM, AVI, MPEG-TS"  # the containers those suffixes name, for messages
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".ts", ".3gp"})
