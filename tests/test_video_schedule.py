@@ -6,7 +6,9 @@ import shutil
 
 import av
 import numpy as np
-from conftest import FIXTURES, frames, shared_path, spy_passes
+import pytest
+from conftest import FIXTURES, dlib_boxes, frames, shared_path, spy_passes
+from PIL import Image
 
 from unseen.cli import main
 from unseen.detect.schedule import GLANCE, INT8_FROM, VideoDetector
@@ -14,6 +16,7 @@ from unseen.regions import box_iou
 from unseen.track import WEAK_SOURCE
 
 CLIP = FIXTURES / "video" / "head_pose.mp4"
+PHOTO = FIXTURES / "2008_007676.jpg"  # 500 x 334, seven labelled faces, public domain (dlib's examples)
 TOL = 24
 
 
@@ -111,3 +114,44 @@ def test_a_face_in_a_shots_last_frames_is_covered(tmp_path):
         assert (diff > TOL).mean() > 0.7, i
     assert all(np.array_equal(a[i].rgb, b[i].rgb) or np.abs(a[i].rgb.astype(int) - b[i].rgb).max() < 40
                for i in range(127, 142))  # the wall, from its first frame: nothing held into it
+
+
+@pytest.mark.parametrize("timing", ["same", "ms"])
+def test_faces_between_frames_with_squeezed_timestamps_are_covered(tmp_path, timing):
+    """Frames whose timestamps say nothing of how far apart they were shot: all at one time (the reader
+    repairs them to one tick apart) or a millisecond apart. The schedule's periods are in seconds, so the
+    whole clip fell inside one period: the strong passes ran on its first and last frames only, and the
+    photo's faces (24-35 px on 960 x 540) shown on frames 10-19 came out uncovered on every one of them
+    (exit 0, "faces 0"; found by building such a clip, 2026-12-05)."""
+    from fractions import Fraction
+
+    w, h, scale = 960, 540, 0.66
+    photo = Image.open(PHOTO)
+    tw, th = round(photo.width * scale), round(photo.height * scale)
+    x0, y0 = (w - tw) // 2, (h - th) // 2
+    gy, gx = np.mgrid[0:h, 0:w]
+    empty = np.dstack([60 + 80 * gx / w, 90 + 60 * gy / h, np.full((h, w), 110.0)]).astype(np.uint8)
+    shown = empty.copy()
+    shown[y0 : y0 + th, x0 : x0 + tw] = np.asarray(photo.convert("RGB").resize((tw, th), Image.BILINEAR))
+    src = tmp_path / "squeezed.mkv"
+    with av.open(str(src), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt, s.options = w, h, "yuv420p", {"crf": "14", "bframes": "0"}
+        if timing == "ms":
+            s.codec_context.time_base = Fraction(1, 1000)
+        for i in range(30):
+            f = av.VideoFrame.from_ndarray(shown if 10 <= i < 20 else empty, format="rgb24")
+            f.pts = 0 if timing == "same" else i
+            if timing == "ms":
+                f.time_base = Fraction(1, 1000)
+            c.mux(s.encode(f))
+        c.mux(s.encode(None))
+    assert main([str(src), "-o", str(tmp_path / "out"), "-q"]) == 0
+    a, b = frames(src), frames(tmp_path / "out" / "squeezed.mp4")
+    assert len(a) == len(b) == 30
+    boxes = [(x0 + round(x * scale), y0 + round(y * scale), round(bw * scale), round(bh * scale))
+             for x, y, bw, bh in dlib_boxes(PHOTO.name)]
+    for i in range(10, 20):
+        for x, y, bw, bh in boxes:
+            diff = np.abs(a[i].rgb[y : y + bh, x : x + bw].astype(int) - b[i].rgb[y : y + bh, x : x + bw]).max(2)
+            assert (diff > TOL).mean() > 0.7, (i, (x, y, bw, bh))

@@ -65,6 +65,13 @@ TURNED_PHASE = 0.3  # first run: between the small-face pass's runs (0.075 s, th
 # 44 / 66 turned 90 / 270; on the upright clips one more box on gps-mov (docs/BENCHMARKS.md, "Video: faces
 # turned sideways").
 TURNED_THRESHOLD = 0.3
+# A step between frames under STEP_FLOOR is no capture rate: repeated timestamps repaired by the reader (one
+# tick apart) or a millisecond time base. With the periods in seconds a whole clip of such frames fell inside
+# one period, the strong passes ran on its first and last frames only, and faces shown on the frames between
+# (23-33 px on 960 x 540) were never found. The schedule counts such a step as STEP_AS, a frame at 30 fps;
+# slow motion stored at its capture rate (240 fps: 4.2 ms a frame) keeps its own times.
+STEP_FLOOR = 1 / 250
+STEP_AS = 1 / 30
 SAME_FACE = 0.3  # a turned box overlapping an upright face box by this much of the smaller one is that face
 VIDEO_TILE = 1536  # detector px: two passes run at once, so a 1080p frame's passes are tiled (peak memory)
 # Detector px per tile by backend (area), on top of VIDEO_TILE. CenterFace's activations are the
@@ -235,7 +242,8 @@ class VideoDetector:
         self.schedules = tuple(schedules) if schedules else video_schedules(detector)
         self.with_text = self.scheduled and any("face" not in _kinds(detector, p)
                                                 for s in self.schedules for p in s.passes)
-        self._last = [-1e9] * len(self.schedules)
+        self._last = [-1e9] * len(self.schedules)  # each row's last run, on the schedule's clock (``_clock``)
+        self._newest: tuple[float, float] | None = None  # the newest frame's time and its clock
         self.runs = 0  # passes run, for the report
         # id(frame) -> (its passes, the rows they come from, the time of a cut ``prepare`` confirmed on it)
         self._prepared: dict[int, tuple[list, frozenset[int], float | None]] = {}
@@ -267,6 +275,7 @@ class VideoDetector:
             self.runs += 1
             return [("", 1.0, 0.0, 0.0, 0, 0)], frozenset()
         jobs, rows = [], set()
+        t = self._clock(t)
         for k, s in enumerate(self.schedules):
             if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
                 continue
@@ -275,6 +284,17 @@ class VideoDetector:
             jobs += self._jobs(s, shape)
         self.runs += len(jobs)
         return jobs, frozenset(rows)
+
+    def _clock(self, t: float) -> float:
+        """The schedule's time for the next frame, at ``t`` s: its own, but a step under STEP_FLOOR from the
+        frame before counts as STEP_AS (frames whose times say nothing of how far apart they were shot)."""
+        if self._newest is None:
+            clock = t
+        else:
+            step = t - self._newest[0]
+            clock = self._newest[1] + (step if step >= STEP_FLOOR else STEP_AS)
+        self._newest = (t, clock)
+        return clock
 
     def _jobs(self, s: Schedule, shape: tuple[int, ...]) -> list[Job]:
         """A row's passes as jobs for a frame of ``shape`` (height, width, ...)."""
@@ -294,7 +314,9 @@ class VideoDetector:
         if not self.scheduled:
             return []
         if ran is None:
-            ran = frozenset(k for k, last in enumerate(self._last) if last >= frame.time - 1e-6)
+            newest = self._newest
+            clock = newest[1] if newest is not None and newest[0] == frame.time else frame.time
+            ran = frozenset(k for k, last in enumerate(self._last) if last >= clock - 1e-6)
         width, height = _size(frame)
         jobs = [job for k, s in enumerate(self.schedules) if s.period > 0 and k not in ran
                 for job in self._jobs(s, (height, width))]
