@@ -5,7 +5,8 @@ Found by two hunts (2026-12-05), each reproduced: a face carried by the alpha ch
 colour, alpha = 255 - brightness: GIMP's "Color to Alpha" on white) was never detected and came out as
 it went in, `--verify` passing; colour under alpha 1 was kept exactly (one dropped channel from view)
 and drawn at full strength when the output has no alpha (JPEG from HEIC or AVIF); and a video with
-alpha (PNG-in-MOV, ProRes 4444) showed what was under its fully transparent pixels.
+alpha (PNG-in-MOV, ProRes 4444; VP9 in WebM, read by FFmpeg's own decoder) showed what was under its fully
+transparent pixels.
 """
 
 from __future__ import annotations
@@ -111,6 +112,35 @@ def test_a_video_with_alpha_shows_nothing_of_what_its_transparent_pixels_hide(tm
                 c.mux(p)
         for p in vs.encode(None):
             c.mux(p)
+    assert run(src, "-o", tmp_path / "out.mp4", "--cover", "faces", "-q") == 0
+    with av.open(str(tmp_path / "out.mp4")) as c:
+        first = next(c.decode(video=0)).to_ndarray(format="rgb24").astype(int)
+    assert first[45:75, 65:95].max() <= 20, first[60, 80]
+    assert first[:, 4:16, 0].mean() > 5  # the opaque strip is still there
+
+
+def test_a_webm_with_alpha_shows_nothing_of_what_its_transparent_pixels_hide(tmp_path: Path):
+    """VP9 in WebM keeps its alpha in each block's side data, which FFmpeg's own VP9 decoder ignores:
+    the colour under alpha 0 (here a red square) was written opaque, where ProRes or PNG in MOV gave
+    black (found by a hunt, 2026-12-05). libvpx's decoder reads the alpha."""
+    import av
+
+    src = tmp_path / "overlay.webm"
+    y, x = np.mgrid[0:120, 0:160]
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libvpx-vp9", rate=10)
+        vs.width, vs.height, vs.pix_fmt, vs.options = 160, 120, "yuva420p", {"crf": "10", "b": "0"}
+        for i in range(5):
+            rgba = np.zeros((120, 160, 4), np.uint8)
+            rgba[..., 0], rgba[..., 1], rgba[..., 2] = x * 1.5, y * 2, 90
+            rgba[40:80, 60:100, :3] = (200, 30, 30)  # under alpha 0
+            rgba[:, :20, 3] = 255
+            frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
+            frame.pts = i
+            c.mux(vs.encode(frame))
+        c.mux(vs.encode(None))
+    with av.open(str(src)) as c:  # FFmpeg's own decoder: no alpha, the red square in view
+        assert next(c.decode(video=0)).to_ndarray(format="rgb24")[60, 80, 0] > 150
     assert run(src, "-o", tmp_path / "out.mp4", "--cover", "faces", "-q") == 0
     with av.open(str(tmp_path / "out.mp4")) as c:
         first = next(c.decode(video=0)).to_ndarray(format="rgb24").astype(int)

@@ -101,6 +101,16 @@ class Orientation:
     def size(self, w: int, h: int) -> tuple[int, int]:
         return (h, w) if self.op in ("clock", "cclock", "transpose", "antitranspose") else (w, h)
 
+    @property
+    def said(self) -> str:
+        """The operation in a report's words: a mirror is no rotation (a flip top to bottom was reported as
+        "rotation 0 degrees", one left to right as "rotation 180 degrees")."""
+        mirrored = {"hflip": "mirrored left to right", "vflip": "flipped top to bottom"}.get(self.op)
+        if mirrored:
+            return mirrored
+        turned = f"rotation {self.degrees} degrees"
+        return turned + " and mirrored" if self.op in ("transpose", "antitranspose") else turned
+
 
 _CS_SUPPORTED = {1: 1, 4: 4, 5: 5, 6: 5, 7: 7, 9: 9, 10: 9}  # AVColorSpace -> swscale colorspace
 
@@ -198,6 +208,22 @@ class DecodedFrame:
 # one slice per frame, so this decodes on one thread.
 THREAD_TYPE = "SLICE"
 RESET_FRAMES = 2  # a timestamp more frames than this behind the one before: a clock that started again
+# A VP8 or VP9 track with alpha (WebM's ``alpha_mode``) keeps the alpha in each block's side data, which
+# FFmpeg's own decoders ignore: the colour under fully transparent pixels, which no viewer of the input
+# sees (often the keyed-out scene), came out opaque. libvpx's decoders read the alpha; the frame is then
+# composited over black like any other with alpha (``DecodedFrame``).
+ALPHA_DECODERS = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
+
+
+def _decoder(stream: Any) -> Callable[[Any], Any]:
+    """How the track's packets are decoded: by the stream's own decoder, or a libvpx one (ALPHA_DECODERS)."""
+    cc = stream.codec_context
+    if str(stream.metadata.get("alpha_mode", "")).strip() != "1" or cc.name not in ALPHA_DECODERS:
+        return lambda packet: packet.decode()
+    alpha = av().CodecContext.create(ALPHA_DECODERS[cc.name], "r")
+    alpha.extradata = cc.extradata
+    alpha.thread_type = THREAD_TYPE
+    return alpha.decode
 
 
 class Reader:
@@ -228,6 +254,7 @@ class Reader:
             raise UnseenError("video track uses a codec FFmpeg cannot decode")
         stream.thread_type = THREAD_TYPE
         stream.codec_context.options = {"err_detect": "explode"}
+        decode = _decoder(stream)
         first_pts: int | None = None
         start: int | None = None  # the stream's start, read at its first frame
         last_pts: int | None = None
@@ -246,7 +273,7 @@ class Reader:
                     audio_time = None
                     continue
                 self.packets += packet.size > 0
-                for frame in packet.decode():
+                for frame in decode(packet):
                     if self.max_pixels and frame.width * frame.height > self.max_pixels:
                         raise UnseenError(f"video frame {index + 1} is {frame.width}x{frame.height}, over the "
                                           f"{self.max_pixels / 1e6:.1f} MP limit for video frames (raise with "
