@@ -227,8 +227,11 @@ def test_rotation_synthetic(tmp_path, degrees, flip):
     small, fit = frames(src)[0].fitted(24), raster.fit(shown, 24)[0]  # the glance's copy: same picture
     assert small.shape == fit.shape and corner(small) == corner(fit)
     dst = tmp_path / "out.mp4"
-    anonymize(src, dst)
+    info = anonymize(src, dst)
     assert frames(dst)[0].rgb.shape == expected.shape
+    said = {(90, False): "rotation 270 degrees", (-90, False): "rotation 90 degrees",  # clockwise
+            (180, False): "rotation 180 degrees", (0, True): "flipped top to bottom"}[(degrees, flip)]
+    assert f"{said} applied to the pixels" in info.notes, info.notes  # a flip was "rotation 0 degrees"
 
 
 def test_audio_keep_reencodes_aac_without_tags(tmp_path):

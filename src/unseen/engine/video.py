@@ -295,7 +295,7 @@ class _Pass2:
         if writer.size != (w, h):
             self.notes.append(f"{w}x{h} cropped to {writer.size[0]}x{writer.size[1]} (4:2:0 needs even sizes)")
         if orient.op:
-            self.notes.append(f"rotation {orient.degrees} degrees applied to the pixels")
+            self.notes.append(f"{orient.said} applied to the pixels")
         if audio is not None:
             channels, layout = audio_channels(audio)
             if channels not in OUTPUT_LAYOUTS:

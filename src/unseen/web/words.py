@@ -25,6 +25,10 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^audio re-encoded; voices can identify people$"),
      "the sound is kept (re-encoded): voices can identify people"),
     (re.compile(r"^rotation (\d+) degrees applied to the pixels$"), r"turned \1 degrees upright"),
+    (re.compile(r"^rotation (\d+) degrees and mirrored applied to the pixels$"),
+     r"turned \1 degrees and mirrored, as the file says to show it"),
+    (re.compile(r"^(mirrored left to right|flipped top to bottom) applied to the pixels$"),
+     r"\1, as the file says to show it"),
     (re.compile(r"^(\d+)x(\d+) cropped to (\d+)x(\d+) \(4:2:0 needs even sizes\)$"),
      r"one pixel cut from an odd edge (\1 x \2 to \3 x \4), as video needs even sizes"),
 ]
