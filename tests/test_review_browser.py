@@ -271,3 +271,55 @@ def test_a_face_the_self_check_covers_again_is_shown_covered(browser, tmp_path, 
         assert re.search(r"self-check found 1 face", text), text
         (entry,) = boxes_file.load(tmp_path / "photo.unseen.json")
         assert len(entry.regions) == detected
+
+
+# -- an edit is saved as seen ------------------------------------------------------------------------
+def test_a_detection_enlarged_on_an_animation_is_saved_enlarged(browser, tmp_path):
+    """On an animation the save keeps what the reviewer drew (the detector runs on every frame anyway);
+    a detection the reviewer enlarged stayed a detection, so the save dropped it and covered the
+    detector's smaller box, while "preview as saved" showed the enlarged one covered (a hunt, 2026-12-05)."""
+    from PIL import Image
+
+    frames = [Image.open(PHOTO).convert("RGB").point(lambda v, i=i: min(255, v + i)) for i in range(3)]
+    gif = tmp_path / "anim.gif"
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    with review(browser, [gif]) as (srv, page):
+        wait_loaded(page)
+        page.locator("#overlay .region").first.click()
+        page.key(*["Shift+ArrowDown"] * 40)
+        (r,) = page.evaluate("""() => { const S = window.unseenReview; const f = S.files[S.index];
+            return S.edits[f.id].regions.map((r) => [r.x, r.y, r.w, r.h, r.drawn]); }""")
+        x, y, w, h, drawn = r
+        assert drawn and y + h > 260, r
+        assert press_save(srv, page)["state"] == "done"
+    assert filled(tmp_path / "anim.unseen.gif", (x + w / 2 - 7, 237, x + w / 2 + 7, y + h - 3))  # its first
+    # frame, below the detector's box (to y 222 padded) where only the reviewer's enlarged box reaches
+
+
+def test_a_region_drawn_on_a_video_just_before_the_next_file_keeps_its_kind_and_times(browser, tmp_path):
+    """The draft is sent 400 ms after the last change; a reviewer already on the next file by then
+    sent it without drawn, found_by or times. After a reload the face drawn on the video was a
+    detection, which a video's save drops ("Saved.", nothing covered), and a manual box lost its
+    times (a hunt, 2026-12-05)."""
+    clip, photo = copy(CLIP, tmp_path / "clip.mp4"), copy(PHOTO, tmp_path / "photo.jpg")
+    with review(browser, [clip, photo], Stub([(200, 60, 240, 110, 0.9)])) as (srv, page):
+        wait_loaded(page)
+        page.select_option("#draw-kind", "face")
+        page.locator("#viewport").focus()
+        page.key("a", "Enter", "Escape", "n")  # the next file at once, within the draft's 400 ms
+        expect(page.locator("#position")).to_have_text("2 / 2")
+        item = srv.items[srv.order[0]]
+        end = time.monotonic() + 5
+        while not getattr(item, "draft", None) and time.monotonic() < end:
+            page.wait_for_timeout(50)
+        (kept,) = item.draft
+        assert kept.get("drawn") and kept.get("t1") is not None, kept
+        page.reload()
+        expect(page.locator("#position")).to_have_text("1 / 2")
+        wait_loaded(page)
+        (r,) = page.evaluate("""() => { const S = window.unseenReview; const f = S.files[S.index];
+            return S.edits[f.id].regions.map((r) => [r.kind, r.drawn, r.t1]); }""")
+        assert r[0] == "face" and r[1] and r[2] is not None, r
+        assert press_save(srv, page)["state"] == "done"
+    (entry,) = boxes_file.load(tmp_path / "clip.unseen.json")
+    assert entry.regions.kinds.tolist() == ["face"] and entry.times[0][1] is not None

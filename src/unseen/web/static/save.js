@@ -2,7 +2,7 @@
  * page cannot prove it wrote), and keeping unsaved work on the server so a reload loses nothing. */
 import { ApiError, UNREACHABLE, api } from "./api.js";
 import { renderFileList, savedWhen, showSaveResult } from "./panel.js";
-import { payloadRegions, renderRegions } from "./stage.js";
+import { payloadRegions, regionPayload, renderRegions } from "./stage.js";
 import {
   S, activity, current, edit, el, isVideo, newRegion, plural, progress, ready, status, view,
 } from "./state.js";
@@ -91,7 +91,7 @@ function draftRefused(f, e, err) {
 }
 
 function payloadRegionsOf(f, e) {
-  return f === current() ? payloadRegions(false) : e.regions.map((r) => ({ x: r.x, y: r.y, w: r.w, h: r.h, kind: r.kind, score: r.score }));
+  return f === current() ? payloadRegions(false) : e.regions.map((r) => regionPayload(r, f.kind === "video"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -305,7 +305,15 @@ export function nudge(key, resize) {
   const b = resize ? { x: r.x, y: r.y, w: Math.max(MIN_SIZE, r.w + dx), h: Math.max(MIN_SIZE, r.h + dy) }
     : { x: r.x + dx, y: r.y + dy, w: r.w, h: r.h };
   Object.assign(r, clampBox(b));
+  edited(r);
   view.changed();
+}
+
+/* A detection the reviewer moved or resized is the reviewer's region from then on: on a video or an
+   animation the save keeps only those (the detector runs on every frame anyway), and a detection
+   enlarged on an animation was dropped on save while the preview showed it covered. */
+function edited(r) {
+  if (isVideo() || (S.detail && S.detail.animated)) r.drawn = true;
 }
 
 export function setTool(t, quiet = false) {
@@ -412,6 +420,7 @@ function endDrag(ev) {
     return;
   }
   if (dr.moved) {
+    edited(dr.r);
     edit().history.push(dr.snap);
     view.changed();
   }
@@ -432,17 +441,20 @@ window.addEventListener("resize", () => { if (S.fitted) fit(); });
 let previewTimer = null;
 let previewSeq = 0;
 
+/* One region as a draft or a save sends it, for a file that is a video or not. A draft sent after the
+   reviewer had moved on to another file once left out drawn, found_by and the times: back after a reload,
+   a face drawn on a video was a detection, which a video's save drops, and a manual box lost its times. */
+export function regionPayload(r, video) {
+  const o = { x: r.x, y: r.y, w: r.w, h: r.h, kind: r.kind, score: r.score };
+  if (r.drawn) o.drawn = true;
+  if (r.foundBy) o.found_by = r.foundBy;
+  if (video) { o.t0 = r.t0; o.t1 = r.t1; }
+  return o;
+}
+
 export function payloadRegions(forPreview) {
   const e = edit();
-  if (!forPreview) {
-    return e.regions.map((r) => {
-      const o = { x: r.x, y: r.y, w: r.w, h: r.h, kind: r.kind, score: r.score };
-      if (r.drawn) o.drawn = true;
-      if (r.foundBy) o.found_by = r.foundBy;
-      if (isVideo()) { o.t0 = r.t0; o.t1 = r.t1; }
-      return o;
-    });
-  }
+  if (!forPreview) return e.regions.map((r) => regionPayload(r, isVideo()));
   return visibleRegions().filter(({ r }) => activeAt(r, sampleTime()))
     .map(({ r }) => ({ x: r.x, y: r.y, w: r.w, h: r.h, kind: r.kind, score: r.score }));
 }
