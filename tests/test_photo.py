@@ -573,3 +573,28 @@ def test_a_photo_starts_when_either_running_one_ends(tmp_path: Path, monkeypatch
     assert waited == [True]
     reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [Path(r["input"]).name for r in reports] == ["a.jpg", "b.jpg", "c.jpg"]
+
+
+def test_the_library_refuses_what_the_command_line_refuses(tmp_path: Path):
+    """``Options`` was not checked: ``pad=nan``, ``pad=-0.5`` or ``threshold=nan`` wrote outputs reported
+    "ok" with every face visible, ``cover=("faces", "plates")`` (the README's words) covered nothing, and a
+    single path string was walked character by character, "." and "/" among them (a hunt, 2026-12-05)."""
+    import unseen
+    from unseen.options import Options
+
+    for bad in ({"pad": float("nan")}, {"pad": -0.5}, {"threshold": float("nan")}, {"threshold": 1},
+                {"style": "smudge"}, {"preset": "x"}, {"cover": ()}, {"cover": ("faces", "hats")},
+                {"audio": "loud"}, {"hold": float("inf")}, {"boxes": ("x",)}):
+        with pytest.raises(ValueError):
+            Options(**bad)
+    assert Options(cover=("faces", "plates")).cover == ("face", "plate")
+    src = tmp_path / "a.jpg"
+    shutil.copy(GROUP, src)
+    with pytest.raises(TypeError):
+        unseen.anonymize_path(str(src))
+    with pytest.raises(ValueError):
+        unseen.anonymize_image(np.zeros((0, 0, 3), np.uint8))
+    (report,) = unseen.anonymize_path([src], Options(cover=("faces",)), output_dir=tmp_path / "out")
+    out = np.asarray(Image.open(report.output).convert("RGB"))
+    assert all(changed_fraction(np.asarray(Image.open(src).convert("RGB")), out, box) > 0.7
+               for box in dlib_boxes(GROUP.name))

@@ -468,3 +468,14 @@ def test_video_centerface_on_1080p_runs_the_int8_file_capped_or_in_two_tiles(mon
         seen.clear()
         vdet.run(raster.resize(base, 1440, 960), job)  # 1.38 MP: the float file, capped
         assert seen and all(not int8 and h * w <= vdet.tile_pixels("centerface") for int8, h, w in seen)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("-inf")])
+def test_a_region_s_times_must_be_finite(bad):
+    """``"t1": NaN`` became t1 = 0 (max(0, nan) is 0) before the finiteness check: a region meant for the
+    whole clip covered its first frame only, exit 0 (a hunt, 2026-12-05). A usage error now."""
+    from unseen.regions import parse_items
+
+    for key in ("t0", "t1"):
+        with pytest.raises(ValueError, match="finite"):
+            parse_items([{"x": 1, "y": 2, "w": 3, "h": 4, key: bad}])

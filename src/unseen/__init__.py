@@ -46,12 +46,16 @@ def __dir__() -> list[str]:
 
 def anonymize_path(paths: list[str | Path], options: Options | None = None,
                    output_dir: str | Path | None = None) -> list[Report]:
-    """Anonymise files and folders; one report per file (errors included, never raised)."""
+    """Anonymise files and folders; one report per file (errors included, never raised). ``paths`` is a
+    list: a single string was taken as its characters, "." and "/" among them, and anonymised the working
+    folder and the whole file system (TypeError instead)."""
     from .engine import local
     from .engine.plan import plan
     from .media.video_write import output_extension
     from .options import Options
 
+    if isinstance(paths, (str, bytes, Path)):
+        raise TypeError("anonymize_path takes a list of paths, not one path: anonymize_path([path])")
     options = options or Options()
     jobs, reports = plan([Path(p) for p in paths], Path(output_dir) if output_dir else None,
                          video_ext=output_extension(options.codec))
@@ -59,10 +63,16 @@ def anonymize_path(paths: list[str | Path], options: Options | None = None,
 
 
 def anonymize_image(pixels: np.ndarray, options: Options | None = None) -> tuple[np.ndarray, Regions]:
-    """Mask one RGB ``(H, W, 3)`` uint8 array in memory; returns ``(pixels, Regions covered)``."""
+    """Mask one RGB ``(H, W, 3)`` uint8 array in memory; returns ``(pixels, Regions covered)``; ValueError for
+    any other array (an empty one reached onnxruntime, a float one Pillow, each failing in its own words)."""
+    import numpy as np
+
     from .engine.image import cover
     from .options import Options
 
+    if not (isinstance(pixels, np.ndarray) and pixels.dtype == np.uint8 and pixels.ndim == 3
+            and pixels.shape[2] == 3 and pixels.shape[0] >= 1 and pixels.shape[1] >= 1):
+        raise ValueError("anonymize_image takes an RGB array of shape (H, W, 3) and dtype uint8")
     options = options or Options()
     result = cover(pixels, options.make_detector(), options)
     return result.pixels, result.regions

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .boxes import BoxSet
-from .mask import MaskSpec
+from .mask import SHAPES, STYLES, MaskSpec
 from .media.image import DEFAULT_MAX_PIXELS
 
 VIDEO_MAX_PIXELS = 8192 * 4320  # 8K (DCI), 35.4 MP: the largest video frame read by default
@@ -30,6 +31,14 @@ def parse_cover(value: str) -> tuple[str, ...]:
     return tuple(k for k in COVER_WORDS.values() if k in kinds)
 
 
+PRESET_NAMES = ("thorough", "fast")  # detect.PRESETS' keys (--fast), without importing the detectors
+
+
+def _number(value: object) -> bool:
+    """A finite real number (bools are not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 @dataclass(frozen=True)
 class Options:
     style: str = "fill"
@@ -51,6 +60,32 @@ class Options:
     codec: str = "h264"
     hold: float = 0.5  # seconds a track's mask is kept before its first / after its last detection
     second_look: bool = True  # low-score face tracks masked only once confirmed (detect/second_look.py)
+
+    def __post_init__(self) -> None:
+        """Refuse values no run can honour, in one ValueError, and take --cover's words ("faces") as the
+        kinds they name. The command line checked these and the library did not: ``Options(pad=nan)``,
+        ``pad=-0.5`` or ``threshold=nan`` wrote outputs reported "ok" with every face visible, and
+        ``cover=("faces", "plates")`` (the README's words) covered nothing at all."""
+        cover = (self.cover,) if isinstance(self.cover, str) else tuple(self.cover)
+        object.__setattr__(self, "cover", parse_cover(",".join(map(str, cover))) if cover else ())
+        checks = [
+            (self.style in STYLES, f"style must be one of {', '.join(STYLES)}"),
+            (self.shape in SHAPES, f"shape must be one of {', '.join(SHAPES)}"),
+            (self.preset in PRESET_NAMES, f"preset must be one of {', '.join(PRESET_NAMES)}"),
+            (bool(self.cover), "--cover takes a comma list of " + ", ".join(COVER_WORDS)),
+            (_number(self.threshold) and 0 < self.threshold < 1, "--threshold must be between 0 and 1"),
+            (_number(self.pad) and 0 <= self.pad <= 3, "--pad must be between 0 and 3"),
+            (self.max_pixels is None or (_number(self.max_pixels) and self.max_pixels >= 1),
+             "--max-pixels must be a number of pixels, 1 or more"),
+            (_number(self.hold) and 0 <= self.hold <= 10, "--hold must be between 0 and 10 seconds"),
+            (_number(self.verify_every) and self.verify_every >= 0,
+             "--verify-every must be 0 (every frame) or a positive number of seconds"),
+            (self.audio in AUDIO_CHOICES, f"--audio must be one of {', '.join(AUDIO_CHOICES)}"),
+            (all(isinstance(b, BoxSet) for b in self.boxes), "boxes must be BoxSets (boxes.load)"),
+        ]
+        for ok, why in checks:
+            if not ok:
+                raise ValueError(why)
 
     def make_detector(self):
         """The detector these options ask for (models load once, on first use)."""

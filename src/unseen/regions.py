@@ -293,12 +293,13 @@ def parse_items(items: object, source: str = "boxes-file", width: float | None =
             raise ValueError(f"region {i}: kind must be one of {', '.join(KINDS)}")
         t0, t1 = it.get("t0"), it.get("t1")
         try:
-            t0 = None if t0 is None else max(0.0, float(t0))
-            t1 = None if t1 is None else max(0.0, float(t1))
+            t0 = None if t0 is None else float(t0)
+            t1 = None if t1 is None else float(t1)
         except (TypeError, ValueError, OverflowError):
             raise ValueError(f"region {i}: t0 and t1 must be seconds") from None
         if (t0 is not None and not math.isfinite(t0)) or (t1 is not None and not math.isfinite(t1)):
-            raise ValueError(f"region {i}: t0 and t1 must be finite")
+            raise ValueError(f"region {i}: t0 and t1 must be finite")  # checked before max(): max(0, nan) is 0
+        t0, t1 = (None if t is None else max(0.0, t) for t in (t0, t1))
         if t0 is not None and t1 is not None and t1 < t0:
             t0, t1 = t1, t0
         # Boxes are stored as float32, where 1e39 is inf and 1e300 - 1e300 is NaN: a region of

@@ -114,31 +114,23 @@ def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Option
                 "existing output was made from: run the new files on their own, or without --rename")
     if args.engine == "ray" and find_spec("ray") is None:
         p.error("--engine ray needs Ray: pip install 'unseen[ray]'")
-    if not 0 < args.threshold < 1:
-        p.error("--threshold must be between 0 and 1")
-    if not 0 <= args.pad <= 3:
-        p.error("--pad must be between 0 and 3")
     if args.max_pixels is not None and not (args.max_pixels >= 1 and math.isfinite(args.max_pixels)):
-        p.error("--max-pixels must be a number of pixels, 1 or more")
-    if not 0 <= args.hold <= 10:
-        p.error("--hold must be between 0 and 10 seconds")
-    if not (args.verify_every >= 0 and math.isfinite(args.verify_every)):
-        p.error("--verify-every must be 0 (every frame) or a positive number of seconds")
-    try:
-        cover = parse_cover(args.cover)
+        p.error("--max-pixels must be a number of pixels, 1 or more")  # before int(): inf, nan
+    try:  # ``Options`` checks every value (the library's callers too)
+        options = Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
+                          self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,
+                          max_pixels=int(args.max_pixels) if args.max_pixels else None,
+                          verify=args.verify, verify_every=args.verify_every, audio=args.audio,
+                          codec=args.codec, hold=args.hold, second_look=not args.no_second_look,
+                          preset="fast" if args.fast else "thorough", cover=parse_cover(args.cover),
+                          device=args.device)
     except ValueError as exc:
         p.error(str(exc))
     try:  # a malformed boxes file is a usage error for the whole run (docs/BOXES.md): nothing is written
         boxes = tuple(load_boxes(args.boxes)) if args.boxes else ()
     except UnseenError as exc:
         p.error(str(exc))
-    return Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
-                   self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,
-                   max_pixels=int(args.max_pixels) if args.max_pixels else None, boxes=boxes,
-                   verify=args.verify, verify_every=args.verify_every, audio=args.audio, codec=args.codec,
-                   hold=args.hold,
-                   second_look=not args.no_second_look,
-                   preset="fast" if args.fast else "thorough", cover=cover, device=args.device)
+    return dataclasses.replace(options, boxes=boxes)
 
 
 def main(argv: list[str]) -> int:

@@ -360,7 +360,12 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
          progress: Progress | None) -> VideoResult:
     t0 = time.perf_counter()
     result = VideoResult()
-    only = boxset is not None and boxset.mode == "only"
+    if boxset is not None and boxset.mode == "only":
+        # A boxes file's "only" trusts a person to have listed every face, with the self-check behind
+        # them on a photo (docs/BOXES.md); a video has no self-check, and a stale or mistaken file left
+        # every face of the clip visible ("0 detector passes", exit 0). The detector runs as for "add".
+        result.notes.append("boxes file's mode only taken as add: a video has no self-check, so the "
+                            "detector runs too")
     with open_input(src) as c:
         v = video_stream(c)
         check_frame_size(v, options.frame_pixel_limit)
@@ -371,11 +376,11 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         result.format_in = format_name(c, src)
         result.dropped = _dropped(c, v, audio_in if keep_audio else None)
 
-    # Pass 1, in a thread: analyse (boxes only). Pass 2 below trails it (LiveCoverage.ready).
-    vdet = None if only else VideoDetector(detector, second_look=options.second_look)
-    tracker = Tracker() if vdet is None else Tracker(confirm_below=vdet.confirm_below, look_from=vdet.look_from)
-    analysis = None if vdet is None else _Analysis(src, exp, vdet, tracker, options.frame_pixel_limit)
-    coverage = None if analysis is None else LiveCoverage(analysis.tracker, options.hold)
+    # Pass 1, in a thread: analyse. Pass 2 below trails it (LiveCoverage.ready).
+    vdet = VideoDetector(detector, second_look=options.second_look)
+    tracker = Tracker(confirm_below=vdet.confirm_below, look_from=vdet.look_from)
+    analysis = _Analysis(src, exp, vdet, tracker, options.frame_pixel_limit)
+    coverage = LiveCoverage(analysis.tracker, options.hold)
     audio_pass = _AudioPass(src) if keep_audio and options.audio == "mute-speech" else None
     writer = _Pass2(src, tmp, options, boxset, keep_audio, exp, analysis, coverage, progress, total, result.notes,
                     audio_pass)
