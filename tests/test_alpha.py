@@ -92,44 +92,16 @@ def test_without_alpha_in_the_output_the_picture_is_shown_over_black(tmp_path: P
     assert np.abs(out[:, :12] - rgb[:, :12]).mean() < 4  # the opaque strip as it was
 
 
-def test_a_video_with_alpha_shows_nothing_of_what_its_transparent_pixels_hide(tmp_path: Path):
-    """The H.264 output has no alpha: each frame is written as it shows over black."""
+def _overlay(path: Path, codec: str, pix_fmt: str, options: dict[str, str] | None = None) -> None:
+    """Five 160 x 120 frames with alpha: a red square under alpha 0 in the middle, an opaque strip on the
+    left (alpha 0 elsewhere)."""
     import av
 
-    src = tmp_path / "overlay.mov"
     y, x = np.mgrid[0:120, 0:160]
-    with av.open(str(src), "w") as c:
-        vs = c.add_stream("png", rate=10)
-        vs.width, vs.height, vs.pix_fmt = 160, 120, "rgba"
-        for i in range(5):
-            rgba = np.zeros((120, 160, 4), np.uint8)
-            rgba[..., 0], rgba[..., 1], rgba[..., 2] = x * 1.5, y * 2, 90
-            rgba[40:80, 60:100, :3] = (200, 30, 30)  # under alpha 0
-            rgba[:, :20, 3] = 255
-            frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
-            frame.pts = i
-            for p in vs.encode(frame):
-                c.mux(p)
-        for p in vs.encode(None):
-            c.mux(p)
-    assert run(src, "-o", tmp_path / "out.mp4", "--cover", "faces", "-q") == 0
-    with av.open(str(tmp_path / "out.mp4")) as c:
-        first = next(c.decode(video=0)).to_ndarray(format="rgb24").astype(int)
-    assert first[45:75, 65:95].max() <= 20, first[60, 80]
-    assert first[:, 4:16, 0].mean() > 5  # the opaque strip is still there
-
-
-def test_a_webm_with_alpha_shows_nothing_of_what_its_transparent_pixels_hide(tmp_path: Path):
-    """VP9 in WebM keeps its alpha in each block's side data, which FFmpeg's own VP9 decoder ignores:
-    the colour under alpha 0 (here a red square) was written opaque, where ProRes or PNG in MOV gave
-    black (found by a hunt, 2026-12-05). libvpx's decoder reads the alpha."""
-    import av
-
-    src = tmp_path / "overlay.webm"
-    y, x = np.mgrid[0:120, 0:160]
-    with av.open(str(src), "w") as c:
-        vs = c.add_stream("libvpx-vp9", rate=10)
-        vs.width, vs.height, vs.pix_fmt, vs.options = 160, 120, "yuva420p", {"crf": "10", "b": "0"}
+    with av.open(str(path), "w") as c:
+        vs = c.add_stream(codec, rate=10)
+        vs.width, vs.height, vs.pix_fmt = 160, 120, pix_fmt
+        vs.options = options or {}
         for i in range(5):
             rgba = np.zeros((120, 160, 4), np.uint8)
             rgba[..., 0], rgba[..., 1], rgba[..., 2] = x * 1.5, y * 2, 90
@@ -139,13 +111,36 @@ def test_a_webm_with_alpha_shows_nothing_of_what_its_transparent_pixels_hide(tmp
             frame.pts = i
             c.mux(vs.encode(frame))
         c.mux(vs.encode(None))
-    with av.open(str(src)) as c:  # FFmpeg's own decoder: no alpha, the red square in view
-        assert next(c.decode(video=0)).to_ndarray(format="rgb24")[60, 80, 0] > 150
-    assert run(src, "-o", tmp_path / "out.mp4", "--cover", "faces", "-q") == 0
-    with av.open(str(tmp_path / "out.mp4")) as c:
+
+
+def _shows_nothing_hidden(src: Path, out: Path) -> None:
+    """``src`` through unseen: nothing of the red square in the output, the opaque strip still there."""
+    import av
+
+    assert run(src, "-o", out, "--cover", "faces", "-q") == 0
+    with av.open(str(out)) as c:
         first = next(c.decode(video=0)).to_ndarray(format="rgb24").astype(int)
     assert first[45:75, 65:95].max() <= 20, first[60, 80]
-    assert first[:, 4:16, 0].mean() > 5  # the opaque strip is still there
+    assert first[:, 4:16, 0].mean() > 5
+
+
+def test_a_video_with_alpha_shows_nothing_of_what_its_transparent_pixels_hide(tmp_path: Path):
+    """The H.264 output has no alpha: each frame is written as it shows over black."""
+    _overlay(tmp_path / "overlay.mov", "png", "rgba")
+    _shows_nothing_hidden(tmp_path / "overlay.mov", tmp_path / "out.mp4")
+
+
+def test_a_webm_with_alpha_shows_nothing_of_what_its_transparent_pixels_hide(tmp_path: Path):
+    """VP9 in WebM keeps its alpha in each block's side data, which FFmpeg's own VP9 decoder ignores:
+    the colour under alpha 0 (here a red square) was written opaque, where ProRes or PNG in MOV gave
+    black (found by a hunt, 2026-12-05). libvpx's decoder reads the alpha."""
+    import av
+
+    src = tmp_path / "overlay.webm"
+    _overlay(src, "libvpx-vp9", "yuva420p", {"crf": "10", "b": "0"})
+    with av.open(str(src)) as c:  # FFmpeg's own decoder: no alpha, the red square in view
+        assert next(c.decode(video=0)).to_ndarray(format="rgb24")[60, 80, 0] > 150
+    _shows_nothing_hidden(src, tmp_path / "out.mp4")
 
 
 def test_the_review_page_finds_and_shows_a_face_carried_by_alpha(tmp_path: Path, detector):
