@@ -86,6 +86,8 @@ class Options:
         for ok, why in checks:
             if not ok:
                 raise ValueError(why)
+        if self.max_pixels is not None:
+            object.__setattr__(self, "max_pixels", int(self.max_pixels))  # --max-pixels 2e7 is a float
 
     def make_detector(self):
         """The detector these options ask for (models load once, on first use)."""

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import dataclasses
 import json
-import math
 import os
 import sys
 from collections.abc import Iterator
@@ -114,12 +113,10 @@ def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Option
                 "existing output was made from: run the new files on their own, or without --rename")
     if args.engine == "ray" and find_spec("ray") is None:
         p.error("--engine ray needs Ray: pip install 'unseen[ray]'")
-    if args.max_pixels is not None and not (args.max_pixels >= 1 and math.isfinite(args.max_pixels)):
-        p.error("--max-pixels must be a number of pixels, 1 or more")  # before int(): inf, nan
     try:  # ``Options`` checks every value (the library's callers too)
         options = Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
                           self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,
-                          max_pixels=int(args.max_pixels) if args.max_pixels else None,
+                          max_pixels=args.max_pixels,
                           verify=args.verify, verify_every=args.verify_every, audio=args.audio,
                           codec=args.codec, hold=args.hold, second_look=not args.no_second_look,
                           preset="fast" if args.fast else "thorough", cover=parse_cover(args.cover),
