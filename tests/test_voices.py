@@ -323,7 +323,7 @@ def test_a_channel_count_not_kept_is_mixed_down_and_said(clips, tmp_path):
 
 def test_audio_choices_and_unknown_choice(tmp_path):
     assert AUDIO_CHOICES == ("drop", "keep", "mute-speech")
-    with pytest.raises(UnseenError, match="unknown audio choice"):
+    with pytest.raises(ValueError, match="--audio must be one of"):  # refused by Options, before any read
         run(FIXTURES / "video" / "head_pose.mp4", tmp_path / "o.mp4", audio="pitch-shift")
 
 

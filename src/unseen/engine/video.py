@@ -66,7 +66,7 @@ from ..media.video_read import (
     video_stream,
 )
 from ..media.video_write import CODECS, OUTPUT_LAYOUTS, Writer, audio_channels, open_writer, output_extension
-from ..options import AUDIO_CHOICES, Options
+from ..options import Options
 from ..regions import Regions
 from ..report import Report
 from ..track import LiveCoverage, Tracker
@@ -470,8 +470,6 @@ def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxse
     """
     _av = av()
     output_extension(options.codec)
-    if options.audio not in AUDIO_CHOICES:
-        raise UnseenError(f"unknown audio choice {options.audio!r}; choose one of {', '.join(AUDIO_CHOICES)}")
     try:
         before = _identity(src)
         result = _run(src, tmp, options, detector, boxset, progress)
