@@ -127,6 +127,14 @@ def test_decompression_bomb_gif_frames(tmp_path, cli):
     assert_refused(rc, err, src, tmp_path / "out", "frames", "limit")
 
 
+def test_a_small_pixel_limit_is_said_in_pixels(tmp_path, cli):
+    """``--max-pixels 1000`` read "= 0 MP, over the 0 MP limit" (a hunt, 2026-12-05)."""
+    src = tmp_path / "a.jpg"
+    src.write_bytes(PHOTO.read_bytes())
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q", "--max-pixels", "1000")
+    assert_refused(rc, err, src, tmp_path / "out", "= 0.2 MP, over the limit of 1000 pixels")
+
+
 # ------------------------------------------------------------------------------------------------
 # unusual pixel formats: correct outputs
 # ------------------------------------------------------------------------------------------------

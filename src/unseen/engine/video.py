@@ -51,7 +51,7 @@ from ..audio import AudioAnalysis, Muter, analyse
 from ..boxes import BoxSet
 from ..detect.schedule import VideoDetector
 from ..errors import UnseenError
-from ..media import mp4, webm
+from ..media import mp4, pixels_said, webm
 from ..media.ffmpeg import av, error_line
 from ..media.video_check import verify_output
 from ..media.video_read import (
@@ -328,8 +328,8 @@ def check_frame_size(stream: Any, limit: int, width: int = 0, height: int = 0) -
     cc = stream.codec_context
     w, h = width or (cc.width if cc else 0), height or (cc.height if cc else 0)
     if w * h > limit:
-        raise UnseenError(f"video frames are {w}x{h} = {w * h / 1e6:.0f} MP, over the {limit / 1e6:.1f} MP limit "
-                          "for video frames (8K by default; raise with --max-pixels)")
+        raise UnseenError(f"video frames are {w}x{h} = {pixels_said(w * h)}, over the limit for video "
+                          f"frames, {pixels_said(limit)} (8K by default; raise with --max-pixels)")
 
 
 def _dropped(container: Any, vstream: Any, audio_kept: Any | None) -> list[str]:

@@ -38,6 +38,14 @@ LIKELY_OUTPUT = {**{s: ".jpg" for s in (".jpg", ".jpeg", ".jpe", ".jfif", ".heic
                  **{s: ".png" for s in (".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx")}}
 
 
+def pixels_said(n: float) -> str:
+    """A pixel count in a message: megapixels from 0.1 MP, else pixels (``--max-pixels 1`` read "0 MP, over
+    the 0 MP limit")."""
+    if n >= 100_000:
+        return f"{n / 1e6:.1f} MP"
+    return f"{int(n)} pixel{'' if int(n) == 1 else 's'}"
+
+
 def kind_of(path: Path | str) -> str:
     """``"video"``, ``"image"``, ``"raw"`` (refused with a reason) or ``""`` (not media) by suffix."""
     suffix = Path(path).suffix.lower()

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 
 from ..errors import UnseenError, first_line
-from . import IMAGE_SUFFIXES, RAW_SUFFIXES, VIDEO_NAMES
+from . import IMAGE_SUFFIXES, RAW_SUFFIXES, VIDEO_NAMES, pixels_said
 from .image_open import READ_NAMES, open_image, refused_format
 
 DEFAULT_MAX_PIXELS = 200_000_000
@@ -144,8 +144,8 @@ def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS, lazy: bool = Fa
         raise UnseenError("image has no pixels")
     if w * h * n > max_pixels:
         raise UnseenError(
-            f"image is {w}x{h}{f' x {n} frames' if n > 1 else ''} = {w * h * n / 1e6:.0f} MP, over the "
-            f"{max_pixels / 1e6:.0f} MP limit (possible decompression bomb; raise with --max-pixels)"
+            f"image is {w}x{h}{f' x {n} frames' if n > 1 else ''} = {pixels_said(w * h * n)}, over the "
+            f"limit of {pixels_said(max_pixels)} (possible decompression bomb; raise with --max-pixels)"
         )
     try:
         with open_image(path) as im:  # Pillow warns on odd-but-readable EXIF; we drop it anyway

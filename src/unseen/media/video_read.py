@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import raster
 from ..errors import UnseenError
+from . import pixels_said
 from .ffmpeg import av, error_line, open_input
 
 __all__ = ["DecodedFrame", "Expected", "Orientation", "Reader", "check_complete", "expected", "format_name",
@@ -276,7 +277,7 @@ class Reader:
                 for frame in decode(packet):
                     if self.max_pixels and frame.width * frame.height > self.max_pixels:
                         raise UnseenError(f"video frame {index + 1} is {frame.width}x{frame.height}, over the "
-                                          f"{self.max_pixels / 1e6:.1f} MP limit for video frames (raise with "
+                                          f"limit for video frames, {pixels_said(self.max_pixels)} (raise with "
                                           "--max-pixels); nothing written")
                     if getattr(frame, "is_corrupt", False):
                         raise UnseenError(f"video is damaged at frame {index + 1}; nothing written")
