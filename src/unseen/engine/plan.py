@@ -207,9 +207,8 @@ def _foreign_in_output(jobs: list[Job], out_dir: Path, folder: Path) -> Report |
         ours = (out_dir / OUTPUT_FOLDER_MARK).is_file()
     except OSError:
         return None
-    named = [_key(p.parent, p.name) in planned for p in found]
-    # those under no planned name first: the plainest to see in the message
-    foreign = [p for p, n in sorted(zip(found, named, strict=True), key=lambda pn: pn[1]) if not ours or not n]
+    foreign = [p for p in found if not ours or _key(p.parent, p.name) not in planned]
+    foreign.sort(key=lambda p: _key(p.parent, p.name) in planned)  # under no planned name first: the plainest
     if not foreign:
         return _mark(out_dir)
     return Report(input=str(out_dir), status="error",

@@ -183,8 +183,8 @@ class _Pass2:
     boxset: BoxSet | None
     keep_audio: bool
     exp: Expected
-    analysis: _Analysis | None
-    coverage: LiveCoverage | None
+    analysis: _Analysis
+    coverage: LiveCoverage
     progress: Progress | None
     total: int
     notes: list[str]
@@ -208,11 +208,9 @@ class _Pass2:
         return self.muter
 
     def regions_at(self, t: float) -> Regions:
-        regions = Regions.empty()
-        if self.analysis is not None and self.coverage is not None:
-            self.analysis.wait_for(lambda: self.coverage.ready(t))
-            with self.analysis.cond:
-                regions = self.coverage.at(t)
+        self.analysis.wait_for(lambda: self.coverage.ready(t))
+        with self.analysis.cond:
+            regions = self.coverage.at(t)
         if self.boxset is not None:
             regions = regions + self.boxset.regions_at(t)
         return regions
@@ -258,11 +256,10 @@ class _Pass2:
                     self.written += 1
                     if self.progress is not None:  # frames written; the writer is paced by the analysis
                         self.progress(self.written, max(self.total, self.written) if self.total else 0)
-                if self.analysis is not None:
-                    self.analysis.wait_for(lambda: False)
-                    if self.written != self.analysis.frames:
-                        raise UnseenError(f"second read of the video gave {self.written} frames, first gave "
-                                          f"{self.analysis.frames}; nothing written")
+                self.analysis.wait_for(lambda: False)
+                if self.written != self.analysis.frames:
+                    raise UnseenError(f"second read of the video gave {self.written} frames, first gave "
+                                      f"{self.analysis.frames}; nothing written")
                 if writer is None:
                     raise UnseenError("video has no decodable frames")
                 if self.audio_pass is not None:
@@ -387,8 +384,7 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     try:
         if audio_pass is not None:
             audio_pass.start()
-        if analysis is not None:
-            analysis.start()
+        analysis.start()
         audio_written = writer.run()
     finally:
         for thread in (audio_pass, analysis):
@@ -396,10 +392,9 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
                 thread.stop.set()
                 thread.join()
     result.frames = writer.written
-    if analysis is not None:
-        result.counts = dict(analysis.tracker.max_per_frame)
-        result.tracks = len(analysis.tracker.finish())
-        result.passes = vdet.runs
+    result.counts = dict(analysis.tracker.max_per_frame)
+    result.tracks = len(analysis.tracker.finish())
+    result.passes = vdet.runs
     if boxset is not None:  # regions a person added, active over their own time ranges
         for kind, n in boxset.regions.counts().items():
             result.counts[kind] = max(result.counts.get(kind, 0), n)
@@ -439,10 +434,9 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         result.warnings.append(f"style {options.style} keeps a degraded trace of each face")
     if options.preset != "thorough":
         result.notes.append(f"--{options.preset} applies to photos; video ran its usual detection schedule")
-    if vdet is not None:
-        how = "detection schedule" if vdet.scheduled else "every frame, detector as given"
-        result.notes.append(f"{vdet.runs} detector passes ({how})")
-    if analysis is not None and analysis.tracker.unconfirmed:
+    how = "detection schedule" if vdet.scheduled else "every frame, detector as given"
+    result.notes.append(f"{vdet.runs} detector passes ({how})")
+    if analysis.tracker.unconfirmed:
         result.notes.append(f"{analysis.tracker.unconfirmed} low-score face track(s) left uncovered: a second look "
                             "at their pixels found no face (--no-second-look covers them)")
     seconds = time.perf_counter() - t0
