@@ -325,6 +325,17 @@ def test_a_boxes_region_of_huge_numbers_covers_what_it_spans(tmp_path: Path, cap
     assert usage.value.code == 2 and "not valid JSON" in capsys.readouterr().err
 
 
+def test_the_summary_line_counts_what_the_self_check_covered(tmp_path: Path, capsys):
+    """With an empty boxes file in mode only, the self-check alone covers the group's faces: the line said
+    "nothing found to cover" over a photo whose six faces it had covered."""
+    boxes = tmp_path / "b.json"
+    boxes.write_text('{"version": 1, "mode": "only", "regions": []}')
+    assert run(GROUP, "-o", tmp_path / "o.jpg", "--boxes", boxes) == 0
+    line = capsys.readouterr().err
+    assert "region(s) found by the self-check covered" in line and "nothing found" not in line, line
+    assert all(changed_fraction(rgb(GROUP), rgb(tmp_path / "o.jpg"), box) > 0.9 for box in dlib_boxes(GROUP.name))
+
+
 def test_formats_round_trip(tmp_path: Path):
     base = Image.open(GROUP)
     for ext, fmt in ((".png", "PNG"), (".webp", "WEBP"), (".tif", "TIFF"), (".bmp", "BMP")):

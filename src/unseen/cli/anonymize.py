@@ -187,7 +187,7 @@ def main(argv: list[str]) -> int:
                     out = fsname(report.output or "")
                     muted = (f", {report.speech_removed_seconds:.1f} s of speech muted"
                              if report.speech_removed_seconds is not None else "")
-                    say(f"{fsname(job.src)} -> {out}: {_covered(report.regions)}{muted}" if report.status == "ok"
+                    say(f"{fsname(job.src)} -> {out}: {_covered(report)}{muted}" if report.status == "ok"
                         else f"{fsname(job.src)}: skipped, {out} exists")
                 if args.json:
                     print(json.dumps(report.to_json()), flush=True)
@@ -212,11 +212,16 @@ def _engine(args: argparse.Namespace, jobs: list[Job], options: Options,
     return local.run(jobs, options, frames_bar)
 
 
-def _covered(counts: dict[str, int]) -> str:
+def _covered(report: Report) -> str:
+    """What the summary line says was covered: regions per kind, then what the self-check found on the
+    masked result (a photo whose faces only the self-check found read "nothing found to cover")."""
     from ..kinds import KINDS
 
-    parts = [f"{n} {KINDS[k].label}(s)" for k, n in counts.items() if n and k in KINDS]
-    return ", ".join(parts) + " covered" if parts else "nothing found to cover"
+    parts = [f"{n} {KINDS[k].label}(s)" for k, n in report.regions.items() if n and k in KINDS]
+    extra = f"{report.self_check_extra} region(s) found by the self-check"
+    if not parts:
+        return f"{extra} covered" if report.self_check_extra else "nothing found to cover"
+    return ", ".join(parts) + " covered" + (f", and {extra}" if report.self_check_extra else "")
 
 
 if __name__ == "__main__":  # pragma: no cover
