@@ -58,3 +58,15 @@ def region_share(found, box: tuple[int, int, int, int], shape: tuple[int, ...]) 
     for b in found.padded(0.25, shape[1], shape[0]).boxes:
         m[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))] = True
     return float(m[y : y + h, x : x + w].mean())
+
+
+# Each way a camera or an editor can leave a picture turned: the pixels, and where a box (x, y, w, h) of a
+# w x h picture goes (the plate tests and bench/plate_turns.py).
+TURNINGS = {
+    "upright": (lambda a: a, lambda b, w, h: b),
+    "quarter clockwise": (lambda a: np.rot90(a, -1), lambda b, w, h: (h - b[1] - b[3], b[0], b[3], b[2])),
+    "quarter anticlockwise": (lambda a: np.rot90(a), lambda b, w, h: (b[1], w - b[0] - b[2], b[3], b[2])),
+    "half a turn": (lambda a: np.rot90(a, 2), lambda b, w, h: (w - b[0] - b[2], h - b[1] - b[3], b[2], b[3])),
+    "mirrored": (lambda a: a[:, ::-1], lambda b, w, h: (w - b[0] - b[2], b[1], b[2], b[3])),
+    "flipped": (lambda a: a[::-1], lambda b, w, h: (b[0], h - b[1] - b[3], b[2], b[3])),
+}

@@ -232,6 +232,7 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
     reads, out_reads = reader.read(original, quads), reader.read(output, quads)
     # as when masking, a small plate's own box can hold too much around it to read: its core is read too
     plates.read_cores([original, output], quads, [reads, out_reads], list(range(len(quads))))
+    plates.read_turned([original, output], quads, [reads, out_reads], list(range(len(quads))))  # as masking
     for q, in_block, (a, conf), (b, _) in zip(quads, block, reads, out_reads, strict=True):
         na = reader.alnum(a)
         if conf < READ_CONF or len(na) < READ_MIN or ("text" not in cover and not plates.plate_read(a, conf, in_block)):

@@ -61,6 +61,15 @@ SEARCH_INSIDE_MAX = text.TILE * text.TILE // 2
 # plate set, covered 502 -> 551 of 648 plates at 12 px, 572 -> 604 at 16 px, for ~1.05x the plate pass's CPU
 # and one more region on 37 crowd photos (docs/BENCHMARKS.md, "Plates and text: small plates read on their core").
 CORE_READ = True
+# A read quad whose read, and its core's, holds no text is read again turned (``read_turned``,
+# ``reader.TURNS``): the recogniser reads upright lines only. On the plate set turned a quarter
+# anticlockwise, half a turn, mirrored, or flipped top to bottom, the plate pass covered 33, 48, 58 and 81
+# of 108 plates, and 105, 108, 103 and 94 with these reads (upright: 108 both ways). Only a quad at least
+# TURN_ELONGATION times as long as it is high is read turned, as a line of text is: on 45 crowd photos, 3
+# in 4 of the quads read again were squarer (texture), and reading them cost 13% of the plate pass's CPU
+# for no plate (docs/BENCHMARKS.md, "Plates and text: turned and mirrored plates").
+TURNED_READ = True
+TURN_ELONGATION = 1.5
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
 # A region of at most this many detector px (before enlarging) in which the search inside finds nothing under
 # SEARCH_INSIDE tall (only the region again, or other large boxes) is searched once more at twice the scale, and
@@ -247,6 +256,7 @@ def _reads(rgb: np.ndarray, quads: np.ndarray) -> dict[int, tuple[str, float]]:
         return {}
     reads = dict(zip(big.tolist(), reader.read(rgb, quads[big]), strict=True))
     read_cores([rgb], quads, [reads], big.tolist())
+    read_turned([rgb], quads, [reads], big.tolist())
     return reads
 
 
@@ -266,6 +276,26 @@ def read_cores(pictures: list[np.ndarray], quads: np.ndarray, reads: list, indic
         if text_like(*got[0][k]):
             for r, g in zip(reads, got, strict=True):
                 r[i] = g[k]
+
+
+def read_turned(pictures: list[np.ndarray], quads: np.ndarray, reads: list, indices: list[int]) -> None:
+    """With TURNED_READ, each of ``indices`` whose quad is as long as a line (TURN_ELONGATION) and whose read
+    in the first picture holds no text is read again turned each way of ``reader.TURNS`` in every picture.
+    Where the first picture's best turned read (a plate's first, then the most confident) holds text, that
+    turn's reads replace ``reads[k][i]`` (in place, as ``read_cores``: the reader adversary asks the same
+    question of an original and its output)."""
+    sides = text.quad_sides(quads)
+    long = sides.max(0) >= TURN_ELONGATION * sides.min(0)
+    again = [i for i in indices if long[i] and not text_like(*reads[0][i])]
+    if not TURNED_READ or not again:
+        return
+    got = [reader.read_turned(picture, quads[again]) for picture in pictures]
+    for k, i in enumerate(again):
+        turns = got[0][k]
+        best = max(range(len(turns)), key=lambda t: (plate_like(*turns[t]), turns[t][1]))
+        if text_like(*turns[best]):
+            for r, g in zip(reads, got, strict=True):
+                r[i] = g[k][best]
 
 
 def sign_lines(quads: np.ndarray, kinds: list[str | None], reads: dict[int, tuple[str, float]]) -> list[int]:

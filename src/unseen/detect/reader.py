@@ -102,6 +102,21 @@ def read_crops(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     return out
 
 
+# The ways text can lie in a picture besides upright, as turns of ``crop``'s output: half a turn (a photo
+# turned 180 degrees, or a quarter anticlockwise, which ``crop``'s own quarter turn of a tall line leaves
+# upside down), mirrored left to right (a front camera's photo) and flipped top to bottom.
+TURNS = ((2, False), (0, True), (2, True))  # (quarter turns anticlockwise, then mirrored)
+
+
+def read_turned(rgb: np.ndarray, quads: np.ndarray, grow: float = 0.1) -> list[list[tuple[str, float]]]:
+    """For each quad (grown as in ``read``), its reads turned each way of TURNS, in that order."""
+    crops = [crop(rgb, grown(q, grow)) for q in quads]
+    turned = [np.rot90(c, k)[:, ::-1] if mirror else np.rot90(c, k) for c in crops for k, mirror in TURNS]
+    got = read_crops(turned)
+    n = len(TURNS)
+    return [got[j * n : (j + 1) * n] for j in range(len(quads))]
+
+
 def read(rgb: np.ndarray, quads: np.ndarray, grow: float = 0.1) -> list[tuple[str, float]]:
     """Read each quad of ``rgb``, grown by ``grow`` x its height per side (the detector's box can
     cut the first and last characters)."""

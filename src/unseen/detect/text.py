@@ -404,11 +404,14 @@ def quad_boxes(quads: np.ndarray) -> np.ndarray:
 
 def quad_heights(quads: np.ndarray) -> np.ndarray:
     """The short side of each quad: the height of a line of text, whatever its slant."""
+    return quad_sides(quads).min(0)
+
+
+def quad_sides(quads: np.ndarray) -> np.ndarray:
+    """Each quad's two sides from its first corner, (2, n): along its top, then down its left."""
     if len(quads) == 0:
-        return np.zeros(0, np.float32)
-    a = np.hypot(*(quads[:, 1] - quads[:, 0]).T)
-    b = np.hypot(*(quads[:, 3] - quads[:, 0]).T)
-    return np.minimum(a, b)
+        return np.zeros((2, 0), np.float32)
+    return np.stack([np.hypot(*(quads[:, 1] - quads[:, 0]).T), np.hypot(*(quads[:, 3] - quads[:, 0]).T)])
 
 
 def quads_mask(quads: np.ndarray, width: int, height: int, grow: float = 0.0) -> np.ndarray:
