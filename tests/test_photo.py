@@ -32,6 +32,31 @@ def test_every_labelled_face_is_covered(group: Path):
     assert (np.abs(a.astype(int) - b.astype(int)).max(-1) > 24).mean() < 0.35
 
 
+@pytest.mark.parametrize(("name", "dither"), [(GROUP.name, "1-bit PNG"), ("2008_007676.jpg", "1-bit PNG"),
+                                             (GROUP.name, "2-colour GIF"), (GROUP.name, "4-colour GIF"),
+                                             ("2008_007676.jpg", "4-colour GIF")])
+def test_every_labelled_face_of_a_dithered_photo_is_covered(tmp_path: Path, name: str, dither: str):
+    """A dithered picture's faces are patterns of dots: on dlib's example photos dithered to 1 bit, 2 and 4
+    colours, 10, 10 and 13 of 14 labelled faces were covered (found by a hunt, 2026-12-04). Such a picture is
+    also searched smoothed (``raster.few_colours``, ``raster.smoothed``). (The dark 2008_007676 in two colours
+    is left out: one of its faces comes out a flat silhouette, which no detector is asked to find.)"""
+    photo = Image.open(FIXTURES / name).convert("RGB")
+    src = tmp_path / ("d.png" if dither == "1-bit PNG" else "d.gif")
+    if dither == "1-bit PNG":
+        photo.convert("1").save(src)
+    else:
+        photo.quantize(int(dither[0]), dither=Image.Dither.FLOYDSTEINBERG).save(src)
+    assert run(src, "-o", tmp_path / "out", "-q", "--cover", "faces") == 0
+    a, b = rgb(src).astype(int), rgb(next((tmp_path / "out").iterdir())).astype(int)
+    shown = []
+    for x, y, w, h in dlib_boxes(name):
+        part_a, part_b = a[y : y + h, x : x + w], b[y : y + h, x : x + w]
+        changed = (np.abs(part_a - part_b).max(-1) > 24) | (np.abs(part_b - 128).max(-1) <= 8)  # or at the fill
+        if changed.mean() < 0.9:
+            shown.append((x, y, w, h))
+    assert not shown
+
+
 @pytest.mark.parametrize("style", ["fill", "noise", "pixelate", "blur"])
 def test_styles_cover_faces(group: Path, style: str, capsys):
     assert run(group, "--style", style, "-o", group.parent / "out") == 0

@@ -213,6 +213,29 @@ def views(rgb: np.ndarray, alpha: np.ndarray | None) -> list[np.ndarray]:
     return [over(rgb, alpha), over(rgb, alpha, 255)]
 
 
+# A picture of at most FEW_COLOURS colours (1-bit, a 2- or 4-colour GIF) is dithered or posterised: its
+# faces are patterns of dots, which the detectors were not trained on and an eye (or a thumbnail) smooths
+# into faces. The detectors search such a picture smoothed too (``smoothed``, a Gaussian of SMOOTH px): of the
+# 43 labelled faces of dlib's example photos dithered to 1 bit, 2 and 4 colours, 23, 34 and 42 were covered,
+# 43, 41 and 43 with the smoothed copy (8 and 16 colours: 43 without it; docs/BENCHMARKS.md, "Dithered and
+# posterised photos").
+FEW_COLOURS = 4
+SMOOTH = 2.0
+_SAMPLE = 7  # px between the pixels sampled to count colours (both ways)
+
+
+def few_colours(rgb: np.ndarray) -> bool:
+    """Does a sample of the picture's pixels hold 2 to FEW_COLOURS colours? (One colour is a flat picture,
+    the same smoothed: a cut-out's colour seen over black, for one.)"""
+    s = rgb[::_SAMPLE, ::_SAMPLE].reshape(-1, 3).astype(np.uint32)
+    return 2 <= len(np.unique((s[:, 0] << 16) | (s[:, 1] << 8) | s[:, 2])) <= FEW_COLOURS
+
+
+def smoothed(rgb: np.ndarray) -> np.ndarray:
+    """The picture as an eye sees dots from a distance: blurred by SMOOTH px."""
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).filter(ImageFilter.GaussianBlur(SMOOTH)))
+
+
 def shown(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """The one picture to show a person (the review page): the last of ``views``, over white when
     anything is partly transparent (a face carried by alpha alone shows there)."""
