@@ -222,3 +222,20 @@ def test_live_coverage_matches_offline():
         dets.append((t, Regions.concat(faces)))
     _, lags = assert_live_matches_offline([t for t, _ in dets], lambda tr, i: tr.update(*dets[i]))
     assert np.median(lags) < 1.5  # the writer trails by ~1 s, not by the whole bridge
+
+
+def test_a_fast_face_alone_is_linked_beyond_its_size_but_not_among_others():
+    """A 20 px face found 0.15 s apart, 2 of its sizes further on (a face crossing the picture at a run):
+    one track, bridged between the two boxes (``track.LINK_SPEED``). The same detection with another face
+    within reach of it is left to start a track of its own: in a crowd a link by reach alone took one face's
+    detection for its neighbour's (``track._alone``)."""
+    alone = Tracker()
+    alone.update(0.0, _box(100, 20))
+    alone.update(0.15, _box(140, 20))
+    (track,) = alone.finish()
+    (box,) = Coverage([track], hold=0.5).at(0.075).boxes
+    assert box[0] <= 100 and box[2] >= 160  # the hull of the two: every position between them
+    crowd = Tracker()
+    crowd.update(0.0, Regions.concat([_box(100, 20), _box(160, 20)]))
+    crowd.update(0.15, _box(140, 20))
+    assert len(crowd.finish()) == 3

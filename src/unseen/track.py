@@ -6,8 +6,10 @@ every frame. The tracker turns the detections of the analysed frames into *track
 for any frame, which boxes must be covered:
 
 * **link**: each detection joins the track whose predicted box (last box moved by the track's
-  velocity) it overlaps best, or whose centre is close for its size; otherwise it starts a track.
-  A track survives ``max_gap`` seconds without a detection.
+  velocity) it overlaps best, or whose centre is close for its size; a track and a detection left
+  over that are each other's only neighbour within a reach that grows with the time since the
+  track's last detection (``LINK_SPEED``: a face crossing the picture at a run) are linked too;
+  any other detection starts a track. A track survives ``max_gap`` seconds without a detection.
 * **bridge**: between two detections of a track at most ``HULL_GAP`` apart, the mask is the hull
   of the two boxes. That covers every position on a straight path between them, whatever the speed,
   so a face that the detector missed (or a frame that was not analysed) is still covered. Across a
@@ -61,6 +63,14 @@ DEFAULT_HOLD = 0.5  # seconds a mask is kept before the first / after the last d
 DEFAULT_MAX_GAP = 2.0  # seconds a track may go undetected and still be bridged
 MIN_IOU = 0.2  # detection joins a track when it overlaps the prediction this much...
 MAX_CENTRE_DIST = 0.8  # ...or when its centre is this close, in units of the track's box size
+# ...or, when the two are each other's only neighbour (``_alone``), within LINK_SPEED x the seconds since the
+# track's last detection (at most MAX_REACH sizes): a face crossing the picture at a run (a 40 px face box at
+# 20 px a frame, 15 of its sizes a second) moves 1.3-2.5 of its sizes between two detections, and a track of
+# one detection has no velocity of its own to predict that. Each detection started its own track, held still,
+# and the face showed between two ovals (16 of 45 frames under 90% covered: tests/test_video_schedule.py;
+# docs/BENCHMARKS.md, "Video: frames where a face slips through", for the shared clips).
+LINK_SPEED = 16.0
+MAX_REACH = 2.5
 HOLD_GROWTH = 0.3  # a held box grows by this fraction of its size per second away from a detection
 VELOCITY_WINDOW = 0.4  # seconds of detections at each end of a track used to estimate its motion
 MAX_SPEED = 4.0  # sizes per second: cap on extrapolated motion (a bad estimate must not fly away)
@@ -380,16 +390,11 @@ class Tracker:
             if moving:
                 still = _similarity(np.stack([candidates[k].boxes[-1] for k in moving]), boxes)
                 sim[moving] = np.maximum(sim[moving], still)
-            # Greedy: best pair first. Crowds of hundreds of faces stay fast (vectorised matrix).
-            order = np.dstack(np.unravel_index(np.argsort(-sim, axis=None), sim.shape))[0]
-            used_tr: set[int] = set()
-            for ti, di in order:
-                if sim[ti, di] <= 0:
-                    break
-                if ti in used_tr or di in matched_det:
-                    continue
-                used_tr.add(int(ti))
-                matched_det.add(int(di))
+            pairs = _greedy(sim)
+            reach = np.clip([LINK_SPEED * (t - tr.end) for tr in candidates], MAX_CENTRE_DIST, MAX_REACH)
+            pairs += _alone(_similarity(pred, boxes, reach) > 0, pairs)
+            for ti, di in pairs:
+                matched_det.add(di)
                 candidates[ti].add(t, boxes[di], float(scores[di]), bool(strong[di]))
                 candidates[ti].camera = self._camera.copy()
                 joined.append((candidates[ti], boxes[di], float(scores[di])))
@@ -413,8 +418,39 @@ class Tracker:
         return sorted(self.done, key=lambda tr: tr.start)
 
 
-def _similarity(pred: np.ndarray, det: np.ndarray) -> np.ndarray:
-    """(tracks, detections) linking score: IoU, or a small positive score for near centres.
+def _greedy(sim: np.ndarray) -> list[tuple[int, int]]:
+    """(track, detection) pairs by ``sim`` (tracks x detections), best pair first, each used once; pairs
+    scored 0 are never made. Crowds of hundreds of faces stay fast (one sort of the matrix)."""
+    order = np.dstack(np.unravel_index(np.argsort(-sim, axis=None), sim.shape))[0]
+    used_tr: set[int] = set()
+    used_det: set[int] = set()
+    pairs = []
+    for ti, di in order:
+        if sim[ti, di] <= 0:
+            break
+        if ti in used_tr or di in used_det:
+            continue
+        used_tr.add(int(ti))
+        used_det.add(int(di))
+        pairs.append((int(ti), int(di)))
+    return pairs
+
+
+def _alone(near: np.ndarray, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(track, detection) pairs, neither in ``pairs``, that are each other's only neighbour in ``near``
+    (tracks x detections within a track's LINK_SPEED reach). A face crossing an empty stretch of the
+    picture has no other; in a crowd most detections have several, and links made by reach alone took
+    one face's detection for its neighbour's (on MOT20, 549 links beyond MAX_CENTRE_DIST, and 2 marked
+    faces left uncovered)."""
+    used_tr, used_det = {p[0] for p in pairs}, {p[1] for p in pairs}
+    one_det, one_tr = near.sum(1) == 1, near.sum(0) == 1
+    return [(int(ti), int(di)) for ti, di in zip(*np.nonzero(near), strict=True)
+            if one_det[ti] and one_tr[di] and ti not in used_tr and di not in used_det]
+
+
+def _similarity(pred: np.ndarray, det: np.ndarray, reach: np.ndarray | float = MAX_CENTRE_DIST) -> np.ndarray:
+    """(tracks, detections) linking score: IoU, or a small positive score for centres within ``reach``
+    (each track's, in sizes; ``MAX_CENTRE_DIST`` and up).
 
     Zero means "cannot be the same face": too far for its size, or a size more than 2x different.
     """
@@ -425,8 +461,9 @@ def _similarity(pred: np.ndarray, det: np.ndarray) -> np.ndarray:
     ds = np.maximum(det[:, 2:] - det[:, :2], 1).max(1)
     dist = np.linalg.norm(pc[:, None] - dc[None], axis=2) / np.maximum(ps[:, None], ds[None])
     ratio = np.maximum(ps[:, None], ds[None]) / np.minimum(ps[:, None], ds[None])
-    near = (dist < MAX_CENTRE_DIST) & (ratio < 2.0)
-    score = np.where(iou >= MIN_IOU, 1.0 + iou, np.where(near, 1.0 - dist / MAX_CENTRE_DIST, 0.0))
+    reach = np.broadcast_to(np.asarray(reach, np.float64).reshape(-1, 1), dist.shape)
+    near = (dist < reach) & (ratio < 2.0)
+    score = np.where(iou >= MIN_IOU, 1.0 + iou, np.where(near, 1.0 - dist / reach, 0.0))
     return np.where(ratio < 2.0, score, 0.0)
 
 
