@@ -123,6 +123,22 @@ TURNED = 0.75, 0.5  # scale and threshold of the turned passes
 CHECK_PASSES: tuple[Pass, ...] = (Pass("retinaface", 1.0, 0.5),
                                   *(Pass("retinaface", *TURNED, turn=k) for k in (1, 3)))
 
+# A face of a third of the picture or more (a headshot, a close-up) comes back from CenterFace at native size
+# in pieces (eyes, a mouth corner), and from the self-check not at all: on three real portraits enlarged to
+# 800-2000 px with the face filling 40-150% of the frame, 29 of 45 had the middle of the face covered, and on a
+# 2000 px headshot the jaw, ears and hairline showed around a mask over the eyes and mouth (unseen verify:
+# still matchable). One more pass of the main face model over the whole picture shrunk to OVERVIEW px finds
+# such a face whole; it keeps only boxes of at least OVERVIEW_MIN of its px (a small face there is a fragment
+# or a face the native passes find better: kept, they were 18% more regions on crowd photos; with the limit,
+# none). With it 45 of 45, and 15 of 15 at 3000 px against 11, for 1.07-1.09x the CPU of the WIDER photos and
+# 1.05-1.08x on crowd photos (docs/BENCHMARKS.md, "Big faces: the overview pass"). Its threshold is its own: those faces
+# scored 0.78-0.96 there, and at the main pass's 0.1 it put a head-sized ellipse on the Royal Opera House's
+# sign in facenet's first frame (0.107).
+OVERVIEW = 448
+OVERVIEW_MIN = 40
+OVERVIEW_THRESHOLD = 0.3
+OVERVIEW_FROM = 1.25  # x OVERVIEW: a picture no longer than this is its own overview
+
 TILE = 2048  # largest tile side in detector pixels (after scaling), unless the backend says less
 OVERLAP = 192  # overlap between neighbouring tiles in detector pixels
 
@@ -160,21 +176,22 @@ class Detector:
         return tuple(dict.fromkeys(found))
 
     def detect(self, rgb: np.ndarray) -> Regions:
-        """Every face (plate, text) the main passes find, merged (boxes in ``rgb``'s pixels).
+        """Every face (plate, text) the main passes find, merged (boxes in ``rgb``'s pixels), big faces
+        included (OVERVIEW).
 
         The first call also loads the self-check's models, as the last job on the pool: it runs in
         the gap the shorter pass leaves on one worker instead of after detection, when the
         self-check needs it (~20-40 ms of a run's wall time, measured on one photo)."""
-        if self._checks_loaded:
-            return self._run(rgb, self.passes)
+        load_also = () if self._checks_loaded else self.check_passes
         self._checks_loaded = True
-        return self._run(rgb, self.passes, load_also=self.check_passes)
+        return self._run(rgb, self.passes, load_also=load_also, overview=True)
 
     def check(self, rgb: np.ndarray) -> Regions:
         """The self-check's second opinion, run on an already masked image."""
         return self._run(rgb, self.check_passes)
 
-    def _run(self, rgb: np.ndarray, passes: tuple[Pass, ...], load_also: tuple[Pass, ...] = ()) -> Regions:
+    def _run(self, rgb: np.ndarray, passes: tuple[Pass, ...], load_also: tuple[Pass, ...] = (),
+             overview: bool = False) -> Regions:
         if not passes:  # e.g. --cover plates: no face passes, no face self-check
             return Regions.empty()
         h, w = rgb.shape[:2]
@@ -189,6 +206,12 @@ class Detector:
         whole = _tile_side(self._backends[first.backend], max(h, w) * first.scale)
         if max(h, w) * min(p.scale for p in passes) > whole:
             jobs += tile_jobs(rgb, self._backends[first.backend], whole / max(h, w), self._threshold(first))
+        face = next((p for p in passes if p.backend in ("centerface", "retinaface")), None)
+        if overview and face is not None and max(h, w) > OVERVIEW * OVERVIEW_FROM:
+            scale = OVERVIEW / max(h, w)
+            jobs += [(cost, partial(_at_least, job, OVERVIEW_MIN / scale))
+                     for cost, job in tile_jobs(rgb, self._backends[face.backend], scale,
+                                                clamp_threshold(OVERVIEW_THRESHOLD + self.threshold_shift))]
         # Biggest jobs first so the two workers finish together; loading models comes last.
         jobs.sort(key=lambda job: -job[0])
         if load_also:
@@ -291,6 +314,12 @@ def _detect_tile(rgb: np.ndarray, backend, scale: float, threshold: float,
     if max_face:
         found = found[np.maximum(found.widths, found.heights) < max_face]
     return found
+
+
+def _at_least(job: Callable[[], Regions], side: float) -> Regions:
+    """What ``job`` finds whose box's longer side is at least ``side`` px."""
+    found = job()
+    return found[np.maximum(found.widths, found.heights) >= side] if len(found) else found
 
 
 def turned_back(found: Regions, turn: int, width: int, height: int) -> Regions:
