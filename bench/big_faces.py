@@ -24,8 +24,8 @@ import time
 
 import numpy as np
 from benchlib import emit, machine, run_header
-from PIL import Image, ImageOps
-from plates import SHARED, WIDER
+from PIL import Image
+from plates import CROWDS, SHARED, WIDER, crowd_photos, load
 
 from unseen import Options, anonymize_image
 from unseen.detect import ensemble
@@ -90,21 +90,9 @@ def big_faces() -> list[str]:
     return rows
 
 
-def crowd_photos() -> list:
-    found = sorted((SHARED / "ultralight_face_linzaer" / "imgs").glob("*.jpg"))
-    for folder in ("insightface_deepinsight", "dbface_dlunion", "fddb_sample"):
-        found += sorted((SHARED / folder).rglob("*.jpg"))[:20]
-    return found
-
-
-def load(path) -> np.ndarray:
-    with Image.open(path) as im:
-        return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
-
-
 def crowds_and_cost(repeat: int) -> list[str]:
     sets = {"WIDER benchmark photos": [load(p) for p in sorted(WIDER.rglob("*.jpg"))],
-            "crowd photos": [load(p) for p in crowd_photos()]}
+            "crowd photos": [load(p) for p in crowd_photos((*CROWDS, "fddb_sample"))]}
     rows = ["| photos | regions, without / with | changed share, without / with | CPU s (median of "
             f"{repeat}), without / with |", "|---|---|---|---|"]
     for label, pictures in sets.items():

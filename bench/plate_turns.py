@@ -21,11 +21,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 from benchlib import emit, machine, run_header
-from plates import COVER, SHARED, load, plate_items, region_mask, share
+from plates import COVER, crowd_photos, load, plate_items, region_mask, share
 from synth import TURNINGS  # tests/, on the path bench/plates.py sets
 
 from unseen.detect import plates
@@ -34,14 +33,6 @@ from unseen.detect.text import DBParams
 
 SECTION = "## Plates and text: turned and mirrored plates (bench/plate_turns.py)"
 THRESHOLD = DBParams().box_thresh
-
-
-def crowd_photos() -> list[Path]:
-    """Crowd and portrait photos that are not the benchmark set."""
-    found = sorted((SHARED / "ultralight_face_linzaer" / "imgs").glob("*.jpg"))
-    for folder in ("insightface_deepinsight", "dbface_dlunion"):
-        found += sorted((SHARED / folder).rglob("*.jpg"))[:20]
-    return found
 
 
 def plate_pass(rgb: np.ndarray, turned_read: bool) -> tuple[np.ndarray, float]:

@@ -74,6 +74,18 @@ def load(path: Path) -> np.ndarray:
         return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
 
 
+CROWDS = ("insightface_deepinsight", "dbface_dlunion")  # crowd folders beside ultralight's (``crowd_photos``)
+
+
+def crowd_photos(folders: tuple[str, ...] = CROWDS, each: int = 20) -> list[Path]:
+    """Crowd and portrait photos that are not the benchmark set: ultralight's, and the first ``each`` of each
+    of ``folders`` under ../shared/data."""
+    found = sorted(ULTRA.glob("*.jpg"))
+    for folder in folders:
+        found += sorted((SHARED / folder).rglob("*.jpg"))[:each]
+    return found
+
+
 def plate_items() -> list[tuple[Path, tuple[int, int, int, int]]]:
     out = []
     for t in sorted(PLATES.glob("*.txt")):

@@ -499,3 +499,17 @@ def test_shared_plate_photos_turned_or_mirrored_are_covered(turning):
         box = moved((int(x), int(y), int(w), int(h)), rgb.shape[1], rgb.shape[0])
         covered += covered_share(turned, out, box) >= 0.8
     assert covered >= 11
+
+
+def test_a_turned_read_counts_only_when_confident(monkeypatch):
+    """The recogniser reads capitals into ordinary lines read the wrong way round: a photo agency's watermark,
+    searched inside, read flipped as a vanity plate at 0.60 and 7% of a WIDER photo went grey. A turned read
+    replaces the upright one only at ``plates.TURNED_CONF`` or more (turned plates read at 0.84-1.00 but one)."""
+    from unseen.detect import plates, reader
+
+    quads = np.array([[[0, 0], [120, 0], [120, 40], [0, 40]]], np.float32)  # a line, 3:1
+    for conf, kept in ((0.6, False), (0.9, True)):
+        monkeypatch.setattr(reader, "read_turned", lambda rgb, q, conf=conf: [[("", 0.1), ("LADSIA", conf), ("", 0.2)]])
+        reads = {0: ("", 0.3)}
+        plates.read_turned([np.zeros((40, 120, 3), np.uint8)], quads, [reads], [0])
+        assert (reads[0] == ("LADSIA", conf)) is kept

@@ -64,12 +64,17 @@ CORE_READ = True
 # A read quad whose read, and its core's, holds no text is read again turned (``read_turned``,
 # ``reader.TURNS``): the recogniser reads upright lines only. On the plate set turned a quarter
 # anticlockwise, half a turn, mirrored, or flipped top to bottom, the plate pass covered 33, 48, 58 and 81
-# of 108 plates, and 105, 108, 103 and 94 with these reads (upright: 108 both ways). Only a quad at least
+# of 108 plates, and 104, 107, 102 and 94 with these reads (upright: 108 both ways). Only a quad at least
 # TURN_ELONGATION times as long as it is high is read turned, as a line of text is: on 45 crowd photos, 3
 # in 4 of the quads read again were squarer (texture), and reading them cost 13% of the plate pass's CPU
 # for no plate (docs/BENCHMARKS.md, "Plates and text: turned and mirrored plates").
+# A turned read counts only at TURNED_CONF or more: the recogniser reads capitals into ordinary lines read
+# the wrong way round too. A photo agency's "TV Daily" watermark on a WIDER photo, searched inside, was read
+# as a vanity plate flipped (0.60) and 7% of the picture went grey; on crowd photos such reads scored 0.52
+# and 0.79, against 0.84-1.00 for all but one of the turned plates (0.71).
 TURNED_READ = True
 TURN_ELONGATION = 1.5
+TURNED_CONF = 0.8
 SAME_REGION = 0.8  # IoU with the region: what the search inside finds again is the region itself
 # A region of at most this many detector px (before enlarging) in which the search inside finds nothing under
 # SEARCH_INSIDE tall (only the region again, or other large boxes) is searched once more at twice the scale, and
@@ -281,9 +286,9 @@ def read_cores(pictures: list[np.ndarray], quads: np.ndarray, reads: list, indic
 def read_turned(pictures: list[np.ndarray], quads: np.ndarray, reads: list, indices: list[int]) -> None:
     """With TURNED_READ, each of ``indices`` whose quad is as long as a line (TURN_ELONGATION) and whose read
     in the first picture holds no text is read again turned each way of ``reader.TURNS`` in every picture.
-    Where the first picture's best turned read (a plate's first, then the most confident) holds text, that
-    turn's reads replace ``reads[k][i]`` (in place, as ``read_cores``: the reader adversary asks the same
-    question of an original and its output)."""
+    Where the first picture's best turned read (a plate's first, then the most confident) holds text at
+    TURNED_CONF or more, that turn's reads replace ``reads[k][i]`` (in place, as ``read_cores``: the reader
+    adversary asks the same question of an original and its output)."""
     sides = text.quad_sides(quads)
     long = sides.max(0) >= TURN_ELONGATION * sides.min(0)
     again = [i for i in indices if long[i] and not text_like(*reads[0][i])]
@@ -293,7 +298,7 @@ def read_turned(pictures: list[np.ndarray], quads: np.ndarray, reads: list, indi
     for k, i in enumerate(again):
         turns = got[0][k]
         best = max(range(len(turns)), key=lambda t: (plate_like(*turns[t]), turns[t][1]))
-        if text_like(*turns[best]):
+        if text_like(*turns[best]) and turns[best][1] >= TURNED_CONF:
             for r, g in zip(reads, got, strict=True):
                 r[i] = g[k][best]
 
