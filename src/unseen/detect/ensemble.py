@@ -130,10 +130,10 @@ CHECK_PASSES: tuple[Pass, ...] = (Pass("retinaface", 1.0, 0.5),
 # still matchable). One more pass of the main face model over the whole picture shrunk to OVERVIEW px finds
 # such a face whole; it keeps only boxes of at least OVERVIEW_MIN of its px (a small face there is a fragment
 # or a face the native passes find better: kept, they were 18% more regions on crowd photos; with the limit,
-# none). With it 45 of 45, and 15 of 15 at 3000 px against 11, for 1.07-1.09x the CPU of the WIDER photos and
-# 1.05-1.08x on crowd photos (docs/BENCHMARKS.md, "Big faces: the overview pass"). Its threshold is its own: those faces
-# scored 0.78-0.96 there, and at the main pass's 0.1 it put a head-sized ellipse on the Royal Opera House's
-# sign in facenet's first frame (0.107).
+# none). With it 45 of 45, and 15 of 15 at 3000 px against 11, for 1.07-1.09x the CPU of the WIDER photos
+# and 1.05-1.08x on crowd photos (docs/BENCHMARKS.md, "Big faces: the overview pass"). Its threshold is its
+# own: those faces scored 0.78-0.96 there, and at the main pass's 0.1 it put a head-sized ellipse on the Royal
+# Opera House's sign in facenet's first frame (0.107).
 OVERVIEW = 448
 OVERVIEW_MIN = 40
 OVERVIEW_THRESHOLD = 0.3
