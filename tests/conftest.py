@@ -93,6 +93,15 @@ def filled_share(shown: np.ndarray, box: tuple[int, int, int, int], grey: int = 
     return float((np.abs(patch - grey).reshape(h, w, -1).max(-1) <= 1).mean())
 
 
+def covered_fraction(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int], tol: int = 24,
+                     grey: int = 128) -> float:
+    """Share of ``box`` (x, y, w, h) changed by more than ``tol`` between ``a`` and ``b``, or at the fill in
+    ``b`` (within 8): a dark dot or a grey patch under the grey fill changes by less."""
+    x, y, w, h = box
+    pa, pb = a[y : y + h, x : x + w].astype(int), b[y : y + h, x : x + w].astype(int)
+    return float(((np.abs(pa - pb).max(-1) > tol) | (np.abs(pb - grey).max(-1) <= 8)).mean())
+
+
 def dlib_boxes(name: str) -> list[tuple[int, int, int, int]]:
     """Hand-labelled face boxes (x, y, w, h) from dlib's public-domain training.xml."""
     import xml.etree.ElementTree as ET

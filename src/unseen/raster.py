@@ -233,7 +233,7 @@ def few_colours(rgb: np.ndarray) -> bool:
 
 def smoothed(rgb: np.ndarray) -> np.ndarray:
     """The picture as an eye sees dots from a distance: blurred by SMOOTH px."""
-    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).filter(ImageFilter.GaussianBlur(SMOOTH)))
+    return gaussian_blur(rgb, SMOOTH)
 
 
 def shown(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
