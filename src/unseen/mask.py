@@ -52,23 +52,47 @@ def region_mask(shape: tuple[int, int], kind: str) -> np.ndarray:
     return raster.spans_mask(left, right, 0, shape[1])
 
 
-def _spans(shape: tuple[int, int], kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's covered columns [left, right) of one region inside its own bounding box."""
+Edges = tuple[bool, bool, bool, bool]
+NO_EDGES: Edges = (False, False, False, False)
+
+
+def _spans(shape: tuple[int, int], kind: str, edges: Edges = NO_EDGES) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's covered columns [left, right) of one region inside its own bounding box.
+
+    ``edges`` (left, top, right, bottom) says which sides of the box lie on the picture's border. An
+    ellipse there is filled out to that border from its middle: a face the border cuts continues
+    past it, so its widest part can be at the border, where the ellipse inscribed in what is left
+    of the box narrows to a point. Drawn that way, a half face at the edge of a photo kept its lips,
+    chin or an eye in the corners between ellipse and border. The half box on the border's side
+    holds the inscribed ellipse of any larger box the clipped one was cut from, so nothing of the
+    ellipse the face would have had inside the picture is left out.
+    """
     h, w = shape
     if kind == "box":
         return np.zeros(h, int), np.full(h, w)
     _, left, right = raster.ellipse_spans(0, 0, w, h, h, w)
+    at_left, at_top, at_right, at_bottom = edges
+    if at_top:
+        left[: (h + 1) // 2], right[: (h + 1) // 2] = 0, w
+    if at_bottom:
+        left[h // 2 :], right[h // 2 :] = 0, w
+    if at_left:
+        left, right = np.zeros_like(left), np.maximum(right, (w + 1) // 2)
+    if at_right:
+        left, right = np.minimum(left, w // 2), np.full_like(right, w)
     return left, right
 
 
-def _pixel_boxes(regions: Regions, width: int, height: int) -> list[tuple[int, int, int, int, str]]:
-    """Integer boxes (x1, y1, x2, y2) inside the image, with the shape each kind is masked with."""
+def _pixel_boxes(regions: Regions, width: int, height: int) -> list[tuple[int, int, int, int, str, Edges]]:
+    """Integer boxes (x1, y1, x2, y2) inside the image, with the shape each kind is masked with and
+    which of the box's sides lie on the image's border (``_spans``)."""
     out = []
     for box, kind in zip(regions.boxes, regions.kinds.tolist(), strict=True):
         x1, y1 = int(np.floor(max(box[0], 0))), int(np.floor(max(box[1], 0)))
         x2, y2 = int(np.ceil(min(box[2], width))), int(np.ceil(min(box[3], height)))
         if x2 > x1 and y2 > y1:
-            out.append((x1, y1, x2, y2, kinds.get(kind).shape or ""))
+            edges = (x1 == 0, y1 == 0, x2 == width, y2 == height)
+            out.append((x1, y1, x2, y2, kinds.get(kind).shape or "", edges))
     return out
 
 
@@ -79,11 +103,12 @@ def coverage(regions: Regions, width: int, height: int, spec_shape: str = "ellip
     boxes (or a hostile request with as many) stays cheap.
     """
     canvas = np.zeros((height, width), np.uint8)
-    for x1, y1, x2, y2, shape in _pixel_boxes(regions, width, height):
+    for x1, y1, x2, y2, shape, edges in _pixel_boxes(regions, width, height):
         if (shape or spec_shape) == "box":
             canvas[y1:y2, x1:x2] = 1
         else:
-            raster.fill_ellipse(canvas, x1, y1, x2, y2)
+            left, right = _spans((y2 - y1, x2 - x1), "ellipse", edges)
+            np.copyto(canvas[y1:y2, x1:x2], 1, where=raster.spans_mask(left, right, 0, x2 - x1))
     return canvas.astype(bool)
 
 
@@ -105,12 +130,13 @@ def apply(pixels: np.ndarray, regions: Regions, spec: MaskSpec, rng: np.random.G
             rng = rng or np.random.default_rng()
             out[m] = rng.integers(0, 256, size=(int(m.sum()), out.shape[2]), dtype=np.uint8)
         return out
-    for x1, y1, x2, y2, shape in _pixel_boxes(regions, W, H):  # derived from each region's own pixels
+    for x1, y1, x2, y2, shape, edges in _pixel_boxes(regions, W, H):  # derived from each region's own pixels
         patch = out[y1:y2, x1:x2]
         if (shape or spec.shape) == "box":
             patch[:] = _cover(patch, spec)
         else:
-            m = region_mask((y2 - y1, x2 - x1), "ellipse")
+            left, right = _spans((y2 - y1, x2 - x1), "ellipse", edges)
+            m = raster.spans_mask(left, right, 0, x2 - x1)
             patch[m] = _cover(patch, spec)[m]
     return out
 
@@ -137,8 +163,8 @@ def fill_yuv420p(planes: np.ndarray, regions: Regions, spec: MaskSpec, full_rang
     y = flat[: height * width].reshape(height, width)
     u = flat[height * width : height * width + quarter].reshape(height // 2, width // 2)
     v = flat[height * width + quarter :].reshape(height // 2, width // 2)
-    for x1, y1, x2, y2, shape in _pixel_boxes(regions, width, height):
-        left, right = _spans((y2 - y1, x2 - x1), shape or spec.shape)
+    for x1, y1, x2, y2, shape, edges in _pixel_boxes(regions, width, height):
+        left, right = _spans((y2 - y1, x2 - x1), shape or spec.shape, edges)
         np.copyto(y[y1:y2, x1:x2], luma, where=raster.spans_mask(left, right, 0, x2 - x1))
         # The chroma grid: sample (j, i) spans luma rows 2j, 2j + 1 and columns 2i, 2i + 1, and is
         # filled when either row's span reaches one of those columns ([L, R) -> [L // 2, ceil(R / 2))).

@@ -133,18 +133,6 @@ def spans_mask(left: np.ndarray, right: np.ndarray, c0: int, c1: int) -> np.ndar
     return (cols >= left[:, None]) & (cols < right[:, None])
 
 
-def fill_ellipse(canvas: np.ndarray, x1: float, y1: float, x2: float, y2: float, value: int = 1) -> None:
-    """Set every pixel of ``canvas`` that the ellipse inscribed in the box touches (any part of it:
-    ``ellipse_spans``)."""
-    H, W = canvas.shape[:2]
-    r0, left, right = ellipse_spans(x1, y1, x2, y2, H, W)
-    if len(left) == 0 or right.max() <= left.min():
-        return
-    c0, c1 = int(left.min()), int(right.max())
-    m = spans_mask(left, right, c0, c1)
-    np.copyto(canvas[r0 : r0 + len(left), c0:c1], value, where=m if canvas.ndim == 2 else m[..., None])
-
-
 def gaussian_blur(rgb: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian blur of standard deviation ``sigma`` (Pillow's three-box approximation)."""
     return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).filter(ImageFilter.GaussianBlur(sigma)))

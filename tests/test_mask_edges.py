@@ -1,0 +1,99 @@
+"""Faces the picture's border cuts: the mask is filled out to the border from the ellipse's middle.
+
+Regions reach the mask padded and clipped to the picture. The ellipse inscribed in what is left of a cut
+box narrows to a point at the border, where the face it stands for goes on: a half face at the edge of a
+photo kept its lips, chin or an eye in the corners between ellipse and border (a hunt, 2026-12-05).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from conftest import GROUP, dlib_boxes, run, shared_path
+from PIL import Image
+
+from unseen import mask, raster
+from unseen.regions import Regions
+
+
+def uncut_ellipse(box: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The part inside the picture of the ellipse inscribed in ``box`` before it was clipped."""
+    canvas = np.zeros((height, width), bool)
+    r0, left, right = raster.ellipse_spans(*box, height, width)
+    if len(left):
+        canvas[r0 : r0 + len(left)] = raster.spans_mask(left, right, 0, width)
+    return canvas
+
+
+def test_a_cut_box_covers_all_of_the_ellipse_its_uncut_box_had_inside_the_picture():
+    rng = np.random.default_rng(3)
+    w, h = 120, 90
+    for _ in range(400):
+        b = rng.uniform(-60, 150, 4).astype(np.float32)
+        b[2:] = b[:2] + rng.uniform(4, 120, 2)
+        cut = Regions.from_boxes(b[None]).clipped(w, h)
+        if not len(cut):
+            continue
+        covered = mask.coverage(cut, w, h)
+        assert not (uncut_ellipse(b, w, h) & ~covered).any()
+        # the same on video planes
+        planes = np.zeros((h * 3 // 2, w), np.uint8)
+        assert mask.fill_yuv420p(planes, cut, mask.MaskSpec(), True)
+        assert np.array_equal(planes[:h] == 128, covered)
+
+
+def test_a_box_inside_the_picture_keeps_its_ellipse():
+    w, h = 120, 90
+    b = np.array([[10, 10, 60, 70]], np.float32)
+    assert np.array_equal(mask.coverage(Regions.from_boxes(b), w, h), uncut_ellipse(b[0], w, h))
+
+
+def border_strip(box: tuple[int, int, int, int], side: str, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The 3 px of ``box`` (x, y, w, h, in the cut photo) along the border the cut made."""
+    x, y, w, h = box
+    x1, y1, x2, y2 = max(x, 0), max(y, 0), min(x + w, shape[1]), min(y + h, shape[0])
+    if side == "left":
+        return 0, y1, 3, y2 - y1
+    if side == "right":
+        return shape[1] - 3, y1, 3, y2 - y1
+    if side == "top":
+        return x1, 0, x2 - x1, 3
+    return x1, shape[0] - 3, x2 - x1, 3
+
+
+def test_faces_cut_in_half_by_the_border_are_covered_up_to_it(tmp_path: Path):
+    """The dlib group photo cut through the middle of each labelled face, from each side: 24 half faces. Along
+    the cut, the labelled box's last 3 px are covered (before, 20 of the 24 were not: the ellipse met the border at
+    one point)."""
+    photo = Image.open(GROUP).convert("RGB")
+    W, H = photo.size
+    cuts = []
+    for i, (x, y, w, h) in enumerate(dlib_boxes(GROUP.name)):
+        for side, crop in (("left", (x + w // 2, 0, W, H)), ("right", (0, 0, x + w // 2, H)),
+                           ("top", (0, y + h // 2, W, H)), ("bottom", (0, 0, W, y + h // 2))):
+            src = tmp_path / f"{i}_{side}.png"
+            photo.crop(crop).save(src)
+            cuts.append((src, side, (x - crop[0], y - crop[1], w, h)))
+    assert run(*[src for src, _, _ in cuts], "-o", tmp_path / "out", "-q", "--cover", "faces") == 0
+    shown = []
+    for src, side, box in cuts:
+        out = np.asarray(Image.open(tmp_path / "out" / src.name).convert("RGB")).astype(int)
+        sx, sy, sw, sh = border_strip(box, side, out.shape[:2])
+        strip = out[sy : sy + sh, sx : sx + sw]
+        covered = float((np.abs(strip - 128).max(-1) <= 1).mean())
+        if covered < 0.9:
+            shown.append((src.name, round(covered, 2)))
+    assert not shown
+
+
+def test_a_real_portrait_cut_at_the_mouth_keeps_no_lips(tmp_path: Path):
+    """Obama's official portrait (face_recognition's examples) cut 156 px into the face from the left: the
+    lips at the new border came out beside the ellipse."""
+    src_photo = shared_path("face_recognition_ageitgey/examples/obama.jpg")
+    src = tmp_path / "cut.png"
+    Image.open(src_photo).convert("RGB").crop((540, 0, 910, 1137)).save(src)
+    assert run(src, "-o", tmp_path / "out.png", "-q", "--cover", "faces") == 0
+    out = np.asarray(Image.open(tmp_path / "out.png").convert("RGB")).astype(int)
+    mouth = out[290:345, 0:30]  # the corner of the mouth and the lips, as seen in the cut photo
+    assert (np.abs(mouth - 128).max(-1) <= 1).mean() > 0.99
