@@ -301,6 +301,19 @@ def test_multi_page_tiff_says_what_was_kept(tmp_path, cli):
     assert "2 pictures in the file; only the first is written" in out
 
 
+def test_multi_page_tiff_warns_without_json(tmp_path, cli):
+    """The plain command says so too, on a line of its own: before, only ``--json`` did, and the line said
+    "1 face(s) covered" for a scan whose second page was not written."""
+    src = tmp_path / "scan.tif"
+    pages = [Image.open(HOPPER).convert("RGB"), Image.new("RGB", (64, 64), "white")]
+    pages[0].save(src, save_all=True, append_images=pages[1:])
+    rc, _, err = cli(src, "-o", tmp_path / "out")
+    assert rc == 0
+    assert f"unseen: {src}: warning: 2 pictures in the file; only the first is written" in err.splitlines()
+    _, _, quiet = cli(src, "-o", tmp_path / "again", "-q")
+    assert "warning" not in quiet
+
+
 @needs_video
 def test_video_frames_over_8k_refused_from_the_header(tmp_path, cli):
     """A small MP4 declaring huge frames (the hostile case: two 16000x12000 frames in 564 KB) is refused

@@ -189,6 +189,9 @@ def main(argv: list[str]) -> int:
                              if report.speech_removed_seconds is not None else "")
                     say(f"{fsname(job.src)} -> {out}: {_covered(report)}{muted}" if report.status == "ok"
                         else f"{fsname(job.src)}: skipped, {out} exists")
+                if not args.quiet and not args.json:
+                    for line in _warnings(report):
+                        err(job.src, "warning: " + line)
                 if args.json:
                     print(json.dumps(report.to_json()), flush=True)
                 if bar is not None:
@@ -210,6 +213,14 @@ def _engine(args: argparse.Namespace, jobs: list[Job], options: Options,
         notice = None if args.quiet else (lambda line: say("unseen: note: " + line))
         return cluster.run(jobs, options, notice=notice)
     return local.run(jobs, options, frames_bar)
+
+
+def _warnings(report: Report) -> list[str]:
+    """A file's warnings the user must read without ``--json``: what its output leaves out (a TIFF's other
+    pages, face tracks a second look turned down). Before, they were only in ``--json``'s notes, and a scan of
+    two pages came out as one with the line saying "1 face(s) covered". A reversible style's warning is left
+    out: the command gives it once for the run."""
+    return [w for w in report.warnings if not w.startswith("style ")]
 
 
 def _covered(report: Report) -> str:

@@ -294,6 +294,7 @@ def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector:
     if img.format != img.output_format:
         report.notes.append(f"{img.format} written as {img.output_format}")
     report.notes.extend(img.notes)
+    report.warnings.extend(img.warnings)
     report.metadata_dropped = _dropped(job.src)
     only = boxset is not None and boxset.mode == "only"
     extra = boxset.regions if boxset is not None and not only else None

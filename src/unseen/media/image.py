@@ -57,6 +57,7 @@ class DecodedImage:
     loop: int | None = None
     lossless: bool = False  # WebP input was lossless
     notes: list[str] = field(default_factory=list)  # conversions a user should know about
+    warnings: list[str] = field(default_factory=list)  # what the output leaves out: the command prints these
     source: _Animation | None = None  # where lazily read frames come from (``read(lazy=True)``)
 
     @property
@@ -197,7 +198,7 @@ def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
     if animated:
         out.loop = int(im.info.get("loop", 0) or 0)
     elif int(getattr(im, "n_frames", 1) or 1) > 1:  # multi-page TIFF, MPO, HEIF bursts: say what was kept
-        out.notes.append(f"{im.n_frames} pictures in the file; only the first is written")
+        out.warnings.append(f"{im.n_frames} pictures in the file; only the first is written")
     out.notes = list(dict.fromkeys(out.notes))
     return out
 
