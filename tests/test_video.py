@@ -510,3 +510,32 @@ def test_same_clip_twice_gives_the_same_pixels(tmp_path):
         engine_video.anonymize_video(CLIP, dst, Options(), Face())
         outs.append([f.rgb for f in frames(dst)])
     assert len(outs[0]) == 56 and all(np.array_equal(a, b) for a, b in zip(*outs, strict=True))
+
+
+def test_the_clip_players_show_is_written_not_the_first_stream(tmp_path, capsys):
+    """A 64x64 blank track placed before the clip (the clip's track marked default, as players expect): the
+    first stream used to be the output, the clip and its faces dropped with only a --json note. Now the stream
+    FFmpeg's players show is written, and the command says what it left out."""
+    src = tmp_path / "two.mp4"
+    with av.open(str(CLIP)) as clip, av.open(str(src), "w") as out:
+        blank = out.add_stream("libx264", rate=12)
+        blank.width, blank.height, blank.pix_fmt = 64, 64, "yuv420p"
+        blank.disposition = 0
+        s = out.add_stream("libx264", rate=12)
+        s.width, s.height, s.pix_fmt = 480, 270, "yuv420p"
+        s.disposition = av.stream.Disposition.default
+        for i, f in enumerate(clip.decode(video=0)):
+            g = av.VideoFrame.from_ndarray(f.to_ndarray(format="rgb24"), format="rgb24")
+            g.pts, g.time_base = i, Fraction(1, 12)
+            out.mux(s.encode(g))
+            grey = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 90, np.uint8), format="rgb24")
+            grey.pts, grey.time_base = i, Fraction(1, 12)
+            out.mux(blank.encode(grey))
+        out.mux(s.encode(None))
+        out.mux(blank.encode(None))
+    assert main([str(src), "-o", str(tmp_path / "out.mp4"), "--cover", "faces"]) == 0
+    written = frames(tmp_path / "out.mp4")
+    assert len(written) == 56 and written[0].rgb.shape == (270, 480, 3)
+    assert (np.abs(written[20].rgb.astype(int) - 128).max(-1) <= 2).mean() > 0.02  # the faces' fill
+    assert (f"unseen: {src}: warning: 2 video streams in the file; only stream 1 (480x270), the one players "
+            "show, is written, not stream 0 (64x64)") in capsys.readouterr().err.splitlines()

@@ -61,6 +61,7 @@ from ..media.video_read import (
     expected,
     format_name,
     open_input,
+    other_clips,
     prefetch,
     stream_label,
     video_stream,
@@ -372,6 +373,11 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         keep_audio = options.audio in ("keep", "mute-speech") and audio_in is not None
         result.format_in = format_name(c, src)
         result.dropped = _dropped(c, v, audio_in if keep_audio else None)
+        others = other_clips(c, v)
+        if others:
+            said = ", ".join(f"stream {s.index} ({s.width}x{s.height})" for s in others)
+            result.warnings.append(f"{len(others) + 1} video streams in the file; only stream {v.index} "
+                                   f"({v.width}x{v.height}), the one players show, is written, not {said}")
 
     # Pass 1, in a thread: analyse. Pass 2 below trails it (LiveCoverage.ready).
     vdet = VideoDetector(detector, second_look=options.second_look)

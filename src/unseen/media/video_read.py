@@ -40,12 +40,23 @@ def format_name(container, path: Path) -> str:
     return names[0]
 
 
+ATTACHED_PIC = 0x400  # AV_DISPOSITION_ATTACHED_PIC: cover art, a picture and not a clip
+
+
 def video_stream(container):
-    streams = [s for s in container.streams.video
-               if not (s.disposition & 0x400)]  # skip AV_DISPOSITION_ATTACHED_PIC (cover art)
-    if not streams:
+    """The video stream the output is made of: the one a player shows, chosen as FFmpeg's players choose it
+    (``av_find_best_stream``: the default disposition first, then the most frames probed and the highest bit
+    rate; never cover art). The first stream in the file used to be taken: a 64x64 blank track placed before
+    the real one, or a one-frame picture stored as a track, became the output and the clip was dropped."""
+    best = container.streams.best("video")
+    if best is None or best.disposition & ATTACHED_PIC:
         raise UnseenError("no video stream")
-    return streams[0]
+    return best
+
+
+def other_clips(container, stream) -> list:
+    """The video streams other than ``stream`` that are clips, not cover art: the output leaves them out."""
+    return [s for s in container.streams.video if s.index != stream.index and not s.disposition & ATTACHED_PIC]
 
 
 @dataclass(frozen=True)
@@ -450,6 +461,6 @@ def stream_label(s) -> str:
         if "Metadata" in handler or "mebx" in str(tag):
             return "timed metadata"
         return s.type
-    if s.type == "video" and s.disposition & 0x400:
+    if s.type == "video" and s.disposition & ATTACHED_PIC:
         return "cover picture"
     return f"{s.type} ({name})" if name else s.type
