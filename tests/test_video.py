@@ -539,3 +539,34 @@ def test_the_clip_players_show_is_written_not_the_first_stream(tmp_path, capsys)
     assert (np.abs(written[20].rgb.astype(int) - 128).max(-1) <= 2).mean() > 0.02  # the faces' fill
     assert (f"unseen: {src}: warning: 2 video streams in the file; only stream 1 (480x270), the one players "
             "show, is written, not stream 0 (64x64)") in capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.parametrize("codec", ["h264", "vp9"])
+def test_an_rgb_clip_is_written_with_the_matrix_its_yuv_was_made_with(tmp_path, codec):
+    """FFV1 frames stored as RGB (as PNG or ProRes 4444 tracks are): the 4:2:0 output carried the input's RGB
+    ("identity") matrix tag, which players may honour by showing the planes as G, B and R, and VP9 refused to
+    write it ("Invalid data found when processing input"). The output is tagged BT.601, the matrix its YUV was
+    made with, and its colours are the input's."""
+    src = tmp_path / "rgb.mkv"
+    with av.open(str(CLIP)) as clip, av.open(str(src), "w") as out:
+        s = out.add_stream("ffv1", rate=12)
+        s.width, s.height, s.pix_fmt = 480, 270, "bgr0"
+        s.codec_context.colorspace, s.codec_context.color_range = 0, 2  # AVCOL_SPC_RGB, full: as FFmpeg tags it
+        for i, f in enumerate(clip.decode(video=0)):
+            if i == 12:
+                break
+            g = av.VideoFrame.from_ndarray(f.to_ndarray(format="rgb24"), format="rgb24").reformat(format="bgr0")
+            g.pts, g.time_base = i, Fraction(1, 12)
+            out.mux(s.encode(g))
+        out.mux(s.encode(None))
+    dst = tmp_path / ("out.webm" if codec == "vp9" else "out.mp4")
+    assert main([str(src), "-o", str(dst), "--codec", codec, "-q", "--cover", "faces"]) == 0
+    with av.open(str(dst)) as c:
+        frame = next(c.decode(video=0))
+        assert int(frame.colorspace) == 6  # AVCOL_SPC_SMPTE170M
+        shown = frame.to_ndarray(format="rgb24", src_colorspace=int(frame.colorspace),
+                                 src_color_range=int(frame.color_range))
+    with av.open(str(src)) as c:
+        original = next(c.decode(video=0)).to_ndarray(format="rgb24")
+    diff = np.abs(shown.astype(int) - original[: shown.shape[0], : shown.shape[1]]).max(-1)
+    assert np.median(diff) <= 4  # the picture outside the masks: the same colours, not planes swapped

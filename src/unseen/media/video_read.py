@@ -125,6 +125,7 @@ class Orientation:
 
 
 _CS_SUPPORTED = {1: 1, 4: 4, 5: 5, 6: 5, 7: 7, 9: 9, 10: 9}  # AVColorSpace -> swscale colorspace
+RGB, BT601 = 0, 6  # AVCOL_SPC_RGB (frames stored as RGB), AVCOL_SPC_SMPTE170M (the matrix swscale uses unasked)
 
 
 @dataclass
@@ -137,10 +138,15 @@ class Color:
 
     @classmethod
     def from_frame(cls, frame) -> Color:
+        """An RGB input (FFV1, PNG or ProRes 4444 frames stored as RGB) is written as 4:2:0 YUV made with the
+        BT.601 matrix, and tagged so: its own tag (RGB, "identity") on a 4:2:0 output told players to show
+        the planes as if they were G, B and R, and VP9 refused to write it; untagged, players may take an HD
+        picture's YUV for BT.709."""
         cs = _CS_SUPPORTED.get(int(frame.colorspace))
         full = int(frame.color_range) == 2 or frame.format.name.startswith("yuvj")
-        return cls(cs, full, (int(frame.colorspace), 2 if full else 1, int(frame.color_primaries),
-                              int(frame.color_trc)))
+        rgb = frame.format.is_rgb or frame.format.has_palette or int(frame.colorspace) == RGB
+        matrix = BT601 if rgb else int(frame.colorspace)
+        return cls(cs, full, (matrix, 2 if full else 1, int(frame.color_primaries), int(frame.color_trc)))
 
 
 @dataclass
