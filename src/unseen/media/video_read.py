@@ -401,6 +401,9 @@ class Expected:
     video_end: float | None = None  # seconds the video stream lasts (Matroska/WebM duration tag)
 
 
+TS_PACKET, M2TS_PACKET, FEC_TS_PACKET = 188, 192, 204
+
+
 def expected(container, stream, path: Path) -> Expected:
     """Read the container's own bookkeeping; fail at once when it points past the end of the file.
 
@@ -408,7 +411,10 @@ def expected(container, stream, path: Path) -> Expected:
     before any decoding (a sample past the end). Edit lists can leave samples out of the index on
     purpose, so the index, not the declared frame count, is the reference. AVI: the header's frame
     count. Matroska/WebM: the per-track duration tag FFmpeg and mkvmerge write. MPEG-TS carries no
-    such promise; damage there (as anywhere) also shows up as decode errors, which fail the file.
+    such promise, but is a run of fixed-size packets (188 bytes; 192 in camera and Blu-ray files, 204 with
+    error correction): a file that is no whole number of them was cut mid-packet (one cut at 60% of its
+    length was read to its end and written with 21 of 50 frames). A cut on a packet's boundary still passes;
+    damage there (as anywhere) also shows up as decode errors, which fail the file.
     """
     names = container.format.name.split(",")
     size = path.stat().st_size
@@ -426,6 +432,9 @@ def expected(container, stream, path: Path) -> Expected:
         for s in container.streams:
             if s.type == "video":
                 out.packets[s.index] = int(s.frames or 0)
+    elif "mpegts" in names:
+        if size % TS_PACKET and size % M2TS_PACKET and size % FEC_TS_PACKET:
+            raise UnseenError("file is truncated: it ends inside an MPEG-TS packet; nothing written")
     elif "matroska" in names:
         tag = str(stream.metadata.get("DURATION", ""))
         m = re.match(r"^(\d+):(\d\d):(\d\d(?:\.\d+)?)$", tag)
