@@ -88,6 +88,27 @@ def test_a_last_frame_held_long_keeps_its_time(tmp_path):
     assert len(frames(out)) == len(durations)
 
 
+def test_a_gap_in_time_in_a_clip_with_b_frames_keeps_the_clip_s_length(tmp_path):
+    """Frames at 0-0.92 s, then at 10-10.92 s (a recording paused), B-frames on: the clip lasts 11 s and came
+    out 19.4 s long, its end taken from a frame whose duration, read in decode order, spanned the gap (a hunt,
+    2026-12-05). Each frame's duration now ends where the next frame starts."""
+    src, out = tmp_path / "gap.mp4", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=12)
+        vs.width, vs.height, vs.pix_fmt = 96, 64, "yuv420p"
+        vs.codec_context.time_base = Fraction(1, 12)
+        for i in range(24):
+            f = av.VideoFrame.from_ndarray(np.full((64, 96, 3), 9 * i, np.uint8), format="rgb24")
+            f.pts, f.time_base = (i if i < 12 else i + 108), Fraction(1, 12)
+            c.mux(vs.encode(f))
+        c.mux(vs.encode(None))
+    anonymize(src, out)
+    with av.open(str(src)) as a, av.open(str(out)) as b:
+        assert a.duration / 1e6 == pytest.approx(11.0, abs=0.01)
+        assert b.duration / 1e6 == pytest.approx(11.0, abs=0.01)
+    assert [round(f.time, 3) for f in frames(out)][11:13] == [0.917, 10.0]
+
+
 @pytest.mark.parametrize("size", [(321, 241), (17, 13)])
 def test_a_4_2_0_video_of_odd_size_is_written_cropped_to_even(tmp_path, size):
     """VP9 and H.264 allow odd sizes in 4:2:0 (they crop); the planes' fast path asked PyAV for an

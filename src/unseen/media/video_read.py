@@ -278,6 +278,10 @@ class Reader:
         last_pts: int | None = None
         last_dur, shift = self.default_duration, 0  # shift: added to every pts since a clock reset
         index, size = 0, (0, 0)
+        # Each frame is given out when the next one is decoded, its duration cut to the time until that one:
+        # with B-frames, MP4's timing table gives a frame just after a gap in time the gap as its duration
+        # (decode order), and a clip of 11 s came out 19 s long, its track's end taken from that frame.
+        held: DecodedFrame | None = None
         streams = [stream] + ([self.audio] if self.audio is not None else [])
         audio_time: float | None = None  # set while an audio packet is being decoded
         try:
@@ -330,8 +334,13 @@ class Reader:
                         # Matroska file: None, then its last frame's time), and the clip looked truncated
                         start = stream.start_time if stream.start_time is not None else first_pts
                     self.end = float((pts + dur - start) * self.time_base)
-                    yield "video", DecodedFrame(index, pts, dur, t, frame, self.orientation, self.color)
+                    if held is not None:
+                        held.duration = max(1, min(held.duration, pts - held.pts))
+                        yield "video", held
+                    held = DecodedFrame(index, pts, dur, t, frame, self.orientation, self.color)
                     index += 1
+            if held is not None:
+                yield "video", held
         except UnseenError:
             raise
         except _av.error.FFmpegError as exc:
