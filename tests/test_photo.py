@@ -15,6 +15,7 @@ import pytest
 from conftest import FIXTURES, GROUP, ROOT, changed_fraction, covered_fraction, dlib_boxes, run, shared_path
 from PIL import Image, ImageSequence
 
+from unseen import raster
 from unseen.media import image as image_io
 
 
@@ -50,6 +51,29 @@ def test_every_labelled_face_of_a_dithered_photo_is_covered(tmp_path: Path, name
     a, b = rgb(src), rgb(next((tmp_path / "out").iterdir()))
     shown = [box for box in dlib_boxes(name) if covered_fraction(a, b, box) < 0.9]
     assert not shown
+
+
+def test_a_photo_saved_at_the_lowest_jpeg_quality_is_searched_smoothed(tmp_path: Path):
+    """The group photo saved at JPEG quality 3, a mosaic of 8 x 8 blocks: 1 of its 6 labelled faces was covered.
+    Such a picture is also searched smoothed (``raster.blocky``); the photo as committed is not taken for one."""
+    buf = io.BytesIO()
+    Image.open(GROUP).convert("RGB").save(buf, "JPEG", quality=3)
+    src = tmp_path / "q3.jpg"
+    src.write_bytes(buf.getvalue())
+    assert run(src, "-o", tmp_path / "out.jpg", "-q", "--cover", "faces") == 0
+    a, b = rgb(src), rgb(tmp_path / "out.jpg")
+    assert sum(covered_fraction(a, b, box) >= 0.9 for box in dlib_boxes(GROUP.name)) >= 5
+    assert raster.blocky(a) and not raster.blocky(rgb(GROUP))
+
+
+def test_a_big_face_in_a_jpeg_of_quality_5_is_covered(tmp_path: Path):
+    """insightface's blur.jpg (a 228 px face) saved at quality 5: the face came out whole, not one pixel of it
+    covered (a hunt, 2026-12-05)."""
+    src = tmp_path / "q5.jpg"
+    Image.open(shared_path("insightface_deepinsight/cpp-package/inspireface/test_res/data/bulk/blur.jpg")).convert(
+        "RGB").save(src, "JPEG", quality=5)
+    assert run(src, "-o", tmp_path / "out.jpg", "-q", "--cover", "faces") == 0
+    assert covered_fraction(rgb(src), rgb(tmp_path / "out.jpg"), (146, 21, 228, 273)) >= 0.95
 
 
 @pytest.mark.parametrize("side", [1600, 2000])

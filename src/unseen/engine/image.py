@@ -104,10 +104,10 @@ def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | 
 def detect_shown(detector: Any, pixels: np.ndarray, alpha: np.ndarray | None, check: bool = False) -> Regions:
     """The detector's main passes (``check``: its self-check) on every picture a viewer may show of
     the frame (``raster.views``), and on each of those smoothed that has few colours (a dithered picture:
-    ``raster.few_colours``), merged."""
+    ``raster.few_colours``) or is a mosaic of JPEG blocks (``raster.blocky``), merged."""
     find = detector.check if check else detector.detect
     shown = raster.views(pixels, alpha)
-    shown += [raster.smoothed(v) for v in shown if raster.few_colours(v)]
+    shown += [raster.smoothed(v) for v in shown if raster.few_colours(v) or raster.blocky(v)]
     return find(shown[0]) if len(shown) == 1 else merged([find(v) for v in shown], detector)
 
 
