@@ -443,8 +443,8 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     how = "detection schedule" if vdet.scheduled else "every frame, detector as given"
     result.notes.append(f"{vdet.runs} detector passes ({how})")
     if analysis.tracker.unconfirmed:
-        result.warnings.append(f"{analysis.tracker.unconfirmed} low-score face track(s) left uncovered: a second look "
-                            "at their pixels found no face (--no-second-look covers them)")
+        result.warnings.append(f"{analysis.tracker.unconfirmed} low-score face track(s) left uncovered: a second "
+                               "look at their pixels found no face (--no-second-look covers them)")
     seconds = time.perf_counter() - t0
     result.notes.append(f"{result.frames} frames in {seconds:.1f} s "
                         f"({result.frames / max(seconds, 1e-9):.1f} fps, two reads)")
