@@ -16,21 +16,19 @@ from __future__ import annotations
 
 import argparse
 import io
-import time
 
 import numpy as np
 from benchlib import emit, machine, run_header
-from dithered import covered
+from dithered import without_and_with
 from PIL import Image
 from plates import CROWDS, DLIB, SHARED, crowd_photos, load
 
-from unseen import Options, anonymize_image, raster
+from unseen import raster
 from unseen.detect.ensemble import Detector
 
 SECTION = "## Blocky JPEGs (bench/blocky_jpegs.py)"
 QUALITIES = (5, 7, 10, 15, 30, 75)
 PORTRAITS = SHARED / "face_recognition_ageitgey" / "examples"
-OPTIONS = Options(cover=("face",))
 
 
 def photos() -> list[np.ndarray]:
@@ -65,22 +63,15 @@ def main() -> int:
     rows = [f"| JPEG quality ({len(pictures)} photos, {total} faces of 24 px or more) | taken for blocky | "
             "faces covered, never smoothed | with the smoothed search | regions found, without / with | "
             "CPU s, without / with |", "|---|---:|---:|---:|---|---|"]
+    def smoothing(on: bool) -> None:
+        raster.BLOCKY = shipped if on else float("inf")
+
     for quality in QUALITIES:
-        got, regions, cpu = {False: 0, True: 0}, {False: 0, True: 0}, {False: 0.0, True: 0.0}
-        taken = 0
-        for rgb, boxes in zip(pictures, marked, strict=True):
-            jpeg = saved(rgb, quality)
-            taken += raster.blocky(jpeg)
-            for on in (False, True):
-                raster.BLOCKY = shipped if on else float("inf")
-                t = time.process_time()
-                out, found = anonymize_image(jpeg, OPTIONS)
-                cpu[on] += time.process_time() - t
-                got[on] += sum(covered(jpeg, out, box) for box in boxes)
-                regions[on] += len(found)
-        raster.BLOCKY = shipped
-        rows.append(f"| {quality} | {taken} | {got[False]}/{total} | {got[True]}/{total} | "
-                    f"{regions[False]} / {regions[True]} | {cpu[False]:.1f} / {cpu[True]:.1f} |")
+        jpegs = [(saved(rgb, quality), boxes) for rgb, boxes in zip(pictures, marked, strict=True)]
+        taken = sum(raster.blocky(jpeg) for jpeg, _ in jpegs)
+        (got0, regions0, cpu0), (got1, regions1, cpu1) = without_and_with(jpegs, smoothing).values()
+        rows.append(f"| {quality} | {taken} | {got0}/{total} | {got1}/{total} | {regions0} / {regions1} | "
+                    f"{cpu0:.1f} / {cpu1:.1f} |")
         print(rows[-1], flush=True)
     emit(SECTION, [*run_header(machine()), "", *rows], args.write_md)
     return 0
