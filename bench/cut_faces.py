@@ -17,10 +17,10 @@ with the rule and without it (``mask._pixel_boxes`` made to report no side on th
 from __future__ import annotations
 
 import argparse
-import xml.etree.ElementTree as ET
 
 import numpy as np
 from benchlib import emit, machine, run_header
+from dithered import labelled
 from plates import CROWDS, DLIB, crowd_photos, load
 
 from unseen import Options, anonymize_image, mask
@@ -36,17 +36,6 @@ def rule(on: bool) -> None:
         return [(*box[:5], mask.NO_EDGES) for box in SHIPPED(regions, width, height)]
 
     mask._pixel_boxes = SHIPPED if on else no_edges
-
-
-def labelled() -> dict[str, list[tuple[int, int, int, int]]]:
-    """Face boxes (x, y, w, h) by photo name, from dlib's two label files (boxes marked "ignore" left out)."""
-    out: dict[str, list] = {}
-    for xml in ("training.xml", "testing.xml"):
-        for image in ET.parse(DLIB / xml).getroot().iter("image"):
-            boxes = [(int(b.get("left")), int(b.get("top")), int(b.get("width")), int(b.get("height")))
-                     for b in image.iter("box") if b.get("ignore") != "1"]
-            out.setdefault(image.get("file"), []).extend(boxes)
-    return out
 
 
 def cuts():
