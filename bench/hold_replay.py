@@ -16,7 +16,7 @@ the writer asked for; cached in bench/out/video/tracks/ with unseen's source sta
 change only what ``track.Coverage`` answers from those tracks, never the tracks (detection and linking do
 not use them), so ``replay`` is exact for them: it asks ``Coverage`` for every frame under each rule
 (``RULES``: unseen's own code with other values of its constants), draws the masks as unseen draws them
-(``Regions.padded``, ``mask.coverage``) and scores them against the slip markers (``video_common``): a
+(``Regions.to_draw``, ``mask.coverage``) and scores them against the slip markers (``video_common``): a
 slip is a marked face with < 70% of its box inside the mask; outside is the share of the frame masked
 outside the marked faces padded as unseen pads a face. The mask as drawn, not its pixels' change: pixels
 of the fill's own colour count as covered here (the slip table leaves them out), so the outside figures
@@ -184,7 +184,7 @@ def replay(name: str, setting: str, rules: list[str]) -> dict[str, tuple[int, fl
             for i, t in enumerate(rec["times"]):
                 found = cov.at(t)
                 boxes = marks.get(i, ())
-                m = mask.coverage(found.padded(DEFAULT_PAD, w, h), w, h) if len(found) else np.zeros((h, w), bool)
+                m = mask.coverage(found.to_draw(DEFAULT_PAD, w, h), w, h) if len(found) else np.zeros((h, w), bool)
                 for b in boxes:
                     x1, y1 = int(max(0, np.floor(b[0]))), int(max(0, np.floor(b[1])))
                     x2, y2 = int(min(w, np.ceil(b[2]))), int(min(h, np.ceil(b[3])))

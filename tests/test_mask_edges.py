@@ -13,7 +13,9 @@ import numpy as np
 from conftest import GROUP, dlib_boxes, run, shared_path
 from PIL import Image
 
-from unseen import mask, raster
+from unseen import Options, mask, raster
+from unseen.engine.image import mask_frame, mask_planes
+from unseen.options import DEFAULT_PAD
 from unseen.regions import Regions
 
 
@@ -97,3 +99,35 @@ def test_a_real_portrait_cut_at_the_mouth_keeps_no_lips(tmp_path: Path):
     out = np.asarray(Image.open(tmp_path / "out.png").convert("RGB")).astype(int)
     mouth = out[290:345, 0:30]  # the corner of the mouth and the lips, as seen in the cut photo
     assert (np.abs(mouth - 128).max(-1) <= 1).mean() > 0.99
+
+
+def drawn(box: list[float], width: int, height: int) -> np.ndarray:
+    """What ``engine.image.mask_frame`` fills for one face found at ``box`` (default padding)."""
+    pixels = np.zeros((height, width, 3), np.uint8)
+    out, _ = mask_frame(pixels, Regions.from_boxes([box]), Options(cover=("face",)))
+    return out[..., 0] == 128
+
+
+def test_a_whole_face_whose_padding_crosses_the_border_keeps_its_own_ellipse():
+    """A close-up whose hair padding reaches past the top: the padded box's own ellipse, drawn past the border,
+    covers the head, and the frame's top corners stay as they were (they were filled before: a talking head's
+    changed area rose by 10-15 points of the frame)."""
+    w, h = 160, 120
+    box = [50, 12, 110, 92]  # padding: 15 px each side, 27 px above: the padded top is at -15
+    padded = Regions.from_boxes([box]).to_draw(DEFAULT_PAD, w, h).boxes[0]
+    assert padded[1] < 0  # drawn past the border, not clipped to it
+    got = drawn(box, w, h)
+    assert np.array_equal(got, uncut_ellipse(padded, w, h))
+    assert not got[0, :35].any() and not got[0, 125:].any()
+    planes = np.zeros((h * 3 // 2, w), np.uint8)  # video frames: the same mask on the decoded planes
+    assert mask_planes(planes, (w, h), Regions.from_boxes([box]), Options(cover=("face",)), True)
+    assert np.array_equal(planes[:h] == 128, got)
+
+
+def test_a_face_the_border_cuts_is_still_filled_out_to_it():
+    """The same face moved up until its box reaches the border (within 2 px and 10% of its size, as a detector's
+    box of a cut face ends): the half of the mask on the border's side is filled out to it."""
+    w, h = 160, 120
+    for top in (0, 2, 9):
+        got = drawn([50, top, 110, top + 80], w, h)
+        assert got[: (top + 80 + 20) // 2, 35:125].all(), top

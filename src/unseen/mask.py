@@ -56,43 +56,62 @@ Edges = tuple[bool, bool, bool, bool]
 NO_EDGES: Edges = (False, False, False, False)
 
 
-def _spans(shape: tuple[int, int], kind: str, edges: Edges = NO_EDGES) -> tuple[np.ndarray, np.ndarray]:
+def _spans(shape: tuple[int, int], kind: str, edges: Edges = NO_EDGES,
+           whole: tuple[float, float, float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each row's covered columns [left, right) of one region inside its own bounding box.
 
-    ``edges`` (left, top, right, bottom) says which sides of the box lie on the picture's border. An
-    ellipse there is filled out to that border from its middle: a face the border cuts continues
-    past it, so its widest part can be at the border, where the ellipse inscribed in what is left
-    of the box narrows to a point. Drawn that way, a half face at the edge of a photo kept its lips,
-    chin or an eye in the corners between ellipse and border. The half box on the border's side
-    holds the inscribed ellipse of any larger box the clipped one was cut from, so nothing of the
-    ellipse the face would have had inside the picture is left out.
+    ``whole`` is the region's box before it was clipped to the picture, in the clipped box's own
+    coordinates (default: the clipped box itself): its ellipse is drawn, the part inside the picture.
+
+    ``edges`` (left, top, right, bottom) says which sides of the box lie on the picture's border,
+    where the face was cut (``Regions.to_draw``). An ellipse there is filled out to that border from
+    its middle: a face the border cuts continues past it, so its widest part can be at the border,
+    where the ellipse inscribed in what is left of the box narrows to a point. Drawn that way, a half
+    face at the edge of a photo kept its lips, chin or an eye in the corners between ellipse and
+    border. The half box on the border's side holds the inscribed ellipse of any larger box the
+    clipped one was cut from, so nothing of the ellipse the face would have had inside the picture is
+    left out.
     """
     h, w = shape
     if kind == "box":
         return np.zeros(h, int), np.full(h, w)
-    _, left, right = raster.ellipse_spans(0, 0, w, h, h, w)
+    x1, y1, x2, y2 = (0.0, 0.0, float(w), float(h)) if whole is None else whole
+    r0, inside_left, inside_right = raster.ellipse_spans(x1, y1, x2, y2, h, w)
+    left, right = np.zeros(h, int), np.zeros(h, int)
+    left[r0 : r0 + len(inside_left)], right[r0 : r0 + len(inside_right)] = inside_left, inside_right
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2  # the ellipse's middle, inside the picture or not
     at_left, at_top, at_right, at_bottom = edges
     if at_top:
-        left[: (h + 1) // 2], right[: (h + 1) // 2] = 0, w
+        top = min(h, max(0, int(np.ceil(cy))))
+        left[:top], right[:top] = 0, w
     if at_bottom:
-        left[h // 2 :], right[h // 2 :] = 0, w
+        bottom = min(h, max(0, int(np.floor(cy))))
+        left[bottom:], right[bottom:] = 0, w
     if at_left:
-        left, right = np.zeros_like(left), np.maximum(right, (w + 1) // 2)
+        left, right = np.zeros_like(left), np.maximum(right, min(w, max(0, int(np.ceil(cx)))))
     if at_right:
-        left, right = np.minimum(left, w // 2), np.full_like(right, w)
+        left, right = np.minimum(left, min(w, max(0, int(np.floor(cx))))), np.full_like(right, w)
     return left, right
 
 
-def _pixel_boxes(regions: Regions, width: int, height: int) -> list[tuple[int, int, int, int, str, Edges]]:
-    """Integer boxes (x1, y1, x2, y2) inside the image, with the shape each kind is masked with and
-    which of the box's sides lie on the image's border (``_spans``)."""
+Drawn = tuple[int, int, int, int, str, Edges, tuple[float, float, float, float]]
+
+
+def _pixel_boxes(regions: Regions, width: int, height: int) -> list[Drawn]:
+    """Integer boxes (x1, y1, x2, y2) inside the image, with the shape each kind is masked with,
+    which of the box's sides lie on the image's border and the whole box in the integer box's
+    coordinates (``_spans``). A side past the border is clipped there but keeps its ellipse's
+    shape; a side on it is a cut, filled out to it."""
     out = []
-    for box, kind in zip(regions.boxes, regions.kinds.tolist(), strict=True):
+    for box, kind in zip(regions.boxes.tolist(), regions.kinds.tolist(), strict=True):
         x1, y1 = int(np.floor(max(box[0], 0))), int(np.floor(max(box[1], 0)))
         x2, y2 = int(np.ceil(min(box[2], width))), int(np.ceil(min(box[3], height)))
         if x2 > x1 and y2 > y1:
-            edges = (x1 == 0, y1 == 0, x2 == width, y2 == height)
-            out.append((x1, y1, x2, y2, kinds.get(kind).shape or "", edges))
+            edges = (x1 == 0 and box[0] >= 0, y1 == 0 and box[1] >= 0, x2 == width and box[2] <= width,
+                     y2 == height and box[3] <= height)
+            whole = (min(box[0], 0.0), min(box[1], 0.0), box[2] - x1 if box[2] > width else float(x2 - x1),
+                     box[3] - y1 if box[3] > height else float(y2 - y1))
+            out.append((x1, y1, x2, y2, kinds.get(kind).shape or "", edges, whole))
     return out
 
 
@@ -103,11 +122,11 @@ def coverage(regions: Regions, width: int, height: int, spec_shape: str = "ellip
     boxes (or a hostile request with as many) stays cheap.
     """
     canvas = np.zeros((height, width), np.uint8)
-    for x1, y1, x2, y2, shape, edges in _pixel_boxes(regions, width, height):
+    for x1, y1, x2, y2, shape, edges, whole in _pixel_boxes(regions, width, height):
         if (shape or spec_shape) == "box":
             canvas[y1:y2, x1:x2] = 1
         else:
-            left, right = _spans((y2 - y1, x2 - x1), "ellipse", edges)
+            left, right = _spans((y2 - y1, x2 - x1), "ellipse", edges, whole)
             np.copyto(canvas[y1:y2, x1:x2], 1, where=raster.spans_mask(left, right, 0, x2 - x1))
     return canvas.astype(bool)
 
@@ -115,7 +134,8 @@ def coverage(regions: Regions, width: int, height: int, spec_shape: str = "ellip
 def apply(pixels: np.ndarray, regions: Regions, spec: MaskSpec, rng: np.random.Generator | None = None) -> np.ndarray:
     """Return a copy of ``pixels`` (H, W, 3 uint8) with every region covered.
 
-    Regions must already be padded and clipped (``Regions.padded``). Each kind's shape comes from
+    Regions must already be padded (``Regions.to_draw``; ``Regions.padded``'s clipped boxes are
+    filled out to every border they reach). Each kind's shape comes from
     ``kinds.KINDS`` (boxes a person drew, plates and text are rectangles); faces take ``spec.shape``.
     """
     out = pixels.copy()
@@ -130,12 +150,12 @@ def apply(pixels: np.ndarray, regions: Regions, spec: MaskSpec, rng: np.random.G
             rng = rng or np.random.default_rng()
             out[m] = rng.integers(0, 256, size=(int(m.sum()), out.shape[2]), dtype=np.uint8)
         return out
-    for x1, y1, x2, y2, shape, edges in _pixel_boxes(regions, W, H):  # derived from each region's own pixels
+    for x1, y1, x2, y2, shape, edges, whole in _pixel_boxes(regions, W, H):  # from each region's own pixels
         patch = out[y1:y2, x1:x2]
         if (shape or spec.shape) == "box":
             patch[:] = _cover(patch, spec)
         else:
-            left, right = _spans((y2 - y1, x2 - x1), "ellipse", edges)
+            left, right = _spans((y2 - y1, x2 - x1), "ellipse", edges, whole)
             m = raster.spans_mask(left, right, 0, x2 - x1)
             patch[m] = _cover(patch, spec)[m]
     return out
@@ -163,8 +183,8 @@ def fill_yuv420p(planes: np.ndarray, regions: Regions, spec: MaskSpec, full_rang
     y = flat[: height * width].reshape(height, width)
     u = flat[height * width : height * width + quarter].reshape(height // 2, width // 2)
     v = flat[height * width + quarter :].reshape(height // 2, width // 2)
-    for x1, y1, x2, y2, shape, edges in _pixel_boxes(regions, width, height):
-        left, right = _spans((y2 - y1, x2 - x1), shape or spec.shape, edges)
+    for x1, y1, x2, y2, shape, edges, whole in _pixel_boxes(regions, width, height):
+        left, right = _spans((y2 - y1, x2 - x1), shape or spec.shape, edges, whole)
         np.copyto(y[y1:y2, x1:x2], luma, where=raster.spans_mask(left, right, 0, x2 - x1))
         # The chroma grid: sample (j, i) spans luma rows 2j, 2j + 1 and columns 2i, 2i + 1, and is
         # filled when either row's span reaches one of those columns ([L, R) -> [L // 2, ceil(R / 2))).

@@ -61,18 +61,18 @@ class MaskedImage:
 
 def mask_frame(pixels: np.ndarray, regions: Regions, options: Options,
                rng: np.random.Generator | None = None) -> tuple[np.ndarray, Regions]:
-    """Pad regions by their kind (``kinds.KINDS``), clip to the image and cover them."""
+    """Pad regions by their kind (``kinds.KINDS``) and cover them; returns the covered pixels and
+    the padded regions clipped to the image (what the reports and the self-check count)."""
     h, w = pixels.shape[:2]
-    padded = regions.padded(options.pad, w, h)
-    return mask.apply(pixels, padded, options.mask_spec, rng), padded
+    out = mask.apply(pixels, regions.to_draw(options.pad, w, h), options.mask_spec, rng)
+    return out, regions.padded(options.pad, w, h)
 
 
 def mask_planes(planes: np.ndarray, size: tuple[int, int], regions: Regions, options: Options,
                 full_range: bool) -> bool:
     """``mask_frame`` on a video frame's decoded yuv420p planes, in place (``mask.fill_yuv420p``);
     False when the style needs the RGB path."""
-    padded = regions.padded(options.pad, *size)
-    return mask.fill_yuv420p(planes, padded, options.mask_spec, full_range)
+    return mask.fill_yuv420p(planes, regions.to_draw(options.pad, *size), options.mask_spec, full_range)
 
 
 def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | None = None,
