@@ -695,3 +695,23 @@ def test_the_library_refuses_what_the_command_line_refuses(tmp_path: Path):
     out = np.asarray(Image.open(report.output).convert("RGB"))
     assert all(changed_fraction(np.asarray(Image.open(src).convert("RGB")), out, box) > 0.7
                for box in dlib_boxes(GROUP.name))
+
+
+def test_options_that_lower_protection_say_so(tmp_path: Path, capsys):
+    """``--fast``, ``--no-self-check``, a higher ``--threshold``, a smaller ``--pad`` or a shorter ``--hold``
+    each find or cover fewer faces, and ran without a word (only ``--cover`` without faces and the reversible
+    styles warned). One warning line names them; the default run prints none, and ``-q`` silences it."""
+    from unseen.cli import main
+
+    def stderr(*extra: str) -> str:
+        capsys.readouterr()
+        assert main([str(GROUP), "-o", str(tmp_path / f"{len(extra)}.jpg"), "--force", *extra]) == 0
+        return capsys.readouterr().err
+
+    assert "less protection" not in stderr("--cover", "faces", "--threshold", "0.05", "--pad", "0.5")
+    said = stderr("--fast", "--no-self-check", "--threshold", "0.3", "--pad", "0.1", "--hold", "0.2")
+    line = [x for x in said.splitlines() if "less protection than the default" in x]
+    assert len(line) == 1
+    for option in ("--fast", "--no-self-check", "--threshold", "--pad", "--hold"):
+        assert option in line[0], option
+    assert "less protection" not in stderr("--fast", "-q")

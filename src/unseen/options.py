@@ -12,6 +12,7 @@ from .media.image import DEFAULT_MAX_PIXELS
 VIDEO_MAX_PIXELS = 8192 * 4320  # 8K (DCI), 35.4 MP: the largest video frame read by default
 DEFAULT_PAD = 0.25  # fraction of the face box added on each side (35% more above, for hair)
 DEFAULT_THRESHOLD = 0.1  # CenterFace score; other passes shift by the same amount
+DEFAULT_HOLD = 0.5  # video: seconds a face's mask stays before it is first and after it is last found
 # What happens to a video's sound (--audio, and the review page's choice): dropped unread (the default),
 # kept (re-encoded), or kept with every span of speech found replaced by the clip's own background noise.
 AUDIO_CHOICES = ("drop", "keep", "mute-speech")
@@ -58,7 +59,7 @@ class Options:
     # video
     audio: str = "drop"  # one of AUDIO_CHOICES
     codec: str = "h264"
-    hold: float = 0.5  # seconds a track's mask is kept before its first / after its last detection
+    hold: float = DEFAULT_HOLD  # seconds a track's mask is kept before its first / after its last detection
     second_look: bool = True  # low-score face tracks masked only once confirmed (detect/second_look.py)
 
     def __post_init__(self) -> None:
@@ -88,6 +89,23 @@ class Options:
                 raise ValueError(why)
         if self.max_pixels is not None:
             object.__setattr__(self, "max_pixels", int(self.max_pixels))  # --max-pixels 2e7 is a float
+
+    def weakened(self) -> list[str]:
+        """What these options take away from the default protection, in the user's words (the command
+        prints them as one warning). ``--cover`` without faces and the reversible styles have their
+        own warnings; these did not have any, and each finds or covers fewer faces."""
+        out = []
+        if self.preset == "fast":
+            out.append("--fast runs one detector model (fewer small faces found: docs/BENCHMARKS.md)")
+        if not self.self_check and "face" in self.cover:
+            out.append("--no-self-check leaves faces found again on the result uncovered")
+        if self.threshold > DEFAULT_THRESHOLD:
+            out.append(f"--threshold above {DEFAULT_THRESHOLD:g} finds fewer faces")
+        if self.pad < DEFAULT_PAD:
+            out.append(f"--pad under {DEFAULT_PAD:g} covers less of each head")
+        if self.hold < DEFAULT_HOLD:
+            out.append(f"--hold under {DEFAULT_HOLD:g} s lets a face the video detector loses show sooner")
+        return out
 
     def make_detector(self):
         """The detector these options ask for (models load once, on first use)."""

@@ -21,7 +21,7 @@ from ..engine.plan import Job, names_a_file, plan, plan_file
 from ..errors import UnseenError
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
 from ..media.video_write import CODECS, output_extension
-from ..options import AUDIO_CHOICES, DEFAULT_PAD, DEFAULT_THRESHOLD, Options, parse_cover
+from ..options import AUDIO_CHOICES, DEFAULT_HOLD, DEFAULT_PAD, DEFAULT_THRESHOLD, Options, parse_cover
 from ..report import Report
 from .common import LazyBar, Parser, err, fsname, progress_bar, say
 
@@ -84,7 +84,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-second-look", action="store_true",
                    help="video: mask every low-score face track at once, also those a second look at the "
                    "pixels does not confirm as a face (more grey on crowds; docs/BENCHMARKS.md)")
-    p.add_argument("--hold", type=float, default=0.5,
+    p.add_argument("--hold", type=float, default=DEFAULT_HOLD,
                    help="video: seconds a mask stays before a face first appears and after it is lost")
     p.add_argument("--device", choices=DEVICES, default="cpu",
                    help="where detection runs: cpu (default: the same boxes on every machine), cuda (needs "
@@ -146,6 +146,8 @@ def main(argv: list[str]) -> int:
         err(None, "warning: " + REVERSIBLE_WARNING.format(style=args.style))
     if "face" not in options.cover and not args.quiet:
         err(None, "warning: --cover without faces: faces are left visible")
+    if options.weakened() and not args.quiet:
+        err(None, "warning: less protection than the default: " + "; ".join(options.weakened()))
     skipped: list[Path] = []
     passed: list[Path] = []
     folder_meant = bool(args.output) and args.output.endswith(("/", os.sep))  # "-o out.jpg/" is a folder
