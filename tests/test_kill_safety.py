@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -146,6 +147,23 @@ def test_ctrl_c_in_a_folder_keeps_finished_outputs_only(tmp_path, photo_folder):
     assert all(_complete(p) for p in done)
     assert temps(out) == []
     assert {p: sha(p) for p in photo_folder.iterdir()} == hashes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_no_output_is_put_in_place_after_an_interrupt(tmp_path, photo_folder, sig):
+    """Photos run two at a time: after Ctrl-C the photo the other thread was finishing was still given its
+    name, after "interrupted; no partial outputs were left", and no report named it (a hunt, 2026-12-05:
+    4 reports, 6 outputs). Every output there is one a report printed before the interrupt names."""
+    out = tmp_path / "out"
+    proc = start(photo_folder, "-o", out, "-q", "--json")
+    wait_for(lambda: len(finals(out)) >= 1, proc)
+    proc.send_signal(sig)
+    stdout, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    reported = {Path(json.loads(line)["output"]).name for line in stdout.decode().splitlines()}
+    assert {p.name for p in finals(out)} == reported
+    assert temps(out) == []
 
 
 @pytest.mark.slow

@@ -236,3 +236,69 @@ def test_a_video_container_unseen_does_not_read_is_not_called_a_corrupt_image(tm
     rc, _, err = cli(tmp_path / "a.mpg", "-o", tmp_path / "out")
     assert rc == 1 and err.count("\n") == 1, err
     assert "not a photo or video unseen reads" in err and "corrupt" not in err, err
+
+
+def test_force_never_replaces_another_input_of_the_run(tmp_path, cli):
+    """`unseen A/a/p.jpg A/b/p.jpg -o A/b/ --force` wrote a/p.jpg's output over the original b/p.jpg, and
+    `unseen x.jpg x.unseen.jpg --force` wrote x.jpg's over the input x.unseen.jpg, both exit 0 (a hunt,
+    2026-12-05). An input's name is taken: the output is numbered instead, and its report says why."""
+    (tmp_path / "A" / "a").mkdir(parents=True)
+    (tmp_path / "A" / "b").mkdir()
+    shutil.copy(HOPPER, tmp_path / "A" / "a" / "p.jpg")
+    shutil.copy(GROUP, tmp_path / "A" / "b" / "p.jpg")
+    shutil.copy(HOPPER, tmp_path / "x.jpg")
+    shutil.copy(GROUP, tmp_path / "x.unseen.jpg")
+    originals = {p: p.read_bytes() for p in (tmp_path / "A" / "b" / "p.jpg", tmp_path / "x.unseen.jpg")}
+    rc, out, err = cli(tmp_path / "A" / "a" / "p.jpg", tmp_path / "A" / "b" / "p.jpg", "-o", f"{tmp_path}/A/./b/",
+                       "--force", "--json")
+    assert rc == 0, err
+    first = _reports(out)[0]
+    assert first["output"].endswith("p-2.jpg") and "p.jpg is an input of this run" in " ".join(first["notes"])
+    rc, out, err = cli(tmp_path / "x.jpg", tmp_path / "x.unseen.jpg", "--force", "--json")
+    assert rc == 0, err
+    assert [Path(r["output"]).name for r in _reports(out)] == ["x.unseen-2.jpg", "x.unseen.unseen.jpg"]
+    assert all(p.read_bytes() == b for p, b in originals.items())
+
+
+def test_force_never_replaces_a_file_beside_the_input_under_a_name_unseen_does_not_give(tmp_path, cli):
+    """`unseen pic.jpeg -o ./` plans pic.jpg, the name of another photo there: refused as existing, with
+    "(use --force to replace it)", and --force replaced that original (a hunt, 2026-12-05). Now --force says
+    why not, in one line; unseen's own names beside the input (pic.unseen.jpg) and an output the user named
+    (-o pic.jpg) are still replaced."""
+    shutil.copy(HOPPER, tmp_path / "pic.jpeg")
+    shutil.copy(GROUP, tmp_path / "pic.jpg")
+    before = (tmp_path / "pic.jpg").read_bytes()
+    rc, _, err = cli(tmp_path / "pic.jpeg", "-o", f"{tmp_path}/", "--force")
+    assert rc == 1 and err.strip().splitlines() == [
+        f"unseen: {tmp_path / 'pic.jpeg'}: output {tmp_path / 'pic.jpg'} exists beside the input under a name unseen "
+        "does not give its outputs: it may be an original, so even --force does not replace it; give another -o "
+        "folder"], err
+    assert (tmp_path / "pic.jpg").read_bytes() == before
+    for _ in range(2):
+        assert cli(tmp_path / "pic.jpeg", "--force", "-q")[0] == 0
+    assert (tmp_path / "pic.unseen.jpg").is_file()
+    assert cli(tmp_path / "pic.jpeg", "-o", tmp_path / "pic.jpg", "--force", "-q")[0] == 0
+    assert (tmp_path / "pic.jpg").read_bytes() != before
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_not_a_silent_skip(tmp_path, cli, monkeypatch):
+    """A sub-folder without read permission was passed over without a word and the run exited 0, its photos
+    never covered; named alone, it gave "no photos or videos found" (a hunt, 2026-12-05, as a user who cannot
+    list it: root here can, so the listing is refused by os.scandir's stand-in)."""
+    (tmp_path / "tree" / "pub").mkdir(parents=True)
+    (tmp_path / "tree" / "secret").mkdir()
+    shutil.copy(HOPPER, tmp_path / "tree" / "pub" / "a.jpg")
+    shutil.copy(GROUP, tmp_path / "tree" / "secret" / "b.jpg")
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(path).name == "secret":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    for given in ((tmp_path / "tree",), (tmp_path / "tree" / "secret", tmp_path / "tree" / "pub"),
+                  (tmp_path / "tree" / "secret",)):
+        rc, _, err = cli(*given, "-o", tmp_path / f"out{len(given)}", "-q", "--force")
+        assert rc == 1, err
+        assert f"unseen: {tmp_path / 'tree' / 'secret'}: cannot list this folder: permission denied" in err, err

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..engine.output import STOP_WRITING
 from ..errors import os_cause
 
 _bar: Any = None  # the progress bar being drawn, if any: lines are printed through it
@@ -62,15 +63,19 @@ class Parser(argparse.ArgumentParser):
 
 
 def _interrupt(signum: int, _frame: Any) -> None:
+    STOP_WRITING.set()  # files other threads are finishing are not put in place after "interrupted"
     raise KeyboardInterrupt
 
 
 def handle_signals() -> None:
-    """SIGTERM (kill) and SIGHUP (the terminal closed) clean up like Ctrl-C: temporary files and
-    folders are removed. Only the main thread can set handlers; elsewhere this does nothing."""
+    """Ctrl-C, SIGTERM (kill) and SIGHUP (the terminal closed) clean up alike: temporary files and
+    folders are removed, and no output is given its name after the signal (``STOP_WRITING``: the
+    photos two threads were finishing were put in place after "interrupted; no partial outputs were
+    left", and no report named them). Only the main thread can set handlers; elsewhere this does
+    nothing."""
     if threading.current_thread() is not threading.main_thread():
         return
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
         if sig is not None:
             signal.signal(sig, _interrupt)

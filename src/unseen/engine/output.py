@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +19,13 @@ from pathlib import Path
 from ..errors import UnseenError, os_cause
 
 TMP_PREFIX = ".unseen-tmp-"
+REPLACES_ORIGINAL = ("output {dst} exists beside the input under a name unseen does not give its outputs: it may "
+                     "be an original, so even --force does not replace it; give another -o folder")
 STALE_TEMP_SECONDS = 6 * 3600
 _SWEPT: set[Path] = set()
+# Set when the run is interrupted (the command's signal handler): a file still being finished by
+# another thread is then removed, not given its name.
+STOP_WRITING = threading.Event()
 
 
 class OutputExists(UnseenError):
@@ -103,6 +109,8 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:  # the data must be on disk before the name points at it
             os.fsync(fh.fileno())
+        if STOP_WRITING.is_set():
+            raise UnseenError("interrupted")
         if force:
             os.replace(tmp, dst)
         else:

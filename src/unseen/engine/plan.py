@@ -52,6 +52,7 @@ class Job:
     keep_name: bool = False  # -o DIR: the input's own name when the extension stays the same
     blocked: frozenset[str] = frozenset()  # extensions whose usual name another job planned
     note: str | None = None  # why the name is not the usual one
+    named: bool = False  # -o OUT.EXT: the user named the output (``plan_file``)
 
     def destination(self, extension: str) -> Path:
         ext = extension.lower()
@@ -67,6 +68,20 @@ class Job:
         if self.keep_name and extension.lower() == self.src.suffix.lower():
             return self.src.name
         return self.stem + extension
+
+    def replaces_original(self, dst: Path) -> bool:
+        """Would ``dst`` replace a file in the input's own folder that is no output of unseen's?
+
+        ``unseen pic.heic -o ./`` plans ``pic.jpg``, where another photo may be; without ``--force`` it
+        is refused as existing, and with it it was replaced. Only unseen's own names (``is_own_output``)
+        and a name the user gave (``-o OUT.EXT``) are outputs there; anything else may be an original.
+        """
+        if self.named or is_own_output(dst.name):
+            return False
+        try:
+            return dst.exists() and os.path.samefile(dst.parent, self.src.parent)
+        except OSError:
+            return False
 
     @property
     def sidecar(self) -> Path:
@@ -90,7 +105,7 @@ def is_own_output(name: str) -> bool:
 
 
 def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None,
-          passed: list[Path] | None = None) -> Iterator[Path]:
+          passed: list[Path] | None = None, unreadable: list[Report] | None = None) -> Iterator[Path]:
     """Media files below ``folder``, sorted; symlinked folders are not followed (no loops).
 
     Raw camera files are yielded too: unseen refuses them with a clear error rather than leave a
@@ -98,9 +113,15 @@ def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None,
     videos) are appended to ``skipped`` so the caller can say what it left alone; photos and videos it
     does not take (hidden ones; an earlier run's outputs are not counted) and folders it does not enter
     (hidden, symlinked: a ``.thumbnails`` folder holds faces too) to ``passed``, so that a folder never
-    looks done while they went unmentioned.
+    looks done while they went unmentioned. A folder that cannot be listed (no read permission) is an
+    error report in ``unreadable``: it was passed over in silence, its photos never covered, exit 0.
     """
-    for root, dirs, files in os.walk(folder, followlinks=False, onerror=None):
+    def cannot_list(exc: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append(Report(input=str(exc.filename or folder), status="error",
+                                     error=f"cannot list this folder: {os_cause(exc)}"))
+
+    for root, dirs, files in os.walk(folder, followlinks=False, onerror=cannot_list):
         rootp = Path(root)
         keep = []
         for d in sorted(dirs):
@@ -164,7 +185,7 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
                 if skip is not None and skip.is_relative_to(given.resolve()):
                     holds_output.append(given)
                 items = [(p, (out_dir / p.relative_to(given).parent) if out_dir else p.parent)
-                         for p in _walk(given, skip, skipped, passed)]
+                         for p in _walk(given, skip, skipped, passed, errors)]
             elif given.exists() or given.is_symlink():
                 items = [(given, out_dir if out_dir else given.parent)]
             else:
@@ -185,7 +206,8 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
             stem, ext = f"{RENAME_PREFIX}{i:0{width}d}", likely_extension(src, video_ext)
             jobs.append(Job(src, out_dir if out_dir else folder, stem + ext, ext, stem, stem))
     else:
-        jobs = _distinct([_usual(src, folder, out_dir is not None, video_ext) for src, folder in found])
+        inputs = {_key(src.parent, src.name) for src, _ in found}
+        jobs = _distinct([_usual(src, folder, out_dir is not None, video_ext) for src, folder in found], inputs)
     if holds_output and out_dir is not None:
         error = _foreign_in_output(jobs, out_dir, holds_output[0])
         if error:
@@ -262,7 +284,7 @@ def plan_file(src: Path, out: Path, video_ext: str = ".mp4") -> tuple[list[Job],
         return [], [Report(input=str(src), status="error",
                            error=f"-o {out.name}: unseen writes this {what} as {ext}{codec}; name the output "
                                  f"{out.stem}{ext}, or give a folder")]
-    return [Job(src, out.parent, out.name, ext, out.stem, out.stem)], []
+    return [Job(src, out.parent, out.name, ext, out.stem, out.stem, named=True)], []
 
 
 def _usual(src: Path, folder: Path, keep_name: bool, video_ext: str) -> Job:
@@ -274,13 +296,17 @@ def _usual(src: Path, folder: Path, keep_name: bool, video_ext: str) -> Job:
 
 
 def _key(folder: Path, name: str) -> str:
-    return os.path.normcase(str(folder / name)).lower()  # one name on case-insensitive disks too
+    """One file's name, for telling planned names apart: the same however the path was typed
+    (``./b`` and ``b``), and on case-insensitive disks too."""
+    return os.path.normcase(os.path.abspath(folder / name)).lower()
 
 
-def _distinct(jobs: list[Job]) -> list[Job]:
+def _distinct(jobs: list[Job], inputs: frozenset[str] | set[str] = frozenset()) -> list[Job]:
     """Give the full input name to every job whose planned output another job also claims, unless
     its own suffix already matches the output (``a.jpg`` keeps ``a.unseen.jpg`` beside ``a.heic``);
-    then record, for each job, which other extensions' usual names the run has taken."""
+    then record, for each job, which other extensions' usual names the run has taken. ``inputs``
+    (``_key``s of the run's inputs) are taken names too: ``unseen a/p.jpg b/p.jpg -o b/ --force``
+    wrote a/p.jpg's output over the original b/p.jpg."""
     claims: dict[str, list[int]] = defaultdict(list)
     for i, j in enumerate(jobs):
         claims[_key(j.out_dir, j.name)].append(i)
@@ -298,8 +324,8 @@ def _distinct(jobs: list[Job]) -> list[Job]:
             out[i] = dataclasses.replace(
                 j, name=j.fallback_stem + j.planned_ext,
                 note=f"named {j.fallback_stem + j.planned_ext} because {others} would also become {j.name}")
-    out = _numbered(out)
-    planned = {_key(j.out_dir, j.name) for j in out}
+    out = _numbered(out, inputs)
+    planned = {_key(j.out_dir, j.name) for j in out} | set(inputs)
     usual: dict[str, int] = defaultdict(int)  # how many jobs would get each name with each extension
     for j in out:
         for e in OUTPUT_EXTENSIONS:
@@ -315,17 +341,19 @@ def _distinct(jobs: list[Job]) -> list[Job]:
     return final
 
 
-def _numbered(jobs: list[Job]) -> list[Job]:
+def _numbered(jobs: list[Job], inputs: frozenset[str] | set[str] = frozenset()) -> list[Job]:
     """Number the jobs whose planned name is still another's after ``_distinct``: files of one name
     from two folders sent to one ``-o`` folder (``x/a.jpg`` and ``y/a.jpg`` both became ``a.jpg.jpg``,
-    and with ``--force`` the second replaced the first while both reported "written"), or names that
-    differ in case only. The later ones in input order get ``-2``, ``-3``, ... before the extension."""
-    taken = {_key(j.out_dir, j.name) for j in jobs}
+    and with ``--force`` the second replaced the first while both reported "written"), names that
+    differ in case only, or the name of an input of the run (``inputs``). The later ones in input
+    order get ``-2``, ``-3``, ... before the extension."""
+    taken = {_key(j.out_dir, j.name) for j in jobs} | set(inputs)
     seen: set[str] = set()
     out = []
     for j in jobs:
         key = _key(j.out_dir, j.name)
-        if key in seen:
+        another = key in inputs and key != _key(j.src.parent, j.src.name)  # its own: refused when written
+        if key in seen or another:
             base = j.src.stem if j.keep_name else j.src.stem + OUTPUT_MARK
             n = 2
             while _key(j.out_dir, f"{base}-{n}{j.planned_ext}") in taken:
@@ -333,8 +361,10 @@ def _numbered(jobs: list[Job]) -> list[Job]:
             first = j.name
             j = dataclasses.replace(j, name=f"{base}-{n}{j.planned_ext}", stem=f"{base}-{n}",
                                     fallback_stem=f"{j.src.name}{'' if j.keep_name else OUTPUT_MARK}-{n}",
-                                    keep_name=False, note=f"named {base}-{n}{j.planned_ext} because another "
-                                                          f"input of this run would also become {first}")
+                                    keep_name=False, note=f"named {base}-{n}{j.planned_ext}, not {first}: "
+                                                          f"{first} is an input of this run" if another
+                                    else f"named {base}-{n}{j.planned_ext} because another input of this run "
+                                         f"would also become {first}")
             key = _key(j.out_dir, j.name)
             taken.add(key)
         seen.add(key)

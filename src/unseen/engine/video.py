@@ -72,7 +72,7 @@ from ..regions import Regions
 from ..report import Report
 from ..track import LiveCoverage, Tracker
 from .image import mask_frame, mask_planes
-from .output import atomic_output, same_file
+from .output import REPLACES_ORIGINAL, atomic_output, same_file
 from .plan import Job
 
 Progress = Callable[[int, int], None]
@@ -494,6 +494,8 @@ def anonymize_video_file(job: Job, options: Options, detector: Any, report: Repo
     dst = job.destination(output_extension(options.codec))
     if same_file(job.src, dst):
         raise UnseenError("output would overwrite the input")
+    if options.force and job.replaces_original(dst):
+        raise UnseenError(REPLACES_ORIGINAL.format(dst=dst))
     with atomic_output(dst, options.force) as tmp:
         r = anonymize_video(job.src, tmp, options, detector, boxset, progress)
     report.frames, report.tracks, report.audio = r.frames, r.tracks, r.audio
