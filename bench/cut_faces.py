@@ -1,15 +1,23 @@
-"""Faces the picture's border cuts: the mask filled out to the border (``mask._spans``'s edges) on and off.
+"""Faces the picture's border cuts: the mask filled out to the border (``mask._spans``'s edges), three rules.
 
-Regions reach the mask clipped to the picture, and the ellipse inscribed in a clipped box meets the border at
-one point, where the face goes on. Measured in process (``anonymize_image``, faces only, the self-check on),
-with the rule and without it (``mask._pixel_boxes`` made to report no side on the border):
+The ellipse inscribed in a box clipped to the picture meets the border at one point, where a cut face goes on.
+Measured in process (``anonymize_image``, faces only, the self-check on), under three rules:
+
+* **without**: the ellipse of the padded box clipped to the picture (``mask._pixel_boxes`` made to report no
+  side on the border);
+* **every clipped side**: filled out to each border the *padded* box reaches (2026-12-05 09:31 to 11:20 UTC);
+* **where the box reaches the border** (shipped): filled out only on a side the face's box *as found* reaches
+  (``Regions.to_draw``, ``regions.CUT_SLACK``); a padded box that merely crosses the border keeps its own
+  ellipse, drawn past it.
 
 * **cut faces**: the 43 labelled faces of dlib's examples (``../shared/data/dlib_examples/examples/faces``,
   training.xml and testing.xml), each photo cut through the face from each side, at its middle and at a third
   (344 pictures); per face, the share of its labelled box left in the picture at the fill, and of the box's
   last 3 px along the cut (where the ellipse narrowed);
 * **crowds**: the share of the picture changed on crowd photos that are not the benchmark (ultralight,
-  insightface, dbface, fddb), uncut: what the rule costs where faces merely come near the border.
+  insightface, dbface, fddb), uncut: what the rule costs where faces merely come near the border;
+* **talking heads**: the same share on LivePortrait's 14 close-up clips (``liveportrait_kwaivgi``), their
+  first, middle and last frames as photos: heads whose hair padding crosses the frame's top.
 
     python bench/cut_faces.py [--write-md]
 """
@@ -21,21 +29,32 @@ import argparse
 import numpy as np
 from benchlib import emit, machine, run_header
 from dithered import labelled
-from plates import CROWDS, DLIB, crowd_photos, load
+from plates import CROWDS, DLIB, SHARED, crowd_photos, load
 
 from unseen import Options, anonymize_image, mask
+from unseen.regions import Regions
 
 SECTION = "## Faces cut by the border (bench/cut_faces.py)"
 OPTIONS = Options(cover=("face",))
 DEPTHS = (0.5, 0.33)  # how much of the face's width (or height) the cut leaves out
 SHIPPED = mask._pixel_boxes
+TO_DRAW = Regions.to_draw
+RULES = {"without": "without (the ellipse of the clipped box)",
+         "clipped": "every clipped side filled out (09:31 UTC)",
+         "shipped": "where the box as found reaches the border (shipped)"}
+HEADS = "liveportrait_kwaivgi/assets/examples"
 
 
-def rule(on: bool) -> None:
+def rule(name: str) -> None:
+    """Draw masks under one of ``RULES``."""
     def no_edges(regions, width, height):
-        return [(*box[:5], mask.NO_EDGES) for box in SHIPPED(regions, width, height)]
+        return [(*box[:5], mask.NO_EDGES, box[6]) for box in SHIPPED(regions, width, height)]
 
-    mask._pixel_boxes = SHIPPED if on else no_edges
+    def clipped(regions, pad, width, height):
+        return TO_DRAW(regions, pad, width, height).clipped(width, height)
+
+    mask._pixel_boxes = no_edges if name == "without" else SHIPPED
+    Regions.to_draw = TO_DRAW if name == "shipped" else clipped
 
 
 def cuts():
@@ -67,43 +86,58 @@ def shares(out: np.ndarray, box: tuple[int, int, int, int], side: str) -> tuple[
 
 
 def cut_faces() -> list[str]:
-    got: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    got: dict[str, list[tuple[float, float]]] = {name: [] for name in RULES}
     for picture, box, side in cuts():
-        for on in got:
-            rule(on)
+        for name in got:
+            rule(name)
             out, _ = anonymize_image(picture, OPTIONS)
-            got[on].append(shares(out, box, side))
-    n = len(got[True])
+            got[name].append(shares(out, box, side))
     rows = ["| rule | cut faces | box at the fill >= 0.95 | >= 0.90 | box, mean | 3 px along the cut >= 0.9 | "
             "along the cut, mean |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for on, label in ((False, "without (the ellipse of the clipped box)"), (True, "with (filled out to the border)")):
-        box, strip = np.array([g[0] for g in got[on]]), np.array([g[1] for g in got[on]])
-        rows.append(f"| {label} | {n} | {(box >= 0.95).sum()} | {(box >= 0.9).sum()} | {box.mean():.3f} | "
+    for name, label in RULES.items():
+        box, strip = np.array([g[0] for g in got[name]]), np.array([g[1] for g in got[name]])
+        rows.append(f"| {label} | {len(box)} | {(box >= 0.95).sum()} | {(box >= 0.9).sum()} | {box.mean():.3f} | "
                     f"{(strip >= 0.9).sum()} | {strip.mean():.3f} |")
         print(rows[-1], flush=True)
     return rows
 
 
-def crowds() -> list[str]:
-    pictures = [load(p) for p in crowd_photos((*CROWDS, "fddb_sample"))]
-    changed: dict[bool, list[float]] = {False: [], True: []}
-    for picture in pictures:
-        for on in changed:
-            rule(on)
-            out, _ = anonymize_image(picture, OPTIONS)
-            changed[on].append(float((np.abs(picture.astype(int) - out).max(-1) > 24).mean()))
-    a, b = np.array(changed[False]), np.array(changed[True])
-    return ["| crowd photos, uncut | changed share without, mean | with, mean | photos that changed more |",
-            "|---|---:|---:|---:|",
-            f"| {len(pictures)} | {100 * a.mean():.2f}% | {100 * b.mean():.2f}% | {(b > a + 1e-6).sum()} |"]
+def head_frames() -> list[np.ndarray]:
+    """The first, middle and last frame of each LivePortrait clip."""
+    import av
+
+    out = []
+    for clip in sorted((SHARED / HEADS).rglob("*.mp4")):
+        with av.open(str(clip)) as container:
+            frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+        out += [frames[0], frames[len(frames) // 2], frames[-1]]
+    return out
+
+
+def changed(sets: dict[str, list[np.ndarray]]) -> list[str]:
+    """Mean share of each set's pictures changed under each rule, and how many changed more than without."""
+    rows = ["| pictures, uncut | " + " | ".join(f"{label}, changed" for label in RULES.values()) + " |",
+            "|---|" + "---:|" * len(RULES)]
+    for label, pictures in sets.items():
+        share: dict[str, np.ndarray] = {}
+        for name in RULES:
+            rule(name)
+            share[name] = np.array([float((np.abs(p.astype(int) - anonymize_image(p, OPTIONS)[0]).max(-1) > 24)
+                                          .mean()) for p in pictures])
+        rows.append(f"| {label}: {len(pictures)} | " + " | ".join(
+            f"{100 * v.mean():.2f}%" + ("" if n == "without" else f" ({(v > share['without'] + 1e-6).sum()} more)")
+            for n, v in share.items()) + " |")
+        print(rows[-1], flush=True)
+    return rows
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--write-md", action="store_true")
     args = p.parse_args()
-    lines = [*run_header(machine()), "", *cut_faces(), "", *crowds()]
-    rule(True)
+    sets = {"crowd photos": [load(p) for p in crowd_photos((*CROWDS, "fddb_sample"))], "talking heads": head_frames()}
+    lines = [*run_header(machine()), "", *cut_faces(), "", *changed(sets)]
+    rule("shipped")
     emit(SECTION, lines, args.write_md)
     return 0
 
