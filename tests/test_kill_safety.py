@@ -74,6 +74,9 @@ def test_kill_mid_video_leaves_nothing_under_the_final_name(tmp_path, clip, sig)
         assert temps(out) == []
     else:
         assert proc.returncode == -sig
+        # What a killed run leaves was never checked: only its owner may read it (it was made 0644 before
+        # a frame was written: a hunt, 2026-12-05); an output gets its usual mode when it is put in place.
+        assert temps(out) and all(p.stat().st_mode & 0o077 == 0 for p in temps(out))
     assert finals(out) == []  # nothing under walk.mp4, complete or not
     assert all(p.name.startswith(TMP_PREFIX) for p in out.iterdir())  # at most a hidden temp file
     assert sha(clip) == before

@@ -98,16 +98,15 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
         fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=dst.suffix, dir=dst.parent)
     except OSError as exc:
         raise UnseenError(f"cannot write to {dst.parent}: {exc.strerror or exc}") from None
-    try:  # mkstemp makes 0600; an output is an ordinary file: 0666 less the umask, like `cp` or `>`
-        os.fchmod(fd, 0o666 & ~_umask())
-    except OSError:
-        pass  # e.g. a filesystem without modes: the file is still private, which is safe
-    finally:
-        os.close(fd)
+    os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:  # the data must be on disk before the name points at it
+            # mkstemp makes 0600, and so the file stays while it is written: what a killed run leaves
+            # was never checked. An output is an ordinary file: 0666 less the umask, like `cp` or `>`.
+            with contextlib.suppress(OSError):  # a filesystem without modes: still private, which is safe
+                os.fchmod(fh.fileno(), 0o666 & ~_umask())
             os.fsync(fh.fileno())
         if STOP_WRITING.is_set():
             raise UnseenError("interrupted")
