@@ -358,3 +358,17 @@ def test_spans_are_padded_merged_and_short_blips_dropped():
     assert len(spans) == 1
     assert spans[0][0] == pytest.approx(50 * w - 0.2) and spans[0][1] == pytest.approx(200 * w + 0.2)
     assert speech.pad_merge([(0.1, 0.5), (3.0, 4.0)], 0.2, 1.0, 3.9) == [(0.0, 0.7), (2.8, 3.9)]
+
+
+def test_seven_one_sound_is_muted_too(tmp_path):
+    """`--audio mute-speech` on any 8-channel (7.1) clip failed ("IndexError: index 8 is out of bounds"):
+    PyAV 18.1 counts nine planes in an 8-channel frame and ``AudioFrame.from_ndarray`` trips on it (a hunt,
+    2026-12-05). `--audio keep` worked. Now the speech is muted and the sound kept, mixed down as keep does."""
+    clip = speech_clip(tmp_path / "in71.mkv", 48000, "7.1")
+    result = run(clip.path, tmp_path / "o.mp4")
+    assert result.audio == "speech muted (AAC)" and result.speech_removed > 0.5 * (clip.speech[1] - clip.speech[0])
+    with av.open(str(tmp_path / "o.mp4")) as c:
+        layout = c.streams.audio[0].layout.name
+    a0, a1 = int(clip.speech[0] * 48000), int(clip.speech[1] * 48000)
+    xo = load(tmp_path / "o.mp4", 48000, layout)
+    assert all(abs(np.corrcoef(ch[a0:a1], clip.speech_signal[: a1 - a0])[0, 1]) < 0.05 for ch in xo)

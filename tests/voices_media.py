@@ -14,6 +14,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from unseen.media.ffmpeg import float_planar_frame
+
 SPEECH = Path(__file__).resolve().parent / "fixtures" / "audio" / "speech.flac"
 BED_BEFORE, BED_AFTER = 2.0, 3.0
 BED_DB, HUM_DB, SPEECH_DB = -35.0, -45.0, -20.0
@@ -107,7 +109,7 @@ def write_clip(path: Path, x: np.ndarray, rate: int, layout: str, video: bool = 
                 vi += 1
                 continue
             chunk = np.ascontiguousarray(x[:, ai:ai + 1024].astype(np.float32))
-            f = av.AudioFrame.from_ndarray(chunk, format="fltp", layout=layout)
+            f = float_planar_frame(chunk, layout, rate)  # PyAV's from_ndarray fails on 7.1
             f.sample_rate, f.pts, f.time_base = rate, ai, Fraction(1, rate)
             c.mux(a.encode(f))
             ai += chunk.shape[1]

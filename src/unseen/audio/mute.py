@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnseenError
-from ..media.ffmpeg import av, error_line, open_input
+from ..media.ffmpeg import audio_samples, av, error_line, float_planar_frame, open_input
 from .bed import BlockStats, Profile, ShapedNoise, profiles
 from .speech import Resampler16k, SpeechDetector, VadParams, pad_merge
 
@@ -100,7 +100,7 @@ class _Planar:
 
     def __call__(self, frame: Any) -> np.ndarray:
         self.check(frame)
-        a = frame.to_ndarray()
+        a = audio_samples(frame)
         name = frame.format.name
         if not frame.format.is_planar:
             a = a.reshape(-1, self.channels).T
@@ -118,9 +118,7 @@ class _Planar:
 
 
 def _mono_frame(x: np.ndarray, rate: int) -> Any:
-    f = av().AudioFrame.from_ndarray(np.ascontiguousarray(x, dtype=np.float32), format="fltp", layout="mono")
-    f.sample_rate = rate
-    return f
+    return float_planar_frame(np.reshape(x, (1, -1)), "mono", rate)
 
 
 def _declared_seconds(container: Any, stream: Any) -> float | None:
@@ -299,9 +297,7 @@ class Muter:
             if frame.format.name == "fltp" and self.planar.out_layout == self.planar.layout:
                 return frame  # untouched: the decoded frame itself
             out = self.planar(frame)  # other sample formats: the same values as float planar
-        nf = av().AudioFrame.from_ndarray(np.ascontiguousarray(out, dtype=np.float32), format="fltp",
-                                          layout=self.planar.out_layout)
-        nf.sample_rate = frame.sample_rate
+        nf = float_planar_frame(out, self.planar.out_layout, frame.sample_rate)
         nf.pts, nf.time_base = frame.pts, frame.time_base
         return nf
 

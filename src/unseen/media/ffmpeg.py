@@ -59,3 +59,37 @@ def open_input(path: Path | str) -> Any:
 def open_output(path: Path | str, fmt: str) -> Any:
     """Create a new container file of format ``fmt`` with no encoder/muxer version strings."""
     return av().open(local_url(path), "w", format=fmt, container_options={"fflags": "+bitexact"})
+
+
+def audio_samples(frame: Any) -> Any:
+    """A decoded audio frame's samples as an array: (channels, samples) for a planar format, (1,
+    channels x samples) interleaved for a packed one, as ``AudioFrame.to_ndarray`` gives them.
+
+    Why not ``to_ndarray``: PyAV 18.1 counts nine planes in an eight-channel frame and reads a ninth
+    that is not there: on a 7.1 clip ``--audio mute-speech`` ended in a segmentation fault. Only one
+    plane per channel is read here.
+    """
+    import numpy as np
+
+    if not frame.format.is_planar:
+        return frame.to_ndarray()
+    dtype = np.dtype(frame.format.name.rstrip("p").replace("flt", "f4").replace("dbl", "f8")
+                     .replace("s16", "i2").replace("s32", "i4").replace("s64", "i8").replace("u8", "u1"))
+    channels = len(frame.layout.channels)
+    return np.vstack([np.frombuffer(frame.planes[i], dtype, count=frame.samples) for i in range(channels)])
+
+
+def float_planar_frame(x: Any, layout: str, rate: int) -> Any:
+    """An ``fltp`` audio frame holding ``x`` (channels, samples) float32, in ``layout`` at ``rate``.
+
+    Why not ``AudioFrame.from_ndarray``: it fails on every 7.1 clip ("index 8 is out of bounds"), for
+    the ninth plane ``audio_samples`` says; the frame's own planes are filled instead.
+    """
+    import numpy as np
+
+    x = np.asarray(x, np.float32)
+    frame = av().AudioFrame(format="fltp", layout=layout, samples=x.shape[1])
+    for plane, channel in zip(frame.planes, x, strict=False):  # one plane per channel (and PyAV's extra one)
+        np.frombuffer(plane, np.float32, count=x.shape[1])[:] = channel
+    frame.sample_rate = rate
+    return frame
