@@ -114,7 +114,8 @@ def test_outside_spans_samples_are_the_decoded_input_exactly(clips):
     fades over 5 ms at span edges, and replaces everything inside."""
     clip = clips[(44100, "stereo")]
     an = analyse(clip.path)
-    assert an is not None and an.rate == 44100 and an.layout == "stereo" and an.detectors == 4  # mix, L, R, L - R
+    # the mix, its foreground, left, right, left minus right
+    assert an is not None and an.rate == 44100 and an.layout == "stereo" and an.detectors == 5
     (a, b), = an.spans  # one span: the sentence, padded
     v0, v1 = clip.voiced
     assert v0 - 0.3 < a / an.rate < v0 - 0.1 and v1 + 0.1 < b / an.rate < v1 + 0.4, (a / an.rate, b / an.rate, v0, v1)
@@ -372,3 +373,35 @@ def test_seven_one_sound_is_muted_too(tmp_path):
     a0, a1 = int(clip.speech[0] * 48000), int(clip.speech[1] * 48000)
     xo = load(tmp_path / "o.mp4", 48000, layout)
     assert all(abs(np.corrcoef(ch[a0:a1], clip.speech_signal[: a1 - a0])[0, 1]) < 0.05 for ch in xo)
+
+
+@pytest.mark.parametrize(("voice_over_music_db", "windows_left"), [(0, 30), (3, 3), (5, 3)])
+def test_a_voice_over_a_music_bed_is_muted(tmp_path, voice_over_music_db, windows_left):
+    """LivePortrait's d11 (a woman talking) over its d14 (instrumental), the voice 0-5 dB louder than the music,
+    as a vlog with a music bed is mixed: Silero scored the voice under 0.35 in 98-100% of its windows, and 7.8-8.4
+    s of its 9 s came out untouched (a hunt, 2026-12-05). The detector now also hears the mix's non-repeating
+    part (``audio/foreground.py``). The judge: 0.1 s windows of the voice where the output still follows the
+    input's waveform (a muted window is fresh noise). Before: 8.9, 8.5 and 7.4 s left at 0, 3 and 5 dB; at
+    0 dB some is still left (2.2 s when this was written: docs/THREAT_MODEL.md, "Voices")."""
+    from voices_media import write_clip
+
+    rate = 48000
+    voice = load(shared_path("liveportrait_kwaivgi/assets/examples/driving/d11.mp4"), rate)[0]
+    music = load(shared_path("liveportrait_kwaivgi/assets/examples/driving/d14.mp4"), rate)[0]
+    n = 10 * rate
+    v = np.zeros(n)
+    v[rate // 2: rate // 2 + min(len(voice), 9 * rate)] = voice[: 9 * rate]
+    level = np.sqrt(np.mean(v[np.abs(v) > 1e-4] ** 2))
+    m = music[:n] / np.sqrt(np.mean(music[:n] ** 2)) * level * 10 ** (-voice_over_music_db / 20)
+    x = (v + m) * (0.1 / level)
+    write_clip(tmp_path / "in.mp4", np.stack([x, x]).astype(np.float32), rate, "stereo")
+    run(tmp_path / "in.mp4", tmp_path / "out.mp4")
+    out = load(tmp_path / "out.mp4", rate)[0][:n]
+    w = rate // 10
+    left = 0
+    for i in range(n // w):
+        s = slice(i * w, (i + 1) * w)
+        if np.sqrt(np.mean(v[s] ** 2)) < level * 0.1:  # the voice is quiet here: not a window of speech
+            continue
+        left += np.corrcoef(out[s], x[s])[0, 1] > 0.5
+    assert left <= windows_left, f"{left / 10:.1f} s of the voice left"

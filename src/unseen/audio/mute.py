@@ -7,7 +7,9 @@ Two reads of the audio, like the video's two reads, and never a buffer of it:
    read as 5.1, its fourth microphone as the LFE) and the difference of the first two go through the
    speech detector (``speech.py``), so a voice in one channel only, in anti-phase between two (a
    downmix cancels it), or panned under music mixed to the centre (the difference cancels the music)
-   is still found; the spans of all of them are united, padded and merged. Meanwhile
+   is still found, and so is the downmix's non-repeating part (``foreground.py``: a voice over a music
+   bed, which the detector hears poorly as it is); the spans of all of them are united, padded and
+   merged. Meanwhile
    ``bed.BlockStats`` measures the non-speech around them for the comfort noise. The result is a
    few numbers per span; it is final before the first sample is muted.
 2. ``Muter(analysis).process(frame)`` runs on the frames of the writer's own decode, in stream
@@ -38,6 +40,7 @@ import numpy as np
 from ..errors import UnseenError
 from ..media.ffmpeg import audio_samples, av, error_line, float_planar_frame, open_input
 from .bed import BlockStats, Profile, ShapedNoise, profiles
+from .foreground import Foreground
 from .speech import Resampler16k, SpeechDetector, VadParams, pad_merge
 
 FADE_S = 0.005
@@ -59,7 +62,7 @@ class AudioAnalysis:
     profiles: list[Profile | None]  # one per span; None: digital silence
     nfft: int
     edges: np.ndarray = field(repr=False)
-    detectors: int = 1  # speech detector runs (downmix + channels)
+    detectors: int = 1  # speech detector runs (downmix, its foreground, each channel, L - R)
     cpu_s: float = 0.0  # CPU time of this read (decode, resample, detector, block stats)
 
     @property
@@ -168,6 +171,7 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
         pending: list[np.ndarray] = []  # planar chunks waiting for the per-channel detectors
         pending_n = 0
         n = 0
+        fore, fore_det = Foreground(), SpeechDetector(params)  # the downmix's non-repeating part (music repeats)
 
         def per_channel() -> None:
             nonlocal pending, pending_n
@@ -192,9 +196,11 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
             n += x.shape[1]
             _, rs, det = dets[0]
             if planar.out_layout != planar.layout:  # no layout to downmix by: average the channels
-                det.feed(rs.resample(_mono_frame(x.mean(axis=0, keepdims=True), planar.rate)))
+                mono = rs.resample(_mono_frame(x.mean(axis=0, keepdims=True), planar.rate))
             else:
-                det.feed(rs.resample(frame))
+                mono = rs.resample(frame)
+            det.feed(mono)
+            fore_det.feed(fore.feed(mono))
             if len(dets) > 1:
                 pending.append(x)
                 pending_n += x.shape[1]
@@ -214,16 +220,20 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
         stats.feed(np.zeros((planar.channels, 0), np.float32), final=True)
         per_channel()
         union: list[tuple[float, float]] = []
-        for _, rs, det in dets:
-            det.feed(rs.flush())
+        for i, (_, rs, det) in enumerate(dets):
+            tail = rs.flush()
+            det.feed(tail)
             union += det.finish()
+            if i == 0:
+                fore_det.feed(fore.feed(tail, final=True))
+                union += fore_det.finish()
         spans_s = pad_merge(union, 0.0, params.merge_gap_s, n / rate)
     spans = [(max(0, math.floor(a * rate)), min(n, math.ceil(b * rate))) for a, b in spans_s]
     spans = [(a, b) for a, b in spans if b > a]
     if spans and spans[-1][1] >= n - int(0.001 * rate):
         spans[-1] = (spans[-1][0], n)  # a span reaching the end (give or take resampling) covers it
     return AudioAnalysis(rate, planar.out_layout, planar.channels, n, spans, profiles(stats, spans, rate),
-                         stats.nfft, stats.edges, len(dets), time.thread_time() - c0)
+                         stats.nfft, stats.edges, len(dets) + 1, time.thread_time() - c0)
 
 
 class Muter:
