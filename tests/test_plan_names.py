@@ -262,18 +262,20 @@ def test_force_never_replaces_another_input_of_the_run(tmp_path, cli):
 
 def test_force_never_replaces_a_file_beside_the_input_under_a_name_unseen_does_not_give(tmp_path, cli):
     """`unseen pic.jpeg -o ./` plans pic.jpg, the name of another photo there: refused as existing, with
-    "(use --force to replace it)", and --force replaced that original (a hunt, 2026-12-05). Now --force says
-    why not, in one line; unseen's own names beside the input (pic.unseen.jpg) and an output the user named
-    (-o pic.jpg) are still replaced."""
+    "(use --force to replace it)", --force replaced that original, and --skip-existing took it for pic.jpeg's
+    output (pic.jpeg never covered, counted as done; a hunt, 2026-12-05). Now one line says why, whatever the
+    flags; unseen's own names beside the input (pic.unseen.jpg) and an output the user named (-o pic.jpg)
+    are still replaced."""
     shutil.copy(HOPPER, tmp_path / "pic.jpeg")
     shutil.copy(GROUP, tmp_path / "pic.jpg")
     before = (tmp_path / "pic.jpg").read_bytes()
-    rc, _, err = cli(tmp_path / "pic.jpeg", "-o", f"{tmp_path}/", "--force")
-    assert rc == 1 and err.strip().splitlines() == [
-        f"unseen: {tmp_path / 'pic.jpeg'}: output {tmp_path / 'pic.jpg'} exists beside the input under a name unseen "
-        "does not give its outputs: it may be an original, so even --force does not replace it; give another -o "
-        "folder"], err
-    assert (tmp_path / "pic.jpg").read_bytes() == before
+    for how in ("--force", "--skip-existing", None):
+        rc, _, err = cli(tmp_path / "pic.jpeg", "-o", f"{tmp_path}/", *([how] if how else []))
+        assert rc == 1 and err.strip().splitlines() == [
+            f"unseen: {tmp_path / 'pic.jpeg'}: output {tmp_path / 'pic.jpg'} exists beside the input under a name "
+            "unseen does not give its outputs: it may be an original, so it is neither replaced (even with --force) "
+            "nor taken for this file's output (--skip-existing); give another -o folder"], (how, err)
+        assert (tmp_path / "pic.jpg").read_bytes() == before
     for _ in range(2):
         assert cli(tmp_path / "pic.jpeg", "--force", "-q")[0] == 0
     assert (tmp_path / "pic.unseen.jpg").is_file()

@@ -40,6 +40,8 @@ def skipped_report(job: Job, options: Options) -> Report | None:
     try:
         if not dst.is_file() or dst.is_symlink():  # a folder or a link is no output: ``claim`` says so
             return None
+        if job.replaces_original(dst):  # maybe someone's photo, not an output: the engine says so
+            return None
     except OSError:
         return None
     return Report(input=str(job.src), output=str(dst), status="skipped", style=options.style,

@@ -289,7 +289,7 @@ def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector:
     dst = job.destination(image_io.EXTENSION[img.output_format])
     if same_file(job.src, dst):
         raise UnseenError("output would overwrite the input")
-    if options.force and job.replaces_original(dst):
+    if job.replaces_original(dst):
         raise UnseenError(REPLACES_ORIGINAL.format(dst=dst))
     claim(dst, options.force)  # before detection: an existing output fails (or is skipped) at once
     report.format_in, report.format_out, report.frames = img.format, img.output_format, len(img.frames)

@@ -72,9 +72,11 @@ class Job:
     def replaces_original(self, dst: Path) -> bool:
         """Would ``dst`` replace a file in the input's own folder that is no output of unseen's?
 
-        ``unseen pic.heic -o ./`` plans ``pic.jpg``, where another photo may be; without ``--force`` it
-        is refused as existing, and with it it was replaced. Only unseen's own names (``is_own_output``)
-        and a name the user gave (``-o OUT.EXT``) are outputs there; anything else may be an original.
+        ``unseen pic.heic -o ./`` plans ``pic.jpg``, where another photo may be: with ``--force`` it was
+        replaced, with ``--skip-existing`` taken for pic.heic's output (pic.heic never covered, counted
+        as done), and without either refused with "(use --force to replace it)". Only unseen's own names
+        (``is_own_output``) and a name the user gave (``-o OUT.EXT``) are outputs there; anything else
+        may be an original.
         """
         if self.named or is_own_output(dst.name):
             return False

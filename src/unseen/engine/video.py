@@ -494,7 +494,7 @@ def anonymize_video_file(job: Job, options: Options, detector: Any, report: Repo
     dst = job.destination(output_extension(options.codec))
     if same_file(job.src, dst):
         raise UnseenError("output would overwrite the input")
-    if options.force and job.replaces_original(dst):
+    if job.replaces_original(dst):
         raise UnseenError(REPLACES_ORIGINAL.format(dst=dst))
     with atomic_output(dst, options.force) as tmp:
         r = anonymize_video(job.src, tmp, options, detector, boxset, progress)
