@@ -70,6 +70,23 @@ def test_kept_means_covered_by_one_new_region():
     assert lost([(0, 0, 100, 100)], [(None, None)], {"t0": 0.5, "t1": 2.0}) == []
 
 
+def test_a_face_saved_again_as_a_drawn_box_needs_confirmation(photo):
+    """The same box saved as a face, then as a box a person drew (``manual``): a face is masked padded out to
+    the head and a drawn box as drawn, so the second output showed 25,483 pixels of heads the first covered,
+    with no question asked (a hunt, 2026-12-05). What each region's mask spans is compared now."""
+    srv = _serve([photo])
+    try:
+        assert _save(srv, {"regions": [FACE]})[1]["state"] == "done"
+        status, body = _save(srv, {"regions": [dict(FACE, kind="manual")]})
+        assert status == 409 and body["code"] == "uncover", body
+        # drawn out to where the face's mask reached, the same box keeps it covered
+        w, h = FACE["w"], FACE["h"]
+        grown = dict(FACE, kind="manual", x=FACE["x"] - w / 4, y=FACE["y"] - h * 0.3375, w=w * 1.5, h=h * 1.5875)
+        assert _save(srv, {"regions": [grown]})[1]["state"] == "done"
+    finally:
+        srv.stop()
+
+
 def test_video_range_shortened_needs_confirmation(tmp_path):
     clip = _tiny_video(tmp_path / "clip.mp4")
     srv = _serve([clip])

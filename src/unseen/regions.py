@@ -173,6 +173,21 @@ class Regions:
         filled the frame's corners around every close-up whose hair padding crossed the top (a
         talking head's changed area went up by 10-15 points of the frame).
         """
+        w, h = self.widths, self.heights
+        b = self.grown(pad).boxes
+        sx, sy = CUT_SLACK_PX + CUT_SLACK * w, CUT_SLACK_PX + CUT_SLACK * h
+        cut = (self.boxes[:, 0] <= sx, self.boxes[:, 1] <= sy, self.boxes[:, 2] >= width - sx,
+               self.boxes[:, 3] >= height - sy)
+        b[:, 0] = np.where(cut[0], 0, b[:, 0])
+        b[:, 1] = np.where(cut[1], 0, b[:, 1])
+        b[:, 2] = np.where(cut[2], width, b[:, 2])
+        b[:, 3] = np.where(cut[3], height, b[:, 3])
+        drawn = Regions(b, self.scores, self.kinds, self.sources, self.landmarks)
+        return drawn[drawn.within(width, height)]
+
+    def grown(self, pad: float) -> Regions:
+        """Each box grown by its kind's padding (``padded``), nothing clipped or dropped: the area
+        each region's mask spans, for comparing what two sets of regions cover."""
         b = self.boxes.copy()
         w = b[:, 2] - b[:, 0]
         h = b[:, 3] - b[:, 1]
@@ -180,15 +195,11 @@ class Regions:
         frac = np.array([pad if r.pad is None else r.pad for r in rows], np.float32).reshape(len(self))
         up = np.array([1.35 if r.head else 1.0 for r in rows], np.float32).reshape(len(self))
         px, py = w * frac, h * frac
-        sx, sy = CUT_SLACK_PX + CUT_SLACK * w, CUT_SLACK_PX + CUT_SLACK * h
-        cut = (self.boxes[:, 0] <= sx, self.boxes[:, 1] <= sy, self.boxes[:, 2] >= width - sx,
-               self.boxes[:, 3] >= height - sy)
-        b[:, 0] = np.where(cut[0], 0, b[:, 0] - px)
-        b[:, 1] = np.where(cut[1], 0, b[:, 1] - py * up)
-        b[:, 2] = np.where(cut[2], width, b[:, 2] + px)
-        b[:, 3] = np.where(cut[3], height, b[:, 3] + py)
-        drawn = Regions(b, self.scores, self.kinds, self.sources, self.landmarks)
-        return drawn[drawn.within(width, height)]
+        b[:, 0] -= px
+        b[:, 2] += px
+        b[:, 1] -= py * up
+        b[:, 3] += py
+        return Regions(b, self.scores, self.kinds, self.sources, self.landmarks)
 
     def of_kind(self, *names: str) -> Regions:
         """The regions of the given kinds."""

@@ -222,12 +222,15 @@ def open_earlier(item: Item) -> None:
 
 
 def uncovered(prior: list[dict], regions: Regions, times: list, timed: bool) -> list[dict]:
-    """The prior regions no new region keeps covered (see ``KEEP_SHARE``, ``TIME_SLACK``)."""
+    """The prior regions no new region keeps covered (see ``KEEP_SHARE``, ``TIME_SLACK``), each taken
+    as its mask spans, grown by its kind's padding: a face saved again as a box a person drew (a kind
+    not padded) passed as kept, and 25,000 pixels of the heads the first save covered came out."""
     if not prior:
         return []
     old, old_times = parse_items(prior, "review")
     if not len(regions):
         return list(prior)
+    old, regions = old.grown(unseen_options.DEFAULT_PAD), regions.grown(unseen_options.DEFAULT_PAD)
     share = intersection(old.boxes, regions.boxes) / np.maximum(old.areas, 1e-6)[:, None]
     kept = share >= KEEP_SHARE
     if timed:
