@@ -35,6 +35,8 @@ class Foreground:
         self.near = int(MIN_S * RATE / HOP)
         self.pending = np.zeros(N_FFT // 2, np.float32)  # centred frames: half a frame of zeros first
         self.spectra = np.zeros((N_FFT // 2 + 1, 0), np.complex64)  # frames first .. last made
+        self.mags = np.zeros((N_FFT // 2 + 1, 0), np.float32)  # their magnitudes
+        self.units = np.zeros((N_FFT // 2 + 1, 0), np.float32)  # ... scaled to length 1 (cosine similarity)
         self.first = 0  # index of spectra[:, 0]
         self.done = 0  # frames whose foreground is added into ``ola``
         self.ola = np.zeros(0, np.float32)  # overlap-add of the padded signal from its sample ``ola_start``
@@ -51,14 +53,19 @@ class Foreground:
         if n:
             idx = np.arange(N_FFT)[None] + HOP * np.arange(n)[:, None]
             made = np.fft.rfft(self.pending[idx] * self.window, axis=1).T.astype(np.complex64)
+            mags = np.abs(made)
             self.spectra = np.concatenate([self.spectra, made], axis=1)
+            self.mags = np.concatenate([self.mags, mags], axis=1)
+            self.units = np.concatenate([self.units, mags / (np.linalg.norm(mags, axis=0, keepdims=True) + 1e-9)],
+                                        axis=1)
             self.pending = self.pending[n * HOP:]
         last = self.first + self.spectra.shape[1]  # frames made so far
         ready = last if final else max(self.done, last - self.reach)
         while self.done < ready:
             self._finish(min(ready, self.done + BLOCK), last)
         keep = max(0, self.done - self.reach - self.first)  # older frames are nobody's neighbours now
-        self.spectra, self.first = self.spectra[:, keep:], self.first + keep
+        self.spectra, self.mags, self.units = self.spectra[:, keep:], self.mags[:, keep:], self.units[:, keep:]
+        self.first += keep
         final_upto = self.samples if final else max(0, self.done * HOP - N_FFT // 2)
         out, self.emitted = self._take(final_upto - self.emitted), final_upto
         return out
@@ -66,8 +73,8 @@ class Foreground:
     def _finish(self, stop: int, last: int) -> None:
         """The foreground of frames ``done .. stop``, added into the overlap-add buffer."""
         lo, hi = max(self.first, self.done - self.reach), min(last, stop + self.reach)
-        mags = np.abs(self.spectra[:, lo - self.first:hi - self.first])
-        unit = mags / (np.linalg.norm(mags, axis=0, keepdims=True) + 1e-9)
+        mags = self.mags[:, lo - self.first:hi - self.first]
+        unit = self.units[:, lo - self.first:hi - self.first]
         rows = np.arange(self.done, stop)
         sim = unit[:, rows - lo].T @ unit  # (frames, neighbours)
         gap = np.abs(np.arange(lo, hi)[None] - rows[:, None])
@@ -75,10 +82,14 @@ class Foreground:
         k = min(K, sim.shape[1])
         top = np.argpartition(-sim, k - 1, axis=1)[:, :k]
         picked = np.take_along_axis(sim, top, axis=1) > -2.0
-        bed = np.empty((mags.shape[0], rows.size), np.float32)
-        for i in range(rows.size):
-            chosen = top[i][picked[i]]
-            bed[:, i] = np.median(mags[:, chosen], axis=1) if chosen.size else 0.0
+        if picked.all():  # the usual case: one median over (bins, frames, k)
+            bed = np.median(mags[:, top], axis=2)
+        else:  # a clip shorter than a few seconds: fewer neighbours than K for some frames
+            bed = np.zeros((mags.shape[0], rows.size), np.float32)
+            for i in range(rows.size):
+                chosen = top[i][picked[i]]
+                if chosen.size:
+                    bed[:, i] = np.median(mags[:, chosen], axis=1)
         own = mags[:, rows - lo]
         gain = 1.0 - np.minimum(bed, own) / (own + 1e-9)
         frames = np.fft.irfft(self.spectra[:, rows - self.first] * gain, n=N_FFT, axis=0).T * self.window
