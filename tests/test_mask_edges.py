@@ -131,3 +131,11 @@ def test_a_face_the_border_cuts_is_still_filled_out_to_it():
     for top in (0, 2, 9):
         got = drawn([50, top, 110, top + 80], w, h)
         assert got[: (top + 80 + 20) // 2, 35:125].all(), top
+
+
+def test_a_box_a_person_drew_near_the_border_is_covered_as_drawn():
+    """Only heads are taken as cut by the border: a drawn box 5 px from it stays where it was drawn."""
+    drawn_box = Regions.from_boxes([[5, 5, 60, 60]], kind="manual")
+    assert drawn_box.to_draw(DEFAULT_PAD, 200, 200).boxes.tolist() == [[5, 5, 60, 60]]
+    face = Regions.from_boxes([[5, 5, 60, 60]])
+    assert face.to_draw(DEFAULT_PAD, 200, 200).boxes[0, :2].tolist() == [0, 0]

@@ -176,8 +176,10 @@ class Regions:
         w, h = self.widths, self.heights
         b = self.grown(pad).boxes
         sx, sy = CUT_SLACK_PX + CUT_SLACK * w, CUT_SLACK_PX + CUT_SLACK * h
-        cut = (self.boxes[:, 0] <= sx, self.boxes[:, 1] <= sy, self.boxes[:, 2] >= width - sx,
-               self.boxes[:, 3] >= height - sy)
+        # only heads: a plate, text or a box a person drew is a rectangle, covered as it is
+        head = np.array([kind_row(k).shape is None for k in self.kinds.tolist()], bool).reshape(len(self))
+        cut = (head & (self.boxes[:, 0] <= sx), head & (self.boxes[:, 1] <= sy),
+               head & (self.boxes[:, 2] >= width - sx), head & (self.boxes[:, 3] >= height - sy))
         b[:, 0] = np.where(cut[0], 0, b[:, 0])
         b[:, 1] = np.where(cut[1], 0, b[:, 1])
         b[:, 2] = np.where(cut[2], width, b[:, 2])
