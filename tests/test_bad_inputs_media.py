@@ -345,3 +345,19 @@ def test_video_frames_over_8k_refused_from_the_header(tmp_path, cli):
 
     r = anonymize_video(src, tmp_path / "raised.mp4", Options(max_pixels=50_000_000), NoFaces())
     assert r.frames == 2
+
+
+def test_an_avif_cropped_by_its_clean_aperture_is_refused(tmp_path, cli):
+    """An AVIF whose ``clap`` property shows 240 x 240 of a 320 x 240 picture was written whole, the part
+    its maker cut away (here a red block) published, with status ok (a hunt, 2026-12-05; Pillow does not
+    apply the crop). Refused in one line; an AVIF without a crop is read as before."""
+    from conftest import FIXTURES
+
+    src = FIXTURES / "avif" / "clap.avif"
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "AVIF shows a crop (240x240)", "320x240", "cut away")
+    plain = tmp_path / "plain.avif"
+    Image.open(src).convert("RGB").save(plain)  # Pillow writes no clean aperture
+    rc, _, err = cli(plain, "-o", tmp_path / "out2", "-q")
+    assert rc == 0, err
+    assert Image.open(tmp_path / "out2" / "plain.jpg").size == (320, 240)

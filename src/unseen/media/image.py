@@ -23,6 +23,7 @@ from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 from ..errors import UnseenError, first_line
 from . import IMAGE_SUFFIXES, RAW_SUFFIXES, VIDEO_NAMES, pixels_said
 from .image_open import READ_NAMES, open_image, refused_format
+from .isobmff import clean_aperture
 
 DEFAULT_MAX_PIXELS = 200_000_000
 
@@ -102,6 +103,13 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
         with open_image(path) as im:
             if im.format == "TIFF" and _tiff_raw(im):
                 raise UnseenError(_RAW_MESSAGE.format("TIFF-based raw"))
+            if im.format == "AVIF":
+                crop = clean_aperture(path)
+                if crop is not None and crop not in (im.size, im.size[::-1]):
+                    raise UnseenError(f"AVIF shows a crop ({crop[0]:g}x{crop[1]:g}) of a larger picture "
+                                      f"({im.size[0]}x{im.size[1]}), which unseen cannot apply: the part cut "
+                                      "away would be published; save it as PNG or JPEG from a viewer that "
+                                      "shows the crop first")
             return im.format or "?", im.size, int(getattr(im, "n_frames", 1) or 1)
     except UnseenError:
         raise
