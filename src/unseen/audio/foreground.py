@@ -31,6 +31,7 @@ class Foreground:
 
     def __init__(self) -> None:
         self.window = np.hanning(N_FFT).astype(np.float32)
+        self.norm = float((self.window**2).sum() / HOP)  # the windows' summed squares at any sample
         self.reach = int(SPAN_S * RATE / HOP)  # frames each way
         self.near = int(MIN_S * RATE / HOP)
         self.pending = np.zeros(N_FFT // 2, np.float32)  # centred frames: half a frame of zeros first
@@ -103,10 +104,10 @@ class Foreground:
 
     def _take(self, n: int) -> np.ndarray:
         """The next ``n`` output samples: the overlap-add from the padded signal's sample N_FFT/2 on,
-        divided by the windows' summed squares (1.5 for a Hann window at a quarter's hop)."""
+        divided by the windows' summed squares."""
         if n <= 0:
             return np.zeros(0, np.float32)
         a = self.emitted + N_FFT // 2 - self.ola_start
-        out = self.ola[a:a + n] / 1.5
+        out = self.ola[a:a + n] / self.norm
         self.ola, self.ola_start = self.ola[a + n:], self.ola_start + a + n
         return out.astype(np.float32)
