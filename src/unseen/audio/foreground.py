@@ -35,6 +35,8 @@ class Foreground:
         self.reach = int(SPAN_S * RATE / HOP)  # frames each way
         self.near = int(MIN_S * RATE / HOP)
         self.pending = np.zeros(N_FFT // 2, np.float32)  # centred frames: half a frame of zeros first
+        self.waiting: list[np.ndarray] = []  # samples fed since the last block of work
+        self.waiting_n = 0
         self.spectra = np.zeros((N_FFT // 2 + 1, 0), np.complex64)  # frames first .. last made
         self.mags = np.zeros((N_FFT // 2 + 1, 0), np.float32)  # their magnitudes
         self.units = np.zeros((N_FFT // 2 + 1, 0), np.float32)  # ... scaled to length 1 (cosine similarity)
@@ -46,10 +48,20 @@ class Foreground:
         self.samples = 0  # samples fed
 
     def feed(self, x: np.ndarray, final: bool = False) -> np.ndarray:
-        """Add samples; return the foreground samples now final (all of them when ``final``)."""
+        """Add samples; return the foreground samples now final (all of them when ``final``).
+
+        Work is done a block of frames at a time (``BLOCK``): the decoder hands over a few hundred
+        samples per call, and doing the work per call copied the frames in reach every time (on a 34 s
+        clip, 3.8 s of CPU instead of ~1 s)."""
         x = np.asarray(x, np.float32).reshape(-1)
         self.samples += x.size
-        self.pending = np.concatenate([self.pending, x, np.zeros(N_FFT, np.float32) if final else x[:0]])
+        self.waiting.append(x)
+        self.waiting_n += x.size
+        if not final and self.waiting_n < BLOCK * HOP:
+            return np.zeros(0, np.float32)
+        tail = [np.zeros(N_FFT, np.float32)] if final else []
+        self.pending = np.concatenate([self.pending, *self.waiting, *tail])
+        self.waiting, self.waiting_n = [], 0
         n = max(0, (self.pending.size - N_FFT) // HOP + 1)
         if n:
             idx = np.arange(N_FFT)[None] + HOP * np.arange(n)[:, None]
