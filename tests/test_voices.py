@@ -405,3 +405,27 @@ def test_a_voice_over_a_music_bed_is_muted(tmp_path, voice_over_music_db, window
             continue
         left += np.corrcoef(out[s], x[s])[0, 1] > 0.5
     assert left <= windows_left, f"{left / 10:.1f} s of the voice left"
+
+
+def test_the_foreground_gives_out_every_sample_whatever_the_chunks():
+    """``audio/foreground.Foreground`` streams: the speech detector counts samples to place its spans, so
+    the foreground must give out exactly the samples fed, the same whether they came a decoded frame at a
+    time or all at once."""
+    from unseen.audio.foreground import Foreground
+
+    rng = np.random.default_rng(5)
+    loop = rng.standard_normal(8000).astype(np.float32) * 0.1  # a half-second pattern, repeated: a "bed"
+    x = np.tile(loop, 26) + np.concatenate([np.zeros(100000), rng.standard_normal(8000), np.zeros(100000)])
+    x = x.astype(np.float32)[: 13 * 16000 + 123]
+
+    def through(chunk: int) -> np.ndarray:
+        f = Foreground()
+        parts = [f.feed(x[i:i + chunk]) for i in range(0, len(x), chunk)]
+        return np.concatenate([*parts, f.feed(np.zeros(0, np.float32), final=True)])
+
+    small, whole = through(341), through(len(x))
+    assert len(small) == len(whole) == len(x)
+    assert np.allclose(small, whole, atol=1e-4)
+    # the repeating bed is taken away, the burst that does not repeat is kept
+    bed, burst = slice(20000, 90000), slice(100000, 108000)
+    assert np.std(small[bed]) < 0.5 * np.std(x[bed]) and np.std(small[burst]) > 0.5 * np.std(x[burst])
