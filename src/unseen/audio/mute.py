@@ -4,7 +4,8 @@ Two reads of the audio, like the video's two reads, and never a buffer of it:
 
 1. ``analyse(path)`` decodes the first audio stream once, start to end: a 16 kHz mono downmix and,
    for two or more channels, every channel alone (the LFE too: an unlabelled six-channel recording is
-   read as 5.1, its fourth microphone as the LFE) and the difference of the first two go through the
+   read as 5.1, its fourth microphone as the LFE) and the difference of each left/right pair (front,
+   back, side: ``side_pairs``) go through the
    speech detector (``speech.py``), so a voice in one channel only, in anti-phase between two (a
    downmix cancels it), or panned under music mixed to the centre (the difference cancels the music)
    is still found, and so is the downmix's non-repeating part (``foreground.py``: a voice over a music
@@ -45,7 +46,16 @@ from .speech import Resampler16k, SpeechDetector, VadParams, pad_merge
 
 FADE_S = 0.005
 TRUNC_TOL_SAMPLES = 2048  # decoded audio may end this much before the declared duration (priming, seen <= 312)
-SIDE = -1  # the detector on the first two channels' difference (``analyse``)
+
+
+def side_pairs(names: list[str]) -> list[tuple[int, int]]:
+    """The left and right channels of each pair a layout names (FL/FR, BL/BR, SL/SR, ...): the detector
+    also hears each pair's difference, which cancels what is mixed to both (``analyse``). A voice only
+    in a rear channel, under music in every channel, kept 2.6 of its 3 s when only the first two
+    channels' difference was heard (a hunt, 2026-12-05). Unnamed channels: the first two."""
+    pairs = [(i, names.index(n[:-1] + "R")) for i, n in enumerate(names)
+             if len(n) > 1 and n.endswith("L") and n[:-1] + "R" in names]
+    return pairs or ([(0, 1)] if len(names) >= 2 else [])
 INDEXED_FORMATS = ("mov", "mp4", "matroska", "webm")  # containers whose stream duration is not a guess
 DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 
@@ -85,12 +95,14 @@ class _Planar:
         self.rate = 0
         self.layout = ""
         self.channels = 0
+        self.names: list[str] = []
         self.out_layout = ""
 
     def check(self, frame: Any) -> None:
         if not self.rate:
             self.rate, self.layout = frame.sample_rate, frame.layout.name
             names = [c.name for c in frame.layout.channels]
+            self.names = names
             self.channels = len(names)
             unspecified = self.layout.endswith("channels") or any(c.startswith("USR") or c == "NONE" for c in names)
             self.out_layout = DEFAULT_LAYOUTS.get(self.channels, "") if unspecified else self.layout
@@ -167,7 +179,8 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
         declared = _declared_seconds(container, stream)
         planar = _Planar()
         stats: BlockStats | None = None
-        dets: list[tuple[int | None, Resampler16k, SpeechDetector]] = []  # None: the downmix; SIDE: L - R
+        # what each detector hears: None the downmix, a channel, or a pair's difference (left, right)
+        dets: list[tuple[int | tuple[int, int] | None, Resampler16k, SpeechDetector]] = []
         pending: list[np.ndarray] = []  # planar chunks waiting for the per-channel detectors
         pending_n = 0
         n = 0
@@ -181,16 +194,16 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
             pending, pending_n = [], 0
             for ch, rs, det in dets:
                 if ch is not None:
-                    one = y[0:1] - y[1:2] if ch == SIDE else y[ch:ch + 1]
+                    one = y[ch[0]:ch[0] + 1] - y[ch[1]:ch[1] + 1] if isinstance(ch, tuple) else y[ch:ch + 1]
                     det.feed(rs.resample(_mono_frame(one, planar.rate)))
 
         for frame in _decode(container, stream, stop):
             x = planar(frame)
             if stats is None:
                 stats = BlockStats(planar.rate, planar.channels)
-                chans: list[int | None] = [None]
+                chans: list[int | tuple[int, int] | None] = [None]
                 if planar.channels > 1:
-                    chans += [*range(planar.channels), SIDE]
+                    chans += [*range(planar.channels), *side_pairs(planar.names)]
                 dets = [(ch, Resampler16k(), SpeechDetector(params)) for ch in chans]
             stats.feed(x)
             n += x.shape[1]
