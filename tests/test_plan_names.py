@@ -304,3 +304,12 @@ def test_a_folder_that_cannot_be_listed_is_an_error_not_a_silent_skip(tmp_path, 
         rc, _, err = cli(*given, "-o", tmp_path / f"out{len(given)}", "-q", "--force")
         assert rc == 1, err
         assert f"unseen: {tmp_path / 'tree' / 'secret'}: cannot list this folder: permission denied" in err, err
+
+
+def test_an_output_folder_under_a_file_names_the_file(tmp_path, cli):
+    """`-o afile/x.jpg` with afile a file said "cannot write to afile: File exists" (a hunt, 2026-12-05)."""
+    (tmp_path / "afile").write_bytes(b"not a folder")
+    for out in (tmp_path / "afile" / "x.jpg", f"{tmp_path / 'afile' / 'sub'}/"):
+        rc, _, err = cli(HOPPER, "-o", out, "-q")
+        assert rc == 1 and f"{tmp_path / 'afile'} is a file, not a folder" in err, err
+    assert (tmp_path / "afile").read_bytes() == b"not a folder"

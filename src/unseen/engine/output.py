@@ -89,6 +89,15 @@ def _remove_stale_temps(folder: Path) -> None:
                     os.unlink(entry.path)
 
 
+def _not_a_folder(folder: Path) -> str | None:
+    """Why ``folder`` cannot be made when a part of its path is a file: "File exists" named no file."""
+    for part in (folder, *folder.parents):
+        with contextlib.suppress(OSError):
+            if part.exists() and not part.is_dir():
+                return f"{part} is a file, not a folder"
+    return None
+
+
 @contextlib.contextmanager
 def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
     """Yield a temporary path beside ``dst``; on success give it the final name, else delete it."""
@@ -98,7 +107,7 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
         _remove_stale_temps(dst.parent)
         fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=dst.suffix, dir=dst.parent)
     except OSError as exc:
-        raise UnseenError(f"cannot write to {dst.parent}: {exc.strerror or exc}") from None
+        raise UnseenError(f"cannot write to {dst.parent}: {_not_a_folder(dst.parent) or exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
