@@ -361,3 +361,6 @@ def test_an_avif_cropped_by_its_clean_aperture_is_refused(tmp_path, cli):
     rc, _, err = cli(plain, "-o", tmp_path / "out2", "-q")
     assert rc == 0, err
     assert Image.open(tmp_path / "out2" / "plain.jpg").size == (320, 240)
+    from unseen.inspect import inspect_file
+
+    assert any("clean-aperture crop: viewers show 240x240 of the 320x240" in b for b in inspect_file(src).blocks)

@@ -17,6 +17,7 @@ from PIL import ExifTags, Image, IptcImagePlugin
 
 from ..media.image_check import GIF_ANIMATION_APPS, PNG_OK, WEBP_OK, app_name, chunks, gif_extensions, jpeg_segments
 from ..media.image_open import open_allowed, open_image
+from ..media.isobmff import clean_aperture
 from .findings import Findings, clean
 
 GPS_IFD = 0x8825
@@ -86,6 +87,11 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
             _jpeg_blocks(Path(path).read_bytes(), f)
         elif im.format in ("PNG", "WEBP"):
             _chunks(Path(path).read_bytes(), im.format, f)
+        elif im.format == "AVIF":
+            crop = clean_aperture(path)
+            if crop is not None and crop not in (im.size, im.size[::-1]):
+                f.blocks.append(f"clean-aperture crop: viewers show {crop[0]:g}x{crop[1]:g} of the "
+                                f"{im.size[0]}x{im.size[1]} picture it holds (the rest is hidden, not gone)")
     return f
 
 
