@@ -87,6 +87,19 @@ def test_a_face_saved_again_as_a_drawn_box_needs_confirmation(photo):
         srv.stop()
 
 
+def test_a_save_that_would_blur_the_picture_many_times_over_is_refused(photo):
+    """5000 full-picture regions in blur style: the preview refused them (413), a save took them and kept the
+    one save worker busy for a minute (a hunt, 2026-12-05). Refused the same way; with fill they are cheap."""
+    srv = _serve([photo])
+    try:
+        whole = {"x": 0, "y": 0, "w": 10000, "h": 10000, "kind": "manual"}
+        status, body = _save(srv, {"regions": [whole] * 40, "style": "blur"})
+        assert status == 413 and "save with fill" in body["error"], body
+        assert _save(srv, {"regions": [whole] * 40, "style": "fill"})[1]["state"] == "done"
+    finally:
+        srv.stop()
+
+
 def test_video_range_shortened_needs_confirmation(tmp_path):
     clip = _tiny_video(tmp_path / "clip.mp4")
     srv = _serve([clip])

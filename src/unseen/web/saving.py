@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .. import boxes as boxes_file
+from .. import mask
 from .. import options as unseen_options
 from ..engine.file import anonymize_file
 from ..engine.image import INSIDE_COVERED, merged
@@ -42,6 +43,9 @@ from . import words
 from .items import Item, destination, file_identity, is_file, name_too_long, review_sidecar
 
 MAX_REGIONS = 5000
+# pixelate/blur: the regions' summed area, in pictures, a save may draw (the preview's bound, http.py):
+# 5000 full-picture blur regions kept the one save worker busy for a minute on a 0.2 MP photo
+MAX_SAVE_COST = 25.0
 KEEP_SHARE = 0.7  # a saved region is still covered when one new region covers this share of it
 TIME_SLACK = 0.05  # seconds: a video region's new range may start/end this much inside the old one
 SELF_CHECK = "self-check"
@@ -303,6 +307,11 @@ def prepare(item: Item, body: dict, default_style: str) -> SavePlan:
         items = [it for it in items
                  if isinstance(it, dict) and (it.get("drawn") or it.get("kind", "manual") == "manual")]
     regions, times = parse_regions(items, item.width, item.height, timed=video)
+    w, h = item.width, item.height
+    spec = Options(style=style).mask_spec
+    if mask.cost(regions.padded(unseen_options.DEFAULT_PAD, w, h), spec, w, h) > MAX_SAVE_COST:
+        raise RequestError(413, f"these regions overlap too much to save in {style} style (more than "
+                                f"{MAX_SAVE_COST:g} times the picture); save with fill")
     marks = [SELF_CHECK if isinstance(it, dict) and it.get("found_by") == SELF_CHECK else None for it in items]
     if len(marks) != len(regions):  # some fell outside the picture: the marks no longer line up
         marks = [None] * len(regions)
