@@ -25,7 +25,7 @@ from ..media.image_open import open_allowed
 from ..options import Options
 from ..regions import Frame, Regions, inside_share
 from ..report import Report
-from .output import REPLACES_ORIGINAL, atomic_output, claim, same_file
+from .output import atomic_output, claim
 from .plan import Job
 
 Planes = tuple[np.ndarray, np.ndarray | None]  # a frame's RGB and alpha (None: opaque)
@@ -287,10 +287,7 @@ def anonymize_image_file(job: Job, options: Options, detector: Any, report: Repo
 def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector: Any, report: Report,
                boxset: BoxSet | None) -> None:
     dst = job.destination(image_io.EXTENSION[img.output_format])
-    if same_file(job.src, dst):
-        raise UnseenError("output would overwrite the input")
-    if job.replaces_original(dst):
-        raise UnseenError(REPLACES_ORIGINAL.format(dst=dst))
+    job.check_destination(dst)
     claim(dst, options.force)  # before detection: an existing output fails (or is skipped) at once
     report.format_in, report.format_out, report.frames = img.format, img.output_format, len(img.frames)
     if img.format != img.output_format:

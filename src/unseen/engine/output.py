@@ -19,9 +19,6 @@ from pathlib import Path
 from ..errors import UnseenError, os_cause
 
 TMP_PREFIX = ".unseen-tmp-"
-REPLACES_ORIGINAL = ("output {dst} exists beside the input under a name unseen does not give its outputs: it may "
-                     "be an original, so it is neither replaced (even with --force) nor taken for this file's "
-                     "output (--skip-existing); give another -o folder")
 STALE_TEMP_SECONDS = 6 * 3600
 _SWEPT: set[Path] = set()
 # Set when the run is interrupted (the command's signal handler): a file still being finished by

@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import os_cause
+from ..errors import UnseenError, os_cause
 from ..media import LIKELY_OUTPUT, MEDIA_SUFFIXES, is_media_file, kind_of
 from ..report import Report
+from .output import same_file
 
 OUTPUT_MARK = ".unseen"
 RENAME_PREFIX = "unseen-"  # --rename: unseen-0001.jpg, ...
@@ -68,6 +69,15 @@ class Job:
         if self.keep_name and extension.lower() == self.src.suffix.lower():
             return self.src.name
         return self.stem + extension
+
+    def check_destination(self, dst: Path) -> None:
+        """Refuse ``dst`` in one line when it is the input itself, or may be an original beside it."""
+        if same_file(self.src, dst):
+            raise UnseenError("output would overwrite the input")
+        if self.replaces_original(dst):
+            raise UnseenError(f"output {dst} exists beside the input under a name unseen does not give its "
+                              "outputs: it may be an original, so it is neither replaced (even with --force) "
+                              "nor taken for this file's output (--skip-existing); give another -o folder")
 
     def replaces_original(self, dst: Path) -> bool:
         """Would ``dst`` replace a file in the input's own folder that is no output of unseen's?
@@ -360,13 +370,12 @@ def _numbered(jobs: list[Job], inputs: frozenset[str] | set[str] = frozenset()) 
             n = 2
             while _key(j.out_dir, f"{base}-{n}{j.planned_ext}") in taken:
                 n += 1
-            first = j.name
-            j = dataclasses.replace(j, name=f"{base}-{n}{j.planned_ext}", stem=f"{base}-{n}",
+            first, name = j.name, f"{base}-{n}{j.planned_ext}"
+            why = f"{first} is an input of this run" if another else \
+                f"another input of this run would also become {first}"
+            j = dataclasses.replace(j, name=name, stem=f"{base}-{n}",
                                     fallback_stem=f"{j.src.name}{'' if j.keep_name else OUTPUT_MARK}-{n}",
-                                    keep_name=False, note=f"named {base}-{n}{j.planned_ext}, not {first}: "
-                                                          f"{first} is an input of this run" if another
-                                    else f"named {base}-{n}{j.planned_ext} because another input of this run "
-                                         f"would also become {first}")
+                                    keep_name=False, note=f"named {name} because {why}")
             key = _key(j.out_dir, j.name)
             taken.add(key)
         seen.add(key)

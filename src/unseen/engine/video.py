@@ -72,7 +72,7 @@ from ..regions import Regions
 from ..report import Report
 from ..track import LiveCoverage, Tracker
 from .image import mask_frame, mask_planes
-from .output import REPLACES_ORIGINAL, atomic_output, same_file
+from .output import atomic_output
 from .plan import Job
 
 Progress = Callable[[int, int], None]
@@ -492,10 +492,7 @@ def anonymize_video_file(job: Job, options: Options, detector: Any, report: Repo
     """The video flow for one file: atomic output, and the result copied into the report."""
     report.kind = "video"
     dst = job.destination(output_extension(options.codec))
-    if same_file(job.src, dst):
-        raise UnseenError("output would overwrite the input")
-    if job.replaces_original(dst):
-        raise UnseenError(REPLACES_ORIGINAL.format(dst=dst))
+    job.check_destination(dst)
     with atomic_output(dst, options.force) as tmp:
         r = anonymize_video(job.src, tmp, options, detector, boxset, progress)
     report.frames, report.tracks, report.audio = r.frames, r.tracks, r.audio

@@ -70,11 +70,11 @@ def audio_samples(frame: Any) -> Any:
     plane per channel is read here.
     """
     import numpy as np
+    from av.audio.frame import format_dtypes  # PyAV's own sample format -> dtype table
 
     if not frame.format.is_planar:
         return frame.to_ndarray()
-    dtype = np.dtype(frame.format.name.rstrip("p").replace("flt", "f4").replace("dbl", "f8")
-                     .replace("s16", "i2").replace("s32", "i4").replace("s64", "i8").replace("u8", "u1"))
+    dtype = np.dtype(format_dtypes[frame.format.name])
     channels = len(frame.layout.channels)
     return np.vstack([np.frombuffer(frame.planes[i], dtype, count=frame.samples) for i in range(channels)])
 

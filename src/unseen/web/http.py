@@ -22,17 +22,15 @@ import unicodedata
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from .. import mask
 from ..engine.image import mask_frame
 from ..options import Options
 from .items import jpeg, sampled_frame_pixels
-from .saving import RequestError, check_style, parse_regions
+from .saving import RequestError, check_cost, check_style, parse_regions
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_CONNECTIONS = 32
 SOCKET_TIMEOUT = 30.0  # seconds a connection may stay silent
 PREVIEW_WAIT = 20.0  # seconds a preview waits for the one preview slot
-MAX_PREVIEW_COST = 25.0  # pixelate/blur: regions' summed area, in pictures (a crowd's faces are < 1)
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
        "connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
@@ -339,9 +337,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             pixels, _ = app.pixels(item)
         options = Options(style=style)
         h, w = pixels.shape[:2]
-        if mask.cost(regions.padded(options.pad, w, h), options.mask_spec, w, h) > MAX_PREVIEW_COST:
-            raise RequestError(413, f"these regions overlap too much to preview in {style} style "
-                               f"(more than {MAX_PREVIEW_COST:g} times the picture); preview with fill")
+        check_cost(regions, style, w, h, "preview")
         if not app.preview_slots.acquire(timeout=PREVIEW_WAIT):
             raise RequestError(503, "another preview is still being drawn; try again")
         try:

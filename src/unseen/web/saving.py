@@ -43,9 +43,9 @@ from . import words
 from .items import Item, destination, file_identity, is_file, name_too_long, review_sidecar
 
 MAX_REGIONS = 5000
-# pixelate/blur: the regions' summed area, in pictures, a save may draw (the preview's bound, http.py):
-# 5000 full-picture blur regions kept the one save worker busy for a minute on a 0.2 MP photo
-MAX_SAVE_COST = 25.0
+# pixelate/blur: the regions' summed area, in pictures, a preview or a save may draw (a crowd's faces
+# are < 1): 5000 full-picture blur regions kept the one save worker busy for a minute on a 0.2 MP photo
+MAX_STYLE_COST = 25.0
 KEEP_SHARE = 0.7  # a saved region is still covered when one new region covers this share of it
 TIME_SLACK = 0.05  # seconds: a video region's new range may start/end this much inside the old one
 SELF_CHECK = "self-check"
@@ -285,6 +285,14 @@ def _may_replace(item: Item, body: dict, on_disk: dict | None) -> bool:
     return dest.exists() or side.exists()
 
 
+def check_cost(regions: Regions, style: str, width: int, height: int, what: str) -> None:
+    """A 413 when ``style`` would redraw more than ``MAX_STYLE_COST`` pictures' worth (``mask.cost``)."""
+    options = Options(style=style)
+    if mask.cost(regions.padded(options.pad, width, height), options.mask_spec, width, height) > MAX_STYLE_COST:
+        raise RequestError(413, f"these regions overlap too much to {what} in {style} style (more than "
+                                f"{MAX_STYLE_COST:g} times the picture); {what} with fill")
+
+
 def prepare(item: Item, body: dict, default_style: str) -> SavePlan:
     """Validate a save request and make the two checks above; raises RequestError."""
     style = check_style(body, default_style)
@@ -307,11 +315,7 @@ def prepare(item: Item, body: dict, default_style: str) -> SavePlan:
         items = [it for it in items
                  if isinstance(it, dict) and (it.get("drawn") or it.get("kind", "manual") == "manual")]
     regions, times = parse_regions(items, item.width, item.height, timed=video)
-    w, h = item.width, item.height
-    spec = Options(style=style).mask_spec
-    if mask.cost(regions.padded(unseen_options.DEFAULT_PAD, w, h), spec, w, h) > MAX_SAVE_COST:
-        raise RequestError(413, f"these regions overlap too much to save in {style} style (more than "
-                                f"{MAX_SAVE_COST:g} times the picture); save with fill")
+    check_cost(regions, style, item.width, item.height, "save")
     marks = [SELF_CHECK if isinstance(it, dict) and it.get("found_by") == SELF_CHECK else None for it in items]
     if len(marks) != len(regions):  # some fell outside the picture: the marks no longer line up
         marks = [None] * len(regions)
