@@ -64,8 +64,8 @@ def mask_frame(pixels: np.ndarray, regions: Regions, options: Options,
     """Pad regions by their kind (``kinds.KINDS``) and cover them; returns the covered pixels and
     the padded regions clipped to the image (what the reports and the self-check count)."""
     h, w = pixels.shape[:2]
-    out = mask.apply(pixels, regions.to_draw(options.pad, w, h), options.mask_spec, rng)
-    return out, regions.padded(options.pad, w, h)
+    drawn = regions.to_draw(options.pad, w, h)
+    return mask.apply(pixels, drawn, options.mask_spec, rng), drawn.clipped(w, h)  # clipped: ``Regions.padded``
 
 
 def mask_planes(planes: np.ndarray, size: tuple[int, int], regions: Regions, options: Options,
