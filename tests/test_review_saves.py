@@ -6,6 +6,7 @@ the page gets. The page's side is in tests/test_review_browser.py.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -170,6 +171,72 @@ def test_drafts_survive_a_reload_until_saved(photo):
         assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [{"x": "a"}]})[0] == 400
         assert _save(srv, {"regions": [FACE, ADDED]})[1]["state"] == "done"
         assert _ready(srv, item_id)["draft"] is None
+    finally:
+        srv.stop()
+
+
+def test_unsaved_work_survives_the_server_stopping(photo):
+    """The page's unsaved regions were kept in the server's memory only: a crash, a closed laptop or
+    Ctrl-C lost a reviewer's work. They are on disk until saved, and open again for this very file."""
+    draft = photo.with_name("photo.unseen-draft.json")
+    srv = _serve([photo])
+    try:
+        item_id = _first_id(srv)
+        _ready(srv, item_id)
+        assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [FACE, ADDED]})[0] == 200
+        assert [r["kind"] for r in json.loads(draft.read_text())["regions"]] == ["face", "manual"]
+    finally:
+        srv.stop()
+    srv = _serve([photo])
+    try:
+        item_id = _first_id(srv)
+        assert _json(srv, "GET", "/api/session")[1]["files"][0]["draft"] is False  # known once opened
+        d = _ready(srv, item_id)
+        assert [r["kind"] for r in d["draft"]] == ["face", "manual"] and d["review"] is None
+        assert any("earlier review" in n for n in d["notes"])
+        assert _json(srv, "GET", "/api/session")[1]["files"][0]["draft"] is True
+        assert _save(srv, {"regions": d["draft"]})[1]["state"] == "done"
+        assert not draft.exists() and _ready(srv, item_id)["draft"] is None
+        # Dropped by the page: gone from the disk too.
+        assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [ADDED]})[0] == 200
+        assert draft.exists()
+        assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": None})[0] == 200
+        assert not draft.exists()
+    finally:
+        srv.stop()
+
+
+def test_unsaved_work_on_another_version_of_the_file_is_not_opened(photo):
+    """Regions drawn on another picture of the same name would cover the wrong places."""
+    draft = photo.with_name("photo.unseen-draft.json")
+    srv = _serve([photo])
+    try:
+        item_id = _first_id(srv)
+        _ready(srv, item_id)
+        assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [ADDED]})[0] == 200
+    finally:
+        srv.stop()
+    st = photo.stat()
+    os.utime(photo, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # the file changed since
+    srv = _serve([photo])
+    try:
+        d = _ready(srv, _first_id(srv))
+        assert d["draft"] is None and any("another version" in n for n in d["notes"])
+        assert draft.exists()  # left as it is until the next change replaces it
+    finally:
+        srv.stop()
+
+
+def test_unsaved_work_that_cannot_be_written_stays_in_memory_and_says_so(photo):
+    photo.with_name("photo.unseen-draft.json").mkdir()  # in the way: not a file unseen can replace
+    srv = _serve([photo])
+    try:
+        item_id = _first_id(srv)
+        _ready(srv, item_id)
+        assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [ADDED]})[0] == 200
+        d = _ready(srv, item_id)
+        assert [r["kind"] for r in d["draft"]] == ["manual"]
+        assert any("cannot be kept on disk" in n for n in d["notes"])
     finally:
         srv.stop()
 

@@ -72,7 +72,7 @@ class Item:
     has_audio: bool = False
     # the review: what was saved (this session, or an earlier one's sidecar), and unsaved work
     review: dict | None = None  # {"regions", "mode", "source": "session" | "earlier", "output", "sha256"}
-    draft: list[dict] | None = None  # the page's regions since the last save (kept in memory only)
+    draft: list[dict] | None = None  # the page's regions since the last save (on disk too: web.drafts)
     # Counts every draft the page sends: a save clears only the draft it was made from, never one
     # sent while it ran (a region drawn during a long video save).
     draft_gen: int = 0

@@ -54,7 +54,7 @@ from ..kinds import KINDS
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
 from ..media import MEDIA_SUFFIXES, is_video
 from ..media import image as image_io
-from . import saving
+from . import drafts, saving
 from .items import KEPT_ON_REOPEN, Item, detect_photo, file_identity, jpeg, likely_missed, sample_video
 from .saving import RequestError
 
@@ -330,6 +330,7 @@ class ReviewServer:
                 self._remember(item.id, pixels)
             # What an earlier save wrote for this file: the page opens it, not the bare detections.
             saving.open_earlier(item)
+            self._open_draft(item)
             item.state = "ready"
         except UnseenError as exc:
             item.state, item.error = "error", str(exc)
@@ -343,6 +344,22 @@ class ReviewServer:
         except Exception as exc:  # noqa: BLE001 - a help, not a promise: say it did not run
             item.maybe = []
             item.notes.append(f"the search for places to check did not run ({type(exc).__name__})")
+
+    @staticmethod
+    def _open_draft(item: Item) -> None:
+        """Open the unsaved work an earlier review session left on disk for this very file
+        (``drafts``): it comes back as unsaved work, newer than anything an earlier save holds."""
+        regions, problem = drafts.load(item)
+        if problem:
+            item.notes.append(problem)
+        if regions is None:
+            return
+        try:
+            item.draft = saving.normalise(regions, item.kind == "video", item.width, item.height)
+        except RequestError:
+            item.notes.append(f"{drafts.path(item).name} holds unsaved work unseen cannot read; it is left as it is")
+            return
+        item.notes.append("unsaved changes from an earlier review of this file are opened: they are not saved yet")
 
     def _remember(self, item_id: str, pixels: np.ndarray, data: bytes | None = None) -> None:
         with self._lock:
@@ -381,13 +398,16 @@ class ReviewServer:
 
         def task() -> None:
             item.save = saving.save(item, plan, self.detector, progress)
+            with item.lock:  # saved: its draft on disk goes too, unless the page sent a newer one meanwhile
+                if item.save.get("state") == "done" and item.draft is None:
+                    drafts.drop(item)
 
         self._save_worker.submit(task)
         return item.save
 
     def set_draft(self, item: Item, body: dict) -> dict:
-        """Keep the page's unsaved regions (in memory, until saved or the server stops), so that a
-        reload does not lose them. Only an explicit ``regions: null`` drops the draft: a body
+        """Keep the page's unsaved regions until saved, in memory and on disk (``drafts``), so that
+        neither a reload nor the server stopping loses them. Only an explicit ``regions: null`` drops the draft: a body
         without ``regions`` (empty, ``{}``) is a mistake, never a reason to lose work. A draft
         made on an older one (``base``, another tab or window sent one since) is refused
         (``saving.check_base``): last-writer-wins silently dropped the other tab's regions."""
@@ -401,6 +421,9 @@ class ReviewServer:
             saving.check_base(item, body)
             item.draft = draft
             item.draft_gen += 1  # one more than the page's base: the page counts it so too
+            problem = drafts.keep(item)
+            if problem and problem not in item.notes:
+                item.notes.append(problem)
             return {"draft": item.draft is not None}
 
     # -- uploads ------------------------------------------------------------------------------------
