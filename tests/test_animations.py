@@ -18,6 +18,7 @@ import pytest
 from conftest import GROUP, changed_fraction, dlib_boxes, repeating_apng, run, system_tool
 from PIL import Image, ImageEnhance
 
+from unseen.errors import UnseenError
 from unseen.media import image as image_io
 
 
@@ -528,3 +529,77 @@ def test_an_apng_s_default_image_outside_its_animation_is_not_made_a_frame(tmp_p
     with Image.open(tmp_path / "out" / "anim.png") as im:
         shown = [(im.seek(i), im.convert("RGB").getpixel((5, 5)))[1] for i in range(im.n_frames)]
     assert shown == [(30, 30, 200), (30, 30, 160), (30, 30, 120)]
+
+
+
+def _fade_in_apng(path: Path, alphas: tuple[int, ...], face: int = 0, scale: int = 3) -> tuple[int, int, int, int]:
+    """A face of GROUP fading in over a transparent canvas, every frame blended OVER the canvas after
+    the frame before was disposed of to the background (transparent). Returns the face's box there."""
+    from PIL import PngImagePlugin
+
+    x, y, w, h = dlib_boxes(GROUP.name)[face]
+    crop = Image.open(GROUP).convert("RGB").crop((x - w // 2, y - h // 2, x + w + w // 2, y + h + h // 2))
+    face = np.asarray(crop.resize((crop.width * scale, crop.height * scale), Image.Resampling.LANCZOS))
+    frames = []
+    for a in alphas:
+        canvas = np.zeros((face.shape[0] + 80, face.shape[1] + 120, 4), np.uint8)
+        opacity = np.full(face.shape[:2], a, np.uint8)
+        canvas[40 : 40 + face.shape[0], 60 : 60 + face.shape[1]] = np.dstack([face, opacity])
+        frames.append(Image.fromarray(canvas, "RGBA"))
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=150, loop=0,
+                   disposal=PngImagePlugin.Disposal.OP_BACKGROUND, blend=PngImagePlugin.Blend.OP_OVER)
+    return 60 + w // 2 * scale, 40 + h // 2 * scale, w * scale, h * scale
+
+
+def test_an_apng_frame_blended_over_a_clear_canvas_is_read_as_viewers_show_it(tmp_path: Path):
+    """Pillow pastes an OVER frame with its own alpha as the mask: over a transparent canvas a face at
+    alpha 90 was read at alpha 32 and a third of its colour, and came out uncovered (exit 0), though a
+    viewer shows it plainly (the spec: the frame's own pixels there)."""
+    p = tmp_path / "fade.png"
+    x, y, w, h = _fade_in_apng(p, (60, 90, 120, 255))
+    with image_io.read(p) as img:
+        for k, a in enumerate((60, 90, 120, 255)):
+            alpha, rgb = img.alpha[k][y : y + h, x : x + w], img.frames[k][y : y + h, x : x + w]
+            assert (alpha.min(), alpha.max()) == (a, a), k
+            assert np.abs(rgb.astype(int) - img.frames[3][y : y + h, x : x + w]).max() <= 1, k
+
+
+def test_a_face_fading_in_over_a_clear_canvas_is_covered_in_every_frame(tmp_path: Path):
+    """Read as Pillow blends it, the second frame's face (alpha 90, which a viewer shows) was not found."""
+    p = tmp_path / "fade.png"
+    alphas = (255, 90, 255)
+    box = _fade_in_apng(p, alphas, face=1, scale=2)
+    assert run(p, "-q", "--cover", "faces") == 0
+    with image_io.read(p) as before, image_io.read(tmp_path / "fade.unseen.png") as after:
+        assert len(after.durations) == len(alphas)
+        for k in range(len(alphas)):
+            assert changed_fraction(before.frames[k], after.frames[k], box) > 0.8, k
+
+
+def test_an_apng_blending_partly_transparent_palette_colours_is_refused(tmp_path: Path):
+    """Pillow blends palette indices there, and the composed colours need more than a palette holds."""
+    from PIL import PngImagePlugin
+
+    frames = []
+    for background in (0, 1):
+        index = np.full((40, 60), background, np.uint8)
+        index[10:30, 10:50] = 2
+        frame = Image.fromarray(index, "P")
+        frame.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0])
+        frames.append(frame)
+    p = tmp_path / "palette.png"
+    frames[0].save(p, save_all=True, append_images=frames[1:], duration=100, loop=0, transparency=bytes([0, 128, 255]),
+                   blend=PngImagePlugin.Blend.OP_OVER)
+    with pytest.raises(UnseenError, match="partly transparent palette"):
+        image_io.read(p)
+
+
+@pytest.mark.parametrize("loop", [None, 0, 3])
+def test_a_gif_plays_as_many_times_as_the_input(tmp_path: Path, loop: int | None):
+    """A GIF without a loop block plays once; it came out looping forever."""
+    frames = [Image.new("RGB", (32, 24), c) for c in ("red", "blue")]
+    p = tmp_path / "plays.gif"
+    frames[0].save(p, save_all=True, append_images=frames[1:], duration=100, **({} if loop is None else {"loop": loop}))
+    assert run(p, "-q") == 0
+    with Image.open(tmp_path / "plays.unseen.gif") as out:
+        assert out.n_frames == 2 and out.info.get("loop") == loop

@@ -22,6 +22,7 @@ from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 
 from ..errors import UnseenError, first_line
 from . import IMAGE_SUFFIXES, RAW_SUFFIXES, VIDEO_NAMES, pixels_said
+from .apng_read import load_frame
 from .image_open import READ_NAMES, open_image, refused_format
 from .isobmff import clean_aperture
 
@@ -194,7 +195,7 @@ def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
         out.lossless = _webp_lossless(im)
     frames = ImageSequence.Iterator(im) if animated else [im]
     for k, frame in enumerate(frames):
-        frame.load()  # truncated data raises here, not later
+        load_frame(frame)  # truncated data raises here, not later
         if k < _hidden_first(frame):
             continue
         if animated:
@@ -204,7 +205,8 @@ def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
             out.frames.append(rgb)
             out.alpha.append(alpha)
     if animated:
-        out.loop = int(im.info.get("loop", 0) or 0)
+        # A GIF without a NETSCAPE block plays once (None); 0 is forever, as every format counts it.
+        out.loop = int(im.info["loop"] or 0) if "loop" in im.info else None
     elif int(getattr(im, "n_frames", 1) or 1) > 1:  # multi-page TIFF, MPO, HEIF bursts: say what was kept
         out.warnings.append(f"{im.n_frames} pictures in the file; only the first is written")
     out.notes = list(dict.fromkeys(out.notes))
@@ -382,7 +384,7 @@ class _Animation:
             skip = _hidden_first(self._im)
             for at in range(0 if self._at < 0 else self._at + 1, i + 1 + skip):
                 self._im.seek(at)
-                self._im.load()
+                load_frame(self._im)
                 _spare_canvas_gone(self._im)
                 self._at = at
             if self._convert is not None:

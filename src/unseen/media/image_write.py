@@ -44,8 +44,11 @@ def encode_planes(img: DecodedImage, planes: Iterable[tuple[np.ndarray, np.ndarr
             yield _pil(rgb, a)
             del rgb, a  # let go before the next frame is made (``engine.image._Seen.each``)
 
+    # How many times the animation plays (0: forever); an input that plays once (a GIF without a loop
+    # block: ``loop`` None) plays once, where a writer's default would loop it forever.
+    plays = 1 if img.loop is None else img.loop
     if fmt == "PNG" and n > 1:
-        return apng.write(planes, img.durations, img.loop or 0, compress_level=6)
+        return apng.write(planes, img.durations, plays, compress_level=6)
     pil = images()
     first = next(pil)
     buf = io.BytesIO()
@@ -59,13 +62,14 @@ def encode_planes(img: DecodedImage, planes: Iterable[tuple[np.ndarray, np.ndarr
         opts = {"lossless": True} if img.lossless else {"quality": 95, "method": 4}
         if rest is not None:
             first.save(buf, "WEBP", save_all=True, append_images=[rest], duration=img.durations,
-                       loop=img.loop or 0, **opts)
+                       loop=plays, **opts)
         else:
             first.save(buf, "WEBP", **opts)
     elif fmt == "GIF":
         if rest is not None:
+            once = {} if img.loop is None else {"loop": img.loop}  # no loop block: plays once
             first.save(buf, "GIF", save_all=True, append_images=[rest], duration=img.durations,
-                       loop=img.loop or 0, optimize=False)
+                       optimize=False, **once)
         else:
             first.save(buf, "GIF")
     elif fmt == "TIFF":
