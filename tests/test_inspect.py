@@ -150,3 +150,29 @@ def test_inspect_lists_a_preview_inside_the_maker_notes(tmp_path: Path, capsys):
     found = json.loads(capsys.readouterr().out)["thumbnails"]
     shown = [(t["kind"], tuple(t["size"]), t["face"]) for t in found]
     assert shown == [("preview in the EXIF block", (250, 166), True)]
+
+
+def test_inspect_searches_an_animations_later_frames(tmp_path: Path, capsys):
+    """It looked at the first frame only: an animation whose faces come later was said to have none."""
+    base = Image.open(GROUP).convert("RGB")
+    frames = [Image.new("RGB", base.size, colour) for colour in ("white", "grey", "black")] + [base]
+    p = tmp_path / "later.gif"
+    frames[0].save(p, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    assert run("inspect", p, "--json") == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["frames"] == 4 and found["faces_confident"] >= 6
+    assert run("inspect", p) == 0
+    assert "4 frames" in capsys.readouterr().out.splitlines()[0]
+
+
+def test_inspect_lists_an_apngs_default_image(tmp_path: Path, capsys):
+    """An APNG's default image is no part of its animation, but viewers that do not play APNG show it."""
+    from PIL import PngImagePlugin  # noqa: F401 - registers the APNG writer's options
+
+    blank = Image.new("RGB", Image.open(GROUP).size, "white")
+    p = tmp_path / "default.png"
+    Image.open(GROUP).convert("RGB").save(p, save_all=True, append_images=[blank, blank.rotate(1)],
+                                         default_image=True, duration=100)
+    assert run("inspect", p, "--json") == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [t["kind"].startswith("APNG default image") and t["face"] for t in found["thumbnails"]] == [True]

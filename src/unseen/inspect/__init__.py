@@ -9,9 +9,11 @@ import numpy as np
 
 from ..errors import UnseenError, first_line
 from ..media import is_video
-from .findings import Findings, face_counts, found_entry
+from .findings import Findings, MostInOneFrame, face_counts, found_entry
 
 __all__ = ["Findings", "inspect_file"]
+
+SAMPLES = 8  # an animation's frames searched, spread over it (a video's: ``video._sample_faces``)
 
 
 def inspect_file(path: Path, detector: Any = None) -> Findings:
@@ -44,7 +46,14 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
         raise UnseenError(f"cannot read image: {first_line(exc)}") from None
     if detector is not None:
         try:
-            with image_io.read(path, lazy=True) as img:  # an animation's first frame is all this looks at
+            with image_io.read(path, lazy=True) as img:
+                if len(img.durations) > 1:  # an animation: its faces may come in any frame
+                    found.frames = len(img.durations)
+                    most = MostInOneFrame(detector)
+                    for k in range(0, found.frames, -(-found.frames // SAMPLES)):
+                        most.add(detector.detect(img.frames[k]))
+                    most.into(found)
+                    return found
                 regions = detector.detect(img.frames[0])
         except UnseenError:
             if not any(b.startswith("clean-aperture crop") for b in found.blocks):

@@ -28,6 +28,7 @@ class Findings:
     # Plates and text unseen found in the picture (video: the most in one sampled frame): per kind
     # {"count": n, "boxes": [[x, y, w, h], ...]} (boxes for photos only). Never what the text says.
     found: dict[str, dict[str, Any]] = field(default_factory=dict)
+    frames: int = 1  # an animation's frames (faces, plates and text: the most in one sampled frame)
     streams: list[dict[str, Any]] = field(default_factory=list)  # video: streams and their tags
     tags: dict[str, str] = field(default_factory=dict)  # video: container tags
 
@@ -35,7 +36,9 @@ class Findings:
         return asdict(self)
 
     def lines(self) -> list[str]:
-        out = [f"{self.path}: {self.format} {self.size[0]}x{self.size[1]}"]
+        out = [f"{self.path}: {self.format} {self.size[0]}x{self.size[1]}"
+               + (f", {self.frames} frames (faces, plates and text: the most in one of those searched)"
+                  if self.frames > 1 else "")]
         if self.gps:
             pos = self.gps.get("position")
             out.append(f"  GPS position: {pos}" if pos else f"  GPS tags: {', '.join(self.gps)}")
@@ -80,6 +83,27 @@ def face_counts(regions: Any) -> tuple[int, int]:
     """(faces, confident faces) among ``Regions``."""
     faces = regions.of_kind("face")
     return len(faces), int((faces.scores >= CONFIDENT).sum())
+
+
+class MostInOneFrame:
+    """The most faces (and confident faces), plates and text found in one of several frames sampled
+    from a video or an animation: counts only (which frame's boxes would mislead)."""
+
+    def __init__(self, detector: Any) -> None:
+        self.kinds = set(getattr(detector, "kinds", ()))
+        self.faces, self.confident = 0, 0
+        self.most: dict[str, int] = {}
+
+    def add(self, regions: Any) -> None:
+        faces, sure = face_counts(regions)
+        self.faces, self.confident = max(self.faces, faces), max(self.confident, sure)
+        for kind in ("plate", "text"):
+            if kind in self.kinds or len(regions.of_kind(kind)):
+                self.most[kind] = max(self.most.get(kind, 0), len(regions.of_kind(kind)))
+
+    def into(self, findings: Findings) -> None:
+        findings.faces, findings.faces_confident = self.faces, self.confident
+        findings.found = {kind: {"count": n} for kind, n in self.most.items()}
 
 
 def found_entry(regions: Any, kind: str, boxes: bool = True) -> dict[str, Any]:

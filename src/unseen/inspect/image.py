@@ -87,6 +87,12 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
             _jpeg_blocks(Path(path).read_bytes(), f)
         elif im.format in ("PNG", "WEBP"):
             _chunks(Path(path).read_bytes(), im.format, f)
+            if im.format == "PNG" and info.get("default_image") and getattr(im, "is_animated", False):
+                # Pillow's frame 0: a picture of its own, no part of the animation, that viewers which do
+                # not play APNG show (unseen's output leaves it out)
+                face = None if face_counter is None else face_counter(im) > 0
+                f.thumbnails.append({"kind": "APNG default image (no part of the animation)", "size": im.size,
+                                     "face": face})
         elif im.format == "AVIF":
             crop = clean_aperture(path)
             if crop is not None and crop not in (im.size, im.size[::-1]):

@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import UnseenError
 from ..media.ffmpeg import av, error_line
 from ..media.video_read import Reader, format_name, open_input, stream_label, video_stream
-from .findings import Findings, clean, face_counts
+from .findings import Findings, MostInOneFrame, clean
 
 _ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?$")
 
@@ -99,16 +99,14 @@ def inspect_video(path: Path, detector=None) -> Findings:
     except _av.error.FFmpegError as exc:
         raise UnseenError(f"cannot read video: {error_line(exc)}") from None
     if detector is not None:
-        f.faces, f.faces_confident = _sample_faces(path, detector, f)
+        _sample_faces(path, detector, f)
     return f
 
 
-def _sample_faces(path: Path, detector, findings: Findings, samples: int = 8) -> tuple[int, int]:
-    """Most faces (and most confident faces) found in one of ``samples`` frames spread over the clip
-    (decoding only those); the most plates and text in one of them go into ``findings.found``
-    (counts only)."""
-    best, best_sure = 0, 0
-    most: dict[str, int] = {}
+def _sample_faces(path: Path, detector, findings: Findings, samples: int = 8) -> None:
+    """Most faces (and most confident faces), plates and text found in one of ``samples`` frames spread
+    over the clip (decoding only those), into ``findings``."""
+    most = MostInOneFrame(detector)
     with open_input(path) as c:
         v = video_stream(c)
         n = int(v.frames or 0)
@@ -117,13 +115,7 @@ def _sample_faces(path: Path, detector, findings: Findings, samples: int = 8) ->
             if fr.index % step == 0:
                 if fr.index == 0:
                     findings.size = (fr.rgb.shape[1], fr.rgb.shape[0])
-                regions = detector.detect(fr.rgb)
-                faces, sure = face_counts(regions)
-                best, best_sure = max(best, faces), max(best_sure, sure)
-                for kind in ("plate", "text"):
-                    if kind in getattr(detector, "kinds", ()) or len(regions.of_kind(kind)):
-                        most[kind] = max(most.get(kind, 0), len(regions.of_kind(kind)))
+                most.add(detector.detect(fr.rgb))
             if fr.index >= step * samples:
                 break
-    findings.found = {kind: {"count": n} for kind, n in most.items()}
-    return best, best_sure
+    most.into(findings)
