@@ -462,6 +462,27 @@ def test_png_stays_lossless_outside_masks(tmp_path: Path):
     assert (a[:, -10:] == b[:, -10:]).all()  # the right strip: no face, no text
 
 
+@pytest.mark.parametrize("kind", ["plain", "icc", "animated"])
+def test_a_lossless_webp_stays_lossless(tmp_path: Path, kind: str):
+    """Its first 64 bytes were searched for the lossless bitstream's tag: behind an ICC profile or an
+    animation's headers it was not found, and the file came out lossy."""
+    from PIL import ImageCms
+
+    a = Image.open(GROUP).convert("RGB")
+    extra = {"icc": {"icc_profile": ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()},
+             "animated": {"save_all": True, "append_images": [a.transpose(Image.Transpose.FLIP_LEFT_RIGHT)],
+                          "duration": 100},
+             "plain": {}}[kind]
+    p = tmp_path / "g.webp"
+    a.save(p, lossless=True, **extra)
+    assert image_io.read(p).lossless
+    assert run(p, "-q", "--cover", "faces") == 0
+    data = (tmp_path / "g.unseen.webp").read_bytes()
+    assert b"VP8L" in data and b"VP8 " not in data
+    a.save(tmp_path / "lossy.webp", quality=80)
+    assert not image_io.read(tmp_path / "lossy.webp").lossless
+
+
 def test_a_webp_whose_frames_are_alike_once_masked_is_written_and_verified(tmp_path: Path, detector):
     """WebP gives a frame's duration only once the frame is decoded: the re-read took every frame of
     a folded WebP for 100 ms and refused it ("output is (500, 332) x3, expected (500, 332) x4").

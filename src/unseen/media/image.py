@@ -327,10 +327,22 @@ def _to_srgb(frame: Image.Image, out: DecodedImage, writable: bool = True) -> tu
 
 
 def _webp_lossless(im: Image.Image) -> bool:
+    """Whether a WebP's first picture is coded lossless (VP8L), read from its RIFF chunks in order. An
+    ICC profile or an animation's headers come first, and a look at the first 64 bytes wrote such a
+    lossless file lossy."""
     try:
         im.fp.seek(0)
-        head = im.fp.read(64)
-        return b"VP8L" in head
+        if im.fp.read(12)[8:] != b"WEBP":
+            return False
+        for _ in range(64):  # the chunks before the first picture: VP8X, ICCP, ANIM, EXIF, XMP, ALPH...
+            head = im.fp.read(8)
+            if len(head) < 8:
+                return False
+            kind, size = head[:4], struct.unpack("<I", head[4:])[0]
+            if kind in (b"VP8L", b"VP8 "):
+                return kind == b"VP8L"
+            im.fp.seek(16 if kind == b"ANMF" else size + (size & 1), io.SEEK_CUR)  # into a frame: its header
+        return False
     except Exception:
         return False
 
