@@ -8,6 +8,8 @@ same drawings for text of chosen sizes.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -32,6 +34,28 @@ def draw_plate(rgb: np.ndarray, x: int, y: int, height: int, text: str = "AB 123
     d.text((tx, ty), text, fill=(15, 15, 15), font=f)
     rgb[...] = np.asarray(im)
     return x, y, w + 1, height + 1
+
+
+def draw_plate_lines(rgb: np.ndarray, x: int, y: int, line: int,
+                     lines: tuple[str, ...]) -> list[tuple[int, int, int, int]]:
+    """Draw a plate of several lines of capitals ``line`` px tall (a motorcycle's, a square plate) with its
+    top-left at (x, y); returns the box (x, y, w, h) of each line's ink."""
+    im = Image.fromarray(rgb)
+    d = ImageDraw.Draw(im)
+    f = font(round(line / 0.72))
+    sizes = [d.textbbox((0, 0), t, font=f) for t in lines]
+    gap = line // 2
+    w = max(r - left for left, _, r, _ in sizes) + 2 * gap
+    h = sum(b - t for _, t, _, b in sizes) + gap * (len(lines) + 1)
+    d.rectangle([x, y, x + w, y + h], fill=(245, 245, 240), outline=(20, 20, 20), width=max(1, line // 12))
+    boxes, top = [], y + gap
+    for text, (left, t, r, b) in zip(lines, sizes, strict=True):
+        tx = x + (w - (r - left)) // 2 - left
+        d.text((tx, top - t), text, fill=(15, 15, 15), font=f)
+        boxes.append((tx + left, top, r - left, b - t))
+        top += b - t + gap
+    rgb[...] = np.asarray(im)
+    return boxes
 
 
 def draw_text(rgb: np.ndarray, x: int, y: int, height: int, text: str,
@@ -70,3 +94,18 @@ TURNINGS = {
     "mirrored": (lambda a: a[:, ::-1], lambda b, w, h: (w - b[0] - b[2], b[1], b[2], b[3])),
     "flipped": (lambda a: a[::-1], lambda b, w, h: (b[0], h - b[1] - b[3], b[2], b[3])),
 }
+
+
+def halftone(rgb: np.ndarray, spacing: int) -> np.ndarray:
+    """``rgb`` printed as a newspaper prints a photo: black dots on white, one every ``spacing`` px, each
+    as large as the picture is dark there (drawn at 4x and shrunk, as a print is seen)."""
+    grey = np.asarray(Image.fromarray(rgb).convert("L"), np.float32) / 255
+    h, w = grey.shape
+    big = Image.new("L", (w * 4, h * 4), 255)
+    d = ImageDraw.Draw(big)
+    for y in range(0, h, spacing):
+        for x in range(0, w, spacing):
+            r = 4 * spacing * 0.62 * math.sqrt(1 - grey[y : y + spacing, x : x + spacing].mean())
+            cx, cy = (x + spacing / 2) * 4, (y + spacing / 2) * 4
+            d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=0)
+    return np.asarray(big.resize((w, h), Image.Resampling.LANCZOS).convert("RGB"))

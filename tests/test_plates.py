@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURES, shared_path
 from PIL import Image
-from synth import TURNINGS, draw_plate, draw_text, region_share
+from synth import TURNINGS, draw_plate, draw_plate_lines, draw_text, region_share
 
 from unseen import Options, verify
 from unseen.cli import main as cli_main
@@ -513,3 +513,36 @@ def test_a_turned_read_counts_only_when_confident(monkeypatch):
         reads = {0: ("", 0.3)}
         plates.read_turned([np.zeros((40, 120, 3), np.uint8)], quads, [reads], [0])
         assert (reads[0] == ("LADSIA", conf)) is kept
+
+
+@pytest.mark.parametrize("lines", [("M AB", "123"), ("AB12", "CDE"), ("ZH", "123456")])
+def test_a_plates_short_lines_are_covered(lines, tmp_path, capsys):
+    """The detector boxes each line of a two-line plate apart; lines of fewer than 4 letters or digits
+    read as no plate on their own, and a motorcycle's whole plate stayed readable."""
+    rgb = np.asarray(Image.open(BASE).convert("RGB")).copy()
+    boxes = draw_plate_lines(rgb, 300, 150, 30, lines)
+    src = tmp_path / "moto.png"
+    Image.fromarray(rgb).save(src)
+    code, _, err = run(capsys, str(src), "-o", str(tmp_path / "out.png"))
+    assert code == 0, err
+    out = read_rgb(tmp_path / "out.png")
+    assert [round(covered_share(rgb, out, box), 2) for box in boxes] == [1.0] * len(lines)
+
+
+def test_short_reads_count_as_a_plate_only_beside_one_or_together():
+    """``plates.plate_parts`` on boxes as the detector gave them: "J" boxed at 26 px beside the 62 px box
+    of "123"; a sign's capitals with no digit stay a sign; a short read alone stays visible."""
+    from unseen.detect import plates
+
+    def quad(x0, y0, x1, y1):
+        return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+    tb = plates.TextBoxes(("plate",))
+    plate = np.array([quad(435, 343, 466, 378), quad(455, 327, 569, 391)], np.float32)
+    assert tb.verdicts(plate, {1: ("123", 0.99)}) == ["plate", "plate"]
+    sign = np.array([quad(0, 0, 120, 40), quad(0, 44, 120, 84), quad(0, 88, 120, 128)], np.float32)
+    assert tb.verdicts(sign, {0: ("RAY", 0.99), 1: ("ROY", 0.99), 2: ("BOX", 0.99)}) == [None, None, None]
+    assert tb.verdicts(plate[1:], {0: ("123", 0.99)}) == [None]
+    stacked = np.array([quad(0, 0, 120, 40), quad(0, 44, 120, 84)], np.float32)
+    assert tb.verdicts(stacked, {0: ("M AB", 0.99), 1: ("123", 0.99)}) == ["plate", "plate"]
+    assert tb.verdicts(stacked, {0: ("M AB", 0.99), 1: ("123", 0.3)}) == [None, None]  # not confident

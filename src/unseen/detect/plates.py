@@ -13,7 +13,9 @@ photo covered on average. The rule below keeps every small box and asks the reco
   read without a digit is not a plate when it is one line of a block (``stacked``): another line of
   about its height right above or below it. A plate's letters are one line (a second line on a
   plate holds digits, and digits are kept anyway); a sign's capitals often are not ("ROYAL / OPERA
-  / HOUSE" over a door, a game box's title), and those covered a tenth of some clips' frames;
+  / HOUSE" over a door, a game box's title), and those covered a tenth of some clips' frames; a read of
+  1-3 letters or digits next to a plate, or that reads as one with a short read next to it, is a line or
+  group of that plate (``plate_parts``: two-line motorcycle and square plates);
 * **text** (``--cover text``): a larger box is covered when it reads at least 2 letters or digits
   at confidence >= 0.5;
 * a box under ``SEARCH_INSIDE`` px whose read holds no text is read again on its core, the rectangle the
@@ -193,7 +195,11 @@ class TextBoxes:
             return []
         every = quads if context is None or len(context) == 0 else np.concatenate([quads, context])
         lines = stacked(every, text.quad_heights(every))[: len(quads)]
-        return [self._kind(i, reads, bool(lines[i])) for i in range(len(quads))]
+        kinds = [self._kind(i, reads, bool(lines[i])) for i in range(len(quads))]
+        if "plate" in self.kinds:
+            near = _stacked_pairs(quads, text.quad_heights(quads)) | _beside_pairs(quads, text.quad_heights(quads))
+            kinds = plate_parts(kinds, reads, near)
+        return kinds
 
     def inside(self, rgb: np.ndarray, quads: np.ndarray, scale: float, params: text.DBParams,
                strip_pixels: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -336,6 +342,34 @@ def plate_read(read: str, conf: float, in_block: bool) -> bool:
     return plate_like(read, conf) and (not in_block or _has_digit(read))
 
 
+def _short_part(read: str, conf: float) -> bool:
+    """A read that may be one line or group of a plate that reads as a plate only whole: 1-3 letters or
+    digits, confident, with a digit or no lower-case letter."""
+    n = reader.alnum(read)
+    return 1 <= len(n) <= 3 and conf >= MIN_CONF and (_has_digit(read) or not any(c.islower() for c in read))
+
+
+def plate_parts(kinds: list[str | None], reads: dict[int, tuple[str, float]], near: np.ndarray) -> list[str | None]:
+    """``kinds`` with a plate's short lines and groups covered as plate too. The detector boxes each line
+    of a two-line plate (motorcycles, squares, trucks) apart, and on their own "M AB" over "123",
+    "CDE" under "AB12", "ZH" over "123456" are no plate (fewer than 4 letters or digits): they stayed
+    readable, the whole motorcycle plate in a clip's every frame (docs/BENCHMARKS.md, "Plates and text:
+    a plate's short lines"). A short read (``_short_part``) turned down is a plate when it sits right
+    above, below or beside (``near``) a box covered as a plate, or a short read that together with it
+    reads like a plate with a digit (``plate_like``: "MAB123")."""
+    out = list(kinds)
+    short = {i for i, k in enumerate(kinds) if k is None and i in reads and _short_part(*reads[i])}
+    for i in short:
+        for j in np.nonzero(near[i])[0]:
+            if kinds[j] == "plate":
+                out[i] = "plate"
+            elif j in short:
+                joint = reads[i][0] + reads[j][0]  # in either order: ``plate_like`` counts, never spells
+                if plate_like(joint, min(reads[i][1], reads[j][1])) and _has_digit(joint):
+                    out[i] = "plate"
+    return out
+
+
 def _has_digit(read: str) -> bool:
     return any(c.isdigit() for c in reader.alnum(read))
 
@@ -345,9 +379,14 @@ def stacked(quads: np.ndarray, heights: np.ndarray) -> np.ndarray:
     (0.6-1.6x) sits right above or below it (a gap under half the lower line's height, centres at
     least SAME_ROW of it apart, so not the same line; the detector's boxes of two close lines often
     overlap) and overlaps it sideways by half the narrower of the two."""
+    return _stacked_pairs(quads, heights).any(1)
+
+
+def _stacked_pairs(quads: np.ndarray, heights: np.ndarray) -> np.ndarray:
+    """(n, n): quad j is a line right above or below quad i (``stacked``)."""
     n = len(quads)
     if n < 2:
-        return np.zeros(n, bool)
+        return np.zeros((n, n), bool)
     lo, hi = quads.min(1), quads.max(1)  # (n, 2) x, y
     hgt = np.maximum(heights.astype(np.float32), 1.0)
     ratio = hgt[None, :] / hgt[:, None]
@@ -359,7 +398,24 @@ def stacked(quads: np.ndarray, heights: np.ndarray) -> np.ndarray:
     near = ((ratio >= 0.6) & (ratio <= 1.6) & (gap < 0.5 * line) & (centres >= SAME_ROW * line)
             & (overlap >= 0.5 * np.minimum(width[:, None], width[None, :])))
     np.fill_diagonal(near, False)
-    return near.any(1)
+    return near
+
+
+def _beside_pairs(quads: np.ndarray, heights: np.ndarray) -> np.ndarray:
+    """(n, n): quad j is on quad i's line (the centres less than SAME_ROW of the taller one's height
+    apart) and at most that height away sideways: the groups of one plate ("J" and "123"; the detector
+    boxed that "J" at 26 px beside the 62 px box of "123")."""
+    n = len(quads)
+    if n < 2:
+        return np.zeros((n, n), bool)
+    lo, hi = quads.min(1), quads.max(1)
+    hgt = np.maximum(heights.astype(np.float32), 1.0)
+    line = np.maximum(hgt[:, None], hgt[None, :])
+    centres = np.abs((lo[:, 1] + hi[:, 1])[:, None] - (lo[:, 1] + hi[:, 1])[None, :]) / 2
+    gap = np.maximum(lo[None, :, 0] - hi[:, None, 0], lo[:, None, 0] - hi[None, :, 0])
+    near = (centres < SAME_ROW * line) & (gap <= line)
+    np.fill_diagonal(near, False)
+    return near
 
 
 def union_merge(regions: Regions, share: float = 0.3) -> Regions:
