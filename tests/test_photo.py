@@ -413,6 +413,26 @@ def test_boxes_file_adds_regions(group: Path, tmp_path: Path):
     assert usage.value.code == 2
 
 
+def test_boxes_drawn_on_another_size_or_outside_the_picture_fail_the_file(group: Path, tmp_path: Path, capsys):
+    """Regions marked on a resized copy landed elsewhere (or nowhere) while the report counted them as
+    covered, exit 0: BOXES.md's own example, whose regions lie outside a 500 x 332 photo, said "2 added
+    region(s) covered"."""
+    w, h = Image.open(group).size
+    cases = {"size": ({"width": 4000, "height": 3000}, [{"x": 5, "y": 5, "w": 40, "h": 30}], "drawn on a 4000x3000"),
+             "outside": ({}, [{"x": 5, "y": 5, "w": 40, "h": 30}, {"x": 1200, "y": 340, "w": 60, "h": 72}],
+                         "lies outside"),
+             "fits": ({"width": w, "height": h}, [{"x": 5, "y": 5, "w": 40, "h": 30}, {"x": w - 10, "y": 0, "w": 60,
+                                                                                        "h": 40}], None)}
+    for name, (size, regions, said) in cases.items():
+        boxes = tmp_path / f"{name}.json"
+        boxes.write_text(json.dumps({"version": 1, **size, "regions": regions}))
+        out = tmp_path / f"{name}.jpg"
+        code = run(group, "--boxes", boxes, "-o", out, "-q", "--cover", "faces")
+        err = capsys.readouterr().err
+        assert (code, out.exists()) == ((0, True) if said is None else (1, False)), name
+        assert said is None or (said in err and len(err.strip().splitlines()) == 1), err
+
+
 def test_a_boxes_region_of_huge_numbers_covers_what_it_spans(tmp_path: Path, capsys):
     """Finite numbers past float32's range (1e39, 1e300) became inf and NaN in the stored box: the region
     covered nothing while the report counted it, and the run exited 0. An integer of 5000 digits was a

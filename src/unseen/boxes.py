@@ -28,9 +28,27 @@ class BoxSet:
     regions: Regions
     mode: str = "add"  # add: detector + these; only: exactly these (a reviewer checked every face)
     times: tuple[tuple[float | None, float | None], ...] = ()  # per region, video only
+    # The (width, height) of the upright picture the regions were drawn on, where the file says (one
+    # per entry merged into this set).
+    sizes: tuple[tuple[int, int], ...] = ()
 
     def matches(self, path: Path) -> bool:
         return self.image is None or Path(self.image).name == path.name
+
+    def check_fits(self, width: int, height: int) -> None:
+        """Refuse regions drawn on a picture of another size than this ``width`` x ``height`` one, or
+        lying wholly outside it: they would cover other places, leave a face a person marked visible,
+        and the report still counted them as covered."""
+        for w, h in self.sizes:
+            if (w, h) != (width, height):
+                raise UnseenError(f"the boxes file's regions for {self.image or 'every input'} were drawn on a "
+                                  f"{w}x{h} picture; this one is {width}x{height}")
+        b = self.regions.boxes
+        outside = (b[:, 2] <= 0) | (b[:, 3] <= 0) | (b[:, 0] >= width) | (b[:, 1] >= height)
+        if outside.any():
+            x0, y0, x1, y1 = b[int(outside.argmax())]
+            raise UnseenError(f"a region of the boxes file ({x0:g},{y0:g} {x1 - x0:g}x{y1 - y0:g}) lies outside the "
+                              f"{width}x{height} picture")
 
     def regions_at(self, t: float | None) -> Regions:
         """Regions active at time ``t`` (seconds); photos pass None and get all of them."""
@@ -49,11 +67,17 @@ def _parse_entry(entry: dict[str, Any], where: str) -> BoxSet:
     image = entry.get("image")
     if image is not None and not isinstance(image, str):
         raise UnseenError(f"{where}: 'image' must be a file name")
+    size = (entry.get("width"), entry.get("height"))
+    if size != (None, None):
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 2**31 for v in size):
+            raise UnseenError(f"{where}: 'width' and 'height' must be the picture's size in pixels, or both left out")
+        size = (round(size[0]), round(size[1]))
     try:
         regions, times = parse_items(entry["regions"], source="boxes-file")
     except ValueError as exc:
         raise UnseenError(f"{where}: {exc}") from None
-    return BoxSet(image=image, regions=regions, mode=mode, times=tuple(times))
+    return BoxSet(image=image, regions=regions, mode=mode, times=tuple(times),
+                  sizes=() if size == (None, None) else (size,))
 
 
 # A boxes file larger than this is refused before it is read: ``--boxes /dev/zero`` read until the
@@ -92,7 +116,8 @@ def for_file(sets: list[BoxSet], path: Path) -> BoxSet | None:
         return None
     times = tuple(t for s in hits for t in (s.times or ((None, None),) * len(s.regions)))
     mode = "only" if any(s.mode == "only" for s in hits) else "add"
-    return BoxSet(image=path.name, regions=Regions.concat([s.regions for s in hits]), mode=mode, times=times)
+    return BoxSet(image=path.name, regions=Regions.concat([s.regions for s in hits]), mode=mode, times=times,
+                  sizes=tuple(dict.fromkeys(z for s in hits for z in s.sizes)))
 
 
 def dump(image_name: str, regions: Regions, width: int, height: int, mode: str = "add",

@@ -295,6 +295,8 @@ def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector:
     report.notes.extend(img.notes)
     report.warnings.extend(img.warnings)
     report.metadata_dropped = _dropped(job.src)
+    if boxset is not None:
+        boxset.check_fits(img.frames[0].shape[1], img.frames[0].shape[0])
     only = boxset is not None and boxset.mode == "only"
     extra = boxset.regions if boxset is not None and not only else None
     tally = Tally()  # an animation's frames are read, covered and written a few at a time

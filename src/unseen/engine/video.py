@@ -285,6 +285,8 @@ class _Pass2:
     def _open(self, reader: Reader, v: Any, tb: Fraction, size: tuple[int, int], audio: Any) -> Writer:
         color, orient = reader.color, reader.orientation
         w, h = size
+        if self.boxset is not None:
+            self.boxset.check_fits(w, h)
         sar = v.sample_aspect_ratio if v.sample_aspect_ratio else None
         if sar and orient.op in ("clock", "cclock", "transpose", "antitranspose"):
             sar = 1 / sar
