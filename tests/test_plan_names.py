@@ -52,6 +52,10 @@ def test_two_mislabelled_files_of_one_stem_get_two_outputs(tmp_path, cli):
     outputs = [Path(r["output"]) for r in _reports(stdout)]
     assert len(set(outputs)) == 2 and all(p.is_file() for p in outputs)
     assert _rgb(outputs[0])[32, 32, 0] > 150 and _rgb(outputs[1])[32, 32, 1] > 150
+    # Each report says why its name is not the one its file's name promised (the notes were empty).
+    assert [r["notes"] for r in _reports(stdout)] == [
+        [f"named {p.name} because {src} holds a JPEG picture, and another input of the run would also become "
+         "x.unseen.jpg"] for p, src in zip(outputs, ("x.png", "x.webp"), strict=True)]
 
 
 def test_a_file_given_twice_is_one_job(tmp_path, cli):

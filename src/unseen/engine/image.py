@@ -288,6 +288,8 @@ def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector:
                boxset: BoxSet | None) -> None:
     dst = job.destination(image_io.EXTENSION[img.output_format])
     job.check_destination(dst)
+    if note := job.name_note(image_io.EXTENSION[img.output_format], img.format):
+        report.notes.append(note)
     claim(dst, options.force)  # before detection: an existing output fails (or is skipped) at once
     report.format_in, report.format_out, report.frames = img.format, img.output_format, len(img.frames)
     if img.format != img.output_format:

@@ -65,6 +65,16 @@ class Job:
             return self.out_dir / self.src.name
         return self.out_dir / (self.stem + extension)
 
+    def name_note(self, extension: str, content: str) -> str | None:
+        """Why the output is not named as planned, when the file's content (``content``, its format)
+        asks for another ``extension`` than its name did: a report says why a name differs."""
+        dst = self.destination(extension)
+        if dst.name == self.name:
+            return None
+        why = (f", and another input of the run would also become {self.usual_name(extension)}"
+               if extension.lower() in self.blocked else "")
+        return f"named {dst.name} because {self.src.name} holds a {content} picture{why}"
+
     def usual_name(self, extension: str) -> str:
         if self.keep_name and extension.lower() == self.src.suffix.lower():
             return self.src.name
