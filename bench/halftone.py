@@ -1,0 +1,143 @@
+"""Portraits printed in halftone on placards: faces covered with and without the self-check's dots pass.
+
+A placard with a newspaper's portrait (black dots on white) held up in a crowd shows a face to an eye at a
+distance, while the detectors see dots. ``ensemble.DOTS`` has the self-check also run CenterFace on the
+picture shrunk by half and blurred. In process (``anonymize_image``, faces only), each setting in turn:
+
+* **placards**: 12 portraits of deepface's test set (12 people; each portrait's largest face as unseen's
+  own detector finds it) in grey, contrast stretched, as cards of faces F px wide held over the crowd of
+  ultralight's imgs/17.jpg (a 4 x 3 grid); printed with a dot every F/15 px (6 px at 90), F/10 and F/25,
+  and the same cards without dots as the control. A face is covered when >= 70% of the middle half of its
+  box changed by > 24 in some channel or sits at the fill colour (bench/dithered.py's rule);
+* **ordinary photos**: the 100 crowd and portrait photos outside the benchmark that the other benches
+  calibrate on (ultralight, deface's examples, dlib's faces, FDDB's sample, DBFace, insightface): the share
+  of the picture the pass changes (pixels that differ between the two outputs by > 24), and the CPU.
+
+    python bench/halftone.py [--write-md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+from benchlib import emit, machine, run_header
+from PIL import Image, ImageDraw, ImageOps
+from plates import SHARED
+
+import unseen.detect as detect
+from unseen import Options, anonymize_image
+
+SECTION = "## Halftone portraits (bench/halftone.py)"
+PORTRAITS = SHARED / "deepface_serengil" / "tests" / "unit" / "dataset"
+PEOPLE = ("img2", "img26", "img8", "img3", "img13", "img16", "img29", "img34", "img38", "img18", "img20", "img22")
+CROWD = SHARED / "ultralight_face_linzaer" / "imgs" / "17.jpg"
+ORDINARY = ("ultralight_face_linzaer/imgs", "deface_orbhd/examples", "dlib_examples/examples/faces", "fddb_sample",
+            "dbface_dlunion", "insightface_deepinsight")
+SHIPPED = detect.CHECK_PASSES
+WITHOUT = tuple(p for p in SHIPPED if not p.smooth)
+
+
+def dots(rgb: np.ndarray, spacing: int) -> np.ndarray:
+    """``rgb`` in black dots on white, one every ``spacing`` px, as large as the picture is dark there."""
+    grey = np.asarray(Image.fromarray(rgb).convert("L"), np.float32) / 255
+    h, w = grey.shape
+    big = Image.new("L", (w * 4, h * 4), 255)
+    d = ImageDraw.Draw(big)
+    for y in range(0, h, spacing):
+        for x in range(0, w, spacing):
+            r = 4 * spacing * 0.62 * math.sqrt(1 - grey[y : y + spacing, x : x + spacing].mean())
+            d.ellipse([(x + spacing / 2) * 4 - r, (y + spacing / 2) * 4 - r, (x + spacing / 2) * 4 + r,
+                       (y + spacing / 2) * 4 + r], fill=0)
+    return np.asarray(big.resize((w, h), Image.Resampling.LANCZOS).convert("RGB"))
+
+
+def portraits() -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
+    """Each person's portrait (grey, stretched) and its largest face's box, found by unseen's detector."""
+    det = Options(cover=("face",)).make_detector()
+    out = []
+    for name in PEOPLE:
+        im = ImageOps.exif_transpose(Image.open(PORTRAITS / f"{name}.jpg")).convert("RGB")
+        found = det.detect(np.asarray(im)).of_kind("face")
+        box = max(found.boxes.tolist(), key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+        out.append((np.asarray(ImageOps.autocontrast(ImageOps.grayscale(im), cutoff=1).convert("RGB")), box))
+    return out
+
+
+def placard(people: list, face: int, spacing: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The crowd with one card per person (faces ``face`` px wide; ``spacing`` 0: no dots), and each
+    printed face's box (x, y, w, h)."""
+    crowd = np.asarray(Image.open(CROWD).convert("RGB")).copy()
+    h, w = crowd.shape[:2]
+    boxes = []
+    for i, (rgb, (x0, y0, x1, y1)) in enumerate(people):
+        k = face / (x1 - x0)
+        m = 0.6 * (x1 - x0)
+        card = Image.fromarray(rgb).crop((int(x0 - m), int(y0 - m), int(x1 + m), int(y1 + m)))
+        card = np.asarray(card.resize((int(card.width * k), int(card.height * k)), Image.Resampling.LANCZOS))
+        if spacing:
+            card = dots(card, spacing)
+        cx, cy = int((i % 4 + 0.5) * w / 4 - card.shape[1] / 2), int((i // 4 + 0.5) * h / 3 - card.shape[0] / 2)
+        ch, cw = min(card.shape[0], h - max(cy, 0)), min(card.shape[1], w - max(cx, 0))
+        crowd[max(cy, 0) : max(cy, 0) + ch, max(cx, 0) : max(cx, 0) + cw] = card[:ch, :cw]
+        boxes.append((cx + int(m * k), cy + int(m * k), int(face), int((y1 - y0) * k)))
+    return crowd, boxes
+
+
+def covered(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    x, y, w, h = box
+    x, y, w, h = x + w // 4, y + h // 4, w // 2, h // 2  # the face's middle: eyes, nose, mouth
+    pa, pb = a[y : y + h, x : x + w].astype(int), b[y : y + h, x : x + w].astype(int)
+    return bool(((np.abs(pa - pb).max(-1) > 24) | (np.abs(pb - 128).max(-1) <= 8)).mean() >= 0.7)
+
+
+def run(rgb: np.ndarray, passes: tuple) -> tuple[np.ndarray, float]:
+    detect.CHECK_PASSES = passes
+    t = time.process_time()
+    shown, _ = anonymize_image(rgb, Options(cover=("face",)))
+    return shown, time.process_time() - t
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--write-md", action="store_true")
+    args = p.parse_args()
+    people = portraits()
+    rows = ["| placards (12 people over a crowd) | faces covered, without the dots pass | with it |", "|---|---|---|"]
+    for face in (40, 90):
+        for label, spacing in (("no dots (control)", 0), ("a dot every F/25 px", round(face / 25)),
+                               ("a dot every F/15 px", round(face / 15)), ("a dot every F/10 px", round(face / 10))):
+            if label != "no dots (control)" and spacing < 2:
+                continue
+            scene, boxes = placard(people, face, spacing)
+            got = [sum(covered(scene, run(scene, passes)[0], b) for b in boxes) for passes in (WITHOUT, SHIPPED)]
+            rows.append(f"| F = {face} px, {label} ({spacing} px) | {got[0]}/12 | {got[1]}/12 |" if spacing else
+                        f"| F = {face} px, {label} | {got[0]}/12 | {got[1]}/12 |")
+            print(rows[-1], flush=True)
+    files = sorted(f for d in ORDINARY for f in (SHARED / d).rglob("*")
+                   if f.suffix.lower() in (".jpg", ".jpeg", ".png")
+                   and not any(s.startswith(".") for s in f.parts))[:100]
+    changed, cpu, touched = [], [0.0, 0.0], 0
+    for f in files:
+        rgb = np.asarray(ImageOps.exif_transpose(Image.open(f)).convert("RGB"))
+        (a, ca), (b, cb) = run(rgb, WITHOUT), run(rgb, SHIPPED)
+        cpu[0] += ca
+        cpu[1] += cb
+        share = float((np.abs(a.astype(int) - b.astype(int)).max(-1) > 24).mean())
+        changed.append(share)
+        touched += share > 0
+    detect.CHECK_PASSES = SHIPPED
+    rows += ["", f"| ordinary photos ({len(files)}) | without the dots pass | with it |", "|---|---|---|",
+             f"| photos whose output changed | | {touched} |",
+             f"| share of the picture changed, mean (worst photo) | | {100 * np.mean(changed):.3f}% "
+             f"({100 * max(changed):.2f}%) |",
+             f"| CPU s, all photos (in process, detection and self-check) | {cpu[0]:.1f} | {cpu[1]:.1f} |"]
+    print("\n".join(rows[-5:]), flush=True)
+    emit(SECTION, [*run_header(machine()), "", *rows], args.write_md)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
