@@ -197,7 +197,8 @@ class TextBoxes:
         lines = stacked(every, text.quad_heights(every))[: len(quads)]
         kinds = [self._kind(i, reads, bool(lines[i])) for i in range(len(quads))]
         if "plate" in self.kinds:
-            near = _stacked_pairs(quads, text.quad_heights(quads)) | _beside_pairs(quads, text.quad_heights(quads))
+            heights = text.quad_heights(quads)
+            near = _stacked_pairs(quads, heights) | _beside_pairs(quads, heights)
             kinds = plate_parts(kinds, reads, near)
         return kinds
 
