@@ -567,6 +567,37 @@ def test_decompression_bomb_refused(tmp_path: Path, capsys):
     assert not (tmp_path / "big.unseen.png").exists()
 
 
+def test_a_gif_frame_reaching_past_its_screen_counts_at_its_size(tmp_path: Path, capsys):
+    """A 1 x 1 screen whose second frame is 20000 x 20000 passed the budget as 2 pixels: Pillow grows
+    the canvas only as it decodes that frame (11.7 GB and 7 minutes, then a confused refusal)."""
+    import struct
+
+    def frame(w: int, h: int) -> bytes:
+        return b"\x2c" + struct.pack("<4HB", 0, 0, w, h, 0) + b"\x02\x02\x4c\x01\x00"
+
+    p = tmp_path / "screen.gif"
+    p.write_bytes(b"GIF89a" + struct.pack("<2H3B", 1, 1, 0x80, 0, 0) + b"\0\0\0\xff\xff\xff"
+                  + frame(1, 1) + frame(4000, 4000) + b"\x3b")
+    assert image_io.probe_size(p)[1] == (4000, 4000)
+    assert run(p, "--max-pixels", "2e7", "-q") == 1
+    err = capsys.readouterr().err
+    assert "4000x4000 x 2 frames" in err and "over the limit" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_output_over_pillows_own_limit_is_read_back(tmp_path: Path, monkeypatch):
+    """Pillow refuses pictures over its own limit (179 MP), unseen's budget is 200 MP: a photo of 180-200
+    MP was covered for minutes, then refused as "output does not decode" when its output was read back
+    (as was ``--verify``'s reading). Here Pillow's limit is made small instead of the photo big."""
+    from PIL import Image as PilImage
+
+    pytest.importorskip("dlib", reason="--verify needs unseen[verify]")
+    src = tmp_path / "p.png"
+    Image.open(GROUP).convert("RGB").save(src)  # 500 x 332: over the limit below
+    monkeypatch.setattr(PilImage, "MAX_IMAGE_PIXELS", 20_000)
+    assert run(src, "-q", "--cover", "faces", "--verify") == 0
+    assert PilImage.MAX_IMAGE_PIXELS == 20_000
+
+
 def test_bundled_sample_is_the_licensed_photo_and_demo_covers_it(tmp_path: Path):
     """README's first command runs unseen on samples/group.jpg: it must be dlib's public-domain
     photo (byte for byte, so the licence note applies) and come out with every labelled face covered."""

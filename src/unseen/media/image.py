@@ -23,6 +23,7 @@ from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 from ..errors import UnseenError, first_line
 from . import IMAGE_SUFFIXES, RAW_SUFFIXES, VIDEO_NAMES, pixels_said
 from .apng_read import load_frame
+from .image_check import gif_canvas
 from .image_open import READ_NAMES, open_image, refused_format
 from .isobmff import clean_aperture
 
@@ -111,7 +112,8 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
                                       f"({im.size[0]}x{im.size[1]}), which unseen cannot apply: the part cut "
                                       "away would be published; save it as PNG or JPEG from a viewer that "
                                       "shows the crop first")
-            return im.format or "?", im.size, int(getattr(im, "n_frames", 1) or 1)
+            size = gif_canvas(path.read_bytes()) if im.format == "GIF" else im.size
+            return im.format or "?", size, int(getattr(im, "n_frames", 1) or 1)
     except UnseenError:
         raise
     except UnidentifiedImageError:

@@ -149,9 +149,11 @@ def _webp_leaks(d: bytes) -> list[str]:
 GIF_ANIMATION_APPS = (b"NETSCAPE2.0", b"ANIMEXTS1.0")  # application blocks that only say how to loop
 
 
-def gif_extensions(d: bytes) -> tuple[list[tuple[int, bytes, bytes]], str | None]:
+def gif_extensions(d: bytes, frames: list[tuple[int, int, int, int]] | None = None,
+                   ) -> tuple[list[tuple[int, bytes, bytes]], str | None]:
     """Every extension block of a GIF, in file order, whatever frame it comes with: (label, its first
     data sub-block, all its data sub-blocks joined); and what ended the walk early (None: the trailer).
+    ``frames``, when given, gets each frame's (left, top, width, height) (``gif_canvas``).
 
     One walker for the output check below and for ``inspect``, which lists what an input carries
     (Pillow shows a comment only for the frame it has reached, and no application block after the
@@ -174,6 +176,8 @@ def gif_extensions(d: bytes) -> tuple[list[tuple[int, bytes, bytes]], str | None
                 out.append((label, parts[0] if parts else b"", b"".join(parts)))
                 i = j + 1
             elif b == 0x2C:
+                if frames is not None:
+                    frames.append(struct.unpack_from("<4H", d, i + 1))
                 lflags = d[i + 9]
                 j = i + 10 + (3 * 2 ** ((lflags & 7) + 1) if lflags & 0x80 else 0) + 1
                 while d[j]:
@@ -184,6 +188,16 @@ def gif_extensions(d: bytes) -> tuple[list[tuple[int, bytes, bytes]], str | None
     except IndexError:
         return out, "GIF block cut short"
     return out, "no GIF trailer"
+
+
+def gif_canvas(d: bytes) -> tuple[int, int]:
+    """The size a GIF's frames are drawn on: its logical screen, grown to every frame that reaches past
+    it (as Pillow grows it, but only once it decodes that frame: a 1 x 1 screen whose second frame is
+    20000 x 20000 passed the pixel budget as 2 pixels and took 11.7 GB)."""
+    frames: list[tuple[int, int, int, int]] = []
+    gif_extensions(d, frames)
+    w, h = struct.unpack_from("<2H", d, 6) if len(d) >= 10 else (0, 0)
+    return max([w] + [x + fw for x, _, fw, _ in frames]), max([h] + [y + fh for _, y, _, fh in frames])
 
 
 def _gif_leaks(d: bytes) -> list[str]:
