@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import GROUP, changed_fraction, dlib_boxes, repeating_apng, run, system_tool
-from PIL import Image, ImageEnhance
+from PIL import Image, ImageEnhance, ImageSequence
 
 from unseen.errors import UnseenError
 from unseen.media import image as image_io
@@ -603,3 +603,19 @@ def test_a_gif_plays_as_many_times_as_the_input(tmp_path: Path, loop: int | None
     assert run(p, "-q") == 0
     with Image.open(tmp_path / "plays.unseen.gif") as out:
         assert out.n_frames == 2 and out.info.get("loop") == loop
+
+
+
+def test_a_gif_whose_frames_alike_show_for_over_655_s_is_refused_in_words(tmp_path: Path, capsys):
+    """Two identical 1 x 1 frames of 400 s each: Pillow's writer folds them into one of 800 s, which a GIF
+    cannot hold; an "internal error ... please report it" line said so."""
+    import struct
+
+    frame = b"\x21\xf9\x04\x00" + struct.pack("<H", 40_000) + b"\x00\x00" + b"\x2c" + struct.pack(
+        "<4HB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    p = tmp_path / "long.gif"
+    p.write_bytes(b"GIF89a" + struct.pack("<2H3B", 1, 1, 0x80, 0, 0) + b"\xff\0\0\0\0\xff" + frame * 2 + b"\x3b")
+    assert [image_io.frame_ms(f) for f in ImageSequence.Iterator(Image.open(p))] == [400_000, 400_000]
+    assert run(p, "-q", "--cover", "faces") == 1
+    err = capsys.readouterr().err.strip()
+    assert "over 655 s" in err and "internal error" not in err and len(err.splitlines()) == 1

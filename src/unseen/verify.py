@@ -466,10 +466,12 @@ class _Written(Sequence):
         self._frames: Sequence[np.ndarray] = [first] if first is not None else self._source.rgb
 
     @staticmethod
-    def _open(data: bytes) -> Any:
-        from .media.image_open import open_allowed
+    @contextlib.contextmanager
+    def _open(data: bytes) -> Iterator[Any]:
+        from .media.image_open import limit_lifted, open_allowed
 
-        return open_allowed(io.BytesIO(data))
+        with limit_lifted(), open_allowed(io.BytesIO(data)) as im:  # an output of up to --max-pixels
+            yield im
 
     def __len__(self) -> int:
         return len(self.ms)

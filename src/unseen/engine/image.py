@@ -21,7 +21,7 @@ from ..boxes import BoxSet
 from ..errors import UnseenError
 from ..media import image as image_io
 from ..media import image_check, image_write
-from ..media.image_open import open_allowed
+from ..media.image_open import limit_lifted, open_allowed
 from ..options import Options
 from ..regions import Frame, Regions, inside_share
 from ..report import Report
@@ -216,7 +216,7 @@ def encode_checked(img: image_io.DecodedImage, masked: MaskedImage | Iterable[Co
     if leaks:
         raise UnseenError("output still carries metadata (" + "; ".join(leaks) + "); nothing written")
     try:
-        with open_allowed(io.BytesIO(data), (fmt,)) as back:  # parsed as what it was written as
+        with limit_lifted(), open_allowed(io.BytesIO(data), (fmt,)) as back:  # parsed as what it was written as
             back.load()
             size = back.size
             n = getattr(back, "n_frames", 1)

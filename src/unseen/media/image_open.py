@@ -77,19 +77,29 @@ def open_image(path: Path | str) -> Iterator[Image.Image]:
     unseen checks the pixel budget itself with a clear message (``--max-pixels``) before decoding;
     Pillow's limit (a DecompressionBombError at 179 MP) is restored when the last reader is done.
     """
-    global _unlimited, _saved_limit
     heif = not _heif_ready and _iso_media(path)  # the header read outside the lock
     with _setup:
         _load_plugins(heif)
+    with limit_lifted(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with open_allowed(path) as im:
+            yield im
+
+
+@contextlib.contextmanager
+def limit_lifted() -> Iterator[None]:
+    """Pillow's own pixel limit (a DecompressionBombError at 179 MP) lifted while unseen reads, and put
+    back when the last reader is done: unseen checks its own budget (``--max-pixels``, 200 MP) before
+    decoding. Its re-read of an output it wrote needs it too: a photo of 180-200 MP was covered in
+    minutes, then refused as "output does not decode"."""
+    global _unlimited, _saved_limit
+    with _setup:
         if _unlimited == 0:
             _saved_limit = Image.MAX_IMAGE_PIXELS
             Image.MAX_IMAGE_PIXELS = None
         _unlimited += 1
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with open_allowed(path) as im:
-                yield im
+        yield
     finally:
         with _setup:
             _unlimited -= 1

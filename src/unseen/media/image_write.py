@@ -68,8 +68,12 @@ def encode_planes(img: DecodedImage, planes: Iterable[tuple[np.ndarray, np.ndarr
     elif fmt == "GIF":
         if rest is not None:
             once = {} if img.loop is None else {"loop": img.loop}  # no loop block: plays once
-            first.save(buf, "GIF", save_all=True, append_images=[rest], duration=img.durations,
-                       optimize=False, **once)
+            try:
+                first.save(buf, "GIF", save_all=True, append_images=[rest], duration=img.durations,
+                           optimize=False, **once)
+            except OverflowError:  # Pillow folds frames alike into one and adds their times
+                raise UnseenError("frames alike once covered would show for over 655 s in a row, longer than "
+                                  "a GIF frame can; convert the animation to a video first") from None
         else:
             first.save(buf, "GIF")
     elif fmt == "TIFF":
