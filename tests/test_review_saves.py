@@ -227,6 +227,17 @@ def test_unsaved_work_on_another_version_of_the_file_is_not_opened(photo):
         srv.stop()
 
 
+def test_a_draft_path_that_is_no_regular_file_is_not_read(photo):
+    """A FIFO there would hang the file's detection for ever."""
+    os.mkfifo(photo.with_name("photo.unseen-draft.json"))
+    srv = _serve([photo])
+    try:
+        d = _ready(srv, _first_id(srv), timeout=20)
+        assert d["state"] == "ready" and d["draft"] is None and any("cannot read" in n for n in d["notes"])
+    finally:
+        srv.stop()
+
+
 def test_unsaved_work_that_cannot_be_written_stays_in_memory_and_says_so(photo):
     photo.with_name("photo.unseen-draft.json").mkdir()  # in the way: not a file unseen can replace
     srv = _serve([photo])

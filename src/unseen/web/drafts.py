@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import stat
 from pathlib import Path
 
 from .. import boxes as boxes_file
@@ -67,14 +69,18 @@ def load(item: Item) -> tuple[list | None, str | None]:
     if item.uploaded:
         return None, None
     draft = path(item)
+    unreadable = f"{draft.name} holds unsaved work unseen cannot read; it is left as it is"
     try:
+        st = os.stat(draft)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > boxes_file.MAX_BYTES:  # a FIFO would hang the page
+            return None, unreadable
         doc = json.loads(draft.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None, None
     except (OSError, ValueError, RecursionError):
-        return None, f"{draft.name} holds unsaved work unseen cannot read; it is left as it is"
+        return None, unreadable
     if not isinstance(doc, dict) or not isinstance(doc.get("regions"), list):
-        return None, f"{draft.name} holds unsaved work unseen cannot read; it is left as it is"
+        return None, unreadable
     same = (doc.get("image") == item.src.name and (doc.get("width"), doc.get("height")) == (item.width, item.height)
             and item.identity is not None and doc.get("identity") == list(item.identity))
     if not same:
