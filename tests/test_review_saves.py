@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 from web_helpers import ADDED, FACE, StubDetector, _first_id, _json, _ready, _serve, _tiny_video
 
 from unseen import boxes as boxes_file
@@ -178,7 +179,7 @@ def test_drafts_survive_a_reload_until_saved(photo):
 def test_unsaved_work_survives_the_server_stopping(photo):
     """The page's unsaved regions were kept in the server's memory only: a crash, a closed laptop or
     Ctrl-C lost a reviewer's work. They are on disk until saved, and open again for this very file."""
-    draft = photo.with_name("photo.unseen-draft.json")
+    draft = photo.with_name("photo.jpg.unseen-draft.json")
     srv = _serve([photo])
     try:
         item_id = _first_id(srv)
@@ -208,7 +209,7 @@ def test_unsaved_work_survives_the_server_stopping(photo):
 
 def test_unsaved_work_on_another_version_of_the_file_is_not_opened(photo):
     """Regions drawn on another picture of the same name would cover the wrong places."""
-    draft = photo.with_name("photo.unseen-draft.json")
+    draft = photo.with_name("photo.jpg.unseen-draft.json")
     srv = _serve([photo])
     try:
         item_id = _first_id(srv)
@@ -227,9 +228,30 @@ def test_unsaved_work_on_another_version_of_the_file_is_not_opened(photo):
         srv.stop()
 
 
+def test_inputs_of_one_stem_keep_their_own_unsaved_work(photo):
+    """a.jpg and a.png shared the draft a sidecar's name gives (``a``), and a session of both looked for
+    a.jpg's under another name: one file's unsaved regions replaced the other's, or were not found."""
+    other = photo.with_name("photo.png")
+    Image.open(photo).save(other)
+    for src, region in ((photo, FACE), (other, ADDED)):
+        srv = _serve([src])
+        try:
+            item_id = _first_id(srv)
+            _ready(srv, item_id)
+            assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [region]})[0] == 200
+        finally:
+            srv.stop()
+    srv = _serve([photo, other])
+    try:
+        kinds = [[r["kind"] for r in _ready(srv, item_id)["draft"]] for item_id in srv.order]
+        assert kinds == [["face"], ["manual"]]
+    finally:
+        srv.stop()
+
+
 def test_a_draft_path_that_is_no_regular_file_is_not_read(photo):
     """A FIFO there would hang the file's detection for ever."""
-    os.mkfifo(photo.with_name("photo.unseen-draft.json"))
+    os.mkfifo(photo.with_name("photo.jpg.unseen-draft.json"))
     srv = _serve([photo])
     try:
         d = _ready(srv, _first_id(srv), timeout=20)
@@ -239,7 +261,7 @@ def test_a_draft_path_that_is_no_regular_file_is_not_read(photo):
 
 
 def test_unsaved_work_that_cannot_be_written_stays_in_memory_and_says_so(photo):
-    photo.with_name("photo.unseen-draft.json").mkdir()  # in the way: not a file unseen can replace
+    photo.with_name("photo.jpg.unseen-draft.json").mkdir()  # in the way: not a file unseen can replace
     srv = _serve([photo])
     try:
         item_id = _first_id(srv)

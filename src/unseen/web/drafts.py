@@ -1,7 +1,7 @@
 """Unsaved review work kept on disk, so that it outlives the review server (a crash, a closed laptop,
 Ctrl-C), not only a reload of the page.
 
-A file's draft is written where its save's sidecar goes, as ``NAME.unseen-draft.json``: the sidecar's
+A file's draft is written where its save's sidecar goes, as ``NAME.EXT.unseen-draft.json``: the sidecar's
 format plus the input's size in bytes and modification time. It is replaced (atomically, like every
 file unseen writes) on each change the page sends, and removed once the file is saved or the page
 drops its draft. It holds what the sidecar will hold (where the regions are, never what they show).
@@ -21,7 +21,6 @@ from pathlib import Path
 
 from .. import boxes as boxes_file
 from ..engine.output import atomic_output
-from ..engine.plan import SIDECAR_SUFFIX
 from ..errors import UnseenError
 from .items import Item
 
@@ -29,9 +28,11 @@ DRAFT_SUFFIX = ".unseen-draft.json"
 
 
 def path(item: Item) -> Path:
-    """Where this file's draft is kept: beside its sidecar, under the sidecar's own name."""
-    side = item.job.sidecar
-    return side.with_name(side.name[: -len(SIDECAR_SUFFIX)] + DRAFT_SUFFIX)
+    """Where this file's draft is kept: beside its sidecar, under the input's whole name (``a.jpg``'s
+    ``a.jpg.unseen-draft.json``). The sidecar's own name depends on the other inputs of the run (``a``
+    or ``a.jpg`` beside an ``a.png``): a draft under it was not found by the next session, or taken by
+    another file of that stem, which replaced it."""
+    return item.job.sidecar.parent / (item.src.name + DRAFT_SUFFIX)
 
 
 def keep(item: Item) -> str | None:
@@ -81,7 +82,10 @@ def load(item: Item) -> tuple[list | None, str | None]:
         return None, unreadable
     if not isinstance(doc, dict) or not isinstance(doc.get("regions"), list):
         return None, unreadable
-    same = (doc.get("image") == item.src.name and (doc.get("width"), doc.get("height")) == (item.width, item.height)
+    if doc.get("image") != item.src.name:  # the same name from another folder, reviewed into this one
+        return None, (f"{draft.name} holds unsaved work on another file of this name; it is not opened, and is "
+                      "replaced by your next change")
+    same = ((doc.get("width"), doc.get("height")) == (item.width, item.height)
             and item.identity is not None and doc.get("identity") == list(item.identity))
     if not same:
         return None, (f"{draft.name} holds unsaved work on another version of this file (it was changed "
