@@ -579,6 +579,9 @@ def test_a_gif_frame_reaching_past_its_screen_counts_at_its_size(tmp_path: Path,
     p.write_bytes(b"GIF89a" + struct.pack("<2H3B", 1, 1, 0x80, 0, 0) + b"\0\0\0\xff\xff\xff"
                   + frame(1, 1) + frame(4000, 4000) + b"\x3b")
     assert image_io.probe_size(p)[1] == (4000, 4000)
+    stray = tmp_path / "stray.gif"  # a byte that starts no block, which Pillow passes over
+    stray.write_bytes(p.read_bytes().replace(frame(4000, 4000), b"\0" + frame(4000, 4000)))
+    assert image_io.probe_size(stray)[1] == (4000, 4000)
     assert run(p, "--max-pixels", "2e7", "-q") == 1
     err = capsys.readouterr().err
     assert "4000x4000 x 2 frames" in err and "over the limit" in err and len(err.strip().splitlines()) == 1

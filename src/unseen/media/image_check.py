@@ -153,7 +153,9 @@ def gif_extensions(d: bytes, frames: list[tuple[int, int, int, int]] | None = No
                    ) -> tuple[list[tuple[int, bytes, bytes]], str | None]:
     """Every extension block of a GIF, in file order, whatever frame it comes with: (label, its first
     data sub-block, all its data sub-blocks joined); and what ended the walk early (None: the trailer).
-    ``frames``, when given, gets each frame's (left, top, width, height) (``gif_canvas``).
+    ``frames``, when given, gets each frame's (left, top, width, height), and the walk passes over a
+    byte that starts no block, as Pillow's reader does (``gif_canvas``: a stray byte before a frame hid
+    it from the budget while Pillow decoded it).
 
     One walker for the output check below and for ``inspect``, which lists what an input carries
     (Pillow shows a comment only for the frame it has reached, and no application block after the
@@ -183,6 +185,8 @@ def gif_extensions(d: bytes, frames: list[tuple[int, int, int, int]] | None = No
                 while d[j]:
                     j += d[j] + 1
                 i = j + 1
+            elif frames is not None:
+                i += 1
             else:
                 return out, f"unknown GIF block 0x{b:02x}"
     except IndexError:
