@@ -207,16 +207,21 @@ def test_unsaved_work_survives_the_server_stopping(photo):
         srv.stop()
 
 
-def test_unsaved_work_on_another_version_of_the_file_is_not_opened(photo):
-    """Regions drawn on another picture of the same name would cover the wrong places."""
-    draft = photo.with_name("photo.jpg.unseen-draft.json")
-    srv = _serve([photo])
+def _draft_in_a_session(src: Path, regions: list[dict]) -> None:
+    """One review session of ``src`` that leaves ``regions`` unsaved, then stops."""
+    srv = _serve([src])
     try:
         item_id = _first_id(srv)
         _ready(srv, item_id)
-        assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [ADDED]})[0] == 200
+        assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": regions})[0] == 200
     finally:
         srv.stop()
+
+
+def test_unsaved_work_on_another_version_of_the_file_is_not_opened(photo):
+    """Regions drawn on another picture of the same name would cover the wrong places."""
+    draft = photo.with_name("photo.jpg.unseen-draft.json")
+    _draft_in_a_session(photo, [ADDED])
     st = photo.stat()
     os.utime(photo, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # the file changed since
     srv = _serve([photo])
@@ -233,14 +238,8 @@ def test_inputs_of_one_stem_keep_their_own_unsaved_work(photo):
     a.jpg's under another name: one file's unsaved regions replaced the other's, or were not found."""
     other = photo.with_name("photo.png")
     Image.open(photo).save(other)
-    for src, region in ((photo, FACE), (other, ADDED)):
-        srv = _serve([src])
-        try:
-            item_id = _first_id(srv)
-            _ready(srv, item_id)
-            assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [region]})[0] == 200
-        finally:
-            srv.stop()
+    _draft_in_a_session(photo, [FACE])
+    _draft_in_a_session(other, [ADDED])
     srv = _serve([photo, other])
     try:
         kinds = [[r["kind"] for r in _ready(srv, item_id)["draft"]] for item_id in srv.order]
