@@ -543,6 +543,10 @@ def test_short_reads_count_as_a_plate_only_beside_one_or_together():
     sign = np.array([quad(0, 0, 120, 40), quad(0, 44, 120, 84), quad(0, 88, 120, 128)], np.float32)
     assert tb.verdicts(sign, {0: ("RAY", 0.99), 1: ("ROY", 0.99), 2: ("BOX", 0.99)}) == [None, None, None]
     assert tb.verdicts(plate[1:], {0: ("123", 0.99)}) == [None]
+    # A box over a whole video frame read as one letter is no group of the small plate box inside it
+    # (lp-s13: 91% of 26 frames filled).
+    frame = np.array([quad(-167, -200, 861, 1290), quad(520, 500, 585, 537)], np.float32)
+    assert tb.verdicts(frame, {0: ("N", 0.9)}) == [None, "plate"]
     stacked = np.array([quad(0, 0, 120, 40), quad(0, 44, 120, 84)], np.float32)
     assert tb.verdicts(stacked, {0: ("M AB", 0.99), 1: ("123", 0.99)}) == ["plate", "plate"]
     assert tb.verdicts(stacked, {0: ("M AB", 0.99), 1: ("123", 0.3)}) == [None, None]  # not confident

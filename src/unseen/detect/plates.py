@@ -98,6 +98,7 @@ INSIDE_2X_ALWAYS = False
 SAME_LINE = 0.7
 LINE_RATIO = 2.0
 MIN_CONF = 0.5  # mean character confidence of a read that counts
+PART_RATIO = 2.5  # a plate's groups side by side: the taller box at most this many times the shorter
 # Two boxes of about one height whose centres are less than this share of the smaller one's height
 # apart are the same line found twice (``stacked``), not two lines of a block. The detector grows each
 # box around its letters (DB's unclip), so two lines set close overlap by about half a box: "RED DEAD"
@@ -404,17 +405,21 @@ def _stacked_pairs(quads: np.ndarray, heights: np.ndarray) -> np.ndarray:
 
 def _beside_pairs(quads: np.ndarray, heights: np.ndarray) -> np.ndarray:
     """(n, n): quad j is on quad i's line (the centres less than SAME_ROW of the taller one's height
-    apart) and at most that height away sideways: the groups of one plate ("J" and "123"; the detector
-    boxed that "J" at 26 px beside the 62 px box of "123")."""
+    apart), at most PART_RATIO times as tall or short, and at most the shorter one's height away
+    sideways: the groups of one plate ("J" and "123"; the detector boxed that "J" at 26 px beside the
+    62 px box of "123"). Without the bound on height a box over a whole video frame, read as one
+    letter, sat "beside" every small box in it and was covered as a plate."""
     n = len(quads)
     if n < 2:
         return np.zeros((n, n), bool)
     lo, hi = quads.min(1), quads.max(1)
     hgt = np.maximum(heights.astype(np.float32), 1.0)
+    ratio = hgt[None, :] / hgt[:, None]
     line = np.maximum(hgt[:, None], hgt[None, :])
     centres = np.abs((lo[:, 1] + hi[:, 1])[:, None] - (lo[:, 1] + hi[:, 1])[None, :]) / 2
     gap = np.maximum(lo[None, :, 0] - hi[:, None, 0], lo[:, None, 0] - hi[None, :, 0])
-    near = (centres < SAME_ROW * line) & (gap <= line)
+    near = ((centres < SAME_ROW * line) & (gap <= np.minimum(hgt[:, None], hgt[None, :]))
+            & (ratio >= 1 / PART_RATIO) & (ratio <= PART_RATIO))
     np.fill_diagonal(near, False)
     return near
 
