@@ -22,6 +22,7 @@ from pathlib import Path
 from .. import boxes as boxes_file
 from ..engine.output import atomic_output
 from ..errors import UnseenError
+from . import saving
 from .items import Item
 
 DRAFT_SUFFIX = ".unseen-draft.json"
@@ -62,6 +63,26 @@ def drop(item: Item) -> None:
             path(item).unlink(missing_ok=True)
 
 
+def reopen(item: Item) -> None:
+    """Open the unsaved work an earlier review session left on disk for this very file as unsaved work
+    (``item.draft``), validated like any draft the page sends; say why one there is not opened."""
+    regions, problem = load(item)
+    if problem:
+        item.notes.append(problem)
+    if regions is None:
+        return
+    try:
+        item.draft = saving.normalise(regions, item.kind == "video", item.width, item.height)
+    except saving.RequestError:
+        item.notes.append(_unreadable(item))
+        return
+    item.notes.append("unsaved changes from an earlier review of this file are opened: they are not saved yet")
+
+
+def _unreadable(item: Item) -> str:
+    return f"{path(item).name} holds unsaved work unseen cannot read; it is left as it is"
+
+
 def load(item: Item) -> tuple[list | None, str | None]:
     """(the regions of an earlier session's unsaved work on this very file, None); (None, why) when
     there is a draft but it is not this file's or cannot be read (it is left as it is, and replaced
@@ -70,7 +91,7 @@ def load(item: Item) -> tuple[list | None, str | None]:
     if item.uploaded:
         return None, None
     draft = path(item)
-    unreadable = f"{draft.name} holds unsaved work unseen cannot read; it is left as it is"
+    unreadable = _unreadable(item)
     try:
         st = os.stat(draft)
         if not stat.S_ISREG(st.st_mode) or st.st_size > boxes_file.MAX_BYTES:  # a FIFO would hang the page

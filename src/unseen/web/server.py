@@ -330,7 +330,7 @@ class ReviewServer:
                 self._remember(item.id, pixels)
             # What an earlier save wrote for this file: the page opens it, not the bare detections.
             saving.open_earlier(item)
-            self._open_draft(item)
+            drafts.reopen(item)  # unsaved work an earlier session left: newer than any save
             item.state = "ready"
         except UnseenError as exc:
             item.state, item.error = "error", str(exc)
@@ -344,22 +344,6 @@ class ReviewServer:
         except Exception as exc:  # noqa: BLE001 - a help, not a promise: say it did not run
             item.maybe = []
             item.notes.append(f"the search for places to check did not run ({type(exc).__name__})")
-
-    @staticmethod
-    def _open_draft(item: Item) -> None:
-        """Open the unsaved work an earlier review session left on disk for this very file
-        (``drafts``): it comes back as unsaved work, newer than anything an earlier save holds."""
-        regions, problem = drafts.load(item)
-        if problem:
-            item.notes.append(problem)
-        if regions is None:
-            return
-        try:
-            item.draft = saving.normalise(regions, item.kind == "video", item.width, item.height)
-        except RequestError:
-            item.notes.append(f"{drafts.path(item).name} holds unsaved work unseen cannot read; it is left as it is")
-            return
-        item.notes.append("unsaved changes from an earlier review of this file are opened: they are not saved yet")
 
     def _remember(self, item_id: str, pixels: np.ndarray, data: bytes | None = None) -> None:
         with self._lock:
