@@ -28,7 +28,7 @@ from .common import LazyBar, Parser, err, fsname, progress_bar, say
 ENGINES = ("local", "ray")
 
 
-def parser() -> argparse.ArgumentParser:
+def parser() -> Parser:
     p = Parser(
         prog="unseen",
         description="Cover every face (and, by default, licence plates) in photos and videos and strip "
@@ -105,7 +105,7 @@ def given_path(text: str) -> str:
     return text
 
 
-def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Options:
+def options_from(args: argparse.Namespace, p: Parser) -> Options:
     if args.force and args.skip_existing:
         p.error("--force replaces existing outputs and --skip-existing keeps them: choose one")
     if args.rename and args.skip_existing:  # a new photo shifts the numbers: it was counted as done
@@ -126,7 +126,7 @@ def options_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Option
     try:  # a malformed boxes file is a usage error for the whole run (docs/BOXES.md): nothing is written
         boxes = tuple(load_boxes(args.boxes)) if args.boxes else ()
     except UnseenError as exc:
-        p.error(str(exc))
+        p.refuse(str(exc))
     return dataclasses.replace(options, boxes=boxes)
 
 

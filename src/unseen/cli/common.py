@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..engine.output import STOP_WRITING
 from ..errors import os_cause
@@ -58,6 +58,11 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # noqa: D102
         self.print_usage(sys.stderr)
+        self.refuse(message)
+
+    def refuse(self, message: str) -> NoReturn:
+        """A usage error about a file the run was given (a ``--boxes`` file): that file's one line, exit 2,
+        without the usage above it: the options were typed right, the file is what is wrong."""
         err(None, message)
         raise SystemExit(2)
 
