@@ -317,3 +317,76 @@ def test_an_output_folder_under_a_file_names_the_file(tmp_path, cli):
         rc, _, err = cli(HOPPER, "-o", out, "-q")
         assert rc == 1 and f"{tmp_path / 'afile'} is a file, not a folder" in err, err
     assert (tmp_path / "afile").read_bytes() == b"not a folder"
+
+
+def test_an_output_folder_holding_the_input_folder_never_takes_its_photos_for_outputs(tmp_path, cli):
+    """`unseen d/s -o d --force` replaced the original d/x.jpg with d/s/x.jpg's output, and with
+    --skip-existing reported that untouched original (16 faces) as d/s/x.jpg's output, exit 0; a file of
+    d/s named alone did the same."""
+    (tmp_path / "d" / "s").mkdir(parents=True)
+    shutil.copy(GROUP, tmp_path / "d" / "x.jpg")
+    shutil.copy(HOPPER, tmp_path / "d" / "s" / "x.jpg")
+    before = GROUP.read_bytes()
+    for given, out in (([tmp_path / "d" / "s"], tmp_path / "d"), ([tmp_path / "d" / "s" / "x.jpg"], tmp_path / "d")):
+        for how in ("--force", "--skip-existing"):
+            rc, stdout, err = cli(*given, "-o", out, how, "--json")
+            assert rc == 1 and "x.jpg" in err and len(err.strip().splitlines()) == 1, err
+            assert all(r["status"] == "error" for r in _reports(stdout))
+            assert (out / "x.jpg").read_bytes() == before
+    # an output folder holding the input folder and nothing else is unseen's: written, and written again
+    (tmp_path / "f").mkdir()
+    shutil.move(tmp_path / "d" / "s", tmp_path / "f" / "s")
+    for _ in range(2):
+        rc, _, err = cli(tmp_path / "f" / "s", "-o", tmp_path / "f", "--force", "-q")
+        assert rc == 0, err
+
+
+def test_a_linked_folder_in_the_output_tree_never_leads_an_output_onto_an_input(tmp_path, cli):
+    """out/q linked to the input folder A/p: A/q/x.jpg's output went to out/q/x.jpg, which is the input
+    A/p/x.jpg, and --force replaced it (exit 0, both reports "ok")."""
+    for sub, src in (("p", GROUP), ("q", HOPPER)):
+        (tmp_path / "A" / sub).mkdir(parents=True)
+        shutil.copy(src, tmp_path / "A" / sub / "x.jpg")
+    (tmp_path / "out" / "p").mkdir(parents=True)
+    (tmp_path / "out" / "q").symlink_to(tmp_path / "A" / "p")
+    rc, stdout, err = cli(tmp_path / "A", "-o", tmp_path / "out", "--force", "--json", "-q")
+    assert rc == 0, err
+    assert (tmp_path / "A" / "p" / "x.jpg").read_bytes() == GROUP.read_bytes()
+    assert (tmp_path / "A" / "q" / "x.jpg").read_bytes() == HOPPER.read_bytes()
+    assert len({Path(r["output"]).resolve() for r in _reports(stdout)}) == 2
+
+
+def test_an_output_folder_inside_the_input_folder_is_run_again_and_left_out_of_later_walks(tmp_path, cli):
+    """A run into d/pub wrote b.png (holding a JPEG) as pub/b.jpg; every later run into d/pub refused the
+    folder as holding a photo unseen did not write there, and a run of d without -o took pub's outputs
+    for photos."""
+    (tmp_path / "d").mkdir()
+    shutil.copy(HOPPER, tmp_path / "d" / "a.jpg")
+    shutil.copy(GROUP, tmp_path / "d" / "b.png")
+    for how in ("-q", "--skip-existing", "--force"):
+        rc, _, err = cli(tmp_path / "d", "-o", tmp_path / "d" / "pub", how)
+        assert rc == 0, err
+    assert sorted(p.name for p in (tmp_path / "d" / "pub").iterdir()) == [".unseen-outputs", "a.jpg", "b.jpg"]
+    rc, stdout, err = cli(tmp_path / "d", "--json", "-q")
+    assert rc == 0, err
+    assert sorted(Path(r["input"]).name for r in _reports(stdout)) == ["a.jpg", "b.png"]
+
+
+def test_videos_and_photos_unseen_does_not_read_fail_in_a_folder(tmp_path, cli):
+    """A folder of .mpg, .wmv and .flv clips was passed over as "not photos or videos" behind a "...",
+    exit 0: the folder looked done while its videos still showed every face. They fail one by one, as raw
+    files do; a .jxl holding a JPEG is read."""
+    (tmp_path / "d").mkdir()
+    shutil.copy(HOPPER, tmp_path / "d" / "a.jpg")
+    shutil.copy(HOPPER, tmp_path / "d" / "b.jxl")
+    for name in ("c.mpg", "d.wmv", "e.flv"):
+        (tmp_path / "d" / name).write_bytes(b"\x00\x00\x01\xba" + bytes(2000))
+    (tmp_path / "d" / "f.xmp").write_text("<x/>")
+    rc, stdout, err = cli(tmp_path / "d", "-o", tmp_path / "out", "--json")
+    assert rc == 1, err
+    assert {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {
+        "a.jpg": "ok", "b.jxl": "ok", "c.mpg": "error", "d.wmv": "error", "e.flv": "error"}
+    lines = [line for line in err.splitlines() if "not a photo or video unseen reads" in line]
+    assert [line.split(":")[2].strip() for line in lines] == ["MPEG video (.mpg)", "Windows Media video (.wmv)",
+                                                              "Flash video (.flv)"], err
+    assert "1 file(s) alone that are not photos or videos: " in err  # the .xmp

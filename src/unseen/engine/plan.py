@@ -14,12 +14,12 @@ import dataclasses
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UnseenError, os_cause
-from ..media import LIKELY_OUTPUT, MEDIA_SUFFIXES, is_media_file, kind_of
+from ..media import LIKELY_OUTPUT, MEDIA_SUFFIXES, UNREAD_SUFFIXES, is_media_file, kind_of
 from ..report import Report
 from .output import same_file
 
@@ -126,9 +126,11 @@ def is_own_output(name: str) -> bool:
     return bool(_OUTPUT.match(name)) or name.endswith(SIDECAR_SUFFIX) or bool(_RENAMED.match(name))
 
 
-def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None,
+def _walk(folder: Path, skip: Collection[Path] = (), skipped: list[Path] | None = None,
           passed: list[Path] | None = None, unreadable: list[Report] | None = None) -> Iterator[Path]:
-    """Media files below ``folder``, sorted; symlinked folders are not followed (no loops).
+    """Media files below ``folder``, sorted; symlinked folders are not followed (no loops), folders in
+    ``skip`` (resolved paths) and folders an earlier run marked as its outputs (``OUTPUT_FOLDER_MARK``:
+    a later run of the input folder without ``-o`` took ``d/pub``'s outputs as photos) are not entered.
 
     Raw camera files are yielded too: unseen refuses them with a clear error rather than leave a
     folder looking done while its raw photos still show every face. Other files (not photos or
@@ -147,7 +149,7 @@ def _walk(folder: Path, skip: Path | None, skipped: list[Path] | None = None,
         rootp = Path(root)
         keep = []
         for d in sorted(dirs):
-            if skip is not None and (rootp / d).resolve() == skip:
+            if (skip and (rootp / d).resolve() in skip) or (rootp / d / OUTPUT_FOLDER_MARK).is_file():
                 continue
             if d.startswith(".") or (rootp / d).is_symlink():
                 if passed is not None:
@@ -200,15 +202,18 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
         why = f"cannot use as the output folder: {os_cause(exc)}"
         return [], [Report(input=str(out_dir), status="error", error=why)]
     seen: set[str] = set()
-    holds_output: list[Path] = []  # input folders the output folder lies inside
+    overlaps: list[tuple[Path, Path]] = []  # (input folder, resolved) whose tree the output folder's meets
     for given in paths:
         try:
             if given.is_dir():
-                if skip is not None and skip.is_relative_to(given.resolve()):
-                    holds_output.append(given)
+                if skip is not None and _meets(skip, given.resolve(), given=True):
+                    overlaps.append((given, given.resolve()))
                 items = [(p, (out_dir / p.relative_to(given).parent) if out_dir else p.parent)
-                         for p in _walk(given, skip, skipped, passed, errors)]
+                         for p in _walk(given, {skip} if skip else (), skipped, passed, errors)]
             elif given.exists() or given.is_symlink():
+                folder = given.parent.resolve()
+                if skip is not None and _meets(skip, folder, given=False):
+                    overlaps.append((given.parent, folder))
                 items = [(given, out_dir if out_dir else given.parent)]
             else:
                 errors.append(Report(input=str(given), status="error", error="no such file or folder"))
@@ -230,36 +235,52 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
     else:
         inputs = {_key(src.parent, src.name) for src, _ in found}
         jobs = _distinct([_usual(src, folder, out_dir is not None, video_ext) for src, folder in found], inputs)
-    if holds_output and out_dir is not None:
-        error = _foreign_in_output(jobs, out_dir, holds_output[0])
+    if overlaps and out_dir is not None and skip is not None:
+        error = _foreign_in_output(jobs, out_dir, skip, overlaps)
         if error:
             return [], [*errors, error]
     return jobs, errors
 
 
-def _foreign_in_output(jobs: list[Job], out_dir: Path, folder: Path) -> Report | None:
-    """An output folder inside an input folder is left out of the walk (so that a second run does not
-    take the first one's outputs): photos or videos already in it that this run would not write there
-    would be neither anonymised nor mentioned, and one of the same name as an output would be
-    replaced by another file's (with ``--force``: ``unseen d -o d/sub`` replaced the original
-    ``d/sub/a.jpg`` with ``d/a.jpg``'s output). Only a folder unseen marked as its own
-    (``OUTPUT_FOLDER_MARK``, written by ``_mark``) holds earlier outputs under this run's names; in
-    any other, every photo or video is someone's. The run refuses such a folder, in one line."""
-    planned = {_key(j.out_dir, j.name) for j in jobs}
+def _meets(out: Path, folder: Path, given: bool) -> bool:
+    """Does the output folder ``out`` meet the tree of an input: lie inside a folder given, or hold it or
+    a file's own folder (both resolved)? Inside a file's own folder it is any ``-o`` folder, whose files
+    the run never takes (``unseen *.jpg -o anon``); the file's own folder itself is checked file by file
+    (``Job.replaces_original``: ``unseen pic.heic -o ./`` writes pic.jpg beside the other photos there)."""
+    return (folder.is_relative_to(out) and out != folder) or (given and out.is_relative_to(folder))
+
+
+def _foreign_in_output(jobs: list[Job], out_dir: Path, resolved: Path, overlaps: list[tuple[Path, Path]],
+                       ) -> Report | None:
+    """An output folder whose tree meets an input's (``_meets``) must hold no photo or video unseen did
+    not write there. Inside an input folder it is left out of the walk (so that a second run does not
+    take the first one's outputs): photos or videos already in it would be neither anonymised nor
+    mentioned, and one of the same name as an output would be replaced by another file's (with
+    ``--force``: ``unseen d -o d/sub`` replaced the original ``d/sub/a.jpg`` with ``d/a.jpg``'s output;
+    ``unseen d/*.jpg -o d/sub`` too). Holding an input folder, its photos beside it are as likely
+    originals (``unseen d/s -o d --force`` replaced ``d/x.jpg`` with ``d/s/x.jpg``'s output, and
+    ``--skip-existing`` reported that untouched original as ``d/s/x.jpg``'s output). Only a folder
+    unseen marked as its own (``OUTPUT_FOLDER_MARK``, written by ``_mark``) holds earlier outputs, under
+    any name this run's jobs can give (a ``.png`` holding a JPEG is written as ``.jpg``); in any other,
+    every photo or video is someone's. The run refuses such a folder, in one line."""
+    ours = {_key(j.out_dir, j.destination(e).name) for j in jobs for e in (j.planned_ext, *OUTPUT_EXTENSIONS)}
+    inside = {folder for _, folder in overlaps if folder != resolved and folder.is_relative_to(resolved)}
     try:
-        found = list(_walk(out_dir, None))
-        ours = (out_dir / OUTPUT_FOLDER_MARK).is_file()
+        found = list(_walk(out_dir, inside))
+        marked = (out_dir / OUTPUT_FOLDER_MARK).is_file()
     except OSError:
         return None
-    foreign = [p for p in found if not ours or _key(p.parent, p.name) not in planned]
-    foreign.sort(key=lambda p: _key(p.parent, p.name) in planned)  # under no planned name first: the plainest
+    foreign = [p for p in found if not marked or _key(p.parent, p.name) not in ours]
+    foreign.sort(key=lambda p: _key(p.parent, p.name) in ours)  # under no name of ours first: the plainest
     if not foreign:
         return _mark(out_dir)
+    given, folder = overlaps[0]
+    where = (f"holds the input folder {given}" if folder != resolved and folder.is_relative_to(resolved)
+             else f"is inside the input folder {given}")
     return Report(input=str(out_dir), status="error",
-                  error=f"this output folder is inside the input folder {folder} and already holds "
-                        f"{len(foreign)} photo(s) or video(s) that unseen did not write there "
-                        f"({foreign[0].relative_to(out_dir)}): they would be left out or replaced; "
-                        f"give an empty folder or one outside {folder}")
+                  error=f"this output folder {where} and already holds {len(foreign)} photo(s) or video(s) "
+                        f"that unseen did not write there ({foreign[0].relative_to(out_dir)}): they would be "
+                        f"left out or replaced; give an empty folder, or one apart from {given}")
 
 
 def _mark(out_dir: Path) -> Report | None:
@@ -300,7 +321,7 @@ def plan_file(src: Path, out: Path, video_ext: str = ".mp4") -> tuple[list[Job],
     ``.jpg`` holding a PNG) is written as OUT's stem with that extension."""
     ext = likely_extension(src, video_ext)
     asked = _SAME_EXTENSION.get(out.suffix.lower(), out.suffix.lower())
-    if asked != ext:
+    if asked != ext and src.suffix.lower() not in UNREAD_SUFFIXES:  # those: the reader's own line says why
         what = "video" if kind_of(src) == "video" else "photo"
         codec = "; --codec vp9 writes .webm" if what == "video" and asked == ".webm" else ""
         return [], [Report(input=str(src), status="error",
@@ -319,8 +340,9 @@ def _usual(src: Path, folder: Path, keep_name: bool, video_ext: str) -> Job:
 
 def _key(folder: Path, name: str) -> str:
     """One file's name, for telling planned names apart: the same however the path was typed
-    (``./b`` and ``b``), and on case-insensitive disks too."""
-    return os.path.normcase(os.path.abspath(folder / name)).lower()
+    (``./b`` and ``b``), through linked folders (``out/q`` linked to the input folder ``A/p``: with
+    ``--force`` an output replaced the input ``A/p/x.jpg``), and on case-insensitive disks too."""
+    return os.path.normcase(os.path.realpath(folder / name)).lower()
 
 
 def _distinct(jobs: list[Job], inputs: frozenset[str] | set[str] = frozenset()) -> list[Job]:

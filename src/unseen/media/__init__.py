@@ -29,6 +29,15 @@ RAW_SUFFIXES = frozenset({
     ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".rw2", ".rwl", ".orf",
     ".pef", ".srw", ".x3f", ".mrw", ".3fr", ".fff", ".iiq", ".erf", ".kdc", ".dcr", ".mos", ".mef", ".raw",
 })
+# Videos and photos in forms unseen does not read: a folder's are refused one by one, as raw files are,
+# so that a folder of .mpg or .wmv clips never looks done (they were passed over as "not photos or
+# videos", exit 0); named on the command line they are refused the same way.
+UNREAD_SUFFIXES = {
+    **{s: "MPEG video" for s in (".mpg", ".mpeg", ".m2v", ".vob", ".mod", ".tod")},
+    **{s: "Windows Media video" for s in (".wmv", ".asf")}, ".flv": "Flash video", ".f4v": "Flash video",
+    ".ogv": "Ogg video", ".rm": "RealMedia video", ".rmvb": "RealMedia video", ".divx": "DivX video",
+    ".mxf": "MXF video", ".dv": "DV video", ".3g2": "3GPP2 video", ".jxl": "JPEG XL image",
+}
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 # Output extension a suffix will most likely get (the real one follows the decoded format): used to
 # plan the names of one run so that two inputs never claim one output (``engine.plan``).
@@ -59,10 +68,11 @@ def kind_of(path: Path | str) -> str:
 
 
 def is_media_file(path: Path) -> bool:
-    """Is this file in a folder a photo, a video or a raw file unseen should take? By suffix, and for
+    """Is this file in a folder a photo, a video, a raw file or one of ``UNREAD_SUFFIXES`` unseen should
+    take (the last two to refuse in one line)? By suffix, and for
     a suffix other files share (``SHARED_SUFFIXES``) by the bytes it must hold."""
     suffix = path.suffix.lower()
-    if suffix not in MEDIA_SUFFIXES | RAW_SUFFIXES:
+    if suffix not in MEDIA_SUFFIXES | RAW_SUFFIXES and suffix not in UNREAD_SUFFIXES:
         return False
     marks = SHARED_SUFFIXES.get(suffix)
     if not marks:

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 
 from ..errors import UnseenError, first_line
-from . import IMAGE_SUFFIXES, RAW_SUFFIXES, VIDEO_NAMES, pixels_said
+from . import IMAGE_SUFFIXES, RAW_SUFFIXES, UNREAD_SUFFIXES, VIDEO_NAMES, pixels_said
 from .apng_read import load_frame
 from .image_check import gif_canvas
 from .image_open import READ_NAMES, open_image, refused_format
@@ -117,6 +117,11 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
     except UnseenError:
         raise
     except UnidentifiedImageError:
+        what = UNREAD_SUFFIXES.get(path.suffix.lower())  # by name: a .jxl holding a JPEG is read
+        if what is not None:
+            reads = f"videos: {VIDEO_NAMES}" if what.endswith("video") else f"photos: {READ_NAMES}"
+            raise UnseenError(f"{what} ({path.suffix}): not a photo or video unseen reads ({reads}); "
+                              "convert it first") from None
         other = refused_format(path)
         if other is not None:
             raise UnseenError(f"{other} image: not a format unseen reads (it reads {READ_NAMES}); "
