@@ -1,7 +1,9 @@
 """The per-file report: what was found, what was covered, what was dropped, where it went.
 
 It never contains pixels, landmarks or embeddings: only counts, names of dropped metadata blocks,
-paths and timings, so it is safe to keep next to published files.
+paths and timings. The paths are the inputs' and outputs' as given, and an input's name or folder can
+say who took it, where and when (``IMG_20240512_183045.jpg``, ``~/protest/``): a report is for the
+person running unseen, not to publish beside its outputs (``--rename`` keeps names out of outputs only).
 """
 
 from __future__ import annotations
