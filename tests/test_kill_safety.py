@@ -174,6 +174,48 @@ def test_no_output_is_put_in_place_after_an_interrupt(tmp_path, photo_folder, si
     assert temps(out) == []
 
 
+_BUSY_MAIN = """
+import hashlib, os, signal, sys, threading, time
+from pathlib import Path
+from unseen.cli.common import handle_signals
+from unseen.engine.output import atomic_output
+handle_signals()
+dst = Path(sys.argv[1])
+go, seen = threading.Event(), {}
+def finishing():  # another thread finishing a photo, as the engine's writer does
+    try:
+        with atomic_output(dst, force=False) as tmp:
+            tmp.write_bytes(b"finished")
+            go.wait()
+            time.sleep(0.2)  # the main thread is inside the long call by now
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.1)
+    except Exception as exc:
+        seen["error"] = str(exc)
+    seen["named"], seen["at"] = dst.exists(), time.monotonic()
+t = threading.Thread(target=finishing)
+t.start()
+try:
+    go.set()
+    hashlib.pbkdf2_hmac("sha256", b"x", b"y", 10_000_000)  # one long call (~2 s): the handler waits for its end
+except KeyboardInterrupt:
+    pass
+ended = time.monotonic()
+t.join()
+print(seen["named"], seen.get("error"), seen["at"] < ended)
+"""
+
+
+def test_a_signal_stops_outputs_while_the_main_thread_is_inside_a_long_call(tmp_path):
+    """A photo another thread was finishing got its name 0.4 s after SIGTERM: Python runs the handler that
+    stops writing only when the main thread returns from what it is inside (a detector's pass). The
+    signal is seen as it arrives (``output.watch_signals``), while the main thread is still inside."""
+    proc = subprocess.run([sys.executable, "-c", _BUSY_MAIN, str(tmp_path / "a.jpg")], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.stdout.split() == ["False", "interrupted", "True"], proc.stdout + proc.stderr
+    assert not (tmp_path / "a.jpg").exists() and list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.slow
 def test_sigkill_in_a_folder_leaves_only_complete_outputs(tmp_path, photo_folder):
     out = tmp_path / "out"

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..engine.output import STOP_WRITING
+from ..engine.output import STOP_SIGNALS, STOP_WRITING, watch_signals
 from ..errors import os_cause
 
 _bar: Any = None  # the progress bar being drawn, if any: lines are printed through it
@@ -80,10 +80,9 @@ def handle_signals() -> None:
     nothing."""
     if threading.current_thread() is not threading.main_thread():
         return
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            signal.signal(sig, _interrupt)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _interrupt)
+    watch_signals()
 
 
 class progress_bar:  # noqa: N801 - used like a function

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -24,6 +25,38 @@ _SWEPT: set[Path] = set()
 # Set when the run is interrupted (the command's signal handler): a file still being finished by
 # another thread is then removed, not given its name.
 STOP_WRITING = threading.Event()
+_signals: int | None = None  # read end of the pipe the interpreter writes each caught signal to
+_read_lock = threading.Lock()
+STOP_SIGNALS = {int(getattr(signal, n)) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+
+
+def watch_signals() -> None:
+    """Have the interpreter note each signal it catches at once, not only when its handler runs.
+
+    Python runs a signal's handler in the main thread between two steps of its own; while that thread
+    is inside a long call (a detector's pass, ~0.4 s) the handler waits, and another thread finishing a
+    photo gave it its name 0.4 s after SIGTERM (tests/test_kill_safety.py, under load). The wakeup fd is
+    written by the C-level handler as the signal arrives, so ``stopped`` sees it before the handler
+    runs. The main thread only (``signal.set_wakeup_fd``); elsewhere this does nothing."""
+    global _signals
+    if threading.current_thread() is not threading.main_thread() or _signals is not None:
+        return
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    os.set_blocking(write, False)
+    signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    _signals = read
+
+
+def stopped() -> bool:
+    """Has the run been interrupted (``STOP_WRITING``), or has one of the signals that interrupt it
+    (``STOP_SIGNALS``) arrived (``watch_signals``) whose handler has not run yet? The pipe carries
+    every signal Python handles (a library's own too), so each byte is the signal's number."""
+    if _signals is not None:
+        with _read_lock, contextlib.suppress(BlockingIOError):
+            if set(os.read(_signals, 256)) & STOP_SIGNALS:
+                STOP_WRITING.set()
+    return STOP_WRITING.is_set()
 
 
 class OutputExists(UnseenError):
@@ -115,7 +148,7 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
             with contextlib.suppress(OSError):  # a filesystem without modes: still private, which is safe
                 os.fchmod(fh.fileno(), 0o666 & ~_umask())
             os.fsync(fh.fileno())
-        if STOP_WRITING.is_set():
+        if stopped():
             raise UnseenError("interrupted")
         if force:
             os.replace(tmp, dst)
