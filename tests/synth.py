@@ -109,3 +109,25 @@ def halftone(rgb: np.ndarray, spacing: int) -> np.ndarray:
             cx, cy = (x + spacing / 2) * 4, (y + spacing / 2) * 4
             d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=0)
     return np.asarray(big.resize((w, h), Image.Resampling.LANCZOS).convert("RGB"))
+
+
+def equirect(rgb: np.ndarray, labels: np.ndarray, latitude: float, span: float, height: int,
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """A photo as the rows of a 360-degree (equirectangular) picture ``height`` px tall see it: scaled to
+    ``span`` degrees of latitude centred at ``latitude``, each row stretched sideways by 1 / cos of its
+    latitude. Returns its pixels, ``labels`` (an int map of the photo) carried along, which of its pixels
+    hold the photo, and the 360 picture's row its first row lands on."""
+    rows = int(span / 180 * height)
+    cols = int(rgb.shape[1] * rows / rgb.shape[0])
+    small = np.asarray(Image.fromarray(rgb).resize((cols, rows), Image.Resampling.LANCZOS)).astype(np.float32)
+    lab = np.asarray(Image.fromarray(labels.astype(np.int32)).resize((cols, rows), Image.Resampling.NEAREST))
+    stretch = 1 / np.cos(np.radians(latitude + (rows / 2 - np.arange(rows)) * (span / rows)))
+    width = int(cols * stretch.max()) + 2
+    xs = np.arange(width)[None, :] - width / 2
+    mx = np.clip(cols / 2 + xs / stretch[:, None], 0, cols - 1)
+    inside = np.abs(xs) <= (cols / 2) * stretch[:, None]
+    x0 = np.floor(mx).astype(int)
+    x1, f = np.minimum(x0 + 1, cols - 1), (mx - x0)[..., None]
+    yy = np.repeat(np.arange(rows)[:, None], width, 1)
+    pixels = np.clip(small[yy, x0] * (1 - f) + small[yy, x1] * f + 0.5, 0, 255).astype(np.uint8)
+    return pixels, lab[yy, np.rint(mx).astype(int)] * inside, inside, int((90 - latitude) / 180 * height - rows / 2)

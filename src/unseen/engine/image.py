@@ -18,6 +18,7 @@ from PIL import ImageSequence
 
 from .. import frame_work, mask, raster
 from ..boxes import BoxSet
+from ..detect import sphere
 from ..errors import UnseenError
 from ..media import image as image_io
 from ..media import image_check, image_write
@@ -104,11 +105,15 @@ def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | 
 def detect_shown(detector: Any, pixels: np.ndarray, alpha: np.ndarray | None, check: bool = False) -> Regions:
     """The detector's main passes (``check``: its self-check) on every picture a viewer may show of
     the frame (``raster.views``), and on each of those smoothed that has few colours (a dithered picture:
-    ``raster.few_colours``) or is a mosaic of JPEG blocks (``raster.blocky``), merged."""
+    ``raster.few_colours``) or is a mosaic of JPEG blocks (``raster.blocky``), and on a 360-degree
+    photo's polar rows squeezed (``detect.sphere``), merged."""
     find = detector.check if check else detector.detect
     shown = raster.views(pixels, alpha)
     shown += [raster.smoothed(v) for v in shown if raster.few_colours(v) or raster.blocky(v)]
-    return find(shown[0]) if len(shown) == 1 else merged([find(v) for v in shown], detector)
+    found = [find(v) for v in shown]
+    if sphere.is_equirectangular(pixels.shape[1], pixels.shape[0]):  # a 360 photo: its poles squeezed too
+        found += [sphere.polar(find, v) for v in shown]
+    return found[0] if len(found) == 1 else merged(found, detector)
 
 
 def merged(found: list[Regions], detector: Any) -> Regions:

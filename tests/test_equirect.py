@@ -1,0 +1,64 @@
+"""360-degree photos (equirectangular): faces in the rows near the poles, stretched sideways, are covered.
+
+A hunt (2026-12-05) projected crowd photos as a 360 camera sees them: at 72 degrees below the horizon
+(people around a camera on a pole), stretched 3.2 times sideways, 7 of a group's 19 faces stayed
+uncovered, exit 0. ``detect.sphere`` searches those rows squeezed back (docs/BENCHMARKS.md, "360-degree
+photos").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import GROUP, covered_fraction, dlib_boxes
+from PIL import Image
+from synth import equirect
+
+from unseen import Options, anonymize_image
+from unseen.detect import sphere
+
+WIDTH, HEIGHT = 4096, 2048
+
+
+def _scene(latitude: float, x: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The dlib group photo at ``latitude`` in a 360 picture, its left edge at column ``x`` (joined round:
+    past the right edge it goes on at the left), and each labelled face's middle half as a box (x, y, w,
+    h) of the picture, before joining round."""
+    rgb = np.asarray(Image.open(GROUP).convert("RGB"))
+    labels = np.zeros(rgb.shape[:2], np.int32)
+    for i, (bx, by, bw, bh) in enumerate(dlib_boxes(GROUP.name), 1):
+        labels[by + bh // 4: by + 3 * bh // 4, bx + bw // 4: bx + 3 * bw // 4] = i
+    pixels, lab, inside, top = equirect(rgb, labels, latitude, 16.0, HEIGHT)
+    pic = np.empty((HEIGHT, WIDTH, 3), np.uint8)
+    pic[: HEIGHT // 2], pic[HEIGHT // 2:] = (150, 170, 200), (110, 100, 90)
+    rows = slice(top, top + pixels.shape[0])
+    pic[rows, x: x + pixels.shape[1]][inside] = pixels[inside]
+    faces = []
+    for i in range(1, int(lab.max()) + 1):
+        ys, xs = np.nonzero(lab == i)
+        faces.append((x + int(xs.min()), top + int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1))
+    return pic, faces
+
+
+@pytest.mark.parametrize("latitude", [-72.0, 70.0])
+def test_faces_stretched_near_the_poles_of_a_360_photo_are_covered(latitude: float):
+    pic, faces = _scene(latitude, 1000)
+    assert sphere.is_equirectangular(WIDTH, HEIGHT) and len(faces) == 6
+    assert min(w / h for _, _, w, h in faces) > 2.5  # stretched past what the detectors tolerate
+    out, _ = anonymize_image(pic, Options(cover=("face",)))
+    assert min(covered_fraction(pic, out, f) for f in faces) >= 0.7, [covered_fraction(pic, out, f) for f in faces]
+
+
+def test_a_group_across_the_seam_of_a_360_photo_is_covered():
+    """The left and right edges of a 360 picture are one meridian: a group across it is cut in two."""
+    pic, faces = _scene(-72.0, 1000)
+    shift = WIDTH - 1000 - (faces[0][0] - 1000) - faces[0][2] // 2  # the first face's middle on the seam
+    rolled = np.roll(pic, shift, axis=1)
+    out = np.roll(anonymize_image(rolled, Options(cover=("face",)))[0], -shift, axis=1)
+    assert min(covered_fraction(pic, out, f) for f in faces) >= 0.7, [covered_fraction(pic, out, f) for f in faces]
+
+
+def test_only_pictures_twice_as_wide_as_tall_are_taken_for_360_photos():
+    assert sphere.is_equirectangular(8192, 4096) and sphere.is_equirectangular(1200, 599)
+    assert not sphere.is_equirectangular(4000, 3000) and not sphere.is_equirectangular(3000, 1000)
+    assert not sphere.is_equirectangular(200, 100)  # a thumbnail: its poles hold no face worth a pass
