@@ -210,3 +210,13 @@ def emit(heading: str, lines: list[str], write: bool) -> None:
     print("\n".join(lines))
     if write:
         write_md(heading, "\n".join(lines))
+
+
+def faces_cpu(rgb):
+    """``anonymize_image`` covering faces only (the self-check included) and the CPU seconds it took, in
+    process: how the benches that switch one pass on and off (halftone, equirect) time each setting."""
+    from unseen import Options, anonymize_image
+
+    t = time.process_time()
+    shown, _ = anonymize_image(rgb, Options(cover=("face",)))
+    return shown, time.process_time() - t
