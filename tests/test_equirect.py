@@ -62,3 +62,13 @@ def test_only_pictures_twice_as_wide_as_tall_are_taken_for_360_photos():
     assert sphere.is_equirectangular(8192, 4096) and sphere.is_equirectangular(1200, 599)
     assert not sphere.is_equirectangular(4000, 3000) and not sphere.is_equirectangular(3000, 1000)
     assert not sphere.is_equirectangular(200, 100)  # a thumbnail: its poles hold no face worth a pass
+
+
+def test_inspect_counts_the_faces_near_the_poles_of_a_360_photo(tmp_path):
+    """``unseen inspect`` searched the picture as it is: stretched faces went uncounted ("faces: 0")."""
+    from unseen.inspect import inspect_file
+
+    pic, faces = _scene(-72.0, 1000)
+    Image.fromarray(pic).save(tmp_path / "sphere.jpg", quality=95)
+    found = inspect_file(tmp_path / "sphere.jpg", Options(cover=("face",)).make_detector())
+    assert found.faces >= len(faces), found.faces

@@ -33,6 +33,7 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
             raise
         except Exception as exc:  # noqa: BLE001 - any demuxer oddity: one line, no traceback
             raise UnseenError(f"cannot read video: {first_line(exc)}") from None
+    from ..engine.image import detect_shown  # what anonymising searches: smoothed copies, a 360 photo's poles
     from ..media import image as image_io
     from ..media.image_open import open_image
     from .image import inspect_image
@@ -51,10 +52,10 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
                     found.frames = len(img.durations)
                     most = MostInOneFrame(detector)
                     for k in range(0, found.frames, -(-found.frames // SAMPLES)):
-                        most.add(detector.detect(img.frames[k]))
+                        most.add(detect_shown(detector, img.frames[k], None))
                     most.into(found)
                     return found
-                regions = detector.detect(img.frames[0])
+                regions = detect_shown(detector, img.frames[0], None)
         except UnseenError:
             if not any(b.startswith("clean-aperture crop") for b in found.blocks):
                 raise
