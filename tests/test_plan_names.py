@@ -17,6 +17,8 @@ import pytest
 from conftest import FIXTURES, GROUP, SHARED
 from PIL import Image
 
+from unseen.engine.plan import OUTPUT_FOLDER_MARK
+
 HOPPER = FIXTURES / "hopper" / "hopper.jpg"
 
 
@@ -333,12 +335,22 @@ def test_an_output_folder_holding_the_input_folder_never_takes_its_photos_for_ou
             assert rc == 1 and "x.jpg" in err and len(err.strip().splitlines()) == 1, err
             assert all(r["status"] == "error" for r in _reports(stdout))
             assert (out / "x.jpg").read_bytes() == before
-    # an output folder holding the input folder and nothing else is unseen's: written, and written again
-    (tmp_path / "f").mkdir()
+    # Photos elsewhere in such a folder are no matter (`unseen raw/x.jpg -o .` beside static/img/logo.jpg);
+    # the folder is not marked as unseen's (a later walk of it left the originals below out, exit 0), so
+    # an output there from an earlier run is someone's photo as far as a rerun can tell.
+    (tmp_path / "f" / "static").mkdir(parents=True)
+    shutil.copy(GROUP, tmp_path / "f" / "static" / "logo.jpg")
     shutil.move(tmp_path / "d" / "s", tmp_path / "f" / "s")
-    for _ in range(2):
-        rc, _, err = cli(tmp_path / "f" / "s", "-o", tmp_path / "f", "--force", "-q")
-        assert rc == 0, err
+    rc, _, err = cli(tmp_path / "f" / "s", "-o", tmp_path / "f", "-q")
+    assert rc == 0, err
+    assert not (tmp_path / "f" / OUTPUT_FOLDER_MARK).exists()
+    written = (tmp_path / "f" / "x.jpg").read_bytes()
+    rc, _, err = cli(tmp_path / "f" / "s", "-o", tmp_path / "f", "--force", "-q")
+    assert rc == 1 and "may be an original" in err and len(err.strip().splitlines()) == 1, err
+    assert (tmp_path / "f" / "x.jpg").read_bytes() == written
+    rc, stdout, err = cli(tmp_path / "f", "-o", tmp_path / "out", "--json", "-q")  # the originals below: taken
+    assert rc == 0 and {"s/x.jpg", "static/logo.jpg"} <= {
+        Path(r["input"]).relative_to(tmp_path / "f").as_posix() for r in _reports(stdout)}, err
 
 
 def test_a_linked_folder_in_the_output_tree_never_leads_an_output_onto_an_input(tmp_path, cli):
@@ -382,11 +394,13 @@ def test_videos_and_photos_unseen_does_not_read_fail_in_a_folder(tmp_path, cli):
     for name in ("c.mpg", "d.wmv", "e.flv"):
         (tmp_path / "d" / name).write_bytes(b"\x00\x00\x01\xba" + bytes(2000))
     (tmp_path / "d" / "f.xmp").write_text("<x/>")
+    (tmp_path / "d" / "go.mod").write_text("module example.org/x\n")  # a camcorder's .mod is MPEG: by its bytes
+    (tmp_path / "d" / "g.mod").write_bytes(b"\x00\x00\x01\xba" + bytes(2000))
     rc, stdout, err = cli(tmp_path / "d", "-o", tmp_path / "out", "--json")
     assert rc == 1, err
     assert {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {
-        "a.jpg": "ok", "b.jxl": "ok", "c.mpg": "error", "d.wmv": "error", "e.flv": "error"}
+        "a.jpg": "ok", "b.jxl": "ok", "c.mpg": "error", "d.wmv": "error", "e.flv": "error", "g.mod": "error"}
     lines = [line for line in err.splitlines() if "not a photo or video unseen reads" in line]
     assert [line.split(":")[2].strip() for line in lines] == ["MPEG video (.mpg)", "Windows Media video (.wmv)",
-                                                              "Flash video (.flv)"], err
-    assert "1 file(s) alone that are not photos or videos: " in err  # the .xmp
+                                                              "Flash video (.flv)", "MPEG video (.mod)"], err
+    assert "2 file(s) alone that are not photos or videos: " in err  # the .xmp and go.mod

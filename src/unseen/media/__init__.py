@@ -22,7 +22,8 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".m
 # Suffixes other kinds of file use too, with what a media file of that suffix holds at a given offset:
 # ``.ts`` is MPEG-TS from a camcorder or a broadcast recorder, and TypeScript source. A folder's file
 # that does not hold it is no media file (``is_media_file``); one named on the command line is tried.
-SHARED_SUFFIXES = {".ts": ((0, b"\x47"), (188, b"\x47"))}  # the sync byte of the first two 188-byte packets
+SHARED_SUFFIXES = {".ts": ((0, b"\x47"), (188, b"\x47")),  # the sync byte of the first two 188-byte packets
+                   ".mod": ((0, b"\x00\x00\x01\xba"),)}  # a camcorder's MPEG-PS pack, not a Go module or music
 # Raw camera files are refused: Pillow would only find the small embedded preview (or nothing), and
 # developing raw sensor data is a different tool's job. The user exports a JPEG/TIFF first.
 RAW_SUFFIXES = frozenset({
@@ -33,7 +34,7 @@ RAW_SUFFIXES = frozenset({
 # so that a folder of .mpg or .wmv clips never looks done (they were passed over as "not photos or
 # videos", exit 0); named on the command line they are refused the same way.
 UNREAD_SUFFIXES = {
-    **{s: "MPEG video" for s in (".mpg", ".mpeg", ".m2v", ".vob", ".mod", ".tod")},
+    **{s: "MPEG video" for s in (".mpg", ".mpeg", ".m2v", ".vob", ".mod")},
     **{s: "Windows Media video" for s in (".wmv", ".asf")}, ".flv": "Flash video", ".f4v": "Flash video",
     ".ogv": "Ogg video", ".rm": "RealMedia video", ".rmvb": "RealMedia video", ".divx": "DivX video",
     ".mxf": "MXF video", ".dv": "DV video", ".3g2": "3GPP2 video", ".jxl": "JPEG XL image",
