@@ -72,3 +72,12 @@ def test_inspect_counts_the_faces_near_the_poles_of_a_360_photo(tmp_path):
     Image.fromarray(pic).save(tmp_path / "sphere.jpg", quality=95)
     found = inspect_file(tmp_path / "sphere.jpg", Options(cover=("face",)).make_detector())
     assert found.faces >= len(faces), found.faces
+
+
+def test_verify_looks_at_the_poles_of_a_360_photo(dlib_installed):
+    """The adversary searched a 360 photo as it is: an unmasked copy passed ("no face found")."""
+    from unseen import verify
+
+    pic, _ = _scene(-76.0, 1000)
+    result = verify.check([pic], [pic], [], ("face",))
+    assert result["verdict"] == "fail" and result["faces_left"], result["summary"]

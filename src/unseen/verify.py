@@ -150,8 +150,12 @@ def detect(rgb: np.ndarray):
     """The adversary's detector on one upright RGB image; returns ``Regions``."""
     from .regions import Regions
 
+    from .detect import sphere
+
     native, upscaled = _detectors()
     parts = [native.detect(rgb)]
+    if sphere.is_equirectangular(rgb.shape[1], rgb.shape[0]):  # as anonymising looks at a 360 photo's poles
+        parts.append(sphere.polar(native.detect, rgb))
     for det, backend, scale, thr in upscaled:
         r = det.run_pass(rgb, det.backend(backend), scale, thr)
         parts.append(r[np.maximum(r.widths, r.heights) < UPSCALED_MAX_SIDE])
