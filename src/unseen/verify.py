@@ -148,9 +148,8 @@ def _detectors():
 
 def detect(rgb: np.ndarray):
     """The adversary's detector on one upright RGB image; returns ``Regions``."""
-    from .regions import Regions
-
     from .detect import sphere
+    from .regions import Regions
 
     native, upscaled = _detectors()
     parts = [native.detect(rgb)]
