@@ -176,3 +176,15 @@ def test_inspect_lists_an_apngs_default_image(tmp_path: Path, capsys):
     assert run("inspect", p, "--json") == 0
     found = json.loads(capsys.readouterr().out)
     assert [t["kind"].startswith("APNG default image") and t["face"] for t in found["thumbnails"]] == [True]
+
+
+def test_inspect_counts_faces_carried_by_transparency(tmp_path: Path, capsys):
+    """Black pixels whose alpha draws the people (six faces over white): anonymising covered them, inspect
+    searched the colour alone and said "faces found by unseen: 0"."""
+    grey = np.asarray(Image.open(GROUP).convert("L"))
+    ink = np.zeros((*grey.shape, 4), np.uint8)
+    ink[..., 3] = 255 - grey
+    p = tmp_path / "ink.png"
+    Image.fromarray(ink, "RGBA").save(p)
+    assert run("inspect", p, "--json") == 0
+    assert json.loads(capsys.readouterr().out)["faces_confident"] >= 6

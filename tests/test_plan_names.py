@@ -353,6 +353,21 @@ def test_an_output_folder_holding_the_input_folder_never_takes_its_photos_for_ou
         Path(r["input"]).relative_to(tmp_path / "f").as_posix() for r in _reports(stdout)}, err
 
 
+def test_a_linked_input_folder_inside_the_output_folder_never_takes_its_photos_for_outputs(tmp_path, cli):
+    """d/s linking to r/s: `unseen d/s -o d --force` replaced the original d/x.jpg (the check compared the
+    resolved r/s with d), and through a file of it (`unseen d/s/x.jpg -o d`) too."""
+    (tmp_path / "r" / "s").mkdir(parents=True)
+    (tmp_path / "d").mkdir()
+    shutil.copy(HOPPER, tmp_path / "r" / "s" / "x.jpg")
+    shutil.copy(GROUP, tmp_path / "d" / "x.jpg")
+    (tmp_path / "d" / "s").symlink_to(tmp_path / "r" / "s")
+    for given in (tmp_path / "d" / "s", tmp_path / "d" / "s" / "x.jpg"):
+        for how in ("--force", "--skip-existing"):
+            rc, _, err = cli(given, "-o", tmp_path / "d", how)
+            assert rc == 1 and "may be an original" in err and len(err.strip().splitlines()) == 1, err
+            assert (tmp_path / "d" / "x.jpg").read_bytes() == GROUP.read_bytes()
+
+
 def test_a_linked_folder_in_the_output_tree_never_leads_an_output_onto_an_input(tmp_path, cli):
     """out/q linked to the input folder A/p: A/q/x.jpg's output went to out/q/x.jpg, which is the input
     A/p/x.jpg, and --force replaced it (exit 0, both reports "ok")."""
@@ -391,7 +406,7 @@ def test_videos_and_photos_unseen_does_not_read_fail_in_a_folder(tmp_path, cli):
     (tmp_path / "d").mkdir()
     shutil.copy(HOPPER, tmp_path / "d" / "a.jpg")
     shutil.copy(HOPPER, tmp_path / "d" / "b.jxl")
-    for name in ("c.mpg", "d.wmv", "e.flv"):
+    for name in ("c.mpg", "d.wmv", "e.flv", "h.tod"):
         (tmp_path / "d" / name).write_bytes(b"\x00\x00\x01\xba" + bytes(2000))
     (tmp_path / "d" / "f.xmp").write_text("<x/>")
     (tmp_path / "d" / "go.mod").write_text("module example.org/x\n")  # a camcorder's .mod is MPEG: by its bytes
@@ -399,8 +414,10 @@ def test_videos_and_photos_unseen_does_not_read_fail_in_a_folder(tmp_path, cli):
     rc, stdout, err = cli(tmp_path / "d", "-o", tmp_path / "out", "--json")
     assert rc == 1, err
     assert {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {
-        "a.jpg": "ok", "b.jxl": "ok", "c.mpg": "error", "d.wmv": "error", "e.flv": "error", "g.mod": "error"}
+        "a.jpg": "ok", "b.jxl": "ok", "c.mpg": "error", "d.wmv": "error", "e.flv": "error", "g.mod": "error",
+        "h.tod": "error"}
     lines = [line for line in err.splitlines() if "not a photo or video unseen reads" in line]
     assert [line.split(":")[2].strip() for line in lines] == ["MPEG video (.mpg)", "Windows Media video (.wmv)",
-                                                              "Flash video (.flv)", "MPEG video (.mod)"], err
+                                                              "Flash video (.flv)", "MPEG video (.mod)",
+                                                              "MPEG video (.tod)"], err
     assert "2 file(s) alone that are not photos or videos: " in err  # the .xmp and go.mod

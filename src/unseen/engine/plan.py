@@ -87,10 +87,12 @@ class Job:
         if same_file(self.src, dst):
             raise UnseenError("output would overwrite the input")
         if self.replaces_original(dst):
-            where = "in an -o folder above the input's own folder" if self.above_input else "beside the input"
-            raise UnseenError(f"output {dst} exists {where} under a name unseen does not give its "
-                              "outputs: it may be an original, so it is neither replaced (even with --force) "
-                              "nor taken for this file's output (--skip-existing); give another -o folder")
+            why = ("in an -o folder above the input's own folder, where unseen cannot tell an earlier output "
+                   "from an original" if self.above_input else
+                   "beside the input under a name unseen does not give its outputs")
+            raise UnseenError(f"output {dst} exists {why}: it may be an original, so it is neither replaced "
+                              "(even with --force) nor taken for this file's output (--skip-existing); give "
+                              "another -o folder")
 
     def replaces_original(self, dst: Path) -> bool:
         """Would ``dst`` replace a file in the input's own folder that is no output of unseen's?
@@ -217,11 +219,10 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
                     holds_output.append(given)
                 items = [(p, (out_dir / p.relative_to(given).parent) if out_dir else p.parent)
                          for p in _walk(given, {skip} if skip else (), skipped, passed, errors)]
-                held = skip is not None and given.resolve().is_relative_to(skip) and given.resolve() != skip
+                held = out_dir is not None and _below(given, out_dir)
             elif given.exists() or given.is_symlink():
                 items = [(given, out_dir if out_dir else given.parent)]
-                held = skip is not None and given.parent.resolve().is_relative_to(skip) \
-                    and given.parent.resolve() != skip  # the same folder: ``replaces_original`` as ever
+                held = out_dir is not None and _below(given.parent, out_dir)  # the same: ``replaces_original``
             else:
                 errors.append(Report(input=str(given), status="error", error="no such file or folder"))
                 continue
@@ -250,6 +251,14 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
         if error:
             return [], [*errors, error]
     return jobs, errors
+
+
+def _below(folder: Path, out_dir: Path) -> bool:
+    """Does ``folder`` lie inside ``out_dir`` (not the same), as typed or as resolved? A linked input
+    folder inside the output folder (``d/s`` linking to ``r/s``, ``unseen d/s -o d --force``) resolves
+    elsewhere, and its outputs still land beside the originals in ``d``."""
+    pairs = ((os.path.abspath(folder), os.path.abspath(out_dir)), (os.path.realpath(folder), os.path.realpath(out_dir)))
+    return any(Path(a) != Path(b) and Path(a).is_relative_to(b) for a, b in pairs)
 
 
 def _foreign_in_output(jobs: list[Job], out_dir: Path, folder: Path) -> Report | None:

@@ -52,10 +52,10 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
                     found.frames = len(img.durations)
                     most = MostInOneFrame(detector)
                     for k in range(0, found.frames, -(-found.frames // SAMPLES)):
-                        most.add(detect_shown(detector, img.frames[k], None))
+                        most.add(detect_shown(detector, img.frames[k], img.alpha[k]))
                     most.into(found)
                     return found
-                regions = detect_shown(detector, img.frames[0], None)
+                regions = detect_shown(detector, img.frames[0], img.alpha[0])
         except UnseenError:
             if not any(b.startswith("clean-aperture crop") for b in found.blocks):
                 raise

@@ -34,7 +34,7 @@ RAW_SUFFIXES = frozenset({
 # so that a folder of .mpg or .wmv clips never looks done (they were passed over as "not photos or
 # videos", exit 0); named on the command line they are refused the same way.
 UNREAD_SUFFIXES = {
-    **{s: "MPEG video" for s in (".mpg", ".mpeg", ".m2v", ".vob", ".mod")},
+    **{s: "MPEG video" for s in (".mpg", ".mpeg", ".m2v", ".vob", ".mod", ".tod")},
     **{s: "Windows Media video" for s in (".wmv", ".asf")}, ".flv": "Flash video", ".f4v": "Flash video",
     ".ogv": "Ogg video", ".rm": "RealMedia video", ".rmvb": "RealMedia video", ".divx": "DivX video",
     ".mxf": "MXF video", ".dv": "DV video", ".3g2": "3GPP2 video", ".jxl": "JPEG XL image",
