@@ -15,7 +15,7 @@ import functools
 import os
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,10 +133,10 @@ def is_own_output(name: str) -> bool:
     return bool(_OUTPUT.match(name)) or name.endswith(SIDECAR_SUFFIX) or bool(_RENAMED.match(name))
 
 
-def _walk(folder: Path, skip: Collection[Path] = (), skipped: list[Path] | None = None,
+def _walk(folder: Path, skip: Path | None = None, skipped: list[Path] | None = None,
           passed: list[Path] | None = None, unreadable: list[Report] | None = None) -> Iterator[Path]:
-    """Media files below ``folder``, sorted; symlinked folders are not followed (no loops), folders in
-    ``skip`` (resolved paths) and folders an earlier run marked as its outputs (``OUTPUT_FOLDER_MARK``:
+    """Media files below ``folder``, sorted; symlinked folders are not followed (no loops), ``skip`` (a
+    resolved path: the output folder) and folders an earlier run marked as its outputs (``OUTPUT_FOLDER_MARK``:
     a later run of the input folder without ``-o`` took ``d/pub``'s outputs as photos) are not entered.
 
     Raw camera files are yielded too: unseen refuses them with a clear error rather than leave a
@@ -156,7 +156,7 @@ def _walk(folder: Path, skip: Collection[Path] = (), skipped: list[Path] | None 
         rootp = Path(root)
         keep = []
         for d in sorted(dirs):
-            if (skip and (rootp / d).resolve() in skip) or (rootp / d / OUTPUT_FOLDER_MARK).is_file():
+            if (skip is not None and (rootp / d).resolve() == skip) or (rootp / d / OUTPUT_FOLDER_MARK).is_file():
                 continue
             if d.startswith(".") or (rootp / d).is_symlink():
                 if passed is not None:
@@ -218,7 +218,7 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
                 if skip is not None and skip.is_relative_to(given.resolve()):
                     holds_output.append(given)
                 items = [(p, (out_dir / p.relative_to(given).parent) if out_dir else p.parent)
-                         for p in _walk(given, {skip} if skip else (), skipped, passed, errors)]
+                         for p in _walk(given, skip, skipped, passed, errors)]
                 held = out_dir is not None and _below(given, out_dir)
             elif given.exists() or given.is_symlink():
                 items = [(given, out_dir if out_dir else given.parent)]
