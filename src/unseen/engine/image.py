@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from PIL import ImageSequence
 
-from .. import frame_work, mask, raster
+from .. import frame_work, mask
 from ..boxes import BoxSet
-from ..detect import sphere
+from ..detect.shown import detect_shown
 from ..errors import UnseenError
 from ..media import image as image_io
 from ..media import image_check, image_write
@@ -100,25 +100,6 @@ def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | 
             alpha = _opaque_under(alpha, more, options)
             covered = covered + more
     return Covered(out, found, covered, extra_found, again if extra_found else None, alpha)
-
-
-def detect_shown(detector: Any, pixels: np.ndarray, alpha: np.ndarray | None, check: bool = False) -> Regions:
-    """The detector's main passes (``check``: its self-check) on every picture a viewer may show of
-    the frame (``raster.views``), and on each of those smoothed that has few colours (a dithered picture:
-    ``raster.few_colours``) or is a mosaic of JPEG blocks (``raster.blocky``), and on a 360-degree
-    photo's polar rows squeezed (``detect.sphere``), merged."""
-    find = detector.check if check else detector.detect
-    shown = raster.views(pixels, alpha)
-    shown += [raster.smoothed(v) for v in shown if raster.few_colours(v) or raster.blocky(v)]
-    found = [find(v) for v in shown]
-    if sphere.is_equirectangular(pixels.shape[1], pixels.shape[0]):  # a 360 photo: its poles squeezed too
-        found += [sphere.polar(find, v) for v in shown]
-    return found[0] if len(found) == 1 else merged(found, detector)
-
-
-def merged(found: list[Regions], detector: Any) -> Regions:
-    """Regions found on several pictures of one frame, merged as the detector merges its passes."""
-    return Regions.concat(found).nms(getattr(detector, "nms_iou", 0.35))
 
 
 def _opaque_under(alpha: np.ndarray | None, padded: Regions, options: Options) -> np.ndarray | None:

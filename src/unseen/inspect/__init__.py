@@ -33,7 +33,7 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
             raise
         except Exception as exc:  # noqa: BLE001 - any demuxer oddity: one line, no traceback
             raise UnseenError(f"cannot read video: {first_line(exc)}") from None
-    from ..engine.image import detect_shown  # what anonymising searches: smoothed copies, a 360 photo's poles
+    from ..detect.shown import detect_shown  # what anonymising searches: smoothed copies, a 360 photo's poles
     from ..media import image as image_io
     from ..media.image_open import open_image
     from .image import inspect_image

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from .. import raster
-from ..engine.image import detect_shown
+from ..detect.shown import detect_shown
 from ..engine.plan import SIDECAR_SUFFIX, Job
 from ..errors import UnseenError
 from ..media import image as image_io

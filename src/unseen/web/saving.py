@@ -32,8 +32,9 @@ import numpy as np
 from .. import boxes as boxes_file
 from .. import mask
 from .. import options as unseen_options
+from ..detect.shown import merged
 from ..engine.file import anonymize_file
-from ..engine.image import INSIDE_COVERED, merged
+from ..engine.image import INSIDE_COVERED
 from ..engine.output import atomic_output
 from ..errors import UnseenError
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
