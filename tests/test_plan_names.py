@@ -421,3 +421,32 @@ def test_videos_and_photos_unseen_does_not_read_fail_in_a_folder(tmp_path, cli):
                                                               "Flash video (.flv)", "MPEG video (.mod)",
                                                               "MPEG video (.tod)"], err
     assert "2 file(s) alone that are not photos or videos: " in err  # the .xmp and go.mod
+
+
+def test_a_path_through_a_link_and_dotdot_names_what_the_system_names(tmp_path, cli, monkeypatch):
+    """s/o/link -> ../r/deep, so s/o/link/.. is s/r. A path joined by text took it for s/o: `-o
+    s/o/link/../OUT` failed after making s/r/OUT (the temporary file went to s/o/OUT), a video given as
+    s/o/link/../v.mp4 was read from s/o, and the Ray engine anonymised s/o/x.jpg for s/o/link/../x.jpg."""
+    from kill_helpers import make_clip
+
+    from unseen.engine import cluster
+    from unseen.engine.plan import plan
+    from unseen.media import ffmpeg
+
+    (tmp_path / "s" / "r" / "deep").mkdir(parents=True)
+    (tmp_path / "s" / "o").mkdir()
+    (tmp_path / "s" / "o" / "link").symlink_to("../r/deep")
+    shutil.copy(GROUP, tmp_path / "s" / "r" / "x.jpg")
+    shutil.copy(HOPPER, tmp_path / "s" / "o" / "x.jpg")
+    make_clip(tmp_path / "s" / "r" / "v.mp4", 2, (96, 64))
+    make_clip(tmp_path / "s" / "o" / "v.mp4", 2, (64, 48))
+    monkeypatch.chdir(tmp_path)
+    via = Path("s/o/link/..")
+    rc, _, err = cli(via / "x.jpg", "-o", via / "OUT", "-q")
+    assert rc == 0, err
+    assert _rgb(tmp_path / "s" / "r" / "OUT" / "x.jpg").shape == _rgb(GROUP).shape
+    assert not (tmp_path / "s" / "o" / "OUT").exists()
+    with ffmpeg.open_input(via / "v.mp4") as box:
+        assert box.streams.video[0].width == 96
+    (job,), _ = plan([via / "x.jpg"], None)
+    assert os.path.samefile(cluster._absolute(job).src, tmp_path / "s" / "r" / "x.jpg")

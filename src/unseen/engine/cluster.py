@@ -133,7 +133,9 @@ class _Task:
 
 
 def _absolute(job: Job) -> Job:
-    return dataclasses.replace(job, src=Path(os.path.abspath(job.src)), out_dir=Path(os.path.abspath(job.out_dir)))
+    """The job with paths a worker in another folder opens as this one would: joined to the driver's
+    folder, not normalised (``os.path.abspath`` takes ``link/..`` for the link's own folder)."""
+    return dataclasses.replace(job, src=Path.cwd() / job.src, out_dir=Path.cwd() / job.out_dir)
 
 
 def _as_given(report: Report, item: _Item) -> Report:

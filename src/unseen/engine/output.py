@@ -135,7 +135,9 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(dst.parent)
-        fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=dst.suffix, dir=dst.parent)
+        # mkstemp makes ``dir`` absolute by text, taking ``link/..`` as the folder holding the link
+        # (the system takes it as the one above the link's target): resolve it as the system does.
+        fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=dst.suffix, dir=os.path.realpath(dst.parent))
     except OSError as exc:
         raise UnseenError(f"cannot write to {dst.parent}: {_not_a_folder(dst.parent) or exc.strerror or exc}") from None
     os.close(fd)

@@ -32,8 +32,9 @@ def av() -> Any:
 
 
 def local_url(path: Path | str) -> str:
-    """``file:`` plus the absolute path: FFmpeg can only take it as a local file."""
-    return "file:" + os.path.abspath(os.fsdecode(path))
+    """``file:`` plus the absolute path: FFmpeg can only take it as a local file. Not normalised:
+    ``link/..`` is the folder above the link's target, as the system opens it, not the link's own."""
+    return "file:" + os.path.join(os.getcwd(), os.fsdecode(path))
 
 
 def error_line(exc: BaseException) -> str:
