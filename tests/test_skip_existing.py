@@ -54,6 +54,19 @@ def test_skip_existing_resumes_a_run(folder, tmp_path, capsys):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # b rewritten identically, a and c untouched
 
 
+def test_a_video_skipped_or_failed_unread_is_reported_as_a_video(tmp_path, capsys):
+    """Reports made before a file is decoded said ``"kind": "image"`` for a video."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    for name in ("done.mp4", "bad.mp4"):
+        (tmp_path / "in" / name).write_bytes(b"not a video at all" * 10)
+    (tmp_path / "out" / "done.mp4").write_bytes(b"an earlier output")
+    assert main([str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--skip-existing", "--json", "-q"]) == 1
+    reports = _reports(capsys.readouterr().out)
+    assert reports["done.mp4"]["status"] == "skipped" and reports["bad.mp4"]["status"] == "error"
+    assert reports["done.mp4"]["kind"] == reports["bad.mp4"]["kind"] == "video"
+
+
 def test_without_skip_existing_an_existing_output_fails(folder, tmp_path, capsys):
     out = tmp_path / "out"
     assert main([str(folder / "a.jpg"), "-o", str(out), "-q"]) == 0

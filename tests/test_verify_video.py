@@ -153,7 +153,8 @@ def test_verify_run_on_a_video(outputs, tmp_path):
     assert report.status == "ok", report.error
     assert report.verify["verdict"] == "pass" and report.verify["frames_checked"] == 4
     assert (tmp_path / "clip.mp4").exists() and report.warnings == []
-    json.dumps(report.to_json())
+    # The check ran on the temporary file: its name, gone once the output is renamed, was in the report.
+    assert ".unseen-tmp" not in json.dumps(report.to_json())
 
 
 def test_verify_run_fails_the_video_when_matchable(outputs, tmp_path, monkeypatch):

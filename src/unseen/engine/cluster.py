@@ -49,7 +49,7 @@ from ..errors import UnseenError, first_line
 from ..media import is_video
 from ..options import Options
 from ..report import Report
-from .file import anonymize_file, skipped_report
+from .file import anonymize_file, new_report, skipped_report
 from .plan import Job
 
 PHOTO_BATCH = 8  # photos per task: ~8 s of work, so a lost worker redoes little and the end of a run stays balanced
@@ -103,9 +103,9 @@ def _anonymize(jobs: list[Job], options: Options, retried: list[bool], version: 
     worker dies, exactly which files are left). Runs as a Ray task (``_Run``: ``_remote``)."""
     if version != __version__:
         for job in jobs:
-            yield Report(input=str(job.src), status="error",
-                         error=f"this Ray node runs unseen {__version__}, the driver {version}: install the same "
-                         "version on every node")
+            yield new_report(job, options, status="error",
+                             error=f"this Ray node runs unseen {__version__}, the driver {version}: install the "
+                             "same version on every node")
         return
     heap.fewer_arenas()  # as the command does; a worker's threads already started keep their arenas
     detector = _detector(options)
@@ -279,8 +279,8 @@ class _Run:
             self.queue.appendleft(untouched)
         current.attempt += 1
         if current.attempt >= MAX_ATTEMPTS:
-            self.ready.append((current.job, Report(input=str(current.job.src), status="error", style=self.options.style,
-                                                   error=f"gave up after {current.attempt} attempts: {cause}")))
+            self.ready.append((current.job, new_report(current.job, self.options, status="error",
+                                                       error=f"gave up after {current.attempt} attempts: {cause}")))
             return
         if self.notice is not None:
             self.notice(f"{current.job.src}: {cause}; retrying (attempt {current.attempt + 1} of {MAX_ATTEMPTS})")

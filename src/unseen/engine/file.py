@@ -32,6 +32,12 @@ from .plan import Job
 SKIPPED_NOTE = "output exists (--skip-existing)"
 
 
+def new_report(job: Job, options: Options, **fields: Any) -> Report:
+    """A report for ``job`` that says from the start whether it is a photo or a video: a video
+    skipped, or failed before it was decoded, was reported as an image."""
+    return Report(input=str(job.src), kind="video" if is_video(job.src) else "image", style=options.style, **fields)
+
+
 def skipped_report(job: Job, options: Options) -> Report | None:
     """With ``skip_existing``: a ``skipped`` report when the planned output exists, else None."""
     if not options.skip_existing:
@@ -44,8 +50,7 @@ def skipped_report(job: Job, options: Options) -> Report | None:
             return None
     except OSError:
         return None
-    return Report(input=str(job.src), output=str(dst), status="skipped", style=options.style,
-                  notes=[SKIPPED_NOTE])
+    return new_report(job, options, output=str(dst), status="skipped", notes=[SKIPPED_NOTE])
 
 
 def check_readable(job: Job) -> None:
@@ -77,7 +82,7 @@ def anonymize_file(job: Job, options: Options, detector: Any,
     skipped = skipped_report(job, options)
     if skipped is not None:
         return skipped
-    report = Report(input=str(job.src), style=options.style)
+    report = new_report(job, options)
     if job.note:
         report.notes.append(job.note)
     try:

@@ -503,6 +503,7 @@ def anonymize_video_file(job: Job, options: Options, detector: Any, report: Repo
     report.metadata_dropped, report.detector_passes = r.dropped, r.passes
     report.notes.extend(r.notes)
     report.warnings.extend(r.warnings)
-    report.verify = r.verify
+    if r.verify is not None:  # the report names both files; the check's own names are the temporary file's
+        report.verify = {k: v for k, v in r.verify.items() if k not in ("original", "output")}
     report.set_counts(r.counts)
     report.output = str(dst)
