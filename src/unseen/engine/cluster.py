@@ -34,6 +34,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -350,10 +351,13 @@ class _Session:
                 self._init(address=address)
                 what = f"connected to the Ray cluster at {address}"
             else:
+                _loopback_works()
                 self._patch("ray._private.ray_constants", "ENABLE_RAY_CLUSTER", False)  # if imported before us
+                # Ray makes its session folder readable and writable by every user: it goes inside one
+                # that is this user's alone (mkdtemp's mode), so no one else reads its logs or plants files.
                 self.temp_dir = tempfile.mkdtemp(prefix="unseen-ray-")
                 self._init(address="local", num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=False,
-                           _temp_dir=self.temp_dir)
+                           _temp_dir=os.path.join(self.temp_dir, "ray"))
                 what = "started a Ray cluster on this machine (loopback only, usage stats off, no dashboard)"
         except BaseException as exc:
             self.close()
@@ -417,6 +421,18 @@ class _Session:
         if self.temp_dir is not None:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
             self.temp_dir = None
+
+
+def _loopback_works() -> None:
+    """A cluster started here talks over 127.0.0.1; without it (a network namespace with the loopback
+    interface down) Ray retries for minutes without a word: say so at once."""
+    try:
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            socket.create_connection(server.getsockname(), timeout=5).close()
+    except OSError as exc:
+        raise UnseenError(f"this machine's loopback network (127.0.0.1) does not work ({exc.strerror or exc})") from None
 
 
 def _loopback(address: str) -> bool:
