@@ -26,7 +26,7 @@ from ..media.image_open import limit_lifted, open_allowed
 from ..options import Options
 from ..regions import Frame, Regions, inside_share
 from ..report import Report
-from .output import atomic_output, claim
+from .output import atomic_output, claim, identity, unchanged_since
 from .plan import Job
 
 Planes = tuple[np.ndarray, np.ndarray | None]  # a frame's RGB and alpha (None: opaque)
@@ -266,12 +266,13 @@ def _dropped(src: Path) -> list[str]:
 def anonymize_image_file(job: Job, options: Options, detector: Any, report: Report,
                          boxset: BoxSet | None) -> None:
     """Read, cover, encode, check (and verify, if asked) one photo; write it atomically."""
+    before = identity(job.src)
     with image_io.read(job.src, options.photo_pixel_limit, lazy=True) as img:
-        _anonymize(job, img, options, detector, report, boxset)
+        _anonymize(job, img, options, detector, report, boxset, before)
 
 
 def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector: Any, report: Report,
-               boxset: BoxSet | None) -> None:
+               boxset: BoxSet | None, before: tuple[int, ...]) -> None:
     dst = job.destination(image_io.EXTENSION[img.output_format])
     job.check_destination(dst)
     if note := job.name_note(image_io.EXTENSION[img.output_format], img.format):
@@ -299,6 +300,7 @@ def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector:
         report.verify = verify_pixels(img.frames, data, img.output_format, options.cover, img.durations)
         if report.verify.get("verdict") != "pass":
             raise UnseenError(f"verify failed: {report.verify.get('summary', 'a face or text may still be readable')}")
+    unchanged_since(job.src, before)  # an animation's frames were decoded again as they were covered
     with atomic_output(dst, options.force) as tmp:
         tmp.write_bytes(data)
     report.output = str(dst)

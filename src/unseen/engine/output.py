@@ -170,6 +170,22 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
             tmp.unlink()
 
 
+def identity(src: Path) -> tuple[int, ...]:
+    """What changes when a file is written to or replaced (``unchanged_since``)."""
+    st = os.stat(src)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def unchanged_since(src: Path, before: tuple[int, ...]) -> None:
+    """Fail when ``src`` changed since ``identity`` gave ``before``. A video is read twice (to find
+    the faces, then to write) and an animation's frames are decoded again as they are covered: one
+    overwritten in place meanwhile (``rsync --inplace``, ``cat new > old``) came out with one read's
+    masks on another read's pictures, reported "ok"."""
+    if identity(src) != before:
+        raise UnseenError("the file changed while it was read (it is read more than once: to find the faces, "
+                          "then to write); nothing written")
+
+
 def same_file(a: Path, b: Path) -> bool:
     """True when ``b`` exists and is ``a`` (the output would overwrite the input)."""
     try:

@@ -36,7 +36,6 @@ gets through.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -72,7 +71,7 @@ from ..regions import Regions
 from ..report import Report
 from ..track import LiveCoverage, Tracker
 from .image import mask_frame, mask_planes
-from .output import atomic_output
+from .output import atomic_output, identity, unchanged_since
 from .plan import Job
 
 Progress = Callable[[int, int], None]
@@ -453,13 +452,6 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     return result
 
 
-def _identity(src: Path) -> tuple[int, ...]:
-    """What changes when a file is written to or replaced: a video overwritten in place between its two
-    reads (``rsync --inplace``) came out with the first read's masks on the second read's pictures."""
-    st = os.stat(src)
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
-
-
 def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet | None = None,
                     progress: Progress | None = None) -> VideoResult:
     """Anonymise one video into ``tmp`` (renamed atomically by the caller); one-line errors only.
@@ -473,11 +465,9 @@ def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxse
     _av = av()
     output_extension(options.codec)
     try:
-        before = _identity(src)
+        before = identity(src)
         result = _run(src, tmp, options, detector, boxset, progress)
-        if _identity(src) != before:
-            raise UnseenError("the file changed while it was read (it is read twice: to find the faces, then to "
-                              "write); nothing written")
+        unchanged_since(src, before)
         return result
     except (UnseenError, MemoryError):
         raise
