@@ -132,3 +132,49 @@ def test_a_video_rewritten_while_it_is_read_is_refused(tmp_path: Path, detector)
 
     with pytest.raises(UnseenError, match="changed while it was read"):
         engine_video.anonymize_video(src, tmp_path / "out.mp4", Options(cover=("face",)), Rewrites())
+
+
+def test_an_animation_rewritten_while_it_is_read_is_refused(tmp_path: Path, detector):
+    """An animation's frames are decoded again as they are covered. `cat other.gif > it.gif` during
+    the run gave an output of the first file's length with frames of both mixed, reported "ok". Here
+    the file is rewritten with its own bytes once covering has started: any write then fails the file."""
+    from PIL import Image
+
+    from unseen.engine.file import anonymize_file
+    from unseen.engine.plan import plan
+    from unseen.options import Options
+
+    src = tmp_path / "it.gif"
+    base = Image.open(GROUP).convert("RGB").resize((240, 180))
+    base.save(src, save_all=True, append_images=[base.rotate(5), base.rotate(10)], duration=100, loop=0)
+    data = src.read_bytes()
+
+    class Rewrites:  # the real detector; the file is written to once covering has started
+        done = False
+
+        def __getattr__(self, name: str):
+            return getattr(detector, name)
+
+        def detect(self, rgb):
+            if not self.done:
+                self.done = True
+                with open(src, "r+b") as f:
+                    f.write(data)
+            return detector.detect(rgb)
+
+    (job,), _ = plan([src], tmp_path / "out")
+    report = anonymize_file(job, Options(cover=("face",)), Rewrites())
+    assert report.status == "error" and "changed while it was read" in report.error, report
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_closed_stderr_is_no_failure(tmp_path: Path):
+    """Started with stderr closed (`2>&-`), a run of several files drew its progress bar on nothing:
+    a traceback, no output, and a video failed with "'NoneType' object has no attribute 'write'"."""
+    from bad_inputs import make_clip
+
+    _photos(tmp_path / "in")
+    make_clip(tmp_path / "in" / "v.mp4", frames=8)
+    proc = _shell(" ".join(UNSEEN) + " in -o out --json 2>&-", tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    assert len(list((tmp_path / "out").iterdir())) == 4 and proc.stdout.count('"status": "ok"') == 4

@@ -39,6 +39,8 @@ def say(line: str, stream: Any = None) -> None:
     """Print one line on stderr (or ``stream``), starting on a line of its own even while a
     progress bar is drawn."""
     stream = stream or sys.stderr
+    if stream is None:  # started with stderr closed (``guard_streams``): print() would take stdout
+        return
     if _bar is not None and stream is sys.stderr:
         _bar.write(line, file=stream)
     else:
@@ -92,7 +94,9 @@ class progress_bar:  # noqa: N801 - used like a function
         from tqdm import tqdm
 
         global _bar
-        self.bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
+        # No stderr (started with it closed): a bar that draws nothing, not one that fails every file.
+        self.bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True,
+                        disable=sys.stderr is None)
         _bar = self.bar
 
     def update(self, n: int = 1) -> None:

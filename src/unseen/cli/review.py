@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..mask import STYLES
 from ..web.server import DEFAULT_MAX_UPLOAD_MB, HOST, ReviewServer
-from .common import Parser, err, handle_signals
+from .common import Parser, err, handle_signals, say
 
 
 def main(argv: list[str]) -> int:
@@ -49,8 +49,7 @@ def main(argv: list[str]) -> int:
         server.stop()
         return 1
     print(f"unseen review: {server.url}", flush=True)
-    print("Open that address in a browser on this computer. Press Ctrl+C to stop; temporary files "
-          "are then removed.", file=sys.stderr, flush=True)
+    say("Open that address in a browser on this computer. Press Ctrl+C to stop; temporary files are then removed.")
     handle_signals()  # SIGTERM and SIGHUP (terminal closed) stop the server and remove temp files
     try:
         server.start()
@@ -75,4 +74,4 @@ def _open_browser(url: str) -> None:
         with contextlib.suppress(Exception):
             opened = webbrowser.open(url)
     if not opened:
-        print("unseen: no browser opened; open the address above yourself", file=sys.stderr, flush=True)
+        say("unseen: no browser opened; open the address above yourself")

@@ -86,7 +86,8 @@ def main(argv: list[str]) -> int:
     try:
         limit = int(args.max_pixels) if args.max_pixels else None
         if is_video(args.original) or is_video(args.output):
-            bar = LazyBar(args.output.name) if sys.stderr.isatty() else None  # a long check is not silent
+            # a long check is not silent (no bar piped, nor with stderr closed)
+            bar = LazyBar(args.output.name) if sys.stderr and sys.stderr.isatty() else None
             try:
                 result = verify_video(args.original, args.output, cover, args.every, limit or VIDEO_MAX_PIXELS,
                                       bar.verifying if bar else None)

@@ -432,7 +432,8 @@ def _loopback_works() -> None:
             server.listen(1)
             socket.create_connection(server.getsockname(), timeout=5).close()
     except OSError as exc:
-        raise UnseenError(f"this machine's loopback network (127.0.0.1) does not work ({exc.strerror or exc})") from None
+        why = exc.strerror or exc
+        raise UnseenError(f"this machine's loopback network (127.0.0.1) does not work ({why})") from None
 
 
 def _loopback(address: str) -> bool:
