@@ -34,6 +34,17 @@ from unseen import boxes as boxes_file
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+def test_the_page_opens_from_the_file_unseen_review_gives_the_browser(browser, tmp_path):
+    """`unseen review` opens a local redirect file (the token stays off the browser's command line);
+    Chromium called the navigation cross-site and the server refused the page."""
+    photo = copy(PHOTO, tmp_path / "photo.jpg")
+    with review(browser, [photo]) as (srv, page):
+        page.goto(srv.browser_file().as_uri())
+        page.wait_for_url(f"{srv.base_url}/*")
+        wait_loaded(page)
+        assert "refused" not in page.content()
+
+
 # -- review work is never lost -------------------------------------------------------------------
 def test_added_region_survives_a_reload_and_the_next_save_keeps_it(browser, tmp_path):
     photo = copy(PHOTO, tmp_path / "photo.jpg")

@@ -120,6 +120,18 @@ def test_foreign_origin_refused(srv, headers):
     assert status == 403
 
 
+def test_a_tab_opened_from_the_local_redirect_page_is_accepted_and_nothing_else_cross_site(srv):
+    """`unseen review` opens a local file that sends the browser to the page: Chromium calls that
+    navigation cross-site, and the server refused it ("refused: cross-site request")."""
+    tab = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    assert _req(srv, "GET", f"/?token={srv.token}", tab, token=False)[0] == 200
+    assert _req(srv, "GET", "/", tab, token=False)[0] == 401  # the token is still needed
+    for other in ({"Sec-Fetch-Mode": "cors"}, {"Sec-Fetch-Dest": "iframe"}, {"Sec-Fetch-Mode": None}):
+        assert _req(srv, "GET", f"/?token={srv.token}", {**tab, **other}, token=False)[0] == 403
+    assert _req(srv, "GET", "/api/session", tab)[0] == 403
+    assert _req(srv, "POST", "/", {**tab, "Content-Type": "application/json"}, b"{}")[0] == 403
+
+
 def test_own_origin_accepted(srv):
     headers = {"Origin": f"http://127.0.0.1:{srv.port}", "Sec-Fetch-Site": "same-origin"}
     assert _req(srv, "GET", "/api/session", headers)[0] == 200

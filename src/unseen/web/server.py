@@ -456,7 +456,7 @@ class ReviewServer:
         if origin is not None and origin.strip().lower() not in self.allowed_origins:
             return 403, "refused: request from another origin"
         site = (headers.get("Sec-Fetch-Site") or "").lower()
-        if site in ("cross-site", "same-site"):
+        if site in ("cross-site", "same-site") and not _opening_the_page(method, url, headers):
             return 403, "refused: cross-site request"
         token = self.token_of(method, url, headers)
         if not token and method == "GET" and self.cookie_name in (headers.get("Cookie") or ""):
@@ -498,3 +498,12 @@ class ReviewServer:
                 "output": str(self.output) if self.output else None,
                 "suffixes": sorted(MEDIA_SUFFIXES), "audio_choices": list(unseen_options.AUDIO_CHOICES),
                 "kinds": [{"name": k.name, "label": k.label, "colour": k.colour} for k in KINDS.values()]}
+
+
+def _opening_the_page(method: str, url: Any, headers: Any) -> bool:
+    """The browser opening the review page itself, as a whole tab: what ``browser_file`` does. That
+    page is a local file, so Chromium calls its navigation cross-site, and `unseen review` showed
+    "refused: cross-site request". A navigation only loads the page (it still needs the token);
+    every request the page makes is its own origin's, and no other page can frame it or read it."""
+    return (method == "GET" and url.path == "/" and (headers.get("Sec-Fetch-Mode") or "").lower() == "navigate"
+            and (headers.get("Sec-Fetch-Dest") or "").lower() == "document")
