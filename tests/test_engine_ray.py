@@ -118,8 +118,9 @@ def _user_env(address: str | None) -> dict[str, str]:
     """A user's shell: none of the settings this process's cluster put in its environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_") and not k.lower().endswith("_proxy")}
     env["PYTHONUNBUFFERED"] = "1"
-    if address:  # the module's cluster has token authentication (Ray's default for a new local cluster)
+    if address:  # the module's cluster has token authentication, with a token of its own (``_Session``)
         env["RAY_ADDRESS"], env["RAY_AUTH_MODE"] = address, "token"
+        env["RAY_AUTH_TOKEN_PATH"] = os.environ["RAY_AUTH_TOKEN_PATH"]
     return env
 
 
@@ -300,13 +301,19 @@ def test_ctrl_c_shuts_down_a_cluster_the_run_started(long_clip, tmp_path, reques
 
 def test_a_started_cluster_talks_to_loopback_only(tmp_path):
     """Every connect/send/bind of the whole process tree (driver, Ray's processes, workers) goes to
-    127.0.0.1, ::1 or a Unix socket; Ray's cloud-metadata probes end at the engine's dead proxy."""
+    127.0.0.1, ::1 or a Unix socket; Ray's cloud-metadata probes end at the engine's dead proxy.
+    Nothing is left in the user's home: Ray wrote its token to ~/.ray/auth_token (mode 644), kept it
+    and used it again in every later run."""
     strace = system_tool("strace", "strace")
     log = tmp_path / "strace.txt"
+    home = tmp_path / "home"
+    home.mkdir()
     proc = subprocess.run([strace, "-f", "-e", "trace=connect,sendto,sendmsg,bind", "-o", str(log),
                            sys.executable, "-m", "unseen.cli", str(PHOTOS[0]), "-o", str(tmp_path / "out"),
-                           "--engine", "ray", "-q"], capture_output=True, text=True, env=_user_env(None), timeout=300)
+                           "--engine", "ray", "-q"], capture_output=True, text=True,
+                          env={**_user_env(None), "HOME": str(home)}, timeout=300)
     assert proc.returncode == 0, proc.stderr
+    assert list(home.iterdir()) == []
     text = log.read_text()
     addresses = set(re.findall(r'inet_addr\("([^"]+)"\)', text))
     addresses |= set(re.findall(r'inet_pton\(AF_INET6, "([^"]+)"', text))

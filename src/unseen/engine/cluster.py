@@ -20,9 +20,10 @@ Data or an actor pool, and how it scales: docs/SCALE.md.
   cancelled (Ray raises KeyboardInterrupt in it, so its temporary file is removed, as locally), the
   driver waits for them to stop, then shuts down the cluster if it started it.
 * **Nothing leaves the machine**: a cluster this engine starts listens on loopback only, with usage
-  stats off, no dashboard, token authentication, and a dead HTTP proxy for Ray's own processes (Ray's
-  API server asks cloud metadata addresses which cloud it runs on even with usage stats off);
-  its session folder (logs, sockets) is private to the run and deleted afterwards. A cluster named
+  stats off, no dashboard, token authentication with a token of its own (not ``~/.ray/auth_token``),
+  and a dead HTTP proxy for Ray's own processes (Ray's API server asks cloud metadata addresses which
+  cloud it runs on even with usage stats off); its session folder (logs, sockets, the token) is
+  private to the run and deleted afterwards. A cluster named
   by ``RAY_ADDRESS`` is the user's: docs/SCALE.md says how to start one that stays quiet.
 """
 
@@ -32,6 +33,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -336,13 +338,25 @@ class _Session:
             if address and _loopback(address):  # a cluster on this machine's loopback (one started
                 env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # as above): Ray would rewrite 127.0.0.1
             env.update({k: v for k, v in QUIET_ENV.items() if k not in os.environ})
+            if not address:
+                # Ray makes its session folder readable and writable by every user: it goes inside one
+                # that is this user's alone (mkdtemp's mode), so no one else reads its logs or plants files.
+                self.temp_dir = tempfile.mkdtemp(prefix="unseen-ray-")
+                if "RAY_AUTH_TOKEN" not in os.environ:
+                    env.update(_run_token(self.temp_dir))
             self._set_env(env)
-        import ray
-        import ray.exceptions
+        try:
+            import ray
+            import ray.exceptions
+        except BaseException:
+            self.close()
+            raise
 
         self.ray = ray
         if already:  # a program that already uses Ray (and the tests)
             return
+        if "RAY_AUTH_TOKEN_PATH" in self.saved_env:  # the run's own token: Ray, if imported before us,
+            _reload_token_settings()  # has read the settings it had then
         sigterm = signal.getsignal(signal.SIGTERM)
         try:
             if address:
@@ -353,9 +367,7 @@ class _Session:
             else:
                 _loopback_works()
                 self._patch("ray._private.ray_constants", "ENABLE_RAY_CLUSTER", False)  # if imported before us
-                # Ray makes its session folder readable and writable by every user: it goes inside one
-                # that is this user's alone (mkdtemp's mode), so no one else reads its logs or plants files.
-                self.temp_dir = tempfile.mkdtemp(prefix="unseen-ray-")
+                assert self.temp_dir is not None
                 self._init(address="local", num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=False,
                            _temp_dir=os.path.join(self.temp_dir, "ray"))
                 what = "started a Ray cluster on this machine (loopback only, usage stats off, no dashboard)"
@@ -421,6 +433,28 @@ class _Session:
         if self.temp_dir is not None:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
             self.temp_dir = None
+
+
+def _run_token(folder: str) -> dict[str, str]:
+    """The settings that give a cluster started here a token of its own, in ``folder`` (this user's
+    alone, deleted after the run). Left to itself Ray writes one to ``~/.ray/auth_token``, readable
+    by every user, kept after the run and used again by every later one: anyone who can read it can
+    run code in the cluster of a later run while it reads someone's originals."""
+    path = os.path.join(folder, "auth_token")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": path}
+
+
+def _reload_token_settings() -> None:
+    """Make Ray read the authentication settings again (what its own ``ray.init`` does after turning
+    token authentication on): a process that imported Ray before this run has cached the old ones."""
+    with contextlib.suppress(Exception):  # Ray's internals: a later version may differ
+        from ray._raylet import AuthenticationTokenLoader, Config
+
+        Config.initialize("")
+        AuthenticationTokenLoader.instance().reset_cache()
 
 
 def _loopback_works() -> None:
