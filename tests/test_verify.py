@@ -58,6 +58,26 @@ def run_json(capsys, *args: str) -> tuple[int, dict]:
     return code, json.loads(text.strip().splitlines()[-1])
 
 
+def test_a_face_where_the_original_had_none_fails(outputs, tmp_path, capsys):
+    """A detection on pixels masking changed was taken for a mask's outline, whatever it showed: a face
+    pasted into the fill output where the original had none, or another photo of the same size given
+    as the output, passed with "output: no face detected" (score 1.0). Only a cover (flat, or noise)
+    excuses it now; unseen's fill and noise outputs still pass."""
+    other = np.asarray(Image.open(FIXTURES / "2008_007676.jpg").convert("RGB"))
+    fill = np.asarray(Image.open(outputs["fill"]).convert("RGB")).copy()
+    h, w = fill.shape[:2]
+    face = other[60:200, 150:260]  # the other photo's confident face, with its hair
+    fill[h - face.shape[0]:, :face.shape[1]] = face  # the group photo's bottom-left corner: no face there
+    Image.fromarray(fill).save(tmp_path / "pasted.png")
+    Image.fromarray(other).resize((w, h)).save(tmp_path / "other.png")
+    for name in ("pasted.png", "other.png"):
+        code, r = run_json(capsys, str(outputs["original"]), str(tmp_path / name))
+        assert code == 1 and r["checks"]["faces_left"] == "fail", (name, r["summary"])
+    assert cli_main([str(GROUP), "-o", str(tmp_path / "noise"), "--style", "noise", "-q"]) == 0
+    code, r = run_json(capsys, str(outputs["original"]), str(tmp_path / "noise" / GROUP.name))
+    assert code == 0 and r["checks"]["faces_left"] == "pass", r["summary"]
+
+
 def test_unmasked_copy_fails(outputs, capsys):
     code, r = run_json(capsys, str(outputs["original"]), str(outputs["copy"]))
     assert code == 1 and r["verdict"] == "fail"
