@@ -424,29 +424,33 @@ def _share(changed: np.ndarray, box: np.ndarray) -> float:
 
 
 def _cover(rgb: np.ndarray, changed: np.ndarray, box: np.ndarray) -> bool:
-    """Whether the changed pixels inside ``box`` are a cover (``COVER_FLAT``, ``COVER_NOISE_CORR``),
-    judged 2 px in from their edge (a fill's edge against the picture, ringing after JPEG)."""
+    """Whether the changed pixels inside ``box`` are a cover (``COVER_FLAT``, ``COVER_NOISE_CORR``)."""
+    spread, corr = cover_measures(rgb, changed, box)
+    return bool(np.isnan(spread) or spread < COVER_FLAT or np.isnan(corr) or abs(corr) < COVER_NOISE_CORR)
+
+
+def cover_measures(rgb: np.ndarray, changed: np.ndarray, box: np.ndarray) -> tuple[float, float]:
+    """The spread (std of the 3x3-smoothed luminance) and the correlation of horizontal neighbours over
+    the changed pixels inside ``box``, 2 px in from their edge (a fill's edge against the picture,
+    ringing after JPEG); NaN when too few pixels, or no variation, leave nothing to judge."""
     h, w = changed.shape
     x1, y1 = max(int(box[0]), 0), max(int(box[1]), 0)
     x2, y2 = min(int(np.ceil(box[2])), w), min(int(np.ceil(box[3])), h)
     m = changed[y1:y2, x1:x2]
     inner = m.copy()
-    for dy in (-2, -1, 1, 2):  # erode 2 px: every pixel within 2 px each way changed too
-        inner &= np.roll(m, dy, 0)
-    for dx in (-2, -1, 1, 2):
-        inner &= np.roll(m, dx, 1)
+    for d in (-2, -1, 1, 2):  # erode 2 px: every pixel within 2 px each way changed too
+        inner &= np.roll(m, d, 0) & np.roll(m, d, 1)
     inner[:2], inner[-2:], inner[:, :2], inner[:, -2:] = False, False, False, False
     if inner.sum() < 16:
-        return True  # too little to judge: as before
+        return float("nan"), float("nan")
     lum = rgb[y1:y2, x1:x2].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     smooth = sum(np.roll(np.roll(lum, dy, 0), dx, 1) for dy in (-1, 0, 1) for dx in (-1, 0, 1)) / 9
-    if float(smooth[inner].std()) < COVER_FLAT:
-        return True
+    spread = float(smooth[inner].std())
     pair = inner[:, :-1] & inner[:, 1:]
     a, b = lum[:, :-1][pair], lum[:, 1:][pair]
     if a.size < 16 or a.std() < 1e-3 or b.std() < 1e-3:
-        return True
-    return abs(float(np.corrcoef(a, b)[0, 1])) < COVER_NOISE_CORR
+        return spread, float("nan")
+    return spread, float(np.corrcoef(a, b)[0, 1])
 
 
 def _found(rgb: np.ndarray) -> list[tuple[np.ndarray, float]]:
