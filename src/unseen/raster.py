@@ -253,6 +253,63 @@ def smoothed(rgb: np.ndarray) -> np.ndarray:
     return gaussian_blur(rgb, SMOOTH)
 
 
+# Haze and smoke (fog, tear gas) lift a picture's dark tones and squeeze its contrast: under 80-90% of a
+# light grey, faces of 35-96 px still recognisable by eye scored just under the detectors' threshold
+# (a hunt, 2026-12-05), and came out uncovered. Such a picture is searched again with its contrast
+# stretched block by block (``stretched``). A block is hazy when its darkest tones (1st percentile of
+# luminance) are at HAZE_FLOOR or more and it spans under HAZE_SPAN levels (1st to 99th), but is not
+# flat (over 8); a picture is searched again when HAZE_SHARE of its blocks are. The picture is cut into
+# _HAZE_BLOCKS blocks along its long side, measured on a copy _HAZE_SIDE px long
+# (docs/BENCHMARKS.md, "Haze and smoke").
+HAZE_FLOOR = 90.0
+HAZE_SPAN = 90.0
+HAZE_SHARE = 0.25
+STRETCH_MIN_SPAN = 32.0  # levels: a block that spans less is stretched as if it spanned this (noise)
+_HAZE_BLOCKS = 16
+_HAZE_SIDE = 768
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def _block_tones(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each block's 1st and 99th luminance percentiles, on a grid of _HAZE_BLOCKS along the long side."""
+    small, _ = fit(rgb, _HAZE_SIDE)
+    lum = small.astype(np.float32) @ _LUMA
+    h, w = lum.shape
+    side = max(h, w) / _HAZE_BLOCKS
+    gy, gx = max(1, round(h / side)), max(1, round(w / side))
+    ys, xs = np.linspace(0, h, gy + 1).astype(int), np.linspace(0, w, gx + 1).astype(int)
+    lo, hi = np.empty((gy, gx), np.float32), np.empty((gy, gx), np.float32)
+    for i in range(gy):
+        for j in range(gx):
+            lo[i, j], hi[i, j] = np.percentile(lum[ys[i]:ys[i + 1], xs[j]:xs[j + 1]], (1, 99))
+    return lo, hi
+
+
+def hazy(rgb: np.ndarray) -> bool:
+    """Is a HAZE_SHARE of the picture's blocks lifted and squeezed, as haze or smoke leaves them?"""
+    if min(rgb.shape[:2]) < 32:
+        return False
+    lo, hi = _block_tones(rgb)
+    span = hi - lo
+    return float(((lo >= HAZE_FLOOR) & (span < HAZE_SPAN) & (span > 8)).mean()) >= HAZE_SHARE
+
+
+def stretched(rgb: np.ndarray) -> np.ndarray:
+    """The picture with each block's tones stretched to the full range (its 1st and 99th percentiles
+    to 0 and 255, the limits blended between blocks), the same gain on the three channels."""
+    h, w = rgb.shape[:2]
+    lo, hi = _block_tones(rgb)
+    low, high = (np.asarray(Image.fromarray(g).resize((w, h), Image.Resampling.BILINEAR)) for g in (lo, hi))
+    out = np.empty_like(rgb)
+    for y in range(0, h, _ROWS):  # a row band at a time: a 24 MP picture's float temporaries stay small
+        lo_b, hi_b = low[y:y + _ROWS], high[y:y + _ROWS]
+        span = np.maximum(hi_b - lo_b, STRETCH_MIN_SPAN)
+        base, gain = (hi_b + lo_b - span) / 2, 255.0 / span
+        for c in range(3):
+            out[y:y + _ROWS, :, c] = ((rgb[y:y + _ROWS, :, c] - base) * gain).clip(0, 255)
+    return out
+
+
 def shown(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """The one picture to show a person (the review page): the last of ``views``, over white when
     anything is partly transparent (a face carried by alpha alone shows there)."""
