@@ -334,3 +334,47 @@ def test_no_loopback_network_is_one_line_at_once(tmp_path):
         "unseen: cannot start or reach the Ray cluster: this machine's loopback network (127.0.0.1) does not work "
         "(Network is unreachable)"], proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_whose_raylet_dies_names_every_file_it_did_not_finish(tmp_path, request):
+    """Killed (or out of memory), this machine's raylet takes the driver with it at once (Ray's
+    QuickExit): 10 of 19 files were left without a word (exit 1, no line), and the cluster's folder
+    was left behind. The watchdog the run forks says each one."""
+    from unseen.engine.watchdog import DRIVER_LOST
+
+    private = Path(tempfile.mkdtemp(prefix="ur-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(private, ignore_errors=True))
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    for i in range(40):
+        shutil.copy(PHOTOS[i % 2], folder / f"p{i:02}.jpg")
+    env = {**_user_env(None), "TMPDIR": str(private)}
+    log = tmp_path / "stderr.txt"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "unseen.cli", str(folder), "-o", str(out), "--engine", "ray"],
+                                stdout=subprocess.DEVNULL, stderr=err, env=env)
+    raylet: list[int] = []
+
+    def started() -> bool:
+        if b"started a Ray cluster" not in log.read_bytes():
+            return False
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if f"{private}/unseen-ray-" in cmd and "raylet/raylet" in cmd:
+                raylet.append(int(pid))
+                return True
+        return False
+
+    wait_for(started, proc, timeout=180)
+    os.kill(raylet[0], signal.SIGKILL)
+    assert proc.wait(timeout=180) != 0
+    time.sleep(1)  # the watchdog writes as the driver ends
+    lines = log.read_text(errors="replace").splitlines()
+    named = {line.split(": ")[1] for line in lines if line.endswith(DRIVER_LOST)}
+    written = {p.name for p in out.iterdir()} if out.exists() else set()
+    assert named, lines[-5:]
+    assert {Path(n).name for n in named} | written == {f"p{i:02}.jpg" for i in range(40)}, lines[-5:]
+    assert list(private.glob("unseen-ray-*")) == []

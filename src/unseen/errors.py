@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+from pathlib import Path
 
 
 class UnseenError(Exception):
@@ -28,3 +31,20 @@ def os_cause(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return str(exc)
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on (escape sequences, carriage returns,
+    newlines, bytes of a name that is not UTF-8) written out as Python escapes (\\x1b, \\n, \\xff): a file name or a
+    tag value comes from whoever made the file, and printed raw, ``ESC ] 2 ;`` retitles the window,
+    ``ESC [ 2 J`` clears the screen, and a carriage return writes over the line that names the file."""
+    # bytes of a name that is not UTF-8 (os.fsdecode's surrogates) as \\xNN, as the file system has them;
+    # any other lone surrogate is escaped below
+    with contextlib.suppress(UnicodeEncodeError):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def fsname(path: str | Path) -> str:
+    """Print any file name, even one that is not valid UTF-8 (as \\xNN), on one line."""
+    return printable(os.fsdecode(path))

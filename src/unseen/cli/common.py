@@ -4,8 +4,6 @@ a progress bar. Only the command line imports this package; the library never do
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import signal
 import sys
 import threading
@@ -13,26 +11,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..engine.output import STOP_SIGNALS, STOP_WRITING, watch_signals
-from ..errors import os_cause
+from ..errors import fsname, os_cause, printable  # noqa: F401 - the commands print through these
 
 _bar: Any = None  # the progress bar being drawn, if any: lines are printed through it
-
-
-def printable(text: str) -> str:
-    """``text`` with every character a terminal would act on (escape sequences, carriage returns,
-    newlines, bytes of a name that is not UTF-8) written out as Python escapes (\\x1b, \\n, \\xff): a file name or a
-    tag value comes from whoever made the file, and printed raw, ``ESC ] 2 ;`` retitles the window,
-    ``ESC [ 2 J`` clears the screen, and a carriage return writes over the line that names the file."""
-    # bytes of a name that is not UTF-8 (os.fsdecode's surrogates) as \\xNN, as the file system has them;
-    # any other lone surrogate is escaped below
-    with contextlib.suppress(UnicodeEncodeError):
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def fsname(path: str | Path) -> str:
-    """Print any file name, even one that is not valid UTF-8 (as \\xNN), on one line."""
-    return printable(os.fsdecode(path))
 
 
 def say(line: str, stream: Any = None) -> None:

@@ -54,6 +54,7 @@ from ..options import Options
 from ..report import Report
 from .file import anonymize_file, new_report, skipped_report
 from .plan import Job
+from .watchdog import Watchdog
 
 PHOTO_BATCH = 8  # photos per task: ~8 s of work, so a lost worker redoes little and the end of a run stays balanced
 MAX_ATTEMPTS = 3  # a file whose worker is lost this many times fails (one line) instead of being retried again
@@ -332,7 +333,7 @@ class _Session:
         self.saved: list[tuple[Any, str, Any]] = []  # (module, attribute, value) to put back
         self.why = ""  # what Ray logged when it could not start or connect
         address = os.environ.get("RAY_ADDRESS")
-        already = "ray" in sys.modules and sys.modules["ray"].is_initialized()
+        already = _ray_running()
         if not already:
             env = dict(CONNECT_ENV) if address else dict(LOCAL_CLUSTER_ENV)
             if address and _loopback(address):  # a cluster on this machine's loopback (one started
@@ -484,8 +485,26 @@ def run(jobs: list[Job], options: Options, progress_for: Any = None, *, notice: 
     counted in a worker process, so progress is per file. ``notice`` gets one-line notes (which
     cluster, lost workers). ``num_cpus``: CPUs of a cluster started here (default: this machine's).
     """
-    session = _Session(num_cpus, notice)
+    # Forked before Ray starts a thread here; a program that already runs Ray keeps its own process.
+    watch = None if _ray_running() else Watchdog(jobs)
     try:
-        yield from _Run(session.ray, jobs, options, notice)
+        session = _Session(num_cpus, notice)
+    except BaseException:
+        if watch is not None:
+            watch.close()
+        raise
+    try:
+        if watch is not None and session.temp_dir is not None:
+            watch.deletes(session.temp_dir)
+        for job, report in _Run(session.ray, jobs, options, notice):
+            if watch is not None:
+                watch.reported(job)
+            yield job, report
     finally:
+        if watch is not None:
+            watch.close()
         session.close()
+
+
+def _ray_running() -> bool:
+    return "ray" in sys.modules and sys.modules["ray"].is_initialized()
