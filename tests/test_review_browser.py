@@ -45,6 +45,32 @@ def test_the_page_opens_from_the_file_unseen_review_gives_the_browser(browser, t
         assert "refused" not in page.content()
 
 
+def test_the_page_gives_chromium_no_form_to_ask_google_about(tmp_path):
+    """The time range's two number fields made Chromium send Google an Autofill query (the page's
+    form and field signatures, with the browser's cookies) when the page loaded: 8 requests to
+    content-autofill.googleapis.com. Seconds are typed into spans now; Chromium's own log of every
+    request it makes, loading the page of a video, names no host but 127.0.0.1."""
+    import subprocess
+
+    from review_browser_helpers import CHROMIUM
+
+    from unseen.web.server import ReviewServer
+
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    server = ReviewServer([copy(CLIP, tmp_path / "clip.mp4")], detector=Stub()).start()
+    log = tmp_path / "net.json"
+    try:
+        subprocess.run([str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu",
+                        f"--user-data-dir={tmp_path / 'profile'}", f"--log-net-log={log}",
+                        "--virtual-time-budget=10000", "--dump-dom", server.url],
+                       capture_output=True, timeout=120)
+    finally:
+        server.stop()
+    urls = set(re.findall(r'"url":"(https?://[^"/]*)', log.read_text(errors="replace")))
+    assert f"http://127.0.0.1:{server.port}" in urls and not any("autofill" in u for u in urls), urls
+
+
 # -- review work is never lost -------------------------------------------------------------------
 def test_added_region_survives_a_reload_and_the_next_save_keeps_it(browser, tmp_path):
     photo = copy(PHOTO, tmp_path / "photo.jpg")

@@ -253,8 +253,21 @@ el.frameNext.addEventListener("click", () => stepSample(1));
 el.setT0.addEventListener("click", () => setTimes(sampleTime(), undefined));
 el.setT1.addEventListener("click", () => setTimes(undefined, sampleTime()));
 el.setAll.addEventListener("click", () => setTimes(0, S.detail.duration));
-el.t0.addEventListener("change", () => setTimes(Number(el.t0.value), undefined));
-el.t1.addEventListener("change", () => setTimes(undefined, Number(el.t1.value)));
+for (const [box, start] of [[el.t0, true], [el.t1, false]]) {
+  // A typed time is taken when the field is left or Enter is pressed, as a number field's "change";
+  // the arrows step it by 0.1 s, as a number field's do.
+  const take = (v) => (start ? setTimes(v, undefined) : setTimes(undefined, v));
+  box.addEventListener("blur", () => take(Number(box.textContent.trim())));
+  box.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") { ev.preventDefault(); take(Number(box.textContent.trim())); }
+    else if (ev.key === "ArrowUp" || ev.key === "ArrowDown") {
+      ev.preventDefault();
+      take(Math.max(0, Number(box.textContent.trim()) + (ev.key === "ArrowUp" ? 0.1 : -0.1)));
+      const r = selectedRegion();  // the panel leaves the field being typed in as it is: show the step
+      if (r) box.textContent = (start ? (r.t0 ?? 0) : (r.t1 ?? S.detail.duration)).toFixed(2);
+    }
+  });
+}
 el.audio.addEventListener("change", () => { S.audio = el.audio.value; });
 el.helpBtn.addEventListener("click", () => el.help.showModal());
 el.style.addEventListener("change", () => {

@@ -204,9 +204,12 @@ export function renderDetail() {
     + (ro ? ". Detections on a video are made again on every frame when saving; draw a region to cover more." : "");
   el.regionTimes.hidden = !(isVideo() && r);
   if (isVideo() && r) {
-    if (document.activeElement !== el.t0) el.t0.value = (r.t0 ?? 0).toFixed(2);
-    if (document.activeElement !== el.t1) el.t1.value = (r.t1 ?? S.detail.duration).toFixed(2);
-    el.t0.max = el.t1.max = String(S.detail.duration);
+    const t0 = r.t0 ?? 0, t1 = r.t1 ?? S.detail.duration;
+    if (document.activeElement !== el.t0) el.t0.textContent = t0.toFixed(2);
+    if (document.activeElement !== el.t1) el.t1.textContent = t1.toFixed(2);
+    el.t0.setAttribute("aria-valuenow", String(t0));
+    el.t1.setAttribute("aria-valuenow", String(t1));
+    for (const box of [el.t0, el.t1]) box.setAttribute("aria-valuemax", String(S.detail.duration));
   }
 }
 
