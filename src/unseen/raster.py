@@ -262,30 +262,34 @@ def smoothed(rgb: np.ndarray) -> np.ndarray:
 # _HAZE_BLOCKS blocks along its long side, measured on a copy _HAZE_SIDE px long. On 28 crowd photos
 # under 70-90% of a light grey, or patches of tear gas, every one is hazy; of the 100 ordinary photos
 # the benches calibrate on 1 is (portraits on white: at a floor of 90 and a share of 0.25, 19 were, and
-# the search stretched changed up to 23% of one), of 356 more (plates, WIDER, photoprism, deepface, ...)
-# 6 are (docs/BENCHMARKS.md, "Haze and smoke").
+# the search stretched changed up to 23% of one), of 264 more 8 are (none of the 108 plate photos and the
+# 8 WIDER FACE photos; 3 of photoprism's 56 and 5 of deepface's 65, portraits on white); the test costs
+# ~2.4 ms a WIDER FACE photo (docs/BENCHMARKS.md, "Haze and smoke").
 HAZE_FLOOR = 130.0
 HAZE_SPAN = 90.0
 HAZE_SHARE = 0.4
 STRETCH_MIN_SPAN = 32.0  # levels: a block that spans less is stretched as if it spanned this (noise)
 _HAZE_BLOCKS = 16
-_HAZE_SIDE = 768
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+_HAZE_SIDE = 384
 
 
 def _block_tones(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each block's 1st and 99th luminance percentiles, on a grid of _HAZE_BLOCKS along the long side."""
-    small, _ = fit(rgb, _HAZE_SIDE)
-    lum = small.astype(np.float32) @ _LUMA
+    """Each block's 1st and 99th luminance percentiles, on a grid of _HAZE_BLOCKS along the long side
+    (the picture's last rows and columns that do not fill a block are left out)."""
+    grey = Image.fromarray(np.ascontiguousarray(rgb[..., :3])).convert("L")  # ITU-R 601 luma, in C
+    k = min(1.0, _HAZE_SIDE / max(grey.size))
+    if k < 1.0:
+        grey = grey.resize(scaled_size(grey.width, grey.height, k), Image.Resampling.BOX)
+    lum = np.asarray(grey)
     h, w = lum.shape
-    side = max(h, w) / _HAZE_BLOCKS
-    gy, gx = max(1, round(h / side)), max(1, round(w / side))
-    ys, xs = np.linspace(0, h, gy + 1).astype(int), np.linspace(0, w, gx + 1).astype(int)
-    lo, hi = np.empty((gy, gx), np.float32), np.empty((gy, gx), np.float32)
-    for i in range(gy):
-        for j in range(gx):
-            lo[i, j], hi[i, j] = np.percentile(lum[ys[i]:ys[i + 1], xs[j]:xs[j + 1]], (1, 99))
-    return lo, hi
+    side = max(1, round(max(h, w) / _HAZE_BLOCKS))
+    gy, gx = max(1, h // side), max(1, w // side)
+    by, bx = min(side, h), min(side, w)
+    blocks = lum[: gy * by, : gx * bx].reshape(gy, by, gx, bx).swapaxes(1, 2).reshape(gy, gx, by * bx)
+    n = by * bx
+    low, high = (n - 1) // 100, (99 * (n - 1)) // 100  # the 1st and 99th percentiles, nearest below
+    ordered = np.partition(blocks, (low, high), axis=-1)
+    return ordered[..., low].astype(np.float32), ordered[..., high].astype(np.float32)
 
 
 def hazy(rgb: np.ndarray) -> bool:
