@@ -256,18 +256,20 @@ def smoothed(rgb: np.ndarray) -> np.ndarray:
 # Haze and smoke (fog, tear gas) lift a picture's dark tones and squeeze its contrast: under 80-90% of a
 # light grey, faces of 35-96 px still recognisable by eye scored just under the detectors' threshold
 # (a hunt, 2026-12-05), and came out uncovered. Such a picture is searched again with its contrast
-# stretched block by block (``stretched``). A block is hazy when its darkest tones (1st percentile of
-# luminance) are at HAZE_FLOOR or more and it spans under HAZE_SPAN levels (1st to 99th), but is not
-# flat (over 8); a picture is searched again when HAZE_SHARE of its blocks are. The picture is cut into
-# _HAZE_BLOCKS blocks along its long side, measured on a copy _HAZE_SIDE px long. On 28 crowd photos
-# under 70-90% of a light grey, or patches of tear gas, every one is hazy; of the 100 ordinary photos
-# the benches calibrate on 1 is (portraits on white: at a floor of 90 and a share of 0.25, 19 were, and
-# the search stretched changed up to 23% of one), of 264 more 8 are (none of the 108 plate photos and the
-# 8 WIDER FACE photos; 3 of photoprism's 56 and 5 of deepface's 65, portraits on white); the test costs
-# ~2.4 ms a WIDER FACE photo (docs/BENCHMARKS.md, "Haze and smoke").
+# stretched block by block (``stretched``). Of the blocks with any detail (spanning over 8 levels of
+# luminance, 1st to 99th percentile), a picture is hazy when HAZE_SHARE have their darkest tones lifted to
+# HAZE_FLOOR or more and span under HAZE_SPAN levels (a portrait on white has its detail, the face, dark;
+# a dark stage under 90% haze has little detail left, all of it lifted), and at least _DETAIL of its
+# blocks have detail. The picture is cut into _HAZE_BLOCKS blocks along its long side, measured on a copy
+# _HAZE_SIDE px long. On 28 crowd photos under 70-90% of a light grey every one is hazy, under patches of
+# tear gas 27; of the 100 ordinary photos the benches calibrate on none is, nor of 229 more (plates,
+# photoprism, deepface: a first rule, 40% of all blocks lifted, took 9 portraits on white, and a search
+# stretched changed 23% of one); the test costs ~2.4 ms a WIDER FACE photo (docs/BENCHMARKS.md, "Haze and
+# smoke").
 HAZE_FLOOR = 130.0
 HAZE_SPAN = 90.0
-HAZE_SHARE = 0.4
+HAZE_SHARE = 0.6
+_DETAIL = 0.05
 STRETCH_MIN_SPAN = 32.0  # levels: a block that spans less is stretched as if it spanned this (noise)
 _HAZE_BLOCKS = 16
 _HAZE_SIDE = 384
@@ -293,12 +295,16 @@ def _block_tones(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hazy(rgb: np.ndarray) -> bool:
-    """Is a HAZE_SHARE of the picture's blocks lifted and squeezed, as haze or smoke leaves them?"""
+    """Are the dark tones of HAZE_SHARE of the picture's detail lifted and squeezed, as haze or smoke
+    leaves them?"""
     if min(rgb.shape[:2]) < 32:
         return False
     lo, hi = _block_tones(rgb)
     span = hi - lo
-    return float(((lo >= HAZE_FLOOR) & (span < HAZE_SPAN) & (span > 8)).mean()) >= HAZE_SHARE
+    detail = span > 8
+    if detail.mean() < _DETAIL:
+        return False
+    return float(((lo >= HAZE_FLOOR) & (span < HAZE_SPAN))[detail].mean()) >= HAZE_SHARE
 
 
 def stretched(rgb: np.ndarray) -> np.ndarray:
