@@ -432,7 +432,8 @@ def _cover(rgb: np.ndarray, changed: np.ndarray, box: np.ndarray) -> bool:
 def cover_measures(rgb: np.ndarray, changed: np.ndarray, box: np.ndarray) -> tuple[float, float]:
     """The spread (std of the 3x3-smoothed luminance) and the correlation of horizontal neighbours over
     the changed pixels inside ``box``, 2 px in from their edge (a fill's edge against the picture,
-    ringing after JPEG); NaN when too few pixels, or no variation, leave nothing to judge."""
+    ringing after JPEG) when they changed as a whole; NaN when too few pixels, or no variation, leave
+    nothing to judge."""
     h, w = changed.shape
     x1, y1 = max(int(box[0]), 0), max(int(box[1]), 0)
     x2, y2 = min(int(np.ceil(box[2])), w), min(int(np.ceil(box[3])), h)
@@ -441,6 +442,8 @@ def cover_measures(rgb: np.ndarray, changed: np.ndarray, box: np.ndarray) -> tup
     for d in (-2, -1, 1, 2):  # erode 2 px: every pixel within 2 px each way changed too
         inner &= np.roll(m, d, 0) & np.roll(m, d, 1)
     inner[:2], inner[-2:], inner[:, :2], inner[:, -2:] = False, False, False, False
+    if inner.sum() < 16:  # changed here and there, not as a whole (a pixelated or blurred face, a
+        inner = m  # picture much like the original): every changed pixel is judged
     if inner.sum() < 16:
         return float("nan"), float("nan")
     lum = rgb[y1:y2, x1:x2].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
