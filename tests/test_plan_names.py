@@ -450,3 +450,19 @@ def test_a_path_through_a_link_and_dotdot_names_what_the_system_names(tmp_path, 
         assert box.streams.video[0].width == 96
     (job,), _ = plan([via / "x.jpg"], None)
     assert os.path.samefile(cluster._absolute(job).src, tmp_path / "s" / "r" / "x.jpg")
+
+
+def test_a_video_named_by_its_absolute_path_is_read_when_the_current_folder_is_gone(tmp_path, monkeypatch):
+    """FFmpeg's file URL was made by joining the current folder even to an absolute path: with that
+    folder deleted, a video failed with "cannot read video: No such file or directory"."""
+    from kill_helpers import make_clip
+
+    from unseen.media import ffmpeg
+
+    make_clip(tmp_path / "v.mp4", 2, (64, 48))
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with ffmpeg.open_input(tmp_path / "v.mp4") as box:
+        assert box.streams.video[0].width == 64

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -128,6 +128,21 @@ def _not_a_folder(folder: Path) -> str | None:
     return None
 
 
+def _new_temp(dst: Path) -> Path:
+    """A new empty private file beside ``dst``, named in the folder as the system finds it: mkstemp
+    makes its folder absolute by text, so ``link/..`` became the folder holding the link (the system
+    takes the one above the link's target), and resolving the folder first reads ``/dev/fd/N`` or
+    ``/proc/PID/root`` as the text of a link, which another mount may hide."""
+    for _ in range(100):
+        tmp = dst.parent / f"{TMP_PREFIX}{secrets.token_hex(4)}{dst.suffix}"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"no free temporary name in {dst.parent}")
+
+
 @contextlib.contextmanager
 def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
     """Yield a temporary path beside ``dst``; on success give it the final name, else delete it."""
@@ -135,13 +150,9 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temps(dst.parent)
-        # mkstemp makes ``dir`` absolute by text, taking ``link/..`` as the folder holding the link
-        # (the system takes it as the one above the link's target): resolve it as the system does.
-        fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=dst.suffix, dir=os.path.realpath(dst.parent))
+        tmp = _new_temp(dst)
     except OSError as exc:
         raise UnseenError(f"cannot write to {dst.parent}: {_not_a_folder(dst.parent) or exc.strerror or exc}") from None
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:  # the data must be on disk before the name points at it

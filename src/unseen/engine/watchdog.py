@@ -16,9 +16,9 @@ from ..errors import fsname
 from .plan import Job
 
 # What a file the driver never reported on is told, when Ray ended the driver.
-DRIVER_LOST = ("the run stopped before this file was done: Ray ended this process (its node's raylet died: "
-               "killed or out of memory); an output under its name is complete if there is one; run again "
-               "with --skip-existing")
+DRIVER_LOST = ("the run stopped before this file was done: its process was ended (killed, out of memory, or "
+               "by Ray when this machine's raylet died); an output under its name is complete if there is one; "
+               "run again with --skip-existing")
 _DONE, _TEMP = 2**64 - 1, 2**64 - 2  # the watchdog's two messages besides a job's index
 
 

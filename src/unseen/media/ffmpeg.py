@@ -33,8 +33,10 @@ def av() -> Any:
 
 def local_url(path: Path | str) -> str:
     """``file:`` plus the absolute path: FFmpeg can only take it as a local file. Not normalised:
-    ``link/..`` is the folder above the link's target, as the system opens it, not the link's own."""
-    return "file:" + os.path.join(os.getcwd(), os.fsdecode(path))
+    ``link/..`` is the folder above the link's target, as the system opens it, not the link's own. An
+    absolute path is taken as it is (the current folder may be gone)."""
+    name = os.fsdecode(path)
+    return "file:" + (name if os.path.isabs(name) else os.path.join(os.getcwd(), name))
 
 
 def error_line(exc: BaseException) -> str:
