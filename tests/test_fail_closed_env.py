@@ -101,6 +101,27 @@ def test_a_boxes_file_that_is_no_regular_file_is_a_usage_error(tmp_path: Path, s
     assert not (tmp_path / "out").exists()
 
 
+def _rewrites(src: Path, detector):
+    """The real detector, which writes ``src`` over with its own bytes on its first picture: a file
+    written to once the work on it has started."""
+    data = src.read_bytes()
+
+    class Rewrites:
+        done = False
+
+        def __getattr__(self, name: str):
+            return getattr(detector, name)
+
+        def detect(self, rgb):
+            if not self.done:
+                self.done = True
+                with open(src, "r+b") as f:
+                    f.write(data)
+            return detector.detect(rgb)
+
+    return Rewrites()
+
+
 def test_a_video_rewritten_while_it_is_read_is_refused(tmp_path: Path, detector):
     """A video is read twice (to find the faces, then to write). Overwritten in place in between with
     pictures of the same layout (``rsync --inplace``), it came out with the first read's masks on the
@@ -114,24 +135,8 @@ def test_a_video_rewritten_while_it_is_read_is_refused(tmp_path: Path, detector)
 
     src = tmp_path / "clip.mp4"
     make_clip(src, frames=20)
-    data = src.read_bytes()
-
-    class Rewrites:  # the real detector; the file is written to once it has started
-        def __init__(self) -> None:
-            self.done = False
-
-        def __getattr__(self, name: str):
-            return getattr(detector, name)
-
-        def detect(self, rgb):
-            if not self.done:
-                self.done = True
-                with open(src, "r+b") as f:
-                    f.write(data)
-            return detector.detect(rgb)
-
     with pytest.raises(UnseenError, match="changed while it was read"):
-        engine_video.anonymize_video(src, tmp_path / "out.mp4", Options(cover=("face",)), Rewrites())
+        engine_video.anonymize_video(src, tmp_path / "out.mp4", Options(cover=("face",)), _rewrites(src, detector))
 
 
 def test_an_animation_rewritten_while_it_is_read_is_refused(tmp_path: Path, detector):
@@ -147,23 +152,8 @@ def test_an_animation_rewritten_while_it_is_read_is_refused(tmp_path: Path, dete
     src = tmp_path / "it.gif"
     base = Image.open(GROUP).convert("RGB").resize((240, 180))
     base.save(src, save_all=True, append_images=[base.rotate(5), base.rotate(10)], duration=100, loop=0)
-    data = src.read_bytes()
-
-    class Rewrites:  # the real detector; the file is written to once covering has started
-        done = False
-
-        def __getattr__(self, name: str):
-            return getattr(detector, name)
-
-        def detect(self, rgb):
-            if not self.done:
-                self.done = True
-                with open(src, "r+b") as f:
-                    f.write(data)
-            return detector.detect(rgb)
-
     (job,), _ = plan([src], tmp_path / "out")
-    report = anonymize_file(job, Options(cover=("face",)), Rewrites())
+    report = anonymize_file(job, Options(cover=("face",)), _rewrites(src, detector))
     assert report.status == "error" and "changed while it was read" in report.error, report
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
