@@ -466,3 +466,22 @@ def test_a_video_named_by_its_absolute_path_is_read_when_the_current_folder_is_g
     gone.rmdir()
     with ffmpeg.open_input(tmp_path / "v.mp4") as box:
         assert box.streams.video[0].width == 64
+
+
+def test_a_mark_that_could_not_be_written_is_not_left_empty(tmp_path, cli, monkeypatch):
+    """On a full disk the output folder's mark was created and not written: the empty file left behind
+    made a later run take the folder for one holding earlier outputs."""
+    (tmp_path / "d").mkdir()
+    shutil.copy(HOPPER, tmp_path / "d" / "x.jpg")
+    write_text = Path.write_text
+
+    def full(self, *args, **kwargs):
+        if self.name != OUTPUT_FOLDER_MARK:
+            return write_text(self, *args, **kwargs)
+        self.touch()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full)
+    rc, _, err = cli(tmp_path / "d", "-o", tmp_path / "d" / "pub")
+    assert rc == 1 and "no space left on device" in err, err
+    assert not (tmp_path / "d" / "pub" / OUTPUT_FOLDER_MARK).exists()

@@ -10,6 +10,7 @@ its report says why. ``--rename`` numbers the outputs instead (input names carry
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
@@ -290,13 +291,17 @@ def _foreign_in_output(jobs: list[Job], out_dir: Path, folder: Path) -> Report |
 def _mark(out_dir: Path) -> Report | None:
     """Mark an output folder inside an input folder as unseen's, so that a later run into it (with
     ``--force``, ``--skip-existing``) knows the files under its planned names are earlier outputs."""
+    mark, made = out_dir / OUTPUT_FOLDER_MARK, False
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        mark = out_dir / OUTPUT_FOLDER_MARK
         if not mark.is_file():
+            made = True
             mark.write_text("unseen writes its outputs into this folder; this note tells a later run "
                             "that the files here are its outputs, not photos to keep.\n", encoding="utf-8")
     except OSError as exc:
+        if made:  # an empty mark (a full disk) would have a later run take the folder for marked
+            with contextlib.suppress(OSError):
+                mark.unlink()
         return Report(input=str(out_dir), status="error",
                       error=f"cannot use as the output folder: {os_cause(exc)}")
     return None
