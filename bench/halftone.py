@@ -71,6 +71,12 @@ def placard(people: list, face: int, spacing: int) -> tuple[np.ndarray, list[tup
     return crowd, boxes
 
 
+def ordinary_files(n: int = 100) -> list:
+    """The first ``n`` crowd and portrait photos outside the benchmark that the benches calibrate on."""
+    return sorted(f for d in ORDINARY for f in (SHARED / d).rglob("*")
+                  if f.suffix.lower() in (".jpg", ".jpeg", ".png") and not any(s.startswith(".") for s in f.parts))[:n]
+
+
 def covered(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     x, y, w, h = box
     x, y, w, h = x + w // 4, y + h // 4, w // 2, h // 2  # the face's middle: eyes, nose, mouth
@@ -99,9 +105,7 @@ def main() -> int:
             rows.append(f"| F = {face} px, {label} ({spacing} px) | {got[0]}/12 | {got[1]}/12 |" if spacing else
                         f"| F = {face} px, {label} | {got[0]}/12 | {got[1]}/12 |")
             print(rows[-1], flush=True)
-    files = sorted(f for d in ORDINARY for f in (SHARED / d).rglob("*")
-                   if f.suffix.lower() in (".jpg", ".jpeg", ".png")
-                   and not any(s.startswith(".") for s in f.parts))[:100]
+    files = ordinary_files()
     changed, cpu, touched = [], [0.0, 0.0], 0
     for f in files:
         rgb = np.asarray(ImageOps.exif_transpose(Image.open(f)).convert("RGB"))

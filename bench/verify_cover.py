@@ -20,14 +20,12 @@ import argparse
 
 import numpy as np
 from benchlib import emit, machine, run_header
+from halftone import ordinary_files
 from PIL import Image, ImageOps
-from plates import SHARED
 
 from unseen import Options, anonymize_image, verify, verify_cover
 
 SECTION = "## Verify: faces on changed pixels (bench/verify_cover.py)"
-FOLDERS = ("ultralight_face_linzaer/imgs", "deface_orbhd/examples", "dlib_examples/examples/faces", "fddb_sample",
-           "dbface_dlunion", "insightface_deepinsight")
 PHOTOS = 40
 STYLES = ("fill", "noise", "pixelate", "blur")
 
@@ -59,9 +57,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--write-md", action="store_true")
     args = p.parse_args()
-    files = sorted(f for d in FOLDERS for f in (SHARED / d).rglob("*")
-                   if f.suffix.lower() in (".jpg", ".jpeg", ".png") and not any(s.startswith(".") for s in f.parts))
-    photos = [np.asarray(ImageOps.exif_transpose(Image.open(f)).convert("RGB")) for f in files[:PHOTOS]]
+    photos = [np.asarray(ImageOps.exif_transpose(Image.open(f)).convert("RGB")) for f in ordinary_files(PHOTOS)]
     rows = [f"| output ({len(photos)} photos) | detections on changed boxes | spread: 5% / median / 95% "
             "| correlation: 5% / median / 95% | excused as a cover |", "|---|---:|---:|---:|---:|"]
     fills = []

@@ -17,8 +17,9 @@ and never before. A face needs one good look, not one per frame. Chosen on the v
 a 14 x 18 px facenet face slips, at 0.3 a 16 x 20 px MOT20 face too (both would leave less grey).
 Photos do not use it: their recall table is measured without it, and a photo has no second frame.
 A neighbourhood in haze or smoke (``raster.hazy``) turned down as it is is looked at again with its
-contrast stretched: under 90% haze a singer's face of 160-190 px, found by CenterFace at a low score,
-was turned down on 25 frames in a row and stayed uncovered (a hunt, 2026-12-05).
+contrast stretched: a face of 24 x 34 px under tear gas, found by CenterFace at a low score, was turned
+down on 20 frames in a row and stayed uncovered (a hunt, 2026-12-05: 25 -> 5 slipping face-frames on its
+clip). A face CenterFace scores under 0.1 is never looked at (a singer under 90% haze still slips).
 """
 
 from __future__ import annotations
