@@ -60,7 +60,7 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF); return r.ru_utime + r.ru_stime
 import unseen, unseen.cli
 for m in pkgutil.walk_packages(unseen.__path__, "unseen."):
-    if ".web" in m.name or ".cli" in m.name:
+    if ".web" in m.name or ".cli" in m.name or m.name.endswith("__main__"):
         continue
     try: importlib.import_module(m.name)
     except Exception: pass
