@@ -189,3 +189,26 @@ def test_a_face_in_dense_haze_is_looked_at_again_stretched():
     rgb = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
     boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in dlib_boxes(GROUP.name)], np.float32)
     assert SecondLook()(rgb, boxes).all()
+
+
+def test_a_face_at_the_edge_of_a_hazy_frame_is_looked_at_again_stretched():
+    """The same hazy group photo cut 10 px from a face, above and to its left: the black beyond the frame's
+    edge made the neighbourhood look clear and the face was turned down; the part inside the frame is
+    measured and stretched now (``second_look.destretched``). The four faces the whole photo confirms at
+    every target, each cut that way: none confirmed before, all four now. Clear, the cuts confirm all four."""
+    import io
+
+    from conftest import GROUP, dlib_boxes
+
+    clear = np.asarray(Image.open(GROUP).convert("RGB"))
+    buf = io.BytesIO()
+    Image.fromarray(np.rint(clear * 0.07 + 210 * 0.93).astype(np.uint8)).save(buf, "JPEG", quality=85)
+    hazy = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+    boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in dlib_boxes(GROUP.name)], np.float32)
+    look = SecondLook()
+    for rgb in (clear, hazy):
+        confirmed = []
+        for box in boxes[[0, 2, 3, 4]]:
+            x0, y0 = int(box[0]) - 10, int(box[1]) - 10
+            confirmed.append(bool(look(rgb[y0:, x0:], (box - [x0, y0, x0, y0])[None])[0]))
+        assert all(confirmed), confirmed
