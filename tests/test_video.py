@@ -584,3 +584,62 @@ def test_an_rgb_clip_is_written_with_the_matrix_its_yuv_was_made_with(tmp_path, 
         original = next(c.decode(video=0)).to_ndarray(format="rgb24")
     diff = np.abs(shown.astype(int) - original[: shown.shape[0], : shown.shape[1]]).max(-1)
     assert np.median(diff) <= 4  # the picture outside the masks: the same colours, not planes swapped
+
+
+def _clip_with_tags_not_utf8(path: Path) -> Path:
+    """A Matroska clip whose container tag key, stream tag key and stream tag value are bytes that are
+    not UTF-8 (written as placeholders, then swapped in the file)."""
+    with av.open(str(path), "w") as c:
+        c.metadata["QQQQQQQQ"] = "value"
+        s = c.add_stream("libx264", rate=10)
+        s.width = s.height = 64
+        s.pix_fmt = "yuv420p"
+        s.metadata["WWWWWWWW"] = "RRRRRRRR"
+        for i in range(5):
+            for p in s.encode(av.VideoFrame.from_ndarray(np.full((64, 64, 3), 40 * i, np.uint8), format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    data = path.read_bytes()
+    for placeholder in (b"QQQQQQQQ", b"WWWWWWWW", b"RRRRRRRR"):
+        assert data.count(placeholder) == 1
+        data = data.replace(placeholder, b"\xff\xfeA\xc3(\x80\x81" + placeholder[:1])
+    path.write_bytes(data)
+    return path
+
+
+class _PyAV19:
+    """PyAV 19 as far as ``av.open`` goes: no ``metadata_errors`` argument (a TypeError, as 19.0.2 says it),
+    tags that are not UTF-8 read as surrogates. pip picks 19 on Python 3.12 and later; this machine's
+    Python 3.11 has no wheel of it."""
+
+    __version__ = "19.0.2"
+
+    def __getattr__(self, name):
+        return getattr(av, name)
+
+    def open(self, *args, **kwargs):
+        if "metadata_errors" in kwargs:
+            raise TypeError("open() got an unexpected keyword argument 'metadata_errors'")
+        return av.open(*args, metadata_errors="surrogateescape", **kwargs)
+
+
+@pytest.mark.parametrize("pyav", ["installed", "19"])
+def test_tags_that_are_not_utf8_are_reported_replaced(tmp_path, capsys, monkeypatch, pyav):
+    """A clip whose tags are not UTF-8 is covered and its report names them with U+FFFD, on the PyAV
+    installed here and on PyAV 19: 19 dropped ``av.open``'s ``metadata_errors``, and every video failed
+    with "video processing failed: TypeError" on Python 3.12 and 3.13 (a hunt, 2026-12-05)."""
+    from unseen.media import ffmpeg
+
+    if pyav == "19":
+        monkeypatch.setattr(ffmpeg, "av", _PyAV19)
+    src = _clip_with_tags_not_utf8(tmp_path / "tags.mkv")
+    assert main([str(src), "-o", str(tmp_path / "out"), "--cover", "faces", "--json", "-q"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["status"] == "ok"
+    odd = "\ufffd\ufffdA\ufffd(\ufffd\ufffd"
+    assert f"tag {odd}Q" in report["metadata_dropped"]
+    assert any(d.startswith("video stream tags") and f"{odd}W" in d for d in report["metadata_dropped"])
+    assert main(["inspect", "--json", str(src)]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["tags"] == {f"{odd}Q": "value", "ENCODER": found["tags"]["ENCODER"]}

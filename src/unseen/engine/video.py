@@ -51,7 +51,7 @@ from ..boxes import BoxSet
 from ..detect.schedule import VideoDetector
 from ..errors import UnseenError
 from ..media import mp4, pixels_said, webm
-from ..media.ffmpeg import av, error_line
+from ..media.ffmpeg import av, error_line, tag_text
 from ..media.video_check import verify_output
 from ..media.video_read import (
     Expected,
@@ -335,18 +335,18 @@ def _dropped(container: Any, vstream: Any, audio_kept: Any | None) -> list[str]:
     """What the input carried that the output does not (for the report). ``audio_kept``: the one audio
     stream written (a second language or commentary track went unmentioned when the first was kept)."""
     out = []
-    tags = dict(container.metadata)
+    tags = [tag_text(k) for k in container.metadata]
     if any("location" in k.lower() or "6709" in k for k in tags):
         out.append("GPS")
     out += [f"tag {k}" for k in tags if k not in ("major_brand", "minor_version", "compatible_brands")]
     for s in container.streams:
         if s.index == vstream.index:
             if s.metadata:
-                out.append(f"video stream tags ({', '.join(sorted(s.metadata))})")
+                out.append(f"video stream tags ({', '.join(sorted(map(tag_text, s.metadata)))})")
             continue
         if audio_kept is not None and s.index == audio_kept.index:
             if s.metadata:
-                out.append(f"audio stream tags ({', '.join(sorted(s.metadata))})")
+                out.append(f"audio stream tags ({', '.join(sorted(map(tag_text, s.metadata)))})")
             continue
         out.append(f"{stream_label(s)} stream {s.index}")
     with contextlib.suppress(Exception):

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UnseenError
-from ..media.ffmpeg import av, error_line
+from ..media.ffmpeg import av, error_line, tag_text
 from ..media.video_read import Reader, format_name, open_input, stream_label, video_stream
 from .findings import Findings, MostInOneFrame, clean
 
@@ -55,7 +55,7 @@ def inspect_video(path: Path, detector=None) -> Findings:
     try:
         with open_input(path) as c:
             f.format = format_name(c, path)
-            tags = {str(k): clean(v) for k, v in c.metadata.items()}
+            tags = {tag_text(k): clean(tag_text(v)) for k, v in c.metadata.items()}
             f.tags = tags
             for k, val in tags.items():
                 kl = k.lower()
@@ -77,7 +77,7 @@ def inspect_video(path: Path, detector=None) -> Findings:
             for s in c.streams:
                 entry: dict[str, Any] = {"index": s.index, "type": s.type,
                                          "codec": (s.codec_context.name if s.codec_context else "") or "",
-                                         "tags": {str(k): clean(v) for k, v in s.metadata.items()}}
+                                         "tags": {tag_text(k): clean(tag_text(v)) for k, v in s.metadata.items()}}
                 label = stream_label(s)
                 if s.type in ("data", "attachment") or "telemetry" in label:
                     entry["flag"] = label

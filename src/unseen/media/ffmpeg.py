@@ -44,11 +44,25 @@ def error_line(exc: BaseException) -> str:
     return first_line(exc)
 
 
+def _tags_as_text(_av: Any) -> dict[str, str]:
+    """How a tag's bytes that are not UTF-8 are read: replaced (U+FFFD) on PyAV 18 and older, where a
+    strict read fails the file. PyAV 19 dropped the ``metadata_errors`` argument (a video opened with it
+    failed on Python 3.12 and later, where pip picks 19) and reads such bytes as surrogates, which
+    ``tag_text`` turns into the same replacement."""
+    return {"metadata_errors": "replace"} if int(_av.__version__.split(".")[0]) < 19 else {}
+
+
+def tag_text(value: object) -> str:
+    """A container's or stream's tag key or value as text a report can print: bytes that are not UTF-8
+    as U+FFFD whatever PyAV read them as."""
+    return str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def open_input(path: Path | str) -> Any:
     """Open a video read-only with the demuxer and protocol allow-lists; one-line UnseenError if not."""
     _av = av()
     try:
-        return _av.open(local_url(path), "r", options=dict(INPUT_OPTIONS), metadata_errors="replace")
+        return _av.open(local_url(path), "r", options=dict(INPUT_OPTIONS), **_tags_as_text(_av))
     except _av.error.FFmpegError as exc:
         if "returned 22" in str(exc) or "Invalid argument" in str(exc):
             raise UnseenError(f"not a video container unseen reads ({VIDEO_NAMES})") from None
