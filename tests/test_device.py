@@ -47,6 +47,9 @@ def test_cuda_without_gpu_fails_closed_in_one_line(group: Path, capsys):
     assert main([str(group), "--device", "cuda", "-o", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--device cuda" in err[0] and "Traceback" not in err[0]
+    # unseen[gpu] installed beside the CPU wheel leaves the CPU one loaded: the line says how to swap
+    # them (it said to install unseen[gpu], to a user who had: a hunt, 2026-12-05)
+    assert "pip uninstall -y onnxruntime" in err[0]
     assert not out.exists() or not any(out.iterdir())
 
 

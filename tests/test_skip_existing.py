@@ -111,5 +111,5 @@ def test_engine_ray_without_ray_is_a_usage_error(folder, tmp_path):
             "from unseen.cli import main\nsys.exit(main(sys.argv[1:]))")
     proc = _run_python(code, str(folder / "a.jpg"), "-o", str(tmp_path / "out"), "--engine", "ray")
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines()[-1] == "unseen: --engine ray needs Ray: pip install 'unseen[ray]'"
+    assert proc.stderr.strip().splitlines() == ["unseen: --engine ray needs Ray: pip install 'unseen[ray]'"]
     assert not (tmp_path / "out").exists()

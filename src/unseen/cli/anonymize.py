@@ -112,7 +112,7 @@ def options_from(args: argparse.Namespace, p: Parser) -> Options:
         p.error("--rename numbers the outputs in input order, so --skip-existing cannot tell which input an "
                 "existing output was made from: run the new files on their own, or without --rename")
     if args.engine == "ray" and find_spec("ray") is None:
-        p.error("--engine ray needs Ray: pip install 'unseen[ray]'")
+        p.refuse("--engine ray needs Ray: pip install 'unseen[ray]'")  # typed right: one line, no usage
     try:  # ``Options`` checks every value (the library's callers too)
         options = Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
                           self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,

@@ -87,8 +87,10 @@ def resolve_device(requested: str, probe_model: Callable[[], bytes]) -> tuple[st
         return "cpu", None
     try:
         if _CUDA not in ort.get_available_providers():
-            raise UnseenError("--device cuda: this onnxruntime has no CUDA provider; "
-                              "pip install 'unseen[gpu]' on a machine with an NVIDIA GPU")
+            # unseen[gpu] beside the CPU wheel leaves the CPU one loaded (both are the module onnxruntime)
+            raise UnseenError("--device cuda: the onnxruntime loaded has no CUDA provider; on a machine with an "
+                              "NVIDIA GPU: pip install 'unseen[gpu]', pip uninstall -y onnxruntime, then pip "
+                              "install --force-reinstall --no-deps onnxruntime-gpu (README, GPU)")
         make_session(probe_model(), "cuda")
     except UnseenError as exc:
         if requested == "cuda":
