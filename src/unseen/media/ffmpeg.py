@@ -78,13 +78,23 @@ def open_output(path: Path | str, fmt: str) -> Any:
     return av().open(local_url(path), "w", format=fmt, container_options={"fflags": "+bitexact"})
 
 
+def channel_planes(frame: Any) -> list[Any]:
+    """A planar audio frame's planes, one per channel.
+
+    Why not ``frame.planes``: PyAV counts nine planes in an eight-channel frame. PyAV 18.1 hands the ninth
+    back and reads past the frame when it is used (on a 7.1 clip ``--audio mute-speech`` ended in a
+    segmentation fault); PyAV 19 raises "plane index 8 out of range for 8 planes" as soon as they are listed
+    (every 7.1 clip failed with ``--audio mute-speech``, a run of the tests on Python 3.12, 2026-12-05).
+    """
+    from av.audio.plane import AudioPlane
+
+    return [AudioPlane(frame, i) for i in range(len(frame.layout.channels))]
+
+
 def audio_samples(frame: Any) -> Any:
     """A decoded audio frame's samples as an array: (channels, samples) for a planar format, (1,
     channels x samples) interleaved for a packed one, as ``AudioFrame.to_ndarray`` gives them.
-
-    Why not ``to_ndarray``: PyAV 18.1 counts nine planes in an eight-channel frame and reads a ninth
-    that is not there: on a 7.1 clip ``--audio mute-speech`` ended in a segmentation fault. Only one
-    plane per channel is read here.
+    Why not ``to_ndarray``: it reads the ninth plane of a 7.1 frame (``channel_planes``).
     """
     import numpy as np
     from av.audio.frame import format_dtypes  # PyAV's own sample format -> dtype table
@@ -92,21 +102,20 @@ def audio_samples(frame: Any) -> Any:
     if not frame.format.is_planar:
         return frame.to_ndarray()
     dtype = np.dtype(format_dtypes[frame.format.name])
-    channels = len(frame.layout.channels)
-    return np.vstack([np.frombuffer(frame.planes[i], dtype, count=frame.samples) for i in range(channels)])
+    return np.vstack([np.frombuffer(plane, dtype, count=frame.samples) for plane in channel_planes(frame)])
 
 
 def float_planar_frame(x: Any, layout: str, rate: int) -> Any:
     """An ``fltp`` audio frame holding ``x`` (channels, samples) float32, in ``layout`` at ``rate``.
 
     Why not ``AudioFrame.from_ndarray``: it fails on every 7.1 clip ("index 8 is out of bounds"), for
-    the ninth plane ``audio_samples`` says; the frame's own planes are filled instead.
+    the ninth plane ``channel_planes`` says; the frame's own planes are filled instead.
     """
     import numpy as np
 
     x = np.asarray(x, np.float32)
     frame = av().AudioFrame(format="fltp", layout=layout, samples=x.shape[1])
-    for plane, channel in zip(frame.planes, x, strict=False):  # one plane per channel (and PyAV's extra one)
+    for plane, channel in zip(channel_planes(frame), x, strict=True):
         np.frombuffer(plane, np.float32, count=x.shape[1])[:] = channel
     frame.sample_rate = rate
     return frame
