@@ -1,13 +1,16 @@
-"""Portraits printed in halftone on placards: faces covered with and without the self-check's dots pass.
+"""Portraits printed in halftone on placards: faces covered with and without the self-check's dots passes.
 
 A placard with a newspaper's portrait (black dots on white) held up in a crowd shows a face to an eye at a
-distance, while the detectors see dots. ``ensemble.DOTS`` has the self-check also run CenterFace on the
-picture shrunk by half and blurred. In process (``anonymize_image``, faces only), each setting in turn:
+distance, while the detectors see dots. ``ensemble.DOTS`` has the self-check also run RetinaFace on the
+picture shrunk by half and blurred, ``ensemble.COARSE_DOTS`` on a quarter of it (dots 12 px apart and more:
+a card held close). In process (``anonymize_image``, faces only), each setting in turn (without the dots
+passes, the half-size pass alone, both as shipped):
 
 * **placards**: 12 portraits of deepface's test set (12 people; each portrait's largest face as unseen's
   own detector finds it) in grey, contrast stretched, as cards of faces F px wide held over the crowd of
   ultralight's imgs/17.jpg (a 4 x 3 grid); printed with a dot every F/15 px (6 px at 90), F/10 and F/25,
-  and the same cards without dots as the control. A face is covered when >= 70% of the middle half of its
+  and the same cards without dots as the control; cards of faces 160 px wide are held over the crowd
+  enlarged 2x (3200 x 1796, so that the 4 x 3 cards fit). A face is covered when >= 70% of the middle half of its
   box changed by > 24 in some channel or sits at the fill colour (bench/dithered.py's rule);
 * **ordinary photos**: the 100 crowd and portrait photos outside the benchmark that the other benches
   calibrate on (ultralight, deface's examples, dlib's faces, FDDB's sample, DBFace, insightface): the share
@@ -28,6 +31,7 @@ from synth import halftone  # tests/, on the path bench/plates.py sets
 
 import unseen.detect as detect
 from unseen import Options
+from unseen.detect.ensemble import DOTS
 
 SECTION = "## Halftone portraits (bench/halftone.py)"
 PORTRAITS = SHARED / "deepface_serengil" / "tests" / "unit" / "dataset"
@@ -37,6 +41,8 @@ ORDINARY = ("ultralight_face_linzaer/imgs", "deface_orbhd/examples", "dlib_examp
             "dbface_dlunion", "insightface_deepinsight")
 SHIPPED = detect.CHECK_PASSES
 WITHOUT = tuple(p for p in SHIPPED if not p.smooth)
+SETTINGS = {"without the dots passes": WITHOUT, "half size only": (*WITHOUT, DOTS),
+            "half and quarter size (shipped)": SHIPPED}
 
 
 def portraits() -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
@@ -54,7 +60,10 @@ def portraits() -> list[tuple[np.ndarray, tuple[float, float, float, float]]]:
 def placard(people: list, face: int, spacing: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
     """The crowd with one card per person (faces ``face`` px wide; ``spacing`` 0: no dots), and each
     printed face's box (x, y, w, h)."""
-    crowd = np.asarray(Image.open(CROWD).convert("RGB")).copy()
+    crowd = Image.open(CROWD).convert("RGB")
+    if face > 100:
+        crowd = crowd.resize((crowd.width * 2, crowd.height * 2), Image.Resampling.LANCZOS)
+    crowd = np.asarray(crowd).copy()
     h, w = crowd.shape[:2]
     boxes = []
     for i, (rgb, (x0, y0, x1, y1)) in enumerate(people):
@@ -94,33 +103,38 @@ def main() -> int:
     p.add_argument("--write-md", action="store_true")
     args = p.parse_args()
     people = portraits()
-    rows = ["| placards (12 people over a crowd) | faces covered, without the dots pass | with it |", "|---|---|---|"]
-    for face in (40, 90):
+    names = list(SETTINGS)
+    rows = ["| placards (12 people over a crowd) | " + " | ".join(f"faces covered, {n}" for n in names) + " |",
+            "|---|" + "---|" * len(names)]
+    for face in (40, 90, 160):
         for label, spacing in (("no dots (control)", 0), ("a dot every F/25 px", round(face / 25)),
                                ("a dot every F/15 px", round(face / 15)), ("a dot every F/10 px", round(face / 10))):
             if label != "no dots (control)" and spacing < 2:
                 continue
             scene, boxes = placard(people, face, spacing)
-            got = [sum(covered(scene, run(scene, passes)[0], b) for b in boxes) for passes in (WITHOUT, SHIPPED)]
-            rows.append(f"| F = {face} px, {label} ({spacing} px) | {got[0]}/12 | {got[1]}/12 |" if spacing else
-                        f"| F = {face} px, {label} | {got[0]}/12 | {got[1]}/12 |")
+            got = [sum(covered(scene, run(scene, passes)[0], b) for b in boxes) for passes in SETTINGS.values()]
+            rows.append(f"| F = {face} px, {label}" + (f" ({spacing} px)" if spacing else "") + " | "
+                        + " | ".join(f"{g}/12" for g in got) + " |")
             print(rows[-1], flush=True)
     files = ordinary_files()
-    changed, cpu, touched = [], [0.0, 0.0], 0
+    changed = {n: [] for n in names[1:]}
+    cpu = dict.fromkeys(names, 0.0)
     for f in files:
         rgb = np.asarray(ImageOps.exif_transpose(Image.open(f)).convert("RGB"))
-        (a, ca), (b, cb) = run(rgb, WITHOUT), run(rgb, SHIPPED)
-        cpu[0] += ca
-        cpu[1] += cb
-        share = float((np.abs(a.astype(int) - b.astype(int)).max(-1) > 24).mean())
-        changed.append(share)
-        touched += share > 0
+        outs = {}
+        for n, passes in SETTINGS.items():
+            outs[n], spent = run(rgb, passes)
+            cpu[n] += spent
+        for n in names[1:]:
+            changed[n].append(float((np.abs(outs[names[0]].astype(int) - outs[n].astype(int)).max(-1) > 24).mean()))
     detect.CHECK_PASSES = SHIPPED
-    rows += ["", f"| ordinary photos ({len(files)}) | without the dots pass | with it |", "|---|---|---|",
-             f"| photos whose output changed | | {touched} |",
-             f"| share of the picture changed, mean (worst photo) | | {100 * np.mean(changed):.3f}% "
-             f"({100 * max(changed):.2f}%) |",
-             f"| CPU s, all photos (in process, detection and self-check) | {cpu[0]:.1f} | {cpu[1]:.1f} |"]
+    rows += ["", f"| ordinary photos ({len(files)}) | " + " | ".join(names) + " |", "|---|" + "---|" * len(names),
+             "| photos whose output changed | | " + " | ".join(str(sum(c > 0 for c in changed[n])) for n in names[1:])
+             + " |",
+             "| share of the picture changed, mean (worst photo) | | "
+             + " | ".join(f"{100 * np.mean(changed[n]):.3f}% ({100 * max(changed[n]):.2f}%)" for n in names[1:]) + " |",
+             "| CPU s, all photos (in process, detection and self-check) | "
+             + " | ".join(f"{cpu[n]:.1f}" for n in names) + " |"]
     print("\n".join(rows[-5:]), flush=True)
     emit(SECTION, [*run_header(machine()), "", *rows], args.write_md)
     return 0

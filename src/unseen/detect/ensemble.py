@@ -126,10 +126,15 @@ TURNED = 0.75, 0.5  # scale and threshold of the turned passes
 # 90 px faces held over a real crowd stayed uncovered, the same portraits in plain grey 0 of 12. The
 # self-check also runs RetinaFace on the picture shrunk by half and blurred, as the eye sees it
 # (docs/BENCHMARKS.md, "Halftone portraits"). Its threshold is the self-check's own. CenterFace found
-# as many there for 1.5x the CPU, and would have made ``--fast`` load a second model.
+# as many there for 1.5x the CPU, and would have made ``--fast`` load a second model. What decides is the dots'
+# spacing in the photo, not how many cross the face: a card held close to the camera (faces of 130-260 px) with
+# a dot every 12-18 px stayed uncovered at half size (a hunt, 2026-12-05: 7 of 18 faces on its grid of
+# spacings). COARSE_DOTS looks at a quarter of the size, blurred as much (a sixteenth of the pixels: about a
+# quarter of DOTS's cost).
 DOTS = Pass("retinaface", 0.5, 0.5, smooth=1.5)
+COARSE_DOTS = Pass("retinaface", 0.25, 0.5, smooth=1.5)
 CHECK_PASSES: tuple[Pass, ...] = (Pass("retinaface", 1.0, 0.5),
-                                  *(Pass("retinaface", *TURNED, turn=k) for k in (1, 3)), DOTS)
+                                  *(Pass("retinaface", *TURNED, turn=k) for k in (1, 3)), DOTS, COARSE_DOTS)
 
 # A face of a third of the picture or more (a headshot, a close-up) comes back from CenterFace at native size
 # in pieces (eyes, a mouth corner), and from the self-check not at all: on three real portraits enlarged to
