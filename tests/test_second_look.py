@@ -194,7 +194,7 @@ def test_a_face_in_dense_haze_is_looked_at_again_stretched():
 def test_a_face_at_the_edge_of_a_hazy_frame_is_looked_at_again_stretched():
     """The same hazy group photo cut 10 px from a face, above and to its left: the black beyond the frame's
     edge made the neighbourhood look clear and the face was turned down; the part inside the frame is
-    measured and stretched now (``second_look.destretched``). The four faces the whole photo confirms at
+    measured and stretched now (``second_look.stretched_if_hazy``). The four faces the whole photo confirms at
     every target, each cut that way: none confirmed before, all four now. Clear, the cuts confirm all four."""
     import io
 

@@ -136,7 +136,7 @@ class SecondLook:
                 if passes(findings(self.backend, crop, LOOK_THRESHOLD), target):
                     out[i] = True
                     break
-                clearer = destretched(rgb, box, crop)
+                clearer = stretched_if_hazy(rgb, box, crop)
                 if clearer is not None and passes(findings(self.backend, clearer, LOOK_THRESHOLD), target):
                     out[i] = True
                     break
@@ -175,7 +175,7 @@ def _square(box: np.ndarray) -> tuple[int, int, int, int, float]:
     return math.floor(cx - half), math.floor(cy - half), math.ceil(cx + half), math.ceil(cy + half), side
 
 
-def destretched(rgb: np.ndarray, box: np.ndarray, crop: np.ndarray) -> np.ndarray | None:
+def stretched_if_hazy(rgb: np.ndarray, box: np.ndarray, crop: np.ndarray) -> np.ndarray | None:
     """``crop`` (``neighbourhood(rgb, box, target)``) with the contrast of its part inside the frame
     stretched (``raster.stretched``) when that part is hazy (``raster.hazy``); None when it is not.
 
