@@ -113,3 +113,41 @@ def test_engine_ray_without_ray_is_a_usage_error(folder, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["unseen: --engine ray needs Ray: pip install 'unseen[ray]'"]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_hard_link_of_the_input_is_not_its_finished_output(tmp_path, capsys):
+    """``--skip-existing`` took a hard link of the input under its output's name for the finished output:
+    "skipped", exit 0, the faces left as they were (a hunt, 2026-12-05). A symbolic link was refused already;
+    a hard link is refused now in the same words as without the flag."""
+    src = tmp_path / "a.jpg"
+    src.write_bytes(PHOTO.read_bytes())
+    (tmp_path / "a.unseen.jpg").hardlink_to(src)
+    for flags in ([], ["--skip-existing"]):
+        assert main([str(src), "-q", *flags]) == 1
+        assert capsys.readouterr().err.strip() == f"unseen: {src}: output would overwrite the input"
+    assert src.read_bytes() == PHOTO.read_bytes()
+
+
+def test_an_output_folder_swapped_for_the_inputs_folder_mid_run_leaves_the_original(tmp_path, capsys, monkeypatch):
+    """The ``-o`` folder replaced by a link to the input's folder while a photo is covered: with ``--force``
+    the output replaced the original, reported ok (a hunt, 2026-12-05). The name is checked against the
+    input again as it is given (``atomic_output(source=...)``)."""
+    from unseen.engine import image as engine_image
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.jpg").write_bytes(PHOTO.read_bytes())
+    encode = engine_image.encode_checked
+
+    def swap_then_encode(*args, **kwargs):
+        if not out.is_symlink():
+            if out.exists():
+                out.rename(tmp_path / "out.old")
+            out.symlink_to(src, target_is_directory=True)
+        return encode(*args, **kwargs)
+
+    monkeypatch.setattr(engine_image, "encode_checked", swap_then_encode)
+    assert main([str(src), "-o", str(out), "--force", "-q", "--cover", "faces"]) == 1
+    assert capsys.readouterr().err.strip().endswith("a.jpg: output would overwrite the input")
+    assert (src / "a.jpg").read_bytes() == PHOTO.read_bytes()
+    assert sorted(p.name for p in src.iterdir()) == ["a.jpg"]

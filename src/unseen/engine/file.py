@@ -26,7 +26,7 @@ from ..errors import UnseenError, os_cause
 from ..media import is_video
 from ..options import Options
 from ..report import Report
-from .output import OutputExists
+from .output import OutputExists, same_file
 from .plan import Job
 
 SKIPPED_NOTE = "output exists (--skip-existing)"
@@ -46,8 +46,8 @@ def skipped_report(job: Job, options: Options) -> Report | None:
     try:
         if not dst.is_file() or dst.is_symlink():  # a folder or a link is no output: ``claim`` says so
             return None
-        if job.replaces_original(dst):  # maybe someone's photo, not an output: the engine says so
-            return None
+        if job.replaces_original(dst) or same_file(job.src, dst):  # maybe someone's photo, or the input
+            return None  # itself (a hard link of it under the output's name): the engine says so
     except OSError:
         return None
     return new_report(job, options, output=str(dst), status="skipped", notes=[SKIPPED_NOTE])

@@ -301,6 +301,6 @@ def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector:
         if report.verify.get("verdict") != "pass":
             raise UnseenError(f"verify failed: {report.verify.get('summary', 'a face or text may still be readable')}")
     unchanged_since(job.src, before)  # an animation's frames were decoded again as they were covered
-    with atomic_output(dst, options.force) as tmp:
+    with atomic_output(dst, options.force, source=job.src) as tmp:
         tmp.write_bytes(data)
     report.output = str(dst)

@@ -144,8 +144,12 @@ def _new_temp(dst: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
-    """Yield a temporary path beside ``dst``; on success give it the final name, else delete it."""
+def atomic_output(dst: Path, force: bool, source: Path | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``dst``; on success give it the final name, else delete it.
+
+    ``source``: the input the output is made from, checked again as the name is given (the plan
+    checks it before any work): an ``-o`` folder swapped mid-run for a link to the input's folder
+    had ``--force`` replace the original with its output, reported ok (a hunt, 2026-12-05)."""
     claim(dst, force)
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +167,8 @@ def atomic_output(dst: Path, force: bool) -> Iterator[Path]:
             os.fsync(fh.fileno())
         if stopped():
             raise UnseenError("interrupted")
+        if source is not None and same_file(source, dst):
+            raise UnseenError("output would overwrite the input")
         if force:
             os.replace(tmp, dst)
         else:

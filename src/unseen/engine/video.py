@@ -485,7 +485,7 @@ def anonymize_video_file(job: Job, options: Options, detector: Any, report: Repo
     report.kind = "video"
     dst = job.destination(output_extension(options.codec))
     job.check_destination(dst)
-    with atomic_output(dst, options.force) as tmp:
+    with atomic_output(dst, options.force, source=job.src) as tmp:
         r = anonymize_video(job.src, tmp, options, detector, boxset, progress)
     report.frames, report.tracks, report.audio = r.frames, r.tracks, r.audio
     report.speech_removed_seconds = r.speech_removed
