@@ -174,6 +174,35 @@ def test_no_output_is_put_in_place_after_an_interrupt(tmp_path, photo_folder, si
     assert temps(out) == []
 
 
+def test_signals_in_a_row_end_the_run_like_one_and_leave_no_core(tmp_path, photo_folder):
+    """Three SIGTERMs 0.1 s apart: the third raised KeyboardInterrupt inside the interpreter's shutdown,
+    which ended in an abort (exit 134) with a traceback, and with core files allowed a core of 838 MB
+    holding the photos' uncovered pixels (a hunt, 2026-12-05). The first signal stops the run, later ones
+    only keep outputs from their names; and the command allows no core file (``cli.no_core_dumps``)."""
+    import resource
+
+    for i in range(5, 12):
+        (photo_folder / f"p{i}.jpg").write_bytes(PHOTO.read_bytes())
+    out = tmp_path / "out"
+
+    def allow_cores() -> None:
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+    proc = subprocess.Popen([sys.executable, "-m", "unseen.cli", str(photo_folder), "-o", str(out), "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, preexec_fn=allow_cores)
+    wait_for(lambda: len(finals(out)) >= 1, proc)
+    limits = Path(f"/proc/{proc.pid}/limits").read_text()
+    assert [line.split()[4:6] for line in limits.splitlines() if line.startswith("Max core file size")] == [["0", "0"]]
+    for _ in range(3):
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.1)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()[-2000:]
+    assert err.decode().strip().splitlines() == ["unseen: interrupted; no partial outputs were left"]
+    assert not list(tmp_path.glob("core*"))
+    assert temps(out) == []
+
+
 _BUSY_MAIN = """
 import hashlib, os, signal, sys, threading, time
 from pathlib import Path

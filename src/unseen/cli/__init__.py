@@ -59,6 +59,7 @@ def run() -> NoReturn:
     """The ``unseen`` command (and ``python -m unseen``). A run whose reports could not be printed on
     stdout (``--json``) ends with one line saying so and exit 1, its files made (``Guarded``)."""
     choose_threads()
+    no_core_dumps()
     heap.fewer_arenas()  # before any thread starts (docs/BENCHMARKS.md, "The C heap: arenas")
     guard_streams()
     code = main()
@@ -74,6 +75,22 @@ def choose_threads() -> None:
     package has loaded it yet (``unseen/__init__.py`` imports lazily)."""
     for name, value in BLAS_THREADS.items():
         os.environ.setdefault(name, value)
+
+
+def no_core_dumps() -> None:
+    """A crash of this process leaves no core file: one holds the decoded, uncovered pixels of every
+    photo in progress (a hunt, 2026-12-05, carved a face back out of one). The limit covers a core
+    written to a file; the process is also made non-dumpable (Linux), which keeps the kernel from
+    handing its memory to a core handler such as systemd-coredump, and other processes of the same user
+    from reading it through ptrace or /proc/PID/mem."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with contextlib.suppress(OSError, AttributeError, TypeError):  # no prctl (macOS), no CDLL(None) (Windows)
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
 
 
 def end(code: int) -> NoReturn:
