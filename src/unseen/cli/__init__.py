@@ -101,8 +101,9 @@ def end(code: int) -> NoReturn:
     left is the interpreter freeing numpy, onnxruntime, PyAV and the models object by object
     (docs/BENCHMARKS.md, "Start-up and exit", measures it). Exit handlers still run (a review page's
     or a Ray cluster's clean-up) and stdout and stderr are flushed. After an interrupt (130) or a
-    usage error the process ends the ordinary way: a second Ctrl-C can leave a file's thread
-    running, and the ordinary exit waits for it to remove its temporary file.
+    usage error the process ends the ordinary way: a file's thread may still be running after the
+    interrupt, and the ordinary exit waits for it to remove its temporary file (further signals are
+    ignored meanwhile, ``common._interrupt``).
     """
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
     if code not in QUICK_EXIT or run_exit_handlers is None:
