@@ -645,3 +645,13 @@ def test_tags_that_are_not_utf8_are_reported_replaced(tmp_path, capsys, monkeypa
     assert main(["inspect", "--json", str(src)]) == 0
     found = json.loads(capsys.readouterr().out)
     assert found["tags"] == {f"{odd}Q": "value", "ENCODER": found["tags"]["ENCODER"]}
+
+
+def test_tag_text_replaces_every_surrogate():
+    """Bytes PyAV 19 read as surrogates come back as U+FFFD; a surrogate no byte was read as (none PyAV
+    makes, but a report must never fail on a tag) is replaced too, not an encoding error."""
+    from unseen.media.ffmpeg import tag_text
+
+    assert tag_text("\udcffA") == "\ufffdA"
+    assert set(tag_text("\ud800B")[:-1]) == {"\ufffd"} and tag_text("\ud800B").endswith("B")
+    assert tag_text("Zoë") == "Zoë"

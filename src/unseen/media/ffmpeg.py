@@ -55,7 +55,11 @@ def _tags_as_text(_av: Any) -> dict[str, str]:
 def tag_text(value: object) -> str:
     """A container's or stream's tag key or value as text a report can print: bytes that are not UTF-8
     as U+FFFD whatever PyAV read them as."""
-    return str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = str(value)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate no byte was read as: each is replaced all the same
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def open_input(path: Path | str) -> Any:
