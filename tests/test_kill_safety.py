@@ -269,3 +269,18 @@ def test_sigkill_in_a_folder_leaves_only_complete_outputs(tmp_path, photo_folder
     assert all("exists (use --force to replace it)" in ln for ln in proc.stderr.strip().splitlines())
     assert len(finals(out)) == 5 and all(_complete(p) for p in finals(out))
     assert set(temps(out)) == left  # the rerun leaves no temporary file of its own
+
+
+def test_the_temporary_file_goes_with_a_folder_moved_mid_write(tmp_path):
+    """The ``-o`` folder renamed while a video was written: the writing failed, and the temporary file, a
+    whole unchecked output, stayed in the moved folder (removed by its path, which named nothing any more;
+    a hunt, 2026-12-05). It is removed from the folder it was made in."""
+    from unseen.engine.output import atomic_output
+    from unseen.errors import UnseenError
+
+    out, moved = tmp_path / "out", tmp_path / "moved"
+    with pytest.raises(UnseenError), atomic_output(out / "clip.mp4", force=False) as tmp:
+        tmp.write_bytes(b"an output, not yet checked")
+        out.rename(moved)
+    assert list(moved.iterdir()) == []
+    assert not out.exists()

@@ -157,6 +157,7 @@ def atomic_output(dst: Path, force: bool, source: Path | None = None) -> Iterato
         tmp = _new_temp(dst)
     except OSError as exc:
         raise UnseenError(f"cannot write to {dst.parent}: {_not_a_folder(dst.parent) or exc.strerror or exc}") from None
+    folder = _held(dst.parent)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:  # the data must be on disk before the name points at it
@@ -183,8 +184,33 @@ def atomic_output(dst: Path, force: bool, source: Path | None = None) -> Iterato
     except OSError as exc:
         raise UnseenError(f"cannot write {dst}: {exc.strerror or exc}") from None
     finally:
+        _remove(tmp, folder)
+
+
+def _held(folder: Path) -> int | None:
+    """The output folder, held open so that the temporary file made in it is removed from it (``_remove``)
+    even when the folder is renamed or swapped for a link meanwhile: removed by its path, a whole video's
+    unchecked output stayed in a folder moved mid-run (a hunt, 2026-12-05). None where folders cannot be
+    opened or files removed through one (Windows)."""
+    if os.unlink not in os.supports_dir_fd:
+        return None
+    try:
+        return os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+
+
+def _remove(tmp: Path, folder: int | None) -> None:
+    """Delete the temporary file from the folder it was made in (``_held``), then let the folder go."""
+    try:
         with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+            if folder is None:
+                tmp.unlink()
+            else:
+                os.unlink(tmp.name, dir_fd=folder)
+    finally:
+        if folder is not None:
+            os.close(folder)
 
 
 def identity(src: Path) -> tuple[int, ...]:
