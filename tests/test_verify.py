@@ -273,3 +273,18 @@ def test_an_output_is_decoded_for_the_checks_as_they_reach_it(monkeypatch):
     assert [int(f[0, 0, 0]) for f in anim] == [0, 60, 120] and decoded == [0, 1, 2]
     assert int(anim[1][0, 0, 0]) == 60 and decoded == [0, 1, 2, 1]
     anim.close()
+
+
+@pytest.mark.parametrize("style", ["blur", "pixelate"])
+def test_a_face_covered_with_its_own_pixels_is_named_reversible(outputs, tmp_path, capsys, style):
+    """An output blurred or pixelated at unseen's own strengths can pass: this recognizer no longer matches
+    its faces, and a pass said nothing more, while models trained to undo blur or pixelation re-identify
+    many (a hunt, 2026-12-05). Each such face says so, and the summary; unseen's fill says nothing of it."""
+    assert cli_main([str(GROUP), "-o", str(tmp_path / style), "--style", style, "-q"]) == 0
+    _, r = run_json(capsys, str(outputs["original"]), str(tmp_path / style / GROUP.name))
+    assert sum(bool(f.get("reversible")) for f in r["faces"]) >= len(r["faces"]) - 1 >= 4
+    assert "blurred or pixelated: deep models can partly reverse that" in r["summary"]
+    verify_cli.main([str(outputs["original"]), str(tmp_path / style / GROUP.name)])
+    assert "covered with its own pixels (blur or pixelation: partly reversible)" in capsys.readouterr().out
+    _, fill = run_json(capsys, str(outputs["original"]), str(outputs["fill"]))
+    assert not any(f.get("reversible") for f in fill["faces"]) and "reverse" not in fill["summary"]

@@ -52,7 +52,7 @@ import numpy as np
 
 from . import frame_work, heap
 from .errors import UnseenError
-from .verify_cover import changed_pixels, masked
+from .verify_cover import changed_pixels, masked, reversible
 
 _DLIB = threading.Lock()  # one dlib call at a time (``_distances``)
 MATCH_THRESHOLD = 0.6  # dlib's own threshold for "same person" (Euclidean, 128-D ResNet embeddings)
@@ -262,6 +262,8 @@ def _check_frame(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...
             face["blank_distance"] = round(blank, 3)
         # NaN fails: neither comparison holds
         ok = d >= MATCH_THRESHOLD or (blank is not None and d >= blank - BLANK_MARGIN)
+        if reversible(out, changed, box):
+            face["reversible"] = True  # covered with its own pixels, blurred or pixelated (``_summary``)
         faces.append({**face, "verdict": "pass" if ok else "fail"})
     return n, still, left, faces
 
@@ -407,6 +409,12 @@ def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: 
     else:
         parts.append("no face found in the original")
     parts.append(f"{len(left)} face(s) detected in the output" if left else "no face detected in the output")
+    # Passing is not safe then: this recognizer no longer matches them, but models trained to undo blur or
+    # pixelation re-identified 30-75% of faces at unseen's weaker settings (docs/BENCHMARKS.md,
+    # "Re-identification"). A pass said nothing of it (a hunt, 2026-12-05).
+    if reversible := sum(bool(f.get("reversible")) for f in faces):
+        parts.append(f"{reversible} face(s) covered with their own pixels, blurred or pixelated: deep models can "
+                     "partly reverse that (fill or noise cannot be)")
     if reads is not None:
         n, still = reads
         parts.append(f"{len(still)} of {n} text box(es) read in the original still readable" if still

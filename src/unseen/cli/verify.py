@@ -50,8 +50,9 @@ def _lines(result: dict[str, Any]) -> list[str]:
         state = "not matchable" if f["verdict"] == "pass" else "STILL MATCHABLE"
         cmp = ">=" if f["distance"] >= MATCH_THRESHOLD else "<"
         blank = f" (blanked box {f['blank_distance']:.2f})" if "blank_distance" in f else ""
+        own = "; covered with its own pixels (blur or pixelation: partly reversible)" if f.get("reversible") else ""
         out.append(f"  face {f['index']} {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f}: "
-                   f"distance {f['distance']:.2f} {cmp} {MATCH_THRESHOLD}{blank}: {state}")
+                   f"distance {f['distance']:.2f} {cmp} {MATCH_THRESHOLD}{blank}: {state}{own}")
     if not result["faces"]:
         out.append("  no face found in the original")
     for f in result["faces_left"]:
