@@ -284,3 +284,36 @@ def test_the_temporary_file_goes_with_a_folder_moved_mid_write(tmp_path):
         out.rename(moved)
     assert list(moved.iterdir()) == []
     assert not out.exists()
+
+
+def test_a_library_caller_keeps_its_signal_handlers_and_can_run_again(tmp_path, monkeypatch):
+    """``cli.main`` called from a script, interrupted by a Ctrl-C: it left the caller ignoring SIGINT,
+    SIGTERM and SIGHUP (and every process the caller started after), and a second run failed every file
+    with "interrupted" (a hunt, 2026-12-05). The caller's handlers are back when it returns, and the next
+    run starts uninterrupted."""
+    from unseen.cli import main
+    from unseen.engine import image as engine_image
+
+    def mine(signum, frame):  # the caller's own handler
+        pass
+
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    before = {sig: signal.signal(sig, mine) for sig in stops}
+    try:
+        encode = engine_image.encode_checked
+
+        def interrupted(*args, **kwargs):
+            os.kill(os.getpid(), signal.SIGINT)  # a Ctrl-C while the photo is being finished
+            time.sleep(0.5)
+            return encode(*args, **kwargs)
+
+        monkeypatch.setattr(engine_image, "encode_checked", interrupted)
+        assert main([str(PHOTO), "-o", str(tmp_path / "first"), "-q", "--cover", "faces"]) == 130
+        assert [signal.getsignal(sig) for sig in stops] == [mine] * 3
+        monkeypatch.undo()
+        assert main([str(PHOTO), "-o", str(tmp_path / "again"), "-q", "--cover", "faces"]) == 0
+        assert [signal.getsignal(sig) for sig in stops] == [mine] * 3
+        assert [p.name for p in (tmp_path / "again").iterdir()] == [PHOTO.name]
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)

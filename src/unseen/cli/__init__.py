@@ -16,14 +16,24 @@ from typing import NoReturn
 
 from .. import heap
 from ..errors import UnseenError
-from .common import err, guard_streams, handle_signals, stdout_failure
+from .common import err, guard_streams, handle_signals, restore_signals, stdout_failure
 
 SUBCOMMANDS = ("inspect", "review", "verify")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line as a call (tests, scripts): its exit code. The caller's handlers of SIGINT, SIGTERM
+    and SIGHUP are in place again when it returns (``common.restore_signals``)."""
+    previous = handle_signals()
+    try:
+        return _dispatch(argv)
+    finally:
+        restore_signals(previous)
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
+    """Run the subcommand ``argv`` names (the anonymiser by default) under ``handle_signals``."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    handle_signals()
     try:
         if argv and argv[0] == "inspect":
             from .inspect import main as run
@@ -62,7 +72,8 @@ def run() -> NoReturn:
     no_core_dumps()
     heap.fewer_arenas()  # before any thread starts (docs/BENCHMARKS.md, "The C heap: arenas")
     guard_streams()
-    code = main()
+    handle_signals()  # not put back: after an interrupt the process ends deaf to more (``common._interrupt``)
+    code = _dispatch(None)
     lost = stdout_failure()
     if lost and code in QUICK_EXIT:
         err(None, f"standard output failed ({lost}): reports after that were not printed")

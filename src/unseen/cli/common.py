@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..engine.output import STOP_SIGNALS, STOP_WRITING, watch_signals
+from ..engine.output import STOP_SIGNALS, STOP_WRITING, start_writing, watch_signals
 from ..errors import fsname, os_cause, printable  # noqa: F401 - the commands print through these
 
 _bar: Any = None  # the progress bar being drawn, if any: lines are printed through it
@@ -56,24 +56,44 @@ def _interrupt(signum: int, _frame: Any) -> None:
     removing their temporary files, and three SIGTERMs 0.1 s apart ended in an abort (exit 134) with a
     traceback, and a core file holding the photos' uncovered pixels (a hunt, 2026-12-05); only ignored
     does one not kill the process on its way out (Python puts back the default action of the signals it
-    handles as it ends, not of those ignored). The run is ending: nothing is left for them to stop."""
+    handles as it ends, not of those ignored). The run is ending: nothing is left for them to stop.
+    ``cli.main`` puts its caller's handlers back as it returns (``restore_signals``)."""
     STOP_WRITING.set()  # files other threads are finishing are not put in place after "interrupted"
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, signal.SIG_IGN)
+    ignore_signals()
     raise KeyboardInterrupt
 
 
-def handle_signals() -> None:
+def ignore_signals() -> None:
+    """SIGINT, SIGTERM and SIGHUP ignored from now on (the main thread only)."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def handle_signals() -> dict[int, Any]:
     """Ctrl-C, SIGTERM (kill) and SIGHUP (the terminal closed) clean up alike: temporary files and
     folders are removed, and no output is given its name after the signal (``STOP_WRITING``: the
     photos two threads were finishing were put in place after "interrupted; no partial outputs were
-    left", and no report named them). Only the main thread can set handlers; elsewhere this does
-    nothing."""
+    left", and no report named them). Returns the handlers it replaced (``restore_signals``). A new
+    run starts uninterrupted: a library caller's second run after a Ctrl-C failed every file with
+    "interrupted". Only the main thread can set handlers; elsewhere this does nothing."""
     if threading.current_thread() is not threading.main_thread():
-        return
+        return {}
+    start_writing()
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
     for sig in STOP_SIGNALS:
         signal.signal(sig, _interrupt)
     watch_signals()
+    return previous
+
+
+def restore_signals(previous: dict[int, Any]) -> None:
+    """Put back the handlers ``handle_signals`` replaced: a library caller of ``cli.main`` was left
+    ignoring SIGINT, SIGTERM and SIGHUP after a Ctrl-C (``_interrupt``), and so were the processes it
+    started (a hunt, 2026-12-05). One not set from Python (None) is left as it is."""
+    for sig, handler in previous.items():
+        if handler is not None:
+            signal.signal(sig, handler)
 
 
 class progress_bar:  # noqa: N801 - used like a function

@@ -59,6 +59,16 @@ def stopped() -> bool:
     return STOP_WRITING.is_set()
 
 
+def start_writing() -> None:
+    """A new run may name its outputs: forget an earlier run's interrupt, and the signals it caught that
+    ``stopped`` has not read (they would stop this run as it names its first output)."""
+    if _signals is not None:
+        with _read_lock, contextlib.suppress(BlockingIOError):
+            while os.read(_signals, 256):
+                pass
+    STOP_WRITING.clear()
+
+
 class OutputExists(UnseenError):
     """The output is already there and may not be replaced (no ``--force``).
 
