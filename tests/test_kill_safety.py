@@ -238,7 +238,7 @@ print(seen["named"], seen.get("error"), seen["at"] < ended)
 def test_a_signal_stops_outputs_while_the_main_thread_is_inside_a_long_call(tmp_path):
     """A photo another thread was finishing got its name 0.4 s after SIGTERM: Python runs the handler that
     stops writing only when the main thread returns from what it is inside (a detector's pass). The
-    signal is seen as it arrives (``output.watch_signals``), while the main thread is still inside."""
+    signal is seen as it arrives (``interrupt.watch_signals``), while the main thread is still inside."""
     proc = subprocess.run([sys.executable, "-c", _BUSY_MAIN, str(tmp_path / "a.jpg")], capture_output=True,
                           text=True, timeout=120)
     assert proc.stdout.split() == ["False", "interrupted", "True"], proc.stdout + proc.stderr
@@ -317,3 +317,91 @@ def test_a_library_caller_keeps_its_signal_handlers_and_can_run_again(tmp_path, 
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads a process's CPU time from /proc (Linux)")
+def test_ctrl_c_during_a_big_photos_detection_ends_at_the_next_tile(tmp_path):
+    """After the first Ctrl-C a 9000 x 6000 photo went on with its detection for the ~20 s it takes, and
+    further signals no longer hurried it (a diff review, 2026-12-05). The detector's tiles ask whether the
+    run was interrupted (``interrupt.check``) and the run ends at the next one."""
+    big = tmp_path / "big.jpg"
+    Image.open(PHOTO).convert("RGB").resize((9000, 6000)).save(big, quality=85)
+    out = tmp_path / "out"
+    proc = start(big, "-o", out, "-q", "--cover", "faces")
+    wait_for(lambda: _cpu_seconds(proc.pid) > 6, proc)  # well into the detection (~40 s of CPU here)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    took = time.monotonic() - t0
+    err = err.decode("utf-8", "replace")
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert took < 8, f"the run went on for {took:.1f} s after Ctrl-C"
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def _review_save(proc: subprocess.Popen, clip: Path) -> None:
+    """Start the review page's save of ``clip`` (the page's own requests) and wait until frames are written."""
+    import http.client
+    from urllib.parse import parse_qs, urlparse
+
+    url = urlparse(proc.stdout.readline().decode().split()[-1])
+    token, port = parse_qs(url.query)["token"][0], url.port
+
+    def call(method: str, path: str, body: dict | None = None) -> dict:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Host": f"127.0.0.1:{port}", "X-Unseen-Token": token, "Content-Type": "application/json"}
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        answer = json.loads(conn.getresponse().read() or b"{}")
+        conn.close()
+        return answer
+
+    item = call("GET", "/api/session")["files"][0]["id"]
+    deadline = time.monotonic() + 120
+    while (found := call("GET", f"/api/files/{item}"))["state"] not in ("ready", "error"):
+        assert time.monotonic() < deadline, "the page's detection did not finish"
+        time.sleep(0.2)
+    assert found["state"] == "ready", found
+    call("POST", f"/api/files/{item}/save", {"style": "fill", "regions": found.get("regions", [])})
+    out = clip.parent / "out"
+    wait_for(lambda: any(p.suffix == ".mp4" and p.stat().st_size for p in temps(out)), proc)
+
+
+@needs_video
+@pytest.mark.slow
+def test_ctrl_c_while_the_review_page_saves_a_video_leaves_no_temporary_file(tmp_path):
+    """Ctrl-C while the review page saved a video: the save thread went on encoding past the server's
+    10 s wait, the command took its quick exit with 0, and the hidden temporary file (an unchecked output)
+    stayed in the output folder, though the banner promises temporary files are removed (a diff review,
+    2026-12-05). The video's frame loop ends at the signal (``interrupt.check``); the command names the
+    file that was not saved and exits 1."""
+    clip = tmp_path / "long.mp4"
+    make_clip(clip, frames=1500)
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
+    proc = subprocess.Popen([sys.executable, "-m", "unseen.cli", "review", str(clip), "-o", str(out), "--no-browser"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        _review_save(proc, clip)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    err = err.decode("utf-8", "replace")
+    assert time.monotonic() - t0 < 8
+    assert "Traceback" not in err, err
+    assert proc.returncode == 1, err
+    assert temps(out) == []
+    assert finals(out) == [out / "long.unseen.json"]  # the reviewed regions, written before the video
+    assert err.strip().splitlines()[-1] == (f"unseen: {clip}: stopped while it was being saved: "
+                                            "no output written for it")

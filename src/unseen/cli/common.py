@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..engine.output import STOP_SIGNALS, STOP_WRITING, start_writing, watch_signals
 from ..errors import fsname, os_cause, printable  # noqa: F401 - the commands print through these
+from ..interrupt import STOP_SIGNALS, STOP_WRITING, start_writing, watch_signals
 
 _bar: Any = None  # the progress bar being drawn, if any: lines are printed through it
 

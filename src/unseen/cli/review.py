@@ -61,7 +61,9 @@ def main(argv: list[str]) -> int:
         pass
     finally:
         server.stop()
-    return 0
+    for src in server.unsaved:
+        err(src, "stopped while it was being saved: no output written for it")
+    return 1 if server.unsaved else 0
 
 
 def _open_browser(url: str) -> None:

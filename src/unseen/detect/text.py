@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import raster
+from .. import interrupt, raster
 from ..regions import box_iou
 from .onnx_session import session
 from .tiling import split, tiles
@@ -326,6 +326,7 @@ def find(rgb: np.ndarray, scale: float = 1.0, params: DBParams = DEFAULT,
         for x0, tw in cols:
             parts = strips(th, tw, strip_pixels) if strip_pixels else [(0, th)]
             for dy, rh in parts:
+                interrupt.check()  # a big photo's strips: stop at the next one once interrupted
                 crop = small[y0 + dy : y0 + dy + rh, x0 : x0 + tw]
                 q, sc = detect(np.ascontiguousarray(crop), params)
                 quads.append(q + np.array([x0, y0 + dy], np.float32))

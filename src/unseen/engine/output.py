@@ -11,62 +11,16 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import signal
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import UnseenError, os_cause
+from ..interrupt import check
 
 TMP_PREFIX = ".unseen-tmp-"
 STALE_TEMP_SECONDS = 6 * 3600
 _SWEPT: set[Path] = set()
-# Set when the run is interrupted (the command's signal handler): a file still being finished by
-# another thread is then removed, not given its name.
-STOP_WRITING = threading.Event()
-_signals: int | None = None  # read end of the pipe the interpreter writes each caught signal to
-_read_lock = threading.Lock()
-STOP_SIGNALS = {int(getattr(signal, n)) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
-
-
-def watch_signals() -> None:
-    """Have the interpreter note each signal it catches at once, not only when its handler runs.
-
-    Python runs a signal's handler in the main thread between two steps of its own; while that thread
-    is inside a long call (a detector's pass, ~0.4 s) the handler waits, and another thread finishing a
-    photo gave it its name 0.4 s after SIGTERM (tests/test_kill_safety.py, under load). The wakeup fd is
-    written by the C-level handler as the signal arrives, so ``stopped`` sees it before the handler
-    runs. The main thread only (``signal.set_wakeup_fd``); elsewhere this does nothing."""
-    global _signals
-    if threading.current_thread() is not threading.main_thread() or _signals is not None:
-        return
-    read, write = os.pipe()
-    os.set_blocking(read, False)
-    os.set_blocking(write, False)
-    signal.set_wakeup_fd(write, warn_on_full_buffer=False)
-    _signals = read
-
-
-def stopped() -> bool:
-    """Has the run been interrupted (``STOP_WRITING``), or has one of the signals that interrupt it
-    (``STOP_SIGNALS``) arrived (``watch_signals``) whose handler has not run yet? The pipe carries
-    every signal Python handles (a library's own too), so each byte is the signal's number."""
-    if _signals is not None:
-        with _read_lock, contextlib.suppress(BlockingIOError):
-            if set(os.read(_signals, 256)) & STOP_SIGNALS:
-                STOP_WRITING.set()
-    return STOP_WRITING.is_set()
-
-
-def start_writing() -> None:
-    """A new run may name its outputs: forget an earlier run's interrupt, and the signals it caught that
-    ``stopped`` has not read (they would stop this run as it names its first output)."""
-    if _signals is not None:
-        with _read_lock, contextlib.suppress(BlockingIOError):
-            while os.read(_signals, 256):
-                pass
-    STOP_WRITING.clear()
 
 
 class OutputExists(UnseenError):
@@ -176,8 +130,7 @@ def atomic_output(dst: Path, force: bool, source: Path | None = None) -> Iterato
             with contextlib.suppress(OSError):  # a filesystem without modes: still private, which is safe
                 os.fchmod(fh.fileno(), 0o666 & ~_umask())
             os.fsync(fh.fileno())
-        if stopped():
-            raise UnseenError("interrupted")
+        check()  # interrupted: not named
         if source is not None and same_file(source, dst):
             raise UnseenError("output would overwrite the input")
         if force:

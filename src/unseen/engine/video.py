@@ -38,7 +38,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -50,6 +50,7 @@ from ..audio import AudioAnalysis, Muter, analyse
 from ..boxes import BoxSet
 from ..detect.schedule import VideoDetector
 from ..errors import UnseenError
+from ..interrupt import check
 from ..media import mp4, pixels_said, webm
 from ..media.ffmpeg import av, error_line, tag_text
 from ..media.video_check import verify_output
@@ -114,29 +115,38 @@ class _Analysis(threading.Thread):
         try:
             with open_input(self.src) as c:
                 reader = Reader(c, video_stream(c), max_pixels=self.max_pixels)
-                for f, found in self.vdet.detect_all(prefetch(reader.video_frames(), self.vdet.prepare)):
-                    if self.stop.is_set():
-                        return
-                    with self.cond:
-                        # Holds stop at cuts between shots, found ahead by ``prepare``: passed on in time order.
-                        for cut in self.vdet.cuts[len(self.tracker.cuts):]:
-                            if cut > f.time + 1e-6:
-                                break
-                            self.tracker.cut(cut)
-                        waiting = self.tracker.update(f.time, found, self.vdet.camera(f.time))
-                        self.frames += 1
-                        self.cond.notify_all()
-                    if waiting:  # outside the lock: the writer goes on meanwhile
-                        passed = self.vdet.look(f.rgb, np.stack([box for _, box in waiting]))
-                        with self.cond:
-                            self.tracker.confirm([tr for (tr, _), ok in zip(waiting, passed, strict=True) if ok])
-                check_complete(reader, self.exp)
+                # Closed before the file is, however the loop ends: a detector's error (an interrupt) kept
+                # both generators alive in its traceback, and the decoding thread read on from the closed
+                # file (a segmentation fault, 2026-12-06).
+                frames = contextlib.closing(prefetch(reader.video_frames(), self.vdet.prepare))
+                found_all = contextlib.closing(self.vdet.detect_all(frames.thing))
+                with frames, found_all:
+                    self._analyse(reader, found_all.thing)
         except BaseException as exc:  # noqa: BLE001 - re-raised by the writer
             self.error = exc
         finally:
             with self.cond:
                 self.finished = True
                 self.cond.notify_all()
+
+    def _analyse(self, reader: Reader, found_all: Iterator[tuple[Any, Regions]]) -> None:
+        for f, found in found_all:
+            if self.stop.is_set():
+                return
+            with self.cond:
+                # Holds stop at cuts between shots, found ahead by ``prepare``: passed on in time order.
+                for cut in self.vdet.cuts[len(self.tracker.cuts):]:
+                    if cut > f.time + 1e-6:
+                        break
+                    self.tracker.cut(cut)
+                waiting = self.tracker.update(f.time, found, self.vdet.camera(f.time))
+                self.frames += 1
+                self.cond.notify_all()
+            if waiting:  # outside the lock: the writer goes on meanwhile
+                passed = self.vdet.look(f.rgb, np.stack([box for _, box in waiting]))
+                with self.cond:
+                    self.tracker.confirm([tr for (tr, _), ok in zip(waiting, passed, strict=True) if ok])
+        check_complete(reader, self.exp)
 
     def wait_for(self, ready: Callable[[], bool]) -> None:
         """Block until ``ready()`` (checked under the lock) or the analysis has ended."""
@@ -229,6 +239,7 @@ class _Pass2:
             reader = Reader(c, v, a, max_pixels=self.options.frame_pixel_limit)
             try:
                 for kind, f in reader.frames():
+                    check()  # interrupted: the review page's save thread is not stopped by KeyboardInterrupt
                     if kind == "audio":
                         f = self.mute(f)
                         if writer is None:

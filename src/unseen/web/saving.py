@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .. import boxes as boxes_file
-from .. import mask
+from .. import interrupt, mask
 from .. import options as unseen_options
 from ..detect.shown import merged
 from ..engine.file import anonymize_file
@@ -397,8 +397,8 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
             if item.draft_gen == plan.draft_gen:  # a draft sent while this save ran is newer work
                 item.draft = None
         return _result(item, report, plan, extra_items)
-    except UnseenError as exc:
-        return {"state": "error", "error": words.error(str(exc))}
+    except UnseenError as exc:  # ``interrupted``: the server is stopping (``ReviewServer.unsaved``)
+        return {"state": "error", "error": words.error(str(exc)), "interrupted": interrupt.stopped()}
     except Exception as exc:  # noqa: BLE001 - say so on the page, never silently
         return {"state": "error", "error": f"{type(exc).__name__}: {exc}"}
 

@@ -194,6 +194,7 @@ class ReviewServer:
         self.tmpdir = Path(tempfile.mkdtemp(prefix=TMP_PREFIX))  # private (0700), ours alone
         (self.tmpdir / OWNER_FILE).write_text(str(os.getpid()))
         self._stopped = False
+        self.unsaved: list[Path] = []  # files being saved when the server stopped (``stop``)
         atexit.register(self._cleanup)
         self.port = int(self._httpd.server_address[1])
         self.allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
@@ -256,6 +257,10 @@ class ReviewServer:
             self._thread.join(timeout)
         self._detect_worker.stop(timeout)
         self._save_worker.stop(timeout)
+        # A save running or waiting as the server stops writes nothing (its loops end at the signal,
+        # ``interrupt``): said by the command, not left to a page that is gone.
+        self.unsaved = [item.src for item in list(self.items.values())
+                        if item.save.get("state") == "running" or item.save.get("interrupted")]
         self._cleanup()
 
     def _cleanup(self) -> None:
