@@ -53,6 +53,24 @@ def test_a_face_carried_by_the_alpha_channel_is_covered(tmp_path: Path, mode: st
     assert min(covered) >= 0.7, covered
 
 
+@pytest.mark.parametrize("faint", [1, 2, 4, 8])
+def test_a_photo_kept_under_faint_alpha_has_its_faces_covered(tmp_path: Path, faint: int):
+    """A layer at 1-3% opacity (an editor's soft eraser): the faces are ~1-3% of what any background
+    shows, found on none, but the colour kept under the alpha keeps faint + 1 levels a channel, and once
+    the alpha is dropped (a thumbnailer, a converter to JPEG) every face was there to recognise, covered
+    by nothing (a hunt, 2026-12-06: 0 of 3 faces under alpha 2, 4 and 8). The detectors look at the
+    colour kept too (``raster.views``)."""
+    with Image.open(GROUP) as im:
+        rgb = np.asarray(im.convert("RGB"))
+    src = tmp_path / "faint.png"
+    Image.fromarray(np.dstack([rgb, np.full(rgb.shape[:2], faint, np.uint8)]), "RGBA").save(src)
+    assert run(src, "-o", tmp_path / "out", "--cover", "faces", "-q") == 0
+    with Image.open(tmp_path / "out" / "faint.png") as im:
+        kept = np.asarray(im.convert("RGBA"))[..., :3]  # the alpha dropped
+    covered = [filled_share(kept, box) for box in FACES]
+    assert min(covered) >= 0.7, covered
+
+
 def test_colour_under_nearly_transparent_pixels_keeps_no_more_than_is_shown(tmp_path: Path):
     """Alpha 1 to 254: the colour written is what a viewer's 8-bit blend shows of it (the premultiplied
     value), so the composite over any background is unchanged while the hidden picture is gone."""
