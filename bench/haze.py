@@ -1,13 +1,15 @@
-"""Haze and smoke: faces covered with and without the search on the contrast-stretched picture.
+"""Haze and smoke (and darkness): faces covered with and without the search on the contrast-stretched picture.
 
 Fog, smoke and tear gas lift a picture's dark tones and squeeze its contrast; faces an eye still
-recognises then score under the detectors' threshold. ``detect.shown`` searches a picture that
-``raster.hazy`` calls hazy again as ``raster.stretched`` returns it. Measured here, in process
-(``anonymize_image``, faces only), each setting in turn:
+recognises then score under the detectors' threshold. A picture held dark (levels 0-11 and under) squeezes
+them from below: it looks black, and a levels stretch shows every face. ``detect.shown`` searches a
+picture that ``raster.squeezed`` calls hazy or dark again as ``raster.stretched`` returns it. Measured
+here, in process (``anonymize_image``, faces only), each setting in turn:
 
 * **hazy scenes**: the first SCENES crowd and portrait photos outside the benchmark (the folders the other
   benches calibrate on), each blended toward light grey (210) by 70-90% and saved at JPEG quality 85, and
-  covered with tear gas (12 soft patches of a light grey, up to 88% dense, with a noisy texture; seeded).
+  covered with tear gas (12 soft patches of a light grey, up to 88% dense, with a noisy texture; seeded),
+  and scaled into levels 0-5, 0-7 and 0-11 (kept lossless: a PNG).
   The reference faces are those unseen's own detector finds on the clean photo at a score >= 0.6 and
   >= 16 px wide; a face is covered when >= 70% of its middle half changed by > 24 in some channel or sits
   at the fill colour (bench/halftone.py's rule);
@@ -36,6 +38,7 @@ from unseen.detect import shown
 SECTION = "## Haze and smoke (bench/haze.py)"
 SCENES = 30
 HAZE = (0.7, 0.8, 0.85, 0.9)
+DARK = (5, 7, 11)
 GREY = 210.0
 
 
@@ -86,20 +89,22 @@ def main() -> int:
     det = Options(cover=("face",)).make_detector()
     ordinary = photos()
     rng = np.random.default_rng(7)
-    scenes = {f"haze {int(f * 100)}%": [] for f in HAZE} | {"tear gas": []}
+    scenes = {f"haze {int(f * 100)}%": [] for f in HAZE} | {"tear gas": []} | {f"dark 0-{k}": [] for k in DARK}
     refs = []
     for rgb in ordinary[:SCENES]:
         refs.append(faces(rgb, det))
         for f in HAZE:
             scenes[f"haze {int(f * 100)}%"].append(jpeg(rgb * (1 - f) + GREY * f))
         scenes["tear gas"].append(tear_gas(rgb.astype(np.float64), rng))
+        for k in DARK:
+            scenes[f"dark 0-{k}"].append(((rgb.astype(np.uint16) * k + 127) // 255).astype(np.uint8))
     total = sum(map(len, refs))
-    rows = [f"| scene ({SCENES} photos, {total} faces >= 16 px) | called hazy | faces covered, without | with "
+    rows = [f"| scene ({SCENES} photos, {total} faces >= 16 px) | called hazy or dark | faces covered, without | with "
             "| CPU s, without | with |", "|---|---:|---:|---:|---:|---:|"]
     for name, pics in scenes.items():
         got, cpu, hazy = [0, 0], [0.0, 0.0], 0
         for pic, ref in zip(pics, refs, strict=True):
-            hazy += raster.hazy(pic)
+            hazy += raster.squeezed(pic)
             for k, (out, c) in enumerate(both(pic)):
                 got[k] += sum(covered(pic, out, b) for b in ref)
                 cpu[k] += c
@@ -107,11 +112,11 @@ def main() -> int:
         rows.append(f"| {name} | {hazy} | {share[0]} | {share[1]} | {cpu[0]:.1f} | {cpu[1]:.1f} |")
         print(rows[-1], flush=True)
     wider = [np.asarray(Image.open(f).convert("RGB")) for f in sorted((SHARED / "widerface").rglob("*.jpg"))]
-    rows += ["", "| ordinary photos | photos | called hazy | CPU s of the test, all | share changed by the pass, "
-             "mean (worst) | CPU s of those called hazy, without | with |", "|---|---:|---:|---:|---:|---:|---:|"]
+    rows += ["", "| ordinary photos | photos | called hazy or dark | CPU s of the test, all | share changed by the "
+             "pass, mean (worst) | CPU s of those called, without | with |", "|---|---:|---:|---:|---:|---:|---:|"]
     for name, pics in (("calibration folders", ordinary), ("WIDER FACE (protection benchmark)", wider)):
         t = time.process_time()
-        flagged = [rgb for rgb in pics if raster.hazy(rgb)]
+        flagged = [rgb for rgb in pics if raster.squeezed(rgb)]
         test_cpu = time.process_time() - t
         shares, cpu = [], [0.0, 0.0]
         for rgb in flagged:

@@ -122,6 +122,20 @@ def test_a_photo_in_dense_haze_is_searched_with_its_contrast_stretched(tmp_path:
     assert raster.hazy(a) and not raster.hazy(rgb(GROUP))
 
 
+@pytest.mark.parametrize("levels", [3, 5, 7, 11])
+def test_a_photo_held_dark_is_searched_with_its_contrast_stretched(tmp_path: Path, levels: int):
+    """A photo in levels 0-7 looks black on a screen, and a levels stretch brings back every face: the group
+    photo scaled into 0-5 and 0-7 had none of its faces covered, 0-11 all but one (a hunt, 2026-12-06). A dark
+    picture is searched stretched too (``raster.squeezed``); the photo as committed is not taken for one."""
+    dark = (np.asarray(Image.open(GROUP).convert("RGB")).astype(np.uint16) * levels + 127) // 255
+    src = tmp_path / "dark.png"
+    Image.fromarray(dark.astype(np.uint8)).save(src)
+    assert run(src, "-o", tmp_path / "out.png", "-q", "--cover", "faces") == 0
+    a, b = rgb(src), rgb(tmp_path / "out.png")
+    assert [covered_fraction(a, b, box) > 0.8 for box in dlib_boxes(GROUP.name)] == [True] * 6
+    assert raster.squeezed(a) and not raster.squeezed(rgb(GROUP))
+
+
 def test_a_big_face_in_a_jpeg_of_quality_5_is_covered(tmp_path: Path):
     """insightface's blur.jpg (a 228 px face) saved at quality 5: the face came out whole, not one pixel of it
     covered (a hunt, 2026-12-05)."""

@@ -276,6 +276,16 @@ def smoothed(rgb: np.ndarray) -> np.ndarray:
 # photoprism, deepface: a first rule, 40% of all blocks lifted, took 9 portraits on white, and a search
 # stretched changed 23% of one); the test costs ~2.4 ms a WIDER FACE photo (docs/BENCHMARKS.md, "Haze and
 # smoke").
+# A picture held dark (under-exposed at night, or darkened on purpose) is the same squeeze from below: the
+# group photo of tests/test_photo.py scaled into levels 0-5 or 0-7 shows nothing on a screen, yet a levels
+# stretch brings back every face, and none was covered (a hunt, 2026-12-06). Dark: of the blocks with any
+# detail (1st to 99th percentile over DARK_DETAIL levels), DARK_SHARE have their 99th percentile at
+# DARK_CEIL or under. The group photo in levels 0-3 up to 0-20 is dark; none of 332 ordinary photos is (the
+# 100 the benches calibrate on, the plate photos, photoprism, deepface, WIDER FACE; the nearest, a studio
+# crop on black, 0.43; docs/BENCHMARKS.md, "Haze and smoke").
+DARK_CEIL = 16.0
+DARK_DETAIL = 2.0
+DARK_SHARE = 0.6
 HAZE_FLOOR = 130.0
 HAZE_SPAN = 90.0
 HAZE_SHARE = 0.6
@@ -307,14 +317,30 @@ def _block_tones(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def hazy(rgb: np.ndarray) -> bool:
     """Are the dark tones of HAZE_SHARE of the picture's detail lifted and squeezed, as haze or smoke
     leaves them?"""
+    return min(rgb.shape[:2]) >= 32 and _hazy(*_block_tones(rgb))
+
+
+def squeezed(rgb: np.ndarray) -> bool:
+    """Is the picture's detail squeezed into a few levels, lifted (``hazy``) or held down (DARK_CEIL):
+    searched again ``stretched``. One measure of the blocks for both tests."""
     if min(rgb.shape[:2]) < 32:
         return False
     lo, hi = _block_tones(rgb)
+    return _hazy(lo, hi) or _dark(lo, hi)
+
+
+def _hazy(lo: np.ndarray, hi: np.ndarray) -> bool:
     span = hi - lo
     detail = span > 8
     if detail.mean() < _DETAIL:
         return False
     return float(((lo >= HAZE_FLOOR) & (span < HAZE_SPAN))[detail].mean()) >= HAZE_SHARE
+
+
+def _dark(lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Are DARK_SHARE of the blocks with any detail (DARK_DETAIL levels) no brighter than DARK_CEIL?"""
+    detail = hi - lo >= DARK_DETAIL
+    return bool(detail.any()) and float((hi[detail] <= DARK_CEIL).mean()) >= DARK_SHARE
 
 
 def stretched(rgb: np.ndarray) -> np.ndarray:
