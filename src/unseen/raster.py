@@ -281,8 +281,8 @@ def smoothed(rgb: np.ndarray) -> np.ndarray:
 # stretch brings back every face, and none was covered (a hunt, 2026-12-06). Dark: of the blocks with any
 # detail (1st to 99th percentile over DARK_DETAIL levels), DARK_SHARE have their 99th percentile at
 # DARK_CEIL or under. The group photo in levels 0-3 up to 0-20 is dark; none of 332 ordinary photos is (the
-# 100 the benches calibrate on, the plate photos, photoprism, deepface, WIDER FACE; the nearest, a studio
-# crop on black, 0.43; docs/BENCHMARKS.md, "Haze and smoke").
+# 100 the benches calibrate on, the plate photos, photoprism, deepface, WIDER FACE; the nearest, a deepface
+# portrait, 0.43; docs/BENCHMARKS.md, "Haze and smoke").
 DARK_CEIL = 16.0
 DARK_DETAIL = 2.0
 DARK_SHARE = 0.6

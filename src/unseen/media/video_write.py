@@ -97,7 +97,9 @@ class Writer:
         out_tb = self.video.time_base
         if out_tb != self.tb:  # the input's clock, in the output's (OUTPUT_TIME_BASE)
             pts, duration = round(pts * self.tb / out_tb), max(1, round(duration * self.tb / out_tb))
-        pts = self.last_pts = max(pts, self.last_pts + 1)
+        step = max(1, int(OUTPUT_GRID / out_tb))  # 9 ticks of 1/90000 s; WebM's 1/1000 s is coarser still
+        pts, duration = round(pts / step) * step, max(1, round(duration / step)) * step
+        pts = self.last_pts = max(pts, self.last_pts + step)
         frame.pts = pts
         frame.time_base = out_tb
         frame.duration = duration
@@ -209,6 +211,11 @@ def add_audio(out, audio_in, fmt: str):
 # iPhone's 1/600 s came out as 19200 ticks a second, a clock finer than 1/90000 s as itself), a hint of
 # the device that made the clip. Frames closer than a tick are moved a tick apart (``Writer._encode``).
 OUTPUT_TIME_BASE = Fraction(1, 90000)
+# Every frame's time is also put on a grid of OUTPUT_GRID: times that stay whole multiples of the camera's
+# clock tell it by their greatest common divisor (an iPhone clip's frames fell on multiples of 150 ticks,
+# its 1/600 s again, with its 20-and-21-tick steps; a hunt, 2026-12-06). On 0.1 ms a clock that does not
+# divide it (1/600, 1001/30000, 1/15360, 1/44100) leaves no trace; a frame moves by 0.05 ms at most.
+OUTPUT_GRID = Fraction(1, 10000)
 
 
 def open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate: Fraction | None,
