@@ -58,6 +58,39 @@ def test_truncated_image(tmp_path, cli, fmt):
     assert sha(src) == before
 
 
+def _planar_tiff(path: Path, rgb16: np.ndarray) -> None:
+    """An uncompressed little-endian TIFF of 16-bit RGB stored plane by plane (PlanarConfiguration 2), which
+    Pillow cannot write."""
+    h, w, c = rgb16.shape
+    data = np.ascontiguousarray(rgb16.transpose(2, 0, 1)).astype("<u2").tobytes()
+    plane = h * w * 2
+    after = 8 + len(data)  # the IFD, then the tags' arrays
+    tags = [(256, 3, [w]), (257, 3, [h]), (258, 3, [16] * c), (259, 3, [1]), (262, 3, [2]),
+            (273, 4, [8 + i * plane for i in range(c)]), (277, 3, [c]), (278, 3, [h]), (279, 4, [plane] * c),
+            (284, 3, [2])]
+    ifd, blobs, blob_at = struct.pack("<H", len(tags)), b"", after + 2 + 12 * len(tags) + 4
+    for tag, typ, values in tags:
+        payload = struct.pack("<" + ("H" if typ == 3 else "I") * len(values), *values)
+        if len(payload) <= 4:
+            ifd += struct.pack("<HHI", tag, typ, len(values)) + payload.ljust(4, b"\0")
+        else:
+            ifd += struct.pack("<HHII", tag, typ, len(values), blob_at + len(blobs))
+            blobs += payload
+    path.write_bytes(b"II*\0" + struct.pack("<I", after) + data + ifd + struct.pack("<I", 0) + blobs)
+
+
+def test_a_16_bit_tiff_stored_plane_by_plane_is_refused(tmp_path, cli):
+    """Pillow reads each 16-bit plane of such a TIFF as 8-bit: a scrambled picture (the top half's rows side
+    by side), searched and written, exit 0 (a hunt, 2026-12-06). Refused in one line (fail closed)."""
+    src = tmp_path / "planar.tif"
+    photo = np.asarray(Image.open(PHOTO).convert("RGB"))
+    _planar_tiff(src, photo.astype(np.uint16) * 257)
+    with Image.open(src) as im:  # what Pillow makes of it: not the photo
+        assert np.abs(np.asarray(im.convert("RGB")).astype(int) - photo).mean() > 20
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "plane by plane")
+
+
 def test_truncated_header(tmp_path, cli):
     src = tmp_path / "head.jpg"
     src.write_bytes(PHOTO.read_bytes()[:40])

@@ -105,6 +105,10 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
         with open_image(path) as im:
             if im.format == "TIFF" and _tiff_raw(im):
                 raise UnseenError(_RAW_MESSAGE.format("TIFF-based raw"))
+            if im.format == "TIFF" and _tiff_planes_misread(im):
+                raise UnseenError("TIFF with samples over 8 bits stored plane by plane (PlanarConfiguration 2), "
+                                  "which Pillow reads wrong (a scrambled picture); save it again with its samples "
+                                  "interleaved, or as PNG, first")
             if im.format == "AVIF":
                 crop = clean_aperture(path)
                 if crop is not None and crop not in (im.size, im.size[::-1]):
@@ -134,6 +138,18 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow plugins raise anything (TypeError, KeyError...)
         raise UnseenError(f"cannot read image header: {_reason(exc)}") from None
+
+
+def _tiff_planes_misread(im: Image.Image) -> bool:
+    """Several samples a pixel over 8 bits each, stored plane by plane: Pillow reads each 16-bit plane as
+    8-bit, and a run wrote a picture of the top half's rows side by side, interleaved, its faces searched
+    there, exit 0 (a hunt, 2026-12-06): refused (fail closed)."""
+    try:
+        bits = im.tag_v2.get(258, (1,))
+        bits = bits if isinstance(bits, tuple) else (bits,)
+        return im.tag_v2.get(284, 1) == 2 and int(im.tag_v2.get(277, 1)) > 1 and max(bits) > 8
+    except Exception:  # noqa: BLE001 - a tag of the wrong type: decoding decides
+        return False
 
 
 def _tiff_raw(im: Image.Image) -> bool:
