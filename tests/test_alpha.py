@@ -183,8 +183,9 @@ def test_the_review_page_finds_and_shows_a_face_carried_by_alpha(tmp_path: Path,
 
 
 def test_the_review_sidecar_lists_what_the_self_check_covered_on_a_transparent_photo(detector):
-    """The self-check looks at each picture a viewer may show: two checks on one still photo, where the
-    review page's sidecar took only a single check as a photo's and listed none of what they covered."""
+    """The self-check looks at each picture a viewer may show: three checks on one still photo (over black,
+    the colour kept under the alpha, over white), where the review page's sidecar took only a single check
+    as a photo's and listed none of what they covered."""
     from unseen.engine.image import cover
     from unseen.options import Options
     from unseen.regions import Regions
@@ -195,6 +196,6 @@ def test_the_review_sidecar_lists_what_the_self_check_covered_on_a_transparent_p
     alpha[:4] = 128  # partly transparent somewhere: seen over black and over white
     recorder = _Recorder(detector)
     done = cover(rgb, recorder, Options(), detected=Regions.empty(), alpha=alpha)
-    assert len(recorder.checked) == 2 and done.self_check_extra >= 4
+    assert len(recorder.checked) == 3 and done.self_check_extra >= 4
     again = recorder.found_again(Regions.empty(), Options().pad, grey.shape[1], grey.shape[0], animated=False)
     assert len(again) == done.self_check_extra
