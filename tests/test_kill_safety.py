@@ -21,6 +21,7 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
+import numpy as np
 import pytest
 from kill_helpers import PHOTO, TMP_PREFIX, finals, make_clip, temps, wait_for
 from PIL import Image
@@ -314,6 +315,15 @@ def test_a_library_caller_keeps_its_signal_handlers_and_can_run_again(tmp_path, 
         assert main([str(PHOTO), "-o", str(tmp_path / "again"), "-q", "--cover", "faces"]) == 0
         assert [signal.getsignal(sig) for sig in stops] == [mine] * 3
         assert [p.name for p in (tmp_path / "again").iterdir()] == [PHOTO.name]
+        # The caller's own Ctrl-C later, handled by the caller (a notebook): the library goes on working. The
+        # signal was read from the pipe ``cli.main`` had left behind, and every ``anonymize_image`` after it
+        # failed "interrupted" (a review, 2026-12-06).
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+        from unseen import anonymize_image
+
+        _, regions = anonymize_image(np.asarray(Image.open(PHOTO).convert("RGB")))
+        assert len(regions) >= 5
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)

@@ -24,6 +24,7 @@ from .errors import UnseenError
 STOP_WRITING = threading.Event()
 STOP_SIGNALS = {int(getattr(signal, n)) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
 _signals: int | None = None  # read end of the pipe the interpreter writes each caught signal to
+_pipe: tuple[int, int, int] | None = None  # its read and write ends, and the wakeup fd it replaced
 _read_lock = threading.Lock()
 
 
@@ -35,14 +36,31 @@ def watch_signals() -> None:
     photo gave it its name 0.4 s after SIGTERM (tests/test_kill_safety.py, under load). The wakeup fd is
     written by the C-level handler as the signal arrives, so ``stopped`` sees it before the handler
     runs. The main thread only (``signal.set_wakeup_fd``); elsewhere this does nothing."""
-    global _signals
+    global _signals, _pipe
     if threading.current_thread() is not threading.main_thread() or _signals is not None:
         return
     read, write = os.pipe()
     os.set_blocking(read, False)
     os.set_blocking(write, False)
-    signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    _pipe = read, write, signal.set_wakeup_fd(write, warn_on_full_buffer=False)
     _signals = read
+
+
+def unwatch_signals() -> None:
+    """Undo ``watch_signals`` (the wakeup fd it replaced is put back) and forget the run's interrupt: a
+    library caller of ``cli.main`` that caught its own Ctrl-C later (a notebook) had the signal read from
+    the pipe left behind, and every ``anonymize_image`` after it failed "interrupted" (a review, 2026-12-06).
+    The main thread only."""
+    global _signals, _pipe
+    if threading.current_thread() is not threading.main_thread() or _pipe is None:
+        return
+    read, write, previous = _pipe
+    with _read_lock:
+        signal.set_wakeup_fd(previous)
+        _signals, _pipe = None, None
+        os.close(read)
+        os.close(write)
+    STOP_WRITING.clear()
 
 
 def stopped() -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..errors import fsname, os_cause, printable  # noqa: F401 - the commands print through these
-from ..interrupt import STOP_SIGNALS, STOP_WRITING, start_writing, watch_signals
+from ..interrupt import STOP_SIGNALS, STOP_WRITING, start_writing, unwatch_signals, watch_signals
 
 _bar: Any = None  # the progress bar being drawn, if any: lines are printed through it
 
@@ -94,6 +94,7 @@ def restore_signals(previous: dict[int, Any]) -> None:
     for sig, handler in previous.items():
         if handler is not None:
             signal.signal(sig, handler)
+    unwatch_signals()
 
 
 class progress_bar:  # noqa: N801 - used like a function
