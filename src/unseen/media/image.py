@@ -141,13 +141,15 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
 
 
 def _tiff_planes_misread(im: Image.Image) -> bool:
-    """Several samples a pixel over 8 bits each, stored plane by plane: Pillow reads each 16-bit plane as
-    8-bit, and a run wrote a picture of the top half's rows side by side, interleaved, its faces searched
-    there, exit 0 (a hunt, 2026-12-06): refused (fail closed)."""
+    """Several samples a pixel over 8 bits each, stored plane by plane and uncompressed: Pillow's own raw
+    reader takes each 16-bit plane as 8-bit, and a run wrote a picture of the top half's rows side by side,
+    interleaved, its faces searched there, exit 0 (a hunt, 2026-12-06): refused (fail closed). Compressed
+    ones go through libtiff, which reads them right (a review, 2026-12-06: deflate, exact)."""
     try:
         bits = im.tag_v2.get(258, (1,))
         bits = bits if isinstance(bits, tuple) else (bits,)
-        return im.tag_v2.get(284, 1) == 2 and int(im.tag_v2.get(277, 1)) > 1 and max(bits) > 8
+        raw = any(getattr(t, "codec_name", t[0]) == "raw" for t in im.tile)
+        return im.tag_v2.get(284, 1) == 2 and int(im.tag_v2.get(277, 1)) > 1 and max(bits) > 8 and raw
     except Exception:  # noqa: BLE001 - a tag of the wrong type: decoding decides
         return False
 
