@@ -352,3 +352,30 @@ def test_page_words_have_no_flags_or_jargon():
         "a short video of the moment (motion photo)", "hidden data after the picture", "camera maker's data (GoPro)",
         "hidden preview picture", "application data (FOO 1.0)", "text drawn over the picture",
         "time the picture was last changed", "application data (gPsT)"]
+
+
+def test_a_signal_after_the_output_is_written_does_not_say_it_was_not(photo, monkeypatch):
+    """A signal between the output given its name and the sidecar's second write: the save fails
+    ("interrupted"), but the output is there, so the command must not say "no output written for it" of it
+    (``ReviewServer.unsaved``; a review, 2026-12-06)."""
+    from unseen import interrupt
+
+    write = saving.atomic_output
+    calls = []
+
+    def signalled_before_the_second_sidecar(dst, force, *args, **kwargs):
+        calls.append(dst)
+        if len(calls) == 2:  # the output is written; a Ctrl-C now
+            interrupt.STOP_WRITING.set()
+        return write(dst, force, *args, **kwargs)
+
+    monkeypatch.setattr(saving, "atomic_output", signalled_before_the_second_sidecar)
+    srv = _serve([photo])
+    try:
+        answer = _save(srv, {"regions": [FACE]})[1]
+        assert answer["state"] == "error" and not answer["interrupted"]
+        assert photo.with_name("photo.unseen.jpg").is_file()
+    finally:
+        srv.stop()
+        interrupt.start_writing()
+    assert srv.unsaved == []

@@ -373,6 +373,7 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
     mode = "add" if video or item.animated else "only"
     items = review_items(plan.regions, plan.times, plan.found_by)
     side = item.job.sidecar
+    out: Path | None = None
     try:
         with atomic_output(side, force=plan.force) as tmp:
             tmp.write_text(_sidecar_doc(item, items, mode), encoding="utf-8")
@@ -397,8 +398,8 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
             if item.draft_gen == plan.draft_gen:  # a draft sent while this save ran is newer work
                 item.draft = None
         return _result(item, report, plan, extra_items)
-    except UnseenError as exc:  # ``interrupted``: the server is stopping (``ReviewServer.unsaved``)
-        return {"state": "error", "error": words.error(str(exc)), "interrupted": interrupt.stopped()}
+    except UnseenError as exc:  # ``interrupted``: stopped before the output was written (``ReviewServer.unsaved``)
+        return {"state": "error", "error": words.error(str(exc)), "interrupted": out is None and interrupt.stopped()}
     except Exception as exc:  # noqa: BLE001 - say so on the page, never silently
         return {"state": "error", "error": f"{type(exc).__name__}: {exc}"}
 
