@@ -214,7 +214,8 @@ OUTPUT_TIME_BASE = Fraction(1, 90000)
 # Every frame's time is also put on a grid of OUTPUT_GRID: times that stay whole multiples of the camera's
 # clock tell it by their greatest common divisor (an iPhone clip's frames fell on multiples of 150 ticks,
 # its 1/600 s again, with its 20-and-21-tick steps; a hunt, 2026-12-06). On 0.1 ms a clock that does not
-# divide it (1/600, 1001/30000, 1/15360, 1/44100) leaves no trace; a frame moves by 0.05 ms at most.
+# divide it (1/600, 1001/30000, 1/15360, 1/44100) leaves no trace; a frame moves by 0.05 ms at most on the
+# grid, and the muxer's edit list can set all but the first ~0.09 ms earlier still (tests/test_video_timing.py).
 OUTPUT_GRID = Fraction(1, 10000)
 
 
