@@ -359,27 +359,17 @@ def test_ctrl_c_during_a_big_photos_detection_ends_at_the_next_tile(tmp_path):
 
 def _review_save(proc: subprocess.Popen, clip: Path) -> None:
     """Start the review page's save of ``clip`` (the page's own requests) and wait until frames are written."""
-    import http.client
+    from types import SimpleNamespace
     from urllib.parse import parse_qs, urlparse
 
+    from web_helpers import _json, _ready
+
     url = urlparse(proc.stdout.readline().decode().split()[-1])
-    token, port = parse_qs(url.query)["token"][0], url.port
-
-    def call(method: str, path: str, body: dict | None = None) -> dict:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {"Host": f"127.0.0.1:{port}", "X-Unseen-Token": token, "Content-Type": "application/json"}
-        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-        answer = json.loads(conn.getresponse().read() or b"{}")
-        conn.close()
-        return answer
-
-    item = call("GET", "/api/session")["files"][0]["id"]
-    deadline = time.monotonic() + 120
-    while (found := call("GET", f"/api/files/{item}"))["state"] not in ("ready", "error"):
-        assert time.monotonic() < deadline, "the page's detection did not finish"
-        time.sleep(0.2)
+    srv = SimpleNamespace(port=url.port, token=parse_qs(url.query)["token"][0])  # what the helpers use of a server
+    item = _json(srv, "GET", "/api/session")[1]["files"][0]["id"]
+    found = _ready(srv, item, timeout=120)
     assert found["state"] == "ready", found
-    call("POST", f"/api/files/{item}/save", {"style": "fill", "regions": found.get("regions", [])})
+    _json(srv, "POST", f"/api/files/{item}/save", {"style": "fill", "regions": found.get("regions", [])})
     out = clip.parent / "out"
     wait_for(lambda: any(p.suffix == ".mp4" and p.stat().st_size for p in temps(out)), proc)
 
