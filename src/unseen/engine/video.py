@@ -118,10 +118,9 @@ class _Analysis(threading.Thread):
                 # Closed before the file is, however the loop ends: a detector's error (an interrupt) kept
                 # both generators alive in its traceback, and the decoding thread read on from the closed
                 # file (a segmentation fault, 2026-12-06).
-                frames = contextlib.closing(prefetch(reader.video_frames(), self.vdet.prepare))
-                found_all = contextlib.closing(self.vdet.detect_all(frames.thing))
-                with frames, found_all:
-                    self._analyse(reader, found_all.thing)
+                with contextlib.closing(prefetch(reader.video_frames(), self.vdet.prepare)) as frames, \
+                        contextlib.closing(self.vdet.detect_all(frames)) as found_all:
+                    self._analyse(reader, found_all)
         except BaseException as exc:  # noqa: BLE001 - re-raised by the writer
             self.error = exc
         finally:
