@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from ..errors import UnseenError, os_cause
@@ -18,9 +19,14 @@ def main(argv: list[str]) -> int:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.add_argument("--no-faces", action="store_true", help="skip detection in the picture (faster)")
+    p.add_argument("--max-pixels", type=float, default=None,
+                   help="refuse larger images when counting faces (default 200e6) and video frames (default 8K, "
+                   "35.4e6)")
     p.add_argument("--cover", default="faces,plates,text", metavar="KINDS",
                    help="what to look for in the picture: a comma list of faces, plates, text (default all)")
     args = p.parse_args(argv)
+    if args.max_pixels is not None and not (args.max_pixels >= 1 and math.isfinite(args.max_pixels)):
+        p.error("--max-pixels must be a number of pixels, 1 or more")
     try:
         cover = parse_cover(args.cover)
     except ValueError as exc:
@@ -31,7 +37,7 @@ def main(argv: list[str]) -> int:
     failed = 0
     for path in args.files:
         try:
-            found = inspect_file(path, detector)
+            found = inspect_file(path, detector, int(args.max_pixels) if args.max_pixels else None)
         except UnseenError as exc:
             err(path, str(exc))
             failed += 1

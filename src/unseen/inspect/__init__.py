@@ -16,11 +16,13 @@ __all__ = ["Findings", "inspect_file"]
 SAMPLES = 8  # an animation's frames searched, spread over it (a video's: ``video._sample_faces``)
 
 
-def inspect_file(path: Path, detector: Any = None) -> Findings:
+def inspect_file(path: Path, detector: Any = None, max_pixels: int | None = None) -> Findings:
     """Inspect one image or video; raise UnseenError with a one-line cause on unreadable files.
 
     ``detector`` (optional, anything with ``detect(rgb) -> Regions``) counts faces in the picture
     and in embedded previews, and lists the plates and text it finds in the picture (boxes only).
+    ``max_pixels``: the largest picture (all frames) or video frame decoded for that (None: the run's
+    defaults, ``DEFAULT_MAX_PIXELS`` and ``VIDEO_MAX_PIXELS``).
     """
     if not path.is_file():
         raise UnseenError("no such file" if not path.exists() else "not a regular file")
@@ -28,7 +30,7 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
         from .video import inspect_video
 
         try:
-            return inspect_video(path, detector)
+            return inspect_video(path, detector, max_pixels)
         except UnseenError:
             raise
         except Exception as exc:  # noqa: BLE001 - any demuxer oddity: one line, no traceback
@@ -47,7 +49,7 @@ def inspect_file(path: Path, detector: Any = None) -> Findings:
         raise UnseenError(f"cannot read image: {first_line(exc)}") from None
     if detector is not None:
         try:
-            with image_io.read(path, lazy=True) as img:
+            with image_io.read(path, max_pixels or image_io.DEFAULT_MAX_PIXELS, lazy=True) as img:
                 if len(img.durations) > 1:  # an animation: its faces may come in any frame
                     found.frames = len(img.durations)
                     most = MostInOneFrame(detector)

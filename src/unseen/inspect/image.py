@@ -6,8 +6,6 @@ thumbnails). Independent of the output checks in ``media.image_check`` on purpos
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,35 +14,31 @@ from typing import Any
 from PIL import ExifTags, Image, IptcImagePlugin
 
 from ..media.image_check import GIF_ANIMATION_APPS, PNG_OK, WEBP_OK, app_name, chunks, gif_extensions, jpeg_segments
-from ..media.image_open import open_allowed, open_image
+from ..media.image_open import open_image
 from ..media.isobmff import clean_aperture
+from .contents import png_exif, read_exif, read_iptc, read_png_text, read_xmp
+from .embedded import (
+    embedded_jpeg,
+    heif_items,
+    jp2_boxes,
+    photoshop_blocks,
+    psd_layers,
+    read_resources,
+    tiff_sub_images,
+)
 from .findings import Findings, clean
-
-GPS_IFD = 0x8825
-EXIF_IFD = 0x8769
-
-_DEVICE_TAGS = {"Make", "Model", "BodySerialNumber", "LensMake", "LensModel", "LensSerialNumber",
-                "CameraOwnerName", "SerialNumber", "ImageUniqueID", "HostComputer"}
-_PEOPLE_TAGS = {"Artist", "Copyright", "CameraOwnerName", "XPAuthor", "ImageDescription",
-                "UserComment", "XPComment", "XPSubject", "XPKeywords"}
-_DATE_TAGS = {"DateTime", "DateTimeOriginal", "DateTimeDigitized", "OffsetTime", "OffsetTimeOriginal"}
-
-
-def _dms(values: Any, ref: Any) -> float | None:
-    try:
-        d, m, s = (float(x) for x in values)
-        sign = -1 if str(ref).upper().startswith(("S", "W")) else 1
-        return round(sign * (d + m / 60 + s / 3600), 6)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
 
 
 def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None = None) -> Findings:
-    """List what an image file gives away. ``face_counter`` (optional) runs on embedded previews."""
+    """List what an image file gives away. ``face_counter`` (optional) runs on embedded previews and
+    pictures; without it no pixel is decoded (``engine.image`` lists what a run drops with this, and a
+    200 KB PNG of 1.6 gigapixels must not cost 1.6 GB to list)."""
     f = Findings(path=str(path))
     with open_image(path) as im:  # warnings ("Corrupt EXIF data") silenced: stderr is for one-line errors
         f.format, f.size = im.format or "?", im.size
         info = im.info
+        if im.format == "PNG":  # Pillow's getexif decodes every pixel to look for EXIF after them
+            info["exif"] = png_exif(chunks(Path(path).read_bytes(), "PNG")[0])
         try:
             exif = im.getexif()
         except Exception:
@@ -52,12 +46,16 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
             f.blocks.append("EXIF (malformed)")
         if exif:
             f.blocks.append("EXIF")
-            _read_exif(exif, f)
-        if info.get("xmp") or info.get("XML:com.adobe.xmp"):
+            read_exif(exif, f)
+        xmp = info.get("xmp") or info.get("XML:com.adobe.xmp")
+        if xmp:
             f.blocks.append("XMP")
+            read_xmp(xmp if isinstance(xmp, bytes) else str(xmp).encode(), f)
         try:
-            if IptcImagePlugin.getiptcinfo(im):
+            iptc = IptcImagePlugin.getiptcinfo(im)
+            if iptc:
                 f.blocks.append("IPTC")
+                read_iptc(iptc, f)
         except Exception:
             f.blocks.append("IPTC (malformed)")
         if info.get("icc_profile"):
@@ -65,40 +63,50 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
         if info.get("comment"):
             f.blocks.append("comment")
             f.people.setdefault("Comment", clean(info["comment"]))
-        try:  # Pillow decodes the whole PNG to reach text chunks after the pixels
-            text = getattr(im, "text", None)
-        except Exception:  # damaged image data (a second load after a failed one asserts)
-            text = None
-            f.blocks.append("PNG chunks after the image data (unreadable: the image data is damaged)")
-        if text:
-            f.blocks.append("PNG text chunks (" + ", ".join(text) + ")")
         if info.get("mp") or im.format == "MPO":
             f.blocks.append("multi-picture (MPF) extra images")
         if exif:
             _thumbnail(exif, info.get("exif"), f, face_counter)
         if info.get("exif"):
             _previews(info["exif"], f, face_counter)
+        if isinstance(info.get("photoshop"), dict):  # a JPEG's APP13 resources, parsed by Pillow
+            read_resources(info["photoshop"], f, face_counter)
+        elif im.format == "TIFF" and getattr(im, "tag_v2", {}).get(34377):
+            read_resources(photoshop_blocks(bytes(im.tag_v2[34377])), f, face_counter)
         for key in ("photoshop", "adobe"):
             if key in info:
                 f.blocks.append(f"{key} block")
-        if im.format == "GIF":
-            _gif_blocks(Path(path).read_bytes(), f)
-        elif im.format in ("JPEG", "MPO"):
-            _jpeg_blocks(Path(path).read_bytes(), f)
-        elif im.format in ("PNG", "WEBP"):
-            _chunks(Path(path).read_bytes(), im.format, f)
-            if im.format == "PNG" and info.get("default_image") and getattr(im, "is_animated", False):
-                # Pillow's frame 0: a picture of its own, no part of the animation, that viewers which do
-                # not play APNG show (unseen's output leaves it out)
-                face = None if face_counter is None else face_counter(im) > 0
-                f.thumbnails.append({"kind": "APNG default image (no part of the animation)", "size": im.size,
-                                     "face": face})
-        elif im.format == "AVIF":
-            crop = clean_aperture(path)
-            if crop is not None and crop not in (im.size, im.size[::-1]):
-                f.blocks.append(f"clean-aperture crop: viewers show {crop[0]:g}x{crop[1]:g} of the "
-                                f"{im.size[0]}x{im.size[1]} picture it holds (the rest is hidden, not gone)")
+        _by_format(path, im, f, face_counter)
     return f
+
+
+def _by_format(path: Path, im: Image.Image, f: Findings, face_counter: Callable[[Image.Image], int] | None) -> None:
+    """What only one format carries: its own blocks, chunks, boxes and extra pictures."""
+    if im.format == "GIF":
+        _gif_blocks(Path(path).read_bytes(), f)
+    elif im.format in ("JPEG", "MPO"):
+        _jpeg_blocks(Path(path).read_bytes(), f)
+    elif im.format in ("PNG", "WEBP"):
+        _chunks(Path(path).read_bytes(), im.format, f)
+        if im.format == "PNG" and im.info.get("default_image") and getattr(im, "is_animated", False):
+            # Pillow's frame 0: a picture of its own, no part of the animation, that viewers which do
+            # not play APNG show (unseen's output leaves it out)
+            face = None if face_counter is None else face_counter(im) > 0
+            f.thumbnails.append({"kind": "APNG default image (no part of the animation)", "size": im.size,
+                                 "face": face})
+    elif im.format == "AVIF":
+        crop = clean_aperture(path)
+        if crop is not None and crop not in (im.size, im.size[::-1]):
+            f.blocks.append(f"clean-aperture crop: viewers show {crop[0]:g}x{crop[1]:g} of the "
+                            f"{im.size[0]}x{im.size[1]} picture it holds (the rest is hidden, not gone)")
+    elif im.format == "HEIF":
+        heif_items(path, f, face_counter)
+    elif im.format == "PSD":
+        psd_layers(im, path, f, face_counter)
+    elif im.format == "TIFF":
+        tiff_sub_images(path, im, f, face_counter)
+    elif im.format == "JPEG2000":
+        jp2_boxes(Path(path).read_bytes(), f)
 
 
 def _mp4_start(data: bytes) -> bool:
@@ -121,7 +129,11 @@ _SHOWN = {"PNG": {"iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "gAMA", "cHRM", "sRGB"
 def _chunks(data: bytes, fmt: str, f: Findings) -> None:
     """What a PNG or WebP carries beyond Pillow's ``info`` (``image_check.chunks``): a PNG's last-modified
     time (tIME), makers' private chunks, data after the end."""
-    found, trailing, _problem = chunks(data, fmt)
+    found, trailing, problem = chunks(data, fmt)
+    if fmt == "PNG":
+        read_png_text(found, f)
+        if problem:
+            f.blocks.append("PNG chunks after the image data (unreadable: the image data is damaged)")
     shown = _SHOWN["PNG" if fmt == "PNG" else "WebP"]
     for ctype, _body in found:
         kind = ctype.decode("latin-1")
@@ -190,35 +202,6 @@ def _gif_blocks(data: bytes, f: Findings) -> None:
             f.blocks.append(name)
 
 
-def _read_exif(exif: Image.Exif, f: Findings) -> None:
-    tags = dict(exif)
-    with contextlib.suppress(Exception):  # a broken sub-IFD must not hide the rest
-        tags.update(exif.get_ifd(EXIF_IFD))
-    for tag, value in tags.items():
-        name = ExifTags.TAGS.get(tag, "")
-        if name in _DATE_TAGS:
-            f.dates[name] = clean(value)
-        elif name in _DEVICE_TAGS:
-            f.device[name] = clean(value)
-        elif name in _PEOPLE_TAGS and clean(value):
-            f.people[name] = clean(value)
-        elif name == "Software":
-            f.software = clean(value)
-        elif name == "MakerNote":
-            f.blocks.append("maker notes")
-    try:
-        gps = exif.get_ifd(GPS_IFD)
-    except Exception:
-        gps = {}
-    if gps:
-        named = {ExifTags.GPSTAGS.get(k, str(k)): v for k, v in gps.items()}
-        f.gps = {k: clean(v) for k, v in named.items()}
-        lat = _dms(named.get("GPSLatitude"), named.get("GPSLatitudeRef"))
-        lon = _dms(named.get("GPSLongitude"), named.get("GPSLongitudeRef"))
-        if lat is not None and lon is not None:
-            f.gps["position"] = f"{lat}, {lon}"
-
-
 def _previews(raw: bytes, f: Findings, face_counter: Callable[[Image.Image], int] | None) -> None:
     """JPEG pictures inside the EXIF block other than its IFD1 thumbnail: the larger previews cameras keep
     in their maker notes (a Sigma DP1's 640 x 480, Nikon's, Casio's), which showed only as "maker notes"."""
@@ -226,24 +209,13 @@ def _previews(raw: bytes, f: Findings, face_counter: Callable[[Image.Image], int
     while at >= 0:
         end = raw.find(b"\xff\xd9", at)
         data = raw[at : end + 2 if end >= 0 else len(raw)]
-        found = _embedded_jpeg(data, face_counter)
+        found = embedded_jpeg(data, face_counter)
         if found is None:  # the bytes of something else that start like a JPEG
             at = raw.find(b"\xff\xd8\xff", at + 3)
             continue
         if not any(e["kind"] == "EXIF thumbnail" and tuple(e["size"]) == found[0] for e in f.thumbnails):
             f.thumbnails.append({"kind": "preview in the EXIF block", "size": found[0], "face": found[1]})
         at = raw.find(b"\xff\xd8\xff", at + len(data))
-
-
-def _embedded_jpeg(data: bytes, face_counter: Callable[[Image.Image], int] | None) -> tuple[Any, bool | None] | None:
-    """Size of a JPEG picture embedded in a file's metadata and whether a face is seen in it (None: not
-    looked for); None when the bytes are no JPEG. JPEG only: nothing else parses what a maker embeds."""
-    try:
-        with open_allowed(io.BytesIO(data), ("JPEG",)) as t:
-            t.load()
-            return t.size, (face_counter(t.convert("RGB")) > 0 if face_counter is not None else None)
-    except Exception:  # noqa: BLE001 - damaged or not a JPEG
-        return None
 
 
 def _thumbnail(exif: Image.Exif, raw: bytes | None, f: Findings,
@@ -259,7 +231,7 @@ def _thumbnail(exif: Image.Exif, raw: bytes | None, f: Findings,
     entry: dict[str, Any] = {"kind": "EXIF thumbnail", "size": (0, 0), "face": None}
     if raw:
         tiff = raw[6:] if raw.startswith(b"Exif") else raw  # offsets count from the TIFF header
-        found = _embedded_jpeg(tiff[offset : offset + length], face_counter)
+        found = embedded_jpeg(tiff[offset : offset + length], face_counter)
         if found is None:
             entry["kind"] = "EXIF thumbnail (unreadable)"
         else:

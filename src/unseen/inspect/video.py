@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import UnseenError
 from ..media.ffmpeg import av, error_line, tag_text
+from ..media.isobmff import _boxes
 from ..media.video_read import Reader, format_name, open_input, stream_label, video_stream
+from ..options import VIDEO_MAX_PIXELS
+from .contents import read_xmp
 from .findings import Findings, MostInOneFrame, clean
 
 _ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?$")
@@ -48,7 +52,7 @@ _SOFTWARE_KEYS = ("encoder", "software", "com.apple.quicktime.software", "com.an
                   "handler_name")
 
 
-def inspect_video(path: Path, detector=None) -> Findings:
+def inspect_video(path: Path, detector=None, max_pixels: int | None = None) -> Findings:
     """What a video gives away: container tags (GPS, dates, device), streams and their tags, faces."""
     _av = av()
     f = Findings(path=str(path))
@@ -72,7 +76,8 @@ def inspect_video(path: Path, detector=None) -> Findings:
                 elif kl in _SOFTWARE_KEYS or kl.endswith(".software"):
                     f.software = val
                 elif kl in ("artist", "author", "comment", "title", "description", "copyright",
-                            "album_artist", "composer") or kl.endswith((".artist", ".author", ".comment")):
+                            "album_artist", "composer") or \
+                        kl.endswith((".artist", ".author", ".comment", ".displayname")):
                     f.people[k] = val
             for s in c.streams:
                 entry: dict[str, Any] = {"index": s.index, "type": s.type,
@@ -98,12 +103,79 @@ def inspect_video(path: Path, detector=None) -> Findings:
         raise
     except _av.error.FFmpegError as exc:
         raise UnseenError(f"cannot read video: {error_line(exc)}") from None
+    _outside_ffmpeg(path, f)
     if detector is not None:
-        _sample_faces(path, detector, f)
+        _sample_faces(path, detector, f, max_pixels or VIDEO_MAX_PIXELS)
     return f
 
 
-def _sample_faces(path: Path, detector, findings: Findings, samples: int = 8) -> None:
+ENDS = 4 << 20  # bytes read at each end of a video for an XMP packet (editors write it near one end)
+MAX_MOOV = 64 << 20  # an MP4's header box read whole up to this size (minutes of a phone clip: ~1 MB)
+_ISO_START = (b"ftyp", b"moov", b"free", b"wide", b"mdat", b"skip", b"uuid")
+_READABLE = re.compile(rb"[ -~]{3,}")
+
+
+def _outside_ffmpeg(path: Path, f: Findings) -> None:
+    """What a video carries that FFmpeg's tags do not show: an XMP packet (an editor's creator, GPS,
+    document IDs, in an MP4's uuid or udta box, an AVI's _PMX chunk, a Matroska attachment), and an MP4's
+    user-data boxes FFmpeg does not map (a serial number in ``slno``, a GoPro's camera and media IDs).
+    ``inspect`` listed none of them (hunt of 2026-12-06)."""
+    with open(path, "rb") as fp:
+        size = os.fstat(fp.fileno()).st_size
+        head = fp.read(ENDS)
+        fp.seek(max(len(head), size - ENDS))
+        tail = fp.read()
+        if head[4:8] in _ISO_START:
+            _iso_user_data(fp, size, f)
+    for part in (head, tail):
+        start = part.find(b"<x:xmpmeta")
+        if start >= 0:
+            f.blocks += [] if "XMP" in f.blocks else ["XMP"]
+            read_xmp(part[start : part.find(b"</x:xmpmeta>", start) % (len(part) + 1)], f)
+
+
+def _iso_user_data(fp: Any, size: int, f: Findings) -> None:
+    """An MP4's ``moov`` box: the children of each ``udta`` (the file's and each track's) FFmpeg leaves out."""
+    at = 0
+    while at + 8 <= size:
+        fp.seek(at)
+        top = fp.read(16)
+        n, kind, h = int.from_bytes(top[:4], "big"), top[4:8], 8
+        if n == 1:
+            n, h = int.from_bytes(top[8:16], "big"), 16
+        elif n == 0:
+            n = size - at
+        if n < h:
+            return
+        if kind == b"moov" and n <= MAX_MOOV:
+            fp.seek(at + h)
+            moov = fp.read(n - h)
+            _udta(moov, 0, len(moov), f)
+        at += n
+
+
+def _udta(data: bytes, start: int, end: int, f: Findings) -> None:
+    for kind, a, b in _boxes(data, start, end):
+        if kind == b"trak":
+            _udta(data, a, b, f)
+        elif kind == b"udta":
+            for item, a2, b2 in _boxes(data, a, b):
+                if item == b"meta" or item[:1] == b"\xa9":  # FFmpeg's tags (ilst, the (c) items)
+                    continue
+                name = item.decode("latin-1")
+                if item == b"XMP_":
+                    f.blocks += [] if "XMP" in f.blocks else ["XMP"]
+                    read_xmp(data[a2:b2], f)
+                    continue
+                label = f"MP4 user data box {name}"
+                if label not in f.blocks:
+                    f.blocks.append(label)
+                text = b" ".join(_READABLE.findall(data[a2 : min(b2, a2 + 240)]))
+                if text:
+                    f.device.setdefault(f"user data {name}", clean(text))
+
+
+def _sample_faces(path: Path, detector, findings: Findings, max_pixels: int, samples: int = 8) -> None:
     """Most faces (and most confident faces), plates and text found in one of ``samples`` frames spread
     over the clip (decoding only those), into ``findings``."""
     most = MostInOneFrame(detector)
@@ -111,7 +183,7 @@ def _sample_faces(path: Path, detector, findings: Findings, samples: int = 8) ->
         v = video_stream(c)
         n = int(v.frames or 0)
         step = max(1, n // samples) if n else 15
-        for fr in Reader(c, v).video_frames():
+        for fr in Reader(c, v, max_pixels=max_pixels).video_frames():
             if fr.index % step == 0:
                 if fr.index == 0:
                     findings.size = (fr.rgb.shape[1], fr.rgb.shape[0])
