@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import UnseenError
 from .regions import Regions, parse_items
 
@@ -54,8 +56,23 @@ class BoxSet:
         """Regions active at time ``t`` (seconds); photos pass None and get all of them."""
         if t is None or not self.times:
             return self.regions
-        keep = [(a is None or t >= a) and (b is None or t <= b) for a, b in self.times]
-        return self.regions[keep]
+        return self.regions[self.active(t)]
+
+    def active(self, t: float) -> np.ndarray:
+        """Which regions are active at time ``t`` (all of them when the set has no times)."""
+        if not self.times:
+            return np.ones(len(self.regions), bool)
+        return np.array([(a is None or t >= a) and (b is None or t <= b) for a, b in self.times], bool)
+
+    def check_shown(self, shown: np.ndarray, last: float) -> None:
+        """Refuse a video whose regions of the boxes file were active on no frame (``shown``: per region,
+        any frame): timed after the clip's end, or between two frames. They covered nothing while the
+        report counted them, as a region outside the picture did (``check_fits``)."""
+        if len(shown) and not shown.all():
+            a, b = self.times[int((~shown).argmax())]
+            when = f"{a if a is not None else 0:g}-{b if b is not None else last:g} s"
+            raise UnseenError(f"{int((~shown).sum())} region(s) of the boxes file are timed where the clip has no "
+                              f"frame (the first: {when}; its frames run to {last:.3f} s)")
 
 
 def _parse_entry(entry: dict[str, Any], where: str) -> BoxSet:
@@ -103,10 +120,21 @@ def load(path: Path) -> list[BoxSet]:
         raise UnseenError(f"boxes file {path}: expected a JSON object")
     if doc.get("version", SCHEMA_VERSION) != SCHEMA_VERSION:
         raise UnseenError(f"boxes file {path}: unsupported version {doc.get('version')}")
+    if "files" in doc and ("regions" in doc or "image" in doc):  # the top-level ones were dropped unsaid
+        raise UnseenError(f"boxes file {path}: has a 'files' list and regions or an image of its own at the top: "
+                          "put those in an entry of 'files'")
     entries = doc.get("files", [doc])
     if not isinstance(entries, list):
         raise UnseenError(f"boxes file {path}: 'files' must be a list")
     return [_parse_entry(e, f"boxes file {path}, entry {i}") for i, e in enumerate(entries)]
+
+
+def unmatched(sets: list[BoxSet], paths: list[Path]) -> list[str]:
+    """The file names entries of a boxes file give that name none of ``paths`` (a run's inputs): their
+    regions would cover nothing, without a word (a sidecar kept after its photo was renamed, "G.JPG"
+    written for "g.jpg")."""
+    names = {p.name for p in paths}
+    return list(dict.fromkeys(s.image for s in sets if s.image is not None and Path(s.image).name not in names))
 
 
 def for_file(sets: list[BoxSet], path: Path) -> BoxSet | None:

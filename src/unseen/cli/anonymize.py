@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..boxes import load as load_boxes
+from ..boxes import unmatched
 from ..detect.onnx_session import DEVICES, resolve_device
 from ..detect.weights import retinaface_onnx
 from ..engine import local
@@ -142,12 +143,10 @@ def main(argv: list[str]) -> int:
     if note and not args.quiet:
         say(f"unseen: {note}")
     options = dataclasses.replace(options, device=device)
-    if args.style in REVERSIBLE_STYLES and not args.quiet:
-        err(None, "warning: " + REVERSIBLE_WARNING.format(style=args.style))
-    if "face" not in options.cover and not args.quiet:
-        err(None, "warning: --cover without faces: faces are left visible")
-    if options.weakened() and not args.quiet:
-        err(None, "warning: less protection than the default: " + "; ".join(options.weakened()))
+    weaker = _weaker(args, options)
+    if not args.quiet:
+        for line in weaker:
+            err(None, "warning: " + line)
     skipped: list[Path] = []
     passed: list[Path] = []
     folder_meant = bool(args.output) and args.output.endswith(("/", os.sep))  # "-o out.jpg/" is a folder
@@ -157,6 +156,7 @@ def main(argv: list[str]) -> int:
     else:
         jobs, failed = plan(paths, output, skipped, rename=args.rename,
                             video_ext=output_extension(options.codec), passed=passed)
+    _boxes_named(args, p, options, [j.src for j in jobs] + [Path(r.input) for r in failed])
     if passed and not args.quiet:
         shown = ", ".join(fsname(s) for s in passed[:3]) + (", ..." if len(passed) > 3 else "")
         say(f"unseen: note: left {len(passed)} photo(s), video(s) or folder(s) alone, hidden, linked or named as "
@@ -167,7 +167,7 @@ def main(argv: list[str]) -> int:
     for r in failed:
         err(r.input, r.error or "failed")
         if args.json:
-            print(json.dumps(r.to_json()), flush=True)
+            print(json.dumps(_with_run_warnings(r, weaker)), flush=True)
     if not jobs and not failed:
         err(None, "no photos or videos found in the given paths")
         return 1
@@ -195,7 +195,7 @@ def main(argv: list[str]) -> int:
                     for line in _warnings(report):
                         err(job.src, "warning: " + line)
                 if args.json:
-                    print(json.dumps(report.to_json()), flush=True)
+                    print(json.dumps(_with_run_warnings(report, weaker)), flush=True)
                 if bar is not None:
                     bar.update(1)
     finally:
@@ -204,6 +204,42 @@ def main(argv: list[str]) -> int:
     if not args.quiet and (bar is not None or counts["skipped"]):
         say(f"unseen: {counts['ok']} written, {counts['skipped']} skipped (output exists), {counts['error']} failed")
     return 1 if counts["error"] else 0
+
+
+def _weaker(args: argparse.Namespace, options: Options) -> list[str]:
+    """What the run's options give up against the defaults, in words (stderr, and every JSON report)."""
+    out = [REVERSIBLE_WARNING.format(style=args.style)] if args.style in REVERSIBLE_STYLES else []
+    if "face" not in options.cover:
+        out.append("--cover without faces: faces are left visible")
+    if options.weakened():
+        out.append("less protection than the default: " + "; ".join(options.weakened()))
+    return out
+
+
+def _with_run_warnings(report: Report, weaker: list[str]) -> dict:
+    """A file's JSON report with the run's own warnings first: a pipeline reading only the JSON could not
+    tell "no face in the photo" from "faces left visible by --cover plates" (hunt of 2026-12-06)."""
+    data = report.to_json()
+    data["warnings"] = weaker + list(data.get("warnings") or [])
+    return data
+
+
+def _boxes_named(args: argparse.Namespace, p: Parser, options: Options, inputs: list[Path]) -> None:
+    """Entries of the boxes file that name no input of the run: refused when none names one (the file is
+    for other names: a renamed photo, "G.JPG" for "g.jpg"), said in a warning when others do (a folder's
+    boxes file used on part of it)."""
+    missing = unmatched(list(options.boxes), inputs)
+    if not missing:
+        return
+    lower = {q.name.lower(): q.name for q in inputs}
+    near = [lower[m.lower()] for m in missing if m.lower() in lower]
+    hint = f" (names must match exactly: this run has {near[0]})" if near else ""
+    said = f"boxes file {args.boxes}: no input of this run is named {', '.join(missing[:3])}" + \
+        (", ..." if len(missing) > 3 else "") + hint
+    if len(missing) == len({s.image for s in options.boxes if s.image is not None}):
+        p.refuse(f"{said}: its regions would cover nothing")
+    if not args.quiet:
+        err(None, f"warning: {said}: those regions are not used")
 
 
 def _engine(args: argparse.Namespace, jobs: list[Job], options: Options,

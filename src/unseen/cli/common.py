@@ -4,6 +4,7 @@ a progress bar. Only the command line imports this package; the library never do
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -181,6 +182,10 @@ def guard_streams() -> None:
     """Put ``Guarded`` around stdout and stderr (None when the process was started with one closed:
     nothing is printed there, which is no failure)."""
     if sys.stdout is not None and not isinstance(sys.stdout, Guarded):
+        with contextlib.suppress(AttributeError, ValueError):  # a stream of another kind keeps its own rule
+            # a character the terminal's encoding lacks (PYTHONIOENCODING=ascii, an Artist "José") is
+            # written escaped, as stderr does: it ended every report after it ("standard output failed")
+            sys.stdout.reconfigure(errors="backslashreplace")
         sys.stdout = Guarded(sys.stdout)
     if sys.stderr is not None and not isinstance(sys.stderr, Guarded):
         sys.stderr = Guarded(sys.stderr)

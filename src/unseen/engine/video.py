@@ -201,6 +201,8 @@ class _Pass2:
     muter: Muter | None = None
     audio_wait: float = 0.0  # seconds the writer waited for the speech analysis
     written: int = 0
+    boxes_shown: np.ndarray | None = None  # per region of the boxes file: active on some frame
+    last_time: float = 0.0
 
     def mute(self, frame: Any) -> Any:
         """An audio frame with its speech muted (mute-speech), or as it is (keep)."""
@@ -221,7 +223,10 @@ class _Pass2:
         with self.analysis.cond:
             regions = self.coverage.at(t)
         if self.boxset is not None:
-            regions = regions + self.boxset.regions_at(t)
+            active = self.boxset.active(t)
+            self.boxes_shown = active if self.boxes_shown is None else self.boxes_shown | active
+            self.last_time = max(self.last_time, t)
+            regions = regions + self.boxset.regions[active]
         return regions
 
     def run(self) -> bool:
@@ -272,6 +277,8 @@ class _Pass2:
                                       f"{self.analysis.frames}; nothing written")
                 if writer is None:
                     raise UnseenError("video has no decodable frames")
+                if self.boxset is not None and self.boxes_shown is not None:
+                    self.boxset.check_shown(self.boxes_shown, self.last_time)
                 if self.audio_pass is not None:
                     self._muter().finish()
                 check_complete(reader, self.exp, audio=True)
