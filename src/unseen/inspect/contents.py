@@ -11,6 +11,7 @@ XMP is read with regular expressions, not an XML parser: packets in the wild are
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import zlib
@@ -38,16 +39,38 @@ _XMP = {
 _TAG = re.compile(rb"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 _XMP_DEG = re.compile(r"^(\d{1,3}),(\d{1,2}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?))?([NSEW])$")
+# One pass each over a packet: every ``prefix:name="value"`` attribute, and every element tag.
+_ATTR = re.compile(rb"[\w.-]+:([\w.-]+)\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)')")
+_ELEMENT = re.compile(rb"<(/?)([\w.-]+:([\w.-]+))\b[^<>]*?(/?)>")
+MAX_VALUES = 20  # values kept per property (an XMP history of thousands of steps)
 
 
-def _values(packet: bytes, name: str) -> list[str]:
-    """Every value of property ``name`` in ``packet``: as an attribute (``ns:name="v"``) or an element
-    (``<ns:name>v</ns:name>``, an ``rdf:Alt``/``Seq``/``Bag`` of ``rdf:li`` flattened to its text)."""
-    key = re.escape(name.encode())
-    out = [m.group(1) for m in re.finditer(rb"[\w.-]+:" + key + rb"\s*=\s*[\"']([^\"']*)[\"']", packet)]
-    for m in re.finditer(rb"<([\w.-]+):" + key + rb"\b[^>/]*>(.*?)</\1:" + key + rb"\s*>", packet, re.S):
-        out.append(b" / ".join(x.strip() for x in _TAG.split(m.group(2)) if x.strip()))
-    return [v for v in (_SPACE.sub(" ", clean(x)) for x in out) if v]
+def _properties(packet: bytes, names: set[str]) -> dict[str, list[str]]:
+    """Every value of the properties ``names`` in ``packet``: as an attribute (``ns:name="v"``) or an element
+    (``<ns:name>v</ns:name>``, an ``rdf:Alt``/``Seq``/``Bag`` of ``rdf:li`` flattened to its text).
+
+    Linear in the packet: a search per property for its closing tag took quadratic time on a packet of
+    many opening tags and no closing ones, and this runs on every photo a run covers (``engine.image``)."""
+    out: dict[str, list[str]] = {}
+    for m in _ATTR.finditer(packet):
+        name = m.group(1).decode("latin-1")
+        if name in names:
+            out.setdefault(name, []).append(clean(m.group(2) if m.group(2) is not None else m.group(3)))
+    tags = list(_ELEMENT.finditer(packet))
+    closing: dict[bytes, list[int]] = {}
+    for k, t in enumerate(tags):
+        if t.group(1):
+            closing.setdefault(t.group(2), []).append(k)
+    for k, t in enumerate(tags):
+        name = t.group(3).decode("latin-1")
+        if t.group(1) or t.group(4) or name not in names or len(out.get(name, ())) >= MAX_VALUES:
+            continue
+        ends = closing.get(t.group(2), [])
+        j = bisect.bisect_right(ends, k)
+        if j < len(ends):
+            body = packet[t.end() : tags[ends[j]].start()]
+            out.setdefault(name, []).append(clean(b" / ".join(x.strip() for x in _TAG.split(body) if x.strip())))
+    return {k: [v for v in (_SPACE.sub(" ", x) for x in vs) if v] for k, vs in out.items()}
 
 
 def _degrees(text: str) -> float | None:
@@ -61,14 +84,15 @@ def _degrees(text: str) -> float | None:
 
 def read_xmp(packet: bytes, f: Findings, where: str = "XMP") -> None:
     """The XMP items of ``_XMP`` found in ``packet`` into ``f``, each under ``where`` and its name."""
-    packet = packet[:MAX_PACKET]
+    found = _properties(packet[:MAX_PACKET], {n for names in _XMP.values() for n in names} |
+                        {"CreatorTool", "softwareAgent"})
     for section, names in _XMP.items():
         target: dict[str, Any] = getattr(f, section)
         for name in names:
-            values = list(dict.fromkeys(_values(packet, name)))
+            values = list(dict.fromkeys(found.get(name, ())))
             if values:
                 target.setdefault(f"{where} {name}", clean(" / ".join(values)))
-    tool = _values(packet, "CreatorTool") or _values(packet, "softwareAgent")
+    tool = found.get("CreatorTool") or found.get("softwareAgent")
     if tool and not f.software:
         f.software = tool[0]
     lat, lon = (f.gps.get(f"{where} GPS{axis}") for axis in ("Latitude", "Longitude"))
