@@ -256,3 +256,14 @@ def test_a_hostile_xmp_packet_is_read_in_linear_time(tmp_path: Path, capsys):
     src = tmp_path / "slow.jpg"
     src.write_bytes(buf.getvalue())
     assert _inspect(capsys, src, "--no-faces")["blocks"] == ["XMP"]
+
+
+@pytest.mark.parametrize(("rel", "section", "name", "value"), [
+    ("exif_samples_ianare/jpg/exif-org/canon-ixus.jpg", "people", "OwnerName", "Tom Rowan and Sarah Clifton"),
+    ("exiftool_test_images/t/images/Canon.jpg", "device", "SerialNumber", "560018150"),
+    ("exif_samples_ianare/jpg/Panasonic_DMC-FZ30.jpg", "device", "InternalSerialNumber", "S010604030293"),
+])
+def test_inspect_reads_owner_names_and_serials_in_maker_notes(capsys, rel: str, section: str, name: str, value: str):
+    """A Canon's maker notes held its owner's name and serial number; inspect said "maker notes" only."""
+    found = _inspect(capsys, shared_path(rel), "--no-faces")
+    assert found[section][f"maker notes {name}"] == value

@@ -122,4 +122,4 @@ def clean(v: Any) -> str:
     (``cli.common.printable``); JSON escapes it by itself."""
     if isinstance(v, bytes):
         v = v.rstrip(b"\0").decode("utf-8", "replace")
-    return str(v).strip()[:120]
+    return str(v).rstrip("\0").strip()[:120]  # a fixed-size field's padding (a Canon's owner name)

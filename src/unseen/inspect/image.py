@@ -6,6 +6,7 @@ thumbnails). Independent of the output checks in ``media.image_check`` on purpos
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,7 @@ from .embedded import (
     tiff_sub_images,
 )
 from .findings import Findings, clean
+from .makernotes import read_maker_notes
 
 
 def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None = None) -> Findings:
@@ -47,6 +49,8 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
         if exif:
             f.blocks.append("EXIF")
             read_exif(exif, f)
+            with contextlib.suppress(Exception):  # a broken EXIF IFD: the notes stay "maker notes"
+                read_maker_notes(info.get("exif"), exif.get_ifd(0x8769).get(0x927C), str(exif.get(0x010F, "")), f)
         xmp = info.get("xmp") or info.get("XML:com.adobe.xmp")
         if xmp:
             f.blocks.append("XMP")
