@@ -241,13 +241,16 @@ def test_inspect_takes_max_pixels(group: Path, capsys):
 def test_a_hostile_xmp_packet_is_read_in_linear_time(tmp_path: Path, capsys):
     """XMP is read on every photo a run covers (its report lists what was dropped): a first reader searched
     each property's closing tag from each opening one, and 220 KB of unclosed "<a:creator>" took 19 s
-    (a megabyte, minutes). Read here in one pass: a megabyte of them, and of unclosed attributes."""
+    (a megabyte, minutes); then its patterns backtracked over a run of letters or dots with no colon (64 KB of
+    "a": 11 s). Read here in one pass, without backtracking: a megabyte of each."""
     import time
 
     from unseen.inspect.contents import read_xmp
     from unseen.inspect.findings import Findings
 
-    for packet in (b"<a:creator>" * 95000, b'<a:creator x="' * 70000, b"<a:City><a:City></a:City>" * 40000):
+    for packet in (b"<a:creator>" * 95000, b'<a:creator x="' * 70000, b"<a:City><a:City></a:City>" * 40000,
+                   b"a" * (1 << 20), b'x:creator="' + b"a" * (1 << 20), b"." * (1 << 20),
+                   b"<dc:creator " + b"a" * (1 << 20), b"<dc:creator>" + b"<" * (1 << 20) + b"</dc:creator>"):
         t0 = time.process_time()
         read_xmp(packet, Findings(path="x"))
         assert time.process_time() - t0 < 3
@@ -267,3 +270,45 @@ def test_inspect_reads_owner_names_and_serials_in_maker_notes(capsys, rel: str, 
     """A Canon's maker notes held its owner's name and serial number; inspect said "maker notes" only."""
     found = _inspect(capsys, shared_path(rel), "--no-faces")
     assert found[section][f"maker notes {name}"] == value
+
+
+def test_hostile_blocks_are_listed_in_linear_time(tmp_path: Path, capsys):
+    """An EXIF block of nothing but FF D8 FF (each opened as a JPEG: 64 KB took 92 s), a PNG of 100,000
+    private chunks of different names (each checked against the list one by one), and an MP4 whose tracks
+    nest 5,000 deep (a recursion error: "cannot read video") are listed quickly, or cut short and said so."""
+    import time
+
+    import av
+
+    exif = Image.Exif()
+    exif[0x010F] = "Camera"
+    exif.get_ifd(0x8769)[0x927C] = b"\xff\xd8\xff\xe0" * 16000
+    jpeg = tmp_path / "starts.jpg"
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(jpeg, exif=exif.tobytes())
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16), (90, 120, 150)).save(buf, "PNG")
+    data = buf.getvalue()
+    private = b"".join(struct.pack(">I", 0) + b"x" + bytes([97 + k % 26, 97 + k // 26 % 26, 97 + k // 676 % 26])
+                       + struct.pack(">I", 0) for k in range(17000))
+    png = tmp_path / "chunks.png"
+    png.write_bytes(data[:-12] + private * 6 + data[-12:])
+    for src in (jpeg, png):
+        t0 = time.process_time()
+        found = _inspect(capsys, src, "--no-faces")
+        assert time.process_time() - t0 < 10, src
+    assert len(found["blocks"]) <= 66 and found["blocks"][-1].endswith("more blocks of other names")
+    clip = tmp_path / "deep.mp4"
+    with av.open(str(clip), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        for p in [*s.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")),
+                  *s.encode()]:
+            c.mux(p)
+    data = clip.read_bytes()
+    moov = data.index(b"moov") - 4
+    deep = b""
+    for _ in range(5000):
+        deep = struct.pack(">I", 8 + len(deep)) + b"trak" + deep
+    size = struct.unpack(">I", data[moov:moov + 4])[0] + len(deep)
+    clip.write_bytes(data[:moov] + struct.pack(">I", size) + data[moov + 4:] + deep)
+    assert _inspect(capsys, clip, "--no-faces")["format"] == "mp4"

@@ -26,14 +26,18 @@ from .findings import Findings, clean
 
 FaceCounter = Callable[[Image.Image], int] | None
 ITEM_MAX_PIXELS = 50_000_000  # an embedded picture larger than this is listed, not searched for faces
+SEARCH_BUDGET = 100_000_000  # pixels of a file's embedded pictures searched for faces, all together
+MAX_BOXES = 10_000  # a JPEG 2000's top-level boxes walked (610,000 empty XML boxes took 12 s)
+MAX_XML = 8  # XML boxes whose text is shown
 
 
-def embedded_jpeg(data: bytes, face_counter: FaceCounter) -> tuple[Any, bool | None] | None:
+def embedded_jpeg(data: bytes, face_counter: FaceCounter, f: Findings | None = None) -> tuple[Any, bool | None] | None:
     """Size of a JPEG picture embedded in a file's metadata and whether a face is seen in it (None: not
-    looked for); None when the bytes are no JPEG. JPEG only: nothing else parses what a maker embeds."""
+    looked for); None when the bytes are no JPEG. JPEG only: nothing else parses what a maker embeds.
+    ``f``: the file's findings, whose search budget it spends (``_searchable``)."""
     try:
         with open_allowed(io.BytesIO(data), ("JPEG",)) as t:
-            if face_counter is None or t.width * t.height > ITEM_MAX_PIXELS:
+            if face_counter is None or not _searchable(f if f is not None else Findings(path=""), t.size):
                 return t.size, None
             t.load()
             return t.size, face_counter(t.convert("RGB")) > 0
@@ -41,11 +45,22 @@ def embedded_jpeg(data: bytes, face_counter: FaceCounter) -> tuple[Any, bool | N
         return None
 
 
+def _searchable(f: Findings, size: tuple[int, int]) -> bool:
+    """Whether faces are looked for in an embedded picture of ``size``: each at most ITEM_MAX_PIXELS, all of
+    a file's together at most SEARCH_BUDGET (sixteen sub-images pointing at one 49 MP JPEG took minutes)."""
+    pixels = size[0] * size[1]
+    spent = f.__dict__.get("_searched", 0)  # not a field: never in the JSON
+    if pixels > ITEM_MAX_PIXELS or spent + pixels > SEARCH_BUDGET:
+        return False
+    f.__dict__["_searched"] = spent + pixels
+    return True
+
+
 def _picture(f: Findings, kind: str, size: tuple[int, int], make: Callable[[], Image.Image],
              face_counter: FaceCounter) -> None:
     """List one embedded picture; ``make`` decodes it, called only when faces are counted."""
     face = None
-    if face_counter is not None and size[0] * size[1] <= ITEM_MAX_PIXELS:
+    if face_counter is not None and _searchable(f, size):
         try:
             face = face_counter(make().convert("RGB")) > 0
         except Exception:  # noqa: BLE001 - listed even when it cannot be decoded
@@ -113,7 +128,7 @@ def read_resources(res: dict[int, bytes], f: Findings, face_counter: FaceCounter
         f.blocks.append("EXIF in the Photoshop resources")
     for rid in (1036, 1033):
         if res.get(rid):
-            found = embedded_jpeg(res[rid][28:], face_counter)
+            found = embedded_jpeg(res[rid][28:], face_counter, f)
             size, face = found if found else ((0, 0), None)
             f.thumbnails.append({"kind": "Photoshop thumbnail" + ("" if found else " (unreadable)"),
                                  "size": size, "face": face})
@@ -153,7 +168,7 @@ def tiff_sub_images(path: Path | str, im: Image.Image, f: Findings, face_counter
     with open(path, "rb") as fp:
         head = fp.read(8)
         head += fp.read(8) if head[2:3] == b"+" else b""  # BigTIFF: a 16-byte header
-        for offset in offsets[:16]:
+        for offset in list(dict.fromkeys(offsets))[:16]:
             try:
                 fp.seek(int(offset))
                 ifd = ImageFileDirectory_v2(ifh=head)
@@ -163,7 +178,7 @@ def tiff_sub_images(path: Path | str, im: Image.Image, f: Findings, face_counter
                 face = None
                 if start and length and length <= 1 << 26:
                     fp.seek(int(start))
-                    found = embedded_jpeg(fp.read(int(length)), face_counter)
+                    found = embedded_jpeg(fp.read(int(length)), face_counter, f)
                     if found:
                         size, face = found
             except Exception:  # noqa: BLE001 - listed, unread
@@ -179,8 +194,9 @@ _XML_TEXT = re.compile(rb">([^<>]+)<")
 def jp2_boxes(data: bytes, f: Findings) -> None:
     """A JPEG 2000's top-level boxes beyond the picture: XML (an address, a caption), XMP in a UUID box,
     intellectual-property rights. Pillow reads none of them."""
-    at = xml = 0
-    while at + 8 <= len(data):
+    at = xml = boxes = 0
+    while at + 8 <= len(data) and boxes < MAX_BOXES:
+        boxes += 1
         size, kind = struct.unpack(">I4s", data[at : at + 8])
         head = 8
         if size == 1 and at + 16 <= len(data):
@@ -194,10 +210,11 @@ def jp2_boxes(data: bytes, f: Findings) -> None:
         if kind == b"xml ":
             label = "JPEG 2000 XML box"
             xml += 1
-            words = [w.strip() for w in _XML_TEXT.findall(body) if w.strip()]
+            words = [w.strip() for w in _XML_TEXT.findall(body) if w.strip()] if xml <= MAX_XML else []
             if words:  # each box under a name of its own: a date in one, a street address in the next
                 f.people.setdefault(f"JPEG 2000 XML {xml}", clean(b" / ".join(words)))
-            read_xmp(body, f)
+            if xml <= MAX_XML:
+                read_xmp(body, f)
         elif kind == b"uuid" and body[:16] == _XMP_UUID:
             label = "XMP"
             read_xmp(body[16:], f)

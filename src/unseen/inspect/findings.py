@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -71,6 +72,26 @@ class Findings:
         if len(out) == 1:
             out.append("  no metadata found")
         return out
+
+
+MAX_BLOCKS = 64  # distinct block names listed for a file; the rest are counted in one last entry
+
+
+def add_blocks(f: Findings, labels: Iterable[str]) -> None:
+    """``labels`` into ``f.blocks``, each once, in order; past MAX_BLOCKS names the rest are counted in one
+    entry. A file of 300,000 differently named chunks or segments took minutes, each name checked against
+    the list one by one, and ``engine.image`` lists every photo a run covers this way (hunt of 2026-12-06)."""
+    seen, more = set(f.blocks), set()
+    for label in labels:
+        if label in seen or label in more:
+            continue
+        if len(f.blocks) >= MAX_BLOCKS:
+            more.add(label)
+        else:
+            seen.add(label)
+            f.blocks.append(label)
+    if more:
+        f.blocks.append(f"{len(more)} more blocks of other names")
 
 
 LABELS = {"plate": "licence plates", "text": "text"}

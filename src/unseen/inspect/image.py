@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from .embedded import (
     read_resources,
     tiff_sub_images,
 )
-from .findings import Findings, clean
+from .findings import Findings, add_blocks, clean
 from .makernotes import read_maker_notes
 
 
@@ -139,15 +139,17 @@ def _chunks(data: bytes, fmt: str, f: Findings) -> None:
         if problem:
             f.blocks.append("PNG chunks after the image data (unreadable: the image data is damaged)")
     shown = _SHOWN["PNG" if fmt == "PNG" else "WebP"]
-    for ctype, _body in found:
-        kind = ctype.decode("latin-1")
-        if kind in shown or ctype in PNG_OK or ctype in WEBP_OK:
-            continue
-        name = kind.replace("\0", "").strip() or "unnamed"  # "XMP\0": an XMP Pillow does not read
-        label = "PNG chunk tIME (last-modified time)" if kind == "tIME" else \
-            f"{'PNG' if fmt == 'PNG' else 'WebP'} chunk {name}"
-        if label not in f.blocks:
-            f.blocks.append(label)
+
+    def labels() -> Iterator[str]:
+        for ctype, _body in found:
+            kind = ctype.decode("latin-1")
+            if kind in shown or ctype in PNG_OK or ctype in WEBP_OK:
+                continue
+            name = kind.replace("\0", "").strip() or "unnamed"  # "XMP\0": an XMP Pillow does not read
+            yield "PNG chunk tIME (last-modified time)" if kind == "tIME" else \
+                f"{'PNG' if fmt == 'PNG' else 'WebP'} chunk {name}"
+
+    add_blocks(f, labels())
     if trailing:
         f.blocks.append(_after_end(trailing))
 
@@ -168,18 +170,18 @@ def _jpeg_blocks(data: bytes, f: Findings) -> None:
     APP segments of other makers (a GoPro's GPS telemetry, a JFXX extension thumbnail...). Both were
     missing from "what this file gives away" and from a run's list of what it dropped."""
     segments, trailing, _problem = jpeg_segments(data)
-    for marker, body in segments:
-        name = app_name(body)
-        readable = _PRINTABLE.search(name)  # binary bytes (a length, a version) say nothing to a reader
-        name = readable.group().strip() if readable else ""
-        if marker == 0xE0 and not body.startswith(b"JFIF\0"):
-            label = "JFXX extension thumbnail" if name == "JFXX" else f"APP0 segment ({name or 'unnamed'})"
-        elif 0xE1 <= marker <= 0xEF and not name.startswith(_NAMED_APPS):
-            label = f"APP{marker - 0xE0} segment ({name or 'unnamed'})"
-        else:
-            continue
-        if label not in f.blocks:
-            f.blocks.append(label)
+
+    def labels() -> Iterator[str]:
+        for marker, body in segments:
+            name = app_name(body)
+            readable = _PRINTABLE.search(name)  # binary bytes (a length, a version) say nothing to a reader
+            name = readable.group().strip() if readable else ""
+            if marker == 0xE0 and not body.startswith(b"JFIF\0"):
+                yield "JFXX extension thumbnail" if name == "JFXX" else f"APP0 segment ({name or 'unnamed'})"
+            elif 0xE1 <= marker <= 0xEF and not name.startswith(_NAMED_APPS):
+                yield f"APP{marker - 0xE0} segment ({name or 'unnamed'})"
+
+    add_blocks(f, labels())
     if trailing:
         tail = data[len(data) - trailing :]
         if _mp4_start(tail):
@@ -197,23 +199,30 @@ def _gif_blocks(data: bytes, f: Findings) -> None:
     if comments:
         f.blocks += [] if "comment" in f.blocks else ["comment"]
         f.people["Comment"] = clean(b" / ".join(dict.fromkeys(comments)))
-    for label, first, _data in blocks:
-        app = first[:11]
-        name = ("GIF plain-text block (text drawn over the picture)" if label == 0x01 else
-                "XMP" if app == b"XMP DataXMP" else "ICC profile" if app == b"ICCRGBG1012" else
-                f"GIF application block ({app.decode('latin-1')})" if app not in GIF_ANIMATION_APPS else None)
-        if label in (0x01, 0xFF) and name and name not in f.blocks:
-            f.blocks.append(name)
+    def labels() -> Iterator[str]:
+        for label, first, _data in blocks:
+            app = first[:11]
+            name = ("GIF plain-text block (text drawn over the picture)" if label == 0x01 else
+                    "XMP" if app == b"XMP DataXMP" else "ICC profile" if app == b"ICCRGBG1012" else
+                    f"GIF application block ({app.decode('latin-1')})" if app not in GIF_ANIMATION_APPS else None)
+            if label in (0x01, 0xFF) and name:
+                yield name
+
+    add_blocks(f, labels())
+
+
+MAX_PREVIEW_TRIES = 16  # places in an EXIF block that start like a JPEG opened as one, at most
 
 
 def _previews(raw: bytes, f: Findings, face_counter: Callable[[Image.Image], int] | None) -> None:
     """JPEG pictures inside the EXIF block other than its IFD1 thumbnail: the larger previews cameras keep
     in their maker notes (a Sigma DP1's 640 x 480, Nikon's, Casio's), which showed only as "maker notes"."""
-    at = raw.find(b"\xff\xd8\xff")
-    while at >= 0:
+    at, tries = raw.find(b"\xff\xd8\xff"), 0
+    while at >= 0 and tries < MAX_PREVIEW_TRIES:  # an EXIF block of nothing but FF D8 FF took minutes
+        tries += 1
         end = raw.find(b"\xff\xd9", at)
         data = raw[at : end + 2 if end >= 0 else len(raw)]
-        found = embedded_jpeg(data, face_counter)
+        found = embedded_jpeg(data, face_counter, f)
         if found is None:  # the bytes of something else that start like a JPEG
             at = raw.find(b"\xff\xd8\xff", at + 3)
             continue
@@ -235,7 +244,7 @@ def _thumbnail(exif: Image.Exif, raw: bytes | None, f: Findings,
     entry: dict[str, Any] = {"kind": "EXIF thumbnail", "size": (0, 0), "face": None}
     if raw:
         tiff = raw[6:] if raw.startswith(b"Exif") else raw  # offsets count from the TIFF header
-        found = embedded_jpeg(tiff[offset : offset + length], face_counter)
+        found = embedded_jpeg(tiff[offset : offset + length], face_counter, f)
         if found is None:
             entry["kind"] = "EXIF thumbnail (unreadable)"
         else:

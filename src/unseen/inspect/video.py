@@ -14,7 +14,7 @@ from ..media.isobmff import _boxes
 from ..media.video_read import Reader, format_name, open_input, stream_label, video_stream
 from ..options import VIDEO_MAX_PIXELS
 from .contents import read_xmp
-from .findings import Findings, MostInOneFrame, clean
+from .findings import MAX_BLOCKS, Findings, MostInOneFrame, add_blocks, clean
 
 _ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?$")
 
@@ -130,7 +130,7 @@ def _outside_ffmpeg(path: Path, f: Findings) -> None:
     for part in (head, tail):
         start = part.find(b"<x:xmpmeta")
         if start >= 0:
-            f.blocks += [] if "XMP" in f.blocks else ["XMP"]
+            add_blocks(f, ["XMP"])
             read_xmp(part[start : part.find(b"</x:xmpmeta>", start) % (len(part) + 1)], f)
 
 
@@ -154,25 +154,27 @@ def _iso_user_data(fp: Any, size: int, f: Findings) -> None:
         at += n
 
 
-def _udta(data: bytes, start: int, end: int, f: Findings) -> None:
+def _udta(data: bytes, start: int, end: int, f: Findings, in_track: bool = False) -> None:
+    """The ``udta`` boxes of a ``moov`` and of its tracks (a track's own boxes: one level, never deeper)."""
+    labels: list[str] = []
     for kind, a, b in _boxes(data, start, end):
-        if kind == b"trak":
-            _udta(data, a, b, f)
+        if kind == b"trak" and not in_track:
+            _udta(data, a, b, f, in_track=True)
         elif kind == b"udta":
             for item, a2, b2 in _boxes(data, a, b):
                 if item == b"meta" or item[:1] == b"\xa9":  # FFmpeg's tags (ilst, the (c) items)
                     continue
                 name = item.decode("latin-1")
                 if item == b"XMP_":
-                    f.blocks += [] if "XMP" in f.blocks else ["XMP"]
+                    labels.append("XMP")
                     read_xmp(data[a2:b2], f)
                     continue
-                label = f"MP4 user data box {name}"
-                if label not in f.blocks:
-                    f.blocks.append(label)
-                text = b" ".join(_READABLE.findall(data[a2 : min(b2, a2 + 240)]))
-                if text:
-                    f.device.setdefault(f"user data {name}", clean(text))
+                labels.append(f"MP4 user data box {name}")
+                if len(f.device) < MAX_BLOCKS:
+                    text = b" ".join(_READABLE.findall(data[a2 : min(b2, a2 + 240)]))
+                    if text:
+                        f.device.setdefault(f"user data {name}", clean(text))
+    add_blocks(f, labels)
 
 
 def _sample_faces(path: Path, detector, findings: Findings, max_pixels: int, samples: int = 8) -> None:
