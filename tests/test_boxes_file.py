@@ -99,3 +99,13 @@ def test_an_ascii_terminal_gets_escapes_not_a_lost_report(tmp_path: Path):
                           text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Artist=Jos\\xe9X" in done.stdout
+
+
+def test_a_region_saved_to_the_millisecond_covers_the_frame_it_was_marked_on():
+    """The review page stores times to the millisecond: a region ending at 0.033 s left out the frame at
+    0.0333667 s of a 29.97 fps clip, the frame the reviewer had marked as its end."""
+    from unseen.boxes import BoxSet
+    from unseen.regions import Regions
+
+    box = BoxSet(image=None, regions=Regions.from_boxes([[0, 0, 10, 10]], kind="manual"), times=((0.033, 0.033),))
+    assert box.active(0.0333667).all() and not box.active(0.0667).any()

@@ -20,6 +20,10 @@ from .regions import Regions, parse_items
 
 SCHEMA_VERSION = 1
 MODES = ("add", "only")
+# Seconds a region's t0 and t1 are widened by: the review page stores times to the millisecond (``dump``),
+# and a frame of a 29.97 fps clip at 0.0333667 s was left out of a region ending at 0.033, the frame the
+# reviewer had marked as its end (hunt of 2026-12-06).
+TIME_SLACK = 0.0005
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ class BoxSet:
         """Which regions are active at time ``t`` (all of them when the set has no times)."""
         if not self.times:
             return np.ones(len(self.regions), bool)
-        return np.array([(a is None or t >= a) and (b is None or t <= b) for a, b in self.times], bool)
+        e = TIME_SLACK
+        return np.array([(a is None or t >= a - e) and (b is None or t <= b + e) for a, b in self.times], bool)
 
     def check_shown(self, shown: np.ndarray, last: float) -> None:
         """Refuse a video whose regions of the boxes file were active on no frame (``shown``: per region,
@@ -70,7 +75,7 @@ class BoxSet:
         report counted them, as a region outside the picture did (``check_fits``)."""
         if len(shown) and not shown.all():
             a, b = self.times[int((~shown).argmax())]
-            when = f"{a if a is not None else 0:g}-{b if b is not None else last:g} s"
+            when = f"from {a:g} s" if b is None else f"{a if a is not None else 0:g}-{b:g} s"
             raise UnseenError(f"{int((~shown).sum())} region(s) of the boxes file are timed where the clip has no "
                               f"frame (the first: {when}; its frames run to {last:.3f} s)")
 

@@ -156,7 +156,7 @@ def main(argv: list[str]) -> int:
     else:
         jobs, failed = plan(paths, output, skipped, rename=args.rename,
                             video_ext=output_extension(options.codec), passed=passed)
-    _boxes_named(args, p, options, [j.src for j in jobs] + [Path(r.input) for r in failed])
+    weaker += _boxes_named(args, p, options, [j.src for j in jobs] + [Path(r.input) for r in failed])
     if passed and not args.quiet:
         shown = ", ".join(fsname(s) for s in passed[:3]) + (", ..." if len(passed) > 3 else "")
         say(f"unseen: note: left {len(passed)} photo(s), video(s) or folder(s) alone, hidden, linked or named as "
@@ -224,13 +224,13 @@ def _with_run_warnings(report: Report, weaker: list[str]) -> dict:
     return data
 
 
-def _boxes_named(args: argparse.Namespace, p: Parser, options: Options, inputs: list[Path]) -> None:
+def _boxes_named(args: argparse.Namespace, p: Parser, options: Options, inputs: list[Path]) -> list[str]:
     """Entries of the boxes file that name no input of the run: refused when none names one (the file is
-    for other names: a renamed photo, "G.JPG" for "g.jpg"), said in a warning when others do (a folder's
-    boxes file used on part of it)."""
+    for other names: a renamed photo, "G.JPG" for "g.jpg"); when others do (a folder's boxes file used on
+    part of it), a warning, returned for the JSON reports too."""
     missing = unmatched(list(options.boxes), inputs)
     if not missing:
-        return
+        return []
     lower = {q.name.lower(): q.name for q in inputs}
     near = [lower[m.lower()] for m in missing if m.lower() in lower]
     hint = f" (names must match exactly: this run has {near[0]})" if near else ""
@@ -240,6 +240,7 @@ def _boxes_named(args: argparse.Namespace, p: Parser, options: Options, inputs: 
         p.refuse(f"{said}: its regions would cover nothing")
     if not args.quiet:
         err(None, f"warning: {said}: those regions are not used")
+    return [f"{said}: those regions are not used"]
 
 
 def _engine(args: argparse.Namespace, jobs: list[Job], options: Options,
