@@ -95,3 +95,25 @@ def test_the_heap_settings_without_glibc(monkeypatch):
     monkeypatch.setattr(heap, "_libc", lambda: None)
     assert heap.fewer_arenas() is False
     assert heap.give_back() is False
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_frames_over_4k_are_encoded_without_b_frames(tmp_path, monkeypatch, big):
+    """x264's B-frames held frames that an 8K run could not afford (encoding alone 1714 -> 989 MiB at
+    7680 x 4320; docs/BENCHMARKS.md, "Video: 8K memory"): frames above ``BIG_FRAME`` are encoded without
+    them, smaller ones as before. Here the bound is lowered to the test clip's own size."""
+    import shutil
+
+    import av
+    from conftest import FIXTURES, run
+
+    from unseen.media import video_write
+
+    if big:
+        monkeypatch.setattr(video_write, "BIG_FRAME", 1)
+    src = tmp_path / "clip.mp4"
+    shutil.copy(FIXTURES / "video" / "head_pose.mp4", src)
+    assert run(src, "--cover", "faces", "-q") == 0
+    with av.open(str(tmp_path / "clip.unseen.mp4")) as c:
+        kinds = {int(f.pict_type) for f in c.decode(video=0)}  # FFmpeg's AVPictureType: 3 is B
+    assert (3 in kinds) is not big, kinds

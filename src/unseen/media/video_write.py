@@ -41,6 +41,21 @@ ENCODER_OPTIONS = {
     "libvpx-vp9": {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8", "row-mt": "1"},
 }
 BITEXACT = 1 << 23  # AV_CODEC_FLAG_BITEXACT
+# Frames larger than 4K DCI are encoded without B-frames: x264 holds the frames a B-frame waits for, and
+# encoding alone peaked at 1714 MiB for 7680 x 4320 frames (superfast, one thread), 989 MiB without (a probe
+# on 10 frames); a whole 8K run's peak ("Video: 8K memory" in docs/BENCHMARKS.md) came down by as much.
+# Files grow a little; 1080p and 4K frames are encoded as before.
+BIG_FRAME = 4096 * 2160
+NO_B_FRAMES = {"libx264": ("x264-params", "bframes=0"), "libx265": ("x265-params", "bframes=0")}
+
+
+def encoder_options(encoder: str, width: int, height: int) -> dict[str, str]:
+    """``ENCODER_OPTIONS`` for pictures of this size (``BIG_FRAME``)."""
+    options = dict(ENCODER_OPTIONS[encoder])
+    if width * height > BIG_FRAME and encoder in NO_B_FRAMES:
+        key, value = NO_B_FRAMES[encoder]
+        options[key] = f"{options[key]}:{value}" if options.get(key) else value
+    return options
 # One encoder thread: detection keeps both cores busy, and x264's frame threads then cost CPU without
 # buying time (1080p superfast: 14 instead of 18 CPU ms a frame, measured in isolation on the facenet
 # clip). The main thread decodes, masks and encodes well ahead of detection either way.
@@ -239,7 +254,7 @@ def open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate
         cc.colorspace, cc.color_range, cc.color_primaries, cc.color_trc = color.tags
         if sar and sar != 1:
             cc.sample_aspect_ratio = sar
-        cc.options = dict(ENCODER_OPTIONS[encoder])
+        cc.options = encoder_options(encoder, w, h)
         cc.thread_count = ENCODER_THREADS
         vs.metadata.clear() if hasattr(vs.metadata, "clear") else None
         aus = None
