@@ -131,3 +131,21 @@ def equirect(rgb: np.ndarray, labels: np.ndarray, latitude: float, span: float, 
     yy = np.repeat(np.arange(rows)[:, None], width, 1)
     pixels = np.clip(small[yy, x0] * (1 - f) + small[yy, x1] * f + 0.5, 0, 255).astype(np.uint8)
     return pixels, lab[yy, np.rint(mx).astype(int)] * inside, inside, int((90 - latitude) / 180 * height - rows / 2)
+
+
+def grey_clip(path, width: int = 64, height: int = 48, frames: int = 5, metadata: dict | None = None,
+              stream_metadata: dict | None = None) -> None:
+    """A tiny H.264 clip of flat grey frames getting lighter (tests of containers and their tags)."""
+    import av
+
+    with av.open(str(path), "w") as c:
+        c.metadata.update(metadata or {})
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = width, height, "yuv420p"
+        s.metadata.update(stream_metadata or {})
+        for i in range(frames):
+            grey = np.full((height, width, 3), 40 * i, np.uint8)
+            for p in s.encode(av.VideoFrame.from_ndarray(grey, format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURES, frames, shared_path
 from container_checks import assert_clean, assert_probe_clean, exif, probe
+from synth import grey_clip
 
 from unseen import raster
 from unseen.boxes import BoxSet
@@ -589,17 +590,7 @@ def test_an_rgb_clip_is_written_with_the_matrix_its_yuv_was_made_with(tmp_path, 
 def _clip_with_tags_not_utf8(path: Path) -> Path:
     """A Matroska clip whose container tag key, stream tag key and stream tag value are bytes that are
     not UTF-8 (written as placeholders, then swapped in the file)."""
-    with av.open(str(path), "w") as c:
-        c.metadata["QQQQQQQQ"] = "value"
-        s = c.add_stream("libx264", rate=10)
-        s.width = s.height = 64
-        s.pix_fmt = "yuv420p"
-        s.metadata["WWWWWWWW"] = "RRRRRRRR"
-        for i in range(5):
-            for p in s.encode(av.VideoFrame.from_ndarray(np.full((64, 64, 3), 40 * i, np.uint8), format="rgb24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
+    grey_clip(path, 64, 64, metadata={"QQQQQQQQ": "value"}, stream_metadata={"WWWWWWWW": "RRRRRRRR"})
     data = path.read_bytes()
     for placeholder in (b"QQQQQQQQ", b"WWWWWWWW", b"RRRRRRRR"):
         assert data.count(placeholder) == 1
