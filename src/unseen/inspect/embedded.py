@@ -143,6 +143,11 @@ def psd_layers(im: Image.Image, path: Path | str, f: Findings, face_counter: Fac
     if not layers:
         return
     f.blocks.append(f"Photoshop layers ({len(layers)}: each a picture of its own, hidden ones too)")
+    if face_counter is None:  # listed, not decoded
+        for k, (_name, _mode, bbox, _tile) in enumerate(layers, start=1):
+            f.thumbnails.append({"kind": f"Photoshop layer {k} of {len(layers)}",
+                                 "size": (bbox[2] - bbox[0], bbox[3] - bbox[1]), "face": None})
+        return
     with open_allowed(path, ("PSD",)) as p:
         for k, (_name, _mode, bbox, _tile) in enumerate(layers, start=1):
             def layer(k: int = k) -> Image.Image:

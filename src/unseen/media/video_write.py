@@ -49,6 +49,11 @@ BITEXACT = 1 << 23  # AV_CODEC_FLAG_BITEXACT
 BIG_FRAME = 4096 * 2160
 NO_B_FRAMES = {"libx264": ("x264-params", "bframes=0"), "libx265": ("x265-params", "bframes=0")}
 
+# One encoder thread: detection keeps both cores busy, and x264's frame threads then cost CPU without
+# buying time (1080p superfast: 14 instead of 18 CPU ms a frame, measured in isolation on the facenet
+# clip). The main thread decodes, masks and encodes well ahead of detection either way.
+ENCODER_THREADS = 1
+
 
 def encoder_options(encoder: str, width: int, height: int) -> dict[str, str]:
     """``ENCODER_OPTIONS`` for pictures of this size (``BIG_FRAME``)."""
@@ -57,10 +62,6 @@ def encoder_options(encoder: str, width: int, height: int) -> dict[str, str]:
         key, value = NO_B_FRAMES[encoder]
         options[key] = f"{options[key]}:{value}" if options.get(key) else value
     return options
-# One encoder thread: detection keeps both cores busy, and x264's frame threads then cost CPU without
-# buying time (1080p superfast: 14 instead of 18 CPU ms a frame, measured in isolation on the facenet
-# clip). The main thread decodes, masks and encodes well ahead of detection either way.
-ENCODER_THREADS = 1
 
 
 def output_extension(codec: str) -> str:
