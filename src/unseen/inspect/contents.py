@@ -45,6 +45,7 @@ _XMP_DEG = re.compile(r"^(\d{1,3}),(\d{1,2}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?))?(
 _ATTR = re.compile(rb"(?<![\w.-])[\w.-]++:([\w.-]++)\s*+=\s*+(?:\"([^\"<]*+)\"|'([^'<]*+)')")
 _ELEMENT = re.compile(rb"<(/?)([\w.-]++:([\w.-]++))([^<>]*+)>")
 MAX_VALUES = 20  # values kept per property (an XMP history of thousands of steps)
+MAX_BODY = 4096  # bytes of an element read for its value (shown cut to 120 characters anyway)
 
 
 def _properties(packet: bytes, names: set[str]) -> dict[str, list[str]]:
@@ -70,7 +71,7 @@ def _properties(packet: bytes, names: set[str]) -> dict[str, list[str]]:
         ends = closing.get(t.group(2), [])
         j = bisect.bisect_right(ends, k)
         if j < len(ends):
-            body = packet[t.end() : tags[ends[j]].start()]
+            body = packet[t.end() : min(tags[ends[j]].start(), t.end() + MAX_BODY)]  # nested: not the rest
             out.setdefault(name, []).append(clean(b" / ".join(x.strip() for x in _TAG.split(body) if x.strip())))
     return {k: [v for v in (_SPACE.sub(" ", x) for x in vs) if v] for k, vs in out.items()}
 
