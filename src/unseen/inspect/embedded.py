@@ -12,8 +12,8 @@ same reader, on every photo.
 from __future__ import annotations
 
 import io
+import itertools
 import re
-import struct
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ from typing import Any
 from PIL import Image
 
 from ..media.image_open import open_allowed
+from ..media.isobmff import _boxes
 from .contents import MAX_PACKET, iptc_fields, read_iptc, read_xmp
-from .findings import Findings, clean
+from .findings import Findings, add_blocks, clean
 
 FaceCounter = Callable[[Image.Image], int] | None
 ITEM_MAX_PIXELS = 50_000_000  # an embedded picture larger than this is listed, not searched for faces
@@ -31,13 +32,13 @@ MAX_BOXES = 10_000  # a JPEG 2000's top-level boxes walked (610,000 empty XML bo
 MAX_XML = 8  # XML boxes whose text is shown
 
 
-def embedded_jpeg(data: bytes, face_counter: FaceCounter, f: Findings | None = None) -> tuple[Any, bool | None] | None:
+def embedded_jpeg(data: bytes, face_counter: FaceCounter, f: Findings) -> tuple[Any, bool | None] | None:
     """Size of a JPEG picture embedded in a file's metadata and whether a face is seen in it (None: not
     looked for); None when the bytes are no JPEG. JPEG only: nothing else parses what a maker embeds.
     ``f``: the file's findings, whose search budget it spends (``_searchable``)."""
     try:
         with open_allowed(io.BytesIO(data), ("JPEG",)) as t:
-            if face_counter is None or not _searchable(f if f is not None else Findings(path=""), t.size):
+            if face_counter is None or not _searchable(f, t.size):
                 return t.size, None
             t.load()
             return t.size, face_counter(t.convert("RGB")) > 0
@@ -199,32 +200,20 @@ _XML_TEXT = re.compile(rb">([^<>]+)<")
 def jp2_boxes(data: bytes, f: Findings) -> None:
     """A JPEG 2000's top-level boxes beyond the picture: XML (an address, a caption), XMP in a UUID box,
     intellectual-property rights. Pillow reads none of them."""
-    at = xml = boxes = 0
-    while at + 8 <= len(data) and boxes < MAX_BOXES:
-        boxes += 1
-        size, kind = struct.unpack(">I4s", data[at : at + 8])
-        head = 8
-        if size == 1 and at + 16 <= len(data):
-            size, head = struct.unpack(">Q", data[at + 8 : at + 16])[0], 16
-        elif size == 0:
-            size = len(data) - at
-        if size < head:
-            return
-        body = data[at + head : at + min(size, head + MAX_PACKET)]
-        label = None
+    xml, labels = 0, []
+    for kind, a, b in itertools.islice(_boxes(data), MAX_BOXES):  # the same box layout as ISO media's
+        body = data[a : min(b, a + MAX_PACKET)]
         if kind == b"xml ":
-            label = "JPEG 2000 XML box"
+            labels.append("JPEG 2000 XML box")
             xml += 1
-            words = [w.strip() for w in _XML_TEXT.findall(body) if w.strip()] if xml <= MAX_XML else []
-            if words:  # each box under a name of its own: a date in one, a street address in the next
-                f.people.setdefault(f"JPEG 2000 XML {xml}", clean(b" / ".join(words)))
-            if xml <= MAX_XML:
+            if xml <= MAX_XML:  # each box under a name of its own: a date in one, a street address in the next
+                words = [w.strip() for w in _XML_TEXT.findall(body) if w.strip()]
+                if words:
+                    f.people.setdefault(f"JPEG 2000 XML {xml}", clean(b" / ".join(words)))
                 read_xmp(body, f)
         elif kind == b"uuid" and body[:16] == _XMP_UUID:
-            label = "XMP"
+            labels.append("XMP")
             read_xmp(body[16:], f)
         elif kind in (b"jp2i", b"uuid", b"uinf"):
-            label = f"JPEG 2000 box {kind.decode('latin-1')}"
-        if label and label not in f.blocks:
-            f.blocks.append(label)
-        at += size
+            labels.append(f"JPEG 2000 box {kind.decode('latin-1')}")
+    add_blocks(f, labels)
