@@ -87,6 +87,17 @@ def test_dng_named_tif_is_refused(tmp_path, cli):
     assert_refused(rc, err, src, tmp_path / "out", "raw camera file")
 
 
+@pytest.mark.parametrize("name", ["DSC_0043.tif", "DSC_0043.tiff"])
+def test_tiff_whose_first_picture_is_a_preview_is_refused(tmp_path, cli, name):
+    """A NEF, ARW or PEF renamed .tif (card-recovery tools do) keeps a small preview as its first picture,
+    marked so (NewSubfileType 1), and the photo in a sub-image: it was written as its 160 px preview, exit 0,
+    not a word (a hunt, 2026-12-06). Refused by content."""
+    src = tmp_path / name
+    Image.open(HOPPER).resize((160, 106)).save(src, "TIFF", tiffinfo={254: 1})
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert_refused(rc, err, src, tmp_path / "out", "reduced-resolution copy", "export the full picture")
+
+
 # ------------------------------------------------------------------------------------------------
 # regressions from the corpus sweep and the fuzzer (bench/corpus_sweep.py, bench/fuzz_readers.py)
 # ------------------------------------------------------------------------------------------------

@@ -529,6 +529,27 @@ def test_formats_round_trip(tmp_path: Path):
     assert Image.open(tmp_path / "g.unseen.jpg").format == "JPEG"
 
 
+def test_a_bmp_whose_alpha_is_zero_everywhere_is_taken_as_opaque(tmp_path: Path):
+    """A 32-bit BMP (BITMAPV4HEADER, an alpha mask) whose fourth byte its writer left at 0: viewers show the
+    picture; unseen took it as fully transparent and wrote a black BMP, faces 0, exit 0 (a hunt, 2026-12-06)."""
+    import struct
+
+    base = np.asarray(Image.open(GROUP).convert("RGB"))
+    h, w = base.shape[:2]
+    bgra = np.zeros((h, w, 4), np.uint8)
+    bgra[..., :3] = base[..., ::-1]
+    pixels = bgra[::-1].tobytes()  # bottom-up rows
+    v4 = struct.pack("<IiiHHIIiiII", 108, w, h, 1, 32, 3, len(pixels), 2835, 2835, 0, 0)
+    v4 += struct.pack("<IIII", 0x00FF0000, 0x0000FF00, 0x000000FF, 0xFF000000) + b"BGRs" + bytes(36 + 12)
+    src = tmp_path / "scan.bmp"
+    src.write_bytes(b"BM" + struct.pack("<IHHI", 14 + 108 + len(pixels), 0, 0, 14 + 108) + v4 + pixels)
+    assert Image.open(src).mode == "RGBA"
+    assert run(src, "-o", tmp_path / "o.bmp", "-q") == 0
+    out = rgb(tmp_path / "o.bmp")
+    assert np.abs(out.astype(int) - base).mean() < 20  # the picture, not black
+    assert all(changed_fraction(base, out, box) > 0.9 for box in dlib_boxes(GROUP.name))
+
+
 def test_png_stays_lossless_outside_masks(tmp_path: Path):
     """Every pixel outside the regions the run covered is the input's, bit for bit. The regions come from
     the same detection in process; the masks are drawn inside their boxes. (Until the self-check looked

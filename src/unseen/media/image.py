@@ -105,6 +105,11 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
         with open_image(path) as im:
             if im.format == "TIFF" and _tiff_raw(im):
                 raise UnseenError(_RAW_MESSAGE.format("TIFF-based raw"))
+            if im.format == "TIFF" and _tiff_preview_first(im):
+                raise UnseenError(f"the first picture of this TIFF ({im.size[0]}x{im.size[1]}) is marked as a "
+                                  "reduced-resolution copy of another (a camera raw such as NEF, ARW or PEF, or a "
+                                  "pyramid TIFF): unseen would publish that preview as the photo; export the full "
+                                  "picture as JPEG or TIFF first")
             if im.format == "TIFF" and _tiff_planes_misread(im):
                 raise UnseenError("TIFF with samples over 8 bits stored plane by plane (PlanarConfiguration 2), "
                                   "which Pillow reads wrong (a scrambled picture); save it again with its samples "
@@ -161,6 +166,16 @@ def _tiff_raw(im: Image.Image) -> bool:
             return True
         im.fp.seek(8)
         return im.fp.read(2) == b"CR"
+    except Exception:  # noqa: BLE001 - not a question worth failing over; decoding decides
+        return False
+
+
+def _tiff_preview_first(im: Image.Image) -> bool:
+    """The first picture's NewSubfileType says "reduced-resolution version of another picture": raw formats
+    built on TIFF (NEF, ARW, PEF, SRW, ERF...) keep a small preview there and the photo in a sub-image. Named
+    .tif (card-recovery tools do), one was written as its 160 px preview with exit 0 (a hunt, 2026-12-06)."""
+    try:
+        return bool(int(im.tag_v2.get(254, 0)) & 1)
     except Exception:  # noqa: BLE001 - not a question worth failing over; decoding decides
         return False
 
@@ -327,6 +342,11 @@ def _to_srgb(frame: Image.Image, out: DecodedImage, writable: bool = True) -> tu
         rgba = frame.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A")).copy()
         base = rgba.convert("RGB")
+        if out.format == "BMP" and not alpha.any():
+            # A 32-bit BMP's fourth byte left at 0 by the program that wrote it: Windows and browsers show
+            # such a picture opaque; taken as alpha, it came out solid black, exit 0 (a hunt, 2026-12-06).
+            alpha = None
+            out.notes.append("alpha channel 0 everywhere (unused, as viewers take it): the picture taken as opaque")
     elif frame.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         arr = np.asarray(frame, dtype=np.float64)
         top = _top_level(arr.max(initial=0), frame.mode == "F")
