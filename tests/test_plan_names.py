@@ -114,6 +114,8 @@ def test_folders_say_what_they_leave_out_and_take_photos_named_like_outputs(tmp_
     (d / ".thumbs").mkdir(parents=True)
     shutil.copy(HOPPER, d / "holiday.unseen.trip.jpg")
     shutil.copy(HOPPER, d / "unseen-0001.jpg")  # named as --rename names: passed over, but said so
+    # An earlier version's output, to be run again through a newer one: passed over in silence (a hunt).
+    shutil.copy(HOPPER, d / "old.unseen.jpg")
     shutil.copy(HOPPER, d / ".hidden.jpg")
     shutil.copy(HOPPER, d / ".thumbs" / "t.jpg")
     (tmp_path / "other").mkdir()
@@ -123,8 +125,10 @@ def test_folders_say_what_they_leave_out_and_take_photos_named_like_outputs(tmp_
     assert rc == 0, err
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["holiday.unseen.trip.jpg"]
     note = [line for line in err.splitlines() if "alone, hidden, linked" in line]
-    assert len(note) == 1 and "left 4 " in note[0], err
-    assert all(n in note[0] for n in (".thumbs", "linked", ".hidden.jpg")), err
+    assert len(note) == 1 and "left 5 " in note[0] and "name one to run it again" in note[0], err
+    assert all(n in note[0] for n in (".hidden.jpg", ".thumbs", "linked")), err
+    rc, _, err = cli(d / "old.unseen.jpg", "-o", tmp_path / "again", "-q")  # named: run again
+    assert rc == 0 and (tmp_path / "again" / "old.unseen.jpg").is_file(), err
 
 
 def test_usage_errors_for_paths_and_settings_that_name_nothing(tmp_path, cli, monkeypatch):
@@ -421,6 +425,28 @@ def test_videos_and_photos_unseen_does_not_read_fail_in_a_folder(tmp_path, cli):
                                                               "Flash video (.flv)", "MPEG video (.mod)",
                                                               "MPEG video (.tod)"], err
     assert "2 file(s) alone that are not photos or videos: " in err  # the .xmp and go.mod
+
+
+def test_a_cameras_companion_files_are_photos_and_videos(tmp_path, cli):
+    """A camera's .THM (a JPEG still of each clip) and a GoPro's .LRV (a low-resolution MP4 of each clip)
+    were left alone as "not photos or videos", exit 0: a card's folder looked done (a hunt, 2026-12-06).
+    A .thm that is no JPEG (a theme file) is still no photo."""
+    from synth import grey_clip
+
+    d = tmp_path / "card"
+    d.mkdir()
+    shutil.copy(HOPPER, d / "GOPR0001.THM")
+    grey_clip(d / "GOPR0001.MP4")
+    grey_clip(tmp_path / "low.mp4")
+    (tmp_path / "low.mp4").rename(d / "GOPR0001.LRV")
+    (d / "dark.thm").write_text("[theme]\nbackground=black\n")
+    rc, stdout, err = cli(d, "-o", tmp_path / "pub", "--json")
+    assert rc == 0, err
+    assert {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {
+        "GOPR0001.THM": "ok", "GOPR0001.MP4": "ok", "GOPR0001.LRV": "ok"}, stdout
+    assert sorted(p.name for p in (tmp_path / "pub").iterdir()) == ["GOPR0001.LRV.mp4", "GOPR0001.MP4",
+                                                                    "GOPR0001.jpg"]
+    assert "1 file(s) alone that are not photos or videos: " in err and "dark.thm" in err
 
 
 def test_a_path_through_a_link_and_dotdot_names_what_the_system_names(tmp_path, cli, monkeypatch):

@@ -143,7 +143,7 @@ def _walk(folder: Path, skip: Path | None = None, skipped: list[Path] | None = N
     Raw camera files are yielded too: unseen refuses them with a clear error rather than leave a
     folder looking done while its raw photos still show every face. Other files (not photos or
     videos) are appended to ``skipped`` so the caller can say what it left alone; photos and videos it
-    does not take (hidden ones; an earlier run's outputs are not counted) and folders it does not enter
+    does not take (hidden ones, an earlier run's outputs) and folders it does not enter
     (hidden, symlinked: a ``.thumbnails`` folder holds faces too) to ``passed``, so that a folder never
     looks done while they went unmentioned. A folder that cannot be listed (no read permission) is an
     error report in ``unreadable``: it was passed over in silence, its photos never covered, exit 0.
@@ -169,7 +169,9 @@ def _walk(folder: Path, skip: Path | None = None, skipped: list[Path] | None = N
             p = rootp / name
             media = is_media_file(p)
             if is_own_output(name) or name.startswith(".unseen-tmp-"):
-                if _RENAMED.match(name) and passed is not None:  # --rename's names: a photo could be named so
+                # Named as unseen names outputs: said, not passed over in silence. An earlier version's
+                # outputs run again through a newer one did nothing, "no photos or videos found" (a hunt).
+                if media and not name.startswith(".unseen-tmp-") and passed is not None:
                     passed.append(p)
                 continue
             if name.startswith("."):
