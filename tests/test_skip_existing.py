@@ -151,3 +151,29 @@ def test_an_output_folder_swapped_for_the_inputs_folder_mid_run_leaves_the_origi
     assert capsys.readouterr().err.strip().endswith("a.jpg: output would overwrite the input")
     assert (src / "a.jpg").read_bytes() == PHOTO.read_bytes()
     assert sorted(p.name for p in src.iterdir()) == ["a.jpg"]
+
+
+def test_an_output_older_than_its_input_is_not_taken_for_it(folder, tmp_path, capsys):
+    """A camera's counter starts again: day2/IMG_0001.JPG (another photo) run into the folder that holds
+    day1's IMG_0001.JPG output was counted as done with ``--skip-existing``, never covered, exit 0 (a hunt,
+    2026-12-06). An output written before its input last changed is another's, or stale: the file fails in
+    one line, nothing is replaced; by its planned name and by its real one (c.png holds a JPEG)."""
+    import os
+
+    out = tmp_path / "out"
+    assert main([str(folder), "-o", str(out), "-q"]) == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    later = (out / "a.jpg").stat().st_mtime + 60
+    for name in ("a.jpg", "c.png"):  # the next card's photos of the same names
+        os.utime(folder / name, (later, later))
+    capsys.readouterr()
+    assert main([str(folder), "-o", str(out), "--skip-existing", "--json"]) == 1
+    captured = capsys.readouterr()
+    reports = _reports(captured.out)
+    assert reports["b.jpg"]["status"] == "skipped"
+    for name, output in (("a.jpg", "a.jpg"), ("c.png", "c.jpg")):
+        assert reports[name]["status"] == "error" and reports[name].get("output") is None, reports[name]
+        assert f"output {out / output} exists but was written before this file was last changed" in \
+            reports[name]["error"]
+    assert "unseen: 0 written, 1 skipped (output exists), 2 failed" in captured.err.splitlines()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first

@@ -26,10 +26,12 @@ from ..errors import UnseenError, os_cause
 from ..media import is_video
 from ..options import Options
 from ..report import Report
-from .output import OutputExists, same_file
+from .output import OutputExists, older_than_input, same_file
 from .plan import Job
 
 SKIPPED_NOTE = "output exists (--skip-existing)"
+OLDER_ERROR = ("output {} exists but was written before this file was last changed: not taken for its output "
+               "(--skip-existing), it may be another photo's of the same name; --force replaces it")
 
 
 def new_report(job: Job, options: Options, **fields: Any) -> Report:
@@ -46,8 +48,8 @@ def skipped_report(job: Job, options: Options) -> Report | None:
     try:
         if not dst.is_file() or dst.is_symlink():  # a folder or a link is no output: ``claim`` says so
             return None
-        if job.replaces_original(dst) or same_file(job.src, dst):  # maybe someone's photo, or the input
-            return None  # itself (a hard link of it under the output's name): the engine says so
+        if job.replaces_original(dst) or same_file(job.src, dst) or older_than_input(dst, job.src):
+            return None  # maybe someone's photo, the input itself (a hard link of it), another's: the engine says so
     except OSError:
         return None
     return new_report(job, options, output=str(dst), status="skipped", notes=[SKIPPED_NOTE])
@@ -97,7 +99,9 @@ def anonymize_file(job: Job, options: Options, detector: Any,
 
             anonymize_image_file(job, options, detector, report, boxset)
     except OutputExists as exc:
-        if options.skip_existing:
+        if options.skip_existing and older_than_input(exc.path, job.src):
+            report.status, report.error, report.output = "error", OLDER_ERROR.format(exc.path), None
+        elif options.skip_existing:
             report.status, report.output = "skipped", str(exc.path)
             report.notes.append(SKIPPED_NOTE)
         else:

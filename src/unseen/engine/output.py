@@ -192,6 +192,17 @@ def unchanged_since(src: Path, before: tuple[int, ...]) -> None:
                           "then to write); nothing written")
 
 
+def older_than_input(dst: Path, src: Path) -> bool:
+    """Was ``dst`` last written before ``src`` was? Then it is no output of ``src`` as it is now: another
+    photo's under the same name (a camera's counter started again, a second card run into one folder), or
+    made before ``src`` changed. ``--skip-existing`` took day2/IMG_0001.JPG's different photo for done, exit 0
+    (a hunt, 2026-12-06). Unknown (unreadable): not older."""
+    try:
+        return dst.stat().st_mtime_ns < src.stat().st_mtime_ns
+    except OSError:
+        return False
+
+
 def same_file(a: Path, b: Path) -> bool:
     """True when ``b`` exists and is ``a`` (the output would overwrite the input)."""
     try:
