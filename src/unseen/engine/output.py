@@ -192,13 +192,17 @@ def unchanged_since(src: Path, before: tuple[int, ...]) -> None:
                           "then to write); nothing written")
 
 
+MTIME_SLACK_NS = 2_000_000_000
+
+
 def older_than_input(dst: Path, src: Path) -> bool:
     """Was ``dst`` last written before ``src`` was? Then it is no output of ``src`` as it is now: another
     photo's under the same name (a camera's counter started again, a second card run into one folder), or
     made before ``src`` changed. ``--skip-existing`` took day2/IMG_0001.JPG's different photo for done, exit 0
-    (a hunt, 2026-12-06). Unknown (unreadable): not older."""
+    (a hunt, 2026-12-06). Unknown (unreadable): not older. By more than ``MTIME_SLACK_NS``: FAT and exFAT
+    cards keep times to 2 s, so an output there can read up to 2 s older than an input it was made from."""
     try:
-        return dst.stat().st_mtime_ns < src.stat().st_mtime_ns
+        return dst.stat().st_mtime_ns + MTIME_SLACK_NS < src.stat().st_mtime_ns
     except OSError:
         return False
 
