@@ -163,9 +163,12 @@ def test_an_output_older_than_its_input_is_not_taken_for_it(folder, tmp_path, ca
     out = tmp_path / "out"
     assert main([str(folder), "-o", str(out), "-q"]) == 0
     first = {p.name: p.read_bytes() for p in out.iterdir()}
-    later = (out / "a.jpg").stat().st_mtime + 60
-    for name in ("a.jpg", "c.png"):  # the next card's photos of the same names
-        os.utime(folder / name, (later, later))
+    import time
+
+    for name, output in (("a.jpg", "a.jpg"), ("c.png", "c.jpg")):  # the next card's photos of the same names
+        now = time.time()
+        os.utime(out / output, (now - 10.5, now - 10.5))  # to the nanosecond here: no slack for FAT's 2 s
+        os.utime(folder / name, (now - 10, now - 10))
     capsys.readouterr()
     assert main([str(folder), "-o", str(out), "--skip-existing", "--json"]) == 1
     captured = capsys.readouterr()
@@ -177,3 +180,35 @@ def test_an_output_older_than_its_input_is_not_taken_for_it(folder, tmp_path, ca
             reports[name]["error"]
     assert "unseen: 0 written, 1 skipped (output exists), 2 failed" in captured.err.splitlines()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+
+
+def test_an_input_dated_in_the_future_is_kept_and_new_boxes_are_not(folder, tmp_path, capsys):
+    """A camera's clock set ahead dates its photos in the future: no output could ever be newer, and every
+    resume failed them (``--force`` did not help). Such a time says nothing: the output is kept. A boxes file
+    changed after the output (a reviewer's region added) was ignored for a skipped file, exit 0: the file
+    fails, naming the boxes file; one older than the output is in it (the run that wrote it)."""
+    import os
+    import time
+
+    out = tmp_path / "out"
+    ahead = time.time() + 3600
+    os.utime(folder / "a.jpg", (ahead, ahead))
+    boxes = tmp_path / "b.json"
+    boxes.write_text(json.dumps({"files": [{"image": "b.jpg", "regions": [
+        {"x": 10, "y": 10, "w": 40, "h": 40, "kind": "manual"}]}]}))
+    old = time.time() - 3600
+    os.utime(boxes, (old, old))
+    assert main([str(folder), "-o", str(out), "-q", "--boxes", str(boxes)]) == 0
+    capsys.readouterr()
+    assert main([str(folder), "-o", str(out), "--skip-existing", "--json", "--boxes", str(boxes)]) == 0
+    assert {n: r["status"] for n, r in _reports(capsys.readouterr().out).items()} == {
+        "a.jpg": "skipped", "b.jpg": "skipped", "c.png": "skipped"}
+    now = time.time()
+    os.utime(folder / "b.jpg", (now - 20, now - 20))
+    os.utime(out / "b.jpg", (now - 10, now - 10))
+    os.utime(boxes, (now - 5, now - 5))  # then the reviewer adds a region
+    assert main([str(folder), "-o", str(out), "--skip-existing", "--json", "--boxes", str(boxes)]) == 1
+    reports = _reports(capsys.readouterr().out)
+    assert reports["a.jpg"]["status"] == reports["c.png"]["status"] == "skipped"
+    assert reports["b.jpg"]["status"] == "error"
+    assert "written before the boxes file naming this file" in reports["b.jpg"]["error"]

@@ -6,6 +6,7 @@ landmarks or anything else derived from a face's appearance.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -37,6 +38,9 @@ class BoxSet:
     # The (width, height) of the upright picture the regions were drawn on, where the file says (one
     # per entry merged into this set).
     sizes: tuple[tuple[int, int], ...] = ()
+    # When the boxes file was last changed (ns since the epoch; 0: unknown): ``--skip-existing`` keeps no
+    # output made before it, since that output cannot hold its regions.
+    changed_ns: int = 0
 
     def matches(self, path: Path) -> bool:
         return self.image is None or Path(self.image).name == path.name
@@ -131,7 +135,8 @@ def load(path: Path) -> list[BoxSet]:
     entries = doc.get("files", [doc])
     if not isinstance(entries, list):
         raise UnseenError(f"boxes file {path}: 'files' must be a list")
-    return [_parse_entry(e, f"boxes file {path}, entry {i}") for i, e in enumerate(entries)]
+    return [dataclasses.replace(_parse_entry(e, f"boxes file {path}, entry {i}"), changed_ns=st.st_mtime_ns)
+            for i, e in enumerate(entries)]
 
 
 def unmatched(sets: list[BoxSet], paths: list[Path]) -> list[str]:
@@ -150,7 +155,8 @@ def for_file(sets: list[BoxSet], path: Path) -> BoxSet | None:
     times = tuple(t for s in hits for t in (s.times or ((None, None),) * len(s.regions)))
     mode = "only" if any(s.mode == "only" for s in hits) else "add"
     return BoxSet(image=path.name, regions=Regions.concat([s.regions for s in hits]), mode=mode, times=times,
-                  sizes=tuple(dict.fromkeys(z for s in hits for z in s.sizes)))
+                  sizes=tuple(dict.fromkeys(z for s in hits for z in s.sizes)),
+                  changed_ns=max(s.changed_ns for s in hits))
 
 
 def dump(image_name: str, regions: Regions, width: int, height: int, mode: str = "add",

@@ -26,12 +26,27 @@ from ..errors import UnseenError, os_cause
 from ..media import is_video
 from ..options import Options
 from ..report import Report
-from .output import OutputExists, older_than_input, same_file
+from .output import OutputExists, older_than_input, same_file, written_before
 from .plan import Job
 
 SKIPPED_NOTE = "output exists (--skip-existing)"
 OLDER_ERROR = ("output {} exists but was written before this file was last changed: not taken for its output "
-               "(--skip-existing), it may be another photo's of the same name; --force replaces it")
+               "(--skip-existing), it may be another photo's of the same name; run this file with --force "
+               "to replace it")
+BOXES_ERROR = ("output {} exists but was written before the boxes file naming this file: "
+               "its regions are not in it (--skip-existing); run this file with --force to apply them")
+
+
+def not_kept(job: Job, dst: Path, options: Options) -> str | None:
+    """Why ``--skip-existing`` may not keep ``dst`` as ``job``'s output, or None: written before the input
+    last changed (``older_than_input``), or before the boxes file naming the input (a reviewer's added
+    region was never applied, "skipped", exit 0: a hunt, 2026-12-06)."""
+    if older_than_input(dst, job.src):
+        return OLDER_ERROR.format(dst)
+    boxset = for_file(list(options.boxes), job.src) if options.boxes else None
+    if boxset is not None and written_before(dst, boxset.changed_ns):
+        return BOXES_ERROR.format(dst)
+    return None
 
 
 def new_report(job: Job, options: Options, **fields: Any) -> Report:
@@ -48,7 +63,7 @@ def skipped_report(job: Job, options: Options) -> Report | None:
     try:
         if not dst.is_file() or dst.is_symlink():  # a folder or a link is no output: ``claim`` says so
             return None
-        if job.replaces_original(dst) or same_file(job.src, dst) or older_than_input(dst, job.src):
+        if job.replaces_original(dst) or same_file(job.src, dst) or not_kept(job, dst, options):
             return None  # maybe someone's photo, the input itself (a hard link of it), another's: the engine says so
     except OSError:
         return None
@@ -99,8 +114,9 @@ def anonymize_file(job: Job, options: Options, detector: Any,
 
             anonymize_image_file(job, options, detector, report, boxset)
     except OutputExists as exc:
-        if options.skip_existing and older_than_input(exc.path, job.src):
-            report.status, report.error, report.output = "error", OLDER_ERROR.format(exc.path), None
+        why = not_kept(job, exc.path, options) if options.skip_existing else None
+        if why is not None:
+            report.status, report.error, report.output = "error", why, None
         elif options.skip_existing:
             report.status, report.output = "skipped", str(exc.path)
             report.notes.append(SKIPPED_NOTE)

@@ -195,16 +195,31 @@ def unchanged_since(src: Path, before: tuple[int, ...]) -> None:
 MTIME_SLACK_NS = 2_000_000_000
 
 
-def older_than_input(dst: Path, src: Path) -> bool:
-    """Was ``dst`` last written before ``src`` was? Then it is no output of ``src`` as it is now: another
-    photo's under the same name (a camera's counter started again, a second card run into one folder), or
-    made before ``src`` changed. ``--skip-existing`` took day2/IMG_0001.JPG's different photo for done, exit 0
-    (a hunt, 2026-12-06). Unknown (unreadable): not older. By more than ``MTIME_SLACK_NS``: FAT and exFAT
-    cards keep times to 2 s, so an output there can read up to 2 s older than an input it was made from."""
+def written_before(dst: Path, changed_ns: int) -> bool:
+    """Was ``dst`` last written before ``changed_ns`` (a time in ns since the epoch)? Then it is not made
+    from what changed then. Unknown (unreadable, a time in the future: a camera's clock ahead, which no
+    output could ever pass): not before. ``MTIME_SLACK_NS`` on file systems that keep whole seconds
+    (FAT and exFAT cards keep times to 2 s), none on those that keep finer times."""
     try:
-        return dst.stat().st_mtime_ns + MTIME_SLACK_NS < src.stat().st_mtime_ns
+        written = dst.stat().st_mtime_ns
     except OSError:
         return False
+    if changed_ns > time.time_ns():
+        return False
+    slack = MTIME_SLACK_NS if written % 1_000_000_000 == 0 else 0
+    return written + slack < changed_ns
+
+
+def older_than_input(dst: Path, src: Path) -> bool:
+    """Was ``dst`` last written before ``src`` was (``written_before``)? Then it is no output of ``src`` as it
+    is now: another photo's under the same name (a camera's counter started again, a second card run into
+    one folder), or made before ``src`` changed. ``--skip-existing`` took day2/IMG_0001.JPG's different photo
+    for done, exit 0 (a hunt, 2026-12-06)."""
+    try:
+        changed = src.stat().st_mtime_ns
+    except OSError:
+        return False
+    return written_before(dst, changed)
 
 
 def same_file(a: Path, b: Path) -> bool:
