@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import heap
 from ..audio import AudioAnalysis, Muter, analyse
 from ..boxes import BoxSet
 from ..detect.schedule import VideoDetector
@@ -66,7 +67,7 @@ from ..media.video_read import (
     stream_label,
     video_stream,
 )
-from ..media.video_write import CODECS, OUTPUT_LAYOUTS, Writer, audio_channels, open_writer, output_extension
+from ..media.video_write import BIG_FRAME, CODECS, OUTPUT_LAYOUTS, Writer, audio_channels, open_writer, output_extension
 from ..options import Options
 from ..regions import Regions
 from ..report import Report
@@ -75,7 +76,7 @@ from .image import mask_frame, mask_planes
 from .output import atomic_output, identity, unchanged_since
 from .plan import Job
 
-Progress = Callable[[int, int], None]
+Progress = Callable[..., None]  # (frames done, frames in all[, stage]): cli.common.LazyBar
 
 
 @dataclass
@@ -98,6 +99,22 @@ class VideoResult:
     verify: dict[str, Any] | None = None  # --verify's result (``verify_video``)
 
 
+# How many frames the analysis decodes ahead (``prefetch``'s depth) and runs passes on at once
+# (``detect_all``'s window), for frames up to 4K DCI and larger (``big_frames``). Each frame in flight holds
+# its decoded picture and, when a full pass is due, its RGB copy: 150 MB at 8K. On a 24-frame 8K clip at
+# 8 fps (a full pass every few frames) the analysis held 8-11 frames at its peak, 1.3 of a 2.4 GB run
+# (memray, 2026-12-06; "Video: 8K memory" in docs/BENCHMARKS.md). A window of 2 is the least that finds
+# cuts (``detect_all``).
+IN_FLIGHT, IN_FLIGHT_BIG = (2, 4), (1, 2)
+
+
+def big_frames(stream: Any) -> bool:
+    """Frames larger than 4K DCI (``BIG_FRAME``): fewer in flight, written after the analysis, the heap's
+    free pages given back after each (``_Analysis``, ``_Pass2._after_analysis``)."""
+    cc = stream.codec_context
+    return (cc.width or 0) * (cc.height or 0) > BIG_FRAME
+
+
 class _Analysis(threading.Thread):
     """Pass 1: decode, detect, track. Runs beside the writer; the tracker is shared under ``cond``."""
 
@@ -105,6 +122,7 @@ class _Analysis(threading.Thread):
         super().__init__(name="unseen-analyse", daemon=True)
         self.src, self.exp, self.vdet, self.tracker = src, exp, vdet, tracker
         self.max_pixels = max_pixels
+        self.big = False  # frames larger than 4K DCI (``big_frames``)
         self.cond = threading.Condition()
         self.stop = threading.Event()
         self.frames = 0
@@ -114,12 +132,15 @@ class _Analysis(threading.Thread):
     def run(self) -> None:
         try:
             with open_input(self.src) as c:
-                reader = Reader(c, video_stream(c), max_pixels=self.max_pixels)
+                stream = video_stream(c)
+                reader = Reader(c, stream, max_pixels=self.max_pixels)
+                self.big = big_frames(stream)
+                depth, window = IN_FLIGHT_BIG if self.big else IN_FLIGHT
                 # Closed before the file is, however the loop ends: a detector's error (an interrupt) kept
                 # both generators alive in its traceback, and the decoding thread read on from the closed
                 # file (a segmentation fault, 2026-12-06).
-                with contextlib.closing(prefetch(reader.video_frames(), self.vdet.prepare)) as frames, \
-                        contextlib.closing(self.vdet.detect_all(frames)) as found_all:
+                with contextlib.closing(prefetch(reader.video_frames(), self.vdet.prepare, depth)) as frames, \
+                        contextlib.closing(self.vdet.detect_all(frames, window=window)) as found_all:
                     self._analyse(reader, found_all)
         except BaseException as exc:  # noqa: BLE001 - re-raised by the writer
             self.error = exc
@@ -145,6 +166,9 @@ class _Analysis(threading.Thread):
                 passed = self.vdet.look(f.rgb, np.stack([box for _, box in waiting]))
                 with self.cond:
                     self.tracker.confirm([tr for (tr, _), ok in zip(waiting, passed, strict=True) if ok])
+            if self.big:
+                del f
+                heap.give_back()  # the next frames' peak would stack on this one's freed leftovers
         check_complete(reader, self.exp)
 
     def wait_for(self, ready: Callable[[], bool]) -> None:
@@ -218,6 +242,20 @@ class _Pass2:
             self.audio_wait = time.perf_counter() - t0
         return self.muter
 
+    def _after_analysis(self) -> None:
+        """Frames larger than 4K DCI: written once the analysis is done, not beside it. Beside it, the
+        writer's frames and x264's (~500 MB at 8K) came on top of the analysis's own, 1.9-2.1 GB on a
+        24-frame 8K clip; one after the other, each phase's own (docs/BENCHMARKS.md, "Video: 8K memory"),
+        for ~10% more wall time at 8K. The heap's free pages go back between the two. The bar counts the
+        frames analysed meanwhile."""
+        def ready() -> bool:
+            if self.progress is not None:
+                self.progress(self.analysis.frames, self.total, "analyse")
+            return False
+
+        self.analysis.wait_for(ready)
+        heap.give_back()
+
     def regions_at(self, t: float) -> Regions:
         self.analysis.wait_for(lambda: self.coverage.ready(t))
         with self.analysis.cond:
@@ -234,6 +272,8 @@ class _Pass2:
         rng = np.random.default_rng()
         with open_input(self.src) as c:
             v = video_stream(c)
+            if big_frames(v):
+                self._after_analysis()
             a = c.streams.audio[0] if self.keep_audio else None
             writer: Writer | None = None
             origin = 0.0
