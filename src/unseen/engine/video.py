@@ -8,7 +8,8 @@
    first and after its last detection), encode, mux. The writer trails the analyser just enough
    that no later detection can change a frame's boxes (``LiveCoverage.ready``: ~1 s of video, up
    to ~2.5 s while a face is being missed), so the result is exactly that of two sequential
-   passes, while both reads share the CPU.
+   passes, while both reads share the CPU. Frames larger than 4K DCI are written once the
+   analysis is done instead (``big_frames``): beside it, the two together were over 2 GB at 8K.
 
 Why re-read rather than buffer: the hold *before* a face's first detection and the bridging of
 misses (up to 2 s) need to see the future. A buffer would hold every frame of that window
