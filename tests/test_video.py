@@ -395,6 +395,27 @@ def test_an_mpeg_ts_cut_inside_a_packet_fails(tmp_path, capsys, share):
     assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
 
 
+def test_a_colour_matrix_unseen_cannot_convert_is_named(tmp_path, capsys):
+    """An H.264 clip in YCgCo failed with "video processing failed: Operation not supported" (swscale
+    cannot convert it): one line naming the matrix and what to do, nothing written (a hunt, 2026-12-06)."""
+    src = tmp_path / "ycgco.mp4"
+    with av.open(str(src), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        s.options = {"x264-params": "colormatrix=YCgCo"}
+        for i in range(3):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 60 * i, np.uint8), format="rgb24")
+            for p in s.encode(frame):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    assert main([str(src), "-o", str(tmp_path / "out.mp4")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0] == (f"unseen: {src}: its colour matrix (YCgCo) is not one unseen converts (BT.601, BT.709, "
+                      "BT.2020); re-encode it with BT.709 first"), err
+    assert not (tmp_path / "out.mp4").exists()
+
+
 def test_not_a_video_fails_closed(tmp_path, capsys):
     src = tmp_path / "fake.mp4"
     src.write_bytes(b"#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/a.ts\n")  # a playlist must not be followed

@@ -126,6 +126,9 @@ class Orientation:
 
 _CS_SUPPORTED = {1: 1, 4: 4, 5: 5, 6: 5, 7: 7, 9: 9, 10: 9}  # AVColorSpace -> swscale colorspace
 RGB, BT601 = 0, 6  # AVCOL_SPC_RGB (frames stored as RGB), AVCOL_SPC_SMPTE170M (the matrix swscale uses unasked)
+# YUV matrices swscale cannot convert from: a YCgCo clip failed with "video processing failed: Operation not
+# supported" (a hunt, 2026-12-06), which named neither the cause nor a way out.
+_CS_REFUSED = {8: "YCgCo", 11: "SMPTE 2085", 12: "chromaticity-derived", 13: "chromaticity-derived", 14: "ICtCp"}
 
 
 @dataclass
@@ -145,6 +148,9 @@ class Color:
         cs = _CS_SUPPORTED.get(int(frame.colorspace))
         full = int(frame.color_range) == 2 or frame.format.name.startswith("yuvj")
         rgb = frame.format.is_rgb or frame.format.has_palette or int(frame.colorspace) == RGB
+        if not rgb and int(frame.colorspace) in _CS_REFUSED:
+            raise UnseenError(f"its colour matrix ({_CS_REFUSED[int(frame.colorspace)]}) is not one unseen converts "
+                              "(BT.601, BT.709, BT.2020); re-encode it with BT.709 first")
         matrix = BT601 if rgb else int(frame.colorspace)
         return cls(cs, full, (matrix, 2 if full else 1, int(frame.color_primaries), int(frame.color_trc)))
 
