@@ -103,12 +103,12 @@ def main() -> None:
         for tool, got in runs.items():
             rss = [g[2] for g in got]
             lines.append(f"| {LABELS[tool]} | {cost_cell(got)} | {min(rss):.0f}-{max(rss):.0f} |")
-        for before, what in (("unseen-faces-beside", "written after the analysis"),
-                             ("unseen-faces-bframes", "without B-frames at 8K")):
+        for before, what in (("unseen-faces-beside", "Written after the analysis"),
+                             ("unseen-faces-bframes", "Without B-frames at 8K")):
             if "unseen-faces" in runs and before in runs:
                 a = statistics.median(g[2] for g in runs["unseen-faces"])
                 b = statistics.median(g[2] for g in runs[before])
-                lines += ["", f"{what.capitalize()}: {a:.0f} against {b:.0f} MiB faces only ({a - b:+.0f} MiB)."]
+                lines += ["", f"{what}: {a:.0f} against {b:.0f} MiB faces only ({a - b:+.0f} MiB)."]
     emit(HEADING, lines, args.write_md)
 
 

@@ -117,3 +117,29 @@ def test_frames_over_4k_are_encoded_without_b_frames(tmp_path, monkeypatch, big)
     with av.open(str(tmp_path / "clip.unseen.mp4")) as c:
         kinds = {int(f.pict_type) for f in c.decode(video=0)}  # FFmpeg's AVPictureType: 3 is B
     assert (3 in kinds) is not big, kinds
+
+
+def test_the_arena_gives_back_what_a_big_picture_grew_it_to():
+    """onnxruntime's shared arena keeps what it grew to: a video of 8K frames held it through its whole writing
+    phase, which runs no model (175 MiB at 8K). ``release_arena`` hands it back; in a process of its own, so
+    that what other tests grew does not count."""
+    import subprocess
+    import sys
+
+    code = """
+import numpy as np
+from unseen import heap
+from unseen.detect import Detector, onnx_session
+def rss():
+    with open('/proc/self/status') as f:
+        return next(int(line.split()[1]) // 1024 for line in f if line.startswith('VmRSS'))
+Detector().detect(np.zeros((3000, 3000, 3), np.uint8))
+heap.give_back()
+before = rss()
+released = onnx_session.release_arena()
+heap.give_back()
+print(released, before, rss())
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    released, before, after = out.stdout.split()
+    assert released == "True" and int(before) - int(after) >= 50, out.stdout

@@ -145,6 +145,10 @@ class LazyBar:
     def verifying(self, done: int, total: int) -> None:
         self(done, total, "verify")
 
+    def analysing(self, done: int, total: int) -> None:
+        """Frames analysed, for a video written only once its analysis is done (frames larger than 4K DCI)."""
+        self(done, total, "analyse")
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()

@@ -50,6 +50,7 @@ import numpy as np
 from .. import heap
 from ..audio import AudioAnalysis, Muter, analyse
 from ..boxes import BoxSet
+from ..detect.onnx_session import release_arena
 from ..detect.schedule import VideoDetector
 from ..errors import UnseenError
 from ..interrupt import check
@@ -77,7 +78,7 @@ from .image import mask_frame, mask_planes
 from .output import atomic_output, identity, unchanged_since
 from .plan import Job
 
-Progress = Callable[..., None]  # (frames done, frames in all[, stage]): cli.common.LazyBar
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -113,7 +114,7 @@ def big_frames(stream: Any) -> bool:
     """Frames larger than 4K DCI (``BIG_FRAME``): fewer in flight, written after the analysis, the heap's
     free pages given back after each (``_Analysis``, ``_Pass2._after_analysis``)."""
     cc = stream.codec_context
-    return (cc.width or 0) * (cc.height or 0) > BIG_FRAME
+    return cc is not None and (cc.width or 0) * (cc.height or 0) > BIG_FRAME
 
 
 class _Analysis(threading.Thread):
@@ -247,14 +248,17 @@ class _Pass2:
         """Frames larger than 4K DCI: written once the analysis is done, not beside it. Beside it, the
         writer's frames and x264's (~500 MB at 8K) came on top of the analysis's own, 1.9-2.1 GB on a
         24-frame 8K clip; one after the other, each phase's own (docs/BENCHMARKS.md, "Video: 8K memory"),
-        for ~10% more wall time at 8K. The heap's free pages go back between the two. The bar counts the
-        frames analysed meanwhile."""
-        def ready() -> bool:
-            if self.progress is not None:
-                self.progress(self.analysis.frames, self.total, "analyse")
-            return False
-
-        self.analysis.wait_for(ready)
+        for ~10% more wall time at 8K. onnxruntime's arena and the heap's free pages go back between the two.
+        The bar counts the frames analysed meanwhile."""
+        show = getattr(self.progress, "analysing", None)  # the command's bar; the review page's takes 2 numbers
+        seen = -1
+        while not self.analysis.finished:
+            self.analysis.wait_for(lambda seen=seen: self.analysis.frames != seen)
+            seen = self.analysis.frames
+            if show is not None:  # outside the analysis's lock: a slow stderr does not hold it up
+                show(seen, self.total)
+        self.analysis.wait_for(lambda: False)  # its error, if it ended with one
+        release_arena()
         heap.give_back()
 
     def regions_at(self, t: float) -> Regions:
