@@ -276,3 +276,24 @@ def test_a_stopped_server_is_said_at_once_and_the_tab_asks_before_it_closes(brow
         with page.expect_event("close"):  # once asked (and answered: leave), the tab closes
             page.close(run_before_unload=True)
         assert asked == ["beforeunload"]
+
+
+def test_a_saved_photo_resumes_with_its_sidecar_as_boxes(tmp_path):
+    """The page writes the sidecar after the output (it records the output's sha256), so the sidecar was
+    newer: a resume with ``--boxes`` of it and ``--skip-existing`` took the output for older than its regions
+    and failed the file ("its regions may not be in it"), exit 1. The sidecar is dated as its output."""
+    from unseen.cli import main
+
+    (tmp_path / "in").mkdir()
+    src = tmp_path / "in" / "photo.jpg"
+    shutil.copy(PHOTO, src)
+    srv = _serve([src])
+    try:
+        iid = _first_id(srv)
+        _ready(srv, iid, 60)
+        assert _save_item(srv, iid, {"regions": [ADDED, FACE]})[1].get("state") == "done"
+    finally:
+        srv.stop()
+    out, side = tmp_path / "in" / "photo.unseen.jpg", tmp_path / "in" / "photo.unseen.json"
+    assert side.stat().st_mtime_ns == out.stat().st_mtime_ns
+    assert main([str(src), "--boxes", str(side), "--skip-existing", "-q"]) == 0

@@ -31,10 +31,10 @@ from .plan import Job
 
 SKIPPED_NOTE = "output exists (--skip-existing)"
 OLDER_ERROR = ("output {} exists but was written before this file was last changed: not taken for its output "
-               "(--skip-existing), it may be another photo's of the same name; run this file with --force "
+               "(--skip-existing), it may be another file's of the same name; run this file with --force "
                "to replace it")
-BOXES_ERROR = ("output {} exists but was written before the boxes file naming this file: "
-               "its regions are not in it (--skip-existing); run this file with --force to apply them")
+BOXES_ERROR = ("output {} exists but was written before the boxes file naming this file last changed: its "
+               "regions may not be in it (--skip-existing); run this file with --force to apply them")
 
 
 def not_kept(job: Job, dst: Path, options: Options) -> str | None:

@@ -197,14 +197,11 @@ MTIME_SLACK_NS = 2_000_000_000
 
 def written_before(dst: Path, changed_ns: int) -> bool:
     """Was ``dst`` last written before ``changed_ns`` (a time in ns since the epoch)? Then it is not made
-    from what changed then. Unknown (unreadable, a time in the future: a camera's clock ahead, which no
-    output could ever pass): not before. ``MTIME_SLACK_NS`` on file systems that keep whole seconds
-    (FAT and exFAT cards keep times to 2 s), none on those that keep finer times."""
+    from what changed then. Unknown (unreadable): not before. ``MTIME_SLACK_NS`` on file systems that keep
+    whole seconds (FAT keeps times to 2 s, rounded down), none on those that keep finer times."""
     try:
         written = dst.stat().st_mtime_ns
     except OSError:
-        return False
-    if changed_ns > time.time_ns():
         return False
     slack = MTIME_SLACK_NS if written % 1_000_000_000 == 0 else 0
     return written + slack < changed_ns
@@ -212,14 +209,16 @@ def written_before(dst: Path, changed_ns: int) -> bool:
 
 def older_than_input(dst: Path, src: Path) -> bool:
     """Was ``dst`` last written before ``src`` was (``written_before``)? Then it is no output of ``src`` as it
-    is now: another photo's under the same name (a camera's counter started again, a second card run into
+    is now: another file's under the same name (a camera's counter started again, a second card run into
     one folder), or made before ``src`` changed. ``--skip-existing`` took day2/IMG_0001.JPG's different photo
-    for done, exit 0 (a hunt, 2026-12-06)."""
+    for done, exit 0 (a hunt, 2026-12-06). A modification time later than the file's status change is no
+    time it changed: one set by a copy or ``touch`` (a camera's clock ahead, kept by ``cp -p``), which no
+    output may ever pass (every resume failed the file, and again once that date had passed): not used."""
     try:
-        changed = src.stat().st_mtime_ns
+        st = src.stat()
     except OSError:
         return False
-    return written_before(dst, changed)
+    return st.st_mtime_ns <= st.st_ctime_ns and written_before(dst, st.st_mtime_ns)
 
 
 def same_file(a: Path, b: Path) -> bool:

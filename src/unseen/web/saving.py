@@ -20,8 +20,10 @@ Two rules, enforced here rather than trusted to the page:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -392,6 +394,9 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
         items = items + extra_items
         with atomic_output(side, force=True) as tmp:
             tmp.write_text(_sidecar_doc(item, items, mode, {"name": out.name, "sha256": digest}), encoding="utf-8")
+        with contextlib.suppress(OSError):  # dated as its output: a resume with --boxes of it and --skip-existing
+            written = out.stat().st_mtime_ns  # took the output for older than its regions and failed it
+            os.utime(side, ns=(written, written))
         item.output, item.output_sha = out, digest
         item.review = {"regions": items, "mode": mode, "source": "session", "output": out.name, "sha256": digest}
         with item.lock:
