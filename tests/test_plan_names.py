@@ -427,6 +427,20 @@ def test_videos_and_photos_unseen_does_not_read_fail_in_a_folder(tmp_path, cli):
     assert "2 file(s) alone that are not photos or videos: " in err  # the .xmp and go.mod
 
 
+def test_outputs_beside_their_inputs_are_not_listed_on_a_rerun(tmp_path, cli):
+    """Outputs beside their inputs (the default, no -o) were listed as "left alone" on every rerun, inviting
+    a user to run unseen on them again; only an output-like name no input beside it would be given is."""
+    d = tmp_path / "d"
+    d.mkdir()
+    shutil.copy(HOPPER, d / "p1.jpg")
+    shutil.copy(HOPPER, d / "IMG_2.HEIC")  # its output: IMG_2.HEIC.unseen.jpg when a JPEG of its stem is beside
+    for name in ("p1.unseen.jpg", "IMG_2.HEIC.unseen.jpg", "IMG_2.unseen.jpg", "old.unseen.jpg"):
+        shutil.copy(HOPPER, d / name)
+    rc, _, err = cli(d, "-o", tmp_path / "out")
+    note = [line for line in err.splitlines() if "alone, hidden, linked" in line]
+    assert len(note) == 1 and "left 1 " in note[0] and "old.unseen.jpg" in note[0], err
+
+
 def test_a_cameras_companion_files_are_photos_and_videos(tmp_path, cli):
     """A camera's .THM (a JPEG still of each clip) and a GoPro's .LRV (a low-resolution MP4 of each clip)
     were left alone as "not photos or videos", exit 0: a card's folder looked done (a hunt, 2026-12-06).

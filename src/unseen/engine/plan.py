@@ -165,13 +165,16 @@ def _walk(folder: Path, skip: Path | None = None, skipped: list[Path] | None = N
                 continue
             keep.append(d)
         dirs[:] = keep
+        inputs = {n for f in files if not is_own_output(f) for n in (f, Path(f).stem)}
         for name in sorted(files):
             p = rootp / name
             media = is_media_file(p)
             if is_own_output(name) or name.startswith(".unseen-tmp-"):
-                # Named as unseen names outputs: said, not passed over in silence. An earlier version's
-                # outputs run again through a newer one did nothing, "no photos or videos found" (a hunt).
-                if media and not name.startswith(".unseen-tmp-") and passed is not None:
+                # Named as unseen names outputs and no input beside it would be given that name: said, not
+                # passed over in silence. A folder of an earlier version's outputs run again through a newer one
+                # did nothing, "no photos or videos found" (a hunt). Outputs beside their inputs are not listed.
+                if media and passed is not None and not name.startswith(".unseen-tmp-") and (
+                        _RENAMED.match(name) or name[:name.rindex(OUTPUT_MARK)] not in inputs):
                     passed.append(p)
                 continue
             if name.startswith("."):

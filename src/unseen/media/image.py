@@ -107,9 +107,9 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
                 raise UnseenError(_RAW_MESSAGE.format("TIFF-based raw"))
             if im.format == "TIFF" and _tiff_preview_first(im):
                 raise UnseenError(f"the first picture of this TIFF ({im.size[0]}x{im.size[1]}) is marked as a "
-                                  "reduced-resolution copy of another (a camera raw such as NEF, ARW or PEF, or a "
-                                  "pyramid TIFF): unseen would publish that preview as the photo; export the full "
-                                  "picture as JPEG or TIFF first")
+                                  "reduced-resolution copy of another (a camera raw such as NEF, ARW or PEF): "
+                                  "unseen would publish that preview as the photo; export the full picture as JPEG "
+                                  "or TIFF first")
             if im.format == "TIFF" and _tiff_planes_misread(im):
                 raise UnseenError("TIFF with samples over 8 bits stored plane by plane (PlanarConfiguration 2), "
                                   "which Pillow reads wrong (a scrambled picture); save it again with its samples "
