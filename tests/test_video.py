@@ -467,8 +467,8 @@ def test_progress_counts_frames(tmp_path):
 def test_frames_larger_than_4k_are_written_after_the_analysis(tmp_path, monkeypatch, detector):
     """8K frames: the writer's frames and x264's came on top of the analysis's 8-11 frames in flight, 2.1 GB
     on a 24-frame clip (issue 11 asks <= 1.5 GB). Above ``BIG_FRAME`` (lowered here to the fixture's size)
-    the analysis keeps fewer frames in flight and the writer opens its output only once the analysis is done;
-    the pixels written are the same, and the bar counts frames analysed meanwhile."""
+    the analysis decodes no frame ahead and runs passes on two at once, and the writer opens its output only
+    once the analysis is done; the pixels written are the same, and the bar counts frames analysed meanwhile."""
     from unseen.detect.schedule import VideoDetector
 
     def run(name: str) -> tuple[list[bool], list[int], list[tuple]]:
@@ -483,8 +483,14 @@ def test_frames_larger_than_4k_are_written_after_the_analysis(tmp_path, monkeypa
             windows.append(window)
             return real_detect_all(self, frames, workers, window)
 
+        def record_depth(items, prepare=None, depth=2):
+            windows.append(f"ahead {depth}")
+            return real_prefetch(items, prepare, depth)
+
+        real_prefetch = engine_video.prefetch
         monkeypatch.setattr(engine_video._Pass2, "_open", record_open)
         monkeypatch.setattr(VideoDetector, "detect_all", record_window)
+        monkeypatch.setattr(engine_video, "prefetch", record_depth)
         class Bar:  # the command's (cli.common.LazyBar); the review page's is a function of two numbers
             def __call__(self, done, total):
                 seen.append((done, total))
@@ -496,10 +502,10 @@ def test_frames_larger_than_4k_are_written_after_the_analysis(tmp_path, monkeypa
         monkeypatch.undo()
         return opened, windows, seen
 
-    assert run("small.mp4")[:2] == ([False], [4])
+    assert run("small.mp4")[:2] == ([False], ["ahead 2", 4])
     monkeypatch.setattr(engine_video, "BIG_FRAME", 480 * 270 - 1)
     opened, windows, seen = run("big.mp4")
-    assert (opened, windows) == ([True], [2])
+    assert (opened, windows) == ([True], [2])  # no decoding thread ahead of the analysis
     assert seen[0][2:] == ("analyse",) and (56, 56, "analyse") in seen and seen[-1] == (56, 56), seen[:3]
     pairs = []  # a progress of two numbers, as the review page's: its saves of big videos all failed (TypeError)
     engine_video.anonymize_video(CLIP, tmp_path / "page.mp4", Options(cover=("face",)), detector, None,

@@ -101,13 +101,14 @@ class VideoResult:
     verify: dict[str, Any] | None = None  # --verify's result (``verify_video``)
 
 
-# How many frames the analysis decodes ahead (``prefetch``'s depth) and runs passes on at once
-# (``detect_all``'s window), for frames up to 4K DCI and larger (``big_frames``). Each frame in flight holds
-# its decoded picture and, when a full pass is due, its RGB copy: 150 MB at 8K. On a 24-frame 8K clip at
-# 8 fps (a full pass every few frames) the analysis held 8-11 frames at its peak, 1.3 of a 2.4 GB run
-# (memray, 2026-12-06; "Video: 8K memory" in docs/BENCHMARKS.md). A window of 2 is the least that finds
-# cuts (``detect_all``).
-IN_FLIGHT, IN_FLIGHT_BIG = (2, 4), (1, 2)
+# How many frames the analysis decodes ahead (``prefetch``'s depth; 0: no decoding thread, each frame decoded
+# and prepared in the analysis's own) and runs passes on at once (``detect_all``'s window), for frames up to
+# 4K DCI and larger (``big_frames``). Each frame in flight holds its decoded picture and, when a full pass is
+# due, its RGB copy: 150 MB at 8K. On a 24-frame 8K clip at 8 fps (a full pass every few frames) the analysis
+# held 8-11 frames at its peak, 1.3 of a 2.4 GB run (memray, 2026-12-06); decoding one frame ahead in a
+# thread still left 1558 MiB by default, none 1300 (~10% more wall time at 8K; "Video: 8K memory" in
+# docs/BENCHMARKS.md). A window of 2 is the least that finds cuts (``detect_all``).
+IN_FLIGHT, IN_FLIGHT_BIG = (2, 4), (0, 2)
 
 
 def big_frames(stream: Any) -> bool:
@@ -141,7 +142,8 @@ class _Analysis(threading.Thread):
                 # Closed before the file is, however the loop ends: a detector's error (an interrupt) kept
                 # both generators alive in its traceback, and the decoding thread read on from the closed
                 # file (a segmentation fault, 2026-12-06).
-                with contextlib.closing(prefetch(reader.video_frames(), self.vdet.prepare, depth)) as frames, \
+                decoded = reader.video_frames()
+                with contextlib.closing(prefetch(decoded, self.vdet.prepare, depth) if depth else decoded) as frames, \
                         contextlib.closing(self.vdet.detect_all(frames, window=window)) as found_all:
                     self._analyse(reader, found_all)
         except BaseException as exc:  # noqa: BLE001 - re-raised by the writer
