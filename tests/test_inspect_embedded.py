@@ -301,3 +301,16 @@ def test_hostile_blocks_are_listed_in_linear_time(tmp_path: Path, capsys):
     size = struct.unpack(">I", data[moov:moov + 4])[0] + len(deep)
     clip.write_bytes(data[:moov] + struct.pack(">I", size) + data[moov + 4:] + deep)
     assert _inspect(capsys, clip, "--no-faces")["format"] == "mp4"
+
+
+def test_inspect_lists_a_whole_jpeg_after_the_first(tmp_path: Path, capsys):
+    """A second whole JPEG after the first's end (an editor's original kept behind its edit, two files joined)
+    was only "N bytes after the end of the picture": listed now with whether a face is seen in it."""
+    buf = io.BytesIO()
+    Image.new("RGB", (200, 150), (90, 90, 90)).save(buf, "JPEG")
+    src = tmp_path / "edited.jpg"
+    src.write_bytes(buf.getvalue() + _group_jpeg(500))
+    found = _inspect(capsys, src)
+    assert {t["kind"]: (tuple(t["size"]), t["face"]) for t in found["thumbnails"]} == {
+        "a second picture after the first's end": ((500, 332), True)}
+    assert found["faces"] == 0  # the picture shown is grey: the faces are behind it

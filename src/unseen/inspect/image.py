@@ -89,7 +89,7 @@ def _by_format(path: Path, im: Image.Image, f: Findings, face_counter: Callable[
     if im.format == "GIF":
         _gif_blocks(Path(path).read_bytes(), f)
     elif im.format in ("JPEG", "MPO"):
-        _jpeg_blocks(Path(path).read_bytes(), f)
+        _jpeg_blocks(Path(path).read_bytes(), f, face_counter)
     elif im.format in ("PNG", "WEBP"):
         _chunks(Path(path).read_bytes(), im.format, f)
         if im.format == "PNG" and im.info.get("default_image") and getattr(im, "is_animated", False):
@@ -164,7 +164,7 @@ _NAMED_APPS = ("Exif", "http://ns.ad", "ICC_PROFILE", "Photoshop 3.", "MPF", "Ad
 _PRINTABLE = re.compile(r"[ -~]{2,}")
 
 
-def _jpeg_blocks(data: bytes, f: Findings) -> None:
+def _jpeg_blocks(data: bytes, f: Findings, face_counter: Callable[[Image.Image], int] | None = None) -> None:
     """What a JPEG carries beyond Pillow's ``info`` (``image_check.jpeg_segments``): data after the
     picture's end, where a phone's motion photo keeps a short video (every face in it unmasked), and
     APP segments of other makers (a GoPro's GPS telemetry, a JFXX extension thumbnail...). Both were
@@ -188,6 +188,13 @@ def _jpeg_blocks(data: bytes, f: Findings) -> None:
             f.blocks.append(f"a video after the picture ({trailing} bytes; a phone's motion photo)")
         elif "multi-picture (MPF) extra images" not in f.blocks:
             f.blocks.append(_after_end(trailing))
+            # A whole JPEG after the first (an editor's original kept behind its edit, two files joined):
+            # listed with whether a face is seen in it, as other pictures a file holds are; it was only
+            # "N bytes after the end" (a hunt, 2026-12-06).
+            found = embedded_jpeg(tail, face_counter, f) if tail.startswith(b"\xff\xd8\xff") else None
+            if found:
+                f.thumbnails.append({"kind": "a second picture after the first's end", "size": tuple(found[0]),
+                                     "face": found[1]})
 
 
 def _gif_blocks(data: bytes, f: Findings) -> None:
