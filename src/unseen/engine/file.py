@@ -37,13 +37,17 @@ BOXES_ERROR = ("output {} exists but was written before the boxes file naming th
                "regions may not be in it (--skip-existing); run this file with --force to apply them")
 
 
-def not_kept(job: Job, dst: Path, options: Options) -> str | None:
+def boxes_for(job: Job, options: Options) -> BoxSet | None:
+    """The ``--boxes`` regions that name ``job``'s input, merged (``boxes.for_file``), or None."""
+    return for_file(list(options.boxes), job.src) if options.boxes else None
+
+
+def not_kept(job: Job, dst: Path, boxset: BoxSet | None) -> str | None:
     """Why ``--skip-existing`` may not keep ``dst`` as ``job``'s output, or None: written before the input
-    last changed (``older_than_input``), or before the boxes file naming the input (a reviewer's added
-    region was never applied, "skipped", exit 0: a hunt, 2026-12-06)."""
+    last changed (``older_than_input``), or before the boxes file naming the input (``boxset``: a reviewer's
+    added region was never applied, "skipped", exit 0: a hunt, 2026-12-06)."""
     if older_than_input(dst, job.src):
         return OLDER_ERROR.format(dst)
-    boxset = for_file(list(options.boxes), job.src) if options.boxes else None
     if boxset is not None and written_before(dst, boxset.changed_ns):
         return BOXES_ERROR.format(dst)
     return None
@@ -63,7 +67,7 @@ def skipped_report(job: Job, options: Options) -> Report | None:
     try:
         if not dst.is_file() or dst.is_symlink():  # a folder or a link is no output: ``claim`` says so
             return None
-        if job.replaces_original(dst) or same_file(job.src, dst) or not_kept(job, dst, options):
+        if job.replaces_original(dst) or same_file(job.src, dst) or not_kept(job, dst, boxes_for(job, options)):
             return None  # maybe someone's photo, the input itself (a hard link of it), another's: the engine says so
     except OSError:
         return None
@@ -102,9 +106,10 @@ def anonymize_file(job: Job, options: Options, detector: Any,
     report = new_report(job, options)
     if job.note:
         report.notes.append(job.note)
+    boxset: BoxSet | None = None
     try:
         check_readable(job)
-        boxset: BoxSet | None = for_file(list(options.boxes), job.src) if options.boxes else None
+        boxset = boxes_for(job, options)
         if is_video(job.src):
             from .video import anonymize_video_file
 
@@ -114,7 +119,7 @@ def anonymize_file(job: Job, options: Options, detector: Any,
 
             anonymize_image_file(job, options, detector, report, boxset)
     except OutputExists as exc:
-        why = not_kept(job, exc.path, options) if options.skip_existing else None
+        why = not_kept(job, exc.path, boxset) if options.skip_existing else None
         if why is not None:
             report.status, report.error, report.output = "error", why, None
         elif options.skip_existing:

@@ -119,7 +119,8 @@ def big_frames(stream: Any) -> bool:
 
 
 class _Analysis(threading.Thread):
-    """Pass 1: decode, detect, track. Runs beside the writer; the tracker is shared under ``cond``."""
+    """Pass 1: decode, detect, track. Runs beside the writer (before it, for frames larger than 4K DCI:
+    ``big_frames``); the tracker is shared under ``cond``."""
 
     def __init__(self, src: Path, exp: Expected, vdet: VideoDetector, tracker: Tracker, max_pixels: int = 0):
         super().__init__(name="unseen-analyse", daemon=True)
