@@ -205,3 +205,32 @@ def test_a_clip_whose_picture_changes_size_is_refused_in_one_line(tmp_path, caps
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "changes size at frame 11" in err and "internal error" not in err, err
         assert not (tmp_path / "out.mp4").exists()
+
+
+def test_b_frames_stamped_in_decode_order_keep_the_clip_s_pace(tmp_path):
+    """An H.264 stream with B-frames copied out of a raw stream into MP4 (``ffmpeg -r 30 -i x.h264 -c copy``)
+    carries pts = dts: the decoder gives frames in picture order with their stamps shuffled. Taken as they
+    were and repaired one tick apart, a 2.9 s clip came out 5.0 s long, frames 0.1 ms apart and others held
+    0.17 s (a hunt, 2026-12-06). Frames now take FFmpeg's best-effort time, as players do."""
+    raw, src, out = tmp_path / "clip.h264", tmp_path / "remuxed.mp4", tmp_path / "out.mp4"
+    moving = np.random.default_rng(0).integers(0, 255, (64, 96, 3), np.uint8)  # texture moving: B-frames
+    with av.open(str(raw), "w", format="h264") as c:
+        vs = c.add_stream("libx264", rate=30)
+        vs.width, vs.height, vs.pix_fmt = 96, 64, "yuv420p"
+        for i in range(60):
+            f = av.VideoFrame.from_ndarray(np.roll(moving, 2 * i, axis=1), format="rgb24")
+            f.pts = i
+            c.mux(vs.encode(f))
+        c.mux(vs.encode(None))
+    with av.open(str(raw), format="h264") as c, av.open(str(src), "w") as d:  # the raw stream has no stamps
+        ds = d.add_stream_from_template(c.streams.video[0])
+        for i, p in enumerate(p for p in c.demux(video=0) if p.size):
+            p.pts, p.dts, p.time_base, p.stream = i, i, Fraction(1, 30), ds
+            d.mux(p)
+    with av.open(str(src)) as c:
+        stamps = [f.pts for f in c.decode(video=0)]
+    assert stamps != sorted(stamps)  # the clip is as the hunt found it: stamps out of picture order
+    anonymize(src, out)
+    times = [f.time for f in frames(out)]
+    assert len(times) == 60
+    assert np.diff(times).min() > 0.02 and times[-1] < 2.1  # 1/30 s apart; 3.3 s long before

@@ -232,6 +232,36 @@ class DecodedFrame:
 # one slice per frame, so this decodes on one thread.
 THREAD_TYPE = "SLICE"
 RESET_FRAMES = 2  # a timestamp more frames than this behind the one before: a clock that started again
+
+
+class _BestEffort:
+    """A frame's time as FFmpeg's players take it (``guess_correct_pts``, the best-effort timestamp): its
+    presentation stamp, unless those have gone backwards more often than its decoding stamps, then the
+    decoding one (the first frames then come a frame or two apart: the decoder's delay, as players show
+    it). An H.264 stream with B-frames copied out of a raw stream into MP4 carries pts = dts (decode
+    order), so frames come out of the decoder with their stamps shuffled; taken as they were, a 2.9 s clip
+    was written 5.0 s long, frames 0.1 ms apart and others held 0.17 s."""
+
+    def __init__(self) -> None:
+        self.faulty_pts = self.faulty_dts = 0
+        self.last_pts: int | None = None
+        self.last_dts: int | None = None
+
+    def __call__(self, pts: int | None, dts: int | None) -> int | None:
+        if dts is not None:
+            self.faulty_dts += self.last_dts is not None and dts <= self.last_dts
+            self.last_dts = dts
+        elif pts is not None:
+            self.last_dts = pts
+        if pts is not None:
+            self.faulty_pts += self.last_pts is not None and pts <= self.last_pts
+            self.last_pts = pts
+        elif dts is not None:
+            self.last_pts = dts
+        if self.faulty_pts <= self.faulty_dts:
+            return pts if pts is not None else dts
+        return dts  # None for the frames flushed at the end: they follow on from the last one (FFmpeg
+        # takes their pts there, and the last two frames of such a clip went backwards)
 # A VP8 or VP9 track with alpha (WebM's ``alpha_mode``) keeps the alpha in each block's side data, which
 # FFmpeg's own decoders ignore: the colour under fully transparent pixels, which no viewer of the input
 # sees (often the keyed-out scene), came out opaque. libvpx's decoders read the alpha; the frame is then
@@ -283,11 +313,13 @@ class Reader:
         start: int | None = None  # the stream's start, read at its first frame
         last_pts: int | None = None
         last_dur, shift = self.default_duration, 0  # shift: added to every pts since a clock reset
+        last_step = 0  # from the frame before the last to the last
         index, size = 0, (0, 0)
         # Each frame is given out when the next one is decoded, its duration cut to the time until that one:
         # with B-frames, MP4's timing table gives a frame just after a gap in time the gap as its duration
         # (decode order), and a clip of 11 s came out 19 s long, its track's end taken from that frame.
         held: DecodedFrame | None = None
+        best_effort = _BestEffort()
         streams = [stream] + ([self.audio] if self.audio is not None else [])
         audio_time: float | None = None  # set while an audio packet is being decoded
         try:
@@ -316,9 +348,10 @@ class Reader:
                         raise UnseenError(f"the picture changes size at frame {index + 1} ({size[0]}x{size[1]}, "
                                           f"then {frame.width}x{frame.height}): unseen reads videos of one "
                                           "size; nothing written")
-                    pts = frame.pts if frame.pts is not None else frame.dts
-                    if pts is None:
-                        pts = (last_pts + last_dur) if last_pts is not None else 0
+                    pts = best_effort(frame.pts, frame.dts)
+                    if pts is None:  # one step on from the last frame: steps, not durations, since the
+                        # decoder gave a flushed frame of a 2 s clip a duration of 1333 s
+                        pts = (last_pts + (last_step or last_dur)) if last_pts is not None else 0
                     else:
                         pts += shift
                     if last_pts is not None and pts <= last_pts:
@@ -332,6 +365,7 @@ class Reader:
                             pts = last_pts + 1  # repair non-increasing timestamps; order is decode order
                     if first_pts is None:
                         first_pts = pts
+                    last_step = pts - last_pts if last_pts is not None else 0
                     last_pts = pts
                     dur = int(frame.duration or 0) or self.default_duration
                     last_dur = dur
