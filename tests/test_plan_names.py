@@ -463,6 +463,28 @@ def test_a_cameras_companion_files_are_photos_and_videos(tmp_path, cli):
     assert "1 file(s) alone that are not photos or videos: " in err and "dark.thm" in err
 
 
+def test_drone_and_360_camera_files_are_photos_and_videos(tmp_path, cli):
+    """A DJI drone's .LRF (a low-resolution MP4 of each clip), an Insta360's .insv clip and .insp photo (a
+    JPEG) and a GoPro MAX's .360 clip (an MP4) were left alone as "not photos or videos", exit 0 (with -q
+    no line at all), faces and GPS in them (a hunt, 2026-12-06). A Sony Reader book (.lrf) is no video."""
+    from synth import grey_clip
+
+    d = tmp_path / "card"
+    d.mkdir()
+    for name in ("DJI_0001.LRF", "VID_0001.insv", "GS010001.360"):
+        grey_clip(tmp_path / "clip.mp4")
+        (tmp_path / "clip.mp4").rename(d / name)
+    shutil.copy(HOPPER, d / "IMG_0001.insp")
+    (d / "book.lrf").write_bytes(b"L\x00R\x00F\x00\x00" + bytes(64))
+    rc, stdout, err = cli(d, "-o", tmp_path / "pub", "--json")
+    assert rc == 0, err
+    assert {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {
+        "DJI_0001.LRF": "ok", "VID_0001.insv": "ok", "GS010001.360": "ok", "IMG_0001.insp": "ok"}, stdout
+    assert sorted(p.name for p in (tmp_path / "pub").iterdir()) == ["DJI_0001.mp4", "GS010001.mp4",
+                                                                    "IMG_0001.jpg", "VID_0001.mp4"]
+    assert "1 file(s) alone that are not photos or videos: " in err and "book.lrf" in err
+
+
 def test_a_path_through_a_link_and_dotdot_names_what_the_system_names(tmp_path, cli, monkeypatch):
     """s/o/link -> ../r/deep, so s/o/link/.. is s/r. A path joined by text took it for s/o: `-o
     s/o/link/../OUT` failed after making s/r/OUT (the temporary file went to s/o/OUT), a video given as

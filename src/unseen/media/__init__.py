@@ -17,16 +17,22 @@ IMAGE_SUFFIXES = frozenset({
     ".heic", ".heif", ".hif", ".avif", ".ppm", ".pgm", ".pbm", ".ico", ".mpo",
     ".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx",  # read since the start (``image_open.READ_FORMATS``)
     ".thm",  # a camera's JPEG still of each clip (Canon, GoPro): the clip's faces, under another name
+    ".insp",  # an Insta360 photo: a JPEG of both lenses' circles, with GPS in its EXIF
 })
 VIDEO_NAMES = "MP4, MOV, MKV, WebM, AVI, MPEG-TS"  # the containers those suffixes name, for messages
-# .lrv: a GoPro's low-resolution copy of each clip (an MP4), kept beside it on the card
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".ts", ".3gp", ".lrv"})
+# Cameras' MP4s under names of their own, kept on the card beside the clips (a folder run passed them over
+# as "not photos or videos", exit 0, faces and GPS in them): .lrv a GoPro's and .lrf a DJI drone's
+# low-resolution copy of each clip, .insv an Insta360 clip, .360 a GoPro MAX clip (the output is the
+# stream a player shows; the run says which other streams it leaves out).
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".ts", ".3gp",
+                            ".lrv", ".lrf", ".insv", ".360"})
 # Suffixes other kinds of file use too, with what a media file of that suffix holds at a given offset:
 # ``.ts`` is MPEG-TS from a camcorder or a broadcast recorder, and TypeScript source. A folder's file
 # that does not hold it is no media file (``is_media_file``); one named on the command line is tried.
 SHARED_SUFFIXES = {".ts": ((0, b"\x47"), (188, b"\x47")),  # the sync byte of the first two 188-byte packets
                    ".mod": ((0, b"\x00\x00\x01\xba"),),  # a camcorder's MPEG-PS pack, not a Go module or music
-                   ".thm": ((0, b"\xff\xd8\xff"),)}  # a JPEG, not a theme file; both were "not photos or videos"
+                   ".thm": ((0, b"\xff\xd8\xff"),),  # a JPEG, not a theme file; both were "not photos or videos"
+                   ".lrf": ((4, b"ftyp"),)}  # an MP4, not a Sony Reader book (BBeB, "L\0R\0F\0")
 # Raw camera files are refused: Pillow would only find the small embedded preview (or nothing), and
 # developing raw sensor data is a different tool's job. The user exports a JPEG/TIFF first.
 RAW_SUFFIXES = frozenset({
@@ -46,7 +52,7 @@ MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 # Output extension a suffix will most likely get (the real one follows the decoded format): used to
 # plan the names of one run so that two inputs never claim one output (``engine.plan``).
 LIKELY_OUTPUT = {**{s: ".jpg" for s in (".jpg", ".jpeg", ".jpe", ".jfif", ".heic", ".heif", ".hif", ".avif", ".mpo",
-                                        ".thm")},
+                                        ".thm", ".insp")},
                  ".png": ".png", ".ppm": ".png", ".pgm": ".png", ".pbm": ".png", ".ico": ".png",
                  ".webp": ".webp", ".tif": ".tif", ".tiff": ".tif", ".bmp": ".bmp", ".gif": ".gif",
                  **{s: ".png" for s in (".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx")}}
