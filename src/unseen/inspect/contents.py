@@ -34,7 +34,9 @@ _XMP = {
     "dates": ("DateCreated", "CreateDate", "DateTimeOriginal", "DateTimeDigitized", "ModifyDate", "MetadataDate",
               "when"),
     "gps": ("GPSLatitude", "GPSLongitude", "GPSAltitude", "GPSAreaInformation", "GPSDestLatitude",
-            "GPSDestLongitude", "LocationCreatedGPSLatitude", "LocationShownGPSLatitude"),
+            "GPSDestLongitude", "LocationCreatedGPSLatitude", "LocationShownGPSLatitude",
+            # DJI's drones, in decimal degrees (and "Longtitude", so spelled), with the height flown
+            "GpsLatitude", "GpsLongitude", "GpsLongtitude", "AbsoluteAltitude", "RelativeAltitude"),
 }
 _TAG = re.compile(rb"<[^<>]*+>")
 _SPACE = re.compile(r"\s+")
@@ -77,9 +79,12 @@ def _properties(packet: bytes, names: set[str]) -> dict[str, list[str]]:
 
 
 def _degrees(text: str) -> float | None:
-    """XMP's GPS coordinate ("48,51.504N" or "48,51,30.24N") in degrees."""
+    """XMP's GPS coordinate ("48,51.504N" or "48,51,30.24N", or DJI's "+22.543210") in degrees."""
     m = _XMP_DEG.match(text.replace(" ", ""))
     if not m:
+        with contextlib.suppress(ValueError):
+            value = float(text)
+            return round(value, 6) if -180 <= value <= 180 else None
         return None
     value = float(m.group(1)) + float(m.group(2)) / 60 + float(m.group(3) or 0) / 3600
     return round(-value if m.group(4) in "SW" else value, 6)
@@ -98,7 +103,9 @@ def read_xmp(packet: bytes, f: Findings, where: str = "XMP") -> None:
     tool = found.get("CreatorTool") or found.get("softwareAgent")
     if tool and not f.software:
         f.software = tool[0]
-    lat, lon = (f.gps.get(f"{where} GPS{axis}") for axis in ("Latitude", "Longitude"))
+    lat = f.gps.get(f"{where} GPSLatitude") or f.gps.get(f"{where} GpsLatitude")
+    lon = next((f.gps[k] for k in (f"{where} GPSLongitude", f"{where} GpsLongitude", f"{where} GpsLongtitude")
+                if f.gps.get(k)), None)
     if lat and lon and "position" not in f.gps:
         la, lo = _degrees(lat.split(" / ")[0]), _degrees(lon.split(" / ")[0])
         if la is not None and lo is not None:

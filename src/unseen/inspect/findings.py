@@ -42,7 +42,11 @@ class Findings:
                   if self.frames > 1 else "")]
         if self.gps:
             pos = self.gps.get("position")
-            out.append(f"  GPS position: {pos}" if pos else f"  GPS tags: {', '.join(self.gps)}")
+            where = list(dict.fromkeys(  # where it lies, so the user knows what to strip: EXIF's tags by block
+                "EXIF" if k.startswith("GPS") else "XMP" if k.startswith("XMP ") else k
+                for k in self.gps if k != "position"))
+            out.append(f"  GPS position: {pos}" + (f" (in {', '.join(where)})" if where else "") if pos else
+                       "  GPS: " + "; ".join(f"{k}={v}" for k, v in self.gps.items()))
         for title, d in (("dates", self.dates), ("device", self.device), ("names/text", self.people)):
             if d:
                 out.append(f"  {title}: " + "; ".join(f"{k}={v}" for k, v in d.items()))
@@ -54,7 +58,8 @@ class Findings:
             face = {True: "a face is visible in it", False: "no face found in it", None: "not checked"}
             out.append(f"  embedded {t['kind']} {t['size'][0]}x{t['size'][1]}: {face[t.get('face')]}")
         for s in self.streams:
-            out.append(f"  stream {s['index']}: {s['type']} {s.get('codec', '')} {s.get('tags', '')}".rstrip())
+            parts = [s["type"], f"[{s['flag']}]" if s.get("flag") else "", s.get("codec", ""), s.get("tags") or ""]
+            out.append(f"  stream {s['index']}: " + " ".join(str(x) for x in parts if x))
         if self.tags:
             out.append("  container tags: " + "; ".join(f"{k}={v}" for k, v in self.tags.items()))
         if self.faces is not None:

@@ -64,11 +64,7 @@ def inspect_video(path: Path, detector=None, max_pixels: int | None = None) -> F
             for k, val in tags.items():
                 kl = k.lower()
                 if "location" in kl or "6709" in kl or kl in ("xyz", "gps"):
-                    pos = parse_iso6709(val)
-                    f.gps[k] = val
-                    if pos:
-                        f.gps["position"] = f"{pos['lat']}, {pos['lon']}" + (
-                            f", {pos['alt']} m" if "alt" in pos else "")
+                    _position(f, k, val)
                 elif any(kl.endswith(d) for d in _DATE_KEYS):
                     f.dates[k] = val
                 elif kl in _DEVICE_KEYS or kl.endswith((".make", ".model")):
@@ -91,6 +87,7 @@ def inspect_video(path: Path, detector=None, max_pixels: int | None = None) -> F
                 f.streams.append(entry)
                 if s.type in ("data", "subtitle", "attachment"):
                     f.blocks.append(f"{label} stream {s.index}")
+            _subtitle_positions(c, f)
             with contextlib.suppress(Exception):
                 if c.chapters():
                     f.blocks.append(f"chapters ({len(c.chapters())})")
@@ -107,6 +104,35 @@ def inspect_video(path: Path, detector=None, max_pixels: int | None = None) -> F
     if detector is not None:
         _sample_faces(path, detector, f, max_pixels or VIDEO_MAX_PIXELS)
     return f
+
+
+# A coordinate in a subtitle's text: "[latitude: 22.543210]" (DJI's drones), "GPS N22.5432 E114.0578", NMEA.
+_TEXT_POSITION = re.compile(rb"(?i)(?:lat(?:itude)?|lon(?:gitude)?|gps)\W{0,4}[NSEW+-]?\s?\d{1,3}\.\d{3,}|\$G[PNL]RMC")
+SUBTITLE_PACKETS = 2000  # packets read at the start of a file for subtitles' text (a DJI clip: one a frame)
+
+
+def _subtitle_positions(c: Any, f: Findings) -> None:
+    """A subtitle track whose text holds coordinates (a DJI drone writes one line a frame of latitude,
+    longitude and altitude; dashcams write NMEA): the first such text, under the stream's name. ``inspect``
+    listed the track as subtitles only. The output never keeps subtitle tracks."""
+    subs = {s.index for s in c.streams if s.type == "subtitle"}
+    if not subs:
+        return
+    c.seek(0)
+    with contextlib.suppress(av().error.FFmpegError):
+        for n, packet in enumerate(c.demux(*[s for s in c.streams if s.index in subs])):
+            key = f"subtitle stream {packet.stream.index}"
+            if n >= SUBTITLE_PACKETS or not subs:
+                break
+            text = b" ".join(_READABLE.findall(bytes(packet))) if packet.stream.index in subs else b""
+            m = _TEXT_POSITION.search(text)
+            if m:
+                subs.discard(packet.stream.index)
+                f.gps.setdefault(key, clean(text[max(0, m.start() - 12) :]))  # where it says it
+                lat, lon = (re.search(rb"(?i)" + axis + rb"\w*\W{0,4}(-?\d{1,3}\.\d+)", text)
+                            for axis in (b"lat", b"lon"))
+                if lat and lon and "position" not in f.gps:
+                    f.gps["position"] = f"{float(lat.group(1))}, {float(lon.group(1))}"
 
 
 ENDS = 4 << 20  # bytes read at each end of a video for an XMP packet (editors write it near one end)
@@ -154,14 +180,23 @@ def _iso_user_data(fp: Any, size: int, f: Findings) -> None:
         at += n
 
 
+_NMEA = re.compile(rb"\$G[PNL](?:RMC|GGA|GLL)")  # a GPS receiver's sentences, as dashcams log them
+
+
 def _udta(data: bytes, start: int, end: int, f: Findings, in_track: bool = False) -> None:
-    """The ``udta`` boxes of a ``moov`` and of its tracks (a track's own boxes: one level, never deeper)."""
+    """The ``udta`` boxes of a ``moov`` and of its tracks (a track's own boxes: one level, never deeper), and
+    a dashcam's ``gps `` box (Novatek: where its GPS log lies in the file)."""
     labels: list[str] = []
     for kind, a, b in _boxes(data, start, end):
         if kind == b"trak" and not in_track:
             _udta(data, a, b, f, in_track=True)
+        elif kind == b"gps " and not in_track:
+            labels.append("MP4 box gps")
+            f.gps.setdefault("MP4 box gps", "a dashcam's GPS log, kept elsewhere in the file")
         elif kind == b"udta":
             for item, a2, b2 in _boxes(data, a, b):
+                if item == b"\xa9xyz" and in_track:  # FFmpeg maps only the file's own to a tag
+                    _position(f, "track location (\xa9xyz)", clean(data[a2 + 4 : b2]))
                 if item == b"meta" or item[:1] == b"\xa9":  # FFmpeg's tags (ilst, the (c) items)
                     continue
                 name = item.decode("latin-1")
@@ -170,11 +205,38 @@ def _udta(data: bytes, start: int, end: int, f: Findings, in_track: bool = False
                     read_xmp(data[a2:b2], f)
                     continue
                 labels.append(f"MP4 user data box {name}")
-                if len(f.device) < MAX_BLOCKS:
-                    text = b" ".join(_READABLE.findall(data[a2 : min(b2, a2 + 240)]))
-                    if text:
-                        f.device.setdefault(f"user data {name}", clean(text))
+                if item == b"loci":
+                    _loci(data[a2:b2], f)
+                    continue
+                text = b" ".join(_READABLE.findall(data[a2 : min(b2, a2 + 240)]))
+                if _NMEA.search(data, a2, b2) or name.lower().startswith("gps"):
+                    f.gps.setdefault(f"user data {name}", clean(text) or "a GPS log")
+                elif text and len(f.device) < MAX_BLOCKS:
+                    f.device.setdefault(f"user data {name}", clean(text))
     add_blocks(f, labels)
+
+
+def _position(f: Findings, key: str, text: str) -> None:
+    """An ISO 6709 location (``+22.5432+114.0578/``) into ``f.gps`` under ``key``, and as its position."""
+    f.gps.setdefault(key, text)
+    pos = parse_iso6709(text)
+    if pos and "position" not in f.gps:
+        f.gps["position"] = f"{pos['lat']}, {pos['lon']}" + (f", {pos['alt']} m" if "alt" in pos else "")
+
+
+def _loci(payload: bytes, f: Findings) -> None:
+    """3GPP's location box (``loci``): a place name, then longitude, latitude and altitude in 16.16 fixed
+    point. Listed as a device's "user data loci=earth" before (a hunt, 2026-12-06)."""
+    name_end = payload.find(b"\0", 6)
+    at = name_end + 2  # the name's NUL, then the role byte
+    if name_end < 0 or len(payload) < at + 12:
+        f.gps.setdefault("3GPP location (loci)", "present")
+        return
+    lon, lat, alt = (int.from_bytes(payload[at + 4 * i : at + 4 * i + 4], "big", signed=True) / 65536
+                     for i in range(3))
+    place = clean(payload[6:name_end])
+    f.gps.setdefault("3GPP location (loci)", f"{place} {lat:.5f}, {lon:.5f}".strip())  # 16.16: 1.5e-5 degrees
+    f.gps.setdefault("position", f"{round(lat, 5)}, {round(lon, 5)}, {round(alt, 1)} m")
 
 
 def _sample_faces(path: Path, detector, findings: Findings, max_pixels: int, samples: int = 8) -> None:
