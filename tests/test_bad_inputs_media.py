@@ -375,3 +375,28 @@ def test_an_avif_cropped_by_its_clean_aperture_is_refused(tmp_path, cli):
     from unseen.inspect import inspect_file
 
     assert any("clean-aperture crop: viewers show 240x240 of the 320x240" in b for b in inspect_file(src).blocks)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_photo_followed_by_a_gigabyte_is_not_read_whole(tmp_path, fmt):
+    """A small photo followed by a gigabyte (a card dump named .jpg, a sparse file): the list of what a run
+    drops read the whole file and copied its tail again, 2.1 GB of memory for a 91 KB picture, so that a
+    big enough file got the whole run killed (a hunt, 2026-12-06). Its blocks are looked for in its first
+    256 MiB; the rest is counted, as bytes after the end of the picture."""
+    import tracemalloc
+
+    from unseen.inspect.image import inspect_image
+
+    src = tmp_path / f"dump.{fmt.lower()}"
+    Image.open(HOPPER).save(src, fmt)
+    picture = src.stat().st_size
+    with open(src, "r+b") as fp:  # sparse: no disk used
+        fp.truncate(1 << 30)
+    tracemalloc.start()
+    try:
+        found = inspect_image(src)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 400 << 20, f"{peak >> 20} MiB"
+    assert f"{(1 << 30) - picture} bytes after the end of the picture" in found.blocks

@@ -7,6 +7,7 @@ thumbnails). Independent of the output checks in ``media.image_check`` on purpos
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +31,16 @@ from .embedded import (
 from .findings import Findings, add_blocks, clean
 from .makernotes import read_maker_notes
 
+MAX_READ = 256 << 20  # bytes of a photo file its own blocks are looked for in; the size counts the rest
+MAX_TAIL = 64 << 20  # bytes after a JPEG's end looked at for a motion photo's video or a second picture
+
+
+def _head(path: Path) -> tuple[bytes, int]:
+    """The first ``MAX_READ`` bytes of a file, and its size. A 91 KB JPEG followed by a gigabyte (a card
+    dump named .jpg, a sparse file) was read whole, and copied again: 2.1 GB of memory for the run."""
+    with open(path, "rb") as fp:
+        return fp.read(MAX_READ), os.fstat(fp.fileno()).st_size
+
 
 def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None = None) -> Findings:
     """List what an image file gives away. ``face_counter`` (optional) runs on embedded previews and
@@ -39,8 +50,9 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
     with open_image(path) as im:  # warnings ("Corrupt EXIF data") silenced: stderr is for one-line errors
         f.format, f.size = im.format or "?", im.size
         info = im.info
+        head = _head(path) if im.format in ("GIF", "JPEG", "MPO", "PNG", "WEBP", "JPEG2000") else (b"", 0)
         if im.format == "PNG":  # Pillow's getexif decodes every pixel to look for EXIF after them
-            info["exif"] = png_exif(chunks(Path(path).read_bytes(), "PNG")[0])
+            info["exif"] = png_exif(chunks(head[0], "PNG")[0])
         try:
             exif = im.getexif()
         except Exception:
@@ -80,18 +92,21 @@ def inspect_image(path: Path, face_counter: Callable[[Image.Image], int] | None 
         for key in ("photoshop", "adobe"):
             if key in info:
                 f.blocks.append(f"{key} block")
-        _by_format(path, im, f, face_counter)
+        _by_format(path, im, f, face_counter, head)
     return f
 
 
-def _by_format(path: Path, im: Image.Image, f: Findings, face_counter: Callable[[Image.Image], int] | None) -> None:
-    """What only one format carries: its own blocks, chunks, boxes and extra pictures."""
+def _by_format(path: Path, im: Image.Image, f: Findings, face_counter: Callable[[Image.Image], int] | None,
+               head: tuple[bytes, int]) -> None:
+    """What only one format carries: its own blocks, chunks, boxes and extra pictures (``head``: the
+    file's first bytes and its size)."""
+    data, size = head
     if im.format == "GIF":
-        _gif_blocks(Path(path).read_bytes(), f)
+        _gif_blocks(data, f)
     elif im.format in ("JPEG", "MPO"):
-        _jpeg_blocks(Path(path).read_bytes(), f, face_counter)
+        _jpeg_blocks(data, f, face_counter, size)
     elif im.format in ("PNG", "WEBP"):
-        _chunks(Path(path).read_bytes(), im.format, f)
+        _chunks(data, im.format, f, size)
         if im.format == "PNG" and im.info.get("default_image") and getattr(im, "is_animated", False):
             # Pillow's frame 0: a picture of its own, no part of the animation, that viewers which do
             # not play APNG show (unseen's output leaves it out)
@@ -110,7 +125,7 @@ def _by_format(path: Path, im: Image.Image, f: Findings, face_counter: Callable[
     elif im.format == "TIFF":
         tiff_sub_images(path, im, f, face_counter)
     elif im.format == "JPEG2000":
-        jp2_boxes(Path(path).read_bytes(), f)
+        jp2_boxes(data, f)
 
 
 def _mp4_start(data: bytes) -> bool:
@@ -130,10 +145,10 @@ _SHOWN = {"PNG": {"iCCP", "tEXt", "zTXt", "iTXt", "eXIf", "gAMA", "cHRM", "sRGB"
           "WebP": {"ICCP", "EXIF", "XMP "}}  # four letters each, as the file spells them
 
 
-def _chunks(data: bytes, fmt: str, f: Findings) -> None:
+def _chunks(data: bytes, fmt: str, f: Findings, size: int) -> None:
     """What a PNG or WebP carries beyond Pillow's ``info`` (``image_check.chunks``): a PNG's last-modified
     time (tIME), makers' private chunks, data after the end."""
-    found, trailing, problem = chunks(data, fmt)
+    found, trailing, problem = chunks(data, fmt, size)
     if fmt == "PNG":
         read_png_text(found, f)
         if problem:
@@ -164,12 +179,14 @@ _NAMED_APPS = ("Exif", "http://ns.ad", "ICC_PROFILE", "Photoshop 3.", "MPF", "Ad
 _PRINTABLE = re.compile(r"[ -~]{2,}")
 
 
-def _jpeg_blocks(data: bytes, f: Findings, face_counter: Callable[[Image.Image], int] | None = None) -> None:
+def _jpeg_blocks(data: bytes, f: Findings, face_counter: Callable[[Image.Image], int] | None = None,
+                 size: int | None = None) -> None:
     """What a JPEG carries beyond Pillow's ``info`` (``image_check.jpeg_segments``): data after the
     picture's end, where a phone's motion photo keeps a short video (every face in it unmasked), and
     APP segments of other makers (a GoPro's GPS telemetry, a JFXX extension thumbnail...). Both were
     missing from "what this file gives away" and from a run's list of what it dropped."""
-    segments, trailing, _problem = jpeg_segments(data)
+    size = len(data) if size is None else size
+    segments, trailing, _problem = jpeg_segments(data, size)
 
     def labels() -> Iterator[str]:
         for marker, body in segments:
@@ -183,7 +200,7 @@ def _jpeg_blocks(data: bytes, f: Findings, face_counter: Callable[[Image.Image],
 
     add_blocks(f, labels())
     if trailing:
-        tail = data[len(data) - trailing :]
+        tail = data[size - trailing : size - trailing + MAX_TAIL]  # a copy: what a video or a picture there needs
         if _mp4_start(tail):
             f.blocks.append(f"a video after the picture ({trailing} bytes; a phone's motion photo)")
         elif "multi-picture (MPF) extra images" not in f.blocks:

@@ -28,9 +28,10 @@ def leaks(data: bytes, fmt: str) -> list[str]:
         return [f"unparseable {fmt} output ({type(exc).__name__}: {str(exc)[:80]})"]
 
 
-def jpeg_segments(d: bytes) -> tuple[list[tuple[int, bytes]], int, str | None]:
+def jpeg_segments(d: bytes, size: int | None = None) -> tuple[list[tuple[int, bytes]], int, str | None]:
     """The marker segments of a JPEG's first image, in file order (marker, body); how many bytes follow
     its end-of-image marker (0 when only zeros do); and what ended the walk early (None: the EOI).
+    ``size``: the whole file's, when ``d`` is its start (``inspect``): what follows is counted to it.
 
     One walker for the output check below and for ``inspect``, which lists what an input carries that
     Pillow does not show: a phone's motion photo keeps a video after the picture's end, and makers'
@@ -45,7 +46,8 @@ def jpeg_segments(d: bytes) -> tuple[list[tuple[int, bytes]], int, str | None]:
                 return segments, 0, f"garbage at {i}"
             marker = d[i + 1]
             if marker == 0xD9:  # EOI
-                return segments, (len(d) - i - 2 if d[i + 2 :].strip(b"\0") else 0), None
+                after = (size or len(d)) - i - 2  # zeros counted in place: a copy of a 1 GB tail cost 1 GB
+                return segments, after if after > d.count(b"\0", i + 2) else 0, None
             if 0xD0 <= marker <= 0xD7 or marker == 0x01:
                 i += 2
                 continue
@@ -98,9 +100,9 @@ def _next_marker(d: bytes, i: int) -> int:
 PNG_OK = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"acTL", b"fcTL", b"fdAT"}
 
 
-def chunks(d: bytes, fmt: str) -> tuple[list[tuple[bytes, bytes]], int, str | None]:
+def chunks(d: bytes, fmt: str, size: int | None = None) -> tuple[list[tuple[bytes, bytes]], int, str | None]:
     """The chunks of a PNG or WebP in file order (type, body); how many bytes follow a PNG's IEND; and
-    what ended the walk early (None: a PNG's IEND, or a WebP's last chunk).
+    what ended the walk early (None: a PNG's IEND, or a WebP's last chunk). ``size`` as ``jpeg_segments``'s.
 
     One walker for the output checks below and for ``inspect``, which lists what an input carries that
     Pillow's ``info`` does not (a PNG's last-modified time, makers' private chunks)."""
@@ -117,7 +119,7 @@ def chunks(d: bytes, fmt: str) -> tuple[list[tuple[bytes, bytes]], int, str | No
         out.append((ctype, d[i + 8 : i + 8 + length]))
         i += 12 + length if png else 8 + length + (length & 1)
         if png and ctype == b"IEND":
-            return out, len(d) - i if d[i:] else 0, None
+            return out, max(0, (size or len(d)) - i), None
     return out, 0, "no IEND chunk" if png else None
 
 
