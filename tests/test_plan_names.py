@@ -125,7 +125,7 @@ def test_folders_say_what_they_leave_out_and_take_photos_named_like_outputs(tmp_
     assert rc == 0, err
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["holiday.unseen.trip.jpg"]
     note = [line for line in err.splitlines() if "alone, hidden, linked" in line]
-    assert len(note) == 1 and "left 5 " in note[0] and "name one to run it again" in note[0], err
+    assert len(note) == 1 and "left 5 " in note[0] and "name one alone to run it again" in note[0], err
     assert all(n in note[0] for n in (".hidden.jpg", ".thumbs", "linked")), err
     rc, _, err = cli(d / "old.unseen.jpg", "-o", tmp_path / "again", "-q")  # named: run again
     assert rc == 0 and (tmp_path / "again" / "old.unseen.jpg").is_file(), err
@@ -268,6 +268,34 @@ def test_force_never_replaces_another_input_of_the_run(tmp_path, cli):
     assert rc == 0, err
     assert [Path(r["output"]).name for r in _reports(out)] == ["x.unseen-2.jpg", "x.unseen.unseen.jpg"]
     assert all(p.read_bytes() == b for p, b in originals.items())
+
+
+def test_a_glob_run_again_takes_the_earlier_outputs_for_outputs(tmp_path, cli):
+    """`unseen *.jpg *.mp4` run a second time names a.jpg and its output a.unseen.jpg: the output was taken
+    for an input, a.jpg's output numbered a.unseen-2.jpg beside it, and a.unseen.unseen.jpg written; the
+    files doubled with every run and --skip-existing skipped nothing (a hunt, 2026-12-06). An earlier output
+    named with its input is left alone, said in the note, as a folder's walk leaves it."""
+    from synth import grey_clip
+
+    shutil.copy(HOPPER, tmp_path / "a.jpg")
+    grey_clip(tmp_path / "b.mp4")
+    rc, _out, err = cli(tmp_path / "a.jpg", tmp_path / "b.mp4")
+    assert rc == 0, err
+    first = sorted(p.name for p in tmp_path.iterdir())
+    assert first == ["a.jpg", "a.unseen.jpg", "b.mp4", "b.unseen.mp4"]
+    glob = [tmp_path / n for n in first]
+    rc, out, err = cli(*glob, "--skip-existing", "--json")
+    assert rc == 0, err
+    assert {Path(r["input"]).name: r["status"] for r in _reports(out)} == {"a.jpg": "skipped", "b.mp4": "skipped"}
+    assert "left 2 " in err and "a.unseen.jpg" in err and "name one alone to run it again" in err, err
+    rc, out, err = cli(*glob)
+    assert rc == 1 and "a.unseen.jpg exists" in err, err
+    rc, out, err = cli(*glob, "--force", "--json")
+    assert rc == 0, err
+    assert [Path(r["output"]).name for r in _reports(out)] == ["a.unseen.jpg", "b.unseen.mp4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == first
+    rc, out, err = cli(tmp_path / "a.unseen.jpg", "--json")  # named alone: run again, as the note says
+    assert rc == 0 and _reports(out)[0]["output"].endswith("a.unseen.unseen.jpg"), err
 
 
 def test_force_never_replaces_a_file_beside_the_input_under_a_name_unseen_does_not_give(tmp_path, cli):

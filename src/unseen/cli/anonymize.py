@@ -160,7 +160,7 @@ def main(argv: list[str]) -> int:
     if passed and not args.quiet:
         shown = ", ".join(fsname(s) for s in passed[:3]) + (", ..." if len(passed) > 3 else "")
         say(f"unseen: note: left {len(passed)} photo(s), video(s) or folder(s) alone, hidden, linked or named as "
-            f"unseen names its outputs (name one to run it again): {shown}")
+            f"unseen names its outputs (name one alone to run it again): {shown}")
     if skipped and not args.quiet:
         shown = ", ".join(fsname(s) for s in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         say(f"unseen: note: left {len(skipped)} file(s) alone that are not photos or videos: {shown}")

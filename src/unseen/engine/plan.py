@@ -242,6 +242,7 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
                 found.append((src, folder))
                 if held:
                     above.add(src)
+    found = _earlier_outputs(found, passed)
     if rename:
         width = max(4, len(str(len(found))))
         jobs = []
@@ -257,6 +258,35 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
         if error:
             return [], [*errors, error]
     return jobs, errors
+
+
+def _earlier_outputs(found: list[tuple[Path, Path]], passed: list[Path] | None) -> list[tuple[Path, Path]]:
+    """``found`` without the outputs of an earlier run named beside their own inputs (``unseen *.jpg`` run
+    twice names ``a.jpg`` and ``a.unseen.jpg``), which go to ``passed``, as a folder's walk leaves them out.
+    Taken as inputs, each run wrote ``a.unseen-2.jpg`` and ``a.unseen.unseen.jpg`` beside them: the files
+    doubled with every run, and ``--skip-existing`` skipped nothing (a hunt, 2026-12-06). Only a file
+    unseen could have written (no metadata, in a format it writes): someone's photo under such a name,
+    named with its namesake, stays an input, never replaced by ``--force``."""
+    inputs: dict[Path, set[str]] = {}
+    for src, _folder in found:
+        if not is_own_output(src.name):
+            inputs.setdefault(src.parent, set()).update((src.name, src.stem))
+    keep = []
+    for src, folder in found:
+        name = src.name
+        if _OUTPUT.match(name) and name[: name.rindex(OUTPUT_MARK)] in inputs.get(src.parent, ()) and \
+                _written_clean(src):
+            if passed is not None:
+                passed.append(src)
+            continue
+        keep.append((src, folder))
+    return keep
+
+
+def _written_clean(path: Path) -> bool:
+    from ..media import image_check, video_check  # only for files named like outputs: video_check loads PyAV
+
+    return (video_check if kind_of(path) == "video" else image_check).written_clean(path)
 
 
 def _below(folder: Path, out_dir: Path) -> bool:

@@ -28,6 +28,23 @@ def leaks(data: bytes, fmt: str) -> list[str]:
         return [f"unparseable {fmt} output ({type(exc).__name__}: {str(exc)[:80]})"]
 
 
+def written_clean(path) -> bool:
+    """Could this photo be one unseen wrote: in a format it writes, with nothing beyond what its writer
+    emits (``leaks``)? Reads the file's first 64 MiB only (``engine.plan`` asks it of files named like
+    outputs; a larger one is taken for no output)."""
+    try:
+        with open(path, "rb") as fp:
+            data = fp.read(64 << 20)
+            if fp.read(1):
+                return False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fmt = Image.open(io.BytesIO(data)).format
+        return not leaks(data, fmt or "")
+    except Exception:  # noqa: BLE001 - unreadable or not a photo: no output of unseen's
+        return False
+
+
 def jpeg_segments(d: bytes, size: int | None = None) -> tuple[list[tuple[int, bytes]], int, str | None]:
     """The marker segments of a JPEG's first image, in file order (marker, body); how many bytes follow
     its end-of-image marker (0 when only zeros do); and what ended the walk early (None: the EOI).

@@ -41,24 +41,11 @@ def verify_output(path: Path, codec: str, frames: int, audio: bool) -> list[str]
         problems += [f"string {s.decode()}" for s in LEAK_STRINGS if s in head or s in tail]
     try:
         with open_input(path) as c:
-            allowed = {"major_brand", "minor_version", "compatible_brands"}
-            extra = sorted(k for k, val in c.metadata.items() if k not in allowed and str(val).strip())
-            if extra:
-                problems.append("container tags " + ", ".join(extra))
-            if c.chapters():
-                problems.append("chapters")
+            problems += _tag_problems(c)
             types = sorted(s.type for s in c.streams)
             want = ["audio", "video"] if audio else ["video"]
             if types != want:
                 problems.append(f"streams {types}, expected {want}")
-            for s in c.streams:
-                tags = {k: v for k, v in s.metadata.items()
-                        if not (k == "language" and v == "und")
-                        and not (k == "handler_name" and v in ("VideoHandler", "SoundHandler"))
-                        and not (k == "vendor_id" and v == "[0][0][0][0]")
-                        and k != "DURATION"}
-                if tags:
-                    problems.append(f"stream {s.index} tags " + ", ".join(sorted(tags)))
             v = c.streams.video[0]
             n, hevc = 0, codec == "h265"
             for p in c.demux(v):
@@ -78,3 +65,36 @@ def verify_output(path: Path, codec: str, frames: int, audio: bool) -> list[str]
     except _av.error.FFmpegError as exc:
         problems.append(f"does not read back ({error_line(exc)})")
     return problems
+
+
+def _tag_problems(c) -> list[str]:
+    """Container and stream tags beyond what our writer leaves, and chapters."""
+    problems = []
+    allowed = {"major_brand", "minor_version", "compatible_brands"}
+    extra = sorted(k for k, val in c.metadata.items() if k not in allowed and str(val).strip())
+    if extra:
+        problems.append("container tags " + ", ".join(extra))
+    if c.chapters():
+        problems.append("chapters")
+    for s in c.streams:
+        tags = {k: v for k, v in s.metadata.items()
+                if not (k == "language" and v == "und")
+                and not (k == "handler_name" and v in ("VideoHandler", "SoundHandler"))
+                and not (k == "vendor_id" and v == "[0][0][0][0]")
+                and k != "DURATION"}
+        if tags:
+            problems.append(f"stream {s.index} tags " + ", ".join(sorted(tags)))
+    return problems
+
+
+def written_clean(path: Path) -> bool:
+    """Could this video be one unseen wrote: an H.264/H.265 MP4 or a WebM with none of the boxes, tags
+    or streams an output never has? Never decodes a frame (``engine.plan`` asks it of files named like
+    outputs)."""
+    try:
+        if path.suffix.lower() == ".mp4" and mp4.leaks(path):
+            return False
+        with open_input(path) as c:
+            return not _tag_problems(c) and {s.type for s in c.streams} <= {"video", "audio"}
+    except (OSError, UnseenError, av().error.FFmpegError):
+        return False
