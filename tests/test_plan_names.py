@@ -145,6 +145,21 @@ def test_usage_errors_for_paths_and_settings_that_name_nothing(tmp_path, cli, mo
     assert sorted(os.listdir(tmp_path)) == ["a.jpg"]
 
 
+def test_a_photo_named_like_an_option_is_refused_not_read_as_one(tmp_path, cli, monkeypatch):
+    """`unseen *.jpg` in a folder holding "-o.jpg" read it as `-o .jpg`: that photo was left uncovered and
+    never mentioned, the others written into a hidden folder ".jpg", exit 0 (a hunt, 2026-12-06)."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(HOPPER, "-o.jpg")
+    shutil.copy(HOPPER, "a.jpg")
+    with pytest.raises(SystemExit) as stop:
+        cli("-o.jpg", "a.jpg")
+    assert stop.value.code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["-o.jpg", "a.jpg"]
+    rc, _out, err = cli("./-o.jpg", "a.jpg")
+    assert rc == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["-o.jpg", "-o.unseen.jpg", "a.jpg", "a.unseen.jpg"]
+
+
 def test_an_output_named_with_a_trailing_slash_is_a_folder(tmp_path, cli):
     src = tmp_path / "a.jpg"
     shutil.copy(HOPPER, src)

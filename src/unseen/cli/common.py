@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -43,6 +44,18 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):  # noqa: D102
         self.print_usage(sys.stderr)
         self.refuse(message)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # noqa: D102
+        # A file named like a short option glued to its value: `unseen *.jpg` in a folder holding "-o.jpg"
+        # read it as `-o .jpg`, left that photo uncovered and wrote the rest into a hidden folder ".jpg",
+        # exit 0 (a hunt, 2026-12-06). Refused, as GNU tools do, before anything is read or written.
+        for a in sys.argv[1:] if args is None else args:
+            if a == "--":
+                break
+            if isinstance(a, str) and len(a) > 2 and a[0] == "-" and a[1] != "-" and os.path.lexists(a):
+                self.refuse(f"{a}: a file named like an option (read as {a[:2]} {a[2:]}); name it ./{a}, "
+                            "or after --")
+        return super().parse_known_args(args, namespace)
 
     def refuse(self, message: str) -> NoReturn:
         """A usage error about a file the run was given (a ``--boxes`` file): that file's one line, exit 2,
