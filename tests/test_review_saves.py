@@ -379,3 +379,33 @@ def test_a_signal_after_the_output_is_written_does_not_say_it_was_not(photo, mon
         srv.stop()
         interrupt.start_writing()
     assert srv.unsaved == []
+
+
+def test_an_output_whose_record_could_not_be_written_is_still_this_session_s(photo, monkeypatch):
+    """The output written, then the sidecar's second write failed (a full disk): the page said only
+    "error" while the output sat there, and the next save, space freed, asked whether to replace it as
+    another program's (a hunt, 2026-12-06). The page is told the output is there; the next save replaces it
+    as this session's own."""
+    from unseen.errors import UnseenError
+
+    write = saving.atomic_output
+    calls = []
+
+    def disk_full_at_the_second_sidecar(dst, force, *args, **kwargs):
+        calls.append(dst)
+        if len(calls) == 2:  # the first sidecar and the output are written
+            raise UnseenError(f"cannot write {dst}: No space left on device")
+        return write(dst, force, *args, **kwargs)
+
+    monkeypatch.setattr(saving, "atomic_output", disk_full_at_the_second_sidecar)
+    srv = _serve([photo])
+    try:
+        answer = _save(srv, {"regions": [FACE]})[1]
+        out = photo.with_name("photo.unseen.jpg")
+        assert answer["state"] == "error" and out.is_file()
+        assert "No space left on device" in answer["error"] and "photo.unseen.jpg, was written" in answer["error"]
+        monkeypatch.setattr(saving, "atomic_output", write)
+        status, answer = _save(srv, {"regions": [FACE, ADDED]})
+        assert status == 202 and answer["state"] == "done", answer
+    finally:
+        srv.stop()

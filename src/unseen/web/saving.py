@@ -375,7 +375,8 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
     mode = "add" if video or item.animated else "only"
     items = review_items(plan.regions, plan.times, plan.found_by)
     side = item.job.sidecar
-    out: Path | None = None
+    out: Path | None = None  # the output, once written and until recorded
+    digest = ""
     try:
         with atomic_output(side, force=plan.force) as tmp:
             tmp.write_text(_sidecar_doc(item, items, mode), encoding="utf-8")
@@ -397,16 +398,31 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
         with contextlib.suppress(OSError):  # dated as its output: a resume with --boxes of it and --skip-existing
             written = out.stat().st_mtime_ns  # took the output for older than its regions and failed it
             os.utime(side, ns=(written, written))
-        item.output, item.output_sha = out, digest
-        item.review = {"regions": items, "mode": mode, "source": "session", "output": out.name, "sha256": digest}
+        item.output, item.output_sha, out = out, digest, None
+        item.review = {"regions": items, "mode": mode, "source": "session", "output": item.output.name,
+                       "sha256": digest}
         with item.lock:
             if item.draft_gen == plan.draft_gen:  # a draft sent while this save ran is newer work
                 item.draft = None
         return _result(item, report, plan, extra_items)
     except UnseenError as exc:  # ``interrupted``: stopped before the output was written (``ReviewServer.unsaved``)
-        return {"state": "error", "error": words.error(str(exc)), "interrupted": out is None and interrupt.stopped()}
+        return {"state": "error", "error": words.error(str(exc)) + _unrecorded(item, out, digest),
+                "interrupted": out is None and interrupt.stopped()}
     except Exception as exc:  # noqa: BLE001 - say so on the page, never silently
-        return {"state": "error", "error": f"{type(exc).__name__}: {exc}"}
+        return {"state": "error", "error": f"{type(exc).__name__}: {exc}" + _unrecorded(item, out, digest)}
+
+
+def _unrecorded(item: Item, out: Path | None, digest: str) -> str:
+    """An output this save wrote whose record in the sidecar could not follow (a full disk, a signal): the
+    page said only "error" while a publishable file sat there, and the next save asked whether to replace
+    it as another program's (a hunt, 2026-12-06). This session knows it as its own; the page is told."""
+    if out is None:
+        return ""
+    if not digest:
+        with contextlib.suppress(OSError):
+            digest = sha256(out)
+    item.output, item.output_sha = out, digest
+    return f"; the output, {out.name}, was written, but the sidecar does not record it"
 
 
 def _result(item: Item, report: Any, plan: SavePlan, extra_items: list[dict]) -> dict:
