@@ -405,3 +405,24 @@ def test_ctrl_c_while_the_review_page_saves_a_video_leaves_no_temporary_file(tmp
     assert finals(out) == [out / "long.unseen.json"]  # the reviewed regions, written before the video
     assert err.strip().splitlines()[-1] == (f"unseen: {clip}: stopped while it was being saved: "
                                             "no output written for it")
+
+
+def test_a_destination_that_takes_no_more_is_named_not_the_video(tmp_path):
+    """A full disk while a video was written said "video processing failed: No space left on device",
+    which reads as the input's fault, and named no destination (a hunt, 2026-12-06). A file size limit
+    (EFBIG, as a full disk's ENOSPC or a quota's EDQUOT) stands in for it here: no mount needed."""
+    import resource
+
+    src, out = tmp_path / "clip.mp4", tmp_path / "pub"
+    make_clip(src, 40)
+    out.mkdir()
+    limit = src.stat().st_size // 4
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run([sys.executable, "-m", "unseen", str(src), "-o", str(out), "-q", "--cover", "faces"],
+                          capture_output=True, text=True, timeout=300, preexec_fn=small_files)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip() == f"unseen: {src}: cannot write the output into {out}: File too large", proc.stderr
+    assert list(out.iterdir()) == []

@@ -37,6 +37,8 @@ gets through.
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -517,6 +519,9 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     return result
 
 
+FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}  # errors of a destination that can take no more
+
+
 def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet | None = None,
                     progress: Progress | None = None) -> VideoResult:
     """Anonymise one video into ``tmp`` (renamed atomically by the caller); one-line errors only.
@@ -536,9 +541,11 @@ def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxse
         return result
     except (UnseenError, MemoryError):
         raise
-    except _av.error.FFmpegError as exc:
-        raise UnseenError(f"video processing failed: {error_line(exc)}") from None
-    except OSError as exc:
+    except (_av.error.FFmpegError, OSError) as exc:
+        if getattr(exc, "errno", None) in FULL:  # the writing, not the video: a full disk read as the input's fault
+            raise UnseenError(f"cannot write the output into {tmp.parent}: {os.strerror(exc.errno)}") from None
+        if isinstance(exc, _av.error.FFmpegError):
+            raise UnseenError(f"video processing failed: {error_line(exc)}") from None
         raise UnseenError(f"video processing failed: {exc.strerror or exc}") from None
     except Exception as exc:  # noqa: BLE001 - fail closed with one line, never a traceback and a half-written file
         raise UnseenError(f"video processing failed: {type(exc).__name__}: {error_line(exc)}") from None
