@@ -43,6 +43,13 @@ def test_files_of_one_name_from_two_folders_get_two_outputs(tmp_path, cli):
     outputs = [Path(r["output"]) for r in _reports(stdout)]
     assert len(set(outputs)) == 2 and all(p.is_file() for p in outputs)
     assert [_rgb(p).shape for p in outputs] == [_rgb(HOPPER).shape, _rgb(GROUP).shape]
+    # Which output came from which folder is said without --json too, naming the other input by its path
+    # (only the JSON said it, "because a.jpg would also become a.jpg"; a hunt, 2026-12-06).
+    rc, _stdout, err = cli(tmp_path / "x" / "a.jpg", tmp_path / "y" / "a.jpg", "-o", out, "--force")
+    assert rc == 0, err
+    note = [line for line in err.splitlines() if "note: named" in line]
+    assert note == [f"unseen: {tmp_path}/y/a.jpg: note: named a.jpg.jpg because {tmp_path}/x/a.jpg would also "
+                    "become a.jpg"], err
 
 
 def test_two_mislabelled_files_of_one_stem_get_two_outputs(tmp_path, cli):

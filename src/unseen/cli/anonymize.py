@@ -192,6 +192,8 @@ def main(argv: list[str]) -> int:
                     say(f"{fsname(job.src)} -> {out}: {_covered(report)}{muted}" if report.status == "ok"
                         else f"{fsname(job.src)}: skipped, {out} exists")
                 if not args.quiet and not args.json:
+                    if job.note and report.status == "ok":  # why its output is not named as the user expects
+                        err(job.src, "note: " + job.note)
                     for line in _warnings(report):
                         err(job.src, "warning: " + line)
                 if args.json:

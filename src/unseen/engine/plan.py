@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UnseenError, os_cause
+from ..errors import UnseenError, fsname, os_cause
 from ..media import LIKELY_OUTPUT, MEDIA_SUFFIXES, UNREAD_SUFFIXES, is_media_file, kind_of
 from ..report import Report
 from .output import same_file
@@ -415,7 +415,7 @@ def _distinct(jobs: list[Job], inputs: frozenset[str] | set[str] = frozenset()) 
             if i == keeper:
                 continue
             j = jobs[i]
-            others = ", ".join(jobs[k].src.name for k in idx if k != i)
+            others = ", ".join(fsname(jobs[k].src) for k in idx if k != i)  # by path: "a.jpg, a.jpg" said nothing
             out[i] = dataclasses.replace(
                 j, name=j.fallback_stem + j.planned_ext,
                 note=f"named {j.fallback_stem + j.planned_ext} because {others} would also become {j.name}")
