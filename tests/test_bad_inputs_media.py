@@ -4,6 +4,7 @@ sweep and the fuzzer. Same rules as test_bad_inputs.py: one clear line or a corr
 from __future__ import annotations
 
 import io
+import json
 import struct
 import sys
 import time
@@ -400,3 +401,34 @@ def test_a_photo_followed_by_a_gigabyte_is_not_read_whole(tmp_path, fmt):
         tracemalloc.stop()
     assert peak < 400 << 20, f"{peak >> 20} MiB"
     assert f"{(1 << 30) - picture} bytes after the end of the picture" in found.blocks
+
+
+def test_a_png_whose_xmp_inflates_past_a_megabyte_is_read_and_a_bomb_refused_in_words(tmp_path, cli, capsys):
+    """Photoshop's edit history makes XMP of megabytes: such a PNG was refused as "Decompressed data too large
+    for PngImagePlugin.MAX_TEXT_CHUNK" (Pillow's 1 MiB limit; a hunt, 2026-12-06), a picture a desk must
+    publish whose metadata is dropped anyway. Read now up to 64 MiB a chunk; a bomb past that is refused
+    in words, by the run and by inspect."""
+    from PIL import PngImagePlugin
+
+    from unseen.cli import main
+
+    history = '<rdf:li stEvt:action="saved" stEvt:instanceID="xmp.iid:0123456789abcdef"/>' * 30000
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", f'<x:xmpmeta xmlns:x="adobe:ns:meta/">{history}</x:xmpmeta>', zip=True)
+    big, out = tmp_path / "edited.png", tmp_path / "out.png"
+    Image.open(HOPPER).save(big, pnginfo=info)
+    assert len(history) > 2 << 20 and big.stat().st_size < 1 << 20
+    rc, stdout, err = cli(big, "-o", out, "--json")
+    assert rc == 0, err
+    assert "PNG text chunks (XML:com.adobe.xmp)" in json.loads(stdout)["metadata_dropped"]
+    assert b"xmpmeta" not in out.read_bytes()
+    bomb = tmp_path / "bomb.png"
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "\0" * (80 << 20), zip=True)
+    Image.open(HOPPER).save(bomb, pnginfo=info)
+    rc, _stdout, err = cli(bomb, "-o", tmp_path / "b.png")
+    assert rc == 1 and err.strip() == (f"unseen: {bomb}: cannot read image header: its metadata text inflates to "
+                                       "more than 64 MiB (a decompression bomb)"), err
+    capsys.readouterr()
+    assert main(["inspect", str(bomb), "--no-faces"]) == 1
+    assert "cannot read image: its metadata text inflates to more than 64 MiB" in capsys.readouterr().err

@@ -24,7 +24,7 @@ from ..errors import UnseenError, first_line
 from . import IMAGE_SUFFIXES, RAW_SUFFIXES, UNREAD_SUFFIXES, VIDEO_NAMES, pixels_said
 from .apng_read import load_frame
 from .image_check import gif_canvas
-from .image_open import READ_NAMES, open_image, refused_format
+from .image_open import MAX_TEXT_CHUNK, READ_NAMES, open_image, refused_format
 from .isobmff import clean_aperture
 
 DEFAULT_MAX_PIXELS = 200_000_000
@@ -142,7 +142,7 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow plugins raise anything (TypeError, KeyError...)
-        raise UnseenError(f"cannot read image header: {_reason(exc)}") from None
+        raise UnseenError(f"cannot read image header: {why_unreadable(exc)}") from None
 
 
 def _tiff_planes_misread(im: Image.Image) -> bool:
@@ -203,7 +203,7 @@ def read(path: Path | str, max_pixels: int = DEFAULT_MAX_PIXELS, lazy: bool = Fa
     except (UnseenError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - fail closed with one clear line, whatever the decoder raised
-        raise UnseenError(f"cannot decode image: {_reason(exc)}") from None
+        raise UnseenError(f"cannot decode image: {why_unreadable(exc)}") from None
     if len(out.frames) < len(out.durations):  # read lazily: the frames are decoded again when asked
         out.source = _Animation(path, len(out.durations))
         out.frames, out.alpha = out.source.rgb, out.source.alpha
@@ -219,8 +219,11 @@ _BAD_DATA_TEXTS = ("decoder error", "broken data stream", "broken PNG file", "co
 _BAD_DATA_ERRORS = (IndexError, struct.error, EOFError)
 
 
-def _reason(exc: BaseException) -> str:
+def why_unreadable(exc: BaseException) -> str:
+    """A reader's exception in the user's words (``inspect`` says it too)."""
     text = first_line(exc)
+    if "MAX_TEXT_" in text:  # Pillow's words name its own variables
+        return f"its metadata text inflates to more than {MAX_TEXT_CHUNK >> 20} MiB (a decompression bomb)"
     if isinstance(exc, _BAD_DATA_ERRORS) or text.startswith(_BAD_DATA_TEXTS):
         return f"the file is truncated or corrupt ({text})"
     return text
@@ -313,7 +316,7 @@ def _upright(frame: Image.Image, out: DecodedImage) -> Image.Image:
     try:
         return frame.transpose(method)
     except Exception as exc:
-        raise UnseenError(f"cannot apply EXIF orientation: {_reason(exc)}") from None
+        raise UnseenError(f"cannot apply EXIF orientation: {why_unreadable(exc)}") from None
 
 
 # The top level of grey data by its depth: sensors store 10, 12 or 14 bits in 16-bit files, and float
@@ -451,7 +454,7 @@ class _Animation:
         except (UnseenError, MemoryError):
             raise
         except Exception as exc:  # noqa: BLE001 - the file changed or went since it was read: one clear line
-            raise UnseenError(f"cannot decode image: {_reason(exc)}") from None
+            raise UnseenError(f"cannot decode image: {why_unreadable(exc)}") from None
 
     def _close_file(self) -> None:
         if self._file is not None:

@@ -50,6 +50,7 @@ def _load_plugins(heif: bool) -> None:
     global _plugins_ready, _heif_ready
     if not _plugins_ready:
         _silence_libtiff()
+        _roomier_png_text()
         _plugins_ready = True
     if heif and not _heif_ready:
         with contextlib.suppress(ImportError):  # a hard dependency; without it HEIF is just unreadable
@@ -57,6 +58,21 @@ def _load_plugins(heif: bool) -> None:
 
             pillow_heif.register_heif_opener()
         _heif_ready = True
+
+
+MAX_TEXT_CHUNK = 64 << 20  # bytes one PNG text chunk may inflate to (Pillow's own limit: 1 MiB)
+MAX_TEXT_MEMORY = 256 << 20  # and all of a PNG's together (Pillow's: 64 MiB)
+
+
+def _roomier_png_text() -> None:
+    """A PNG whose XMP inflates past a megabyte (Photoshop's edit history, its "DocumentAncestors" list) was
+    refused as "Decompressed data too large for PngImagePlugin.MAX_TEXT_CHUNK" (a hunt, 2026-12-06): a
+    picture a desk must publish, its metadata about to be dropped anyway. Pillow inflates a chunk only up
+    to the limit, so a bomb (a megabyte inflating to a gigabyte) still costs 64 MiB at most, then fails."""
+    from PIL import PngImagePlugin
+
+    PngImagePlugin.MAX_TEXT_CHUNK = max(PngImagePlugin.MAX_TEXT_CHUNK, MAX_TEXT_CHUNK)
+    PngImagePlugin.MAX_TEXT_MEMORY = max(PngImagePlugin.MAX_TEXT_MEMORY, MAX_TEXT_MEMORY)
 
 
 def _iso_media(path: Path | str) -> bool:
