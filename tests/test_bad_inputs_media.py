@@ -432,3 +432,29 @@ def test_a_png_whose_xmp_inflates_past_a_megabyte_is_read_and_a_bomb_refused_in_
     capsys.readouterr()
     assert main(["inspect", str(bomb), "--no-faces"]) == 1
     assert "cannot read image: its metadata text inflates to more than 64 MiB" in capsys.readouterr().err
+
+
+def test_a_jpeg_too_small_for_its_picture_is_refused_before_decoding(tmp_path, cli):
+    """A few hundred bytes whose header says 14000x14000: libjpeg filled the picture with grey once the data
+    ran out, for over 3 minutes and 2.5 GB (a hunt, 2026-12-06). A Huffman-coded picture needs at least a
+    bit for each 8x8 block; the flattest JPEG Pillow can write (grey, progressive, optimised, quality 1)
+    takes two, and is read."""
+    import io as _io
+
+    buf = _io.BytesIO()
+    Image.new("L", (16, 16), 128).save(buf, "JPEG")
+    data = bytearray(buf.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 14000, 14000)
+    bomb = tmp_path / "bomb.jpg"
+    bomb.write_bytes(bytes(data))
+    started = time.monotonic()
+    rc, _out, err = cli(bomb, "-o", tmp_path / "out.jpg")
+    assert rc == 1 and time.monotonic() - started < 10
+    assert err.strip() == (f"unseen: {bomb}: the file is truncated or corrupt: a 14000x14000 JPEG cannot fit in "
+                           f"{len(data)} bytes"), err
+    flat = tmp_path / "flat.jpg"
+    Image.new("L", (2000, 2000), 255).save(flat, "JPEG", quality=1, progressive=True, optimize=True)
+    assert flat.stat().st_size * 8 < 2.5 * 250 * 250
+    rc, _out, err = cli(flat, "-o", tmp_path / "flat.out.jpg")
+    assert rc == 0, err

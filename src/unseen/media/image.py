@@ -114,6 +114,9 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
                 raise UnseenError("TIFF with samples over 8 bits stored plane by plane (PlanarConfiguration 2), "
                                   "which Pillow reads wrong (a scrambled picture); save it again with its samples "
                                   "interleaved, or as PNG, first")
+            if im.format in ("JPEG", "MPO") and _too_small_for_its_blocks(path, im.size):
+                raise UnseenError(f"the file is truncated or corrupt: a {im.size[0]}x{im.size[1]} JPEG cannot fit "
+                                  f"in {path.stat().st_size} bytes")
             if im.format == "AVIF":
                 crop = clean_aperture(path)
                 if crop is not None and crop not in (im.size, im.size[::-1]):
@@ -157,6 +160,30 @@ def _tiff_planes_misread(im: Image.Image) -> bool:
         return im.tag_v2.get(284, 1) == 2 and int(im.tag_v2.get(277, 1)) > 1 and max(bits) > 8 and raw
     except Exception:  # noqa: BLE001 - a tag of the wrong type: decoding decides
         return False
+
+
+_HUFFMAN_SOF = {0xC0, 0xC1, 0xC2}  # baseline, extended and progressive Huffman-coded JPEGs
+
+
+def _too_small_for_its_blocks(path: Path, size: tuple[int, int]) -> bool:
+    """Is a Huffman-coded JPEG smaller than its picture's 8x8 blocks can be coded in? Each block's DC
+    difference takes a code of at least one bit, so a complete picture needs a bit a block at least. A
+    240-byte file whose header said 14000x14000 was decoded, libjpeg filling it with grey after its data
+    ran out, for over 3 minutes and 2.5 GB (a hunt, 2026-12-06). Arithmetic coding can go below a bit a
+    block: left to the decoder."""
+    blocks = -(-size[0] // 8) * -(-size[1] // 8)
+    length = path.stat().st_size
+    if length * 8 >= blocks:
+        return False
+    with open(path, "rb") as fp:
+        head = fp.read(1 << 16)
+    i = 2
+    while i + 4 <= len(head) and head[i] == 0xFF:  # the segments before the picture's frame header
+        marker = head[i + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return marker in _HUFFMAN_SOF
+        i += 2 + int.from_bytes(head[i + 2 : i + 4], "big")
+    return False
 
 
 def _tiff_raw(im: Image.Image) -> bool:
