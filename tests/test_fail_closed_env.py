@@ -168,3 +168,11 @@ def test_a_closed_stderr_is_no_failure(tmp_path: Path):
     proc = _shell(" ".join(UNSEEN) + " in -o out --json 2>&-", tmp_path)
     assert proc.returncode == 0, proc.stdout
     assert len(list((tmp_path / "out").iterdir())) == 4 and proc.stdout.count('"status": "ok"') == 4
+
+
+def test_a_usage_error_with_stderr_closed_leaves_stdout_to_json(tmp_path: Path):
+    """With stderr closed, argparse printed the usage of a mistyped command on stdout, where a --json
+    reader takes each line for a report (a hunt, 2026-12-06)."""
+    for command in (" --json --bogus x", " inspect --json --bogus x", " verify --json --bogus x y"):
+        proc = _shell(" ".join(UNSEEN) + command + " 2>&-", tmp_path)
+        assert proc.returncode == 2 and proc.stdout == "", (command, proc.stdout)

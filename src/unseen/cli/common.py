@@ -42,7 +42,8 @@ class Parser(argparse.ArgumentParser):
     """Usage errors exit 2: argparse's usage, then the error itself on one line."""
 
     def error(self, message: str):  # noqa: D102
-        self.print_usage(sys.stderr)
+        if sys.stderr is not None:  # closed: argparse would print the usage on stdout, where --json goes
+            self.print_usage(sys.stderr)
         self.refuse(message)
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # noqa: D102
