@@ -118,12 +118,12 @@ def _subtitle_positions(c: Any, f: Findings) -> None:
     subs = {s.index for s in c.streams if s.type == "subtitle"}
     if not subs:
         return
-    c.seek(0)
     with contextlib.suppress(av().error.FFmpegError):
+        c.seek(0)
         for n, packet in enumerate(c.demux(*[s for s in c.streams if s.index in subs])):
-            key = f"subtitle stream {packet.stream.index}"
             if n >= SUBTITLE_PACKETS or not subs:
                 break
+            key = f"subtitle stream {packet.stream.index}"
             text = b" ".join(_READABLE.findall(bytes(packet))) if packet.stream.index in subs else b""
             m = _TEXT_POSITION.search(text)
             if m:
