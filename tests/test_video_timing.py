@@ -234,3 +234,33 @@ def test_b_frames_stamped_in_decode_order_keep_the_clip_s_pace(tmp_path):
     times = [f.time for f in frames(out)]
     assert len(times) == 60
     assert np.diff(times).min() > 0.02 and times[-1] < 2.1  # 1/30 s apart; 3.3 s long before
+
+
+@pytest.mark.parametrize("start", [2.0, 36000.0])
+def test_a_matroska_clip_whose_picture_starts_late_is_not_taken_for_a_truncated_one(tmp_path, start):
+    """FFmpeg's Matroska muxer tags each track with where it ends on the file's clock. A remux of a real clip
+    whose picture starts at 0.84 s (its sound first) was refused as "video ends early: 9.18 s of 10.02 s
+    could be read (truncated?)", a clip whose clock starts 10 h in as "10.00 s of 36010.00 s" (a hunt,
+    2026-12-06). The same file cut short is still refused."""
+    src, out = tmp_path / "late.mkv", tmp_path / "out.mp4"
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=10)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        vs.time_base = vs.codec_context.time_base = Fraction(1, 1000)
+        for i in range(40):
+            a = np.zeros((48, 64, 3), np.uint8)
+            a[..., 0], a[..., 1] = (np.arange(64) * 4)[None], 6 * i
+            f = av.VideoFrame.from_ndarray(a, format="rgb24")
+            f.pts, f.time_base = round(start * 1000) + 100 * i, Fraction(1, 1000)
+            c.mux(vs.encode(f))
+        c.mux(vs.encode(None))
+    with av.open(str(src)) as c:
+        assert c.streams.video[0].metadata["DURATION"].startswith(("00:00:06.0", "10:00:04.0"))
+    anonymize(src, out)
+    assert len(frames(out)) == 40
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(src.read_bytes()[: src.stat().st_size * 6 // 10])
+    from unseen.errors import UnseenError
+
+    with pytest.raises(UnseenError, match="truncated|damaged"):
+        anonymize(cut, tmp_path / "cut.mp4")
