@@ -535,6 +535,29 @@ def test_drone_and_360_camera_files_are_photos_and_videos(tmp_path, cli):
     assert "1 file(s) alone that are not photos or videos: " in err and "book.lrf" in err
 
 
+def test_cinema_and_action_camera_raws_fail_one_by_one_and_quicktime_is_read(tmp_path, cli):
+    """A GoPro's raw photo (.GPR, beside its JPEG), RED and Blackmagic raw clips (.R3D, .braw) were "not photos
+    or videos" in a folder run, exit 0, and a QuickTime .qt clip too (a hunt, 2026-12-06)."""
+    from synth import grey_clip
+
+    d = tmp_path / "card"
+    d.mkdir()
+    shutil.copy(HOPPER, d / "GOPR0005.JPG")
+    (d / "GOPR0005.GPR").write_bytes(b"II*\0" + bytes(64))
+    (d / "A001_C001.R3D").write_bytes(b"RED2" + bytes(64))
+    (d / "A002.braw").write_bytes(bytes(64))
+    grey_clip(tmp_path / "clip.mp4")
+    (tmp_path / "clip.mp4").rename(d / "clip.qt")
+    rc, stdout, err = cli(d, "-o", tmp_path / "pub", "--json")
+    assert rc == 1, err
+    got = {Path(r["input"]).name: (r["status"], r.get("error") or "") for r in _reports(stdout)}
+    assert got["GOPR0005.JPG"][0] == got["clip.qt"][0] == "ok", got
+    assert got["GOPR0005.GPR"] == ("error", "raw camera file (GPR): unseen does not develop raw photos; export it as "
+                                   "JPEG or TIFF first and run unseen on that"), got
+    assert all(got[n][0] == "error" and got[n][1].startswith("raw video") for n in ("A001_C001.R3D", "A002.braw"))
+    assert "not photos or videos" not in err, err
+
+
 def test_a_path_through_a_link_and_dotdot_names_what_the_system_names(tmp_path, cli, monkeypatch):
     """s/o/link -> ../r/deep, so s/o/link/.. is s/r. A path joined by text took it for s/o: `-o
     s/o/link/../OUT` failed after making s/r/OUT (the temporary file went to s/o/OUT), a video given as

@@ -24,7 +24,7 @@ VIDEO_NAMES = "MP4, MOV, MKV, WebM, AVI, MPEG-TS"  # the containers those suffix
 # as "not photos or videos", exit 0, faces and GPS in them): .lrv a GoPro's and .lrf a DJI drone's
 # low-resolution copy of each clip, .insv an Insta360 clip, .360 a GoPro MAX clip (the output is the
 # stream a player shows; the run says which other streams it leaves out).
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".ts", ".3gp",
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".qt", ".m4v", ".mkv", ".webm", ".avi", ".mts", ".m2ts", ".ts", ".3gp",
                             ".lrv", ".lrf", ".insv", ".360"})
 # Suffixes other kinds of file use too, with what a media file of that suffix holds at a given offset:
 # ``.ts`` is MPEG-TS from a camcorder or a broadcast recorder, and TypeScript source. A folder's file
@@ -38,6 +38,7 @@ SHARED_SUFFIXES = {".ts": ((0, b"\x47"), (188, b"\x47")),  # the sync byte of th
 RAW_SUFFIXES = frozenset({
     ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".rw2", ".rwl", ".orf",
     ".pef", ".srw", ".x3f", ".mrw", ".3fr", ".fff", ".iiq", ".erf", ".kdc", ".dcr", ".mos", ".mef", ".raw",
+    ".gpr",  # a GoPro's raw photo (DNG-based), beside its JPEG: a folder run passed it over, exit 0
 })
 # Videos and photos in forms unseen does not read: a folder's are refused one by one, as raw files are,
 # so that a folder of .mpg or .wmv clips never looks done (they were passed over as "not photos or
@@ -47,6 +48,7 @@ UNREAD_SUFFIXES = {
     **{s: "Windows Media video" for s in (".wmv", ".asf")}, ".flv": "Flash video", ".f4v": "Flash video",
     ".ogv": "Ogg video", ".rm": "RealMedia video", ".rmvb": "RealMedia video", ".divx": "DivX video",
     ".mxf": "MXF video", ".dv": "DV video", ".3g2": "3GPP2 video", ".jxl": "JPEG XL image",
+    **{s: "raw video" for s in (".r3d", ".braw", ".crm")},  # RED, Blackmagic and Canon cinema cameras' raw clips
 }
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 # Output extension a suffix will most likely get (the real one follows the decoded format): used to
