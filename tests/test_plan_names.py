@@ -474,7 +474,9 @@ def test_videos_and_photos_unseen_does_not_read_fail_in_a_folder(tmp_path, cli):
     assert [line.split(":")[2].strip() for line in lines] == ["MPEG video (.mpg)", "Windows Media video (.wmv)",
                                                               "Flash video (.flv)", "MPEG video (.mod)",
                                                               "MPEG video (.tod)"], err
-    assert "2 file(s) alone that are not photos or videos: " in err  # the .xmp and go.mod
+    assert "1 file(s) alone that are not photos or videos: " in err and "go.mod" in err
+    sidecar = [line for line in err.splitlines() if "sidecar file(s)" in line]  # the .xmp, named apart since
+    assert len(sidecar) == 1 and "left 1 " in sidecar[0] and "f.xmp" in sidecar[0], err  # 2026-12-06
 
 
 def test_outputs_beside_their_inputs_are_not_listed_on_a_rerun(tmp_path, cli):
@@ -556,6 +558,44 @@ def test_cinema_and_action_camera_raws_fail_one_by_one_and_quicktime_is_read(tmp
                                    "JPEG or TIFF first and run unseen on that"), got
     assert all(got[n][0] == "error" and got[n][1].startswith("raw video") for n in ("A001_C001.R3D", "A002.braw"))
     assert "not photos or videos" not in err, err
+
+
+def test_sidecars_that_tell_where_are_named_apart_by_the_run_and_by_review(tmp_path, cli):
+    """A card's .xmp and Takeout .json sidecars, a drone's GPS subtitles (.SRT) and Windows' thumbnail cache
+    were among "N file(s) alone that are not photos or videos: a, b, c, ...", three named; nothing said they
+    hold locations or that -o did not copy them, and `unseen review` said nothing of what its walk left out
+    (a hunt, 2026-12-06)."""
+    from web_helpers import StubDetector
+
+    from unseen.cli.common import left_alone
+    from unseen.web.server import ReviewServer
+
+    d = tmp_path / "card"
+    (d / ".thumbnails").mkdir(parents=True)
+    shutil.copy(HOPPER, d / "IMG_0001.JPG")
+    shutil.copy(HOPPER, d / ".thumbnails" / "t.jpg")
+    sidecars = ["DJI_0001.SRT", "IMG_0001.JPG.json", "IMG_0001.xmp", "Thumbs.db"] + [f"x{i}.xmp" for i in range(6)]
+    for name in sidecars + ["notes.txt"]:
+        (d / name).write_text("GPS 22.5432 114.0578")
+    out = tmp_path / "pub"
+    rc, _stdout, err = cli(d, "-o", out)
+    assert rc == 0, err
+    lines = [line for line in err.splitlines() if "note: left" in line]
+    assert len(lines) == 3, err
+    assert "left 1 photo(s), video(s) or folder(s) alone" in lines[0] and ".thumbnails" in lines[0]
+    assert lines[1].startswith("unseen: note: left 10 sidecar file(s) alone that can tell where, when or who "
+                               "(GPS, dates, thumbnails; never publish them beside the outputs): ")
+    assert lines[1].endswith(f", and 2 more (none copied into {out})")
+    assert all(n in lines[1] for n in ("DJI_0001.SRT", "IMG_0001.JPG.json", "Thumbs.db"))
+    assert lines[2] == f"unseen: note: left 1 file(s) alone that are not photos or videos: {d / 'notes.txt'} (none " \
+                       f"copied into {out})"
+    assert sorted(p.name for p in out.iterdir()) == ["IMG_0001.JPG"]
+    srv = ReviewServer([d], detector=StubDetector())
+    try:
+        assert left_alone(srv.passed, srv.skipped, None)[:2] == [line.replace(f" (none copied into {out})", "")
+                                                                 for line in lines[:2]]
+    finally:
+        srv.stop()
 
 
 def test_a_path_through_a_link_and_dotdot_names_what_the_system_names(tmp_path, cli, monkeypatch):

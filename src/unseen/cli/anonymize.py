@@ -24,7 +24,7 @@ from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, SHAPES, STYLES
 from ..media.video_write import CODECS, output_extension
 from ..options import AUDIO_CHOICES, DEFAULT_HOLD, DEFAULT_PAD, DEFAULT_THRESHOLD, Options, parse_cover
 from ..report import Report
-from .common import LazyBar, Parser, err, fsname, progress_bar, say
+from .common import LazyBar, Parser, err, fsname, left_alone, progress_bar, say
 
 ENGINES = ("local", "ray")
 
@@ -157,13 +157,8 @@ def main(argv: list[str]) -> int:
         jobs, failed = plan(paths, output, skipped, rename=args.rename,
                             video_ext=output_extension(options.codec), passed=passed)
     weaker += _boxes_named(args, p, options, [j.src for j in jobs] + [Path(r.input) for r in failed])
-    if passed and not args.quiet:
-        shown = ", ".join(fsname(s) for s in passed[:3]) + (", ..." if len(passed) > 3 else "")
-        say(f"unseen: note: left {len(passed)} photo(s), video(s) or folder(s) alone, hidden, linked or named as "
-            f"unseen names its outputs (name one alone to run it again): {shown}")
-    if skipped and not args.quiet:
-        shown = ", ".join(fsname(s) for s in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
-        say(f"unseen: note: left {len(skipped)} file(s) alone that are not photos or videos: {shown}")
+    for line in [] if args.quiet else left_alone(passed, skipped, output):
+        say(line)
     for r in failed:
         err(r.input, r.error or "failed")
         if args.json:

@@ -30,6 +30,35 @@ def say(line: str, stream: Any = None) -> None:
         print(line, file=stream, flush=True)
 
 
+def left_alone(passed: list[Path], skipped: list[Path], out_dir: Path | None) -> list[str]:
+    """The note lines of what a run's (or a review's) folder walk left alone: photos and videos it did not take
+    (hidden, linked, named as outputs), the sidecars that can tell where, when or who (``media.is_sidecar``),
+    the other files. ``unseen review`` said none of them, and the run named three of each (a hunt, 2026-12-06)."""
+    from ..media import is_sidecar
+
+    def names(paths: list[Path]) -> str:
+        more = f", and {len(paths) - NOTE_NAMES} more" if len(paths) > NOTE_NAMES else ""
+        return ", ".join(fsname(p) for p in paths[:NOTE_NAMES]) + more
+
+    where = f" (none copied into {fsname(out_dir)})" if out_dir is not None else ""
+    lines = []
+    if passed:
+        lines.append(f"unseen: note: left {len(passed)} photo(s), video(s) or folder(s) alone, hidden, linked or "
+                     f"named as unseen names its outputs (name one alone to run it again): {names(passed)}")
+    sidecars = [p for p in skipped if is_sidecar(p)]
+    if sidecars:
+        lines.append(f"unseen: note: left {len(sidecars)} sidecar file(s) alone that can tell where, when or who "
+                     f"(GPS, dates, thumbnails; never publish them beside the outputs): {names(sidecars)}{where}")
+    others = [p for p in skipped if not is_sidecar(p)]
+    if others:
+        lines.append(f"unseen: note: left {len(others)} file(s) alone that are not photos or videos: "
+                     f"{names(others)}{where}")
+    return lines
+
+
+NOTE_NAMES = 8  # files a note names before "and N more"
+
+
 def err(path: str | Path | None, message: str) -> None:
     """``unseen: PATH: message`` on one line (the contract for every per-file failure). The message
     names paths too (an output that exists, a folder that cannot be written), so it is made

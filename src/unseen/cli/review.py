@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..mask import STYLES
 from ..web.server import DEFAULT_MAX_UPLOAD_MB, HOST, ReviewServer
-from .common import Parser, err, handle_signals, say
+from .common import Parser, err, handle_signals, left_alone, say
 
 
 def main(argv: list[str]) -> int:
@@ -44,6 +44,8 @@ def main(argv: list[str]) -> int:
         return 1
     for problem in server.errors:
         err(None, problem)
+    for line in left_alone(server.passed, server.skipped, args.output):
+        say(line)
     if args.paths and not server.items:
         err(None, "no photos or videos found in the given paths")
         server.stop()

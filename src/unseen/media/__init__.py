@@ -51,6 +51,19 @@ UNREAD_SUFFIXES = {
     **{s: "raw video" for s in (".r3d", ".braw", ".crm")},  # RED, Blackmagic and Canon cinema cameras' raw clips
 }
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
+# Files that travel with photos and videos and can tell where, when or who: editors' XMP sidecars, a photo
+# export's JSON (Google Takeout's geoData), a drone's GPS subtitles, GPS tracks, an iPhone's edit file,
+# Windows' thumbnail cache (small copies of the folder's photos, faces unmasked). Never read or copied;
+# a folder run names them apart from other files it leaves alone, so they are not published beside outputs.
+SIDECAR_SUFFIXES = frozenset({".xmp", ".json", ".srt", ".aae", ".gpx", ".kml", ".kmz", ".nmea", ".dop", ".pp3",
+                              ".on1"})
+SIDECAR_NAMES = frozenset({"thumbs.db", "ehthumbs.db", "zbthumbnail.info"})
+
+
+def is_sidecar(path: Path | str) -> bool:
+    """One of the files ``SIDECAR_SUFFIXES`` and ``SIDECAR_NAMES`` name."""
+    p = Path(path)
+    return p.suffix.lower() in SIDECAR_SUFFIXES or p.name.lower() in SIDECAR_NAMES
 # Output extension a suffix will most likely get (the real one follows the decoded format): used to
 # plan the names of one run so that two inputs never claim one output (``engine.plan``).
 LIKELY_OUTPUT = {**{s: ".jpg" for s in (".jpg", ".jpeg", ".jpe", ".jfif", ".heic", ".heif", ".hif", ".avif", ".mpo",

@@ -186,7 +186,10 @@ class ReviewServer:
         self._pixels: OrderedDict[str, tuple[np.ndarray, bytes | None]] = OrderedDict()
         self._static = self._load_static()
         sweep_stale()
-        jobs, failed = plan([Path(p) for p in paths], Path(output) if output else None)
+        self.passed: list[Path] = []  # what the folder walk left alone, said as ``unseen`` says it
+        self.skipped: list[Path] = []
+        jobs, failed = plan([Path(p) for p in paths], Path(output) if output else None, self.skipped,
+                            passed=self.passed)
         self.errors = [f"{r.input}: {r.error}" for r in failed]
         for job in jobs:
             self._add(job, uploaded=False)
