@@ -178,8 +178,8 @@ def _walk(folder: Path, skip: Path | None = None, skipped: list[Path] | None = N
                     passed.append(p)
                 continue
             if name.startswith("."):
-                if media and passed is not None:
-                    passed.append(p)
+                if media and passed is not None and not name.startswith("._"):  # "._IMG_1.JPG": a Mac's
+                    passed.append(p)  # AppleDouble record of IMG_1.JPG's attributes, no photo (a hunt, 2026-12-06)
                 continue
             if not media:
                 if skipped is not None:
