@@ -264,3 +264,35 @@ def test_a_matroska_clip_whose_picture_starts_late_is_not_taken_for_a_truncated_
 
     with pytest.raises(UnseenError, match="truncated|damaged"):
         anonymize(cut, tmp_path / "cut.mp4")
+
+
+def test_sound_far_ahead_of_the_picture_keeps_its_place_where_it_is_cut(tmp_path):
+    """Sound starting 12.5 s before the picture is kept from 10 s before it (``MAX_AUDIO_LEAD``); the audio
+    frame straddling that cut was moved whole to the output's start, so with 1 s blocks of PCM every sound
+    came 0.5 s late, off the picture (a hunt, 2026-12-06). Its samples before the cut are dropped instead."""
+    rate, src, out = 8000, tmp_path / "lead.mkv", tmp_path / "out.mp4"
+    x = np.zeros((1, 19 * rate), np.int16)
+    x[0, int(13.7 * rate) : int(13.7 * rate) + 80] = 30000  # a click 1.2 s after the picture starts
+    with av.open(str(src), "w") as c:
+        vs = c.add_stream("libx264", rate=10)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        vs.time_base = vs.codec_context.time_base = Fraction(1, 1000)
+        a = c.add_stream("pcm_s16le", rate=rate, layout="mono")
+        for s0 in range(0, x.shape[1], rate):  # one block a second
+            f = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[:, s0 : s0 + rate]), format="s16", layout="mono")
+            f.sample_rate, f.pts, f.time_base = rate, s0, Fraction(1, rate)
+            c.mux(a.encode(f))
+        for i in range(60):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 4 * i, np.uint8), format="rgb24")
+            f.pts, f.time_base = 12500 + 100 * i, Fraction(1, 1000)
+            c.mux(vs.encode(f))
+        c.mux(vs.encode(None))
+        c.mux(a.encode(None))
+    anonymize(src, out, audio="keep")
+    with av.open(str(out)) as c:
+        first_frame = next(c.decode(video=0)).time
+        c.seek(0)
+        loud = [float(f.pts * f.time_base) + int(np.argmax(np.abs(f.to_ndarray()).max(axis=0) > 0.3)) / f.sample_rate
+                for f in c.decode(audio=0) if np.abs(f.to_ndarray()).max() > 0.3]
+    assert first_frame == pytest.approx(10.0, abs=0.01)
+    assert loud and loud[0] - first_frame == pytest.approx(1.2, abs=0.03)  # 1.7 before
