@@ -52,6 +52,19 @@ def test_files_of_one_name_from_two_folders_get_two_outputs(tmp_path, cli):
                     "become a.jpg"], err
 
 
+def test_a_renamed_output_s_note_names_the_other_output_as_written(tmp_path, cli):
+    """IMG_8.JPG keeps its own name in -o (its case too); IMG_8.jpeg's note said IMG_8.JPG "would also become
+    IMG_8.jpg", a name no file got (a hunt, 2026-12-06)."""
+    shutil.copy(HOPPER, tmp_path / "IMG_8.JPG")
+    shutil.copy(HOPPER, tmp_path / "IMG_8.jpeg")
+    out = tmp_path / "out"
+    rc, stdout, err = cli(tmp_path / "IMG_8.JPG", tmp_path / "IMG_8.jpeg", "-o", out, "--json", "-q")
+    assert rc == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["IMG_8.JPG", "IMG_8.jpeg.jpg"]
+    assert _reports(stdout)[1]["notes"] == [f"named IMG_8.jpeg.jpg because {tmp_path}/IMG_8.JPG would also become "
+                                            "IMG_8.JPG"]
+
+
 def test_two_mislabelled_files_of_one_stem_get_two_outputs(tmp_path, cli):
     """x.png and x.webp both holding JPEG both became x.unseen.jpg once decoded."""
     for name, colour in (("x.png", (200, 0, 0)), ("x.webp", (0, 200, 0))):

@@ -416,9 +416,10 @@ def _distinct(jobs: list[Job], inputs: frozenset[str] | set[str] = frozenset()) 
                 continue
             j = jobs[i]
             others = ", ".join(fsname(jobs[k].src) for k in idx if k != i)  # by path: "a.jpg, a.jpg" said nothing
+            claimed = jobs[keeper].name if keeper is not None else j.name  # as written: DJI_1.MP4 keeps its case
             out[i] = dataclasses.replace(
                 j, name=j.fallback_stem + j.planned_ext,
-                note=f"named {j.fallback_stem + j.planned_ext} because {others} would also become {j.name}")
+                note=f"named {j.fallback_stem + j.planned_ext} because {others} would also become {claimed}")
     out = _numbered(out, inputs)
     planned = {_key(j.out_dir, j.name) for j in out} | set(inputs)
     usual: dict[str, int] = defaultdict(int)  # how many jobs would get each name with each extension
