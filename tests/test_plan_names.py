@@ -166,6 +166,19 @@ def test_usage_errors_for_paths_and_settings_that_name_nothing(tmp_path, cli, mo
     assert sorted(os.listdir(tmp_path)) == ["a.jpg"]
 
 
+def test_a_fifo_named_like_an_output_beside_its_input_is_refused_not_read(tmp_path):
+    """Whether a file named like an output beside its input is one unseen wrote is asked of regular files
+    only: a FIFO named so was opened and read, and the run hung (a review, 2026-12-06)."""
+    import subprocess
+    import sys
+
+    shutil.copy(HOPPER, tmp_path / "c.jpg")
+    os.mkfifo(tmp_path / "c.unseen.jpg")
+    proc = subprocess.run([sys.executable, "-m", "unseen", "c.jpg", "c.unseen.jpg", "-q",
+                           "--cover", "faces"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and proc.stderr.strip() == "unseen: c.unseen.jpg: not a regular file", proc.stderr
+
+
 def test_a_photo_named_like_an_option_is_refused_not_read_as_one(tmp_path, cli, monkeypatch):
     """`unseen *.jpg` in a folder holding "-o.jpg" read it as `-o .jpg`: that photo was left uncovered and
     never mentioned, the others written into a hidden folder ".jpg", exit 0 (a hunt, 2026-12-06)."""
@@ -326,10 +339,29 @@ def test_a_glob_run_again_takes_the_earlier_outputs_for_outputs(tmp_path, cli):
     assert "left 2 " in err and "a.unseen.jpg" in err and "name one alone to run it again" in err, err
     rc, out, err = cli(*glob)
     assert rc == 1 and "a.unseen.jpg exists" in err, err
-    rc, out, err = cli(*glob, "--force", "--json")
+    before = (tmp_path / "a.unseen.jpg").read_bytes()
+    rc, out, err = cli(*glob, "--force", "--json")  # a file named on the command line is never replaced
+    assert rc == 1 and (tmp_path / "a.unseen.jpg").read_bytes() == before, err
+    assert [r["error"] for r in _reports(out)] == [
+        f"its output {n}.unseen.{e} was named as an input of this run too (an earlier output?), and --force does "
+        f"not replace a file named on the command line: name {n}.{e} without it to replace it"
+        for n, e in (("a", "jpg"), ("b", "mp4"))]
+    rc, out, err = cli(tmp_path / "a.jpg", tmp_path / "b.mp4", "--force", "--json")
     assert rc == 0, err
     assert [Path(r["output"]).name for r in _reports(out)] == ["a.unseen.jpg", "b.unseen.mp4"]
     assert sorted(p.name for p in tmp_path.iterdir()) == first
+    # Only beside the inputs, only the exact name, only what unseen could have written: with -o, a clean
+    # d.unseen.png beside d.jpg, someone's photo under an output's name with its metadata, all are inputs.
+    shutil.copy(GROUP, tmp_path / "g.jpg")
+    shutil.copy(GROUP, tmp_path / "g.unseen.jpg")  # an ICC profile: no output of unseen's
+    Image.open(HOPPER).save(tmp_path / "a.unseen.png")
+    rc, out, err = cli(tmp_path / "a.jpg", tmp_path / "a.unseen.png", tmp_path / "g.jpg", tmp_path / "g.unseen.jpg",
+                       "-o", tmp_path / "pub", "--json")
+    assert rc == 0 and len(_reports(out)) == 4, err
+    rc, out, err = cli(tmp_path / "a.jpg", tmp_path / "a.unseen.png", tmp_path / "g.jpg", tmp_path / "g.unseen.jpg",
+                       "--json", "--skip-existing")
+    assert {Path(r["input"]).name: r["status"] for r in _reports(out)} == {
+        "a.jpg": "skipped", "a.unseen.png": "ok", "g.jpg": "ok", "g.unseen.jpg": "ok"}, err
     rc, out, err = cli(tmp_path / "a.unseen.jpg", "--json")  # named alone: run again, as the note says
     assert rc == 0 and _reports(out)[0]["output"].endswith("a.unseen.unseen.jpg"), err
 

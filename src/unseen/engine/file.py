@@ -109,6 +109,10 @@ def anonymize_file(job: Job, options: Options, detector: Any,
     boxset: BoxSet | None = None
     try:
         check_readable(job)
+        if job.output_named and options.force:
+            raise UnseenError(f"its output {job.name} was named as an input of this run too (an earlier output?), "
+                              "and --force does not replace a file named on the command line: name "
+                              f"{job.src.name} without it to replace it")
         boxset = boxes_for(job, options)
         if is_video(job.src):
             from .video import anonymize_video_file

@@ -57,6 +57,7 @@ class Job:
     note: str | None = None  # why the name is not the usual one
     named: bool = False  # -o OUT.EXT: the user named the output (``plan_file``)
     above_input: bool = False  # the -o folder holds the folder this input was found in (``plan``)
+    output_named: bool = False  # its output, an earlier run's, was named as an input too (``_earlier_outputs``)
 
     def destination(self, extension: str) -> Path:
         ext = extension.lower()
@@ -242,7 +243,7 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
                 found.append((src, folder))
                 if held:
                     above.add(src)
-    found = _earlier_outputs(found, passed)
+    found, earlier = _earlier_outputs(found, passed, video_ext) if not rename else (found, set())
     if rename:
         width = max(4, len(str(len(found))))
         jobs = []
@@ -253,6 +254,7 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
         inputs = {_key(src.parent, src.name) for src, _ in found}
         jobs = _distinct([_usual(src, folder, out_dir is not None, video_ext) for src, folder in found], inputs)
     jobs = [dataclasses.replace(j, above_input=True) if j.src in above else j for j in jobs]
+    jobs = [dataclasses.replace(j, output_named=True) if j.src in earlier else j for j in jobs]
     if holds_output and out_dir is not None:
         error = _foreign_in_output(jobs, out_dir, holds_output[0])
         if error:
@@ -260,32 +262,42 @@ def plan(paths: list[Path], out_dir: Path | None, skipped: list[Path] | None = N
     return jobs, errors
 
 
-def _earlier_outputs(found: list[tuple[Path, Path]], passed: list[Path] | None) -> list[tuple[Path, Path]]:
+def _earlier_outputs(found: list[tuple[Path, Path]], passed: list[Path] | None,
+                     video_ext: str) -> tuple[list[tuple[Path, Path]], set[Path]]:
     """``found`` without the outputs of an earlier run named beside their own inputs (``unseen *.jpg`` run
-    twice names ``a.jpg`` and ``a.unseen.jpg``), which go to ``passed``, as a folder's walk leaves them out.
-    Taken as inputs, each run wrote ``a.unseen-2.jpg`` and ``a.unseen.unseen.jpg`` beside them: the files
-    doubled with every run, and ``--skip-existing`` skipped nothing (a hunt, 2026-12-06). Only a file
-    unseen could have written (no metadata, in a format it writes): someone's photo under such a name,
-    named with its namesake, stays an input, never replaced by ``--force``."""
-    inputs: dict[Path, set[str]] = {}
-    for src, _folder in found:
-        if not is_own_output(src.name):
-            inputs.setdefault(src.parent, set()).update((src.name, src.stem))
-    keep = []
+    twice names ``a.jpg`` and ``a.unseen.jpg``), which go to ``passed``, as a folder's walk leaves them out;
+    and the inputs whose output they are. Taken as inputs, each run wrote ``a.unseen-2.jpg`` and
+    ``a.unseen.unseen.jpg`` beside them: the files doubled with every run, and ``--skip-existing`` skipped
+    nothing (a hunt, 2026-12-06). Only where outputs go beside their inputs (no ``-o``), only the exact name
+    this run gives its namesake's output, only a regular file unseen could have written (a format it writes,
+    no metadata). ``--force`` never replaces it: the namesake fails instead (``Job.output_named``), since a
+    file named on the command line may still be someone's photo, or a reviewed output."""
+    names: dict[tuple[Path, str], Path] = {}
     for src, folder in found:
-        name = src.name
-        if _OUTPUT.match(name) and name[: name.rindex(OUTPUT_MARK)] in inputs.get(src.parent, ()) and \
-                _written_clean(src):
+        if folder == src.parent and not is_own_output(src.name):
+            usual = src.stem + OUTPUT_MARK + likely_extension(src, video_ext)
+            names.setdefault((src.parent, usual.lower()), src)
+    keep, namesakes = [], set()
+    for src, folder in found:
+        namesake = names.get((src.parent, src.name.lower())) if folder == src.parent else None
+        if namesake is not None and _written_clean(src):
+            namesakes.add(namesake)
             if passed is not None:
                 passed.append(src)
             continue
         keep.append((src, folder))
-    return keep
+    return keep, namesakes
 
 
 def _written_clean(path: Path) -> bool:
+    """A regular file (a FIFO named so would block the read) unseen could have written."""
     from ..media import image_check, video_check  # only for files named like outputs: video_check loads PyAV
 
+    try:
+        if not path.is_file():
+            return False
+    except OSError:
+        return False
     return (video_check if kind_of(path) == "video" else image_check).written_clean(path)
 
 

@@ -92,9 +92,11 @@ def written_clean(path: Path) -> bool:
     or streams an output never has? Never decodes a frame (``engine.plan`` asks it of files named like
     outputs)."""
     try:
-        if path.suffix.lower() == ".mp4" and mp4.leaks(path):
+        if path.suffix.lower() not in (".mp4", ".webm") or (path.suffix.lower() == ".mp4" and mp4.leaks(path)):
             return False
         with open_input(path) as c:
-            return not _tag_problems(c) and {s.type for s in c.streams} <= {"video", "audio"}
+            codecs = {s.codec_context.name for s in c.streams.video if s.codec_context is not None}
+            return (not _tag_problems(c) and {s.type for s in c.streams} <= {"video", "audio"}
+                    and len(codecs) == 1 and codecs <= {"h264", "hevc", "vp9"})
     except (OSError, UnseenError, av().error.FFmpegError):
         return False
