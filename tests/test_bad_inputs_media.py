@@ -453,6 +453,11 @@ def test_a_jpeg_too_small_for_its_picture_is_refused_before_decoding(tmp_path, c
     assert rc == 1 and time.monotonic() - started < 10
     assert err.strip() == (f"unseen: {bomb}: the file is truncated or corrupt: a 14000x14000 JPEG cannot fit in "
                            f"{len(data)} bytes"), err
+    padded = tmp_path / "padded.jpg"  # 128 KB of APP segments before the frame header: walked, not a fixed head
+    pad = b"".join(b"\xff\xe5" + struct.pack(">H", 65000) + bytes(64998) for _ in range(2))
+    padded.write_bytes(bytes(data[:2]) + pad + bytes(data[2:]))
+    rc, _out, err = cli(padded, "-o", tmp_path / "padded.out.jpg")
+    assert rc == 1 and "cannot fit in" in err and time.monotonic() - started < 20, err
     flat = tmp_path / "flat.jpg"
     Image.new("L", (2000, 2000), 255).save(flat, "JPEG", quality=1, progressive=True, optimize=True)
     assert flat.stat().st_size * 8 < 2.5 * 250 * 250

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import struct
 import threading
 from collections import OrderedDict
@@ -175,15 +176,22 @@ def _too_small_for_its_blocks(path: Path, size: tuple[int, int]) -> bool:
     length = path.stat().st_size
     if length * 8 >= blocks:
         return False
-    with open(path, "rb") as fp:
-        head = fp.read(1 << 16)
-    i = 2
-    while i + 4 <= len(head) and head[i] == 0xFF:  # the segments before the picture's frame header
-        marker = head[i + 1]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            return marker in _HUFFMAN_SOF
-        i += 2 + int.from_bytes(head[i + 2 : i + 4], "big")
+    with open(path, "rb") as fp:  # the segments before the picture's frame header, walked by their lengths
+        fp.seek(2)  # (a fixed head was passed by 128 KB of APP segments before it: a review, 2026-12-06)
+        for _ in range(MAX_SEGMENTS):
+            head = fp.read(4)
+            if len(head) < 4 or head[0] != 0xFF:
+                return False
+            marker = head[1]
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                return marker in _HUFFMAN_SOF
+            if int.from_bytes(head[2:4], "big") < 2:
+                return False
+            fp.seek(int.from_bytes(head[2:4], "big") - 2, os.SEEK_CUR)
     return False
+
+
+MAX_SEGMENTS = 100_000  # segments walked before a JPEG's frame header (each is at least 4 bytes)
 
 
 def _tiff_raw(im: Image.Image) -> bool:

@@ -450,6 +450,7 @@ class Expected:
 
     packets: dict[int, int]  # stream index -> packets (MP4/MOV sample index, AVI header)
     video_end: float | None = None  # seconds the video stream lasts (Matroska/WebM duration tag)
+    end_on_clock: bool = False  # ``video_end`` is where the stream ends on the file's clock (FFmpeg's muxer)
 
 
 TS_PACKET, M2TS_PACKET, FEC_TS_PACKET = 188, 192, 204
@@ -491,6 +492,8 @@ def expected(container, stream, path: Path) -> Expected:
         m = re.match(r"^(\d+):(\d\d):(\d\d(?:\.\d+)?)$", tag)
         if m:
             out.video_end = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+            # FFmpeg's muxer writes where the track ends on the file's clock; mkvmerge how long it lasts
+            out.end_on_clock = str(container.metadata.get("ENCODER", "")).startswith("Lavf")
     return out
 
 
@@ -510,8 +513,8 @@ def check_complete(reader: Reader, exp: Expected, audio: bool = False) -> None:
         # FFmpeg's Matroska muxer writes where the track ends on the file's clock, not how long it lasts: a
         # remux of a clip whose picture starts at 0.84 s (its sound first) read "9.18 s of 10.02 s", and one
         # whose clock starts 10 h in "10.00 s of 36010.00 s", both refused as truncated (a hunt, 2026-12-06).
-        # A tag past the stream's start is taken as such an end; a smaller one can only be a length.
-        end = reader.end + reader.start_seconds if exp.video_end > reader.start_seconds else reader.end
+        # mkvmerge's tag is a length: read as an end, a cut of up to the start's offset passed (a review).
+        end = reader.end + reader.start_seconds if exp.end_on_clock else reader.end
         if end < exp.video_end - slack:
             raise UnseenError(f"video ends early: {end:.2f} s of {exp.video_end:.2f} s could be read "
                               "(truncated?); nothing written")
