@@ -108,7 +108,8 @@ def inspect_video(path: Path, detector=None, max_pixels: int | None = None) -> F
 
 # A coordinate in a subtitle's text: "[latitude: 22.543210]" (DJI's drones), "GPS N22.5432 E114.0578", NMEA.
 _TEXT_POSITION = re.compile(rb"(?i)(?:lat(?:itude)?|lon(?:gitude)?|gps)\W{0,4}[NSEW+-]?\s?\d{1,3}\.\d{3,}|\$G[PNL]RMC")
-SUBTITLE_PACKETS = 2000  # packets read at the start of a file for subtitles' text (a DJI clip: one a frame)
+SUBTITLE_PACKETS = 20000  # packets read at the start of a file for subtitles' text (a DJI clip: one a frame)
+SUBTITLE_BYTES = 64 << 20  # and no further into it
 
 
 def _subtitle_positions(c: Any, f: Findings) -> None:
@@ -120,11 +121,13 @@ def _subtitle_positions(c: Any, f: Findings) -> None:
         return
     with contextlib.suppress(av().error.FFmpegError):
         c.seek(0)
-        for n, packet in enumerate(c.demux(*[s for s in c.streams if s.index in subs])):
-            if n >= SUBTITLE_PACKETS or not subs:
+        for n, packet in enumerate(c.demux()):  # every stream's: a film's sparse subtitles were waited for
+            if n >= SUBTITLE_PACKETS or not subs or (packet.pos or 0) > SUBTITLE_BYTES:  # to its end (a review)
                 break
+            if packet.stream.index not in subs:
+                continue
             key = f"subtitle stream {packet.stream.index}"
-            text = b" ".join(_READABLE.findall(bytes(packet))) if packet.stream.index in subs else b""
+            text = b" ".join(_READABLE.findall(bytes(packet)))
             m = _TEXT_POSITION.search(text)
             if m:
                 subs.discard(packet.stream.index)
