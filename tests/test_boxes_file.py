@@ -109,3 +109,24 @@ def test_a_region_saved_to_the_millisecond_covers_the_frame_it_was_marked_on():
 
     box = BoxSet(image=None, regions=Regions.from_boxes([[0, 0, 10, 10]], kind="manual"), times=((0.033, 0.033),))
     assert box.active(0.0333667).all() and not box.active(0.0667).any()
+
+
+def test_mode_only_says_no_detector_ran_and_warns_when_it_names_no_file(tmp_path: Path, capsys):
+    """`{"mode": "only", "regions": []}` turned detection off for every input of the run, plates included, with
+    nothing in the report (a hunt, 2026-12-06). A review's sidecar (it names its file) gets a note; an entry
+    naming no file, a hand-made line, a warning under the file's line."""
+    src = tmp_path / "a.jpg"
+    shutil.copy(GROUP, src)
+    nameless = _boxes(tmp_path / "all.json", {"mode": "only", "regions": []})
+    assert run(src, "--boxes", nameless, "--json") == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert "no detector ran: the boxes file gives the regions to cover (mode only), in an entry that names no " \
+           "file, so for every input" in report["warnings"]
+    assert run(src, "--boxes", nameless, "--force") == 0
+    assert "warning: no detector ran" in capsys.readouterr().err
+    named = _boxes(tmp_path / "a.unseen.json", {"image": "a.jpg", "mode": "only", "regions": [_region()]})
+    assert run(src, "--boxes", named, "--json", "--force", "--no-self-check") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "no detector ran: the boxes file gives the regions to cover (mode only), and --no-self-check leaves no " \
+           "check behind them" in report["notes"]

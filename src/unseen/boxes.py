@@ -41,6 +41,9 @@ class BoxSet:
     # When the boxes file was last changed (ns since the epoch; 0: unknown): ``--skip-existing`` keeps no
     # output made before it, since that output cannot hold its regions.
     changed_ns: int = 0
+    # Its "only" came from an entry naming no file: one line of a file handed over turned detection off
+    # for every input of the run, plates included, and nothing said so (a hunt, 2026-12-06).
+    only_for_all: bool = False
 
     def matches(self, path: Path) -> bool:
         return self.image is None or Path(self.image).name == path.name
@@ -156,7 +159,8 @@ def for_file(sets: list[BoxSet], path: Path) -> BoxSet | None:
     mode = "only" if any(s.mode == "only" for s in hits) else "add"
     return BoxSet(image=path.name, regions=Regions.concat([s.regions for s in hits]), mode=mode, times=times,
                   sizes=tuple(dict.fromkeys(z for s in hits for z in s.sizes)),
-                  changed_ns=max(s.changed_ns for s in hits))
+                  changed_ns=max(s.changed_ns for s in hits),
+                  only_for_all=any(s.mode == "only" and s.image is None for s in hits))
 
 
 def dump(image_name: str, regions: Regions, width: int, height: int, mode: str = "add",

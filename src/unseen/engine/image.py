@@ -288,6 +288,13 @@ def _anonymize(job: Job, img: image_io.DecodedImage, options: Options, detector:
         boxset.check_fits(img.frames[0].shape[1], img.frames[0].shape[0])
     only = boxset is not None and boxset.mode == "only"
     extra = boxset.regions if boxset is not None and not only else None
+    if only:
+        said = ("no detector ran: the boxes file gives the regions to cover (mode only)"
+                + ("" if options.self_check else ", and --no-self-check leaves no check behind them"))
+        if boxset.only_for_all:  # a hand-made line, not a review of this file: said where it is read
+            report.warnings.append(said + ", in an entry that names no file, so for every input")
+        else:
+            report.notes.append(said)
     tally = Tally()  # an animation's frames are read, covered and written a few at a time
     with contextlib.closing(cover_frames(img, detector, options, extra=extra,
                                          detected=boxset.regions if only else None)) as covered:
