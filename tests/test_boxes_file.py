@@ -130,3 +130,19 @@ def test_mode_only_says_no_detector_ran_and_warns_when_it_names_no_file(tmp_path
     report = json.loads(capsys.readouterr().out)
     assert "no detector ran: the boxes file gives the regions to cover (mode only), and --no-self-check leaves no " \
            "check behind them" in report["notes"]
+
+
+def test_the_region_limit_counts_every_entry_of_a_boxes_file(tmp_path: Path, capsys):
+    """The 100,000-region limit was an entry's: a `files` list of 20 such entries took 3.4 GB of memory for a
+    640x480 photo (a hunt, 2026-12-06). It counts the whole file now."""
+    from unseen.regions import MAX_ITEMS
+
+    src = tmp_path / "a.jpg"
+    shutil.copy(GROUP, src)
+    half = [_region()] * (MAX_ITEMS // 2 + 1)
+    boxes = _boxes(tmp_path / "b.json", {"files": [{"image": "a.jpg", "regions": half},
+                                                   {"image": "a.jpg", "regions": half}]})
+    with pytest.raises(SystemExit) as stop:
+        run(src, "--boxes", boxes, "-q")
+    assert stop.value.code == 2
+    assert f"too many regions ({2 * len(half)}, max {MAX_ITEMS} in all its entries)" in capsys.readouterr().err

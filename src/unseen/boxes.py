@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import UnseenError
-from .regions import Regions, parse_items
+from .regions import MAX_ITEMS, Regions, parse_items
 
 SCHEMA_VERSION = 1
 MODES = ("add", "only")
@@ -138,8 +138,12 @@ def load(path: Path) -> list[BoxSet]:
     entries = doc.get("files", [doc])
     if not isinstance(entries, list):
         raise UnseenError(f"boxes file {path}: 'files' must be a list")
-    return [dataclasses.replace(_parse_entry(e, f"boxes file {path}, entry {i}"), changed_ns=st.st_mtime_ns)
+    sets = [dataclasses.replace(_parse_entry(e, f"boxes file {path}, entry {i}"), changed_ns=st.st_mtime_ns)
             for i, e in enumerate(entries)]
+    total = sum(len(s.regions) for s in sets)
+    if total > MAX_ITEMS:  # the limit was an entry's: 20 entries of 100,000 took 3.4 GB for one photo (a hunt)
+        raise UnseenError(f"boxes file {path}: too many regions ({total}, max {MAX_ITEMS} in all its entries)")
+    return sets
 
 
 def unmatched(sets: list[BoxSet], paths: list[Path]) -> list[str]:
