@@ -55,7 +55,8 @@ def parser() -> Parser:
                    "device); with -o, all go straight into that folder")
     p.add_argument("--style", choices=STYLES, default="fill",
                    help="fill (default) or noise: irreversible; pixelate and blur can be partly reversed")
-    p.add_argument("--shape", choices=SHAPES, default="ellipse")
+    p.add_argument("--shape", choices=SHAPES, default="ellipse",
+                   help="the cover's shape: ellipse (default, faces; plates and text are always boxes) or box")
     p.add_argument("--pad", type=float, default=DEFAULT_PAD,
                    help=f"grow each face box by this fraction per side to cover the head (default {DEFAULT_PAD})")
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
@@ -86,7 +87,8 @@ def parser() -> Parser:
                    help="video: mask every low-score face track at once, also those a second look at the "
                    "pixels does not confirm as a face (more grey on crowds; docs/BENCHMARKS.md)")
     p.add_argument("--hold", type=float, default=DEFAULT_HOLD,
-                   help="video: seconds a mask stays before a face first appears and after it is lost")
+                   help="video: seconds a mask stays before a face first appears and after it is lost "
+                   f"(default {DEFAULT_HOLD:g})")
     p.add_argument("--device", choices=DEVICES, default="cpu",
                    help="where detection runs: cpu (default: the same boxes on every machine), cuda (needs "
                         "unseen[gpu] and an NVIDIA GPU; fails if it cannot start) or auto (cuda if it can start, "
