@@ -299,9 +299,10 @@ class _Pass2:
                         if writer is None:
                             pending_audio.append(f)
                             if len(pending_audio) > 2000:
-                                lead = float(f.pts * f.time_base) if f.pts is not None and f.time_base else 0.0
-                                raise UnseenError(f"the sound runs far ahead of the picture in the file (to "
-                                                  f"{lead:.0f} s before any frame); run it with --audio drop")
+                                heard = float(f.pts * f.time_base) if f.pts is not None and f.time_base else 0.0
+                                raise UnseenError(f"the sound runs far ahead of the picture in the file (its "
+                                                  f"first {heard:.0f} s come before any frame); run it with "
+                                                  "--audio drop")
                         else:
                             writer.write_audio(f, origin)
                         continue

@@ -108,6 +108,7 @@ def inspect_video(path: Path, detector=None, max_pixels: int | None = None) -> F
 
 # A coordinate in a subtitle's text: "[latitude: 22.543210]" (DJI's drones), "GPS N22.5432 E114.0578", NMEA.
 _TEXT_POSITION = re.compile(rb"(?i)(?:lat(?:itude)?|lon(?:gitude)?|gps)\W{0,4}[NSEW+-]?\s?\d{1,3}\.\d{3,}|\$G[PNL]RMC")
+_AXES = tuple(re.compile(rb"(?i)" + a + rb"\w*\W{0,4}(-?\d{1,3}\.\d+)") for a in (b"lat", b"lon"))  # its numbers
 SUBTITLE_PACKETS = 20000  # packets read at the start of a file for subtitles' text (a DJI clip: one a frame)
 SUBTITLE_BYTES = 64 << 20  # and no further into it
 
@@ -132,8 +133,7 @@ def _subtitle_positions(c: Any, f: Findings) -> None:
             if m:
                 subs.discard(packet.stream.index)
                 f.gps.setdefault(key, clean(text[max(0, m.start() - 12) :]))  # where it says it
-                lat, lon = (re.search(rb"(?i)" + axis + rb"\w*\W{0,4}(-?\d{1,3}\.\d+)", text)
-                            for axis in (b"lat", b"lon"))
+                lat, lon = (axis.search(text) for axis in _AXES)
                 if lat and lon and "position" not in f.gps:
                     f.gps["position"] = f"{float(lat.group(1))}, {float(lon.group(1))}"
 

@@ -406,13 +406,13 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
                 item.draft = None
         return _result(item, report, plan, extra_items)
     except UnseenError as exc:  # ``interrupted``: stopped before the output was written (``ReviewServer.unsaved``)
-        return {"state": "error", "error": words.error(str(exc)) + _unrecorded(item, out, digest),
+        return {"state": "error", "error": words.error(str(exc)) + _claim_unrecorded(item, out, digest),
                 "interrupted": out is None and interrupt.stopped()}
     except Exception as exc:  # noqa: BLE001 - say so on the page, never silently
-        return {"state": "error", "error": f"{type(exc).__name__}: {exc}" + _unrecorded(item, out, digest)}
+        return {"state": "error", "error": f"{type(exc).__name__}: {exc}" + _claim_unrecorded(item, out, digest)}
 
 
-def _unrecorded(item: Item, out: Path | None, digest: str) -> str:
+def _claim_unrecorded(item: Item, out: Path | None, digest: str) -> str:
     """An output this save wrote whose record in the sidecar could not follow (a full disk, a signal): the
     page said only "error" while a publishable file sat there, and the next save asked whether to replace
     it as another program's (a hunt, 2026-12-06). This session knows it as its own; the page is told."""
