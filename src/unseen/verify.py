@@ -26,7 +26,9 @@ three checks, and the file passes only when all three do:
    (docs/BENCHMARKS.md, "Plates and text"). A plate is what the masking rule calls one
    (``plates.plate_read``): capitals without a digit on one line of a block are a sign ("ROYAL / OPERA
    / HOUSE" over a door), which plates mode leaves visible and the reader does not count. A box that
-   reads as no text is read again on its core, as masking does (``plates.CORE_READ``).
+   reads as no text is read again on its core, as masking does (``plates.CORE_READ``). With text, a box the
+   reader cannot read that masking covers anyway (``plates.unread_lines``: a line in a script it does not
+   know) fails the file when masking left most of it as it was (``unread`` in the result: no similarity).
 
 The recognizer and the reader are internal adversaries only. Each compares one output with its own
 original, in memory. What the reader reads stays in local variables of ``text_check``: only boxes,
@@ -52,7 +54,7 @@ import numpy as np
 
 from . import frame_work, heap
 from .errors import UnseenError
-from .verify_cover import changed_pixels, masked, reversible
+from .verify_cover import CHANGED_SHARE, changed_pixels, masked, reversible, share
 
 _DLIB = threading.Lock()  # one dlib call at a time (``_distances``)
 MATCH_THRESHOLD = 0.6  # dlib's own threshold for "same person" (Euclidean, 128-D ResNet embeddings)
@@ -213,8 +215,10 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
 
     Every text box the detector finds in the original is read there and at the same place in the
     output. A box counts when its original read is confident (and, when only plates are covered,
-    looks like a plate); it is still readable when the output's read is similar to it. Returns boxes
-    and similarities only: the reads themselves never leave this function.
+    looks like a plate); it is still readable when the output's read is similar to it. With text, a line
+    the reader cannot read (``plates.unread_lines``) counts too, and is still readable when masking left
+    most of its pixels as they were (``{"box", "unread": True}``): the reader cannot judge it, a person
+    who knows the script can. Returns boxes and similarities only: the reads never leave this function.
     """
     from .detect import plates, reader, text
 
@@ -222,25 +226,31 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
         return 0, []
     h, w = original.shape[:2]
     scale = min(1.0, (plates.MAX_PIXELS / max(1, h * w)) ** 0.5)
-    quads, _ = text.find(original, scale)
+    quads, scores = text.find(original, scale)
     if not len(quads):
         return 0, []
     checked, readable = 0, []
     block = plates.stacked(quads, text.quad_heights(quads))  # a sign's lines are no plate, as when masking
+    unread = plates.unread_lines(quads, scores) if "text" in cover else np.zeros(len(quads), bool)
     reads, out_reads = reader.read(original, quads), reader.read(output, quads)
     # as when masking, a small plate's own box can hold too much around it to read: its core is read too
     plates.read_cores([original, output], quads, [reads, out_reads], list(range(len(quads))))
     plates.read_turned([original, output], quads, [reads, out_reads], list(range(len(quads))))  # as masking
-    for q, in_block, (a, conf), (b, _) in zip(quads, block, reads, out_reads, strict=True):
+    changed = changed_pixels(original, output) if unread.any() else None
+    for q, in_block, line, (a, conf), (b, _) in zip(quads, block, unread, reads, out_reads, strict=True):
         na = reader.alnum(a)
+        box = np.concatenate([q.min(0), q.max(0)])
+        if line and not plates.text_like(a, conf):  # masking covers it unread: did it?
+            checked += 1
+            if share(changed, box) < CHANGED_SHARE:
+                readable.append({"box": _xywh(box), "unread": True})
+            continue
         if conf < READ_CONF or len(na) < READ_MIN or ("text" not in cover and not plates.plate_read(a, conf, in_block)):
             continue
         checked += 1
         sim = reader.similarity(na, reader.alnum(b))
         if sim >= READ_SIMILAR:
-            x1, y1 = q.min(0)
-            x2, y2 = q.max(0)
-            readable.append({"box": _xywh(np.array([x1, y1, x2, y2])), "similarity": round(sim, 2)})
+            readable.append({"box": _xywh(box), "similarity": round(sim, 2)})
     return checked, readable
 
 
@@ -417,8 +427,12 @@ def _summary(faces: list[dict], matchable: list[dict], left: list[dict], leaks: 
                      "partly reverse that (fill or noise cannot be)")
     if reads is not None:
         n, still = reads
-        parts.append(f"{len(still)} of {n} text box(es) read in the original still readable" if still
-                     else f"{n} text box(es) read in the original, none readable in the output")
+        unread = sum(bool(r.get("unread")) for r in still)
+        parts.append(f"{len(still)} of {n} text box(es) checked in the original still readable" if still
+                     else f"{n} text box(es) checked in the original, none readable in the output")
+        if unread:
+            parts.append(f"{unread} of them line(s) of text the reader cannot read (another script?) left "
+                         "uncovered")
     parts.append("metadata left: " + "; ".join(leaks) if leaks else "no metadata")
     return ", ".join(parts)
 

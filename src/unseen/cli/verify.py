@@ -63,13 +63,14 @@ def _lines(result: dict[str, Any]) -> list[str]:
         out.append("  output: no face detected")
     if "text" in result:
         t = result["text"]
-        out.append(f"  text: {t['checked']} box(es) read in the original, "
+        out.append(f"  text: {t['checked']} box(es) checked in the original, "
                    f"{len(t['still_readable'])} still readable in the output")
         for r in t["still_readable"]:
             x, y, w, h = r["box"]
             where = f"frame {r['frame']} " if "frame" in r else ""
-            out.append(f"  TEXT STILL READABLE {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f} "
-                       f"(similarity {r['similarity']:.2f})")
+            why = ("a line the reader cannot read (another script?) left uncovered" if r.get("unread")
+                   else f"similarity {r['similarity']:.2f}")
+            out.append(f"  TEXT STILL READABLE {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f} ({why})")
     out.append("  metadata: " + ("; ".join(result["metadata"]) if result["metadata"] else "none"))
     return out
 

@@ -8,7 +8,7 @@ photo covered on average. The rule below keeps every small box and asks the reco
 * a box under ``MIN_READ`` px tall is always covered: too small for the recogniser to judge, and
   small in area (a far plate, a name badge);
 * **plates** (the default): a larger box is covered when it reads like a plate: 4-10 letters or
-  digits, with a digit or no lower-case letter, at confidence >= 0.5 (vanity plates without digits
+  digits, with a digit or only Latin capitals, at confidence >= 0.5 (vanity plates without digits
   pass; most signs, logos and captions do not, and stay visible unless ``text`` is asked for). A
   read without a digit is not a plate when it is one line of a block (``stacked``): another line of
   about its height right above or below it. A plate's letters are one line (a second line on a
@@ -17,7 +17,9 @@ photo covered on average. The rule below keeps every small box and asks the reco
   1-3 letters or digits next to a plate, or that reads as one with a short read next to it, is a line or
   group of that plate (``plate_parts``: two-line motorcycle and square plates);
 * **text** (``--cover text``): a larger box is covered when it reads at least 2 letters or digits
-  at confidence >= 0.5;
+  at confidence >= 0.5, or when the recogniser cannot read it but it is shaped like a line of text and the
+  detector is sure of it (``unread_lines``: the recogniser knows Latin, Chinese and Cyrillic, and read an
+  Arabic, Persian, Hebrew or Devanagari name banner as nothing);
 * a box under ``SEARCH_INSIDE`` px whose read holds no text is read again on its core, the rectangle the
   detector grew it from (``CORE_READ``): a 12 px plate comes back in a box ~40 px tall, in which the
   recogniser often reads nothing;
@@ -98,6 +100,15 @@ INSIDE_2X_ALWAYS = False
 SAME_LINE = 0.7
 LINE_RATIO = 2.0
 MIN_CONF = 0.5  # mean character confidence of a read that counts
+# With ``--cover text``, a box the recogniser cannot read is covered as text when it is at least this many times
+# as long as it is high and the detector's score for it is at least UNREAD_LINE_SCORE (``unread_lines``). The
+# recogniser reads Latin, Chinese and Cyrillic: name banners in Arabic, Persian, Hebrew and Devanagari pasted on
+# a crowd photo at 12-80 px (a hunt, 2026-12-06) came back as nothing or a few letters at 0.2-0.45, and only 10 of
+# 26 sizes were covered; their boxes were 2.35-4.8 times as long as high, scored 0.52-0.87, and are all covered
+# with this rule. On 62 crowd photos (no benchmark photo) it covers 4 more boxes (a mask's print, a carved
+# panel, a collar's pattern), 32-49 px tall (docs/BENCHMARKS.md, "Plates and text: scripts the reader cannot read").
+UNREAD_LINE_ELONGATION = 2.0
+UNREAD_LINE_SCORE = 0.5
 PART_RATIO = 2.5  # a plate's groups side by side: the taller box at most this many times the shorter
 # Two boxes of about one height whose centres are less than this share of the smaller one's height
 # apart are the same line found twice (``stacked``), not two lines of a block. The detector grows each
@@ -112,15 +123,28 @@ MAX_PIXELS = 16_000_000
 
 
 def plate_like(read: str, conf: float) -> bool:
-    """Does a read look like a licence plate (4-10 letters/digits, a digit or no lower case)?"""
+    """Does a read look like a licence plate (4-10 letters/digits, a digit or Latin capitals only)?
+    Without a digit the letters must be Latin A-Z: Chinese has no lower case, and every one-line placard of
+    4-10 characters ("我们要自由不要独裁") was covered as a vanity plate by default, while a Latin one of
+    the same size stayed visible (a hunt, 2026-12-06; the plate set's 108 plates are covered either way)."""
     n = reader.alnum(read)
     return (4 <= len(n) <= 10 and conf >= MIN_CONF
-            and (any(c.isdigit() for c in n) or not any(c.islower() for c in read)))
+            and (any(c.isdigit() for c in n) or (n.isascii() and not any(c.islower() for c in read))))
 
 
 def text_like(read: str, conf: float) -> bool:
     """Does a read hold any text (2 or more letters/digits)?"""
     return len(reader.alnum(read)) >= 2 and conf >= MIN_CONF
+
+
+def unread_lines(quads: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Which quads text mode covers even when their read holds no text: shaped like a line
+    (UNREAD_LINE_ELONGATION) and sure (UNREAD_LINE_SCORE). Why: a script the recogniser does not know reads
+    as nothing, and a name banner in it is what ``--cover text`` is asked for."""
+    if len(quads) == 0:
+        return np.zeros(0, bool)
+    sides = text.quad_sides(quads)
+    return (sides.max(0) >= UNREAD_LINE_ELONGATION * sides.min(0)) & (np.asarray(scores) >= UNREAD_LINE_SCORE)
 
 
 class TextBoxes:
@@ -155,7 +179,7 @@ class TextBoxes:
             params = text.DBParams(box_thresh=threshold)
             quads, scores = text.find(rgb, scale, params, strip_pixels)
             reads = _reads(rgb, quads)
-            kinds = self.verdicts(quads, reads)
+            kinds = self.verdicts(quads, reads, scores=scores)
             found = self.regions(rgb, quads, scores, kinds)
             heights = text.quad_heights(quads)
             # read (>= MIN_READ tall) and no plate, tall enough to hold a line under MIN_READ besides,
@@ -171,7 +195,7 @@ class TextBoxes:
             # the lines found, so that a line of a sign stays one line of a block
             again = repeats(inner, quads[sign_lines(quads, kinds, reads)])
             inner, inner_scores = inner[~again], inner_scores[~again]
-            inner_kinds = self.rule(rgb, inner, context=quads)
+            inner_kinds = self.rule(rgb, inner, context=quads, scores=inner_scores)
             return Regions.concat([found, self.regions(rgb, inner, inner_scores, inner_kinds)])
         except UnseenError:
             raise
@@ -182,21 +206,25 @@ class TextBoxes:
 
     def judge(self, rgb: np.ndarray, quads: np.ndarray, scores: np.ndarray) -> Regions:
         """Apply the rule to detected quads (in ``rgb``'s pixels): the Regions it keeps."""
-        return self.regions(rgb, quads, scores, self.rule(rgb, quads))
+        return self.regions(rgb, quads, scores, self.rule(rgb, quads, scores=scores))
 
-    def rule(self, rgb: np.ndarray, quads: np.ndarray, context: np.ndarray | None = None) -> list[str | None]:
+    def rule(self, rgb: np.ndarray, quads: np.ndarray, context: np.ndarray | None = None,
+             scores: np.ndarray | None = None) -> list[str | None]:
         """The kind each quad is covered as (``plate``, ``text``), or None where the rule turns it down.
-        ``context``: other quads found in the same picture, for the block rule (``stacked``) only."""
-        return self.verdicts(quads, _reads(rgb, quads), context)
+        ``context``: other quads found in the same picture, for the block rule (``stacked``) only;
+        ``scores``: the detector's, for text mode's unread lines (``unread_lines``)."""
+        return self.verdicts(quads, _reads(rgb, quads), context, scores)
 
     def verdicts(self, quads: np.ndarray, reads: dict[int, tuple[str, float]],
-                 context: np.ndarray | None = None) -> list[str | None]:
+                 context: np.ndarray | None = None, scores: np.ndarray | None = None) -> list[str | None]:
         """``rule`` given the reads of the quads at least MIN_READ tall (``_reads``)."""
         if len(quads) == 0:
             return []
         every = quads if context is None or len(context) == 0 else np.concatenate([quads, context])
         lines = stacked(every, text.quad_heights(every))[: len(quads)]
-        kinds = [self._kind(i, reads, bool(lines[i])) for i in range(len(quads))]
+        sure = (unread_lines(quads, scores) if "text" in self.kinds and scores is not None
+                else np.zeros(len(quads), bool))
+        kinds = [self._kind(i, reads, bool(lines[i]), bool(sure[i])) for i in range(len(quads))]
         if "plate" in self.kinds:
             heights = text.quad_heights(quads)
             near = _stacked_pairs(quads, heights) | _beside_pairs(quads, heights)
@@ -239,12 +267,13 @@ class TextBoxes:
                 parts.append(union_merge(Regions.from_boxes(boxes, scores[keep], kind, "ppocr").clipped(w, h)))
         return Regions.concat(parts) if parts else Regions.empty()
 
-    def _kind(self, i: int, reads: dict[int, tuple[str, float]], in_block: bool = False) -> str | None:
+    def _kind(self, i: int, reads: dict[int, tuple[str, float]], in_block: bool = False,
+              unread_line: bool = False) -> str | None:
         if i not in reads:  # small: always covered (as a plate when plates are asked for)
             return "plate" if "plate" in self.kinds else "text"
         if "plate" in self.kinds and plate_read(*reads[i], in_block):
             return "plate"
-        if "text" in self.kinds and text_like(*reads[i]):
+        if "text" in self.kinds and (text_like(*reads[i]) or unread_line):
             return "text"
         return None
 
