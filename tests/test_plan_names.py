@@ -606,6 +606,29 @@ def test_cinema_and_action_camera_raws_fail_one_by_one_and_quicktime_is_read(tmp
     assert "not photos or videos" not in err, err
 
 
+def test_pdf_scans_fail_one_by_one_and_say_what_to_do(tmp_path, cli, capsys):
+    """An archive's PDF scans were "not photos or videos" in a folder run, exit 0 (the run looked done, the
+    photos in them never were); named, the line spoke of video containers only (a hunt, 2026-12-06)."""
+    d = tmp_path / "scans"
+    d.mkdir()
+    shutil.copy(HOPPER, d / "print_001.jpg")
+    (d / "print_002.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    rc, stdout, err = cli(d, "-o", tmp_path / "pub", "--json")
+    assert rc == 1, err
+    got = {Path(r["input"]).name: (r["status"], r.get("error") or "") for r in _reports(stdout)}
+    assert got["print_001.jpg"][0] == "ok", got
+    status, why = got["print_002.pdf"]
+    assert status == "error" and why.startswith("PDF document (.pdf): not a photo or video unseen reads"), got
+    assert why.endswith("export its pages or the photos in it as PNG or TIFF first"), why
+    assert "not photos or videos" not in err, err
+    assert not (tmp_path / "pub" / "print_002.pdf").exists()
+    from unseen.cli import main
+
+    capsys.readouterr()
+    assert main(["inspect", str(d / "print_002.pdf")]) == 1  # inspect said Pillow's "cannot identify image file"
+    assert capsys.readouterr().err.strip().endswith(why), why
+
+
 def test_sidecars_that_tell_where_are_named_apart_by_the_run_and_by_review(tmp_path, cli):
     """A card's .xmp and Takeout .json sidecars, a drone's GPS subtitles (.SRT) and Windows' thumbnail cache
     were among "N file(s) alone that are not photos or videos: a, b, c, ...", three named; nothing said they

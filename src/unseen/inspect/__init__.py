@@ -46,7 +46,7 @@ def inspect_file(path: Path, detector: Any = None, max_pixels: int | None = None
     try:
         found = inspect_image(path, count if detector else None)
     except Exception as exc:  # noqa: BLE001 - any parser failure: one line, no traceback
-        raise UnseenError(f"cannot read image: {image_io.why_unreadable(exc)}") from None
+        raise UnseenError(image_io.not_read(path) or f"cannot read image: {image_io.why_unreadable(exc)}") from None
     if detector is not None:
         try:
             with image_io.read(path, max_pixels or image_io.DEFAULT_MAX_PIXELS, lazy=True) as img:

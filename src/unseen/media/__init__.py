@@ -49,6 +49,9 @@ UNREAD_SUFFIXES = {
     ".ogv": "Ogg video", ".rm": "RealMedia video", ".rmvb": "RealMedia video", ".divx": "DivX video",
     ".mxf": "MXF video", ".dv": "DV video", ".3g2": "3GPP2 video", ".jxl": "JPEG XL image",
     **{s: "raw video" for s in (".r3d", ".braw", ".crm")},  # RED, Blackmagic and Canon cinema cameras' raw clips
+    # an archive's scans of prints are often PDFs: passed over as "not photos or videos", exit 0, the run
+    # looked done while the photos in them never were (a hunt, 2026-12-06)
+    ".pdf": "PDF document",
 }
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 # Files that travel with photos and videos and can tell where, when or who: editors' XMP sidecars, a photo

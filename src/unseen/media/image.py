@@ -130,11 +130,8 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
     except UnseenError:
         raise
     except UnidentifiedImageError:
-        what = UNREAD_SUFFIXES.get(path.suffix.lower())  # by name: a .jxl holding a JPEG is read
-        if what is not None:
-            reads = f"videos: {VIDEO_NAMES}" if what.endswith("video") else f"photos: {READ_NAMES}"
-            raise UnseenError(f"{what} ({path.suffix}): not a photo or video unseen reads ({reads}); "
-                              "convert it first") from None
+        if (unread := not_read(path)) is not None:  # by name: a .jxl holding a JPEG is read
+            raise UnseenError(unread) from None
         other = refused_format(path)
         if other is not None:
             raise UnseenError(f"{other} image: not a format unseen reads (it reads {READ_NAMES}); "
@@ -147,6 +144,17 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow plugins raise anything (TypeError, KeyError...)
         raise UnseenError(f"cannot read image header: {why_unreadable(exc)}") from None
+
+
+def not_read(path: Path) -> str | None:
+    """The line for a file of one of ``UNREAD_SUFFIXES`` that Pillow did not open (None for other names):
+    what it is, what unseen reads, and what to do. ``unseen inspect`` says the same."""
+    what = UNREAD_SUFFIXES.get(path.suffix.lower())
+    if what is None:
+        return None
+    reads = f"videos: {VIDEO_NAMES}" if what.endswith("video") else f"photos: {READ_NAMES}"
+    how = "export its pages or the photos in it as PNG or TIFF first" if what.endswith("document") else "convert it first"
+    return f"{what} ({path.suffix}): not a photo or video unseen reads ({reads}); {how}"
 
 
 def _tiff_planes_misread(im: Image.Image) -> bool:
