@@ -239,3 +239,27 @@ def test_a_fast_face_alone_is_linked_beyond_its_size_but_not_among_others():
     crowd.update(0.0, Regions.concat([_box(100, 20), _box(160, 20)]))
     crowd.update(0.15, _box(140, 20))
     assert len(crowd.finish()) == 3
+
+
+def test_the_writers_coverage_lets_ended_tracks_go():
+    """Every ended track stayed on the tracker until the clip's end, the writer's coverage only ever reading
+    them: memory grew with the clip's length on a crowd (~3 MiB a minute; a hunt, 2026-12-06). Faces come and
+    go, 3 on screen at a time, over 40 s; what is held stays a few tracks, and the run still counts them all."""
+    from unseen.track import LiveCoverage
+
+    tracker = Tracker()
+    live = LiveCoverage(tracker, hold=0.5)
+    held, n = [], 40 * FPS
+    for i in range(n):
+        t = i / FPS
+        # a face lives 1 s, a new one every 1/3 s, each at a place of its own
+        faces = [k for k in range(int(t * 3) - 2, int(t * 3) + 1) if k >= 0]
+        tracker.update(t, Regions.from_boxes([[40.0 * (k % 20), 60.0 * (k // 20 % 8), 40.0 * (k % 20) + 30,
+                                               60.0 * (k // 20 % 8) + 30] for k in faces], [0.9] * len(faces)))
+        back = t - 2.0  # the writer trails the analyser
+        if back >= 0 and live.ready(back):
+            live.at(back)
+            held.append(len(tracker.done) + len(live._live))
+    assert max(held) <= 20, max(held)
+    tracker.finish()
+    assert tracker.ended >= 110, tracker.ended

@@ -298,7 +298,8 @@ class Tracker:
         self.look_from = look_from  # ...unless their longer side is under this many px (too small to judge)
         self.unconfirmed = 0  # face tracks that ended without a confirmed box (never masked)
         self.active: list[Track] = []
-        self.done: list[FrozenTrack] = []
+        self.done: list[FrozenTrack] = []  # confirmed tracks that ended (a LiveCoverage takes them away)
+        self.ended = 0  # confirmed tracks that ended, all told
         self._next = 0
         self.max_per_frame: dict[str, int] = {}  # most masked detections of each kind in one frame
         self._frame: dict[str, int] = {}  # masked detections of the newest frame, per kind
@@ -371,6 +372,7 @@ class Tracker:
     def _end(self, tr: Track) -> None:
         if tr.confirmed:
             self.done.append(tr.freeze())
+            self.ended += 1
         else:
             self.unconfirmed += 1
 
@@ -542,7 +544,6 @@ class LiveCoverage:
     def __init__(self, tracker: Tracker, hold: float = DEFAULT_HOLD):
         self.tracker = tracker
         self.hold = max(0.0, float(hold))
-        self._seen = 0
         self._live: list[FrozenTrack] = []
 
     def ready(self, t: float) -> bool:
@@ -556,10 +557,13 @@ class LiveCoverage:
         return all(_decided(a, t, tr.t_now, tr.max_gap, self.hold) for a in tr.active if a.confirmed)
 
     def at(self, t: float) -> Regions:
+        """The regions to mask at ``t``. The tracker's ended tracks are taken from it, and let go once no
+        frame to come can need them: kept on the tracker, every track of a clip stayed in memory to its
+        end (a hunt, 2026-12-06: ~3 MiB more a minute of a crowd, 1990 tracks in 37 s of one)."""
         done = self.tracker.done
-        if self._seen < len(done):
-            self._live.extend(done[self._seen:])
-            self._seen = len(done)
+        if done:
+            self._live.extend(done)
+            done.clear()
         self._live = [tr for tr in self._live if tr.end + self.hold >= t - 1e-6]  # never needed again
         return _boxes_at([*self._live, *(a for a in self.tracker.active if a.confirmed)], t, self.hold,
                          self.tracker.cuts)

@@ -470,7 +470,8 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
                 thread.join()
     result.frames = writer.written
     result.counts = dict(analysis.tracker.max_per_frame)
-    result.tracks = len(analysis.tracker.finish())
+    analysis.tracker.finish()
+    result.tracks = analysis.tracker.ended
     result.passes = vdet.runs
     if boxset is not None:  # regions a person added, active over their own time ranges
         for kind, n in boxset.regions.counts().items():
