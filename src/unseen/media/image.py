@@ -153,7 +153,8 @@ def not_read(path: Path) -> str | None:
     if what is None:
         return None
     reads = f"videos: {VIDEO_NAMES}" if what.endswith("video") else f"photos: {READ_NAMES}"
-    how = "export its pages or the photos in it as PNG or TIFF first" if what.endswith("document") else "convert it first"
+    how = ("export its pages or the photos in it as PNG or TIFF first" if what.endswith("document")
+           else "convert it first")
     return f"{what} ({path.suffix}): not a photo or video unseen reads ({reads}); {how}"
 
 
