@@ -81,3 +81,60 @@ def test_verify_looks_at_the_poles_of_a_360_photo(dlib_installed):
     pic, _ = _scene(-76.0, 1000)
     result = verify.check([pic], [pic], [], ("face",))
     assert result["verdict"] == "fail" and result["faces_left"], result["summary"]
+
+
+def _at_the_equator(width: int, height: int, face: int, scale: float = 0.6,
+                    part: float = 0.3) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The dlib group photo at ``scale`` (faces 22-40 px) on the equator of a ``width`` x ``height`` 360
+    picture, rolled so that the seam cuts its face number ``face`` ``part`` of the way across; each labelled
+    face's middle half as boxes (x, y, w, h), a face across the seam as its two parts."""
+    im = Image.open(GROUP).convert("RGB")
+    rgb = np.asarray(im.resize((round(im.width * scale), round(im.height * scale)), Image.Resampling.LANCZOS))
+    pic = np.empty((height, width, 3), np.uint8)
+    pic[: height // 2], pic[height // 2:] = (150, 170, 200), (110, 100, 90)
+    top, left = height // 2 - rgb.shape[0] // 2, width // 3
+    pic[top: top + rgb.shape[0], left: left + rgb.shape[1]] = rgb
+    boxes = [(left + round(x * scale) + round(w * scale) // 4, top + round(y * scale) + round(h * scale) // 4,
+              round(w * scale) // 2, round(h * scale) // 2) for x, y, w, h in dlib_boxes(GROUP.name)]
+    x, _, w, _ = boxes[face]
+    shift = width - (x + int(w * part))
+    parts = []
+    for x, y, w, h in boxes:
+        x = (x + shift) % width
+        parts += [(x, y, w, h)] if x + w <= width else [(x, y, width - x, h), (0, y, x + w - width, h)]
+    return np.roll(pic, shift, axis=1), parts
+
+
+def test_a_face_across_the_seam_at_the_equator_is_covered():
+    """A hunt (2026-12-06) rolled WIDER faces onto the seam of a 360 picture at the equator: the part at the
+    left edge of 2 of 35 stayed 0% covered, exit 0 (only the polar rows were joined round). Here a 26 px face
+    cut a third of the way across: the part at the right edge was left."""
+    pic, parts = _at_the_equator(WIDTH, HEIGHT, 4)
+    out, _ = anonymize_image(pic, Options(cover=("face",)))
+    assert min(covered_fraction(pic, out, p) for p in parts) >= 0.7, [covered_fraction(pic, out, p) for p in parts]
+
+
+def test_a_face_across_the_seam_of_a_360_video_is_covered(tmp_path, capsys):
+    """The same in a 360 video: a part at one edge was left in every frame (0 of 40, a hunt)."""
+    import av
+
+    from unseen.cli import main
+
+    pic, parts = _at_the_equator(2048, 1024, 4)
+    clip = tmp_path / "sphere.mp4"
+    with av.open(str(clip), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 2048, 1024, "yuv420p"
+        for _ in range(6):
+            for p in s.encode(av.VideoFrame.from_ndarray(pic, format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    assert main([str(clip), "-o", str(tmp_path / "out"), "--cover", "faces", "-q"]) == 0, capsys.readouterr().err
+    with av.open(str(tmp_path / "out" / "sphere.mp4")) as c:
+        written = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    with av.open(str(clip)) as c:
+        shown = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    assert len(written) == 6
+    got = [min(covered_fraction(a, b, p) for p in parts) for a, b in zip(shown, written, strict=True)]
+    assert min(got) >= 0.7, got

@@ -150,8 +150,8 @@ def detect(rgb: np.ndarray):
 
     native, upscaled = _detectors()
     parts = [native.detect(rgb)]
-    if sphere.is_equirectangular(rgb.shape[1], rgb.shape[0]):  # as anonymising looks at a 360 photo's poles
-        parts.append(sphere.polar(native.detect, rgb))
+    if sphere.is_equirectangular(rgb.shape[1], rgb.shape[0]):  # as anonymising looks at a 360 photo's seam, poles
+        parts += [sphere.wrapped(native.detect, rgb), sphere.polar(native.detect, rgb)]
     for det, backend, scale, thr in upscaled:
         r = det.run_pass(rgb, det.backend(backend), scale, thr)
         parts.append(r[np.maximum(r.widths, r.heights) < UPSCALED_MAX_SIDE])

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..regions import Regions, box_iou, intersection
 from ..track import WEAK_SOURCE
+from . import sphere
 from .ensemble import SMALL_FACE, TURNED, Detector, Pass, clamp_threshold
 from .motion import CameraMotion
 from .second_look import AGREED_FOR, CONFIRMED_SCORE, LOOK_FROM, SecondLook, TurnedLooks
@@ -353,12 +354,15 @@ class VideoDetector:
         full-size RGB is converted only for frames a full pass needs), boxes mapped back to the frame.
         The glance's boxes are marked ``track.WEAK_SOURCE``: the tracker does not let them take a track
         away from its full-size boxes."""
+        width, height = _size(frame)
+        # a 360 video's frame is searched across its seam (``sphere.wrapped``): a face there is two halves
+        wrap = sphere.is_equirectangular(width, height)
         if not _on_fitted(frame, job):
-            found = self.run(frame.rgb, job)
+            found = sphere.wrapped(lambda a: self.run(a, job), frame.rgb) if wrap else self.run(frame.rgb, job)
         else:
             small = frame.fitted(job[4])
-            width, height = _size(frame)
-            found = self.run(small, (job[0], 1.0, *job[2:4], 0, *job[5:]))
+            fitted = (job[0], 1.0, *job[2:4], 0, *job[5:])
+            found = sphere.wrapped(lambda a: self.run(a, fitted), small) if wrap else self.run(small, fitted)
             found = found.scaled(width / small.shape[1], height / small.shape[0])
         if job[4] != GLANCE:
             return found

@@ -10,6 +10,11 @@ beyond ``FROM_LATITUDE`` are searched again squeezed sideways by ``SQUEEZES``, e
 stretch it brings back within ``TOLERANCE``, with the picture's left and right edges joined (they are
 one meridian), and what is found is stretched back (docs/BENCHMARKS.md, "360-degree photos").
 
+The left and right edges are one meridian at every latitude: a face across them is two halves to a detector,
+and a hunt (2026-12-06) found the left half of a 31 px face at the equator 0% covered, in a photo and in every
+frame of a 360 video, while the right half was covered. So every pass on such a picture runs on it with a
+strip of its left edge joined on at the right (``wrapped``, ``SEAM`` of the width), photos and video frames.
+
 Which pictures: a photo twice as wide as it is tall, to ``ASPECT_SLACK`` (the format carries no
 reliable mark once a program has re-saved it). An ordinary photo of that shape costs its polar rows
 searched again (about 15% more CPU) and, in one of the 8 such photos in ../shared/data, 0.74% of
@@ -33,6 +38,7 @@ TO_LATITUDE = 86.0  # beyond (stretch > 14) a face is a few rows of a 360 pictur
 MARGIN = 0.03  # of the height, added above and below each band: a face on a band's edge is whole in one
 ASPECT_SLACK = 0.005  # of the width: 2:1 to this much (a 1200 x 599 crop of one)
 MIN_HEIGHT = 256
+SEAM = 1 / 8  # of the width: the strip of the left edge joined on at the right (a face up to that wide is whole)
 
 
 def is_equirectangular(width: int, height: int) -> bool:
@@ -67,6 +73,14 @@ def polar(find: Callable[[np.ndarray], Regions], rgb: np.ndarray) -> Regions:
         small = np.asarray(Image.fromarray(strip).resize((width, y1 - y0), Image.Resampling.BILINEAR))
         found.append(find(small).scaled(strip.shape[1] / width, 1.0, -pad, y0))
     return _round(Regions.concat(found), w, h)
+
+
+def wrapped(find: Callable[[np.ndarray], Regions], rgb: np.ndarray) -> Regions:
+    """What ``find`` finds in ``rgb`` with a strip of its left edge joined on at the right (``SEAM``), in
+    ``rgb``'s pixels: a box across the join is cut at the edge and its part beyond given on the left side."""
+    h, w = rgb.shape[:2]
+    pad = max(1, round(SEAM * w))
+    return _round(find(np.concatenate([rgb, rgb[:, :pad]], 1)), w, h)
 
 
 def _round(found: Regions, width: int, height: int) -> Regions:
