@@ -365,6 +365,9 @@ class _Pass2:
             self.notes.append(f"{w}x{h} cropped to {writer.size[0]}x{writer.size[1]} (4:2:0 needs even sizes)")
         if orient.op:
             self.notes.append(f"{orient.said} applied to the pixels")
+        if reader.deinterlaced:
+            self.notes.append("interlaced: each frame made whole (deinterlaced) before faces were searched; "
+                              "written progressive")
         if audio is not None:
             channels, layout = audio_channels(audio)
             if channels not in OUTPUT_LAYOUTS:

@@ -23,6 +23,7 @@ import numpy as np
 from .. import raster
 from ..errors import UnseenError
 from . import pixels_said
+from .deinterlace import Deinterlacer
 from .ffmpeg import av, error_line, open_input
 
 __all__ = ["DecodedFrame", "Expected", "Orientation", "Reader", "check_complete", "expected", "format_name",
@@ -301,6 +302,9 @@ class Reader:
         self.audio_packets = 0
         self.end: float | None = None  # seconds from the stream's start to the end of the last frame
         self.start_seconds = 0.0  # where the stream starts on the file's clock
+        self.deinterlaced = False  # the first frame was interlaced: every picture goes through ``Deinterlacer``
+        self._deinterlacer: Deinterlacer | None = None
+        self._waiting: list[DecodedFrame] = []  # frames given to the deinterlacer, their pictures not yet out
 
     def frames(self) -> Iterator[tuple[str, Any]]:
         _av = av()
@@ -345,6 +349,9 @@ class Reader:
                         self.orientation = Orientation.from_frame(frame)
                         self.color = Color.from_frame(frame)
                         size = frame.width, frame.height
+                        if frame.interlaced_frame:
+                            self._deinterlacer = Deinterlacer(frame, frame.time_base or self.time_base)
+                            self.deinterlaced = True
                     elif (frame.width, frame.height) != size:  # clips of two sizes joined (MPEG-TS)
                         raise UnseenError(f"the picture changes size at frame {index + 1} ({size[0]}x{size[1]}, "
                                           f"then {frame.width}x{frame.height}): unseen reads videos of one "
@@ -378,11 +385,12 @@ class Reader:
                     self.end = float((pts + dur - start) * self.time_base)
                     if held is not None:
                         held.duration = max(1, min(held.duration, pts - held.pts))
-                        yield "video", held
+                        yield from self._shown(held)
                     held = DecodedFrame(index, pts, dur, t, frame, self.orientation, self.color)
                     index += 1
             if held is not None:
-                yield "video", held
+                yield from self._shown(held)
+            yield from self._shown(None)
         except UnseenError:
             raise
         except _av.error.FFmpegError as exc:
@@ -391,6 +399,20 @@ class Reader:
                                   "nothing written") from None
             raise UnseenError(f"video is damaged or truncated at frame {index + 1} ({error_line(exc)}); "
                               "nothing written") from None
+
+    def _shown(self, frame: DecodedFrame | None) -> Iterator[tuple[str, DecodedFrame]]:
+        """``frame`` as it is shown (None: the end): as decoded, or with the deinterlaced picture in place of
+        the decoded one, which comes a frame later (its times and the stream's colours stay the decoder's)."""
+        if self._deinterlacer is None:
+            if frame is not None:
+                yield "video", frame
+            return
+        if frame is not None:
+            self._waiting.append(frame)
+        for picture in self._deinterlacer.send(None if frame is None else frame.frame):
+            shown = self._waiting.pop(0)
+            shown.frame = picture
+            yield "video", shown
 
     def video_frames(self) -> Iterator[DecodedFrame]:
         for kind, f in self.frames():
