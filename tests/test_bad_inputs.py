@@ -224,6 +224,24 @@ def test_16bit_rgb_png(tmp_path, cli, photo_rgb):
     assert unmasked_diff(np.asarray(im.convert("RGB")), photo_rgb) <= 1
 
 
+def test_12bit_data_in_a_16bit_rgb_png_is_refused_not_written_black(tmp_path, cli, photo_rgb):
+    """Pillow reads 16-bit colour as its top 8 bits: a scan's 12-bit data stored in 16 bits came out as levels
+    0-15, written near-black and posterised with no word, exit 0 (a hunt, 2026-12-06). Full-range data is read
+    (``test_16bit_rgb_png``); such data is refused in one line."""
+    h, w, _ = photo_rgb.shape
+    rows = (photo_rgb.astype(np.int64) * 4095 // 255).astype(">u2").reshape(h, w * 3)
+    raw = b"".join(b"\0" + r.tobytes() for r in rows)
+    src = tmp_path / "scan12.png"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+                    + _png_chunk(b"IDAT", zlib.compress(raw)) + _png_chunk(b"IEND", b""))
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert rc == 1 and not (tmp_path / "out" / "scan12.png").exists()
+    assert err.strip().splitlines()[-1].endswith("16 bits a colour channel, its brightest level under 4096 of "
+                                                 "65535 (12-bit data?): unseen keeps the top 8 bits and would "
+                                                 "write a near-black picture; scale its levels to the full range, "
+                                                 "or save it as 8-bit, first"), err
+
+
 def test_cmyk_jpeg(tmp_path, cli, photo_rgb):
     src = tmp_path / "print.jpg"
     Image.open(PHOTO).convert("CMYK").save(src, quality=95)

@@ -146,6 +146,26 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
         raise UnseenError(f"cannot read image header: {why_unreadable(exc)}") from None
 
 
+# Colour pictures of 16 bits a channel (TIFF, PNG) are read as their top 8 bits: Pillow has no 16-bit RGB mode.
+# A scanner's or raw converter's 12-bit data stored in 16 bits then came out as levels 0-15, written near-black
+# and posterised, exit 0 (a hunt, 2026-12-06; grey 16-bit data is scaled by its depth, ``_top_level``). Under
+# this top level (of 255: data of 14 bits or fewer) such a picture is refused in one line.
+SIXTEEN_BIT_DARK = 64
+
+
+def _sixteen_bit_colour(im: Image.Image) -> bool:
+    """Is this frame colour of 16 bits a sample (before loading: its tiles' raw modes; a TIFF: its tag)?"""
+    if im.mode not in ("RGB", "RGBA"):
+        return False
+    for tile in getattr(im, "tile", None) or ():
+        args = getattr(tile, "args", None)
+        raw = args[0] if isinstance(args, tuple) and args else args
+        if isinstance(raw, str) and ";16" in raw:
+            return True
+    bits = getattr(im, "tag_v2", {}).get(258) if hasattr(im, "tag_v2") else None
+    return isinstance(bits, tuple) and bool(bits) and min(bits) == 16
+
+
 def not_read(path: Path) -> str | None:
     """The line for a file of one of ``UNREAD_SUFFIXES`` that Pillow did not open (None for other names):
     what it is, what unseen reads, and what to do. ``unseen inspect`` says the same."""
@@ -282,12 +302,18 @@ def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
         out.lossless = _webp_lossless(im)
     frames = ImageSequence.Iterator(im) if animated else [im]
     for k, frame in enumerate(frames):
+        sixteen = _sixteen_bit_colour(frame)  # read from the tiles, which loading empties
         load_frame(frame)  # truncated data raises here, not later
         if k < _hidden_first(frame):
             continue
         if animated:
             out.durations.append(frame_ms(frame))
         rgb, alpha = _to_srgb(_upright(frame, out), out)
+        if sixteen and (top := int(rgb.max(initial=0))) < SIXTEEN_BIT_DARK:
+            raise UnseenError(f"16 bits a colour channel, its brightest level under {(top + 1) * 256} of 65535 "
+                              f"({((top + 1) * 256 - 1).bit_length()}-bit data?): unseen keeps the top 8 bits "
+                              "and would write a near-black picture; scale its levels to the full range, or save "
+                              "it as 8-bit, first")
         if keep or not out.frames:
             out.frames.append(rgb)
             out.alpha.append(alpha)
