@@ -9,6 +9,7 @@ same drawings for text of chosen sizes.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -149,3 +150,39 @@ def grey_clip(path, width: int = 64, height: int = 48, frames: int = 5, metadata
                 c.mux(p)
         for p in s.encode():
             c.mux(p)
+
+
+def spherical_boxes(path) -> None:
+    """Give the first video track of an MP4 written by PyAV (moov after mdat) Spherical Video V2 boxes (st3d,
+    sv3d with a stitcher's name and a pose) in its sample entry, as 360 cameras write them."""
+    import struct
+
+    def box(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(body)) + kind + body
+
+    def full(kind: bytes, body: bytes) -> bytes:
+        return box(kind, bytes(4) + body)
+
+    add = full(b"st3d", b"\0") + box(b"sv3d", full(b"svhd", b"Stitcher SN 0042\0") + box(
+        b"proj", full(b"prhd", struct.pack(">iii", 237 << 16, 0, 0)) + full(b"equi", bytes(16))))
+    data = bytearray(Path(path).read_bytes())
+
+    def find(start: int, end: int, kind: bytes) -> int:
+        while start < end:
+            n, k = struct.unpack(">I4s", data[start: start + 8])
+            if k == kind:
+                return start
+            start += n
+        raise KeyError(kind)
+
+    def size(at: int) -> int:
+        return struct.unpack(">I", data[at: at + 4])[0]
+
+    chain = [find(0, len(data), b"moov")]
+    for kind in (b"trak", b"mdia", b"minf", b"stbl", b"stsd"):
+        chain.append(find(chain[-1] + 8, chain[-1] + size(chain[-1]), kind))
+    entry = chain[-1] + 16  # the stsd's first sample entry (avc1)
+    data[entry + size(entry): entry + size(entry)] = add
+    for at in [*chain, entry]:
+        data[at: at + 4] = struct.pack(">I", size(at) + len(add))
+    Path(path).write_bytes(bytes(data))

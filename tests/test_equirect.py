@@ -138,3 +138,22 @@ def test_a_face_across_the_seam_of_a_360_video_is_covered(tmp_path, capsys):
     assert len(written) == 6
     got = [min(covered_fraction(a, b, p) for p in parts) for a, b in zip(shown, written, strict=True)]
     assert min(got) >= 0.7, got
+
+
+def test_a_360_videos_projection_is_dropped_and_said(tmp_path, capsys):
+    """A 360 camera's clip lost its projection (sv3d/st3d, with the stitcher's serial and a compass pose) with
+    no word: the output plays flat on every site (a hunt, 2026-12-06)."""
+    import json
+
+    from synth import grey_clip, spherical_boxes
+
+    from unseen.cli import main
+
+    clip = tmp_path / "sphere.mp4"
+    grey_clip(clip, 512, 256, frames=3)
+    spherical_boxes(clip)
+    assert main([str(clip), "-o", str(tmp_path / "out"), "--json", "-q"]) == 0
+    report = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert any(n.startswith("360 video: its projection (spherical metadata) is not written") for n in report["notes"])
+    written = (tmp_path / "out" / "sphere.mp4").read_bytes()
+    assert b"sv3d" not in written and b"SN 0042" not in written

@@ -261,7 +261,7 @@ class _Pass2:
             self.analysis.wait_for(lambda seen=seen: self.analysis.frames != seen)
             seen = self.analysis.frames
             if show is not None:  # outside the analysis's lock: a slow stderr does not hold it up
-                show(seen, self.total)
+                show(seen, max(self.total, seen) if self.total else 0)
         self.analysis.wait_for(lambda: False)  # its error, if it ended with one
         release_arena()
         heap.give_back()
@@ -365,6 +365,9 @@ class _Pass2:
             self.notes.append(f"{w}x{h} cropped to {writer.size[0]}x{writer.size[1]} (4:2:0 needs even sizes)")
         if orient.op:
             self.notes.append(f"{orient.said} applied to the pixels")
+        if reader.spherical:  # not a leak: what a 360 player needs; the user should know it is gone
+            self.notes.append("360 video: its projection (spherical metadata) is not written, so players show it "
+                              "flat; a tool such as Google's spatial-media injector adds it back")
         if reader.deinterlaced:
             self.notes.append("interlaced: each frame made whole (deinterlaced) before faces were searched; "
                               "written progressive")
@@ -404,6 +407,16 @@ def check_frame_size(stream: Any, limit: int, width: int = 0, height: int = 0) -
                           f"frames, {pixels_said(limit)} (8K by default; raise with --max-pixels)")
 
 
+def _frames_by_duration(container: Any, vstream: Any) -> int:
+    """About how many frames a stream that does not count them holds (MPEG-TS, MKV): its length by its frame
+    rate, for the progress bar's share and ETA (an hour-long .ts showed neither; a hunt, 2026-12-06). 0 when
+    unknown. The bar never runs past it: the frames written raise it."""
+    rate = vstream.average_rate or vstream.guessed_rate
+    seconds = (float(vstream.duration * vstream.time_base) if vstream.duration and vstream.time_base
+               else container.duration / 1e6 if container.duration else 0.0)
+    return max(0, round(seconds * float(rate))) if rate else 0
+
+
 def _dropped(container: Any, vstream: Any, audio_kept: Any | None) -> list[str]:
     """What the input carried that the output does not (for the report). ``audio_kept``: the one audio
     stream written (a second language or commentary track went unmentioned when the first was kept)."""
@@ -441,7 +454,7 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     with open_input(src) as c:
         v = video_stream(c)
         check_frame_size(v, options.frame_pixel_limit)
-        total = int(v.frames or 0)
+        total = int(v.frames or 0) or _frames_by_duration(c, v)
         exp = expected(c, v, src)
         audio_in = c.streams.audio[0] if c.streams.audio else None
         keep_audio = options.audio in ("keep", "mute-speech") and audio_in is not None
@@ -537,7 +550,7 @@ def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxse
     the photo path); ``tracks`` is the number of distinct tracks (a face lost for more than 2 s and
     found again counts twice). ``progress(done, total)`` counts frames written; the writer trails
     the analysis by about a second of video, so the rate and ETA are the whole job's. ``total`` is
-    the container's frame count, 0 when it does not say (MKV, MPEG-TS).
+    the container's frame count, or its length by its frame rate when it does not say (MKV, MPEG-TS).
     """
     _av = av()
     output_extension(options.codec)

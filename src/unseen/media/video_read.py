@@ -303,6 +303,7 @@ class Reader:
         self.end: float | None = None  # seconds from the stream's start to the end of the last frame
         self.start_seconds = 0.0  # where the stream starts on the file's clock
         self.deinterlaced = False  # the first frame was interlaced: every picture goes through ``Deinterlacer``
+        self.spherical = False  # the first frame carries a 360 projection (sv3d/st3d, MKV's projection)
         self._deinterlacer: Deinterlacer | None = None
         self._waiting: list[DecodedFrame] = []  # frames given to the deinterlacer, their pictures not yet out
 
@@ -349,13 +350,17 @@ class Reader:
                         self.orientation = Orientation.from_frame(frame)
                         self.color = Color.from_frame(frame)
                         size = frame.width, frame.height
+                        with contextlib.suppress(Exception):
+                            self.spherical = frame.side_data.get("SPHERICAL") is not None
                         if frame.interlaced_frame:
                             self._deinterlacer = Deinterlacer(frame, frame.time_base or self.time_base)
                             self.deinterlaced = True
                     elif (frame.width, frame.height) != size:  # clips of two sizes joined (MPEG-TS)
-                        raise UnseenError(f"the picture changes size at frame {index + 1} ({size[0]}x{size[1]}, "
+                        at = f", {float(frame.time) - self.start_seconds:.2f} s in" if frame.time is not None else ""
+                        raise UnseenError(f"the picture changes size at frame {index + 1}{at} ({size[0]}x{size[1]}, "
                                           f"then {frame.width}x{frame.height}): unseen reads videos of one "
-                                          "size; nothing written")
+                                          "size; cut the recording there and run unseen on each part; nothing "
+                                          "written")
                     pts = best_effort(frame.pts, frame.dts)
                     if pts is None:  # one step on from the last frame: steps, not durations, since the
                         # decoder gave a flushed frame of a 2 s clip a duration of 1333 s
