@@ -242,6 +242,23 @@ def test_12bit_data_in_a_16bit_rgb_png_is_refused_not_written_black(tmp_path, cl
                                                  "or save it as 8-bit, first"), err
 
 
+def test_an_arithmetic_coded_jpeg_over_64_kib_is_read(tmp_path, cli):
+    """libjpeg's arithmetic decoder cannot wait for more data mid-scan, and Pillow fed it 64 KiB at a time:
+    a valid arithmetic-coded JPEG over that was refused as "truncated or corrupt" (a hunt, 2026-12-06)."""
+    from conftest import FIXTURES
+
+    src = FIXTURES / "jpeg" / "2008_002470_arithmetic.jpg"
+    assert src.stat().st_size > 65536
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    im = assert_clean_output(rc, err, tmp_path / "out" / src.name, "JPEG")
+    baseline = np.asarray(Image.open(FIXTURES / "2008_002470.jpg").convert("RGB"))
+    assert im.size == (baseline.shape[1], baseline.shape[0])
+    from unseen.media import image as image_io
+
+    with image_io.read(src, image_io.DEFAULT_MAX_PIXELS) as decoded:
+        assert np.array_equal(decoded.frames[0], baseline)  # the same coefficients: the same pixels
+
+
 def test_cmyk_jpeg(tmp_path, cli, photo_rgb):
     src = tmp_path / "print.jpg"
     Image.open(PHOTO).convert("CMYK").save(src, quality=95)

@@ -573,13 +573,16 @@ def test_drone_and_360_camera_files_are_photos_and_videos(tmp_path, cli):
         grey_clip(tmp_path / "clip.mp4")
         (tmp_path / "clip.mp4").rename(d / name)
     shutil.copy(HOPPER, d / "IMG_0001.insp")
+    shutil.copy(HOPPER, d / "STEREO_0001.JPS")  # a stereo camera's JPEG (a later hunt, the same day)
     (d / "book.lrf").write_bytes(b"L\x00R\x00F\x00\x00" + bytes(64))
     rc, stdout, err = cli(d, "-o", tmp_path / "pub", "--json")
     assert rc == 0, err
     assert {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {
-        "DJI_0001.LRF": "ok", "VID_0001.insv": "ok", "GS010001.360": "ok", "IMG_0001.insp": "ok"}, stdout
+        "DJI_0001.LRF": "ok", "VID_0001.insv": "ok", "GS010001.360": "ok", "IMG_0001.insp": "ok",
+        "STEREO_0001.JPS": "ok"}, stdout
     assert sorted(p.name for p in (tmp_path / "pub").iterdir()) == ["DJI_0001.mp4", "GS010001.mp4",
-                                                                    "IMG_0001.jpg", "VID_0001.mp4"]
+                                                                    "IMG_0001.jpg", "STEREO_0001.jpg",
+                                                                    "VID_0001.mp4"]
     assert "1 file(s) alone that are not photos or videos: " in err and "book.lrf" in err
 
 

@@ -18,6 +18,7 @@ IMAGE_SUFFIXES = frozenset({
     ".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx",  # read since the start (``image_open.READ_FORMATS``)
     ".thm",  # a camera's JPEG still of each clip (Canon, GoPro): the clip's faces, under another name
     ".insp",  # an Insta360 photo: a JPEG of both lenses' circles, with GPS in its EXIF
+    ".jps",  # a stereo camera's JPEG, both views side by side: read by name, a folder run passed it over
 })
 VIDEO_NAMES = "MP4, MOV, MKV, WebM, AVI, MPEG-TS"  # the containers those suffixes name, for messages
 # Cameras' MP4s under names of their own, kept on the card beside the clips (a folder run passed them over
@@ -70,7 +71,7 @@ def is_sidecar(path: Path | str) -> bool:
 # Output extension a suffix will most likely get (the real one follows the decoded format): used to
 # plan the names of one run so that two inputs never claim one output (``engine.plan``).
 LIKELY_OUTPUT = {**{s: ".jpg" for s in (".jpg", ".jpeg", ".jpe", ".jfif", ".heic", ".heif", ".hif", ".avif", ".mpo",
-                                        ".thm", ".insp")},
+                                        ".thm", ".insp", ".jps")},
                  ".png": ".png", ".ppm": ".png", ".pgm": ".png", ".pbm": ".png", ".ico": ".png",
                  ".webp": ".webp", ".tif": ".tif", ".tiff": ".tif", ".bmp": ".bmp", ".gif": ".gif",
                  **{s: ".png" for s in (".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx")}}

@@ -99,7 +99,27 @@ def open_image(path: Path | str) -> Iterator[Image.Image]:
     with limit_lifted(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with open_allowed(path) as im:
+            if im.format == "JPEG" and not isinstance(path, io.BytesIO):
+                _arithmetic_in_one_block(im, path)
             yield im
+
+
+ARITHMETIC_SOF = frozenset({0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})  # arithmetic-coded JPEG frames (T.81)
+
+
+def _arithmetic_in_one_block(im: Image.Image, path: Path | str) -> None:
+    """libjpeg's arithmetic decoder cannot stop mid-scan to wait for more data, and Pillow feeds it 64 KiB
+    at a time: a valid arithmetic-coded JPEG larger than that was refused as "truncated or corrupt" (a hunt,
+    2026-12-06; Pillow issue 9162). Such a file is handed to the decoder whole."""
+    from .image_check import jpeg_segments
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+        if any(marker in ARITHMETIC_SOF for marker, _ in jpeg_segments(head)[0]):
+            im.decodermaxblock = max(im.decodermaxblock, os.path.getsize(path))
+    except OSError:
+        pass
 
 
 @contextlib.contextmanager
