@@ -270,15 +270,16 @@ class VideoDetector:
         quarter turns). Call in time order."""
         return self._due(t, shape)[0]
 
-    def _due(self, t: float, shape: tuple[int, ...]) -> tuple[list[Job], frozenset[int]]:
-        """``due``'s passes and the rows (indices into ``schedules``) they come from."""
+    def _due(self, t: float, shape: tuple[int, ...], every: bool = False) -> tuple[list[Job], frozenset[int]]:
+        """``due``'s passes and the rows (indices into ``schedules``) they come from; ``every``: every periodic
+        row, whenever it last ran."""
         if not self.scheduled:
             self.runs += 1
             return [("", 1.0, 0.0, 0.0, 0, 0)], frozenset()
         jobs, rows = [], set()
         t = self._clock(t)
         for k, s in enumerate(self.schedules):
-            if s.period > 0 and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
+            if s.period > 0 and not every and (t - self._last[k] < s.period - 1e-6 or t < s.phase - 1e-6):
                 continue
             self._last[k] = t
             rows.add(k)
@@ -380,18 +381,22 @@ class VideoDetector:
         on the glance's copy): ``cuts`` for the tracker, and the last frame of a shot runs every row
         (``final``) before its regions are handed on. So is the picture's own motion (``camera``)."""
         width, height = _size(frame)
-        jobs, rows = self._due(frame.time, (height, width))
-        for job in jobs:
-            if _on_fitted(frame, job):
-                frame.fitted(job[4])
-            else:
-                frame.rgb  # noqa: B018 - converted here, cached on the frame
         glance = _glance(frame)
         cut = self._shots.feed(frame.time, glance)
         self.motion.feed(frame.time, glance, width)
         if cut is not None:
             self.cuts.append(cut)
             self.motion.cut(cut)
+        # A frame unlike the one before it (a cut, a hyperlapse's jump, a timelapse) runs every row: the tracks
+        # and the glance's small copy say nothing of where its faces are. A hunt (2026-12-06) found a
+        # hyperlapse's front row of 43-54 px faces uncovered on a frame between full passes, the masks left
+        # where the faces had been a frame before.
+        jobs, rows = self._due(frame.time, (height, width), every=self._shots.jumped)
+        for job in jobs:
+            if _on_fitted(frame, job):
+                frame.fitted(job[4])
+            else:
+                frame.rgb  # noqa: B018 - converted here, cached on the frame
         self._prepared[id(frame)] = (jobs, rows, cut)
 
     def camera(self, t: float) -> np.ndarray:
@@ -454,6 +459,8 @@ class VideoDetector:
                         g, futs, _, turns = pending.popleft()
                         yield g, self.merge([x.result() for x in futs], turns, g)
                 if pending:  # the clip's last frame: every row that did not run on it runs now
+                    if (maybe := self._shots.unconfirmed) is not None:  # ... and on the frame before a cut
+                        self._end_of_shot(pool, pending, maybe)  # no later frame confirms (a hunt, 2026-12-06)
                     self._end_of_shot(pool, pending, float("inf"))
                 while pending:
                     g, futs, _, turns = pending.popleft()

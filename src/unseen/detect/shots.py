@@ -40,6 +40,7 @@ class Cuts:
         self._before: np.ndarray | None = None  # the frame before a possible cut
         self._last: np.ndarray | None = None  # the newest frame
         self._candidate: float | None = None  # time of a frame that differs from the one before it
+        self.jumped = False  # the newest frame differs from the one before it by more than CUT (a cut or not)
 
     def feed(self, t: float, rgb: np.ndarray) -> float | None:
         """The time of the first frame of a new shot, one frame after it, or None."""
@@ -51,7 +52,14 @@ class Cuts:
             else:  # one odd frame, then the shot again: compare the next ones with the shot, not with it
                 self._last = self._before
             self._candidate = None
-        if self._last is not None and float(np.abs(thumb - self._last).mean()) > CUT:
+        self.jumped = self._last is not None and float(np.abs(thumb - self._last).mean()) > CUT
+        if self.jumped:
             self._candidate, self._before = t, self._last
         self._last = thumb
         return found
+
+    @property
+    def unconfirmed(self) -> float | None:
+        """The time of the newest frame if it may start a new shot that no later frame has confirmed yet: at
+        a clip's end, the frame before it may be the last of its shot."""
+        return self._candidate
