@@ -177,8 +177,8 @@ def test_hamilton_clip_cuts():
 
 def test_the_last_frame_of_a_shot_runs_every_row(tmp_path, monkeypatch):
     """A hold stops at a cut, so nothing after a shot's last frame finds what appeared there since a
-    row last ran: that frame runs every periodic row, as a clip's last frame does, and the cut reaches
-    the tracker's list before the frames after it are handed on."""
+    row last ran: that frame runs every periodic row, as a clip's last frame does, and so does the new
+    shot's first, and the cut reaches the tracker's list before the frames after it are handed on."""
     src = _write(tmp_path / "edit.mp4", [_photo(FACES), _photo(OTHER)], 13)  # cut at frame 13
     clip = frames(src)
     vdet = VideoDetector(Detector())
@@ -193,5 +193,6 @@ def test_the_last_frame_of_a_shot_runs_every_row(tmp_path, monkeypatch):
     rows = {(b, s) for i, b, s in ran if i == 12}
     assert ("centerface", 1.0) in rows and ("retinaface", 2.0) in rows
     small = [i for i, b, s in ran if (b, s) == ("retinaface", 2.0)]
-    assert 11 not in small and 12 in small and 13 not in small  # on schedule elsewhere: every 0.45 s
+    assert 11 not in small and 12 in small and 14 not in small  # on schedule elsewhere: every 0.45 s
+    assert 13 in small  # the new shot's first frame is unlike the one before: every row (a hunt, 2026-12-06)
     assert vdet.runs == len(ran)
