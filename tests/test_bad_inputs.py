@@ -259,6 +259,25 @@ def test_an_arithmetic_coded_jpeg_over_64_kib_is_read(tmp_path, cli):
         assert np.array_equal(decoded.frames[0], baseline)  # the same coefficients: the same pixels
 
 
+def test_a_12_bit_jpeg_is_refused_saying_so(tmp_path, cli, capsys):
+    """A JPEG of 12 bits a sample (Pillow's libjpeg decodes 8 only) was "unknown or corrupt file", and
+    ``inspect`` printed Pillow's "cannot identify image file 'PATH'" (a hunt, 2026-12-06)."""
+    from conftest import FIXTURES
+
+    from unseen.cli import main
+
+    data = bytearray((FIXTURES / "2008_002470.jpg").read_bytes())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 4] = 12  # the frame header's sample precision
+    src = tmp_path / "scan12.jpg"
+    src.write_bytes(bytes(data))
+    line = "JPEG of 12 bits a sample: unseen reads 8-bit JPEGs; convert it to 8-bit, or to PNG or TIFF, first"
+    rc, _, err = cli(src, "-o", tmp_path / "out", "-q")
+    assert rc == 1 and err.strip().endswith(line), err
+    assert main(["inspect", str(src)]) == 1
+    assert capsys.readouterr().err.strip().endswith(line)
+
+
 def test_cmyk_jpeg(tmp_path, cli, photo_rgb):
     src = tmp_path / "print.jpg"
     Image.open(PHOTO).convert("CMYK").save(src, quality=95)
