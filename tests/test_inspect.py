@@ -188,3 +188,11 @@ def test_inspect_counts_faces_carried_by_transparency(tmp_path: Path, capsys):
     Image.fromarray(ink, "RGBA").save(p)
     assert run("inspect", p, "--json") == 0
     assert json.loads(capsys.readouterr().out)["faces_confident"] >= 6
+
+
+def test_the_gps_version_reads_as_dotted_numbers():
+    """GPSVersionID is four bytes: inspect printed "GPSVersionID=\\x02\\x03" (a hunt, 2026-12-06)."""
+    from unseen.inspect.contents import tag_text
+
+    assert tag_text("GPSVersionID", b"\x02\x03\x00\x00") == "2.3.0.0"
+    assert tag_text("GPSVersionID", (2, 2, 0, 0)) == "2.2.0.0"

@@ -254,6 +254,8 @@ def tag_text(name: str, value: Any) -> str:
     120-character cut so the cut keeps 120 characters, not 60."""
     if isinstance(value, tuple) and name in _XP and all(isinstance(x, int) for x in value):
         value = bytes(value)
+    if name == "GPSVersionID" and isinstance(value, (bytes, tuple)):  # four bytes: 2.3.0.0, not "\x02\x03"
+        return ".".join(str(int(b)) for b in value)
     if isinstance(value, bytes):
         if name in _XP:
             value = value.decode("utf-16-le", "replace").rstrip("\0")
