@@ -69,6 +69,18 @@ def test_inspect_lists_a_heifs_other_picture_and_thumbnail(tmp_path: Path, capsy
     assert [t["face"] for t in quick["thumbnails"]] == [None, None]
 
 
+def test_inspect_looks_at_an_mpos_second_picture(tmp_path: Path, capsys):
+    """An MPO (a stereo camera's, a phone's) whose first picture is grey and second holds six people: inspect
+    named only "multi-picture (MPF) extra images", "faces found by unseen: 0" (a hunt, 2026-12-06)."""
+    src = tmp_path / "pair.mpo"
+    grey = Image.new("RGB", (320, 240), (120, 120, 120))
+    grey.save(src, "MPO", save_all=True, append_images=[Image.open(GROUP).convert("RGB")])
+    found = _inspect(capsys, src)
+    shown = {t["kind"]: (tuple(t["size"]), t["face"]) for t in found["thumbnails"]}
+    assert shown["the file's second picture (MPF)"] == ((500, 332), True), found
+    assert found["faces"] == 0
+
+
 def test_inspect_reads_a_photoshop_files_resources(tmp_path: Path, capsys):
     """A PSD's IPTC, XMP, URL and thumbnail live in its image resources: inspect named only "ICC profile"."""
     resources = b"".join([_resource(1028, _iim((80, b"Jane Q Doe"), (90, b"Springfield"),

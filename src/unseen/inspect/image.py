@@ -203,15 +203,18 @@ def _jpeg_blocks(data: bytes, f: Findings, face_counter: Callable[[Image.Image],
         tail = data[size - trailing : size - trailing + MAX_TAIL]  # a copy: what a video or a picture there needs
         if _mp4_start(tail):
             f.blocks.append(f"a video after the picture ({trailing} bytes; a phone's motion photo)")
-        elif "multi-picture (MPF) extra images" not in f.blocks:
-            f.blocks.append(_after_end(trailing))
-            # A whole JPEG after the first (an editor's original kept behind its edit, two files joined):
-            # listed with whether a face is seen in it, as other pictures a file holds are; it was only
-            # "N bytes after the end" (a hunt, 2026-12-06).
+        else:
+            mpf = "multi-picture (MPF) extra images" in f.blocks
+            if not mpf:
+                f.blocks.append(_after_end(trailing))
+            # A whole JPEG after the first (an editor's original kept behind its edit, two files joined, an
+            # MPO's second view, an Ultra HDR gain map): listed with whether a face is seen in it, as other
+            # pictures a file holds are; it was only "N bytes after the end", and an MPO's nothing at all (hunts,
+            # 2026-12-06).
             found = embedded_jpeg(tail, face_counter, f) if tail.startswith(b"\xff\xd8\xff") else None
             if found:
-                f.thumbnails.append({"kind": "a second picture after the first's end", "size": tuple(found[0]),
-                                     "face": found[1]})
+                kind = "the file's second picture (MPF)" if mpf else "a second picture after the first's end"
+                f.thumbnails.append({"kind": kind, "size": tuple(found[0]), "face": found[1]})
 
 
 def _gif_blocks(data: bytes, f: Findings) -> None:
