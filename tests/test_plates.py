@@ -552,16 +552,16 @@ def test_short_reads_count_as_a_plate_only_beside_one_or_together():
     assert tb.verdicts(stacked, {0: ("M AB", 0.99), 1: ("123", 0.3)}) == [None, None]  # not confident
 
 
-def _banner(name: str, x: int, y: int, scale: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
+def _banner(name: str, x: int, y: int, scale: float = 0.8, board: int = 245) -> tuple[np.ndarray, np.ndarray]:
     """The fixture photo with a name banner in a script the recogniser does not read (a committed 1-bit
-    rendering of Noto's, tests/fixtures/scripts), its letters 32 px tall, pasted at (x, y); and the mask
-    of its ink in the photo's pixels."""
+    rendering of Noto's, tests/fixtures/scripts), its letters 32 px tall on a board of grey ``board``,
+    pasted at (x, y); and the mask of its ink in the photo's pixels."""
     rgb = np.asarray(Image.open(BASE).convert("RGB")).copy()
     banner = Image.open(FIXTURES / "scripts" / f"{name}.png").convert("L")
     banner = banner.resize((round(banner.width * scale), round(banner.height * scale)), Image.LANCZOS)
     ink = np.asarray(banner) < 128
     h, w = ink.shape
-    rgb[y : y + h, x : x + w] = np.where(ink[..., None], 20, 245)
+    rgb[y : y + h, x : x + w] = np.where(ink[..., None], 20, board)
     where = np.zeros(rgb.shape[:2], bool)
     where[y : y + h, x : x + w] = ink
     return rgb, where
@@ -583,6 +583,20 @@ def test_text_mode_covers_a_line_the_reader_cannot_read(name, tmp_path, capsys):
     assert any(r.get("unread") and set(r) == {"box", "unread"} for r in still)
     assert verify.text_check(rgb, out, ("face", "plate", "text"))[1] == []
     assert verify.text_check(rgb, rgb.copy())[1] == []  # plates only: a sign, as masking leaves it
+
+
+def test_verify_takes_a_banner_on_a_grey_board_covered_by_the_grey_fill(tmp_path, capsys):
+    """The fill (grey 128) over a board of that grey changes the letters only: verify took the line as left
+    uncovered and refused a correct output (a review, 2026-12-06). It judges the letters."""
+    rgb, _ = _banner("arabic_banner", 130, 250, board=128)
+    path = tmp_path / "grey.png"
+    Image.fromarray(rgb).save(path)
+    code, _, err = run(capsys, str(path), "-o", str(tmp_path / "out"), "--cover", "faces,plates,text")
+    assert code == 0, err
+    out = read_rgb(tmp_path / "out" / path.name)
+    _, still = verify.text_check(rgb, rgb.copy(), ("face", "plate", "text"))
+    assert any(r.get("unread") for r in still)  # unmasked, it is left
+    assert verify.text_check(rgb, out, ("face", "plate", "text"))[1] == []
 
 
 def test_a_chinese_placard_is_no_vanity_plate(tmp_path, capsys):

@@ -28,7 +28,8 @@ three checks, and the file passes only when all three do:
    / HOUSE" over a door), which plates mode leaves visible and the reader does not count. A box that
    reads as no text is read again on its core, as masking does (``plates.CORE_READ``). With text, a box the
    reader cannot read that masking covers anyway (``plates.unread_lines``: a line in a script it does not
-   know) fails the file when masking left most of it as it was (``unread`` in the result: no similarity).
+   know) fails the file when masking left most of its letters as they were (``unread`` in the result: no
+   similarity).
 
 The recognizer and the reader are internal adversaries only. Each compares one output with its own
 original, in memory. What the reader reads stays in local variables of ``text_check``: only boxes,
@@ -54,7 +55,7 @@ import numpy as np
 
 from . import frame_work, heap
 from .errors import UnseenError
-from .verify_cover import CHANGED_SHARE, changed_pixels, masked, reversible, share
+from .verify_cover import changed_pixels, letters_left, masked, reversible
 
 _DLIB = threading.Lock()  # one dlib call at a time (``_distances``)
 MATCH_THRESHOLD = 0.6  # dlib's own threshold for "same person" (Euclidean, 128-D ResNet embeddings)
@@ -217,8 +218,9 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
     output. A box counts when its original read is confident (and, when only plates are covered,
     looks like a plate); it is still readable when the output's read is similar to it. With text, a line
     the reader cannot read (``plates.unread_lines``) counts too, and is still readable when masking left
-    most of its pixels as they were (``{"box", "unread": True}``): the reader cannot judge it, a person
-    who knows the script can. Returns boxes and similarities only: the reads never leave this function.
+    most of its letters as they were (``{"box", "unread": True}``, ``verify_cover.letters_left``): the
+    reader cannot judge it, a person who knows the script can. Returns boxes and similarities only: the
+    reads never leave this function.
     """
     from .detect import plates, reader, text
 
@@ -240,9 +242,9 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
     for q, in_block, line, (a, conf), (b, _) in zip(quads, block, unread, reads, out_reads, strict=True):
         na = reader.alnum(a)
         box = np.concatenate([q.min(0), q.max(0)])
-        if line and not plates.text_like(a, conf):  # masking covers it unread: did it?
+        if line and (conf < READ_CONF or len(na) < READ_MIN):  # too unsure a read to compare: its letters
             checked += 1
-            if share(changed, box) < CHANGED_SHARE:
+            if letters_left(original, changed, box):
                 readable.append({"box": _xywh(box), "unread": True})
             continue
         if conf < READ_CONF or len(na) < READ_MIN or ("text" not in cover and not plates.plate_read(a, conf, in_block)):
