@@ -74,10 +74,44 @@ def test_interlaced_frames_are_made_whole_for_every_pass(dv_clip, tmp_path, caps
     code = main([str(dv_clip), "-o", str(tmp_path), "--cover", "faces", "--json", "-q"])
     report = capsys.readouterr().out.splitlines()[-1]
     assert code == 0, report
-    assert "interlaced: each frame made whole (deinterlaced)" in report
+    assert "interlaced: frames made whole (deinterlaced)" in report
     out = tmp_path / "tape.mp4"
     assert _times(out) == pytest.approx(_times(dv_clip), abs=1e-3)  # every frame, each at its own time
     with video_read.open_input(out) as c:
         written = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
         assert c.streams.video[0].sample_aspect_ratio == Fraction(64, 45)
     assert max(_comb(a) for a in written) < 1.5
+
+
+def test_interlaced_frames_after_a_progressive_start_are_made_whole(tmp_path, capsys):
+    """A recording that starts on progressive frames (a title card, a broadcast ident) and goes on interlaced:
+    only a first frame flagged interlaced switched the deinterlacer on, and the combed frames after went
+    through as they were (a review, 2026-12-06)."""
+    import av
+
+    parts = []
+    for k, opts in enumerate(({}, {"x264-params": "tff=1"})):
+        seg = tmp_path / f"part{k}.ts"
+        with av.open(str(seg), "w", format="mpegts") as c:
+            s = c.add_stream("libx264", rate=25)
+            s.width, s.height, s.pix_fmt, s.options = W, H, "yuv420p", {**opts, "qp": "4"}
+            for i in range(N):
+                top, bottom = _picture(2 * i * STEP), _picture((2 * i + 1) * STEP)
+                woven = top.copy()
+                if k:  # the second part's fields a field apart in time
+                    woven[1::2] = bottom[1::2]
+                for p in s.encode(av.VideoFrame.from_ndarray(woven, format="rgb24")):
+                    c.mux(p)
+            for p in s.encode():
+                c.mux(p)
+        parts.append(seg.read_bytes())
+    src = tmp_path / "joined.ts"
+    src.write_bytes(b"".join(parts))
+    with video_read.open_input(src) as c:
+        reader = video_read.Reader(c, video_read.video_stream(c))
+        shown = [f.rgb for f in reader.video_frames()]
+    assert len(shown) == 2 * N and max(_comb(a) for a in shown) < 1.5, [round(_comb(a), 2) for a in shown]
+    assert reader.deinterlaced
+    code = main([str(src), "-o", str(tmp_path / "out"), "--cover", "faces", "--json", "-q"])
+    report = capsys.readouterr().out.splitlines()[-1]
+    assert code == 0 and "interlaced: frames made whole (deinterlaced)" in report, report

@@ -335,6 +335,9 @@ class _Pass2:
                 if self.audio_pass is not None:
                     self._muter().finish()
                 check_complete(reader, self.exp, audio=True)
+                if reader.deinterlaced:  # known once a frame is flagged, which may come after the first
+                    self.notes.append("interlaced: frames made whole (deinterlaced) before faces were searched; "
+                                      "written progressive")
                 writer.finish()
             except BaseException:
                 if writer is not None:  # the temporary file is deleted by atomic_output
@@ -368,9 +371,6 @@ class _Pass2:
         if reader.spherical:  # not a leak: what a 360 player needs; the user should know it is gone
             self.notes.append("360 video: its projection (spherical metadata) is not written, so players show it "
                               "flat; a tool such as Google's spatial-media injector adds it back")
-        if reader.deinterlaced:
-            self.notes.append("interlaced: each frame made whole (deinterlaced) before faces were searched; "
-                              "written progressive")
         if audio is not None:
             channels, layout = audio_channels(audio)
             if channels not in OUTPUT_LAYOUTS:

@@ -6,7 +6,8 @@ interleaved; a hunt (2026-12-06) found eyes, nose and mouth visible under a mask
 PAL clip (496 of 505 reference faces covered, 502 on the same clip deinterlaced), and the output was flagged
 progressive with the combing in it. So frames the decoder flags interlaced go through FFmpeg's ``bwdif``
 (one picture a frame, ``send_frame``; the field order the stream says, ``parity=auto``), and detection,
-masking, the output and ``unseen verify`` all see the same whole pictures. Frames not flagged pass as they are.
+masking, the output and ``unseen verify`` all see the same whole pictures. The filter is set up at the first
+frame flagged (a progressive title card may come first); frames not flagged pass it as they are.
 """
 
 from __future__ import annotations

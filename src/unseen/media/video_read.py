@@ -352,10 +352,11 @@ class Reader:
                         size = frame.width, frame.height
                         with contextlib.suppress(Exception):
                             self.spherical = frame.side_data.get("SPHERICAL") is not None
-                        if frame.interlaced_frame:
-                            self._deinterlacer = Deinterlacer(frame, frame.time_base or self.time_base)
-                            self.deinterlaced = True
-                    elif (frame.width, frame.height) != size:  # clips of two sizes joined (MPEG-TS)
+                    if frame.interlaced_frame and self._deinterlacer is None:  # from here on (a progressive
+                        # title or ident may come first); frames not flagged pass the filter as they are
+                        self._deinterlacer = Deinterlacer(frame, frame.time_base or self.time_base)
+                        self.deinterlaced = True
+                    if (frame.width, frame.height) != size:  # clips of two sizes joined (MPEG-TS)
                         at = f", {float(frame.time) - self.start_seconds:.2f} s in" if frame.time is not None else ""
                         raise UnseenError(f"the picture changes size at frame {index + 1}{at} ({size[0]}x{size[1]}, "
                                           f"then {frame.width}x{frame.height}): unseen reads videos of one "
