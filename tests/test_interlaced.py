@@ -115,3 +115,22 @@ def test_interlaced_frames_after_a_progressive_start_are_made_whole(tmp_path, ca
     code = main([str(src), "-o", str(tmp_path / "out"), "--cover", "faces", "--json", "-q"])
     report = capsys.readouterr().out.splitlines()[-1]
     assert code == 0 and "interlaced: frames made whole (deinterlaced)" in report, report
+
+
+def test_the_review_pages_samples_of_an_interlaced_clip_are_whole(dv_clip, tmp_path):
+    """The review page samples a clip by seeking, frame by frame: its detector got the combed frames and the
+    page showed them (a review, 2026-12-06). A sample alone is made whole from one field."""
+    from unseen.engine.plan import Job
+    from unseen.regions import Regions
+    from unseen.web.items import Item, sample_video
+
+    seen = []
+
+    class Seeing:
+        def detect(self, rgb):
+            seen.append(rgb)
+            return Regions.empty()
+
+    item = Item("1", Job(dv_clip, tmp_path, "tape.mp4", ".mp4", "tape", "tape.avi"), "video", False)
+    sample_video(item, Seeing())
+    assert seen and max(_comb(a) for a in seen) < 1.5, [round(_comb(a), 2) for a in seen]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .ffmpeg import av
 
 FILTER = "bwdif"
@@ -45,3 +47,16 @@ class Deinterlacer:
                 out.append(self.graph.pull())
             except (BlockingIOError, _av.error.EOFError):
                 return out
+
+
+
+def whole(rgb: np.ndarray) -> np.ndarray:
+    """One interlaced frame alone made whole (the review page's samples, each found by a seek): ``bwdif`` with no
+    neighbours gives the frame back combed, so one field is kept and the other's lines are made from it (the
+    mean of the lines above and below)."""
+    out = rgb.copy()
+    inner = out[1:-1:2]
+    inner[:] = ((rgb[0:-2:2].astype(np.uint16) + rgb[2::2][: len(inner)]) // 2).astype(np.uint8)
+    if len(rgb) % 2 == 0:
+        out[-1] = rgb[-2]
+    return out

@@ -22,10 +22,12 @@ import numpy as np
 from PIL import Image
 
 from .. import raster
+from ..detect import sphere
 from ..detect.shown import detect_shown
 from ..engine.plan import SIDECAR_SUFFIX, Job
 from ..errors import UnseenError
 from ..media import image as image_io
+from ..media.deinterlace import whole
 from ..media.video_read import Orientation, open_input, video_stream
 from ..media.video_write import output_extension
 from ..options import Options
@@ -295,12 +297,17 @@ def sample_video(item: Item, detector: Any) -> None:
                 t = round(max(0.0, (frame.pts - first_pts) * tb), 3)
             if item.samples and t <= item.samples[-1]["t"]:
                 continue  # a very short clip: the same frame again
-            rgb = Orientation.from_frame(frame).apply(frame.to_ndarray(format="rgb24"))
+            rgb = frame.to_ndarray(format="rgb24")
+            if frame.interlaced_frame:  # made whole, as the run reads it (``media/deinterlace.py``)
+                rgb = whole(rgb)
+            rgb = Orientation.from_frame(frame).apply(rgb)
             if not item.width:
                 item.height, item.width = rgb.shape[:2]
             small, s = raster.fit(rgb, VIDEO_FRAME_SIDE)
             item.frame_scale = s
-            found = detector.detect(small)
+            # a 360 clip searched across its seam, as the run does (``detect.sphere``)
+            found = (sphere.wrapped(detector.detect, small) if sphere.is_equirectangular(rgb.shape[1], rgb.shape[0])
+                     else detector.detect(small))
             found = found.scaled(1 / s) if s != 1 else found
             item.frames[k] = jpeg(small, 85)
             item.thumbs[k] = _thumb(small, found.scaled(s) if s != 1 else found)
