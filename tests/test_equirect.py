@@ -157,3 +157,31 @@ def test_a_360_videos_projection_is_dropped_and_said(tmp_path, capsys):
     assert any(n.startswith("360 video: its projection (spherical metadata) is not written") for n in report["notes"])
     written = (tmp_path / "out" / "sphere.mp4").read_bytes()
     assert b"sv3d" not in written and b"SN 0042" not in written
+
+
+def test_a_photo_sphere_stored_cropped_is_searched_by_its_gpano_tags(tmp_path):
+    """A phone's photo sphere stored cropped (GPano XMP: the full panorama's size and the crop's) is not twice as
+    wide as tall: its faces 72 degrees below the horizon were 3 of 15 covered, all 15 stored whole (a hunt,
+    2026-12-06). Its rows are searched where its tags put them on the sphere."""
+    from unseen.engine.image import cover_decoded
+    from unseen.media import image as image_io
+
+    pic, faces = _scene(-72.0, 1000)
+    top = 700
+    crop = pic[top:]
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           '<rdf:Description xmlns:GPano="http://ns.google.com/photos/1.0/panorama/" '
+           'GPano:ProjectionType="equirectangular" GPano:UsePanoramaViewer="True" '
+           f'GPano:FullPanoWidthPixels="{WIDTH}" GPano:FullPanoHeightPixels="{HEIGHT}" '
+           f'GPano:CroppedAreaImageWidthPixels="{WIDTH}" GPano:CroppedAreaImageHeightPixels="{HEIGHT - top}" '
+           f'GPano:CroppedAreaLeftPixels="0" GPano:CroppedAreaTopPixels="{top}"/></rdf:RDF></x:xmpmeta>')
+    src = tmp_path / "sphere.jpg"
+    Image.fromarray(crop).save(src, quality=95, xmp=xmp.encode())
+    assert not sphere.is_equirectangular(crop.shape[1], crop.shape[0])
+    with image_io.read(src, image_io.DEFAULT_MAX_PIXELS) as img:
+        assert img.sphere is not None and round(img.sphere.top, 2) == round(90 - 180 * top / HEIGHT, 2)
+        out = cover_decoded(img, Options(cover=("face",)).make_detector(), Options(cover=("face",)))
+    written = out.frames[0].pixels
+    shown = np.asarray(Image.open(src).convert("RGB"))
+    got = [covered_fraction(shown, written, (x, y - top, w, h)) for x, y, w, h in faces]
+    assert min(got) >= 0.7, got

@@ -16,9 +16,10 @@ frame of a 360 video, while the right half was covered. So every pass on such a 
 strip of its left edge joined on at the right (``wrapped``, ``SEAM`` of the width), photos and video frames.
 
 Which pictures: a photo twice as wide as it is tall, to ``ASPECT_SLACK`` (the format carries no
-reliable mark once a program has re-saved it). An ordinary photo of that shape costs its polar rows
-searched again (about 15% more CPU) and, in one of the 8 such photos in ../shared/data, 0.74% of
-it covered in addition (docs/BENCHMARKS.md, "360-degree photos").
+reliable mark once a program has re-saved it), or one whose GPano XMP tags say where its rows lie
+(``media/gpano.py``: a phone's photo sphere stored cropped; ``span_of``). An ordinary photo of that
+shape costs its polar rows searched again (about 15% more CPU) and, in one of the 8 such photos in
+../shared/data, 0.74% of it covered in addition (docs/BENCHMARKS.md, "360-degree photos").
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image
 
+from ..media.gpano import FULL, Span
 from ..regions import Regions
 
 SQUEEZES = (3.0, 6.75)  # each searches the rows stretched SQUEEZE / TOLERANCE .. SQUEEZE * TOLERANCE
@@ -41,38 +43,47 @@ MIN_HEIGHT = 256
 SEAM = 1 / 8  # of the width: the strip of the left edge joined on at the right (a face up to that wide is whole)
 
 
+def span_of(width: int, height: int, said: Span | None = None) -> Span | None:
+    """The Span a picture's GPano tags gave (``said``), else the whole sphere for a picture twice as wide as
+    tall, else None (an ordinary picture)."""
+    return said if said is not None else FULL if is_equirectangular(width, height) else None
+
+
 def is_equirectangular(width: int, height: int) -> bool:
     """Is a picture of this size likely a 360-degree photo (equirectangular: twice as wide as tall)?"""
     return height >= MIN_HEIGHT and abs(width - 2 * height) <= max(2.0, ASPECT_SLACK * width)
 
 
-def bands(width: int, height: int) -> list[tuple[int, int, float]]:
-    """``(first row, end row, squeeze)`` of each band searched again, north and south."""
+def bands(width: int, height: int, span: Span = FULL) -> list[tuple[int, int, float]]:
+    """``(first row, end row, squeeze)`` of each band searched again, north and south, within the picture."""
     out = []
+    per_degree = height / max(1e-6, span.top - span.bottom)
+    margin = MARGIN * 180 * per_degree  # MARGIN of a whole sphere's height
     for squeeze in SQUEEZES:
         near = max(FROM_LATITUDE, math.degrees(math.acos(min(1.0, TOLERANCE / squeeze))))
         far = min(TO_LATITUDE, math.degrees(math.acos(1.0 / (squeeze * TOLERANCE))))
         for sign in (1, -1):
-            a, b = (0.5 - sign * far / 180) * height, (0.5 - sign * near / 180) * height
-            y0 = max(0, int(min(a, b) - MARGIN * height))
-            y1 = min(height, math.ceil(max(a, b) + MARGIN * height))
-            out.append((y0, y1, squeeze))
+            a, b = (span.top - sign * far) * per_degree, (span.top - sign * near) * per_degree
+            y0 = max(0, int(min(a, b) - margin))
+            y1 = min(height, math.ceil(max(a, b) + margin))
+            if y1 - y0 >= 2:
+                out.append((y0, y1, squeeze))
     return out
 
 
-def polar(find: Callable[[np.ndarray], Regions], rgb: np.ndarray) -> Regions:
-    """What ``find`` finds in the polar bands of ``rgb`` squeezed, in ``rgb``'s pixels. Each band is
-    joined round: a strip of the other edge is put on each side, and a box reaching past an edge is cut
-    there and its part beyond given on the other side."""
+def polar(find: Callable[[np.ndarray], Regions], rgb: np.ndarray, span: Span = FULL) -> Regions:
+    """What ``find`` finds in the polar bands of ``rgb`` squeezed, in ``rgb``'s pixels. Each band of a
+    picture joined round is: a strip of the other edge is put on each side, and a box reaching past an edge
+    is cut there and its part beyond given on the other side."""
     h, w = rgb.shape[:2]
     found = []
-    for y0, y1, squeeze in bands(w, h):
-        pad = min(w // 4, 2 * (y1 - y0))
+    for y0, y1, squeeze in bands(w, h, span):
+        pad = min(w // 4, 2 * (y1 - y0)) if span.round else 0
         strip = np.concatenate([rgb[y0:y1, w - pad:], rgb[y0:y1], rgb[y0:y1, :pad]], 1)
         width = max(1, round(strip.shape[1] / squeeze))
         small = np.asarray(Image.fromarray(strip).resize((width, y1 - y0), Image.Resampling.BILINEAR))
         found.append(find(small).scaled(strip.shape[1] / width, 1.0, -pad, y0))
-    return _round(Regions.concat(found), w, h)
+    return _round(Regions.concat(found), w, h) if span.round else Regions.concat(found).clipped(w, h)
 
 
 def wrapped(find: Callable[[np.ndarray], Regions], rgb: np.ndarray) -> Regions:

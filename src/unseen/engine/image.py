@@ -22,6 +22,7 @@ from ..detect.shown import detect_shown
 from ..errors import UnseenError
 from ..media import image as image_io
 from ..media import image_check, image_write
+from ..media.gpano import Span
 from ..media.image_open import limit_lifted, open_allowed
 from ..options import Options
 from ..regions import Frame, Regions, inside_share
@@ -77,13 +78,13 @@ def mask_planes(planes: np.ndarray, size: tuple[int, int], regions: Regions, opt
 
 
 def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | None = None,
-          detected: Regions | None = None, alpha: np.ndarray | None = None) -> Covered:
+          detected: Regions | None = None, alpha: np.ndarray | None = None, span: Span | None = None) -> Covered:
     """Mask one RGB frame. ``detected`` replaces detection (a reviewer checked every region).
 
     ``alpha``: the detectors look at what a viewer shows (``raster.views``: over black, and over white
     when partly transparent), and the cover is opaque: a face carried by alpha alone stayed in view
     through a fill drawn on the colour only."""
-    found = detect_shown(detector, pixels, alpha) if detected is None else detected
+    found = detect_shown(detector, pixels, alpha, span=span) if detected is None else detected
     if extra is not None:
         found = found + extra
     out, covered = mask_frame(pixels, found, options)
@@ -92,7 +93,7 @@ def cover(pixels: np.ndarray, detector: Any, options: Options, extra: Regions | 
     if options.self_check:
         # Detect again on the result: anything still face-like gets covered too. One round only:
         # the fill itself must not be mistaken for a new face forever.
-        again = detect_shown(detector, out, alpha, check=True)
+        again = detect_shown(detector, out, alpha, check=True, span=span)
         again = again[inside_share(again.boxes, covered.boxes) < INSIDE_COVERED] if len(again) else again
         if len(again):
             extra_found = len(again)
@@ -133,7 +134,7 @@ def cover_frames(img: image_io.DecodedImage, detector: Any, options: Options, ex
     w, h = img.size
 
     def work(frame: Planes) -> CoveredFrame:
-        c = cover(frame[0], detector, options, extra, detected, alpha=frame[1])
+        c = cover(frame[0], detector, options, extra, detected, alpha=frame[1], span=img.sphere)
         return c, c.alpha
 
     def again(frame: Planes, first: Covered) -> CoveredFrame:

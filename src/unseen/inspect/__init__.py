@@ -54,10 +54,10 @@ def inspect_file(path: Path, detector: Any = None, max_pixels: int | None = None
                     found.frames = len(img.durations)
                     most = MostInOneFrame(detector)
                     for k in range(0, found.frames, -(-found.frames // SAMPLES)):
-                        most.add(detect_shown(detector, img.frames[k], img.alpha[k]))
+                        most.add(detect_shown(detector, img.frames[k], img.alpha[k], span=img.sphere))
                     most.into(found)
                     return found
-                regions = detect_shown(detector, img.frames[0], img.alpha[0])
+                regions = detect_shown(detector, img.frames[0], img.alpha[0], span=img.sphere)
         except UnseenError:
             if not any(b.startswith("clean-aperture crop") for b in found.blocks):
                 raise

@@ -24,6 +24,7 @@ from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 from ..errors import UnseenError, first_line
 from . import IMAGE_SUFFIXES, RAW_SUFFIXES, UNREAD_SUFFIXES, VIDEO_NAMES, pixels_said
 from .apng_read import load_frame
+from .gpano import Span, from_xmp
 from .image_check import gif_canvas, jpeg_segments
 from .image_open import MAX_TEXT_CHUNK, READ_NAMES, open_image, refused_format
 from .isobmff import clean_aperture
@@ -63,6 +64,7 @@ class DecodedImage:
     notes: list[str] = field(default_factory=list)  # conversions a user should know about
     warnings: list[str] = field(default_factory=list)  # what the output leaves out: the command prints these
     source: _Animation | None = None  # where lazily read frames come from (``read(lazy=True)``)
+    sphere: Span | None = None  # a 360 photo's rows on the sphere, as its GPano tags said (``media/gpano.py``)
 
     @property
     def output_format(self) -> str:
@@ -314,7 +316,7 @@ def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
     """Every frame's pixels; without ``keep``, an animation's frames are decoded and let go (``frames``
     then holds only the first, ``durations`` one entry per frame)."""
     animated = fmt in ("GIF", "WEBP", "PNG") and getattr(im, "is_animated", False)
-    out = DecodedImage(frames=[], alpha=[], format=fmt)
+    out = DecodedImage(frames=[], alpha=[], format=fmt, sphere=from_xmp(im.info.get("xmp")))
     if fmt == "WEBP":
         out.lossless = _webp_lossless(im)
     frames = ImageSequence.Iterator(im) if animated else [im]

@@ -231,7 +231,7 @@ def detect_photo(item: Item, detector: Any) -> np.ndarray:
     if img.animated:
         item.notes.append(f"animation of {len(img.frames)} frames: the first is shown; the "
                           "detector still runs on every frame when saving")
-    item.regions = detect_shown(detector, frame, alpha).to_json()
+    item.regions = detect_shown(detector, frame, alpha, span=img.sphere).to_json()
     return raster.shown(frame, alpha)
 
 
