@@ -552,16 +552,19 @@ def test_short_reads_count_as_a_plate_only_beside_one_or_together():
     assert tb.verdicts(stacked, {0: ("M AB", 0.99), 1: ("123", 0.3)}) == [None, None]  # not confident
 
 
-def _banner(name: str, x: int, y: int, scale: float = 0.8, board: int = 245) -> tuple[np.ndarray, np.ndarray]:
+def _banner(name: str, x: int, y: int, scale: float = 0.8, board: int = 245, letters: int = 20,
+            upright: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The fixture photo with a name banner in a script the recogniser does not read (a committed 1-bit
-    rendering of Noto's, tests/fixtures/scripts), its letters 32 px tall on a board of grey ``board``,
-    pasted at (x, y); and the mask of its ink in the photo's pixels."""
+    rendering of Noto's, tests/fixtures/scripts), its letters 32 px tall in grey ``letters`` on a board of grey
+    ``board`` (``upright``: turned to run down, as Korean and Japanese banners do), pasted at (x, y); and the mask
+    of its ink in the photo's pixels."""
     rgb = np.asarray(Image.open(BASE).convert("RGB")).copy()
     banner = Image.open(FIXTURES / "scripts" / f"{name}.png").convert("L")
     banner = banner.resize((round(banner.width * scale), round(banner.height * scale)), Image.LANCZOS)
     ink = np.asarray(banner) < 128
+    ink = np.rot90(ink, -1) if upright else ink
     h, w = ink.shape
-    rgb[y : y + h, x : x + w] = np.where(ink[..., None], 20, board)
+    rgb[y : y + h, x : x + w] = np.where(ink[..., None], letters, board)
     where = np.zeros(rgb.shape[:2], bool)
     where[y : y + h, x : x + w] = ink
     return rgb, where
@@ -583,6 +586,27 @@ def test_text_mode_covers_a_line_the_reader_cannot_read(name, tmp_path, capsys):
     assert any(r.get("unread") and set(r) == {"box", "unread"} for r in still)
     assert verify.text_check(rgb, out, ("face", "plate", "text"))[1] == []
     assert verify.text_check(rgb, rgb.copy())[1] == []  # plates only: a sign, as masking leaves it
+
+
+def test_text_mode_covers_an_unread_line_running_down(tmp_path, capsys):
+    """Korean, Japanese and Mongolian banners run down: text mode took only level lines for unread ones for a
+    while, and a vertical Korean name banner was written untouched (a review, 2026-12-06)."""
+    rgb, ink = _banner("arabic_banner", 230, 20, upright=True)
+    path = tmp_path / "upright.png"
+    Image.fromarray(rgb).save(path)
+    code, _, err = run(capsys, str(path), "-o", str(tmp_path / "text"), "--cover", "faces,plates,text")
+    assert code == 0, err
+    out = read_rgb(tmp_path / "text" / path.name)
+    assert (np.abs(out.astype(np.int16) - rgb).max(2) > TOL)[ink].mean() >= 0.95
+
+
+def test_verify_sees_faint_letters_left(tmp_path):
+    """Letters 20 levels above their board are readable: verify took them for no letters and passed an
+    untouched copy (a review, 2026-12-06)."""
+    rgb, ink = _banner("arabic_banner", 130, 250, board=110, letters=130)
+    rgb[:] = np.where(ink[..., None], 130, 110)  # the banner alone on a wall of its board's grey
+    _, still = verify.text_check(rgb, rgb.copy(), ("face", "plate", "text"))
+    assert any(r.get("unread") for r in still)
 
 
 def test_verify_takes_a_banner_on_a_grey_board_covered_by_the_grey_fill(tmp_path, capsys):

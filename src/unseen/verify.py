@@ -244,7 +244,7 @@ def text_check(original: np.ndarray, output: np.ndarray, cover: tuple[str, ...] 
         box = np.concatenate([q.min(0), q.max(0)])
         if line and (conf < READ_CONF or len(na) < READ_MIN):  # too unsure a read to compare: its letters
             checked += 1
-            if letters_left(original, changed, box):
+            if letters_left(original, output, changed, box):
                 readable.append({"box": _xywh(box), "unread": True})
             continue
         if conf < READ_CONF or len(na) < READ_MIN or ("text" not in cover and not plates.plate_read(a, conf, in_block)):

@@ -110,9 +110,11 @@ MIN_CONF = 0.5  # mean character confidence of a read that counts
 # "Plates and text: scripts the reader cannot read").
 UNREAD_LINE_ELONGATION = 2.0
 UNREAD_LINE_SCORE = 0.5
-# ... and its long side within this many degrees of the horizontal: tree trunks, wind turbines, a crane and a
-# carved panel were boxes as long and as sure, upright (a review on 181 photos of ../shared/data, 2026-12-06: 8
-# of 20 added boxes stood on end; the banners lay within 4 degrees). A banner held askew still reads as a line.
+# ... and its long side within this many degrees of the horizontal or of the vertical (Korean, Japanese and
+# Mongolian banners and signs run down): a slanted box was a branch or a shadow, never a line on the 181 photos of
+# ../shared/data a review ran it on (2026-12-06; the banners lay within 4 degrees of level). Upright trunks, wind
+# turbines and a crane stay covered with it: recall first, and text mode is asked for (a second review: a
+# vertical Korean name banner went uncovered when only level lines counted).
 UNREAD_LINE_TILT = 15.0
 PART_RATIO = 2.5  # a plate's groups side by side: the taller box at most this many times the shorter
 # Two boxes of about one height whose centres are less than this share of the smaller one's height
@@ -143,8 +145,8 @@ def text_like(read: str, conf: float) -> bool:
 
 
 def unread_lines(quads: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Which quads text mode covers even when their read holds no text: shaped like a line lying down
-    (UNREAD_LINE_ELONGATION, UNREAD_LINE_TILT) and sure (UNREAD_LINE_SCORE). Why: a script the recogniser
+    """Which quads text mode covers even when their read holds no text: shaped like a line, level or upright
+    (UNREAD_LINE_ELONGATION, UNREAD_LINE_TILT), and sure (UNREAD_LINE_SCORE). Why: a script the recogniser
     does not know reads as nothing, and a name banner in it is what ``--cover text`` is asked for."""
     if len(quads) == 0:
         return np.zeros(0, bool)
@@ -152,8 +154,9 @@ def unread_lines(quads: np.ndarray, scores: np.ndarray) -> np.ndarray:
     first, second = quads[:, 1] - quads[:, 0], quads[:, 2] - quads[:, 1]
     along = np.where((np.hypot(*first.T) >= np.hypot(*second.T))[:, None], first, second)
     tilt = np.degrees(np.arctan2(np.abs(along[:, 1]), np.abs(along[:, 0])))
+    square = (tilt <= UNREAD_LINE_TILT) | (tilt >= 90.0 - UNREAD_LINE_TILT)
     return ((sides.max(0) >= UNREAD_LINE_ELONGATION * sides.min(0)) & (np.asarray(scores) >= UNREAD_LINE_SCORE)
-            & (tilt <= UNREAD_LINE_TILT))
+            & square)
 
 
 class TextBoxes:

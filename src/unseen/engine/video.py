@@ -407,16 +407,6 @@ def check_frame_size(stream: Any, limit: int, width: int = 0, height: int = 0) -
                           f"frames, {pixels_said(limit)} (8K by default; raise with --max-pixels)")
 
 
-def _frames_by_duration(container: Any, vstream: Any) -> int:
-    """About how many frames a stream that does not count them holds (MPEG-TS, MKV): its length by its frame
-    rate, for the progress bar's share and ETA (an hour-long .ts showed neither; a hunt, 2026-12-06). 0 when
-    unknown. The bar never runs past it: the frames written raise it."""
-    rate = vstream.average_rate or vstream.guessed_rate
-    seconds = (float(vstream.duration * vstream.time_base) if vstream.duration and vstream.time_base
-               else container.duration / 1e6 if container.duration else 0.0)
-    return max(0, round(seconds * float(rate))) if rate else 0
-
-
 def _dropped(container: Any, vstream: Any, audio_kept: Any | None) -> list[str]:
     """What the input carried that the output does not (for the report). ``audio_kept``: the one audio
     stream written (a second language or commentary track went unmentioned when the first was kept)."""
@@ -454,7 +444,7 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     with open_input(src) as c:
         v = video_stream(c)
         check_frame_size(v, options.frame_pixel_limit)
-        total = int(v.frames or 0) or _frames_by_duration(c, v)
+        total = int(v.frames or 0)
         exp = expected(c, v, src)
         audio_in = c.streams.audio[0] if c.streams.audio else None
         keep_audio = options.audio in ("keep", "mute-speech") and audio_in is not None
@@ -550,7 +540,9 @@ def anonymize_video(src: Path, tmp: Path, options: Options, detector: Any, boxse
     the photo path); ``tracks`` is the number of distinct tracks (a face lost for more than 2 s and
     found again counts twice). ``progress(done, total)`` counts frames written; the writer trails
     the analysis by about a second of video, so the rate and ETA are the whole job's. ``total`` is
-    the container's frame count, or its length by its frame rate when it does not say (MKV, MPEG-TS).
+    the container's frame count, 0 when it does not say (MKV, MPEG-TS): an estimate from the stream's length
+    and frame rate was tried and taken out (a review, 2026-12-06: a variable-rate MKV's bar stopped at 25%,
+    joined MPEG-TS recordings' sat at 100% halfway).
     """
     _av = av()
     output_extension(options.codec)
