@@ -154,9 +154,9 @@ def unread_lines(quads: np.ndarray, scores: np.ndarray) -> np.ndarray:
     first, second = quads[:, 1] - quads[:, 0], quads[:, 2] - quads[:, 1]
     along = np.where((np.hypot(*first.T) >= np.hypot(*second.T))[:, None], first, second)
     tilt = np.degrees(np.arctan2(np.abs(along[:, 1]), np.abs(along[:, 0])))
-    square = (tilt <= UNREAD_LINE_TILT) | (tilt >= 90.0 - UNREAD_LINE_TILT)
+    level_or_upright = (tilt <= UNREAD_LINE_TILT) | (tilt >= 90.0 - UNREAD_LINE_TILT)
     return ((sides.max(0) >= UNREAD_LINE_ELONGATION * sides.min(0)) & (np.asarray(scores) >= UNREAD_LINE_SCORE)
-            & square)
+            & level_or_upright)
 
 
 class TextBoxes:

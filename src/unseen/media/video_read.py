@@ -302,7 +302,7 @@ class Reader:
         self.audio_packets = 0
         self.end: float | None = None  # seconds from the stream's start to the end of the last frame
         self.start_seconds = 0.0  # where the stream starts on the file's clock
-        self.deinterlaced = False  # the first frame was interlaced: every picture goes through ``Deinterlacer``
+        self.deinterlaced = False  # a frame was flagged interlaced: from it on, pictures go through ``Deinterlacer``
         self.spherical = False  # the first frame carries a 360 projection (sv3d/st3d, MKV's projection)
         self._deinterlacer: Deinterlacer | None = None
         self._waiting: list[DecodedFrame] = []  # frames given to the deinterlacer, their pictures not yet out
