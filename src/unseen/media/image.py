@@ -22,11 +22,11 @@ import numpy as np
 from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 
 from ..errors import UnseenError, first_line
-from . import IMAGE_SUFFIXES, RAW_SUFFIXES, UNREAD_SUFFIXES, VIDEO_NAMES, pixels_said
+from . import IMAGE_SUFFIXES, RAW_SUFFIXES, VIDEO_NAMES, pixels_said
 from .apng_read import load_frame
 from .gpano import Span, from_xmp
-from .image_check import gif_canvas, jpeg_segments
-from .image_open import MAX_TEXT_CHUNK, READ_NAMES, open_image, refused_format
+from .image_check import gif_canvas
+from .image_open import MAX_TEXT_CHUNK, READ_NAMES, not_read, open_image, refused_format
 from .isobmff import clean_aperture
 
 DEFAULT_MAX_PIXELS = 200_000_000
@@ -148,22 +148,6 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
         raise UnseenError(f"cannot read image header: {why_unreadable(exc)}") from None
 
 
-def _deep_jpeg(path: Path) -> str | None:
-    """A JPEG whose frame has 12 or 16 bits a sample (medical, scientific and some cameras' files), which
-    Pillow's libjpeg cannot decode: it said "unknown or corrupt file" (``inspect``: "cannot identify image
-    file"; a hunt, 2026-12-06)."""
-    try:
-        with open(path, "rb") as fh:
-            segments = jpeg_segments(fh.read(1 << 20))[0]
-    except OSError:
-        return None
-    bits = next((body[0] for marker, body in segments if 0xC0 <= marker <= 0xCF
-                 and marker not in (0xC4, 0xC8, 0xCC) and body), 8)
-    if bits == 8:
-        return None
-    return f"JPEG of {bits} bits a sample: unseen reads 8-bit JPEGs; convert it to 8-bit, or to PNG or TIFF, first"
-
-
 # Colour pictures of 16 bits a channel (TIFF, PNG) are read as their top 8 bits: Pillow has no 16-bit RGB mode.
 # A scanner's or raw converter's 12-bit data stored in 16 bits then came out as levels 0-15, written near-black
 # and posterised, exit 0 (a hunt, 2026-12-06; grey 16-bit data is scaled by its depth, ``_top_level``). Such a
@@ -184,19 +168,6 @@ def _sixteen_bit_colour(im: Image.Image) -> bool:
             return True
     bits = getattr(im, "tag_v2", {}).get(258) if hasattr(im, "tag_v2") else None
     return isinstance(bits, tuple) and bool(bits) and min(bits) == 16
-
-
-def not_read(path: Path) -> str | None:
-    """The line for a file Pillow did not open that unseen knows (None for others): one of ``UNREAD_SUFFIXES``
-    by its name, or a JPEG of more than 8 bits a sample (``_deep_jpeg``): what it is, what unseen reads, and
-    what to do. ``unseen inspect`` says the same."""
-    what = UNREAD_SUFFIXES.get(path.suffix.lower())
-    if what is None:
-        return _deep_jpeg(path)
-    reads = f"videos: {VIDEO_NAMES}" if what.endswith("video") else f"photos: {READ_NAMES}"
-    how = ("export its pages or the photos in it as PNG or TIFF first" if what.endswith("document")
-           else "convert it first")
-    return f"{what} ({path.suffix}): not a photo or video unseen reads ({reads}); {how}"
 
 
 def _tiff_planes_misread(im: Image.Image) -> bool:

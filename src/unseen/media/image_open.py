@@ -17,6 +17,9 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from . import UNREAD_SUFFIXES, VIDEO_NAMES
+from .image_check import jpeg_segments
+
 # The formats unseen reads (Pillow's names): ``Image.open`` tries these plugins and no other. Each of
 # Pillow's ~45 parsers is attack surface on files from anywhere, and its EPS plugin hands the file to
 # Ghostscript, an outside interpreter with a long record of code-execution bugs (Pillow's security
@@ -111,8 +114,6 @@ def _arithmetic_in_one_block(im: Image.Image, path: Path | str) -> None:
     """libjpeg's arithmetic decoder cannot stop mid-scan to wait for more data, and Pillow feeds it 64 KiB
     at a time: a valid arithmetic-coded JPEG larger than that was refused as "truncated or corrupt" (a hunt,
     2026-12-06; Pillow issue 9162). Such a file is handed to the decoder whole."""
-    from .image_check import jpeg_segments
-
     try:
         with open(path, "rb") as fh:
             head = fh.read(1 << 20)
@@ -213,3 +214,32 @@ def _silence_libtiff() -> None:
             fn(None)
     except Exception:  # noqa: BLE001 - never worth failing a read over
         pass
+
+
+def not_read(path: Path) -> str | None:
+    """The line for a file Pillow did not open that unseen knows (None for others): one of ``UNREAD_SUFFIXES``
+    by its name, or a JPEG of more than 8 bits a sample (``_deep_jpeg``): what it is, what unseen reads, and
+    what to do. ``unseen inspect`` says the same."""
+    what = UNREAD_SUFFIXES.get(path.suffix.lower())
+    if what is None:
+        return _deep_jpeg(path)
+    reads = f"videos: {VIDEO_NAMES}" if what.endswith("video") else f"photos: {READ_NAMES}"
+    how = ("export its pages or the photos in it as PNG or TIFF first" if what.endswith("document")
+           else "convert it first")
+    return f"{what} ({path.suffix}): not a photo or video unseen reads ({reads}); {how}"
+
+
+def _deep_jpeg(path: Path) -> str | None:
+    """A JPEG whose frame has 12 or 16 bits a sample (medical, scientific and some cameras' files), which
+    Pillow's libjpeg cannot decode: it said "unknown or corrupt file" (``inspect``: "cannot identify image
+    file"; a hunt, 2026-12-06)."""
+    try:
+        with open(path, "rb") as fh:
+            segments = jpeg_segments(fh.read(1 << 20))[0]
+    except OSError:
+        return None
+    bits = next((body[0] for marker, body in segments if 0xC0 <= marker <= 0xCF
+                 and marker not in (0xC4, 0xC8, 0xCC) and body), 8)
+    if bits == 8:
+        return None
+    return f"JPEG of {bits} bits a sample: unseen reads 8-bit JPEGs; convert it to 8-bit, or to PNG or TIFF, first"
