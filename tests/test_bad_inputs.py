@@ -241,6 +241,9 @@ def test_12bit_data_in_a_16bit_rgb_png_is_refused_not_written_black(tmp_path, cl
     assert "16 bits a colour channel, its levels (but the brightest 2%) under " in line, err
     assert line.endswith("of 65535 (12-bit data?): unseen keeps the top 8 bits and would write a near-black "
                          "picture; scale its levels to the full range, or save it as 8-bit, first"), err
+    from unseen.cli import main
+
+    assert main(["inspect", str(src)]) == 0  # what it carries and its faces are still listed (a review)
 
 
 def test_an_arithmetic_coded_jpeg_over_64_kib_is_read(tmp_path, cli):

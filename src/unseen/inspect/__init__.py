@@ -58,8 +58,9 @@ def inspect_file(path: Path, detector: Any = None, max_pixels: int | None = None
                     most.into(found)
                     return found
                 regions = detect_shown(detector, img.frames[0], img.alpha[0], span=img.sphere)
-        except UnseenError:
-            if not any(b.startswith("clean-aperture crop") for b in found.blocks):
+        except UnseenError as exc:
+            if not isinstance(exc, image_io.NearBlack) and not any(b.startswith("clean-aperture crop")
+                                                                   for b in found.blocks):
                 raise
             with open_image(path) as im:  # anonymising refuses it; here the whole picture is what to count
                 regions = detector.detect(np.asarray(im.convert("RGB")))

@@ -157,6 +157,11 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
 SIXTEEN_BIT_DARK = 16
 
 
+class NearBlack(UnseenError):
+    """A 16-bit colour picture refused as it would be written (``SIXTEEN_BIT_DARK``): ``unseen inspect`` still
+    lists what it carries and counts its faces on the picture as Pillow reads it."""
+
+
 def _sixteen_bit_colour(im: Image.Image) -> bool:
     """Is this frame colour of 16 bits a sample (before loading: its tiles' raw modes; a TIFF: its tag)?"""
     if im.mode not in ("RGB", "RGBA"):
@@ -302,7 +307,7 @@ def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
             out.durations.append(frame_ms(frame))
         rgb, alpha = _to_srgb(_upright(frame, out), out)
         if sixteen and 0 < (top := int(np.percentile(rgb[::4, ::4], 98))) < SIXTEEN_BIT_DARK:
-            raise UnseenError(f"16 bits a colour channel, its levels (but the brightest 2%) under {(top + 1) * 256} "
+            raise NearBlack(f"16 bits a colour channel, its levels (but the brightest 2%) under {(top + 1) * 256} "
                               f"of 65535 ({((top + 1) * 256 - 1).bit_length()}-bit data?): unseen keeps the top 8 bits "
                               "and would write a near-black picture; scale its levels to the full range, or save "
                               "it as 8-bit, first")
