@@ -105,8 +105,8 @@ MIN_CONF = 0.5  # mean character confidence of a read that counts
 # recogniser reads Latin, Chinese and Cyrillic: name banners in Arabic, Persian, Hebrew and Devanagari pasted on
 # a crowd photo at 12-80 px (a hunt, 2026-12-06) came back as nothing or a few letters at 0.2-0.45, and only 10 of
 # 26 sizes were covered; their boxes were 2.35-4.8 times as long as high, scored 0.52-0.87, and are all covered
-# with this rule. What else it covers: 9 boxes on 8 of 181 photos of ../shared/data (a skyline, a mountain's
-# horizon, signs and a flag chart among them), against 19 on 13 before UNREAD_LINE_TILT (docs/BENCHMARKS.md,
+# with this rule. What else it covers: 18 boxes on 12 of 181 photos of ../shared/data (a skyline, a mountain's
+# horizon, tree trunks, signs and a flag chart among them), 19 on 13 without UNREAD_LINE_TILT (docs/BENCHMARKS.md,
 # "Plates and text: scripts the reader cannot read").
 UNREAD_LINE_ELONGATION = 2.0
 UNREAD_LINE_SCORE = 0.5
