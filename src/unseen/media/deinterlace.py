@@ -49,7 +49,6 @@ class Deinterlacer:
                 return out
 
 
-
 def whole(rgb: np.ndarray) -> np.ndarray:
     """One interlaced frame alone made whole (the review page's samples, each found by a seek): ``bwdif`` with no
     neighbours gives the frame back combed, so one field is kept and the other's lines are made from it (the

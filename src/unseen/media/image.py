@@ -171,7 +171,7 @@ def _sixteen_bit_colour(im: Image.Image) -> bool:
         raw = args[0] if isinstance(args, tuple) and args else args
         if isinstance(raw, str) and ";16" in raw:
             return True
-    bits = getattr(im, "tag_v2", {}).get(258) if hasattr(im, "tag_v2") else None
+    bits = im.tag_v2.get(258) if hasattr(im, "tag_v2") else None  # a TIFF's BitsPerSample
     return isinstance(bits, tuple) and bool(bits) and min(bits) == 16
 
 
@@ -308,9 +308,9 @@ def _decode(im: Image.Image, fmt: str, keep: bool = True) -> DecodedImage:
         rgb, alpha = _to_srgb(_upright(frame, out), out)
         if sixteen and 0 < (top := int(np.percentile(rgb[::4, ::4], 98))) < SIXTEEN_BIT_DARK:
             raise NearBlack(f"16 bits a colour channel, its levels (but the brightest 2%) under {(top + 1) * 256} "
-                              f"of 65535 ({((top + 1) * 256 - 1).bit_length()}-bit data?): unseen keeps the top 8 bits "
-                              "and would write a near-black picture; scale its levels to the full range, or save "
-                              "it as 8-bit, first")
+                            f"of 65535 ({((top + 1) * 256 - 1).bit_length()}-bit data?): unseen keeps the top 8 bits "
+                            "and would write a near-black picture; scale its levels to the full range, or save it "
+                            "as 8-bit, first")
         if keep or not out.frames:
             out.frames.append(rgb)
             out.alpha.append(alpha)
