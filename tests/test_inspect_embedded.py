@@ -130,6 +130,20 @@ def test_inspect_reads_xmp_and_iptc_in_a_jpeg(tmp_path: Path, capsys):
     assert found["gps"]["position"] == "48.8584, 2.2945"
 
 
+def test_inspect_reads_a_360_photos_gpano_serial_and_heading(tmp_path: Path, capsys):
+    """A 360 camera's photo sphere carries, in GPano XMP, the app with the camera's serial and the compass heading
+    it faced: inspect said only "XMP" (a hunt, 2026-12-06)."""
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           b'<rdf:Description xmlns:GPano="http://ns.google.com/photos/1.0/panorama/" '
+           b'GPano:ProjectionType="equirectangular" GPano:CaptureSoftware="Insta360 X3 SN IXSE42ABCDEF" '
+           b'GPano:PoseHeadingDegrees="237.5"/></rdf:RDF></x:xmpmeta>')
+    src = tmp_path / "sphere.jpg"
+    Image.new("RGB", (512, 256), (90, 120, 150)).save(src, "JPEG", xmp=xmp)
+    found = _inspect(capsys, src, "--no-faces")
+    assert found["device"]["XMP CaptureSoftware"] == "Insta360 X3 SN IXSE42ABCDEF", found
+    assert found["gps"]["XMP PoseHeadingDegrees"] == "237.5", found
+
+
 def test_inspect_decodes_exif_text_in_other_encodings(tmp_path: Path, capsys):
     """Windows' XP tags (UTF-16) showed as b'J\\x00a...', an Artist written in UTF-8 as "JosÃ©"; a file
     path in DocumentName, EXIF 3.0's Photographer and a street in GPSAreaInformation were not named."""

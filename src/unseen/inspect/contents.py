@@ -30,13 +30,17 @@ _XMP = {
                "CountryName", "PersonInImage", "Name", "filePath", "UserComment"),
     "device": ("Make", "Model", "SerialNumber", "BodySerialNumber", "LensSerialNumber", "CameraSerialNumber",
                "InternalSerialNumber", "ImageUniqueID", "Lens", "LensModel", "LensMake", "DocumentID",
-               "OriginalDocumentID", "InstanceID"),
+               "OriginalDocumentID", "InstanceID",
+               # a 360 camera's (GPano): its app with the camera's serial ("Insta360 X3 SN ..."), its stitcher
+               "CaptureSoftware", "StitchingSoftware"),
     "dates": ("DateCreated", "CreateDate", "DateTimeOriginal", "DateTimeDigitized", "ModifyDate", "MetadataDate",
               "when"),
     "gps": ("GPSLatitude", "GPSLongitude", "GPSAltitude", "GPSAreaInformation", "GPSDestLatitude",
             "GPSDestLongitude", "LocationCreatedGPSLatitude", "LocationShownGPSLatitude",
             # DJI's drones, in decimal degrees (and "Longtitude", so spelled), with the height flown
-            "GpsLatitude", "GpsLongitude", "GpsLongtitude", "AbsoluteAltitude", "RelativeAltitude"),
+            "GpsLatitude", "GpsLongitude", "GpsLongtitude", "AbsoluteAltitude", "RelativeAltitude",
+            # a 360 photo's compass heading (GPano; a hunt, 2026-12-06: listed only as "XMP")
+            "PoseHeadingDegrees"),
 }
 _TAG = re.compile(rb"<[^<>]*+>")
 _SPACE = re.compile(r"\s+")
