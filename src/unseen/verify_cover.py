@@ -45,14 +45,18 @@ def changed_pixels(original: np.ndarray, output: np.ndarray) -> np.ndarray:
     return changed
 
 
-def share(changed: np.ndarray, box: np.ndarray) -> float:
-    """Share of the pixels inside ``box`` that masking changed."""
-    h, w = changed.shape
+def _inside(shape: tuple[int, ...], box: np.ndarray) -> tuple[slice, slice] | None:
+    """The rows and columns of ``box`` within a picture of ``shape``, or None when none are."""
+    h, w = shape[:2]
     x1, y1 = max(int(box[0]), 0), max(int(box[1]), 0)
     x2, y2 = min(int(np.ceil(box[2])), w), min(int(np.ceil(box[3])), h)
-    if x2 <= x1 or y2 <= y1:
-        return 0.0
-    return float(changed[y1:y2, x1:x2].mean())
+    return (slice(y1, y2), slice(x1, x2)) if x2 > x1 and y2 > y1 else None
+
+
+def share(changed: np.ndarray, box: np.ndarray) -> float:
+    """Share of the pixels inside ``box`` that masking changed."""
+    at = _inside(changed.shape, box)
+    return float(changed[at].mean()) if at is not None else 0.0
 
 
 # A line of text's letters are what must not stay: those of the original's pixels in its box further than
@@ -67,16 +71,14 @@ INK_MIN = 0.01
 
 def letters_left(original: np.ndarray, output: np.ndarray, changed: np.ndarray, box: np.ndarray) -> bool:
     """Are most of the letters of ``original`` in ``box`` in ``output`` as they were (``changed``: masking's)?"""
-    h, w = changed.shape
-    x1, y1 = max(int(box[0]), 0), max(int(box[1]), 0)
-    x2, y2 = min(int(np.ceil(box[2])), w), min(int(np.ceil(box[3])), h)
-    if x2 <= x1 or y2 <= y1:
+    at = _inside(changed.shape, box)
+    if at is None:
         return False
-    crop = original[y1:y2, x1:x2].astype(np.int16)
+    crop = original[at].astype(np.int16)
     ink = np.abs(crop - np.median(crop.reshape(-1, crop.shape[2]), 0)).max(2) > INK_TOL
     if ink.mean() < INK_MIN:
         return share(changed, box) < CHANGED_SHARE
-    same = np.abs(output[y1:y2, x1:x2].astype(np.int16) - crop).max(2) <= SAME_TOL
+    same = np.abs(output[at].astype(np.int16) - crop).max(2) <= SAME_TOL
     return float(same[ink].mean()) >= CHANGED_SHARE
 
 

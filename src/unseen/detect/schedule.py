@@ -355,15 +355,13 @@ class VideoDetector:
         full-size RGB is converted only for frames a full pass needs), boxes mapped back to the frame.
         The glance's boxes are marked ``track.WEAK_SOURCE``: the tracker does not let them take a track
         away from its full-size boxes."""
-        width, height = _size(frame)
-        # a 360 video's frame is searched across its seam (``sphere.wrapped``): a face there is two halves
-        wrap = sphere.is_equirectangular(width, height)
+        width, height = _size(frame)  # a 360 video's frame is searched across its seam (``sphere.searched``)
         if not _on_fitted(frame, job):
-            found = sphere.wrapped(lambda a: self.run(a, job), frame.rgb) if wrap else self.run(frame.rgb, job)
+            found = sphere.searched(lambda a: self.run(a, job), frame.rgb, (width, height))
         else:
             small = frame.fitted(job[4])
             fitted = (job[0], 1.0, *job[2:4], 0, *job[5:])
-            found = sphere.wrapped(lambda a: self.run(a, fitted), small) if wrap else self.run(small, fitted)
+            found = sphere.searched(lambda a: self.run(a, fitted), small, (width, height))
             found = found.scaled(width / small.shape[1], height / small.shape[0])
         if job[4] != GLANCE:
             return found

@@ -94,6 +94,12 @@ def wrapped(find: Callable[[np.ndarray], Regions], rgb: np.ndarray) -> Regions:
     return _round(find(np.concatenate([rgb, rgb[:, :pad]], 1)), w, h)
 
 
+def searched(find: Callable[[np.ndarray], Regions], rgb: np.ndarray, size: tuple[int, int]) -> Regions:
+    """``find`` on ``rgb``, a copy (maybe shrunk) of a picture of ``size`` (width, height): across its seam
+    (``wrapped``) when that picture is a 360 one. Video frames and the review page's samples go through it."""
+    return wrapped(find, rgb) if is_equirectangular(*size) else find(rgb)
+
+
 def _round(found: Regions, width: int, height: int) -> Regions:
     """Boxes past the left or right edge, cut there, with their part beyond on the other side."""
     if not len(found):

@@ -107,20 +107,28 @@ def open_image(path: Path | str) -> Iterator[Image.Image]:
             yield im
 
 
-ARITHMETIC_SOF = frozenset({0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})  # arithmetic-coded JPEG frames (T.81)
+SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # a JPEG's frame headers (T.81)
+ARITHMETIC_SOF = frozenset({0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})  # arithmetic-coded JPEG frames
+
+
+def _jpeg_frame(path: Path | str) -> tuple[int, bytes] | None:
+    """A JPEG's frame header (its marker and body) from the file's first MiB, or None."""
+    try:
+        with open(path, "rb") as fh:
+            segments = jpeg_segments(fh.read(1 << 20))[0]
+    except OSError:
+        return None
+    return next(((marker, body) for marker, body in segments if marker in SOF_MARKERS and body), None)
 
 
 def _arithmetic_in_one_block(im: Image.Image, path: Path | str) -> None:
     """libjpeg's arithmetic decoder cannot stop mid-scan to wait for more data, and Pillow feeds it 64 KiB
     at a time: a valid arithmetic-coded JPEG larger than that was refused as "truncated or corrupt" (a hunt,
     2026-12-06; Pillow issue 9162). Such a file is handed to the decoder whole."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 20)
-        if any(marker in ARITHMETIC_SOF for marker, _ in jpeg_segments(head)[0]):
+    frame = _jpeg_frame(path)
+    if frame is not None and frame[0] in ARITHMETIC_SOF:
+        with contextlib.suppress(OSError):
             im.decodermaxblock = max(im.decodermaxblock, os.path.getsize(path))
-    except OSError:
-        pass
 
 
 @contextlib.contextmanager
@@ -233,13 +241,8 @@ def _deep_jpeg(path: Path) -> str | None:
     """A JPEG whose frame has 12 or 16 bits a sample (medical, scientific and some cameras' files), which
     Pillow's libjpeg cannot decode: it said "unknown or corrupt file" (``inspect``: "cannot identify image
     file"; a hunt, 2026-12-06)."""
-    try:
-        with open(path, "rb") as fh:
-            segments = jpeg_segments(fh.read(1 << 20))[0]
-    except OSError:
-        return None
-    bits = next((body[0] for marker, body in segments if 0xC0 <= marker <= 0xCF
-                 and marker not in (0xC4, 0xC8, 0xCC) and body), 8)
+    frame = _jpeg_frame(path)
+    bits = frame[1][0] if frame is not None else 8
     if bits == 8:
         return None
     return f"JPEG of {bits} bits a sample: unseen reads 8-bit JPEGs; convert it to 8-bit, or to PNG or TIFF, first"

@@ -305,9 +305,7 @@ def sample_video(item: Item, detector: Any) -> None:
                 item.height, item.width = rgb.shape[:2]
             small, s = raster.fit(rgb, VIDEO_FRAME_SIDE)
             item.frame_scale = s
-            # a 360 clip searched across its seam, as the run does (``detect.sphere``)
-            found = (sphere.wrapped(detector.detect, small) if sphere.is_equirectangular(rgb.shape[1], rgb.shape[0])
-                     else detector.detect(small))
+            found = sphere.searched(detector.detect, small, (rgb.shape[1], rgb.shape[0]))  # as the run does
             found = found.scaled(1 / s) if s != 1 else found
             item.frames[k] = jpeg(small, 85)
             item.thumbs[k] = _thumb(small, found.scaled(s) if s != 1 else found)
