@@ -732,3 +732,27 @@ def test_a_mark_that_could_not_be_written_is_not_left_empty(tmp_path, cli, monke
     rc, _, err = cli(tmp_path / "d", "-o", tmp_path / "d" / "pub")
     assert rc == 1 and "no space left on device" in err, err
     assert not (tmp_path / "d" / "pub" / OUTPUT_FOLDER_MARK).exists()
+
+
+def test_a_dvrs_raw_streams_fail_in_a_folder_and_by_name(tmp_path, cli):
+    """What a DVR or dashcam exports (a bare .h264/.hevc stream, Dahua's .dav) was passed over as "not
+    photos or videos", exit 0, its faces untouched; named with ``-o x.mp4`` it was told "unseen writes
+    this photo as .png" (a hunt, 2026-12-06). Each fails in one line, as .mpg clips do."""
+    d = tmp_path / "dvr"
+    d.mkdir()
+    shutil.copy(HOPPER, d / "a.jpg")
+    for name in ("ch01.h264", "ch02.hevc", "ch03.dav", "ch04.mjpeg"):
+        (d / name).write_bytes(b"\x00\x00\x00\x01\x67" + bytes(2000))
+    rc, stdout, err = cli(d, "-o", tmp_path / "out", "--json")
+    assert rc == 1, err
+    assert {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {
+        "a.jpg": "ok", "ch01.h264": "error", "ch02.hevc": "error", "ch03.dav": "error", "ch04.mjpeg": "error"}
+    lines = sorted(line.split(":")[2].strip() for line in err.splitlines() if "not a photo or video" in line)
+    assert lines == ["Dahua DVR video (.dav)", "raw H.264 video stream (.h264)", "raw H.265 video stream (.hevc)",
+                     "raw MJPEG video stream (.mjpeg)"], err
+    assert all("(videos: MP4" in line for line in err.splitlines() if "not a photo or video" in line), err
+    rc, _, err = cli(d / "ch01.h264", "-o", tmp_path / "ch01.mp4")
+    assert rc == 1 and "raw H.264 video stream (.h264): not a photo or video" in err and ".png" not in err, err
+    (tmp_path / "notes.txt").write_text("minutes\n")
+    rc, _, err = cli(tmp_path / "notes.txt", "-o", tmp_path / "notes.mp4")
+    assert rc == 1 and "not a photo or video unseen reads" in err and ".png" not in err, err

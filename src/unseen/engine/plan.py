@@ -377,7 +377,9 @@ def plan_file(src: Path, out: Path, video_ext: str = ".mp4") -> tuple[list[Job],
     ``.jpg`` holding a PNG) is written as OUT's stem with that extension."""
     ext = likely_extension(src, video_ext)
     asked = _SAME_EXTENSION.get(out.suffix.lower(), out.suffix.lower())
-    if asked != ext and src.suffix.lower() not in UNREAD_SUFFIXES:  # those: the reader's own line says why
+    # a file unseen does not read by its name, or one of no known suffix: the reader's own line says why,
+    # or its content names the extension (a raw .h264 was told "writes this photo as .png", a hunt, 2026-12-06)
+    if asked != ext and src.suffix.lower() not in UNREAD_SUFFIXES and kind_of(src):
         what = "video" if kind_of(src) == "video" else "photo"
         codec = "; --codec vp9 writes .webm" if what == "video" and asked == ".webm" else ""
         return [], [Report(input=str(src), status="error",

@@ -53,6 +53,11 @@ UNREAD_SUFFIXES = {
     # an archive's scans of prints are often PDFs: passed over as "not photos or videos", exit 0, the run
     # looked done while the photos in them never were (a hunt, 2026-12-06)
     ".pdf": "PDF document",
+    # what a DVR, an NVR or a dashcam exports: a bare H.264/H.265/MJPEG stream, or Dahua's .dav. Passed
+    # over as "not photos or videos", exit 0, the faces in them untouched (a hunt, 2026-12-06)
+    **{s: "raw H.264 video stream" for s in (".h264", ".264")},
+    **{s: "raw H.265 video stream" for s in (".h265", ".265", ".hevc")},
+    **{s: "raw MJPEG video stream" for s in (".mjpeg", ".mjpg")}, ".dav": "Dahua DVR video",
 }
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 # Files that travel with photos and videos and can tell where, when or who: editors' XMP sidecars, a photo

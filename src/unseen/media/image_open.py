@@ -231,7 +231,7 @@ def not_read(path: Path) -> str | None:
     what = UNREAD_SUFFIXES.get(path.suffix.lower())
     if what is None:
         return _deep_jpeg(path)
-    reads = f"videos: {VIDEO_NAMES}" if what.endswith("video") else f"photos: {READ_NAMES}"
+    reads = f"videos: {VIDEO_NAMES}" if "video" in what else f"photos: {READ_NAMES}"
     how = ("export its pages or the photos in it as PNG or TIFF first" if what.endswith("document")
            else "convert it first")
     return f"{what} ({path.suffix}): not a photo or video unseen reads ({reads}); {how}"
