@@ -19,7 +19,7 @@ import av
 import numpy as np
 import pytest
 from conftest import FIXTURES, shared_path
-from voices_media import Clip, db, load, speech_clip, webrtc_flags
+from voices_media import Clip, db, load, speech_clip, webrtc_flags, write_clip
 
 from unseen.audio import Muter, analyse, speech
 from unseen.cli import main
@@ -246,6 +246,24 @@ def test_damaged_audio_fails_with_one_line_and_no_output(clips, tmp_path, capsys
     assert main([str(src), "-q", "--audio", "keep"]) == 1  # keeping it fails too, and says it is the audio
     assert "audio is damaged" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
+
+
+def test_a_clock_that_skips_ahead_is_no_truncation(clips, tmp_path):
+    """A recording whose audio clock jumps ahead mid-speech (a phone's microphone dropping out, joined
+    recordings), no sample lost, was refused with ``--audio mute-speech`` as "truncated or damaged" while
+    ``--audio keep`` wrote it (a hunt, 2026-12-06): the span its timestamps cover counted as samples
+    missing. It is muted as any other, the speech after the jump too."""
+    clip = clips[(44100, "stereo")]
+    x = load(clip.path, 44100, "stereo")
+    src, dst = tmp_path / "skip.mp4", tmp_path / "out.mp4"
+    write_clip(src, x, 44100, "stereo", skip=(sum(clip.speech) / 2, 3.0))
+    run(src, dst)
+    left = webrtc_flags(dst)
+    assert left.size > 0.9 * x.shape[1] / 44100 / 0.03 and left.mean() < 0.05, left.mean()
+    assert webrtc_flags(src).mean() > 0.2  # the speech was there
+    with av.open(str(dst)) as c:  # the jump kept: the sound after it stays with its pictures
+        last = max(p.pts + p.duration for p in c.demux(c.streams.audio[0]) if p.pts is not None)
+        assert float(last * c.streams.audio[0].time_base) > x.shape[1] / 44100 + 2.5
 
 
 def test_drop_never_reads_the_audio(clips, tmp_path, monkeypatch):

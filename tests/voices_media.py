@@ -85,8 +85,10 @@ def speech_audio(rate: int, layout: str, seed: int = 7) -> tuple[np.ndarray, tup
 
 
 def write_clip(path: Path, x: np.ndarray, rate: int, layout: str, video: bool = True, fps: int = 10,
-               codec: str = "aac") -> None:
-    """Mux ``x`` as AAC (or another codec) with tiny generated video frames, interleaved by time."""
+               codec: str = "aac", skip: tuple[float, float] | None = None) -> None:
+    """Mux ``x`` as AAC (or another codec) with tiny generated video frames, interleaved by time;
+    ``skip`` (at, seconds): the audio's clock jumps ahead from ``at`` s on, no sample lost (a microphone
+    dropping out)."""
     n = x.shape[1]
     with av.open(str(path), "w") as c:
         vs = None
@@ -110,7 +112,8 @@ def write_clip(path: Path, x: np.ndarray, rate: int, layout: str, video: bool = 
                 continue
             chunk = np.ascontiguousarray(x[:, ai:ai + 1024].astype(np.float32))
             f = float_planar_frame(chunk, layout, rate)  # PyAV's from_ndarray fails on 7.1
-            f.sample_rate, f.pts, f.time_base = rate, ai, Fraction(1, rate)
+            ahead = round(skip[1] * rate) if skip and ai >= skip[0] * rate else 0
+            f.sample_rate, f.pts, f.time_base = rate, ai + ahead, Fraction(1, rate)
             c.mux(a.encode(f))
             ai += chunk.shape[1]
         if vs is not None:

@@ -145,6 +145,13 @@ def _declared_seconds(container: Any, stream: Any) -> float | None:
     return None
 
 
+def _ends(frame: Any, stream: Any) -> float:
+    """Seconds from the stream's start to the end of ``frame`` by its timestamp (0 when it has none)."""
+    if frame.pts is None or not frame.time_base or not frame.sample_rate:
+        return 0.0
+    return float((frame.pts - (stream.start_time or 0)) * frame.time_base) + frame.samples / frame.sample_rate
+
+
 def _decode(container: Any, stream: Any, stop: threading.Event | None) -> Iterator[Any]:
     """Every frame of one audio stream; any FFmpeg failure becomes a one-line UnseenError."""
     _av = av()
@@ -184,6 +191,7 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
         pending: list[np.ndarray] = []  # planar chunks waiting for the per-channel detectors
         pending_n = 0
         n = 0
+        ends = 0.0  # where the last frame ends on the stream's clock: past ``n`` samples when its clock skips
         fore, fore_det = Foreground(), SpeechDetector(params)  # the downmix's non-repeating part (music repeats)
 
         def per_channel() -> None:
@@ -207,6 +215,7 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
                 dets = [(ch, Resampler16k(), SpeechDetector(params)) for ch in chans]
             stats.feed(x)
             n += x.shape[1]
+            ends = max(ends, _ends(frame, stream))
             _, rs, det = dets[0]
             if planar.out_layout != planar.layout:  # no layout to downmix by: average the channels
                 mono = rs.resample(_mono_frame(x.mean(axis=0, keepdims=True), planar.rate))
@@ -227,7 +236,10 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
                 raise UnseenError(f"audio stops at 0 s of {declared:.2f} s (truncated or damaged); nothing written")
             return AudioAnalysis(rate, "", 0, 0, [], [], 0, np.zeros(0, int), 0, time.thread_time() - c0)
         rate = planar.rate
-        if declared is not None and n < declared * rate - TRUNC_TOL_SAMPLES:
+        # truncated when the sound stops early on the stream's clock: a recording whose clock skips ahead (a
+        # phone's microphone dropping out, joined recordings) has fewer samples than its length and was refused
+        # as "truncated or damaged" (a hunt, 2026-12-06); the mute counts samples, so it needs none in the gap
+        if declared is not None and max(n / rate, ends) < declared - TRUNC_TOL_SAMPLES / rate:
             raise UnseenError(f"audio stops at {n / rate:.2f} s of {declared:.2f} s (truncated or damaged); "
                               "nothing written")
         stats.feed(np.zeros((planar.channels, 0), np.float32), final=True)
