@@ -19,7 +19,7 @@ import av
 import numpy as np
 import pytest
 from conftest import FIXTURES, shared_path
-from voices_media import Clip, db, load, speech_clip, webrtc_flags, write_clip
+from voices_media import Clip, bed, db, load, speech_clip, webrtc_flags, write_clip
 
 from unseen.audio import Muter, analyse, speech
 from unseen.cli import main
@@ -264,6 +264,36 @@ def test_a_clock_that_skips_ahead_is_no_truncation(clips, tmp_path):
     with av.open(str(dst)) as c:  # the jump kept: the sound after it stays with its pictures
         last = max(p.pts + p.duration for p in c.demux(c.streams.audio[0]) if p.pts is not None)
         assert float(last * c.streams.audio[0].time_base) > x.shape[1] / 44100 + 2.5
+
+
+def test_the_sound_players_play_is_the_one_kept_and_the_others_are_said(clips, tmp_path, capsys):
+    """Of two audio tracks the first in the file was kept, silently: a faint camera-mic track before the
+    interview marked default came out as the sound, "0.0 s of speech muted" (a hunt, 2026-12-06). The one
+    players play is kept, its speech muted, and the run says which it left out."""
+    speech = clips[(44100, "stereo")].path
+    quiet = tmp_path / "quiet.mp4"
+    write_clip(quiet, bed(load(speech, 44100, "stereo").shape[1], 2, 44100, np.random.default_rng(3)), 44100, "stereo")
+    src, dst = tmp_path / "two.mp4", tmp_path / "out.mp4"
+    with av.open(str(speech)) as a, av.open(str(quiet)) as b, av.open(str(src), "w") as o:
+        video = o.add_stream_from_template(a.streams.video[0])
+        mic = o.add_stream_from_template(b.streams.audio[0])
+        talk = o.add_stream_from_template(a.streams.audio[0])
+        mic.disposition, talk.disposition = 0, av.stream.Disposition.default
+        for c, outs in ((a, {a.streams.video[0].index: video, a.streams.audio[0].index: talk}),
+                        (b, {b.streams.audio[0].index: mic})):
+            for p in c.demux([c.streams[k] for k in outs]):
+                if p.dts is not None:
+                    p.stream = outs[p.stream.index]
+                    o.mux(p)
+    assert main([str(src), "-o", str(dst), "-q", "--audio", "mute-speech", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    said = "2 audio streams in the file; only stream 2, the one players play"
+    assert any(said in w for w in report["warnings"]), report
+    assert report["speech_removed_seconds"] > 3.0, report
+    assert webrtc_flags(load(src, 16000, stream=1)[0]).mean() > 0.2  # the speech: the second track
+    assert webrtc_flags(dst).mean() < 0.05
+    with av.open(str(dst)) as c:
+        assert len(c.streams.audio) == 1
 
 
 def test_drop_never_reads_the_audio(clips, tmp_path, monkeypatch):

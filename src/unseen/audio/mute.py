@@ -40,6 +40,7 @@ import numpy as np
 
 from ..errors import UnseenError
 from ..media.ffmpeg import audio_samples, av, error_line, float_planar_frame, open_input
+from ..media.video_read import audio_stream
 from .bed import BlockStats, Profile, ShapedNoise, profiles
 from .foreground import Foreground
 from .speech import Resampler16k, SpeechDetector, VadParams, pad_merge
@@ -179,7 +180,7 @@ def analyse(path: Path, params: VadParams = DEFAULT_PARAMS,
     with open_input(path) as container:
         if not container.streams.audio:
             return None
-        stream = container.streams.audio[0]
+        stream = audio_stream(container)
         if stream.codec_context is None:
             raise UnseenError("audio track uses a codec FFmpeg cannot decode; use --audio drop")
         stream.codec_context.options = {"err_detect": "explode"}

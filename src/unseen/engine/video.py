@@ -62,6 +62,7 @@ from ..media.video_check import verify_output
 from ..media.video_read import (
     Expected,
     Reader,
+    audio_stream,
     check_complete,
     expected,
     format_name,
@@ -284,7 +285,7 @@ class _Pass2:
             v = video_stream(c)
             if big_frames(v):
                 self._after_analysis()
-            a = c.streams.audio[0] if self.keep_audio else None
+            a = audio_stream(c) if self.keep_audio else None
             writer: Writer | None = None
             origin = 0.0
             pending_audio: list = []
@@ -446,8 +447,12 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         check_frame_size(v, options.frame_pixel_limit)
         total = int(v.frames or 0)
         exp = expected(c, v, src)
-        audio_in = c.streams.audio[0] if c.streams.audio else None
+        audio_in = audio_stream(c)
         keep_audio = options.audio in ("keep", "mute-speech") and audio_in is not None
+        if keep_audio and len(c.streams.audio) > 1:
+            said = ", ".join(f"stream {s.index}" for s in c.streams.audio if s.index != audio_in.index)
+            result.warnings.append(f"{len(c.streams.audio)} audio streams in the file; only stream {audio_in.index}, "
+                                   f"the one players play, is written, not {said}")
         result.format_in = format_name(c, src)
         result.dropped = _dropped(c, v, audio_in if keep_audio else None)
         others = other_clips(c, v)

@@ -55,6 +55,13 @@ def video_stream(container):
     return best
 
 
+def audio_stream(container):
+    """The audio stream kept (``--audio keep`` or ``mute-speech``): the one a player plays, chosen as for
+    video (the default disposition first). The first in the file used to be taken: a faint camera-mic track
+    before the interview marked default came out as the sound, "0.0 s of speech muted" (a hunt, 2026-12-06)."""
+    return container.streams.best("audio") if container.streams.audio else None
+
+
 def other_clips(container, stream) -> list:
     """The video streams other than ``stream`` that are clips, not cover art: the output leaves them out."""
     return [s for s in container.streams.video if s.index != stream.index and not s.disposition & ATTACHED_PIC]
