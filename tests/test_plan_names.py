@@ -756,3 +756,28 @@ def test_a_dvrs_raw_streams_fail_in_a_folder_and_by_name(tmp_path, cli):
     (tmp_path / "notes.txt").write_text("minutes\n")
     rc, _, err = cli(tmp_path / "notes.txt", "-o", tmp_path / "notes.mp4")
     assert rc == 1 and "not a photo or video unseen reads" in err and ".png" not in err, err
+
+
+def test_a_sound_recording_and_a_pdf_under_another_name_are_said_for_what_they_are(tmp_path, cli, capsys):
+    """A voice memo was told "convert it first" (an MP3 with a cover picture: "GBR image"), though no
+    conversion makes it something unseen reads; a PDF a scanner named .tif was "unknown or corrupt" where
+    one named .pdf is told to export its pages (a hunt, 2026-12-06). A folder run still leaves sound alone."""
+    (tmp_path / "memo.mp3").write_bytes(b"ID3\x03\x00\x00\x00\x01\x20\x00" + bytes(20000))
+    (tmp_path / "memo.m4a").write_bytes(bytes(4) + b"ftypM4A " + bytes(2000))
+    (tmp_path / "scan.tif").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + bytes(2000))
+    for name in ("memo.mp3", "memo.m4a"):
+        rc, _, err = cli(tmp_path / name, "-o", tmp_path / "out.mp4")
+        assert rc == 1 and f"sound recording (.{name[5:]}): not a photo or video" in err, err
+        assert "GBR" not in err and "convert it first" not in err and ".png" not in err, err
+        from unseen.cli import main
+
+        assert main(["inspect", str(tmp_path / name)]) == 1
+        err = capsys.readouterr().err
+        assert "sound recording" in err and "cannot read image" not in err, err
+    rc, _, err = cli(tmp_path / "scan.tif")
+    assert rc == 1 and "PDF document (.tif)" in err and "export its pages" in err, err
+    (tmp_path / "d").mkdir()
+    shutil.copy(HOPPER, tmp_path / "d" / "a.jpg")
+    (tmp_path / "memo.mp3").rename(tmp_path / "d" / "memo.mp3")
+    rc, _, err = cli(tmp_path / "d", "-o", tmp_path / "pub")
+    assert rc == 0 and "memo.mp3" in err and "sound recording" not in err, err

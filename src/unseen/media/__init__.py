@@ -59,6 +59,11 @@ UNREAD_SUFFIXES = {
     **{s: "raw H.265 video stream" for s in (".h265", ".265", ".hevc")},
     **{s: "raw MJPEG video stream" for s in (".mjpeg", ".mjpg")}, ".dav": "Dahua DVR video",
 }
+# Sound on its own (a witness's voice memo): no pictures to cover, and unseen does not change a recording alone.
+# Named on the command line it was told "convert it first" (an MP3 with cover art "GBR image"), and converted
+# to MP4 it was "no video stream" (a hunt, 2026-12-06). A folder run leaves them alone, as other files.
+AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".wav", ".ogg", ".oga", ".opus", ".flac", ".aac", ".amr", ".wma",
+                            ".aif", ".aiff", ".caf"})
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 # Files that travel with photos and videos and can tell where, when or who: editors' XMP sidecars, a photo
 # export's JSON (Google Takeout's geoData), a drone's GPS subtitles, GPS tracks, an iPhone's edit file,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from . import UNREAD_SUFFIXES, VIDEO_NAMES
+from . import AUDIO_SUFFIXES, UNREAD_SUFFIXES, VIDEO_NAMES
 from .image_check import jpeg_segments
 
 # The formats unseen reads (Pillow's names): ``Image.open`` tries these plugins and no other. Each of
@@ -225,16 +225,29 @@ def _silence_libtiff() -> None:
 
 
 def not_read(path: Path) -> str | None:
-    """The line for a file Pillow did not open that unseen knows (None for others): one of ``UNREAD_SUFFIXES``
-    by its name, or a JPEG of more than 8 bits a sample (``_deep_jpeg``): what it is, what unseen reads, and
-    what to do. ``unseen inspect`` says the same."""
-    what = UNREAD_SUFFIXES.get(path.suffix.lower())
+    """The line for a file Pillow did not open that unseen knows (None for others): a sound recording or one of
+    ``UNREAD_SUFFIXES`` by its name, a PDF by its first bytes, or a JPEG of more than 8 bits a sample
+    (``_deep_jpeg``): what it is, what unseen reads, and what to do. ``unseen inspect`` says the same."""
+    if path.suffix.lower() in AUDIO_SUFFIXES:
+        return (f"sound recording ({path.suffix}): not a photo or video; unseen does not change sound on its own "
+                "(a video's speech: --audio mute-speech)")
+    what = UNREAD_SUFFIXES.get(path.suffix.lower()) or ("PDF document" if _head(path, 5) == b"%PDF-" else None)
     if what is None:
         return _deep_jpeg(path)
     reads = f"videos: {VIDEO_NAMES}" if "video" in what else f"photos: {READ_NAMES}"
     how = ("export its pages or the photos in it as PNG or TIFF first" if what.endswith("document")
            else "convert it first")
     return f"{what} ({path.suffix}): not a photo or video unseen reads ({reads}); {how}"
+
+
+def _head(path: Path, n: int) -> bytes:
+    """The file's first ``n`` bytes (none when it cannot be read): a PDF named .tif (a scanner's export) was
+    "unknown or corrupt" where one named .pdf is told what to do (a hunt, 2026-12-06)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(n)
+    except OSError:
+        return b""
 
 
 def _deep_jpeg(path: Path) -> str | None:
