@@ -288,3 +288,15 @@ def test_a_face_covered_with_its_own_pixels_is_named_reversible(outputs, tmp_pat
     assert "covered with its own pixels (blur or pixelation: partly reversible)" in capsys.readouterr().out
     _, fill = run_json(capsys, str(outputs["original"]), str(outputs["fill"]))
     assert not any(f.get("reversible") for f in fill["faces"]) and "reverse" not in fill["summary"]
+
+
+def test_a_thing_the_run_rightly_left_is_no_face_to_verify(dlib_installed, tmp_path, capsys):
+    """The group photo enlarged 3x (a JPEG): verify's overview pass, at 0.3 under its RetinaFace pass's
+    measured 0.5, took the red heart balloon at the left edge for a face (0.37), on pixels the run rightly
+    left alone, and failed the photo as "still matchable"; ``--verify`` wrote nothing (a hunt, 2026-12-06)."""
+    big = tmp_path / "group3x.jpg"
+    im = Image.open(GROUP).convert("RGB")
+    im.resize((im.width * 3, im.height * 3), Image.Resampling.LANCZOS).save(big, quality=90)
+    assert cli_main([str(big), "-o", str(tmp_path / "out"), "-q"]) == 0
+    code, report = run_json(capsys, str(big), str(tmp_path / "out" / big.name))
+    assert code == 0, report

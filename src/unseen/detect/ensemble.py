@@ -146,7 +146,9 @@ CHECK_PASSES: tuple[Pass, ...] = (Pass("retinaface", 1.0, 0.5),
 # none). With it 45 of 45, and 15 of 15 at 3000 px against 11, for 1.07-1.09x the CPU of the WIDER photos
 # and 1.05-1.08x on crowd photos (docs/BENCHMARKS.md, "Big faces: the overview pass"). Its threshold is its
 # own: those faces scored 0.78-0.96 there, and at the main pass's 0.1 it put a head-sized ellipse on the Royal
-# Opera House's sign in facenet's first frame (0.107).
+# Opera House's sign in facenet's first frame (0.107). Never under its pass's own threshold: verify's detector
+# (RetinaFace at 0.5, as measured) took a red heart balloon for a face at 0.37 there, on pixels the run rightly
+# left alone, and failed a photo covered as it should be (a hunt, 2026-12-06).
 OVERVIEW = 448
 OVERVIEW_MIN = 40
 OVERVIEW_THRESHOLD = 0.3
@@ -225,7 +227,8 @@ class Detector:
             scale = OVERVIEW / max(h, w)
             jobs += [(cost, partial(_at_least, job, OVERVIEW_MIN / scale))
                      for cost, job in tile_jobs(rgb, self._backends[face.backend], scale,
-                                                clamp_threshold(OVERVIEW_THRESHOLD + self.threshold_shift))]
+                                                max(self._threshold(face), clamp_threshold(OVERVIEW_THRESHOLD +
+                                                                                           self.threshold_shift)))]
         # Biggest jobs first so the two workers finish together; loading models comes last.
         jobs.sort(key=lambda job: -job[0])
         if load_also:
