@@ -9,6 +9,7 @@ double that finds nothing, so they cost a decode and an encode, not a detector r
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from fractions import Fraction
@@ -414,6 +415,38 @@ def test_a_colour_matrix_unseen_cannot_convert_is_named(tmp_path, capsys):
     assert err[0] == (f"unseen: {src}: its colour matrix (YCgCo) is not one unseen converts (BT.601, BT.709, "
                       "BT.2020); re-encode it with BT.709 first"), err
     assert not (tmp_path / "out.mp4").exists()
+
+
+def _ts_segment(level: int, full: bool, start: int, n: int = 8) -> bytes:
+    """An H.264 MPEG-TS recording of ``n`` flat frames of RGB ``level``, in full or limited range."""
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mpegts") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        s.codec_context.color_range, s.codec_context.colorspace = (2 if full else 1), 1
+        s.options = {"x264-params": f"fullrange={'on' if full else 'off'}", "preset": "ultrafast"}
+        for k in range(n):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), level, np.uint8), format="rgb24")
+            f = f.reformat(format="yuv420p", dst_colorspace=1, dst_color_range=2 if full else 1)
+            f.color_range, f.pts, f.time_base = (2 if full else 1), start + k, Fraction(1, 10)
+            for p in s.encode(f):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("first_full", [False, True])
+def test_a_recording_whose_colour_range_changes_keeps_its_colours(tmp_path, first_full):
+    """Two recordings joined in one MPEG-TS, one in limited range and one in full: every frame was converted
+    with the first frame's range, so the second half came out with its blacks crushed or lifted (a dark
+    picture at 18 came out at 10 or 32) and its faces searched in those colours (a hunt, 2026-12-06). Each
+    frame is read in its own range and written in the output's."""
+    src, dst = tmp_path / "joined.ts", tmp_path / "out.mp4"
+    src.write_bytes(_ts_segment(40, first_full, 0) + _ts_segment(40, not first_full, 10))
+    engine_video.anonymize_video(src, dst, Options(cover=("face",)), NoFaces())
+    levels = [float(f.rgb.mean()) for f in frames(dst)]
+    assert len(levels) == 16 and all(abs(v - 40) < 3 for v in levels), levels
 
 
 def test_not_a_video_fails_closed(tmp_path, capsys):
