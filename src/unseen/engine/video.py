@@ -316,7 +316,7 @@ class _Pass2:
                             writer.write_audio(af, origin)
                         pending_audio = []
                     regions = self.regions_at(f.time)
-                    planes = self._masked_planes(f, regions)
+                    planes = self._masked_planes(f, regions) if f.color == reader.color else None
                     if planes is None or not writer.write_yuv420p(planes, f.pts - first_pts, f.duration):
                         pixels = f.rgb
                         if len(regions):

@@ -154,7 +154,9 @@ class Color:
         the planes as if they were G, B and R, and VP9 refused to write it; untagged, players may take an HD
         picture's YUV for BT.709."""
         cs = _CS_SUPPORTED.get(int(frame.colorspace))
-        full = int(frame.color_range) == 2 or frame.format.name.startswith("yuvj")
+        # a range the frame states wins over its format's: joined to a full-range recording, a limited one's
+        # frames still came out of the decoder as yuvj420p (a hunt, 2026-12-06)
+        full = int(frame.color_range) == 2 or (int(frame.color_range) == 0 and frame.format.name.startswith("yuvj"))
         rgb = frame.format.is_rgb or frame.format.has_palette or int(frame.colorspace) == RGB
         if not rgb and int(frame.colorspace) in _CS_REFUSED:
             raise UnseenError(f"its colour matrix ({_CS_REFUSED[int(frame.colorspace)]}) is not one unseen converts "
@@ -199,10 +201,14 @@ class DecodedFrame:
         """The frame in RGB; one with alpha as it shows over black: the output has no alpha, and what
         a transparent pixel hid (ProRes 4444, PNG-in-MOV overlays) would come into view."""
         cs = {"src_colorspace": self.color.colorspace, "src_color_range": 2 if self.color.full_range else 1}
-        fmt = self.frame.format
+        frame, fmt = self.frame, self.frame.format
+        if fmt.name == "yuvj420p" and not self.color.full_range and frame.width % 2 == frame.height % 2 == 0:
+            # limited range in a full-range format (a recording joined to a full-range one): swscale takes
+            # yuvj for full whatever it is told, so the same planes are handed to it as yuv420p
+            frame = av().VideoFrame.from_ndarray(frame.to_ndarray(), format="yuv420p")
         if not (fmt.has_palette or len(fmt.components) in (2, 4)):  # no alpha (FFmpeg's own test)
-            return self.frame.to_ndarray(format="rgb24", **size, **cs)
-        rgba = self.frame.to_ndarray(format="rgba", **size, **cs)
+            return frame.to_ndarray(format="rgb24", **size, **cs)
+        rgba = frame.to_ndarray(format="rgba", **size, **cs)
         return raster.over(rgba[..., :3], rgba[..., 3])
 
     def fitted(self, max_side: int) -> np.ndarray:
@@ -399,7 +405,11 @@ class Reader:
                     if held is not None:
                         held.duration = max(1, min(held.duration, pts - held.pts))
                         yield from self._shown(held)
-                    held = DecodedFrame(index, pts, dur, t, frame, self.orientation, self.color)
+                    # each frame in its own colours: recordings joined in one file may differ in range or matrix,
+                    # and the second one's were converted with the first's (blacks crushed or lifted, a hunt,
+                    # 2026-12-06); the writer turns a frame unlike the output's into its colours
+                    color = Color.from_frame(frame)
+                    held = DecodedFrame(index, pts, dur, t, frame, self.orientation, color)
                     index += 1
             if held is not None:
                 yield from self._shown(held)
