@@ -196,3 +196,68 @@ def test_the_gps_version_reads_as_dotted_numbers():
 
     assert tag_text("GPSVersionID", b"\x02\x03\x00\x00") == "2.3.0.0"
     assert tag_text("GPSVersionID", (2, 2, 0, 0)) == "2.2.0.0"
+
+
+def test_inspect_says_what_provenance_and_people_tags_hold(tmp_path: Path, capsys):
+    """What inspect listed as bare blocks or not at all (a hunt, 2026-12-06): Content Credentials in a JPEG
+    (APP11), a PNG (caBX) and an MP4 (its uuid box), a GIF's XMP (its GPS and creator), DNG's camera serial
+    and raw file name carried into a JPEG, and the XMP fields that name the people in a picture."""
+    import zlib
+
+    import av
+
+    from unseen.inspect.findings import C2PA, C2PA_UUID
+
+    small = Image.open(GROUP).convert("RGB").reduce(4)
+    jumbf = b"JP\0\x01\0\0\0\x01" + b"\0\0\0\x40jumb\0\0\0\x18jumdc2pa\0\x11\0\x10" + b"Jane Doe, Canon R5 " * 2
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    exif[50735], exif[50827] = "SN 9876543", "/Users/jane/DSC_0001.DNG"  # CameraSerialNumber, OriginalRawFileName
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description><MPReg:PersonDisplayName>Bob Organizer'
+           b'</MPReg:PersonDisplayName><photoshop:History>opened /Users/jane/raw.psd</photoshop:History>'
+           b'</rdf:Description></rdf:RDF></x:xmpmeta>')
+    small.save(buf, "JPEG", exif=exif.tobytes(), xmp=xmp)
+    data = buf.getvalue()
+    jpg = tmp_path / "c2pa.jpg"
+    jpg.write_bytes(data[:2] + b"\xff\xeb" + (len(jumbf) + 2).to_bytes(2, "big") + jumbf + data[2:])
+    assert run("inspect", jpg, "--json", "--no-faces") == 0
+    found = json.loads(capsys.readouterr().out)
+    assert C2PA in found["blocks"] and not any(b.startswith("APP11") for b in found["blocks"]), found["blocks"]
+    assert found["device"]["CameraSerialNumber"] == "SN 9876543", found["device"]
+    assert found["people"]["OriginalRawFileName"] == "/Users/jane/DSC_0001.DNG", found["people"]
+    assert found["people"]["XMP PersonDisplayName"] == "Bob Organizer", found["people"]
+    assert "/Users/jane/raw.psd" in found["people"]["XMP History"], found["people"]
+
+    buf = io.BytesIO()
+    small.save(buf, "PNG")
+    body = b"jumb c2pa Jane Doe"
+    png = tmp_path / "c2pa.png"
+    png.write_bytes(buf.getvalue()[:33] + len(body).to_bytes(4, "big") + b"caBX" + body
+                    + zlib.crc32(b"caBX" + body).to_bytes(4, "big") + buf.getvalue()[33:])
+    assert run("inspect", png, "--json", "--no-faces") == 0
+    assert C2PA in json.loads(capsys.readouterr().out)["blocks"]
+
+    buf = io.BytesIO()
+    small.save(buf, "GIF")
+    gxmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description exif:GPSLatitude="53,54.0N" '
+            b'exif:GPSLongitude="27,34.0E"><dc:creator>Jane Doe</dc:creator></rdf:Description></x:xmpmeta>')
+    gif = tmp_path / "xmp.gif"  # the packet raw, as XMP's own GIF form writes it, then its magic trailer
+    gif.write_bytes(buf.getvalue()[:-1] + b"\x21\xff\x0bXMP DataXMP" + gxmp + b"\x01" + bytes(range(255, -1, -1))
+                    + b"\x00\x3b")
+    assert run("inspect", gif, "--json", "--no-faces") == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["people"]["XMP creator"] == "Jane Doe" and found["gps"]["position"] == "53.9, 27.566667", found
+
+    clip = tmp_path / "clip.mp4"
+    with av.open(str(clip), "w") as box:
+        stream = box.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        frame = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            box.mux(packet)
+    data = clip.read_bytes()
+    after_ftyp = int.from_bytes(data[:4], "big")
+    uuid = C2PA_UUID + b"\0\0\0\0c2pa manifest: Jane Doe"
+    clip.write_bytes(data[:after_ftyp] + (len(uuid) + 8).to_bytes(4, "big") + b"uuid" + uuid + data[after_ftyp:])
+    assert run("inspect", clip, "--json", "--no-faces") == 0
+    assert C2PA in json.loads(capsys.readouterr().out)["blocks"]

@@ -27,7 +27,13 @@ _XMP = {
                "CaptionWriter", "Credit", "description", "title", "Headline", "Instructions", "Source",
                "CiAdrExtadr", "CiAdrCity", "CiAdrRegion", "CiAdrPcode", "CiAdrCtry", "CiEmailWork", "CiTelWork",
                "CiUrlWork", "City", "State", "Country", "CountryCode", "Location", "Sublocation", "ProvinceState",
-               "CountryName", "PersonInImage", "Name", "filePath", "UserComment"),
+               "CountryName", "PersonInImage", "Name", "filePath", "UserComment",
+               # who is in the picture, who made or edited it, and the files it came from, as Windows' Photo
+               # People, IPTC's extension, PLUS, Lightroom, digiKam and Photoshop write them: listed only as "XMP"
+               # (a hunt, 2026-12-06)
+               "PersonDisplayName", "PersonName", "ImageCreatorName", "CopyrightOwnerName", "contributor",
+               "publisher", "author", "subject", "hierarchicalSubject", "TagsList", "LastKeywordXMP", "History",
+               "parameters", "RawFileName"),
     "device": ("Make", "Model", "SerialNumber", "BodySerialNumber", "LensSerialNumber", "CameraSerialNumber",
                "InternalSerialNumber", "ImageUniqueID", "Lens", "LensModel", "LensMake", "DocumentID",
                "OriginalDocumentID", "InstanceID",
@@ -233,10 +239,13 @@ EXIF_IFD = 0x8769
 _EXIF3 = {0xA437: "Photographer", 0xA438: "ImageEditor", 0xA439: "CameraFirmware", 0xA43A: "RAWDevelopingSoftware",
           0xA43B: "ImageEditingSoftware", 0xA43C: "MetadataEditingSoftware"}
 _DEVICE_TAGS = {"Make", "Model", "BodySerialNumber", "LensMake", "LensModel", "LensSerialNumber",
-                "CameraOwnerName", "SerialNumber", "ImageUniqueID", "HostComputer", "CameraFirmware"}
+                "CameraOwnerName", "SerialNumber", "ImageUniqueID", "HostComputer", "CameraFirmware",
+                # DNG's, which raw converters carry into JPEG and TIFF: the camera's serial (a hunt, 2026-12-06)
+                "CameraSerialNumber", "UniqueCameraModel", "LocalizedCameraModel"}
 # DocumentName and PageName: a scanner's or an editor's file name ("C:\Users\jane\kids_school.jpg").
 _PEOPLE_TAGS = {"Artist", "Copyright", "CameraOwnerName", "XPAuthor", "ImageDescription", "UserComment", "XPComment",
-                "XPSubject", "XPKeywords", "XPTitle", "DocumentName", "PageName", "Photographer", "ImageEditor"}
+                "XPSubject", "XPKeywords", "XPTitle", "DocumentName", "PageName", "Photographer", "ImageEditor",
+                "OriginalRawFileName"}  # DNG's: the raw file's name, often with its folder
 _DATE_TAGS = {"DateTime", "DateTimeOriginal", "DateTimeDigitized", "OffsetTime", "OffsetTimeOriginal"}
 _XP = {"XPTitle", "XPComment", "XPAuthor", "XPKeywords", "XPSubject"}  # Windows' tags: UTF-16LE bytes
 # UserComment's 8-byte character-code prefix (EXIF 2.3, 4.6.5).

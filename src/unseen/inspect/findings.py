@@ -79,6 +79,11 @@ class Findings:
         return out
 
 
+# A Content Credentials manifest (JPEG APP11 JUMBF, PNG caBX, WebP C2PA, an MP4's uuid box): signed claims of
+# who made and edited the file, often with a name, a device and a place. Listed as a bare "APP11 segment (JP)"
+# or not at all (a hunt, 2026-12-06).
+C2PA = "Content Credentials (C2PA manifest: may name the author, the device and the place)"
+C2PA_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")  # its MP4 box (C2PA 1.x, "uuid")
 MAX_BLOCKS = 64  # distinct block names listed for a file; the rest are counted in one last entry
 
 

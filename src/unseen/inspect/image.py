@@ -28,7 +28,7 @@ from .embedded import (
     read_resources,
     tiff_sub_images,
 )
-from .findings import Findings, add_blocks, clean
+from .findings import C2PA, Findings, add_blocks, clean
 from .makernotes import read_maker_notes
 
 MAX_READ = 256 << 20  # bytes of a photo file its own blocks are looked for in; the size counts the rest
@@ -161,8 +161,8 @@ def _chunks(data: bytes, fmt: str, f: Findings, size: int) -> None:
             if kind in shown or ctype in PNG_OK or ctype in WEBP_OK:
                 continue
             name = kind.replace("\0", "").strip() or "unnamed"  # "XMP\0": an XMP Pillow does not read
-            yield "PNG chunk tIME (last-modified time)" if kind == "tIME" else \
-                f"{'PNG' if fmt == 'PNG' else 'WebP'} chunk {name}"
+            yield "PNG chunk tIME (last-modified time)" if kind == "tIME" else C2PA if kind in ("caBX", "C2PA") \
+                else f"{'PNG' if fmt == 'PNG' else 'WebP'} chunk {name}"
 
     add_blocks(f, labels())
     if trailing:
@@ -195,6 +195,8 @@ def _jpeg_blocks(data: bytes, f: Findings, face_counter: Callable[[Image.Image],
             name = readable.group().strip() if readable else ""
             if marker == 0xE0 and not body.startswith(b"JFIF\0"):
                 yield "JFXX extension thumbnail" if name == "JFXX" else f"APP0 segment ({name or 'unnamed'})"
+            elif marker == 0xEB and name == "JP" and any(k in body[:4096] for k in (b"c2pa", b"cai\0")):  # cai: older
+                yield C2PA
             elif 0xE1 <= marker <= 0xEF and not name.startswith(_NAMED_APPS):
                 yield f"APP{marker - 0xE0} segment ({name or 'unnamed'})"
 
@@ -236,6 +238,9 @@ def _gif_blocks(data: bytes, f: Findings) -> None:
                 yield name
 
     add_blocks(f, labels())
+    at = data.find(b"XMP DataXMP")  # the packet as written, raw: its bytes run across the sub-block lengths
+    if at >= 0:
+        read_xmp(data[at + 11:], f)
 
 
 MAX_PREVIEW_TRIES = 16  # places in an EXIF block that start like a JPEG opened as one, at most

@@ -14,7 +14,7 @@ from ..media.isobmff import _boxes
 from ..media.video_read import Reader, format_name, open_input, stream_label, video_stream
 from ..options import VIDEO_MAX_PIXELS
 from .contents import read_xmp
-from .findings import MAX_BLOCKS, Findings, MostInOneFrame, add_blocks, clean
+from .findings import C2PA, C2PA_UUID, MAX_BLOCKS, Findings, MostInOneFrame, add_blocks, clean
 
 _ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?$")
 
@@ -180,6 +180,12 @@ def _iso_user_data(fp: Any, size: int, f: Findings) -> None:
             fp.seek(at + h)
             moov = fp.read(n - h)
             _udta(moov, 0, len(moov), f)
+        elif kind == b"uuid":
+            fp.seek(at + h)
+            if fp.read(16) == C2PA_UUID:
+                add_blocks(f, [C2PA])
+        elif kind == b"meta":  # a file-level item box (XML, EXIF, pictures) FFmpeg does not read
+            add_blocks(f, ["MP4 meta box (file-level items: XML, EXIF or pictures)"])
         at += n
 
 
