@@ -181,3 +181,38 @@ def test_unseen_verify_draws_a_bar_on_a_terminal(outputs, monkeypatch, capsys):
         monkeypatch.setattr(sys, "stderr", stderr)
         verify_cli.main([str(outputs["original"]), str(outputs["out"]), "--every", "2"])
         assert ("clip.mp4 (verify): 100%" in stderr.getvalue() and "4/4" in stderr.getvalue()) == drawn
+
+
+def _into_avc1(data: bytes, box: bytes) -> bytes:
+    """``data`` (an MP4 whose moov comes last) with ``box`` added at the end of its avc1 sample entry, every
+    box around it grown to hold it."""
+    from unseen.media.mp4 import _in_memory, boxes
+
+    path, start, end = [], 0, len(data)
+    for want in (b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsd", b"avc1"):
+        skip = 8 if want == b"avc1" else 0  # stsd's version and entry count come before its entries
+        kind, o, h, s = next(b for b in boxes(_in_memory(data), start + skip, end) if b[0] == want)
+        path.append(o)
+        start, end = o + h, o + s
+    out = bytearray(data[:end] + box + data[end:])
+    for o in path:
+        out[o:o + 4] = (int.from_bytes(out[o:o + 4], "big") + len(box)).to_bytes(4, "big")
+    return bytes(out)
+
+
+def test_a_name_in_a_free_box_or_a_sample_entry_fails_on_metadata(outputs, tmp_path, capsys):
+    """An output edited after unseen, with a name in a free box, an ICC profile or an XMP uuid box inside its
+    sample entry, passed as "metadata: none" (a hunt, 2026-12-06): the allow-list did not look inside them."""
+    data = outputs["out"].read_bytes()
+    assert data.index(b"moov") > data.index(b"mdat")
+    note = b"Jane Doe, Minsk"
+    tampered = {"free": data + (8 + len(note)).to_bytes(4, "big") + b"free" + note,
+                "icc": _into_avc1(data, (12 + len(note)).to_bytes(4, "big") + b"colrprof" + note),
+                "uuid": _into_avc1(data, (24 + len(note)).to_bytes(4, "big") + b"uuid" + bytes(16) + note)}
+    for name, body in tampered.items():
+        path = tmp_path / f"{name}.mp4"
+        path.write_bytes(body)
+        code, r = run_json(capsys, str(outputs["original"]), str(path), "--every", "5")
+        assert code == 1 and r.get("checks", {}).get("metadata") == "fail", (name, r)
+    code, r = run_json(capsys, str(outputs["original"]), str(outputs["out"]), "--every", "5")
+    assert r["checks"]["metadata"] == "pass", r

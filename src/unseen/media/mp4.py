@@ -97,9 +97,12 @@ def leaks(path: Path) -> list[str]:
             top = list(boxes(_in_file(fh), 0, size))
         except UnseenError:
             return ["malformed box"]
-        for kind, o, _h, s in top:
+        for kind, o, h, s in top:
             if kind not in _OK:
                 found.append(f"box {kind.decode('latin-1')}")
+            elif kind == b"free" and s - h <= 1 << 16:
+                fh.seek(o + h)
+                found += ["data in a free box"] if fh.read(s - h).strip(b"\0") else []
             if kind == b"moov":
                 fh.seek(o)
                 data = fh.read(s)
@@ -112,11 +115,37 @@ def leaks(path: Path) -> list[str]:
     return found
 
 
+# What a sample entry (stsd's avc1, hvc1, mp4a...) may hold after its fixed fields: the codec's setup, the
+# picture's colours, pixel shape and HDR levels, the bit rate. A colour box holding an ICC profile, or any other
+# box (an XMP uuid), passed as "metadata: none" (a hunt, 2026-12-06), as did a free box with a name in it.
+_ENTRY_OK = {b"avcC", b"hvcC", b"colr", b"pasp", b"btrt", b"esds", b"dOps", b"clli", b"mdcv", b"fiel", b"chan"}
+_ENTRY_FIELDS = {b"avc1": 78, b"avc3": 78, b"hvc1": 78, b"hev1": 78, b"mp4a": 28, b"Opus": 28}
+
+
 def _tree_leaks(data: bytes, start: int, end: int, top_level: bool = False) -> list[str]:
     found = []
     for kind, o, h, s in boxes(_in_memory(data), start, end):
         if kind not in _OK:
             found.append(f"box {kind.decode('latin-1')}")
+        elif kind == b"free" and data[o + h : o + s].strip(b"\0"):
+            found.append("data in a free box")
+        elif kind == b"stsd":
+            found += _entry_leaks(data, o + h + 8, o + s)
         elif (kind in _CONTAINERS and kind != b"moov") or (kind == b"moov" and top_level):
             found += _tree_leaks(data, o + h, o + s)
+    return found
+
+
+def _entry_leaks(data: bytes, start: int, end: int) -> list[str]:
+    """The boxes inside each sample entry of an stsd (from ``start``, after its version and count)."""
+    found = []
+    for kind, o, h, s in boxes(_in_memory(data), start, end):
+        skip = _ENTRY_FIELDS.get(kind)
+        if skip is None:
+            continue  # a codec unseen does not write: its own fields, not read here
+        for child, co, ch, _ in boxes(_in_memory(data), o + h + skip, o + s):
+            if child not in _ENTRY_OK:
+                found.append(f"box {child.decode('latin-1')} in {kind.decode('latin-1')}")
+            elif child == b"colr" and data[co + ch : co + ch + 4] not in (b"nclx", b"nclc"):
+                found.append("ICC profile in a colour box")
     return found
