@@ -251,6 +251,26 @@ def test_a_file_replaced_on_disk_after_it_was_opened_is_not_saved(photo):
         srv.stop()
 
 
+def test_a_file_replaced_while_its_save_waits_is_not_written(photo):
+    """A save waits behind another (a video's): the picture copied over the file meanwhile was written with
+    the regions drawn on the old one, recorded as a normal save (a hunt, 2026-12-06). Checked again when the
+    save runs: nothing written."""
+    from unseen.web import saving
+
+    srv = _serve([photo])
+    try:
+        item = srv.items[_first_id(srv)]
+        _ready(srv, item.id)
+        plan = saving.prepare(item, {"regions": [FACE, ADDED]}, "fill")  # accepted: the file is as it was
+        with Image.open(PHOTO) as im:  # replaced while the save waits: the same size, its faces elsewhere
+            im.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(photo, quality=95)
+        result = saving.save(item, plan, srv.detector, lambda *_: None)
+        assert result["state"] == "error" and "changed on disk since it was opened" in result["error"], result
+        assert not photo.with_name("photo.unseen.jpg").exists()
+    finally:
+        srv.stop()
+
+
 # -- 5. the server stops under the page -------------------------------------------------------------------
 @pytest.mark.browser
 @pytest.mark.slow

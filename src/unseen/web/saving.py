@@ -72,6 +72,7 @@ class SavePlan:
     audio: str
     force: bool
     draft_gen: int = 0  # the item's draft when the save was asked for: the only one it may clear
+    identity: Any = None  # the file's (``file_identity``) when the save was asked for: what the regions were drawn on
 
 
 def check_base(item: Item, body: dict) -> None:
@@ -330,7 +331,7 @@ def prepare(item: Item, body: dict, default_style: str) -> SavePlan:
         raise RequestError(409, f"This save would uncover {n} region{'s' if n > 1 else ''} that the saved file "
                            "covers.", code="uncover", regions=lost)
     force = _may_replace(item, body, on_disk)
-    return SavePlan(regions, times, marks, style, audio, force, item.draft_gen)
+    return SavePlan(regions, times, marks, style, audio, force, item.draft_gen, now)
 
 
 # -- the save itself ------------------------------------------------------------------------------------
@@ -378,6 +379,9 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
     out: Path | None = None  # the output, once written and until recorded
     digest = ""
     try:
+        # Checked again when the save runs and once the file is read: a save waits behind others (a video's), and a
+        # picture copied over the file meanwhile was written with the regions drawn on the old one (a hunt, 2026-12-06).
+        _same_file(item, plan)
         with atomic_output(side, force=plan.force) as tmp:
             tmp.write_text(_sidecar_doc(item, items, mode), encoding="utf-8")
         item.sidecar = side
@@ -388,6 +392,12 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
         if report.status != "ok" or not report.output:
             raise UnseenError(f"{words.error(report.error or 'failed')}. The reviewed regions are kept in {side.name}")
         out = Path(report.output)
+        try:
+            _same_file(item, plan)
+        except UnseenError:
+            out.unlink(missing_ok=True)
+            out = None
+            raise
         extra = (recorder.found_again(plan.regions, options.pad, item.width, item.height, item.animated) if recorder
                  else Regions.empty())
         extra_items = review_items(extra, None, [SELF_CHECK] * len(extra))
@@ -410,6 +420,13 @@ def save(item: Item, plan: SavePlan, detector: Any, progress: Callable[[int, int
                 "interrupted": out is None and interrupt.stopped()}
     except Exception as exc:  # noqa: BLE001 - say so on the page, never silently
         return {"state": "error", "error": f"{type(exc).__name__}: {exc}" + _claim_unrecorded(item, out, digest)}
+
+
+def _same_file(item: Item, plan: SavePlan) -> None:
+    """The file the regions were drawn on is still the one on disk (``SavePlan.identity``)."""
+    now = file_identity(item.src)
+    if plan.identity is not None and now is not None and now != plan.identity:
+        raise UnseenError(words.CHANGED_ON_DISK)
 
 
 def _claim_unrecorded(item: Item, out: Path | None, digest: str) -> str:
