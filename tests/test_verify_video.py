@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 from conftest import FIXTURES
 
@@ -216,3 +217,32 @@ def test_a_name_in_a_free_box_or_a_sample_entry_fails_on_metadata(outputs, tmp_p
         assert code == 1 and r.get("checks", {}).get("metadata") == "fail", (name, r)
     code, r = run_json(capsys, str(outputs["original"]), str(outputs["out"]), "--every", "5")
     assert r["checks"]["metadata"] == "pass", r
+
+
+def test_an_odd_sized_clip_verifies_against_its_even_output(dlib_installed, tmp_path, capsys):
+    """4:2:0 needs even sizes, so a 241x135 clip is written 240x134; ``verify`` called that "not an output of
+    this original", and ``--verify`` wrote nothing for every odd-sized clip (a hunt, 2026-12-06). A clip one
+    pixel tall is refused in one line naming its size, not with FFmpeg's "returned 22"."""
+    src = tmp_path / "odd.mkv"
+    with av.open(str(CLIP)) as c, av.open(str(src), "w") as o:
+        s = o.add_stream("ffv1", rate=12)
+        s.width, s.height, s.pix_fmt = 241, 135, "yuv420p"
+        for i, f in enumerate(c.decode(video=0)):
+            if i == 6:
+                break
+            o.mux(s.encode(f.reformat(width=241, height=135, format="yuv420p")))
+        o.mux(s.encode(None))
+    assert cli_main([str(src), "-o", str(tmp_path / "out.mp4"), "--verify", "-q"]) == 0, capsys.readouterr().err
+    with av.open(str(tmp_path / "out.mp4")) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (240, 134)
+    line = tmp_path / "line.mkv"
+    with av.open(str(line), "w") as o:
+        s = o.add_stream("ffv1", rate=12)
+        s.width, s.height, s.pix_fmt = 64, 1, "yuv420p"
+        for _ in range(3):
+            o.mux(s.encode(av.VideoFrame.from_ndarray(np.zeros((1, 64, 3), np.uint8), format="rgb24")))
+        o.mux(s.encode(None))
+    capsys.readouterr()
+    assert cli_main([str(line), "-o", str(tmp_path / "line.mp4"), "-q"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"unseen: {line}: video frames are 64x1: too small to write (at least 2x2 pixels)"], err

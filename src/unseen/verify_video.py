@@ -91,8 +91,10 @@ def _pairs(original: _Frames, output: _Frames):
 
 
 def _size_check(fa: DecodedFrame, fb: DecodedFrame, path: Path) -> None:
-    if fa.size != fb.size:
-        (wa, ha), (wb, hb) = fa.size, fb.size
+    """The output's frames are the original's, or its even part (4:2:0 needs even sizes: unseen writes a
+    1279x721 clip as 1278x720, which was "not an output of this original", a hunt, 2026-12-06)."""
+    (wa, ha), (wb, hb) = fa.size, fb.size
+    if (wb, hb) not in ((wa, ha), (wa - wa % 2, ha - ha % 2)):
         raise verify.VerifyInputError(path, f"output frame {fa.index + 1} is {wb}x{hb}, original is {wa}x{ha}: "
                                       "not an output of this original")
 
@@ -164,7 +166,8 @@ def _check_pairs(a: _Frames, b: _Frames, cover: tuple[str, ...], every: float, t
             _size_check(fa, fb, b.path)
             while len(pending) >= at_once:
                 take()
-            pending.append((fa.index, pool.submit(verify._check_frame, fa.rgb, fb.rgb, cover)))
+            w, h = fb.size  # the original's even part when the output was cropped to it (``_size_check``)
+            pending.append((fa.index, pool.submit(verify._check_frame, fa.rgb[:h, :w], fb.rgb, cover)))
             checked.append(fa.index)
 
         def take() -> None:

@@ -259,6 +259,8 @@ def open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate
     w, h = size
     if encoder in ("libx264", "libx265"):
         w, h = w - (w % 2), h - (h % 2)
+        if not w or not h:  # a line of pixels: was FFmpeg's "avcodec_open2(...) returned 22" (a hunt, 2026-12-06)
+            raise UnseenError(f"video frames are {size[0]}x{size[1]}: too small to write (at least 2x2 pixels)")
     out = open_output(tmp, fmt)
     try:
         vs = out.add_stream(encoder, rate=rate if rate else None)
