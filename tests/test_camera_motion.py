@@ -34,7 +34,7 @@ def test_a_pan_over_a_real_photo_is_measured():
     -90 and -30 px/s at 30 fps, read on a frame of twice the glance's width as twice that."""
     motion = CameraMotion()
     for i, rgb in enumerate(_pan((3, 1), 12)):
-        motion.feed(i / FPS, rgb, 2 * rgb.shape[1])
+        motion.feed(i / FPS, rgb, (2 * rgb.shape[1], 2 * rgb.shape[0]))
     v = motion.velocity(11 / FPS)
     assert abs(v[0] - 2 * -90) < 12 and abs(v[1] - 2 * -30) < 12, v
     assert not motion.velocity(0.0).any()  # the first frames have nothing to compare with
@@ -47,8 +47,8 @@ def test_a_still_picture_and_noise_have_no_motion():
     frame = _pan((0, 0), 1)[0]
     rng = np.random.default_rng(1)
     for i in range(10):
-        still.feed(i / FPS, frame, 320)
-        noise.feed(i / FPS, rng.integers(0, 256, (180, 320, 3), np.uint8), 320)
+        still.feed(i / FPS, frame, (320, 180))
+        noise.feed(i / FPS, rng.integers(0, 256, (180, 320, 3), np.uint8), (320, 180))
     assert not still.velocity(9 / FPS).any()
     assert not noise.velocity(9 / FPS).any()
 
@@ -60,7 +60,7 @@ def test_no_motion_is_read_across_a_cut():
     frames = _pan((3, 0), 8)
     other = np.ascontiguousarray(np.asarray(Image.open(FIXTURES / "2008_007676.jpg").convert("RGB"))[:180, :320])
     for i, rgb in enumerate(frames + [other] * 3):
-        motion.feed(i / FPS, rgb, 320)
+        motion.feed(i / FPS, rgb, (320, 180))
     motion.cut(8 / FPS)
     assert motion.velocity(7 / FPS)[0] < -60  # the pan before the cut is kept
     for i in (8, 9, 10):

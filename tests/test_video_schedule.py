@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from fractions import Fraction
+from pathlib import Path
 
 import av
 import numpy as np
@@ -225,3 +227,59 @@ def test_a_hyperlapse_frame_unlike_the_one_before_runs_every_row(tmp_path):
             if (diff > TOL).mean() < 0.7:
                 missed.append((i, bx, bw))
     assert not missed, missed
+
+
+def _squeezed(photo: Path, dst: Path, sar: Fraction = Fraction(2, 1), n: int = 2) -> tuple[Image.Image, Path]:
+    """``photo`` (width a multiple of 4) stored squeezed to 1/``sar`` of its width, tagged with that sample
+    aspect ratio, as anamorphic recorders store 16:9 (DV, D1, HDV, DVR channels): its frames shown as the photo."""
+    im = Image.open(photo).convert("RGB")
+    if max(im.size) > 1000:
+        im = im.resize((im.width * 1000 // max(im.size), im.height * 1000 // max(im.size)))
+    im = im.crop((0, 0, im.width - im.width % 4, im.height - im.height % 2))
+    w = round(im.width / sar) // 2 * 2
+    with av.open(str(dst), "w") as c:
+        s = c.add_stream("libx264", rate=2)
+        s.width, s.height, s.pix_fmt = w, im.height, "yuv420p"
+        s.codec_context.sample_aspect_ratio = sar
+        for _ in range(n):
+            for p in s.encode(av.VideoFrame.from_ndarray(np.asarray(im.resize((w, im.height))), format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return im, dst
+
+
+def test_an_anamorphic_frame_is_searched_as_shown_and_its_boxes_land_on_the_stored_faces(detector, tmp_path):
+    """A frame whose pixels are not square is searched shaped as a player shows it (``DecodedFrame.shown``),
+    and its boxes are mapped back onto the stored pixels the mask is drawn on."""
+    im, clip = _squeezed(PHOTO, tmp_path / "sq.mp4")
+    f = frames(clip)[0]
+    assert f.rgb.shape[:2] == (im.height, im.width // 2) and f.shown.shape[:2] == (im.height, im.width)
+    small = f.fitted(GLANCE)
+    assert abs(small.shape[1] / small.shape[0] - im.width / im.height) < 0.02  # the glance shaped as shown too
+    vdet = VideoDetector(detector)
+    job = next(j for j in vdet.due(f.time, f.rgb.shape) if j[0] == "centerface")
+    found = vdet.run_frame(f, job)
+    truth = detector.detect(np.asarray(im))
+    truth = truth.boxes[truth.scores >= 0.5] / [2, 1, 2, 1]
+    assert len(truth) >= 5 and (box_iou(truth, found.boxes).max(1) > 0.6).all()
+
+
+def test_a_squeezed_crowd_is_covered_as_its_square_picture_is(tmp_path):
+    """A crowd of ~470 small faces stored squeezed to half its width (sample aspect ratio 2:1): searched on
+    the stored pixels, 114 of the faces the square photo's detection finds were left uncovered (a hunt,
+    2026-12-06, on clips stored as PAL 16:9 and 2:1; docs/BENCHMARKS.md, "Video: anamorphic frames")."""
+    from unseen.options import Options
+
+    im, clip = _squeezed(shared_path("ultralight_face_linzaer/imgs/17.jpg"), tmp_path / "crowd.mp4")
+    det = Options(cover=("face",)).make_detector()
+    truth = det.detect(np.asarray(im))
+    truth = truth.boxes[truth.scores >= 0.5] / [2, 1, 2, 1]
+    assert main([str(clip), "-o", str(tmp_path / "out.mp4"), "-q", "--cover", "faces"]) == 0
+    out = frames(tmp_path / "out.mp4")[0].rgb.astype(int)
+    grey = np.abs(out - 128).max(2) < 12
+    covered = 0
+    for x1, y1, x2, y2 in truth:
+        cx, cy, w, h = (x1 + x2) / 2, (y1 + y2) / 2, max(1.0, (x2 - x1) / 4), max(1.0, (y2 - y1) / 4)
+        covered += grey[int(cy - h):int(cy + h) + 1, int(cx - w):int(cx + w) + 1].mean() > 0.7
+    assert len(truth) > 400 and covered >= 0.97 * len(truth), (covered, len(truth))

@@ -45,15 +45,18 @@ class CameraMotion:
         self._lock = threading.Lock()
         self._window: np.ndarray | None = None
 
-    def feed(self, t: float, small: np.ndarray, width: int) -> None:
-        """Add the frame at ``t``: ``small``, its glance copy (RGB), of a frame ``width`` px wide."""
+    def feed(self, t: float, small: np.ndarray, size: tuple[int, int]) -> None:
+        """Add the frame at ``t``: ``small``, its glance copy (RGB), of a frame of ``size`` (width, height) px;
+        the copy may be shaped otherwise (an anamorphic frame's is shaped as shown)."""
+        width, height = size
         spectrum, shape = self._spectrum(small)
         v = np.zeros(2, np.float32)
         if len(self._recent) >= LAG:
             t0, before = self._recent[-LAG]
             shift = _shift(before, spectrum, shape)
             if shift is not None and t > t0:
-                v = np.asarray(shift, np.float32) * np.float32(width / small.shape[1] / (t - t0))
+                scale = np.array([width / small.shape[1], height / small.shape[0]], np.float32)
+                v = np.asarray(shift, np.float32) * scale / np.float32(t - t0)
                 if np.abs(v).max() > MAX_SPEED * width:
                     v = np.zeros(2, np.float32)
         self._recent = [*self._recent[-LAG:], (t, spectrum)]

@@ -188,6 +188,12 @@ def _on_fitted(frame: Any, job: Job) -> bool:
     return bool(job[4] and job[1] < 1.0 and callable(getattr(frame, "fitted", None)))
 
 
+def _shown(frame: Any) -> np.ndarray:
+    """The frame's full-size picture shaped as shown (``DecodedFrame.shown``), or its RGB."""
+    shown = getattr(frame, "shown", None)
+    return frame.rgb if shown is None else shown
+
+
 def _glance(frame: Any) -> np.ndarray:
     """The frame's every-frame glance copy (shrunk, already made for the glance) when it has one."""
     fitted = getattr(frame, "fitted", None)
@@ -357,12 +363,14 @@ class VideoDetector:
         away from its full-size boxes."""
         width, height = _size(frame)  # a 360 video's frame is searched across its seam (``sphere.searched``)
         if not _on_fitted(frame, job):
-            found = sphere.searched(lambda a: self.run(a, job), frame.rgb, (width, height))
+            pic = _shown(frame)  # shaped as a player shows it (an anamorphic frame widened): boxes mapped back
+            found = sphere.searched(lambda a: self.run(a, job), pic, (width, height))
         else:
-            small = frame.fitted(job[4])
+            pic = frame.fitted(job[4])
             fitted = (job[0], 1.0, *job[2:4], 0, *job[5:])
-            found = sphere.searched(lambda a: self.run(a, fitted), small, (width, height))
-            found = found.scaled(width / small.shape[1], height / small.shape[0])
+            found = sphere.searched(lambda a: self.run(a, fitted), pic, (width, height))
+        if pic.shape[:2] != (height, width):
+            found = found.scaled(width / pic.shape[1], height / pic.shape[0])
         if job[4] != GLANCE:
             return found
         return replace(found, sources=np.full(len(found), WEAK_SOURCE, "<U24"))
@@ -381,7 +389,7 @@ class VideoDetector:
         width, height = _size(frame)
         glance = _glance(frame)
         cut = self._shots.feed(frame.time, glance)
-        self.motion.feed(frame.time, glance, width)
+        self.motion.feed(frame.time, glance, (width, height))
         if cut is not None:
             self.cuts.append(cut)
             self.motion.cut(cut)
@@ -394,7 +402,7 @@ class VideoDetector:
             if _on_fitted(frame, job):
                 frame.fitted(job[4])
             else:
-                frame.rgb  # noqa: B018 - converted here, cached on the frame
+                _shown(frame)  # converted here, cached on the frame
         self._prepared[id(frame)] = (jobs, rows, cut)
 
     def camera(self, t: float) -> np.ndarray:

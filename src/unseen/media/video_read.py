@@ -165,6 +165,9 @@ class Color:
         return cls(cs, full, (matrix, 2 if full else 1, int(frame.color_primaries), int(frame.color_trc)))
 
 
+SAR_SAME = 0.05  # a sample aspect ratio this close to 1 is taken for square pixels (``DecodedFrame.shown``)
+
+
 @dataclass
 class DecodedFrame:
     """One decoded frame. Pixels are converted on demand: ``rgb`` (upright, for detection and
@@ -182,7 +185,9 @@ class DecodedFrame:
     frame: Any  # the decoded av.VideoFrame (holds its own buffers)
     orientation: Orientation
     color: Color
+    sar: float = 1.0  # a stored pixel's width over its height as shown (the stream's sample aspect ratio)
     _rgb: np.ndarray | None = None
+    _shown: np.ndarray | None = None
     _fitted: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -196,6 +201,27 @@ class DecodedFrame:
             if self._rgb is None:
                 self._rgb = self.orientation.apply(self._converted())
             return self._rgb
+
+    def _stretched(self) -> tuple[int, int]:
+        """The stored picture's (width, height) as shown, never smaller: an anamorphic frame (DV and D1 at 16:9,
+        HDV's 1440 x 1080, a DVR's squeezed channels) widened, or heightened when its pixels are tall."""
+        w, h = self.frame.width, self.frame.height
+        if abs(self.sar - 1) <= SAR_SAME:
+            return w, h
+        return (round(w * self.sar), h) if self.sar > 1 else (w, round(h / self.sar))
+
+    @property
+    def shown(self) -> np.ndarray:
+        """The upright RGB frame shaped as a player shows it, for the detectors: on an anamorphic frame faces
+        are squeezed as stored, and partly hidden ones were covered less than on the same scene stored square
+        (a hunt, 2026-12-06). The frame itself (``rgb``) when its pixels are square."""
+        w, h = self._stretched()
+        if (w, h) == (self.frame.width, self.frame.height):
+            return self.rgb
+        with self._lock:
+            if self._shown is None:
+                self._shown = self.orientation.apply(self._converted(width=w, height=h))
+            return self._shown
 
     def _converted(self, **size: Any) -> np.ndarray:
         """The frame in RGB; one with alpha as it shows over black: the output has no alpha, and what
@@ -212,14 +238,14 @@ class DecodedFrame:
         return raster.over(rgba[..., :3], rgba[..., 3])
 
     def fitted(self, max_side: int) -> np.ndarray:
-        """The upright RGB frame shrunk so its longer side is at most ``max_side`` (as ``raster.fit``
-        sizes it), converted and shrunk in one swscale call with area averaging: 0.75 ms for a
+        """The upright RGB frame, shaped as shown (``shown``), shrunk so its longer side is at most ``max_side``
+        (as ``raster.fit`` sizes it), converted and shrunk in one swscale call with area averaging: 0.75 ms for a
         1080p frame where a full conversion plus Pillow's shrink took ~10 ms. The video schedule's
         every-frame glance runs on it, so most frames are never converted at full size."""
-        w, h = self.frame.width, self.frame.height
+        w, h = self._stretched()
         s = min(1.0, max_side / max(w, h))
         if s >= 1.0:
-            return self.rgb
+            return self.shown
         size = raster.scaled_size(w, h, s)
         with self._lock:
             small = self._fitted.get(size)
@@ -317,6 +343,7 @@ class Reader:
         self.start_seconds = 0.0  # where the stream starts on the file's clock
         self.deinterlaced = False  # a frame was flagged interlaced: from it on, pictures go through ``Deinterlacer``
         self.spherical = False  # the first frame carries a 360 projection (sv3d/st3d, MKV's projection)
+        self.sar = float(stream.sample_aspect_ratio or 1) or 1.0  # ``DecodedFrame.sar``
         self._deinterlacer: Deinterlacer | None = None
         self._waiting: list[DecodedFrame] = []  # frames given to the deinterlacer, their pictures not yet out
 
@@ -409,7 +436,7 @@ class Reader:
                     # and the second one's were converted with the first's (blacks crushed or lifted, a hunt,
                     # 2026-12-06); the writer turns a frame unlike the output's into its colours
                     color = Color.from_frame(frame)
-                    held = DecodedFrame(index, pts, dur, t, frame, self.orientation, color)
+                    held = DecodedFrame(index, pts, dur, t, frame, self.orientation, color, self.sar)
                     index += 1
             if held is not None:
                 yield from self._shown(held)
