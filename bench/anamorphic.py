@@ -22,35 +22,17 @@ from pathlib import Path
 
 import av
 import numpy as np
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import REPO, SHARED, command_line, emit, git_revision, machine, tool_env  # noqa: E402
 
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "tests"))
+from synth import squeezed_clip  # noqa: E402
+
 HEADING = "## Video: anamorphic frames (bench/anamorphic.py)"
 PHOTOS = [f"ultralight_face_linzaer/imgs/{n}.jpg" for n in (1, 10, 11, 12, 13, 15, 16, 17, 18, 19, 2, 20)]
 SARS = (Fraction(64, 45), Fraction(2, 1))
-
-
-def squeezed(photo: Path, sar: Fraction, dst: Path) -> Image.Image:
-    """``photo`` (at most 1000 px) stored squeezed to 1/``sar`` of its width in two frames tagged ``sar``;
-    returns the square picture."""
-    im = Image.open(photo).convert("RGB")
-    if max(im.size) > 1000:
-        im = im.resize((im.width * 1000 // max(im.size), im.height * 1000 // max(im.size)))
-    im = im.crop((0, 0, im.width - im.width % 4, im.height - im.height % 2))
-    w = round(im.width / sar) // 2 * 2
-    with av.open(str(dst), "w") as c:
-        s = c.add_stream("libx264", rate=2)
-        s.width, s.height, s.pix_fmt = w, im.height, "yuv420p"
-        s.codec_context.sample_aspect_ratio = sar
-        for _ in range(2):
-            for p in s.encode(av.VideoFrame.from_ndarray(np.asarray(im.resize((w, im.height))), format="rgb24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
-    return im
 
 
 def covered(out: Path, truth: np.ndarray) -> int:
@@ -94,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             cells = []
             for sar in SARS:
                 clip = Path(tmp) / "clip.mp4"
-                im = squeezed(photo, sar, clip)
+                im = squeezed_clip(photo, clip, sar)
                 found = det.detect(np.asarray(im))
                 truth = found.boxes[found.scores >= 0.5] / np.array([float(sar), 1, float(sar), 1])
                 for tool, src in tools.items():

@@ -9,6 +9,7 @@ same drawings for text of chosen sizes.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -186,3 +187,30 @@ def spherical_boxes(path) -> None:
     for at in [*chain, entry]:
         data[at: at + 4] = struct.pack(">I", size(at) + len(add))
     Path(path).write_bytes(bytes(data))
+
+
+SQUEEZE = Fraction(2, 1)  # ``squeezed_clip``'s sample aspect ratio unless told
+
+
+def squeezed_clip(photo: Path, dst: Path, sar: Fraction = SQUEEZE, n: int = 2) -> Image.Image:
+    """``photo`` (at most 1000 px, width cut to a multiple of 4) stored in ``n`` frames squeezed to 1/``sar`` of
+    its width and tagged with that sample aspect ratio, as anamorphic recorders store 16:9 (DV, D1, HDV, DVR
+    channels): shown as the photo. Returns the square picture (the anamorphic tests and bench/anamorphic.py)."""
+    import av
+
+    im = Image.open(photo).convert("RGB")
+    if max(im.size) > 1000:
+        im = im.resize((im.width * 1000 // max(im.size), im.height * 1000 // max(im.size)))
+    im = im.crop((0, 0, im.width - im.width % 4, im.height - im.height % 2))
+    w = round(im.width / sar) // 2 * 2
+    with av.open(str(dst), "w") as c:
+        s = c.add_stream("libx264", rate=2)
+        s.width, s.height, s.pix_fmt = w, im.height, "yuv420p"
+        s.codec_context.sample_aspect_ratio = sar
+        for _ in range(n):
+            for p in s.encode(av.VideoFrame.from_ndarray(np.asarray(im.resize((w, im.height))), format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return im
+

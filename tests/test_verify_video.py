@@ -45,15 +45,20 @@ def outputs(tmp_path_factory, dlib_installed) -> dict[str, Path]:
     unmasked = d / "unmasked.mp4"
     engine_video.anonymize_video(src, unmasked, Options(), NoFaces())
     short = d / "short.mp4"  # the first 20 frames only
-    with av.open(str(src)) as c, av.open(str(short), "w") as o:
-        s = o.add_stream("libx264", rate=12)
-        s.width, s.height, s.pix_fmt = 480, 270, "yuv420p"
-        for i, f in enumerate(c.decode(video=0)):
-            if i == 20:
-                break
-            o.mux(s.encode(f.reformat(format="yuv420p")))
-        o.mux(s.encode(None))
+    _first_frames(src, short, "libx264", 20, (480, 270))
     return {"original": src, "out": d / "out" / "clip.mp4", "unmasked": unmasked, "short": short}
+
+
+def _first_frames(src: Path, dst: Path, codec: str, n: int, size: tuple[int, int]) -> None:
+    """The first ``n`` frames of ``src`` at ``size``, encoded with ``codec`` at 12 fps."""
+    with av.open(str(src)) as c, av.open(str(dst), "w") as o:
+        s = o.add_stream(codec, rate=12)
+        s.width, s.height, s.pix_fmt = *size, "yuv420p"
+        for i, f in enumerate(c.decode(video=0)):
+            if i == n:
+                break
+            o.mux(s.encode(f.reformat(width=size[0], height=size[1], format="yuv420p")))
+        o.mux(s.encode(None))
 
 
 def run_json(capsys, *args: str) -> tuple[int, dict]:
@@ -224,14 +229,7 @@ def test_an_odd_sized_clip_verifies_against_its_even_output(dlib_installed, tmp_
     this original", and ``--verify`` wrote nothing for every odd-sized clip (a hunt, 2026-12-06). A clip one
     pixel tall is refused in one line naming its size, not with FFmpeg's "returned 22"."""
     src = tmp_path / "odd.mkv"
-    with av.open(str(CLIP)) as c, av.open(str(src), "w") as o:
-        s = o.add_stream("ffv1", rate=12)
-        s.width, s.height, s.pix_fmt = 241, 135, "yuv420p"
-        for i, f in enumerate(c.decode(video=0)):
-            if i == 6:
-                break
-            o.mux(s.encode(f.reformat(width=241, height=135, format="yuv420p")))
-        o.mux(s.encode(None))
+    _first_frames(CLIP, src, "ffv1", 6, (241, 135))
     assert cli_main([str(src), "-o", str(tmp_path / "out.mp4"), "--verify", "-q"]) == 0, capsys.readouterr().err
     with av.open(str(tmp_path / "out.mp4")) as c:
         assert (c.streams.video[0].width, c.streams.video[0].height) == (240, 134)

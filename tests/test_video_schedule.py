@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import shutil
 from fractions import Fraction
-from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 from conftest import FIXTURES, dlib_boxes, frames, shared_path, spy_passes
 from PIL import Image
+from synth import squeezed_clip
 
 from unseen.cli import main
 from unseen.detect.schedule import GLANCE, INT8_FROM, VideoDetector
@@ -125,7 +125,6 @@ def test_faces_between_frames_with_squeezed_timestamps_are_covered(tmp_path, tim
     whole clip fell inside one period: the strong passes ran on its first and last frames only, and the
     photo's faces (24-35 px on 960 x 540) shown on frames 10-19 came out uncovered on every one of them
     (exit 0, "faces 0"; found by building such a clip, 2026-12-05)."""
-    from fractions import Fraction
 
     w, h, scale = 960, 540, 0.66
     photo = Image.open(PHOTO)
@@ -229,30 +228,11 @@ def test_a_hyperlapse_frame_unlike_the_one_before_runs_every_row(tmp_path):
     assert not missed, missed
 
 
-def _squeezed(photo: Path, dst: Path, sar: Fraction = Fraction(2, 1), n: int = 2) -> tuple[Image.Image, Path]:
-    """``photo`` (width a multiple of 4) stored squeezed to 1/``sar`` of its width, tagged with that sample
-    aspect ratio, as anamorphic recorders store 16:9 (DV, D1, HDV, DVR channels): its frames shown as the photo."""
-    im = Image.open(photo).convert("RGB")
-    if max(im.size) > 1000:
-        im = im.resize((im.width * 1000 // max(im.size), im.height * 1000 // max(im.size)))
-    im = im.crop((0, 0, im.width - im.width % 4, im.height - im.height % 2))
-    w = round(im.width / sar) // 2 * 2
-    with av.open(str(dst), "w") as c:
-        s = c.add_stream("libx264", rate=2)
-        s.width, s.height, s.pix_fmt = w, im.height, "yuv420p"
-        s.codec_context.sample_aspect_ratio = sar
-        for _ in range(n):
-            for p in s.encode(av.VideoFrame.from_ndarray(np.asarray(im.resize((w, im.height))), format="rgb24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
-    return im, dst
-
-
 def test_an_anamorphic_frame_is_searched_as_shown_and_its_boxes_land_on_the_stored_faces(detector, tmp_path):
     """A frame whose pixels are not square is searched shaped as a player shows it (``DecodedFrame.shown``),
     and its boxes are mapped back onto the stored pixels the mask is drawn on."""
-    im, clip = _squeezed(PHOTO, tmp_path / "sq.mp4")
+    clip = tmp_path / "sq.mp4"
+    im = squeezed_clip(PHOTO, clip)
     f = frames(clip)[0]
     assert f.rgb.shape[:2] == (im.height, im.width // 2) and f.shown.shape[:2] == (im.height, im.width)
     small = f.fitted(GLANCE)
@@ -271,7 +251,8 @@ def test_a_squeezed_crowd_is_covered_as_its_square_picture_is(tmp_path):
     2026-12-06, on clips stored as PAL 16:9 and 2:1; docs/BENCHMARKS.md, "Video: anamorphic frames")."""
     from unseen.options import Options
 
-    im, clip = _squeezed(shared_path("ultralight_face_linzaer/imgs/17.jpg"), tmp_path / "crowd.mp4")
+    clip = tmp_path / "crowd.mp4"
+    im = squeezed_clip(shared_path("ultralight_face_linzaer/imgs/17.jpg"), clip)
     det = Options(cover=("face",)).make_detector()
     truth = det.detect(np.asarray(im))
     truth = truth.boxes[truth.scores >= 0.5] / [2, 1, 2, 1]

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import UnseenError
 from .ffmpeg import av, error_line, open_output
-from .video_read import Color
+from .video_color import Color
 
 # codec option -> (FFmpeg encoder, container format, extension, SEI NAL types to strip)
 CODECS: dict[str, tuple[str, str, str, str | None]] = {
