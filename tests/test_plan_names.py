@@ -781,3 +781,16 @@ def test_a_sound_recording_and_a_pdf_under_another_name_are_said_for_what_they_a
     (tmp_path / "memo.mp3").rename(tmp_path / "d" / "memo.mp3")
     rc, _, err = cli(tmp_path / "d", "-o", tmp_path / "pub")
     assert rc == 0 and "memo.mp3" in err and "sound recording" not in err, err
+
+
+def test_a_dvrs_mjpeg_stream_is_no_photo_of_its_first_frame(tmp_path, cli):
+    """A bare MJPEG stream is JPEGs one after another: Pillow opens the first, and a folder run wrote one
+    photo of it, exit 0, the clip reported done (an adversarial review, 2026-12-06). Refused by its name."""
+    d = tmp_path / "dvr"
+    d.mkdir()
+    jpeg = HOPPER.read_bytes()
+    (d / "cam.mjpeg").write_bytes(jpeg * 3)
+    rc, stdout, err = cli(d, "-o", tmp_path / "out", "--json")
+    assert rc == 1 and {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {"cam.mjpeg": "error"}
+    assert "raw MJPEG video stream (.mjpeg): not a photo or video" in err, err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -296,6 +296,40 @@ def test_the_sound_players_play_is_the_one_kept_and_the_others_are_said(clips, t
         assert len(c.streams.audio) == 1
 
 
+def _tracks(path: Path, tracks: list[tuple[str, str, int, int]]) -> None:
+    """An MKV of 0.5 s audio tracks: (codec, layout, bit rate, disposition) each."""
+    with av.open(str(path), "w") as o:
+        streams = []
+        for codec, layout, rate, disposition in tracks:
+            s = o.add_stream(codec, rate=48000, layout=layout)
+            s.codec_context.bit_rate, s.disposition = rate, disposition
+            streams.append(s)
+        for s in streams:
+            for k in range(0, 24000, 1536):
+                x = np.zeros((len(av.AudioLayout(s.layout.name).channels), 1536), np.float32)
+                f = av.AudioFrame.from_ndarray(x, format="fltp", layout=s.layout.name)
+                f.sample_rate, f.pts = 48000, k
+                o.mux(s.encode(f))
+            o.mux(s.encode(None))
+
+
+def test_the_track_kept_is_one_that_decodes_and_the_first_default(tmp_path):
+    """FFmpeg's pick failed a file whose default track nothing decodes ("audio is damaged or truncated"),
+    where the first track would do, and between two default tracks took the higher bit rate where players
+    take the first (an adversarial review, 2026-12-06)."""
+    from unseen.media.video_read import audio_stream
+
+    d = av.stream.Disposition.default
+    undecodable, two = tmp_path / "undecodable.mkv", tmp_path / "two_defaults.mkv"
+    _tracks(undecodable, [("aac", "stereo", 128000, 0), ("ac3", "stereo", 192000, d)])
+    undecodable.write_bytes(undecodable.read_bytes().replace(b"A_AC3", b"A_QQ3"))  # a codec FFmpeg does not know
+    _tracks(two, [("aac", "mono", 64000, d), ("aac", "stereo", 256000, d)])
+    with av.open(str(undecodable)) as c:
+        assert c.streams.audio[1].codec_context is None and audio_stream(c).index == 0
+    with av.open(str(two)) as c:
+        assert audio_stream(c).index == 0
+
+
 def test_drop_never_reads_the_audio(clips, tmp_path, monkeypatch):
     """--audio drop: damaged audio does not matter, the speech analysis never starts and the writer's
     reader is never handed the audio stream."""

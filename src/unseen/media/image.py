@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageSequence, UnidentifiedImageError
 
 from ..errors import UnseenError, first_line
-from . import IMAGE_SUFFIXES, RAW_SUFFIXES, VIDEO_NAMES, pixels_said
+from . import IMAGE_SUFFIXES, RAW_SUFFIXES, UNREAD_SUFFIXES, VIDEO_NAMES, pixels_said
 from .apng_read import load_frame
 from .gpano import Span, from_xmp
 from .image_check import gif_canvas
@@ -104,6 +104,8 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
     path = Path(path)
     if path.suffix.lower() in RAW_SUFFIXES:
         raise UnseenError(_RAW_MESSAGE.format(path.suffix.lstrip(".").upper()))
+    if "video" in UNREAD_SUFFIXES.get(path.suffix.lower(), ""):  # by name, before Pillow: a DVR's .mjpeg opened
+        raise UnseenError(not_read(path))  # as a JPEG of its first frame, one photo, exit 0 (a review, 2026-12-06)
     try:
         with open_image(path) as im:
             if im.format == "TIFF" and _tiff_raw(im):

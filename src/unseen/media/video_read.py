@@ -42,6 +42,7 @@ def format_name(container, path: Path) -> str:
     return names[0]
 
 
+DEFAULT, IMPAIRED = 0x1, 0x80 | 0x100  # AV_DISPOSITION_DEFAULT; HEARING_IMPAIRED | VISUAL_IMPAIRED
 ATTACHED_PIC = 0x400  # AV_DISPOSITION_ATTACHED_PIC: cover art, a picture and not a clip
 
 
@@ -60,7 +61,17 @@ def audio_stream(container):
     """The audio stream kept (``--audio keep`` or ``mute-speech``): the one a player plays, chosen as for
     video (the default disposition first). The first in the file used to be taken: a faint camera-mic track
     before the interview marked default came out as the sound, "0.0 s of speech muted" (a hunt, 2026-12-06)."""
-    return container.streams.best("audio") if container.streams.audio else None
+    # FFmpeg's choice (``streams.best``) may be a track nothing decodes (then the file failed as "damaged"), and
+    # between two default tracks it takes the higher bit rate where players take the first: chosen here instead
+    tracks = list(container.streams.audio)
+    if not tracks:
+        return None
+    decodable = [s for s in tracks if s.codec_context is not None] or tracks  # none: the reader says why
+
+    def rank(s: Any) -> tuple[bool, bool]:
+        return not s.disposition & DEFAULT, bool(s.disposition & IMPAIRED)
+
+    return min(decodable, key=rank)  # the first of the best: ``min`` keeps the file's order among equals
 
 
 def other_clips(container, stream) -> list:
@@ -196,10 +207,11 @@ class DecodedFrame:
         a transparent pixel hid (ProRes 4444, PNG-in-MOV overlays) would come into view."""
         cs = {"src_colorspace": self.color.colorspace, "src_color_range": 2 if self.color.full_range else 1}
         frame, fmt = self.frame, self.frame.format
-        if fmt.name == "yuvj420p" and not self.color.full_range and frame.width % 2 == frame.height % 2 == 0:
+        plain = {"yuvj420p": "yuv420p", "yuvj444p": "yuv444p"}.get(fmt.name)  # PyAV reads no yuvj422p's planes
+        if plain and not self.color.full_range and frame.width % 2 == frame.height % 2 == 0:
             # limited range in a full-range format (a recording joined to a full-range one): swscale takes
-            # yuvj for full whatever it is told, so the same planes are handed to it as yuv420p
-            frame = av().VideoFrame.from_ndarray(frame.to_ndarray(), format="yuv420p")
+            # yuvj for full whatever it is told, so the same planes are handed to it as yuv420p (yuv444p)
+            frame = av().VideoFrame.from_ndarray(frame.to_ndarray(), format=plain)
         if not (fmt.has_palette or len(fmt.components) in (2, 4)):  # no alpha (FFmpeg's own test)
             return frame.to_ndarray(format="rgb24", **size, **cs)
         rgba = frame.to_ndarray(format="rgba", **size, **cs)
