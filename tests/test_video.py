@@ -752,3 +752,44 @@ def test_tag_text_replaces_every_surrogate():
     assert tag_text("\udcffA") == "\ufffdA"
     assert set(tag_text("\ud800B")[:-1]) == {"\ufffd"} and tag_text("\ud800B").endswith("B")
     assert tag_text("Zoë") == "Zoë"
+
+
+def _with_edits(src: Path, dst: Path, entries: list[tuple[int, int, int]]) -> None:
+    """``src`` (moov last) with its video track's edit list made of ``entries`` (duration in the movie's
+    time scale, media time or -1 for an empty edit, rate), every box around it grown to hold it."""
+    import struct
+
+    from unseen.media.mp4 import _in_memory, boxes
+
+    data = src.read_bytes()
+    elst = struct.pack(">4sI", b"\0\0\0\0", len(entries)) + b"".join(
+        struct.pack(">IihH", d, m, r, 0) for d, m, r in entries)
+    edts = struct.pack(">I4s", 16 + len(elst), b"edts") + struct.pack(">I4s", 8 + len(elst), b"elst") + elst
+    moov = next(b for b in boxes(_in_memory(data), 0, len(data)) if b[0] == b"moov")
+    trak = next(b for b in boxes(_in_memory(data), moov[1] + moov[2], moov[1] + moov[3]) if b[0] == b"trak")
+    old = next(b for b in boxes(_in_memory(data), trak[1] + trak[2], trak[1] + trak[3]) if b[0] == b"edts")
+    grow = len(edts) - old[3]
+    out = bytearray(data[:old[1]] + edts + data[old[1] + old[3]:])
+    for at in (moov[1], trak[1]):
+        out[at:at + 4] = (int.from_bytes(out[at:at + 4], "big") + grow).to_bytes(4, "big")
+    dst.write_bytes(bytes(out))
+
+
+@pytest.mark.parametrize("entries, said", [
+    ([(200, 0, 1), (200, -1, 1), (200, 2048, 1)], "an empty edit in the middle"),
+    ([(1200, 0, 0)], "an edit at another speed"),
+])
+def test_an_edit_list_unseen_cannot_follow_is_refused(tmp_path, capsys, entries, said):
+    """FFmpeg plays the media an empty edit in the middle or an edit at another rate hides, so the output held
+    the seconds the file's maker cut away, faces and voices in them (a hunt, 2026-12-06): refused in one line.
+    A plain trim (one edit from the start) is still read."""
+    src = tmp_path / "clip.mp4"
+    grey_clip(src, frames=6)  # 0.6 s
+    edited = tmp_path / "edited.mp4"
+    _with_edits(src, edited, entries)
+    assert main([str(edited), "-o", str(tmp_path / "out.mp4"), "-q"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and said in err[0] and "cannot follow" in err[0], err
+    assert not (tmp_path / "out.mp4").exists()
+    _with_edits(src, edited, [(300, 0, 1)])  # the first 0.3 s shown, the rest trimmed away: followed
+    assert main([str(edited), "-o", str(tmp_path / "out.mp4"), "-q"]) == 0, capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""The one thing unseen reads itself from an AVIF's boxes: a clean-aperture crop (``clap``).
+"""The two things unseen reads itself from ISO boxes: an AVIF's clean-aperture crop (``clap``), and an MP4's
+edit lists FFmpeg does not follow (``unfollowed_edit``).
 
 An AVIF may hold a larger picture than it shows: the ``clap`` property crops it, and viewers (libavif,
 browsers) show only the crop. Pillow's AVIF reader decodes the whole picture and does not crop, so the
@@ -54,4 +55,76 @@ def clean_aperture(path: Path | str) -> tuple[float, float] | None:
                         wn, wd, hn, hd = struct.unpack(">4I", head[a4:a4 + 16])
                         if wd and hd:
                             return wn / wd, hn / hd
+    return None
+
+
+MAX_MOOV = 64 << 20  # an MP4's header box read whole up to this size (minutes of a phone clip: ~1 MB)
+
+
+def unfollowed_edit(path: Path | str) -> str | None:
+    """What an MP4/MOV's edit lists ask that FFmpeg does not do, or None: an empty edit after the first (a gap
+    in the middle), an edit at another rate than 1 (slow or fast motion), or edits over a fragmented file. A
+    player shows the edits; FFmpeg plays the media the edit hides instead, and the output carried the seconds the
+    file's maker cut away, faces and voices (``--audio keep``) in them (a hunt, 2026-12-06). None too when the
+    boxes cannot be walked (decoding then decides)."""
+    moov, fragmented = _top_level(path)
+    if moov is None:
+        return None
+    for kind, a, b in _boxes(moov):
+        if kind != b"trak":
+            continue
+        for kind2, a2, b2 in _boxes(moov, a, b):
+            if kind2 != b"edts":
+                continue
+            for kind3, a3, b3 in _boxes(moov, a2, b2):
+                if kind3 == b"elst":
+                    problem = _edit_problem(moov[a3:b3], fragmented)
+                    if problem:
+                        return problem
+    return None
+
+
+def _top_level(path: Path | str) -> tuple[bytes | None, bool]:
+    """The file's ``moov`` box (its payload) and whether it is fragmented (``mvex`` in it, or a ``moof``)."""
+    moov, fragmented = None, False
+    try:
+        with open(path, "rb") as f:
+            size, at = f.seek(0, 2), 0
+            while at + 8 <= size:
+                f.seek(at)
+                head = f.read(16)
+                n, kind, h = struct.unpack(">I", head[:4])[0], head[4:8], 8
+                if n == 1 and len(head) == 16:
+                    n, h = struct.unpack(">Q", head[8:16])[0], 16
+                elif n == 0:
+                    n = size - at
+                if n < h:
+                    break
+                if kind == b"moov" and moov is None and n <= MAX_MOOV:
+                    f.seek(at + h)
+                    moov = f.read(n - h)
+                fragmented |= kind == b"moof"
+                at += n
+    except OSError:
+        return None, False
+    if moov is not None:
+        fragmented |= any(kind == b"mvex" for kind, _, _ in _boxes(moov))
+    return moov, fragmented
+
+
+def _edit_problem(elst: bytes, fragmented: bool) -> str | None:
+    """Why one ``elst`` (its payload) asks what FFmpeg does not do, or None."""
+    if len(elst) < 8:
+        return None
+    version, count = elst[0], struct.unpack(">I", elst[4:8])[0]
+    form, step = (">QqhH", 20) if version == 1 else (">IihH", 12)
+    entries = [struct.unpack(form, elst[8 + k * step: 8 + (k + 1) * step]) for k in range(min(count, 1000))
+               if 8 + (k + 1) * step <= len(elst)]
+    for k, (_duration, media_time, rate, fraction) in enumerate(entries):
+        if media_time == -1 and k > 0:
+            return "an empty edit in the middle (a gap it asks players to show)"
+        if media_time != -1 and (rate, fraction) != (1, 0):
+            return "an edit at another speed than the recording's"
+    if fragmented and any(media_time > 0 for _, media_time, _, _ in entries) or fragmented and len(entries) > 1:
+        return "edits over a fragmented recording"
     return None

@@ -25,6 +25,7 @@ from ..errors import UnseenError
 from . import pixels_said
 from .deinterlace import Deinterlacer
 from .ffmpeg import av, error_line, open_input
+from .isobmff import unfollowed_edit
 from .video_color import Color
 
 __all__ = ["DecodedFrame", "Expected", "Orientation", "Reader", "check_complete", "expected", "format_name",
@@ -524,6 +525,9 @@ def expected(container, stream, path: Path) -> Expected:
     size = path.stat().st_size
     out = Expected({})
     if "mov" in names:
+        if (edit := unfollowed_edit(path)) is not None:
+            raise UnseenError(f"its edit list holds {edit}, which unseen cannot follow: the seconds it hides would "
+                              "be published; export the clip as it plays (from the editor or phone) first")
         for s in container.streams:
             if s.type not in ("video", "audio"):
                 continue
