@@ -784,12 +784,22 @@ def test_an_edit_list_unseen_cannot_follow_is_refused(tmp_path, capsys, entries,
     the seconds the file's maker cut away, faces and voices in them (a hunt, 2026-12-06): refused in one line.
     A plain trim (one edit from the start) is still read."""
     src = tmp_path / "clip.mp4"
-    grey_clip(src, frames=6)  # 0.6 s
+    with av.open(str(src), "w") as c:  # 2 s
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        for i in range(20):
+            for p in s.encode(av.VideoFrame.from_ndarray(np.full((48, 64, 3), 10 * i, np.uint8), format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
     edited = tmp_path / "edited.mp4"
     _with_edits(src, edited, entries)
     assert main([str(edited), "-o", str(tmp_path / "out.mp4"), "-q"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and said in err[0] and "cannot follow" in err[0], err
     assert not (tmp_path / "out.mp4").exists()
-    _with_edits(src, edited, [(300, 0, 1)])  # the first 0.3 s shown, the rest trimmed away: followed
+    _with_edits(src, edited, [(500, 0, 1)])  # the first 0.5 s shown, the rest trimmed away: followed
     assert main([str(edited), "-o", str(tmp_path / "out.mp4"), "-q"]) == 0, capsys.readouterr().err
+    assert main(["inspect", str(edited), "--no-faces", "--json"]) == 0  # and inspect says what the trim hides
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert any(b.startswith("1.5 s of recording its edit list hides") for b in blocks), blocks

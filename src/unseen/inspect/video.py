@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import UnseenError
 from ..media.ffmpeg import av, error_line, tag_text
-from ..media.isobmff import _boxes
+from ..media.isobmff import MAX_MOOV, _boxes, hidden_seconds, unfollowed_edit
 from ..media.video_read import Reader, format_name, open_input, stream_label, video_stream
 from ..options import VIDEO_MAX_PIXELS
 from .contents import read_xmp
@@ -139,7 +139,7 @@ def _subtitle_positions(c: Any, f: Findings) -> None:
 
 
 ENDS = 4 << 20  # bytes read at each end of a video for an XMP packet (editors write it near one end)
-MAX_MOOV = 64 << 20  # an MP4's header box read whole up to this size (minutes of a phone clip: ~1 MB)
+
 _ISO_START = (b"ftyp", b"moov", b"free", b"wide", b"mdat", b"skip", b"uuid")
 _READABLE = re.compile(rb"[ -~]{3,}")
 
@@ -156,6 +156,13 @@ def _outside_ffmpeg(path: Path, f: Findings) -> None:
         tail = fp.read()
         if head[4:8] in _ISO_START:
             _iso_user_data(fp, size, f)
+    if head[4:8] in _ISO_START:  # a trim kept the whole recording: its faces were not counted (a hunt, 2026-12-06)
+        hidden = hidden_seconds(path)
+        if hidden >= 0.5:
+            add_blocks(f, [f"{hidden:.1f} s of recording its edit list hides (cut away, still in the file, not "
+                           "searched for faces)"])
+        if (edit := unfollowed_edit(path)) is not None:
+            add_blocks(f, [f"an edit list unseen cannot follow ({edit}): unseen refuses the file"])
     for part in (head, tail):
         start = part.find(b"<x:xmpmeta")
         if start >= 0:

@@ -84,6 +84,49 @@ def unfollowed_edit(path: Path | str) -> str | None:
     return None
 
 
+def hidden_seconds(path: Path | str) -> float:
+    """The most seconds of a track's recording its edit list leaves out (a phone's or an editor's trim keeps the
+    whole recording in the file and shows a part): 0 when none, or when the boxes cannot be walked."""
+    moov, _ = _top_level(path)
+    if moov is None:
+        return 0.0
+    scale = next((struct.unpack(">I", moov[a + (20 if moov[a] == 1 else 12):][:4])[0]
+                  for kind, a, _ in _boxes(moov) if kind == b"mvhd"), 0)
+    most = 0.0
+    for kind, a, b in _boxes(moov):
+        if kind != b"trak" or not scale:
+            continue
+        held, shown = _held(moov, a, b), None
+        for kind2, a2, b2 in _boxes(moov, a, b):
+            for kind3, a3, b3 in _boxes(moov, a2, b2) if kind2 == b"edts" else ():
+                if kind3 == b"elst":
+                    shown = sum(d for d, m, _, _ in _entries(moov[a3:b3]) if m != -1) / scale
+        if held is not None and shown is not None:
+            most = max(most, held - shown)
+    return most
+
+
+def _held(moov: bytes, a: int, b: int) -> float | None:
+    """A track's recorded seconds (its ``mdhd``), or None."""
+    for kind, a2, b2 in _boxes(moov, a, b):
+        for kind3, a3, _ in _boxes(moov, a2, b2) if kind == b"mdia" else ():
+            if kind3 == b"mdhd":
+                v1 = moov[a3] == 1
+                ts, dur = struct.unpack(">IQ" if v1 else ">II", moov[a3 + (20 if v1 else 12):][:12 if v1 else 8])
+                return dur / ts if ts else None
+    return None
+
+
+def _entries(elst: bytes) -> list[tuple[int, int, int, int]]:
+    """An ``elst`` payload's (duration, media time, rate, rate fraction) entries."""
+    if len(elst) < 8:
+        return []
+    version, count = elst[0], struct.unpack(">I", elst[4:8])[0]
+    form, step = (">QqhH", 20) if version == 1 else (">IihH", 12)
+    return [struct.unpack(form, elst[8 + k * step: 8 + (k + 1) * step]) for k in range(min(count, 1000))
+            if 8 + (k + 1) * step <= len(elst)]
+
+
 def _top_level(path: Path | str) -> tuple[bytes | None, bool]:
     """The file's ``moov`` box (its payload) and whether it is fragmented (``mvex`` in it, or a ``moof``)."""
     moov, fragmented = None, False
@@ -114,12 +157,7 @@ def _top_level(path: Path | str) -> tuple[bytes | None, bool]:
 
 def _edit_problem(elst: bytes, fragmented: bool) -> str | None:
     """Why one ``elst`` (its payload) asks what FFmpeg does not do, or None."""
-    if len(elst) < 8:
-        return None
-    version, count = elst[0], struct.unpack(">I", elst[4:8])[0]
-    form, step = (">QqhH", 20) if version == 1 else (">IihH", 12)
-    entries = [struct.unpack(form, elst[8 + k * step: 8 + (k + 1) * step]) for k in range(min(count, 1000))
-               if 8 + (k + 1) * step <= len(elst)]
+    entries = _entries(elst)
     for k, (_duration, media_time, rate, fraction) in enumerate(entries):
         if media_time == -1 and k > 0:
             return "an empty edit in the middle (a gap it asks players to show)"
