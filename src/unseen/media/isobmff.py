@@ -71,17 +71,18 @@ def unfollowed_edit(path: Path | str) -> str | None:
     if moov is None:
         return None
     for kind, a, b in _boxes(moov):
-        if kind != b"trak":
-            continue
-        for kind2, a2, b2 in _boxes(moov, a, b):
-            if kind2 != b"edts":
-                continue
-            for kind3, a3, b3 in _boxes(moov, a2, b2):
-                if kind3 == b"elst":
-                    problem = _edit_problem(moov[a3:b3], fragmented)
-                    if problem:
-                        return problem
+        for elst in _elsts(moov, a, b) if kind == b"trak" else ():
+            if problem := _edit_problem(elst, fragmented):
+                return problem
     return None
+
+
+def _elsts(moov: bytes, a: int, b: int):
+    """The ``elst`` payloads of the ``trak`` box whose payload is ``moov[a:b]``."""
+    for kind, a2, b2 in _boxes(moov, a, b):
+        for kind3, a3, b3 in _boxes(moov, a2, b2) if kind == b"edts" else ():
+            if kind3 == b"elst":
+                yield moov[a3:b3]
 
 
 def hidden_seconds(path: Path | str) -> float:
@@ -97,10 +98,8 @@ def hidden_seconds(path: Path | str) -> float:
         if kind != b"trak" or not scale:
             continue
         held, shown = _held(moov, a, b), None
-        for kind2, a2, b2 in _boxes(moov, a, b):
-            for kind3, a3, b3 in _boxes(moov, a2, b2) if kind2 == b"edts" else ():
-                if kind3 == b"elst":
-                    shown = sum(d for d, m, _, _ in _entries(moov[a3:b3]) if m != -1) / scale
+        for elst in _elsts(moov, a, b):
+            shown = sum(d for d, m, _, _ in _entries(elst) if m != -1) / scale
         if held is not None and shown is not None:
             most = max(most, held - shown)
     return most
