@@ -264,3 +264,20 @@ def test_a_squeezed_crowd_is_covered_as_its_square_picture_is(tmp_path):
         cx, cy, w, h = (x1 + x2) / 2, (y1 + y2) / 2, max(1.0, (x2 - x1) / 4), max(1.0, (y2 - y1) / 4)
         covered += grey[int(cy - h):int(cy + h) + 1, int(cx - w):int(cx + w) + 1].mean() > 0.7
     assert len(truth) > 400 and covered >= 0.97 * len(truth), (covered, len(truth))
+
+
+@pytest.mark.parametrize("sar", [Fraction(16, 1), Fraction(1, 16)])
+def test_a_sample_aspect_ratio_no_recorder_writes_is_searched_as_stored(tmp_path, sar):
+    """A broken or hostile tag: at 100:1 a 1080p frame was searched 192,000 px wide (over 5 GB, minutes a
+    frame), at 1:255 swscale refused it (an adversarial review, 2026-12-06). Beyond 2:1 either way the frame is
+    searched as stored, as before anamorphic frames were searched as shown."""
+    clip = tmp_path / "sar.mp4"
+    with av.open(str(clip), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        s.codec_context.sample_aspect_ratio = sar
+        for p in [*s.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")),
+                  *s.encode()]:
+            c.mux(p)
+    f = frames(clip)[0]
+    assert f.sar != 1 and f.shown.shape == f.rgb.shape == (48, 64, 3)

@@ -146,6 +146,10 @@ class Orientation:
 
 
 SAR_SAME = 0.05  # a sample aspect ratio this close to 1 is taken for square pixels (``DecodedFrame.shown``)
+# ... and one beyond SAR_MOST either way for a broken or hostile tag, searched as stored: at 100:1 a 1080p frame was
+# searched 192,000 px wide (over 5 GB, minutes a frame), at 1:255 it failed in swscale (an adversarial review,
+# 2026-12-06). Recorders squeeze 16:9 into 4:3 (64:45, 1.42) or less; 2:1 is the most measured (bench/anamorphic.py).
+SAR_MOST = 2.0
 
 
 @dataclass
@@ -186,7 +190,7 @@ class DecodedFrame:
         """The stored picture's (width, height) as shown, never smaller: an anamorphic frame (DV and D1 at 16:9,
         HDV's 1440 x 1080, a DVR's squeezed channels) widened, or heightened when its pixels are tall."""
         w, h = self.frame.width, self.frame.height
-        if abs(self.sar - 1) <= SAR_SAME:
+        if abs(self.sar - 1) <= SAR_SAME or not 1 / SAR_MOST <= self.sar <= SAR_MOST:
             return w, h
         return (round(w * self.sar), h) if self.sar > 1 else (w, round(h / self.sar))
 
