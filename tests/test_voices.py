@@ -296,14 +296,20 @@ def test_the_sound_players_play_is_the_one_kept_and_the_others_are_said(clips, t
         assert len(c.streams.audio) == 1
 
 
-def _tracks(path: Path, tracks: list[tuple[str, str, int, int]]) -> None:
-    """An MKV of 0.5 s audio tracks: (codec, layout, bit rate, disposition) each."""
+def _tracks(path: Path, tracks: list[tuple[str, str, int, int]], video: bool = False) -> None:
+    """An MKV of 0.5 s audio tracks: (codec, layout, bit rate, disposition) each; ``video``: and 5 frames first."""
     with av.open(str(path), "w") as o:
+        v = o.add_stream("libx264", rate=10) if video else None
         streams = []
         for codec, layout, rate, disposition in tracks:
             s = o.add_stream(codec, rate=48000, layout=layout)
             s.codec_context.bit_rate, s.disposition = rate, disposition
             streams.append(s)
+        if v is not None:  # every stream is added before the first packet
+            v.width, v.height, v.pix_fmt = 64, 48, "yuv420p"
+            for _ in range(5):
+                o.mux(v.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")))
+            o.mux(v.encode(None))
         for s in streams:
             for k in range(0, 24000, 1536):
                 x = np.zeros((len(av.AudioLayout(s.layout.name).channels), 1536), np.float32)
@@ -328,6 +334,12 @@ def test_the_track_kept_is_one_that_decodes_and_the_first_default(tmp_path):
         assert c.streams.audio[1].codec_context is None and audio_stream(c).index == 0
     with av.open(str(two)) as c:
         assert audio_stream(c).index == 0
+    none = tmp_path / "none.mkv"  # no track decodes: said so, not "damaged or truncated"
+    _tracks(none, [("ac3", "stereo", 192000, d)], video=True)
+    none.write_bytes(none.read_bytes().replace(b"A_AC3", b"A_QQ3"))
+    for audio in ("keep", "mute-speech"):
+        with pytest.raises(UnseenError, match="audio track uses a codec FFmpeg cannot decode; use --audio drop"):
+            run(none, tmp_path / "out.mp4", audio=audio)
 
 
 def test_drop_never_reads_the_audio(clips, tmp_path, monkeypatch):

@@ -449,6 +449,8 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         exp = expected(c, v, src)
         audio_in = audio_stream(c)
         keep_audio = options.audio in ("keep", "mute-speech") and audio_in is not None
+        if keep_audio and audio_in.codec_context is None:  # was "audio is damaged or truncated" (a review, 2026-12-06)
+            raise UnseenError("audio track uses a codec FFmpeg cannot decode; use --audio drop")
         if keep_audio and len(c.streams.audio) > 1:
             said = ", ".join(f"stream {s.index}" for s in c.streams.audio if s.index != audio_in.index)
             result.warnings.append(f"{len(c.streams.audio)} audio streams in the file; only stream {audio_in.index}, "
