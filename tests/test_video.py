@@ -803,3 +803,15 @@ def test_an_edit_list_unseen_cannot_follow_is_refused(tmp_path, capsys, entries,
     assert main(["inspect", str(edited), "--no-faces", "--json"]) == 0  # and inspect says what the trim hides
     blocks = json.loads(capsys.readouterr().out)["blocks"]
     assert any(b.startswith("1.5 s of recording its edit list hides") for b in blocks), blocks
+
+
+def test_a_recorder_restart_taken_for_a_clock_wrap_is_said(tmp_path, capsys):
+    """Two MPEG-TS recordings joined, the first's clock at 1000 s: FFmpeg takes the second's restart for a wrap
+    of the 26.5 h clock, and the run failed with "Not yet implemented in FFmpeg, patches welcome" (a hunt,
+    2026-12-06). One line naming the jump and what to do."""
+    src = tmp_path / "joined.ts"
+    src.write_bytes(_ts_segment(40, False, 10000) + _ts_segment(40, False, 0))
+    assert main([str(src), "-o", str(tmp_path / "out.mp4"), "-q"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "clock jumps forward by 26." in err[0] and "cut the recording there" in err[0], err
+    assert not (tmp_path / "out.mp4").exists()

@@ -323,7 +323,7 @@ def test_the_track_kept_is_one_that_decodes_and_the_first_default(tmp_path):
     """FFmpeg's pick failed a file whose default track nothing decodes ("audio is damaged or truncated"),
     where the first track would do, and between two default tracks took the higher bit rate where players
     take the first (an adversarial review, 2026-12-06)."""
-    from unseen.media.video_read import audio_stream
+    from unseen.media.ffmpeg import audio_stream
 
     d = av.stream.Disposition.default
     undecodable, two = tmp_path / "undecodable.mkv", tmp_path / "two_defaults.mkv"
@@ -551,3 +551,29 @@ def test_a_voice_in_one_rear_channel_under_a_bed_in_every_channel_is_muted(tmp_p
     # before: 0 s removed, the back pair's difference following the voice (correlation 0.29)
     assert result.speech_removed > 0.8 * voice.size / rate
     assert abs(np.corrcoef(left, v[a:b])[0, 1]) < 0.05
+
+
+def test_audio_whose_rate_changes_is_said_with_keep_too(clips, tmp_path):
+    """Two recordings joined, at 44.1 then 48 kHz: with ``--audio keep`` the encoder's resampler refused the
+    second's frames, "video processing failed: ValueError: Frame does not match AudioResampler setup" (a hunt,
+    2026-12-06); ``--audio mute-speech`` already said what it was."""
+    from fractions import Fraction
+
+    from unseen.media import video_write
+    from unseen.media.video_color import Color
+
+    with av.open(str(clips[(44100, "stereo")].path)) as c:
+        w = video_write.open_writer(tmp_path / "out.mp4", "h264", (64, 48), Fraction(1, 10), Fraction(10),
+                                    Color(None, False, (2, 1, 2, 2)), None, c.streams.audio[0])
+        try:
+            for rate in (44100, 48000):
+                f = av.AudioFrame.from_ndarray(np.zeros((2, 1024), np.float32), format="fltp", layout="stereo")
+                f.sample_rate = rate
+                if rate == 44100:
+                    w.write_audio(f, 0.0)
+                    continue
+                with pytest.raises(UnseenError, match=r"audio format changes mid-stream \(44100 Hz stereo -> 48000 "
+                                                      r"Hz stereo\); use --audio drop"):
+                    w.write_audio(f, 0.0)
+        finally:
+            w.container.close()

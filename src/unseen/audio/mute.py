@@ -39,8 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnseenError
-from ..media.ffmpeg import audio_samples, av, error_line, float_planar_frame, open_input
-from ..media.video_read import audio_stream
+from ..media.ffmpeg import audio_samples, audio_stream, av, error_line, float_planar_frame, open_input
 from .bed import BlockStats, Profile, ShapedNoise, profiles
 from .foreground import Foreground
 from .speech import Resampler16k, SpeechDetector, VadParams, pad_merge

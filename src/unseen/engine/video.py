@@ -57,12 +57,11 @@ from ..detect.schedule import VideoDetector
 from ..errors import UnseenError
 from ..interrupt import check
 from ..media import mp4, pixels_said, webm
-from ..media.ffmpeg import av, error_line, tag_text
+from ..media.ffmpeg import audio_stream, av, error_line, tag_text
 from ..media.video_check import verify_output
 from ..media.video_read import (
     Expected,
     Reader,
-    audio_stream,
     check_complete,
     expected,
     format_name,

@@ -123,3 +123,23 @@ def float_planar_frame(x: Any, layout: str, rate: int) -> Any:
         np.frombuffer(plane, np.float32, count=x.shape[1])[:] = channel
     frame.sample_rate = rate
     return frame
+
+
+DEFAULT, IMPAIRED = 0x1, 0x80 | 0x100  # AV_DISPOSITION_DEFAULT; HEARING_IMPAIRED | VISUAL_IMPAIRED
+
+
+def audio_stream(container):
+    """The audio stream kept (``--audio keep`` or ``mute-speech``): the one a player plays, chosen as for
+    video (the default disposition first). The first in the file used to be taken: a faint camera-mic track
+    before the interview marked default came out as the sound, "0.0 s of speech muted" (a hunt, 2026-12-06)."""
+    # FFmpeg's choice (``streams.best``) may be a track nothing decodes (then the file failed as "damaged"), and
+    # between two default tracks it takes the higher bit rate where players take the first: chosen here instead
+    tracks = list(container.streams.audio)
+    if not tracks:
+        return None
+    decodable = [s for s in tracks if s.codec_context is not None] or tracks  # none: the reader says why
+
+    def rank(s: Any) -> tuple[bool, bool]:
+        return not s.disposition & DEFAULT, bool(s.disposition & IMPAIRED)
+
+    return min(decodable, key=rank)  # the first of the best: ``min`` keeps the file's order among equals

@@ -43,7 +43,6 @@ def format_name(container, path: Path) -> str:
     return names[0]
 
 
-DEFAULT, IMPAIRED = 0x1, 0x80 | 0x100  # AV_DISPOSITION_DEFAULT; HEARING_IMPAIRED | VISUAL_IMPAIRED
 ATTACHED_PIC = 0x400  # AV_DISPOSITION_ATTACHED_PIC: cover art, a picture and not a clip
 
 
@@ -56,23 +55,6 @@ def video_stream(container):
     if best is None or best.disposition & ATTACHED_PIC:
         raise UnseenError("no video stream")
     return best
-
-
-def audio_stream(container):
-    """The audio stream kept (``--audio keep`` or ``mute-speech``): the one a player plays, chosen as for
-    video (the default disposition first). The first in the file used to be taken: a faint camera-mic track
-    before the interview marked default came out as the sound, "0.0 s of speech muted" (a hunt, 2026-12-06)."""
-    # FFmpeg's choice (``streams.best``) may be a track nothing decodes (then the file failed as "damaged"), and
-    # between two default tracks it takes the higher bit rate where players take the first: chosen here instead
-    tracks = list(container.streams.audio)
-    if not tracks:
-        return None
-    decodable = [s for s in tracks if s.codec_context is not None] or tracks  # none: the reader says why
-
-    def rank(s: Any) -> tuple[bool, bool]:
-        return not s.disposition & DEFAULT, bool(s.disposition & IMPAIRED)
-
-    return min(decodable, key=rank)  # the first of the best: ``min`` keeps the file's order among equals
 
 
 def other_clips(container, stream) -> list:
@@ -187,8 +169,7 @@ class DecodedFrame:
             return self._rgb
 
     def _stretched(self) -> tuple[int, int]:
-        """The stored picture's (width, height) as shown, never smaller: an anamorphic frame (DV and D1 at 16:9,
-        HDV's 1440 x 1080, a DVR's squeezed channels) widened, or heightened when its pixels are tall."""
+        """The stored picture's (width, height) as shown, never smaller (widened, or heightened: tall pixels)."""
         w, h = self.frame.width, self.frame.height
         if abs(self.sar - 1) <= SAR_SAME or not 1 / SAR_MOST <= self.sar <= SAR_MOST:
             return w, h
@@ -196,9 +177,8 @@ class DecodedFrame:
 
     @property
     def shown(self) -> np.ndarray:
-        """The upright RGB frame shaped as a player shows it, for the detectors: on an anamorphic frame faces
-        are squeezed as stored, and partly hidden ones were covered less than on the same scene stored square
-        (a hunt, 2026-12-06). The frame itself (``rgb``) when its pixels are square."""
+        """The upright RGB frame shaped as a player shows it, for the detectors (``rgb`` when its pixels are
+        square): an anamorphic frame's faces are squeezed as stored, and were covered less (a hunt, 2026-12-06)."""
         w, h = self._stretched()
         if (w, h) == (self.frame.width, self.frame.height):
             return self.rgb
@@ -257,6 +237,9 @@ class DecodedFrame:
 # one slice per frame, so this decodes on one thread.
 THREAD_TYPE = "SLICE"
 RESET_FRAMES = 2  # a timestamp more frames than this behind the one before: a clock that started again
+# ... and one MAX_JUMP_H hours ahead: an MPEG-TS recorder's restart FFmpeg took for a wrap of its 26.5 h clock (the
+# muxer failed: "Not yet implemented in FFmpeg, patches welcome", a hunt, 2026-12-06)
+MAX_JUMP_H = 12
 
 
 class _BestEffort:
@@ -393,6 +376,10 @@ class Reader:
                         pts = (last_pts + (last_step or last_dur)) if last_pts is not None else 0
                     else:
                         pts += shift
+                    if last_pts is not None and (hours := float((pts - last_pts) * self.time_base) / 3600) > MAX_JUMP_H:
+                        raise UnseenError(f"the picture's clock jumps forward by {hours:.1f} h at frame {index + 1} (a "
+                                          "recorder restarted, or recordings were joined): cut the recording there "
+                                          "and run unseen on each part; nothing written")
                     if last_pts is not None and pts <= last_pts:
                         if last_pts - pts > RESET_FRAMES * last_dur:
                             # The clock started again (recordings joined into one MPEG-TS, an AVCHD

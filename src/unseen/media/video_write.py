@@ -84,6 +84,7 @@ class Writer:
     audio_packets: int = 0
     audio_samples: int = 0
     audio_origin: int | None = None
+    audio_format: tuple[int, str] | None = None  # the first audio frame's rate and layout
     # Each frame's duration by its pts, until its packet is muxed: the encoders give packets none, and the
     # muxer then gave the last frame 1 / the average rate (a last frame held 2 s came out held 40 ms).
     durations: dict[int, int] = dataclasses.field(default_factory=dict)
@@ -160,6 +161,13 @@ class Writer:
         if self.audio is None:
             return
         rate = self.audio.codec_context.sample_rate
+        now = (frame.sample_rate, frame.layout.name)
+        if self.audio_format is None:
+            self.audio_format = now
+        elif now != self.audio_format:  # the encoder's resampler refused it: "ValueError: Frame does not match
+            # AudioResampler setup" (a hunt, 2026-12-06); ``--audio mute-speech`` said this already
+            raise UnseenError(f"audio format changes mid-stream ({self.audio_format[0]} Hz {self.audio_format[1]} -> "
+                              f"{now[0]} Hz {now[1]}); use --audio drop")
         if frame.pts is not None and frame.time_base:
             start = round((frame.pts * frame.time_base - origin_seconds) * rate)
         else:
