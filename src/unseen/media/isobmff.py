@@ -89,9 +89,14 @@ def hidden_seconds(path: Path | str) -> float:
     """The most seconds of a track's recording its edit list leaves out (a phone's or an editor's trim keeps the
     whole recording in the file and shows a part): 0 when none, or when the boxes cannot be walked."""
     moov, _ = _top_level(path)
-    if moov is None:
+    try:
+        return _hidden(moov) if moov is not None else 0.0
+    except struct.error:  # a header box cut short: nothing to say
         return 0.0
-    scale = next((struct.unpack(">I", moov[a + (20 if moov[a] == 1 else 12):][:4])[0]
+
+
+def _hidden(moov: bytes) -> float:
+    scale = next((struct.unpack_from(">I", moov, a + (20 if moov[a] == 1 else 12))[0]
                   for kind, a, _ in _boxes(moov) if kind == b"mvhd"), 0)
     most = 0.0
     for kind, a, b in _boxes(moov):
@@ -111,7 +116,7 @@ def _held(moov: bytes, a: int, b: int) -> float | None:
         for kind3, a3, _ in _boxes(moov, a2, b2) if kind == b"mdia" else ():
             if kind3 == b"mdhd":
                 v1 = moov[a3] == 1
-                ts, dur = struct.unpack(">IQ" if v1 else ">II", moov[a3 + (20 if v1 else 12):][:12 if v1 else 8])
+                ts, dur = struct.unpack_from(">IQ" if v1 else ">II", moov, a3 + (20 if v1 else 12))
                 return dur / ts if ts else None
     return None
 
@@ -162,6 +167,6 @@ def _edit_problem(elst: bytes, fragmented: bool) -> str | None:
             return "an empty edit in the middle (a gap it asks players to show)"
         if media_time != -1 and (rate, fraction) != (1, 0):
             return "an edit at another speed than the recording's"
-    if fragmented and any(media_time > 0 for _, media_time, _, _ in entries) or fragmented and len(entries) > 1:
+    if fragmented and (len(entries) > 1 or any(media_time > 0 for _, media_time, _, _ in entries)):
         return "edits over a fragmented recording"
     return None
