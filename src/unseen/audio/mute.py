@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnseenError
-from ..media.ffmpeg import audio_samples, audio_stream, av, error_line, float_planar_frame, open_input
+from ..media.ffmpeg import audio_samples, audio_stream, av, error_line, float_planar_frame, format_changed, open_input
 from .bed import BlockStats, Profile, ShapedNoise, profiles
 from .foreground import Foreground
 from .speech import Resampler16k, SpeechDetector, VadParams, pad_merge
@@ -110,8 +110,7 @@ class _Planar:
                 raise UnseenError(f"audio has {self.channels} channels without a known layout or no sample rate; "
                                   "use --audio drop")
         elif frame.sample_rate != self.rate or frame.layout.name != self.layout:
-            raise UnseenError(f"audio format changes mid-stream ({self.rate} Hz {self.layout} -> "
-                              f"{frame.sample_rate} Hz {frame.layout.name}); use --audio drop")
+            raise format_changed((self.rate, self.layout), (frame.sample_rate, frame.layout.name))
 
     def __call__(self, frame: Any) -> np.ndarray:
         self.check(frame)

@@ -143,3 +143,10 @@ def audio_stream(container):
         return not s.disposition & DEFAULT, bool(s.disposition & IMPAIRED)
 
     return min(decodable, key=rank)  # the first of the best: ``min`` keeps the file's order among equals
+
+
+def format_changed(before: tuple[int, str], now: tuple[int, str]) -> UnseenError:
+    """The error for audio whose (rate, layout) changes mid-stream: neither the speech analysis nor the encoder
+    takes it (``audio.mute``, ``video_write.Writer.write_audio``)."""
+    return UnseenError(f"audio format changes mid-stream ({before[0]} Hz {before[1]} -> {now[0]} Hz {now[1]}); "
+                       "use --audio drop")

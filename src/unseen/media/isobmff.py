@@ -13,6 +13,9 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from ..errors import UnseenError
+from .mp4 import _in_file, boxes
+
 MAX_META = 1 << 20  # an item's properties sit in a ``meta`` box of a few hundred bytes; read no more
 
 
@@ -132,28 +135,18 @@ def _entries(elst: bytes) -> list[tuple[int, int, int, int]]:
 
 
 def _top_level(path: Path | str) -> tuple[bytes | None, bool]:
-    """The file's ``moov`` box (its payload) and whether it is fragmented (``mvex`` in it, or a ``moof``)."""
+    """The file's ``moov`` box (its payload) and whether it is fragmented (``mvex`` in it, or a ``moof``); the
+    boxes after one that cannot be walked are not read."""
     moov, fragmented = None, False
     try:
         with open(path, "rb") as f:
-            size, at = f.seek(0, 2), 0
-            while at + 8 <= size:
-                f.seek(at)
-                head = f.read(16)
-                n, kind, h = struct.unpack(">I", head[:4])[0], head[4:8], 8
-                if n == 1 and len(head) == 16:
-                    n, h = struct.unpack(">Q", head[8:16])[0], 16
-                elif n == 0:
-                    n = size - at
-                if n < h:
-                    break
-                if kind == b"moov" and moov is None and n <= MAX_MOOV:
-                    f.seek(at + h)
-                    moov = f.read(n - h)
+            read = _in_file(f)
+            for kind, at, head, size in boxes(read, 0, f.seek(0, 2)):
+                if kind == b"moov" and moov is None and size <= MAX_MOOV:
+                    moov = read(at + head, size - head)
                 fragmented |= kind == b"moof"
-                at += n
-    except OSError:
-        return None, False
+    except (OSError, UnseenError):
+        pass
     if moov is not None:
         fragmented |= any(kind == b"mvex" for kind, _, _ in _boxes(moov))
     return moov, fragmented

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnseenError
-from .ffmpeg import av, error_line, open_output
+from .ffmpeg import av, error_line, format_changed, open_output
 from .video_color import Color
 
 # codec option -> (FFmpeg encoder, container format, extension, SEI NAL types to strip)
@@ -166,8 +166,7 @@ class Writer:
             self.audio_format = now
         elif now != self.audio_format:  # the encoder's resampler refused it: "ValueError: Frame does not match
             # AudioResampler setup" (a hunt, 2026-12-06); ``--audio mute-speech`` said this already
-            raise UnseenError(f"audio format changes mid-stream ({self.audio_format[0]} Hz {self.audio_format[1]} -> "
-                              f"{now[0]} Hz {now[1]}); use --audio drop")
+            raise format_changed(self.audio_format, now)
         if frame.pts is not None and frame.time_base:
             start = round((frame.pts * frame.time_base - origin_seconds) * rate)
         else:
