@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 import time
 
+import numpy as np
 import pytest
 from review_browser_helpers import (
     CLIP,
+    FILL,
     PHOTO,
     PHOTO2,
     Page,
@@ -360,3 +362,44 @@ def test_a_region_drawn_on_a_video_just_before_the_next_file_keeps_its_kind_and_
         assert press_save(srv, page)["state"] == "done"
     (entry,) = boxes_file.load(tmp_path / "clip.unseen.json")
     assert entry.regions.kinds.tolist() == ["face"] and entry.times[0][1] is not None
+
+
+def _preview_fill_share(page: Page, box) -> float:
+    """The share of ``box`` (x1 y1 x2 y2, the sampled frame's pixels) the preview on screen fills."""
+    return page.evaluate("""([b, fill]) => { const img = document.getElementById('photo');
+        const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const d = g.getImageData(b[0] + 4, b[1] + 4, b[2] - b[0] - 8, b[3] - b[1] - 8).data;
+        let n = 0; for (let i = 0; i < d.length; i += 4)
+            if (Math.abs(d[i] - fill[0]) + Math.abs(d[i + 1] - fill[1]) + Math.abs(d[i + 2] - fill[2]) < 30) n++;
+        return n / (d.length / 4); }""", [list(box), [int(v) for v in FILL]])
+
+
+def test_a_video_detection_its_second_look_turns_down_is_shown_uncovered_and_can_be_covered(browser, tmp_path):
+    """A low-score detection on a sampled video frame was drawn as a face and covered in the preview, but
+    the saved video masks a low-score face only once the run's second look confirms it: what it turns
+    down stayed as it was (a hunt, 2026-12-06, on the hamilton clip). The page now draws such a box
+    dotted, leaves it out of the preview, and covers it when asked."""
+    clip = copy(CLIP, tmp_path / "clip.mp4")
+    face, wall = (325, 60, 390, 140), (20, 200, 70, 250)  # the man's face, the wall by the woman's arm
+    with review(browser, [clip], Stub([(*face, 0.2), (*wall, 0.2)])) as (srv, page):
+        wait_loaded(page)
+        expect(page.locator("#overlay .region")).to_have_count(2)
+        unsure = page.locator("#overlay .region.unsure")
+        expect(unsure).to_have_count(1)  # the face is confirmed by the look, the wall is not
+        page.key("m")
+        wait_preview(page)
+        assert _preview_fill_share(page, face) > 0.9
+        assert _preview_fill_share(page, wall) < 0.5  # a grey wall: a tenth of it is near the fill
+        page.key("m")
+        unsure.click()
+        expect(page.locator("#region-title")).to_contain_text("not sure to be covered")
+        page.key("Enter")
+        expect(page.locator("#overlay .region.face:not(.readonly)")).to_have_count(1)
+        page.key("m")
+        wait_preview(page)
+        assert _preview_fill_share(page, wall) > 0.9
+        assert press_save(srv, page)["state"] == "done"
+    (entry,) = boxes_file.load(tmp_path / "clip.unseen.json")
+    assert entry.regions.kinds.tolist() == ["face"] and entry.times[0][0] is not None
+    np.testing.assert_allclose(entry.regions.boxes[0], wall, atol=1)

@@ -143,6 +143,20 @@ class SecondLook:
         return out
 
 
+def turned_down(look: SecondLook, rgb: np.ndarray, kinds: Any, boxes: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Which face boxes of one frame a video run leaves unmasked on that frame alone: scored under
+    CONFIRMED_SCORE, LOOK_FROM px or larger, and turned down by ``look`` (the tracker's rule,
+    ``track.Tracker.confirm_below``). The review page marks them: it drew a low-score box on a sampled
+    frame as a covered face, and the video it saved left that box's pixels as they were (a hunt, 2026-12-06)."""
+    boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    ask = (np.asarray(kinds) == "face") & (np.asarray(scores) < CONFIRMED_SCORE) & (side >= LOOK_FROM)
+    out = np.zeros(len(boxes), bool)
+    if ask.any():
+        out[ask] = ~look(rgb, boxes[ask])
+    return out
+
+
 def findings(backend: RetinaFace, crop: np.ndarray, threshold: float) -> np.ndarray:
     """RetinaFace's faces on ``crop`` scored over ``threshold``: rows of score, side (the box's longer
     side) and the box centre's offset x, y from the crop's centre, in the crop's pixels."""

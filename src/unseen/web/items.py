@@ -23,6 +23,7 @@ from PIL import Image
 
 from .. import raster
 from ..detect import sphere
+from ..detect.second_look import SecondLook, turned_down
 from ..detect.shown import detect_shown
 from ..engine.plan import SIDECAR_SUFFIX, Job
 from ..errors import UnseenError
@@ -286,6 +287,7 @@ def sample_video(item: Item, detector: Any) -> None:
                  for i in range(n)]
         item.duration, item.sample_total = round(duration, 3), n
         item.has_audio = bool(container.streams.audio)
+        look = SecondLook()  # the run's own check of low-score faces (``second_look.turned_down``)
         first_pts = None
         for k, t in enumerate(times):
             frame = _frame_at(container, vs, start, tb, t)
@@ -309,7 +311,11 @@ def sample_video(item: Item, detector: Any) -> None:
             found = found.scaled(1 / s) if s != 1 else found
             item.frames[k] = jpeg(small, 85)
             item.thumbs[k] = _thumb(small, found.scaled(s) if s != 1 else found)
-            item.samples.append({"k": k, "t": t, "regions": found.clipped(item.width, item.height).to_json()})
+            found = found.clipped(item.width, item.height)
+            regions = found.to_json()
+            for i in np.flatnonzero(turned_down(look, rgb, found.kinds, found.boxes, found.scores)):
+                regions[i]["unsure"] = True  # drawn apart, left out of the preview: the save may not cover it
+            item.samples.append({"k": k, "t": t, "regions": regions})
             item.tracks = timeline_tracks(item.samples, step or 1.0)
         if not item.samples:
             raise UnseenError("no frame could be decoded")

@@ -14,8 +14,8 @@ import {
 } from "./panel.js";
 import { pollSave, save, scheduleDraft } from "./save.js";
 import {
-  addAtCenter, fit, focusRegion, layout, loadImage, nudge, renderRegions, sampleTime, schedulePreview,
-  selectedRegion, setPreview, setTool, setZoom,
+  addAtCenter, coverSelected, fit, focusRegion, layout, loadImage, nudge, renderRegions, sampleTime,
+  schedulePreview, selectedRegion, setPreview, setTool, setZoom,
 } from "./stage.js";
 import { S, current, dims, edit, el, kindOf, newRegion, status, view } from "./state.js";
 import { renderTimeline, setTimes, stepSample, thumbKey } from "./timeline.js";
@@ -240,6 +240,7 @@ el.toolSelect.addEventListener("click", () => setTool("select"));
 el.toolAdd.addEventListener("click", () => setTool(S.tool === "add" ? "select" : "add"));
 el.drawKind.addEventListener("change", () => { S.drawKind = el.drawKind.value; renderLegend(); });
 el.delete.addEventListener("click", deleteSelected);
+el.coverDetected.addEventListener("click", coverSelected);
 el.undo.addEventListener("click", undo);
 el.zoomIn.addEventListener("click", () => setZoom(S.zoom * 1.25));
 el.zoomOut.addEventListener("click", () => setZoom(S.zoom / 1.25));
@@ -309,7 +310,7 @@ document.addEventListener("keydown", (ev) => {
   }
   if (k === "Enter" && !control) {
     if (S.tool === "add") { ev.preventDefault(); addAtCenter(); return; }
-    if (coverCheck()) { ev.preventDefault(); return; }
+    if (coverCheck() || coverSelected()) { ev.preventDefault(); return; }
     return;
   }
   const act = {

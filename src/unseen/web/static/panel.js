@@ -161,7 +161,8 @@ export function renderList() {
 
 function rowText(r, n) {
   const k = kindOf(r.kind).label;
-  const what = r.foundBy === "self-check" ? `${k} (self-check)` : r.drawn ? k : `${k} ${Number(r.score).toFixed(2)}`;
+  const what = r.foundBy === "self-check" ? `${k} (self-check)` : r.drawn ? k
+    : `${r.unsure ? "possible " : ""}${k} ${Number(r.score).toFixed(2)}${r.unsure ? ", not sure to be covered" : ""}`;
   const when = isVideo() && r.drawn ? ` \u00b7 ${timesText(r)}` : "";
   return `${n} \u00b7 ${what} \u00b7 ${place(r)}${when}`;
 }
@@ -198,10 +199,13 @@ export function renderDetail() {
   el.delete.disabled = !r;
   if (!shown) return;
   const info = kindOf(shown.kind);
+  const unsure = !!(ro && shown.unsure);
   el.regionTitle.textContent = shown.drawn ? (shown.kind === "manual" ? "Added region" : `Added ${info.label}`) : shown.foundBy === "self-check"
-    ? `${info.label} found by the self-check` : `Detected ${info.label}`;
+    ? `${info.label} found by the self-check` : unsure ? `Possible ${info.label}, not sure to be covered` : `Detected ${info.label}`;
   el.regionGeometry.textContent = `${Math.round(shown.w)} \u00d7 ${Math.round(shown.h)} pixels at ${Math.round(shown.x)}, ${Math.round(shown.y)}`
-    + (ro ? ". Detections on a video are made again on every frame when saving; draw a region to cover more." : "");
+    + (unsure ? `. A low score that the video's own second look turned down on this frame: the saved video covers it only if a later look confirms it. Cover it (Enter) to be sure.`
+      : ro ? ". Detections on a video are made again on every frame when saving; draw a region to cover more." : "");
+  el.coverDetected.hidden = !unsure;
   el.regionTimes.hidden = !(isVideo() && r);
   if (isVideo() && r) {
     const t0 = r.t0 ?? 0, t1 = r.t1 ?? S.detail.duration;

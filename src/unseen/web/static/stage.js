@@ -133,6 +133,7 @@ export function label(r, n) {
   const k = kindOf(r.kind).label;
   let what = r.drawn ? `${n}. ${k}, added` : `${n}. ${k}, score ${Number(r.score).toFixed(2)}`;
   if (r.foundBy === "self-check") what = `${n}. ${k}, found again by the self-check`;
+  if (r.unsure && !r.drawn) what = `${n}. possible ${k}, score ${Number(r.score).toFixed(2)}, not sure to be covered`;
   if (isVideo() && r.drawn) what += `, ${fmtTime(r.t0 ?? 0)} to ${fmtTime(r.t1 ?? S.detail.duration)}`;
   return `${what}, ${place(r)}`;
 }
@@ -165,6 +166,7 @@ function regionDiv({ r, editable, n }, t, stop) {
   div.className = `region ${r.kind}`;
   if (!editable) div.classList.add("readonly");
   if (r.foundBy === "self-check") div.classList.add("self-check");
+  if (r.unsure && !editable) div.classList.add("unsure");
   if (isVideo() && editable && !activeAt(r, t)) div.classList.add("outside");
   div.dataset.uid = r.uid;
   div.dataset.kind = r.kind;
@@ -278,6 +280,16 @@ export function addRegion(box, kind = S.drawKind, quiet = false) {
       : `${what} added. The arrow keys move it, Shift+arrows resize it.`);
   }
   return r;
+}
+
+/* Cover the selected detection the video's own check turned down (``unsure``): a face region the reviewer
+   adds over it, around this frame, which the save keeps. True when there was one. */
+export function coverSelected() {
+  const v = S.selected != null && visibleRegions().find((x) => !x.editable && String(x.r.uid) === String(S.selected));
+  if (!v || !v.r.unsure) return false;
+  const r = addRegion({ x: v.r.x, y: v.r.y, w: v.r.w, h: v.r.h }, v.r.kind || "face", true);
+  status(`Covered from ${fmtTime(r.t0)} to ${fmtTime(r.t1)}; set its range in the panel or with [ and ].`, "ok");
+  return true;
 }
 
 /* Keyboard path for adding: a region in the middle of what is on screen; the arrows then move it. */
@@ -455,7 +467,8 @@ export function regionPayload(r, video) {
 export function payloadRegions(forPreview) {
   const e = edit();
   if (!forPreview) return e.regions.map((r) => regionPayload(r, isVideo()));
-  return visibleRegions().filter(({ r }) => activeAt(r, sampleTime()))
+  // A detection the video's own check turned down (``unsure``) is shown as the save may leave it: uncovered.
+  return visibleRegions().filter(({ r, editable }) => activeAt(r, sampleTime()) && (editable || !r.unsure))
     .map(({ r }) => ({ x: r.x, y: r.y, w: r.w, h: r.h, kind: r.kind, score: r.score }));
 }
 

@@ -19,7 +19,7 @@ export const el = Object.fromEntries([
   "viewport", "stage", "photo", "overlay", "drawing", "empty",
   "timeline", "frame-prev", "frame-next", "frame-time", "sampling", "thumbs", "tracks",
   "status", "activity", "progress",
-  "region-count", "region-list", "region-detail", "region-title", "region-geometry", "region-times",
+  "region-count", "region-list", "region-detail", "region-title", "region-geometry", "region-times", "cover-detected",
   "t0", "t1", "set-t0", "set-t1", "set-all", "check-info", "check-text", "check-cover",
   "audio-row", "audio-says", "audio", "destination", "result", "note",
   "confirm", "confirm-title", "confirm-text", "confirm-ok", "confirm-cancel", "confirm-alt", "dropzone",
