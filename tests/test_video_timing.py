@@ -298,3 +298,45 @@ def test_sound_far_ahead_of_the_picture_keeps_its_place_where_it_is_cut(tmp_path
     assert first_frame == pytest.approx(10.0, abs=0.01)
     assert loud and loud[0] - first_frame == pytest.approx(1.2, abs=0.03)  # 1.7 before
 
+
+
+def _recording_with_click(path, start: float, seconds: float, click: float, fps: int = 10,
+                          rate: int = 48000) -> None:
+    """An MPEG-TS recording whose clock starts at ``start`` s: flat frames and a mono track, silent but for
+    a click ``click`` s in, the sound starting with the picture as a camera's does."""
+    x = np.zeros((1, int(seconds * rate)), np.int16)
+    x[0, int(click * rate): int(click * rate) + rate // 200] = 30000
+    with av.open(str(path), "w", format="mpegts") as c:
+        vs = c.add_stream("libx264", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
+        a = c.add_stream("mp2", rate=rate, layout="mono")
+        for i in range(int(seconds * fps)):
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 6 * i, np.uint8), format="rgb24")
+            f.pts, f.time_base = round((start + i / fps) * 90000), Fraction(1, 90000)
+            c.mux(vs.encode(f))
+        for ai in range(0, x.shape[1], 1152):
+            f = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[:, ai: ai + 1152]), format="s16", layout="mono")
+            f.sample_rate, f.pts, f.time_base = rate, round(start * rate) + ai, Fraction(1, rate)
+            c.mux(a.encode(f))
+        c.mux(vs.encode(None))
+        c.mux(a.encode(None))
+
+
+def test_kept_sound_of_joined_recordings_whose_clock_starts_again_stays_with_its_picture(tmp_path):
+    """Two recordings joined into one MPEG-TS, the second's clock starting again below the first's: the
+    picture runs on from where it stopped, but the sound kept its own stamps, so the second recording's
+    first seconds of sound fell before the output's first frame and were dropped, and the rest played
+    seconds off its picture, with no word (a hunt, 2026-12-06: ~5 s lost of a 14 s clip). Each click must
+    come where its recording's picture puts it: 1.0 s, and 3.0 + 0.5 s."""
+    one, two, src, out = tmp_path / "1.ts", tmp_path / "2.ts", tmp_path / "joined.ts", tmp_path / "out.mp4"
+    _recording_with_click(one, 30.0, 3.0, 1.0)  # under a minute apart: FFmpeg takes a larger step back
+    _recording_with_click(two, 2.0, 3.0, 0.5)  # for its 26.5 h clock wrapping (refused, test_video.py)
+    src.write_bytes(one.read_bytes() + two.read_bytes())
+    assert anonymize(src, out, audio="keep").audio.startswith("kept")
+    with av.open(str(out)) as c:
+        x = np.concatenate([f.to_ndarray()[0] for f in c.decode(audio=0)])
+        rate = c.streams.audio[0].rate
+    assert len(x) / rate == pytest.approx(6.0, abs=0.1)
+    loud = np.flatnonzero(np.abs(x) > 0.3) / rate
+    clicks = loud[np.concatenate([[True], np.diff(loud) > 0.1])]
+    assert clicks == pytest.approx([1.0, 3.5], abs=0.06), clicks

@@ -150,3 +150,27 @@ def format_changed(before: tuple[int, str], now: tuple[int, str]) -> UnseenError
     takes it (``audio.mute``, ``video_write.Writer.write_audio``)."""
     return UnseenError(f"audio format changes mid-stream ({before[0]} Hz {before[1]} -> {now[0]} Hz {now[1]}); "
                        "use --audio drop")
+
+
+class AudioClock:
+    """The sound's own clock made to run on where it started again, as the picture's does (``shift`` in
+    ``video_read.Reader.frames``): recordings joined into one MPEG-TS restart both. Taken as it was, the second
+    recording's first seconds of sound came before the output's first frame and were dropped, and the rest
+    played 3-5 s off the picture (a hunt, 2026-12-06: ~5 s lost on a joined clip, with no word)."""
+
+    def __init__(self, reset_frames: int) -> None:
+        self.reset_frames = reset_frames  # a stamp this many frames behind where the last one ended: a restart
+        self.shift = 0  # added to every pts since the sound's clock started again, in its time base
+        self.end: int | None = None  # where the last frame ends, shifted
+
+    def __call__(self, frame: Any) -> Any:
+        if frame.pts is None or not frame.time_base or not frame.sample_rate:
+            return frame
+        length = round(frame.samples / frame.sample_rate / frame.time_base)
+        pts = frame.pts + self.shift
+        if self.end is not None and self.end - pts > self.reset_frames * max(length, 1):
+            self.shift += self.end - pts
+            pts = self.end
+        frame.pts = pts
+        self.end = pts + length
+        return frame

@@ -24,7 +24,7 @@ from .. import raster
 from ..errors import UnseenError
 from . import pixels_said
 from .deinterlace import Deinterlacer
-from .ffmpeg import av, error_line, open_input
+from .ffmpeg import AudioClock, av, error_line, open_input
 from .isobmff import unfollowed_edit
 from .video_color import Color
 
@@ -334,6 +334,7 @@ class Reader:
         # (decode order), and a clip of 11 s came out 19 s long, its track's end taken from that frame.
         held: DecodedFrame | None = None
         best_effort = _BestEffort()
+        audio_clock = AudioClock(RESET_FRAMES)
         streams = [stream] + ([self.audio] if self.audio is not None else [])
         audio_time: float | None = None  # set while an audio packet is being decoded
         try:
@@ -343,7 +344,7 @@ class Reader:
                     known = packet.pts is not None and packet.time_base
                     audio_time = float(packet.pts * packet.time_base) if known else 0.0
                     for frame in packet.decode():
-                        yield "audio", frame
+                        yield "audio", audio_clock(frame)
                     audio_time = None
                     continue
                 self.packets += packet.size > 0
