@@ -409,3 +409,16 @@ def test_an_output_whose_record_could_not_be_written_is_still_this_session_s(pho
         assert status == 202 and answer["state"] == "done", answer
     finally:
         srv.stop()
+
+
+def test_a_photo_saved_from_the_page_is_not_said_to_have_had_no_detector(photo):
+    """The page saves a photo as the reviewer left it (the boxes file's "only" mode, the self-check behind
+    it); its result said "no detector ran: the boxes file gives the regions to cover (mode only)" after
+    every save, to a reviewer who had just watched detection run (a hunt, 2026-12-06)."""
+    srv = _serve([photo])
+    try:
+        status, sv = _save(srv, {"regions": [FACE]})
+        assert sv["state"] == "done", sv
+        assert not any("detector" in n or "mode only" in n or "boxes file" in n for n in sv["notes"]), sv["notes"]
+    finally:
+        srv.stop()

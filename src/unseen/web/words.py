@@ -39,8 +39,10 @@ CHANGED_ELSEWHERE = ("This file was changed in another tab or window: reload thi
 CHANGED_ON_DISK = ("This file changed on disk since it was opened: reload the page to review it again "
                    "(the review starts over on the new file).")
 
-# Notes a reader does not need (how the engine spent its time).
-_QUIET = re.compile(r"^\d+ detector passes|^\d+ frames in [\d.]+ s|^--\w+ applies to photos")
+# Notes a reader does not need: how the engine spent its time, and the boxes file's "only" mode, which is how
+# the page saves a photo as the reviewer left it (detection ran when the page opened it).
+_QUIET = re.compile(r"^\d+ detector passes|^\d+ frames in [\d.]+ s|^--\w+ applies to photos"
+                    r"|^no detector ran: the boxes file gives the regions to cover \(mode only\)$")
 
 _METADATA: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^GPS$"), "location (GPS)"),
