@@ -317,3 +317,27 @@ def test_a_saved_photo_resumes_with_its_sidecar_as_boxes(tmp_path):
     out, side = tmp_path / "in" / "photo.unseen.jpg", tmp_path / "in" / "photo.unseen.json"
     assert side.stat().st_mtime_ns == out.stat().st_mtime_ns
     assert main([str(src), "--boxes", str(side), "--skip-existing", "-q"]) == 0
+
+
+def test_the_file_list_shows_unsaved_work_an_earlier_session_left_before_the_file_is_opened(tmp_path):
+    """A draft is opened with its file (``drafts.reopen``); until then the list showed the file as neither
+    saved nor changed, and a reviewer back after a crash could not tell which of 40 files held unsaved work
+    (a hunt, 2026-12-06)."""
+    photo, other = tmp_path / "a.jpg", tmp_path / "b.jpg"
+    shutil.copy(PHOTO, photo)
+    shutil.copy(PHOTO2, other)
+    srv = _serve([photo, other])
+    try:
+        item_id = srv.order[0]
+        base = _ready(srv, item_id)["draft_gen"]
+        assert _json(srv, "POST", f"/api/files/{item_id}/draft", {"regions": [FACE, ADDED], "base": base})[0] == 200
+    finally:
+        srv.stop()
+    assert (tmp_path / "a.jpg.unseen-draft.json").is_file()
+    srv = _serve([photo, other])
+    try:
+        files = _json(srv, "GET", "/api/session")[1]["files"]
+        assert [(f["name"], f["state"], f["draft"]) for f in files] == [("a.jpg", "new", True), ("b.jpg", "new", False)]
+        assert _ready(srv, srv.order[0])["draft"] is not None  # and opened with it, as before
+    finally:
+        srv.stop()

@@ -23,17 +23,12 @@ from .. import boxes as boxes_file
 from ..engine.output import atomic_output
 from ..errors import UnseenError
 from . import saving
-from .items import Item
-
-DRAFT_SUFFIX = ".unseen-draft.json"
+from .items import Item, draft_path
 
 
 def path(item: Item) -> Path:
-    """Where this file's draft is kept: beside its sidecar, under the input's whole name (``a.jpg``'s
-    ``a.jpg.unseen-draft.json``). The sidecar's own name depends on the other inputs of the run (``a``
-    or ``a.jpg`` beside an ``a.png``): a draft under it was not found by the next session, or taken by
-    another file of that stem, which replaced it."""
-    return item.job.sidecar.parent / (item.src.name + DRAFT_SUFFIX)
+    """Where this file's draft is kept (``items.draft_path``)."""
+    return draft_path(item.job)
 
 
 def keep(item: Item) -> str | None:

@@ -80,6 +80,7 @@ class Item:
     # sent while it ran (a region drawn during a long video save).
     draft_gen: int = 0
     sidecar_saved: bool | None = None  # before the file is opened: its sidecar names a written output
+    draft_waiting: bool | None = None  # before the file is opened: an earlier session left a draft of it
     # The input as it was opened (``file_identity``): a save refuses a file replaced since, whose
     # pixels the reviewer never saw.
     identity: tuple[int, int] | None = None
@@ -100,10 +101,15 @@ class Item:
         opened = self.state in ("ready", "error")
         if not opened and self.sidecar_saved is None:
             self.sidecar_saved = saved_before(review_sidecar(self.job))
+        if not opened and self.draft_waiting is None:
+            # Unsaved work an earlier session left is opened with the file (``drafts.reopen``): until then the
+            # list said nothing of it, and a reviewer back after a crash could not tell which files had any.
+            self.draft_waiting = not self.uploaded and draft_path(self.job).is_file()
         earlier = not saved and (self.review is not None if opened else bool(self.sidecar_saved))
+        draft = self.draft is not None if opened else bool(self.draft_waiting)
         return {"id": self.id, "name": self.src.name, "kind": self.kind, "state": self.state,
                 "uploaded": self.uploaded, "saved": saved, "saved_earlier": earlier,
-                "draft": self.draft is not None, "path": None if self.uploaded else str(self.src)}
+                "draft": draft, "path": None if self.uploaded else str(self.src)}
 
     def detail(self) -> dict:
         d = self.summary()
@@ -180,6 +186,17 @@ def _image_of(side: Path) -> str | None:
     """The ``image`` a sidecar names, or None (missing, unreadable, not a review sidecar)."""
     image = _sidecar_doc(side).get("image")
     return image if isinstance(image, str) else None
+
+
+DRAFT_SUFFIX = ".unseen-draft.json"
+
+
+def draft_path(job: Job) -> Path:
+    """Where this file's draft is kept (``web.drafts``): beside its sidecar, under the input's whole name
+    (``a.jpg``'s ``a.jpg.unseen-draft.json``). The sidecar's own name depends on the other inputs of the run
+    (``a`` or ``a.jpg`` beside an ``a.png``): a draft under it was not found by the next session, or taken
+    by another file of that stem, which replaced it."""
+    return job.sidecar.parent / (job.src.name + DRAFT_SUFFIX)
 
 
 def review_sidecar(job: Job) -> Path:
