@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from web_helpers import ADDED, FACE, StubDetector, _first_id, _json, _ready, _serve, _tiny_video
+from web_helpers import ADDED, FACE, PHOTO, StubDetector, _first_id, _json, _ready, _serve, _tiny_video
 
 from unseen import boxes as boxes_file
 from unseen import options as unseen_options
@@ -420,5 +420,20 @@ def test_a_photo_saved_from_the_page_is_not_said_to_have_had_no_detector(photo):
         status, sv = _save(srv, {"regions": [FACE]})
         assert sv["state"] == "done", sv
         assert not any("detector" in n or "mode only" in n or "boxes file" in n for n in sv["notes"]), sv["notes"]
+    finally:
+        srv.stop()
+
+
+def test_a_multi_page_tiff_says_before_saving_that_only_its_first_page_is_saved(tmp_path):
+    """The page said a TIFF's other pages are dropped only in the save's result (a hunt, 2026-12-06): a
+    reviewer deciding what to publish should know before."""
+    tif = tmp_path / "pages.tif"
+    first = Image.open(PHOTO).convert("RGB")
+    first.save(tif, save_all=True, append_images=[first.rotate(90), first.rotate(180)])
+    srv = _serve([tif])
+    try:
+        d = _ready(srv, _first_id(srv))
+        assert d["state"] == "ready", d.get("error")
+        assert any("3 pictures" in n and "only the first" in n for n in d["notes"]), d["notes"]
     finally:
         srv.stop()

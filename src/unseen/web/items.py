@@ -245,7 +245,7 @@ def detect_photo(item: Item, detector: Any) -> np.ndarray:
     item.height, item.width = frame.shape[:2]
     item.dest = item.job.destination(image_io.EXTENSION[img.output_format])
     item.animated = img.animated
-    item.notes = list(img.notes)
+    item.notes = list(img.notes) + list(img.warnings)  # a multi-page TIFF's pages dropped: said before a save
     if img.animated:
         item.notes.append(f"animation of {len(img.frames)} frames: the first is shown; the "
                           "detector still runs on every frame when saving")
