@@ -242,6 +242,7 @@ def test_damaged_audio_fails_with_one_line_and_no_output(clips, tmp_path, capsys
     assert main([str(src), "-q", "--audio", "mute-speech"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"unseen: {src}: audio is damaged"), err
+    assert err[0].endswith("(use --audio drop to write the video without its sound)"), err  # the way out
     assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]  # no output, no temporary file
     assert main([str(src), "-q", "--audio", "keep"]) == 1  # keeping it fails too, and says it is the audio
     assert "audio is damaged" in capsys.readouterr().err

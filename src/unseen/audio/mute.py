@@ -39,7 +39,16 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnseenError
-from ..media.ffmpeg import audio_samples, audio_stream, av, error_line, float_planar_frame, format_changed, open_input
+from ..media.ffmpeg import (
+    WITHOUT_SOUND,
+    audio_samples,
+    audio_stream,
+    av,
+    error_line,
+    float_planar_frame,
+    format_changed,
+    open_input,
+)
 from .bed import BlockStats, Profile, ShapedNoise, profiles
 from .foreground import Foreground
 from .speech import Resampler16k, SpeechDetector, VadParams, pad_merge
@@ -165,7 +174,7 @@ def _decode(container: Any, stream: Any, stop: threading.Event | None) -> Iterat
                 yield frame
     except _av.error.FFmpegError as exc:
         raise UnseenError(f"audio is damaged or truncated near {t:.2f} s ({error_line(exc)}); "
-                          "nothing written") from None
+                          f"nothing written {WITHOUT_SOUND}") from None
 
 
 DEFAULT_PARAMS = VadParams()

@@ -145,6 +145,10 @@ def audio_stream(container):
     return min(decodable, key=rank)  # the first of the best: ``min`` keeps the file's order among equals
 
 
+# The way out of a file whose sound cannot be kept, said where it fails (the review page cuts the flag: ``web.words``)
+WITHOUT_SOUND = "(use --audio drop to write the video without its sound)"
+
+
 def format_changed(before: tuple[int, str], now: tuple[int, str]) -> UnseenError:
     """The error for audio whose (rate, layout) changes mid-stream: neither the speech analysis nor the encoder
     takes it (``audio.mute``, ``video_write.Writer.write_audio``)."""

@@ -24,7 +24,7 @@ from .. import raster
 from ..errors import UnseenError
 from . import pixels_said
 from .deinterlace import Deinterlacer
-from .ffmpeg import AudioClock, av, error_line, open_input
+from .ffmpeg import WITHOUT_SOUND, AudioClock, av, error_line, open_input
 from .isobmff import unfollowed_edit
 from .video_color import Color
 
@@ -419,7 +419,7 @@ class Reader:
         except _av.error.FFmpegError as exc:
             if audio_time is not None:
                 raise UnseenError(f"audio is damaged or truncated near {audio_time:.2f} s ({error_line(exc)}); "
-                                  "nothing written") from None
+                                  f"nothing written {WITHOUT_SOUND}") from None
             raise UnseenError(f"video is damaged or truncated at frame {index + 1} ({error_line(exc)}); "
                               "nothing written") from None
 
