@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UnseenError, fsname, os_cause
-from ..media import LIKELY_OUTPUT, MEDIA_SUFFIXES, UNREAD_SUFFIXES, is_media_file, kind_of
+from ..media import LIKELY_OUTPUT, MEDIA_SUFFIXES, RAW_SUFFIXES, UNREAD_SUFFIXES, is_media_file, kind_of
 from ..report import Report
 from .output import same_file
 
@@ -127,6 +127,7 @@ class Job:
 
 
 _OUTPUT = re.compile(r".+" + re.escape(OUTPUT_MARK) + r"(-\d+)?\.[^.]+$")  # NAME.unseen.EXT, NAME.unseen-2.EXT
+REFUSED = RAW_SUFFIXES | frozenset(UNREAD_SUFFIXES)  # refused by name: a job that claims no output name
 
 
 def is_own_output(name: str) -> bool:
@@ -418,7 +419,8 @@ def _distinct(jobs: list[Job], inputs: frozenset[str] | set[str] = frozenset()) 
     wrote a/p.jpg's output over the original b/p.jpg."""
     claims: dict[str, list[int]] = defaultdict(list)
     for i, j in enumerate(jobs):
-        claims[_key(j.out_dir, j.name)].append(i)
+        if j.src.suffix.lower() not in REFUSED:  # it writes nothing: a folder's face.apng was named
+            claims[_key(j.out_dir, j.name)].append(i)  # face.apng.png for a face.tga refused beside it
     out = list(jobs)
     for idx in claims.values():
         if len(idx) < 2:

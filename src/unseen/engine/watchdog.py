@@ -37,6 +37,8 @@ class Watchdog:
         pid = os.fork()
         if pid == 0:  # the watchdog
             os.close(self.fd)
+            with contextlib.suppress(OSError):  # a session of its own: a kill of the whole process group (the
+                os.setsid()  # OOM killer's cgroup, `kill -- -PGID`) ended it too, and the cluster's folder stayed
             code = 0
             try:
                 _watch(read, jobs)

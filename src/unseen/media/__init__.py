@@ -19,6 +19,9 @@ IMAGE_SUFFIXES = frozenset({
     ".thm",  # a camera's JPEG still of each clip (Canon, GoPro): the clip's faces, under another name
     ".insp",  # an Insta360 photo: a JPEG of both lenses' circles, with GPS in its EXIF
     ".jps",  # a stereo camera's JPEG, both views side by side: read by name, a folder run passed it over
+    # an animated PNG under its own name, and an AVIF sequence: read by name, a folder run passed them over as
+    # "not photos or videos", exit 0 (a hunt, 2026-12-06)
+    ".apng", ".avifs",
 })
 VIDEO_NAMES = "MP4, MOV, MKV, WebM, AVI, MPEG-TS"  # the containers those suffixes name, for messages
 # Cameras' MP4s under names of their own, kept on the card beside the clips (a folder run passed them over
@@ -58,6 +61,15 @@ UNREAD_SUFFIXES = {
     **{s: "raw H.264 video stream" for s in (".h264", ".264")},
     **{s: "raw H.265 video stream" for s in (".h265", ".265", ".hevc")},
     **{s: "raw MJPEG video stream" for s in (".mjpeg", ".mjpg")}, ".dav": "Dahua DVR video",
+    # Pictures and videos in other forms, named by their usual suffixes: passed over as "not photos or videos",
+    # exit 0, and a TGA named alone was called a "CUR image" (a hunt, 2026-12-06)
+    ".tga": "TGA image", ".exr": "OpenEXR image", ".hdr": "Radiance HDR image", ".dpx": "DPX image",
+    ".xcf": "GIMP image", ".psp": "PaintShop Pro image", ".pspimage": "PaintShop Pro image",
+    **{s: "PICT image" for s in (".pict", ".pct")}, ".bpg": "BPG image", ".flif": "FLIF image", ".qoi": "QOI image",
+    ".sgi": "SGI image", **{s: "JPEG XR image" for s in (".jxr", ".wdp", ".hdp")}, ".mng": "MNG animation",
+    ".eps": "PostScript document", ".dcm": "DICOM medical image", ".fits": "FITS image",
+    ".heics": "HEIF image sequence", ".swf": "Flash video", ".wtv": "Windows TV recording video",
+    ".dvr-ms": "Windows TV recording video", ".y4m": "raw YUV video", ".amv": "AMV video",
 }
 # Sound on its own (a witness's voice memo): no pictures to cover, and unseen does not change a recording alone.
 # Named on the command line it was told "convert it first" (an MP3 with cover art "GBR image"), and converted
@@ -81,8 +93,8 @@ def is_sidecar(path: Path | str) -> bool:
 # Output extension a suffix will most likely get (the real one follows the decoded format): used to
 # plan the names of one run so that two inputs never claim one output (``engine.plan``).
 LIKELY_OUTPUT = {**{s: ".jpg" for s in (".jpg", ".jpeg", ".jpe", ".jfif", ".heic", ".heif", ".hif", ".avif", ".mpo",
-                                        ".thm", ".insp", ".jps")},
-                 ".png": ".png", ".ppm": ".png", ".pgm": ".png", ".pbm": ".png", ".ico": ".png",
+                                        ".thm", ".insp", ".jps", ".avifs")},
+                 ".png": ".png", ".apng": ".png", ".ppm": ".png", ".pgm": ".png", ".pbm": ".png", ".ico": ".png",
                  ".webp": ".webp", ".tif": ".tif", ".tiff": ".tif", ".bmp": ".bmp", ".gif": ".gif",
                  **{s: ".png" for s in (".jp2", ".j2k", ".jpf", ".jpx", ".psd", ".pcx")}}
 

@@ -141,8 +141,8 @@ def probe_size(path: Path) -> tuple[str, tuple[int, int], int]:
             raise UnseenError(f"{other} image: not a format unseen reads (it reads {READ_NAMES}); "
                               "convert it to PNG or JPEG first") from None
         if path.suffix.lower() not in IMAGE_SUFFIXES:  # a video container unseen does not read (.mpg, .wmv)
-            raise UnseenError(f"not a photo or video unseen reads (videos: {VIDEO_NAMES}, by their extension); "
-                              "convert it first") from None
+            raise UnseenError(f"not a photo or video unseen reads (photos: {READ_NAMES}; videos: {VIDEO_NAMES}, "
+                              "by their extension); convert it first") from None
         raise UnseenError("not an image format unseen can read (unknown or corrupt file)") from None
     except MemoryError:
         raise

@@ -54,6 +54,7 @@ from ..kinds import KINDS
 from ..mask import REVERSIBLE_STYLES, REVERSIBLE_WARNING, STYLES
 from ..media import MEDIA_SUFFIXES, is_video
 from ..media import image as image_io
+from ..reaper import Reaper
 from . import drafts, saving
 from .items import KEPT_ON_REOPEN, Item, detect_photo, file_identity, jpeg, likely_missed, sample_video
 from .saving import RequestError
@@ -196,6 +197,7 @@ class ReviewServer:
         self._httpd = make_server(self, HOST, port)  # loopback only, whatever the caller asks
         self.tmpdir = Path(tempfile.mkdtemp(prefix=TMP_PREFIX))  # private (0700), ours alone
         (self.tmpdir / OWNER_FILE).write_text(str(os.getpid()))
+        self._reaper = Reaper(self.tmpdir)  # removes it (and the originals dropped here) if this process is killed
         self._stopped = False
         self.unsaved: list[Path] = []  # files being saved when the server stopped (``stop``)
         atexit.register(self._cleanup)
@@ -269,6 +271,7 @@ class ReviewServer:
     def _cleanup(self) -> None:
         self._pixels.clear()
         shutil.rmtree(self.tmpdir, ignore_errors=True)
+        self._reaper.close()
 
     def __enter__(self) -> ReviewServer:
         return self.start()
