@@ -794,3 +794,26 @@ def test_a_dvrs_mjpeg_stream_is_no_photo_of_its_first_frame(tmp_path, cli):
     assert rc == 1 and {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {"cam.mjpeg": "error"}
     assert "raw MJPEG video stream (.mjpeg): not a photo or video" in err, err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_folder_reads_apng_and_fails_other_picture_forms_one_line_each(tmp_path, cli):
+    """A folder's animated PNG named .apng was passed over as "not photos or videos" although unseen reads
+    it by name, and so were a TGA, an OpenEXR and an EPS it cannot read: exit 0, a run that looked done
+    (a hunt, 2026-12-06). Named alone, the TGA was called a "CUR image". The refused TGA also claimed the
+    name face.png, so the APNG's output became face.apng.png."""
+    d = tmp_path / "in"
+    d.mkdir()
+    hopper = Image.open(HOPPER).convert("RGB")
+    hopper.save(d / "face.apng", format="PNG", save_all=True, append_images=[hopper.rotate(180)])
+    hopper.save(d / "face.tga")
+    (d / "scan.exr").write_bytes(b"\x76\x2f\x31\x01" + bytes(400))
+    (d / "poster.eps").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n" + bytes(400))
+    rc, stdout, err = cli(d, "-o", tmp_path / "out", "--json")
+    assert rc == 1, err
+    assert {Path(r["input"]).name: r["status"] for r in _reports(stdout)} == {
+        "face.apng": "ok", "face.tga": "error", "scan.exr": "error", "poster.eps": "error"}, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["face.png"]
+    said = sorted(line.split(": ", 2)[2] for line in err.splitlines() if "not a photo or video" in line)
+    assert [s.split(":")[0] for s in said] == ["OpenEXR image (.exr)", "PostScript document (.eps)",
+                                              "TGA image (.tga)"], err
+    assert "(photos: JPEG" in said[2] and "CUR" not in err, err
