@@ -194,6 +194,7 @@ def test_styles_cover_faces(group: Path, style: str, capsys):
     err = capsys.readouterr().err
     if style in ("pixelate", "blur"):
         assert "warning" in err and "reverse" in err
+        assert "each plate and text it covers" in err  # the style covers them too (a hunt, 2026-12-06)
     else:
         assert "warning" not in err
     a, b = rgb(group), rgb(group.parent / "out" / "group.jpg")

@@ -20,7 +20,8 @@ SHAPES = ("ellipse", "box")
 REVERSIBLE_STYLES = ("pixelate", "blur")
 REVERSIBLE_WARNING = (
     "style '{style}' can be partly reversed: it keeps a degraded trace of each face that deep models can "
-    "sharpen or match. At unseen's strength a face recognizer matched "
+    "sharpen or match, and of each plate and text it covers, whose letters (a few dozen shapes in a known "
+    "typeface) are easier still to guess back. At unseen's strength a face recognizer matched "
     "none of 131 test faces (docs/BENCHMARKS.md), but it re-identified 30-75% at weaker pixelate or blur "
     "and stronger attacks exist; use 'fill' or 'noise' when identification would put someone at risk"
 )

@@ -521,7 +521,7 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
     else:
         result.audio = "dropped"
     if options.style in ("pixelate", "blur"):
-        result.warnings.append(f"style {options.style} keeps a degraded trace of each face")
+        result.warnings.append(f"style {options.style} keeps a degraded trace of each face, plate and text covered")
     if options.preset != "thorough":
         result.notes.append(f"--{options.preset} applies to photos; video ran its usual detection schedule")
     how = "detection schedule" if vdet.scheduled else "every frame, detector as given"
