@@ -279,6 +279,8 @@ def open_writer(tmp: Path, codec: str, size: tuple[int, int], tb: Fraction, rate
         if sar and sar != 1:
             cc.sample_aspect_ratio = sar
         cc.options = encoder_options(encoder, w, h)
+        if encoder == "libx265":  # FFmpeg's default tag, hev1, is one Apple's players (QuickTime, iOS) refuse to
+            cc.codec_tag = "hvc1"  # play; hvc1, its parameter sets in the sample entry alone, plays everywhere
         cc.thread_count = ENCODER_THREADS
         vs.metadata.clear() if hasattr(vs.metadata, "clear") else None
         aus = None
