@@ -1,6 +1,6 @@
 # Two entry points, both doing their own set-up on a fresh machine with Python 3.11:
 #   make demo   install unseen into .venv and anonymise the bundled sample photo
-#   make test   install unseen with its test, verify and ray extras (+ exiftool, chromium) and run pytest
+#   make test   install unseen with its test, verify and ray extras (+ exiftool, chromium, ffmpeg, strace) and run pytest
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN = $(VENV)/bin

@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import GROUP, ROOT, run, shared_path
+from conftest import FIXTURES, GROUP, ROOT, run, shared_path
 from PIL import Image
 from synth import grey_clip
 
@@ -253,6 +253,10 @@ def test_inspect_takes_max_pixels(group: Path, capsys):
     with pytest.raises(SystemExit) as stop:
         run("inspect", group, "--max-pixels", "0")
     assert stop.value.code == 2
+    clip = FIXTURES / "video" / "head_pose.mp4"  # a video's said "; nothing written", of a file inspect never writes
+    assert run("inspect", clip, "--max-pixels", "10000") == 1
+    said = capsys.readouterr().err
+    assert "over the limit for video frames" in said and "written" not in said, said
 
 
 def test_a_hostile_xmp_packet_is_read_in_linear_time(tmp_path: Path, capsys):

@@ -358,6 +358,10 @@ def test_exit_codes(group: Path, tmp_path: Path, capsys):
     with pytest.raises(SystemExit) as e:
         run(group, "--style", "sparkles")
     assert e.value.code == 2
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e:  # taken without a word, it read as if a check ran (a hunt, 2026-12-06)
+        run(group, "--verify-every", "2")
+    assert e.value.code == 2 and "add --verify" in capsys.readouterr().err
     assert run(tmp_path / "missing.jpg") == 1
 
 

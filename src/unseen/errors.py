@@ -25,6 +25,16 @@ def first_line(exc: BaseException, limit: int = 200) -> str:
     return text[:limit]
 
 
+def as_read(text: str) -> str:
+    """An engine's error as a command that writes nothing says it (``inspect``, ``verify``): without the run's
+    "nothing written" and its way out (``--audio drop``). ``unseen inspect`` said "...; nothing written" of a
+    file it never meant to write (a hunt, 2026-12-06)."""
+    return _WRITTEN.sub("", text)
+
+
+_WRITTEN = re.compile(r"; nothing written(?: for this file)?(?: \(use --[\w-]+[^)]*\))?")
+
+
 def os_cause(exc: BaseException) -> str:
     """What the system said of a path, for ``unseen: PATH: cause`` ("file name too long"; a symlink
     loop's own message), without Python's errno and file name around it."""

@@ -74,7 +74,7 @@ def parser() -> Parser:
     p.add_argument("--no-self-check", action="store_true", help="skip re-detecting on the masked result")
     p.add_argument("--verify", action="store_true",
                    help="check each output with a face recognizer; fail the file if still matchable")
-    p.add_argument("--verify-every", type=float, default=1.0, metavar="SECONDS",
+    p.add_argument("--verify-every", type=float, metavar="SECONDS",
                    help="video with --verify: check one frame every SECONDS, the first and last included "
                    "(default 1; 0 checks every frame, at 10-15 s of CPU per 1080p frame)")
     p.add_argument("--audio", choices=AUDIO_CHOICES, default="drop",
@@ -114,13 +114,16 @@ def options_from(args: argparse.Namespace, p: Parser) -> Options:
     if args.rename and args.skip_existing:  # a new photo shifts the numbers: it was counted as done
         p.error("--rename numbers the outputs in input order, so --skip-existing cannot tell which input an "
                 "existing output was made from: run the new files on their own, or without --rename")
+    if args.verify_every is not None and not args.verify:  # taken without a word, a user took it that a check ran
+        p.error("--verify-every says how often --verify checks a video: add --verify")
     if args.engine == "ray" and find_spec("ray") is None:
         p.refuse("--engine ray needs Ray: pip install 'unseen[ray]'")  # typed right: one line, no usage
     try:  # ``Options`` checks every value (the library's callers too)
         options = Options(style=args.style, shape=args.shape, pad=args.pad, threshold=args.threshold,
                           self_check=not args.no_self_check, force=args.force, skip_existing=args.skip_existing,
                           max_pixels=args.max_pixels,
-                          verify=args.verify, verify_every=args.verify_every, audio=args.audio,
+                          verify=args.verify, audio=args.audio,
+                          verify_every=1.0 if args.verify_every is None else args.verify_every,
                           codec=args.codec, hold=args.hold, second_look=not args.no_second_look,
                           preset="fast" if args.fast else "thorough", cover=parse_cover(args.cover),
                           device=args.device)

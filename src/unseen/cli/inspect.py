@@ -6,7 +6,7 @@ import json
 import math
 from pathlib import Path
 
-from ..errors import UnseenError, os_cause
+from ..errors import UnseenError, as_read, os_cause
 from ..inspect import inspect_file
 from ..options import Options, parse_cover
 from .common import Parser, err, printable
@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
         try:
             found = inspect_file(path, detector, int(args.max_pixels) if args.max_pixels else None)
         except UnseenError as exc:
-            err(path, str(exc))
+            err(path, as_read(str(exc)))
             failed += 1
             continue
         except OSError as exc:  # a name too long for the file system, asked before any reading

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import UnseenError, os_cause
+from ..errors import UnseenError, as_read, os_cause
 from ..media import is_video
 from ..options import VIDEO_MAX_PIXELS, parse_cover
 from ..verify import MATCH_THRESHOLD, MISSING, VerifyInputError, verify_files
@@ -102,7 +102,7 @@ def main(argv: list[str]) -> int:
         return _error(args, exc.path, str(exc))
     except UnseenError as exc:
         msg = str(exc).replace("--verify ", "unseen verify ", 1) if MISSING in str(exc) else str(exc)
-        return _error(args, None, msg)
+        return _error(args, None, as_read(msg))
     except MemoryError:
         return _error(args, args.original, "out of memory")
     except OSError as exc:  # a name too long for the file system, asked before any reading
