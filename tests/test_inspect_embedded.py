@@ -253,6 +253,7 @@ def test_inspect_takes_max_pixels(group: Path, capsys):
     with pytest.raises(SystemExit) as stop:
         run("inspect", group, "--max-pixels", "0")
     assert stop.value.code == 2
+    capsys.readouterr()
     clip = FIXTURES / "video" / "head_pose.mp4"  # a video's said "; nothing written", of a file inspect never writes
     assert run("inspect", clip, "--max-pixels", "10000") == 1
     said = capsys.readouterr().err
