@@ -300,3 +300,14 @@ def test_a_thing_the_run_rightly_left_is_no_face_to_verify(dlib_installed, tmp_p
     assert cli_main([str(big), "-o", str(tmp_path / "out"), "-q"]) == 0
     code, report = run_json(capsys, str(big), str(tmp_path / "out" / big.name))
     assert code == 0, report
+
+
+def test_a_pass_with_no_face_found_says_what_it_did_not_check(dlib_installed, tmp_path, capsys):
+    """With no face found in the original, PASS read as clearance; a face no detector finds (behind a fence,
+    under a balaclava) was still in the output (a hunt, 2026-12-06). The line under the verdict says so."""
+    flat = tmp_path / "wall.png"
+    Image.new("RGB", (160, 120), (120, 130, 140)).save(flat)
+    assert cli_main([str(flat), "-o", str(tmp_path / "out"), "-q"]) == 0
+    assert cli_main(["verify", str(flat), str(tmp_path / "out" / "wall.png")]) == 0
+    said = capsys.readouterr().out
+    assert ": PASS" in said and "says nothing of faces the detectors miss" in said, said

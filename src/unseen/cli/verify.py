@@ -54,7 +54,10 @@ def _lines(result: dict[str, Any]) -> list[str]:
         out.append(f"  face {f['index']} {where}at {x:.0f},{y:.0f} {w:.0f}x{h:.0f}: "
                    f"distance {f['distance']:.2f} {cmp} {MATCH_THRESHOLD}{blank}: {state}{own}")
     if not result["faces"]:
-        out.append("  no face found in the original")
+        # A PASS with nothing found read as clearance: a face behind a fence or under a balaclava, which no detector
+        # finds, was still there (a hunt, 2026-12-06)
+        out.append("  no face found in the original: nothing for the recognizer to match, so this PASS says nothing of "
+                   "faces the detectors miss; look at the output yourself")
     for f in result["faces_left"]:
         x, y, w, h = f["box"]
         where = f"frame {f['frame']} " if "frame" in f else ""
