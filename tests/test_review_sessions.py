@@ -341,3 +341,17 @@ def test_the_file_list_shows_unsaved_work_an_earlier_session_left_before_the_fil
         assert _ready(srv, srv.order[0])["draft"] is not None  # and opened with it, as before
     finally:
         srv.stop()
+
+
+def test_a_file_whose_draft_name_is_too_long_does_not_break_the_file_list(tmp_path):
+    """A name of 244 characters is legal; its draft's name (18 more) is not. Asked whether the draft was there,
+    the file list raised "File name too long" and the page could not load any file (a review, 2026-12-06)."""
+    long = tmp_path / ("x" * 240 + ".jpg")
+    shutil.copy(PHOTO, long)
+    shutil.copy(PHOTO2, tmp_path / "b.jpg")
+    srv = _serve([tmp_path])
+    try:
+        status, d = _json(srv, "GET", "/api/session")
+        assert status == 200 and sorted(f["draft"] for f in d["files"]) == [False, False], d
+    finally:
+        srv.stop()

@@ -39,12 +39,15 @@ class Reaper:
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
 
     def close(self) -> None:
-        """Called once this process has removed the folder itself: the reaper ends."""
+        """Called once this process has removed the folder itself: the reaper is ended. Not left to see its pipe
+        close: a child forked meanwhile holds the pipe open too, and the stop waited on it (a review, 2026-12-06)."""
         proc, self.proc = self.proc, None
         if proc is None:
             return
         with contextlib.suppress(OSError):
             assert proc.stdin is not None
             proc.stdin.close()
+        with contextlib.suppress(OSError):
+            proc.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=5)

@@ -37,8 +37,9 @@ class Watchdog:
         pid = os.fork()
         if pid == 0:  # the watchdog
             os.close(self.fd)
-            with contextlib.suppress(OSError):  # a session of its own: a kill of the whole process group (the
-                os.setsid()  # OOM killer's cgroup, `kill -- -PGID`) ended it too, and the cluster's folder stayed
+            with contextlib.suppress(OSError):  # a session of its own: a SIGKILL sent to the whole process group
+                os.setsid()  # (`kill -KILL -- -PGID`) ended it too, and the cluster's folder stayed (a cgroup's kill
+                # still ends it: it is in the run's cgroup)
             code = 0
             try:
                 _watch(read, jobs)

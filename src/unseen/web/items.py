@@ -104,7 +104,7 @@ class Item:
         if not opened and self.draft_waiting is None:
             # Unsaved work an earlier session left is opened with the file (``drafts.reopen``): until then the
             # list said nothing of it, and a reviewer back after a crash could not tell which files had any.
-            self.draft_waiting = not self.uploaded and draft_path(self.job).is_file()
+            self.draft_waiting = not self.uploaded and is_file(draft_path(self.job))
         earlier = not saved and (self.review is not None if opened else bool(self.sidecar_saved))
         draft = self.draft is not None if opened else bool(self.draft_waiting)
         return {"id": self.id, "name": self.src.name, "kind": self.kind, "state": self.state,
