@@ -300,12 +300,13 @@ def test_sound_far_ahead_of_the_picture_keeps_its_place_where_it_is_cut(tmp_path
 
 
 
-def _recording_with_click(path, start: float, seconds: float, click: float, fps: int = 10,
-                          rate: int = 48000) -> None:
-    """An MPEG-TS recording whose clock starts at ``start`` s: flat frames and a mono track, silent but for
-    a click ``click`` s in, the sound starting with the picture as a camera's does."""
-    x = np.zeros((1, int(seconds * rate)), np.int16)
-    x[0, int(click * rate): int(click * rate) + rate // 200] = 30000
+def _recording_with_click(path, start: float, seconds: float, click: float, fps: int = 10, rate: int = 48000,
+                          lead: float = 0.0) -> None:
+    """An MPEG-TS recording whose picture's clock starts at ``start`` s: flat frames, and a mono track silent but
+    for a click ``click`` s after the picture starts; the sound starts ``lead`` s before the picture."""
+    x = np.zeros((1, int((seconds + lead) * rate)), np.int16)
+    at = int((click + lead) * rate)
+    x[0, at: at + rate // 200] = 30000
     with av.open(str(path), "w", format="mpegts") as c:
         vs = c.add_stream("libx264", rate=fps)
         vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
@@ -316,27 +317,77 @@ def _recording_with_click(path, start: float, seconds: float, click: float, fps:
             c.mux(vs.encode(f))
         for ai in range(0, x.shape[1], 1152):
             f = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[:, ai: ai + 1152]), format="s16", layout="mono")
-            f.sample_rate, f.pts, f.time_base = rate, round(start * rate) + ai, Fraction(1, rate)
+            f.sample_rate, f.pts, f.time_base = rate, round((start - lead) * rate) + ai, Fraction(1, rate)
             c.mux(a.encode(f))
         c.mux(vs.encode(None))
         c.mux(a.encode(None))
 
 
-def test_kept_sound_of_joined_recordings_whose_clock_starts_again_stays_with_its_picture(tmp_path):
+def _audio_stamp_back(path, nth: int, seconds: float) -> None:
+    """Put the ``nth`` audio PES packet's presentation stamp of an MPEG-TS file ``seconds`` back, in place (a
+    damaged broadcast; FFmpeg's muxer writes no such stamp)."""
+    data, count = bytearray(path.read_bytes()), 0
+    for off in range(0, len(data), 188):
+        p = data[off:off + 188]
+        if p[0] != 0x47 or not p[1] & 0x40 or not p[3] & 0x10:
+            continue
+        i = 4 + (1 + p[4] if p[3] & 0x20 else 0)
+        if p[i:i + 3] != b"\0\0\1" or not 0xC0 <= p[i + 3] <= 0xDF:
+            continue
+        count += 1
+        if count == nth:
+            h = off + i + 9
+            b = data[h:h + 5]
+            pts = ((b[0] >> 1) & 7) << 30 | b[1] << 22 | (b[2] >> 1) << 15 | b[3] << 7 | b[4] >> 1
+            new = (pts - round(seconds * 90000)) % (1 << 33)
+            data[h:h + 5] = bytes([(b[0] & 0xF1) | ((new >> 30) & 7) << 1, (new >> 22) & 0xFF,
+                                   ((new >> 15) & 0x7F) << 1 | 1, (new >> 7) & 0xFF, (new & 0x7F) << 1 | 1])
+            break
+    assert count == nth
+    path.write_bytes(bytes(data))
+
+
+def _clicks(out) -> tuple[list[float], float, float]:
+    """The kept sound's clicks and its end, in seconds after the output's first frame (by each audio frame's
+    stamp, so a gap in the sound counts), and the picture's length."""
+    with av.open(str(out)) as c:
+        first = next(c.decode(video=0))
+        v0 = float(first.pts * first.time_base)
+    loud, end = [], 0.0
+    with av.open(str(out)) as c:
+        for f in c.decode(audio=0):
+            t = float(f.pts * f.time_base) - v0
+            loud += [t + i / f.sample_rate for i in np.flatnonzero(np.abs(f.to_ndarray()[0]) > 0.3)]
+            end = max(end, t + f.samples / f.sample_rate)
+        video = float(c.streams.video[0].duration * c.streams.video[0].time_base)
+    clicks = [t for i, t in enumerate(loud) if i == 0 or t - loud[i - 1] > 0.1]
+    return clicks, end, video
+
+
+@pytest.mark.parametrize("lead", [0.0, 0.5])
+def test_kept_sound_of_joined_recordings_whose_clock_starts_again_stays_with_its_picture(tmp_path, lead):
     """Two recordings joined into one MPEG-TS, the second's clock starting again below the first's: the
     picture runs on from where it stopped, but the sound kept its own stamps, so the second recording's
     first seconds of sound fell before the output's first frame and were dropped, and the rest played
     seconds off its picture, with no word (a hunt, 2026-12-06: ~5 s lost of a 14 s clip). Each click must
-    come where its recording's picture puts it: 1.0 s, and 3.0 + 0.5 s."""
+    come where its recording's picture puts it: 1.0 s, and 3.0 + 0.5 s, also when each recording's sound
+    starts before its picture (it followed on from the first's sound and came 0.5 s late: a review)."""
     one, two, src, out = tmp_path / "1.ts", tmp_path / "2.ts", tmp_path / "joined.ts", tmp_path / "out.mp4"
-    _recording_with_click(one, 30.0, 3.0, 1.0)  # under a minute apart: FFmpeg takes a larger step back
-    _recording_with_click(two, 2.0, 3.0, 0.5)  # for its 26.5 h clock wrapping (refused, test_video.py)
+    _recording_with_click(one, 30.0, 3.0, 1.0, lead=lead)  # under a minute apart: FFmpeg takes a larger step
+    _recording_with_click(two, 2.0, 3.0, 0.5, lead=lead)  # back for its 26.5 h clock wrapping (test_video.py)
     src.write_bytes(one.read_bytes() + two.read_bytes())
     assert anonymize(src, out, audio="keep").audio.startswith("kept")
-    with av.open(str(out)) as c:
-        x = np.concatenate([f.to_ndarray()[0] for f in c.decode(audio=0)])
-        rate = c.streams.audio[0].rate
-    assert len(x) / rate == pytest.approx(6.0, abs=0.1)
-    loud = np.flatnonzero(np.abs(x) > 0.3) / rate
-    clicks = loud[np.concatenate([[True], np.diff(loud) > 0.1])]
+    clicks, sound, picture = _clicks(out)
+    assert picture == pytest.approx(6.0, abs=0.15) and sound == pytest.approx(6.0, abs=0.15)
     assert clicks == pytest.approx([1.0, 3.5], abs=0.06), clicks
+
+
+def test_one_audio_stamp_out_of_place_leaves_the_rest_of_the_sound_in_place(tmp_path):
+    """One audio packet stamped 5 s back (a damaged broadcast): taken for a restart of the sound's clock, it
+    moved all the sound after it 5 s on, past the picture's end (a review, 2026-12-06)."""
+    src, out = tmp_path / "bad.ts", tmp_path / "out.mp4"
+    _recording_with_click(src, 20.0, 3.0, 2.0)
+    _audio_stamp_back(src, 40, 5.0)
+    assert anonymize(src, out, audio="keep").audio.startswith("kept")
+    clicks, sound, picture = _clicks(out)
+    assert sound == pytest.approx(3.0, abs=0.15) and clicks == pytest.approx([2.0], abs=0.06), (clicks, sound)

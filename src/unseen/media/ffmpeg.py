@@ -10,6 +10,7 @@ would open other files). Nothing else in unseen may call ``av.open``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -157,24 +158,77 @@ def format_changed(before: tuple[int, str], now: tuple[int, str]) -> UnseenError
 
 
 class AudioClock:
-    """The sound's own clock made to run on where it started again, as the picture's does (``shift`` in
+    """The sound's clock made to run on where it started again, with the picture's (``shift`` in
     ``video_read.Reader.frames``): recordings joined into one MPEG-TS restart both. Taken as it was, the second
     recording's first seconds of sound came before the output's first frame and were dropped, and the rest
-    played 3-5 s off the picture (a hunt, 2026-12-06: ~5 s lost on a joined clip, with no word)."""
+    played 3-5 s off the picture (a hunt, 2026-12-06: ~5 s lost on a joined clip, with no word).
 
-    def __init__(self, reset_frames: int) -> None:
-        self.reset_frames = reset_frames  # a stamp this many frames behind where the last one ended: a restart
+    A frame that steps back more than ``reset_frames`` frames is held, with those after it, until it is known
+    what it is: the picture's clock started again too (then the sound is moved by as much as the picture, so
+    each recording's sound stays with its picture, whatever the sound's lead over it), the next frames come back
+    to the old clock (one bad stamp: given out as they are, as before), or one second of sound went on from the
+    step without the picture starting again (the sound's own clock: it runs on from where it stopped). One
+    bad stamp moved all later sound 5 s on when the first step back was taken for a restart (a review, 2026-12-06).
+    """
+
+    CONFIRM = 1.0  # seconds of sound after a step back that settle it as the sound's own restart
+
+    def __init__(self, reset_frames: int, video_shift: Callable[[], float]) -> None:
+        self.reset_frames = reset_frames
+        self.video_shift = video_shift  # seconds the picture's clock has been moved on so far
+        self.moved = 0.0  # the picture's shift the sound has taken
         self.shift = 0  # added to every pts since the sound's clock started again, in its time base
-        self.end: int | None = None  # where the last frame ends, shifted
+        self.end: int | None = None  # where the last frame given out ends, shifted
+        self.held: list[Any] = []  # frames from a step back on, until it is settled
 
-    def __call__(self, frame: Any) -> Any:
+    def feed(self, frame: Any) -> list[Any]:
+        """The frames to give out now (``frame`` and any held before it), re-timed, in order."""
+        if self.held:
+            self.held.append(frame)
+            return self._settle()
+        if frame.pts is None or not frame.time_base or not frame.sample_rate:
+            return [frame]
+        if self.end is not None and self.end - (frame.pts + self.shift) > self.reset_frames * _length(frame):
+            if self.video_shift() != self.moved:  # the picture has already started again: move with it
+                self._follow_picture(frame.time_base)
+            else:
+                self.held = [frame]
+                return []
+        return [self._timed(frame)]
+
+    def flush(self) -> list[Any]:
+        """What is still held at the end of the file: given out on the clock it came on."""
+        held, self.held = self.held, []
+        return [self._timed(f) for f in held]
+
+    def _settle(self) -> list[Any]:
+        first, last = self.held[0], self.held[-1]
+        if self.video_shift() != self.moved:
+            self._follow_picture(first.time_base)
+        elif last.pts is not None and self.end is not None and \
+                self.end - (last.pts + self.shift) <= self.reset_frames * _length(last):
+            held, self.held = self.held, []  # back on the old clock: a bad stamp, given out on it as it came
+            return [self._timed(f) for f in held]
+        elif sum(f.samples for f in self.held) < self.CONFIRM * first.sample_rate:
+            return []
+        else:
+            self.shift += self.end - (first.pts + self.shift)  # the sound's own clock: on from where it stopped
+        held, self.held = self.held, []
+        return [self._timed(f) for f in held]
+
+    def _follow_picture(self, time_base: Any) -> None:
+        now = self.video_shift()
+        self.shift += round((now - self.moved) / time_base)
+        self.moved = now
+
+    def _timed(self, frame: Any) -> Any:
         if frame.pts is None or not frame.time_base or not frame.sample_rate:
             return frame
-        length = round(frame.samples / frame.sample_rate / frame.time_base)
-        pts = frame.pts + self.shift
-        if self.end is not None and self.end - pts > self.reset_frames * max(length, 1):
-            self.shift += self.end - pts
-            pts = self.end
-        frame.pts = pts
-        self.end = pts + length
+        frame.pts += self.shift
+        self.end = frame.pts + _length(frame)
         return frame
+
+
+def _length(frame: Any) -> int:
+    """A frame's length in its time base (at least 1)."""
+    return max(1, round(frame.samples / frame.sample_rate / frame.time_base))

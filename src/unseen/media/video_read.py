@@ -334,7 +334,7 @@ class Reader:
         # (decode order), and a clip of 11 s came out 19 s long, its track's end taken from that frame.
         held: DecodedFrame | None = None
         best_effort = _BestEffort()
-        audio_clock = AudioClock(RESET_FRAMES)
+        audio_clock = AudioClock(RESET_FRAMES, lambda: float(shift * self.time_base))
         streams = [stream] + ([self.audio] if self.audio is not None else [])
         audio_time: float | None = None  # set while an audio packet is being decoded
         try:
@@ -344,7 +344,8 @@ class Reader:
                     known = packet.pts is not None and packet.time_base
                     audio_time = float(packet.pts * packet.time_base) if known else 0.0
                     for frame in packet.decode():
-                        yield "audio", audio_clock(frame)
+                        for timed in audio_clock.feed(frame):
+                            yield "audio", timed
                     audio_time = None
                     continue
                 self.packets += packet.size > 0
@@ -414,6 +415,8 @@ class Reader:
             if held is not None:
                 yield from self._shown(held)
             yield from self._shown(None)
+            for timed in audio_clock.flush():
+                yield "audio", timed
         except UnseenError:
             raise
         except _av.error.FFmpegError as exc:

@@ -175,6 +175,12 @@ class Writer:
             return  # audio before the first video frame
         if start < 0:  # it straddles the output's start: its samples before it cut, the rest kept in place
             frame, start = _without_first(frame, round(-start * (frame.sample_rate or rate) / rate)), 0
+        behind = self.audio_samples - start if self.audio_samples else 0
+        if behind > OVERLAP_CUT * rate:  # over sound already written: the overlap cut, the rest kept in place
+            cut = round(behind * (frame.sample_rate or rate) / rate)
+            if cut >= frame.samples:
+                return
+            frame, start = _without_first(frame, cut), self.audio_samples
         if self.audio_origin is None:
             self.audio_origin = start
         frame.pts = max(start, self.audio_samples) if self.audio_samples else max(0, start)
@@ -247,6 +253,11 @@ def add_audio(out, audio_in, fmt: str):
 # The output's clock, whatever the input's: the input's passed through to the file's time scale (an
 # iPhone's 1/600 s came out as 19200 ticks a second, a clock finer than 1/90000 s as itself), a hint of
 # the device that made the clip. Frames closer than a tick are moved a tick apart (``Writer._encode``).
+# Seconds of kept sound a frame may start before where the sound written so far ends and still be moved on whole
+# (a stamp's jitter). More is sound over sound: recordings joined in one MPEG-TS, each one's sound starting before
+# its picture (``media.ffmpeg.AudioClock`` moves it with the picture); moved on whole, the second recording's
+# sound played as much late (a review, 2026-12-06), so the overlap is cut.
+OVERLAP_CUT = 0.05
 OUTPUT_TIME_BASE = Fraction(1, 90000)
 # Every frame's time is also put on a grid of OUTPUT_GRID: times that stay whole multiples of the camera's
 # clock tell it by their greatest common divisor (an iPhone clip's frames fell on multiples of 150 ticks,
