@@ -578,3 +578,15 @@ def test_audio_whose_rate_changes_is_said_with_keep_too(clips, tmp_path):
                     w.write_audio(f, 0.0)
         finally:
             w.container.close()
+
+
+def test_a_run_that_finds_no_speech_warns_that_a_voice_may_be_missed(tmp_path):
+    """A real voice under a crowd's roar at -5 dB was kept whole, said as "0.0 s of speech muted" in a note, and
+    the note named a fill that never ran (a hunt, 2026-12-06). Finding no speech is now a warning that says what
+    can be missed."""
+    src = tmp_path / "roar.mp4"
+    write_clip(src, bed(44100 * 3, 2, 44100, np.random.default_rng(5)), 44100, "stereo")
+    result = run(src, tmp_path / "out.mp4")
+    assert result.speech_removed == 0
+    assert any(w.startswith("no speech found in 3.0 s of sound") and "listen" in w for w in result.warnings), result
+    assert not any(n.startswith("speech muted") for n in result.notes), result.notes

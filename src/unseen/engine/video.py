@@ -512,9 +512,15 @@ def _run(src: Path, tmp: Path, options: Options, detector: Any, boxset: BoxSet |
         result.audio = f"speech muted ({audio_codec})"
         result.speech_removed = round(an.speech_seconds, 2)
         result.audio_cpu, result.audio_wait = an.cpu_s + writer.muter.cpu_s, writer.audio_wait
-        fill = "comfort noise" if any(an.profiles) else "silence"
-        result.notes.append(f"speech muted: {len(an.spans)} span(s), {an.speech_seconds:.1f} s of {an.duration:.1f} s "
-                            f"replaced by {fill}; singing, chants and shouts may remain (listen before publishing)")
+        if an.spans:
+            fill = "comfort noise" if any(an.profiles) else "silence"
+            result.notes.append(f"speech muted: {len(an.spans)} span(s), {an.speech_seconds:.1f} s of "
+                                f"{an.duration:.1f} s replaced by {fill}; singing, chants and shouts may remain "
+                                "(listen before publishing)")
+        else:  # a voice under a crowd's roar at -5 dB was kept whole, said as "0.0 s muted" (a hunt, 2026-12-06)
+            result.warnings.append(f"no speech found in {an.duration:.1f} s of sound, so none was muted: a voice under "
+                                   "loud noise or music, whispered or high-pitched can be missed; listen before "
+                                   "publishing, or use --audio drop")
     elif keep_audio:
         result.audio = f"kept ({audio_codec})"
         result.notes.append("audio re-encoded; voices can identify people")
