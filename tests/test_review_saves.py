@@ -191,7 +191,7 @@ def test_unsaved_work_survives_the_server_stopping(photo):
     srv = _serve([photo])
     try:
         item_id = _first_id(srv)
-        assert _json(srv, "GET", "/api/session")[1]["files"][0]["draft"] is False  # known once opened
+        assert _json(srv, "GET", "/api/session")[1]["files"][0]["draft"] is True  # shown before it is opened too
         d = _ready(srv, item_id)
         assert [r["kind"] for r in d["draft"]] == ["face", "manual"] and d["review"] is None
         assert any("earlier review" in n for n in d["notes"])

@@ -76,9 +76,11 @@ def test_postscript_is_refused_in_one_line_without_ghostscript(run_with_fake_gs,
     rc, err, gs_called = run_with_fake_gs(src, "-o", tmp_path / "out", "-q")
     assert not gs_called
     assert rc == 1
-    assert err.strip().splitlines() == [
-        f"unseen: {src}: EPS image: not a format unseen reads (it reads JPEG, PNG, WebP, GIF, TIFF, BMP, "
-        "HEIC/HEIF, AVIF, PPM, ICO, JPEG 2000, PSD and PCX); convert it to PNG or JPEG first"]
+    reads = "JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF, AVIF, PPM, ICO, JPEG 2000, PSD and PCX"
+    said = (f"unseen: {src}: PostScript document (.eps): not a photo or video unseen reads (photos: {reads}); "
+            "export its pages or the photos in it as PNG or TIFF first") if name.endswith(".eps") else (
+            f"unseen: {src}: EPS image: not a format unseen reads (it reads {reads}); convert it to PNG or JPEG first")
+    assert err.strip().splitlines() == [said]  # by its name, as a folder's .eps is (a hunt, 2026-12-06)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
