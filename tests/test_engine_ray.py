@@ -336,6 +336,20 @@ def test_no_loopback_network_is_one_line_at_once(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_temporary_folder_too_deep_for_ray_s_sockets_says_what_to_do(tmp_path):
+    """Ray's socket paths live under TMPDIR; under a deep one (a hunter's working folder) the run said only
+    "AF_UNIX path length cannot exceed 107 bytes" (a hunt, 2026-12-06)."""
+    deep = tmp_path / ("t" * 90)
+    deep.mkdir()
+    env = _user_env(None) | {"TMPDIR": str(deep)}
+    proc = subprocess.run([sys.executable, "-m", "unseen.cli", str(PHOTOS[0]), "-o", str(tmp_path / "out"),
+                           "--engine", "ray"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert "cannot start or reach the Ray cluster" in line and "set TMPDIR to a shorter folder" in line, line
+    assert not (tmp_path / "out").exists() and list(deep.iterdir()) == []
+
+
 def test_a_run_whose_raylet_dies_names_every_file_it_did_not_finish(tmp_path, request):
     """Killed (or out of memory), this machine's raylet takes the driver with it at once (Ray's
     QuickExit): 10 of 19 files were left without a word (exit 1, no line), and the cluster's folder

@@ -375,7 +375,9 @@ class _Session:
         except BaseException as exc:
             self.close()
             if isinstance(exc, Exception):
-                raise UnseenError(f"cannot start or reach the Ray cluster: {first_line(exc)}{self.why}") from None
+                hint = ("; Ray's socket paths live under TMPDIR, whose path is too long for them: set TMPDIR to a "
+                        "shorter folder, such as /tmp") if "AF_UNIX path length" in str(exc) else ""  # a hunt
+                raise UnseenError(f"cannot start or reach the Ray cluster: {first_line(exc)}{self.why}{hint}") from None
             raise
         finally:
             if threading.current_thread() is threading.main_thread():
