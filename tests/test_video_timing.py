@@ -301,26 +301,40 @@ def test_sound_far_ahead_of_the_picture_keeps_its_place_where_it_is_cut(tmp_path
 
 
 def _recording_with_click(path, start: float, seconds: float, click: float, fps: int = 10, rate: int = 48000,
-                          lead: float = 0.0) -> None:
+                          lead: float = 0.0, sound_start: float | None = None) -> None:
     """An MPEG-TS recording whose picture's clock starts at ``start`` s: flat frames, and a mono track silent but
-    for a click ``click`` s after the picture starts; the sound starts ``lead`` s before the picture."""
+    for a click ``click`` s after the picture starts; the sound starts ``lead`` s before the picture, on its
+    clock or on a clock of its own starting at ``sound_start``, and ends with the picture."""
     x = np.zeros((1, int((seconds + lead) * rate)), np.int16)
     at = int((click + lead) * rate)
     x[0, at: at + rate // 200] = 30000
+    a0 = start - lead if sound_start is None else sound_start
     with av.open(str(path), "w", format="mpegts") as c:
         vs = c.add_stream("libx264", rate=fps)
         vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
         a = c.add_stream("mp2", rate=rate, layout="mono")
-        for i in range(int(seconds * fps)):
+        for i in range(round(seconds * fps)):
             f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 6 * i, np.uint8), format="rgb24")
             f.pts, f.time_base = round((start + i / fps) * 90000), Fraction(1, 90000)
             c.mux(vs.encode(f))
         for ai in range(0, x.shape[1], 1152):
             f = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[:, ai: ai + 1152]), format="s16", layout="mono")
-            f.sample_rate, f.pts, f.time_base = rate, round((start - lead) * rate) + ai, Fraction(1, rate)
+            f.sample_rate, f.pts, f.time_base = rate, round(a0 * rate) + ai, Fraction(1, rate)
             c.mux(a.encode(f))
         c.mux(vs.encode(None))
         c.mux(a.encode(None))
+
+
+def _joined(tmp_path, *recordings: dict) -> object:
+    """Recordings (``_recording_with_click``'s keywords) joined into one MPEG-TS file, as a camera's clips are."""
+    src = tmp_path / "joined.ts"
+    data = b""
+    for n, kw in enumerate(recordings):
+        part = tmp_path / f"part{n}.ts"
+        _recording_with_click(part, **kw)
+        data += part.read_bytes()
+    src.write_bytes(data)
+    return src
 
 
 def _audio_stamp_back(path, nth: int, seconds: float) -> None:
@@ -364,30 +378,53 @@ def _clicks(out) -> tuple[list[float], float, float]:
     return clicks, end, video
 
 
-@pytest.mark.parametrize("lead", [0.0, 0.5])
+@pytest.mark.parametrize("lead", [0.0, 0.5, 1.5])
 def test_kept_sound_of_joined_recordings_whose_clock_starts_again_stays_with_its_picture(tmp_path, lead):
-    """Two recordings joined into one MPEG-TS, the second's clock starting again below the first's: the
-    picture runs on from where it stopped, but the sound kept its own stamps, so the second recording's
-    first seconds of sound fell before the output's first frame and were dropped, and the rest played
-    seconds off its picture, with no word (a hunt, 2026-12-06: ~5 s lost of a 14 s clip). Each click must
-    come where its recording's picture puts it: 1.0 s, and 3.0 + 0.5 s, also when each recording's sound
-    starts before its picture (it followed on from the first's sound and came 0.5 s late: a review)."""
-    one, two, src, out = tmp_path / "1.ts", tmp_path / "2.ts", tmp_path / "joined.ts", tmp_path / "out.mp4"
-    _recording_with_click(one, 30.0, 3.0, 1.0, lead=lead)  # under a minute apart: FFmpeg takes a larger step
-    _recording_with_click(two, 2.0, 3.0, 0.5, lead=lead)  # back for its 26.5 h clock wrapping (test_video.py)
-    src.write_bytes(one.read_bytes() + two.read_bytes())
+    """Recordings joined into one MPEG-TS, each one's clock starting again below the one before: the picture
+    runs on from where it stopped, but the sound kept its own stamps, so a later recording's first seconds of
+    sound fell before the output's first frame and were dropped, and the rest played seconds off its picture,
+    with no word (a hunt, 2026-12-06: ~5 s lost of a 14 s clip). Each click must come where its recording's
+    picture puts it, also when each recording's sound starts before its picture (it followed on from the sound
+    before it and came that much late) and over three recordings (reviews, 2026-12-06)."""
+    src = _joined(tmp_path, dict(start=30.0, seconds=3.0, click=1.0, lead=lead),  # under a minute apart: FFmpeg
+                  dict(start=2.0, seconds=3.0, click=0.5, lead=lead),  # takes a larger step back for its 26.5 h
+                  dict(start=1.0, seconds=3.0, click=0.5, lead=lead))  # clock wrapping (refused, test_video.py)
+    out = tmp_path / "out.mp4"
     assert anonymize(src, out, audio="keep").audio.startswith("kept")
     clicks, sound, picture = _clicks(out)
-    assert picture == pytest.approx(6.0, abs=0.15) and sound == pytest.approx(6.0, abs=0.15)
-    assert clicks == pytest.approx([1.0, 3.5], abs=0.06), clicks
+    assert picture == pytest.approx(9.0, abs=0.15) and sound == pytest.approx(9.0, abs=0.15)
+    assert clicks == pytest.approx([1.0, 3.5, 6.5], abs=0.015), clicks
 
 
 def test_one_audio_stamp_out_of_place_leaves_the_rest_of_the_sound_in_place(tmp_path):
     """One audio packet stamped 5 s back (a damaged broadcast): taken for a restart of the sound's clock, it
-    moved all the sound after it 5 s on, past the picture's end (a review, 2026-12-06)."""
+    moved all the sound after it 5 s on, past the picture's end; after a join where only the picture's clock
+    started again, it moved the sound by the picture's whole shift (reviews, 2026-12-06)."""
     src, out = tmp_path / "bad.ts", tmp_path / "out.mp4"
     _recording_with_click(src, 20.0, 3.0, 2.0)
     _audio_stamp_back(src, 40, 5.0)
     assert anonymize(src, out, audio="keep").audio.startswith("kept")
     clicks, sound, picture = _clicks(out)
-    assert sound == pytest.approx(3.0, abs=0.15) and clicks == pytest.approx([2.0], abs=0.06), (clicks, sound)
+    assert sound == pytest.approx(3.0, abs=0.15) and clicks == pytest.approx([2.0], abs=0.015), (clicks, sound)
+    src = _joined(tmp_path, dict(start=30.0, seconds=3.0, click=1.0),
+                  dict(start=2.0, seconds=3.0, click=0.5, sound_start=33.0))  # the sound's clock runs on
+    _audio_stamp_back(src, 185, 5.0)
+    assert anonymize(src, out, audio="keep", force=True).audio.startswith("kept")
+    clicks, sound, picture = _clicks(out)
+    assert sound == pytest.approx(6.0, abs=0.15) and clicks == pytest.approx([1.0, 3.5], abs=0.015), (clicks, sound)
+
+
+def test_a_last_recording_shorter_than_the_wait_keeps_its_sound(tmp_path):
+    """The sound of a last recording of 0.3 s, still held when the file ended, was given out on the old clock
+    and dropped whole; so was a sound whose own clock started again in the last second (a review, 2026-12-06)."""
+    src = _joined(tmp_path, dict(start=30.0, seconds=3.0, click=1.0),
+                  dict(start=2.0, seconds=0.3, click=0.1, lead=0.4))
+    out = tmp_path / "out.mp4"
+    assert anonymize(src, out, audio="keep").audio.startswith("kept")
+    clicks, sound, _ = _clicks(out)
+    assert clicks == pytest.approx([1.0, 3.1], abs=0.015) and sound == pytest.approx(3.3, abs=0.1), (clicks, sound)
+    src = _joined(tmp_path, dict(start=30.0, seconds=3.0, click=1.0),
+                  dict(start=33.0, seconds=0.5, click=0.3, sound_start=2.0))  # the picture's clock runs on
+    assert anonymize(src, out, audio="keep", force=True).audio.startswith("kept")
+    clicks, sound, _ = _clicks(out)
+    assert clicks == pytest.approx([1.0, 3.3], abs=0.015) and sound == pytest.approx(3.5, abs=0.1), (clicks, sound)

@@ -10,7 +10,6 @@ would open other files). Nothing else in unseen may call ``av.open``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -164,69 +163,67 @@ class AudioClock:
     played 3-5 s off the picture (a hunt, 2026-12-06: ~5 s lost on a joined clip, with no word).
 
     A frame that steps back more than ``reset_frames`` frames is held, with those after it, until it is known
-    what it is: the picture's clock started again too (then the sound is moved by as much as the picture, so
-    each recording's sound stays with its picture, whatever the sound's lead over it), the next frames come back
-    to the old clock (one bad stamp: given out as they are, as before), or one second of sound went on from the
-    step without the picture starting again (the sound's own clock: it runs on from where it stopped). One
-    bad stamp moved all later sound 5 s on when the first step back was taken for a restart (a review, 2026-12-06).
+    what it is. The next frames come back to the old clock: one bad stamp, given out on it as it came (the writer
+    drops what falls over sound already written). The picture starts again too: the sound's n-th restart is the
+    picture's n-th, and the sound is moved by as much as the picture was, so each recording's sound stays with its
+    picture whatever it leads it by, up to WAIT (the writer cuts what then falls over the first recording's
+    sound). WAIT seconds of sound, or the end of the file, without the picture starting again: the sound's own
+    clock, run on from where it stopped. Taken at once for a restart, one bad stamp moved all later sound 5 s on,
+    and a sound that led its picture played that much late (reviews, 2026-12-06).
     """
 
-    CONFIRM = 1.0  # seconds of sound after a step back that settle it as the sound's own restart
+    WAIT = 5.0  # seconds of sound held at most for the picture's clock to start again too
 
-    def __init__(self, reset_frames: int, video_shift: Callable[[], float]) -> None:
+    def __init__(self, reset_frames: int, picture_shifts: list[float]) -> None:
         self.reset_frames = reset_frames
-        self.video_shift = video_shift  # seconds the picture's clock has been moved on so far
-        self.moved = 0.0  # the picture's shift the sound has taken
-        self.shift = 0  # added to every pts since the sound's clock started again, in its time base
+        self.picture_shifts = picture_shifts  # seconds the picture is moved on after each restart (0.0 first)
+        self.restarts = 0  # the picture's restarts the sound has followed
+        self.shift = 0  # added to every pts, in the sound's time base
         self.end: int | None = None  # where the last frame given out ends, shifted
         self.held: list[Any] = []  # frames from a step back on, until it is settled
 
     def feed(self, frame: Any) -> list[Any]:
         """The frames to give out now (``frame`` and any held before it), re-timed, in order."""
-        if self.held:
+        if self.held or (_stamped(frame) and self._behind(frame)):
             self.held.append(frame)
-            return self._settle()
-        if frame.pts is None or not frame.time_base or not frame.sample_rate:
-            return [frame]
-        if self.end is not None and self.end - (frame.pts + self.shift) > self.reset_frames * _length(frame):
-            if self.video_shift() != self.moved:  # the picture has already started again: move with it
-                self._follow_picture(frame.time_base)
-            else:
-                self.held = [frame]
-                return []
+            return self._settle(final=False)
         return [self._timed(frame)]
 
     def flush(self) -> list[Any]:
-        """What is still held at the end of the file: given out on the clock it came on."""
-        held, self.held = self.held, []
-        return [self._timed(f) for f in held]
+        """What is still held at the end of the file, settled."""
+        return self._settle(final=True) if self.held else []
 
-    def _settle(self) -> list[Any]:
-        first, last = self.held[0], self.held[-1]
-        if self.video_shift() != self.moved:
-            self._follow_picture(first.time_base)
-        elif last.pts is not None and self.end is not None and \
-                self.end - (last.pts + self.shift) <= self.reset_frames * _length(last):
-            held, self.held = self.held, []  # back on the old clock: a bad stamp, given out on it as it came
-            return [self._timed(f) for f in held]
-        elif sum(f.samples for f in self.held) < self.CONFIRM * first.sample_rate:
-            return []
+    def _behind(self, frame: Any) -> bool:
+        return self.end is not None and self.end - (frame.pts + self.shift) > self.reset_frames * _length(frame)
+
+    def _settle(self, final: bool) -> list[Any]:
+        stamped = [f for f in self.held if _stamped(f)]
+        first, last = stamped[0], stamped[-1]
+        held = self.held
+        if len(stamped) > 1 and not self._behind(last):  # back on the old clock: bad stamps, given out on it as
+            self.held = []  # they came, where the sound had got to kept
+            return [self._timed(f, keep_end=True) for f in held[:-1]] + [self._timed(held[-1])]
+        if len(stamped) > 1 and len(self.picture_shifts) > self.restarts + 1:  # the picture started again too
+            self.restarts += 1
+            self.shift = round(self.picture_shifts[self.restarts] / first.time_base)
+        elif final or sum(f.samples for f in held) >= self.WAIT * first.sample_rate:
+            assert self.end is not None  # the sound's own clock: on from where it stopped
+            self.shift += self.end - (first.pts + self.shift)
         else:
-            self.shift += self.end - (first.pts + self.shift)  # the sound's own clock: on from where it stopped
-        held, self.held = self.held, []
+            return []
+        self.held = []
         return [self._timed(f) for f in held]
 
-    def _follow_picture(self, time_base: Any) -> None:
-        now = self.video_shift()
-        self.shift += round((now - self.moved) / time_base)
-        self.moved = now
-
-    def _timed(self, frame: Any) -> Any:
-        if frame.pts is None or not frame.time_base or not frame.sample_rate:
-            return frame
-        frame.pts += self.shift
-        self.end = frame.pts + _length(frame)
+    def _timed(self, frame: Any, keep_end: bool = False) -> Any:
+        if _stamped(frame):
+            frame.pts += self.shift
+            end = frame.pts + _length(frame)
+            self.end = max(self.end, end) if keep_end and self.end is not None else end
         return frame
+
+
+def _stamped(frame: Any) -> bool:
+    return frame.pts is not None and bool(frame.time_base) and bool(frame.sample_rate)
 
 
 def _length(frame: Any) -> int:

@@ -334,7 +334,8 @@ class Reader:
         # (decode order), and a clip of 11 s came out 19 s long, its track's end taken from that frame.
         held: DecodedFrame | None = None
         best_effort = _BestEffort()
-        audio_clock = AudioClock(RESET_FRAMES, lambda: float(shift * self.time_base))
+        picture_shifts = [0.0]  # seconds the picture's clock is moved on after each time it started again
+        audio_clock = AudioClock(RESET_FRAMES, picture_shifts)
         streams = [stream] + ([self.audio] if self.audio is not None else [])
         audio_time: float | None = None  # set while an audio packet is being decoded
         try:
@@ -389,6 +390,7 @@ class Reader:
                             # later frame squeezed one tick after the last (a second into 0.3 ms).
                             shift += last_pts + last_dur - pts
                             pts = last_pts + last_dur
+                            picture_shifts.append(float(shift * self.time_base))  # the sound moves with it
                         else:
                             pts = last_pts + 1  # repair non-increasing timestamps; order is decode order
                     if first_pts is None:

@@ -83,6 +83,7 @@ class Writer:
     packets: int = 0
     audio_packets: int = 0
     audio_samples: int = 0
+    cutting: bool = False  # within sound that falls over sound already written (``OVERLAP_CUT``)
     audio_origin: int | None = None
     audio_format: tuple[int, str] | None = None  # the first audio frame's rate and layout
     # Each frame's duration by its pts, until its packet is muxed: the encoders give packets none, and the
@@ -176,7 +177,8 @@ class Writer:
         if start < 0:  # it straddles the output's start: its samples before it cut, the rest kept in place
             frame, start = _without_first(frame, round(-start * (frame.sample_rate or rate) / rate)), 0
         behind = self.audio_samples - start if self.audio_samples else 0
-        if behind > OVERLAP_CUT * rate:  # over sound already written: the overlap cut, the rest kept in place
+        self.cutting = behind > 0 and (self.cutting or behind > OVERLAP_CUT * rate)
+        if self.cutting:  # over sound already written: the overlap cut, to its last frame, the rest kept in place
             cut = round(behind * (frame.sample_rate or rate) / rate)
             if cut >= frame.samples:
                 return
