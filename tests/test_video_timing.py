@@ -301,10 +301,10 @@ def test_sound_far_ahead_of_the_picture_keeps_its_place_where_it_is_cut(tmp_path
 
 
 def _recording_with_click(path, start: float, seconds: float, click: float, fps: int = 10, rate: int = 48000,
-                          lead: float = 0.0, sound_start: float | None = None) -> None:
+                          lead: float = 0.0, sound_start: float | None = None, sound: bool = True) -> None:
     """An MPEG-TS recording whose picture's clock starts at ``start`` s: flat frames, and a mono track silent but
     for a click ``click`` s after the picture starts; the sound starts ``lead`` s before the picture, on its
-    clock or on a clock of its own starting at ``sound_start``, and ends with the picture."""
+    clock or on a clock of its own starting at ``sound_start``, and ends with the picture (none: ``sound``)."""
     x = np.zeros((1, int((seconds + lead) * rate)), np.int16)
     at = int((click + lead) * rate)
     x[0, at: at + rate // 200] = 30000
@@ -312,17 +312,18 @@ def _recording_with_click(path, start: float, seconds: float, click: float, fps:
     with av.open(str(path), "w", format="mpegts") as c:
         vs = c.add_stream("libx264", rate=fps)
         vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
-        a = c.add_stream("mp2", rate=rate, layout="mono")
+        a = c.add_stream("mp2", rate=rate, layout="mono") if sound else None
         for i in range(round(seconds * fps)):
-            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 6 * i, np.uint8), format="rgb24")
+            f = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 6 * i % 250, np.uint8), format="rgb24")
             f.pts, f.time_base = round((start + i / fps) * 90000), Fraction(1, 90000)
             c.mux(vs.encode(f))
-        for ai in range(0, x.shape[1], 1152):
+        for ai in range(0, x.shape[1] if a else 0, 1152):
             f = av.AudioFrame.from_ndarray(np.ascontiguousarray(x[:, ai: ai + 1152]), format="s16", layout="mono")
             f.sample_rate, f.pts, f.time_base = rate, round(a0 * rate) + ai, Fraction(1, rate)
             c.mux(a.encode(f))
         c.mux(vs.encode(None))
-        c.mux(a.encode(None))
+        if a:
+            c.mux(a.encode(None))
 
 
 def _joined(tmp_path, *recordings: dict) -> object:
@@ -428,3 +429,25 @@ def test_a_last_recording_shorter_than_the_wait_keeps_its_sound(tmp_path):
     assert anonymize(src, out, audio="keep", force=True).audio.startswith("kept")
     clicks, sound, _ = _clicks(out)
     assert clicks == pytest.approx([1.0, 3.3], abs=0.015) and sound == pytest.approx(3.5, abs=0.1), (clicks, sound)
+
+
+def test_joined_recordings_with_a_restart_of_the_sound_alone_or_no_sound_keep_each_sound_with_its_picture(tmp_path):
+    """The sound's restarts were paired with the picture's by count: a restart of the sound's clock alone
+    followed within 5 s by a join put the last recording's sound 28 s off, and a recording without sound
+    between two with sound lost the last one's (a review, 2026-12-06). A restart of the sound is paired with
+    the picture's nearest on the file's own clock, within 5 s, or runs on from where the sound stopped."""
+    src = _joined(tmp_path, dict(start=40.0, seconds=6.0, click=1.0),
+                  dict(start=46.0, seconds=3.0, click=1.0, sound_start=30.0),  # the sound's clock alone
+                  dict(start=5.0, seconds=6.0, click=1.0))
+    out = tmp_path / "out.mp4"
+    assert anonymize(src, out, audio="keep").audio.startswith("kept")
+    clicks, sound, picture = _clicks(out)
+    assert picture == pytest.approx(15.0, abs=0.15) and sound == pytest.approx(15.0, abs=0.15), (sound, picture)
+    assert clicks == pytest.approx([1.0, 7.0, 10.0], abs=0.015), clicks
+    src = _joined(tmp_path, dict(start=40.0, seconds=6.0, click=1.0),
+                  dict(start=20.0, seconds=6.0, click=1.0, sound=False),
+                  dict(start=5.0, seconds=6.0, click=1.0))
+    assert anonymize(src, out, audio="keep", force=True).audio.startswith("kept")
+    clicks, sound, picture = _clicks(out)
+    assert picture == pytest.approx(18.0, abs=0.15) and sound == pytest.approx(18.0, abs=0.15), (sound, picture)
+    assert clicks == pytest.approx([1.0, 13.0], abs=0.015), clicks

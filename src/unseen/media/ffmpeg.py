@@ -163,64 +163,82 @@ class AudioClock:
     played 3-5 s off the picture (a hunt, 2026-12-06: ~5 s lost on a joined clip, with no word).
 
     A frame that steps back more than ``reset_frames`` frames is held, with those after it, until it is known
-    what it is. The next frames come back to the old clock: one bad stamp, given out on it as it came (the writer
-    drops what falls over sound already written). The picture starts again too: the sound's n-th restart is the
-    picture's n-th, and the sound is moved by as much as the picture was, so each recording's sound stays with its
-    picture whatever it leads it by, up to WAIT (the writer cuts what then falls over the first recording's
-    sound). WAIT seconds of sound, or the end of the file, without the picture starting again: the sound's own
-    clock, run on from where it stopped. Taken at once for a restart, one bad stamp moved all later sound 5 s on,
-    and a sound that led its picture played that much late (reviews, 2026-12-06).
+    what it is:
+    - the next frames come back to the old clock: bad stamps, put where the sound had got to;
+    - the picture's clock started again within WAIT seconds of where the sound's did, on the file's own clock
+      (the picture's restarts are listed as the reader meets them): the sound is moved as that picture was, so
+      each recording's sound stays with its picture whatever it leads it by, up to WAIT (the writer cuts what
+      then falls over the sound before);
+    - WAIT seconds of sound, another step back, or the end of the file, with no such restart of the picture:
+      the sound's own clock, run on from where it stopped.
+    Paired by position, or taken at once, a restart moved sound seconds or minutes off its picture in the
+    reviews of earlier versions (2026-12-06): a bad stamp, a recording without sound, a picture-only restart.
     """
 
-    WAIT = 5.0  # seconds of sound held at most for the picture's clock to start again too
+    WAIT = 5.0  # seconds of sound held at most for the picture's clock to start again too, and its reach
 
-    def __init__(self, reset_frames: int, picture_shifts: list[float]) -> None:
+    def __init__(self, reset_frames: int, picture_restarts: list[tuple[float, float]]) -> None:
         self.reset_frames = reset_frames
-        self.picture_shifts = picture_shifts  # seconds the picture is moved on after each restart (0.0 first)
-        self.restarts = 0  # the picture's restarts the sound has followed
+        self.picture_restarts = picture_restarts  # (where on the file's clock, the picture's shift after it), s
+        self.used: set[int] = set()  # the picture's restarts the sound has followed
         self.shift = 0  # added to every pts, in the sound's time base
         self.end: int | None = None  # where the last frame given out ends, shifted
         self.held: list[Any] = []  # frames from a step back on, until it is settled
 
     def feed(self, frame: Any) -> list[Any]:
         """The frames to give out now (``frame`` and any held before it), re-timed, in order."""
-        if self.held or (_stamped(frame) and self._behind(frame)):
+        if self.held or (_stamped(frame) and self._behind(frame, self.end)):
             self.held.append(frame)
             return self._settle(final=False)
         return [self._timed(frame)]
 
     def flush(self) -> list[Any]:
         """What is still held at the end of the file, settled."""
-        return self._settle(final=True) if self.held else []
+        out = []
+        while self.held:
+            out += self._settle(final=True)
+        return out
 
-    def _behind(self, frame: Any) -> bool:
-        return self.end is not None and self.end - (frame.pts + self.shift) > self.reset_frames * _length(frame)
+    def _behind(self, frame: Any, end: int | None) -> bool:
+        return end is not None and end - (frame.pts + self.shift) > self.reset_frames * _length(frame)
 
     def _settle(self, final: bool) -> list[Any]:
-        stamped = [f for f in self.held if _stamped(f)]
-        first, last = stamped[0], stamped[-1]
         held = self.held
-        if len(stamped) > 1 and not self._behind(last):  # back on the old clock: bad stamps, given out on it as
-            self.held = []  # they came, where the sound had got to kept
-            return [self._timed(f, keep_end=True) for f in held[:-1]] + [self._timed(held[-1])]
-        if len(stamped) > 1 and len(self.picture_shifts) > self.restarts + 1:  # the picture started again too
-            self.restarts += 1
-            self.shift = round(self.picture_shifts[self.restarts] / first.time_base)
-        elif final or sum(f.samples for f in held) >= self.WAIT * first.sample_rate:
+        stamped = [k for k, f in enumerate(held) if _stamped(f)]
+        first = held[stamped[0]]
+        if len(stamped) > 1 and not self._behind(held[stamped[-1]], self.end):  # back on the old clock: bad
+            self.held = []  # stamps, each put where the sound had got to
+            for f in held[:-1]:
+                if _stamped(f):
+                    f.pts = (self.end or 0) - self.shift
+                self._timed(f)
+            return held[:-1] + [self._timed(held[-1])]
+        # a second step back among the held frames (a short restart of the sound alone, then a join): the part
+        # before it is settled on its own
+        later = next((k for a, k in zip(stamped, stamped[1:], strict=False)
+                      if held[k].pts + _length(held[k]) < held[a].pts - self.reset_frames * _length(held[a])), None)
+        part = held if later is None else held[:later]
+        at = float(first.pts * first.time_base)  # where the sound started again, on the file's own clock
+        near = [n for n, (where, _) in enumerate(self.picture_restarts)
+                if n not in self.used and abs(where - at) <= self.WAIT]
+        if near:  # the picture's restart nearest on the file's clock: the sound moves as it did
+            n = min(near, key=lambda n: abs(self.picture_restarts[n][0] - at))
+            self.used.add(n)
+            self.shift = round(self.picture_restarts[n][1] / first.time_base)
+        elif final or later is not None or sum(f.samples for f in part) >= self.WAIT * first.sample_rate:
             assert self.end is not None  # the sound's own clock: on from where it stopped
             self.shift += self.end - (first.pts + self.shift)
         else:
             return []
-        self.held = []
-        return [self._timed(f) for f in held]
+        self.held = held[len(part):]
+        out = [self._timed(f) for f in part]
+        return out + (self._settle(final) if self.held else [])
 
-    def _timed(self, frame: Any, keep_end: bool = False) -> Any:
+    def _timed(self, frame: Any) -> Any:
         if _stamped(frame):
             frame.pts += self.shift
-            end = frame.pts + _length(frame)
-            self.end = max(self.end, end) if keep_end and self.end is not None else end
+            self.end = frame.pts + _length(frame)
         return frame
-
 
 def _stamped(frame: Any) -> bool:
     return frame.pts is not None and bool(frame.time_base) and bool(frame.sample_rate)

@@ -334,8 +334,8 @@ class Reader:
         # (decode order), and a clip of 11 s came out 19 s long, its track's end taken from that frame.
         held: DecodedFrame | None = None
         best_effort = _BestEffort()
-        picture_shifts = [0.0]  # seconds the picture's clock is moved on after each time it started again
-        audio_clock = AudioClock(RESET_FRAMES, picture_shifts)
+        picture_restarts: list[tuple[float, float]] = []  # where the picture's clock started again, and its shift
+        audio_clock = AudioClock(RESET_FRAMES, picture_restarts)
         streams = [stream] + ([self.audio] if self.audio is not None else [])
         audio_time: float | None = None  # set while an audio packet is being decoded
         try:
@@ -385,12 +385,13 @@ class Reader:
                                           "and run unseen on each part; nothing written")
                     if last_pts is not None and pts <= last_pts:
                         if last_pts - pts > RESET_FRAMES * last_dur:
+                            restarted_at = float((pts - shift) * self.time_base)  # on the file's own clock
                             # The clock started again (recordings joined into one MPEG-TS, an AVCHD
                             # camera's clips): the rest follows on one frame later, instead of every
                             # later frame squeezed one tick after the last (a second into 0.3 ms).
                             shift += last_pts + last_dur - pts
                             pts = last_pts + last_dur
-                            picture_shifts.append(float(shift * self.time_base))  # the sound moves with it
+                            picture_restarts.append((restarted_at, float(shift * self.time_base)))  # for the sound
                         else:
                             pts = last_pts + 1  # repair non-increasing timestamps; order is decode order
                     if first_pts is None:
