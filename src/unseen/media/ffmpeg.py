@@ -240,6 +240,7 @@ class AudioClock:
             self.end = frame.pts + _length(frame)
         return frame
 
+
 def _stamped(frame: Any) -> bool:
     return frame.pts is not None and bool(frame.time_base) and bool(frame.sample_rate)
 
