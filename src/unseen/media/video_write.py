@@ -252,15 +252,15 @@ def add_audio(out, audio_in, fmt: str):
     return aus
 
 
-# The output's clock, whatever the input's: the input's passed through to the file's time scale (an
-# iPhone's 1/600 s came out as 19200 ticks a second, a clock finer than 1/90000 s as itself), a hint of
-# the device that made the clip. Frames closer than a tick are moved a tick apart (``Writer._encode``).
 # Seconds of kept sound a frame may start before where the sound written so far ends and still be moved on whole
 # (a stamp's rounding; none of the 30 shared clips with sound has an overlap over 0.5 ms). More is sound over
 # sound: recordings joined in one MPEG-TS, each one's sound starting before its picture (``media.ffmpeg.AudioClock``
 # moves it with the picture); moved on whole, the second recording's sound played as much late (reviews,
 # 2026-12-06: 0.5 s, then 26-50 ms at 0.05 here), so the overlap is cut, to the last frame it reaches.
 OVERLAP_CUT = 0.005
+# The output's clock, whatever the input's: the input's passed through to the file's time scale (an
+# iPhone's 1/600 s came out as 19200 ticks a second, a clock finer than 1/90000 s as itself), a hint of
+# the device that made the clip. Frames closer than a tick are moved a tick apart (``Writer._encode``).
 OUTPUT_TIME_BASE = Fraction(1, 90000)
 # Every frame's time is also put on a grid of OUTPUT_GRID: times that stay whole multiples of the camera's
 # clock tell it by their greatest common divisor (an iPhone clip's frames fell on multiples of 150 ticks,
